@@ -1,1 +1,2 @@
-//! Mock org.
+//! Mock org: a local emulator of the Salesforce APIs sfterm uses.
+pub mod soql;

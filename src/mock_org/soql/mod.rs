@@ -1,0 +1,82 @@
+//! The SOQL subset the mock org understands: parsing and evaluation over the mock org's records.
+//!
+//! Interface contract between the SOQL engine and the mock org's HTTP layer (which implements
+//! [`SoqlSource`] over its record store and does the paging of [`QueryOutput::records`]).
+
+use serde_json::{Map, Value};
+
+/// One stored record: canonical field names (as in the describe) to JSON values
+/// (`Id`, `IsDeleted`, `CreatedDate`, ... included). Dates are `"YYYY-MM-DD"` strings, datetimes
+/// `"YYYY-MM-DDTHH:MM:SS.000+0000"` strings, as Salesforce sends them.
+pub type Row = Map<String, Value>;
+
+/// The describe type of a field, as far as SOQL cares (literal checks and comparisons).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// id, reference, string, textarea, picklist, multipicklist, phone, url, email, combobox,
+    /// encryptedstring: compared as text (case-insensitively, as Salesforce does).
+    Text,
+    Boolean,
+    /// int, double, currency, percent.
+    Number,
+    Date,
+    DateTime,
+    /// address, location and other compound fields: selectable, not filterable.
+    Other,
+}
+
+/// What the engine needs to know about one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldInfo {
+    /// The field's name as the describe spells it (`AccountId`).
+    pub name: String,
+    pub kind: FieldKind,
+    pub filterable: bool,
+    pub sortable: bool,
+    /// For references: the relationship name (`Account`) and the target sObject (`Account`).
+    pub relationship: Option<(String, String)>,
+}
+
+/// The data and schema the query runs on. Names passed in may be in any letter case.
+pub trait SoqlSource {
+    /// The sObject's name as the describe spells it, or `None` if there is no such object.
+    fn object_name(&self, name: &str) -> Option<String>;
+    /// A field of `object` (canonical name) by its name in any case.
+    fn field(&self, object: &str, name: &str) -> Option<FieldInfo>;
+    /// A relationship of `object` by its name in any case (`account` on Contact): the
+    /// reference field's info, whose `relationship` is `Some`.
+    fn relationship(&self, object: &str, name: &str) -> Option<FieldInfo>;
+    /// Every stored row of `object`, deleted ones included (`IsDeleted: true`), in storage order.
+    fn rows(&self, object: &str) -> Box<dyn Iterator<Item = &Row> + '_>;
+    /// One row by its 18-character Id (deleted ones included).
+    fn row(&self, object: &str, id: &str) -> Option<&Row>;
+}
+
+/// How to run a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryOptions<'a> {
+    /// `queryAll`: include deleted rows. `query` leaves them out.
+    pub include_deleted: bool,
+    /// The API version of the request, e.g. `"62.0"`, for `attributes.url`.
+    pub api_version: &'a str,
+}
+
+/// The result of a query before paging.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryOutput {
+    /// `totalSize`: all matching rows (after OFFSET and LIMIT), or the count for `COUNT()`.
+    pub total_size: usize,
+    /// Every record in Salesforce's JSON shape, in result order: `attributes` {type, url} first,
+    /// then the selected fields in SELECT order; parent paths nest as objects with their own
+    /// `attributes` (or `null` when the lookup is empty). Empty for `COUNT()`.
+    pub records: Vec<Value>,
+}
+
+/// Why a query was refused: the REST error code and Salesforce's message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct SoqlError {
+    /// `MALFORMED_QUERY`, `INVALID_FIELD` or `INVALID_TYPE`.
+    pub code: &'static str,
+    pub message: String,
+}
