@@ -914,6 +914,15 @@ mod tests {
     }
 
     #[test]
+    fn client_is_send_sync_and_stream_is_send() {
+        fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
+        assert_send_sync::<SfClient>();
+        fn assert_send<T: Send>(_: &T) {}
+        let client = SfClient::new(config("https://acme.my.salesforce.com")).expect("client");
+        assert_send(&client.query_stream("SELECT Id FROM Account", QueryOptions::default()));
+    }
+
+    #[test]
     fn debug_hides_secret() {
         let client = SfClient::new(config("https://acme.my.salesforce.com")).expect("client");
         let dbg = format!("{client:?} {:?}", client.config());

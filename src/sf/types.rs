@@ -151,6 +151,21 @@ pub struct Token {
     pub signature: Option<String>,
 }
 
+impl Token {
+    /// Best guess of the expiry without introspection: `issued_at` + 2 h (the org default idle
+    /// timeout). Introspect for the real, sliding value.
+    pub fn assumed_expiry(&self) -> Timestamp {
+        self.issued_at
+            .checked_add(jiff::SignedDuration::from_hours(2))
+            .unwrap_or(self.issued_at)
+    }
+
+    /// True when the token has the given scope (e.g. `api`).
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
 /// Raw token endpoint success body.
 #[derive(Deserialize)]
 pub(crate) struct TokenResponse {
