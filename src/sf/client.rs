@@ -607,20 +607,20 @@ impl SfClient {
         decode("query", &resp.body)
     }
 
-    /// All pages of a query, following `nextRecordsUrl`. Ends after the last page or the first
-    /// error.
+    /// All pages of a query, following `nextRecordsUrl` (renewing the token between pages if it
+    /// expired). Ends after the last page or the first error.
     pub fn query_stream(
         &self,
         soql: &str,
         opts: QueryOptions,
-    ) -> impl Stream<Item = Result<QueryPage, ApiError>> + Send + 'static {
+    ) -> impl Stream<Item = Result<QueryPage, ApiError>> + Send + Unpin + 'static {
         enum Step {
             First(String),
             Next(String),
             Done,
         }
         let client = self.clone();
-        futures::stream::unfold(Step::First(soql.to_string()), move |step| {
+        let stream = futures::stream::unfold(Step::First(soql.to_string()), move |step| {
             let client = client.clone();
             async move {
                 let result = match step {
@@ -645,7 +645,9 @@ impl SfClient {
                 };
                 Some((result, next))
             }
-        })
+        });
+        // Boxed so callers can use `StreamExt::next` without pinning.
+        Box::pin(stream)
     }
 
     /// Describe global (`GET /sobjects/`).
