@@ -39,6 +39,7 @@ struct Fake {
     token_requests: AtomicU64,
     api_calls: AtomicU64,
     no_api_scope: AtomicBool,
+    reject_logins: AtomicBool,
     basic_seen: AtomicBool,
     body_creds_seen: AtomicBool,
     last_if_unmodified_since: Mutex<Option<String>>,
@@ -124,6 +125,10 @@ async fn token(
             );
         }
     };
+    if fake.reject_logins.load(Ordering::SeqCst) {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        return oauth_err("invalid_grant", "no client credentials user enabled");
+    }
     if id != CLIENT_ID {
         return oauth_err("invalid_client_id", "client identifier invalid");
     }
@@ -526,6 +531,39 @@ async fn expired_token_renews_once_single_flight() {
         .clone()
         .expect("renewed token published");
     assert_eq!(token.reason, RenewReason::InvalidSession);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_renewal_is_shared_by_concurrent_callers() {
+    let (fake, client) = client().await;
+    client.login(RenewReason::Initial).await.expect("login");
+    client.api_version().await.expect("version");
+    *fake.valid.lock().expect("lock") = None;
+    fake.reject_logins.store(true, Ordering::SeqCst);
+    let calls: Vec<_> = (0..6)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { c.query("SELECT Name FROM Account LIMIT 5").await })
+        })
+        .collect();
+    for call in calls {
+        let e = call.await.expect("join").expect_err("renewal fails");
+        assert_eq!(e.error_code(), Some("invalid_grant"));
+        assert!(e.diagnosis().fix.contains("Run As"));
+    }
+    assert_eq!(
+        fake.token_requests.load(Ordering::SeqCst),
+        2,
+        "one shared failed renewal"
+    );
+    // Later, once the app is fixed, a call renews again.
+    fake.reject_logins.store(false, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    client
+        .query("SELECT Name FROM Account LIMIT 5")
+        .await
+        .expect("recovers");
+    assert_eq!(fake.token_requests.load(Ordering::SeqCst), 3);
 }
 
 #[tokio::test]

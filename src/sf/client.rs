@@ -45,7 +45,13 @@ impl std::fmt::Debug for SfClient {
 struct TokenState {
     generation: u64,
     token: Option<Token>,
+    /// The last failed renewal: its generation, when, and why. Callers that were waiting for
+    /// that very renewal get the same error instead of each asking again.
+    failed: Option<(u64, Instant, ApiError)>,
 }
+
+/// How long a failed renewal is shared with callers that queued up behind it.
+const SHARE_FAILURE_FOR: std::time::Duration = std::time::Duration::from_secs(2);
 
 struct Inner {
     config: ConnectionConfig,
@@ -212,6 +218,7 @@ impl SfClient {
                 state: Mutex::new(TokenState {
                     generation: 0,
                     token: None,
+                    failed: None,
                 }),
                 renew_lock: tokio::sync::Mutex::new(()),
                 token_tx,
@@ -272,13 +279,27 @@ impl SfClient {
     /// (single-flight: concurrent callers share one renewal).
     async fn renew(&self, seen: u64, reason: RenewReason) -> Result<(u64, Token), ApiError> {
         let _guard = self.inner.renew_lock.lock().await;
-        if let (generation, Some(token)) = self.current()
-            && generation != seen
         {
-            return Ok((generation, token));
+            let state = self.lock_state();
+            if let Some(token) = &state.token
+                && state.generation != seen
+            {
+                return Ok((state.generation, token.clone()));
+            }
+            if let Some((generation, at, error)) = &state.failed
+                && *generation == seen
+                && at.elapsed() < SHARE_FAILURE_FOR
+            {
+                return Err(error.clone());
+            }
         }
-        let token = self.request_token(reason).await?;
-        Ok((self.lock_state().generation, token))
+        match self.request_token(reason).await {
+            Ok(token) => Ok((self.lock_state().generation, token)),
+            Err(error) => {
+                self.lock_state().failed = Some((seen, Instant::now(), error.clone()));
+                Err(error)
+            }
+        }
     }
 
     /// The current token, logging in first if there is none.

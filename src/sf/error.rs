@@ -21,7 +21,7 @@ pub struct SfError {
 }
 
 /// Everything that can go wrong talking to Salesforce. Never carries a secret.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
     /// The OAuth endpoints answered with the flat `{error, error_description}` shape.
     #[error("OAuth error {error} (HTTP {status}): {description}")]
