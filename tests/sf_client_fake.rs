@@ -318,6 +318,28 @@ async fn html() -> Response {
         .into_response()
 }
 
+/// Echoes what arrived: Accept and Content-Type headers (all values) and the body.
+async fn echo(State(fake): S, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    if let Some(r) = check(&fake, &headers) {
+        return r;
+    }
+    let all = |name: header::HeaderName| -> Vec<String> {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_string)
+            .collect()
+    };
+    axum::Json(json!({
+        "accept": all(header::ACCEPT),
+        "content_type": all(header::CONTENT_TYPE),
+        "soapaction": all(header::HeaderName::from_static("soapaction")),
+        "body": String::from_utf8_lossy(&body),
+    }))
+    .into_response()
+}
+
 async fn slow() -> Response {
     tokio::time::sleep(Duration::from_secs(10)).await;
     StatusCode::OK.into_response()
@@ -347,6 +369,7 @@ fn router(fake: Arc<Fake>) -> Router {
         .route("/id/{org}/{user}", get(identity))
         .route("/html", get(html))
         .route("/slow", get(slow))
+        .route("/echo", axum::routing::post(echo))
         .layer(middleware::from_fn_with_state(fake.clone(), limit_header))
         .with_state(fake)
 }
@@ -674,6 +697,49 @@ async fn html_error_page_is_reported_with_snippet() {
         }
         other => panic!("unexpected {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn send_raw_passes_headers_and_body_through() {
+    let (_fake, client) = client().await;
+    let raw = client
+        .send_raw(
+            reqwest::Method::POST,
+            "/echo",
+            vec![
+                ("Content-Type".into(), "text/xml; charset=UTF-8".into()),
+                ("Accept".into(), "text/xml".into()),
+                ("SOAPAction".into(), "\"\"".into()),
+                ("Authorization".into(), "Bearer attacker-chosen".into()),
+            ],
+            Some(bytes::Bytes::from_static(b"<Envelope/>")),
+        )
+        .await
+        .expect("raw");
+    assert_eq!(
+        raw.status.as_u16(),
+        200,
+        "own bearer token used, caller's ignored"
+    );
+    let v: Value = serde_json::from_slice(&raw.body).expect("json");
+    assert_eq!(v["accept"], json!(["text/xml"]));
+    assert_eq!(v["content_type"], json!(["text/xml; charset=UTF-8"]));
+    assert_eq!(v["soapaction"], json!(["\"\""]));
+    assert_eq!(v["body"], "<Envelope/>");
+    assert!(raw.elapsed > Duration::ZERO);
+    // Without a Content-Type, a body is sent as JSON.
+    let raw = client
+        .send_raw(
+            reqwest::Method::POST,
+            "/echo",
+            vec![],
+            Some(bytes::Bytes::from_static(b"{}")),
+        )
+        .await
+        .expect("raw");
+    let v: Value = serde_json::from_slice(&raw.body).expect("json");
+    assert_eq!(v["content_type"], json!(["application/json"]));
+    assert_eq!(v["accept"], json!(["application/json"]));
 }
 
 #[tokio::test]

@@ -464,8 +464,10 @@ impl SfClient {
             .inner
             .http
             .request(req.method.clone(), url.clone())
-            .header(header::AUTHORIZATION, auth)
-            .header(header::ACCEPT, "application/json");
+            .header(header::AUTHORIZATION, auth);
+        if !req.headers.iter().any(|(name, _)| name == header::ACCEPT) {
+            builder = builder.header(header::ACCEPT, "application/json");
+        }
         for (name, value) in &req.headers {
             builder = builder.header(name, value);
         }
