@@ -1,4 +1,5 @@
 //! sfterm: a terminal workbench for the Salesforce APIs.
-pub mod sf;
+pub mod config;
 #[cfg(feature = "mock-org")]
 pub mod mock_org;
+pub mod sf;
