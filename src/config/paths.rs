@@ -74,6 +74,7 @@ pub fn log_path() -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn env_override_wins() {
@@ -92,7 +93,7 @@ mod tests {
         let default = config_dir_from(None);
         assert_eq!(config_dir_from(Some(OsString::new())), default);
         assert!(
-            default.ends_with("sfterm") || default == PathBuf::from(".sfterm"),
+            default.ends_with("sfterm") || default == Path::new(".sfterm"),
             "{default:?}"
         );
         let data = data_dir_from(None);
