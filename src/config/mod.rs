@@ -4,12 +4,16 @@
 
 pub mod endpoint;
 pub mod paths;
+pub mod profiles;
+pub mod settings;
 
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
 pub use endpoint::{EndpointError, EndpointKind, NormalizedEndpoint, normalize};
+pub use profiles::{AuthStyle, Problem, Profile, ProfileStore, SecretError, SecretSource};
+pub use settings::{KeyOverrides, Settings};
 
 /// A 1-based line and column in a config file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
