@@ -519,7 +519,7 @@ impl ProfileStore {
                     return Err(ConfigError::NameTaken(profile.name));
                 }
                 let mut table = Table::new();
-                write_profile(&mut table, &profile);
+                write_profile(&mut table, &profile, true);
                 self.tables_mut()?.push(table);
                 self.profiles.push(profile);
             }
@@ -534,7 +534,7 @@ impl ProfileStore {
                     .tables_mut()?
                     .get_mut(idx)
                     .ok_or_else(|| ConfigError::NoSuchProfile(orig.to_owned()))?;
-                write_profile(table, &profile);
+                write_profile(table, &profile, false);
                 self.profiles[idx] = profile;
             }
         }
@@ -570,9 +570,13 @@ impl ProfileStore {
         profile.name.clone_from(&new_name);
         let tables = self.tables_mut()?;
         let mut table = tables.get(idx).cloned().unwrap_or_default();
+        // Comments above the original table (or its first key) describe the original.
         table.decor_mut().clear();
+        for (mut key, _) in table.iter_mut() {
+            key.leaf_decor_mut().clear();
+        }
         table.set_position(None);
-        write_profile(&mut table, &profile);
+        write_profile(&mut table, &profile, false);
         tables.push(table);
         self.profiles.push(profile);
         Ok(new_name)
@@ -692,7 +696,7 @@ fn secret_item(secret: &SecretSource) -> InlineTable {
 }
 
 /// Writes the profile's fields into `table`, keeping everything else.
-fn write_profile(table: &mut Table, p: &Profile) {
+fn write_profile(table: &mut Table, p: &Profile, fresh: bool) {
     set_value(table, "name", p.name.as_str().into());
     set_value(table, "endpoint", p.endpoint.as_str().into());
     set_value(table, "client_id", p.client_id.as_str().into());
@@ -709,7 +713,10 @@ fn write_profile(table: &mut Table, p: &Profile) {
             table.insert("secret", value(secret_item(&p.secret)));
         }
     }
-    set_value(table, "auth_style", p.auth_style.as_str().into());
+    // "body" is the default: do not add the key to an existing table that relies on it.
+    if fresh || table.contains_key("auth_style") || p.auth_style != AuthStyle::Body {
+        set_value(table, "auth_style", p.auth_style.as_str().into());
+    }
     match &p.api_version {
         Some(v) => set_value(table, "api_version", v.as_str().into()),
         None => {
