@@ -524,3 +524,63 @@ fn config_dir_override() {
     let default = paths::config_dir_from(None);
     assert_ne!(default, dir.path());
 }
+
+#[test]
+fn secret_sub_table_stays_a_sub_table() {
+    let dir = tmp();
+    let path = dir.path().join("profiles.toml");
+    let text = "[[profile]]\nname = \"X\"\nendpoint = \"https://x.my.salesforce.com\"\n\
+                client_id = \"c\"\n\n[profile.secret] # where the secret lives\nsource = \"env\"\n\
+                var = \"V\"\n";
+    write(&path, text);
+    let mut store = ProfileStore::load(&path).expect("load");
+    assert_eq!(
+        store.profiles()[0].secret,
+        SecretSource::Env { var: "V".into() }
+    );
+    let mut x = store.profiles()[0].clone();
+    x.secret = SecretSource::Command {
+        command: "pass x".into(),
+    };
+    store.upsert(Some("X"), x.clone()).expect("edit");
+    store.save().expect("save");
+    let out = read(&path);
+    assert!(
+        out.contains("[profile.secret] # where the secret lives\nsource = \"command\"\n"),
+        "{out}"
+    );
+    assert!(!out.contains("var ="), "{out}");
+    assert_eq!(ProfileStore::load(&path).expect("reload").profiles(), [x]);
+}
+
+#[test]
+fn store_debug_hides_plain_secrets() {
+    let dir = tmp();
+    let mut store = ProfileStore::load(&dir.path().join("p.toml")).expect("absent");
+    store.upsert(None, full_profile("A")).expect("add");
+    let dbg = format!("{store:?}");
+    assert!(!dbg.contains("s3cr3t"), "{dbg}");
+    assert!(dbg.contains("\"A\""), "{dbg}");
+}
+
+#[test]
+fn settings_file_errors_name_the_file() {
+    let dir = tmp();
+    let path = dir.path().join("config.toml");
+    write(&path, "theme = \"mono\"\nlog_levle = \"debug\"\n");
+    let msg = sfterm::config::Settings::load(&path)
+        .expect_err("unknown key")
+        .to_string();
+    assert_eq!(
+        msg,
+        format!(
+            "{}:2:1: unknown setting \"log_levle\" (known: theme, renew_margin_secs, log_level, \
+             keys)",
+            path.display()
+        )
+    );
+    write(&path, "theme = \"mono\"\n");
+    let s = sfterm::config::Settings::load(&path).expect("valid");
+    assert_eq!(s.theme, "mono");
+    assert_eq!(s.renew_margin_secs, 300);
+}

@@ -415,8 +415,9 @@ impl Stamp {
 }
 
 /// `profiles.toml` loaded for editing: the parsed profiles plus the `toml_edit` document they
-/// came from, so saving keeps comments, order and unknown keys.
-#[derive(Debug, Clone)]
+/// came from, so saving keeps comments, order and unknown keys. `Debug` shows the path and
+/// profiles only (the document may hold plain-text secrets).
+#[derive(Clone)]
 pub struct ProfileStore {
     path: PathBuf,
     doc: DocumentMut,
@@ -426,6 +427,16 @@ pub struct ProfileStore {
 }
 
 const PROFILE_KEY: &str = "profile";
+
+impl fmt::Debug for ProfileStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProfileStore")
+            .field("path", &self.path)
+            .field("profiles", &self.profiles)
+            .field("exists_on_disk", &self.on_disk.is_some())
+            .finish_non_exhaustive()
+    }
+}
 
 impl ProfileStore {
     /// Loads `path`. A missing file gives an empty store (the file is created by
@@ -477,7 +488,7 @@ impl ProfileStore {
         &self.path
     }
 
-    /// The document as it would be saved.
+    /// The document as it would be saved (may contain plain-text secrets: never log it).
     pub fn to_toml_string(&self) -> String {
         self.doc.to_string()
     }
@@ -706,11 +717,27 @@ fn write_profile(table: &mut Table, p: &Profile, fresh: bool) {
         .and_then(|t| parse_secret_table(t).ok())
         .is_some_and(|s| s == p.secret);
     if !secret_unchanged {
-        if table.get("secret").is_some_and(|i| i.is_value()) {
-            set_value(table, "secret", Value::InlineTable(secret_item(&p.secret)));
-        } else {
-            table.remove("secret");
-            table.insert("secret", value(secret_item(&p.secret)));
+        let new = secret_item(&p.secret);
+        match table.get_mut("secret") {
+            // A `[profile.secret]` sub-table stays one: rewrite its keys in place.
+            Some(Item::Table(sub)) => {
+                let stale: Vec<String> = sub
+                    .iter()
+                    .map(|(k, _)| k.to_owned())
+                    .filter(|k| !new.contains_key(k))
+                    .collect();
+                for k in stale {
+                    sub.remove(&k);
+                }
+                for (k, v) in new.iter() {
+                    set_value(sub, k, v.clone());
+                }
+            }
+            Some(Item::Value(_)) => set_value(table, "secret", Value::InlineTable(new)),
+            _ => {
+                table.remove("secret");
+                table.insert("secret", value(new));
+            }
         }
     }
     // "body" is the default: do not add the key to an existing table that relies on it.
