@@ -131,6 +131,18 @@ const ORG_HOST_SUFFIXES: &[(&str, &str)] = &[
     ("my.salesforce-setup.com", "a Setup URL"),
     ("my.salesforce-sites.com", "a Salesforce Sites URL"),
     ("file.force.com", "a file download URL"),
+    (
+        "builder.salesforce-experience.com",
+        "an Experience Builder URL",
+    ),
+    (
+        "live-preview.salesforce-experience.com",
+        "an Experience Builder preview URL",
+    ),
+    (
+        "preview.salesforce-experience.com",
+        "an Experience Builder preview URL",
+    ),
 ];
 
 /// Visualforce hosts: the first label ends in `--c` or `--<namespace>`.
@@ -269,6 +281,7 @@ fn is_salesforce_owned(host: &str) -> bool {
         "visualforce.com",
         "documentforce.com",
         "salesforce-sites.com",
+        "salesforce-experience.com",
     ]
     .iter()
     .any(|s| host == *s || host.ends_with(&format!(".{s}")))
@@ -522,6 +535,50 @@ mod tests {
     }
 
     #[test]
+    fn more_sandbox_shapes() {
+        check(
+            "https://acme--uat.sandbox.builder.salesforce-experience.com/",
+            "https://acme--uat.sandbox.my.salesforce.com",
+            EndpointKind::MyDomain,
+        );
+        check(
+            "https://acme--uat--mypkg.sandbox.vf.force.com/apex/P",
+            "https://acme--uat.sandbox.my.salesforce.com",
+            EndpointKind::MyDomain,
+        );
+        let n = check(
+            "https://acme--uat--c.cs42.visual.force.com/apex/P",
+            "https://acme--uat.my.salesforce.com",
+            EndpointKind::MyDomain,
+        );
+        assert!(n.is_sandbox());
+        check(
+            "https://acme--uat.sandbox.file.force.com/sfc/x",
+            "https://acme--uat.sandbox.my.salesforce.com",
+            EndpointKind::MyDomain,
+        );
+    }
+
+    #[test]
+    fn default_port_dropped_other_ports_kept() {
+        check(
+            "https://acme.my.salesforce.com:443/",
+            "https://acme.my.salesforce.com",
+            EndpointKind::MyDomain,
+        );
+        check(
+            "http://127.0.0.2:80",
+            "http://127.0.0.2",
+            EndpointKind::Loopback,
+        );
+        assert!(matches!(
+            normalize("http://0.0.0.0:8080"),
+            Err(EndpointError::InsecureScheme { .. })
+        ));
+        check("[::1]:8443", "https://[::1]:8443", EndpointKind::Loopback);
+    }
+
+    #[test]
     fn legacy_sandbox_my_domain_is_sandbox() {
         let n = check(
             "https://acme--uat.cs42.my.salesforce.com",
@@ -553,6 +610,14 @@ mod tests {
             ("https://acme--c.documentforce.com/sfc/x", "content"),
             ("https://acme.my.salesforce-sites.com/", "Sites"),
             ("acme.lightning.force.com", "Lightning"),
+            (
+                "https://acme.builder.salesforce-experience.com/sites/x",
+                "Experience Builder",
+            ),
+            (
+                "https://acme.live-preview.salesforce-experience.com/",
+                "preview",
+            ),
         ];
         for (input, what) in cases {
             let n = check(

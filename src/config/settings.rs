@@ -204,9 +204,7 @@ mod tests {
     #[test]
     fn default_config_asset_parses_to_defaults() {
         let s = parse(DEFAULT_CONFIG_TOML).expect("the shipped default config must parse");
-        assert_eq!(s.theme, "dark");
-        assert_eq!(s.renew_margin_secs, 300);
-        assert_eq!(s.log_level, "info");
+        assert_eq!(s, Settings::default());
     }
 
     #[test]
