@@ -159,7 +159,12 @@ pub fn normalize(input: &str) -> Result<NormalizedEndpoint, EndpointError> {
         return Err(EndpointError::Empty);
     }
     let mut notes = Vec::new();
-    let had_scheme = trimmed.contains("://");
+    let had_scheme = trimmed.split_once("://").is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
     let text = if had_scheme {
         trimmed.to_owned()
     } else {
@@ -557,6 +562,16 @@ mod tests {
             "https://acme--uat.sandbox.my.salesforce.com",
             EndpointKind::MyDomain,
         );
+    }
+
+    #[test]
+    fn url_inside_the_query_is_not_a_scheme() {
+        let n = check(
+            "acme.lightning.force.com/lightning/page/home?ret=https://x.example.com/",
+            "https://acme.my.salesforce.com",
+            EndpointKind::MyDomain,
+        );
+        assert_eq!(n.notes.len(), 3, "{:?}", n.notes);
     }
 
     #[test]

@@ -253,7 +253,8 @@ fn run_secret_command(command: &str, timeout: Duration) -> Result<SecretString, 
             Ok(None) if std::time::Instant::now() >= deadline => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(SecretError::Timeout(timeout.as_secs()));
+                let secs = u64::try_from(timeout.as_millis().div_ceil(1000)).unwrap_or(u64::MAX);
+                return Err(SecretError::Timeout(secs));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
             Err(e) => return Err(SecretError::Spawn(e.to_string())),
