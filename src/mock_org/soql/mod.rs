@@ -5,6 +5,14 @@
 
 use serde_json::{Map, Value};
 
+mod lex;
+mod parse;
+
+pub use parse::{
+    CompareOp, Condition, FieldPath, Literal, Name, OrderItem, Query, RelativeDate, SelectItem,
+    parse,
+};
+
 /// One stored record: canonical field names (as in the describe) to JSON values
 /// (`Id`, `IsDeleted`, `CreatedDate`, ... included). Dates are `"YYYY-MM-DD"` strings, datetimes
 /// `"YYYY-MM-DDTHH:MM:SS.000+0000"` strings, as Salesforce sends them.
