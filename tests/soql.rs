@@ -809,3 +809,26 @@ fn large_org_filter_sort_limit_is_fast() {
     // Generous bound for a debug build on a busy machine; quadratic behaviour would take minutes.
     assert!(elapsed.as_secs() < 10, "took {elapsed:?}");
 }
+
+#[test]
+fn bad_input_never_panics() {
+    let org = Org::sample();
+    let queries = [
+        "SELECT Name, Owner.Name, COUNT() FROM Account WHERE (Name LIKE 'é%\\_' OR NOT \
+         CreatedDate >= 2024-01-31T10:00:00.5+01:00) AND SLAExpirationDate__c IN (2024-01-01, \
+         LAST_N_DAYS:30) AND Id != '001000000000001' ORDER BY Owner.Name DESC NULLS LAST LIMIT 5 \
+         OFFSET 1",
+        "SELECT Id FROM Account WHERE CreatedDate = 2024-01-01Tééééééééé",
+        "SELECT Id FROM Account WHERE CreatedDate = 2024-01-01T10:00:00+99",
+        "SELECT Id FROM Account WHERE Name = 'ü\\",
+        "SELECT Id FROM Account WHERE NumberOfEmployees = 1e400 OR x = .5 OR y = -.",
+        "SELECT Id FROM Account WHERE CreatedDate = LAST_N_DAYS:99999999999",
+        "SELECT Id FROM Account LIMIT 99999999999999999999999",
+        "SELECT a..b, .c, d. FROM Account",
+    ];
+    for q in queries {
+        for (end, _) in q.char_indices().chain([(q.len(), ' ')]) {
+            let _ = execute_at(&q[..end], &org, QUERY_ALL, now());
+        }
+    }
+}

@@ -247,7 +247,7 @@ fn lex_number_or_date(soql: &str, start: usize) -> Result<Token, SoqlError> {
                 Some(b'+' | b'-') if digits(len + 1) == 4 => 5,
                 _ => 0,
             };
-            let text = &rest[..(len + zone_len).min(rest.len())];
+            let text = prefix(rest, len + zone_len);
             if !ok_time || zone_len == 0 {
                 return Err(malformed(soql, start, &format!("unexpected token: {text}")));
             }
@@ -317,4 +317,13 @@ fn lex_number_or_date(soql: &str, start: usize) -> Result<Token, SoqlError> {
         text: text.to_string(),
         pos: start,
     })
+}
+
+/// The first `n` bytes of `s`, shortened to a character boundary.
+fn prefix(s: &str, n: usize) -> &str {
+    let mut n = n.min(s.len());
+    while !s.is_char_boundary(n) {
+        n -= 1;
+    }
+    &s[..n]
 }
