@@ -107,7 +107,7 @@ pub(crate) fn run(
         .collect();
 
     // Sort indices by keys extracted once per row; `sort_by` is stable.
-    if !order.is_empty() {
+    if !order.is_empty() && !count_only {
         let keys: Vec<Vec<SortKey>> = rows
             .iter()
             .map(|row| {
@@ -804,5 +804,79 @@ impl OutNode {
             }
         }
         Value::Object(map)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_matching() {
+        let m = |p: &str, t: &str| LikePattern::new(p).matches(t);
+        assert!(m("%a%b", "xxAaB"));
+        assert!(m("a%b%c", "abbbcbc"));
+        assert!(!m("a%b%c", "abbbcb"));
+        assert!(m("_%_", "ab"));
+        assert!(!m("_%_", "a"));
+        assert!(m("", ""));
+        assert!(!m("", "a"));
+        assert!(m("%", ""));
+        assert!(m("100\\%", "100%"));
+        assert!(!m("100\\%", "1000"));
+        assert!(m("ÉCO%", "école"));
+        assert!(m("a\\", "a\\"));
+    }
+
+    #[test]
+    fn relative_ranges() {
+        let d = |s: &str| s.parse::<Date>().expect("date");
+        let today = d("2024-03-31");
+        let r = |rel| relative_range(rel, today).expect("in range");
+        assert_eq!(r(RelativeDate::Today), (today, today));
+        assert_eq!(
+            r(RelativeDate::Yesterday),
+            (d("2024-03-30"), d("2024-03-30"))
+        );
+        assert_eq!(
+            r(RelativeDate::Tomorrow),
+            (d("2024-04-01"), d("2024-04-01"))
+        );
+        assert_eq!(r(RelativeDate::LastNDays(31)), (d("2024-02-29"), today));
+        assert_eq!(
+            r(RelativeDate::NextNDays(2)),
+            (d("2024-04-01"), d("2024-04-02"))
+        );
+        assert_eq!(r(RelativeDate::ThisMonth), (d("2024-03-01"), today));
+        assert_eq!(
+            r(RelativeDate::LastMonth),
+            (d("2024-02-01"), d("2024-02-29"))
+        );
+        assert_eq!(
+            r(RelativeDate::ThisYear),
+            (d("2024-01-01"), d("2024-12-31"))
+        );
+    }
+
+    #[test]
+    fn stored_datetimes_normalize_to_utc() {
+        assert_eq!(
+            stored_instant("2024-01-31T10:00:00.000+0000").as_deref(),
+            Some("2024-01-31T10:00:00.000")
+        );
+        assert_eq!(
+            stored_instant("2024-01-31T10:00:00.000+0100").as_deref(),
+            Some("2024-01-31T09:00:00.000")
+        );
+        assert_eq!(
+            stored_instant("2024-01-31T10:00:00Z").as_deref(),
+            Some("2024-01-31T10:00:00.000")
+        );
+        assert_eq!(
+            stored_day("2024-01-31T23:30:00.000-0100").as_deref(),
+            Some("2024-02-01")
+        );
+        assert_eq!(stored_day("2024-01-31").as_deref(), Some("2024-01-31"));
+        assert_eq!(stored_instant("garbage"), None);
     }
 }
