@@ -1,4 +1,4 @@
 //! sfterm: a terminal workbench for the Salesforce APIs.
+pub mod sf;
 #[cfg(feature = "mock-org")]
 pub mod mock_org;
-pub mod sf;
