@@ -70,15 +70,30 @@ mod tests {
 
     #[test]
     fn checksum_matches_salesforce_examples() {
-        assert_eq!(to18("001Dn00000AbCdE").as_deref(), Some("001Dn00000AbCdEIAV"));
-        assert_eq!(to18("0018M000001oWgP").as_deref(), Some("0018M000001oWgPQAU"));
+        assert_eq!(
+            to18("001Dn00000AbCdE").as_deref(),
+            Some("001Dn00000AbCdEIAV")
+        );
+        assert_eq!(
+            to18("0018M000001oWgP").as_deref(),
+            Some("0018M000001oWgPQAU")
+        );
     }
 
     #[test]
     fn normalize_accepts_15_and_18_and_rejects_bad_checksums() {
-        assert_eq!(normalize("0018M000001oWgP").as_deref(), Some("0018M000001oWgPQAU"));
-        assert_eq!(normalize("0018M000001oWgPQAU").as_deref(), Some("0018M000001oWgPQAU"));
-        assert_eq!(normalize("0018M000001oWgPqau").as_deref(), Some("0018M000001oWgPQAU"));
+        assert_eq!(
+            normalize("0018M000001oWgP").as_deref(),
+            Some("0018M000001oWgPQAU")
+        );
+        assert_eq!(
+            normalize("0018M000001oWgPQAU").as_deref(),
+            Some("0018M000001oWgPQAU")
+        );
+        assert_eq!(
+            normalize("0018M000001oWgPqau").as_deref(),
+            Some("0018M000001oWgPQAU")
+        );
         assert_eq!(normalize("0018M000001oWgPAAA"), None);
         assert_eq!(normalize("short"), None);
         assert_eq!(normalize("0018M000001oW-P"), None);

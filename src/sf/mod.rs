@@ -1,2 +1,36 @@
 //! Salesforce client core: OAuth client credentials, REST, typed errors. No UI code.
+//!
+//! [`SfClient`] logs in with the client credentials flow, renews its token once (shared by
+//! concurrent callers) when Salesforce answers 401 `INVALID_SESSION_ID`, and maps every failure
+//! to an [`ApiError`] whose [`ApiError::diagnosis`] explains it in plain words.
+//!
+//! ```no_run
+//! use futures::StreamExt;
+//! use sfterm::sf::{ConnectionConfig, QueryOptions, RenewReason, SfClient};
+//!
+//! # async fn demo() -> Result<(), sfterm::sf::ApiError> {
+//! let url = "https://acme.my.salesforce.com".parse().expect("valid URL");
+//! let client = SfClient::new(ConnectionConfig::new(url, "consumer key", "secret".into()))?;
+//! client.login(RenewReason::Initial).await?;
+//! let mut pages = client.query_stream("SELECT Id, Name FROM Account", QueryOptions::default());
+//! while let Some(page) = pages.next().await {
+//!     for record in page?.records {
+//!         println!("{}", record["Name"]);
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+pub mod client;
+pub mod error;
 pub mod id;
+pub mod types;
+
+pub use client::SfClient;
+pub use error::{ApiError, Diagnosis, SfError};
+pub use types::{
+    ApiVersion, ApiVersionInfo, ChildRelationship, ClientAuthStyle, ConnectionConfig,
+    DescribeGlobal, FieldDescribe, Identity, Introspection, LimitEntry, LimitInfo, Limits,
+    PicklistValue, QueryOptions, QueryPage, RawResponse, Record, RenewReason, SObjectDescribe,
+    SObjectSummary, SaveResult, Token, UserInfo,
+};

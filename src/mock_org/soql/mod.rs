@@ -5,6 +5,15 @@
 
 use serde_json::{Map, Value};
 
+mod eval;
+mod lex;
+mod parse;
+
+pub use parse::{
+    CompareOp, Condition, FieldPath, Literal, Name, OrderItem, Query, RelativeDate, SelectItem,
+    parse,
+};
+
 /// One stored record: canonical field names (as in the describe) to JSON values
 /// (`Id`, `IsDeleted`, `CreatedDate`, ... included). Dates are `"YYYY-MM-DD"` strings, datetimes
 /// `"YYYY-MM-DDTHH:MM:SS.000+0000"` strings, as Salesforce sends them.
@@ -79,4 +88,28 @@ pub struct SoqlError {
     /// `MALFORMED_QUERY`, `INVALID_FIELD` or `INVALID_TYPE`.
     pub code: &'static str,
     pub message: String,
+}
+
+/// Runs `soql` over `source`: parses, resolves every name through the source (errors as
+/// Salesforce reports them: `MALFORMED_QUERY`, `INVALID_FIELD`, `INVALID_TYPE`), filters, sorts,
+/// applies OFFSET and LIMIT and builds the records. Relative date literals (TODAY, ...) use the
+/// current UTC date.
+pub fn execute(
+    soql: &str,
+    source: &dyn SoqlSource,
+    options: QueryOptions<'_>,
+) -> Result<QueryOutput, SoqlError> {
+    execute_at(soql, source, options, jiff::Timestamp::now())
+}
+
+/// [`execute`] with the clock given: relative date literals are taken relative to `now`'s UTC
+/// date (for tests and for a mock org with a fake clock).
+pub fn execute_at(
+    soql: &str,
+    source: &dyn SoqlSource,
+    options: QueryOptions<'_>,
+    now: jiff::Timestamp,
+) -> Result<QueryOutput, SoqlError> {
+    let query = parse(soql)?;
+    eval::run(soql, &query, source, options, now)
 }

@@ -1,0 +1,742 @@
+//! Typed errors of the Salesforce client, how error bodies are parsed, and the plain-words
+//! [`Diagnosis`] of each failure.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// One entry of Salesforce's REST error array (`[{"message", "errorCode", "fields"}]`).
+/// Also parses the per-record errors of sObject Collections, whose key is `statusCode`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct SfError {
+    /// Human-readable text, e.g. `Required fields are missing: [LastName]`.
+    #[serde(default)]
+    pub message: String,
+    /// Machine code, e.g. `REQUIRED_FIELD_MISSING`.
+    #[serde(rename = "errorCode", alias = "statusCode", default)]
+    pub error_code: String,
+    /// Fields the error is about (often absent for non-DML errors).
+    #[serde(default)]
+    pub fields: Vec<String>,
+}
+
+/// Everything that can go wrong talking to Salesforce. Never carries a secret.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    /// The OAuth endpoints answered with the flat `{error, error_description}` shape.
+    #[error("OAuth error {error} (HTTP {status}): {description}")]
+    OAuth {
+        /// HTTP status (400 for almost every token-endpoint failure).
+        status: u16,
+        /// The `error` code, e.g. `invalid_client_id`.
+        error: String,
+        /// The `error_description` text.
+        description: String,
+    },
+    /// A REST error array.
+    #[error("Salesforce error (HTTP {status}): {}", summarize(errors))]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The errors, at least one.
+        errors: Vec<SfError>,
+    },
+    /// A response that is not a Salesforce JSON error (for example an HTML page from a proxy).
+    #[error("HTTP {status} with an unexpected {} body: {snippet}",
+        content_type.as_deref().unwrap_or("untyped"))]
+    Http {
+        /// HTTP status.
+        status: u16,
+        /// The response's `Content-Type`, if any.
+        content_type: Option<String>,
+        /// The first ~200 characters of the body.
+        snippet: String,
+    },
+    /// The connection could not be made or broke (DNS, refused, reset).
+    #[error("network error talking to {host}: {message}")]
+    Network {
+        /// Host that was being contacted.
+        host: String,
+        /// What failed.
+        message: String,
+    },
+    /// No complete answer within the configured timeout.
+    #[error("no answer from {host} within {}s", after.as_secs_f32())]
+    Timeout {
+        /// Host that was being contacted.
+        host: String,
+        /// The configured timeout.
+        after: Duration,
+    },
+    /// The TLS handshake failed (unknown certificate authority, bad certificate, ...).
+    #[error("TLS error talking to {host}: {message}")]
+    Tls {
+        /// Host that was being contacted.
+        host: String,
+        /// What the TLS library said.
+        message: String,
+    },
+    /// A plain `http://` URL to a host that is not a loopback address.
+    #[error("refusing insecure URL {0}: use https:// (http:// is only allowed for loopback)")]
+    InsecureUrl(String),
+    /// HTTP 412: the record changed since the given `If-Unmodified-Since` date.
+    #[error("the record was changed by someone else (HTTP 412 Precondition Failed)")]
+    PreconditionFailed {
+        /// Error entries from the body, if Salesforce sent any.
+        errors: Vec<SfError>,
+    },
+    /// A success response whose body could not be understood.
+    #[error("could not decode the {what} response: {message}")]
+    Decode {
+        /// Which response (e.g. `token`, `query`).
+        what: String,
+        /// The parser's complaint.
+        message: String,
+    },
+    /// An operation that needs a token, and none was obtained yet.
+    #[error("not connected: log in first")]
+    NotConnected,
+    /// The connection settings are unusable (e.g. unreadable `ca_file`).
+    #[error("invalid connection settings: {0}")]
+    Config(String),
+    /// An argument that cannot be sent (e.g. an sObject name with a `/`).
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+}
+
+fn summarize(errors: &[SfError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.error_code, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A failure explained in plain words, with what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnosis {
+    /// Short headline.
+    pub title: String,
+    /// The raw error as Salesforce (or the network) reported it.
+    pub what_salesforce_said: String,
+    /// What it means.
+    pub meaning: String,
+    /// How to fix it.
+    pub fix: String,
+}
+
+/// The message of a 401 given to tokens without the `api` scope; renewing cannot help.
+pub(crate) const NOT_VALID_FOR_REST: &str = "not valid for use with the REST API";
+
+impl ApiError {
+    /// The Salesforce error code: the OAuth `error`, or the first REST `errorCode`.
+    pub fn error_code(&self) -> Option<&str> {
+        match self {
+            ApiError::OAuth { error, .. } => Some(error),
+            ApiError::Api { errors, .. } => errors.first().map(|e| e.error_code.as_str()),
+            ApiError::PreconditionFailed { errors } => {
+                errors.first().map(|e| e.error_code.as_str())
+            }
+            _ => None,
+        }
+    }
+
+    /// HTTP status of the failure, when there was a response.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::OAuth { status, .. }
+            | ApiError::Api { status, .. }
+            | ApiError::Http { status, .. } => Some(*status),
+            ApiError::PreconditionFailed { .. } => Some(412),
+            _ => None,
+        }
+    }
+
+    /// True for 401 `INVALID_SESSION_ID` that a fresh token can fix (not the "no api scope"
+    /// variant, which would loop forever).
+    pub fn is_renewable_session_error(&self) -> bool {
+        match self {
+            ApiError::Api {
+                status: 401,
+                errors,
+            } => errors.iter().any(|e| {
+                e.error_code == "INVALID_SESSION_ID"
+                    && !e.message.contains(NOT_VALID_FOR_REST)
+                    && !e.message.contains("not attached to Agent")
+            }),
+            _ => false,
+        }
+    }
+
+    /// Explains the failure in plain words, with the fix.
+    pub fn diagnosis(&self) -> Diagnosis {
+        let said = self.to_string();
+        let d = |title: &str, meaning: String, fix: String| Diagnosis {
+            title: title.to_string(),
+            what_salesforce_said: said.clone(),
+            meaning,
+            fix,
+        };
+        match self {
+            ApiError::OAuth {
+                error, description, ..
+            } => oauth_diagnosis(error, description, d),
+            ApiError::Api { status, errors } => api_diagnosis(*status, errors, d),
+            ApiError::Http {
+                status,
+                content_type,
+                ..
+            } => d(
+                "Unexpected non-Salesforce answer",
+                format!(
+                    "The server answered HTTP {status} with a {} body instead of Salesforce JSON. \
+                     Usually a proxy, a captive portal, a load balancer error page, or a URL \
+                     that does not point at a Salesforce org.",
+                    content_type.as_deref().unwrap_or("untyped")
+                ),
+                "Check the login URL (it must be your org's My Domain URL), and any proxy \
+                 between you and Salesforce. Try the URL in a browser."
+                    .to_string(),
+            ),
+            ApiError::Network { host, message } => d(
+                "Cannot reach the server",
+                format!("The connection to {host} failed: {message}."),
+                format!(
+                    "Check that {host} is spelled right and reachable from this machine \
+                     (DNS, VPN, firewall, proxy settings)."
+                ),
+            ),
+            ApiError::Timeout { host, after } => d(
+                "The server did not answer in time",
+                format!(
+                    "{host} sent no complete answer within {} seconds.",
+                    after.as_secs()
+                ),
+                format!(
+                    "Check your network path to {host}, or raise the timeout in the profile if \
+                     the request is legitimately slow (large queries)."
+                ),
+            ),
+            ApiError::Tls { host, message } => {
+                let lower = message.to_ascii_lowercase();
+                let ca = lower.contains("unknown")
+                    || lower.contains("issuer")
+                    || lower.contains("certificate");
+                d(
+                    "Secure connection failed",
+                    format!("The TLS handshake with {host} failed: {message}."),
+                    if ca {
+                        format!(
+                            "The certificate of {host} is not signed by a trusted authority. If \
+                             you are behind a TLS-inspecting proxy, or talk to a local mock org, \
+                             set `ca_file` in the profile to the PEM file of that CA."
+                        )
+                    } else {
+                        format!(
+                            "Check that {host} serves HTTPS and that the URL is right; behind a \
+                             TLS-inspecting proxy, set `ca_file` in the profile to its CA PEM."
+                        )
+                    },
+                )
+            }
+            ApiError::InsecureUrl(url) => d(
+                "Insecure URL refused",
+                format!("{url} uses plain http://, which would send secrets unencrypted."),
+                "Use the https:// My Domain URL (http:// is only allowed for 127.0.0.1/localhost)."
+                    .to_string(),
+            ),
+            ApiError::PreconditionFailed { .. } => d(
+                "Record changed meanwhile",
+                "Someone changed this record after you loaded it, so the update was refused \
+                 (HTTP 412) to avoid overwriting their change."
+                    .to_string(),
+                "Reload the record, re-apply your edit and save again.".to_string(),
+            ),
+            ApiError::Decode { what, message } => d(
+                "Unreadable response",
+                format!("The {what} response could not be understood: {message}."),
+                "Check that the URL points at a Salesforce org; report a bug if it does."
+                    .to_string(),
+            ),
+            ApiError::NotConnected => d(
+                "Not connected",
+                "No access token has been obtained yet.".to_string(),
+                "Connect (log in) first.".to_string(),
+            ),
+            ApiError::Config(msg) => d(
+                "Invalid connection settings",
+                msg.clone(),
+                "Fix the profile's settings.".to_string(),
+            ),
+            ApiError::InvalidInput(msg) => d(
+                "Invalid input",
+                msg.clone(),
+                "Correct the value and try again.".to_string(),
+            ),
+        }
+    }
+}
+
+type Maker<'a> = &'a dyn Fn(&str, String, String) -> Diagnosis;
+
+fn oauth_diagnosis(
+    error: &str,
+    description: &str,
+    d: impl Fn(&str, String, String) -> Diagnosis,
+) -> Diagnosis {
+    let d: Maker<'_> = &d;
+    let desc = description.to_ascii_lowercase();
+    match error {
+        "invalid_grant" if desc.contains("request not supported on this domain") => d(
+            "Wrong login host",
+            "The client credentials flow is refused on the generic login.salesforce.com / \
+             test.salesforce.com hosts; it only works on the org's own My Domain."
+                .to_string(),
+            "Use the My Domain URL as the login URL, e.g. https://yourcompany.my.salesforce.com \
+             (sandbox: https://yourcompany--sandbox.sandbox.my.salesforce.com), not \
+             login.salesforce.com or test.salesforce.com. Find it in Setup › My Domain."
+                .to_string(),
+        ),
+        "invalid_grant" if desc.contains("no client credentials user enabled") => d(
+            "No Run As user on the app",
+            "The app has the client credentials flow enabled but no execution (Run As) user, so \
+             Salesforce does not know on whose behalf to issue the token."
+                .to_string(),
+            "In the External Client App / Connected App policies, set the Client Credentials Flow \
+             \"Run As\" user to your integration user, save, and try again."
+                .to_string(),
+        ),
+        "invalid_grant" if desc.contains("not admin approved") => d(
+            "Run As user not pre-authorized",
+            "The app only allows admin-approved users, and the Run As user is not approved."
+                .to_string(),
+            "Assign the app to the integration user's profile or permission set (Manage Policies \
+             › Profiles / Permission Sets)."
+                .to_string(),
+        ),
+        "invalid_grant" => d(
+            "Login refused",
+            format!("Salesforce refused to grant a token: {description}."),
+            "Check the app's client credentials settings (flow enabled, Run As user set and \
+             active) and that the login URL is the org's My Domain."
+                .to_string(),
+        ),
+        "invalid_client_id" => d(
+            "Unknown consumer key",
+            "Salesforce does not know this client id (consumer key): it is mistyped, belongs to \
+             another org or app, or the app was created moments ago and is still provisioning \
+             (this can take several minutes)."
+                .to_string(),
+            "Copy the Consumer Key again from the app's settings in this org; if the app is new, \
+             wait a few minutes and retry."
+                .to_string(),
+        ),
+        "invalid_client" | "invalid_client_credentials" => d(
+            "Wrong consumer secret",
+            "The client id is known but the client secret does not match.".to_string(),
+            "Copy the Consumer Secret again from the app (or rotate it) and update the profile."
+                .to_string(),
+        ),
+        "unsupported_grant_type" => d(
+            "Client credentials flow not enabled",
+            "The app does not allow the client credentials grant (or the request was not \
+             recognized as one)."
+                .to_string(),
+            "In the app's OAuth settings tick \"Enable Client Credentials Flow\", set a Run As \
+             user, save, and make sure the login URL uses https://."
+                .to_string(),
+        ),
+        "invalid_request" => d(
+            "Malformed token request",
+            format!("Salesforce rejected the request parameters: {description}."),
+            "Do not pass a scope; scopes are configured on the app. Check the login URL."
+                .to_string(),
+        ),
+        "inactive_user" => d(
+            "Run As user inactive",
+            "The user the token would be issued for is deactivated.".to_string(),
+            "Activate the integration user or pick another Run As user.".to_string(),
+        ),
+        "inactive_org" => d(
+            "Org inactive",
+            "The org is locked, expired or deleted.".to_string(),
+            "Check the org's status with your Salesforce admin.".to_string(),
+        ),
+        "rate_limit_exceeded" => d(
+            "Too many logins",
+            "Salesforce throttles token requests for this user/app.".to_string(),
+            "Wait a while before requesting new tokens.".to_string(),
+        ),
+        _ => d(
+            "OAuth error",
+            format!("Salesforce answered {error}: {description}."),
+            "Check the app's OAuth settings and the login URL.".to_string(),
+        ),
+    }
+}
+
+fn api_diagnosis(
+    status: u16,
+    errors: &[SfError],
+    d: impl Fn(&str, String, String) -> Diagnosis,
+) -> Diagnosis {
+    let d: Maker<'_> = &d;
+    let first = errors.first();
+    let code = first.map(|e| e.error_code.as_str()).unwrap_or_default();
+    let message = first.map(|e| e.message.as_str()).unwrap_or_default();
+    match code {
+        "INVALID_SESSION_ID" if message.contains(NOT_VALID_FOR_REST) => d(
+            "Token lacks the api scope",
+            "The token was issued, but the app does not grant the `api` scope, so Salesforce \
+             refuses REST calls with it."
+                .to_string(),
+            "Add the scope \"Manage user data via APIs (api)\" to the app's OAuth scopes, save, \
+             wait a minute, and connect again."
+                .to_string(),
+        ),
+        "INVALID_SESSION_ID" => d(
+            "Session expired or revoked",
+            "The access token is no longer valid (idle timeout, revoked, or logged out)."
+                .to_string(),
+            "Connect again to get a new token (sfterm renews automatically once per request)."
+                .to_string(),
+        ),
+        "REQUEST_LIMIT_EXCEEDED" => d(
+            "API limit reached",
+            format!("The org has used up an API limit: {message}"),
+            "Wait for the 24-hour window to roll over, or ask the admin about the org's limits."
+                .to_string(),
+        ),
+        "API_DISABLED_FOR_ORG" | "API_CURRENTLY_DISABLED" => d(
+            "API access disabled",
+            format!("Salesforce refuses API access: {message}"),
+            "Give the integration user the \"API Enabled\" permission (and check the org edition)."
+                .to_string(),
+        ),
+        "NOT_FOUND" => d(
+            "Not found",
+            format!("The record or resource does not exist or is not accessible: {message}"),
+            "Check the id / object name and the integration user's access.".to_string(),
+        ),
+        "ENTITY_IS_DELETED" => d(
+            "Record deleted",
+            "The record is in the recycle bin.".to_string(),
+            "Undelete it in Salesforce or pick another record.".to_string(),
+        ),
+        "MALFORMED_QUERY" | "INVALID_FIELD" | "INVALID_TYPE" => d(
+            "Query or field problem",
+            message.to_string(),
+            "Fix the SOQL or field names (check the object's describe for exact API names)."
+                .to_string(),
+        ),
+        "INSUFFICIENT_ACCESS_OR_READONLY" | "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY" => d(
+            "Insufficient access",
+            message.to_string(),
+            "Grant the integration user the needed object/record permissions.".to_string(),
+        ),
+        _ if status >= 500 => d(
+            "Salesforce server error",
+            format!("Salesforce failed internally ({code}): {message}"),
+            "Retry later; if it persists, contact Salesforce support with the error id."
+                .to_string(),
+        ),
+        _ => d(
+            "Salesforce rejected the request",
+            errors
+                .iter()
+                .map(|e| {
+                    if e.fields.is_empty() {
+                        format!("{}: {}", e.error_code, e.message)
+                    } else {
+                        format!(
+                            "{}: {} (fields: {})",
+                            e.error_code,
+                            e.message,
+                            e.fields.join(", ")
+                        )
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            "Correct the values listed and try again.".to_string(),
+        ),
+    }
+}
+
+/// Flat OAuth error body.
+#[derive(Deserialize)]
+struct OAuthBody {
+    error: String,
+    #[serde(default)]
+    error_description: String,
+}
+
+/// Turns a non-success response into the matching [`ApiError`].
+pub(crate) fn error_from_response(
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> ApiError {
+    let errors = serde_json::from_slice::<Vec<SfError>>(body).ok();
+    if status == 412 {
+        return ApiError::PreconditionFailed {
+            errors: errors.unwrap_or_default(),
+        };
+    }
+    if let Some(errors) = errors.filter(|e| e.iter().any(|e| !e.error_code.is_empty())) {
+        return ApiError::Api { status, errors };
+    }
+    if let Ok(oauth) = serde_json::from_slice::<OAuthBody>(body) {
+        return ApiError::OAuth {
+            status,
+            error: oauth.error,
+            description: oauth.error_description,
+        };
+    }
+    ApiError::Http {
+        status,
+        content_type: content_type.map(str::to_string),
+        snippet: snippet(body),
+    }
+}
+
+/// The first ~200 characters of a body, whitespace collapsed.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out: String = collapsed.chars().take(200).collect();
+    if collapsed.chars().count() > 200 {
+        out.push('…');
+    }
+    out
+}
+
+/// Maps a transport error to Network / Timeout / Tls.
+pub(crate) fn from_reqwest(err: &reqwest::Error, host: &str, timeout: Duration) -> ApiError {
+    if err.is_timeout() {
+        return ApiError::Timeout {
+            host: host.to_string(),
+            after: timeout,
+        };
+    }
+    let mut chain = Vec::new();
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    let mut tls = false;
+    while let Some(e) = source {
+        if e.downcast_ref::<rustls::Error>().is_some() {
+            tls = true;
+        }
+        let text = e.to_string();
+        if !chain.contains(&text) {
+            chain.push(text);
+        }
+        source = e.source();
+    }
+    let message = chain.join(": ");
+    let lower = message.to_ascii_lowercase();
+    if tls || lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
+        ApiError::Tls {
+            host: host.to_string(),
+            message,
+        }
+    } else if lower.contains("timed out") {
+        ApiError::Timeout {
+            host: host.to_string(),
+            after: timeout,
+        }
+    } else {
+        ApiError::Network {
+            host: host.to_string(),
+            message,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(path: &str) -> Vec<u8> {
+        crate::sf::types::test_fixture(path)
+    }
+
+    fn oauth(error: &str, description: &str) -> ApiError {
+        ApiError::OAuth {
+            status: 400,
+            error: error.into(),
+            description: description.into(),
+        }
+    }
+
+    #[test]
+    fn parses_oauth_error_fixture() {
+        let e = error_from_response(
+            400,
+            Some("application/json"),
+            &fixture("restforce/auth_error_response.json"),
+        );
+        assert!(
+            matches!(&e, ApiError::OAuth { status: 400, error, .. } if error == "invalid_grant")
+        );
+        assert_eq!(e.error_code(), Some("invalid_grant"));
+    }
+
+    #[test]
+    fn parses_rest_error_fixtures() {
+        let e = error_from_response(
+            401,
+            None,
+            &fixture("restforce/expired_session_response.json"),
+        );
+        assert_eq!(e.error_code(), Some("INVALID_SESSION_ID"));
+        assert!(e.is_renewable_session_error());
+        for (file, code) in [
+            ("restforce/query_error_response.json", "INVALID_FIELD"),
+            ("restforce/write_error_response.json", "INVALID_FIELD"),
+            ("restforce/delete_error_response.json", "NOT_FOUND"),
+            (
+                "restforce/sobject_describe_error_response.json",
+                "NOT_FOUND",
+            ),
+            ("restforce/search_error_response.json", "MALFORMED_SEARCH"),
+        ] {
+            let e = error_from_response(400, None, &fixture(file));
+            assert_eq!(e.error_code(), Some(code), "{file}");
+            assert!(!e.is_renewable_session_error());
+        }
+    }
+
+    #[test]
+    fn collections_errors_use_status_code_key() {
+        let body = br#"[{"statusCode":"DUPLICATES_DETECTED","message":"Use one of these records?","fields":[]}]"#;
+        let errs: Vec<SfError> = serde_json::from_slice(body).expect("parses");
+        assert_eq!(errs[0].error_code, "DUPLICATES_DETECTED");
+    }
+
+    #[test]
+    fn composite_error_bodies_parse() {
+        let v: serde_json::Value =
+            serde_json::from_slice(&fixture("cumulusci/composite_errors.json")).expect("json");
+        let body = v["compositeResponse"][0]["body"].to_string();
+        let e = error_from_response(404, None, body.as_bytes());
+        assert_eq!(e.error_code(), Some("NOT_FOUND"));
+        assert_eq!(e.status(), Some(404));
+    }
+
+    #[test]
+    fn html_body_becomes_http_error_with_snippet() {
+        let html = format!(
+            "<html><body><h1>502 Bad Gateway</h1>{}</body></html>",
+            "x".repeat(500)
+        );
+        let e = error_from_response(502, Some("text/html"), html.as_bytes());
+        match &e {
+            ApiError::Http {
+                status,
+                content_type,
+                snippet,
+            } => {
+                assert_eq!(*status, 502);
+                assert_eq!(content_type.as_deref(), Some("text/html"));
+                assert!(snippet.starts_with("<html><body><h1>502 Bad Gateway"));
+                assert!(snippet.chars().count() <= 201);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(e.diagnosis().meaning.contains("proxy"));
+    }
+
+    #[test]
+    fn status_412_is_precondition_failed() {
+        let e = error_from_response(412, None, b"");
+        assert!(matches!(e, ApiError::PreconditionFailed { .. }));
+        assert!(e.diagnosis().fix.contains("Reload"));
+    }
+
+    #[test]
+    fn no_api_scope_is_not_renewable_and_explained() {
+        let e = error_from_response(
+            401,
+            None,
+            br#"[{"message":"This session is not valid for use with the REST API","errorCode":"INVALID_SESSION_ID"}]"#,
+        );
+        assert!(!e.is_renewable_session_error());
+        let d = e.diagnosis();
+        assert!(d.fix.contains("api"), "{d:?}");
+        assert_eq!(d.title, "Token lacks the api scope");
+    }
+
+    #[test]
+    fn diagnosis_wrong_domain() {
+        let d = oauth("invalid_grant", "request not supported on this domain").diagnosis();
+        assert!(d.fix.contains("My Domain"));
+        assert!(d.fix.contains("login.salesforce.com"));
+        assert!(
+            d.what_salesforce_said
+                .contains("request not supported on this domain")
+        );
+    }
+
+    #[test]
+    fn diagnosis_no_run_as_user() {
+        let d = oauth("invalid_grant", "no client credentials user enabled").diagnosis();
+        assert!(d.fix.contains("Run As"));
+    }
+
+    #[test]
+    fn diagnosis_invalid_client_id() {
+        let d = oauth("invalid_client_id", "client identifier invalid").diagnosis();
+        assert!(d.meaning.contains("provisioning"));
+        assert!(d.fix.contains("Consumer Key"));
+    }
+
+    #[test]
+    fn diagnosis_invalid_client() {
+        let d = oauth("invalid_client", "invalid client credentials").diagnosis();
+        assert!(d.fix.contains("Consumer Secret"));
+    }
+
+    #[test]
+    fn diagnosis_unsupported_grant_type() {
+        let d = oauth("unsupported_grant_type", "grant type not supported").diagnosis();
+        assert!(d.fix.contains("Enable Client Credentials Flow"));
+    }
+
+    #[test]
+    fn diagnosis_transport_errors_name_the_host() {
+        let net = ApiError::Network {
+            host: "acme.my.salesforce.com".into(),
+            message: "refused".into(),
+        };
+        assert!(net.diagnosis().meaning.contains("acme.my.salesforce.com"));
+        let tls = ApiError::Tls {
+            host: "127.0.0.1".into(),
+            message: "invalid peer certificate: UnknownIssuer".into(),
+        };
+        let d = tls.diagnosis();
+        assert!(d.fix.contains("ca_file") && d.fix.contains("127.0.0.1"));
+        let timeout = ApiError::Timeout {
+            host: "h.example".into(),
+            after: Duration::from_secs(30),
+        };
+        let d = timeout.diagnosis();
+        assert!(d.meaning.contains("h.example") && d.meaning.contains("30"));
+        let insecure = ApiError::InsecureUrl("http://acme.example".into());
+        assert!(insecure.diagnosis().fix.contains("https://"));
+    }
+
+    #[test]
+    fn diagnosis_generic_api_error_lists_fields() {
+        let e = ApiError::Api {
+            status: 400,
+            errors: vec![SfError {
+                message: "Required fields are missing: [LastName]".into(),
+                error_code: "REQUIRED_FIELD_MISSING".into(),
+                fields: vec!["LastName".into()],
+            }],
+        };
+        assert!(e.diagnosis().meaning.contains("LastName"));
+        assert_eq!(e.error_code(), Some("REQUIRED_FIELD_MISSING"));
+    }
+}
