@@ -4,7 +4,6 @@
 //! and a "login host" that answers client-credentials requests the way `login.salesforce.com`
 //! does. Wire formats follow `shared/reference/salesforce-api.md`.
 pub mod cli;
-mod fallback_soql;
 mod oauth;
 mod query;
 mod rest;
