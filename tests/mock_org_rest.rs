@@ -140,6 +140,20 @@ async fn versions_resources_and_describes() {
         "/services/data/v60.0/sobjects/Account/describe"
     );
 
+    for (name, prefix) in [
+        ("Account", "001"),
+        ("Contact", "003"),
+        ("Lead", "00Q"),
+        ("User", "005"),
+    ] {
+        let entry = global["sobjects"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|o| o["name"] == name)
+            .cloned();
+        assert_eq!(entry.expect("listed")["keyPrefix"], prefix, "{name}");
+    }
     for (object, prefix) in [("Account", "001"), ("contact", "003"), ("LEAD", "00Q")] {
         let (status, describe) = env
             .get(&format!("services/data/v61.0/sobjects/{object}/describe/"))
