@@ -84,7 +84,23 @@ pub async fn run(args: MockOrgArgs) -> Result<(), MockOrgError> {
         std::fs::rename(&tmp, path)?;
         println!("  env file:       {}", path.display());
     }
-    tokio::signal::ctrl_c().await?;
+    wait_for_stop_signal().await?;
     org.shutdown().await;
     Ok(())
+}
+
+/// Waits for Ctrl-C (or SIGTERM on Unix, so that `kill` also removes the CA file).
+async fn wait_for_stop_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
 }
