@@ -110,8 +110,7 @@ pub(crate) fn query(
             include_deleted,
             api_version: &request.version,
         };
-        super::soql::execute(&q, &source, options)
-            .map_err(|e| ApiError::bad(e.code, e.message))?
+        super::soql::execute(&q, &source, options).map_err(|e| ApiError::bad(e.code, e.message))?
     };
     if output.records.len() <= batch {
         return Ok(page(
