@@ -612,3 +612,109 @@ async fn tolerance_of_paths_case_spaces_and_chunked_forms() {
         .expect("token");
     assert_eq!(response.status(), 200);
 }
+
+#[tokio::test]
+async fn more_endpoints_and_error_shapes() {
+    let env = Env::small().await;
+    let (status, info) = env.get("services/data/v62.0/sobjects/Account").await;
+    assert_eq!(status, 200);
+    assert_eq!(info["objectDescribe"]["name"], "Account");
+    assert_eq!(info["recentItems"], json!([]));
+
+    let (status, oidc) = send(env.client.get(env.url(".well-known/openid-configuration"))).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        oidc["introspection_endpoint"],
+        env.url("services/oauth2/introspect")
+    );
+
+    let id = env.first_id("Account").await;
+    let head = env
+        .req(
+            reqwest::Method::HEAD,
+            &format!("services/data/v62.0/sobjects/Account/{id}"),
+        )
+        .send()
+        .await
+        .expect("head");
+    assert_eq!(head.status(), 200);
+    assert!(head.headers().contains_key("etag"));
+    assert!(head.bytes().await.expect("body").is_empty());
+
+    let path = "services/data/v62.0/sobjects/Contact";
+    let (status, body) = env
+        .post(
+            path,
+            &json!({"LastName": "L", "AccountId": "003Dn0000000001AAA"}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body[0]["errorCode"], "MALFORMED_ID");
+    assert_eq!(body[0]["fields"], json!(["AccountId"]));
+    let (status, body) = env
+        .post(path, &json!({"LastName": "L", "Email": "not-an-email"}))
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body[0]["errorCode"], "INVALID_EMAIL_ADDRESS");
+    let (status, body) = env
+        .post(
+            "services/data/v62.0/sobjects/Account",
+            &json!({"Name": "N", "NumberOfEmployees": "lots"}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body[0]["errorCode"], "JSON_PARSER_ERROR");
+    let (status, created) = env
+        .post(
+            path,
+            &json!({"LastName": "L", "AccountId": &id[..15], "Birthdate": "1990-04-01"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let (_, contact) = env
+        .get(&format!("{path}/{}", created["id"].as_str().expect("id")))
+        .await;
+    assert_eq!(
+        contact["AccountId"],
+        id.as_str(),
+        "15-char ids are stored as 18"
+    );
+    assert_eq!(contact["Birthdate"], "1990-04-01");
+    assert_eq!(contact["IsEmailBounced"], false);
+
+    let (status, body) = env.get("services/data/v62.0/query").await;
+    assert_eq!(status, 400);
+    assert_eq!(body[0]["errorCode"], "MALFORMED_QUERY");
+    let (status, body) = env.get("services/data/v62.0/nothing-here").await;
+    assert_eq!(
+        (status, body),
+        (
+            404,
+            error("NOT_FOUND", "The requested resource does not exist")
+        )
+    );
+    let (status, body) = send(env.client.get(env.url("services/data/v62.0/limits"))).await;
+    assert_eq!(
+        (status, body),
+        (
+            401,
+            error("INVALID_SESSION_ID", "Session expired or invalid")
+        )
+    );
+
+    let (status, body) = send(
+        env.client
+            .post(env.url("services/oauth2/introspect"))
+            .form(&[
+                ("token", env.token.as_str()),
+                ("client_id", env.org.client_id()),
+                ("client_secret", "bad"),
+            ]),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body,
+        json!({"error": "invalid_client", "error_description": "invalid client credentials"})
+    );
+}
