@@ -1,5 +1,6 @@
 //! sfterm: a terminal workbench for the Salesforce APIs.
+pub mod commands;
 pub mod config;
-pub mod sf;
 #[cfg(feature = "mock-org")]
 pub mod mock_org;
+pub mod sf;
