@@ -948,3 +948,63 @@ async fn completions_for_each_shell() {
         );
     }
 }
+
+/// A writer that accepts `limit` bytes, then fails like a closed pipe.
+struct ClosedPipe {
+    limit: usize,
+}
+
+impl Write for ClosedPipe {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.limit == 0 {
+            return Err(std::io::ErrorKind::BrokenPipe.into());
+        }
+        let n = buf.len().min(self.limit);
+        self.limit -= n;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_closed_pipe_ends_the_query_quietly() {
+    let (dir, _org) = org_and_dir().await;
+    let cli = TestCli::try_parse_from([
+        "sfterm",
+        "query",
+        "SELECT Id FROM Account",
+        "--format",
+        "csv",
+    ])
+    .expect("parse");
+    let ctx = Context {
+        config_dir: dir.path().to_path_buf(),
+        profile: None,
+        stdout: Box::new(ClosedPipe { limit: 100 }),
+        stderr_is_terminal: false,
+    };
+    commands::run(cli.command, ctx, TestCli::command())
+        .await
+        .expect("a closed pipe is not a failure");
+}
+
+#[tokio::test]
+async fn failed_login_leaves_no_out_file() {
+    let (base, _org) = start_org().await;
+    let dir = config_dir(&profile_toml("fake", &base, "wrong"));
+    let file = dir.path().join("out.csv");
+    let (result, _) = run(
+        dir.path(),
+        &[
+            "query",
+            "SELECT Id FROM Account",
+            "--out",
+            file.to_str().expect("utf-8"),
+        ],
+    )
+    .await;
+    assert_eq!(result.expect_err("login fails").code, EXIT_FAILURE);
+    assert!(!file.exists());
+}

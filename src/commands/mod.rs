@@ -156,8 +156,12 @@ impl CommandError {
         CommandError::new(EXIT_FAILURE, message)
     }
 
-    /// Writing the output failed.
+    /// Writing the output failed. A closed pipe (`sfterm query ... | head`) is not a failure:
+    /// it gives code [`EXIT_OK`], which [`run`] turns into success.
     pub fn output(e: &io::Error) -> CommandError {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            return CommandError::new(EXIT_OK, "the output was closed early");
+        }
         CommandError::failure(format!("cannot write the output: {e}"))
     }
 
@@ -214,7 +218,10 @@ pub async fn run(
         ScriptCommand::Completions(args) => completions::run(&args, &mut ctx, cli_command),
     };
     // Output already written stays written even when the command failed afterwards.
-    let flushed = ctx.stdout.flush();
-    result?;
-    flushed.map_err(|e| CommandError::output(&e))
+    let flushed = ctx.stdout.flush().map_err(|e| CommandError::output(&e));
+    match result.and(flushed) {
+        // The reader went away (a closed pipe): nothing more to say.
+        Err(e) if e.code == EXIT_OK => Ok(()),
+        other => other,
+    }
 }

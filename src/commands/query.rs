@@ -1,5 +1,8 @@
 //! `sfterm query "SOQL"`: streams every page of a query to stdout or a file, one page at a
 //! time (memory stays constant whatever the result size).
+//!
+//! If a later page fails, what was written stays written and the command exits 1; a JSON
+//! array is then left unclosed on purpose, so a consumer cannot mistake it for a full result.
 
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -170,7 +173,17 @@ pub(crate) async fn run(args: QueryArgs, ctx: &mut Context) -> Result<(), Comman
         )?)),
         None => None,
     };
-    let (_, client) = super::connect(ctx).await?;
+    let (_, client) = match super::connect(ctx).await {
+        Ok(c) => c,
+        Err(e) => {
+            // Leave no empty file behind when nothing could be fetched.
+            if let Some(path) = &args.out {
+                drop(file.take());
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(e);
+        }
+    };
     let mut stdout = BufWriter::new(&mut ctx.stdout);
     let out: &mut dyn Write = match &mut file {
         Some(f) => f,
@@ -197,6 +210,10 @@ pub(crate) async fn run(args: QueryArgs, ctx: &mut Context) -> Result<(), Comman
             }
         };
         page_no += 1;
+        if progress && page_no > 1 {
+            // Rows printed on the same terminal must not start after the progress text.
+            eprint!("\r\x1b[2K");
+        }
         writer.page(out, &page.records)?;
         out.flush()?;
         if progress {
