@@ -612,13 +612,43 @@ async fn query_json_table_and_out_file() {
 #[tokio::test]
 async fn query_errors_exit_1_with_the_diagnosis() {
     let (dir, _org) = org_and_dir().await;
-    let (result, _) = run(dir.path(), &["query", "SELECT Id FRM Account"]).await;
+    let file = dir.path().join("bad.json");
+    let (result, out) = run(
+        dir.path(),
+        &[
+            "query",
+            "SELECT Id FRM Account",
+            "--format",
+            "json",
+            "--out",
+            file.to_str().expect("utf-8"),
+        ],
+    )
+    .await;
     let e = result.expect_err("malformed");
     assert_eq!(e.code, EXIT_FAILURE);
     assert!(
         e.message.contains("Query or field problem"),
         "{}",
         e.message
+    );
+    assert_eq!(
+        e.message.matches("unexpected token: FRM").count(),
+        1,
+        "{}",
+        e.message
+    );
+    assert!(out.is_empty(), "{out}");
+    assert!(!file.exists(), "no file when the first page failed");
+    let (result, out) = run(
+        dir.path(),
+        &["query", "SELECT Id FRM Account", "--format", "json"],
+    )
+    .await;
+    assert_eq!(result.expect_err("malformed").code, EXIT_FAILURE);
+    assert!(
+        out.is_empty(),
+        "nothing printed before the first page: {out}"
     );
 
     let (result, _) = run(dir.path(), &["query", "  "]).await;

@@ -179,13 +179,12 @@ impl CommandError {
             _ => EXIT_FAILURE,
         };
         let d = e.diagnosis();
-        CommandError::new(
-            code,
-            format!(
-                "{}\n{}\nFix: {}\nDetails: {}",
-                d.title, d.meaning, d.fix, d.what_salesforce_said
-            ),
-        )
+        let mut message = format!("{}\n{}\nFix: {}", d.title, d.meaning.trim(), d.fix);
+        // Some meanings already quote Salesforce's message; do not print it twice.
+        if !d.what_salesforce_said.contains(d.meaning.trim()) {
+            message.push_str(&format!("\nDetails: {}", d.what_salesforce_said));
+        }
+        CommandError::new(code, message)
     }
 }
 

@@ -173,60 +173,88 @@ pub(crate) async fn run(args: QueryArgs, ctx: &mut Context) -> Result<(), Comman
         )?)),
         None => None,
     };
-    let (_, client) = match super::connect(ctx).await {
-        Ok(c) => c,
-        Err(e) => {
-            // Leave no empty file behind when nothing could be fetched.
-            if let Some(path) = &args.out {
-                drop(file.take());
-                let _ = std::fs::remove_file(path);
-            }
-            return Err(e);
+    let mut pages_written = 0u64;
+    let result = match super::connect(ctx).await {
+        Ok((_, client)) => {
+            let mut stdout = BufWriter::new(&mut ctx.stdout);
+            let out: &mut dyn Write = match &mut file {
+                Some(f) => f,
+                None => &mut stdout,
+            };
+            let opts = QueryOptions {
+                include_deleted: args.all,
+                batch_size: None,
+            };
+            let pages = client.query_stream(&args.soql, opts);
+            let result = stream(
+                pages,
+                args.format,
+                out,
+                ctx.stderr_is_terminal,
+                &mut pages_written,
+            )
+            .await;
+            out.flush()
+                .map_err(|e| CommandError::output(&e))
+                .and(result)
+        }
+        Err(e) => Err(e),
+    };
+    // Leave no file behind when not even the first page could be fetched.
+    if result.is_err()
+        && pages_written == 0
+        && let Some(path) = &args.out
+    {
+        drop(file.take());
+        let _ = std::fs::remove_file(path);
+    }
+    result
+}
+
+/// Writes every page as it arrives; counts the pages written in `pages_written`. Nothing is
+/// written before the first page succeeds.
+async fn stream(
+    mut pages: impl futures::Stream<Item = Result<crate::sf::QueryPage, crate::sf::ApiError>> + Unpin,
+    format: OutputFormat,
+    out: &mut dyn Write,
+    progress: bool,
+    pages_written: &mut u64,
+) -> Result<(), CommandError> {
+    let clear = || {
+        if progress {
+            eprint!("\r\x1b[2K");
         }
     };
-    let mut stdout = BufWriter::new(&mut ctx.stdout);
-    let out: &mut dyn Write = match &mut file {
-        Some(f) => f,
-        None => &mut stdout,
-    };
-    let progress = ctx.stderr_is_terminal;
-    let mut writer = PageWriter::new(args.format);
-    writer.start(out)?;
-    let opts = QueryOptions {
-        include_deleted: args.all,
-        batch_size: None,
-    };
-    let mut pages = client.query_stream(&args.soql, opts);
-    let mut page_no = 0u64;
+    let mut writer = PageWriter::new(format);
     while let Some(page) = pages.next().await {
         let page = match page {
             Ok(p) => p,
             Err(e) => {
-                out.flush()?;
-                if progress {
-                    eprint!("\r\x1b[2K");
-                }
+                clear();
                 return Err(CommandError::api(&e));
             }
         };
-        page_no += 1;
-        if progress && page_no > 1 {
-            // Rows printed on the same terminal must not start after the progress text.
-            eprint!("\r\x1b[2K");
+        // Rows printed on the same terminal must not start after the progress text.
+        clear();
+        if *pages_written == 0 {
+            writer.start(out)?;
         }
         writer.page(out, &page.records)?;
         out.flush()?;
+        *pages_written += 1;
         if progress {
             eprint!(
-                "\r\x1b[2K{}",
-                progress_line(page_no, writer.rows, page.total_size)
+                "{}",
+                progress_line(*pages_written, writer.rows, page.total_size)
             );
         }
     }
+    clear();
+    if *pages_written == 0 {
+        writer.start(out)?;
+    }
     writer.finish(out)?;
-    out.flush()?;
     if progress {
-        eprint!("\r\x1b[2K");
         eprintln!("{} rows", group_thousands(writer.rows));
     }
     Ok(())
