@@ -1,5 +1,5 @@
 //! The script commands against the real mock org (`sfterm::mock_org::MockOrg`): each command,
-//! its failure exits, and a paged 2,500-row query. Moves to tests/ once the mock org is on main.
+//! its failure exits, and a paged 2,500-row query.
 #![cfg(feature = "mock-org")]
 
 use std::io::Write;
