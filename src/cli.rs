@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use crate::commands::{self, ScriptCommand};
 
 /// Exit codes, also listed in `--help`.
 pub const EXIT_OK: u8 = 0;
@@ -18,7 +20,8 @@ pub const EXIT_USAGE: u8 = 2;
     long_about = "A fast, keyboard-driven terminal workbench for the Salesforce APIs.\n\n\
                   Without a subcommand, sfterm opens the terminal UI on your connection profiles.\n\
                   `sfterm demo` opens it on an embedded mock org: no Salesforce account needed.",
-    after_help = "Exit codes: 0 success, 1 failure, 2 usage error or no terminal.\n\
+    after_help = "Exit codes: 0 success, 1 failure, 2 usage error or no terminal, 3 record not \
+                  found, 4 conflict (record changed since the given date).\n\
                   Environment: SFTERM_CONFIG_DIR (profiles.toml, config.toml), SFTERM_DATA_DIR (log \
                   file), SFTERM_LOG (log level, e.g. debug), NO_COLOR."
 )]
@@ -42,6 +45,8 @@ pub enum Command {
     /// Run the mock org (a local Salesforce emulator) until Ctrl-C.
     #[cfg(feature = "mock-org")]
     MockOrg(crate::mock_org::cli::MockOrgArgs),
+    #[command(flatten)]
+    Script(ScriptCommand),
 }
 
 #[derive(Debug, Args)]
@@ -70,6 +75,15 @@ pub fn run(cli: Cli) -> ExitCode {
         match cli.command {
             None => crate::tui::run(crate::tui::TuiOptions::new(cli.config_dir, cli.profile)).await,
             Some(Command::Demo(args)) => crate::tui::run_demo(args).await,
+            Some(Command::Script(command)) => {
+                let config_dir = cli
+                    .config_dir
+                    .unwrap_or_else(crate::config::paths::config_dir);
+                let context = commands::Context::new(config_dir, cli.profile);
+                commands::run(command, context, Cli::command())
+                    .await
+                    .map_err(|e| crate::tui::Failure::new(e.code, e.message))
+            }
             #[cfg(feature = "mock-org")]
             Some(Command::MockOrg(args)) => crate::mock_org::cli::run(args)
                 .await
