@@ -1,2 +1,289 @@
 //! Mock org: a local emulator of the Salesforce APIs sfterm uses.
+//!
+//! [`MockOrg::start`] binds two loopback listeners: the org's My Domain (OAuth, identity, REST)
+//! and a "login host" that answers client-credentials requests the way `login.salesforce.com`
+//! does. Wire formats follow `shared/reference/salesforce-api.md`.
+pub mod cli;
+mod oauth;
+mod query;
+mod rest;
+mod schema;
+mod seed;
 pub mod soql;
+mod state;
+
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum_server::Handle;
+use axum_server::tls_rustls::RustlsConfig;
+
+use state::{Listener, Shared};
+
+/// How to run a mock org. Every behaviour the reference marks UNCONFIRMED is a knob here.
+#[derive(Clone)]
+pub struct MockOrgConfig {
+    /// TCP port of the instance (My Domain) listener; 0 picks a free port.
+    pub port: u16,
+    /// Number of seeded Account records (contacts and leads scale with it).
+    pub records: usize,
+    /// Sliding idle timeout of access tokens.
+    pub token_ttl: Duration,
+    /// Serve https with a self-signed certificate generated at start.
+    pub tls: bool,
+    /// Consumer key of the main app; `None` = a deterministic demo value.
+    pub client_id: Option<String>,
+    /// Consumer secret of the main app; `None` = a deterministic demo value.
+    pub client_secret: Option<String>,
+    /// `DailyApiRequests` maximum; calls beyond it get 403 `REQUEST_LIMIT_EXCEEDED`.
+    pub api_daily_limit: u64,
+    /// Newest API version served (`68` = v68.0, Winter '27); the oldest is v31.0.
+    pub latest_api_version: u32,
+    /// Seed of the deterministic data generator.
+    pub seed: u64,
+    /// `(error, error_description)` for an app whose client-credentials flow is disabled
+    /// (UNCONFIRMED on real orgs).
+    pub disabled_flow_error: (String, String),
+    /// Whether the token response carries `api_instance_url` (optional on real orgs).
+    pub api_instance_url: bool,
+    /// Whether 304 responses count as API calls (UNCONFIRMED on real orgs).
+    pub count_not_modified: bool,
+}
+
+impl std::fmt::Debug for MockOrgConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockOrgConfig")
+            .field("port", &self.port)
+            .field("records", &self.records)
+            .field("token_ttl", &self.token_ttl)
+            .field("tls", &self.tls)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("api_daily_limit", &self.api_daily_limit)
+            .field("latest_api_version", &self.latest_api_version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for MockOrgConfig {
+    fn default() -> Self {
+        MockOrgConfig {
+            port: 0,
+            records: 300,
+            token_ttl: Duration::from_secs(7200),
+            tls: false,
+            client_id: None,
+            client_secret: None,
+            api_daily_limit: 15000,
+            latest_api_version: 68,
+            seed: 0x5f7e_4d01,
+            disabled_flow_error: (
+                "unsupported_grant_type".to_owned(),
+                "grant type not supported".to_owned(),
+            ),
+            api_instance_url: false,
+            count_not_modified: false,
+        }
+    }
+}
+
+/// Why the mock org could not start or run.
+#[derive(Debug, thiserror::Error)]
+pub enum MockOrgError {
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind { port: u16, source: std::io::Error },
+    #[error("cannot create the TLS certificate: {0}")]
+    Tls(String),
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("bad built-in asset: {0}")]
+    Asset(String),
+}
+
+/// A running mock org. Dropping it stops both listeners.
+pub struct MockOrg {
+    shared: Arc<Shared>,
+    instance_url: url::Url,
+    login_host_url: url::Url,
+    ca_file: Option<PathBuf>,
+    handles: Vec<Handle<SocketAddr>>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for MockOrg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockOrg")
+            .field("instance_url", &self.instance_url.as_str())
+            .field("login_host_url", &self.login_host_url.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+fn bind(port: u16) -> Result<TcpListener, MockOrgError> {
+    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+        .map_err(|source| MockOrgError::Bind { port, source })?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
+}
+
+fn base_url(scheme: &str, port: u16) -> Result<url::Url, MockOrgError> {
+    url::Url::parse(&format!("{scheme}://127.0.0.1:{port}/"))
+        .map_err(|e| MockOrgError::Asset(e.to_string()))
+}
+
+impl MockOrg {
+    /// Seeds the data, binds the listeners on 127.0.0.1 and starts serving.
+    pub async fn start(config: MockOrgConfig) -> Result<MockOrg, MockOrgError> {
+        let instance = bind(config.port)?;
+        let login = bind(0)?;
+        let scheme = if config.tls { "https" } else { "http" };
+        let instance_url = base_url(scheme, instance.local_addr()?.port())?;
+        let login_host_url = base_url(scheme, login.local_addr()?.port())?;
+        let tls = config.tls;
+        let shared = Arc::new(Shared::new(config, instance_url.clone())?);
+
+        let mut ca_file = None;
+        let rustls_config = if tls {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let names = vec!["127.0.0.1".to_owned(), "localhost".to_owned()];
+            let cert = rcgen::generate_simple_self_signed(names)
+                .map_err(|e| MockOrgError::Tls(e.to_string()))?;
+            let cert_pem = cert.cert.pem();
+            let key_pem = cert.signing_key.serialize_pem();
+            let path = std::env::temp_dir().join(format!(
+                "sfterm-mock-org-{}-{}.pem",
+                std::process::id(),
+                instance.local_addr()?.port()
+            ));
+            std::fs::write(&path, cert_pem.as_bytes())?;
+            ca_file = Some(path);
+            Some(
+                RustlsConfig::from_pem(cert_pem.into_bytes(), key_pem.into_bytes())
+                    .await
+                    .map_err(|e| MockOrgError::Tls(e.to_string()))?,
+            )
+        } else {
+            None
+        };
+
+        let mut handles = Vec::new();
+        let mut tasks = Vec::new();
+        for (listener, login_host) in [(instance, false), (login, true)] {
+            let app: Router = rest::router(Listener {
+                shared: shared.clone(),
+                login_host,
+            });
+            let handle = Handle::new();
+            let service = app.into_make_service();
+            let task = match &rustls_config {
+                Some(cfg) => {
+                    let server =
+                        axum_server::from_tcp_rustls(listener, cfg.clone())?.handle(handle.clone());
+                    tokio::spawn(async move {
+                        if let Err(e) = server.serve(service).await {
+                            tracing::error!("mock org listener stopped: {e}");
+                        }
+                    })
+                }
+                None => {
+                    let server = axum_server::from_tcp(listener)?.handle(handle.clone());
+                    tokio::spawn(async move {
+                        if let Err(e) = server.serve(service).await {
+                            tracing::error!("mock org listener stopped: {e}");
+                        }
+                    })
+                }
+            };
+            handles.push(handle);
+            tasks.push(task);
+        }
+        for handle in &handles {
+            handle.listening().await;
+        }
+        Ok(MockOrg {
+            shared,
+            instance_url,
+            login_host_url,
+            ca_file,
+            handles,
+            tasks,
+        })
+    }
+
+    /// The org's My Domain base URL (`http://127.0.0.1:PORT/`); the token endpoint works here.
+    pub fn instance_url(&self) -> &url::Url {
+        &self.instance_url
+    }
+
+    /// A second listener playing `login.salesforce.com`: client credentials are refused there.
+    pub fn login_host_url(&self) -> &url::Url {
+        &self.login_host_url
+    }
+
+    /// Consumer key of the main (fully working) app.
+    pub fn client_id(&self) -> &str {
+        &self.shared.apps[0].client_id
+    }
+
+    /// Consumer secret of the main app.
+    pub fn client_secret(&self) -> &str {
+        &self.shared.apps[0].client_secret
+    }
+
+    /// PEM file of the self-signed certificate (only with `tls`).
+    pub fn ca_file(&self) -> Option<&Path> {
+        self.ca_file.as_deref()
+    }
+
+    /// `(client id, secret)` of an app with no run-as user (`invalid_grant`).
+    pub fn app_without_run_as_user(&self) -> (&str, &str) {
+        self.shared.app_pair(1)
+    }
+
+    /// `(client id, secret)` of an app whose tokens lack the `api` scope: data APIs answer 401.
+    pub fn app_without_api_scope(&self) -> (&str, &str) {
+        self.shared.app_pair(2)
+    }
+
+    /// `(client id, secret)` of an app with the client-credentials flow disabled.
+    pub fn app_without_client_credentials(&self) -> (&str, &str) {
+        self.shared.app_pair(3)
+    }
+
+    /// Invalidates every access token issued so far.
+    pub fn expire_all_tokens(&self) {
+        self.shared.expire_all_tokens();
+    }
+
+    /// API calls counted today (what `Sforce-Limit-Info` reports as used).
+    pub fn api_usage(&self) -> u64 {
+        self.shared.api_usage()
+    }
+
+    /// Stops both listeners and waits for them to finish.
+    pub async fn shutdown(mut self) {
+        for handle in &self.handles {
+            handle.graceful_shutdown(Some(Duration::from_secs(1)));
+        }
+        for task in self.tasks.drain(..) {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for MockOrg {
+    fn drop(&mut self) {
+        for handle in &self.handles {
+            handle.shutdown();
+        }
+        if let Some(path) = &self.ca_file {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}

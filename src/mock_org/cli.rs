@@ -1,0 +1,106 @@
+//! `sfterm mock-org`: runs the mock org standalone until Ctrl-C.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{MockOrg, MockOrgConfig, MockOrgError};
+
+/// Command-line options of `sfterm mock-org`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MockOrgArgs {
+    /// Port of the instance listener on 127.0.0.1 (0 = any free port).
+    #[arg(long, default_value_t = 8484)]
+    pub port: u16,
+    /// Number of seeded Account records (contacts and leads scale with it).
+    #[arg(long, default_value_t = 300)]
+    pub records: usize,
+    /// Idle timeout of access tokens, in seconds.
+    #[arg(long = "token-ttl", value_name = "SECS", default_value_t = 7200)]
+    pub token_ttl: u64,
+    /// Once listening, write SF_INSTANCE_URL, SF_CLIENT_ID, SF_CLIENT_SECRET (and SF_CA_FILE)
+    /// lines to this file.
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+    /// Serve https with a self-signed certificate (its PEM path is printed).
+    #[arg(long)]
+    pub tls: bool,
+    /// Consumer key to accept (default: a fixed demo value).
+    #[arg(long = "client-id")]
+    pub client_id: Option<String>,
+    /// Consumer secret to accept (default: a fixed demo value).
+    #[arg(long = "client-secret")]
+    pub client_secret: Option<String>,
+}
+
+impl MockOrgArgs {
+    /// The server configuration these options describe.
+    pub fn config(&self) -> MockOrgConfig {
+        MockOrgConfig {
+            port: self.port,
+            records: self.records,
+            token_ttl: Duration::from_secs(self.token_ttl),
+            tls: self.tls,
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+            ..MockOrgConfig::default()
+        }
+    }
+}
+
+/// The env-file text for a running org.
+fn env_text(org: &MockOrg) -> String {
+    let mut text = format!(
+        "SF_INSTANCE_URL={}\nSF_CLIENT_ID={}\nSF_CLIENT_SECRET={}\n",
+        org.instance_url().as_str().trim_end_matches('/'),
+        org.client_id(),
+        org.client_secret()
+    );
+    if let Some(ca) = org.ca_file() {
+        text.push_str(&format!("SF_CA_FILE={}\n", ca.display()));
+    }
+    text
+}
+
+/// Starts the mock org, prints how to reach it, writes the env file, and runs until Ctrl-C.
+pub async fn run(args: MockOrgArgs) -> Result<(), MockOrgError> {
+    let org = MockOrg::start(args.config()).await?;
+    println!("sfterm mock org listening on {}", org.instance_url());
+    println!(
+        "  token endpoint: {}services/oauth2/token",
+        org.instance_url()
+    );
+    println!("  client id:      {}", org.client_id());
+    println!("  client secret:  {}", org.client_secret());
+    println!(
+        "  login host:     {} (refuses client credentials)",
+        org.login_host_url()
+    );
+    if let Some(ca) = org.ca_file() {
+        println!("  CA file:        {}", ca.display());
+    }
+    if let Some(path) = &args.env_file {
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, env_text(&org))?;
+        std::fs::rename(&tmp, path)?;
+        println!("  env file:       {}", path.display());
+    }
+    wait_for_stop_signal().await?;
+    org.shutdown().await;
+    Ok(())
+}
+
+/// Waits for Ctrl-C (or SIGTERM on Unix, so that `kill` also removes the CA file).
+async fn wait_for_stop_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
+}

@@ -1,0 +1,334 @@
+//! Deterministic, realistic seed data: accounts, their contacts, and leads.
+
+use indexmap::IndexMap;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+
+use super::MockOrgConfig;
+use super::schema::{ObjectSchema, Schema};
+use super::soql::Row;
+use super::state::{Inner, Record, sf_datetime};
+
+fn words(text: &str) -> Vec<&str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// The word lists the generator draws from.
+struct Words<'a> {
+    company: Vec<&'a str>,
+    suffix: Vec<&'a str>,
+    first: Vec<&'a str>,
+    last: Vec<&'a str>,
+    cities: Vec<[&'a str; 4]>,
+    streets: Vec<&'a str>,
+    titles: Vec<&'a str>,
+}
+
+fn pick<'a, T: ?Sized>(rng: &mut StdRng, list: &'a [&'a T]) -> &'a T {
+    list[rng.random_range(0..list.len())]
+}
+
+/// Base time of the seed data: 2026-01-01T08:00:00Z.
+const BASE_MS: i64 = 1_767_254_400_000;
+
+/// Picklist values of a field (empty if unknown).
+fn values<'a>(object: &'a ObjectSchema, field: &str) -> Vec<&'a str> {
+    object
+        .field(field)
+        .map(|f| f.picklist.iter().map(String::as_str).collect())
+        .unwrap_or_default()
+}
+
+fn put(row: &mut Row, object: &ObjectSchema, name: &str, value: Value) {
+    if object.field(name).is_some() && !value.is_null() {
+        row.insert(name.to_owned(), value);
+    }
+}
+
+/// Sets the system fields every record has.
+pub(crate) fn system_fields(
+    row: &mut Row,
+    object: &ObjectSchema,
+    user_id: &str,
+    created: i64,
+    modified: i64,
+) {
+    put(row, object, "IsDeleted", json!(false));
+    put(row, object, "OwnerId", json!(user_id));
+    put(row, object, "CreatedById", json!(user_id));
+    put(row, object, "LastModifiedById", json!(user_id));
+    put(row, object, "CreatedDate", json!(sf_datetime(created)));
+    put(
+        row,
+        object,
+        "LastModifiedDate",
+        json!(sf_datetime(modified)),
+    );
+    put(row, object, "SystemModstamp", json!(sf_datetime(modified)));
+    for field in &object.fields {
+        if field.ftype == "boolean" && !row.contains_key(&field.name) {
+            row.insert(field.name.clone(), json!(false));
+        }
+    }
+}
+
+fn phone(rng: &mut StdRng) -> String {
+    format!(
+        "({}) {}-{:04}",
+        rng.random_range(201..990),
+        rng.random_range(200..990),
+        rng.random_range(0..10000)
+    )
+}
+
+fn domain(company: &str) -> String {
+    let d: String = company
+        .split_whitespace()
+        .next()
+        .unwrap_or("example")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    format!("{d}.example.com")
+}
+
+fn ascii_lower(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'ü' => 'u',
+            'é' => 'e',
+            _ => c,
+        })
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+fn insert(inner: &mut Inner, object: &ObjectSchema, row: Row, modified: i64) -> String {
+    let seq = inner.seq.entry(object.key_prefix.clone()).or_insert(0);
+    *seq += 1;
+    let id = crate::sf::id::mint(&object.key_prefix, *seq);
+    let mut full = Row::new();
+    full.insert("Id".to_owned(), json!(id));
+    full.extend(row);
+    inner.store.entry(object.name.clone()).or_default().insert(
+        id.clone(),
+        Record {
+            row: full,
+            modified_ms: modified,
+        },
+    );
+    id
+}
+
+/// Stores a new record under a freshly minted id and returns the id.
+pub(crate) fn insert_record(
+    inner: &mut Inner,
+    object: &ObjectSchema,
+    row: Row,
+    modified: i64,
+) -> String {
+    insert(inner, object, row, modified)
+}
+
+/// Fills `inner.store` with `config.records` accounts, about one contact per account and
+/// half as many leads.
+pub(crate) fn seed(config: &MockOrgConfig, schema: &Schema, user_id: &str, inner: &mut Inner) {
+    let (Some(account), Some(contact), Some(lead)) = (
+        schema.object("Account"),
+        schema.object("Contact"),
+        schema.object("Lead"),
+    ) else {
+        return;
+    };
+    let w = Words {
+        company: words(include_str!("../../assets/mock-org/company_words.txt")),
+        suffix: words(include_str!("../../assets/mock-org/company_suffixes.txt")),
+        first: words(include_str!("../../assets/mock-org/first_names.txt")),
+        last: words(include_str!("../../assets/mock-org/last_names.txt")),
+        cities: words(include_str!("../../assets/mock-org/cities.txt"))
+            .into_iter()
+            .map(|l| {
+                let mut parts = l.split('|');
+                let mut next = || parts.next().unwrap_or("");
+                [next(), next(), next(), next()]
+            })
+            .collect(),
+        streets: words(include_str!("../../assets/mock-org/streets.txt")),
+        titles: words(include_str!("../../assets/mock-org/titles.txt")),
+    };
+    if w.company.is_empty()
+        || w.suffix.is_empty()
+        || w.first.is_empty()
+        || w.last.is_empty()
+        || w.cities.is_empty()
+        || w.streets.is_empty()
+        || w.titles.is_empty()
+    {
+        return;
+    }
+    let mut rng = StdRng::seed_from_u64(config.seed);
+    let industries = values(account, "Industry");
+    let types = values(account, "Type");
+    let ratings = values(account, "Rating");
+    let sources = values(account, "AccountSource");
+    let lead_status = values(lead, "Status");
+    let lead_sources = values(lead, "LeadSource");
+    let lead_industries = values(lead, "Industry");
+    let salutations = values(contact, "Salutation");
+    let opt = |rng: &mut StdRng, list: &[&str]| -> Value {
+        if list.is_empty() {
+            Value::Null
+        } else {
+            json!(list[rng.random_range(0..list.len())])
+        }
+    };
+
+    let mut accounts = Vec::with_capacity(config.records);
+    inner
+        .store
+        .insert("Account".into(), IndexMap::with_capacity(config.records));
+    for i in 0..config.records {
+        let name = format!(
+            "{} {}",
+            pick(&mut rng, &w.company),
+            pick(&mut rng, &w.suffix)
+        );
+        let name = if i >= w.company.len() * w.suffix.len() / 2 {
+            format!("{name} {}", i / 100 + 1)
+        } else {
+            name
+        };
+        let city = w.cities[rng.random_range(0..w.cities.len())];
+        let created =
+            BASE_MS - rng.random_range(1..900) * 86_400_000 - rng.random_range(0..86_400_000);
+        let modified = created + rng.random_range(0..60) * 86_400_000;
+        let mut row = Row::new();
+        put(&mut row, account, "Name", json!(name));
+        put(&mut row, account, "Type", opt(&mut rng, &types));
+        put(&mut row, account, "Industry", opt(&mut rng, &industries));
+        put(&mut row, account, "Rating", opt(&mut rng, &ratings));
+        put(&mut row, account, "AccountSource", opt(&mut rng, &sources));
+        put(&mut row, account, "Phone", json!(phone(&mut rng)));
+        put(
+            &mut row,
+            account,
+            "Website",
+            json!(format!("https://www.{}", domain(&name))),
+        );
+        put(
+            &mut row,
+            account,
+            "AccountNumber",
+            json!(format!("CD{:06}", 100_000 + i)),
+        );
+        put(
+            &mut row,
+            account,
+            "AnnualRevenue",
+            json!(f64::from(rng.random_range(1u32..5000)) * 10_000.0),
+        );
+        put(
+            &mut row,
+            account,
+            "NumberOfEmployees",
+            json!(rng.random_range(5..50_000)),
+        );
+        put(
+            &mut row,
+            account,
+            "BillingStreet",
+            json!(format!(
+                "{} {} St",
+                rng.random_range(1..999),
+                pick(&mut rng, &w.streets)
+            )),
+        );
+        put(&mut row, account, "BillingCity", json!(city[0]));
+        if !city[1].is_empty() {
+            put(&mut row, account, "BillingState", json!(city[1]));
+        }
+        put(&mut row, account, "BillingPostalCode", json!(city[2]));
+        put(&mut row, account, "BillingCountry", json!(city[3]));
+        system_fields(&mut row, account, user_id, created, modified);
+        let id = insert(inner, account, row, modified);
+        accounts.push((id, name, city, created));
+    }
+
+    for (i, (account_id, company, city, created)) in accounts.iter().enumerate() {
+        for _ in 0..(i % 3) {
+            let first = pick(&mut rng, &w.first);
+            let last = pick(&mut rng, &w.last);
+            let created = created + rng.random_range(0..30) * 86_400_000;
+            let modified = created + rng.random_range(0..30) * 86_400_000;
+            let mut row = Row::new();
+            put(&mut row, contact, "AccountId", json!(account_id));
+            put(&mut row, contact, "Salutation", opt(&mut rng, &salutations));
+            put(&mut row, contact, "FirstName", json!(first));
+            put(&mut row, contact, "LastName", json!(last));
+            put(&mut row, contact, "Name", json!(format!("{first} {last}")));
+            put(&mut row, contact, "Title", json!(pick(&mut rng, &w.titles)));
+            put(
+                &mut row,
+                contact,
+                "Email",
+                json!(format!(
+                    "{}.{}@{}",
+                    ascii_lower(first),
+                    ascii_lower(last),
+                    domain(company)
+                )),
+            );
+            put(&mut row, contact, "Phone", json!(phone(&mut rng)));
+            put(&mut row, contact, "MailingCity", json!(city[0]));
+            put(&mut row, contact, "MailingPostalCode", json!(city[2]));
+            put(&mut row, contact, "MailingCountry", json!(city[3]));
+            system_fields(&mut row, contact, user_id, created, modified);
+            insert(inner, contact, row, modified);
+        }
+    }
+
+    for i in 0..config.records / 2 {
+        let first = pick(&mut rng, &w.first);
+        let last = pick(&mut rng, &w.last);
+        let company = format!(
+            "{} {}",
+            pick(&mut rng, &w.company),
+            pick(&mut rng, &w.suffix)
+        );
+        let city = w.cities[rng.random_range(0..w.cities.len())];
+        let created =
+            BASE_MS - rng.random_range(1..400) * 86_400_000 - i64::try_from(i).unwrap_or(0);
+        let modified = created + rng.random_range(0..20) * 86_400_000;
+        let mut row = Row::new();
+        put(&mut row, lead, "FirstName", json!(first));
+        put(&mut row, lead, "LastName", json!(last));
+        put(&mut row, lead, "Name", json!(format!("{first} {last}")));
+        put(&mut row, lead, "Company", json!(company));
+        put(&mut row, lead, "Title", json!(pick(&mut rng, &w.titles)));
+        put(&mut row, lead, "Status", opt(&mut rng, &lead_status));
+        put(&mut row, lead, "LeadSource", opt(&mut rng, &lead_sources));
+        put(&mut row, lead, "Industry", opt(&mut rng, &lead_industries));
+        put(
+            &mut row,
+            lead,
+            "Email",
+            json!(format!(
+                "{}{}@{}",
+                ascii_lower(first),
+                ascii_lower(last),
+                domain(&company)
+            )),
+        );
+        put(&mut row, lead, "Phone", json!(phone(&mut rng)));
+        put(&mut row, lead, "City", json!(city[0]));
+        put(&mut row, lead, "Country", json!(city[3]));
+        system_fields(&mut row, lead, user_id, created, modified);
+        insert(inner, lead, row, modified);
+    }
+}

@@ -1,0 +1,267 @@
+//! Shared state of a running mock org: apps, tokens, API usage, records and query cursors.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use indexmap::IndexMap;
+use serde_json::{Value, json};
+
+use super::schema::Schema;
+use super::soql::Row;
+use super::{MockOrgConfig, MockOrgError};
+
+/// A connected app / external client app known to the org.
+pub(crate) struct App {
+    pub client_id: String,
+    pub client_secret: String,
+    /// Label shown in `/limits` per-app usage.
+    pub label: String,
+    pub has_run_as_user: bool,
+    pub has_api_scope: bool,
+    pub client_credentials_enabled: bool,
+}
+
+impl App {
+    /// The granted scopes, space separated.
+    pub fn scope(&self) -> &'static str {
+        if self.has_api_scope { "api" } else { "id" }
+    }
+}
+
+/// One issued access token.
+pub(crate) struct TokenInfo {
+    pub app: usize,
+    /// Issue time, epoch milliseconds.
+    pub issued_ms: i64,
+    /// Last use, epoch milliseconds (the idle timeout slides from here).
+    pub last_used_ms: i64,
+}
+
+/// One stored record and its modification stamp.
+pub(crate) struct Record {
+    pub row: Row,
+    /// `SystemModstamp` in epoch milliseconds.
+    pub modified_ms: i64,
+}
+
+/// A paused query: the records not yet returned.
+pub(crate) struct Cursor {
+    pub records: Vec<Value>,
+    pub total_size: usize,
+    pub batch: usize,
+}
+
+/// Mutable state behind one lock (never held across an await).
+pub(crate) struct Inner {
+    pub tokens: HashMap<String, TokenInfo>,
+    pub usage: u64,
+    /// Records per sObject (canonical name), in insertion order, keyed by 18-char id.
+    pub store: HashMap<String, IndexMap<String, Record>>,
+    /// Next sequence number per key prefix.
+    pub seq: HashMap<String, u64>,
+    pub cursors: HashMap<String, Cursor>,
+    pub cursor_seq: u64,
+    pub token_seq: u64,
+}
+
+/// Everything the handlers share.
+pub(crate) struct Shared {
+    pub config: MockOrgConfig,
+    pub instance_url: url::Url,
+    pub org_id: String,
+    pub user_id: String,
+    pub username: String,
+    pub apps: Vec<App>,
+    pub schema: Schema,
+    pub inner: Mutex<Inner>,
+}
+
+/// The state one listener's router sees.
+#[derive(Clone)]
+pub(crate) struct Listener {
+    pub shared: Arc<Shared>,
+    /// This listener plays `login.salesforce.com`.
+    pub login_host: bool,
+}
+
+/// Current time in epoch milliseconds.
+pub(crate) fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// Salesforce datetime text: `2026-01-01T08:00:00.000+0000`.
+pub(crate) fn sf_datetime(ms: i64) -> String {
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(ts) => format!(
+            "{}.{:03}+0000",
+            ts.strftime("%Y-%m-%dT%H:%M:%S"),
+            ms.rem_euclid(1000)
+        ),
+        Err(_) => "1970-01-01T00:00:00.000+0000".to_owned(),
+    }
+}
+
+impl Shared {
+    pub fn new(config: MockOrgConfig, instance_url: url::Url) -> Result<Shared, MockOrgError> {
+        let schema = Schema::load()?;
+        let org_id = crate::sf::id::mint("00D", 4_211_001);
+        let user_id = crate::sf::id::mint("005", 1_700_001);
+        let client_id = config.client_id.clone().unwrap_or_else(|| {
+            "3MVG9MockOrgDemoConsumerKey.sfterm.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned()
+        });
+        let client_secret = config
+            .client_secret
+            .clone()
+            .unwrap_or_else(|| "E4D3C2B1A0MOCKORGDEMOSECRET0123456789ABCDEF0123456789".to_owned());
+        let app = |id: &str, label: &str, run_as: bool, api: bool, cc: bool| App {
+            client_id: format!("3MVG9MockOrg{id}"),
+            client_secret: format!("MOCKSECRET{}", id.to_ascii_uppercase()),
+            label: label.to_owned(),
+            has_run_as_user: run_as,
+            has_api_scope: api,
+            client_credentials_enabled: cc,
+        };
+        let apps = vec![
+            App {
+                client_id,
+                client_secret,
+                label: "sfterm".to_owned(),
+                has_run_as_user: true,
+                has_api_scope: true,
+                client_credentials_enabled: true,
+            },
+            app("NoRunAsUser", "No Run-As User", false, true, true),
+            app("NoApiScope", "No API Scope", true, false, true),
+            app("NoClientCredentials", "Flow Disabled", true, true, false),
+        ];
+        let mut inner = Inner {
+            tokens: HashMap::new(),
+            usage: 0,
+            store: HashMap::new(),
+            seq: HashMap::new(),
+            cursors: HashMap::new(),
+            cursor_seq: 0,
+            token_seq: 0,
+        };
+        super::seed::seed(&config, &schema, &user_id, &mut inner);
+        Ok(Shared {
+            config,
+            instance_url,
+            org_id,
+            user_id,
+            username: "integration@sfterm-mock.example".to_owned(),
+            apps,
+            schema,
+            inner: Mutex::new(inner),
+        })
+    }
+
+    /// The state, even if a handler panicked while holding the lock.
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn app_pair(&self, index: usize) -> (&str, &str) {
+        match self.apps.get(index) {
+            Some(app) => (&app.client_id, &app.client_secret),
+            None => ("", ""),
+        }
+    }
+
+    pub fn expire_all_tokens(&self) {
+        self.lock().tokens.clear();
+    }
+
+    pub fn api_usage(&self) -> u64 {
+        self.lock().usage
+    }
+
+    /// The instance origin without trailing slash (`http://127.0.0.1:PORT`).
+    pub fn origin(&self) -> String {
+        self.instance_url.as_str().trim_end_matches('/').to_owned()
+    }
+
+    /// The identity URL of the run-as user (served by this mock org).
+    pub fn identity_url(&self) -> String {
+        format!("{}/id/{}/{}", self.origin(), self.org_id, self.user_id)
+    }
+
+    /// `Sforce-Limit-Info` header value.
+    pub fn limit_info(&self, usage: u64) -> String {
+        format!("api-usage={usage}/{}", self.config.api_daily_limit)
+    }
+
+    /// Looks a live token up and slides its idle timeout. Returns the app index.
+    pub fn check_token(&self, token: &str) -> Option<usize> {
+        let now = now_ms();
+        let ttl = i64::try_from(self.config.token_ttl.as_millis()).unwrap_or(i64::MAX);
+        let mut inner = self.lock();
+        let expired = match inner.tokens.get_mut(token) {
+            None => return None,
+            Some(info) if now.saturating_sub(info.last_used_ms) > ttl => true,
+            Some(info) => {
+                info.last_used_ms = now;
+                return Some(info.app);
+            }
+        };
+        if expired {
+            inner.tokens.remove(token);
+        }
+        None
+    }
+}
+
+/// The bearer token of a request (`Bearer x` or `OAuth x`).
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("oauth"))
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+/// Content type Salesforce puts on JSON bodies.
+pub(crate) const JSON_CT: &str = "application/json;charset=UTF-8";
+
+/// A JSON response with Salesforce's content type.
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
+    let text = serde_json::to_string(body).unwrap_or_else(|_| "null".to_owned());
+    raw_json(status, text)
+}
+
+/// A response from JSON text that is already serialised.
+pub(crate) fn raw_json(status: StatusCode, text: String) -> Response {
+    let mut response = (status, text).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CT));
+    response
+}
+
+/// A REST error array with one element; `fields` is left out when `None`.
+pub(crate) fn rest_error(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    fields: Option<Vec<String>>,
+) -> Response {
+    let mut item = serde_json::Map::new();
+    item.insert("message".into(), json!(message));
+    item.insert("errorCode".into(), json!(code));
+    if let Some(fields) = fields {
+        item.insert("fields".into(), json!(fields));
+    }
+    json_response(status, &Value::Array(vec![Value::Object(item)]))
+}
+
+/// A flat OAuth error (HTTP 400).
+pub(crate) fn oauth_error(error: &str, description: &str) -> Response {
+    json_response(
+        StatusCode::BAD_REQUEST,
+        &json!({"error": error, "error_description": description}),
+    )
+}

@@ -1,0 +1,187 @@
+//! Serving modes of the mock org: TLS with the generated CA file, the standalone CLI's env file,
+//! and start-up with many records.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use sfterm::mock_org::cli::{MockOrgArgs, run};
+use sfterm::mock_org::{MockOrg, MockOrgConfig};
+
+fn provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+async fn token_status(
+    client: &reqwest::Client,
+    base: &str,
+    id: &str,
+    secret: &str,
+) -> (u16, Value) {
+    let response = client
+        .post(format!(
+            "{}/services/oauth2/token",
+            base.trim_end_matches('/')
+        ))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", id),
+            ("client_secret", secret),
+        ])
+        .send()
+        .await
+        .expect("token request");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("json"))
+}
+
+#[tokio::test]
+async fn tls_with_the_ca_file() {
+    provider();
+    let org = MockOrg::start(MockOrgConfig {
+        tls: true,
+        records: 10,
+        ..Default::default()
+    })
+    .await
+    .expect("start");
+    assert_eq!(org.instance_url().scheme(), "https");
+    let ca = org.ca_file().expect("a CA file with tls").to_path_buf();
+    let pem = std::fs::read(&ca).expect("CA file readable");
+    let cert = reqwest::Certificate::from_pem(&pem).expect("PEM certificate");
+    let client = reqwest::Client::builder()
+        .tls_certs_only([cert])
+        .build()
+        .expect("client");
+    let (status, body) = token_status(
+        &client,
+        org.instance_url().as_str(),
+        org.client_id(),
+        org.client_secret(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["instance_url"]
+            .as_str()
+            .map(|u| u.starts_with("https://127.0.0.1:")),
+        Some(true)
+    );
+    let token = body["access_token"].as_str().expect("token");
+    let limits = client
+        .get(
+            org.instance_url()
+                .join("services/data/v62.0/limits")
+                .expect("url"),
+        )
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("limits");
+    assert_eq!(limits.status(), 200);
+
+    // Without the CA the handshake fails.
+    let strict = reqwest::Client::builder()
+        .tls_certs_only(Vec::<reqwest::Certificate>::new())
+        .build()
+        .expect("client");
+    assert!(
+        strict
+            .get(org.instance_url().as_str())
+            .send()
+            .await
+            .is_err()
+    );
+    drop(org);
+    assert!(!ca.exists(), "the CA file is removed when the org stops");
+}
+
+#[tokio::test]
+async fn cli_writes_the_env_file_once_listening() {
+    provider();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let env_file = dir.path().join("mock.env");
+    let args = MockOrgArgs {
+        port: 0,
+        records: 10,
+        token_ttl: 60,
+        env_file: Some(env_file.clone()),
+        tls: false,
+        client_id: Some("my-key".to_owned()),
+        client_secret: Some("my-secret".to_owned()),
+    };
+    let task = tokio::spawn(run(args));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let text = loop {
+        if let Ok(text) = std::fs::read_to_string(&env_file) {
+            break text;
+        }
+        assert!(Instant::now() < deadline, "env file never appeared");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let var = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")))
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("{name} missing in {text}"))
+    };
+    assert_eq!(var("SF_CLIENT_ID"), "my-key");
+    assert_eq!(var("SF_CLIENT_SECRET"), "my-secret");
+    let base = var("SF_INSTANCE_URL");
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+    assert!(!text.contains("SF_CA_FILE"));
+    let client = reqwest::Client::new();
+    let (status, body) = token_status(&client, &base, "my-key", "my-secret").await;
+    assert_eq!(status, 200, "{body}");
+    task.abort();
+}
+
+#[tokio::test]
+async fn seeds_are_deterministic_and_large_orgs_start() {
+    provider();
+    let started = Instant::now();
+    let org = MockOrg::start(MockOrgConfig {
+        records: 10_000,
+        ..Default::default()
+    })
+    .await
+    .expect("start");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    let other = MockOrg::start(MockOrgConfig {
+        records: 10_000,
+        ..Default::default()
+    })
+    .await
+    .expect("start");
+    let client = reqwest::Client::new();
+    let mut firsts = Vec::new();
+    for org in [&org, &other] {
+        let (_, token) = token_status(
+            &client,
+            org.instance_url().as_str(),
+            org.client_id(),
+            org.client_secret(),
+        )
+        .await;
+        let token = token["access_token"].as_str().expect("token").to_owned();
+        let body: Value = client
+            .get(
+                org.instance_url()
+                    .join("services/data/v62.0/query?q=SELECT+Id,Name,Industry,Phone+FROM+Account+LIMIT+5")
+                    .expect("url"),
+            )
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("query")
+            .json()
+            .await
+            .expect("json");
+        firsts.push(body["records"].clone());
+    }
+    assert_eq!(firsts[0], firsts[1]);
+    assert_eq!(firsts[0].as_array().map(Vec::len), Some(5));
+}
