@@ -1,5 +1,3 @@
-//! PENDING: not compiled yet (cargo only builds tests/*.rs). Passes (16/16) against the mock branch
-//! at 97ae4c8; becomes tests/sf_client.rs once the mock org lands on main.
 //! SfClient against the embedded mock org over real HTTP: every endpoint and every error of
 //! issue 2, renewal after expiry (knob and short token TTL), single-flight, TLS.
 #![cfg(feature = "mock-org")]
