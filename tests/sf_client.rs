@@ -1,5 +1,3 @@
-//! PENDING: not compiled yet (cargo only builds tests/*.rs). Written against the MockOrg API in
-//! /work/notes/mock.md; moves to tests/sf_client.rs once the mock org lands on main.
 //! SfClient against the embedded mock org over real HTTP: every endpoint and every error of
 //! issue 2, renewal after expiry (knob and short token TTL), single-flight, TLS.
 #![cfg(feature = "mock-org")]
@@ -66,7 +64,11 @@ async fn login_body_and_basic_give_a_complete_token() {
 async fn oauth_errors_are_typed_and_diagnosed() {
     let org = org().await;
     let login = |c: ConnectionConfig| async move {
-        SfClient::new(c).expect("client").login(RenewReason::Initial).await.expect_err("refused")
+        SfClient::new(c)
+            .expect("client")
+            .login(RenewReason::Initial)
+            .await
+            .expect_err("refused")
     };
     let e = login(connection(&org, org.client_id(), "wrong-secret")).await;
     assert_eq!(e.error_code(), Some("invalid_client"));
@@ -91,7 +93,10 @@ async fn oauth_errors_are_typed_and_diagnosed() {
     c.login_url = org.login_host_url().clone();
     let e = login(c).await;
     assert_eq!(e.error_code(), Some("invalid_grant"));
-    assert!(e.to_string().contains("request not supported on this domain"));
+    assert!(
+        e.to_string()
+            .contains("request not supported on this domain")
+    );
     assert!(e.diagnosis().fix.contains("My Domain"));
 }
 
@@ -100,8 +105,16 @@ async fn token_without_api_scope_is_refused_and_not_retried() {
     let org = org().await;
     let (id, secret) = org.app_without_api_scope();
     let client = SfClient::new(connection(&org, id, secret)).expect("client");
-    client.login(RenewReason::Initial).await.expect("token is issued");
-    let e = client.versions().await.err().or(client.limits().await.err()).expect("401");
+    client
+        .login(RenewReason::Initial)
+        .await
+        .expect("token is issued");
+    let e = client
+        .versions()
+        .await
+        .err()
+        .or(client.limits().await.err())
+        .expect("401");
     assert_eq!(e.error_code(), Some("INVALID_SESSION_ID"));
     assert!(e.diagnosis().fix.contains("api"));
     assert_eq!(client.token_requests(), 1, "no renewal loop");
@@ -111,7 +124,10 @@ async fn token_without_api_scope_is_refused_and_not_retried() {
 async fn introspect_userinfo_identity_revoke() {
     let org = org().await;
     let client = client(&org);
-    assert!(matches!(client.introspect().await, Err(ApiError::NotConnected)));
+    assert!(matches!(
+        client.introspect().await,
+        Err(ApiError::NotConnected)
+    ));
     let token = client.login(RenewReason::Initial).await.expect("login");
     let info = client.introspect().await.expect("introspect");
     assert!(info.active);
@@ -132,7 +148,10 @@ async fn introspect_userinfo_identity_revoke() {
     // The next call gets INVALID_SESSION_ID and renews exactly once.
     client.limits().await.expect("renewed");
     assert_eq!(client.token_requests(), 2);
-    assert_eq!(client.token().expect("token").reason, RenewReason::InvalidSession);
+    assert_eq!(
+        client.token().expect("token").reason,
+        RenewReason::InvalidSession
+    );
 }
 
 #[tokio::test]
@@ -140,14 +159,21 @@ async fn versions_highest_and_pinned() {
     let org = org().await;
     let client = client(&org);
     let versions = client.versions().await.expect("versions");
-    let highest = versions.iter().filter_map(|v| v.api_version()).max().expect("some");
+    let highest = versions
+        .iter()
+        .filter_map(|v| v.api_version())
+        .max()
+        .expect("some");
     assert!(versions.iter().any(|v| v.version == "31.0"));
     assert_eq!(client.api_version().await.expect("version"), highest);
 
     let mut c = connection(&org, org.client_id(), org.client_secret());
     c.api_version = Some(ApiVersion(31));
     let pinned = SfClient::new(c).expect("client");
-    let page = pinned.query("SELECT Id FROM Account LIMIT 1").await.expect("v31 query");
+    let page = pinned
+        .query("SELECT Id FROM Account LIMIT 1")
+        .await
+        .expect("v31 query");
     let url = page.records[0]["attributes"]["url"].as_str().expect("url");
     assert!(url.contains("/v31.0/"), "{url}");
 }
@@ -163,11 +189,23 @@ async fn describes_are_realistic_and_cached() {
     }
     let account = client.describe("Account").await.expect("describe");
     assert!(account.field("Name").expect("Name").required_on_create());
-    assert_eq!(account.field("Industry").expect("Industry").field_type, "picklist");
+    assert_eq!(
+        account.field("Industry").expect("Industry").field_type,
+        "picklist"
+    );
     let contact = client.describe("Contact").await.expect("contact");
-    assert_eq!(contact.field("AccountId").expect("AccountId").reference_to, vec!["Account"]);
+    assert_eq!(
+        contact.field("AccountId").expect("AccountId").reference_to,
+        vec!["Account"]
+    );
     let lead = client.describe("Lead").await.expect("lead");
-    assert!(!lead.field("Status").expect("Status").picklist_values.is_empty());
+    assert!(
+        !lead
+            .field("Status")
+            .expect("Status")
+            .picklist_values
+            .is_empty()
+    );
     let before = org.api_usage();
     let again = client.describe("account").await.expect("cached");
     assert!(Arc::ptr_eq(&account, &again));
@@ -178,20 +216,36 @@ async fn describes_are_realistic_and_cached() {
 
 #[tokio::test]
 async fn query_pages_2000_plus_500() {
-    let org = org_with(MockOrgConfig { records: 2500, ..MockOrgConfig::default() }).await;
+    let org = org_with(MockOrgConfig {
+        records: 2500,
+        ..MockOrgConfig::default()
+    })
+    .await;
     let client = client(&org);
     let pages: Vec<_> = client
         .query_stream("SELECT Id, Name FROM Account", QueryOptions::default())
         .collect()
         .await;
-    let sizes: Vec<usize> =
-        pages.iter().map(|p| p.as_ref().expect("page").records.len()).collect();
+    let sizes: Vec<usize> = pages
+        .iter()
+        .map(|p| p.as_ref().expect("page").records.len())
+        .collect();
     assert_eq!(sizes, vec![2000, 500]);
     assert_eq!(pages[0].as_ref().expect("page").total_size, 2500);
 
-    let opts = QueryOptions { include_deleted: true, batch_size: Some(1000) };
-    let pages: Vec<_> = client.query_stream("SELECT Id FROM Account", opts).collect().await;
-    assert!(pages.iter().all(|p| p.as_ref().expect("page").records.len() <= 1000));
+    let opts = QueryOptions {
+        include_deleted: true,
+        batch_size: Some(1000),
+    };
+    let pages: Vec<_> = client
+        .query_stream("SELECT Id FROM Account", opts)
+        .collect()
+        .await;
+    assert!(
+        pages
+            .iter()
+            .all(|p| p.as_ref().expect("page").records.len() <= 1000)
+    );
     assert_eq!(pages.len(), 3);
 }
 
@@ -199,12 +253,18 @@ async fn query_pages_2000_plus_500() {
 async fn query_first_page_more_and_all() {
     let org = org().await;
     let client = client(&org);
-    let first = client.query("SELECT Id, Name, Industry FROM Account ORDER BY Name").await.expect("q");
+    let first = client
+        .query("SELECT Id, Name, Industry FROM Account ORDER BY Name")
+        .await
+        .expect("q");
     assert!(first.total_size > 0);
     if let Some(next) = &first.next_records_url {
         client.query_more(next).await.expect("more");
     }
-    let all = client.query_all("SELECT COUNT() FROM Account").await.expect("queryAll");
+    let all = client
+        .query_all("SELECT COUNT() FROM Account")
+        .await
+        .expect("queryAll");
     assert!(all.done);
     let c = client
         .query("SELECT LastName, Account.Name FROM Contact WHERE Account.Name != null LIMIT 3")
@@ -232,25 +292,37 @@ async fn query_errors() {
 async fn contact_crud_and_dml_errors() {
     let org = org().await;
     let client = client(&org);
-    let account = client.query("SELECT Id FROM Account LIMIT 1").await.expect("q").records[0]["Id"]
+    let account = client
+        .query("SELECT Id FROM Account LIMIT 1")
+        .await
+        .expect("q")
+        .records[0]["Id"]
         .as_str()
         .expect("id")
         .to_string();
     let id = client
-        .create_record("Contact", &map(json!({"LastName": "Ng", "AccountId": account})))
+        .create_record(
+            "Contact",
+            &map(json!({"LastName": "Ng", "AccountId": account})),
+        )
         .await
         .expect("create");
     assert_eq!(id.len(), 18);
     assert!(id.starts_with("003"));
 
-    let rec = client.get_record("Contact", &id, Some(&["LastName", "AccountId"])).await.expect("get");
+    let rec = client
+        .get_record("Contact", &id, Some(&["LastName", "AccountId"]))
+        .await
+        .expect("get");
     assert_eq!(rec.fields["LastName"], "Ng");
     let lm = rec.last_modified.expect("Last-Modified");
     client
         .update_record("Contact", &id, &map(json!({"Title": "CTO"})), Some(lm))
         .await
         .expect("update with the server's Last-Modified");
-    let stale = lm.checked_sub(jiff::SignedDuration::from_hours(24)).expect("ts");
+    let stale = lm
+        .checked_sub(jiff::SignedDuration::from_hours(24))
+        .expect("ts");
     let e = client
         .update_record("Contact", &id, &map(json!({"Title": "CEO"})), Some(stale))
         .await
@@ -260,18 +332,44 @@ async fn contact_crud_and_dml_errors() {
     assert_eq!(rec.fields["Title"], "CTO");
 
     let cases: Vec<(&str, Value, &str)> = vec![
-        ("Contact", json!({"FirstName": "No Last"}), "REQUIRED_FIELD_MISSING"),
-        ("Contact", json!({"LastName": "x".repeat(81)}), "STRING_TOO_LONG"),
-        ("Account", json!({"Name": "A", "CleanStatus": "Bogus"}), "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"),
-        ("Contact", json!({"LastName": "A", "CreatedDate": "2020-01-01T00:00:00Z"}), "INVALID_FIELD_FOR_INSERT_UPDATE"),
-        ("Contact", json!({"LastName": "A", "Nope__x": 1}), "INVALID_FIELD"),
+        (
+            "Contact",
+            json!({"FirstName": "No Last"}),
+            "REQUIRED_FIELD_MISSING",
+        ),
+        (
+            "Contact",
+            json!({"LastName": "x".repeat(81)}),
+            "STRING_TOO_LONG",
+        ),
+        (
+            "Account",
+            json!({"Name": "A", "CleanStatus": "Bogus"}),
+            "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+        ),
+        (
+            "Contact",
+            json!({"LastName": "A", "CreatedDate": "2020-01-01T00:00:00Z"}),
+            "INVALID_FIELD_FOR_INSERT_UPDATE",
+        ),
+        (
+            "Contact",
+            json!({"LastName": "A", "Nope__x": 1}),
+            "INVALID_FIELD",
+        ),
     ];
     for (sobject, body, code) in cases {
-        let e = client.create_record(sobject, &map(body)).await.expect_err(code);
+        let e = client
+            .create_record(sobject, &map(body))
+            .await
+            .expect_err(code);
         assert_eq!(e.error_code(), Some(code), "{e}");
         assert_eq!(e.status(), Some(400));
     }
-    let e = client.create_record("Lead", &map(json!({"LastName": "L"}))).await.expect_err("Company");
+    let e = client
+        .create_record("Lead", &map(json!({"LastName": "L"})))
+        .await
+        .expect_err("Company");
     match &e {
         ApiError::Api { errors, .. } => assert!(errors[0].fields.iter().any(|f| f == "Company")),
         other => panic!("unexpected {other:?}"),
@@ -280,7 +378,10 @@ async fn contact_crud_and_dml_errors() {
     let raw = client
         .send_raw(
             reqwest::Method::POST,
-            &format!("/services/data/{}/sobjects/Contact", client.api_version().await.expect("v").path_segment()),
+            &format!(
+                "/services/data/{}/sobjects/Contact",
+                client.api_version().await.expect("v").path_segment()
+            ),
             vec![("Content-Type".into(), "application/json".into())],
             Some(bytes::Bytes::from_static(b"{\"LastName\": ")),
         )
@@ -290,11 +391,23 @@ async fn contact_crud_and_dml_errors() {
     assert!(String::from_utf8_lossy(&raw.body).contains("JSON_PARSER_ERROR"));
 
     client.delete_record("Contact", &id).await.expect("delete");
-    let e = client.get_record("Contact", &id, None).await.expect_err("deleted");
-    assert!(matches!(e.error_code(), Some("ENTITY_IS_DELETED" | "NOT_FOUND")), "{e}");
-    let e = client.delete_record("Contact", &id).await.expect_err("deleted twice");
+    let e = client
+        .get_record("Contact", &id, None)
+        .await
+        .expect_err("deleted");
+    assert!(
+        matches!(e.error_code(), Some("ENTITY_IS_DELETED" | "NOT_FOUND")),
+        "{e}"
+    );
+    let e = client
+        .delete_record("Contact", &id)
+        .await
+        .expect_err("deleted twice");
     assert_eq!(e.error_code(), Some("ENTITY_IS_DELETED"));
-    let e = client.get_record("Contact", "003000000000000AAA", None).await.expect_err("404");
+    let e = client
+        .get_record("Contact", "003000000000000AAA", None)
+        .await
+        .expect_err("404");
     assert_eq!(e.error_code(), Some("NOT_FOUND"));
     assert_eq!(e.status(), Some(404));
 }
@@ -303,7 +416,11 @@ async fn contact_crud_and_dml_errors() {
 async fn account_etag_and_composite_create() {
     let org = org().await;
     let client = client(&org);
-    let id = client.query("SELECT Id FROM Account LIMIT 1").await.expect("q").records[0]["Id"]
+    let id = client
+        .query("SELECT Id FROM Account LIMIT 1")
+        .await
+        .expect("q")
+        .records[0]["Id"]
         .as_str()
         .expect("id")
         .to_string();
@@ -312,13 +429,22 @@ async fn account_etag_and_composite_create() {
 
     let good = map(json!({"attributes": {"type": "Account"}, "Name": "Composite A"}));
     let bad = map(json!({"attributes": {"type": "Contact"}, "FirstName": "No last"}));
-    let results = client.create_records(vec![good.clone(), bad.clone()], false).await.expect("partial");
+    let results = client
+        .create_records(vec![good.clone(), bad.clone()], false)
+        .await
+        .expect("partial");
     assert!(results[0].success && results[0].id.is_some());
     assert!(!results[1].success);
     assert_eq!(results[1].errors[0].error_code, "REQUIRED_FIELD_MISSING");
-    let results = client.create_records(vec![good, bad], true).await.expect("all or none");
+    let results = client
+        .create_records(vec![good, bad], true)
+        .await
+        .expect("all or none");
     assert!(results.iter().all(|r| !r.success));
-    assert_eq!(results[0].errors[0].error_code, "ALL_OR_NONE_OPERATION_ROLLED_BACK");
+    assert_eq!(
+        results[0].errors[0].error_code,
+        "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    );
 }
 
 #[tokio::test]
@@ -336,7 +462,11 @@ async fn limits_and_limit_header() {
 
 #[tokio::test]
 async fn daily_limit_exceeded() {
-    let org = org_with(MockOrgConfig { api_daily_limit: 3, ..MockOrgConfig::default() }).await;
+    let org = org_with(MockOrgConfig {
+        api_daily_limit: 3,
+        ..MockOrgConfig::default()
+    })
+    .await;
     let client = client(&org);
     let mut last = None;
     for _ in 0..6 {
@@ -383,25 +513,46 @@ async fn short_token_ttl_expires_mid_run_and_renews() {
     let client = client(&org);
     let mut pages = client.query_stream(
         "SELECT Id FROM Account",
-        QueryOptions { include_deleted: false, batch_size: Some(200) },
+        QueryOptions {
+            include_deleted: false,
+            batch_size: Some(200),
+        },
     );
     pages.next().await.expect("first").expect("page 1");
     tokio::time::sleep(Duration::from_millis(2100)).await;
     // The token expired between pages: the next page renews and continues.
-    pages.next().await.expect("second").expect("page 2 after renewal");
+    pages
+        .next()
+        .await
+        .expect("second")
+        .expect("page 2 after renewal");
     assert_eq!(client.token_requests(), 2);
-    assert_eq!(client.token().expect("token").reason, RenewReason::InvalidSession);
+    assert_eq!(
+        client.token().expect("token").reason,
+        RenewReason::InvalidSession
+    );
 }
 
 #[tokio::test]
 async fn tls_with_and_without_ca_file() {
-    let org = org_with(MockOrgConfig { tls: true, ..MockOrgConfig::default() }).await;
+    let org = org_with(MockOrgConfig {
+        tls: true,
+        ..MockOrgConfig::default()
+    })
+    .await;
     assert_eq!(org.instance_url().scheme(), "https");
     let client = client(&org);
-    client.login(RenewReason::Initial).await.expect("trusted via ca_file");
+    client
+        .login(RenewReason::Initial)
+        .await
+        .expect("trusted via ca_file");
     let mut c = connection(&org, org.client_id(), org.client_secret());
     c.ca_file = None;
-    let e = SfClient::new(c).expect("client").login(RenewReason::Initial).await.expect_err("untrusted");
+    let e = SfClient::new(c)
+        .expect("client")
+        .login(RenewReason::Initial)
+        .await
+        .expect_err("untrusted");
     assert!(matches!(e, ApiError::Tls { .. }), "{e:?}");
     assert!(e.diagnosis().fix.contains("ca_file"));
 }
