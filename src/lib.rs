@@ -5,6 +5,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod effect;
+pub mod human;
 pub mod keymap;
 pub mod logging;
 #[cfg(feature = "mock-org")]

@@ -216,31 +216,12 @@ impl TableLayout {
     }
 }
 
-/// `1234567` → `1,234,567`.
-pub(crate) fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A duration in seconds as `1h 05m 09s` / `5m 09s` / `9s`; negative values as `expired`.
 pub(crate) fn human_duration(secs: i64) -> String {
     if secs < 0 {
-        return "expired".to_string();
-    }
-    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
-    if h > 0 {
-        format!("{h}h {m:02}m {s:02}s")
-    } else if m > 0 {
-        format!("{m}m {s:02}s")
+        "expired".to_string()
     } else {
-        format!("{s}s")
+        crate::human::duration(secs)
     }
 }
 
@@ -352,11 +333,6 @@ mod tests {
 
     #[test]
     fn numbers_and_durations() {
-        assert_eq!(group_thousands(0), "0");
-        assert_eq!(group_thousands(999), "999");
-        assert_eq!(group_thousands(6000), "6,000");
-        assert_eq!(group_thousands(100_000), "100,000");
-        assert_eq!(group_thousands(1_234_567), "1,234,567");
         assert_eq!(human_duration(7199), "1h 59m 59s");
         assert_eq!(human_duration(65), "1m 05s");
         assert_eq!(human_duration(9), "9s");

@@ -10,10 +10,9 @@ use std::path::PathBuf;
 use futures::StreamExt;
 use serde_json::{Map, Value};
 
-use super::format::{
-    TableLayout, cell_text, columns_of_page, csv_line, group_thousands, lookup, strip_map,
-};
+use super::format::{TableLayout, cell_text, columns_of_page, csv_line, lookup, strip_map};
 use super::{CommandError, Context};
+use crate::human::group_thousands;
 use crate::sf::QueryOptions;
 
 /// How query results are printed.

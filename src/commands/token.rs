@@ -6,8 +6,9 @@ use jiff::Timestamp;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
-use super::format::{group_thousands, human_duration};
+use super::format::human_duration;
 use super::{CommandError, Context};
+use crate::human::group_thousands;
 
 /// Arguments of `sfterm token`.
 #[derive(Debug, Clone, clap::Args)]

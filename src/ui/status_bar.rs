@@ -6,8 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::theme::Badge;
-use super::{SPINNER, Theme, group_thousands};
+use super::{SPINNER, Theme};
 use crate::action::Action;
+use crate::human::group_thousands;
 use crate::keymap::Context;
 use crate::state::{Model, RunMode};
 

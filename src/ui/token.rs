@@ -8,8 +8,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{Theme, format_remaining, group_thousands, pane_block};
+use super::{Theme, pane_block};
 use crate::action::Action;
+use crate::human::{self, group_thousands};
 use crate::keymap::Context;
 use crate::sf::RenewReason;
 use crate::state::token::{EXPIRING_SOON, Expiry, Phase};
@@ -36,7 +37,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
                 lines.push(field(
                     "expires",
                     match left {
-                        Some(left) => format!("{time} ({})", format_remaining(left)),
+                        Some(left) => format!("{time} ({})", human::duration(left.as_secs())),
                         None => format!("{time} (past)"),
                     },
                     theme,
