@@ -51,6 +51,9 @@ pub struct MockOrgConfig {
     pub api_instance_url: bool,
     /// Whether 304 responses count as API calls (UNCONFIRMED on real orgs).
     pub count_not_modified: bool,
+    /// Open query cursors kept per org; opening one more releases the oldest (Salesforce
+    /// documents 10 per user).
+    pub max_query_cursors: usize,
 }
 
 impl std::fmt::Debug for MockOrgConfig {
@@ -89,6 +92,7 @@ impl Default for MockOrgConfig {
             ),
             api_instance_url: false,
             count_not_modified: false,
+            max_query_cursors: 10,
         }
     }
 }

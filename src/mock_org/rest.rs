@@ -155,10 +155,34 @@ async fn dispatch(
                 body: &body,
                 version,
             };
-            data_api(shared, &request, &segments[3..], &lower[3..])
+            let response = data_api(shared, &request, &segments[3..], &lower[3..]);
+            let pretty = headers.get("x-prettyprint").is_some_and(|v| {
+                v.as_bytes() == b"1" || v.as_bytes().eq_ignore_ascii_case(b"true")
+            });
+            if pretty {
+                prettify(response).await
+            } else {
+                response
+            }
         }
         _ => ApiError::not_found().into_response(),
     }
+}
+
+/// Re-serialises a JSON body with indentation (`X-PrettyPrint: 1`).
+async fn prettify(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    let text = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(value) => serde_json::to_string_pretty(&value)
+            .unwrap_or_default()
+            .into_bytes(),
+        Err(_) => bytes.to_vec(),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(text))
 }
 
 /// `v62.0` → `"62.0"` when the version is served.

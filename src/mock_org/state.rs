@@ -61,7 +61,8 @@ pub(crate) struct Inner {
     pub store: HashMap<String, IndexMap<String, Record>>,
     /// Next sequence number per key prefix.
     pub seq: HashMap<String, u64>,
-    pub cursors: HashMap<String, Cursor>,
+    /// Open query cursors, oldest first.
+    pub cursors: IndexMap<String, Cursor>,
     pub cursor_seq: u64,
     pub token_seq: u64,
 }
@@ -141,7 +142,7 @@ impl Shared {
             usage: 0,
             store: HashMap::new(),
             seq: HashMap::new(),
-            cursors: HashMap::new(),
+            cursors: IndexMap::new(),
             cursor_seq: 0,
             token_seq: 0,
         };
