@@ -718,3 +718,70 @@ async fn more_endpoints_and_error_shapes() {
         json!({"error": "invalid_client", "error_description": "invalid client credentials"})
     );
 }
+
+#[tokio::test]
+async fn composite_with_references_and_rollback() {
+    let env = Env::small().await;
+    let path = "services/data/v62.0/composite";
+    let (status, body) = env
+        .post(path, &json!({"allOrNone": false, "compositeRequest": [
+            {"method": "POST", "url": "/services/data/v62.0/sobjects/Account", "referenceId": "acc",
+             "body": {"Name": "Composite Co"}},
+            {"method": "POST", "url": "/services/data/v62.0/sobjects/Contact", "referenceId": "con",
+             "body": {"LastName": "Ng", "AccountId": "@{acc.id}"}},
+            {"method": "GET", "url": "/services/data/v62.0/sobjects/Contact/@{con.id}?fields=AccountId",
+             "referenceId": "get"},
+            {"method": "GET", "url": "/services/data/v62.0/sobjects/Foo", "referenceId": "bad"}]}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let results = body["compositeResponse"].as_array().expect("array");
+    assert_eq!(results[0]["httpStatusCode"], 201);
+    assert!(results[0]["httpHeaders"]["Location"].is_string());
+    assert_eq!(results[2]["body"]["AccountId"], results[0]["body"]["id"]);
+    assert_eq!(
+        results[3],
+        json!({"body": [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}],
+               "httpHeaders": {}, "httpStatusCode": 404, "referenceId": "bad"})
+    );
+
+    let (status, body) = env
+        .post(
+            path,
+            &json!({"allOrNone": true, "compositeRequest": [
+            {"method": "POST", "url": "/services/data/v62.0/sobjects/Account", "referenceId": "acc",
+             "body": {"Name": "Rolled Back Co"}},
+            {"method": "POST", "url": "/services/data/v62.0/sobjects/Contact", "referenceId": "con",
+             "body": {"FirstName": "No last name"}},
+            {"method": "GET", "url": "/services/data/v62.0/limits", "referenceId": "after"}]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let results = body["compositeResponse"].as_array().expect("array");
+    assert_eq!(results[0]["body"][0]["errorCode"], "PROCESSING_HALTED");
+    assert_eq!(results[1]["body"][0]["errorCode"], "REQUIRED_FIELD_MISSING");
+    assert_eq!(results[2]["body"][0]["errorCode"], "PROCESSING_HALTED");
+    let (_, count) = env
+        .get("services/data/v62.0/query?q=SELECT+COUNT()+FROM+Account+WHERE+Name='Rolled+Back+Co'")
+        .await;
+    assert_eq!(count["totalSize"], 0, "the account was rolled back");
+
+    let id = env.first_id("Account").await;
+    let (_, before) = env
+        .get(&format!("services/data/v62.0/sobjects/Account/{id}"))
+        .await;
+    let (status, _) = env
+        .post(
+            path,
+            &json!({"allOrNone": true, "compositeRequest": [
+            {"method": "PATCH", "url": format!("/services/data/v62.0/sobjects/Account/{id}"),
+             "referenceId": "upd", "body": {"Name": "Changed Then Rolled Back"}},
+            {"method": "DELETE", "url": "/services/data/v62.0/sobjects/Account/001Dn0000000001AAA",
+             "referenceId": "del"}]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, after) = env
+        .get(&format!("services/data/v62.0/sobjects/Account/{id}"))
+        .await;
+    assert_eq!(after, before, "the update was rolled back");
+}

@@ -74,7 +74,7 @@ pub(crate) fn router(listener: Listener) -> Router {
     Router::new().fallback(dispatch).with_state(listener)
 }
 
-fn percent_decode(segment: &str) -> String {
+pub(crate) fn percent_decode(segment: &str) -> String {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -155,7 +155,7 @@ async fn dispatch(
                 body: &body,
                 version,
             };
-            let response = data_api(shared, &request, &segments[3..], &lower[3..]);
+            let response = data_api(shared, &request, &segments[3..], &lower[3..]).await;
             let pretty = headers.get("x-prettyprint").is_some_and(|v| {
                 v.as_bytes() == b"1" || v.as_bytes().eq_ignore_ascii_case(b"true")
             });
@@ -213,7 +213,7 @@ fn versions(shared: &Shared) -> Response {
 }
 
 /// Authentication, limit accounting and the `Sforce-Limit-Info` header around every data call.
-fn data_api(
+async fn data_api(
     shared: &Shared,
     request: &Request<'_>,
     segments: &[String],
@@ -251,8 +251,16 @@ fn data_api(
                 )
                 .into_response()
             } else {
-                let response = route(shared, request, segments, lower)
-                    .unwrap_or_else(IntoResponse::into_response);
+                let routed = if lower == ["composite"] {
+                    if *request.method == Method::POST {
+                        super::composite::composite(shared, request).await
+                    } else {
+                        Err(method_not_allowed(request.method, "POST"))
+                    }
+                } else {
+                    route(shared, request, segments, lower)
+                };
+                let response = routed.unwrap_or_else(IntoResponse::into_response);
                 if response.status() == StatusCode::NOT_MODIFIED
                     && !shared.config.count_not_modified
                 {
@@ -270,7 +278,7 @@ fn data_api(
     response
 }
 
-fn method_not_allowed(method: &Method, allowed: &str) -> ApiError {
+pub(crate) fn method_not_allowed(method: &Method, allowed: &str) -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "METHOD_NOT_ALLOWED",
@@ -278,7 +286,7 @@ fn method_not_allowed(method: &Method, allowed: &str) -> ApiError {
     )
 }
 
-fn route(
+pub(crate) fn route(
     shared: &Shared,
     request: &Request<'_>,
     segments: &[String],
@@ -474,7 +482,7 @@ fn sobject_root(shared: &Shared, request: &Request<'_>, name: &str) -> Result<Re
 }
 
 /// Parses a JSON object body, with Salesforce's `JSON_PARSER_ERROR` texts.
-fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+pub(crate) fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad(
             "JSON_PARSER_ERROR",

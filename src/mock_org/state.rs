@@ -40,6 +40,7 @@ pub(crate) struct TokenInfo {
 }
 
 /// One stored record and its modification stamp.
+#[derive(Clone)]
 pub(crate) struct Record {
     pub row: Row,
     /// `SystemModstamp` in epoch milliseconds.
