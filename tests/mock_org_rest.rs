@@ -785,3 +785,66 @@ async fn composite_with_references_and_rollback() {
         .await;
     assert_eq!(after, before, "the update was rolled back");
 }
+
+#[tokio::test]
+async fn collections_retrieve_update_delete() {
+    let env = Env::small().await;
+    let (_, page) = env
+        .get("services/data/v62.0/query?q=SELECT+Id+FROM+Account+LIMIT+2")
+        .await;
+    let a = page["records"][0]["Id"].as_str().expect("id").to_owned();
+    let b = page["records"][1]["Id"].as_str().expect("id").to_owned();
+
+    let (status, records) = env
+        .get(&format!("services/data/v62.0/composite/sobjects/Account?ids={a},{b},001Dn0000000001AAA&fields=Id,Name"))
+        .await;
+    assert_eq!(status, 200, "{records}");
+    assert_eq!(records[0]["Id"], a.as_str());
+    assert_eq!(records[2], Value::Null);
+
+    let (status, results) = env
+        .patch(
+            "services/data/v62.0/composite/sobjects",
+            &json!({"allOrNone": true, "records": [
+            {"attributes": {"type": "Account"}, "id": a, "Rating": "Hot"},
+            {"attributes": {"type": "Account"}, "id": b, "Name": null}]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        results[0]["errors"][0]["statusCode"],
+        "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    );
+    assert_eq!(
+        results[1]["errors"][0]["statusCode"],
+        "REQUIRED_FIELD_MISSING"
+    );
+    let (status, results) = env
+        .patch(
+            "services/data/v62.0/composite/sobjects",
+            &json!({"records": [
+            {"attributes": {"type": "Account"}, "id": a, "Rating": "Hot"}]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(results, json!([{"id": a, "success": true, "errors": []}]));
+    let (_, record) = env
+        .get(&format!("services/data/v62.0/sobjects/Account/{a}"))
+        .await;
+    assert_eq!(record["Rating"], "Hot");
+
+    let (status, results) = env
+        .delete(&format!(
+            "services/data/v62.0/composite/sobjects?ids={a},{b}"
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(results[0]["success"], true);
+    assert_eq!(results[1]["success"], true);
+    let (status, body) = env.delete("services/data/v62.0/composite/sobjects").await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body,
+        json!([{"message": "At least 1 Id is required.", "errorCode": "REQUIRED_FIELD_MISSING"}])
+    );
+}

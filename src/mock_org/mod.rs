@@ -4,6 +4,7 @@
 //! and a "login host" that answers client-credentials requests the way `login.salesforce.com`
 //! does. Wire formats follow `shared/reference/salesforce-api.md`.
 pub mod cli;
+mod collections;
 mod composite;
 mod oauth;
 mod query;

@@ -323,13 +323,18 @@ pub(crate) fn route(
             get_only(super::query::next_page(shared, request, &segments[1]))
         }
         ["limits"] => get_only(Ok(limits(shared))),
-        ["composite", "sobjects"] => {
-            if *request.method == Method::POST {
-                composite_create(shared, request)
-            } else {
-                Err(method_not_allowed(request.method, "POST"))
+        ["composite", "sobjects"] => match *request.method {
+            Method::POST => composite_create(shared, request),
+            Method::PATCH => super::collections::update(shared, request),
+            Method::DELETE => super::collections::delete(shared, request),
+            _ => Err(method_not_allowed(request.method, "DELETE,PATCH,POST")),
+        },
+        ["composite", "sobjects", _] => match *request.method {
+            Method::GET | Method::POST => {
+                super::collections::retrieve(shared, request, &segments[2])
             }
-        }
+            _ => Err(method_not_allowed(request.method, "GET,POST")),
+        },
         _ => Err(ApiError::not_found()),
     }
 }
@@ -422,7 +427,7 @@ fn describe_global(shared: &Shared, request: &Request<'_>) -> Result<Response, A
     ))
 }
 
-fn object<'a>(shared: &'a Shared, name: &str) -> Result<&'a ObjectSchema, ApiError> {
+pub(crate) fn object<'a>(shared: &'a Shared, name: &str) -> Result<&'a ObjectSchema, ApiError> {
     shared.schema.object(name).ok_or_else(ApiError::not_found)
 }
 
@@ -705,7 +710,7 @@ pub(crate) fn validate(
 }
 
 /// Recomputes `Name` of Contact and Lead from its parts.
-fn compute_name(object: &ObjectSchema, row: &mut Row) {
+pub(crate) fn compute_name(object: &ObjectSchema, row: &mut Row) {
     if object.name == "Account" || object.field("FirstName").is_none() {
         return;
     }
@@ -724,7 +729,7 @@ fn compute_name(object: &ObjectSchema, row: &mut Row) {
 }
 
 /// A fresh modification stamp strictly after `previous`.
-fn next_stamp(previous: i64) -> i64 {
+pub(crate) fn next_stamp(previous: i64) -> i64 {
     now_ms().max(previous + 1)
 }
 
