@@ -323,3 +323,28 @@ pub(crate) async fn composite(
         &json!({"compositeResponse": responses}),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_resolve_paths_and_indexes() {
+        let mut results = HashMap::new();
+        results.insert("acc".to_owned(), json!({"id": "001A", "n": 3}));
+        results.insert("q".to_owned(), json!({"records": [{"Id": "003B"}]}));
+        assert_eq!(
+            substitute("x/@{acc.id}/@{q.records[0].Id}", &results).as_deref(),
+            Ok("x/001A/003B")
+        );
+        assert_eq!(substitute("@{acc.n}", &results).as_deref(), Ok("3"));
+        assert_eq!(
+            substitute("@{acc.missing}", &results),
+            Err("acc.missing".to_owned())
+        );
+        assert_eq!(
+            substitute("no refs @{", &results).as_deref(),
+            Ok("no refs @{")
+        );
+    }
+}

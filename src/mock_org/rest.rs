@@ -1135,3 +1135,40 @@ fn composite_create(shared: &Shared, request: &Request<'_>) -> Result<Response, 
     }
     Ok(json_response(StatusCode::OK, &Value::Array(results)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_labels_follow_the_three_releases_a_year() {
+        assert_eq!(release_label(31), "Summer '14");
+        assert_eq!(release_label(32), "Winter '15");
+        assert_eq!(release_label(33), "Spring '15");
+        assert_eq!(release_label(60), "Spring '24");
+        assert_eq!(release_label(67), "Summer '26");
+        assert_eq!(release_label(68), "Winter '27");
+    }
+
+    #[test]
+    fn etags_match_with_or_without_quotes_weak_prefix_and_gzip_suffix() {
+        let tag = "\"abc=--gzip\"";
+        assert!(etag_matches("\"abc=--gzip\"", tag));
+        assert!(etag_matches("abc=", tag));
+        assert!(etag_matches("W/\"abc=-gzip\"", tag));
+        assert!(etag_matches("\"x\", \"abc=\"", tag));
+        assert!(etag_matches("*", tag));
+        assert!(!etag_matches("\"abd=\"", tag));
+    }
+
+    #[test]
+    fn datetimes_in_every_accepted_form() {
+        let expected = Some(1_767_254_400_000);
+        assert_eq!(parse_datetime("2026-01-01T08:00:00Z"), expected);
+        assert_eq!(parse_datetime("2026-01-01T08:00:00.000+0000"), expected);
+        assert_eq!(parse_datetime("2026-01-01T09:00:00.000+01:00"), expected);
+        assert_eq!(parse_datetime("yesterday"), None);
+        assert_eq!(percent_decode("a%20b%2Fc%zz"), "a b/c%zz");
+        assert_eq!(percent_decode("%"), "%");
+    }
+}
