@@ -848,3 +848,22 @@ async fn collections_retrieve_update_delete() {
         json!([{"message": "At least 1 Id is required.", "errorCode": "REQUIRED_FIELD_MISSING"}])
     );
 }
+
+#[tokio::test]
+async fn injected_faults_and_latency() {
+    let env = Env::small().await;
+    env.org.fail_next(2, 503);
+    let (status, body) = env.get("services/data/v62.0/limits").await;
+    assert_eq!(status, 503);
+    assert_eq!(body[0]["errorCode"], "SERVER_UNAVAILABLE");
+    env.org.fail_next(1, 500);
+    let (status, body) = env.get("services/data/v62.0/limits").await;
+    assert_eq!(status, 500);
+    assert_eq!(body[0]["errorCode"], "UNKNOWN_EXCEPTION");
+    assert_eq!(env.get("services/data/v62.0/limits").await.0, 200);
+
+    env.org.set_latency(std::time::Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    assert_eq!(env.get("services/data/v62.0/limits").await.0, 200);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+}

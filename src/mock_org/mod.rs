@@ -56,6 +56,8 @@ pub struct MockOrgConfig {
     /// Open query cursors kept per org; opening one more releases the oldest (Salesforce
     /// documents 10 per user).
     pub max_query_cursors: usize,
+    /// Delay added before every data API response (for loading states in UI tests).
+    pub latency: Duration,
 }
 
 impl std::fmt::Debug for MockOrgConfig {
@@ -95,6 +97,7 @@ impl Default for MockOrgConfig {
             api_instance_url: false,
             count_not_modified: false,
             max_query_cursors: 10,
+            latency: Duration::ZERO,
         }
     }
 }
@@ -270,6 +273,18 @@ impl MockOrg {
     /// API calls counted today (what `Sforce-Limit-Info` reports as used).
     pub fn api_usage(&self) -> u64 {
         self.shared.api_usage()
+    }
+
+    /// Makes the next `count` data API calls (`/services/data/vNN.0/...`) fail with `status`:
+    /// 500 `UNKNOWN_EXCEPTION`, 503 `SERVER_UNAVAILABLE`, 401 `INVALID_SESSION_ID`, or the
+    /// status with a generic error for anything else. Fault injection for tests.
+    pub fn fail_next(&self, count: usize, status: u16) {
+        self.shared.lock().fail_next = (count, status);
+    }
+
+    /// Changes the delay added before every data API response.
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.lock().latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
     }
 
     /// Stops both listeners and waits for them to finish.

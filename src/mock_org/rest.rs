@@ -155,7 +155,24 @@ async fn dispatch(
                 body: &body,
                 version,
             };
-            let response = data_api(shared, &request, &segments[3..], &lower[3..]).await;
+            let (latency, fault) = {
+                let mut inner = shared.lock();
+                let fault = match inner.fail_next {
+                    (0, _) => None,
+                    (n, status) => {
+                        inner.fail_next = (n - 1, status);
+                        Some(status)
+                    }
+                };
+                (inner.latency_ms, fault)
+            };
+            if latency > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+            }
+            let response = match fault {
+                Some(status) => injected_fault(shared, status),
+                None => data_api(shared, &request, &segments[3..], &lower[3..]).await,
+            };
             let pretty = headers.get("x-prettyprint").is_some_and(|v| {
                 v.as_bytes() == b"1" || v.as_bytes().eq_ignore_ascii_case(b"true")
             });
@@ -167,6 +184,30 @@ async fn dispatch(
         }
         _ => ApiError::not_found().into_response(),
     }
+}
+
+/// The response of an injected fault (see `MockOrg::fail_next`).
+fn injected_fault(shared: &Shared, status: u16) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = match code {
+        StatusCode::INTERNAL_SERVER_ERROR => ApiError::new(
+            code,
+            "UNKNOWN_EXCEPTION",
+            "An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)",
+        ),
+        StatusCode::SERVICE_UNAVAILABLE => {
+            ApiError::new(code, "SERVER_UNAVAILABLE", "Server unavailable; please try again later")
+        }
+        StatusCode::UNAUTHORIZED => {
+            ApiError::new(code, "INVALID_SESSION_ID", "Session expired or invalid")
+        }
+        _ => ApiError::new(code, "UNKNOWN_EXCEPTION", format!("Injected fault {status}")),
+    }
+    .into_response();
+    if let Ok(value) = HeaderValue::from_str(&shared.limit_info(shared.api_usage())) {
+        response.headers_mut().insert("sforce-limit-info", value);
+    }
+    response
 }
 
 /// Re-serialises a JSON body with indentation (`X-PrettyPrint: 1`).

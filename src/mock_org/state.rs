@@ -66,6 +66,10 @@ pub(crate) struct Inner {
     pub cursors: IndexMap<String, Cursor>,
     pub cursor_seq: u64,
     pub token_seq: u64,
+    /// Injected faults: how many data API calls still fail, and with which HTTP status.
+    pub fail_next: (usize, u16),
+    /// Injected delay before every data API response, in milliseconds.
+    pub latency_ms: u64,
 }
 
 /// Everything the handlers share.
@@ -146,6 +150,8 @@ impl Shared {
             cursors: IndexMap::new(),
             cursor_seq: 0,
             token_seq: 0,
+            fail_next: (0, 500),
+            latency_ms: u64::try_from(config.latency.as_millis()).unwrap_or(u64::MAX),
         };
         super::seed::seed(&config, &schema, &user_id, &mut inner);
         Ok(Shared {
