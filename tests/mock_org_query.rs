@@ -141,6 +141,19 @@ async fn query_shapes_query_all_and_errors() {
     assert_eq!(count["totalSize"], 20);
     assert_eq!(count["records"], json!([]));
 
+    // Fields never set are null, in SELECT output and in filters.
+    let (status, body) = get(
+        &org,
+        &client,
+        &token,
+        "services/data/v62.0/query?q=SELECT+Id,+Fax+FROM+Account+WHERE+Fax+=+null+ORDER+BY+Fax+NULLS+LAST",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["totalSize"], 40);
+    assert_eq!(body["records"][0]["Fax"], Value::Null);
+
     // Delete one lead: query no longer sees it, queryAll does.
     let (_, first) = get(
         &org,
