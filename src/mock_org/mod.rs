@@ -3,6 +3,7 @@
 //! [`MockOrg::start`] binds two loopback listeners: the org's My Domain (OAuth, identity, REST)
 //! and a "login host" that answers client-credentials requests the way `login.salesforce.com`
 //! does. Wire formats follow `shared/reference/salesforce-api.md`.
+mod bulk;
 pub mod cli;
 mod collections;
 mod composite;
@@ -58,6 +59,8 @@ pub struct MockOrgConfig {
     pub max_query_cursors: usize,
     /// Delay added before every data API response (for loading states in UI tests).
     pub latency: Duration,
+    /// Polls of a Bulk API 2.0 query job that answer `InProgress` before `JobComplete`.
+    pub bulk_polls_in_progress: u32,
 }
 
 impl std::fmt::Debug for MockOrgConfig {
@@ -98,6 +101,7 @@ impl Default for MockOrgConfig {
             count_not_modified: false,
             max_query_cursors: 10,
             latency: Duration::ZERO,
+            bulk_polls_in_progress: 1,
         }
     }
 }

@@ -363,6 +363,7 @@ pub(crate) fn route(
             let _ = locator;
             get_only(super::query::next_page(shared, request, &segments[1]))
         }
+        ["jobs", "query", ..] => super::bulk::route(shared, request, &segments[2..]),
         ["limits"] => get_only(Ok(limits(shared))),
         ["composite", "sobjects"] => match *request.method {
             Method::POST => composite_create(shared, request),
@@ -427,7 +428,7 @@ fn parse_http_date(value: &str) -> Result<i64, ApiError> {
     Ok(secs)
 }
 
-fn http_date(ms: i64) -> String {
+pub(crate) fn http_date(ms: i64) -> String {
     let secs = u64::try_from(ms.max(0) / 1000).unwrap_or(0);
     httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
 }

@@ -66,6 +66,9 @@ pub(crate) struct Inner {
     pub cursors: IndexMap<String, Cursor>,
     pub cursor_seq: u64,
     pub token_seq: u64,
+    /// Bulk API 2.0 query jobs by id.
+    pub jobs: HashMap<String, super::bulk::Job>,
+    pub job_seq: u64,
     /// Injected faults: how many data API calls still fail, and with which HTTP status.
     pub fail_next: (usize, u16),
     /// Injected delay before every data API response, in milliseconds.
@@ -150,6 +153,8 @@ impl Shared {
             cursors: IndexMap::new(),
             cursor_seq: 0,
             token_seq: 0,
+            jobs: HashMap::new(),
+            job_seq: 0,
             fail_next: (0, 500),
             latency_ms: u64::try_from(config.latency.as_millis()).unwrap_or(u64::MAX),
         };
