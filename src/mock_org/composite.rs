@@ -153,6 +153,7 @@ async fn run_one(
         query,
         body,
         version: format!("{version}.0"),
+        apex_path: None,
     };
     // Remember the state of a record this subrequest may change.
     if let (["sobjects", _, _], true) = (

@@ -3,6 +3,7 @@
 //! [`MockOrg::start`] binds two loopback listeners: the org's My Domain (OAuth, identity, REST)
 //! and a "login host" that answers client-credentials requests the way `login.salesforce.com`
 //! does. Wire formats follow `shared/reference/salesforce-api.md`.
+mod apex;
 mod bulk;
 pub mod cli;
 mod collections;

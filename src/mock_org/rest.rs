@@ -101,8 +101,10 @@ pub(crate) struct Request<'a> {
     pub headers: &'a HeaderMap,
     pub query: &'a str,
     pub body: &'a [u8],
-    /// The API version number, e.g. `"62.0"`.
+    /// The API version number, e.g. `"62.0"` (empty for Apex REST).
     pub version: String,
+    /// For `/services/apexrest/...`: the path after `apexrest`, as sent (`/orders/42`).
+    pub apex_path: Option<String>,
 }
 
 impl Request<'_> {
@@ -144,6 +146,22 @@ async fn dispatch(
         [".well-known", "openid-configuration"] => oauth::openid_configuration(shared),
         ["id", _, _] => oauth::identity(shared, &headers, &segments[1], &segments[2]),
         ["services", "data"] => versions(shared),
+        ["services", "apexrest", ..] => {
+            let path = uri.path();
+            let start = path
+                .to_ascii_lowercase()
+                .find("/apexrest")
+                .map_or(path.len(), |i| i + 9);
+            let request = Request {
+                method: &method,
+                headers: &headers,
+                query,
+                body: &body,
+                version: String::new(),
+                apex_path: Some(path.get(start..).unwrap_or_default().to_owned()),
+            };
+            data_api(shared, &request, &[], &[]).await
+        }
         ["services", "data", version, ..] => {
             let Some(version) = parse_version(shared, version) else {
                 return ApiError::not_found().into_response();
@@ -154,6 +172,7 @@ async fn dispatch(
                 query,
                 body: &body,
                 version,
+                apex_path: None,
             };
             let (latency, fault) = {
                 let mut inner = shared.lock();
@@ -292,7 +311,9 @@ async fn data_api(
                 )
                 .into_response()
             } else {
-                let routed = if lower == ["composite"] {
+                let routed = if let Some(path) = &request.apex_path {
+                    super::apex::handle(shared, request, path)
+                } else if lower == ["composite"] {
                     if *request.method == Method::POST {
                         super::composite::composite(shared, request).await
                     } else {
