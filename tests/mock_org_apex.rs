@@ -118,3 +118,118 @@ async fn apex_rest_routing_and_errors() {
     assert_eq!(status, 401);
     assert_eq!(body[0]["errorCode"], "INVALID_SESSION_ID");
 }
+
+fn envelope(session: &str, body: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ord="http://soap.sforce.com/schemas/class/OrderService">
+  <soapenv:Header><ord:SessionHeader><ord:sessionId>{session}</ord:sessionId></ord:SessionHeader></soapenv:Header>
+  <soapenv:Body>{body}</soapenv:Body>
+</soapenv:Envelope>"#
+    )
+}
+
+#[tokio::test]
+async fn apex_soap_calls_faults_and_wsdl() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let org = MockOrg::start(MockOrgConfig {
+        records: 5,
+        ..Default::default()
+    })
+    .await
+    .expect("start");
+    let client = reqwest::Client::new();
+    let token: Value = client
+        .post(
+            org.instance_url()
+                .join("services/oauth2/token")
+                .expect("url"),
+        )
+        .basic_auth(org.client_id(), Some(org.client_secret()))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let token = token["access_token"].as_str().expect("token").to_owned();
+    let soap = |xml: String| {
+        let request = client
+            .post(
+                org.instance_url()
+                    .join("services/Soap/class/OrderService")
+                    .expect("url"),
+            )
+            .header("Content-Type", "text/xml; charset=UTF-8")
+            .header("SOAPAction", "\"\"")
+            .body(xml);
+        async move {
+            let response = request.send().await.expect("soap");
+            (
+                response.status().as_u16(),
+                response.text().await.expect("text"),
+            )
+        }
+    };
+
+    let (status, text) = soap(envelope(
+        &token,
+        "<ord:submit><ord:name>Rush order</ord:name><ord:a><ord:Id>001Dn00000AbCdEIAV</ord:Id></ord:a></ord:submit>",
+    ))
+    .await;
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("<submitResponse><result>801"), "{text}");
+
+    let (status, text) = soap(envelope(
+        &token,
+        "<ord:submit><ord:name></ord:name></ord:submit>",
+    ))
+    .await;
+    assert_eq!(status, 500);
+    assert!(
+        text.contains("<faultcode>soapenv:Client</faultcode>"),
+        "{text}"
+    );
+    assert!(text.contains("System.NullPointerException"), "{text}");
+
+    let (status, text) = soap(envelope(&token, "<ord:nothing/>")).await;
+    assert_eq!(status, 500);
+    assert!(
+        text.contains("No operation available for request"),
+        "{text}"
+    );
+
+    let (status, text) = soap(envelope(
+        "bogus",
+        "<ord:status><ord:orderId>x</ord:orderId></ord:status>",
+    ))
+    .await;
+    assert_eq!(status, 500);
+    assert!(
+        text.contains("<faultcode>sf:INVALID_SESSION_ID</faultcode>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("<sf:exceptionCode>INVALID_SESSION_ID</sf:exceptionCode>"),
+        "{text}"
+    );
+
+    let wsdl = client
+        .get(
+            org.instance_url()
+                .join("services/wsdl/class/OrderService")
+                .expect("url"),
+        )
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("wsdl");
+    assert_eq!(wsdl.status(), 200);
+    let text = wsdl.text().await.expect("text");
+    assert!(text.contains("targetNamespace=\"http://soap.sforce.com/schemas/class/OrderService\""));
+    assert!(text.contains(&format!(
+        "{}services/Soap/class/OrderService",
+        org.instance_url()
+    )));
+}

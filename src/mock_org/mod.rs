@@ -13,6 +13,7 @@ mod query;
 mod rest;
 mod schema;
 mod seed;
+mod soap;
 pub mod soql;
 mod state;
 

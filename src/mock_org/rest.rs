@@ -146,6 +146,10 @@ async fn dispatch(
         [".well-known", "openid-configuration"] => oauth::openid_configuration(shared),
         ["id", _, _] => oauth::identity(shared, &headers, &segments[1], &segments[2]),
         ["services", "data"] => versions(shared),
+        ["services", "soap", "class", ..] if method == Method::POST => {
+            super::soap::call(shared, &segments[3..], &body)
+        }
+        ["services", "wsdl", "class", ..] => super::soap::wsdl(shared, &segments[3..], &headers),
         ["services", "apexrest", ..] => {
             let path = uri.path();
             let start = path
