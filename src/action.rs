@@ -1,0 +1,95 @@
+//! User intents. Keys map to these (through the keymap), the command palette lists them, and the
+//! help overlay is generated from them. Names are the snake_case strings used in `config.toml`.
+
+use std::fmt;
+
+/// Declares the `Action` enum with its config name and its help text in one place, so the
+/// keymap parser, the palette and the help overlay can never disagree.
+macro_rules! actions {
+    ($($variant:ident => $name:literal, $help:literal;)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action { $($variant,)* }
+
+        impl Action {
+            /// Every action, in the order the help overlay and the palette list them.
+            pub const ALL: &'static [Action] = &[$(Action::$variant,)*];
+
+            /// The name used in `config.toml` (`[keys.profiles] new_profile = ["n"]`).
+            pub fn name(self) -> &'static str {
+                match self { $(Action::$variant => $name,)* }
+            }
+
+            /// One line of help text.
+            pub fn help(self) -> &'static str {
+                match self { $(Action::$variant => $help,)* }
+            }
+
+            /// Parses a config name; `None` for an unknown name.
+            pub fn from_name(name: &str) -> Option<Action> {
+                match name { $($name => Some(Action::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+actions! {
+    Quit => "quit", "Quit sfterm";
+    Help => "help", "Show the keys of the focused pane";
+    CommandPalette => "command_palette", "Open the command palette";
+    FocusNext => "focus_next", "Move focus to the next pane";
+    FocusPrev => "focus_prev", "Move focus to the previous pane";
+    FocusProfiles => "focus_profiles", "Focus the profiles pane";
+    FocusToken => "focus_token", "Focus the token pane";
+    TabRecords => "tab_records", "Show the Records tab";
+    TabComposer => "tab_composer", "Show the Composer tab";
+    TabHistory => "tab_history", "Show the History tab";
+    Up => "up", "Move up";
+    Down => "down", "Move down";
+    Top => "top", "Go to the first item";
+    Bottom => "bottom", "Go to the last item";
+    PageUp => "page_up", "Page up";
+    PageDown => "page_down", "Page down";
+    Connect => "connect", "Connect with the selected profile";
+    NewProfile => "new_profile", "Create a profile";
+    EditProfile => "edit_profile", "Edit the selected profile";
+    DuplicateProfile => "duplicate_profile", "Duplicate the selected profile";
+    DeleteProfile => "delete_profile", "Delete the selected profile";
+    RenewToken => "renew_token", "Get a new access token now";
+    RevokeToken => "revoke_token", "Revoke the access token";
+    Introspect => "introspect", "Ask Salesforce when the token expires (introspection)";
+    CopyToken => "copy_token", "Copy the access token to the clipboard (asks first)";
+    CheckApi => "check_api", "Make a real API call now (GET /limits): updates API usage, renews an invalid token";
+    Cancel => "cancel", "Cancel requests in flight, close a popup, leave a form";
+    Confirm => "confirm", "Answer yes to a question";
+    Deny => "deny", "Answer no to a question";
+    NextField => "next_field", "Next field";
+    PrevField => "prev_field", "Previous field";
+    CycleChoice => "cycle_choice", "Next choice of a choice field";
+    Submit => "submit", "Save the form / accept the input";
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for &action in Action::ALL {
+            assert!(
+                seen.insert(action.name()),
+                "duplicate name {}",
+                action.name()
+            );
+            assert_eq!(Action::from_name(action.name()), Some(action));
+            assert!(!action.help().is_empty());
+        }
+        assert_eq!(Action::from_name("no_such_action"), None);
+    }
+}

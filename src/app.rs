@@ -1,0 +1,507 @@
+//! The runtime: one task owns the [`Model`] and the terminal. It turns input into actions, runs the
+//! [`Effect`]s that `update` returns (spawned jobs with a cancel token each), feeds results back as
+//! [`Msg`]s, and draws once per batch of events, at most one frame per ~16 ms.
+
+use std::collections::HashMap;
+use std::io;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::{Stream, StreamExt};
+use jiff::Timestamp;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{Event, KeyEventKind, MouseButton, MouseEventKind};
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::profiles::{AuthStyle, Profile, ProfileStore};
+use crate::effect::{Effect, Job, ProfileChange, RequestId, SessionJob};
+use crate::msg::{Msg, Outcome};
+use crate::sf::{
+    ApiVersion, ClientAuthStyle, ConnectionConfig, Diagnosis, RenewReason, SfClient, Token,
+};
+use crate::state::Model;
+use crate::state::token::SessionInfo;
+use crate::ui::{self, Theme};
+
+/// The shortest time between two frames.
+pub const FRAME: Duration = Duration::from_millis(16);
+/// How often the clock ticks while something animates (spinner, countdown).
+pub const TICK: Duration = Duration::from_millis(250);
+/// Per-request timeout of the Salesforce client.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Writes text to the clipboard (OSC 52 in a terminal; a capture in tests).
+pub type Clipboard = Box<dyn Fn(&str) -> io::Result<()> + Send + Sync>;
+
+/// What background tasks send to the UI task.
+enum Incoming {
+    Msg(Msg),
+    /// A connect job built a client that holds a token.
+    Connected {
+        req: RequestId,
+        profile: String,
+        client: SfClient,
+    },
+}
+
+struct Connection {
+    profile: String,
+    client: SfClient,
+    watcher: JoinHandle<()>,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.watcher.abort();
+    }
+}
+
+pub struct Runtime<B: Backend> {
+    model: Model,
+    theme: Theme,
+    terminal: Terminal<B>,
+    tx: mpsc::UnboundedSender<Incoming>,
+    rx: mpsc::UnboundedReceiver<Incoming>,
+    jobs: HashMap<RequestId, CancellationToken>,
+    connection: Option<Connection>,
+    /// `None` when profiles.toml could not be read: then nothing is ever written to it.
+    store: Option<ProfileStore>,
+    clipboard: Arc<Clipboard>,
+    dirty: bool,
+    last_draw: Option<Instant>,
+    observer: Option<Observer<B>>,
+}
+
+/// Called after every frame with the model and the terminal (tests watch the app with it).
+pub type Observer<B> = Box<dyn FnMut(&Model, &Terminal<B>) + Send>;
+
+impl<B: Backend> Runtime<B> {
+    pub fn new(
+        model: Model,
+        theme: Theme,
+        terminal: Terminal<B>,
+        store: Option<ProfileStore>,
+        clipboard: Clipboard,
+    ) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        Runtime {
+            model,
+            theme,
+            terminal,
+            tx,
+            rx,
+            jobs: HashMap::new(),
+            connection: None,
+            store,
+            clipboard: Arc::new(clipboard),
+            dirty: true,
+            last_draw: None,
+            observer: None,
+        }
+    }
+
+    /// Sets a function called after every frame.
+    pub fn observe(&mut self, observer: Observer<B>) {
+        self.observer = Some(observer);
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    pub fn terminal(&self) -> &Terminal<B> {
+        &self.terminal
+    }
+
+    /// Selects a profile in the list (used to connect at start).
+    pub fn select_profile(&mut self, index: usize) {
+        self.model.profiles.selected = index;
+    }
+
+    /// Shows a notice in the status bar.
+    pub fn notify(&mut self, notice: String) {
+        self.model.notice = Some(notice);
+    }
+
+    /// Applies an action as if its key was pressed (used to auto-connect in the demo).
+    pub fn dispatch(&mut self, action: crate::action::Action) {
+        let effects = self.model.update(action);
+        self.run_effects(effects);
+    }
+
+    /// Runs until the user quits or the input ends. Returns the final model (for tests).
+    pub async fn run<S>(mut self, mut input: S) -> io::Result<Model>
+    where
+        S: Stream<Item = io::Result<Event>> + Unpin,
+    {
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        self.draw()?;
+        loop {
+            tokio::select! {
+                biased;
+                Some(incoming) = self.rx.recv() => self.handle_incoming(incoming),
+                event = input.next() => match event {
+                    Some(Ok(event)) => self.handle_event(event),
+                    Some(Err(e)) => return Err(e),
+                    None => break,
+                },
+                _ = tick.tick(), if self.model.is_animating() => {
+                    self.apply_msg(Msg::Tick(Timestamp::now()));
+                }
+            }
+            // Drain whatever else is ready (typed-ahead keys, results) before drawing once.
+            // (Polled inside `select!` with this task's waker: crossterm's EventStream keeps the
+            // waker of its first pending poll, so a no-op waker would lose the next key.)
+            while !self.model.quit {
+                tokio::select! {
+                    biased;
+                    event = input.next() => match event {
+                        Some(Ok(event)) => self.handle_event(event),
+                        Some(Err(e)) => return Err(e),
+                        None => break,
+                    },
+                    () = std::future::ready(()) => break,
+                }
+            }
+            while let Ok(incoming) = self.rx.try_recv() {
+                self.handle_incoming(incoming);
+            }
+            if self.model.quit {
+                break;
+            }
+            if self.dirty {
+                if let Some(last) = self.last_draw {
+                    let since = last.elapsed();
+                    if since < FRAME {
+                        tokio::time::sleep(FRAME - since).await;
+                        while let Ok(incoming) = self.rx.try_recv() {
+                            self.handle_incoming(incoming);
+                        }
+                    }
+                }
+                self.draw()?;
+            }
+        }
+        for (_, token) in self.jobs.drain() {
+            token.cancel();
+        }
+        Ok(self.model)
+    }
+
+    fn draw(&mut self) -> io::Result<()> {
+        let (model, theme) = (&self.model, &self.theme);
+        let mut feedback = Default::default();
+        self.terminal
+            .draw(|frame| feedback = ui::render(model, theme, frame))
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        self.model.layout = feedback;
+        self.dirty = false;
+        self.last_draw = Some(Instant::now());
+        if let Some(observer) = self.observer.as_mut() {
+            observer(&self.model, &self.terminal);
+        }
+        Ok(())
+    }
+
+    fn handle_event(&mut self, event: Event) {
+        match event {
+            Event::Key(key) if key.kind == KeyEventKind::Press => {
+                let effects = self.model.handle_key(key);
+                self.run_effects(effects);
+            }
+            Event::Mouse(mouse) if mouse.kind == MouseEventKind::Down(MouseButton::Left) => {
+                self.model.click(mouse.column, mouse.row);
+            }
+            Event::Paste(text) => self.model.paste(&text),
+            Event::Resize(..) | Event::FocusGained => {}
+            _ => return,
+        }
+        self.dirty = true;
+    }
+
+    fn handle_incoming(&mut self, incoming: Incoming) {
+        match incoming {
+            Incoming::Msg(msg) => self.apply_msg(msg),
+            Incoming::Connected {
+                req,
+                profile,
+                client,
+            } => {
+                if self.model.token.owns(req) {
+                    let watcher = watch_client(&client, &profile, self.tx.clone());
+                    self.connection = Some(Connection {
+                        profile,
+                        client,
+                        watcher,
+                    });
+                }
+            }
+        }
+    }
+
+    fn apply_msg(&mut self, msg: Msg) {
+        if let Msg::Done { req, .. } = &msg {
+            self.jobs.remove(req);
+        }
+        let effects = self.model.handle_msg(msg);
+        self.run_effects(effects);
+        self.dirty = true;
+    }
+
+    fn run_effects(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Spawn { req, job } => self.spawn(req, job),
+                Effect::Cancel(req) => {
+                    if let Some(token) = self.jobs.remove(&req) {
+                        token.cancel();
+                    }
+                }
+                Effect::SaveProfiles(change) => {
+                    let result = self.save_profiles(change);
+                    let effects = self.model.handle_msg(Msg::ProfilesSaved(result));
+                    self.run_effects(effects);
+                }
+                Effect::Quit => {}
+            }
+        }
+    }
+
+    fn save_profiles(&mut self, change: ProfileChange) -> Result<Vec<Profile>, String> {
+        let Some(store) = self.store.as_mut() else {
+            return Err("profiles.toml could not be read, so it is not written either".into());
+        };
+        let before = store.clone();
+        let result = match change {
+            ProfileChange::Upsert {
+                original_name,
+                profile,
+            } => store.upsert(original_name.as_deref(), *profile),
+            ProfileChange::Remove { name } => store.remove(&name),
+            ProfileChange::Duplicate { name } => store.duplicate(&name).map(|_| ()),
+        }
+        .and_then(|()| store.save());
+        match result {
+            Ok(()) => Ok(store.profiles().to_vec()),
+            Err(e) => {
+                *store = before; // keep memory and disk in step
+                Err(e.to_string())
+            }
+        }
+    }
+
+    fn client(&self) -> Option<(String, SfClient)> {
+        self.connection
+            .as_ref()
+            .map(|c| (c.profile.clone(), c.client.clone()))
+    }
+
+    fn spawn(&mut self, req: RequestId, job: Job) {
+        let cancel = CancellationToken::new();
+        self.jobs.insert(req, cancel.clone());
+        let tx = self.tx.clone();
+        let send = move |outcome: Outcome| {
+            let _ = tx.send(Incoming::Msg(Msg::Done { req, outcome }));
+        };
+        if let Job::Connect {
+            profile,
+            prompted_secret,
+        } = job
+        {
+            self.connection = None;
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                let name = profile.name.clone();
+                let result = tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    result = connect(*profile, prompted_secret) => result,
+                };
+                match result {
+                    Ok((client, session)) => {
+                        let _ = tx.send(Incoming::Connected {
+                            req,
+                            profile: name,
+                            client: client.clone(),
+                        });
+                        send(Outcome::Login(Ok(session)));
+                        // One real API call, so the usage figure shows from the start.
+                        let _ = client.limits().await;
+                    }
+                    Err(diagnosis) => send(Outcome::Login(Err(Box::new(diagnosis)))),
+                }
+            });
+            return;
+        }
+        let Job::Session(job) = job else { return };
+        let Some((profile, client)) = self.client() else {
+            send(match job {
+                SessionJob::Renew(_) => Outcome::Login(Err(Box::new(not_connected()))),
+                SessionJob::Introspect => Outcome::Introspect(Err("not connected".into())),
+                SessionJob::Revoke => Outcome::Revoke(Err("not connected".into())),
+                SessionJob::CopyToken => Outcome::Copied(Err("not connected".into())),
+                SessionJob::CheckApi => Outcome::ApiChecked(Err("not connected".into())),
+            });
+            return;
+        };
+        let clipboard = Arc::clone(&self.clipboard);
+        tokio::spawn(async move {
+            let work = async {
+                match job {
+                    SessionJob::Renew(reason) => Outcome::Login(
+                        client
+                            .login(reason)
+                            .await
+                            .map(|token| session_info(&profile, &token))
+                            .map_err(|e| Box::new(e.diagnosis())),
+                    ),
+                    SessionJob::Introspect => {
+                        Outcome::Introspect(client.introspect().await.map_err(|e| e.to_string()))
+                    }
+                    SessionJob::Revoke => {
+                        Outcome::Revoke(client.revoke().await.map_err(|e| e.to_string()))
+                    }
+                    SessionJob::CopyToken => Outcome::Copied(match client.token() {
+                        Some(token) => {
+                            clipboard(token.access_token.expose_secret()).map_err(|e| e.to_string())
+                        }
+                        None => Err("no token".into()),
+                    }),
+                    SessionJob::CheckApi => Outcome::ApiChecked(
+                        client.limits().await.map(|_| ()).map_err(|e| e.to_string()),
+                    ),
+                }
+            };
+            tokio::select! {
+                _ = cancel.cancelled() => {}
+                outcome = work => send(outcome),
+            }
+        });
+    }
+}
+
+fn not_connected() -> Diagnosis {
+    Diagnosis {
+        title: "Not connected".into(),
+        what_salesforce_said: String::new(),
+        meaning: "There is no session to renew.".into(),
+        fix: "Pick a profile and press enter to connect.".into(),
+    }
+}
+
+/// Resolves the secret, builds the client and gets the first token.
+async fn connect(
+    profile: Profile,
+    prompted: Option<SecretString>,
+) -> Result<(SfClient, SessionInfo), Diagnosis> {
+    let endpoint = profile.normalized_endpoint().map_err(|e| Diagnosis {
+        title: "The profile's URL is not usable".into(),
+        what_salesforce_said: String::new(),
+        meaning: e.to_string(),
+        fix: "Edit the profile (e) and set your My Domain URL.".into(),
+    })?;
+    let source = profile.secret.clone();
+    let secret = tokio::task::spawn_blocking(move || source.resolve(prompted))
+        .await
+        .map_err(|e| secret_problem(&e.to_string()))?
+        .map_err(|e| secret_problem(&e.to_string()))?;
+    let api_version = match &profile.api_version {
+        Some(v) => Some(v.parse::<ApiVersion>().map_err(|e| Diagnosis {
+            title: "The pinned API version is not valid".into(),
+            what_salesforce_said: String::new(),
+            meaning: format!("'{v}': {e}"),
+            fix: "Edit the profile and write a version like 62.0, or auto.".into(),
+        })?),
+        None => None,
+    };
+    let config = ConnectionConfig {
+        login_url: endpoint.url,
+        client_id: profile.client_id.clone(),
+        client_secret: secret,
+        auth_style: match profile.auth_style {
+            AuthStyle::Body => ClientAuthStyle::Body,
+            AuthStyle::Basic => ClientAuthStyle::Basic,
+        },
+        api_version,
+        ca_file: profile.ca_file.clone(),
+        timeout: REQUEST_TIMEOUT,
+    };
+    let client = SfClient::new(config).map_err(|e| e.diagnosis())?;
+    let token = client
+        .login(RenewReason::Initial)
+        .await
+        .map_err(|e| e.diagnosis())?;
+    Ok((client, session_info(&profile.name, &token)))
+}
+
+fn secret_problem(message: &str) -> Diagnosis {
+    Diagnosis {
+        title: "Could not get the client secret".into(),
+        what_salesforce_said: String::new(),
+        meaning: message.to_owned(),
+        fix: "Edit the profile (e): check the secret's source (variable name, command).".into(),
+    }
+}
+
+/// What the UI may know of a token: everything but the secret, which is masked.
+pub fn session_info(profile: &str, token: &Token) -> SessionInfo {
+    let secret = token.access_token.expose_secret();
+    let prefix = secret.split_once('!').map_or("", |(org, _)| org);
+    SessionInfo {
+        profile: profile.to_owned(),
+        instance_url: token.instance_url.as_str().trim_end_matches('/').to_owned(),
+        user_id: token.user_id.clone(),
+        org_id: token.org_id.clone(),
+        scopes: token.scopes.clone(),
+        token_type: token.token_type.clone(),
+        issued_at: token.issued_at,
+        obtained_at: token.obtained_at,
+        reason: token.reason,
+        masked_token: format!("{prefix}!••••••••"),
+    }
+}
+
+/// Forwards the client's new tokens (its own renewals too) and API usage to the UI task.
+fn watch_client(
+    client: &SfClient,
+    profile: &str,
+    tx: mpsc::UnboundedSender<Incoming>,
+) -> JoinHandle<()> {
+    let mut tokens = client.token_watch();
+    let mut limits = client.limit_watch();
+    let profile = profile.to_owned();
+    tokens.mark_unchanged();
+    // Usage already known before this watcher started (the connect job's first call).
+    if let Some(usage) = *limits.borrow_and_update() {
+        let _ = tx.send(Incoming::Msg(Msg::ApiUsage(usage)));
+    }
+    tokio::spawn(async move {
+        loop {
+            let msg = tokio::select! {
+                changed = tokens.changed() => {
+                    if changed.is_err() { break; }
+                    let token = tokens.borrow_and_update().clone();
+                    match token {
+                        Some(token) => Msg::TokenChanged(session_info(&profile, &token)),
+                        None => continue,
+                    }
+                }
+                changed = limits.changed() => {
+                    if changed.is_err() { break; }
+                    let usage = *limits.borrow_and_update();
+                    match usage {
+                        Some(usage) => Msg::ApiUsage(usage),
+                        None => continue,
+                    }
+                }
+            };
+            if tx.send(Incoming::Msg(msg)).is_err() {
+                break;
+            }
+        }
+    })
+}

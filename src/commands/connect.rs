@@ -1,0 +1,187 @@
+//! Choosing a profile, obtaining its secret and logging in, shared by the commands that talk
+//! to Salesforce.
+
+use std::io::{IsTerminal, Write};
+
+use secrecy::SecretString;
+
+use super::{CommandError, Context};
+use crate::config::{AuthStyle, Profile, ProfileStore, SecretSource};
+use crate::sf::{ApiVersion, ClientAuthStyle, ConnectionConfig, RenewReason, SfClient};
+
+/// Loads `profiles.toml` from the context's config directory (a missing file = no profiles).
+pub(crate) fn load_store(ctx: &Context) -> Result<ProfileStore, CommandError> {
+    ProfileStore::load(&ctx.profiles_path()).map_err(|e| CommandError::failure(e.to_string()))
+}
+
+/// The profile to use: the one named `requested`, else the only profile; otherwise a usage
+/// error (exit 2) that lists the profile names.
+pub fn choose_profile(
+    store: &ProfileStore,
+    requested: Option<&str>,
+) -> Result<Profile, CommandError> {
+    let names = || {
+        store
+            .profiles()
+            .iter()
+            .map(|p| format!("  {}", p.name))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    match requested {
+        Some(name) => store.get(name).cloned().ok_or_else(|| {
+            if store.profiles().is_empty() {
+                CommandError::usage(format!(
+                    "There is no profile named \"{name}\": no profiles are configured in {}. \
+                     Add one with `sfterm profiles add`.",
+                    store.path().display()
+                ))
+            } else {
+                CommandError::usage(format!(
+                    "There is no profile named \"{name}\". The profiles are:\n{}",
+                    names()
+                ))
+            }
+        }),
+        None => match store.profiles() {
+            [only] => Ok(only.clone()),
+            [] => Err(CommandError::usage(format!(
+                "No profiles are configured in {}. Add one with `sfterm profiles add`.",
+                store.path().display()
+            ))),
+            _ => Err(CommandError::usage(format!(
+                "Several profiles exist; choose one with --profile NAME:\n{}",
+                names()
+            ))),
+        },
+    }
+}
+
+/// Reads the secret from the terminal without echo (raw mode); `None` when the user cancels.
+fn prompt_secret(profile: &str) -> Result<Option<SecretString>, CommandError> {
+    use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+    use ratatui::crossterm::terminal;
+
+    let mut err = std::io::stderr();
+    let io_err = |e: std::io::Error| CommandError::failure(format!("cannot read the secret: {e}"));
+    write!(
+        err,
+        "Client secret for profile \"{profile}\" (typing is hidden, Enter to finish): "
+    )
+    .and_then(|()| err.flush())
+    .map_err(io_err)?;
+    terminal::enable_raw_mode().map_err(io_err)?;
+    let read = (|| -> std::io::Result<Option<String>> {
+        let mut typed = String::new();
+        loop {
+            match event::read()? {
+                Event::Key(k) if k.kind != KeyEventKind::Release => match k.code {
+                    KeyCode::Enter => return Ok(Some(typed)),
+                    KeyCode::Esc => return Ok(None),
+                    KeyCode::Char('c' | 'd') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                        return Ok(None);
+                    }
+                    KeyCode::Char(c) => typed.push(c),
+                    KeyCode::Backspace => {
+                        typed.pop();
+                    }
+                    _ => {}
+                },
+                Event::Paste(text) => typed.push_str(text.trim_end_matches(['\r', '\n'])),
+                _ => {}
+            }
+        }
+    })();
+    let restored = terminal::disable_raw_mode();
+    let _ = writeln!(err);
+    restored.map_err(io_err)?;
+    Ok(read
+        .map_err(io_err)?
+        .filter(|s| !s.is_empty())
+        .map(SecretString::from))
+}
+
+/// Obtains the profile's client secret: env / command / plain through
+/// [`SecretSource::resolve`] on a blocking thread; `prompt` from the terminal when stdin is one.
+async fn secret_for(profile: &Profile) -> Result<SecretString, CommandError> {
+    if matches!(profile.secret, SecretSource::Prompt) {
+        if !std::io::stdin().is_terminal() {
+            return Err(CommandError::usage(format!(
+                "Profile \"{}\" asks for the secret at connect time, but stdin is not a \
+                 terminal. For scripts, set the profile's secret source to env or command \
+                 (e.g. `sfterm profiles add ... --secret-env VAR`).",
+                profile.name
+            )));
+        }
+        let name = profile.name.clone();
+        return tokio::task::spawn_blocking(move || prompt_secret(&name))
+            .await
+            .map_err(|e| CommandError::failure(format!("the secret prompt failed: {e}")))??
+            .ok_or_else(|| CommandError::usage("No secret was entered."));
+    }
+    let source = profile.secret.clone();
+    let name = profile.name.clone();
+    tokio::task::spawn_blocking(move || source.resolve(None))
+        .await
+        .map_err(|e| CommandError::failure(format!("resolving the secret failed: {e}")))?
+        .map_err(|e| {
+            CommandError::failure(format!(
+                "Cannot get the client secret of profile \"{name}\": {e}"
+            ))
+        })
+}
+
+/// The client settings of a profile (the secret given separately).
+pub(crate) fn connection_config(
+    profile: &Profile,
+    secret: SecretString,
+) -> Result<ConnectionConfig, CommandError> {
+    let endpoint = profile.normalized_endpoint().map_err(|e| {
+        CommandError::usage(format!(
+            "Profile \"{}\" has an unusable endpoint: {e}",
+            profile.name
+        ))
+    })?;
+    let mut config = ConnectionConfig::new(endpoint.url, profile.client_id.clone(), secret);
+    config.auth_style = match profile.auth_style {
+        AuthStyle::Body => ClientAuthStyle::Body,
+        AuthStyle::Basic => ClientAuthStyle::Basic,
+    };
+    config.api_version = profile
+        .pinned_api_version()
+        .map(str::parse::<ApiVersion>)
+        .transpose()
+        .map_err(|e| {
+            CommandError::usage(format!(
+                "Profile \"{}\" pins an invalid API version: {e}",
+                profile.name
+            ))
+        })?;
+    config.ca_file.clone_from(&profile.ca_file);
+    Ok(config)
+}
+
+/// Chooses the profile (see [`choose_profile`]), obtains its secret and logs in. A failed
+/// login is exit 1 with the plain-words diagnosis.
+pub async fn connect(ctx: &Context) -> Result<(Profile, SfClient), CommandError> {
+    let store = load_store(ctx)?;
+    let profile = choose_profile(&store, ctx.profile.as_deref())?;
+    let secret = secret_for(&profile).await?;
+    let config = connection_config(&profile, secret)?;
+    let client = SfClient::new(config).map_err(|e| CommandError::api(&e))?;
+    client
+        .login(RenewReason::Initial)
+        .await
+        .map_err(|e| login_failed(&profile, &e))?;
+    Ok((profile, client))
+}
+
+fn login_failed(profile: &Profile, e: &crate::sf::ApiError) -> CommandError {
+    let mut err = CommandError::api(e);
+    err.code = super::EXIT_FAILURE;
+    err.message = format!(
+        "Login with profile \"{}\" failed: {}",
+        profile.name, err.message
+    );
+    err
+}

@@ -1,0 +1,357 @@
+//! `sfterm query "SOQL"`: streams every page of a query to stdout or a file, one page at a
+//! time (memory stays constant whatever the result size).
+//!
+//! If a later page fails, what was written stays written and the command exits 1; a JSON
+//! array is then left unclosed on purpose, so a consumer cannot mistake it for a full result.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use futures::StreamExt;
+use serde_json::{Map, Value};
+
+use super::format::{
+    TableLayout, cell_text, columns_of_page, csv_line, group_thousands, lookup, strip_map,
+};
+use super::{CommandError, Context};
+use crate::sf::QueryOptions;
+
+/// How query results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned columns; widths from the first page; parent fields as `Account.Name`.
+    #[default]
+    Table,
+    /// One JSON array, written as it streams (`[`, one record per line, `]`).
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// RFC 4180 CSV with a header row; parent fields as `Account.Name` columns.
+    Csv,
+}
+
+/// Arguments of `sfterm query`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct QueryArgs {
+    /// The SOQL query, e.g. "SELECT Id, Name FROM Account".
+    pub soql: String,
+    /// Include deleted and archived rows (queryAll).
+    #[arg(long)]
+    pub all: bool,
+    /// Output format. JSON and NDJSON records keep nested parents; `attributes` is dropped.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Write the result to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Writes query pages in one [`OutputFormat`], keeping only what the format needs between
+/// pages (the columns / table layout), never the records.
+pub(crate) struct PageWriter {
+    format: OutputFormat,
+    /// CSV / table columns, fixed by the first non-empty page.
+    columns: Option<Vec<String>>,
+    layout: Option<TableLayout>,
+    /// Records written so far.
+    pub(crate) rows: u64,
+}
+
+impl PageWriter {
+    pub(crate) fn new(format: OutputFormat) -> PageWriter {
+        PageWriter {
+            format,
+            columns: None,
+            layout: None,
+            rows: 0,
+        }
+    }
+
+    /// What goes before the first record.
+    pub(crate) fn start(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        if self.format == OutputFormat::Json {
+            out.write_all(b"[\n")?;
+        }
+        Ok(())
+    }
+
+    /// Writes one page's records.
+    pub(crate) fn page(
+        &mut self,
+        out: &mut dyn Write,
+        records: &[Map<String, Value>],
+    ) -> std::io::Result<()> {
+        match self.format {
+            OutputFormat::Json => {
+                for record in records {
+                    if self.rows > 0 {
+                        out.write_all(b",\n")?;
+                    }
+                    serde_json::to_writer(&mut *out, &strip_map(record))?;
+                    self.rows += 1;
+                }
+            }
+            OutputFormat::Ndjson => {
+                for record in records {
+                    serde_json::to_writer(&mut *out, &strip_map(record))?;
+                    out.write_all(b"\n")?;
+                    self.rows += 1;
+                }
+            }
+            OutputFormat::Csv => {
+                if records.is_empty() {
+                    return Ok(());
+                }
+                let columns = match &self.columns {
+                    Some(c) => c,
+                    None => {
+                        let cols = columns_of_page(records);
+                        out.write_all(csv_line(&cols).as_bytes())?;
+                        self.columns.insert(cols)
+                    }
+                };
+                for record in records {
+                    let cells: Vec<String> = columns
+                        .iter()
+                        .map(|c| cell_text(lookup(record, c)))
+                        .collect();
+                    out.write_all(csv_line(&cells).as_bytes())?;
+                    self.rows += 1;
+                }
+            }
+            OutputFormat::Table => {
+                if records.is_empty() {
+                    return Ok(());
+                }
+                let layout = match &self.layout {
+                    Some(l) => l,
+                    None => {
+                        let layout =
+                            TableLayout::from_first_page(columns_of_page(records), records);
+                        out.write_all(layout.header().as_bytes())?;
+                        self.layout.insert(layout)
+                    }
+                };
+                for record in records {
+                    out.write_all(layout.row(record).as_bytes())?;
+                    self.rows += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// What goes after the last record.
+    pub(crate) fn finish(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        match self.format {
+            OutputFormat::Json if self.rows > 0 => out.write_all(b"\n]\n"),
+            OutputFormat::Json => out.write_all(b"]\n"),
+            OutputFormat::Table if self.rows == 0 => out.write_all(b"No rows.\n"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The progress line drawn on stderr (when it is a terminal): `page 3 · 6,000 of 100,000`.
+pub(crate) fn progress_line(page: u64, rows: u64, total: u64) -> String {
+    format!(
+        "page {page} · {} of {}",
+        group_thousands(rows),
+        group_thousands(total)
+    )
+}
+
+/// Runs `sfterm query`.
+pub(crate) async fn run(args: QueryArgs, ctx: &mut Context) -> Result<(), CommandError> {
+    if args.soql.trim().is_empty() {
+        return Err(CommandError::usage("The SOQL query is empty."));
+    }
+    // Open the output file before logging in so a bad path fails fast.
+    let mut file = match &args.out {
+        Some(path) => Some(BufWriter::new(std::fs::File::create(path).map_err(
+            |e| CommandError::usage(format!("cannot create {}: {e}", path.display())),
+        )?)),
+        None => None,
+    };
+    let mut pages_written = 0u64;
+    let result = match super::connect(ctx).await {
+        Ok((_, client)) => {
+            let mut stdout = BufWriter::new(&mut ctx.stdout);
+            let out: &mut dyn Write = match &mut file {
+                Some(f) => f,
+                None => &mut stdout,
+            };
+            let opts = QueryOptions {
+                include_deleted: args.all,
+                batch_size: None,
+            };
+            let pages = client.query_stream(&args.soql, opts);
+            let result = stream(
+                pages,
+                args.format,
+                out,
+                ctx.stderr_is_terminal,
+                &mut pages_written,
+            )
+            .await;
+            out.flush()
+                .map_err(|e| CommandError::output(&e))
+                .and(result)
+        }
+        Err(e) => Err(e),
+    };
+    // Leave no file behind when not even the first page could be fetched.
+    if result.is_err()
+        && pages_written == 0
+        && let Some(path) = &args.out
+    {
+        drop(file.take());
+        let _ = std::fs::remove_file(path);
+    }
+    result
+}
+
+/// Writes every page as it arrives; counts the pages written in `pages_written`. Nothing is
+/// written before the first page succeeds.
+async fn stream(
+    mut pages: impl futures::Stream<Item = Result<crate::sf::QueryPage, crate::sf::ApiError>> + Unpin,
+    format: OutputFormat,
+    out: &mut dyn Write,
+    progress: bool,
+    pages_written: &mut u64,
+) -> Result<(), CommandError> {
+    let clear = || {
+        if progress {
+            eprint!("\r\x1b[2K");
+        }
+    };
+    let mut writer = PageWriter::new(format);
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(p) => p,
+            Err(e) => {
+                clear();
+                return Err(CommandError::api(&e));
+            }
+        };
+        // Rows printed on the same terminal must not start after the progress text.
+        clear();
+        if *pages_written == 0 {
+            writer.start(out)?;
+        }
+        writer.page(out, &page.records)?;
+        out.flush()?;
+        *pages_written += 1;
+        if progress {
+            eprint!(
+                "{}",
+                progress_line(*pages_written, writer.rows, page.total_size)
+            );
+        }
+    }
+    clear();
+    if *pages_written == 0 {
+        writer.start(out)?;
+    }
+    writer.finish(out)?;
+    if progress {
+        eprintln!("{} rows", group_thousands(writer.rows));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn records(v: Value) -> Vec<Map<String, Value>> {
+        serde_json::from_value(v).expect("records")
+    }
+
+    fn write_pages(format: OutputFormat, pages: &[Vec<Map<String, Value>>]) -> String {
+        let mut out = Vec::new();
+        let mut w = PageWriter::new(format);
+        w.start(&mut out).expect("start");
+        for p in pages {
+            w.page(&mut out, p).expect("page");
+        }
+        w.finish(&mut out).expect("finish");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    fn two_pages() -> Vec<Vec<Map<String, Value>>> {
+        vec![
+            records(json!([
+                {"attributes": {"type": "Contact"}, "Id": "003A", "LastName": "Ng",
+                 "Account": {"attributes": {"type": "Account"}, "Name": "Acme, Inc."}},
+                {"attributes": {"type": "Contact"}, "Id": "003B", "LastName": "O\"Brien",
+                 "Account": null}
+            ])),
+            records(json!([
+                {"attributes": {"type": "Contact"}, "Id": "003C", "LastName": "Li",
+                 "Account": {"attributes": {"type": "Account"}, "Name": "Globex"}}
+            ])),
+        ]
+    }
+
+    #[test]
+    fn json_is_a_streamed_array_without_attributes() {
+        let text = write_pages(OutputFormat::Json, &two_pages());
+        assert_eq!(
+            text,
+            "[\n{\"Id\":\"003A\",\"LastName\":\"Ng\",\"Account\":{\"Name\":\"Acme, Inc.\"}},\n\
+             {\"Id\":\"003B\",\"LastName\":\"O\\\"Brien\",\"Account\":null},\n\
+             {\"Id\":\"003C\",\"LastName\":\"Li\",\"Account\":{\"Name\":\"Globex\"}}\n]\n"
+        );
+        let parsed: Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(parsed.as_array().map(Vec::len), Some(3));
+        assert_eq!(write_pages(OutputFormat::Json, &[]), "[\n]\n");
+        let empty: Value =
+            serde_json::from_str(&write_pages(OutputFormat::Json, &[vec![]])).expect("json");
+        assert_eq!(empty, json!([]));
+    }
+
+    #[test]
+    fn ndjson_one_record_per_line() {
+        let text = write_pages(OutputFormat::Ndjson, &two_pages());
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(
+            lines[2],
+            r#"{"Id":"003C","LastName":"Li","Account":{"Name":"Globex"}}"#
+        );
+    }
+
+    #[test]
+    fn csv_has_header_flattened_parents_and_quoting() {
+        let text = write_pages(OutputFormat::Csv, &two_pages());
+        assert_eq!(
+            text,
+            "Id,LastName,Account.Name\r\n\
+             003A,Ng,\"Acme, Inc.\"\r\n\
+             003B,\"O\"\"Brien\",\r\n\
+             003C,Li,Globex\r\n"
+        );
+        assert_eq!(write_pages(OutputFormat::Csv, &[vec![]]), "");
+    }
+
+    #[test]
+    fn table_aligns_columns_from_the_first_page() {
+        let text = write_pages(OutputFormat::Table, &two_pages());
+        assert_eq!(
+            text,
+            "Id    LastName  Account.Name\n\
+             ────  ────────  ────────────\n\
+             003A  Ng        Acme, Inc.\n\
+             003B  O\"Brien\n\
+             003C  Li        Globex\n"
+        );
+        assert_eq!(write_pages(OutputFormat::Table, &[]), "No rows.\n");
+    }
+
+    #[test]
+    fn progress_line_groups_digits() {
+        assert_eq!(progress_line(3, 6000, 100_000), "page 3 · 6,000 of 100,000");
+    }
+}

@@ -1,0 +1,25 @@
+//! Logs go to a file in the platform data dir, never to the screen. Secrets never reach them: the
+//! types that hold secrets redact themselves in `Debug`.
+
+use std::path::{Path, PathBuf};
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::EnvFilter;
+
+/// Starts file logging at `dir/sfterm.log`. The level comes from `SFTERM_LOG` (e.g. `debug`,
+/// `sfterm=trace`), else `default_level`. Keep the guard alive until exit so lines are flushed.
+pub fn init(dir: &Path, default_level: &str) -> std::io::Result<(PathBuf, WorkerGuard)> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join("sfterm.log");
+    let appender = tracing_appender::rolling::never(dir, "sfterm.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter =
+        EnvFilter::try_from_env("SFTERM_LOG").unwrap_or_else(|_| EnvFilter::new(default_level));
+    // A second init in one process (tests) keeps the first subscriber; that is fine.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .try_init();
+    Ok((path, guard))
+}

@@ -1,0 +1,37 @@
+//! Results of background work, sent back to the UI task. Each result of a spawned job carries the
+//! [`RequestId`] it was started with, so a result the user no longer waits for is dropped.
+
+use jiff::Timestamp;
+
+use crate::config::profiles::Profile;
+use crate::effect::RequestId;
+use crate::sf::{Diagnosis, Introspection, LimitInfo};
+use crate::state::token::SessionInfo;
+
+#[derive(Debug)]
+pub enum Msg {
+    /// The clock moved (sent only while something animates).
+    Tick(Timestamp),
+    /// A spawned job finished.
+    Done { req: RequestId, outcome: Outcome },
+    /// The client obtained a new token by itself (renewal after `INVALID_SESSION_ID`).
+    TokenChanged(SessionInfo),
+    /// `Sforce-Limit-Info` of the latest API response.
+    ApiUsage(LimitInfo),
+    /// The profiles file was written (or could not be); carries the profiles as now stored.
+    ProfilesSaved(Result<Vec<Profile>, String>),
+    /// Something failed outside a job; shown as a message, never fatal.
+    Error(String),
+}
+
+/// What a job produced.
+#[derive(Debug)]
+pub enum Outcome {
+    Login(Result<SessionInfo, Box<Diagnosis>>),
+    Introspect(Result<Introspection, String>),
+    Revoke(Result<(), String>),
+    /// The token was copied to the clipboard (or could not be).
+    Copied(Result<(), String>),
+    /// The API call of [`crate::effect::SessionJob::CheckApi`] succeeded (or why not).
+    ApiChecked(Result<(), String>),
+}

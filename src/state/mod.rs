@@ -1,0 +1,440 @@
+//! Pure application state. Nothing here does I/O or awaits: every change goes through
+//! [`Model::update`] / [`Model::handle_key`], which return the [`Effect`]s for the runtime to run.
+
+pub mod palette;
+pub mod profiles;
+pub mod token;
+
+use std::collections::BTreeMap;
+
+use jiff::{SignedDuration, Timestamp};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::{Position, Rect};
+
+use crate::action::Action;
+use crate::config::profiles::Profile;
+use crate::effect::{Effect, Job, RequestId, RequestIds, SessionJob};
+use crate::keymap::{Context, KeyChord, Keymap};
+use crate::msg::Msg;
+use palette::{PaletteOutcome, PaletteState};
+use profiles::{ProfilesState, Reply};
+use token::TokenState;
+
+/// The pane that has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Profiles,
+    Token,
+    Main,
+}
+
+impl Focus {
+    const ORDER: [Focus; 3] = [Focus::Profiles, Focus::Token, Focus::Main];
+
+    fn step(self, by: isize) -> Focus {
+        let at = Focus::ORDER.iter().position(|f| *f == self).unwrap_or(0) as isize;
+        Focus::ORDER[(at + by).rem_euclid(Focus::ORDER.len() as isize) as usize]
+    }
+}
+
+/// The tabs of the main area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Records,
+    Composer,
+    History,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 3] = [Tab::Records, Tab::Composer, Tab::History];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Records => "Records",
+            Tab::Composer => "Composer",
+            Tab::History => "History",
+        }
+    }
+}
+
+/// A popup over everything.
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Help {
+        scroll: u16,
+    },
+    Palette(PaletteState),
+    /// "Copy the access token to the clipboard?"
+    ConfirmCopyToken,
+}
+
+/// Where render put the panes, reported back so mouse clicks can move focus.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LayoutFeedback {
+    pub profiles: Rect,
+    pub token: Rect,
+    pub main: Rect,
+}
+
+/// Whether the app runs on the embedded mock org (badge and wording).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunMode {
+    Normal,
+    Demo,
+}
+
+#[derive(Debug)]
+pub struct Model {
+    pub focus: Focus,
+    pub tab: Tab,
+    pub profiles: ProfilesState,
+    pub token: TokenState,
+    pub overlay: Option<Overlay>,
+    /// Jobs in flight and what the status bar says about each.
+    pub inflight: BTreeMap<RequestId, String>,
+    /// The latest notice for the status bar.
+    pub notice: Option<String>,
+    pub now: Timestamp,
+    /// The time zone times are shown in (the system's; UTC in tests).
+    pub tz: jiff::tz::TimeZone,
+    pub keymap: Keymap,
+    pub run_mode: RunMode,
+    /// Where the log file is, for the help overlay.
+    pub log_path: Option<String>,
+    pub layout: LayoutFeedback,
+    pub quit: bool,
+    /// Advanced on every tick while something animates (the spinner frame).
+    pub frame: usize,
+    ids: RequestIds,
+}
+
+impl Model {
+    pub fn new(
+        profiles: Vec<Profile>,
+        load_error: Option<String>,
+        keymap: Keymap,
+        renew_margin: SignedDuration,
+        now: Timestamp,
+    ) -> Model {
+        Model {
+            focus: Focus::Profiles,
+            tab: Tab::Records,
+            profiles: ProfilesState::new(profiles, load_error),
+            token: TokenState::new(renew_margin),
+            overlay: None,
+            inflight: BTreeMap::new(),
+            notice: None,
+            now,
+            tz: jiff::tz::TimeZone::system(),
+            keymap,
+            run_mode: RunMode::Normal,
+            log_path: None,
+            layout: LayoutFeedback::default(),
+            quit: false,
+            frame: 0,
+            ids: RequestIds::default(),
+        }
+    }
+
+    /// Whether ticks are needed: a spinner turns or a countdown runs.
+    pub fn is_animating(&self) -> bool {
+        !self.inflight.is_empty() || self.token.is_animating()
+    }
+
+    /// The contexts that resolve a key, most specific first.
+    pub fn key_contexts(&self) -> Vec<Context> {
+        match &self.overlay {
+            Some(Overlay::Help { .. }) => return vec![Context::Help],
+            Some(Overlay::Palette(_)) => return vec![Context::Palette],
+            Some(Overlay::ConfirmCopyToken) => return vec![Context::Confirm],
+            None => {}
+        }
+        match &self.profiles.mode {
+            profiles::Mode::Form(_) => return vec![Context::Form],
+            profiles::Mode::SecretPrompt { .. } => return vec![Context::Prompt],
+            profiles::Mode::ConfirmDelete { .. } | profiles::Mode::ConfirmDiscard(_) => {
+                return vec![Context::Confirm];
+            }
+            profiles::Mode::List => {}
+        }
+        match self.focus {
+            Focus::Profiles => vec![Context::Profiles, Context::List, Context::Global],
+            Focus::Token => vec![Context::Token, Context::Global],
+            Focus::Main => vec![Context::List, Context::Global],
+        }
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let contexts = self.key_contexts();
+        match self.keymap.resolve(&contexts, KeyChord::from_event(&key)) {
+            Some(action) => self.update(action),
+            None => {
+                match &mut self.overlay {
+                    Some(Overlay::Palette(palette)) => palette.type_key(key),
+                    _ => self.profiles.type_key(key),
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    /// Pasted text goes into the focused text field as typed; elsewhere it is ignored, so a
+    /// paste never fires actions (a "q" in it must not quit). Newlines are dropped.
+    pub fn paste(&mut self, text: &str) {
+        let typing = matches!(
+            self.key_contexts().first(),
+            Some(Context::Form | Context::Prompt | Context::Palette)
+        );
+        if !typing {
+            return;
+        }
+        for c in text.chars().filter(|c| !c.is_control()) {
+            let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+            match &mut self.overlay {
+                Some(Overlay::Palette(palette)) => palette.type_key(key),
+                _ => self.profiles.type_key(key),
+            }
+        }
+    }
+
+    /// Focus follows a left click.
+    pub fn click(&mut self, column: u16, row: u16) {
+        if self.overlay.is_some() || self.profiles.is_modal() {
+            return;
+        }
+        let at = Position { x: column, y: row };
+        if self.layout.profiles.contains(at) {
+            self.focus = Focus::Profiles;
+        } else if self.layout.token.contains(at) {
+            self.focus = Focus::Token;
+        } else if self.layout.main.contains(at) {
+            self.focus = Focus::Main;
+        }
+    }
+
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        if action == Action::Quit {
+            self.quit = true;
+            return vec![Effect::Quit];
+        }
+        match &mut self.overlay {
+            Some(Overlay::Help { scroll }) => {
+                match action {
+                    Action::Down => *scroll = scroll.saturating_add(1),
+                    Action::Up => *scroll = scroll.saturating_sub(1),
+                    Action::Cancel | Action::Help => self.overlay = None,
+                    _ => {}
+                }
+                return Vec::new();
+            }
+            Some(Overlay::Palette(palette)) => {
+                return match palette.update(action) {
+                    PaletteOutcome::Stay => Vec::new(),
+                    PaletteOutcome::Close => {
+                        self.overlay = None;
+                        Vec::new()
+                    }
+                    PaletteOutcome::Run(action) => {
+                        self.overlay = None;
+                        self.run_command(action)
+                    }
+                };
+            }
+            Some(Overlay::ConfirmCopyToken) => {
+                return match action {
+                    Action::Confirm => {
+                        self.overlay = None;
+                        self.spawn(Job::Session(SessionJob::CopyToken))
+                    }
+                    Action::Deny | Action::Cancel => {
+                        self.overlay = None;
+                        Vec::new()
+                    }
+                    _ => Vec::new(),
+                };
+            }
+            None => {}
+        }
+        if self.profiles.is_modal() {
+            let reply = self.profiles.update(action);
+            return self.apply_profiles_reply(reply);
+        }
+        self.run_command(action)
+    }
+
+    /// An action outside any popup: global ones first, then the pane it belongs to.
+    fn run_command(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+            Action::Help => {
+                self.overlay = Some(Overlay::Help { scroll: 0 });
+                Vec::new()
+            }
+            Action::CommandPalette => {
+                self.overlay = Some(Overlay::Palette(PaletteState::default()));
+                Vec::new()
+            }
+            Action::FocusNext => {
+                self.focus = self.focus.step(1);
+                Vec::new()
+            }
+            Action::FocusPrev => {
+                self.focus = self.focus.step(-1);
+                Vec::new()
+            }
+            Action::FocusProfiles => {
+                self.focus = Focus::Profiles;
+                Vec::new()
+            }
+            Action::FocusToken => {
+                self.focus = Focus::Token;
+                Vec::new()
+            }
+            Action::TabRecords | Action::TabComposer | Action::TabHistory => {
+                self.tab = match action {
+                    Action::TabRecords => Tab::Records,
+                    Action::TabComposer => Tab::Composer,
+                    _ => Tab::History,
+                };
+                self.focus = Focus::Main;
+                Vec::new()
+            }
+            Action::Cancel => {
+                let effects = self.token.cancel();
+                if effects.is_empty() {
+                    self.notice = None;
+                }
+                for effect in &effects {
+                    if let Effect::Cancel(req) = effect {
+                        self.inflight.remove(req);
+                    }
+                }
+                effects
+            }
+            Action::CopyToken => {
+                if self.token.session.is_some() {
+                    self.overlay = Some(Overlay::ConfirmCopyToken);
+                } else {
+                    self.token.note = Some("No token to copy: connect first.".into());
+                }
+                Vec::new()
+            }
+            Action::RenewToken | Action::RevokeToken | Action::Introspect | Action::CheckApi => {
+                let effects = self.token.update(action, &mut self.ids);
+                self.track(effects)
+            }
+            Action::Connect
+            | Action::NewProfile
+            | Action::EditProfile
+            | Action::DuplicateProfile
+            | Action::DeleteProfile => {
+                let reply = self.profiles.update(action);
+                self.apply_profiles_reply(reply)
+            }
+            Action::Up
+            | Action::Down
+            | Action::Top
+            | Action::Bottom
+            | Action::PageUp
+            | Action::PageDown => {
+                if self.focus == Focus::Profiles {
+                    let reply = self.profiles.update(action);
+                    self.apply_profiles_reply(reply)
+                } else {
+                    Vec::new()
+                }
+            }
+            Action::Confirm
+            | Action::Deny
+            | Action::NextField
+            | Action::PrevField
+            | Action::CycleChoice
+            | Action::Submit => Vec::new(),
+        }
+    }
+
+    fn apply_profiles_reply(&mut self, reply: Reply) -> Vec<Effect> {
+        match reply {
+            Reply::Effects(effects) => effects,
+            Reply::Connect(profile, prompted_secret) => {
+                let req = self.ids.allocate();
+                let mut effects = self.token.start_connect(&profile.name, req);
+                for effect in &effects {
+                    if let Effect::Cancel(old) = effect {
+                        self.inflight.remove(old);
+                    }
+                }
+                self.focus = Focus::Profiles;
+                let job = Job::Connect {
+                    profile,
+                    prompted_secret,
+                };
+                self.inflight.insert(req, job.label());
+                effects.push(Effect::Spawn { req, job });
+                effects
+            }
+        }
+    }
+
+    fn spawn(&mut self, job: Job) -> Vec<Effect> {
+        let req = self.ids.allocate();
+        self.inflight.insert(req, job.label());
+        vec![Effect::Spawn { req, job }]
+    }
+
+    /// Records the spawned jobs among `effects` as in flight.
+    fn track(&mut self, effects: Vec<Effect>) -> Vec<Effect> {
+        for effect in &effects {
+            match effect {
+                Effect::Spawn { req, job } => {
+                    self.inflight.insert(*req, job.label());
+                }
+                Effect::Cancel(req) => {
+                    self.inflight.remove(req);
+                }
+                _ => {}
+            }
+        }
+        effects
+    }
+
+    pub fn handle_msg(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Tick(now) => {
+                self.now = now;
+                self.frame = self.frame.wrapping_add(1);
+                let effects = self.token.tick(now, &mut self.ids);
+                self.track(effects)
+            }
+            Msg::Done { req, outcome } => {
+                self.inflight.remove(&req);
+                let copied = matches!(outcome, crate::msg::Outcome::Copied(_));
+                if self.token.owns(req) || copied {
+                    let effects = self.token.on_done(req, outcome, self.now, &mut self.ids);
+                    self.track(effects)
+                } else {
+                    Vec::new()
+                }
+            }
+            Msg::TokenChanged(session) => {
+                let effects = self.token.on_new_session(session, &mut self.ids);
+                self.track(effects)
+            }
+            Msg::ApiUsage(usage) => {
+                self.token.on_usage(usage);
+                Vec::new()
+            }
+            Msg::ProfilesSaved(result) => {
+                self.profiles.on_saved(result);
+                Vec::new()
+            }
+            Msg::Error(message) => {
+                self.notice = Some(message);
+                Vec::new()
+            }
+        }
+    }
+}

@@ -1,0 +1,604 @@
+//! Connection profiles pane: the list, the profile form, delete confirmation and the secret prompt.
+//!
+//! The pane holds a copy of the stored profiles; every change goes out as
+//! [`Effect::SaveProfiles`] and the runtime answers with the profiles as written (or the error),
+//! so what the list shows is always what is on disk.
+
+use ratatui::crossterm::event::{Event, KeyEvent};
+use secrecy::{ExposeSecret, SecretString};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use crate::action::Action;
+use crate::config::profiles::{AuthStyle, Profile, SecretSource};
+use crate::effect::{Effect, ProfileChange};
+
+pub const PRODUCTION_URL: &str = "https://login.salesforce.com";
+pub const SANDBOX_URL: &str = "https://test.salesforce.com";
+
+/// What the pane shows besides the list.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    List,
+    Form(Box<ProfileForm>),
+    ConfirmDelete {
+        name: String,
+    },
+    /// Esc in a form with changes: keep the form so nothing typed is lost if the user says no.
+    ConfirmDiscard(Box<ProfileForm>),
+    SecretPrompt {
+        profile: Box<Profile>,
+        input: Input,
+    },
+}
+
+/// What the pane asks of the rest of the app.
+#[derive(Debug)]
+pub enum Reply {
+    Effects(Vec<Effect>),
+    /// Connect with this profile (and the secret typed at the prompt, if it asked for one).
+    Connect(Box<Profile>, Option<SecretString>),
+}
+
+#[derive(Debug, Clone)]
+pub struct ProfilesState {
+    pub profiles: Vec<Profile>,
+    pub selected: usize,
+    pub mode: Mode,
+    /// The name of the profile in use (connected or connecting).
+    pub active: Option<String>,
+    /// The last save error or notice, shown under the list.
+    pub message: Option<String>,
+    /// Set while the loaded file is malformed: the list is empty and saving is refused.
+    pub load_error: Option<String>,
+}
+
+impl ProfilesState {
+    pub fn new(profiles: Vec<Profile>, load_error: Option<String>) -> ProfilesState {
+        ProfilesState {
+            profiles,
+            selected: 0,
+            mode: Mode::List,
+            active: None,
+            message: None,
+            load_error,
+        }
+    }
+
+    pub fn selected_profile(&self) -> Option<&Profile> {
+        self.profiles.get(self.selected)
+    }
+
+    pub fn is_modal(&self) -> bool {
+        !matches!(self.mode, Mode::List)
+    }
+
+    pub fn update(&mut self, action: Action) -> Reply {
+        if matches!(self.mode, Mode::List) {
+            return self.update_list(action);
+        }
+        let mode = std::mem::replace(&mut self.mode, Mode::List);
+        let (mode, reply) = match mode {
+            Mode::List => (Mode::List, Reply::Effects(Vec::new())),
+            Mode::Form(form) => self.update_form(*form, action),
+            Mode::ConfirmDelete { name } => match action {
+                Action::Confirm => (
+                    Mode::List,
+                    Reply::Effects(vec![Effect::SaveProfiles(ProfileChange::Remove { name })]),
+                ),
+                Action::Deny | Action::Cancel => (Mode::List, Reply::Effects(Vec::new())),
+                _ => (Mode::ConfirmDelete { name }, Reply::Effects(Vec::new())),
+            },
+            Mode::ConfirmDiscard(form) => match action {
+                Action::Confirm => (Mode::List, Reply::Effects(Vec::new())),
+                Action::Deny | Action::Cancel => (Mode::Form(form), Reply::Effects(Vec::new())),
+                _ => (Mode::ConfirmDiscard(form), Reply::Effects(Vec::new())),
+            },
+            Mode::SecretPrompt { profile, input } => match action {
+                Action::Submit if !input.value().is_empty() => {
+                    let secret = SecretString::from(input.value().to_owned());
+                    (Mode::List, Reply::Connect(profile, Some(secret)))
+                }
+                Action::Cancel => (Mode::List, Reply::Effects(Vec::new())),
+                _ => (
+                    Mode::SecretPrompt { profile, input },
+                    Reply::Effects(Vec::new()),
+                ),
+            },
+        };
+        self.mode = mode;
+        reply
+    }
+
+    fn update_list(&mut self, action: Action) -> Reply {
+        let none = Reply::Effects(Vec::new());
+        let count = self.profiles.len();
+        match action {
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => self.selected = (self.selected + 1).min(count.saturating_sub(1)),
+            Action::Top => self.selected = 0,
+            Action::Bottom | Action::PageDown => self.selected = count.saturating_sub(1),
+            Action::PageUp => self.selected = 0,
+            Action::NewProfile => {
+                if let Some(error) = &self.load_error {
+                    self.message = Some(format!("Fix profiles.toml first: {error}"));
+                } else {
+                    self.mode = Mode::Form(Box::new(ProfileForm::new_profile()));
+                }
+            }
+            Action::EditProfile => {
+                if let Some(profile) = self.selected_profile() {
+                    self.mode = Mode::Form(Box::new(ProfileForm::edit(profile)));
+                }
+            }
+            Action::DuplicateProfile => {
+                if let Some(profile) = self.selected_profile() {
+                    let name = profile.name.clone();
+                    return Reply::Effects(vec![Effect::SaveProfiles(ProfileChange::Duplicate {
+                        name,
+                    })]);
+                }
+            }
+            Action::DeleteProfile => {
+                if let Some(profile) = self.selected_profile() {
+                    self.mode = Mode::ConfirmDelete {
+                        name: profile.name.clone(),
+                    };
+                }
+            }
+            Action::Connect => {
+                if let Some(profile) = self.selected_profile().cloned() {
+                    self.active = Some(profile.name.clone());
+                    if matches!(profile.secret, SecretSource::Prompt) {
+                        self.mode = Mode::SecretPrompt {
+                            profile: Box::new(profile),
+                            input: Input::default(),
+                        };
+                    } else {
+                        return Reply::Connect(Box::new(profile), None);
+                    }
+                }
+            }
+            _ => {}
+        }
+        none
+    }
+
+    fn update_form(&mut self, mut form: ProfileForm, action: Action) -> (Mode, Reply) {
+        let none = || Reply::Effects(Vec::new());
+        match action {
+            Action::NextField => form.move_focus(1),
+            Action::PrevField => form.move_focus(-1),
+            Action::CycleChoice => form.cycle_choice(),
+            Action::Cancel if form.is_changed() => {
+                return (Mode::ConfirmDiscard(Box::new(form)), none());
+            }
+            Action::Cancel => return (Mode::List, none()),
+            Action::Submit => match form.to_profile(&self.profiles) {
+                Ok(profile) => {
+                    let change = ProfileChange::Upsert {
+                        original_name: form.original_name.clone(),
+                        profile: Box::new(profile),
+                    };
+                    // The form stays open until the runtime confirms the save (see `on_saved`).
+                    form.saving = true;
+                    return (
+                        Mode::Form(Box::new(form)),
+                        Reply::Effects(vec![Effect::SaveProfiles(change)]),
+                    );
+                }
+                Err(problems) => form.problems = problems,
+            },
+            _ => {}
+        }
+        (Mode::Form(Box::new(form)), none())
+    }
+
+    /// A key typed into the focused text field of the form or the secret prompt.
+    pub fn type_key(&mut self, key: KeyEvent) {
+        match &mut self.mode {
+            Mode::Form(form) => form.type_key(key),
+            Mode::SecretPrompt { input, .. } => {
+                input.handle_event(&Event::Key(key));
+            }
+            _ => {}
+        }
+    }
+
+    /// The runtime wrote profiles.toml (or failed to).
+    pub fn on_saved(&mut self, result: Result<Vec<Profile>, String>) {
+        match result {
+            Ok(profiles) => {
+                let keep = match &self.mode {
+                    Mode::Form(form) => form.name_text().to_owned(),
+                    _ => self
+                        .selected_profile()
+                        .map(|p| p.name.clone())
+                        .unwrap_or_default(),
+                };
+                self.profiles = profiles;
+                self.selected = self
+                    .profiles
+                    .iter()
+                    .position(|p| p.name.eq_ignore_ascii_case(&keep))
+                    .unwrap_or_else(|| self.selected.min(self.profiles.len().saturating_sub(1)));
+                if matches!(self.mode, Mode::Form(_)) {
+                    self.mode = Mode::List;
+                }
+                self.message = Some("Saved profiles.toml".into());
+            }
+            Err(error) => {
+                if let Mode::Form(form) = &mut self.mode {
+                    form.saving = false;
+                }
+                self.message = Some(format!("Not saved: {error}"));
+            }
+        }
+    }
+}
+
+/// The environments a profile can point at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Production,
+    Sandbox,
+    MyDomain,
+    Custom,
+}
+
+impl Environment {
+    const ALL: [Environment; 4] = [
+        Environment::MyDomain,
+        Environment::Production,
+        Environment::Sandbox,
+        Environment::Custom,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Environment::Production => "Production (login.salesforce.com)",
+            Environment::Sandbox => "Sandbox (test.salesforce.com)",
+            Environment::MyDomain => "My Domain URL",
+            Environment::Custom => "Custom URL (e.g. mock org)",
+        }
+    }
+
+    fn of(endpoint: &str) -> Environment {
+        let lower = endpoint.trim().trim_end_matches('/').to_ascii_lowercase();
+        if lower == PRODUCTION_URL {
+            Environment::Production
+        } else if lower == SANDBOX_URL {
+            Environment::Sandbox
+        } else if lower.contains("salesforce.com")
+            || lower.contains("force.com")
+            || lower.contains("site.com")
+        {
+            Environment::MyDomain
+        } else {
+            Environment::Custom
+        }
+    }
+}
+
+const SECRET_SOURCES: [&str; 4] = ["prompt", "env", "command", "plain"];
+const AUTH_STYLES: [AuthStyle; 2] = [AuthStyle::Body, AuthStyle::Basic];
+
+/// The fields of the profile form, in tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Name,
+    Environment,
+    Url,
+    ClientId,
+    SecretSource,
+    SecretValue,
+    AuthStyle,
+    ApiVersion,
+    CaFile,
+}
+
+impl Field {
+    pub const ALL: [Field; 9] = [
+        Field::Name,
+        Field::Environment,
+        Field::Url,
+        Field::ClientId,
+        Field::SecretSource,
+        Field::SecretValue,
+        Field::AuthStyle,
+        Field::ApiVersion,
+        Field::CaFile,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Name => "Name",
+            Field::Environment => "Environment",
+            Field::Url => "URL",
+            Field::ClientId => "Client id",
+            Field::SecretSource => "Secret from",
+            Field::SecretValue => "Secret",
+            Field::AuthStyle => "Client auth",
+            Field::ApiVersion => "API version",
+            Field::CaFile => "CA file",
+        }
+    }
+
+    pub fn is_choice(self) -> bool {
+        matches!(
+            self,
+            Field::Environment | Field::SecretSource | Field::AuthStyle
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ProfileForm {
+    /// The name of the profile being edited; `None` for a new one.
+    pub original_name: Option<String>,
+    pub focus: Field,
+    pub name: Input,
+    pub environment: Environment,
+    pub url: Input,
+    pub client_id: Input,
+    pub secret_source: usize,
+    pub secret_value: Input,
+    pub auth_style: usize,
+    pub api_version: Input,
+    pub ca_file: Input,
+    /// Problems found on submit, per field.
+    pub problems: Vec<(Field, String)>,
+    pub saving: bool,
+    initial: Option<Profile>,
+}
+
+impl ProfileForm {
+    pub fn new_profile() -> ProfileForm {
+        ProfileForm {
+            original_name: None,
+            focus: Field::Name,
+            name: Input::default(),
+            environment: Environment::MyDomain,
+            url: Input::default(),
+            client_id: Input::default(),
+            secret_source: 0,
+            secret_value: Input::default(),
+            auth_style: 0,
+            api_version: Input::new("auto".into()),
+            ca_file: Input::default(),
+            problems: Vec::new(),
+            saving: false,
+            initial: None,
+        }
+    }
+
+    pub fn edit(profile: &Profile) -> ProfileForm {
+        let environment = Environment::of(&profile.endpoint);
+        let (source, value) = match &profile.secret {
+            SecretSource::Prompt => (0, String::new()),
+            SecretSource::Env { var } => (1, var.clone()),
+            SecretSource::Command { command } => (2, command.clone()),
+            SecretSource::Plain { value } => (3, value.expose_secret().to_owned()),
+        };
+        ProfileForm {
+            original_name: Some(profile.name.clone()),
+            focus: Field::Name,
+            name: Input::new(profile.name.clone()),
+            environment,
+            url: Input::new(profile.endpoint.clone()),
+            client_id: Input::new(profile.client_id.clone()),
+            secret_source: source,
+            secret_value: Input::new(value),
+            auth_style: AUTH_STYLES
+                .iter()
+                .position(|s| *s == profile.auth_style)
+                .unwrap_or(0),
+            api_version: Input::new(profile.api_version.clone().unwrap_or_else(|| "auto".into())),
+            ca_file: Input::new(
+                profile
+                    .ca_file
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+            ),
+            problems: Vec::new(),
+            saving: false,
+            initial: Some(profile.clone()),
+        }
+    }
+
+    pub fn name_text(&self) -> &str {
+        self.name.value()
+    }
+
+    pub fn secret_source_name(&self) -> &'static str {
+        SECRET_SOURCES[self.secret_source]
+    }
+
+    pub fn auth_style(&self) -> AuthStyle {
+        AUTH_STYLES[self.auth_style]
+    }
+
+    /// Fields that apply with the current choices (the URL only for My Domain / Custom, the secret
+    /// value only when the secret does not come from a prompt).
+    pub fn visible_fields(&self) -> Vec<Field> {
+        Field::ALL
+            .into_iter()
+            .filter(|f| match f {
+                Field::Url => matches!(
+                    self.environment,
+                    Environment::MyDomain | Environment::Custom
+                ),
+                Field::SecretValue => self.secret_source != 0,
+                _ => true,
+            })
+            .collect()
+    }
+
+    fn move_focus(&mut self, step: isize) {
+        let fields = self.visible_fields();
+        let at = fields.iter().position(|f| *f == self.focus).unwrap_or(0);
+        let len = fields.len() as isize;
+        let next = (at as isize + step).rem_euclid(len) as usize;
+        self.focus = fields[next];
+    }
+
+    fn cycle_choice(&mut self) {
+        match self.focus {
+            Field::Environment => {
+                let at = Environment::ALL
+                    .iter()
+                    .position(|e| *e == self.environment)
+                    .unwrap_or(0);
+                self.environment = Environment::ALL[(at + 1) % Environment::ALL.len()];
+            }
+            Field::SecretSource => {
+                self.secret_source = (self.secret_source + 1) % SECRET_SOURCES.len()
+            }
+            Field::AuthStyle => self.auth_style = (self.auth_style + 1) % AUTH_STYLES.len(),
+            _ => {}
+        }
+    }
+
+    fn type_key(&mut self, key: KeyEvent) {
+        if self.focus.is_choice() {
+            // Space cycles a choice too, as in most forms.
+            if key.code == ratatui::crossterm::event::KeyCode::Char(' ') {
+                self.cycle_choice();
+            }
+            return;
+        }
+        if let Some(input) = self.input_mut(self.focus) {
+            input.handle_event(&Event::Key(key));
+            self.problems.retain(|(f, _)| *f != self.focus);
+        }
+    }
+
+    pub fn input(&self, field: Field) -> Option<&Input> {
+        match field {
+            Field::Name => Some(&self.name),
+            Field::Url => Some(&self.url),
+            Field::ClientId => Some(&self.client_id),
+            Field::SecretValue => Some(&self.secret_value),
+            Field::ApiVersion => Some(&self.api_version),
+            Field::CaFile => Some(&self.ca_file),
+            Field::Environment | Field::SecretSource | Field::AuthStyle => None,
+        }
+    }
+
+    fn input_mut(&mut self, field: Field) -> Option<&mut Input> {
+        match field {
+            Field::Name => Some(&mut self.name),
+            Field::Url => Some(&mut self.url),
+            Field::ClientId => Some(&mut self.client_id),
+            Field::SecretValue => Some(&mut self.secret_value),
+            Field::ApiVersion => Some(&mut self.api_version),
+            Field::CaFile => Some(&mut self.ca_file),
+            Field::Environment | Field::SecretSource | Field::AuthStyle => None,
+        }
+    }
+
+    fn endpoint(&self) -> String {
+        match self.environment {
+            Environment::Production => PRODUCTION_URL.into(),
+            Environment::Sandbox => SANDBOX_URL.into(),
+            Environment::MyDomain | Environment::Custom => self.url.value().trim().to_owned(),
+        }
+    }
+
+    /// The profile as typed (no validation).
+    fn draft(&self) -> Profile {
+        let value = self.secret_value.value().trim().to_owned();
+        let secret = match self.secret_source {
+            1 => SecretSource::Env { var: value },
+            2 => SecretSource::Command { command: value },
+            3 => SecretSource::Plain {
+                value: SecretString::from(self.secret_value.value().to_owned()),
+            },
+            _ => SecretSource::Prompt,
+        };
+        let api_version = self.api_version.value().trim();
+        let ca_file = self.ca_file.value().trim();
+        Profile {
+            name: self.name.value().trim().to_owned(),
+            endpoint: self.endpoint(),
+            client_id: self.client_id.value().trim().to_owned(),
+            secret,
+            auth_style: self.auth_style(),
+            api_version: (!api_version.is_empty() && !api_version.eq_ignore_ascii_case("auto"))
+                .then(|| api_version.to_owned()),
+            ca_file: (!ca_file.is_empty()).then(|| ca_file.into()),
+            renew_margin_secs: self.initial.as_ref().and_then(|p| p.renew_margin_secs),
+        }
+    }
+
+    pub fn is_changed(&self) -> bool {
+        let draft = self.draft();
+        match &self.initial {
+            Some(initial) => initial != &draft,
+            None => {
+                !draft.name.is_empty()
+                    || !draft.client_id.is_empty()
+                    || !self.url.value().is_empty()
+            }
+        }
+    }
+
+    /// What the URL normalises to, and the notes about it, for the hint under the field.
+    pub fn endpoint_hint(&self) -> Result<(String, Vec<String>), String> {
+        let draft = self.draft();
+        if draft.endpoint.is_empty() {
+            return Err("paste your My Domain URL, or any Setup or record URL of the org".into());
+        }
+        draft
+            .normalized_endpoint()
+            .map(|n| (n.url.to_string(), n.notes))
+            .map_err(|e| e.to_string())
+    }
+
+    /// The profile to save, or the problems to show.
+    fn to_profile(&self, others: &[Profile]) -> Result<Profile, Vec<(Field, String)>> {
+        let draft = self.draft();
+        let mut problems: Vec<(Field, String)> = draft
+            .validate()
+            .into_iter()
+            .map(|p| (field_of(p.field), p.message))
+            .collect();
+        let taken = others.iter().any(|p| {
+            p.name.eq_ignore_ascii_case(&draft.name)
+                && self
+                    .original_name
+                    .as_deref()
+                    .is_none_or(|orig| !orig.eq_ignore_ascii_case(&p.name))
+        });
+        if taken {
+            problems.push((
+                Field::Name,
+                format!("a profile called '{}' exists already", draft.name),
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        // Stored as normalised (the hint under the field showed what it becomes).
+        let mut profile = draft;
+        if let Ok(normalized) = profile.normalized_endpoint() {
+            profile.endpoint = normalized.url.as_str().trim_end_matches('/').to_owned();
+        }
+        Ok(profile)
+    }
+}
+
+/// Maps a field name of `Profile::validate` to the form field.
+fn field_of(name: &str) -> Field {
+    match name {
+        "name" => Field::Name,
+        "endpoint" => Field::Url,
+        "client_id" => Field::ClientId,
+        "secret" => Field::SecretValue,
+        "api_version" => Field::ApiVersion,
+        "ca_file" => Field::CaFile,
+        "auth_style" | "auth" => Field::AuthStyle,
+        _ => Field::Name,
+    }
+}

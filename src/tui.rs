@@ -1,0 +1,196 @@
+//! Starting the TUI: settings, keys, profiles, logging, the terminal, then the runtime. Also
+//! `sfterm demo`, which does the same on the embedded mock org with ready-made profiles.
+
+use std::path::PathBuf;
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::action::Action;
+use crate::app::Runtime;
+use crate::cli::{EXIT_FAILURE, EXIT_USAGE};
+use crate::config::paths;
+use crate::config::profiles::ProfileStore;
+use crate::config::settings::Settings;
+use crate::keymap::Keymap;
+use crate::state::{Model, RunMode};
+use crate::term::{self, TerminalGuard};
+use crate::ui::Theme;
+use crate::ui::theme::ThemeKind;
+
+/// Why a command ended badly: the message for stderr and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(code: u8, message: impl Into<String>) -> Failure {
+        Failure {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TuiOptions {
+    /// Where config.toml is.
+    pub settings_dir: PathBuf,
+    /// Where profiles.toml is.
+    pub profiles_dir: PathBuf,
+    /// Connect with this profile at start.
+    pub connect: Option<String>,
+    pub run_mode: RunMode,
+}
+
+impl TuiOptions {
+    pub fn new(config_dir: Option<PathBuf>, connect: Option<String>) -> TuiOptions {
+        let dir = config_dir.unwrap_or_else(paths::config_dir);
+        TuiOptions {
+            settings_dir: dir.clone(),
+            profiles_dir: dir,
+            connect,
+            run_mode: RunMode::Normal,
+        }
+    }
+}
+
+pub async fn run(options: TuiOptions) -> Result<(), Failure> {
+    if !term::has_tty() {
+        return Err(Failure::new(
+            EXIT_USAGE,
+            "the terminal UI needs a terminal, and stdin/stdout are not one.\n\
+             For scripts use the subcommands (see `sfterm --help`), e.g. `sfterm mock-org`.",
+        ));
+    }
+    let settings = Settings::load(&options.settings_dir.join("config.toml"))
+        .map_err(|e| Failure::new(EXIT_FAILURE, e.to_string()))?;
+    let keymap = Keymap::load(&settings.keys).map_err(|e| Failure::new(EXIT_FAILURE, e))?;
+    let log = crate::logging::init(&paths::data_dir(), &settings.log_level).ok();
+
+    let (store, profiles, load_error) =
+        match ProfileStore::load(&options.profiles_dir.join("profiles.toml")) {
+            Ok(store) => {
+                let profiles = store.profiles().to_vec();
+                (Some(store), profiles, None)
+            }
+            Err(e) => (None, Vec::new(), Some(e.to_string())),
+        };
+    let margin =
+        SignedDuration::from_secs(settings.renew_margin_secs.try_into().unwrap_or(i64::MAX));
+    let mut model = Model::new(profiles, load_error, keymap, margin, Timestamp::now());
+    model.run_mode = options.run_mode;
+    model.log_path = log.as_ref().map(|(path, _)| path.display().to_string());
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = Theme::new(ThemeKind::from_setting(&settings.theme, no_color));
+    tracing::info!(profiles = model.profiles.profiles.len(), mode = ?options.run_mode, "starting the TUI");
+
+    let (guard, terminal) = TerminalGuard::enter()
+        .map_err(|e| Failure::new(EXIT_FAILURE, format!("cannot set up the terminal: {e}")))?;
+    let mut runtime = Runtime::new(model, theme, terminal, store, Box::new(term::osc52_copy));
+    if let Some(name) = &options.connect {
+        connect_at_start(&mut runtime, name);
+    }
+    let input = ratatui::crossterm::event::EventStream::new();
+    let result = runtime.run(input).await;
+    drop(guard);
+    result
+        .map(|_| ())
+        .map_err(|e| Failure::new(EXIT_FAILURE, format!("terminal error: {e}")))
+}
+
+/// Selects the named profile and connects, as if the user had pressed enter on it.
+fn connect_at_start<B: ratatui::backend::Backend>(runtime: &mut Runtime<B>, name: &str) {
+    let position = runtime
+        .model()
+        .profiles
+        .profiles
+        .iter()
+        .position(|p| p.name.eq_ignore_ascii_case(name));
+    match position {
+        Some(index) => {
+            runtime.select_profile(index);
+            runtime.dispatch(Action::Connect);
+        }
+        None => runtime.notify(format!("No profile called '{name}'.")),
+    }
+}
+
+#[cfg(feature = "mock-org")]
+pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
+    use crate::config::profiles::{AuthStyle, Profile, SecretSource};
+    use crate::mock_org::{MockOrg, MockOrgConfig};
+    use secrecy::SecretString;
+
+    if !term::has_tty() {
+        return run(TuiOptions::new(None, None)).await; // reports the missing terminal
+    }
+    let config = MockOrgConfig {
+        token_ttl: std::time::Duration::from_secs(args.token_ttl),
+        records: args.records,
+        ..MockOrgConfig::default()
+    };
+    let org = MockOrg::start(config)
+        .await
+        .map_err(|e| Failure::new(EXIT_FAILURE, format!("mock org: {e}")))?;
+
+    // The demo's profiles live in a throwaway directory, so the user's own file is never touched.
+    let dir = std::env::temp_dir().join(format!("sfterm-demo-{}", std::process::id()));
+    let profile = |name: &str, endpoint: &url::Url, (id, secret): (&str, &str)| Profile {
+        name: name.into(),
+        endpoint: endpoint.as_str().trim_end_matches('/').into(),
+        client_id: id.into(),
+        secret: SecretSource::Plain {
+            value: SecretString::from(secret.to_owned()),
+        },
+        auth_style: AuthStyle::Body,
+        api_version: None,
+        ca_file: None,
+        renew_margin_secs: None,
+    };
+    let main_app = (org.client_id(), org.client_secret());
+    let demo_profiles = [
+        profile("Demo org", org.instance_url(), main_app),
+        profile("Demo (login host)", org.login_host_url(), main_app),
+        profile(
+            "Demo (no run-as user)",
+            org.instance_url(),
+            org.app_without_run_as_user(),
+        ),
+        profile(
+            "Demo (wrong secret)",
+            org.instance_url(),
+            (org.client_id(), "not-the-secret"),
+        ),
+    ];
+    let write = || -> Result<(), String> {
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let mut store =
+            ProfileStore::load(&dir.join("profiles.toml")).map_err(|e| e.to_string())?;
+        for p in demo_profiles {
+            store.upsert(None, p).map_err(|e| e.to_string())?;
+        }
+        store.save().map_err(|e| e.to_string())
+    };
+    write().map_err(|e| Failure::new(EXIT_FAILURE, format!("demo profiles: {e}")))?;
+
+    let options = TuiOptions {
+        settings_dir: paths::config_dir(),
+        profiles_dir: dir.clone(),
+        connect: Some("Demo org".into()),
+        run_mode: RunMode::Demo,
+    };
+    let result = run(options).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    org.shutdown().await;
+    result
+}
+
+#[cfg(not(feature = "mock-org"))]
+pub async fn run_demo(_args: crate::cli::DemoArgs) -> Result<(), Failure> {
+    Err(Failure::new(
+        EXIT_USAGE,
+        "this build has no mock org (built without the `mock-org` feature)",
+    ))
+}

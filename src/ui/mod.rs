@@ -1,0 +1,167 @@
+//! Rendering. Everything here only reads the [`Model`]; where panes went is returned as
+//! [`LayoutFeedback`] for the runtime to hand back (mouse focus).
+
+pub mod help;
+pub mod main_area;
+pub mod palette;
+pub mod profiles;
+pub mod status_bar;
+pub mod theme;
+pub mod token;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+use crate::state::{LayoutFeedback, Model, Overlay};
+pub use theme::Theme;
+
+/// Below this the layout cannot show the panes; a notice says so instead.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+/// Spinner frames for work in flight.
+pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+pub fn render(model: &Model, theme: &Theme, frame: &mut Frame) -> LayoutFeedback {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        render_too_small(area, frame);
+        return LayoutFeedback::default();
+    }
+    let [body, status] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    let left_width = (body.width / 3).clamp(30, 44);
+    let [left, main] =
+        Layout::horizontal([Constraint::Length(left_width), Constraint::Fill(1)]).areas(body);
+    let profiles_height = (model.profiles.profiles.len() as u16 + 5).clamp(7, left.height / 2);
+    let [profiles_area, token_area] =
+        Layout::vertical([Constraint::Length(profiles_height), Constraint::Fill(1)]).areas(left);
+
+    profiles::render(model, theme, profiles_area, frame);
+    token::render(model, theme, token_area, frame);
+    main_area::render(model, theme, main, frame);
+    status_bar::render(model, theme, status, frame);
+    profiles::render_popup(model, theme, area, frame);
+    match &model.overlay {
+        Some(Overlay::Help { scroll }) => help::render(model, theme, *scroll, area, frame),
+        Some(Overlay::Palette(palette)) => palette::render(model, palette, theme, area, frame),
+        Some(Overlay::ConfirmCopyToken) => render_confirm(
+            theme,
+            "Copy token?",
+            &[
+                "Copy the access token to the clipboard?",
+                "Anyone who reads it can act as the integration user until it expires.",
+            ],
+            area,
+            frame,
+        ),
+        None => {}
+    }
+    LayoutFeedback {
+        profiles: profiles_area,
+        token: token_area,
+        main,
+    }
+}
+
+fn render_too_small(area: Rect, frame: &mut Frame) {
+    let text = format!(
+        "Terminal too small ({}x{}): sfterm needs at least {MIN_WIDTH}x{MIN_HEIGHT}.",
+        area.width, area.height
+    );
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+}
+
+/// A bordered block with a title, its border highlighted when focused.
+pub fn pane_block<'a>(title: Line<'a>, focused: bool, theme: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(theme.border(focused))
+        .title(title)
+}
+
+/// A centred rectangle of at most `width` x `height` inside `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    cell
+}
+
+/// A yes/no question in a popup.
+pub fn render_confirm(theme: &Theme, title: &str, lines: &[&str], area: Rect, frame: &mut Frame) {
+    let width = lines
+        .iter()
+        .map(|l| l.chars().count() as u16)
+        .max()
+        .unwrap_or(20)
+        .max(30)
+        + 4;
+    let popup = centered(area, width, lines.len() as u16 + 4);
+    let mut text: Vec<Line> = lines.iter().map(|l| Line::from(*l)).collect();
+    text.push(Line::from(""));
+    text.push(Line::styled("y yes    n no", theme.key()));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: false })
+            .block(pane_block(Line::from(format!(" {title} ")), true, theme)),
+        popup,
+    );
+}
+
+/// "1h 53m", "4m 05s", "12s".
+pub fn format_remaining(d: jiff::SignedDuration) -> String {
+    let secs = d.as_secs().max(0);
+    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
+    if h > 0 {
+        format!("{h}h {m:02}m {s:02}s")
+    } else if m > 0 {
+        format!("{m}m {s:02}s")
+    } else {
+        format!("{s}s")
+    }
+}
+
+/// Thousands separators: 15000 → "15,000".
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_durations_and_numbers() {
+        assert_eq!(
+            format_remaining(jiff::SignedDuration::from_secs(6780)),
+            "1h 53m 00s"
+        );
+        assert_eq!(
+            format_remaining(jiff::SignedDuration::from_secs(245)),
+            "4m 05s"
+        );
+        assert_eq!(format_remaining(jiff::SignedDuration::from_secs(-3)), "0s");
+        assert_eq!(group_thousands(15000), "15,000");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(1234567), "1,234,567");
+    }
+}

@@ -1,0 +1,344 @@
+//! Profiles pane: the list with environment badges, and its popups (form, confirmations, the
+//! secret prompt).
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph, Wrap};
+use tui_input::Input;
+
+use super::theme::Badge;
+use super::{Theme, centered, pane_block, render_confirm};
+use crate::action::Action;
+use crate::keymap::Context;
+use crate::state::profiles::{Environment, Field, Mode, ProfileForm};
+use crate::state::{Focus, Model, RunMode};
+
+pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
+    let state = &model.profiles;
+    let focused = model.focus == Focus::Profiles;
+    let block = pane_block(Line::from(" Profiles "), focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 {
+        return;
+    }
+
+    let demo = model.run_mode == RunMode::Demo;
+    let mut footer: Vec<Line> = Vec::new();
+    if let Some(error) = &state.load_error {
+        footer.push(Line::styled(error.clone(), theme.error()));
+    } else if let Some(message) = &state.message {
+        footer.push(Line::styled(message.clone(), theme.label()));
+    }
+    let keys = [
+        (Action::NewProfile, "new"),
+        (Action::EditProfile, "edit"),
+        (Action::Connect, "connect"),
+    ];
+    let ctx = [Context::Profiles];
+    let mut hint = Vec::new();
+    for (action, label) in keys {
+        hint.push(Span::styled(model.keymap.hint(&ctx, action), theme.key()));
+        hint.push(Span::raw(format!(" {label}  ")));
+    }
+    footer.push(Line::from(hint));
+
+    // Rows the footer takes once wrapped (an error with a file path is often longer than a row).
+    let rows: usize = footer
+        .iter()
+        .map(|line| line.width().div_ceil(usize::from(inner.width)).max(1))
+        .sum();
+    let footer_height = u16::try_from(rows).unwrap_or(u16::MAX).min(inner.height);
+    let list_area = Rect {
+        height: inner.height - footer_height,
+        ..inner
+    };
+    let footer_area = Rect {
+        y: inner.y + list_area.height,
+        height: footer_height,
+        ..inner
+    };
+
+    let width = list_area.width as usize;
+    let items: Vec<ListItem> = state
+        .profiles
+        .iter()
+        .map(|profile| {
+            let badge = Badge::of_endpoint(&profile.endpoint, demo);
+            let active = state.active.as_deref() == Some(profile.name.as_str());
+            let marker = if active { "● " } else { "  " };
+            let badge_text = format!(" {} ", badge.text());
+            let room = width.saturating_sub(marker.chars().count() + badge_text.len() + 1);
+            let name: String = profile.name.chars().take(room).collect();
+            let pad = room.saturating_sub(name.chars().count());
+            ListItem::new(Line::from(vec![
+                Span::styled(marker, theme.ok()),
+                Span::raw(name),
+                Span::raw(" ".repeat(pad + 1)),
+                Span::styled(badge_text, theme.badge(badge)),
+            ]))
+        })
+        .collect();
+    let mut list_state =
+        ListState::default().with_selected((!state.profiles.is_empty()).then_some(state.selected));
+    let list = List::new(items).highlight_style(if focused {
+        theme.selected()
+    } else {
+        theme.label()
+    });
+    frame.render_stateful_widget(list, list_area, &mut list_state);
+    if state.profiles.is_empty() && state.load_error.is_none() {
+        let hint = format!(
+            "No profiles yet. Press {} to create one, or run `sfterm demo` to try a mock org.",
+            model.keymap.hint(&ctx, Action::NewProfile)
+        );
+        frame.render_widget(
+            Paragraph::new(Line::styled(hint, theme.dim())).wrap(Wrap { trim: true }),
+            list_area,
+        );
+    }
+    frame.render_widget(
+        Paragraph::new(footer).wrap(Wrap { trim: true }),
+        footer_area,
+    );
+}
+
+/// The pane's popups, drawn over the whole screen.
+pub fn render_popup(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
+    match &model.profiles.mode {
+        Mode::List => {}
+        Mode::Form(form) => render_form(form, theme, area, frame),
+        Mode::ConfirmDelete { name } => render_confirm(
+            theme,
+            "Delete profile",
+            &[&format!("Delete the profile '{name}' from profiles.toml?")],
+            area,
+            frame,
+        ),
+        Mode::ConfirmDiscard(_) => render_confirm(
+            theme,
+            "Discard changes",
+            &["The form has changes that are not saved.", "Discard them?"],
+            area,
+            frame,
+        ),
+        Mode::SecretPrompt { profile, input } => {
+            let popup = centered(area, 64, 7);
+            frame.render_widget(Clear, popup);
+            let block = pane_block(
+                Line::from(format!(" Client secret for {} ", profile.name)),
+                true,
+                theme,
+            );
+            let inner = block.inner(popup);
+            frame.render_widget(block, popup);
+            let lines = vec![
+                Line::styled(
+                    "Kept in memory for this session only, never written.",
+                    theme.dim(),
+                ),
+                Line::from(""),
+                masked_line("Secret", input, theme, true),
+                Line::from(""),
+                Line::styled("enter connect    esc cancel", theme.key()),
+            ];
+            frame.render_widget(Paragraph::new(lines), inner);
+            set_cursor(frame, inner, 2, input);
+        }
+    }
+}
+
+const LABEL_WIDTH: usize = 13;
+/// Notes under the URL start under the value, after the arrow.
+const NOTE_INDENT: usize = LABEL_WIDTH + 4;
+
+/// `text` word-wrapped to `width` columns, every line indented by `indent` spaces, so the
+/// form's rows stay where the cursor arithmetic expects them (no wrapping by the paragraph).
+fn indented(text: &str, indent: usize, width: usize, style: Style) -> Vec<Line<'static>> {
+    let room = width.saturating_sub(indent).max(20);
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::new();
+    for word in text.split_whitespace() {
+        let fits = row.chars().count() + 1 + word.chars().count() <= room;
+        if !row.is_empty() && !fits {
+            rows.push(std::mem::take(&mut row));
+        }
+        if !row.is_empty() {
+            row.push(' ');
+        }
+        row.push_str(word);
+    }
+    rows.push(row);
+    rows.into_iter()
+        .map(|row| Line::styled(format!("{:indent$}{row}", ""), style))
+        .collect()
+}
+
+fn render_form(form: &ProfileForm, theme: &Theme, area: Rect, frame: &mut Frame) {
+    let popup = centered(area, 84, 24);
+    frame.render_widget(Clear, popup);
+    let title = if form.original_name.is_some() {
+        " Edit profile "
+    } else {
+        " New profile "
+    };
+    let block = pane_block(Line::from(title), true, theme);
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+
+    let width = usize::from(inner.width);
+    let mut lines: Vec<Line> = Vec::new();
+    let mut cursor = None;
+    for field in form.visible_fields() {
+        let focused = form.focus == field;
+        let row = lines.len() as u16;
+        let line = match field {
+            Field::Environment => choice_line(field, form.environment.label(), focused, theme),
+            Field::SecretSource => choice_line(
+                field,
+                secret_source_label(form.secret_source_name()),
+                focused,
+                theme,
+            ),
+            Field::AuthStyle => choice_line(
+                field,
+                match form.auth_style() {
+                    crate::config::profiles::AuthStyle::Body => "in the form body",
+                    crate::config::profiles::AuthStyle::Basic => "HTTP Basic header",
+                },
+                focused,
+                theme,
+            ),
+            Field::SecretValue if form.secret_source_name() == "plain" => {
+                masked_line(secret_value_label(form), &form.secret_value, theme, focused)
+            }
+            _ => {
+                let input = form.input(field).map_or("", Input::value);
+                let label = if field == Field::SecretValue {
+                    secret_value_label(form)
+                } else {
+                    field.label()
+                };
+                text_line(label, input, focused, theme)
+            }
+        };
+        lines.push(line);
+        if focused
+            && !field.is_choice()
+            && let Some(input) = form.input(field)
+        {
+            cursor = Some((row, input));
+        }
+        for (_, problem) in form.problems.iter().filter(|(f, _)| *f == field) {
+            lines.extend(indented(
+                &format!("✗ {problem}"),
+                LABEL_WIDTH + 2,
+                width,
+                theme.error(),
+            ));
+        }
+        if field == Field::Url {
+            match form.endpoint_hint() {
+                Ok((url, notes)) => {
+                    lines.push(Line::styled(
+                        format!("{:LABEL_WIDTH$}  → {url}", ""),
+                        theme.ok(),
+                    ));
+                    for note in notes {
+                        lines.extend(indented(&note, NOTE_INDENT, width, theme.dim()));
+                    }
+                }
+                Err(why) => lines.extend(indented(&why, NOTE_INDENT, width, theme.dim())),
+            }
+        }
+        if field == Field::Environment
+            && matches!(
+                form.environment,
+                Environment::Production | Environment::Sandbox
+            )
+        {
+            lines.extend(indented(
+                "! client credentials need the My Domain URL; login/test hosts refuse them",
+                LABEL_WIDTH + 2,
+                width,
+                theme.warn(),
+            ));
+        }
+        if field == Field::SecretValue && form.secret_source_name() == "plain" {
+            lines.extend(indented(
+                "! stored in plain text in profiles.toml (file made private, 0600)",
+                LABEL_WIDTH + 2,
+                width,
+                theme.warn(),
+            ));
+        }
+    }
+    lines.push(Line::from(""));
+    if form.saving {
+        lines.push(Line::styled("saving…", theme.warn()));
+    }
+    lines.push(Line::styled(
+        "tab/↓ next  shift-tab/↑ previous  space/→ change choice  ctrl-s save  esc cancel",
+        theme.key(),
+    ));
+    frame.render_widget(Paragraph::new(lines), inner);
+    if let Some((row, input)) = cursor {
+        set_cursor(frame, inner, row, input);
+    }
+}
+
+fn secret_source_label(name: &str) -> &'static str {
+    match name {
+        "env" => "environment variable",
+        "command" => "command output (e.g. pass show sf/prod)",
+        "plain" => "plain text in profiles.toml",
+        _ => "prompt when connecting (memory only)",
+    }
+}
+
+fn secret_value_label(form: &ProfileForm) -> &'static str {
+    match form.secret_source_name() {
+        "env" => "Variable",
+        "command" => "Command",
+        _ => "Secret",
+    }
+}
+
+fn label_span(label: &str, focused: bool, theme: &Theme) -> Span<'static> {
+    let style = if focused { theme.key() } else { theme.label() };
+    Span::styled(format!("{label:>LABEL_WIDTH$}  "), style)
+}
+
+fn text_line(label: &str, value: &str, focused: bool, theme: &Theme) -> Line<'static> {
+    Line::from(vec![
+        label_span(label, focused, theme),
+        Span::raw(value.to_owned()),
+    ])
+}
+
+fn choice_line(field: Field, value: &str, focused: bool, theme: &Theme) -> Line<'static> {
+    let value = if focused {
+        format!("‹ {value} ›")
+    } else {
+        value.to_owned()
+    };
+    Line::from(vec![
+        label_span(field.label(), focused, theme),
+        Span::raw(value),
+    ])
+}
+
+fn masked_line(label: &str, input: &Input, theme: &Theme, focused: bool) -> Line<'static> {
+    let dots = "•".repeat(input.value().chars().count());
+    Line::from(vec![label_span(label, focused, theme), Span::raw(dots)])
+}
+
+fn set_cursor(frame: &mut Frame, inner: Rect, row: u16, input: &Input) {
+    let x = inner.x + LABEL_WIDTH as u16 + 2 + input.visual_cursor() as u16;
+    let y = inner.y + row;
+    if x < inner.right() && y < inner.bottom() {
+        frame.set_cursor_position(Position { x, y });
+    }
+}

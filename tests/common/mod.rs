@@ -1,0 +1,99 @@
+//! Test harness for the TUI: fixture models, key sequences, rendering to a `TestBackend`.
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use jiff::{SignedDuration, Timestamp};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use secrecy::SecretString;
+
+use sfterm::config::profiles::{AuthStyle, Profile, SecretSource};
+use sfterm::effect::Effect;
+use sfterm::keymap::{KeyChord, Keymap};
+use sfterm::state::Model;
+use sfterm::ui::{self, Theme};
+
+/// 2026-01-01T00:00:00Z, the fixed "now" of every fixture.
+pub fn t0() -> Timestamp {
+    Timestamp::from_second(1_767_225_600).expect("valid")
+}
+
+pub fn profile(name: &str, endpoint: &str) -> Profile {
+    Profile {
+        name: name.into(),
+        endpoint: endpoint.into(),
+        client_id: "3MVG9demo".into(),
+        secret: SecretSource::Plain {
+            value: SecretString::from("s3cr3t-value".to_owned()),
+        },
+        auth_style: AuthStyle::Body,
+        api_version: None,
+        ca_file: None,
+        renew_margin_secs: None,
+    }
+}
+
+pub fn demo_profiles() -> Vec<Profile> {
+    vec![
+        profile("Demo org", "http://127.0.0.1:8484"),
+        profile("Acme UAT", "https://acme--uat.sandbox.my.salesforce.com"),
+        profile("Acme prod", "https://acme.my.salesforce.com"),
+        profile("Demo (login host)", "https://login.salesforce.com"),
+    ]
+}
+
+pub fn model_with(profiles: Vec<Profile>) -> Model {
+    let mut model = Model::new(
+        profiles,
+        None,
+        Keymap::default(),
+        SignedDuration::from_secs(300),
+        t0(),
+    );
+    model.tz = jiff::tz::TimeZone::UTC;
+    model
+}
+
+/// Parses "j j enter ctrl-s" (space separated chords; "space" for a space).
+pub fn key_events(keys: &str) -> Vec<KeyEvent> {
+    keys.split_whitespace()
+        .map(|k| {
+            let chord = KeyChord::parse(k).expect("valid key");
+            let modifiers = match chord.code {
+                KeyCode::Char(c) if c.is_ascii_uppercase() => chord.modifiers | KeyModifiers::SHIFT,
+                _ => chord.modifiers,
+            };
+            KeyEvent::new(chord.code, modifiers)
+        })
+        .collect()
+}
+
+/// Presses the keys through the keymap and `update`; returns every effect, unexecuted.
+pub fn press(model: &mut Model, keys: &str) -> Vec<Effect> {
+    key_events(keys)
+        .into_iter()
+        .flat_map(|k| model.handle_key(k))
+        .collect()
+}
+
+/// Types literal text into the focused field.
+pub fn type_text(model: &mut Model, text: &str) {
+    for c in text.chars() {
+        let effects = model.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        assert!(
+            effects.is_empty(),
+            "typing '{c}' must not trigger anything: {effects:?}"
+        );
+    }
+}
+
+/// The screen as text.
+pub fn render(model: &Model, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal
+        .draw(|frame| {
+            ui::render(model, &Theme::default(), frame);
+        })
+        .expect("draw");
+    terminal.backend().to_string()
+}

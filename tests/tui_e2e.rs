@@ -1,0 +1,276 @@
+//! End to end in process: the real runtime and client, a `TestBackend`, keys from a channel, and
+//! the mock org over HTTP on 127.0.0.1.
+mod common;
+
+use std::time::Duration;
+
+use futures::channel::mpsc;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::Event;
+use tokio::sync::watch;
+
+use sfterm::app::Runtime;
+use sfterm::config::profiles::ProfileStore;
+use sfterm::mock_org::{MockOrg, MockOrgConfig};
+use sfterm::state::token::Phase;
+use sfterm::ui::Theme;
+
+/// What the observer reports after each frame.
+#[derive(Clone, Default)]
+struct Frame {
+    screen: String,
+    phase: Option<Phase>,
+    renewed_by: Option<String>,
+    usage: Option<u64>,
+}
+
+struct App {
+    keys: mpsc::UnboundedSender<std::io::Result<Event>>,
+    frames: watch::Receiver<Frame>,
+    done: tokio::task::JoinHandle<std::io::Result<sfterm::state::Model>>,
+    _dir: tempfile::TempDir,
+}
+
+impl App {
+    async fn start(org: &MockOrg, secret: &str) -> App {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = ProfileStore::load(&dir.path().join("profiles.toml")).expect("empty store");
+        let mut demo = common::profile(
+            "Demo org",
+            org.instance_url().as_str().trim_end_matches('/'),
+        );
+        demo.client_id = org.client_id().into();
+        demo.secret = sfterm::config::profiles::SecretSource::Plain {
+            value: secret.to_owned().into(),
+        };
+        let mut login_host = demo.clone();
+        login_host.name = "Demo (login host)".into();
+        login_host.endpoint = org.login_host_url().as_str().trim_end_matches('/').into();
+        store.upsert(None, demo).expect("add");
+        store.upsert(None, login_host).expect("add");
+        store.save().expect("save");
+
+        let mut model = common::model_with(store.profiles().to_vec());
+        model.now = jiff::Timestamp::now();
+        let terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+        let mut runtime = Runtime::new(
+            model,
+            Theme::default(),
+            terminal,
+            Some(store),
+            Box::new(|_| Ok(())),
+        );
+        let (frames_tx, frames) = watch::channel(Frame::default());
+        runtime.observe(Box::new(move |model, terminal| {
+            let _ = frames_tx.send(Frame {
+                screen: terminal.backend().to_string(),
+                phase: Some(model.token.phase(model.now)),
+                renewed_by: model
+                    .token
+                    .last_renewal()
+                    .map(|(_, reason)| format!("{reason:?}")),
+                usage: model.token.usage.map(|u| u.used),
+            });
+        }));
+        let (keys, input) = mpsc::unbounded();
+        let done = tokio::spawn(runtime.run(input));
+        App {
+            keys,
+            frames,
+            done,
+            _dir: dir,
+        }
+    }
+
+    fn press(&self, keys: &str) {
+        for key in common::key_events(keys) {
+            self.keys
+                .unbounded_send(Ok(Event::Key(key)))
+                .expect("app is running");
+        }
+    }
+
+    async fn wait_for(&mut self, what: &str, check: impl Fn(&Frame) -> bool) -> Frame {
+        let result =
+            tokio::time::timeout(Duration::from_secs(20), self.frames.wait_for(|f| check(f)))
+                .await
+                .map(|r| r.map(|frame| frame.clone()));
+        match result {
+            Ok(Ok(frame)) => frame,
+            _ => panic!(
+                "timed out waiting for {what}; last screen:\n{}",
+                self.frames.borrow().screen
+            ),
+        }
+    }
+
+    async fn quit(self) -> sfterm::state::Model {
+        self.press("q");
+        self.done.await.expect("joined").expect("ran")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connects_shows_a_live_countdown_and_api_usage() {
+    let org = MockOrg::start(MockOrgConfig {
+        port: 0,
+        ..MockOrgConfig::default()
+    })
+    .await
+    .expect("mock org");
+    let mut app = App::start(&org, org.client_secret()).await;
+    app.press("enter");
+    let frame = app
+        .wait_for("an active token with a known expiry", |f| {
+            f.phase == Some(Phase::Active) && f.screen.contains("(1h 59m") && f.usage.is_some()
+        })
+        .await;
+    assert!(frame.screen.contains("integration@"), "{}", frame.screen);
+    assert!(
+        !frame.screen.contains(org.client_secret()),
+        "the secret is never shown"
+    );
+    let first = frame.screen.clone();
+    app.wait_for("the countdown to tick", |f| {
+        f.screen != first && f.screen.contains("(1h 59m")
+    })
+    .await;
+    let model = app.quit().await;
+    assert!(model.token.session.is_some());
+    org.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_host_profile_gets_the_wrong_domain_diagnosis() {
+    let org = MockOrg::start(MockOrgConfig {
+        port: 0,
+        ..MockOrgConfig::default()
+    })
+    .await
+    .expect("mock org");
+    let mut app = App::start(&org, org.client_secret()).await;
+    app.press("j enter");
+    let frame = app
+        .wait_for("the diagnosis", |f| f.phase == Some(Phase::Error))
+        .await;
+    assert!(frame.screen.contains("My Domain"), "{}", frame.screen);
+    assert!(
+        !frame.screen.contains("{\"error\""),
+        "no raw JSON: {}",
+        frame.screen
+    );
+    app.quit().await;
+    org.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renews_before_expiry_without_a_keypress() {
+    // An 8 s idle timeout: renewal at three quarters of the lifetime, after about 6 s.
+    let config = MockOrgConfig {
+        port: 0,
+        token_ttl: Duration::from_secs(8),
+        ..MockOrgConfig::default()
+    };
+    let org = MockOrg::start(config).await.expect("mock org");
+    let mut app = App::start(&org, org.client_secret()).await;
+    app.press("enter");
+    let frame = app
+        .wait_for("an automatic renewal", |f| {
+            f.renewed_by.as_deref() == Some("BeforeExpiry")
+        })
+        .await;
+    assert!(frame.screen.contains("before expiry"), "{}", frame.screen);
+    app.quit().await;
+    org.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoke_then_renew_by_key() {
+    let org = MockOrg::start(MockOrgConfig {
+        port: 0,
+        ..MockOrgConfig::default()
+    })
+    .await
+    .expect("mock org");
+    let mut app = App::start(&org, org.client_secret()).await;
+    app.press("enter");
+    app.wait_for("active", |f| {
+        f.phase == Some(Phase::Active) && f.screen.contains("(1h 59m")
+    })
+    .await;
+    app.press("tab R");
+    app.wait_for("revoked", |f| f.phase == Some(Phase::Revoked))
+        .await;
+    app.press("r");
+    let frame = app
+        .wait_for("a new token", |f| f.renewed_by.as_deref() == Some("Manual"))
+        .await;
+    assert!(frame.screen.contains("by you"), "{}", frame.screen);
+    app.quit().await;
+    org.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_secret_is_diagnosed() {
+    let org = MockOrg::start(MockOrgConfig {
+        port: 0,
+        ..MockOrgConfig::default()
+    })
+    .await
+    .expect("mock org");
+    let mut app = App::start(&org, "wrong-secret").await;
+    app.press("enter");
+    let frame = app
+        .wait_for("the diagnosis", |f| f.phase == Some(Phase::Error))
+        .await;
+    assert!(
+        frame.screen.to_lowercase().contains("secret"),
+        "{}",
+        frame.screen
+    );
+    assert!(
+        !frame.screen.contains("wrong-secret"),
+        "a typed secret is never echoed"
+    );
+    app.quit().await;
+    org.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_revoke_the_next_api_call_renews_once_and_succeeds() {
+    let org = MockOrg::start(MockOrgConfig {
+        port: 0,
+        ..MockOrgConfig::default()
+    })
+    .await
+    .expect("mock org");
+    let mut app = App::start(&org, org.client_secret()).await;
+    app.press("enter");
+    let first = app
+        .wait_for("active with API usage", |f| {
+            f.phase == Some(Phase::Active) && f.usage.is_some()
+        })
+        .await;
+    app.press("tab R");
+    app.wait_for("revoked", |f| f.phase == Some(Phase::Revoked))
+        .await;
+    app.press("u");
+    let frame = app
+        .wait_for("a renewal after INVALID_SESSION_ID", |f| {
+            f.renewed_by.as_deref() == Some("InvalidSession") && f.screen.contains("API call OK")
+        })
+        .await;
+    assert!(
+        frame.screen.contains("after INVALID_SESSION_ID"),
+        "{}",
+        frame.screen
+    );
+    let frame = app
+        .wait_for("the usage figure to rise", |f| f.usage > first.usage)
+        .await;
+    assert_eq!(frame.phase, Some(Phase::Active));
+    app.quit().await;
+    org.shutdown().await;
+}
