@@ -867,3 +867,74 @@ async fn injected_faults_and_latency() {
     assert_eq!(env.get("services/data/v62.0/limits").await.0, 200);
     assert!(started.elapsed() >= std::time::Duration::from_millis(300));
 }
+
+#[tokio::test]
+async fn admin_faults_reset_and_state() {
+    let env = Env::small().await;
+    let admin = |method: reqwest::Method, path: &str| env.client.request(method, env.url(path));
+
+    let (status, body) = send(admin(reqwest::Method::POST, "__mock/faults").json(&json!({
+        "fail_next": 1, "status": 400, "error_code": "UNABLE_TO_LOCK_ROW",
+        "message": "unable to obtain exclusive access to this record"})))
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["fail_next"]["remaining"], 1);
+    let (status, body) = env.get("services/data/v62.0/limits").await;
+    assert_eq!(
+        (status, body),
+        (
+            400,
+            error(
+                "UNABLE_TO_LOCK_ROW",
+                "unable to obtain exclusive access to this record"
+            )
+        )
+    );
+    assert_eq!(env.get("services/data/v62.0/limits").await.0, 200);
+
+    let (status, _) =
+        send(admin(reqwest::Method::POST, "__mock/faults").json(&json!({"api_remaining": 0})))
+            .await;
+    assert_eq!(status, 200);
+    assert_eq!(env.get("services/data/v62.0/limits").await.0, 403);
+    assert_eq!(
+        send(admin(reqwest::Method::DELETE, "__mock/faults"))
+            .await
+            .0,
+        204
+    );
+
+    let (_, created) = env
+        .post(
+            "services/data/v62.0/sobjects/Account",
+            &json!({"Name": "Temp"}),
+        )
+        .await;
+    assert_eq!(
+        created[0]["errorCode"], "REQUEST_LIMIT_EXCEEDED",
+        "quota still exhausted"
+    );
+    let (status, _) = send(admin(reqwest::Method::POST, "__mock/reset")).await;
+    assert_eq!(status, 204);
+    let (status, created) = env
+        .post(
+            "services/data/v62.0/sobjects/Account",
+            &json!({"Name": "Temp"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let (_, state) = send(admin(reqwest::Method::GET, "__mock/state")).await;
+    assert_eq!(state["records"]["Account"]["total"], 31);
+    assert_eq!(state["tokens"], 1);
+    let (status, _) = send(admin(reqwest::Method::POST, "__mock/reset")).await;
+    assert_eq!(status, 204);
+    let (_, state) = send(admin(reqwest::Method::GET, "__mock/state?records=true")).await;
+    assert_eq!(state["records"]["Account"]["total"], 30);
+    assert_eq!(state["data"]["Account"].as_array().map(Vec::len), Some(30));
+
+    let (status, _) =
+        send(admin(reqwest::Method::POST, "__mock/faults").json(&json!({"expire_tokens": true})))
+            .await;
+    assert_eq!(status, 200);
+    assert_eq!(env.get("services/data/v62.0/limits").await.0, 401);
+}

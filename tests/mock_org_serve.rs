@@ -108,6 +108,7 @@ async fn cli_writes_the_env_file_once_listening() {
         tls: false,
         client_id: Some("my-key".to_owned()),
         client_secret: Some("my-secret".to_owned()),
+        log_requests: true,
     };
     let task = tokio::spawn(run(args));
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -30,6 +30,9 @@ pub struct MockOrgArgs {
     /// Consumer secret to accept (default: a fixed demo value).
     #[arg(long = "client-secret")]
     pub client_secret: Option<String>,
+    /// Print one line per request (method, path, status, duration) to stderr.
+    #[arg(long = "log-requests")]
+    pub log_requests: bool,
 }
 
 impl MockOrgArgs {
@@ -42,6 +45,7 @@ impl MockOrgArgs {
             tls: self.tls,
             client_id: self.client_id.clone(),
             client_secret: self.client_secret.clone(),
+            log_requests: self.log_requests,
             ..MockOrgConfig::default()
         }
     }

@@ -3,6 +3,7 @@
 //! [`MockOrg::start`] binds two loopback listeners: the org's My Domain (OAuth, identity, REST)
 //! and a "login host" that answers client-credentials requests the way `login.salesforce.com`
 //! does. Wire formats follow `shared/reference/salesforce-api.md`.
+mod admin;
 mod apex;
 mod bulk;
 pub mod cli;
@@ -61,6 +62,8 @@ pub struct MockOrgConfig {
     pub max_query_cursors: usize,
     /// Delay added before every data API response (for loading states in UI tests).
     pub latency: Duration,
+    /// Print one line per request (method, path, status, duration) to stderr.
+    pub log_requests: bool,
     /// Polls of a Bulk API 2.0 query job that answer `InProgress` before `JobComplete`.
     pub bulk_polls_in_progress: u32,
 }
@@ -104,6 +107,7 @@ impl Default for MockOrgConfig {
             max_query_cursors: 10,
             latency: Duration::ZERO,
             bulk_polls_in_progress: 1,
+            log_requests: false,
         }
     }
 }
@@ -285,7 +289,12 @@ impl MockOrg {
     /// 500 `UNKNOWN_EXCEPTION`, 503 `SERVER_UNAVAILABLE`, 401 `INVALID_SESSION_ID`, or the
     /// status with a generic error for anything else. Fault injection for tests.
     pub fn fail_next(&self, count: usize, status: u16) {
-        self.shared.lock().fail_next = (count, status);
+        self.shared.lock().fault = state::Fault {
+            remaining: count,
+            status,
+            error_code: None,
+            message: None,
+        };
     }
 
     /// Changes the delay added before every data API response.

@@ -128,6 +128,28 @@ async fn dispatch(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if !listener.shared.config.log_requests {
+        return handle_request(listener, method, uri, headers, body).await;
+    }
+    let started = std::time::Instant::now();
+    // The path only: query strings may carry tokens (`revoke?token=`).
+    let line = format!("{method} {}", uri.path());
+    let response = handle_request(listener, method, uri, headers, body).await;
+    eprintln!(
+        "{line} -> {} ({} ms)",
+        response.status().as_u16(),
+        started.elapsed().as_millis()
+    );
+    response
+}
+
+async fn handle_request(
+    listener: Listener,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let segments: Vec<String> = uri
         .path()
         .split('/')
@@ -146,6 +168,7 @@ async fn dispatch(
         [".well-known", "openid-configuration"] => oauth::openid_configuration(shared),
         ["id", _, _] => oauth::identity(shared, &headers, &segments[1], &segments[2]),
         ["services", "data"] => versions(shared),
+        ["__mock", ..] => super::admin::handle(shared, &method, &lower[1..], query, &body),
         ["services", "soap", "class", ..] if method == Method::POST => {
             super::soap::call(shared, &segments[3..], &body)
         }
@@ -180,12 +203,11 @@ async fn dispatch(
             };
             let (latency, fault) = {
                 let mut inner = shared.lock();
-                let fault = match inner.fail_next {
-                    (0, _) => None,
-                    (n, status) => {
-                        inner.fail_next = (n - 1, status);
-                        Some(status)
-                    }
+                let fault = if inner.fault.remaining > 0 {
+                    inner.fault.remaining -= 1;
+                    Some(inner.fault.clone())
+                } else {
+                    None
                 };
                 (inner.latency_ms, fault)
             };
@@ -193,7 +215,7 @@ async fn dispatch(
                 tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
             }
             let response = match fault {
-                Some(status) => injected_fault(shared, status),
+                Some(fault) => injected_fault(shared, &fault),
                 None => data_api(shared, &request, &segments[3..], &lower[3..]).await,
             };
             let pretty = headers.get("x-prettyprint").is_some_and(|v| {
@@ -209,24 +231,27 @@ async fn dispatch(
     }
 }
 
-/// The response of an injected fault (see `MockOrg::fail_next`).
-fn injected_fault(shared: &Shared, status: u16) -> Response {
-    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = match code {
-        StatusCode::INTERNAL_SERVER_ERROR => ApiError::new(
-            code,
+/// The response of an injected fault (see `MockOrg::fail_next` and `/__mock/faults`).
+fn injected_fault(shared: &Shared, fault: &super::state::Fault) -> Response {
+    let status = StatusCode::from_u16(fault.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let (code, message) = match status {
+        StatusCode::INTERNAL_SERVER_ERROR => (
             "UNKNOWN_EXCEPTION",
-            "An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)",
+            "An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)".to_owned(),
         ),
         StatusCode::SERVICE_UNAVAILABLE => {
-            ApiError::new(code, "SERVER_UNAVAILABLE", "Server unavailable; please try again later")
+            ("SERVER_UNAVAILABLE", "Server unavailable; please try again later".to_owned())
         }
-        StatusCode::UNAUTHORIZED => {
-            ApiError::new(code, "INVALID_SESSION_ID", "Session expired or invalid")
-        }
-        _ => ApiError::new(code, "UNKNOWN_EXCEPTION", format!("Injected fault {status}")),
-    }
-    .into_response();
+        StatusCode::UNAUTHORIZED => ("INVALID_SESSION_ID", "Session expired or invalid".to_owned()),
+        StatusCode::FORBIDDEN => ("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.".to_owned()),
+        _ => ("UNKNOWN_EXCEPTION", format!("Injected fault {}", fault.status)),
+    };
+    let mut response = super::state::rest_error(
+        status,
+        fault.error_code.as_deref().unwrap_or(code),
+        fault.message.as_deref().unwrap_or(&message),
+        None,
+    );
     if let Ok(value) = HeaderValue::from_str(&shared.limit_info(shared.api_usage())) {
         response.headers_mut().insert("sforce-limit-info", value);
     }

@@ -39,6 +39,17 @@ pub(crate) struct TokenInfo {
     pub last_used_ms: i64,
 }
 
+/// Injected failures: the next `remaining` data API calls answer `status` with an error array.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub(crate) struct Fault {
+    pub remaining: usize,
+    pub status: u16,
+    /// `errorCode` to send; default depends on the status (`UNKNOWN_EXCEPTION`, ...).
+    pub error_code: Option<String>,
+    /// `message` to send; default depends on the status.
+    pub message: Option<String>,
+}
+
 /// One stored record and its modification stamp.
 #[derive(Clone)]
 pub(crate) struct Record {
@@ -69,8 +80,8 @@ pub(crate) struct Inner {
     /// Bulk API 2.0 query jobs by id.
     pub jobs: HashMap<String, super::bulk::Job>,
     pub job_seq: u64,
-    /// Injected faults: how many data API calls still fail, and with which HTTP status.
-    pub fail_next: (usize, u16),
+    /// Injected failures of the next data API calls.
+    pub fault: Fault,
     /// Injected delay before every data API response, in milliseconds.
     pub latency_ms: u64,
 }
@@ -155,7 +166,7 @@ impl Shared {
             token_seq: 0,
             jobs: HashMap::new(),
             job_seq: 0,
-            fail_next: (0, 500),
+            fault: Fault::default(),
             latency_ms: u64::try_from(config.latency.as_millis()).unwrap_or(u64::MAX),
         };
         super::seed::seed(&config, &schema, &user_id, &mut inner);
