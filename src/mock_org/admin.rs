@@ -112,6 +112,10 @@ fn reset(shared: &Shared) -> Response {
     inner.jobs.clear();
     inner.usage = 0;
     super::seed::seed(&shared.config, &shared.schema, &shared.user_id, &mut inner);
+    if let Some(data) = &shared.data {
+        // Loaded fine at start, so it loads again.
+        let _ = super::data::load(&shared.schema, &shared.user_id, &mut inner, data);
+    }
     drop(inner);
     StatusCode::NO_CONTENT.into_response()
 }

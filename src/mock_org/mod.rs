@@ -9,6 +9,7 @@ mod bulk;
 pub mod cli;
 mod collections;
 mod composite;
+mod data;
 mod oauth;
 mod query;
 mod rest;
@@ -62,6 +63,10 @@ pub struct MockOrgConfig {
     pub max_query_cursors: usize,
     /// Delay added before every data API response (for loading states in UI tests).
     pub latency: Duration,
+    /// A JSON file of the user's own records, loaded after the seed data:
+    /// `{"Account": [{"Id": "001...", "Name": "..."}], "Contact": [...], "Lead": [...]}`.
+    /// `Id` (optional) lets records reference each other; fields are validated as on create.
+    pub data: Option<PathBuf>,
     /// Print one line per request (method, path, status, duration) to stderr.
     pub log_requests: bool,
     /// Polls of a Bulk API 2.0 query job that answer `InProgress` before `JobComplete`.
@@ -108,6 +113,7 @@ impl Default for MockOrgConfig {
             latency: Duration::ZERO,
             bulk_polls_in_progress: 1,
             log_requests: false,
+            data: None,
         }
     }
 }
@@ -123,6 +129,8 @@ pub enum MockOrgError {
     Io(#[from] std::io::Error),
     #[error("bad built-in asset: {0}")]
     Asset(String),
+    #[error("bad data file: {0}")]
+    Data(String),
 }
 
 /// A running mock org. Dropping it stops both listeners.

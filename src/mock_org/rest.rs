@@ -725,7 +725,7 @@ fn check_value(object: &ObjectSchema, field: &FieldMeta, value: &Value) -> Resul
 }
 
 /// Accepts `2026-01-01T08:00:00Z`, `...000+0000`, `...+01:00`, with or without millis.
-fn parse_datetime(text: &str) -> Option<i64> {
+pub(crate) fn parse_datetime(text: &str) -> Option<i64> {
     if let Ok(ts) = text.parse::<jiff::Timestamp>() {
         return Some(ts.as_millisecond());
     }

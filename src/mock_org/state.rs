@@ -95,6 +95,8 @@ pub(crate) struct Shared {
     pub username: String,
     pub apps: Vec<App>,
     pub schema: Schema,
+    /// The user's records (`MockOrgConfig::data`), reloaded on reset.
+    pub data: Option<Value>,
     pub inner: Mutex<Inner>,
 }
 
@@ -170,7 +172,22 @@ impl Shared {
             latency_ms: u64::try_from(config.latency.as_millis()).unwrap_or(u64::MAX),
         };
         super::seed::seed(&config, &schema, &user_id, &mut inner);
+        let data = match &config.data {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    MockOrgError::Data(format!("cannot read {}: {e}", path.display()))
+                })?;
+                let value: Value = serde_json::from_str(&text).map_err(|e| {
+                    MockOrgError::Data(format!("{} is not JSON: {e}", path.display()))
+                })?;
+                super::data::load(&schema, &user_id, &mut inner, &value)
+                    .map_err(|e| MockOrgError::Data(format!("{}: {e}", path.display())))?;
+                Some(value)
+            }
+            None => None,
+        };
         Ok(Shared {
+            data,
             config,
             instance_url,
             org_id,
