@@ -242,6 +242,17 @@ async fn user_data_file_is_loaded_validated_and_restored_on_reset() {
     assert_eq!(contacts["totalSize"], 1);
     assert_eq!(contacts["records"][0]["Account"]["Name"], "Acme Corp");
 
+    let reset = client
+        .post(org.instance_url().join("__mock/reset").expect("url"))
+        .send()
+        .await
+        .expect("reset");
+    assert_eq!(reset.status(), 204);
+    let again = get("services/data/v62.0/sobjects/Account/001Dn00000AbCdEIAV")
+        .await
+        .expect("get");
+    assert_eq!(again.status(), 200, "user data comes back after a reset");
+
     std::fs::write(
         &path,
         r#"{"Lead": [{"FirstName": "No last name or company"}]}"#,
