@@ -141,6 +141,19 @@ async fn query_shapes_query_all_and_errors() {
     assert_eq!(count["totalSize"], 20);
     assert_eq!(count["records"], json!([]));
 
+    // Fields never set are null, in SELECT output and in filters.
+    let (status, body) = get(
+        &org,
+        &client,
+        &token,
+        "services/data/v62.0/query?q=SELECT+Id,+Fax+FROM+Account+WHERE+Fax+=+null+ORDER+BY+Fax+NULLS+LAST",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["totalSize"], 40);
+    assert_eq!(body["records"][0]["Fax"], Value::Null);
+
     // Delete one lead: query no longer sees it, queryAll does.
     let (_, first) = get(
         &org,
@@ -198,4 +211,55 @@ async fn query_shapes_query_all_and_errors() {
         assert_eq!(body[0]["errorCode"], code, "{body}");
         assert!(body[0]["message"].is_string());
     }
+}
+
+#[tokio::test]
+async fn oldest_cursor_is_released_and_pretty_print() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let config = MockOrgConfig {
+        records: 500,
+        max_query_cursors: 1,
+        ..Default::default()
+    };
+    let org = MockOrg::start(config).await.expect("start");
+    let client = reqwest::Client::new();
+    let body: Value = client
+        .post(
+            org.instance_url()
+                .join("services/oauth2/token")
+                .expect("url"),
+        )
+        .basic_auth(org.client_id(), Some(org.client_secret()))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let token = body["access_token"].as_str().expect("token");
+    let q = "services/data/v62.0/query?q=SELECT+Id+FROM+Account";
+    let (_, first) = get(&org, &client, token, q, Some(200)).await;
+    let (_, second) = get(&org, &client, token, q, Some(200)).await;
+    let old = first["nextRecordsUrl"].as_str().expect("next");
+    let new = second["nextRecordsUrl"].as_str().expect("next");
+    assert_eq!(get(&org, &client, token, old, None).await.0, 400);
+    assert_eq!(get(&org, &client, token, new, None).await.0, 200);
+
+    let text = client
+        .get(
+            org.instance_url()
+                .join("services/data/v62.0/limits")
+                .expect("url"),
+        )
+        .bearer_auth(token)
+        .header("X-PrettyPrint", "1")
+        .send()
+        .await
+        .expect("limits")
+        .text()
+        .await
+        .expect("text");
+    assert!(text.contains("\n  \""), "indented: {text}");
+    assert!(serde_json::from_str::<Value>(&text).is_ok());
 }

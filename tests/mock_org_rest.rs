@@ -718,3 +718,223 @@ async fn more_endpoints_and_error_shapes() {
         json!({"error": "invalid_client", "error_description": "invalid client credentials"})
     );
 }
+
+#[tokio::test]
+async fn composite_with_references_and_rollback() {
+    let env = Env::small().await;
+    let path = "services/data/v62.0/composite";
+    let (status, body) = env
+        .post(path, &json!({"allOrNone": false, "compositeRequest": [
+            {"method": "POST", "url": "/services/data/v62.0/sobjects/Account", "referenceId": "acc",
+             "body": {"Name": "Composite Co"}},
+            {"method": "POST", "url": "/services/data/v62.0/sobjects/Contact", "referenceId": "con",
+             "body": {"LastName": "Ng", "AccountId": "@{acc.id}"}},
+            {"method": "GET", "url": "/services/data/v62.0/sobjects/Contact/@{con.id}?fields=AccountId",
+             "referenceId": "get"},
+            {"method": "GET", "url": "/services/data/v62.0/sobjects/Foo", "referenceId": "bad"}]}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let results = body["compositeResponse"].as_array().expect("array");
+    assert_eq!(results[0]["httpStatusCode"], 201);
+    assert!(results[0]["httpHeaders"]["Location"].is_string());
+    assert_eq!(results[2]["body"]["AccountId"], results[0]["body"]["id"]);
+    assert_eq!(
+        results[3],
+        json!({"body": [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}],
+               "httpHeaders": {}, "httpStatusCode": 404, "referenceId": "bad"})
+    );
+
+    let (status, body) = env
+        .post(
+            path,
+            &json!({"allOrNone": true, "compositeRequest": [
+            {"method": "POST", "url": "/services/data/v62.0/sobjects/Account", "referenceId": "acc",
+             "body": {"Name": "Rolled Back Co"}},
+            {"method": "POST", "url": "/services/data/v62.0/sobjects/Contact", "referenceId": "con",
+             "body": {"FirstName": "No last name"}},
+            {"method": "GET", "url": "/services/data/v62.0/limits", "referenceId": "after"}]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let results = body["compositeResponse"].as_array().expect("array");
+    assert_eq!(results[0]["body"][0]["errorCode"], "PROCESSING_HALTED");
+    assert_eq!(results[1]["body"][0]["errorCode"], "REQUIRED_FIELD_MISSING");
+    assert_eq!(results[2]["body"][0]["errorCode"], "PROCESSING_HALTED");
+    let (_, count) = env
+        .get("services/data/v62.0/query?q=SELECT+COUNT()+FROM+Account+WHERE+Name='Rolled+Back+Co'")
+        .await;
+    assert_eq!(count["totalSize"], 0, "the account was rolled back");
+
+    let id = env.first_id("Account").await;
+    let (_, before) = env
+        .get(&format!("services/data/v62.0/sobjects/Account/{id}"))
+        .await;
+    let (status, _) = env
+        .post(
+            path,
+            &json!({"allOrNone": true, "compositeRequest": [
+            {"method": "PATCH", "url": format!("/services/data/v62.0/sobjects/Account/{id}"),
+             "referenceId": "upd", "body": {"Name": "Changed Then Rolled Back"}},
+            {"method": "DELETE", "url": "/services/data/v62.0/sobjects/Account/001Dn0000000001AAA",
+             "referenceId": "del"}]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, after) = env
+        .get(&format!("services/data/v62.0/sobjects/Account/{id}"))
+        .await;
+    assert_eq!(after, before, "the update was rolled back");
+}
+
+#[tokio::test]
+async fn collections_retrieve_update_delete() {
+    let env = Env::small().await;
+    let (_, page) = env
+        .get("services/data/v62.0/query?q=SELECT+Id+FROM+Account+LIMIT+2")
+        .await;
+    let a = page["records"][0]["Id"].as_str().expect("id").to_owned();
+    let b = page["records"][1]["Id"].as_str().expect("id").to_owned();
+
+    let (status, records) = env
+        .get(&format!("services/data/v62.0/composite/sobjects/Account?ids={a},{b},001Dn0000000001AAA&fields=Id,Name"))
+        .await;
+    assert_eq!(status, 200, "{records}");
+    assert_eq!(records[0]["Id"], a.as_str());
+    assert_eq!(records[2], Value::Null);
+
+    let (status, results) = env
+        .patch(
+            "services/data/v62.0/composite/sobjects",
+            &json!({"allOrNone": true, "records": [
+            {"attributes": {"type": "Account"}, "id": a, "Rating": "Hot"},
+            {"attributes": {"type": "Account"}, "id": b, "Name": null}]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        results[0]["errors"][0]["statusCode"],
+        "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    );
+    assert_eq!(
+        results[1]["errors"][0]["statusCode"],
+        "REQUIRED_FIELD_MISSING"
+    );
+    let (status, results) = env
+        .patch(
+            "services/data/v62.0/composite/sobjects",
+            &json!({"records": [
+            {"attributes": {"type": "Account"}, "id": a, "Rating": "Hot"}]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(results, json!([{"id": a, "success": true, "errors": []}]));
+    let (_, record) = env
+        .get(&format!("services/data/v62.0/sobjects/Account/{a}"))
+        .await;
+    assert_eq!(record["Rating"], "Hot");
+
+    let (status, results) = env
+        .delete(&format!(
+            "services/data/v62.0/composite/sobjects?ids={a},{b}"
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(results[0]["success"], true);
+    assert_eq!(results[1]["success"], true);
+    let (status, body) = env.delete("services/data/v62.0/composite/sobjects").await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body,
+        json!([{"message": "At least 1 Id is required.", "errorCode": "REQUIRED_FIELD_MISSING"}])
+    );
+}
+
+#[tokio::test]
+async fn injected_faults_and_latency() {
+    let env = Env::small().await;
+    env.org.fail_next(2, 503);
+    let (status, body) = env.get("services/data/v62.0/limits").await;
+    assert_eq!(status, 503);
+    assert_eq!(body[0]["errorCode"], "SERVER_UNAVAILABLE");
+    env.org.fail_next(1, 500);
+    let (status, body) = env.get("services/data/v62.0/limits").await;
+    assert_eq!(status, 500);
+    assert_eq!(body[0]["errorCode"], "UNKNOWN_EXCEPTION");
+    assert_eq!(env.get("services/data/v62.0/limits").await.0, 200);
+
+    env.org.set_latency(std::time::Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    assert_eq!(env.get("services/data/v62.0/limits").await.0, 200);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+}
+
+#[tokio::test]
+async fn admin_faults_reset_and_state() {
+    let env = Env::small().await;
+    let admin = |method: reqwest::Method, path: &str| env.client.request(method, env.url(path));
+
+    let (status, body) = send(admin(reqwest::Method::POST, "__mock/faults").json(&json!({
+        "fail_next": 1, "status": 400, "error_code": "UNABLE_TO_LOCK_ROW",
+        "message": "unable to obtain exclusive access to this record"})))
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["fail_next"]["remaining"], 1);
+    let (status, body) = env.get("services/data/v62.0/limits").await;
+    assert_eq!(
+        (status, body),
+        (
+            400,
+            error(
+                "UNABLE_TO_LOCK_ROW",
+                "unable to obtain exclusive access to this record"
+            )
+        )
+    );
+    assert_eq!(env.get("services/data/v62.0/limits").await.0, 200);
+
+    let (status, _) =
+        send(admin(reqwest::Method::POST, "__mock/faults").json(&json!({"api_remaining": 0})))
+            .await;
+    assert_eq!(status, 200);
+    assert_eq!(env.get("services/data/v62.0/limits").await.0, 403);
+    assert_eq!(
+        send(admin(reqwest::Method::DELETE, "__mock/faults"))
+            .await
+            .0,
+        204
+    );
+
+    let (_, created) = env
+        .post(
+            "services/data/v62.0/sobjects/Account",
+            &json!({"Name": "Temp"}),
+        )
+        .await;
+    assert_eq!(
+        created[0]["errorCode"], "REQUEST_LIMIT_EXCEEDED",
+        "quota still exhausted"
+    );
+    let (status, _) = send(admin(reqwest::Method::POST, "__mock/reset")).await;
+    assert_eq!(status, 204);
+    let (status, created) = env
+        .post(
+            "services/data/v62.0/sobjects/Account",
+            &json!({"Name": "Temp"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let (_, state) = send(admin(reqwest::Method::GET, "__mock/state")).await;
+    assert_eq!(state["records"]["Account"]["total"], 31);
+    assert_eq!(state["tokens"], 1);
+    let (status, _) = send(admin(reqwest::Method::POST, "__mock/reset")).await;
+    assert_eq!(status, 204);
+    let (_, state) = send(admin(reqwest::Method::GET, "__mock/state?records=true")).await;
+    assert_eq!(state["records"]["Account"]["total"], 30);
+    assert_eq!(state["data"]["Account"].as_array().map(Vec::len), Some(30));
+
+    let (status, _) =
+        send(admin(reqwest::Method::POST, "__mock/faults").json(&json!({"expire_tokens": true})))
+            .await;
+    assert_eq!(status, 200);
+    assert_eq!(env.get("services/data/v62.0/limits").await.0, 401);
+}

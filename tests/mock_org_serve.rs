@@ -108,6 +108,8 @@ async fn cli_writes_the_env_file_once_listening() {
         tls: false,
         client_id: Some("my-key".to_owned()),
         client_secret: Some("my-secret".to_owned()),
+        log_requests: true,
+        data: None,
     };
     let task = tokio::spawn(run(args));
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -184,4 +186,89 @@ async fn seeds_are_deterministic_and_large_orgs_start() {
     }
     assert_eq!(firsts[0], firsts[1]);
     assert_eq!(firsts[0].as_array().map(Vec::len), Some(5));
+}
+
+#[tokio::test]
+async fn user_data_file_is_loaded_validated_and_restored_on_reset() {
+    provider();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("data.json");
+    std::fs::write(
+        &path,
+        serde_json::json!({
+            "Account": [{"Id": "001Dn00000AbCdEIAV", "Name": "Acme Corp", "Industry": "Banking",
+                         "LastModifiedDate": "2026-01-01T08:00:00Z"}],
+            "contact": [{"LastName": "Ng", "AccountId": "001Dn00000AbCdE"}]
+        })
+        .to_string(),
+    )
+    .expect("write data");
+    let config = MockOrgConfig {
+        records: 0,
+        data: Some(path.clone()),
+        ..MockOrgConfig::default()
+    };
+    let org = MockOrg::start(config).await.expect("start with data");
+    let client = reqwest::Client::new();
+    let (_, token) = token_status(
+        &client,
+        org.instance_url().as_str(),
+        org.client_id(),
+        org.client_secret(),
+    )
+    .await;
+    let token = token["access_token"].as_str().expect("token").to_owned();
+    let get = |path: &str| {
+        client
+            .get(org.instance_url().join(path).expect("url"))
+            .bearer_auth(&token)
+            .send()
+    };
+    let account = get("services/data/v62.0/sobjects/Account/001Dn00000AbCdEIAV")
+        .await
+        .expect("get");
+    assert_eq!(
+        account.headers()["last-modified"],
+        "Thu, 01 Jan 2026 08:00:00 GMT"
+    );
+    let account: Value = account.json().await.expect("json");
+    assert_eq!(account["Industry"], "Banking");
+    let contacts: Value = get("services/data/v62.0/query?q=SELECT+Name,+Account.Name+FROM+Contact")
+        .await
+        .expect("query")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(contacts["totalSize"], 1);
+    assert_eq!(contacts["records"][0]["Account"]["Name"], "Acme Corp");
+
+    let reset = client
+        .post(org.instance_url().join("__mock/reset").expect("url"))
+        .send()
+        .await
+        .expect("reset");
+    assert_eq!(reset.status(), 204);
+    let again = get("services/data/v62.0/sobjects/Account/001Dn00000AbCdEIAV")
+        .await
+        .expect("get");
+    assert_eq!(again.status(), 200, "user data comes back after a reset");
+
+    std::fs::write(
+        &path,
+        r#"{"Lead": [{"FirstName": "No last name or company"}]}"#,
+    )
+    .expect("write data");
+    let config = MockOrgConfig {
+        records: 0,
+        data: Some(path),
+        ..MockOrgConfig::default()
+    };
+    let error = MockOrg::start(config)
+        .await
+        .expect_err("invalid data is refused");
+    let message = error.to_string();
+    assert!(
+        message.contains("Lead[0]: REQUIRED_FIELD_MISSING"),
+        "{message}"
+    );
 }

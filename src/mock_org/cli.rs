@@ -30,6 +30,13 @@ pub struct MockOrgArgs {
     /// Consumer secret to accept (default: a fixed demo value).
     #[arg(long = "client-secret")]
     pub client_secret: Option<String>,
+    /// Load your own records from a JSON file (`{"Account": [{...}], "Contact": [...]}`) after
+    /// the seed data (use `--records 0` for only yours).
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Print one line per request (method, path, status, duration) to stderr.
+    #[arg(long = "log-requests")]
+    pub log_requests: bool,
 }
 
 impl MockOrgArgs {
@@ -42,6 +49,8 @@ impl MockOrgArgs {
             tls: self.tls,
             client_id: self.client_id.clone(),
             client_secret: self.client_secret.clone(),
+            log_requests: self.log_requests,
+            data: self.data.clone(),
             ..MockOrgConfig::default()
         }
     }

@@ -3,12 +3,19 @@
 //! [`MockOrg::start`] binds two loopback listeners: the org's My Domain (OAuth, identity, REST)
 //! and a "login host" that answers client-credentials requests the way `login.salesforce.com`
 //! does. Wire formats follow `shared/reference/salesforce-api.md`.
+mod admin;
+mod apex;
+mod bulk;
 pub mod cli;
+mod collections;
+mod composite;
+mod data;
 mod oauth;
 mod query;
 mod rest;
 mod schema;
 mod seed;
+mod soap;
 pub mod soql;
 mod state;
 
@@ -51,6 +58,19 @@ pub struct MockOrgConfig {
     pub api_instance_url: bool,
     /// Whether 304 responses count as API calls (UNCONFIRMED on real orgs).
     pub count_not_modified: bool,
+    /// Open query cursors kept per org; opening one more releases the oldest (Salesforce
+    /// documents 10 per user).
+    pub max_query_cursors: usize,
+    /// Delay added before every data API response (for loading states in UI tests).
+    pub latency: Duration,
+    /// A JSON file of the user's own records, loaded after the seed data:
+    /// `{"Account": [{"Id": "001...", "Name": "..."}], "Contact": [...], "Lead": [...]}`.
+    /// `Id` (optional) lets records reference each other; fields are validated as on create.
+    pub data: Option<PathBuf>,
+    /// Print one line per request (method, path, status, duration) to stderr.
+    pub log_requests: bool,
+    /// Polls of a Bulk API 2.0 query job that answer `InProgress` before `JobComplete`.
+    pub bulk_polls_in_progress: u32,
 }
 
 impl std::fmt::Debug for MockOrgConfig {
@@ -89,6 +109,11 @@ impl Default for MockOrgConfig {
             ),
             api_instance_url: false,
             count_not_modified: false,
+            max_query_cursors: 10,
+            latency: Duration::ZERO,
+            bulk_polls_in_progress: 1,
+            log_requests: false,
+            data: None,
         }
     }
 }
@@ -104,6 +129,8 @@ pub enum MockOrgError {
     Io(#[from] std::io::Error),
     #[error("bad built-in asset: {0}")]
     Asset(String),
+    #[error("bad data file: {0}")]
+    Data(String),
 }
 
 /// A running mock org. Dropping it stops both listeners.
@@ -264,6 +291,23 @@ impl MockOrg {
     /// API calls counted today (what `Sforce-Limit-Info` reports as used).
     pub fn api_usage(&self) -> u64 {
         self.shared.api_usage()
+    }
+
+    /// Makes the next `count` data API calls (`/services/data/vNN.0/...`) fail with `status`:
+    /// 500 `UNKNOWN_EXCEPTION`, 503 `SERVER_UNAVAILABLE`, 401 `INVALID_SESSION_ID`, or the
+    /// status with a generic error for anything else. Fault injection for tests.
+    pub fn fail_next(&self, count: usize, status: u16) {
+        self.shared.lock().fault = state::Fault {
+            remaining: count,
+            status,
+            error_code: None,
+            message: None,
+        };
+    }
+
+    /// Changes the delay added before every data API response.
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.lock().latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
     }
 
     /// Stops both listeners and waits for them to finish.

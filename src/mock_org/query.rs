@@ -140,6 +140,9 @@ pub(crate) fn query(
             batch,
         },
     );
+    while inner.cursors.len() > shared.config.max_query_cursors.max(1) {
+        inner.cursors.shift_remove_index(0);
+    }
     Ok(response)
 }
 

@@ -74,7 +74,7 @@ pub(crate) fn router(listener: Listener) -> Router {
     Router::new().fallback(dispatch).with_state(listener)
 }
 
-fn percent_decode(segment: &str) -> String {
+pub(crate) fn percent_decode(segment: &str) -> String {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -101,8 +101,10 @@ pub(crate) struct Request<'a> {
     pub headers: &'a HeaderMap,
     pub query: &'a str,
     pub body: &'a [u8],
-    /// The API version number, e.g. `"62.0"`.
+    /// The API version number, e.g. `"62.0"` (empty for Apex REST).
     pub version: String,
+    /// For `/services/apexrest/...`: the path after `apexrest`, as sent (`/orders/42`).
+    pub apex_path: Option<String>,
 }
 
 impl Request<'_> {
@@ -126,6 +128,28 @@ async fn dispatch(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if !listener.shared.config.log_requests {
+        return handle_request(listener, method, uri, headers, body).await;
+    }
+    let started = std::time::Instant::now();
+    // The path only: query strings may carry tokens (`revoke?token=`).
+    let line = format!("{method} {}", uri.path());
+    let response = handle_request(listener, method, uri, headers, body).await;
+    eprintln!(
+        "{line} -> {} ({} ms)",
+        response.status().as_u16(),
+        started.elapsed().as_millis()
+    );
+    response
+}
+
+async fn handle_request(
+    listener: Listener,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let segments: Vec<String> = uri
         .path()
         .split('/')
@@ -144,6 +168,27 @@ async fn dispatch(
         [".well-known", "openid-configuration"] => oauth::openid_configuration(shared),
         ["id", _, _] => oauth::identity(shared, &headers, &segments[1], &segments[2]),
         ["services", "data"] => versions(shared),
+        ["__mock", ..] => super::admin::handle(shared, &method, &lower[1..], query, &body),
+        ["services", "soap", "class", ..] if method == Method::POST => {
+            super::soap::call(shared, &segments[3..], &body)
+        }
+        ["services", "wsdl", "class", ..] => super::soap::wsdl(shared, &segments[3..], &headers),
+        ["services", "apexrest", ..] => {
+            let path = uri.path();
+            let start = path
+                .to_ascii_lowercase()
+                .find("/apexrest")
+                .map_or(path.len(), |i| i + 9);
+            let request = Request {
+                method: &method,
+                headers: &headers,
+                query,
+                body: &body,
+                version: String::new(),
+                apex_path: Some(path.get(start..).unwrap_or_default().to_owned()),
+            };
+            data_api(shared, &request, &[], &[]).await
+        }
         ["services", "data", version, ..] => {
             let Some(version) = parse_version(shared, version) else {
                 return ApiError::not_found().into_response();
@@ -154,11 +199,79 @@ async fn dispatch(
                 query,
                 body: &body,
                 version,
+                apex_path: None,
             };
-            data_api(shared, &request, &segments[3..], &lower[3..])
+            let (latency, fault) = {
+                let mut inner = shared.lock();
+                let fault = if inner.fault.remaining > 0 {
+                    inner.fault.remaining -= 1;
+                    Some(inner.fault.clone())
+                } else {
+                    None
+                };
+                (inner.latency_ms, fault)
+            };
+            if latency > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+            }
+            let response = match fault {
+                Some(fault) => injected_fault(shared, &fault),
+                None => data_api(shared, &request, &segments[3..], &lower[3..]).await,
+            };
+            let pretty = headers.get("x-prettyprint").is_some_and(|v| {
+                v.as_bytes() == b"1" || v.as_bytes().eq_ignore_ascii_case(b"true")
+            });
+            if pretty {
+                prettify(response).await
+            } else {
+                response
+            }
         }
         _ => ApiError::not_found().into_response(),
     }
+}
+
+/// The response of an injected fault (see `MockOrg::fail_next` and `/__mock/faults`).
+fn injected_fault(shared: &Shared, fault: &super::state::Fault) -> Response {
+    let status = StatusCode::from_u16(fault.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let (code, message) = match status {
+        StatusCode::INTERNAL_SERVER_ERROR => (
+            "UNKNOWN_EXCEPTION",
+            "An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)".to_owned(),
+        ),
+        StatusCode::SERVICE_UNAVAILABLE => {
+            ("SERVER_UNAVAILABLE", "Server unavailable; please try again later".to_owned())
+        }
+        StatusCode::UNAUTHORIZED => ("INVALID_SESSION_ID", "Session expired or invalid".to_owned()),
+        StatusCode::FORBIDDEN => ("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.".to_owned()),
+        _ => ("UNKNOWN_EXCEPTION", format!("Injected fault {}", fault.status)),
+    };
+    let mut response = super::state::rest_error(
+        status,
+        fault.error_code.as_deref().unwrap_or(code),
+        fault.message.as_deref().unwrap_or(&message),
+        None,
+    );
+    if let Ok(value) = HeaderValue::from_str(&shared.limit_info(shared.api_usage())) {
+        response.headers_mut().insert("sforce-limit-info", value);
+    }
+    response
+}
+
+/// Re-serialises a JSON body with indentation (`X-PrettyPrint: 1`).
+async fn prettify(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    let text = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(value) => serde_json::to_string_pretty(&value)
+            .unwrap_or_default()
+            .into_bytes(),
+        Err(_) => bytes.to_vec(),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(text))
 }
 
 /// `v62.0` → `"62.0"` when the version is served.
@@ -189,7 +302,7 @@ fn versions(shared: &Shared) -> Response {
 }
 
 /// Authentication, limit accounting and the `Sforce-Limit-Info` header around every data call.
-fn data_api(
+async fn data_api(
     shared: &Shared,
     request: &Request<'_>,
     segments: &[String],
@@ -227,8 +340,18 @@ fn data_api(
                 )
                 .into_response()
             } else {
-                let response = route(shared, request, segments, lower)
-                    .unwrap_or_else(IntoResponse::into_response);
+                let routed = if let Some(path) = &request.apex_path {
+                    super::apex::handle(shared, request, path)
+                } else if lower == ["composite"] {
+                    if *request.method == Method::POST {
+                        super::composite::composite(shared, request).await
+                    } else {
+                        Err(method_not_allowed(request.method, "POST"))
+                    }
+                } else {
+                    route(shared, request, segments, lower)
+                };
+                let response = routed.unwrap_or_else(IntoResponse::into_response);
                 if response.status() == StatusCode::NOT_MODIFIED
                     && !shared.config.count_not_modified
                 {
@@ -246,7 +369,7 @@ fn data_api(
     response
 }
 
-fn method_not_allowed(method: &Method, allowed: &str) -> ApiError {
+pub(crate) fn method_not_allowed(method: &Method, allowed: &str) -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "METHOD_NOT_ALLOWED",
@@ -254,7 +377,7 @@ fn method_not_allowed(method: &Method, allowed: &str) -> ApiError {
     )
 }
 
-fn route(
+pub(crate) fn route(
     shared: &Shared,
     request: &Request<'_>,
     segments: &[String],
@@ -290,14 +413,20 @@ fn route(
             let _ = locator;
             get_only(super::query::next_page(shared, request, &segments[1]))
         }
+        ["jobs", "query", ..] => super::bulk::route(shared, request, &segments[2..]),
         ["limits"] => get_only(Ok(limits(shared))),
-        ["composite", "sobjects"] => {
-            if *request.method == Method::POST {
-                composite_create(shared, request)
-            } else {
-                Err(method_not_allowed(request.method, "POST"))
+        ["composite", "sobjects"] => match *request.method {
+            Method::POST => composite_create(shared, request),
+            Method::PATCH => super::collections::update(shared, request),
+            Method::DELETE => super::collections::delete(shared, request),
+            _ => Err(method_not_allowed(request.method, "DELETE,PATCH,POST")),
+        },
+        ["composite", "sobjects", _] => match *request.method {
+            Method::GET | Method::POST => {
+                super::collections::retrieve(shared, request, &segments[2])
             }
-        }
+            _ => Err(method_not_allowed(request.method, "GET,POST")),
+        },
         _ => Err(ApiError::not_found()),
     }
 }
@@ -349,7 +478,7 @@ fn parse_http_date(value: &str) -> Result<i64, ApiError> {
     Ok(secs)
 }
 
-fn http_date(ms: i64) -> String {
+pub(crate) fn http_date(ms: i64) -> String {
     let secs = u64::try_from(ms.max(0) / 1000).unwrap_or(0);
     httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
 }
@@ -390,7 +519,7 @@ fn describe_global(shared: &Shared, request: &Request<'_>) -> Result<Response, A
     ))
 }
 
-fn object<'a>(shared: &'a Shared, name: &str) -> Result<&'a ObjectSchema, ApiError> {
+pub(crate) fn object<'a>(shared: &'a Shared, name: &str) -> Result<&'a ObjectSchema, ApiError> {
     shared.schema.object(name).ok_or_else(ApiError::not_found)
 }
 
@@ -450,7 +579,7 @@ fn sobject_root(shared: &Shared, request: &Request<'_>, name: &str) -> Result<Re
 }
 
 /// Parses a JSON object body, with Salesforce's `JSON_PARSER_ERROR` texts.
-fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+pub(crate) fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad(
             "JSON_PARSER_ERROR",
@@ -596,7 +725,7 @@ fn check_value(object: &ObjectSchema, field: &FieldMeta, value: &Value) -> Resul
 }
 
 /// Accepts `2026-01-01T08:00:00Z`, `...000+0000`, `...+01:00`, with or without millis.
-fn parse_datetime(text: &str) -> Option<i64> {
+pub(crate) fn parse_datetime(text: &str) -> Option<i64> {
     if let Ok(ts) = text.parse::<jiff::Timestamp>() {
         return Some(ts.as_millisecond());
     }
@@ -673,7 +802,7 @@ pub(crate) fn validate(
 }
 
 /// Recomputes `Name` of Contact and Lead from its parts.
-fn compute_name(object: &ObjectSchema, row: &mut Row) {
+pub(crate) fn compute_name(object: &ObjectSchema, row: &mut Row) {
     if object.name == "Account" || object.field("FirstName").is_none() {
         return;
     }
@@ -692,7 +821,7 @@ fn compute_name(object: &ObjectSchema, row: &mut Row) {
 }
 
 /// A fresh modification stamp strictly after `previous`.
-fn next_stamp(previous: i64) -> i64 {
+pub(crate) fn next_stamp(previous: i64) -> i64 {
     now_ms().max(previous + 1)
 }
 
@@ -1097,4 +1226,41 @@ fn composite_create(shared: &Shared, request: &Request<'_>) -> Result<Response, 
         }
     }
     Ok(json_response(StatusCode::OK, &Value::Array(results)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_labels_follow_the_three_releases_a_year() {
+        assert_eq!(release_label(31), "Summer '14");
+        assert_eq!(release_label(32), "Winter '15");
+        assert_eq!(release_label(33), "Spring '15");
+        assert_eq!(release_label(60), "Spring '24");
+        assert_eq!(release_label(67), "Summer '26");
+        assert_eq!(release_label(68), "Winter '27");
+    }
+
+    #[test]
+    fn etags_match_with_or_without_quotes_weak_prefix_and_gzip_suffix() {
+        let tag = "\"abc=--gzip\"";
+        assert!(etag_matches("\"abc=--gzip\"", tag));
+        assert!(etag_matches("abc=", tag));
+        assert!(etag_matches("W/\"abc=-gzip\"", tag));
+        assert!(etag_matches("\"x\", \"abc=\"", tag));
+        assert!(etag_matches("*", tag));
+        assert!(!etag_matches("\"abd=\"", tag));
+    }
+
+    #[test]
+    fn datetimes_in_every_accepted_form() {
+        let expected = Some(1_767_254_400_000);
+        assert_eq!(parse_datetime("2026-01-01T08:00:00Z"), expected);
+        assert_eq!(parse_datetime("2026-01-01T08:00:00.000+0000"), expected);
+        assert_eq!(parse_datetime("2026-01-01T09:00:00.000+01:00"), expected);
+        assert_eq!(parse_datetime("yesterday"), None);
+        assert_eq!(percent_decode("a%20b%2Fc%zz"), "a b/c%zz");
+        assert_eq!(percent_decode("%"), "%");
+    }
 }

@@ -39,7 +39,19 @@ pub(crate) struct TokenInfo {
     pub last_used_ms: i64,
 }
 
+/// Injected failures: the next `remaining` data API calls answer `status` with an error array.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub(crate) struct Fault {
+    pub remaining: usize,
+    pub status: u16,
+    /// `errorCode` to send; default depends on the status (`UNKNOWN_EXCEPTION`, ...).
+    pub error_code: Option<String>,
+    /// `message` to send; default depends on the status.
+    pub message: Option<String>,
+}
+
 /// One stored record and its modification stamp.
+#[derive(Clone)]
 pub(crate) struct Record {
     pub row: Row,
     /// `SystemModstamp` in epoch milliseconds.
@@ -61,9 +73,17 @@ pub(crate) struct Inner {
     pub store: HashMap<String, IndexMap<String, Record>>,
     /// Next sequence number per key prefix.
     pub seq: HashMap<String, u64>,
-    pub cursors: HashMap<String, Cursor>,
+    /// Open query cursors, oldest first.
+    pub cursors: IndexMap<String, Cursor>,
     pub cursor_seq: u64,
     pub token_seq: u64,
+    /// Bulk API 2.0 query jobs by id.
+    pub jobs: HashMap<String, super::bulk::Job>,
+    pub job_seq: u64,
+    /// Injected failures of the next data API calls.
+    pub fault: Fault,
+    /// Injected delay before every data API response, in milliseconds.
+    pub latency_ms: u64,
 }
 
 /// Everything the handlers share.
@@ -75,6 +95,8 @@ pub(crate) struct Shared {
     pub username: String,
     pub apps: Vec<App>,
     pub schema: Schema,
+    /// The user's records (`MockOrgConfig::data`), reloaded on reset.
+    pub data: Option<Value>,
     pub inner: Mutex<Inner>,
 }
 
@@ -141,12 +163,31 @@ impl Shared {
             usage: 0,
             store: HashMap::new(),
             seq: HashMap::new(),
-            cursors: HashMap::new(),
+            cursors: IndexMap::new(),
             cursor_seq: 0,
             token_seq: 0,
+            jobs: HashMap::new(),
+            job_seq: 0,
+            fault: Fault::default(),
+            latency_ms: u64::try_from(config.latency.as_millis()).unwrap_or(u64::MAX),
         };
         super::seed::seed(&config, &schema, &user_id, &mut inner);
+        let data = match &config.data {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    MockOrgError::Data(format!("cannot read {}: {e}", path.display()))
+                })?;
+                let value: Value = serde_json::from_str(&text).map_err(|e| {
+                    MockOrgError::Data(format!("{} is not JSON: {e}", path.display()))
+                })?;
+                super::data::load(&schema, &user_id, &mut inner, &value)
+                    .map_err(|e| MockOrgError::Data(format!("{}: {e}", path.display())))?;
+                Some(value)
+            }
+            None => None,
+        };
         Ok(Shared {
+            data,
             config,
             instance_url,
             org_id,

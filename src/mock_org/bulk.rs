@@ -1,0 +1,397 @@
+//! Bulk API 2.0 query jobs (`/services/data/vNN.0/jobs/query`): create, poll, results as CSV
+//! pages with `Sforce-Locator` / `Sforce-NumberOfRecords`, abort, delete, list.
+//!
+//! The query runs when the job is created; the job then reports `InProgress` for
+//! `MockOrgConfig::bulk_polls_in_progress` polls before `JobComplete`.
+
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde_json::{Map, Value, json};
+
+use super::query::Source;
+use super::rest::{ApiError, Request, method_not_allowed, parse_body};
+use super::soql::QueryOptions;
+use super::state::{Shared, json_response, now_ms, sf_datetime};
+
+/// One query job.
+pub(crate) struct Job {
+    pub id: String,
+    pub operation: String,
+    pub object: String,
+    /// API version number that created the job (`60`).
+    pub version: u32,
+    pub created_ms: i64,
+    pub state: String,
+    pub polls: u32,
+    pub delimiter: String,
+    pub line_ending: String,
+    /// CSV header cells, in SELECT order.
+    pub columns: Vec<String>,
+    /// CSV rows (already rendered cells; `None` = null).
+    pub rows: Vec<Vec<Option<String>>>,
+}
+
+impl Job {
+    fn info(&self, full: bool) -> Value {
+        let mut m = Map::new();
+        m.insert("id".into(), json!(self.id));
+        m.insert("operation".into(), json!(self.operation));
+        m.insert("object".into(), json!(self.object));
+        m.insert("createdById".into(), json!(""));
+        m.insert("createdDate".into(), json!(sf_datetime(self.created_ms)));
+        m.insert("systemModstamp".into(), json!(sf_datetime(self.created_ms)));
+        m.insert("state".into(), json!(self.state));
+        m.insert("concurrencyMode".into(), json!("Parallel"));
+        m.insert("contentType".into(), json!("CSV"));
+        m.insert("apiVersion".into(), json!(f64::from(self.version)));
+        if full {
+            m.insert("jobType".into(), json!("V2Query"));
+        }
+        m.insert("lineEnding".into(), json!(self.line_ending));
+        m.insert("columnDelimiter".into(), json!(self.delimiter));
+        if full {
+            let done = self.state == "JobComplete";
+            m.insert(
+                "numberRecordsProcessed".into(),
+                json!(if done { self.rows.len() } else { 0 }),
+            );
+            m.insert("retries".into(), json!(0));
+            m.insert(
+                "totalProcessingTime".into(),
+                json!(if done { 42 } else { 0 }),
+            );
+            m.insert("isPkChunkingSupported".into(), json!(true));
+        }
+        Value::Object(m)
+    }
+}
+
+fn delimiter_char(name: &str) -> Option<char> {
+    Some(match name {
+        "COMMA" => ',',
+        "BACKQUOTE" => '`',
+        "CARET" => '^',
+        "PIPE" => '|',
+        "SEMICOLON" => ';',
+        "TAB" => '\t',
+        _ => return None,
+    })
+}
+
+/// The SELECT list of a query, as written (`Id`, `Account.Name`).
+fn select_list(q: &str) -> Vec<String> {
+    let lower = q.to_ascii_lowercase();
+    let start = lower.find("select").map_or(0, |i| i + 6);
+    let end = lower.find(" from ").unwrap_or(q.len());
+    q.get(start..end)
+        .unwrap_or_default()
+        .split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// A value of a record by a dotted path, names compared case-insensitively.
+fn lookup<'a>(record: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut value = record;
+    for part in path.split('.') {
+        let map = value.as_object()?;
+        value = map
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(part))
+            .map(|(_, v)| v)?;
+    }
+    Some(value)
+}
+
+fn cell(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::Null => None,
+        Value::String(s) => Some(match s.strip_suffix("+0000") {
+            Some(stamp) if s.len() == 28 && s.as_bytes().get(10) == Some(&b'T') => {
+                format!("{stamp}Z")
+            }
+            _ => s.replace('\0', ""),
+        }),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        other => Some(other.to_string()),
+    }
+}
+
+fn error(status: StatusCode, code: &'static str, message: &str) -> ApiError {
+    ApiError::new(status, code, message)
+}
+
+fn version_number(request: &Request<'_>) -> u32 {
+    request.version.trim_end_matches(".0").parse().unwrap_or(0)
+}
+
+/// Dispatches `jobs/query[/{id}[/results]]`.
+pub(crate) fn route(
+    shared: &Shared,
+    request: &Request<'_>,
+    rest: &[String],
+) -> Result<Response, ApiError> {
+    if version_number(request) < 47 {
+        return Err(ApiError::not_found());
+    }
+    match rest {
+        [] => match *request.method {
+            Method::POST => create(shared, request),
+            Method::GET => list(shared, request),
+            _ => Err(method_not_allowed(request.method, "GET,POST")),
+        },
+        [id] => job(shared, request, id),
+        [id, results] if results.eq_ignore_ascii_case("results") => {
+            if *request.method == Method::GET {
+                results_page(shared, request, id)
+            } else {
+                Err(method_not_allowed(request.method, "GET"))
+            }
+        }
+        _ => Err(ApiError::not_found()),
+    }
+}
+
+fn create(shared: &Shared, request: &Request<'_>) -> Result<Response, ApiError> {
+    let body = parse_body(request.body)?;
+    let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
+    let operation = text("operation").unwrap_or_default();
+    if operation != "query" && operation != "queryAll" {
+        return Err(ApiError::bad(
+            "INVALIDJOB",
+            format!("InvalidJob : Invalid operation: {operation}"),
+        ));
+    }
+    let Some(q) = text("query") else {
+        return Err(ApiError::bad(
+            "INVALIDJOB",
+            "InvalidJob : query is required",
+        ));
+    };
+    let delimiter = text("columnDelimiter").unwrap_or_else(|| "COMMA".to_owned());
+    if delimiter_char(&delimiter).is_none() {
+        return Err(ApiError::bad(
+            "INVALIDJOB",
+            format!("InvalidJob : Invalid column delimiter: {delimiter}"),
+        ));
+    }
+    let line_ending = text("lineEnding").unwrap_or_else(|| "LF".to_owned());
+    if line_ending != "LF" && line_ending != "CRLF" {
+        return Err(ApiError::bad(
+            "INVALIDJOB",
+            format!("InvalidJob : Invalid line ending: {line_ending}"),
+        ));
+    }
+    if q.to_ascii_lowercase().contains("count(") {
+        return Err(ApiError::bad(
+            "API_ERROR",
+            "Aggregate Relationships not supported in Bulk Query with CSV content type",
+        ));
+    }
+    let columns = select_list(&q);
+    let mut inner = shared.lock();
+    let output = {
+        let source = Source {
+            schema: &shared.schema,
+            inner: &inner,
+        };
+        let options = QueryOptions {
+            include_deleted: operation == "queryAll",
+            api_version: &request.version,
+        };
+        super::soql::execute(&q, &source, options).map_err(|e| ApiError::bad(e.code, e.message))?
+    };
+    let object = output
+        .records
+        .first()
+        .and_then(|r| r.pointer("/attributes/type"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| {
+            let lower = q.to_ascii_lowercase();
+            let from = lower.find(" from ")? + 6;
+            let name = q.get(from..)?.split_whitespace().next()?;
+            shared.schema.object(name).map(|o| o.name.clone())
+        })
+        .unwrap_or_default();
+    let rows = output
+        .records
+        .iter()
+        .map(|r| columns.iter().map(|c| cell(lookup(r, c))).collect())
+        .collect();
+    inner.job_seq += 1;
+    let job = Job {
+        id: crate::sf::id::mint("750", inner.job_seq),
+        operation,
+        object,
+        version: version_number(request),
+        created_ms: now_ms(),
+        state: "UploadComplete".to_owned(),
+        polls: 0,
+        delimiter,
+        line_ending,
+        columns,
+        rows,
+    };
+    let info = job.info(false);
+    inner.jobs.insert(job.id.clone(), job);
+    Ok(json_response(StatusCode::OK, &info))
+}
+
+fn list(shared: &Shared, _request: &Request<'_>) -> Result<Response, ApiError> {
+    let inner = shared.lock();
+    let mut jobs: Vec<&Job> = inner.jobs.values().collect();
+    jobs.sort_by_key(|j| j.id.clone());
+    let records: Vec<Value> = jobs.iter().map(|j| j.info(true)).collect();
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"done": true, "records": records, "nextRecordsUrl": null}),
+    ))
+}
+
+fn job(shared: &Shared, request: &Request<'_>, raw_id: &str) -> Result<Response, ApiError> {
+    let id = crate::sf::id::normalize(raw_id).unwrap_or_default();
+    let mut inner = shared.lock();
+    let not_found = || {
+        error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "The requested resource does not exist",
+        )
+    };
+    match *request.method {
+        Method::GET => {
+            let job = inner.jobs.get_mut(&id).ok_or_else(not_found)?;
+            if job.state == "UploadComplete" || job.state == "InProgress" {
+                if job.polls >= shared.config.bulk_polls_in_progress {
+                    job.state = "JobComplete".to_owned();
+                } else {
+                    job.state = "InProgress".to_owned();
+                }
+                job.polls += 1;
+            }
+            Ok(json_response(StatusCode::OK, &job.info(true)))
+        }
+        Method::PATCH => {
+            let body = parse_body(request.body)?;
+            let job = inner.jobs.get_mut(&id).ok_or_else(not_found)?;
+            if body.get("state").and_then(Value::as_str) != Some("Aborted") {
+                return Err(ApiError::bad(
+                    "INVALIDJOBSTATE",
+                    "Invalid state: only Aborted is allowed",
+                ));
+            }
+            if job.state == "JobComplete" || job.state == "Failed" {
+                return Err(ApiError::bad(
+                    "INVALIDJOBSTATE",
+                    format!("Job with id: {id} is already {}", job.state),
+                ));
+            }
+            job.state = "Aborted".to_owned();
+            Ok(json_response(StatusCode::OK, &job.info(false)))
+        }
+        Method::DELETE => {
+            inner.jobs.remove(&id).ok_or_else(not_found)?;
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        _ => Err(method_not_allowed(request.method, "DELETE,GET,PATCH")),
+    }
+}
+
+fn quote(value: &str) -> String {
+    format!("\"{}\"", value.replace('"', "\"\""))
+}
+
+fn results_page(
+    shared: &Shared,
+    request: &Request<'_>,
+    raw_id: &str,
+) -> Result<Response, ApiError> {
+    let id = crate::sf::id::normalize(raw_id).unwrap_or_default();
+    let inner = shared.lock();
+    let job = inner.jobs.get(&id).ok_or_else(|| {
+        error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "The requested resource does not exist",
+        )
+    })?;
+    if job.version != version_number(request) {
+        return Err(error(
+            StatusCode::CONFLICT,
+            "API_VERSION_MISMATCH",
+            "The API version of the request does not match the version of the job",
+        ));
+    }
+    if job.state != "JobComplete" {
+        return Err(error(
+            StatusCode::PRECONDITION_FAILED,
+            "JOB_NOT_COMPLETE",
+            &format!(
+                "can only download query results of successfully completed bulk job with status: JOB_COMPLETE. Current status: {}",
+                job.state.to_ascii_uppercase()
+            ),
+        ));
+    }
+    let max = request
+        .param("maxRecords")
+        .and_then(|m| m.parse::<usize>().ok())
+        .filter(|m| *m > 0)
+        .unwrap_or(50_000);
+    let offset = match request
+        .param("locator")
+        .filter(|l| !l.is_empty() && l != "null")
+    {
+        None => 0,
+        Some(locator) => B64
+            .decode(locator.as_bytes())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| s.parse::<usize>().ok())
+            .filter(|o| *o <= job.rows.len())
+            .ok_or_else(|| {
+                ApiError::bad("INVALID_LOCATOR", format!("Invalid locator: {locator}"))
+            })?,
+    };
+    let end = (offset + max).min(job.rows.len());
+    let sep = delimiter_char(&job.delimiter).unwrap_or(',').to_string();
+    let eol = if job.line_ending == "CRLF" {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let mut csv = String::new();
+    csv.push_str(
+        &job.columns
+            .iter()
+            .map(|c| quote(c))
+            .collect::<Vec<_>>()
+            .join(&sep),
+    );
+    csv.push_str(eol);
+    for row in job.rows.get(offset..end).unwrap_or_default() {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| c.as_deref().map(quote).unwrap_or_default())
+            .collect();
+        csv.push_str(&cells.join(&sep));
+        csv.push_str(eol);
+    }
+    let locator = if end < job.rows.len() {
+        B64.encode(end.to_string())
+    } else {
+        "null".to_owned()
+    };
+    let mut response = (StatusCode::OK, csv).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv"));
+    if let Ok(v) = HeaderValue::from_str(&locator) {
+        headers.insert("sforce-locator", v);
+    }
+    headers.insert("sforce-numberofrecords", HeaderValue::from(end - offset));
+    Ok(response)
+}
