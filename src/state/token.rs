@@ -141,10 +141,23 @@ impl TokenState {
         }
         match &self.expiry {
             Expiry::Known { exp, .. } if *exp <= now => Phase::Expired,
-            Expiry::Known { exp, .. } if exp.duration_since(now) <= EXPIRING_SOON => {
+            Expiry::Known { exp, .. } if exp.duration_since(now) <= self.expiring_soon() => {
                 Phase::ExpiringSoon
             }
             _ => Phase::Active,
+        }
+    }
+
+    /// How close to expiry counts as "expiring soon": 10 minutes, or half the lifetime of a
+    /// shorter-lived token (so a fresh 60 s token reads "active", not "expiring soon").
+    pub fn expiring_soon(&self) -> SignedDuration {
+        match &self.expiry {
+            Expiry::Known {
+                exp,
+                iat: Some(iat),
+                ..
+            } => EXPIRING_SOON.min(exp.duration_since(*iat) / 2),
+            _ => EXPIRING_SOON,
         }
     }
 
@@ -538,6 +551,20 @@ mod tests {
         assert_eq!(state.phase(at(1800)), Phase::Active);
         assert_eq!(state.phase(at(7200 - 599)), Phase::ExpiringSoon);
         assert_eq!(state.phase(at(7200)), Phase::Expired);
+    }
+
+    #[test]
+    fn a_short_lived_token_is_expiring_soon_only_in_its_second_half() {
+        let mut ids = RequestIds::default();
+        let mut state = connected(&mut ids);
+        state.expiry = Expiry::Known {
+            exp: at(60),
+            iat: Some(at(0)),
+            checked_at: at(0),
+        };
+        assert_eq!(state.phase(at(5)), Phase::Active);
+        assert_eq!(state.phase(at(31)), Phase::ExpiringSoon);
+        assert_eq!(state.phase(at(60)), Phase::Expired);
     }
 
     #[test]

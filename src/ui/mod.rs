@@ -31,7 +31,8 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame) -> LayoutFeedback
         return LayoutFeedback::default();
     }
     let [body, status] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
-    let left_width = (body.width / 3).clamp(30, 44);
+    // Wide enough for the token pane's longest usual line (a run-as username), never most of it.
+    let left_width = (body.width * 3 / 8).clamp(30, 46);
     let [left, main] =
         Layout::horizontal([Constraint::Length(left_width), Constraint::Fill(1)]).areas(body);
     let profiles_height = (model.profiles.profiles.len() as u16 + 5).clamp(7, left.height / 2);

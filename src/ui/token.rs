@@ -13,7 +13,7 @@ use crate::action::Action;
 use crate::human::{self, group_thousands};
 use crate::keymap::Context;
 use crate::sf::RenewReason;
-use crate::state::token::{EXPIRING_SOON, Expiry, Phase};
+use crate::state::token::{Expiry, Phase};
 use crate::state::{Focus, Model};
 
 /// Under this much time left the gauge is red.
@@ -48,7 +48,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
                 let left_secs = left.map_or(0, |l| l.as_secs());
                 let style = if left_secs < CRITICAL_SECS {
                     theme.error()
-                } else if left_secs < EXPIRING_SOON.as_secs() {
+                } else if left_secs < token.expiring_soon().as_secs() {
                     theme.warn()
                 } else {
                     theme.ok()
@@ -132,7 +132,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
             (Action::RevokeToken, "revoke"),
             (Action::Introspect, "introspect"),
             (Action::CopyToken, "copy"),
-            (Action::CheckApi, "call API"),
+            (Action::CheckApi, "API"),
         ];
         let mut hint = Vec::new();
         for (action, label) in keys {
