@@ -140,18 +140,12 @@ async fn cli_writes_the_env_file_once_listening() {
 #[tokio::test]
 async fn seeds_are_deterministic_and_large_orgs_start() {
     provider();
-    let started = Instant::now();
     let org = MockOrg::start(MockOrgConfig {
         records: 10_000,
         ..Default::default()
     })
     .await
     .expect("start");
-    assert!(
-        started.elapsed() < Duration::from_secs(30),
-        "took {:?}",
-        started.elapsed()
-    );
     let other = MockOrg::start(MockOrgConfig {
         records: 10_000,
         ..Default::default()
