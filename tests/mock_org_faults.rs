@@ -219,7 +219,11 @@ async fn dropped_connection_is_a_network_error_without_a_hang() {
     let d = err.diagnosis();
     assert_eq!(d.title, "Connection dropped");
     assert!(d.meaning.contains("127.0.0.1"), "{}", d.meaning);
-    assert!(d.meaning.contains("closed it before answering"), "{}", d.meaning);
+    assert!(
+        d.meaning.contains("closed it before answering"),
+        "{}",
+        d.meaning
+    );
     assert!(
         d.fix.contains("may or may not have been applied"),
         "{}",
