@@ -469,3 +469,29 @@ fn bad_fail_next_flag_is_refused_with_a_message() {
     assert!(stderr.contains("--fail-next"), "{stderr}");
     assert!(stderr.contains("400-599"), "{stderr}");
 }
+
+#[tokio::test]
+async fn dropped_connection_over_tls_is_a_dropped_connection_too() {
+    let config = MockOrgConfig {
+        records: 5,
+        tls: true,
+        ..MockOrgConfig::default()
+    };
+    let org = MockOrg::start(config).await.expect("mock org starts");
+    let mut c = ConnectionConfig::new(
+        org.instance_url().clone(),
+        org.client_id(),
+        SecretString::from(org.client_secret().to_owned()),
+    );
+    c.ca_file = org.ca_file().map(Path::to_path_buf);
+    c.timeout = Duration::from_secs(20);
+    let client = SfClient::new(c).expect("client");
+    client.query(SOQL).await.expect("warm connection");
+    org.drop_next_connections(1);
+    let started = Instant::now();
+    let err = client.query(SOQL).await.expect_err("dropped");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(matches!(err, ApiError::Network { .. }), "{err:?}");
+    assert_eq!(err.diagnosis().title, "Connection dropped", "{err}");
+    client.query(SOQL).await.expect("next call succeeds");
+}

@@ -533,6 +533,9 @@ fn is_dropped_connection(message: &str) -> bool {
         "broken pipe",
         "unexpected eof",
         "incomplete message",
+        // HTTP/2: the server reset the request's stream or closed the connection.
+        "stream error received",
+        "connection error received",
     ]
     .iter()
     .any(|needle| lower.contains(needle))
@@ -755,6 +758,12 @@ mod tests {
             message: "Connection reset by peer (os error 104)".into(),
         };
         assert_eq!(reset.diagnosis().title, "Connection dropped");
+        let h2 = ApiError::Network {
+            host: "h".into(),
+            message: "http2 error: stream error received: unexpected internal error encountered"
+                .into(),
+        };
+        assert_eq!(h2.diagnosis().title, "Connection dropped");
         let short = ApiError::Timeout {
             host: "h".into(),
             after: Duration::from_millis(500),
