@@ -120,6 +120,35 @@ fn env_text(org: &MockOrg) -> String {
     text
 }
 
+/// The faults set by flags, in words (empty when none).
+fn fault_summary(args: &MockOrgArgs) -> Vec<String> {
+    let mut out = Vec::new();
+    if args.fault_latency_ms > 0 {
+        out.push(format!("{} ms latency", args.fault_latency_ms));
+    }
+    if let Some(fail) = &args.fail_next {
+        out.push(format!(
+            "next {} data API calls fail with {}{}",
+            fail.count,
+            fail.status,
+            fail.error_code
+                .as_deref()
+                .map(|c| format!(" {c}"))
+                .unwrap_or_default()
+        ));
+    }
+    if args.drop_connections > 0 {
+        out.push(format!(
+            "next {} connections dropped",
+            args.drop_connections
+        ));
+    }
+    if let Some(quota) = args.api_quota {
+        out.push(format!("{quota} API calls left"));
+    }
+    out
+}
+
 /// Starts the mock org, prints how to reach it, writes the env file, and runs until Ctrl-C.
 pub async fn run(args: MockOrgArgs) -> Result<(), MockOrgError> {
     let org = MockOrg::start(args.config()).await?;
@@ -146,6 +175,14 @@ pub async fn run(args: MockOrgArgs) -> Result<(), MockOrgError> {
     if let Some(ca) = org.ca_file() {
         println!("  CA file:        {}", ca.display());
     }
+    let faults = fault_summary(&args);
+    if !faults.is_empty() {
+        println!("  faults:         {}", faults.join("; "));
+    }
+    println!(
+        "  admin:          {}__mock/faults, __mock/reset, __mock/state",
+        org.instance_url()
+    );
     if let Some(path) = &args.env_file {
         let tmp = path.with_extension("tmp");
         std::fs::write(&tmp, env_text(&org))?;
