@@ -363,7 +363,7 @@ impl Server {
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(dir.join("mock-org.log")).expect("log file"))
             .spawn()
             .expect("sfterm mock-org starts");
         // Drain stdout so the server never blocks on a full pipe.
@@ -437,6 +437,22 @@ async fn faults_from_cli_flags_drop_then_fail_then_recover() {
     let err = client.query(SOQL).await.expect_err("injected failure");
     assert_eq!(api_error(&err), (500, "MY_INJECTED_ERROR".to_owned()));
     client.query(SOQL).await.expect("faults spent");
+}
+
+#[tokio::test]
+async fn log_requests_shows_dropped_connections() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = Server::start(dir.path(), &["--log-requests", "--drop-connections", "1"]);
+    let url = format!("{}/services/data", server.var("SF_INSTANCE_URL"));
+    reqwest::get(&url).await.expect_err("dropped");
+    let ok = reqwest::get(&url).await.expect("answered");
+    assert_eq!(ok.status(), 200);
+    let log = std::fs::read_to_string(dir.path().join("mock-org.log")).expect("log");
+    assert!(
+        log.contains("GET /services/data -> connection dropped (fault)"),
+        "{log}"
+    );
+    assert!(log.contains("GET /services/data -> 200"), "{log}");
 }
 
 #[tokio::test]
