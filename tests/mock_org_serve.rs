@@ -110,6 +110,10 @@ async fn cli_writes_the_env_file_once_listening() {
         client_secret: Some("my-secret".to_owned()),
         log_requests: true,
         data: None,
+        fault_latency_ms: 0,
+        fail_next: None,
+        drop_connections: 0,
+        api_quota: None,
     };
     let task = tokio::spawn(run(args));
     let deadline = Instant::now() + Duration::from_secs(20);

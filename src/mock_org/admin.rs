@@ -4,8 +4,9 @@
 //! * `GET /__mock/faults` — current latency and pending failures.
 //! * `POST /__mock/faults` — JSON with any of: `latency_ms`, `fail_next` (count), `status`,
 //!   `error_code`, `message`, `expire_tokens` (bool), `api_usage` (calls used today),
-//!   `api_remaining` (calls left today).
-//! * `DELETE /__mock/faults` — no latency, no pending failures.
+//!   `api_remaining` (calls left today), `drop_connections` (count: the next N requests, any
+//!   path but `/__mock/...`, get their TCP connection closed without an answer).
+//! * `DELETE /__mock/faults` — no latency, no pending failures or dropped connections.
 //! * `POST /__mock/reset` — records, cursors, jobs and API usage back to the seed state (tokens
 //!   stay valid).
 //! * `GET /__mock/state` — counts; `?records=true` also dumps every record.
@@ -20,6 +21,7 @@ use super::state::{Fault, Shared, json_response};
 fn faults_body(shared: &Shared) -> Value {
     let inner = shared.lock();
     json!({"latency_ms": inner.latency_ms, "fail_next": inner.fault,
+           "drop_connections": inner.drop_next,
            "api_usage": inner.usage, "api_limit": shared.config.api_daily_limit})
 }
 
@@ -48,6 +50,9 @@ fn set_faults(shared: &Shared, body: &[u8]) -> Result<Response, ApiError> {
                 error_code: text("error_code"),
                 message: text("message"),
             };
+        }
+        if let Some(count) = number("drop_connections") {
+            inner.drop_next = usize::try_from(count).unwrap_or(usize::MAX);
         }
         if let Some(used) = number("api_usage") {
             inner.usage = used;
@@ -135,6 +140,7 @@ pub(crate) fn handle(
             let mut inner = shared.lock();
             inner.latency_ms = 0;
             inner.fault = Fault::default();
+            inner.drop_next = 0;
             Ok(StatusCode::NO_CONTENT.into_response())
         }
         (["faults"], _) => Err(method_not_allowed(method, "DELETE,GET,POST")),

@@ -37,6 +37,55 @@ pub struct MockOrgArgs {
     /// Print one line per request (method, path, status, duration) to stderr.
     #[arg(long = "log-requests")]
     pub log_requests: bool,
+    /// Fault: delay every data API response by this many milliseconds.
+    #[arg(long = "fault-latency-ms", value_name = "MS", default_value_t = 0)]
+    pub fault_latency_ms: u64,
+    /// Fault: the first N data API calls answer STATUS with a Salesforce error array
+    /// (ERRORCODE, default by status: 500 UNKNOWN_EXCEPTION, 503 SERVER_UNAVAILABLE,
+    /// 401 INVALID_SESSION_ID, 403 REQUEST_LIMIT_EXCEEDED).
+    #[arg(long = "fail-next", value_name = "N:STATUS[:ERRORCODE]", value_parser = parse_fail_next)]
+    pub fail_next: Option<FailNext>,
+    /// Fault: the first N requests get their TCP connection closed without an answer.
+    #[arg(long = "drop-connections", value_name = "N", default_value_t = 0)]
+    pub drop_connections: usize,
+    /// Fault: API calls left today; at 0 data API calls answer 403 REQUEST_LIMIT_EXCEEDED.
+    #[arg(long = "api-quota", value_name = "N")]
+    pub api_quota: Option<u64>,
+}
+
+/// `--fail-next N:STATUS[:ERRORCODE]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailNext {
+    /// How many data API calls fail.
+    pub count: usize,
+    /// Their HTTP status.
+    pub status: u16,
+    /// The `errorCode` sent (default by status).
+    pub error_code: Option<String>,
+}
+
+/// Parses `N:STATUS[:ERRORCODE]`, e.g. `2:500` or `1:401:INVALID_SESSION_ID`.
+pub fn parse_fail_next(text: &str) -> Result<FailNext, String> {
+    let mut parts = text.splitn(3, ':');
+    let count = parts
+        .next()
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .ok_or_else(|| format!("{text:?}: expected N:STATUS[:ERRORCODE], N a count"))?;
+    let status = parts
+        .next()
+        .and_then(|s| s.trim().parse::<u16>().ok())
+        .filter(|s| (400..=599).contains(s))
+        .ok_or_else(|| format!("{text:?}: STATUS must be an HTTP error status (400-599)"))?;
+    let error_code = parts
+        .next()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned);
+    Ok(FailNext {
+        count,
+        status,
+        error_code,
+    })
 }
 
 impl MockOrgArgs {
@@ -51,6 +100,7 @@ impl MockOrgArgs {
             client_secret: self.client_secret.clone(),
             log_requests: self.log_requests,
             data: self.data.clone(),
+            latency: Duration::from_millis(self.fault_latency_ms),
             ..MockOrgConfig::default()
         }
     }
@@ -70,9 +120,47 @@ fn env_text(org: &MockOrg) -> String {
     text
 }
 
+/// The faults set by flags, in words (empty when none).
+fn fault_summary(args: &MockOrgArgs) -> Vec<String> {
+    let mut out = Vec::new();
+    if args.fault_latency_ms > 0 {
+        out.push(format!("{} ms latency", args.fault_latency_ms));
+    }
+    if let Some(fail) = &args.fail_next {
+        out.push(format!(
+            "next {} data API calls fail with {}{}",
+            fail.count,
+            fail.status,
+            fail.error_code
+                .as_deref()
+                .map(|c| format!(" {c}"))
+                .unwrap_or_default()
+        ));
+    }
+    if args.drop_connections > 0 {
+        out.push(format!(
+            "next {} connections dropped",
+            args.drop_connections
+        ));
+    }
+    if let Some(quota) = args.api_quota {
+        out.push(format!("{quota} API calls left"));
+    }
+    out
+}
+
 /// Starts the mock org, prints how to reach it, writes the env file, and runs until Ctrl-C.
 pub async fn run(args: MockOrgArgs) -> Result<(), MockOrgError> {
     let org = MockOrg::start(args.config()).await?;
+    if let Some(fail) = &args.fail_next {
+        org.fail_next_with(fail.count, fail.status, fail.error_code.as_deref(), None);
+    }
+    if args.drop_connections > 0 {
+        org.drop_next_connections(args.drop_connections);
+    }
+    if let Some(remaining) = args.api_quota {
+        org.set_api_remaining(remaining);
+    }
     println!("sfterm mock org listening on {}", org.instance_url());
     println!(
         "  token endpoint: {}services/oauth2/token",
@@ -87,6 +175,14 @@ pub async fn run(args: MockOrgArgs) -> Result<(), MockOrgError> {
     if let Some(ca) = org.ca_file() {
         println!("  CA file:        {}", ca.display());
     }
+    let faults = fault_summary(&args);
+    if !faults.is_empty() {
+        println!("  faults:         {}", faults.join("; "));
+    }
+    println!(
+        "  admin:          {}__mock/faults, __mock/reset, __mock/state",
+        org.instance_url()
+    );
     if let Some(path) = &args.env_file {
         let tmp = path.with_extension("tmp");
         std::fs::write(&tmp, env_text(&org))?;
@@ -111,5 +207,33 @@ async fn wait_for_stop_signal() -> std::io::Result<()> {
     #[cfg(not(unix))]
     {
         tokio::signal::ctrl_c().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fail_next_parses_count_status_and_code() {
+        assert_eq!(
+            parse_fail_next("2:500"),
+            Ok(FailNext {
+                count: 2,
+                status: 500,
+                error_code: None
+            })
+        );
+        assert_eq!(
+            parse_fail_next("1:401:INVALID_SESSION_ID"),
+            Ok(FailNext {
+                count: 1,
+                status: 401,
+                error_code: Some("INVALID_SESSION_ID".to_owned())
+            })
+        );
+        for bad in ["", "x:500", "1", "1:200", "1:abc", "-1:500"] {
+            assert!(parse_fail_next(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -10,6 +10,7 @@ pub mod cli;
 mod collections;
 mod composite;
 mod data;
+mod drop;
 mod oauth;
 mod query;
 mod rest;
@@ -207,7 +208,7 @@ impl MockOrg {
                 login_host,
             });
             let handle = Handle::new();
-            let service = app.into_make_service();
+            let service = drop::MakeDropFaults::new(app, shared.clone());
             let task = match &rustls_config {
                 Some(cfg) => {
                     let server =
@@ -303,6 +304,35 @@ impl MockOrg {
             error_code: None,
             message: None,
         };
+    }
+
+    /// Like [`fail_next`](Self::fail_next), with the `errorCode` (and optionally the
+    /// `message`) of the error body chosen by the caller.
+    pub fn fail_next_with(
+        &self,
+        count: usize,
+        status: u16,
+        error_code: Option<&str>,
+        message: Option<&str>,
+    ) {
+        self.shared.lock().fault = state::Fault {
+            remaining: count,
+            status,
+            error_code: error_code.map(str::to_owned),
+            message: message.map(str::to_owned),
+        };
+    }
+
+    /// Closes the TCP connection of the next `count` requests (any path except `/__mock/...`)
+    /// without sending an answer.
+    pub fn drop_next_connections(&self, count: usize) {
+        self.shared.lock().drop_next = count;
+    }
+
+    /// Sets how many API calls are left today; at 0 every data API call answers 403
+    /// `REQUEST_LIMIT_EXCEEDED`.
+    pub fn set_api_remaining(&self, remaining: u64) {
+        self.shared.lock().usage = self.shared.config.api_daily_limit.saturating_sub(remaining);
     }
 
     /// Changes the delay added before every data API response.

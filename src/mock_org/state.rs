@@ -84,6 +84,9 @@ pub(crate) struct Inner {
     pub fault: Fault,
     /// Injected delay before every data API response, in milliseconds.
     pub latency_ms: u64,
+    /// The next this many requests (except `/__mock/...`) get their connection closed
+    /// without an answer.
+    pub drop_next: usize,
 }
 
 /// Everything the handlers share.
@@ -170,6 +173,7 @@ impl Shared {
             job_seq: 0,
             fault: Fault::default(),
             latency_ms: u64::try_from(config.latency.as_millis()).unwrap_or(u64::MAX),
+            drop_next: 0,
         };
         super::seed::seed(&config, &schema, &user_id, &mut inner);
         let data = match &config.data {
@@ -219,6 +223,17 @@ impl Shared {
 
     pub fn api_usage(&self) -> u64 {
         self.lock().usage
+    }
+
+    /// Whether this request's connection is to be dropped (counts one pending drop down).
+    pub fn take_drop(&self) -> bool {
+        let mut inner = self.lock();
+        if inner.drop_next > 0 {
+            inner.drop_next -= 1;
+            true
+        } else {
+            false
+        }
     }
 
     /// The instance origin without trailing slash (`http://127.0.0.1:PORT`).

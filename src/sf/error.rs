@@ -198,6 +198,18 @@ impl ApiError {
                  between you and Salesforce. Try the URL in a browser."
                     .to_string(),
             ),
+            ApiError::Network { host, message } if is_dropped_connection(message) => d(
+                "Connection dropped",
+                format!(
+                    "{host} accepted the connection but closed it before answering \
+                     ({message}). Usually a server restart, a proxy or load balancer cutting the \
+                     connection, or a network drop."
+                ),
+                "Try again. A create, update or delete may or may not have been applied: check \
+                 the record before repeating it. If it keeps happening, check proxies and VPN \
+                 between you and the org."
+                    .to_string(),
+            ),
             ApiError::Network { host, message } => d(
                 "Cannot reach the server",
                 format!("The connection to {host} failed: {message}."),
@@ -209,8 +221,8 @@ impl ApiError {
             ApiError::Timeout { host, after } => d(
                 "The server did not answer in time",
                 format!(
-                    "{host} sent no complete answer within {} seconds.",
-                    after.as_secs()
+                    "{host} sent no complete answer within {} s.",
+                    after.as_secs_f32()
                 ),
                 format!(
                     "Check your network path to {host}, or raise the timeout in the profile if \
@@ -511,6 +523,24 @@ pub(crate) fn snippet(body: &[u8]) -> String {
     out
 }
 
+/// Whether a network error says the server closed or reset the connection after it was made
+/// (as opposed to not reaching the server at all).
+fn is_dropped_connection(message: &str) -> bool {
+    let lower = message.to_ascii_lowercase();
+    [
+        "connection closed before message completed",
+        "connection reset",
+        "broken pipe",
+        "unexpected eof",
+        "incomplete message",
+        // HTTP/2: the server reset the request's stream or closed the connection.
+        "stream error received",
+        "connection error received",
+    ]
+    .iter()
+    .any(|needle| lower.contains(needle))
+}
+
 /// Maps a transport error to Network / Timeout / Tls.
 pub(crate) fn from_reqwest(err: &reqwest::Error, host: &str, timeout: Duration) -> ApiError {
     if err.is_timeout() {
@@ -710,6 +740,35 @@ mod tests {
             message: "refused".into(),
         };
         assert!(net.diagnosis().meaning.contains("acme.my.salesforce.com"));
+        assert_eq!(net.diagnosis().title, "Cannot reach the server");
+        let dropped = ApiError::Network {
+            host: "acme.my.salesforce.com".into(),
+            message: "client error (SendRequest): connection closed before message completed"
+                .into(),
+        };
+        let d = dropped.diagnosis();
+        assert_eq!(d.title, "Connection dropped");
+        assert!(
+            d.meaning.contains("acme.my.salesforce.com"),
+            "{}",
+            d.meaning
+        );
+        let reset = ApiError::Network {
+            host: "h".into(),
+            message: "Connection reset by peer (os error 104)".into(),
+        };
+        assert_eq!(reset.diagnosis().title, "Connection dropped");
+        let h2 = ApiError::Network {
+            host: "h".into(),
+            message: "http2 error: stream error received: unexpected internal error encountered"
+                .into(),
+        };
+        assert_eq!(h2.diagnosis().title, "Connection dropped");
+        let short = ApiError::Timeout {
+            host: "h".into(),
+            after: Duration::from_millis(500),
+        };
+        assert!(short.diagnosis().meaning.contains("within 0.5 s"));
         let tls = ApiError::Tls {
             host: "127.0.0.1".into(),
             message: "invalid peer certificate: UnknownIssuer".into(),
