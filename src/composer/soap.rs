@@ -193,8 +193,7 @@ pub fn parse_xml(text: &str) -> Result<Element, SoapError> {
     loop {
         let event = reader.read_event().map_err(|e| err(&e))?;
         match event {
-            Event::Start(start) | Event::Empty(start) if root.is_some() && stack.is_empty() => {
-                let _ = start;
+            Event::Start(_) | Event::Empty(_) if root.is_some() && stack.is_empty() => {
                 return Err(SoapError::Xml("more than one root element".into()));
             }
             Event::Start(start) => open(&start, &mut stack)?,
@@ -925,6 +924,63 @@ mod tests {
         assert_eq!(sid.text, "tok");
         assert_eq!(sid.namespace.as_deref(), Some("urn:c"));
         assert_eq!(root.children[0].local_name(), "Header");
+    }
+
+    const WSDL: &str = r#"<definitions targetNamespace="urn:c" xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:tns="urn:c"><types><xsd:schema><xsd:complexType name="C"><xsd:sequence><xsd:element name="kids" maxOccurs="unbounded" type="tns:K"/><xsd:element name="n" type="xsd:string"/></xsd:sequence></xsd:complexType><xsd:complexType name="K"><xsd:sequence><xsd:element name="a" type="xsd:int"/></xsd:sequence></xsd:complexType><xsd:element name="op"><xsd:complexType><xsd:sequence><xsd:element name="c" type="tns:C"/><xsd:element name="tags" maxOccurs="unbounded" type="xsd:string"/></xsd:sequence></xsd:complexType></xsd:element><xsd:element name="opResponse"><xsd:complexType><xsd:sequence/></xsd:complexType></xsd:element></xsd:schema></types><message name="opRequest"><part element="tns:op" name="parameters"/></message><message name="opResponse"><part element="tns:opResponse" name="parameters"/></message><portType name="P"><operation name="op"><input message="tns:opRequest"/><output message="tns:opResponse"/></operation></portType></definitions>"#;
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn requests_nest_repeat_and_escape() {
+        let wsdl = Wsdl::parse(WSDL).expect("wsdl");
+        let op = wsdl.operation("op").expect("op");
+        assert_eq!(op.result, None, "void method");
+        let xml = wsdl
+            .build_request(
+                "op",
+                &pairs(&[
+                    ("c.kids[0].a", "1"),
+                    ("tags", "x<y"),
+                    ("c.n", "N"),
+                    ("c.kids[1].a", "2"),
+                    ("tags", "z"),
+                ]),
+                "sid",
+            )
+            .expect("build");
+        assert!(
+            xml.contains(
+                "<tns:op><tns:c><tns:kids><tns:a>1</tns:a></tns:kids><tns:kids><tns:a>2</tns:a></tns:kids><tns:n>N</tns:n></tns:c><tns:tags>x&lt;y</tns:tags><tns:tags>z</tns:tags></tns:op>"
+            ),
+            "{xml}"
+        );
+        assert!(xml.contains("<tns:sessionId>sid</tns:sessionId>"));
+        let root = parse_xml(&xml).expect("reparse");
+        assert_eq!(
+            root.find("op").and_then(|e| e.namespace.as_deref()),
+            Some("urn:c")
+        );
+        for bad in [
+            &[("c.kids[2].a", "1")][..],
+            &[("c.n.deeper", "1")][..],
+            &[("c..n", "1")][..],
+            &[("c.kids[x].a", "1")][..],
+        ] {
+            assert!(
+                matches!(
+                    wsdl.build_request("op", &pairs(bad), "s"),
+                    Err(SoapError::BadArgument(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        assert!(matches!(parse_xml("<a/><b/>"), Err(SoapError::Xml(_))));
+        assert!(matches!(Wsdl::parse("<a/>"), Err(SoapError::Wsdl(_))));
     }
 
     #[test]
