@@ -184,6 +184,9 @@ pub fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// How deep elements may nest in a parsed document (keeps recursion on the tree bounded).
+const MAX_DEPTH: usize = 200;
+
 /// Parses an XML document into its root [`Element`], resolving namespace prefixes.
 pub fn parse_xml(text: &str) -> Result<Element, SoapError> {
     let mut reader = Reader::from_str(text);
@@ -196,7 +199,14 @@ pub fn parse_xml(text: &str) -> Result<Element, SoapError> {
             Event::Start(_) | Event::Empty(_) if root.is_some() && stack.is_empty() => {
                 return Err(SoapError::Xml("more than one root element".into()));
             }
-            Event::Start(start) => open(&start, &mut stack)?,
+            Event::Start(start) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(SoapError::Xml(format!(
+                        "nested deeper than {MAX_DEPTH} levels"
+                    )));
+                }
+                open(&start, &mut stack)?;
+            }
             Event::Empty(start) => {
                 open(&start, &mut stack)?;
                 close(&mut stack, &mut root);
@@ -536,17 +546,24 @@ impl Wsdl {
 
     /// All members of a complexType, inherited (`extension base`) ones first.
     pub fn members(&self, type_name: &str) -> Vec<Field> {
-        let Some(ct) = self.complex_type(type_name) else {
-            return Vec::new();
-        };
-        let mut out = ct
-            .base
-            .as_deref()
-            .filter(|b| *b != type_name)
-            .map(|b| self.members(b))
-            .unwrap_or_default();
-        out.extend(ct.fields.iter().cloned());
-        out
+        // walk the base chain (bounded: a cyclic chain in a broken WSDL must not loop)
+        let mut chain = Vec::new();
+        let mut next = Some(type_name);
+        while let Some(name) = next {
+            let Some(ct) = self.complex_type(name) else {
+                break;
+            };
+            if chain.len() > 16 || chain.iter().any(|c: &&ComplexType| c.name == ct.name) {
+                break;
+            }
+            chain.push(ct);
+            next = ct.base.as_deref();
+        }
+        chain
+            .iter()
+            .rev()
+            .flat_map(|ct| ct.fields.iter().cloned())
+            .collect()
     }
 
     /// The placeholder shown for a simple value of `field`'s type (`?string?`, `?ID?`).
@@ -981,6 +998,24 @@ mod tests {
         }
         assert!(matches!(parse_xml("<a/><b/>"), Err(SoapError::Xml(_))));
         assert!(matches!(Wsdl::parse("<a/>"), Err(SoapError::Wsdl(_))));
+    }
+
+    #[test]
+    fn cyclic_bases_and_deep_nesting_do_not_overflow() {
+        let wsdl = WSDL
+            .replace(
+                r#"<xsd:complexType name="K"><xsd:sequence>"#,
+                r#"<xsd:complexType name="K"><xsd:complexContent><xsd:extension base="tns:L"/></xsd:complexContent><xsd:sequence>"#,
+            )
+            .replace(
+                "</xsd:schema>",
+                r#"<xsd:complexType name="L"><xsd:complexContent><xsd:extension base="tns:K"/></xsd:complexContent><xsd:sequence><xsd:element name="b" type="xsd:string"/></xsd:sequence></xsd:complexType></xsd:schema>"#,
+            );
+        let wsdl = Wsdl::parse(&wsdl).expect("wsdl");
+        let names: Vec<String> = wsdl.members("K").into_iter().map(|f| f.name).collect();
+        assert_eq!(names, ["b", "a"]);
+        let deep = "<a>".repeat(10_000) + &"</a>".repeat(10_000);
+        assert!(matches!(parse_xml(&deep), Err(SoapError::Xml(_))));
     }
 
     #[test]
