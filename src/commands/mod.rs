@@ -1,4 +1,4 @@
-//! The scriptable command-line commands: `token`, `query`, `record`, `profiles` and
+//! The scriptable command-line commands: `token`, `query`, `record`, `apex`, `profiles` and
 //! `completions`. They share the profiles (`profiles.toml`) and the client ([`crate::sf`]) with
 //! the TUI, print results on [`Context::stdout`] and report failures as a [`CommandError`] whose
 //! [`CommandError::code`] is the process exit code (see [`EXIT_CODES`]).
@@ -20,6 +20,7 @@
 //! # }
 //! ```
 
+pub mod apex;
 pub mod completions;
 pub mod profiles;
 pub mod query;
@@ -84,6 +85,9 @@ pub enum ScriptCommand {
     /// List, show, add or remove connection profiles (profiles.toml).
     #[command(subcommand)]
     Profiles(profiles::ProfilesCommand),
+    /// Call Apex REST resources and Apex SOAP web services.
+    #[command(subcommand)]
+    Apex(apex::ApexCommand),
     /// Print a shell completion script (bash, zsh or fish) on stdout.
     Completions(completions::CompletionsArgs),
 }
@@ -214,6 +218,7 @@ pub async fn run(
         ScriptCommand::Query(args) => query::run(args, &mut ctx).await,
         ScriptCommand::Record(cmd) => record::run(cmd, &mut ctx).await,
         ScriptCommand::Profiles(cmd) => profiles::run(cmd, &mut ctx),
+        ScriptCommand::Apex(cmd) => apex::run(cmd, &mut ctx).await,
         ScriptCommand::Completions(args) => completions::run(&args, &mut ctx, cli_command),
     };
     // Output already written stays written even when the command failed afterwards.

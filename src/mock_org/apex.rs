@@ -9,6 +9,8 @@
 //!   (a missing `accountId` raises `System.NullPointerException`).
 //! * `EchoResource` `/echo/*`: every verb; answers `{method, path, params, body}`.
 //! * `HealthResource` in namespace `sfterm`, `/health`: `GET /sfterm/health` → `"ok"`.
+//! * `CustomerRESTWS` `/CustomerRESTWS/*`: customers (Account + Contacts), see
+//!   [`super::customer`].
 
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
@@ -25,7 +27,12 @@ struct Class {
     mapping: &'static str,
 }
 
-const CLASSES: [Class; 3] = [
+const CLASSES: [Class; 4] = [
+    Class {
+        name: "CustomerRESTWS",
+        namespace: None,
+        mapping: "/CustomerRESTWS/*",
+    },
     Class {
         name: "OrderResource",
         namespace: None,
@@ -109,6 +116,9 @@ pub(crate) fn handle(
     };
     match class.name {
         "OrderResource" => orders(shared, method, path, request.body),
+        "CustomerRESTWS" => {
+            super::customer::rest(shared, method, path, request.param("name"), request.body)
+        }
         "EchoResource" => {
             let params: Map<String, Value> = form(request.query.as_bytes())
                 .into_iter()

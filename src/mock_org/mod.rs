@@ -9,6 +9,7 @@ mod bulk;
 pub mod cli;
 mod collections;
 mod composite;
+mod customer;
 mod data;
 mod drop;
 mod oauth;

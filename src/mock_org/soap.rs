@@ -1,6 +1,8 @@
 //! Apex SOAP web services (`/services/Soap/class/...`) with one built-in class, and its WSDL at
 //! `/services/wsdl/class/{Class}`.
 //!
+//! `CustomerWS` (customers over the record store) lives in [`super::customer`].
+//!
 //! `OrderService`: `submit(name, a)` returns a new order id (`801...`); an empty `name` raises
 //! `System.NullPointerException` (a `soapenv:Client` fault, HTTP 500). `status(orderId)`
 //! returns `"Submitted"`. A bad `SessionHeader` gives the `sf:INVALID_SESSION_ID` fault.
@@ -141,6 +143,28 @@ pub(crate) fn call(shared: &Shared, class_path: &[String], body: &[u8]) -> Respo
         inner.usage += 1;
     }
     let class = class_path.join("/");
+    if class == "CustomerWS" {
+        let parsed = crate::composer::soap::parse_xml(&xml);
+        let op = parsed
+            .as_ref()
+            .ok()
+            .and_then(|root| root.child("Body"))
+            .and_then(|body| body.children.first());
+        let Some(op) = op else {
+            return fault("soapenv:Client", "Unable to parse the SOAP request", false);
+        };
+        return match super::customer::soap(shared, op) {
+            Ok(inner) => xml_response(
+                StatusCode::OK,
+                format!(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope xmlns:soapenv=\"{ENVELOPE_NS}\" xmlns=\"{}\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body><{m}Response>{inner}</{m}Response></soapenv:Body></soapenv:Envelope>",
+                    class_ns(&class),
+                    m = op.local_name()
+                ),
+            ),
+            Err(message) => fault("soapenv:Client", &message, false),
+        };
+    }
     if class != CLASS {
         return fault(
             "soapenv:Client",
@@ -180,6 +204,12 @@ pub(crate) fn call(shared: &Shared, class_path: &[String], body: &[u8]) -> Respo
 
 /// `GET /services/wsdl/class/{Class}`: the generated WSDL of the built-in class.
 pub(crate) fn wsdl(shared: &Shared, class_path: &[String], _headers: &HeaderMap) -> Response {
+    if class_path.join("/") == "CustomerWS" {
+        return xml_response(
+            StatusCode::OK,
+            super::customer::WSDL.replace("{{ORIGIN}}", &shared.origin()),
+        );
+    }
     if class_path.join("/") != CLASS {
         return super::rest::ApiError::not_found().into_response();
     }

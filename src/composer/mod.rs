@@ -1,0 +1,2 @@
+//! Request composers.
+pub mod soap;
