@@ -3,6 +3,7 @@ pub mod action;
 pub mod app;
 pub mod cli;
 pub mod commands;
+pub mod composer;
 pub mod config;
 pub mod effect;
 pub mod human;

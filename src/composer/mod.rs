@@ -1,0 +1,10 @@
+//! The non-UI core of the request composer: saved requests and their variables
+//! ([`request`]), the on-disk request store ([`store`]), the history of sent requests
+//! ([`history`]), Postman collection / environment import ([`postman`]) and curl export
+//! ([`curl`]).
+
+pub mod curl;
+pub mod history;
+pub mod postman;
+pub mod request;
+pub mod store;
