@@ -100,7 +100,10 @@ fn the_report_lists_what_was_not_mapped() {
     for (item, needle) in [
         ("Auth/Web Server Flow 2", "formdata body not imported"),
         ("Chatter/Upload Photo Chatter", "formdata body not imported"),
-        ("Bulk V1/Bulk Create Batch", "file (empty) body not imported"),
+        (
+            "Bulk V1/Bulk Create Batch",
+            "file (empty) body not imported",
+        ),
         ("Bulk V2/Upload Job Data", "body not imported"),
         ("Bulk V1/Bulk Spec", "{{jobid}} has no value"),
         (

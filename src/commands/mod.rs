@@ -1,5 +1,5 @@
-//! The scriptable command-line commands: `token`, `query`, `record`, `profiles`, `run`, `requests` and
-//! `completions`. They share the profiles (`profiles.toml`) and the client ([`crate::sf`]) with
+//! The scriptable command-line commands: `token`, `query`, `record`, `profiles`, `run`,
+//! `requests` and `completions`. They share the profiles (`profiles.toml`) and the client ([`crate::sf`]) with
 //! the TUI, print results on [`Context::stdout`] and report failures as a [`CommandError`] whose
 //! [`CommandError::code`] is the process exit code (see [`EXIT_CODES`]).
 //!

@@ -13,10 +13,10 @@ use super::{CommandError, Context, connect};
 use crate::composer::curl::to_curl;
 use crate::composer::history::{History, HistoryEntry};
 use crate::composer::postman::import_collection;
-use crate::composer::request::{ResolvedRequest, SavedRequest, Variables};
+use crate::composer::request::{RequestKind, ResolvedRequest, SavedRequest, Variables};
 use crate::composer::store::{FindError, RequestStore};
 use crate::config::paths::{DATA_DIR_ENV, data_dir};
-use crate::sf::{RawResponse, SfClient};
+use crate::sf::{RawResponse, RenewReason, SfClient};
 
 /// Arguments of `sfterm run`.
 #[derive(Debug, Clone, clap::Args)]
@@ -166,7 +166,30 @@ async fn prepare(
 }
 
 /// Sends a resolved request with the client's current token (Bearer header, SOAP session).
+/// A SOAP `INVALID_SESSION_ID` fault (HTTP 500, which the client does not renew on) renews
+/// the token once and sends again with the new session id.
 pub async fn send(
+    client: &SfClient,
+    resolved: &ResolvedRequest,
+) -> Result<RawResponse, CommandError> {
+    let resp = send_once(client, resolved).await?;
+    if resolved.kind == RequestKind::Soap && is_invalid_session_fault(&resp) {
+        client
+            .login(RenewReason::InvalidSession)
+            .await
+            .map_err(|e| CommandError::api(&e))?;
+        return send_once(client, resolved).await;
+    }
+    Ok(resp)
+}
+
+/// Whether a response is a SOAP fault saying the session is invalid or expired.
+pub fn is_invalid_session_fault(resp: &RawResponse) -> bool {
+    resp.status.as_u16() == 500
+        && String::from_utf8_lossy(&resp.body).contains("INVALID_SESSION_ID")
+}
+
+async fn send_once(
     client: &SfClient,
     resolved: &ResolvedRequest,
 ) -> Result<RawResponse, CommandError> {
