@@ -321,3 +321,37 @@ async fn exported_curl_returns_the_same_body_as_send_raw() {
     let revealed: Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(revealed, via_client);
 }
+
+#[tokio::test]
+async fn import_postman_env_adds_a_profile_without_the_secret() {
+    let s = setup().await;
+    let env = serde_json::json!({"name": "Acme", "values": [
+        {"key": "url", "value": "https://acme.my.salesforce.com", "enabled": true},
+        {"key": "clientId", "value": "3MVGkey", "enabled": true},
+        {"key": "clientSecret", "value": "TOPSECRET99", "enabled": true},
+        {"key": "account_id", "value": "001ENV", "enabled": true}
+    ]});
+    let file = s.data.path().join("acme.postman_environment.json");
+    std::fs::write(&file, env.to_string()).expect("write");
+    let path = file.to_str().expect("utf-8").to_string();
+    let (result, out) = s
+        .run(&[
+            "requests",
+            "import-postman-env",
+            &path,
+            "--secret-env",
+            "ACME_SECRET",
+        ])
+        .await;
+    result.expect("import");
+    assert!(out.contains("Added profile \"Acme\""), "{out}");
+    assert!(!out.contains("TOPSECRET99"), "{out}");
+    let profiles = std::fs::read_to_string(s.config.path().join("profiles.toml")).expect("read");
+    assert!(
+        profiles.contains("3MVGkey") && profiles.contains("ACME_SECRET"),
+        "{profiles}"
+    );
+    assert!(!profiles.contains("TOPSECRET99"), "{profiles}");
+    let vars = s.store().variables("Acme").expect("variables");
+    assert_eq!(vars.get("account_id"), Some("001ENV"));
+}

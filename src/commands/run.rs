@@ -12,10 +12,11 @@ use serde_json::{Value, json};
 use super::{CommandError, Context, connect};
 use crate::composer::curl::to_curl;
 use crate::composer::history::{History, HistoryEntry};
-use crate::composer::postman::import_collection;
+use crate::composer::postman::{import_collection, import_environment};
 use crate::composer::request::{RequestKind, ResolvedRequest, SavedRequest, Variables};
 use crate::composer::store::{FindError, RequestStore};
 use crate::config::paths::{DATA_DIR_ENV, data_dir};
+use crate::config::profiles::{ProfileStore, SecretSource};
 use crate::sf::{RawResponse, RenewReason, SfClient};
 
 /// Arguments of `sfterm run`.
@@ -44,6 +45,29 @@ pub enum RequestsCommand {
     ImportPostman(ImportArgs),
     /// Print a saved request as a curl command; the token as $SF_ACCESS_TOKEN unless --reveal.
     ExportCurl(ExportArgs),
+    /// Import a Postman environment (url, clientId, clientSecret, ...) as a new profile. The
+    /// secret is never written to profiles.toml: it comes from --secret-env, --secret-command
+    /// or is typed in at connect time.
+    ImportPostmanEnv(ImportEnvArgs),
+}
+
+/// Arguments of `requests import-postman-env`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImportEnvArgs {
+    /// The environment file (`*.postman_environment.json`).
+    pub file: PathBuf,
+    /// The new profile's name (default: the environment's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Read the client secret from this environment variable.
+    #[arg(long, value_name = "VAR", conflicts_with = "secret_command")]
+    pub secret_env: Option<String>,
+    /// Read the client secret from this command's output (e.g. `pass show sf/prod`).
+    #[arg(long, value_name = "CMD")]
+    pub secret_command: Option<String>,
+    /// The data directory (the environment's other values become the profile's variables).
+    #[arg(long, env = DATA_DIR_ENV, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 }
 
 /// Arguments of `requests list`.
@@ -360,6 +384,7 @@ pub async fn run_requests(cmd: RequestsCommand, ctx: &mut Context) -> Result<(),
             }
             Ok(())
         }
+        RequestsCommand::ImportPostmanEnv(args) => import_env(&args, ctx),
         RequestsCommand::ExportCurl(args) => {
             let store = store_of(args.data_dir.as_deref());
             let p = prepare(ctx, &store, &args.name, &args.vars).await?;
@@ -376,6 +401,62 @@ pub async fn run_requests(cmd: RequestsCommand, ctx: &mut Context) -> Result<(),
             Ok(())
         }
     }
+}
+
+fn import_env(args: &ImportEnvArgs, ctx: &mut Context) -> Result<(), CommandError> {
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| CommandError::usage(format!("Cannot read {}: {e}", args.file.display())))?;
+    let env_name = serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|v| v.get("name").and_then(Value::as_str).map(str::to_string));
+    let name = args
+        .name
+        .clone()
+        .or(env_name)
+        .unwrap_or_else(|| "Postman".to_string());
+    let source = match (&args.secret_env, &args.secret_command) {
+        (Some(var), _) => SecretSource::Env { var: var.clone() },
+        (None, Some(command)) => SecretSource::Command {
+            command: command.clone(),
+        },
+        (None, None) => SecretSource::Prompt,
+    };
+    let imported = import_environment(&text, &name, source)
+        .map_err(|e| CommandError::usage(format!("{}: {e}", args.file.display())))?;
+    let mut profiles = ProfileStore::load(&ctx.profiles_path())
+        .map_err(|e| CommandError::failure(e.to_string()))?;
+    profiles
+        .upsert(None, imported.profile.clone())
+        .map_err(|e| CommandError::usage(e.to_string()))?;
+    profiles
+        .save()
+        .map_err(|e| CommandError::failure(e.to_string()))?;
+    let store = store_of(args.data_dir.as_deref());
+    for (k, v) in imported.variables.iter() {
+        store
+            .set_variable(&name, k, v)
+            .map_err(|e| CommandError::failure(e.to_string()))?;
+    }
+    writeln!(
+        ctx.stdout,
+        "Added profile \"{name}\" ({})",
+        imported.profile.endpoint
+    )?;
+    if imported.secret.is_some() {
+        let where_ = match (&args.secret_env, &args.secret_command) {
+            (Some(var), _) => format!("set the environment variable {var} to it"),
+            (None, Some(_)) => "make the secret command print it".to_string(),
+            (None, None) => "type it in when connecting".to_string(),
+        };
+        writeln!(
+            ctx.stdout,
+            "The environment holds a client secret; it was not written anywhere: {where_}."
+        )?;
+    }
+    for line in &imported.report {
+        writeln!(ctx.stdout, "  - {line}")?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
