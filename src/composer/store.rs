@@ -103,7 +103,7 @@ fn folder_dir(name: &str) -> String {
 }
 
 /// Serialises a request as the TOML text of its file.
-pub fn to_toml(request: &SavedRequest) -> String {
+pub fn to_toml(request: &SavedRequest) -> Result<String, toml::ser::Error> {
     let file = RequestFile {
         name: request.name.clone(),
         description: request.description.clone(),
@@ -114,8 +114,7 @@ pub fn to_toml(request: &SavedRequest) -> String {
         params: request.params.clone(),
         headers: request.headers.clone(),
     };
-    // Serialising plain strings, bools and tables cannot fail.
-    toml::to_string_pretty(&file).unwrap_or_default()
+    toml::to_string_pretty(&file)
 }
 
 /// Parses the TOML text of a request file (`path` for messages; `folder` is where it lives).
@@ -280,7 +279,12 @@ impl RequestStore {
     /// there); returns the path.
     pub fn save(&self, request: &SavedRequest) -> Result<PathBuf, ConfigError> {
         let path = self.path_for(&request.folder, &request.name);
-        write_atomic(&path, &to_toml(request))?;
+        let text = to_toml(request).map_err(|e| ConfigError::Invalid {
+            path: path.clone(),
+            location: None,
+            message: format!("cannot write the request as TOML: {e}"),
+        })?;
+        write_atomic(&path, &text)?;
         Ok(path)
     }
 
