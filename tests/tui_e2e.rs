@@ -249,8 +249,8 @@ async fn after_a_revoke_the_next_api_call_renews_once_and_succeeds() {
     let mut app = App::start(&org, org.client_secret()).await;
     app.press("enter");
     let first = app
-        .wait_for("active with API usage", |f| {
-            f.phase == Some(Phase::Active) && f.usage.is_some()
+        .wait_for("active with a known expiry and API usage", |f| {
+            f.phase == Some(Phase::Active) && f.screen.contains("(1h 59m") && f.usage.is_some()
         })
         .await;
     app.press("tab R");

@@ -1,5 +1,5 @@
-//! The scriptable command-line commands: `token`, `query`, `record`, `apex`, `profiles` and
-//! `completions`. They share the profiles (`profiles.toml`) and the client ([`crate::sf`]) with
+//! The scriptable command-line commands: `token`, `query`, `record`, `apex`, `profiles`, `run`,
+//! `requests` and `completions`. They share the profiles (`profiles.toml`) and the client ([`crate::sf`]) with
 //! the TUI, print results on [`Context::stdout`] and report failures as a [`CommandError`] whose
 //! [`CommandError::code`] is the process exit code (see [`EXIT_CODES`]).
 //!
@@ -25,6 +25,7 @@ pub mod completions;
 pub mod profiles;
 pub mod query;
 pub mod record;
+pub mod run;
 pub mod token;
 
 mod connect;
@@ -90,6 +91,12 @@ pub enum ScriptCommand {
     Apex(apex::ApexCommand),
     /// Print a shell completion script (bash, zsh or fish) on stdout.
     Completions(completions::CompletionsArgs),
+    /// Send a saved request of the composer and print the response body; exit 1 on HTTP >= 400.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Run(run::RunArgs),
+    /// List, import (Postman) or export (curl) the composer's saved requests.
+    #[command(subcommand)]
+    Requests(run::RequestsCommand),
 }
 
 /// What a command runs with: the config directory, the chosen profile and where output goes.
@@ -220,6 +227,8 @@ pub async fn run(
         ScriptCommand::Profiles(cmd) => profiles::run(cmd, &mut ctx),
         ScriptCommand::Apex(cmd) => apex::run(cmd, &mut ctx).await,
         ScriptCommand::Completions(args) => completions::run(&args, &mut ctx, cli_command),
+        ScriptCommand::Run(args) => run::run(args, &mut ctx).await,
+        ScriptCommand::Requests(cmd) => run::run_requests(cmd, &mut ctx).await,
     };
     // Output already written stays written even when the command failed afterwards.
     let flushed = ctx.stdout.flush().map_err(|e| CommandError::output(&e));

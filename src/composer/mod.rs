@@ -1,2 +1,11 @@
-//! Request composers.
+//! The non-UI core of the request composer: saved requests and their variables
+//! ([`request`]), the on-disk request store ([`store`]), the history of sent requests
+//! ([`history`]), Postman collection / environment import ([`postman`]), curl export
+//! ([`curl`]) and Apex SOAP: WSDLs, envelopes and faults ([`soap`]).
+
+pub mod curl;
+pub mod history;
+pub mod postman;
+pub mod request;
 pub mod soap;
+pub mod store;

@@ -719,49 +719,6 @@ fn parse_path(path: &str) -> Result<Vec<(String, Option<usize>)>, SoapError> {
         .collect()
 }
 
-/// Sets the `SessionHeader/sessionId` of a request envelope to `session_id`, adding the
-/// `Header` and `SessionHeader` (in the namespace of the body's operation element) if absent.
-pub fn set_session_id(envelope: &str, session_id: &str) -> Result<String, SoapError> {
-    let mut root = parse_xml(envelope)?;
-    if root.local_name() != "Envelope" {
-        return Err(SoapError::NotEnvelope(format!("root is <{}>", root.name)));
-    }
-    let env_prefix = root.prefix().map(str::to_owned);
-    let q = |p: &Option<String>, n: &str| match p {
-        Some(p) => format!("{p}:{n}"),
-        None => n.to_owned(),
-    };
-    let op_prefix = root
-        .child("Body")
-        .and_then(|b| b.children.first())
-        .and_then(|o| o.prefix().map(str::to_owned));
-    if root.child("Header").is_none() {
-        root.children
-            .insert(0, Element::new(q(&env_prefix, "Header")));
-    }
-    let header = root
-        .child_mut("Header")
-        .ok_or_else(|| SoapError::NotEnvelope("no Header".into()))?;
-    if header.child("SessionHeader").is_none() {
-        header
-            .children
-            .push(Element::new(q(&op_prefix, "SessionHeader")));
-    }
-    let session = header
-        .child_mut("SessionHeader")
-        .ok_or_else(|| SoapError::NotEnvelope("no SessionHeader".into()))?;
-    let sid_prefix = session.prefix().map(str::to_owned);
-    if session.child("sessionId").is_none() {
-        session
-            .children
-            .push(Element::new(q(&sid_prefix, "sessionId")));
-    }
-    if let Some(sid) = session.child_mut("sessionId") {
-        sid.text = session_id.to_owned();
-    }
-    Ok(with_declaration(&root.to_xml()))
-}
-
 /// A SOAP fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fault {
@@ -926,21 +883,6 @@ mod tests {
             parse_response("<a/>"),
             Err(SoapError::NotEnvelope(_))
         ));
-    }
-
-    #[test]
-    fn session_id_is_replaced_or_inserted() {
-        let with = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:c=\"urn:c\"><s:Header><c:SessionHeader><c:sessionId>old</c:sessionId></c:SessionHeader></s:Header><s:Body><c:op/></s:Body></s:Envelope>";
-        let out = set_session_id(with, "00D!new&").expect("set");
-        assert!(out.contains("<c:sessionId>00D!new&amp;</c:sessionId>"));
-        assert!(!out.contains("old"));
-        let without = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:c=\"urn:c\"><s:Body><c:op/></s:Body></s:Envelope>";
-        let out = set_session_id(without, "tok").expect("set");
-        let root = parse_xml(&out).expect("reparse");
-        let sid = root.find("sessionId").expect("sessionId");
-        assert_eq!(sid.text, "tok");
-        assert_eq!(sid.namespace.as_deref(), Some("urn:c"));
-        assert_eq!(root.children[0].local_name(), "Header");
     }
 
     const WSDL: &str = r#"<definitions targetNamespace="urn:c" xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:tns="urn:c"><types><xsd:schema><xsd:complexType name="C"><xsd:sequence><xsd:element name="kids" maxOccurs="unbounded" type="tns:K"/><xsd:element name="n" type="xsd:string"/></xsd:sequence></xsd:complexType><xsd:complexType name="K"><xsd:sequence><xsd:element name="a" type="xsd:int"/></xsd:sequence></xsd:complexType><xsd:element name="op"><xsd:complexType><xsd:sequence><xsd:element name="c" type="tns:C"/><xsd:element name="tags" maxOccurs="unbounded" type="xsd:string"/></xsd:sequence></xsd:complexType></xsd:element><xsd:element name="opResponse"><xsd:complexType><xsd:sequence/></xsd:complexType></xsd:element></xsd:schema></types><message name="opRequest"><part element="tns:op" name="parameters"/></message><message name="opResponse"><part element="tns:opResponse" name="parameters"/></message><portType name="P"><operation name="op"><input message="tns:opRequest"/><output message="tns:opResponse"/></operation></portType></definitions>"#;

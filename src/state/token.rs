@@ -371,10 +371,18 @@ impl TokenState {
                             why: "the token was revoked".into(),
                         };
                         self.note = Some("Token revoked. The next request gets a new one.".into());
+                        // An introspection started before the revoke speaks of the old state.
+                        self.pending_introspect
+                            .take()
+                            .map(Effect::Cancel)
+                            .into_iter()
+                            .collect()
                     }
-                    Err(e) => self.note = Some(format!("Revoke failed: {e}")),
+                    Err(e) => {
+                        self.note = Some(format!("Revoke failed: {e}"));
+                        Vec::new()
+                    }
                 }
-                Vec::new()
             }
             Outcome::Copied(result) => {
                 self.note = Some(match result {
@@ -707,6 +715,33 @@ mod tests {
             state.diagnosis.as_ref().map(|d| d.title.as_str()),
             Some("Wrong domain")
         );
+    }
+
+    #[test]
+    fn a_revoke_cancels_an_introspection_that_started_before_it() {
+        let mut ids = RequestIds::default();
+        let mut state = connected(&mut ids);
+        let effects = state.update(Action::Introspect, &mut ids);
+        let [(introspect, SessionJob::Introspect)] = spawned(&effects)[..] else {
+            panic!("introspection expected")
+        };
+        let effects = state.update(Action::RevokeToken, &mut ids);
+        let [(revoke, SessionJob::Revoke)] = spawned(&effects)[..] else {
+            panic!("revoke expected")
+        };
+        let effects = state.on_done(revoke, Outcome::Revoke(Ok(())), at(10), &mut ids);
+        assert!(
+            matches!(effects[..], [Effect::Cancel(req)] if req == introspect),
+            "{effects:?}"
+        );
+        // Its answer, if it still arrives, is stale and changes nothing.
+        state.on_done(
+            introspect,
+            Outcome::Introspect(Ok(introspection(false, 0, 7200))),
+            at(11),
+            &mut ids,
+        );
+        assert_eq!(state.phase(at(11)), Phase::Revoked);
     }
 
     #[test]
