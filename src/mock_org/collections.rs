@@ -5,12 +5,10 @@ use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::rest::{
-    ApiError, Request, compute_name, next_stamp, object, parse_body, render_record, validate,
-};
+use super::rest::{ApiError, Request, object, parse_body, render_record, validate};
 use super::schema::FieldMeta;
 use super::soql::Row;
-use super::state::{Shared, json_response, sf_datetime};
+use super::state::{Shared, json_response};
 
 const MAX_RECORDS: usize = 200;
 
@@ -200,22 +198,7 @@ pub(crate) fn update(shared: &Shared, request: &Request<'_>) -> Result<Response,
                     results.push(failure(Some(&id), &e));
                     continue;
                 }
-                for (k, v) in changes {
-                    if v.is_null() {
-                        record.row.remove(&k);
-                    } else {
-                        record.row.insert(k, v);
-                    }
-                }
-                compute_name(object, &mut record.row);
-                let stamp = next_stamp(record.modified_ms);
-                record.modified_ms = stamp;
-                record
-                    .row
-                    .insert("LastModifiedDate".into(), json!(sf_datetime(stamp)));
-                record
-                    .row
-                    .insert("SystemModstamp".into(), json!(sf_datetime(stamp)));
+                record.apply_update(object, changes, &shared.user_id);
                 results.push(json!({"id": id, "success": true, "errors": []}));
             }
         }
@@ -281,12 +264,7 @@ pub(crate) fn delete(shared: &Shared, request: &Request<'_>) -> Result<Response,
                     .get_mut(&object_name)
                     .and_then(|s| s.get_mut(&id))
                 {
-                    let stamp = next_stamp(record.modified_ms);
-                    record.modified_ms = stamp;
-                    record.row.insert("IsDeleted".into(), json!(true));
-                    record
-                        .row
-                        .insert("SystemModstamp".into(), json!(sf_datetime(stamp)));
+                    record.mark_deleted();
                 }
                 results.push(json!({"id": id, "success": true, "errors": []}));
             }

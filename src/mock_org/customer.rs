@@ -20,8 +20,8 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use super::rest::{ApiError, method_not_allowed, next_stamp};
-use super::state::{Shared, json_response, sf_datetime};
+use super::rest::{ApiError, method_not_allowed};
+use super::state::{Shared, json_response};
 use crate::composer::soap::{Element, escape};
 
 /// The class's WSDL as shipped; `{{ORIGIN}}` stands for the instance origin.
@@ -318,24 +318,7 @@ fn update(
             .and_then(|s| s.get_mut(&id))
             .filter(|r| live(&r.row))
             .ok_or_else(|| Exception::no_rows(22))?;
-        for (k, v) in changes {
-            if v.is_null() {
-                record.row.remove(&k);
-            } else {
-                record.row.insert(k, v);
-            }
-        }
-        let stamp = next_stamp(record.modified_ms);
-        record.modified_ms = stamp;
-        record
-            .row
-            .insert("LastModifiedDate".into(), json!(sf_datetime(stamp)));
-        record
-            .row
-            .insert("SystemModstamp".into(), json!(sf_datetime(stamp)));
-        record
-            .row
-            .insert("LastModifiedById".into(), json!(shared.user_id));
+        record.apply_update(object, changes, &shared.user_id);
     }
     load(shared, &id).ok_or_else(|| Exception::no_rows(22))
 }
@@ -344,14 +327,7 @@ fn update(
 fn delete(shared: &Shared, account_id: &str) -> Result<(), Exception> {
     let id = crate::sf::id::normalize(account_id).ok_or_else(|| Exception::no_rows(31))?;
     let mut inner = shared.lock();
-    let mark = |record: &mut super::state::Record| {
-        let stamp = next_stamp(record.modified_ms);
-        record.modified_ms = stamp;
-        record.row.insert("IsDeleted".into(), json!(true));
-        record
-            .row
-            .insert("SystemModstamp".into(), json!(sf_datetime(stamp)));
-    };
+    let mark = super::state::Record::mark_deleted;
     let account = inner
         .store
         .get_mut("Account")

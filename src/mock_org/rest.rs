@@ -1076,29 +1076,11 @@ fn record(
                 return Err(precondition_failed());
             }
             let changes = validate(object, &body, false)?;
-            for (k, v) in changes {
-                if v.is_null() {
-                    record.row.remove(&k);
-                } else {
-                    record.row.insert(k, v);
-                }
-            }
-            compute_name(object, &mut record.row);
-            let stamp = next_stamp(record.modified_ms);
-            record.modified_ms = stamp;
-            record
-                .row
-                .insert("LastModifiedDate".into(), json!(sf_datetime(stamp)));
-            record
-                .row
-                .insert("SystemModstamp".into(), json!(sf_datetime(stamp)));
-            record
-                .row
-                .insert("LastModifiedById".into(), json!(shared.user_id));
+            record.apply_update(object, changes, &shared.user_id);
             let tag = etag(&record.row);
             Ok(with_record_headers(
                 StatusCode::NO_CONTENT.into_response(),
-                stamp,
+                record.modified_ms,
                 is_account.then_some(&tag),
             ))
         }
@@ -1112,12 +1094,7 @@ fn record(
             if record.row.get("IsDeleted") == Some(&Value::Bool(true)) {
                 return Err(deleted());
             }
-            let stamp = next_stamp(record.modified_ms);
-            record.modified_ms = stamp;
-            record.row.insert("IsDeleted".into(), json!(true));
-            record
-                .row
-                .insert("SystemModstamp".into(), json!(sf_datetime(stamp)));
+            record.mark_deleted();
             Ok(StatusCode::NO_CONTENT.into_response())
         }
         _ => Err(method_not_allowed(request.method, "GET,HEAD,PATCH,DELETE")),

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use indexmap::IndexMap;
 use serde_json::{Value, json};
 
-use super::schema::Schema;
+use super::rest::{compute_name, next_stamp};
+use super::schema::{ObjectSchema, Schema};
 use super::soql::Row;
 use super::{MockOrgConfig, MockOrgError};
 
@@ -56,6 +57,41 @@ pub(crate) struct Record {
     pub row: Row,
     /// `SystemModstamp` in epoch milliseconds.
     pub modified_ms: i64,
+}
+
+impl Record {
+    /// Applies validated `changes` (a null removes the field), recomputes a Contact's or Lead's
+    /// `Name`, and stamps the modification as done by `user_id`.
+    pub fn apply_update(&mut self, object: &ObjectSchema, changes: Row, user_id: &str) {
+        for (k, v) in changes {
+            if v.is_null() {
+                self.row.remove(&k);
+            } else {
+                self.row.insert(k, v);
+            }
+        }
+        compute_name(object, &mut self.row);
+        self.stamp();
+        self.row.insert(
+            "LastModifiedDate".into(),
+            self.row["SystemModstamp"].clone(),
+        );
+        self.row.insert("LastModifiedById".into(), json!(user_id));
+    }
+
+    /// Marks the record deleted (it stays for `queryAll`).
+    pub fn mark_deleted(&mut self) {
+        self.row.insert("IsDeleted".into(), json!(true));
+        self.stamp();
+    }
+
+    fn stamp(&mut self) {
+        self.modified_ms = next_stamp(self.modified_ms);
+        self.row.insert(
+            "SystemModstamp".into(),
+            json!(sf_datetime(self.modified_ms)),
+        );
+    }
 }
 
 /// A paused query: the records not yet returned.
