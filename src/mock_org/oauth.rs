@@ -9,7 +9,7 @@ use rand::Rng;
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use super::state::{Listener, Shared, TokenInfo, bearer, json_response, now_ms, oauth_error};
+use super::state::{App, Listener, Shared, TokenInfo, bearer, json_response, now_ms, oauth_error};
 
 /// Form fields of a body (or query string), `+` and `%20` both decoding to spaces.
 pub(crate) fn form(bytes: &[u8]) -> Vec<(String, String)> {
@@ -40,6 +40,34 @@ fn basic(headers: &HeaderMap) -> Option<(String, String)> {
         .1
         .into_owned();
     Some((id, secret))
+}
+
+/// The connected app whose credentials (body or Basic) the request carries, with its index;
+/// `Err` with the OAuth error Salesforce gives for an unknown client id or a wrong secret.
+fn authenticate_app<'a>(
+    shared: &'a Shared,
+    headers: &HeaderMap,
+    form: &[(String, String)],
+) -> Result<(usize, &'a App), Box<Response>> {
+    let (id, secret) = client_credentials(headers, form)?;
+    let Some((index, app)) = shared
+        .apps
+        .iter()
+        .enumerate()
+        .find(|(_, a)| Some(&a.client_id) == id.as_ref())
+    else {
+        return Err(Box::new(oauth_error(
+            "invalid_client_id",
+            "client identifier invalid",
+        )));
+    };
+    if secret.as_deref() != Some(app.client_secret.as_str()) {
+        return Err(Box::new(oauth_error(
+            "invalid_client",
+            "invalid client credentials",
+        )));
+    }
+    Ok((index, app))
 }
 
 /// The client id/secret of a request: body or Basic; `Err` when both are given and disagree.
@@ -119,21 +147,10 @@ pub(crate) fn token(
     if field(&form, "scope").is_some() {
         return oauth_error("invalid_request", "scope parameter not supported");
     }
-    let (id, secret) = match client_credentials(headers, &form) {
-        Ok(pair) => pair,
+    let (index, app) = match authenticate_app(shared, headers, &form) {
+        Ok(found) => found,
         Err(response) => return *response,
     };
-    let Some((index, app)) = shared
-        .apps
-        .iter()
-        .enumerate()
-        .find(|(_, a)| Some(&a.client_id) == id.as_ref())
-    else {
-        return oauth_error("invalid_client_id", "client identifier invalid");
-    };
-    if secret.as_deref() != Some(app.client_secret.as_str()) {
-        return oauth_error("invalid_client", "invalid client credentials");
-    }
     if !app.client_credentials_enabled {
         let (error, description) = &shared.config.disabled_flow_error;
         return oauth_error(error, description);
@@ -181,21 +198,10 @@ pub(crate) fn token(
 /// `POST /services/oauth2/introspect`.
 pub(crate) fn introspect(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Response {
     let form = form(body);
-    let (id, secret) = match client_credentials(headers, &form) {
-        Ok(pair) => pair,
+    let (index, app) = match authenticate_app(shared, headers, &form) {
+        Ok(found) => found,
         Err(response) => return *response,
     };
-    let Some((index, app)) = shared
-        .apps
-        .iter()
-        .enumerate()
-        .find(|(_, a)| Some(&a.client_id) == id.as_ref())
-    else {
-        return oauth_error("invalid_client_id", "client identifier invalid");
-    };
-    if secret.as_deref() != Some(app.client_secret.as_str()) {
-        return oauth_error("invalid_client", "invalid client credentials");
-    }
     let Some(token) = field(&form, "token") else {
         return oauth_error("invalid_request", "token parameter is required");
     };
