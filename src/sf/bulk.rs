@@ -51,7 +51,7 @@ impl BulkJob {
     /// The job's API version, if it carries a sensible one.
     pub fn version(&self) -> Option<ApiVersion> {
         let v = self.api_version?;
-        (v >= 1.0 && v < f64::from(u16::MAX)).then(|| ApiVersion(v as u16))
+        (v >= 1.0 && v < f64::from(u16::MAX)).then_some(ApiVersion(v as u16))
     }
 }
 
