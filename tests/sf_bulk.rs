@@ -243,3 +243,77 @@ async fn results_before_completion_are_an_error_not_data() {
         "{err}"
     );
 }
+
+/// Fetches the first result page with a plain HTTP client that does not decode gzip.
+async fn raw_page(org: &MockOrg, job_id: &str, accept_gzip: bool) -> reqwest::Response {
+    let http = reqwest::Client::builder()
+        .no_gzip()
+        .build()
+        .expect("http client");
+    let token: serde_json::Value = http
+        .post(
+            org.instance_url()
+                .join("services/oauth2/token")
+                .expect("url"),
+        )
+        .basic_auth(org.client_id(), Some(org.client_secret()))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let url = org
+        .instance_url()
+        .join(&format!("services/data/v60.0/jobs/query/{job_id}/results"))
+        .expect("url");
+    let mut req = http
+        .get(url)
+        .bearer_auth(token["access_token"].as_str().expect("token"));
+    if accept_gzip {
+        req = req.header("accept-encoding", "gzip");
+    }
+    req.send().await.expect("results")
+}
+
+#[tokio::test]
+async fn result_pages_are_gzipped_only_when_asked_and_the_client_decodes_them() {
+    let org = org(40, 0).await;
+    let client = client(&org);
+    let job = client.create_query_job(SOQL, false).await.expect("create");
+    let job = client
+        .wait_for_query_job(&job.id, fast(), |_| {})
+        .await
+        .expect("complete");
+
+    let plain = raw_page(&org, &job.id, false).await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.expect("body");
+    assert!(plain.starts_with(b"\"Id\",\"Name\"\n"));
+
+    let zipped = raw_page(&org, &job.id, true).await;
+    assert_eq!(
+        zipped
+            .headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
+    assert_eq!(
+        zipped
+            .headers()
+            .get("sforce-numberofrecords")
+            .and_then(|v| v.to_str().ok()),
+        Some("40")
+    );
+    let zipped = zipped.bytes().await.expect("body");
+    assert!(zipped.starts_with(&[0x1f, 0x8b]), "gzip magic");
+    assert!(zipped.len() < plain.len());
+
+    // SfClient asks for gzip and decodes it transparently: the same CSV comes out.
+    let page = client.query_job_page(&job, None, None).await.expect("page");
+    assert_eq!(page.csv, plain);
+    assert_eq!(page.records, 40);
+    assert_eq!(page.next_locator, None);
+}

@@ -3,6 +3,7 @@
 //!
 //! The query runs when the job is created; the job then reports `InProgress` for
 //! `MockOrgConfig::bulk_polls_in_progress` polls before `JobComplete`.
+//! Result pages are gzipped (`Content-Encoding: gzip`) when the request accepts gzip.
 
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -302,6 +303,37 @@ fn job(shared: &Shared, request: &Request<'_>, raw_id: &str) -> Result<Response,
     }
 }
 
+/// True when the request's `Accept-Encoding` lists `gzip` (without `q=0`).
+fn wants_gzip(request: &Request<'_>) -> bool {
+    request
+        .headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|part| {
+            let mut bits = part.split(';').map(str::trim);
+            bits.next().is_some_and(|c| c.eq_ignore_ascii_case("gzip"))
+                && !bits.any(|p| p.replace(' ', "") == "q=0")
+        })
+}
+
+/// Gzips a result page.
+fn gzip_bytes(data: &[u8]) -> Result<Vec<u8>, ApiError> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder
+        .write_all(data)
+        .and_then(|()| encoder.finish())
+        .map_err(|e| {
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "UNKNOWN_EXCEPTION",
+                &format!("cannot compress the results: {e}"),
+            )
+        })
+}
+
 fn quote(value: &str) -> String {
     format!("\"{}\"", value.replace('"', "\"\""))
 }
@@ -386,9 +418,19 @@ fn results_page(
     } else {
         "null".to_owned()
     };
-    let mut response = (StatusCode::OK, csv).into_response();
+    let gzip = wants_gzip(request);
+    let body = if gzip {
+        gzip_bytes(csv.as_bytes())?
+    } else {
+        csv.into_bytes()
+    };
+    let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv"));
+    if gzip {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    }
     if let Ok(v) = HeaderValue::from_str(&locator) {
         headers.insert("sforce-locator", v);
     }
