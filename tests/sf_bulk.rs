@@ -317,3 +317,29 @@ async fn result_pages_are_gzipped_only_when_asked_and_the_client_decodes_them() 
     assert_eq!(page.records, 40);
     assert_eq!(page.next_locator, None);
 }
+
+#[tokio::test]
+async fn failed_job_reports_its_error_message() {
+    let org = org(10, 5).await;
+    let client = client(&org);
+    let job = client.create_query_job(SOQL, false).await.expect("create");
+    assert!(org.fail_query_job(
+        &job.id,
+        "InvalidBatch : Failed to process query: too complex"
+    ));
+    let err = client
+        .wait_for_query_job(&job.id, fast(), |_| {})
+        .await
+        .expect_err("failed");
+    match &err {
+        BulkError::JobFailed { id, message } => {
+            assert_eq!(id, &job.id);
+            assert_eq!(
+                message,
+                "InvalidBatch : Failed to process query: too complex"
+            );
+        }
+        other => panic!("expected JobFailed, got {other:?}"),
+    }
+    assert!(err.to_string().contains("failed: InvalidBatch"), "{err}");
+}

@@ -366,6 +366,13 @@ mod tests {
     }
 
     #[test]
+    fn large_results_hint_at_export() {
+        assert!(export_hint(120_000).contains("120,000 rows"));
+        assert!(export_hint(120_000).contains("sfterm export"));
+        assert_eq!(EXPORT_HINT_ABOVE, 50_000);
+    }
+
+    #[test]
     fn progress_line_groups_digits() {
         assert_eq!(progress_line(3, 6000, 100_000), "page 3 · 6,000 of 100,000");
     }

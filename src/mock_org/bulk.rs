@@ -32,6 +32,8 @@ pub(crate) struct Job {
     pub columns: Vec<String>,
     /// CSV rows (already rendered cells; `None` = null).
     pub rows: Vec<Vec<Option<String>>>,
+    /// Why the job failed (set by `MockOrg::fail_query_job`).
+    pub error_message: Option<String>,
 }
 
 impl Job {
@@ -64,6 +66,9 @@ impl Job {
                 json!(if done { 42 } else { 0 }),
             );
             m.insert("isPkChunkingSupported".into(), json!(true));
+            if let Some(message) = &self.error_message {
+                m.insert("errorMessage".into(), json!(message));
+            }
         }
         Value::Object(m)
     }
@@ -237,6 +242,7 @@ fn create(shared: &Shared, request: &Request<'_>) -> Result<Response, ApiError> 
         line_ending,
         columns,
         rows,
+        error_message: None,
     };
     let info = job.info(false);
     inner.jobs.insert(job.id.clone(), job);
