@@ -22,6 +22,7 @@
 
 pub mod apex;
 pub mod completions;
+pub mod export;
 pub mod profiles;
 pub mod query;
 pub mod record;
@@ -80,6 +81,9 @@ pub enum ScriptCommand {
     /// Run a SOQL query and stream every page (table, JSON, NDJSON or CSV).
     #[command(after_help = EXIT_CODES_HELP)]
     Query(query::QueryArgs),
+    /// Export a large query to a file with a Bulk API 2.0 job (CSV or NDJSON), page by page.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Export(export::ExportArgs),
     /// Read, create, update or delete one record.
     #[command(subcommand)]
     Record(record::RecordCommand),
@@ -223,6 +227,7 @@ pub async fn run(
     let result = match command {
         ScriptCommand::Token(args) => token::run(args, &mut ctx).await,
         ScriptCommand::Query(args) => query::run(args, &mut ctx).await,
+        ScriptCommand::Export(args) => export::run(args, &mut ctx).await,
         ScriptCommand::Record(cmd) => record::run(cmd, &mut ctx).await,
         ScriptCommand::Profiles(cmd) => profiles::run(cmd, &mut ctx),
         ScriptCommand::Apex(cmd) => apex::run(cmd, &mut ctx).await,

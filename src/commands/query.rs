@@ -160,6 +160,18 @@ pub(crate) fn progress_line(page: u64, rows: u64, total: u64) -> String {
     )
 }
 
+/// Above this many rows `sfterm query` suggests `sfterm export`.
+pub(crate) const EXPORT_HINT_ABOVE: u64 = 50_000;
+
+/// The stderr hint for large results.
+pub(crate) fn export_hint(total: u64) -> String {
+    format!(
+        "hint: {} rows; `sfterm export \"SOQL\" --out FILE` uses a Bulk API job and is faster \
+         for large results",
+        group_thousands(total)
+    )
+}
+
 /// Runs `sfterm query`.
 pub(crate) async fn run(args: QueryArgs, ctx: &mut Context) -> Result<(), CommandError> {
     if args.soql.trim().is_empty() {
@@ -237,6 +249,10 @@ async fn stream(
         clear();
         if *pages_written == 0 {
             writer.start(out)?;
+        }
+        if *pages_written == 0 && page.total_size > EXPORT_HINT_ABOVE {
+            clear();
+            eprintln!("{}", export_hint(page.total_size));
         }
         writer.page(out, &page.records)?;
         out.flush()?;
@@ -347,6 +363,13 @@ mod tests {
              003C  Li        Globex\n"
         );
         assert_eq!(write_pages(OutputFormat::Table, &[]), "No rows.\n");
+    }
+
+    #[test]
+    fn large_results_hint_at_export() {
+        assert!(export_hint(120_000).contains("120,000 rows"));
+        assert!(export_hint(120_000).contains("sfterm export"));
+        assert_eq!(EXPORT_HINT_ABOVE, 50_000);
     }
 
     #[test]

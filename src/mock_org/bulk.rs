@@ -3,6 +3,7 @@
 //!
 //! The query runs when the job is created; the job then reports `InProgress` for
 //! `MockOrgConfig::bulk_polls_in_progress` polls before `JobComplete`.
+//! Result pages are gzipped (`Content-Encoding: gzip`) when the request accepts gzip.
 
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -31,6 +32,8 @@ pub(crate) struct Job {
     pub columns: Vec<String>,
     /// CSV rows (already rendered cells; `None` = null).
     pub rows: Vec<Vec<Option<String>>>,
+    /// Why the job failed (set by `MockOrg::fail_query_job`).
+    pub error_message: Option<String>,
 }
 
 impl Job {
@@ -63,6 +66,9 @@ impl Job {
                 json!(if done { 42 } else { 0 }),
             );
             m.insert("isPkChunkingSupported".into(), json!(true));
+            if let Some(message) = &self.error_message {
+                m.insert("errorMessage".into(), json!(message));
+            }
         }
         Value::Object(m)
     }
@@ -236,6 +242,7 @@ fn create(shared: &Shared, request: &Request<'_>) -> Result<Response, ApiError> 
         line_ending,
         columns,
         rows,
+        error_message: None,
     };
     let info = job.info(false);
     inner.jobs.insert(job.id.clone(), job);
@@ -300,6 +307,37 @@ fn job(shared: &Shared, request: &Request<'_>, raw_id: &str) -> Result<Response,
         }
         _ => Err(method_not_allowed(request.method, "DELETE,GET,PATCH")),
     }
+}
+
+/// True when the request's `Accept-Encoding` lists `gzip` (without `q=0`).
+fn wants_gzip(request: &Request<'_>) -> bool {
+    request
+        .headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|part| {
+            let mut bits = part.split(';').map(str::trim);
+            bits.next().is_some_and(|c| c.eq_ignore_ascii_case("gzip"))
+                && !bits.any(|p| p.replace(' ', "") == "q=0")
+        })
+}
+
+/// Gzips a result page.
+fn gzip_bytes(data: &[u8]) -> Result<Vec<u8>, ApiError> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder
+        .write_all(data)
+        .and_then(|()| encoder.finish())
+        .map_err(|e| {
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "UNKNOWN_EXCEPTION",
+                &format!("cannot compress the results: {e}"),
+            )
+        })
 }
 
 fn quote(value: &str) -> String {
@@ -386,9 +424,19 @@ fn results_page(
     } else {
         "null".to_owned()
     };
-    let mut response = (StatusCode::OK, csv).into_response();
+    let gzip = wants_gzip(request);
+    let body = if gzip {
+        gzip_bytes(csv.as_bytes())?
+    } else {
+        csv.into_bytes()
+    };
+    let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv"));
+    if gzip {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    }
     if let Ok(v) = HeaderValue::from_str(&locator) {
         headers.insert("sforce-locator", v);
     }

@@ -324,6 +324,20 @@ impl MockOrg {
         };
     }
 
+    /// Makes a Bulk API query job end as `Failed` with `message` as its `errorMessage`
+    /// (its next poll reports it). False when there is no such job.
+    pub fn fail_query_job(&self, id: &str, message: &str) -> bool {
+        let mut inner = self.shared.lock();
+        match inner.jobs.get_mut(id) {
+            Some(job) => {
+                job.state = "Failed".to_owned();
+                job.error_message = Some(message.to_owned());
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Closes the TCP connection of the next `count` requests (any path except `/__mock/...`)
     /// without sending an answer.
     pub fn drop_next_connections(&self, count: usize) {

@@ -67,7 +67,7 @@ struct Inner {
 }
 
 /// Where a request goes.
-enum Target {
+pub(super) enum Target {
     /// A path (+ query pairs) on the token's instance URL.
     Instance(String, Vec<(String, String)>),
     /// An absolute URL that must share the instance's origin.
@@ -77,7 +77,7 @@ enum Target {
 }
 
 /// An authenticated request, rebuilt for the retry after a renewal.
-struct Req {
+pub(super) struct Req {
     method: Method,
     target: Target,
     headers: Vec<(HeaderName, HeaderValue)>,
@@ -85,7 +85,7 @@ struct Req {
 }
 
 impl Req {
-    fn new(method: Method, target: Target) -> Req {
+    pub(super) fn new(method: Method, target: Target) -> Req {
         Req {
             method,
             target,
@@ -94,13 +94,13 @@ impl Req {
         }
     }
 
-    fn json(mut self, value: &impl serde::Serialize) -> Result<Req, ApiError> {
+    pub(super) fn json(mut self, value: &impl serde::Serialize) -> Result<Req, ApiError> {
         let bytes = serde_json::to_vec(value).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
         self.body = Some((Some("application/json"), Bytes::from(bytes)));
         Ok(self)
     }
 
-    fn header(mut self, name: HeaderName, value: HeaderValue) -> Req {
+    pub(super) fn header(mut self, name: HeaderName, value: HeaderValue) -> Req {
         self.headers.push((name, value));
         self
     }
@@ -148,7 +148,7 @@ fn check_name(kind: &str, name: &str) -> Result<(), ApiError> {
     }
 }
 
-fn check_id(id: &str) -> Result<(), ApiError> {
+pub(super) fn check_id(id: &str) -> Result<(), ApiError> {
     if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric()) {
         Ok(())
     } else {
@@ -156,7 +156,7 @@ fn check_id(id: &str) -> Result<(), ApiError> {
     }
 }
 
-fn decode<T: DeserializeOwned>(what: &str, body: &[u8]) -> Result<T, ApiError> {
+pub(super) fn decode<T: DeserializeOwned>(what: &str, body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError::Decode {
         what: what.to_string(),
         message: e.to_string(),
@@ -168,7 +168,7 @@ fn fail(resp: &RawResponse) -> ApiError {
 }
 
 /// Succeeds for 2xx responses, else turns the body into an [`ApiError`].
-fn ok(resp: RawResponse) -> Result<RawResponse, ApiError> {
+pub(super) fn ok(resp: RawResponse) -> Result<RawResponse, ApiError> {
     if resp.status.is_success() {
         Ok(resp)
     } else {
@@ -481,7 +481,7 @@ impl SfClient {
     }
 
     /// Sends with the current token; on a renewable 401 renews once (shared) and retries once.
-    async fn send_authed(&self, req: &Req) -> Result<RawResponse, ApiError> {
+    pub(super) async fn send_authed(&self, req: &Req) -> Result<RawResponse, ApiError> {
         let (generation, token) = self.ensure_token().await?;
         let resp = self.send_once(req, &token).await?;
         if resp.status == reqwest::StatusCode::UNAUTHORIZED
@@ -579,7 +579,7 @@ impl SfClient {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    async fn data_path(&self, rest: &str) -> Result<String, ApiError> {
+    pub(super) async fn data_path(&self, rest: &str) -> Result<String, ApiError> {
         Ok(format!(
             "/services/data/{}/{rest}",
             self.api_version().await?.path_segment()

@@ -21,6 +21,7 @@
 //! # Ok(())
 //! # }
 //! ```
+pub mod bulk;
 pub mod client;
 pub mod error;
 pub mod id;

@@ -1,0 +1,500 @@
+//! Bulk API 2.0 query jobs: create, poll with backoff, download CSV result pages by locator
+//! (resuming after a failed page), abort and list.
+
+use std::io::Write;
+use std::time::Duration;
+
+use reqwest::Method;
+use reqwest::header::{self, HeaderValue};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::client::{Req, SfClient, Target, check_id, decode, ok};
+use super::error::ApiError;
+use super::types::ApiVersion;
+
+/// A Bulk API 2.0 query job as Salesforce describes it (create, poll and list answers).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkJob {
+    /// The job id (prefix `750`).
+    pub id: String,
+    /// `query` or `queryAll`.
+    #[serde(default)]
+    pub operation: String,
+    /// The queried sObject.
+    #[serde(default)]
+    pub object: String,
+    /// `UploadComplete`, `InProgress`, `JobComplete`, `Failed` or `Aborted`.
+    pub state: String,
+    /// The API version that created the job (a JSON number, e.g. `60.0`); results must be
+    /// fetched with it.
+    #[serde(default)]
+    pub api_version: Option<f64>,
+    /// Records processed so far (poll answers only).
+    #[serde(default)]
+    pub number_records_processed: Option<u64>,
+    /// Why the job failed, when `Failed`.
+    #[serde(default)]
+    pub error_message: Option<String>,
+    /// When the job was created.
+    #[serde(default)]
+    pub created_date: Option<String>,
+}
+
+impl BulkJob {
+    /// True once the job can no longer change (`JobComplete`, `Failed`, `Aborted`).
+    pub fn is_finished(&self) -> bool {
+        matches!(self.state.as_str(), "JobComplete" | "Failed" | "Aborted")
+    }
+
+    /// The job's API version, if it carries a sensible one.
+    pub fn version(&self) -> Option<ApiVersion> {
+        let v = self.api_version?;
+        (v >= 1.0 && v < f64::from(u16::MAX)).then_some(ApiVersion(v as u16))
+    }
+}
+
+/// How to wait for a job: the first delay, its growth factor and cap, and the total budget.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PollOptions {
+    /// Delay before the second poll.
+    pub initial: Duration,
+    /// Upper bound of one delay.
+    pub max: Duration,
+    /// Multiplier applied after each poll (≥ 1).
+    pub factor: f64,
+    /// Give up after this long.
+    pub timeout: Duration,
+}
+
+impl Default for PollOptions {
+    /// 1 s growing ×1.5 to 10 s, up to 30 minutes.
+    fn default() -> Self {
+        PollOptions {
+            initial: Duration::from_secs(1),
+            max: Duration::from_secs(10),
+            factor: 1.5,
+            timeout: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+/// How to download results.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DownloadOptions {
+    /// `maxRecords` per page (`None`: Salesforce's default).
+    pub max_records: Option<u32>,
+    /// How many times one failed page is fetched again (network errors, 5xx) before giving up.
+    pub retries: u32,
+    /// Pause before a retry.
+    pub retry_delay: Duration,
+}
+
+impl Default for DownloadOptions {
+    /// Salesforce's page size, 3 retries, 1 s apart.
+    fn default() -> Self {
+        DownloadOptions {
+            max_records: None,
+            retries: 3,
+            retry_delay: Duration::from_secs(1),
+        }
+    }
+}
+
+/// One downloaded page of CSV results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultPage {
+    /// The CSV text, header row included.
+    pub csv: bytes::Bytes,
+    /// `Sforce-NumberOfRecords`: rows in this page.
+    pub records: u64,
+    /// The locator of the next page; `None` on the last page (`Sforce-Locator: null`).
+    pub next_locator: Option<String>,
+}
+
+/// Totals of a finished download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DownloadSummary {
+    /// Rows written.
+    pub records: u64,
+    /// CSV bytes received.
+    pub bytes: u64,
+    /// Pages fetched.
+    pub pages: u64,
+    /// Pages that needed at least one retry.
+    pub retried_pages: u64,
+}
+
+/// A bulk-specific failure.
+#[derive(Debug, thiserror::Error)]
+pub enum BulkError {
+    /// Salesforce or the network failed.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The job ended as `Failed`.
+    #[error("the bulk job {id} failed: {message}")]
+    JobFailed {
+        /// Job id.
+        id: String,
+        /// The job's `errorMessage`.
+        message: String,
+    },
+    /// The job was aborted.
+    #[error("the bulk job {id} was aborted")]
+    JobAborted {
+        /// Job id.
+        id: String,
+    },
+    /// The job did not finish within the poll budget.
+    #[error("the bulk job {id} was still {state} after {}s", waited.as_secs())]
+    PollTimeout {
+        /// Job id.
+        id: String,
+        /// Its last state.
+        state: String,
+        /// How long we waited.
+        waited: Duration,
+    },
+    /// HTTP 409: results were asked for with another API version than the job's.
+    #[error(
+        "the bulk job {id} was created with API {job_version}; its results must be fetched \
+             with that version (HTTP 409 version mismatch)"
+    )]
+    VersionMismatch {
+        /// Job id.
+        id: String,
+        /// The job's version.
+        job_version: String,
+    },
+    /// Writing the output failed.
+    #[error("cannot write the results: {0}")]
+    Write(#[from] std::io::Error),
+    /// A page answer without the headers a result page has.
+    #[error("bad result page: {0}")]
+    BadPage(String),
+    /// A page kept failing; `locator` is where a later download can resume.
+    #[error(
+        "downloading a page of bulk job {id} failed after {attempts} attempts ({source}); \
+             {written} rows were written"
+    )]
+    PageFailed {
+        /// Job id.
+        id: String,
+        /// The locator of the failed page (`None`: the first page).
+        locator: Option<String>,
+        /// Rows written before the failure.
+        written: u64,
+        /// How many times the page was tried.
+        attempts: u32,
+        /// The last error.
+        source: ApiError,
+    },
+}
+
+/// True for failures worth retrying: network trouble, timeouts and 5xx answers.
+fn transient(e: &ApiError) -> bool {
+    match e {
+        ApiError::Network { .. } | ApiError::Timeout { .. } => true,
+        ApiError::Api { status, .. } | ApiError::Http { status, .. } => *status >= 500,
+        _ => false,
+    }
+}
+
+fn status_of(e: &ApiError) -> Option<u16> {
+    match e {
+        ApiError::Api { status, .. } | ApiError::Http { status, .. } => Some(*status),
+        _ => None,
+    }
+}
+
+impl SfClient {
+    /// Creates a CSV query job (`all`: `queryAll`, soft-deleted and archived rows included).
+    pub async fn create_query_job(&self, soql: &str, all: bool) -> Result<BulkJob, ApiError> {
+        let path = self.data_path("jobs/query").await?;
+        let body = json!({
+            "operation": if all { "queryAll" } else { "query" },
+            "query": soql,
+            "contentType": "CSV",
+            "columnDelimiter": "COMMA",
+            "lineEnding": "LF",
+        });
+        let req = Req::new(Method::POST, Target::Instance(path, Vec::new())).json(&body)?;
+        let resp = ok(self.send_authed(&req).await?)?;
+        decode("bulk job", &resp.body)
+    }
+
+    /// The job's current state.
+    pub async fn query_job(&self, id: &str) -> Result<BulkJob, ApiError> {
+        check_id(id)?;
+        let path = self.data_path(&format!("jobs/query/{id}")).await?;
+        let resp = ok(self
+            .send_authed(&Req::new(Method::GET, Target::Instance(path, Vec::new())))
+            .await?)?;
+        decode("bulk job", &resp.body)
+    }
+
+    /// Polls until the job is `JobComplete`, with growing delays. `Failed` and `Aborted` are
+    /// errors carrying the job's message. `on_poll` sees every answer.
+    pub async fn wait_for_query_job(
+        &self,
+        id: &str,
+        poll: PollOptions,
+        mut on_poll: impl FnMut(&BulkJob),
+    ) -> Result<BulkJob, BulkError> {
+        let started = std::time::Instant::now();
+        let mut delay = poll.initial;
+        loop {
+            let job = self.query_job(id).await?;
+            on_poll(&job);
+            match job.state.as_str() {
+                "JobComplete" => return Ok(job),
+                "Failed" => {
+                    return Err(BulkError::JobFailed {
+                        id: job.id,
+                        message: job
+                            .error_message
+                            .unwrap_or_else(|| "Salesforce gave no reason".to_owned()),
+                    });
+                }
+                "Aborted" => return Err(BulkError::JobAborted { id: job.id }),
+                _ => {}
+            }
+            if started.elapsed() + delay > poll.timeout {
+                return Err(BulkError::PollTimeout {
+                    id: job.id,
+                    state: job.state,
+                    waited: started.elapsed(),
+                });
+            }
+            tokio::time::sleep(delay).await;
+            delay = delay.mul_f64(poll.factor.max(1.0)).min(poll.max);
+        }
+    }
+
+    /// Aborts a job that has not finished.
+    pub async fn abort_query_job(&self, id: &str) -> Result<BulkJob, ApiError> {
+        check_id(id)?;
+        let path = self.data_path(&format!("jobs/query/{id}")).await?;
+        let req = Req::new(Method::PATCH, Target::Instance(path, Vec::new()))
+            .json(&json!({"state": "Aborted"}))?;
+        let resp = ok(self.send_authed(&req).await?)?;
+        decode("bulk job", &resp.body)
+    }
+
+    /// Deletes a job and its results.
+    pub async fn delete_query_job(&self, id: &str) -> Result<(), ApiError> {
+        check_id(id)?;
+        let path = self.data_path(&format!("jobs/query/{id}")).await?;
+        ok(self
+            .send_authed(&Req::new(
+                Method::DELETE,
+                Target::Instance(path, Vec::new()),
+            ))
+            .await?)?;
+        Ok(())
+    }
+
+    /// The org's recent query jobs (first page of `GET jobs/query?jobType=V2Query`).
+    pub async fn list_query_jobs(&self) -> Result<Vec<BulkJob>, ApiError> {
+        #[derive(Deserialize)]
+        struct List {
+            records: Vec<BulkJob>,
+        }
+        let path = self.data_path("jobs/query").await?;
+        let req = Req::new(
+            Method::GET,
+            Target::Instance(path, vec![("jobType".into(), "V2Query".into())]),
+        );
+        let resp = ok(self.send_authed(&req).await?)?;
+        Ok(decode::<List>("bulk job list", &resp.body)?.records)
+    }
+
+    /// Fetches one page of results with the job's API version (`locator` `None`: the first).
+    pub async fn query_job_page(
+        &self,
+        job: &BulkJob,
+        locator: Option<&str>,
+        max_records: Option<u32>,
+    ) -> Result<ResultPage, BulkError> {
+        check_id(&job.id)?;
+        let version = match job.version() {
+            Some(v) => v,
+            None => self.api_version().await?,
+        };
+        let path = format!(
+            "/services/data/{}/jobs/query/{}/results",
+            version.path_segment(),
+            job.id
+        );
+        let mut query = Vec::new();
+        if let Some(max) = max_records {
+            query.push(("maxRecords".to_owned(), max.to_string()));
+        }
+        if let Some(l) = locator {
+            query.push(("locator".to_owned(), l.to_owned()));
+        }
+        let req = Req::new(Method::GET, Target::Instance(path, query))
+            .header(header::ACCEPT, HeaderValue::from_static("text/csv"));
+        let resp = self.send_authed(&req).await?;
+        let resp = match ok(resp) {
+            Ok(r) => r,
+            Err(e) if status_of(&e) == Some(409) => {
+                return Err(BulkError::VersionMismatch {
+                    id: job.id.clone(),
+                    job_version: version.to_string(),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let text = |name: &str| {
+            resp.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+        };
+        let records = match text("sforce-numberofrecords") {
+            Some(n) => n
+                .parse()
+                .map_err(|_| BulkError::BadPage(format!("Sforce-NumberOfRecords {n:?}")))?,
+            None => count_csv_rows(&resp.body),
+        };
+        let next_locator = text("sforce-locator")
+            .filter(|l| !l.is_empty() && *l != "null")
+            .map(str::to_owned);
+        Ok(ResultPage {
+            csv: resp.body,
+            records,
+            next_locator,
+        })
+    }
+
+    /// Downloads every page of a completed job, starting at `resume_from` (a locator from a
+    /// [`BulkError::PageFailed`]; `None`: the start), handing each page to `sink` as it
+    /// arrives. A failed page is fetched again up to `options.retries` times.
+    pub async fn download_query_job(
+        &self,
+        job: &BulkJob,
+        resume_from: Option<String>,
+        options: DownloadOptions,
+        mut sink: impl FnMut(&ResultPage) -> Result<(), BulkError>,
+    ) -> Result<DownloadSummary, BulkError> {
+        let mut summary = DownloadSummary::default();
+        let mut locator = resume_from;
+        loop {
+            let mut attempt = 0;
+            let page = loop {
+                attempt += 1;
+                match self
+                    .query_job_page(job, locator.as_deref(), options.max_records)
+                    .await
+                {
+                    Ok(page) => break page,
+                    Err(BulkError::Api(e)) if transient(&e) => {
+                        if attempt > options.retries {
+                            return Err(BulkError::PageFailed {
+                                id: job.id.clone(),
+                                locator,
+                                written: summary.records,
+                                attempts: attempt,
+                                source: e,
+                            });
+                        }
+                        tracing::warn!(error = %e, attempt, "bulk result page failed; retrying");
+                        if attempt == 1 {
+                            summary.retried_pages += 1;
+                        }
+                        tokio::time::sleep(options.retry_delay).await;
+                    }
+                    Err(e) => return Err(e),
+                }
+            };
+            sink(&page)?;
+            summary.pages += 1;
+            summary.records += page.records;
+            summary.bytes += page.csv.len() as u64;
+            match page.next_locator {
+                Some(next) => locator = Some(next),
+                None => return Ok(summary),
+            }
+        }
+    }
+
+    /// Downloads every page into `out` as one CSV: the header row once, then the rows.
+    pub async fn download_query_job_csv(
+        &self,
+        job: &BulkJob,
+        options: DownloadOptions,
+        out: &mut impl Write,
+    ) -> Result<DownloadSummary, BulkError> {
+        let mut first = true;
+        self.download_query_job(job, None, options, |page| {
+            write_csv_page(out, &page.csv, first)?;
+            first = false;
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// Writes a CSV page, dropping its header row unless `with_header`.
+pub fn write_csv_page(out: &mut impl Write, csv: &[u8], with_header: bool) -> std::io::Result<()> {
+    if with_header {
+        out.write_all(csv)
+    } else {
+        let end = header_end(csv);
+        out.write_all(csv.get(end..).unwrap_or_default())
+    }
+}
+
+/// The byte offset just past the first CSV record (quotes may hold line breaks).
+pub fn header_end(csv: &[u8]) -> usize {
+    let mut quoted = false;
+    for (i, b) in csv.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => return i + 1,
+            _ => {}
+        }
+    }
+    csv.len()
+}
+
+/// Counts CSV records after the header (for pages without `Sforce-NumberOfRecords`).
+fn count_csv_rows(csv: &[u8]) -> u64 {
+    let mut quoted = false;
+    let mut rows = 0u64;
+    for b in csv {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => rows += 1,
+            _ => {}
+        }
+    }
+    rows.saturating_sub(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_is_dropped_once_even_with_quoted_newlines() {
+        let csv = b"\"Id\",\"Na\nme\"\n\"1\",\"a\"\n";
+        assert_eq!(header_end(csv), 13);
+        let mut out = Vec::new();
+        write_csv_page(&mut out, csv, false).expect("write");
+        assert_eq!(out, b"\"1\",\"a\"\n");
+        assert_eq!(count_csv_rows(csv), 1);
+    }
+
+    #[test]
+    fn job_versions() {
+        let job: BulkJob = serde_json::from_str(
+            r#"{"id":"750000000000001AAA","state":"JobComplete","apiVersion":60.0}"#,
+        )
+        .expect("json");
+        assert_eq!(job.version(), Some(ApiVersion(60)));
+        assert!(job.is_finished());
+    }
+}
