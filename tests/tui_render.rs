@@ -1,4 +1,5 @@
 //! Rendering tests: fixed models drawn on a `TestBackend`, compared with insta snapshots.
+#[macro_use]
 mod common;
 
 use common::{demo_profiles, model_with, press, render, t0, type_text};
@@ -69,7 +70,7 @@ fn connected_model() -> Model {
 #[test]
 fn main_screen_before_connecting() {
     let model = model_with(demo_profiles());
-    insta::assert_snapshot!(render(&model, 120, 40));
+    assert_screen!(render(&model, 120, 40));
 }
 
 #[test]
@@ -83,7 +84,7 @@ fn token_pane_when_active() {
         !screen.contains("s3cr3t"),
         "the secret never reaches the screen"
     );
-    insta::assert_snapshot!(screen);
+    assert_screen!(screen);
 }
 
 #[test]
@@ -113,7 +114,7 @@ fn login_host_mistake_shows_the_diagnosis() {
     let screen = render(&model, 120, 40);
     assert!(screen.contains("● error"), "{screen}");
     assert!(!screen.contains("{\""), "no raw JSON on screen");
-    insta::assert_snapshot!(screen);
+    assert_screen!(screen);
 }
 
 #[test]
@@ -123,7 +124,7 @@ fn profile_form() {
     type_text(&mut model, "Acme dev");
     press(&mut model, "tab tab");
     type_text(&mut model, "acme.lightning.force.com/lightning/page/home");
-    insta::assert_snapshot!(render(&model, 120, 40));
+    assert_screen!(render(&model, 120, 40));
 }
 
 #[test]
@@ -132,7 +133,7 @@ fn help_overlay_is_generated_from_the_keymap() {
     press(&mut model, "?");
     let screen = render(&model, 120, 40);
     assert!(screen.contains("Create a profile"), "{screen}");
-    insta::assert_snapshot!(screen);
+    assert_screen!(screen);
 }
 
 #[test]
@@ -140,7 +141,7 @@ fn command_palette_filters() {
     let mut model = model_with(demo_profiles());
     press(&mut model, ":");
     type_text(&mut model, "tok");
-    insta::assert_snapshot!(render(&model, 120, 40));
+    assert_screen!(render(&model, 120, 40));
 }
 
 #[test]
@@ -175,4 +176,10 @@ fn every_size_renders_without_panicking() {
     let mut model = connected_model();
     press(&mut model, "?");
     render(&model, 60, 16);
+}
+
+#[test]
+#[should_panic(expected = "unmasked access token")]
+fn the_screen_check_catches_an_unmasked_token() {
+    common::assert_token_masked("token    00DDn00000Org01!AQabcdefSECRET");
 }

@@ -97,3 +97,37 @@ pub fn render(model: &Model, width: u16, height: u16) -> String {
         .expect("draw");
     terminal.backend().to_string()
 }
+
+/// Fails if an access token (`00D` + 12 characters + `!` + secret) is on the screen unmasked.
+pub fn assert_token_masked(screen: &str) {
+    let bytes = screen.as_bytes();
+    for (i, _) in screen.match_indices('!') {
+        let org_id = i >= 15
+            && bytes[i - 15..i].starts_with(b"00D")
+            && bytes[i - 15..i].iter().all(u8::is_ascii_alphanumeric);
+        if org_id {
+            let after = &screen[i + 1..];
+            assert!(
+                after.starts_with('•'),
+                "an unmasked access token is on the screen: {}",
+                &screen[i - 15..(i + 20).min(screen.len())]
+            );
+        }
+    }
+}
+
+/// Snapshots a screen with wall-clock dates and times filtered (the countdowns stay), after
+/// checking that no access token is shown unmasked.
+#[macro_export]
+macro_rules! assert_screen {
+    ($screen:expr) => {{
+        let screen: String = $screen;
+        $crate::common::assert_token_masked(&screen);
+        insta::with_settings!({filters => vec![
+            (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", "[date time]"),
+            (r"\b\d{2}:\d{2}:\d{2}\b", "[hh:mm:ss]"),
+        ]}, {
+            insta::assert_snapshot!(screen);
+        });
+    }};
+}
