@@ -13,12 +13,12 @@ use std::io::Write;
 
 use bytes::Bytes;
 use reqwest::Method;
-use secrecy::ExposeSecret;
 use serde_json::{Map, Value, json};
 
 use super::{CommandError, Context};
+use crate::composer::request::{RequestKind, ResolvedRequest};
 use crate::composer::soap::{Element, Fault, SoapResponse, Wsdl, flatten, parse_response};
-use crate::sf::{RenewReason, SfClient};
+use crate::sf::SfClient;
 
 /// The `apex` subcommands.
 #[derive(Debug, Clone, clap::Subcommand)]
@@ -273,31 +273,6 @@ pub async fn fetch_wsdl(client: &SfClient, class: &str) -> Result<Wsdl, CommandE
     })
 }
 
-async fn post_envelope(
-    client: &SfClient,
-    class: &str,
-    envelope: String,
-) -> Result<SoapResponse, CommandError> {
-    let response = client
-        .send_raw(
-            Method::POST,
-            &format!("/services/Soap/class/{class}"),
-            vec![
-                ("Content-Type".into(), "text/xml; charset=UTF-8".into()),
-                ("SOAPAction".into(), "\"\"".into()),
-            ],
-            Some(Bytes::from(envelope)),
-        )
-        .await
-        .map_err(|e| CommandError::api(&e))?;
-    parse_response(&String::from_utf8_lossy(&response.body)).map_err(|e| {
-        CommandError::failure(format!(
-            "The SOAP endpoint answered HTTP {} without a usable envelope: {e}",
-            response.status.as_u16()
-        ))
-    })
-}
-
 /// Builds the envelope for `operation` with the live token and posts it to
 /// `/services/Soap/class/{class}`. On an `INVALID_SESSION_ID` fault the token is renewed once
 /// and the call retried once. A fault is returned as [`SoapResponse::Fault`], not an error.
@@ -308,27 +283,24 @@ pub async fn soap_call(
     operation: &str,
     args: &[(String, String)],
 ) -> Result<SoapResponse, CommandError> {
-    let token = client
-        .token()
-        .ok_or_else(|| CommandError::failure("not logged in"))?;
+    // The session is filled in at send time (and again after a renewal) by `run::send`.
     let envelope = wsdl
-        .build_request(operation, args, token.access_token.expose_secret())
+        .build_request(operation, args, "")
         .map_err(|e| CommandError::usage(e.to_string()))?;
-    let first = post_envelope(client, class, envelope).await?;
-    match &first {
-        SoapResponse::Fault(fault) if fault.is_invalid_session() => {
-            tracing::info!("SOAP session invalid; renewing the token once");
-            let token = client
-                .login(RenewReason::InvalidSession)
-                .await
-                .map_err(|e| CommandError::api(&e))?;
-            let envelope = wsdl
-                .build_request(operation, args, token.access_token.expose_secret())
-                .map_err(|e| CommandError::usage(e.to_string()))?;
-            post_envelope(client, class, envelope).await
-        }
-        _ => Ok(first),
-    }
+    let request = ResolvedRequest {
+        method: "POST".into(),
+        path: format!("/services/Soap/class/{class}"),
+        headers: Vec::new(),
+        body: Some(envelope),
+        kind: RequestKind::Soap,
+    };
+    let response = super::run::send(client, &request).await?;
+    parse_response(&String::from_utf8_lossy(&response.body)).map_err(|e| {
+        CommandError::failure(format!(
+            "The SOAP endpoint answered HTTP {} without a usable envelope: {e}",
+            response.status.as_u16()
+        ))
+    })
 }
 
 /// A result element as JSON: leaves are strings (`xsi:nil` → null), repeated members arrays.
