@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::rest::{compute_name, parse_datetime, validate};
+use super::rest::{new_row, parse_datetime};
 use super::schema::Schema;
 use super::seed::{insert_record, system_fields};
 use super::state::{Inner, Record, now_ms, sf_datetime};
@@ -79,23 +79,9 @@ pub(crate) fn load(
             let now = now_ms();
             let created = stamp(&mut map, "CreatedDate")?.unwrap_or(now);
             let modified = stamp(&mut map, "LastModifiedDate")?.unwrap_or(created);
-            let mut row = validate(object, &map, true)
+            let mut row = new_row(object, &map)
                 .map_err(|e| format!("{}: {}: {}", at(), e.code, e.message))?;
-            row.retain(|_, v| !v.is_null());
-            for field in &object.fields {
-                if let Some(default) = &field.picklist_default
-                    && field.createable
-                    && !row.contains_key(&field.name)
-                {
-                    row.insert(field.name.clone(), json!(default));
-                }
-            }
-            compute_name(object, &mut row);
-            let owner = row.get("OwnerId").cloned();
             system_fields(&mut row, object, user_id, created, modified);
-            if let Some(owner) = owner {
-                row.insert("OwnerId".to_owned(), owner);
-            }
             match id {
                 None => {
                     insert_record(inner, object, row, modified);

@@ -825,12 +825,9 @@ pub(crate) fn next_stamp(previous: i64) -> i64 {
     now_ms().max(previous + 1)
 }
 
-/// Validates and inserts one record; returns its id.
-pub(crate) fn create(
-    shared: &Shared,
-    object: &ObjectSchema,
-    body: &Map<String, Value>,
-) -> Result<String, ApiError> {
+/// A new record's fields from a create body: validated as a create, nulls dropped, picklist
+/// defaults filled in, `Name` computed. System fields are the caller's ([`system_fields`]).
+pub(crate) fn new_row(object: &ObjectSchema, body: &Map<String, Value>) -> Result<Row, ApiError> {
     let mut row = validate(object, body, true)?;
     row.retain(|_, v| !v.is_null());
     for field in &object.fields {
@@ -842,15 +839,18 @@ pub(crate) fn create(
         }
     }
     compute_name(object, &mut row);
+    Ok(row)
+}
+
+/// Validates and inserts one record; returns its id.
+pub(crate) fn create(
+    shared: &Shared,
+    object: &ObjectSchema,
+    body: &Map<String, Value>,
+) -> Result<String, ApiError> {
+    let mut row = new_row(object, body)?;
     let now = now_ms();
-    let owner = row
-        .get("OwnerId")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
     system_fields(&mut row, object, &shared.user_id, now, now);
-    if let Some(owner) = owner {
-        row.insert("OwnerId".to_owned(), json!(owner));
-    }
     let mut inner = shared.lock();
     Ok(insert_record(&mut inner, object, row, now))
 }

@@ -49,7 +49,8 @@ fn put(row: &mut Row, object: &ObjectSchema, name: &str, value: Value) {
     }
 }
 
-/// Sets the system fields every record has.
+/// Sets the system fields every record has; an owner already given (a create with `OwnerId`)
+/// is kept, otherwise the integration user owns the record.
 pub(crate) fn system_fields(
     row: &mut Row,
     object: &ObjectSchema,
@@ -58,7 +59,9 @@ pub(crate) fn system_fields(
     modified: i64,
 ) {
     put(row, object, "IsDeleted", json!(false));
-    put(row, object, "OwnerId", json!(user_id));
+    if !row.contains_key("OwnerId") {
+        put(row, object, "OwnerId", json!(user_id));
+    }
     put(row, object, "CreatedById", json!(user_id));
     put(row, object, "LastModifiedById", json!(user_id));
     put(row, object, "CreatedDate", json!(sf_datetime(created)));
