@@ -17,7 +17,9 @@ use super::oauth;
 use super::schema::{FieldMeta, ObjectSchema, render};
 use super::seed::{insert_record, system_fields};
 use super::soql::Row;
-use super::state::{Listener, Shared, bearer, json_response, now_ms, raw_json, sf_datetime};
+use super::state::{
+    Inner, Listener, Record, Shared, bearer, json_response, now_ms, raw_json, sf_datetime,
+};
 
 /// A REST error: status plus one element of the error array.
 #[derive(Debug, Clone)]
@@ -825,6 +827,34 @@ pub(crate) fn next_stamp(previous: i64) -> i64 {
     now_ms().max(previous + 1)
 }
 
+/// 404 `ENTITY_IS_DELETED`, for a record in the recycle bin.
+fn deleted() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "ENTITY_IS_DELETED",
+        "entity is deleted",
+    )
+    .with_fields(vec![])
+}
+
+/// A stored record that is not deleted, for a change: `NOT_FOUND` when there is none,
+/// `ENTITY_IS_DELETED` when it is in the recycle bin.
+fn live_record_mut<'a>(
+    inner: &'a mut Inner,
+    object: &str,
+    id: &str,
+) -> Result<&'a mut Record, ApiError> {
+    let record = inner
+        .store
+        .get_mut(object)
+        .and_then(|s| s.get_mut(id))
+        .ok_or_else(ApiError::not_found)?;
+    if record.row.get("IsDeleted") == Some(&Value::Bool(true)) {
+        return Err(deleted());
+    }
+    Ok(record)
+}
+
 /// A new record's fields from a create body: validated as a create, nulls dropped, picklist
 /// defaults filled in, `Name` computed. System fields are the caller's ([`system_fields`]).
 pub(crate) fn new_row(object: &ObjectSchema, body: &Map<String, Value>) -> Result<Row, ApiError> {
@@ -976,14 +1006,6 @@ fn record(
     if crate::sf::id::key_prefix(&id) != Some(object.key_prefix.as_str()) {
         return Err(ApiError::not_found());
     }
-    let deleted = || {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "ENTITY_IS_DELETED",
-            "entity is deleted",
-        )
-        .with_fields(vec![])
-    };
     let is_account = object.name == "Account";
     match *request.method {
         Method::GET | Method::HEAD => {
@@ -1049,14 +1071,7 @@ fn record(
         Method::PATCH => {
             let body = parse_body(request.body)?;
             let mut inner = shared.lock();
-            let record = inner
-                .store
-                .get_mut(&object.name)
-                .and_then(|s| s.get_mut(&id))
-                .ok_or_else(ApiError::not_found)?;
-            if record.row.get("IsDeleted") == Some(&Value::Bool(true)) {
-                return Err(deleted());
-            }
+            let record = live_record_mut(&mut inner, &object.name, &id)?;
             if is_account {
                 let tag = etag(&record.row);
                 if let Some(value) = request.header("if-match")
@@ -1086,14 +1101,7 @@ fn record(
         }
         Method::DELETE => {
             let mut inner = shared.lock();
-            let record = inner
-                .store
-                .get_mut(&object.name)
-                .and_then(|s| s.get_mut(&id))
-                .ok_or_else(ApiError::not_found)?;
-            if record.row.get("IsDeleted") == Some(&Value::Bool(true)) {
-                return Err(deleted());
-            }
+            let record = live_record_mut(&mut inner, &object.name, &id)?;
             record.mark_deleted();
             Ok(StatusCode::NO_CONTENT.into_response())
         }
