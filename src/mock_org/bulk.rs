@@ -11,9 +11,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Map, Value, json};
 
-use super::query::Source;
+use super::query::run_soql;
 use super::rest::{ApiError, Request, method_not_allowed, parse_body};
-use super::soql::QueryOptions;
+use super::soql::SelectItem;
 use super::state::{Shared, json_response, now_ms, sf_datetime};
 
 /// One query job.
@@ -84,19 +84,6 @@ fn delimiter_char(name: &str) -> Option<char> {
         "TAB" => '\t',
         _ => return None,
     })
-}
-
-/// The SELECT list of a query, as written (`Id`, `Account.Name`).
-fn select_list(q: &str) -> Vec<String> {
-    let lower = q.to_ascii_lowercase();
-    let start = lower.find("select").map_or(0, |i| i + 6);
-    let end = lower.find(" from ").unwrap_or(q.len());
-    q.get(start..end)
-        .unwrap_or_default()
-        .split(',')
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .collect()
 }
 
 /// A value of a record by a dotted path, names compared case-insensitively.
@@ -192,37 +179,32 @@ fn create(shared: &Shared, request: &Request<'_>) -> Result<Response, ApiError> 
             format!("InvalidJob : Invalid line ending: {line_ending}"),
         ));
     }
-    if q.to_ascii_lowercase().contains("count(") {
-        return Err(ApiError::bad(
-            "API_ERROR",
-            "Aggregate Relationships not supported in Bulk Query with CSV content type",
-        ));
-    }
-    let columns = select_list(&q);
     let mut inner = shared.lock();
-    let output = {
-        let source = Source {
-            schema: &shared.schema,
-            inner: &inner,
-        };
-        let options = QueryOptions {
-            include_deleted: operation == "queryAll",
-            api_version: &request.version,
-        };
-        super::soql::execute(&q, &source, options).map_err(|e| ApiError::bad(e.code, e.message))?
-    };
-    let object = output
-        .records
-        .first()
-        .and_then(|r| r.pointer("/attributes/type"))
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .or_else(|| {
-            let lower = q.to_ascii_lowercase();
-            let from = lower.find(" from ")? + 6;
-            let name = q.get(from..)?.split_whitespace().next()?;
-            shared.schema.object(name).map(|o| o.name.clone())
-        })
+    let output = run_soql(
+        &shared.schema,
+        &inner,
+        &q,
+        operation == "queryAll",
+        &request.version,
+    )?;
+    // The query ran, so it parses; its SELECT list names the CSV columns as written.
+    let parsed = super::soql::parse(&q).map_err(|e| ApiError::bad(e.code, e.message))?;
+    let mut columns = Vec::new();
+    for item in &parsed.select {
+        match item {
+            SelectItem::Field(path) => columns.push(path.dotted()),
+            SelectItem::Count { .. } => {
+                return Err(ApiError::bad(
+                    "API_ERROR",
+                    "Aggregate Relationships not supported in Bulk Query with CSV content type",
+                ));
+            }
+        }
+    }
+    let object = shared
+        .schema
+        .object(&parsed.from.text)
+        .map(|o| o.name.clone())
         .unwrap_or_default();
     let rows = output
         .records

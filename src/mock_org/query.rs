@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::rest::{ApiError, Request};
 use super::schema::Schema;
-use super::soql::{FieldInfo, QueryOptions, Row, SoqlSource};
+use super::soql::{FieldInfo, QueryOptions, QueryOutput, Row, SoqlSource};
 use super::state::{Cursor, Inner, Shared, json_response};
 
 /// The record store seen through the SOQL engine's interface.
@@ -87,6 +87,22 @@ fn page(
     json_response(StatusCode::OK, &Value::Object(body))
 }
 
+/// Runs `soql` on the store; a refused query becomes Salesforce's 400 error.
+pub(crate) fn run_soql(
+    schema: &Schema,
+    inner: &Inner,
+    soql: &str,
+    include_deleted: bool,
+    api_version: &str,
+) -> Result<QueryOutput, ApiError> {
+    let source = Source { schema, inner };
+    let options = QueryOptions {
+        include_deleted,
+        api_version,
+    };
+    super::soql::execute(soql, &source, options).map_err(|e| ApiError::bad(e.code, e.message))
+}
+
 /// `GET /query?q=` and `GET /queryAll?q=`.
 pub(crate) fn query(
     shared: &Shared,
@@ -101,17 +117,13 @@ pub(crate) fn query(
     };
     let batch = batch_size(request);
     let mut inner = shared.lock();
-    let output = {
-        let source = Source {
-            schema: &shared.schema,
-            inner: &inner,
-        };
-        let options = QueryOptions {
-            include_deleted,
-            api_version: &request.version,
-        };
-        super::soql::execute(&q, &source, options).map_err(|e| ApiError::bad(e.code, e.message))?
-    };
+    let output = run_soql(
+        &shared.schema,
+        &inner,
+        &q,
+        include_deleted,
+        &request.version,
+    )?;
     if output.records.len() <= batch {
         return Ok(page(
             &request.version,
