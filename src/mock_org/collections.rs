@@ -116,20 +116,26 @@ pub(crate) fn retrieve(
     Ok(json_response(StatusCode::OK, &Value::Array(records)))
 }
 
-/// `PATCH /composite/sobjects`: `{allOrNone, records: [{attributes: {type}, id, ...}]}`.
-pub(crate) fn update(shared: &Shared, request: &Request<'_>) -> Result<Response, ApiError> {
-    let body = parse_body(request.body)?;
+/// The body of a collection create or update: `allOrNone` (default false) and up to 200
+/// `records`.
+pub(crate) fn records_body(request: &Request<'_>) -> Result<(bool, Vec<Value>), ApiError> {
+    let mut body = parse_body(request.body)?;
     let all_or_none = body
         .get("allOrNone")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let records = body
-        .get("records")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ApiError::bad("INVALID_FIELD", "No records were provided"))?;
+    let Some(Value::Array(records)) = body.remove("records") else {
+        return Err(ApiError::bad("INVALID_FIELD", "No records were provided"));
+    };
     if records.len() > MAX_RECORDS {
         return Err(too_many());
     }
+    Ok((all_or_none, records))
+}
+
+/// `PATCH /composite/sobjects`: `{allOrNone, records: [{attributes: {type}, id, ...}]}`.
+pub(crate) fn update(shared: &Shared, request: &Request<'_>) -> Result<Response, ApiError> {
+    let (all_or_none, records) = records_body(request)?;
     let mut inner = shared.lock();
     // Validate everything first, so that allOrNone needs no undo.
     let checked: Vec<Checked> = records

@@ -1156,23 +1156,9 @@ fn limits(shared: &Shared) -> Response {
 
 /// `POST /composite/sobjects`: create up to 200 records, optionally all-or-none.
 fn composite_create(shared: &Shared, request: &Request<'_>) -> Result<Response, ApiError> {
-    let body = parse_body(request.body)?;
-    let all_or_none = body
-        .get("allOrNone")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let records = body
-        .get("records")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ApiError::bad("INVALID_FIELD", "No records were provided"))?;
-    if records.len() > 200 {
-        return Err(ApiError::bad(
-            "EXCEEDED_ID_LIMIT",
-            "record limit reached. cannot submit more than 200 records into this call",
-        ));
-    }
+    let (all_or_none, records) = super::collections::records_body(request)?;
     let mut checked = Vec::with_capacity(records.len());
-    for record in records {
+    for record in &records {
         let result = (|| {
             let map = record
                 .as_object()
