@@ -1,33 +1,12 @@
 //! Apex REST on the mock org over real HTTP: routing, namespaces, errors, limits header.
 
+mod common;
+
 use serde_json::{Value, json};
-use sfterm::mock_org::{MockOrg, MockOrgConfig};
 
 #[tokio::test]
 async fn apex_rest_routing_and_errors() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let org = MockOrg::start(MockOrgConfig {
-        records: 5,
-        ..Default::default()
-    })
-    .await
-    .expect("start");
-    let client = reqwest::Client::new();
-    let token: Value = client
-        .post(
-            org.instance_url()
-                .join("services/oauth2/token")
-                .expect("url"),
-        )
-        .basic_auth(org.client_id(), Some(org.client_secret()))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    let token = token["access_token"].as_str().expect("token").to_owned();
+    let common::org::OrgFixture { org, client, token } = common::org::start_with_token(5).await;
     let call = |method: reqwest::Method, path: &str, body: Option<Value>| {
         let mut request = client
             .request(method, org.instance_url().join(path).expect("url"))
@@ -131,29 +110,7 @@ fn envelope(session: &str, body: &str) -> String {
 
 #[tokio::test]
 async fn apex_soap_calls_faults_and_wsdl() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let org = MockOrg::start(MockOrgConfig {
-        records: 5,
-        ..Default::default()
-    })
-    .await
-    .expect("start");
-    let client = reqwest::Client::new();
-    let token: Value = client
-        .post(
-            org.instance_url()
-                .join("services/oauth2/token")
-                .expect("url"),
-        )
-        .basic_auth(org.client_id(), Some(org.client_secret()))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    let token = token["access_token"].as_str().expect("token").to_owned();
+    let common::org::OrgFixture { org, client, token } = common::org::start_with_token(5).await;
     let soap = |xml: String| {
         let request = client
             .post(

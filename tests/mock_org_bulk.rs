@@ -1,33 +1,13 @@
 //! Bulk API 2.0 query jobs on the mock org over real HTTP.
 
+mod common;
+
 use serde_json::{Value, json};
-use sfterm::mock_org::{MockOrg, MockOrgConfig};
 
 #[tokio::test]
 async fn query_job_lifecycle_and_csv_pages() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let org = MockOrg::start(MockOrgConfig {
-        records: 30,
-        ..Default::default()
-    })
-    .await
-    .expect("start");
-    let client = reqwest::Client::new();
-    let token: Value = client
-        .post(
-            org.instance_url()
-                .join("services/oauth2/token")
-                .expect("url"),
-        )
-        .basic_auth(org.client_id(), Some(org.client_secret()))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    let token = token["access_token"].as_str().expect("token");
+    let common::org::OrgFixture { org, client, token } = common::org::start_with_token(30).await;
+    let token = token.as_str();
     let url = |p: &str| org.instance_url().join(p).expect("url");
 
     let created: Value = client

@@ -1,9 +1,11 @@
 //! The customer Apex services of the mock org over real HTTP: `CustomerRESTWS` (Apex REST) and
 //! `CustomerWS` (SOAP, with its WSDL), sharing one record store.
 
+mod common;
+
 use serde_json::{Value, json};
 use sfterm::composer::soap::{SoapResponse, Wsdl, flatten, parse_response};
-use sfterm::mock_org::{MockOrg, MockOrgConfig};
+use sfterm::mock_org::MockOrg;
 
 struct Fixture {
     org: MockOrg,
@@ -13,29 +15,7 @@ struct Fixture {
 
 impl Fixture {
     async fn start() -> Fixture {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let org = MockOrg::start(MockOrgConfig {
-            records: 5,
-            ..Default::default()
-        })
-        .await
-        .expect("start");
-        let client = reqwest::Client::new();
-        let token: Value = client
-            .post(
-                org.instance_url()
-                    .join("services/oauth2/token")
-                    .expect("url"),
-            )
-            .basic_auth(org.client_id(), Some(org.client_secret()))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .expect("token")
-            .json()
-            .await
-            .expect("json");
-        let token = token["access_token"].as_str().expect("token").to_owned();
+        let common::org::OrgFixture { org, client, token } = common::org::start_with_token(5).await;
         Fixture { org, client, token }
     }
 

@@ -1,33 +1,14 @@
 //! The mock org's query API over real HTTP: paging (2000 + 500), batchSize, queryAll,
 //! parent paths and SOQL errors.
 
+mod common;
+
 use serde_json::{Value, json};
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
 
 async fn start(records: usize) -> (MockOrg, reqwest::Client, String) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let org = MockOrg::start(MockOrgConfig {
-        records,
-        ..Default::default()
-    })
-    .await
-    .expect("start");
-    let client = reqwest::Client::new();
-    let body: Value = client
-        .post(
-            org.instance_url()
-                .join("services/oauth2/token")
-                .expect("url"),
-        )
-        .basic_auth(org.client_id(), Some(org.client_secret()))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    let token = body["access_token"].as_str().expect("token").to_owned();
+    let common::org::OrgFixture { org, client, token } =
+        common::org::start_with_token(records).await;
     (org, client, token)
 }
 

@@ -1,5 +1,8 @@
-//! Test harness for the TUI: fixture models, key sequences, rendering to a `TestBackend`.
+//! Test harnesses: the TUI (fixture models, key sequences, rendering to a `TestBackend`) and,
+//! in [`org`], a mock org with a raw HTTP client and token.
 #![allow(dead_code)] // each test binary uses a different part of the harness
+
+pub mod org;
 
 use jiff::{SignedDuration, Timestamp};
 use ratatui::Terminal;

@@ -1,0 +1,39 @@
+//! A running mock org with a plain HTTP client and an access token from the client credentials
+//! flow, for tests of the mock org's wire format (no sfterm client in between).
+
+use serde_json::Value;
+use sfterm::mock_org::{MockOrg, MockOrgConfig};
+
+pub struct OrgFixture {
+    pub org: MockOrg,
+    pub client: reqwest::Client,
+    pub token: String,
+}
+
+/// Starts a mock org with `records` accounts and gets a token (client credentials, HTTP Basic).
+pub async fn start_with_token(records: usize) -> OrgFixture {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let org = MockOrg::start(MockOrgConfig {
+        records,
+        ..Default::default()
+    })
+    .await
+    .expect("start");
+    let client = reqwest::Client::new();
+    let body: Value = client
+        .post(
+            org.instance_url()
+                .join("services/oauth2/token")
+                .expect("url"),
+        )
+        .basic_auth(org.client_id(), Some(org.client_secret()))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let token = body["access_token"].as_str().expect("token").to_owned();
+    OrgFixture { org, client, token }
+}
