@@ -16,6 +16,13 @@ use sfterm::mock_org::{MockOrg, MockOrgConfig};
 use sfterm::state::token::Phase;
 use sfterm::ui::Theme;
 
+/// A mock org with the default seed on a free port.
+async fn start_org() -> MockOrg {
+    MockOrg::start(MockOrgConfig::default())
+        .await
+        .expect("mock org")
+}
+
 /// What the observer reports after each frame.
 #[derive(Clone, Default)]
 struct Frame {
@@ -114,12 +121,7 @@ impl App {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connects_shows_a_live_countdown_and_api_usage() {
-    let org = MockOrg::start(MockOrgConfig {
-        port: 0,
-        ..MockOrgConfig::default()
-    })
-    .await
-    .expect("mock org");
+    let org = start_org().await;
     let mut app = App::start(&org, org.client_secret()).await;
     app.press("enter");
     let frame = app
@@ -144,12 +146,7 @@ async fn connects_shows_a_live_countdown_and_api_usage() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_host_profile_gets_the_wrong_domain_diagnosis() {
-    let org = MockOrg::start(MockOrgConfig {
-        port: 0,
-        ..MockOrgConfig::default()
-    })
-    .await
-    .expect("mock org");
+    let org = start_org().await;
     let mut app = App::start(&org, org.client_secret()).await;
     app.press("j enter");
     let frame = app
@@ -188,12 +185,7 @@ async fn renews_before_expiry_without_a_keypress() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revoke_then_renew_by_key() {
-    let org = MockOrg::start(MockOrgConfig {
-        port: 0,
-        ..MockOrgConfig::default()
-    })
-    .await
-    .expect("mock org");
+    let org = start_org().await;
     let mut app = App::start(&org, org.client_secret()).await;
     app.press("enter");
     app.wait_for("active", |f| {
@@ -214,12 +206,7 @@ async fn revoke_then_renew_by_key() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_secret_is_diagnosed() {
-    let org = MockOrg::start(MockOrgConfig {
-        port: 0,
-        ..MockOrgConfig::default()
-    })
-    .await
-    .expect("mock org");
+    let org = start_org().await;
     let mut app = App::start(&org, "wrong-secret").await;
     app.press("enter");
     let frame = app
@@ -240,12 +227,7 @@ async fn wrong_secret_is_diagnosed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_revoke_the_next_api_call_renews_once_and_succeeds() {
-    let org = MockOrg::start(MockOrgConfig {
-        port: 0,
-        ..MockOrgConfig::default()
-    })
-    .await
-    .expect("mock org");
+    let org = start_org().await;
     let mut app = App::start(&org, org.client_secret()).await;
     app.press("enter");
     let first = app
