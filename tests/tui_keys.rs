@@ -129,7 +129,7 @@ fn enter_connects_the_selected_profile() {
         panic!("expected a connect job, got {effects:?}");
     };
     assert_eq!(profile.name, "Acme prod");
-    assert_eq!(model.profiles.active.as_deref(), Some("Acme prod"));
+    assert_eq!(model.token.profile.as_deref(), Some("Acme prod"));
     assert_eq!(model.inflight.len(), 1, "the spinner shows the connect");
 }
 

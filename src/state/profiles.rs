@@ -45,8 +45,6 @@ pub struct ProfilesState {
     pub profiles: Vec<Profile>,
     pub selected: usize,
     pub mode: Mode,
-    /// The name of the profile in use (connected or connecting).
-    pub active: Option<String>,
     /// The last save error or notice, shown under the list.
     pub message: Option<String>,
     /// Set while the loaded file is malformed: the list is empty and saving is refused.
@@ -59,7 +57,6 @@ impl ProfilesState {
             profiles,
             selected: 0,
             mode: Mode::List,
-            active: None,
             message: None,
             load_error,
         }
@@ -148,7 +145,6 @@ impl ProfilesState {
             }
             Action::Connect => {
                 if let Some(profile) = self.selected_profile().cloned() {
-                    self.active = Some(profile.name.clone());
                     if matches!(profile.secret, SecretSource::Prompt) {
                         self.mode = Mode::SecretPrompt {
                             profile: Box::new(profile),

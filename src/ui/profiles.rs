@@ -67,7 +67,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         .iter()
         .map(|profile| {
             let badge = Badge::of_endpoint(&profile.endpoint, demo);
-            let active = state.active.as_deref() == Some(profile.name.as_str());
+            let active = model.token.profile.as_deref() == Some(profile.name.as_str());
             let marker = if active { "● " } else { "  " };
             let badge_text = format!(" {} ", badge.text());
             let room = width.saturating_sub(marker.chars().count() + badge_text.len() + 1);

@@ -15,8 +15,8 @@ use crate::state::{Model, RunMode};
 pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     let demo = model.run_mode == RunMode::Demo;
     let active = model
-        .profiles
-        .active
+        .token
+        .profile
         .as_deref()
         .and_then(|name| model.profiles.profiles.iter().find(|p| p.name == name));
     let mut left = Vec::new();
