@@ -20,6 +20,7 @@ mod seed;
 mod soap;
 pub mod soql;
 mod state;
+pub mod store;
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,5 @@
 //! Deterministic, realistic seed data: accounts, their contacts, and leads.
 
-use indexmap::IndexMap;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
@@ -116,12 +115,12 @@ fn insert(inner: &mut Inner, object: &ObjectSchema, row: Row, modified: i64) -> 
     let seq = inner.seq.entry(object.key_prefix.clone()).or_insert(0);
     *seq += 1;
     let id = crate::sf::id::mint(&object.key_prefix, *seq);
-    let mut full = Row::new();
+    let mut full = Row::with_capacity(row.len() + 1);
     full.insert("Id".to_owned(), json!(id));
     full.extend(row);
-    inner.store.entry(object.name.clone()).or_default().insert(
-        id.clone(),
-        Record {
+    inner.store.table_mut(object).put(
+        &id,
+        &Record {
             row: full,
             modified_ms: modified,
         },
@@ -193,9 +192,9 @@ pub(crate) fn seed(config: &MockOrgConfig, schema: &Schema, user_id: &str, inner
     };
 
     let mut accounts = Vec::with_capacity(config.records);
-    inner
-        .store
-        .insert("Account".into(), IndexMap::with_capacity(config.records));
+    inner.store.table_mut(account).reserve(config.records, 256);
+    inner.store.table_mut(contact).reserve(config.records, 200);
+    inner.store.table_mut(lead).reserve(config.records / 2, 220);
     for i in 0..config.records {
         let name = format!(
             "{} {}",
