@@ -29,8 +29,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..MockOrgConfig::default()
     };
     let report = seed_report(&config)?;
-    for (object, rows) in &report.rows {
-        println!("{object:>10}: {rows} rows");
+    for ((object, rows), (_, bytes)) in report.rows.iter().zip(&report.row_bytes) {
+        println!(
+            "{object:>10}: {rows} rows, {} packed bytes/row",
+            bytes.checked_div(*rows).unwrap_or_default()
+        );
     }
     println!(
         "seeded {} rows in {:.2?}; store {:.1} MiB = {} bytes/row",

@@ -49,14 +49,76 @@ mod tag {
     pub const DATETIME: u8 = 9;
     /// Any other JSON (arrays, objects): LEB128 length, JSON text.
     pub const JSON: u8 = 10;
+    /// Like [`DATETIME`], as zigzag LEB128 milliseconds after the row's previous
+    /// `DATETIME`/`DATETIME_DELTA` value (`LastModifiedDate` → `SystemModstamp`: one byte).
+    pub const DATETIME_DELTA: u8 = 11;
 }
 
 /// Where one row lives in the arena.
 #[derive(Debug, Clone, Copy)]
 struct Span {
+    /// Chunk index << [`CHUNK_BITS`] | offset in the chunk.
     start: u32,
     /// Byte length; [`REMOVED`] set for a removed row.
     len: u32,
+}
+
+/// Rows are appended to chunks of 1 MiB (a longer row gets a chunk of its own), so the arena
+/// grows without copying and wastes at most one chunk.
+const CHUNK_BITS: u32 = 20;
+const CHUNK: usize = 1 << CHUNK_BITS;
+/// At most this many chunks (4 GiB of rows per sObject).
+const MAX_CHUNKS: usize = 1 << (32 - CHUNK_BITS);
+
+/// Packed rows, back to back in chunks.
+#[derive(Debug, Default)]
+struct Arena {
+    chunks: Vec<Vec<u8>>,
+    /// Bytes appended (rows replaced or removed since included).
+    used: usize,
+}
+
+impl Arena {
+    fn get(&self, span: Span) -> &[u8] {
+        let chunk = (span.start >> CHUNK_BITS) as usize;
+        let start = (span.start & (CHUNK as u32 - 1)) as usize;
+        let end = start + (span.len & !REMOVED) as usize;
+        self.chunks
+            .get(chunk)
+            .and_then(|c| c.get(start..end))
+            .unwrap_or_default()
+    }
+
+    /// Appends `bytes`; `None` when the arena is full.
+    fn push(&mut self, bytes: &[u8]) -> Option<Span> {
+        let len = u32::try_from(bytes.len())
+            .ok()
+            .filter(|l| l & REMOVED == 0)?;
+        let fits = self
+            .chunks
+            .last()
+            .is_some_and(|c| c.len() + bytes.len() <= CHUNK);
+        if !fits {
+            if self.chunks.len() >= MAX_CHUNKS {
+                return None;
+            }
+            self.chunks.push(Vec::with_capacity(bytes.len().max(CHUNK)));
+        }
+        let index = u32::try_from(self.chunks.len() - 1).ok()?;
+        let chunk = self.chunks.last_mut()?;
+        let offset = u32::try_from(chunk.len()).ok()?;
+        chunk.extend_from_slice(bytes);
+        self.used += bytes.len();
+        // A row longer than a chunk starts at offset 0 of its own chunk.
+        Some(Span {
+            start: index << CHUNK_BITS | offset,
+            len,
+        })
+    }
+
+    fn capacity(&self) -> usize {
+        self.chunks.iter().map(Vec::capacity).sum()
+    }
 }
 
 /// Interned texts of one field.
@@ -73,10 +135,11 @@ pub(crate) struct Table {
     fields: Vec<String>,
     by_name: HashMap<String, u32>,
     dicts: Vec<Dict>,
-    arena: Vec<u8>,
+    arena: Arena,
     spans: Vec<Span>,
-    /// `SystemModstamp` of each row in epoch milliseconds.
-    modified: Vec<i64>,
+    /// The modification stamp of rows whose `SystemModstamp` field does not hold it (epoch
+    /// milliseconds); the others read it from the field.
+    modified_extra: HashMap<u32, i64>,
     /// Whether each row has `IsDeleted: true`.
     deleted: Vec<bool>,
     /// Position + 1 of the row whose Id was minted with this sequence number (0: none).
@@ -142,9 +205,9 @@ impl Table {
             fields,
             by_name,
             dicts,
-            arena: Vec::new(),
+            arena: Arena::default(),
             spans: Vec::new(),
-            modified: Vec::new(),
+            modified_extra: HashMap::new(),
             deleted: Vec::new(),
             by_seq: Vec::new(),
             by_id: HashMap::new(),
@@ -154,13 +217,11 @@ impl Table {
         }
     }
 
-    /// Reserves room for `rows` more rows of about `bytes_per_row` bytes.
-    pub fn reserve(&mut self, rows: usize, bytes_per_row: usize) {
-        self.spans.reserve(rows);
-        self.modified.reserve(rows);
-        self.deleted.reserve(rows);
-        self.by_seq.reserve(rows);
-        self.arena.reserve(rows.saturating_mul(bytes_per_row));
+    /// Reserves room for the per-row data of `rows` more rows.
+    pub fn reserve_exact(&mut self, rows: usize) {
+        self.spans.reserve_exact(rows);
+        self.deleted.reserve_exact(rows);
+        self.by_seq.reserve_exact(rows + 1);
     }
 
     /// Number of stored rows (deleted ones included, removed ones not).
@@ -219,18 +280,9 @@ impl Table {
         self.deleted.get(pos as usize).copied().unwrap_or(false)
     }
 
-    /// `SystemModstamp` of the row at `pos`, epoch milliseconds.
-    pub fn modified_ms(&self, pos: u32) -> i64 {
-        self.modified.get(pos as usize).copied().unwrap_or(0)
-    }
-
     fn bytes(&self, pos: u32) -> &[u8] {
         match self.spans.get(pos as usize) {
-            Some(span) => {
-                let start = span.start as usize;
-                let end = start + (span.len & !REMOVED) as usize;
-                self.arena.get(start..end).unwrap_or_default()
-            }
+            Some(span) => self.arena.get(*span),
             None => &[],
         }
     }
@@ -247,10 +299,12 @@ impl Table {
 
     /// The row at `pos` with its modification stamp.
     pub fn record(&self, pos: u32) -> Record {
-        Record {
-            row: self.row(pos),
-            modified_ms: self.modified_ms(pos),
-        }
+        let row = self.row(pos);
+        let modified_ms = match self.modified_extra.get(&pos) {
+            Some(ms) => *ms,
+            None => stamp_of(&row).unwrap_or(0),
+        };
+        Record { row, modified_ms }
     }
 
     /// One field of the row at `pos` (exact name), `None` when absent.
@@ -282,11 +336,14 @@ impl Table {
         match self.position(id) {
             Some(pos) => {
                 let p = pos as usize;
+                let Some(span) = self.append(&buf) else {
+                    return;
+                };
                 self.garbage += (self.spans[p].len & !REMOVED) as usize;
-                self.spans[p] = self.append(&buf);
-                self.modified[p] = record.modified_ms;
+                self.spans[p] = span;
+                self.set_modified(pos, record);
                 self.deleted[p] = deleted;
-                if self.garbage > self.arena.len() / 2 && self.garbage > 1 << 20 {
+                if self.garbage > self.arena.used / 2 && self.garbage > CHUNK {
                     self.compact();
                 }
             }
@@ -294,9 +351,11 @@ impl Table {
                 let Ok(pos) = u32::try_from(self.spans.len()) else {
                     return;
                 };
-                let span = self.append(&buf);
+                let Some(span) = self.append(&buf) else {
+                    return;
+                };
                 self.spans.push(span);
-                self.modified.push(record.modified_ms);
+                self.set_modified(pos, record);
                 self.deleted.push(deleted);
                 self.index(id, pos);
                 self.live += 1;
@@ -328,7 +387,7 @@ impl Table {
             .sum();
         self.arena.capacity()
             + self.spans.capacity() * std::mem::size_of::<Span>()
-            + self.modified.capacity() * 8
+            + self.modified_extra.capacity() * 16
             + self.deleted.capacity()
             + self.by_seq.capacity() * 4
             + self.by_id.capacity() * 64
@@ -351,21 +410,20 @@ impl Table {
         self.by_id.insert(id.to_owned(), pos);
     }
 
-    fn append(&mut self, bytes: &[u8]) -> Span {
-        if self.arena.len() + bytes.len() > (u32::MAX >> 1) as usize {
-            self.compact();
-        }
-        let start = u32::try_from(self.arena.len()).unwrap_or(u32::MAX);
-        self.arena.extend_from_slice(bytes);
-        Span {
-            start,
-            len: u32::try_from(bytes.len()).unwrap_or(0) & !REMOVED,
+    /// Appends a packed row (compacting a full arena first); `None` when it stays full.
+    fn append(&mut self, bytes: &[u8]) -> Option<Span> {
+        match self.arena.push(bytes) {
+            Some(span) => Some(span),
+            None => {
+                self.compact();
+                self.arena.push(bytes)
+            }
         }
     }
 
     /// Rewrites the arena without the bytes of replaced and removed rows.
     fn compact(&mut self) {
-        let mut arena = Vec::with_capacity(self.arena.len() - self.garbage);
+        let mut arena = Arena::default();
         for span in &mut self.spans {
             if span.len & REMOVED != 0 {
                 *span = Span {
@@ -374,16 +432,25 @@ impl Table {
                 };
                 continue;
             }
-            let start = span.start as usize;
-            let bytes = self.arena.get(start..start + span.len as usize);
-            span.start = u32::try_from(arena.len()).unwrap_or(u32::MAX);
-            arena.extend_from_slice(bytes.unwrap_or_default());
+            let bytes = self.arena.get(*span);
+            if let Some(moved) = arena.push(bytes) {
+                *span = moved;
+            }
         }
         self.arena = arena;
         self.garbage = 0;
     }
 
+    fn set_modified(&mut self, pos: u32, record: &Record) {
+        if stamp_of(&record.row) == Some(record.modified_ms) {
+            self.modified_extra.remove(&pos);
+        } else {
+            self.modified_extra.insert(pos, record.modified_ms);
+        }
+    }
+
     fn encode(&mut self, row: &Row, out: &mut Vec<u8>) {
+        let mut last_dt = None;
         for (name, value) in row {
             let slot = self.by_name.get(name.as_str()).copied();
             match slot {
@@ -393,11 +460,17 @@ impl Table {
                     put_text(out, name);
                 }
             }
-            self.encode_value(slot.map(|i| i as usize), value, out);
+            self.encode_value(slot.map(|i| i as usize), value, &mut last_dt, out);
         }
     }
 
-    fn encode_value(&mut self, slot: Option<usize>, value: &Value, out: &mut Vec<u8>) {
+    fn encode_value(
+        &mut self,
+        slot: Option<usize>,
+        value: &Value,
+        last_dt: &mut Option<i64>,
+        out: &mut Vec<u8>,
+    ) {
         match value {
             Value::Null => out.push(tag::NULL),
             Value::Bool(false) => out.push(tag::FALSE),
@@ -414,7 +487,7 @@ impl Table {
                     out.extend_from_slice(&n.as_f64().unwrap_or(0.0).to_le_bytes());
                 }
             }
-            Value::String(s) => self.encode_text(slot, s, out),
+            Value::String(s) => self.encode_text(slot, s, last_dt, out),
             other => {
                 out.push(tag::JSON);
                 put_text(out, &other.to_string());
@@ -422,7 +495,33 @@ impl Table {
         }
     }
 
-    fn encode_text(&mut self, slot: Option<usize>, s: &str, out: &mut Vec<u8>) {
+    fn encode_text(
+        &mut self,
+        slot: Option<usize>,
+        s: &str,
+        last_dt: &mut Option<i64>,
+        out: &mut Vec<u8>,
+    ) {
+        let dict = slot
+            .and_then(|i| self.dicts.get_mut(i))
+            .filter(|_| s.len() <= DICT_MAX_LEN);
+        // A text seen before in this field (the owner's Id, a city...) is one index.
+        let known = dict.as_ref().and_then(|d| d.index.get(s).copied());
+        if let Some(i) = known {
+            out.push(tag::DICT);
+            put_varint(out, u64::from(i));
+            return;
+        }
+        if let Some(dict) = dict
+            && dict.values.len() < DICT_MAX_ENTRIES
+        {
+            let i = u32::try_from(dict.values.len()).unwrap_or(u32::MAX);
+            dict.values.push(s.into());
+            dict.index.insert(s.into(), i);
+            out.push(tag::DICT);
+            put_varint(out, u64::from(i));
+            return;
+        }
         if let Some((prefix, seq)) = minted_id(s) {
             out.push(tag::ID);
             out.extend_from_slice(prefix);
@@ -430,29 +529,18 @@ impl Table {
             return;
         }
         if let Some(ms) = parse_datetime(s) {
-            out.push(tag::DATETIME);
-            put_varint(out, zigzag(ms));
-            return;
-        }
-        if let Some(dict) = slot.and_then(|i| self.dicts.get_mut(i))
-            && s.len() <= DICT_MAX_LEN
-        {
-            let found = dict.index.get(s).copied();
-            let index = match found {
-                Some(i) => Some(i),
-                None if dict.values.len() < DICT_MAX_ENTRIES => {
-                    let i = u32::try_from(dict.values.len()).unwrap_or(u32::MAX);
-                    dict.values.push(s.into());
-                    dict.index.insert(s.into(), i);
-                    Some(i)
+            match *last_dt {
+                Some(previous) => {
+                    out.push(tag::DATETIME_DELTA);
+                    put_varint(out, zigzag(ms.wrapping_sub(previous)));
                 }
-                None => None,
-            };
-            if let Some(i) = index {
-                out.push(tag::DICT);
-                put_varint(out, u64::from(i));
-                return;
+                None => {
+                    out.push(tag::DATETIME);
+                    put_varint(out, zigzag(ms));
+                }
             }
+            *last_dt = Some(ms);
+            return;
         }
         out.push(tag::STR);
         put_text(out, s);
@@ -499,6 +587,8 @@ impl Store {
 pub struct StoreReport {
     /// Stored rows per sObject, by name.
     pub rows: Vec<(String, usize)>,
+    /// Packed row bytes per sObject (the arena in use, without indexes), by name.
+    pub row_bytes: Vec<(String, usize)>,
     /// Bytes the store holds: row arenas, per-row vectors, Id indexes, dictionaries.
     pub heap_bytes: usize,
     /// How long creating the org's state (seeding included) took.
@@ -535,8 +625,16 @@ pub fn seed_report(config: &MockOrgConfig) -> Result<StoreReport, MockOrgError> 
         .map(|(k, t)| (k.clone(), t.len()))
         .collect();
     rows.sort();
+    let mut row_bytes: Vec<(String, usize)> = inner
+        .store
+        .tables
+        .iter()
+        .map(|(k, t)| (k.clone(), t.arena.used - t.garbage))
+        .collect();
+    row_bytes.sort();
     Ok(StoreReport {
         rows,
+        row_bytes,
         heap_bytes: inner.store.heap_bytes(),
         seed_time,
     })
@@ -546,11 +644,17 @@ pub fn seed_report(config: &MockOrgConfig) -> Result<StoreReport, MockOrgError> 
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
+    /// The last datetime read (for [`tag::DATETIME_DELTA`]).
+    last_dt: i64,
 }
 
 impl<'a> Reader<'a> {
     fn new(bytes: &'a [u8]) -> Self {
-        Reader { bytes, at: 0 }
+        Reader {
+            bytes,
+            at: 0,
+            last_dt: 0,
+        }
     }
 
     fn byte(&mut self) -> Option<u8> {
@@ -624,17 +728,34 @@ impl<'a> Reader<'a> {
                 let prefix = std::str::from_utf8(self.take(3)?).ok()?;
                 Value::String(crate::sf::id::mint(prefix, self.varint()?))
             }
-            tag::DATETIME => Value::String(format_datetime(unzigzag(self.varint()?))),
+            t @ (tag::DATETIME | tag::DATETIME_DELTA) => {
+                Value::String(format_datetime(self.datetime(t)?))
+            }
             tag::JSON => serde_json::from_str(self.text()?).ok()?,
             _ => return None,
         })
     }
 
+    /// The milliseconds of a datetime value with tag `t`.
+    fn datetime(&mut self, t: u8) -> Option<i64> {
+        let n = unzigzag(self.varint()?);
+        let ms = if t == tag::DATETIME_DELTA {
+            self.last_dt.wrapping_add(n)
+        } else {
+            n
+        };
+        self.last_dt = ms;
+        Some(ms)
+    }
+
     fn skip_value(&mut self) -> Option<()> {
         match self.byte()? {
             tag::NULL | tag::FALSE | tag::TRUE => {}
-            tag::U64 | tag::I64 | tag::DICT | tag::DATETIME => {
+            tag::U64 | tag::I64 | tag::DICT => {
                 self.varint()?;
+            }
+            t @ (tag::DATETIME | tag::DATETIME_DELTA) => {
+                self.datetime(t)?;
             }
             tag::F64 => {
                 self.take(8)?;
@@ -651,6 +772,13 @@ impl<'a> Reader<'a> {
         }
         Some(())
     }
+}
+
+/// The `SystemModstamp` of a row in epoch milliseconds.
+fn stamp_of(row: &Row) -> Option<i64> {
+    row.get("SystemModstamp")
+        .and_then(Value::as_str)
+        .and_then(parse_datetime)
 }
 
 fn put_varint(out: &mut Vec<u8>, mut n: u64) {
