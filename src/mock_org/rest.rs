@@ -517,7 +517,7 @@ fn describe_global(shared: &Shared, request: &Request<'_>) -> Result<Response, A
     }
     Ok(raw_json(
         StatusCode::OK,
-        render(&shared.schema.global, &request.version, &shared.origin()),
+        super::setup_org::describe_global(shared, &request.version),
     ))
 }
 
@@ -530,9 +530,10 @@ fn describe(shared: &Shared, request: &Request<'_>, name: &str) -> Result<Respon
     if let Some(response) = check_modified(request, SCHEMA_MODIFIED_SECS)? {
         return Ok(response);
     }
+    let text = render(&object.describe, &request.version, &shared.origin());
     Ok(raw_json(
         StatusCode::OK,
-        render(&object.describe, &request.version, &shared.origin()),
+        super::setup_org::describe(shared, &object.name, text),
     ))
 }
 
@@ -878,6 +879,7 @@ pub(crate) fn create(
     object: &ObjectSchema,
     body: &Map<String, Value>,
 ) -> Result<String, ApiError> {
+    super::setup_org::require(shared, &object.name, super::setup_org::Access::Create)?;
     let mut row = new_row(object, body)?;
     let now = now_ms();
     system_fields(&mut row, object, &shared.user_id, now, now);
@@ -1072,6 +1074,7 @@ fn record(
             let body = parse_body(request.body)?;
             let mut inner = shared.lock();
             let record = live_record_mut(&mut inner, &object.name, &id)?;
+            super::setup_org::require(shared, &object.name, super::setup_org::Access::Edit)?;
             if is_account {
                 let tag = etag(&record.row);
                 if let Some(value) = request.header("if-match")
@@ -1102,6 +1105,7 @@ fn record(
         Method::DELETE => {
             let mut inner = shared.lock();
             let record = live_record_mut(&mut inner, &object.name, &id)?;
+            super::setup_org::require(shared, &object.name, super::setup_org::Access::Delete)?;
             record.mark_deleted();
             Ok(StatusCode::NO_CONTENT.into_response())
         }
