@@ -170,7 +170,7 @@ fn endpoint_item(client: &SfClient, token: Option<&Token>) -> CheckItem {
         let kind = if host.ends_with(".my.salesforce.com") {
             "a My Domain host"
         } else if is_loopback(&host) {
-            "a loopback host (local mock org)"
+            "a loopback host: a local mock org"
         } else {
             "a custom host"
         };
@@ -636,9 +636,22 @@ async fn object_items(client: &SfClient) -> Vec<CheckItem> {
     };
     let mut items = Vec::new();
     for (id, name) in TARGETS {
-        let fix = format!(
-            "{PERMSET_PATH} > Object Settings > {name} > Edit: tick Read, Create, Edit and Delete."
-        );
+        let fix_for = |missing: &[&str]| {
+            let words: Vec<&str> = missing
+                .iter()
+                .map(|m| match *m {
+                    "queryable" => "Read",
+                    "createable" => "Create",
+                    "updateable" => "Edit",
+                    _ => "Delete",
+                })
+                .collect();
+            format!(
+                "{PERMSET_PATH} > Object Settings > {name} > Edit: tick {}.",
+                words.join(", ")
+            )
+        };
+        let fix = fix_for(&["queryable", "createable", "updateable", "deletable"]);
         if !global.sobjects.iter().any(|s| s.name == name) {
             items.push(fail(
                 id,
@@ -676,7 +689,7 @@ async fn object_items(client: &SfClient) -> Vec<CheckItem> {
                                 have.join(", ")
                             }
                         ),
-                        &fix,
+                        &fix_for(&missing),
                     ));
                 }
             }
