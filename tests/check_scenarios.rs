@@ -306,3 +306,22 @@ async fn mock_org_refuses_lead_delete_and_hides_setup_objects_as_salesforce_does
         .expect("users stay visible");
     assert!(users.total_size >= 1);
 }
+
+#[tokio::test]
+async fn token_without_api_scope_fails_the_scopes_and_never_passes_what_it_could_not_read() {
+    let org = org(Scenario::Good).await;
+    let (id, secret) = org.app_without_api_scope();
+    let client = client_for(org.instance_url(), id, secret);
+    let report = crate_check(&client).await;
+    assert_status(&report, "token.scopes", Status::Fail);
+    for id in [
+        "user.api_only",
+        "permissions.dangerous",
+        "objects.least_privilege",
+        "login.history",
+        "api.usage",
+    ] {
+        assert_ne!(report.item(id).expect(id).status, Status::Pass, "{id}");
+    }
+    assert!(report.has_failures());
+}
