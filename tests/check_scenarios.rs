@@ -325,3 +325,18 @@ async fn token_without_api_scope_fails_the_scopes_and_never_passes_what_it_could
     }
     assert!(report.has_failures());
 }
+
+#[tokio::test]
+async fn broad_scopes_warn_and_nothing_else_changes() {
+    let report = check(Scenario::BroadScopes).await;
+    assert_status(&report, "token.scopes", Status::Warn);
+    let scopes = &report.item("token.scopes").expect("scopes").evidence;
+    assert!(scopes.contains("refresh_token, web"), "{scopes}");
+    let warned: Vec<&str> = report
+        .items
+        .iter()
+        .filter(|i| i.status != Status::Pass && i.status != Status::NotVisible)
+        .map(|i| i.id.as_str())
+        .collect();
+    assert_eq!(warned, ["token.scopes"]);
+}

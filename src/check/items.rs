@@ -512,23 +512,7 @@ fn user_items(
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let dedicated = [
-        "integration",
-        "api",
-        "int",
-        "svc",
-        "service",
-        "system",
-        "middleware",
-    ]
-    .iter()
-    .any(|w| {
-        local
-            .split(['.', '_', '-', '+'])
-            .any(|part| part == *w || part.contains("integration"))
-    }) || local.contains("integration")
-        || local.contains(".api")
-        || local.starts_with("api");
+    let dedicated = looks_dedicated(&local);
     items.push(if username.is_empty() {
         hidden(
             "user.username",
@@ -571,6 +555,25 @@ fn user_items(
         Err(e) => not_readable("user.api_only", "PermissionSetAssignment", e),
     });
     items
+}
+
+/// Whether the local part of a username names a system rather than a person
+/// (`orders.api`, `svc-sync`, `integration`, `sap_int`).
+fn looks_dedicated(local: &str) -> bool {
+    const WORDS: [&str; 8] = [
+        "api",
+        "int",
+        "svc",
+        "service",
+        "system",
+        "middleware",
+        "sync",
+        "bot",
+    ];
+    local.contains("integration")
+        || local
+            .split(['.', '_', '-', '+'])
+            .any(|part| WORDS.contains(&part))
 }
 
 fn dangerous_item(sets: &Result<Vec<PermSet>, ApiError>) -> CheckItem {
@@ -1170,6 +1173,22 @@ mod tests {
         );
         assert_eq!(element(xml, "faultstring").as_deref(), Some("a & b"));
         assert_eq!(element(xml, "detail"), None);
+    }
+
+    #[test]
+    fn integration_usernames_are_told_from_people() {
+        for yes in [
+            "integration",
+            "orders.api",
+            "svc-sync",
+            "sap_int",
+            "crm.integration2",
+        ] {
+            assert!(looks_dedicated(yes), "{yes}");
+        }
+        for no in ["jane.admin", "john.doe", "apiary.keeper", "internal.jane"] {
+            assert!(!looks_dedicated(no), "{no}");
+        }
     }
 
     #[test]

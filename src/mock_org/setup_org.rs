@@ -41,17 +41,20 @@ pub enum Scenario {
     SetupHidden,
     /// Like `good`, with a 24-hour session timeout on the app.
     LongSession,
+    /// Like `good`, with the `refresh_token` and `web` scopes selected on the app as well.
+    BroadScopes,
 }
 
 impl Scenario {
     /// Every scenario, in `--help` order.
-    pub const ALL: [Scenario; 6] = [
+    pub const ALL: [Scenario; 7] = [
         Scenario::Good,
         Scenario::OverPrivileged,
         Scenario::MissingLeadDelete,
         Scenario::NoCustomerws,
         Scenario::SetupHidden,
         Scenario::LongSession,
+        Scenario::BroadScopes,
     ];
 
     /// The name used on the command line (`over-privileged`).
@@ -63,6 +66,7 @@ impl Scenario {
             Scenario::NoCustomerws => "no-customerws",
             Scenario::SetupHidden => "setup-hidden",
             Scenario::LongSession => "long-session",
+            Scenario::BroadScopes => "broad-scopes",
         }
     }
 
@@ -338,10 +342,10 @@ impl SetupOrg {
                     "Integration middleware (NAT egress)",
                 )]
             },
-            scope: if admin {
-                "api web full refresh_token"
-            } else {
-                "api"
+            scope: match scenario {
+                Scenario::OverPrivileged => "api web full refresh_token",
+                Scenario::BroadScopes => "api refresh_token web",
+                _ => "api",
             },
         }
     }
