@@ -20,7 +20,7 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 use super::rest::ApiError;
-use super::schema::render;
+use super::schema::{Schema, render};
 use super::soql::Row;
 use super::state::{Inner, Record, Shared, sf_datetime};
 
@@ -863,15 +863,20 @@ pub(crate) fn describe(shared: &Shared, name: &str, text: String) -> String {
 /// Base time of the setup records: 2025-06-01T09:00:00Z.
 const SETUP_MS: i64 = 1_748_768_400_000;
 
-fn put(inner: &mut Inner, object: &str, mut row: Row, ms: i64) {
+/// Stores one setup record (hidden objects included: the store holds them, the user just
+/// cannot see them).
+fn put(schema: &Schema, inner: &mut Inner, object: &str, mut row: Row, ms: i64) {
     let Some(id) = row.get("Id").and_then(Value::as_str).map(str::to_owned) else {
+        return;
+    };
+    let Some(object) = schema.objects.iter().find(|o| o.name == object) else {
         return;
     };
     row.entry("CreatedDate")
         .or_insert_with(|| json!(sf_datetime(SETUP_MS)));
     row.entry("SystemModstamp")
         .or_insert_with(|| json!(sf_datetime(ms)));
-    inner.store.entry(object.to_owned()).or_default().insert(
+    inner.store.entry(object.name.clone()).or_default().insert(
         id,
         Record {
             row,
@@ -897,7 +902,7 @@ fn perm_row(base: Value, perms: SystemPerms) -> Row {
 
 /// Stores the setup records of `scenario` (users, profiles, permission sets and their
 /// assignments, object permissions, class access, IP ranges, login history, licences).
-pub(crate) fn seed(scenario: Scenario, user_id: &str, inner: &mut Inner) {
+pub(crate) fn seed(scenario: Scenario, schema: &Schema, user_id: &str, inner: &mut Inner) {
     let setup = SetupOrg::new(scenario);
     let at = |hours: i64| SETUP_MS + hours * 3_600_000;
     // Licences.
@@ -906,6 +911,7 @@ pub(crate) fn seed(scenario: Scenario, user_id: &str, inner: &mut Inner) {
         (2, "Salesforce", 10, 3),
     ] {
         put(
+            schema,
             inner,
             "UserLicense",
             row(
@@ -923,6 +929,7 @@ pub(crate) fn seed(scenario: Scenario, user_id: &str, inner: &mut Inner) {
         (2, "System Administrator", 2, admin_perms),
     ] {
         put(
+            schema,
             inner,
             "Profile",
             perm_row(
@@ -940,6 +947,7 @@ pub(crate) fn seed(scenario: Scenario, user_id: &str, inner: &mut Inner) {
             }
         {
             put(
+                schema,
                 inner,
                 "PermissionSet",
                 perm_row(
@@ -955,6 +963,7 @@ pub(crate) fn seed(scenario: Scenario, user_id: &str, inner: &mut Inner) {
     // Users: the run-as user and an administrator.
     let admin_id = id("005", 1_700_002);
     put(
+        schema,
         inner,
         "User",
         row(json!({"Id": user_id, "Username": setup.username,
@@ -969,6 +978,7 @@ pub(crate) fn seed(scenario: Scenario, user_id: &str, inner: &mut Inner) {
     );
     if scenario != Scenario::OverPrivileged {
         put(
+            schema,
             inner,
             "User",
             row(
@@ -985,6 +995,7 @@ pub(crate) fn seed(scenario: Scenario, user_id: &str, inner: &mut Inner) {
     // Apex classes.
     for (seq, name) in CLASSES.iter().enumerate() {
         put(
+            schema,
             inner,
             "ApexClass",
             row(
@@ -1004,6 +1015,7 @@ pub(crate) fn seed(scenario: Scenario, user_id: &str, inner: &mut Inner) {
     let (mut op_seq, mut sea_seq, mut psa_seq) = (0u64, 0u64, 0u64);
     for set in &setup.perm_sets {
         put(
+            schema,
             inner,
             "PermissionSet",
             perm_row(
@@ -1016,6 +1028,7 @@ pub(crate) fn seed(scenario: Scenario, user_id: &str, inner: &mut Inner) {
         );
         psa_seq += 1;
         put(
+            schema,
             inner,
             "PermissionSetAssignment",
             row(json!({"Id": id("0Pa", psa_seq), "AssigneeId": user_id,
@@ -1025,6 +1038,7 @@ pub(crate) fn seed(scenario: Scenario, user_id: &str, inner: &mut Inner) {
         for (object, r) in &set.objects {
             op_seq += 1;
             put(
+                schema,
                 inner,
                 "ObjectPermissions",
                 row(
@@ -1040,6 +1054,7 @@ pub(crate) fn seed(scenario: Scenario, user_id: &str, inner: &mut Inner) {
         for class in &set.classes {
             sea_seq += 1;
             put(
+                schema,
                 inner,
                 "SetupEntityAccess",
                 row(json!({"Id": id("0J0", sea_seq), "ParentId": set.id,
@@ -1051,6 +1066,7 @@ pub(crate) fn seed(scenario: Scenario, user_id: &str, inner: &mut Inner) {
     // Login IP ranges of the user's profile.
     for (seq, (start, end, description)) in setup.ip_ranges.iter().enumerate() {
         put(
+            schema,
             inner,
             "LoginIpRange",
             row(
@@ -1108,6 +1124,7 @@ pub(crate) fn seed(scenario: Scenario, user_id: &str, inner: &mut Inner) {
     }
     for (seq, (hours, kind, ip, status, app, browser)) in history.into_iter().enumerate() {
         put(
+            schema,
             inner,
             "LoginHistory",
             row(json!({"Id": id("0Ya", seq as u64 + 1), "UserId": user_id,
