@@ -1072,9 +1072,9 @@ fn record(
         }
         Method::PATCH => {
             let body = parse_body(request.body)?;
+            super::setup_org::require(shared, &object.name, super::setup_org::Access::Edit)?;
             let mut inner = shared.lock();
             let record = live_record_mut(&mut inner, &object.name, &id)?;
-            super::setup_org::require(shared, &object.name, super::setup_org::Access::Edit)?;
             if is_account {
                 let tag = etag(&record.row);
                 if let Some(value) = request.header("if-match")
@@ -1103,9 +1103,9 @@ fn record(
             ))
         }
         Method::DELETE => {
+            super::setup_org::require(shared, &object.name, super::setup_org::Access::Delete)?;
             let mut inner = shared.lock();
             let record = live_record_mut(&mut inner, &object.name, &id)?;
-            super::setup_org::require(shared, &object.name, super::setup_org::Access::Delete)?;
             record.mark_deleted();
             Ok(StatusCode::NO_CONTENT.into_response())
         }
