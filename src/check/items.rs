@@ -746,9 +746,6 @@ async fn object_items(client: &SfClient) -> Vec<CheckItem> {
 async fn rest_probe(client: &SfClient) -> CheckItem {
     let id = "apex.customer_rest_ws";
     let path = format!("/services/apexrest/CustomerRESTWS/{IMPOSSIBLE_ID}");
-    let access_fix = format!(
-        "{PERMSET_PATH} > Apex Class Access > Edit: add CustomerRESTWS to Enabled Apex Classes."
-    );
     let resp = match client.send_raw(Method::GET, &path, Vec::new(), None).await {
         Ok(resp) => resp,
         Err(e) => {
@@ -759,8 +756,19 @@ async fn rest_probe(client: &SfClient) -> CheckItem {
             );
         }
     };
-    let status = resp.status.as_u16();
-    let body = String::from_utf8_lossy(&resp.body).into_owned();
+    rest_verdict(
+        &path,
+        resp.status.as_u16(),
+        &String::from_utf8_lossy(&resp.body),
+    )
+}
+
+/// What the `CustomerRESTWS` probe's answer means.
+fn rest_verdict(path: &str, status: u16, body: &str) -> CheckItem {
+    let id = "apex.customer_rest_ws";
+    let access_fix = format!(
+        "{PERMSET_PATH} > Apex Class Access > Edit: add CustomerRESTWS to Enabled Apex Classes."
+    );
     let snippet: String = body.chars().take(160).collect();
     let said = format!("GET {path} → HTTP {status} {snippet}");
     if status == 403 || body.contains("FORBIDDEN") || body.contains("INSUFFICIENT_ACCESS") {
@@ -817,9 +825,6 @@ async fn soap_probe(client: &SfClient, token: &Token) -> CheckItem {
         ("SOAPAction".to_owned(), "\"\"".to_owned()),
     ];
     let path = "/services/Soap/class/CustomerWS";
-    let access_fix = format!(
-        "{PERMSET_PATH} > Apex Class Access > Edit: add CustomerWS to Enabled Apex Classes."
-    );
     let resp = match client
         .send_raw(Method::POST, path, headers, Some(Bytes::from(envelope)))
         .await
@@ -833,9 +838,16 @@ async fn soap_probe(client: &SfClient, token: &Token) -> CheckItem {
             );
         }
     };
-    let status = resp.status.as_u16();
-    let body = String::from_utf8_lossy(&resp.body).into_owned();
-    let fault = element(&body, "faultstring");
+    soap_verdict(resp.status.as_u16(), &String::from_utf8_lossy(&resp.body))
+}
+
+/// What the `CustomerWS` probe's answer means.
+fn soap_verdict(status: u16, body: &str) -> CheckItem {
+    let id = "apex.customer_ws";
+    let access_fix = format!(
+        "{PERMSET_PATH} > Apex Class Access > Edit: add CustomerWS to Enabled Apex Classes."
+    );
+    let fault = element(body, "faultstring");
     let said = match &fault {
         Some(f) => format!(
             "getCustomer → HTTP {status} fault: {}",
@@ -844,7 +856,7 @@ async fn soap_probe(client: &SfClient, token: &Token) -> CheckItem {
         None => format!("getCustomer → HTTP {status}"),
     };
     let fault_text = fault.unwrap_or_default();
-    let code = element(&body, "faultcode").unwrap_or_default();
+    let code = element(body, "faultcode").unwrap_or_default();
     if code.contains("INSUFFICIENT_ACCESS") || fault_text.contains("do not have access") {
         fail(id, format!("No access to the class: {said}"), &access_fix)
     } else if code.contains("INVALID_SESSION_ID") {
@@ -858,6 +870,13 @@ async fn soap_probe(client: &SfClient, token: &Token) -> CheckItem {
             id,
             format!("The class is not exposed: {said}"),
             "Deploy CustomerWS with its webservice methods (Setup > Custom Code > Apex Classes).",
+        )
+    } else if fault_text.contains("No operation available") {
+        warn(
+            id,
+            format!("The class answered but has no getCustomer operation: {said}"),
+            "Check the class's webservice methods (Setup > Custom Code > Apex Classes > \
+             CustomerWS > Generate WSDL); access was not proven.",
         )
     } else if status == 200
         || fault_text.contains("QueryException")
@@ -1173,6 +1192,48 @@ mod tests {
         );
         assert_eq!(element(xml, "faultstring").as_deref(), Some("a & b"));
         assert_eq!(element(xml, "detail"), None);
+    }
+
+    #[test]
+    fn probe_answers_of_real_classes_are_read_right() {
+        let p = "/services/apexrest/CustomerRESTWS/x";
+        let forbidden = r#"[{"errorCode":"FORBIDDEN","message":"You do not have access to the Apex class named: CustomerRESTWS"}]"#;
+        assert_eq!(rest_verdict(p, 403, forbidden).status, Status::Fail);
+        let unmapped = r#"[{"errorCode":"NOT_FOUND","message":"Could not find a match for URL /CustomerRESTWS/x"}]"#;
+        assert_eq!(rest_verdict(p, 404, unmapped).status, Status::Fail);
+        assert_eq!(
+            rest_verdict(p, 404, r#"{"error":"not found"}"#).status,
+            Status::Pass
+        );
+        assert_eq!(rest_verdict(p, 200, "null").status, Status::Pass);
+        let apex =
+            r#"[{"errorCode":"APEX_ERROR","message":"System.QueryException: List has no rows"}]"#;
+        assert_eq!(rest_verdict(p, 500, apex).status, Status::Pass);
+        assert_eq!(
+            rest_verdict(p, 503, "<html>busy</html>").status,
+            Status::Warn
+        );
+
+        let fault = |code: &str, text: &str| {
+            format!(
+                "<soapenv:Envelope><soapenv:Body><soapenv:Fault><faultcode>{code}</faultcode><faultstring>{text}</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>"
+            )
+        };
+        let no_access = fault("sf:INSUFFICIENT_ACCESS", "INSUFFICIENT_ACCESS: no");
+        assert_eq!(soap_verdict(500, &no_access).status, Status::Fail);
+        let no_rows = fault("soapenv:Client", "System.QueryException: List has no rows");
+        assert_eq!(soap_verdict(500, &no_rows).status, Status::Pass);
+        let no_op = fault(
+            "soapenv:Client",
+            "No operation available for request {x}getCustomer",
+        );
+        assert_eq!(soap_verdict(500, &no_op).status, Status::Warn);
+        assert_eq!(soap_verdict(200, "<Envelope/>").status, Status::Pass);
+        let session = fault(
+            "sf:INVALID_SESSION_ID",
+            "INVALID_SESSION_ID: Invalid Session ID",
+        );
+        assert_eq!(soap_verdict(500, &session).status, Status::Fail);
     }
 
     #[test]
