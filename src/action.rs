@@ -66,6 +66,9 @@ actions! {
     PrevField => "prev_field", "Previous field";
     CycleChoice => "cycle_choice", "Next choice of a choice field";
     Submit => "submit", "Save the form / accept the input";
+    // check
+    SetupCheck => "setup_check", "Setup check: verify the org's app and integration user against the setup guide";
+    RerunCheck => "rerun_check", "Run the Setup check again";
 }
 
 impl fmt::Display for Action {

@@ -337,6 +337,24 @@ impl<B: Backend> Runtime<B> {
             });
             return;
         }
+        if let Job::Check = job {
+            let client = self.client();
+            tokio::spawn(async move {
+                let outcome = match client {
+                    Some((_, client)) => tokio::select! {
+                        _ = cancel.cancelled() => return,
+                        report = crate::check::run(&client) => Ok(Box::new(report)),
+                    },
+                    None => Err(
+                        "Not connected: pick a profile and press enter to connect, then \
+                                 run the check again (r)."
+                            .to_owned(),
+                    ),
+                };
+                send(Outcome::Check(outcome));
+            });
+            return;
+        }
         let Job::Session(job) = job else { return };
         let Some((profile, client)) = self.client() else {
             send(match job {

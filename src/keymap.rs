@@ -27,6 +27,7 @@ pub enum Context {
     Palette,
     Confirm,
     Help,
+    Check,
 }
 
 impl Context {
@@ -40,6 +41,7 @@ impl Context {
         Context::Palette,
         Context::Confirm,
         Context::Help,
+        Context::Check,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +55,7 @@ impl Context {
             Context::Palette => "palette",
             Context::Confirm => "confirm",
             Context::Help => "help",
+            Context::Check => "check",
         }
     }
 

@@ -34,4 +34,6 @@ pub enum Outcome {
     Copied(Result<(), String>),
     /// The API call of [`crate::effect::SessionJob::CheckApi`] succeeded (or why not).
     ApiChecked(Result<(), String>),
+    /// The Setup check's report (or why it could not run).
+    Check(Result<Box<crate::check::CheckReport>, String>),
 }

@@ -51,6 +51,10 @@ pub struct MockOrgArgs {
     /// Fault: API calls left today; at 0 data API calls answer 403 REQUEST_LIMIT_EXCEEDED.
     #[arg(long = "api-quota", value_name = "N")]
     pub api_quota: Option<u64>,
+    /// The org state to play for the Setup check: a well-configured integration user (good)
+    /// or one with a classic mistake.
+    #[arg(long, value_enum, default_value_t = super::Scenario::Good)]
+    pub scenario: super::Scenario,
 }
 
 /// `--fail-next N:STATUS[:ERRORCODE]`.
@@ -101,6 +105,7 @@ impl MockOrgArgs {
             log_requests: self.log_requests,
             data: self.data.clone(),
             latency: Duration::from_millis(self.fault_latency_ms),
+            scenario: self.scenario,
             ..MockOrgConfig::default()
         }
     }
@@ -162,6 +167,7 @@ pub async fn run(args: MockOrgArgs) -> Result<(), MockOrgError> {
         org.set_api_remaining(remaining);
     }
     println!("sfterm mock org listening on {}", org.instance_url());
+    println!("  scenario:       {}", args.scenario);
     println!(
         "  token endpoint: {}services/oauth2/token",
         org.instance_url()

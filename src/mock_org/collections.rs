@@ -179,6 +179,8 @@ pub(crate) fn update(shared: &Shared, request: &Request<'_>) -> Result<Response,
             fields.remove("id");
             fields.remove("Id");
             let row = validate(object, &fields, false).map_err(|e| (Some(id.clone()), e))?;
+            super::setup_org::require(shared, &object.name, super::setup_org::Access::Edit)
+                .map_err(|e| (Some(id.clone()), e))?;
             Ok((object.name.clone(), id, row))
         })
         .collect();
@@ -255,6 +257,8 @@ pub(crate) fn delete(shared: &Shared, request: &Request<'_>) -> Result<Response,
             if record.row.get("IsDeleted") == Some(&Value::Bool(true)) {
                 return Err((id, ApiError::bad("ENTITY_IS_DELETED", "entity is deleted")));
             }
+            super::setup_org::require(shared, &object.name, super::setup_org::Access::Delete)
+                .map_err(|e| (id.clone(), e))?;
             Ok((object.name.clone(), id))
         })
         .collect();

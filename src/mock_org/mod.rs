@@ -17,6 +17,7 @@ mod query;
 mod rest;
 mod schema;
 mod seed;
+mod setup_org;
 mod soap;
 pub mod soql;
 mod state;
@@ -31,6 +32,7 @@ use axum::Router;
 use axum_server::Handle;
 use axum_server::tls_rustls::RustlsConfig;
 
+pub use setup_org::Scenario;
 use state::{Listener, Shared};
 
 /// How to run a mock org. Every behaviour the reference marks UNCONFIRMED is a knob here.
@@ -74,6 +76,8 @@ pub struct MockOrgConfig {
     pub log_requests: bool,
     /// Polls of a Bulk API 2.0 query job that answer `InProgress` before `JobComplete`.
     pub bulk_polls_in_progress: u32,
+    /// The org state played: the run-as user's permissions and setup (`--scenario`).
+    pub scenario: Scenario,
 }
 
 impl std::fmt::Debug for MockOrgConfig {
@@ -90,6 +94,7 @@ impl std::fmt::Debug for MockOrgConfig {
             )
             .field("api_daily_limit", &self.api_daily_limit)
             .field("latest_api_version", &self.latest_api_version)
+            .field("scenario", &self.scenario)
             .finish_non_exhaustive()
     }
 }
@@ -117,6 +122,7 @@ impl Default for MockOrgConfig {
             bulk_polls_in_progress: 1,
             log_requests: false,
             data: None,
+            scenario: Scenario::Good,
         }
     }
 }

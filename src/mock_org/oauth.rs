@@ -360,7 +360,7 @@ pub(crate) fn userinfo(shared: &Shared, headers: &HeaderMap) -> Response {
             "profile": format!("{}/{}", shared.origin(), shared.user_id),
             "picture": format!("{}/profilephoto/005/F", shared.origin()),
             "address": {"country": "US"},
-            "is_salesforce_integration_user": false,
+            "is_salesforce_integration_user": shared.setup.is_integration_user(),
             "urls": user_urls(shared),
             "active": true,
             "user_type": "STANDARD",

@@ -517,7 +517,7 @@ fn describe_global(shared: &Shared, request: &Request<'_>) -> Result<Response, A
     }
     Ok(raw_json(
         StatusCode::OK,
-        render(&shared.schema.global, &request.version, &shared.origin()),
+        super::setup_org::describe_global(shared, &request.version),
     ))
 }
 
@@ -530,9 +530,10 @@ fn describe(shared: &Shared, request: &Request<'_>, name: &str) -> Result<Respon
     if let Some(response) = check_modified(request, SCHEMA_MODIFIED_SECS)? {
         return Ok(response);
     }
+    let text = render(&object.describe, &request.version, &shared.origin());
     Ok(raw_json(
         StatusCode::OK,
-        render(&object.describe, &request.version, &shared.origin()),
+        super::setup_org::describe(shared, &object.name, text),
     ))
 }
 
@@ -875,6 +876,7 @@ pub(crate) fn create(
     object: &ObjectSchema,
     body: &Map<String, Value>,
 ) -> Result<String, ApiError> {
+    super::setup_org::require(shared, &object.name, super::setup_org::Access::Create)?;
     let mut row = new_row(object, body)?;
     let now = now_ms();
     system_fields(&mut row, object, &shared.user_id, now, now);
@@ -1067,6 +1069,7 @@ fn record(
         }
         Method::PATCH => {
             let body = parse_body(request.body)?;
+            super::setup_org::require(shared, &object.name, super::setup_org::Access::Edit)?;
             let mut inner = shared.lock();
             let mut record = live_record(&inner, &object.name, &id)?;
             if is_account {
@@ -1098,6 +1101,7 @@ fn record(
             ))
         }
         Method::DELETE => {
+            super::setup_org::require(shared, &object.name, super::setup_org::Access::Delete)?;
             let mut inner = shared.lock();
             let mut record = live_record(&inner, &object.name, &id)?;
             record.mark_deleted();

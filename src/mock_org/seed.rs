@@ -141,6 +141,7 @@ pub(crate) fn insert_record(
 /// Fills `inner.store` with `config.records` accounts, about one contact per account and
 /// half as many leads.
 pub(crate) fn seed(config: &MockOrgConfig, schema: &Schema, user_id: &str, inner: &mut Inner) {
+    super::setup_org::seed(config.scenario, schema, user_id, inner);
     let (Some(account), Some(contact), Some(lead)) = (
         schema.object("Account"),
         schema.object("Contact"),

@@ -23,12 +23,18 @@ pub(crate) struct App {
     pub has_run_as_user: bool,
     pub has_api_scope: bool,
     pub client_credentials_enabled: bool,
+    /// Scopes granted instead of the default (`api`, or `id` without the api scope).
+    pub scope_override: Option<&'static str>,
 }
 
 impl App {
     /// The granted scopes, space separated.
     pub fn scope(&self) -> &'static str {
-        if self.has_api_scope { "api" } else { "id" }
+        match self.scope_override {
+            Some(scope) => scope,
+            None if self.has_api_scope => "api",
+            None => "id",
+        }
     }
 }
 
@@ -136,6 +142,8 @@ pub(crate) struct Shared {
     pub username: String,
     pub apps: Vec<App>,
     pub schema: Schema,
+    /// The run-as user's permissions and setup (the scenario played).
+    pub setup: super::setup_org::SetupOrg,
     /// The user's records (`MockOrgConfig::data`), reloaded on reset.
     pub data: Option<Value>,
     pub inner: Mutex<Inner>,
@@ -167,10 +175,15 @@ pub(crate) fn sf_datetime(ms: i64) -> String {
 }
 
 impl Shared {
-    pub fn new(config: MockOrgConfig, instance_url: url::Url) -> Result<Shared, MockOrgError> {
-        let schema = Schema::load()?;
+    pub fn new(mut config: MockOrgConfig, instance_url: url::Url) -> Result<Shared, MockOrgError> {
+        let mut schema = Schema::load()?;
         let org_id = crate::sf::id::mint("00D", 4_211_001);
         let user_id = crate::sf::id::mint("005", 1_700_001);
+        let setup = super::setup_org::SetupOrg::new(config.scenario);
+        schema.hide(setup.hidden());
+        if let Some(ttl) = config.scenario.token_ttl() {
+            config.token_ttl = ttl;
+        }
         let client_id = config.client_id.clone().unwrap_or_else(|| {
             "3MVG9MockOrgDemoConsumerKey.sfterm.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned()
         });
@@ -185,6 +198,7 @@ impl Shared {
             has_run_as_user: run_as,
             has_api_scope: api,
             client_credentials_enabled: cc,
+            scope_override: None,
         };
         let apps = vec![
             App {
@@ -194,6 +208,7 @@ impl Shared {
                 has_run_as_user: true,
                 has_api_scope: true,
                 client_credentials_enabled: true,
+                scope_override: (setup.scope != "api").then_some(setup.scope),
             },
             app("NoRunAsUser", "No Run-As User", false, true, true),
             app("NoApiScope", "No API Scope", true, false, true),
@@ -234,9 +249,10 @@ impl Shared {
             instance_url,
             org_id,
             user_id,
-            username: "integration@sfterm-mock.example".to_owned(),
+            username: setup.username.clone(),
             apps,
             schema,
+            setup,
             inner: Mutex::new(inner),
         })
     }

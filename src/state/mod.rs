@@ -1,6 +1,7 @@
 //! Pure application state. Nothing here does I/O or awaits: every change goes through
 //! [`Model::update`] / [`Model::handle_key`], which return the [`Effect`]s for the runtime to run.
 
+pub mod check;
 pub mod palette;
 pub mod profiles;
 pub mod token;
@@ -89,6 +90,8 @@ pub struct Model {
     pub tab: Tab,
     pub profiles: ProfilesState,
     pub token: TokenState,
+    /// The Setup check popup.
+    pub check: check::CheckState,
     pub overlay: Option<Overlay>,
     /// Jobs in flight and what the status bar says about each.
     pub inflight: BTreeMap<RequestId, String>,
@@ -121,6 +124,7 @@ impl Model {
             tab: Tab::Records,
             profiles: ProfilesState::new(profiles, load_error),
             token: TokenState::new(renew_margin),
+            check: check::CheckState::default(),
             overlay: None,
             inflight: BTreeMap::new(),
             notice: None,
@@ -156,6 +160,9 @@ impl Model {
                 return vec![Context::Confirm];
             }
             profiles::Mode::List => {}
+        }
+        if self.check.open {
+            return vec![Context::Check, Context::List, Context::Global];
         }
         match self.focus {
             Focus::Profiles => vec![Context::Profiles, Context::List, Context::Global],
@@ -259,6 +266,11 @@ impl Model {
             let reply = self.profiles.update(action);
             return self.apply_profiles_reply(reply);
         }
+        if self.check.open
+            && let Some(effects) = self.check.update(action, &mut self.ids)
+        {
+            return self.track(effects);
+        }
         self.run_command(action)
     }
 
@@ -353,6 +365,10 @@ impl Model {
             | Action::PrevField
             | Action::CycleChoice
             | Action::Submit => Vec::new(),
+            Action::SetupCheck | Action::RerunCheck => {
+                let effects = self.check.open_and_run(&mut self.ids);
+                self.track(effects)
+            }
         }
     }
 
@@ -408,6 +424,14 @@ impl Model {
                 self.frame = self.frame.wrapping_add(1);
                 let effects = self.token.tick(now, &mut self.ids);
                 self.track(effects)
+            }
+            Msg::Done {
+                req,
+                outcome: crate::msg::Outcome::Check(result),
+            } => {
+                self.inflight.remove(&req);
+                self.check.on_done(req, result.map(|r| *r), self.now);
+                Vec::new()
             }
             Msg::Done { req, outcome } => {
                 self.inflight.remove(&req);

@@ -13,6 +13,7 @@ pub fn render(model: &Model, theme: &Theme, scroll: u16, area: Rect, frame: &mut
     let popup = centered(area, 96, area.height.saturating_sub(4).max(10));
     frame.render_widget(Clear, popup);
     let pane_contexts: &[Context] = match model.focus {
+        _ if model.check.open => &[Context::Check, Context::List],
         Focus::Profiles => &[Context::Profiles, Context::List],
         Focus::Token => &[Context::Token],
         Focus::Main => &[Context::List],
@@ -64,5 +65,6 @@ fn section_title(context: Context) -> &'static str {
         Context::Palette => "Command palette",
         Context::Confirm => "Questions",
         Context::Help => "Help",
+        Context::Check => "Setup check",
     }
 }
