@@ -51,6 +51,8 @@ pub enum Job {
     },
     /// Work on the connected profile's session.
     Session(SessionJob),
+    /// Composer and History tabs.
+    Composer(Box<crate::jobs::composer::ComposerJob>),
 }
 
 /// Jobs that need a connected client.
@@ -76,6 +78,7 @@ impl Job {
             Job::Session(SessionJob::Introspect) => "introspecting token".into(),
             Job::Session(SessionJob::CopyToken) => "copying token".into(),
             Job::Session(SessionJob::CheckApi) => "GET /limits".into(),
+            Job::Composer(job) => job.label(),
         }
     }
 }
