@@ -1,7 +1,9 @@
 //! Rendering. Everything here only reads the [`Model`]; where panes went is returned as
 //! [`LayoutFeedback`] for the runtime to hand back (mouse focus).
 
+pub mod composer;
 pub mod help;
+pub mod history;
 pub mod main_area;
 pub mod palette;
 pub mod profiles;
