@@ -292,6 +292,10 @@ async fn send_job(
         Ok(v) => v,
         Err(e) => return (Err(e), None),
     };
+    let mut request = request;
+    if request.kind == crate::composer::request::RequestKind::Soap {
+        request.body = request.body.as_deref().map(strip_placeholders);
+    }
     let resolved = match request.resolve(&vars) {
         Ok(r) => r,
         Err(e) => return (Err(format!("not sent: {e}")), None),
@@ -475,4 +479,66 @@ async fn curl(
     let copied = to_curl(&resolved, instance, &token, reveal);
     (ctx.copy)(&copied).map_err(|e| format!("cannot copy: {e}"))?;
     Ok(shown)
+}
+
+/// Drops the elements of a generated SOAP skeleton that still hold their typed placeholder
+/// (`<tns:phone>?string?</tns:phone>`), then container elements left empty, so a user fills
+/// only the fields they need. One element per line, as the skeleton is written.
+pub fn strip_placeholders(xml: &str) -> String {
+    let is_placeholder = |line: &str| {
+        let t = line.trim();
+        let Some(open_end) = t.find('>') else {
+            return false;
+        };
+        let inner = &t[open_end + 1..];
+        let Some(close) = inner.find("</") else {
+            return false;
+        };
+        let text = &inner[..close];
+        text.len() > 2
+            && text.starts_with('?')
+            && text.ends_with('?')
+            && !t.contains("sessionId")
+            && text[1..text.len() - 1]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == ':' || c == '_')
+    };
+    let mut lines: Vec<&str> = xml.lines().filter(|l| !is_placeholder(l)).collect();
+    loop {
+        let empty = lines.windows(2).position(|w| {
+            let (open, close) = (w[0].trim(), w[1].trim());
+            open.starts_with('<')
+                && !open.starts_with("</")
+                && !open.ends_with("/>")
+                && close.starts_with("</")
+                && open[1..].split(['>', ' ']).next() == Some(close[2..].trim_end_matches('>'))
+        });
+        match empty {
+            Some(at) => {
+                lines.drain(at..at + 2);
+            }
+            None => break,
+        }
+    }
+    let mut out = lines.join("\n");
+    if xml.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unfilled_placeholders_and_empty_containers_are_dropped() {
+        let xml = "<tns:createCustomer>\n  <tns:customer>\n    <tns:accountId>?ID?</tns:accountId>\n    <tns:contacts>\n      <tns:email>?string?</tns:email>\n    </tns:contacts>\n    <tns:name>Globex</tns:name>\n  </tns:customer>\n</tns:createCustomer>";
+        assert_eq!(
+            strip_placeholders(xml),
+            "<tns:createCustomer>\n  <tns:customer>\n    <tns:name>Globex</tns:name>\n  </tns:customer>\n</tns:createCustomer>"
+        );
+        let session = "<tns:sessionId>?sessionId?</tns:sessionId>";
+        assert_eq!(strip_placeholders(session), session);
+    }
 }

@@ -888,14 +888,16 @@ impl ComposerState {
                     .services
                     .first()
                     .map_or_else(|| source.to_string(), |s| s.name.clone());
+                // A new request: the saved one that was open stays as it was.
+                self.draft = SavedRequest::new(
+                    op.name.clone(),
+                    "POST",
+                    format!("/services/Soap/class/{class}"),
+                );
                 self.draft.kind = RequestKind::Soap;
-                self.draft.method = "POST".into();
-                self.draft.path = format!("/services/Soap/class/{class}");
+                self.draft.folder = vec![format!("{class} (SOAP)")];
                 self.draft.body = Some(envelope);
-                if self.original.is_none() {
-                    self.draft.name = op.name.clone();
-                    self.draft.folder = vec![format!("{class} (SOAP)")];
-                }
+                self.original = None;
                 self.wsdl = Some(format!("{source} · {}", op.name));
                 self.section = Section::Editor;
                 self.field = Field::Body;
