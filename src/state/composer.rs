@@ -884,16 +884,19 @@ impl ComposerState {
         };
         match wsdl.skeleton(&op.name) {
             Ok(envelope) => {
-                let class = wsdl
+                // The endpoint path from the service's location, else the class loaded.
+                let path = wsdl
                     .services
                     .first()
-                    .map_or_else(|| source.to_string(), |s| s.name.clone());
+                    .and_then(|s| {
+                        s.location
+                            .find("/services/Soap/")
+                            .map(|at| s.location[at..].to_string())
+                    })
+                    .unwrap_or_else(|| format!("/services/Soap/class/{source}"));
+                let class = path.rsplit('/').next().unwrap_or(source).to_string();
                 // A new request: the saved one that was open stays as it was.
-                self.draft = SavedRequest::new(
-                    op.name.clone(),
-                    "POST",
-                    format!("/services/Soap/class/{class}"),
-                );
+                self.draft = SavedRequest::new(op.name.clone(), "POST", path);
                 self.draft.kind = RequestKind::Soap;
                 self.draft.folder = vec![format!("{class} (SOAP)")];
                 self.draft.body = Some(envelope);

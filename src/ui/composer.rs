@@ -21,7 +21,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     let state = &model.composer;
     let focused = model.focus == Focus::Main;
     let [body, footer] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
-    let list_width = (body.width / 4).clamp(20, 32);
+    let list_width = (body.width / 3).clamp(22, 36);
     let [list, right] =
         Layout::horizontal([Constraint::Length(list_width), Constraint::Fill(1)]).areas(body);
     let editor_height = (right.height * 2 / 5).max(7);
@@ -404,11 +404,11 @@ fn render_response(
     };
     let mut top = Vec::new();
     if let Some(f) = &r.fault {
-        top.push(Line::from(vec![
-            Span::styled(f.code.clone(), theme.error().add_modifier(Modifier::BOLD)),
-            Span::raw(": "),
-            Span::styled(f.message.clone(), theme.error()),
-        ]));
+        top.push(Line::styled(
+            format!("Fault {}", f.code),
+            theme.error().add_modifier(Modifier::BOLD),
+        ));
+        top.push(Line::styled(f.message.clone(), theme.error()));
     }
     if r.renewed {
         top.push(Line::styled(
