@@ -1018,8 +1018,8 @@ impl ComposerState {
             }
             ComposerOutcome::Saved(Ok(request)) => {
                 self.note = Some(format!("Saved \"{}\".", full_name(&request)));
+                // The draft may have changed while the file was written: keep it.
                 self.original = Some(request.clone());
-                self.draft = request.clone();
                 self.requests
                     .retain(|r| !(r.name == request.name && r.folder == request.folder));
                 self.requests.push(request.clone());
