@@ -52,11 +52,19 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         let time = e
             .time
             .to_zoned_datetime(model.tz.clone())
-            .strftime("%Y-%m-%d %H:%M:%S")
+            .strftime("%m-%d %H:%M:%S")
             .to_string();
         let line = Line::from(vec![
-            Span::styled(format!("{time}  "), theme.dim()),
-            Span::styled(format!("{:<4} ", e.status), status_style),
+            Span::styled(format!("{time} "), theme.dim()),
+            Span::styled(format!("{:<4}", e.status), status_style),
+            Span::styled(
+                format!(
+                    "{:>5} ms {:>7} B ",
+                    group_thousands(e.elapsed_ms),
+                    group_thousands(e.size)
+                ),
+                theme.dim(),
+            ),
             Span::raw(format!("{:<6} ", e.method)),
             Span::raw(
                 e.url
@@ -64,15 +72,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
                     .unwrap_or(&e.url)
                     .to_string(),
             ),
-            Span::styled(
-                format!(
-                    "  {} ms · {} B · {}",
-                    group_thousands(e.elapsed_ms),
-                    group_thousands(e.size),
-                    e.profile
-                ),
-                theme.dim(),
-            ),
+            Span::styled(format!("  {}", e.profile), theme.dim()),
         ]);
         lines.push(if i == state.selected {
             line.style(theme.selected())
