@@ -418,6 +418,15 @@ impl SetupOrg {
         self.perm_sets.iter().any(|p| p.classes.contains(&class))
     }
 
+    /// The run-as user's `(first name, last name)`.
+    pub fn person(&self) -> (&'static str, &'static str) {
+        if self.scenario == Scenario::OverPrivileged {
+            ("Jane", "Admin")
+        } else {
+            ("Integration", "User")
+        }
+    }
+
     /// Whether the run-as user has the Salesforce Integration licence.
     pub fn is_integration_user(&self) -> bool {
         self.license_name == "Salesforce Integration"
