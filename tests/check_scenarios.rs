@@ -340,3 +340,53 @@ async fn broad_scopes_warn_and_nothing_else_changes() {
         .collect();
     assert_eq!(warned, ["token.scopes"]);
 }
+
+/// Every check item in every scenario: P pass, W warn, F fail, N not visible, in
+/// `ITEM_IDS` order.
+#[tokio::test]
+async fn every_item_in_every_scenario() {
+    let matrix = [
+        (Scenario::Good, "P N P P P P P P P P P P P P P P P P N P P"),
+        (
+            Scenario::OverPrivileged,
+            "P N P W P P W W W P P P W F P P P W N W P",
+        ),
+        (
+            Scenario::MissingLeadDelete,
+            "P N P P P P P P P P P F P P P P P P N P P",
+        ),
+        (
+            Scenario::NoCustomerws,
+            "P N P P P P P P P P P P P P F F F P N P P",
+        ),
+        (
+            Scenario::SetupHidden,
+            "P N P P P P P P N P P P P N P P N N N N P",
+        ),
+        (
+            Scenario::LongSession,
+            "P N P P W P P P P P P P P P P P P P N P P",
+        ),
+        (
+            Scenario::BroadScopes,
+            "P N P W P P P P P P P P P P P P P P N P P",
+        ),
+    ];
+    assert_eq!(matrix.len(), Scenario::ALL.len(), "every scenario");
+    for (scenario, expected) in matrix {
+        let report = check(scenario).await;
+        let letters: Vec<&str> = expected.split(' ').collect();
+        assert_eq!(letters.len(), ITEM_IDS.len());
+        for (id, letter) in ITEM_IDS.iter().zip(letters) {
+            let status = match letter {
+                "P" => Status::Pass,
+                "W" => Status::Warn,
+                "F" => Status::Fail,
+                _ => Status::NotVisible,
+            };
+            let item = report.item(id).expect(id);
+            assert_eq!(item.status, status, "{scenario} {id}: {item:#?}");
+            assert_status(&report, id, status);
+        }
+    }
+}
