@@ -77,18 +77,14 @@ fn state(shared: &Shared, query: &str) -> Response {
     for object in &shared.schema.objects {
         let store = inner.store.get(&object.name);
         let total = store.map_or(0, |s| s.len());
-        let deleted = store.map_or(0, |s| {
-            s.values()
-                .filter(|r| r.row.get("IsDeleted") == Some(&Value::Bool(true)))
-                .count()
-        });
+        let deleted = store.map_or(0, |s| s.iter().filter(|r| r.is_deleted()).count());
         counts.insert(
             object.name.clone(),
             json!({"total": total, "deleted": deleted}),
         );
         if dump {
             let rows: Vec<Value> = store
-                .map(|s| s.values().map(|r| Value::Object(r.row.clone())).collect())
+                .map(|s| s.iter().map(|r| Value::Object(r.row())).collect())
                 .unwrap_or_default();
             data.insert(object.name.clone(), Value::Array(rows));
         }

@@ -194,11 +194,10 @@ pub(crate) fn update(shared: &Shared, request: &Request<'_>) -> Result<Response,
                 let Some(object) = shared.schema.object(&object_name) else {
                     continue;
                 };
-                let Some(record) = inner
-                    .store
-                    .get_mut(&object_name)
-                    .and_then(|s| s.get_mut(&id))
-                else {
+                let Some(store) = inner.store.get_mut(&object_name) else {
+                    continue;
+                };
+                let Some(mut record) = store.get(&id) else {
                     continue;
                 };
                 if record.row.get("IsDeleted") == Some(&Value::Bool(true)) {
@@ -207,6 +206,7 @@ pub(crate) fn update(shared: &Shared, request: &Request<'_>) -> Result<Response,
                     continue;
                 }
                 record.apply_update(object, changes, &shared.user_id);
+                store.put(&id, &record);
                 results.push(json!({"id": id, "success": true, "errors": []}));
             }
         }
@@ -269,12 +269,11 @@ pub(crate) fn delete(shared: &Shared, request: &Request<'_>) -> Result<Response,
             Err((id, e)) => results.push(failure(Some(&id), &e)),
             Ok(_) if all_or_none && failed => results.push(rolled_back()),
             Ok((object_name, id)) => {
-                if let Some(record) = inner
-                    .store
-                    .get_mut(&object_name)
-                    .and_then(|s| s.get_mut(&id))
+                if let Some(store) = inner.store.get_mut(&object_name)
+                    && let Some(mut record) = store.get(&id)
                 {
                     record.mark_deleted();
+                    store.put(&id, &record);
                 }
                 results.push(json!({"id": id, "success": true, "errors": []}));
             }

@@ -21,6 +21,7 @@ mod setup_org;
 mod soap;
 pub mod soql;
 mod state;
+pub mod store;
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};

@@ -885,9 +885,9 @@ fn put(schema: &Schema, inner: &mut Inner, object: &str, mut row: Row, ms: i64) 
         .or_insert_with(|| json!(sf_datetime(SETUP_MS)));
     row.entry("SystemModstamp")
         .or_insert_with(|| json!(sf_datetime(ms)));
-    inner.store.entry(object.name.clone()).or_default().insert(
-        id,
-        Record {
+    inner.store.table_mut(object).put(
+        &id,
+        &Record {
             row,
             modified_ms: ms,
         },

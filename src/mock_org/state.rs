@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::rest::{compute_name, next_stamp};
 use super::schema::{ObjectSchema, Schema};
 use super::soql::Row;
+use super::store::Store;
 use super::{MockOrgConfig, MockOrgError};
 
 /// A connected app / external client app known to the org.
@@ -57,7 +58,8 @@ pub(crate) struct Fault {
     pub message: Option<String>,
 }
 
-/// One stored record and its modification stamp.
+/// One record and its modification stamp, decoded from the store (see [`Store`]); changes are
+/// written back with [`super::store::Table::put`].
 #[derive(Clone)]
 pub(crate) struct Record {
     pub row: Row,
@@ -100,10 +102,10 @@ impl Record {
     }
 }
 
-/// A paused query: the records not yet returned.
+/// A paused query: the matching rows' positions and the projection; each page's records are
+/// built when the page is fetched.
 pub(crate) struct Cursor {
-    pub records: Vec<Value>,
-    pub total_size: usize,
+    pub selection: super::soql::Selection,
     pub batch: usize,
 }
 
@@ -111,8 +113,8 @@ pub(crate) struct Cursor {
 pub(crate) struct Inner {
     pub tokens: HashMap<String, TokenInfo>,
     pub usage: u64,
-    /// Records per sObject (canonical name), in insertion order, keyed by 18-char id.
-    pub store: HashMap<String, IndexMap<String, Record>>,
+    /// Records per sObject (canonical name), in insertion order, found by 18-char id.
+    pub store: Store,
     /// Next sequence number per key prefix.
     pub seq: HashMap<String, u64>,
     /// Open query cursors, oldest first.
@@ -215,7 +217,7 @@ impl Shared {
         let mut inner = Inner {
             tokens: HashMap::new(),
             usage: 0,
-            store: HashMap::new(),
+            store: Store::default(),
             seq: HashMap::new(),
             cursors: IndexMap::new(),
             cursor_seq: 0,
