@@ -371,6 +371,10 @@ async fn every_item_in_every_scenario() {
             Scenario::BroadScopes,
             "P N P W P P P P P P P P P P P P P P N P P",
         ),
+        (
+            Scenario::InactiveUser,
+            "N N F N N F N N N N N N N N N N N N N N N",
+        ),
     ];
     assert_eq!(matrix.len(), Scenario::ALL.len(), "every scenario");
     for (scenario, expected) in matrix {

@@ -158,6 +158,9 @@ pub(crate) fn token(
     if !app.has_run_as_user {
         return oauth_error("invalid_grant", "no client credentials user enabled");
     }
+    if shared.setup.scenario == super::Scenario::InactiveUser {
+        return oauth_error("inactive_user", "user is inactive");
+    }
     let now = now_ms();
     let org15 = shared.org_id.get(..15).unwrap_or(&shared.org_id);
     let access_token = random_token(org15);
