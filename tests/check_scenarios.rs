@@ -394,3 +394,31 @@ async fn every_item_in_every_scenario() {
         }
     }
 }
+
+#[tokio::test]
+async fn server_errors_never_become_a_pass() {
+    let org = org(Scenario::Good).await;
+    let client = client_for(org.instance_url(), org.client_id(), org.client_secret());
+    client
+        .login(sfterm::sf::RenewReason::Initial)
+        .await
+        .expect("login");
+    org.fail_next(1000, 500);
+    let report = crate_check(&client).await;
+    for id in [
+        "user.api_only",
+        "objects.account",
+        "objects.least_privilege",
+        "permissions.dangerous",
+        "apex.class_access",
+        "login.ip_ranges",
+        "login.history",
+        "api.usage",
+    ] {
+        let item = report.item(id).expect(id);
+        assert_ne!(item.status, Status::Pass, "{id}: {item:#?}");
+        assert!(!item.evidence.is_empty());
+    }
+    let usage = report.item("api.usage").expect("usage");
+    assert!(usage.evidence.contains("500"), "{}", usage.evidence);
+}
