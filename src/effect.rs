@@ -53,6 +53,8 @@ pub enum Job {
     Session(SessionJob),
     /// Run the Setup check with the connected profile's client.
     Check,
+    /// Composer and History tabs.
+    Composer(Box<crate::jobs::composer::ComposerJob>),
 }
 
 /// Jobs that need a connected client.
@@ -79,6 +81,7 @@ impl Job {
             Job::Session(SessionJob::CopyToken) => "copying token".into(),
             Job::Session(SessionJob::CheckApi) => "GET /limits".into(),
             Job::Check => "Setup check".into(),
+            Job::Composer(job) => job.label(),
         }
     }
 }

@@ -36,4 +36,6 @@ pub enum Outcome {
     ApiChecked(Result<(), String>),
     /// The Setup check's report (or why it could not run).
     Check(Result<Box<crate::check::CheckReport>, String>),
+    /// A job of the Composer or History tab.
+    Composer(crate::jobs::composer::ComposerOutcome),
 }

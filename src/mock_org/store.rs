@@ -64,9 +64,12 @@ struct Span {
 }
 
 /// Rows are appended to chunks of 1 MiB (a longer row gets a chunk of its own), so the arena
-/// grows without copying and wastes at most one chunk.
+/// grows without copying (but for the first chunk, which starts small) and wastes at most one
+/// chunk.
 const CHUNK_BITS: u32 = 20;
 const CHUNK: usize = 1 << CHUNK_BITS;
+/// The starting capacity of an sObject's first chunk.
+const FIRST_CHUNK: usize = 16 << 10;
 /// At most this many chunks (4 GiB of rows per sObject).
 const MAX_CHUNKS: usize = 1 << (32 - CHUNK_BITS);
 
@@ -102,7 +105,15 @@ impl Arena {
             if self.chunks.len() >= MAX_CHUNKS {
                 return None;
             }
-            self.chunks.push(Vec::with_capacity(bytes.len().max(CHUNK)));
+            // The first chunk starts small and grows (small sObjects such as the setup ones
+            // stay small); later ones are allocated whole, so they never copy.
+            let capacity = if self.chunks.is_empty() {
+                FIRST_CHUNK
+            } else {
+                CHUNK
+            };
+            self.chunks
+                .push(Vec::with_capacity(bytes.len().max(capacity)));
         }
         let index = u32::try_from(self.chunks.len() - 1).ok()?;
         let chunk = self.chunks.last_mut()?;

@@ -16,7 +16,18 @@ pub fn render(model: &Model, theme: &Theme, scroll: u16, area: Rect, frame: &mut
         _ if model.check.open => &[Context::Check, Context::List],
         Focus::Profiles => &[Context::Profiles, Context::List],
         Focus::Token => &[Context::Token],
-        Focus::Main => &[Context::List],
+        Focus::Main => match model.tab {
+            crate::state::Tab::Composer => &[
+                Context::Composer,
+                Context::ComposerEditor,
+                Context::ComposerResponse,
+                Context::ComposerBody,
+                Context::ComposerInput,
+                Context::List,
+            ],
+            crate::state::Tab::History => &[Context::History, Context::List],
+            crate::state::Tab::Records => &[Context::List],
+        },
     };
     let mut lines = Vec::new();
     for context in pane_contexts
@@ -66,5 +77,12 @@ fn section_title(context: Context) -> &'static str {
         Context::Confirm => "Questions",
         Context::Help => "Help",
         Context::Check => "Setup check",
+        Context::Composer => "Composer",
+        Context::ComposerEditor => "Composer editor",
+        Context::ComposerResponse => "Composer response",
+        Context::ComposerInput => "Composer input",
+        Context::ComposerBody => "Body editor",
+        Context::ComposerPopup => "Composer pickers",
+        Context::History => "History",
     }
 }

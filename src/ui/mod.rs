@@ -2,7 +2,9 @@
 //! [`LayoutFeedback`] for the runtime to hand back (mouse focus).
 
 pub mod check;
+pub mod composer;
 pub mod help;
+pub mod history;
 pub mod main_area;
 pub mod palette;
 pub mod profiles;
