@@ -340,3 +340,85 @@ async fn broad_scopes_warn_and_nothing_else_changes() {
         .collect();
     assert_eq!(warned, ["token.scopes"]);
 }
+
+/// Every check item in every scenario: P pass, W warn, F fail, N not visible, in
+/// `ITEM_IDS` order.
+#[tokio::test]
+async fn every_item_in_every_scenario() {
+    let matrix = [
+        (Scenario::Good, "P N P P P P P P P P P P P P P P P P N P P"),
+        (
+            Scenario::OverPrivileged,
+            "P N P W P P W W W P P P W F P P P W N W P",
+        ),
+        (
+            Scenario::MissingLeadDelete,
+            "P N P P P P P P P P P F P P P P P P N P P",
+        ),
+        (
+            Scenario::NoCustomerws,
+            "P N P P P P P P P P P P P P F F F P N P P",
+        ),
+        (
+            Scenario::SetupHidden,
+            "P N P P P P P P N P P P P N P P N N N N P",
+        ),
+        (
+            Scenario::LongSession,
+            "P N P P W P P P P P P P P P P P P P N P P",
+        ),
+        (
+            Scenario::BroadScopes,
+            "P N P W P P P P P P P P P P P P P P N P P",
+        ),
+        (
+            Scenario::InactiveUser,
+            "N N F N N F N N N N N N N N N N N N N N N",
+        ),
+    ];
+    assert_eq!(matrix.len(), Scenario::ALL.len(), "every scenario");
+    for (scenario, expected) in matrix {
+        let report = check(scenario).await;
+        let letters: Vec<&str> = expected.split(' ').collect();
+        assert_eq!(letters.len(), ITEM_IDS.len());
+        for (id, letter) in ITEM_IDS.iter().zip(letters) {
+            let status = match letter {
+                "P" => Status::Pass,
+                "W" => Status::Warn,
+                "F" => Status::Fail,
+                _ => Status::NotVisible,
+            };
+            let item = report.item(id).expect(id);
+            assert_eq!(item.status, status, "{scenario} {id}: {item:#?}");
+            assert_status(&report, id, status);
+        }
+    }
+}
+
+#[tokio::test]
+async fn server_errors_never_become_a_pass() {
+    let org = org(Scenario::Good).await;
+    let client = client_for(org.instance_url(), org.client_id(), org.client_secret());
+    client
+        .login(sfterm::sf::RenewReason::Initial)
+        .await
+        .expect("login");
+    org.fail_next(1000, 500);
+    let report = crate_check(&client).await;
+    for id in [
+        "user.api_only",
+        "objects.account",
+        "objects.least_privilege",
+        "permissions.dangerous",
+        "apex.class_access",
+        "login.ip_ranges",
+        "login.history",
+        "api.usage",
+    ] {
+        let item = report.item(id).expect(id);
+        assert_ne!(item.status, Status::Pass, "{id}: {item:#?}");
+        assert!(!item.evidence.is_empty());
+    }
+    let usage = report.item("api.usage").expect("usage");
+    assert!(usage.evidence.contains("500"), "{}", usage.evidence);
+}

@@ -341,3 +341,24 @@ async fn check_runs_against_the_mock_org_without_blocking_the_ui() {
     );
     org.shutdown().await;
 }
+
+#[test]
+fn popup_renders_at_every_size_with_the_list_visible() {
+    let mut model = model_with(demo_profiles());
+    let req = spawned(&press(&mut model, "tab C"));
+    model.handle_msg(Msg::Done {
+        req,
+        outcome: Outcome::Check(Ok(Box::new(report()))),
+    });
+    press(&mut model, "G");
+    for (w, h) in [(60, 16), (61, 17), (80, 24), (200, 60), (30, 10)] {
+        let screen = render(&model, w, h);
+        if w >= 60 && h >= 16 {
+            assert!(screen.contains("NOT VISIBLE"), "{w}x{h}\n{screen}");
+            assert!(
+                screen.contains("WARN        Token"),
+                "{w}x{h}: the list shows\n{screen}"
+            );
+        }
+    }
+}

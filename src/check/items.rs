@@ -251,11 +251,23 @@ pub(super) fn login_failed(client: &SfClient, e: &ApiError) -> CheckReport {
         &d.fix,
     ));
     for id in ITEM_IDS.iter().skip(3) {
-        items.push(hidden(
-            id,
-            "Not checked: no access token",
-            "Fix the login first, then run the check again.",
-        ));
+        items.push(
+            if *id == "user.active" && e.error_code() == Some("inactive_user") {
+                fail(
+                    id,
+                    format!("The token endpoint says the run-as user is inactive: {e}"),
+                    "Setup > Users > Users > (the integration user) > Edit: tick Active, or choose \
+                 an active Client Credentials User in Setup > External Client App Manager > \
+                 (your app) > Edit Policies.",
+                )
+            } else {
+                hidden(
+                    id,
+                    "Not checked: no access token",
+                    "Fix the login first, then run the check again.",
+                )
+            },
+        );
     }
     CheckReport {
         instance_url: None,

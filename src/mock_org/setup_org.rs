@@ -43,11 +43,14 @@ pub enum Scenario {
     LongSession,
     /// Like `good`, with the `refresh_token` and `web` scopes selected on the app as well.
     BroadScopes,
+    /// Like `good`, but the run-as user is deactivated: the token request fails with
+    /// `inactive_user` (error code from Salesforce's OAuth error table; description UNCONFIRMED).
+    InactiveUser,
 }
 
 impl Scenario {
     /// Every scenario, in `--help` order.
-    pub const ALL: [Scenario; 7] = [
+    pub const ALL: [Scenario; 8] = [
         Scenario::Good,
         Scenario::OverPrivileged,
         Scenario::MissingLeadDelete,
@@ -55,6 +58,7 @@ impl Scenario {
         Scenario::SetupHidden,
         Scenario::LongSession,
         Scenario::BroadScopes,
+        Scenario::InactiveUser,
     ];
 
     /// The name used on the command line (`over-privileged`).
@@ -67,6 +71,7 @@ impl Scenario {
             Scenario::SetupHidden => "setup-hidden",
             Scenario::LongSession => "long-session",
             Scenario::BroadScopes => "broad-scopes",
+            Scenario::InactiveUser => "inactive-user",
         }
     }
 
@@ -416,6 +421,15 @@ impl SetupOrg {
             return true;
         }
         self.perm_sets.iter().any(|p| p.classes.contains(&class))
+    }
+
+    /// The run-as user's `(first name, last name)`.
+    pub fn person(&self) -> (&'static str, &'static str) {
+        if self.scenario == Scenario::OverPrivileged {
+            ("Jane", "Admin")
+        } else {
+            ("Integration", "User")
+        }
     }
 
     /// Whether the run-as user has the Salesforce Integration licence.
@@ -971,7 +985,8 @@ pub(crate) fn seed(scenario: Scenario, schema: &Schema, user_id: &str, inner: &m
                    "LastName": if scenario == Scenario::OverPrivileged { "Admin" } else { "User" },
                    "Name": if scenario == Scenario::OverPrivileged { "Jane Admin" } else { "Integration User" },
                    "Alias": if scenario == Scenario::OverPrivileged { "jadmin" } else { "intuser" },
-                   "Email": "ops@sfterm-mock.example", "IsActive": true, "UserType": "Standard",
+                   "Email": "ops@sfterm-mock.example",
+                   "IsActive": scenario != Scenario::InactiveUser, "UserType": "Standard",
                    "ProfileId": setup.profile_id, "TimeZoneSidKey": "America/Los_Angeles",
                    "LastLoginDate": sf_datetime(at(24 * 200))})),
         SETUP_MS,

@@ -46,10 +46,12 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     let block = pane_block(Line::from(" Setup check "), true, theme);
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
+    // The details get up to 9 rows, never so many that the list has fewer than 3.
+    let detail_rows = inner.height.saturating_sub(6).clamp(3, 9);
     let [header, list, detail, footer] = Layout::vertical([
         Constraint::Length(2),
-        Constraint::Fill(1),
-        Constraint::Length(9),
+        Constraint::Min(3),
+        Constraint::Length(detail_rows),
         Constraint::Length(1),
     ])
     .areas(inner);
