@@ -1,5 +1,5 @@
-//! The mock org's `query?q=...&columns=true` (column metadata, as the Salesforce CLI's
-//! `sf data query` requests it to name its columns).
+//! What benchmarks against the mock org need: `query?q=...&columns=true` (column metadata, as
+//! the Salesforce CLI's `sf data query` requests it to name its columns) and `--api-limit`.
 
 mod common;
 
@@ -85,4 +85,19 @@ async fn unknown_names_get_the_query_errors() {
     let (status, body) = columns(&org, "SELECT FROM").await;
     assert_eq!(status, 400);
     assert_eq!(body[0]["errorCode"], "MALFORMED_QUERY", "{body}");
+}
+
+#[test]
+fn api_limit_flag_sets_the_daily_limit_for_load_tests() {
+    use clap::Parser;
+    use sfterm::cli::{Cli, Command};
+    let parse = |args: &[&str]| match Cli::try_parse_from(args).expect("parses").command {
+        Some(Command::MockOrg(args)) => args.config().api_daily_limit,
+        other => panic!("not mock-org: {other:?}"),
+    };
+    assert_eq!(parse(&["sfterm", "mock-org"]), 15000);
+    assert_eq!(
+        parse(&["sfterm", "mock-org", "--api-limit", "100000000"]),
+        100_000_000
+    );
 }

@@ -114,6 +114,7 @@ async fn cli_writes_the_env_file_once_listening() {
         fail_next: None,
         drop_connections: 0,
         api_quota: None,
+        api_limit: 15000,
     };
     let task = tokio::spawn(run(args));
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -51,6 +51,10 @@ pub struct MockOrgArgs {
     /// Fault: API calls left today; at 0 data API calls answer 403 REQUEST_LIMIT_EXCEEDED.
     #[arg(long = "api-quota", value_name = "N")]
     pub api_quota: Option<u64>,
+    /// The org's daily API request limit (`DailyApiRequests` Max, `Sforce-Limit-Info`); raise it
+    /// for load tests, which otherwise hit 403 REQUEST_LIMIT_EXCEEDED after 15,000 calls.
+    #[arg(long = "api-limit", value_name = "N", default_value_t = 15000)]
+    pub api_limit: u64,
 }
 
 /// `--fail-next N:STATUS[:ERRORCODE]`.
@@ -101,6 +105,7 @@ impl MockOrgArgs {
             log_requests: self.log_requests,
             data: self.data.clone(),
             latency: Duration::from_millis(self.fault_latency_ms),
+            api_daily_limit: self.api_limit,
             ..MockOrgConfig::default()
         }
     }
