@@ -140,38 +140,41 @@ fi
 # ---- measuring ------------------------------------------------------------------------------
 median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print 0; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
-# measure NAME EXPECTED_LINES COMMAND: checks one run's output, then prints "NAME SECONDS KIB".
-# The command writes its result to stdout; EXPECTED_LINES 0 skips the line count check.
+# measure NAME EXPECTED_LINES COMMAND: checks one run's output (EXPECTED_LINES 0: no line count
+# check), then prints "NAME WALL_SECONDS PEAK_RSS_KIB CPU_SECONDS" (medians). CPU is the
+# command's own user+sys time: unlike wall time it does not include the mock org's work or
+# waiting for a busy machine.
 measure() {
-    local name=$1 expected=$2 cmd=$3 secs kib lines
-    if ! /usr/bin/time -f '%e %M' -o "$work/time" bash -c "$cmd" >"$work/out" 2>"$work/err"; then
+    local name=$1 expected=$2 cmd=$3 secs lines
+    local walls=() rss=() cpus=()
+    timed() {
+        /usr/bin/time -f '%e %M %U %S' -o "$work/time" bash -c "$cmd" >"$1" 2>"$work/err" || return 1
+        walls+=("$(awk '{print $1}' "$work/time")")
+        rss+=("$(awk '{print $2}' "$work/time")")
+        cpus+=("$(awk '{print $3 + $4}' "$work/time")")
+    }
+    if ! timed "$work/out"; then
         say "$name failed:"; tail -n 5 "$work/err" >&2
-        echo "$name FAIL FAIL"; return
+        echo "$name FAIL FAIL FAIL"; return
     fi
     lines=$(wc -l <"$work/out")
     if [[ $expected != 0 && $lines != "$expected" ]]; then
         say "$name wrote $lines lines, expected $expected"
-        echo "$name FAIL FAIL"; return
+        echo "$name FAIL FAIL FAIL"; return
     fi
-    local times=() rss=("$(awk '{print $2}' "$work/time")")
     if command -v hyperfine >/dev/null; then
-        hyperfine --style none --warmup 1 --runs "$runs" --export-json "$work/h.json" \
-            --output null "$cmd" >/dev/null 2>&1
-        secs=$(jq '.results[0].median' "$work/h.json")
-        for _ in 1 2; do
-            /usr/bin/time -f '%M' -o "$work/time" bash -c "$cmd" >/dev/null 2>&1
-            rss+=("$(cat "$work/time")")
-        done
+        timed /dev/null && timed /dev/null
+        if hyperfine --style none --warmup 1 --runs "$runs" --export-json "$work/h.json" \
+            --output null "$cmd" >/dev/null 2>&1; then
+            secs=$(jq '.results[0].median' "$work/h.json")
+        else
+            secs=$(printf '%s\n' "${walls[@]}" | median)
+        fi
     else
-        for _ in $(seq 1 "$runs"); do
-            /usr/bin/time -f '%e %M' -o "$work/time" bash -c "$cmd" >/dev/null 2>&1
-            times+=("$(awk '{print $1}' "$work/time")")
-            rss+=("$(awk '{print $2}' "$work/time")")
-        done
-        secs=$(printf '%s\n' "${times[@]}" | median)
+        for _ in $(seq 2 "$runs"); do timed /dev/null; done
+        secs=$(printf '%s\n' "${walls[@]}" | median)
     fi
-    kib=$(printf '%s\n' "${rss[@]}" | median)
-    echo "$name $secs $kib"
+    echo "$name $secs $(printf '%s\n' "${rss[@]}" | median) $(printf '%s\n' "${cpus[@]}" | median)"
 }
 
 soql="SELECT Id, Name, Industry FROM Account"
@@ -193,23 +196,24 @@ fi
 # ---- the table ------------------------------------------------------------------------------
 lookup() { printf '%s\n' "${results[@]}" | awk -v n="$1" -v f="$2" '$1 == n {print $f}'; }
 row() { # row LABEL NAME BASELINE
-    local secs kib base_s base_k ratio="-"
-    secs=$(lookup "$2" 2); kib=$(lookup "$2" 3)
+    local secs kib cpu base_s base_k base_c ratio="-"
+    secs=$(lookup "$2" 2); kib=$(lookup "$2" 3); cpu=$(lookup "$2" 4)
     if [[ -z $secs ]]; then return; fi
-    if [[ $secs == FAIL ]]; then printf '%-34s %10s %12s   %s\n' "$1" failed failed "-"; return; fi
-    base_s=$(lookup "$3" 2); base_k=$(lookup "$3" 3)
+    if [[ $secs == FAIL ]]; then printf '%-32s %8s %11s %8s   %s\n' "$1" failed failed failed "-"; return; fi
+    base_s=$(lookup "$3" 2); base_k=$(lookup "$3" 3); base_c=$(lookup "$3" 4)
     if [[ $2 != "$3" && -n $base_s && $base_s != FAIL ]]; then
-        ratio=$(awk -v s="$secs" -v k="$kib" -v bs="$base_s" -v bk="$base_k" \
-            'BEGIN {printf "sfterm %.1fx faster, %.1fx less RSS", s / bs, k / bk}')
+        ratio=$(awk -v s="$secs" -v k="$kib" -v c="$cpu" -v bs="$base_s" -v bk="$base_k" -v bc="$base_c" \
+            'BEGIN {printf "%.1fx / %.1fx / ", s / bs, k / bk; if (bc > 0) printf "%.1fx", c / bc; else printf "n/a (sfterm < 10 ms)"}')
     fi
-    printf '%-34s %9.3fs %9.1f MiB   %s\n' "$1" "$secs" "$(awk -v k="$kib" 'BEGIN {print k / 1024}')" "$ratio"
+    printf '%-32s %7.3fs %7.1f MiB %7.2fs   %s\n' "$1" "$secs" "$(awk -v k="$kib" 'BEGIN {print k / 1024}')" "$cpu" "$ratio"
 }
 
 echo
 echo "sfterm $("$sfterm" --version | awk '{print $2}') vs other tools: $records Accounts, mock org on https://127.0.0.1 ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
 echo "mock org RSS after seeding: $((org_rss_kib / 1024)) MiB"
+echo "ratio = the other tool / sfterm for wall time / peak RSS / CPU (above 1: sfterm is better)"
 echo
-printf '%-34s %10s %12s   %s\n' "command (median of $runs)" "wall" "peak RSS" "ratio"
+printf '%-32s %8s %11s %8s   %s\n' "command (median of $runs)" "wall" "peak RSS" "CPU" "ratio wall / RSS / CPU"
 echo "query --all -> CSV ($rows lines)"
 row "  sfterm query" sfterm-query sfterm-query
 row "  sf data query --all-rows" sf-data-query sfterm-query
