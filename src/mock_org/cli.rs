@@ -59,6 +59,10 @@ pub struct MockOrgArgs {
     /// or one with a classic mistake.
     #[arg(long, value_enum, default_value_t = super::Scenario::Good)]
     pub scenario: super::Scenario,
+    /// The org's daily API request limit (`DailyApiRequests` Max, `Sforce-Limit-Info`); raise it
+    /// for load tests, which otherwise hit 403 REQUEST_LIMIT_EXCEEDED after 15,000 calls.
+    #[arg(long = "api-limit", value_name = "N", default_value_t = 15000)]
+    pub api_limit: u64,
 }
 
 /// `--fail-next N:STATUS[:ERRORCODE]`.
@@ -110,6 +114,7 @@ impl MockOrgArgs {
             data: self.data.clone(),
             latency: Duration::from_millis(self.fault_latency_ms),
             scenario: self.scenario,
+            api_daily_limit: self.api_limit,
             ..MockOrgConfig::default()
         }
     }

@@ -8,6 +8,7 @@ mod apex;
 mod bulk;
 pub mod cli;
 mod collections;
+mod columns;
 mod composite;
 mod customer;
 mod data;
