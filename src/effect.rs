@@ -51,6 +51,8 @@ pub enum Job {
     },
     /// Work on the connected profile's session.
     Session(SessionJob),
+    /// Records tab lists: query pages, describes, exports.
+    Records(crate::jobs::records::RecordsJob),
 }
 
 /// Jobs that need a connected client.
@@ -76,6 +78,7 @@ impl Job {
             Job::Session(SessionJob::Introspect) => "introspecting token".into(),
             Job::Session(SessionJob::CopyToken) => "copying token".into(),
             Job::Session(SessionJob::CheckApi) => "GET /limits".into(),
+            Job::Records(job) => job.label(),
         }
     }
 }

@@ -27,6 +27,13 @@ pub enum Context {
     Palette,
     Confirm,
     Help,
+    // records
+    /// The Records tab's list.
+    Records,
+    /// The Records tab's text lines (quick search, SOQL line, object name, export path).
+    RecordsInput,
+    /// The Records tab's popups (column chooser, export jobs).
+    RecordsPopup,
 }
 
 impl Context {
@@ -40,6 +47,9 @@ impl Context {
         Context::Palette,
         Context::Confirm,
         Context::Help,
+        Context::Records,
+        Context::RecordsInput,
+        Context::RecordsPopup,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +63,9 @@ impl Context {
             Context::Palette => "palette",
             Context::Confirm => "confirm",
             Context::Help => "help",
+            Context::Records => "records",
+            Context::RecordsInput => "records_input",
+            Context::RecordsPopup => "records_popup",
         }
     }
 
@@ -62,7 +75,10 @@ impl Context {
 
     /// Whether unbound keys are typed into a text field here (so `Global` is not consulted).
     pub fn is_text(self) -> bool {
-        matches!(self, Context::Form | Context::Prompt | Context::Palette)
+        matches!(
+            self,
+            Context::Form | Context::Prompt | Context::Palette | Context::RecordsInput
+        )
     }
 }
 

@@ -15,6 +15,12 @@ pub fn render(model: &Model, theme: &Theme, scroll: u16, area: Rect, frame: &mut
     let pane_contexts: &[Context] = match model.focus {
         Focus::Profiles => &[Context::Profiles, Context::List],
         Focus::Token => &[Context::Token],
+        Focus::Main if model.tab == crate::state::Tab::Records => &[
+            Context::Records,
+            Context::List,
+            Context::RecordsInput,
+            Context::RecordsPopup,
+        ],
         Focus::Main => &[Context::List],
     };
     let mut lines = Vec::new();
@@ -64,5 +70,8 @@ fn section_title(context: Context) -> &'static str {
         Context::Palette => "Command palette",
         Context::Confirm => "Questions",
         Context::Help => "Help",
+        Context::Records => "Records",
+        Context::RecordsInput => "Records: text lines",
+        Context::RecordsPopup => "Records: columns and exports",
     }
 }

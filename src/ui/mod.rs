@@ -5,6 +5,7 @@ pub mod help;
 pub mod main_area;
 pub mod palette;
 pub mod profiles;
+pub mod records;
 pub mod status_bar;
 pub mod theme;
 pub mod token;
