@@ -590,6 +590,9 @@ impl RecordsState {
         if self.popup.is_some() {
             return self.update_popup(action, ids);
         }
+        if action != Action::Cancel {
+            self.notice = None;
+        }
         let effects = match action {
             Action::Up => {
                 let to = self.view().cursor.saturating_sub(1);

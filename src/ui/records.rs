@@ -114,9 +114,9 @@ pub fn column_widths(view: &ListView, first: usize, last: usize, width: usize) -
                 .map(|r| view.rows.cell(r, c).map_or(7, |t| t.chars().count()))
                 .max()
                 .unwrap_or(0);
-            cells
-                .max(name.chars().count() + 2)
-                .clamp(MIN_COLUMN, MAX_COLUMN)
+            let sorted = view.sort.as_ref().is_some_and(|(s, _)| s == name);
+            let header = name.chars().count() + if sorted { 2 } else { 0 };
+            cells.max(header).clamp(MIN_COLUMN, MAX_COLUMN)
         })
         .collect();
     let slack_col = view
@@ -124,28 +124,36 @@ pub fn column_widths(view: &ListView, first: usize, last: usize, width: usize) -
         .iter()
         .position(|c| c.eq_ignore_ascii_case("Name"))
         .unwrap_or(0);
-    let gaps = n.saturating_sub(1);
-    let others: usize = natural
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != slack_col)
-        .map(|(_, w)| *w)
-        .sum();
-    let mut widths = natural.clone();
-    let available = width.saturating_sub(gaps);
-    if others + MIN_COLUMN.max(12) <= available {
-        widths[slack_col] = available - others;
-    } else {
-        // Too narrow: every column shrinks in proportion, the name column keeps at least 12.
-        let total: usize = natural.iter().sum();
-        for (i, w) in widths.iter_mut().enumerate() {
-            *w = (natural[i] * available / total.max(1)).max(if i == slack_col {
-                12.min(available)
-            } else {
-                3
-            });
+    let available = width.saturating_sub(n.saturating_sub(1));
+    let mut widths = natural;
+    widths[slack_col] = 16.min(available);
+    // Too wide: the widest other column gives up a character at a time (never below 6).
+    loop {
+        let total: usize = widths.iter().sum();
+        if total <= available {
+            break;
+        }
+        let widest = widths
+            .iter()
+            .enumerate()
+            .filter(|(i, w)| *i != slack_col && **w > MIN_COLUMN)
+            .max_by_key(|(_, w)| **w)
+            .map(|(i, _)| i);
+        match widest {
+            Some(i) => widths[i] -= 1,
+            None => {
+                // Even at their narrowest the columns do not fit: the last ones get nothing.
+                let mut left = available;
+                for w in &mut widths {
+                    *w = (*w).min(left);
+                    left -= *w;
+                }
+                return widths;
+            }
         }
     }
+    let total: usize = widths.iter().sum();
+    widths[slack_col] += available - total;
     widths
 }
 
@@ -275,10 +283,9 @@ fn footer_lines(model: &Model, theme: &Theme, width: usize) -> Vec<Line<'static>
                         .as_deref()
                         .map(|c| format!("{c}: "))
                         .unwrap_or_default();
-                    lines.push(Line::styled(
-                        format!("{code}{}", error.message),
-                        theme.error(),
-                    ));
+                    for part in wrap(&format!("{code}{}", error.message), width, 3) {
+                        lines.push(Line::styled(part, theme.error()));
+                    }
                 }
                 push_suggestions(&mut lines, suggestions, width, theme);
                 if error.is_none() && suggestions.is_empty() {
@@ -455,4 +462,30 @@ fn render_exports(
         popup,
         &mut state,
     );
+}
+
+/// Splits text into at most `max` lines of `width` characters (the last one cut with "…").
+fn wrap(text: &str, width: usize, max: usize) -> Vec<String> {
+    let width = width.max(10);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    if lines.len() > max {
+        lines.truncate(max);
+        if let Some(last) = lines.last_mut() {
+            *last = fit(&format!("{last} …"), width).trim_end().to_owned();
+        }
+    }
+    lines
 }
