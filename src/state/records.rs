@@ -386,7 +386,10 @@ impl RecordsState {
                 *view = ListView::new(&object);
             }
             self.describes.clear();
+            self.describe_reqs.clear();
+            self.refetch_reqs.clear();
             self.objects = None;
+            self.global_req = None;
             self.profile = Some(profile.to_owned());
         }
         effects.extend(self.ensure_loaded(ids));

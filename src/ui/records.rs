@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph};
+use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::{SPINNER, Theme, centered, pane_block};
 use crate::action::Action;
@@ -90,7 +90,25 @@ fn header_line<'a>(model: &'a Model, theme: &Theme, width: u16) -> Line<'a> {
         right.push(' ');
         right.push_str(SPINNER[model.frame % SPINNER.len()]);
     }
-    let used: usize = spans.iter().map(Span::width).sum();
+    let mut used: usize = spans.iter().map(Span::width).sum();
+    if used + right.chars().count() + 1 > width as usize {
+        // Narrow: only the current object, so the load progress still shows.
+        spans = vec![
+            Span::styled(
+                format!(" {} ", view.object),
+                theme.key().add_modifier(Modifier::REVERSED),
+            ),
+            Span::styled(
+                if view.filter == crate::state::records::Filter::None {
+                    String::new()
+                } else {
+                    " (filtered)".to_owned()
+                },
+                theme.warn(),
+            ),
+        ];
+        used = spans.iter().map(Span::width).sum();
+    }
     let pad = (width as usize).saturating_sub(used + right.chars().count() + 1);
     if pad > 0 {
         spans.push(Span::raw(" ".repeat(pad)));
@@ -231,7 +249,7 @@ fn render_list(
         } else {
             Line::from("")
         };
-        frame.render_widget(Paragraph::new(text), body);
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), body);
         return;
     }
     let mut lines = Vec::with_capacity(last - top);
