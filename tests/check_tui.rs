@@ -362,3 +362,21 @@ fn popup_renders_at_every_size_with_the_list_visible() {
         }
     }
 }
+
+#[test]
+fn keys_are_not_typed_into_the_composer_under_the_popup() {
+    let mut model = model_with(demo_profiles());
+    press(&mut model, "2");
+    let before = format!("{:?}", model.composer);
+    spawned(&model.update(Action::SetupCheck));
+    assert!(model.check.open);
+    for key in key_events("x y z n b space") {
+        let effects = model.handle_key(key);
+        assert!(effects.is_empty(), "{effects:?}");
+    }
+    assert_eq!(
+        format!("{:?}", model.composer),
+        before,
+        "nothing reaches the composer underneath"
+    );
+}

@@ -190,6 +190,8 @@ impl Model {
                 match &mut self.overlay {
                     Some(Overlay::Palette(palette)) => palette.type_key(key),
                     _ if self.profiles.is_modal() => self.profiles.type_key(key),
+                    // The Setup check popup is modal: nothing is typed underneath it.
+                    _ if self.check.open => {}
                     _ if self.focus == Focus::Main && self.tab == Tab::Composer => {
                         self.composer.type_key(key);
                     }
