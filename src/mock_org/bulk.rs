@@ -356,7 +356,7 @@ fn results_page(
         .param("maxRecords")
         .and_then(|m| m.parse::<usize>().ok())
         .filter(|m| *m > 0)
-        .unwrap_or(50_000);
+        .unwrap_or(shared.config.bulk_page_size.max(1));
     let offset = match request
         .param("locator")
         .filter(|l| !l.is_empty() && l != "null")

@@ -8,6 +8,7 @@ mod apex;
 mod bulk;
 pub mod cli;
 mod collections;
+mod columns;
 mod composite;
 mod customer;
 mod data;
@@ -78,6 +79,8 @@ pub struct MockOrgConfig {
     pub bulk_polls_in_progress: u32,
     /// The org state played: the run-as user's permissions and setup (`--scenario`).
     pub scenario: Scenario,
+    /// Records per Bulk API 2.0 result page when the request gives no `maxRecords`.
+    pub bulk_page_size: usize,
 }
 
 impl std::fmt::Debug for MockOrgConfig {
@@ -120,6 +123,7 @@ impl Default for MockOrgConfig {
             max_query_cursors: 10,
             latency: Duration::ZERO,
             bulk_polls_in_progress: 1,
+            bulk_page_size: 50_000,
             log_requests: false,
             data: None,
             scenario: Scenario::Good,
@@ -349,6 +353,13 @@ impl MockOrg {
     /// without sending an answer.
     pub fn drop_next_connections(&self, count: usize) {
         self.shared.lock().drop_next = count;
+    }
+
+    /// Drops the connection of the next `count` Bulk API 2.0 result page requests that carry a
+    /// locator (pages after the first), like [`MockOrg::drop_next_connections`]: a download
+    /// interrupted mid-way.
+    pub fn drop_next_result_pages(&self, count: usize) {
+        self.shared.lock().drop_result_pages = count;
     }
 
     /// Sets how many API calls are left today; at 0 every data API call answers 403

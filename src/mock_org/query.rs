@@ -137,6 +137,12 @@ pub(crate) fn query(
             "A query string has to be specified",
         ));
     };
+    if request
+        .param("columns")
+        .is_some_and(|c| c.eq_ignore_ascii_case("true"))
+    {
+        return super::columns::metadata(shared, &q, include_deleted, &request.version);
+    }
     let batch = batch_size(request);
     let mut inner = shared.lock();
     let selection = select(

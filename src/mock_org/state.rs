@@ -131,6 +131,8 @@ pub(crate) struct Inner {
     /// The next this many requests (except `/__mock/...`) get their connection closed
     /// without an answer.
     pub drop_next: usize,
+    /// The next this many Bulk result page requests with a locator get their connection closed.
+    pub drop_result_pages: usize,
 }
 
 /// Everything the handlers share.
@@ -227,6 +229,7 @@ impl Shared {
             fault: Fault::default(),
             latency_ms: u64::try_from(config.latency.as_millis()).unwrap_or(u64::MAX),
             drop_next: 0,
+            drop_result_pages: 0,
         };
         super::seed::seed(&config, &schema, &user_id, &mut inner);
         let data = match &config.data {
@@ -280,10 +283,14 @@ impl Shared {
     }
 
     /// Whether this request's connection is to be dropped (counts one pending drop down).
-    pub fn take_drop(&self) -> bool {
+    /// `result_page`: the request fetches a Bulk result page with a locator.
+    pub fn take_drop(&self, result_page: bool) -> bool {
         let mut inner = self.lock();
         if inner.drop_next > 0 {
             inner.drop_next -= 1;
+            true
+        } else if result_page && inner.drop_result_pages > 0 {
+            inner.drop_result_pages -= 1;
             true
         } else {
             false
