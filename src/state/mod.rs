@@ -292,8 +292,11 @@ impl Model {
             let reply = self.profiles.update(action);
             return self.apply_profiles_reply(reply);
         }
+        let unconnected = self.check_target();
         if self.check.open
-            && let Some(effects) = self.check.update(action, &mut self.ids)
+            && let Some(effects) = self
+                .check
+                .update(action, unconnected.as_ref(), &mut self.ids)
         {
             return self.track(effects);
         }
@@ -306,6 +309,15 @@ impl Model {
             }
         }
         self.run_command(action)
+    }
+
+    /// The profile the Setup check logs in with when none is connected: the selected one.
+    fn check_target(&self) -> Option<Profile> {
+        if self.token.session.is_some() {
+            None
+        } else {
+            self.profiles.selected_profile().cloned()
+        }
     }
 
     fn profile_name(&self) -> Option<String> {
@@ -578,7 +590,8 @@ impl Model {
             | Action::CycleChoice
             | Action::Submit => Vec::new(),
             Action::SetupCheck | Action::RerunCheck => {
-                let effects = self.check.open_and_run(&mut self.ids);
+                let unconnected = self.check_target();
+                let effects = self.check.open_and_run(unconnected.as_ref(), &mut self.ids);
                 self.track(effects)
             }
         }
