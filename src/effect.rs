@@ -56,6 +56,8 @@ pub enum Job {
     Check { profile: Option<Box<Profile>> },
     /// Composer and History tabs.
     Composer(Box<crate::jobs::composer::ComposerJob>),
+    /// Records tab lists: query pages, describes, exports.
+    Records(crate::jobs::records::RecordsJob),
 }
 
 /// Jobs that need a connected client.
@@ -83,6 +85,7 @@ impl Job {
             Job::Session(SessionJob::CheckApi) => "GET /limits".into(),
             Job::Check { .. } => "Setup check".into(),
             Job::Composer(job) => job.label(),
+            Job::Records(job) => job.label(),
         }
     }
 }
