@@ -236,6 +236,7 @@ impl Model {
     pub fn paste(&mut self, text: &str) {
         if self.overlay.is_none()
             && !self.profiles.is_modal()
+            && !self.check.open
             && self.focus == Focus::Main
             && self.tab == Tab::Composer
         {
@@ -262,7 +263,7 @@ impl Model {
 
     /// Focus follows a left click.
     pub fn click(&mut self, column: u16, row: u16) {
-        if self.overlay.is_some() || self.profiles.is_modal() {
+        if self.overlay.is_some() || self.profiles.is_modal() || self.check.open {
             return;
         }
         let at = Position { x: column, y: row };
