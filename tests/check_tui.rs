@@ -428,9 +428,12 @@ fn keys_are_not_typed_into_the_composer_under_the_popup() {
         let effects = model.handle_key(key);
         assert!(effects.is_empty(), "{effects:?}");
     }
+    model.paste("pasted text");
+    model.click(100, 5);
     assert_eq!(
         format!("{:?}", model.composer),
         before,
         "nothing reaches the composer underneath"
     );
+    assert!(model.check.open);
 }
