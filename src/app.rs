@@ -345,21 +345,25 @@ impl<B: Backend> Runtime<B> {
             });
             return;
         }
-        if let Job::Check = job {
-            let client = self.client();
+        if let Job::Check { profile } = job {
+            let connected = self.client().map(|(_, client)| client);
             tokio::spawn(async move {
-                let outcome = match client {
-                    Some((_, client)) => tokio::select! {
-                        _ = cancel.cancelled() => return,
-                        report = crate::check::run(&client) => Ok(Box::new(report)),
-                    },
-                    None => Err(
-                        "Not connected: pick a profile and press enter to connect, then \
-                                 run the check again (r)."
-                            .to_owned(),
-                    ),
+                let work = async {
+                    let client = match (connected, profile) {
+                        (Some(client), _) => client,
+                        (None, Some(profile)) => check_client(*profile).await?,
+                        (None, None) => {
+                            return Err("Not connected: pick a profile and press enter to \
+                                        connect, then run the check again (r)."
+                                .to_owned());
+                        }
+                    };
+                    Ok(Box::new(crate::check::run(&client).await))
                 };
-                send(Outcome::Check(outcome));
+                tokio::select! {
+                    _ = cancel.cancelled() => {}
+                    outcome = work => send(Outcome::Check(outcome)),
+                }
             });
             return;
         }
@@ -396,7 +400,7 @@ impl<B: Backend> Runtime<B> {
                 });
                 return;
             }
-            Job::Connect { .. } | Job::Check | Job::Records(_) => return,
+            Job::Connect { .. } | Job::Check { .. } | Job::Records(_) => return,
         };
         let Some((profile, client)) = self.client() else {
             send(match job {
@@ -453,12 +457,43 @@ fn not_connected() -> Diagnosis {
     }
 }
 
+/// A client for the Setup check of a profile that is not connected (it logs in itself, so a
+/// failing login becomes check items). A secret asked at connect time cannot be used here.
+async fn check_client(profile: Profile) -> Result<SfClient, String> {
+    if matches!(
+        profile.secret,
+        crate::config::profiles::SecretSource::Prompt
+    ) {
+        return Err(format!(
+            "Profile \"{}\" asks for its secret when connecting: connect it (enter), then run \
+             the check again (r).",
+            profile.name
+        ));
+    }
+    client_for(&profile, None)
+        .await
+        .map_err(|d| format!("{}: {}", d.title, d.meaning))
+}
+
 /// Resolves the secret, builds the client and gets the first token (also used by the
 /// composer to replay a request against another profile).
 pub(crate) async fn connect(
     profile: Profile,
     prompted: Option<SecretString>,
 ) -> Result<(SfClient, SessionInfo), Diagnosis> {
+    let client = client_for(&profile, prompted).await?;
+    let token = client
+        .login(RenewReason::Initial)
+        .await
+        .map_err(|e| e.diagnosis())?;
+    Ok((client, session_info(&profile.name, &token)))
+}
+
+/// Resolves the secret and builds the profile's client, without logging in.
+async fn client_for(
+    profile: &Profile,
+    prompted: Option<SecretString>,
+) -> Result<SfClient, Diagnosis> {
     let endpoint = profile.normalized_endpoint().map_err(|e| Diagnosis {
         title: "The profile's URL is not usable".into(),
         what_salesforce_said: String::new(),
@@ -491,12 +526,7 @@ pub(crate) async fn connect(
         ca_file: profile.ca_file.clone(),
         timeout: REQUEST_TIMEOUT,
     };
-    let client = SfClient::new(config).map_err(|e| e.diagnosis())?;
-    let token = client
-        .login(RenewReason::Initial)
-        .await
-        .map_err(|e| e.diagnosis())?;
-    Ok((client, session_info(&profile.name, &token)))
+    SfClient::new(config).map_err(|e| e.diagnosis())
 }
 
 fn secret_problem(message: &str) -> Diagnosis {

@@ -51,8 +51,9 @@ pub enum Job {
     },
     /// Work on the connected profile's session.
     Session(SessionJob),
-    /// Run the Setup check with the connected profile's client.
-    Check,
+    /// Run the Setup check: with the connected profile's client, or (not connected) with a new
+    /// client for `profile`, so that a failing login is diagnosed too.
+    Check { profile: Option<Box<Profile>> },
     /// Composer and History tabs.
     Composer(Box<crate::jobs::composer::ComposerJob>),
     /// Records tab lists: query pages, describes, exports.
@@ -82,7 +83,7 @@ impl Job {
             Job::Session(SessionJob::Introspect) => "introspecting token".into(),
             Job::Session(SessionJob::CopyToken) => "copying token".into(),
             Job::Session(SessionJob::CheckApi) => "GET /limits".into(),
-            Job::Check => "Setup check".into(),
+            Job::Check { .. } => "Setup check".into(),
             Job::Composer(job) => job.label(),
             Job::Records(job) => job.label(),
         }

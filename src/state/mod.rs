@@ -215,6 +215,8 @@ impl Model {
                 match &mut self.overlay {
                     Some(Overlay::Palette(palette)) => palette.type_key(key),
                     _ if self.profiles.is_modal() => self.profiles.type_key(key),
+                    // The Setup check popup is modal: nothing is typed underneath it.
+                    _ if self.check.open => {}
                     _ if self.focus == Focus::Main && self.tab == Tab::Composer => {
                         self.composer.type_key(key);
                     }
@@ -234,6 +236,7 @@ impl Model {
     pub fn paste(&mut self, text: &str) {
         if self.overlay.is_none()
             && !self.profiles.is_modal()
+            && !self.check.open
             && self.focus == Focus::Main
             && self.tab == Tab::Composer
         {
@@ -260,7 +263,7 @@ impl Model {
 
     /// Focus follows a left click.
     pub fn click(&mut self, column: u16, row: u16) {
-        if self.overlay.is_some() || self.profiles.is_modal() {
+        if self.overlay.is_some() || self.profiles.is_modal() || self.check.open {
             return;
         }
         let at = Position { x: column, y: row };
@@ -320,8 +323,11 @@ impl Model {
             let reply = self.profiles.update(action);
             return self.apply_profiles_reply(reply);
         }
+        let unconnected = self.check_target();
         if self.check.open
-            && let Some(effects) = self.check.update(action, &mut self.ids)
+            && let Some(effects) = self
+                .check
+                .update(action, unconnected.as_ref(), &mut self.ids)
         {
             return self.track(effects);
         }
@@ -334,6 +340,15 @@ impl Model {
             }
         }
         self.run_command(action)
+    }
+
+    /// The profile the Setup check logs in with when none is connected: the selected one.
+    fn check_target(&self) -> Option<Profile> {
+        if self.token.session.is_some() {
+            None
+        } else {
+            self.profiles.selected_profile().cloned()
+        }
     }
 
     fn profile_name(&self) -> Option<String> {
@@ -623,7 +638,8 @@ impl Model {
             | Action::CycleChoice
             | Action::Submit => Vec::new(),
             Action::SetupCheck | Action::RerunCheck => {
-                let effects = self.check.open_and_run(&mut self.ids);
+                let unconnected = self.check_target();
+                let effects = self.check.open_and_run(unconnected.as_ref(), &mut self.ids);
                 self.track(effects)
             }
             // Records actions outside the Records tab's list (handled above when it is active).
