@@ -39,6 +39,8 @@ pub enum Effect {
     Cancel(RequestId),
     /// Write a change to `profiles.toml`; the runtime answers with `Msg::ProfilesSaved`.
     SaveProfiles(ProfileChange),
+    /// Drafts file, clipboard, browser, `$EDITOR` for the record detail view.
+    Record(crate::jobs::record_detail::RecordEffect),
     Quit,
 }
 
@@ -51,6 +53,8 @@ pub enum Job {
     },
     /// Work on the connected profile's session.
     Session(SessionJob),
+    /// Record detail: load, save, create, delete, search.
+    Record(crate::jobs::record_detail::RecordJob),
 }
 
 /// Jobs that need a connected client.
@@ -76,6 +80,7 @@ impl Job {
             Job::Session(SessionJob::Introspect) => "introspecting token".into(),
             Job::Session(SessionJob::CopyToken) => "copying token".into(),
             Job::Session(SessionJob::CheckApi) => "GET /limits".into(),
+            Job::Record(job) => job.label(),
         }
     }
 }

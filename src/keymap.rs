@@ -27,6 +27,19 @@ pub enum Context {
     Palette,
     Confirm,
     Help,
+    // record_detail
+    /// The record detail view.
+    Detail,
+    /// A one-line field editor (typed keys go into it).
+    FieldEditor,
+    /// The multi-line text editor (enter is a newline).
+    TextEditor,
+    /// The save-conflict view.
+    Conflict,
+    /// The drafts offered at start.
+    Drafts,
+    /// "Discard N staged changes?" when quitting or leaving a record.
+    LeaveStaged,
 }
 
 impl Context {
@@ -40,6 +53,12 @@ impl Context {
         Context::Palette,
         Context::Confirm,
         Context::Help,
+        Context::Detail,
+        Context::FieldEditor,
+        Context::TextEditor,
+        Context::Conflict,
+        Context::Drafts,
+        Context::LeaveStaged,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +72,12 @@ impl Context {
             Context::Palette => "palette",
             Context::Confirm => "confirm",
             Context::Help => "help",
+            Context::Detail => "detail",
+            Context::FieldEditor => "field_editor",
+            Context::TextEditor => "text_editor",
+            Context::Conflict => "conflict",
+            Context::Drafts => "drafts",
+            Context::LeaveStaged => "leave_staged",
         }
     }
 
@@ -62,7 +87,14 @@ impl Context {
 
     /// Whether unbound keys are typed into a text field here (so `Global` is not consulted).
     pub fn is_text(self) -> bool {
-        matches!(self, Context::Form | Context::Prompt | Context::Palette)
+        matches!(
+            self,
+            Context::Form
+                | Context::Prompt
+                | Context::Palette
+                | Context::FieldEditor
+                | Context::TextEditor
+        )
     }
 }
 

@@ -7,6 +7,7 @@ pub mod composer;
 pub mod config;
 pub mod effect;
 pub mod human;
+pub mod jobs;
 pub mod keymap;
 pub mod logging;
 #[cfg(feature = "mock-org")]

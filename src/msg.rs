@@ -34,4 +34,6 @@ pub enum Outcome {
     Copied(Result<(), String>),
     /// The API call of [`crate::effect::SessionJob::CheckApi`] succeeded (or why not).
     ApiChecked(Result<(), String>),
+    /// A record detail job finished.
+    Record(crate::jobs::record_detail::RecordOutcome),
 }

@@ -64,5 +64,11 @@ fn section_title(context: Context) -> &'static str {
         Context::Palette => "Command palette",
         Context::Confirm => "Questions",
         Context::Help => "Help",
+        Context::Detail => "Record detail",
+        Context::FieldEditor => "Field editor",
+        Context::TextEditor => "Text editor",
+        Context::Conflict => "Save conflict",
+        Context::Drafts => "Drafts",
+        Context::LeaveStaged => "Staged changes",
     }
 }
