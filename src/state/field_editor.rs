@@ -590,10 +590,12 @@ pub fn parse_datetime(text: &str) -> Result<String, String> {
                 .parse::<jiff::civil::DateTime>()
                 .ok()
                 .and_then(|dt| jiff::tz::TimeZone::UTC.to_timestamp(dt).ok())
-                
         })
         .ok_or_else(|| {
-            format!("'{text}' is not a date and time: use YYYY-MM-DD HH:MM (UTC), e.g. 2026-03-31 14:30.")
+            format!(
+                "'{text}' is not a date and time: use YYYY-MM-DD HH:MM (UTC), \
+                 e.g. 2026-03-31 14:30."
+            )
         })?;
     Ok(timestamp.strftime("%Y-%m-%dT%H:%M:%S%.3f+0000").to_string())
 }
