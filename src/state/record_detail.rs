@@ -79,6 +79,8 @@ pub enum DetailReply {
     Replace(Box<RecordDetailState>, Vec<Effect>),
     /// Go back (esc).
     Close,
+    /// Go back and cancel these requests.
+    CloseWith(Vec<Effect>),
     /// The record was saved: the list updates its row with these values; `effects` reload it.
     Saved {
         object: String,
@@ -468,21 +470,25 @@ impl RecordDetailState {
             Action::PageUp => self.selected = self.selected.saturating_sub(10),
             Action::PageDown => self.selected = (self.selected + 10).min(rows.saturating_sub(1)),
             Action::Cancel => {
-                if !self.pending.is_empty() {
-                    let effects = self
-                        .pending
-                        .drain(..)
-                        .map(|(r, _)| Effect::Cancel(r))
-                        .collect();
-                    if self.status == Status::Loading {
-                        self.status = Status::Failed("Cancelled.".into());
-                    }
-                    return DetailReply::Effects(effects);
+                if self.is_writing() {
+                    // A write may already have reached the server: let it answer.
+                    self.note = Some("Waiting for the server's answer…".into());
+                    return DetailReply::none();
                 }
-                if self.staged.is_empty() {
+                if !self.staged.is_empty() {
+                    self.popup = Some(Popup::Leave);
+                    return DetailReply::none();
+                }
+                let effects: Vec<Effect> = self
+                    .pending
+                    .drain(..)
+                    .map(|(r, _)| Effect::Cancel(r))
+                    .collect();
+                if effects.is_empty() {
                     return DetailReply::Close;
                 }
-                self.popup = Some(Popup::Leave);
+                // Back to the list (or the record below); the loads in flight are dropped.
+                return DetailReply::CloseWith(effects);
             }
             Action::EditField | Action::Submit => return self.edit_selected(),
             Action::FollowReference => return self.follow(ids),
@@ -1051,6 +1057,10 @@ impl DetailStack {
                 } else {
                     StackReply::Effects(Vec::new())
                 }
+            }
+            DetailReply::CloseWith(effects) => {
+                self.views.pop();
+                StackReply::Effects(effects)
             }
             DetailReply::Saved {
                 object,
