@@ -167,7 +167,13 @@ impl FieldEditor {
                 .map_or_else(|| id.clone(), |(_, name)| name.clone()),
             (EditorKind::DateTime, Value::String(s)) => display_datetime(s),
             (_, Value::String(s)) => s.clone(),
-            (_, Value::Number(n)) => n.to_string(),
+            (_, Value::Number(n)) => match n.as_f64() {
+                // 2500000.0 edits as 2500000 (a currency with scale 0 takes no decimals).
+                Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => {
+                    format!("{}", f as i64)
+                }
+                _ => n.to_string(),
+            },
             (_, other) => other.to_string(),
         };
         let mut editor = FieldEditor {

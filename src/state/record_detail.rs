@@ -336,6 +336,12 @@ impl RecordDetailState {
             },
             Value::String(s) if field_type == "datetime" => display_datetime(s),
             Value::String(s) => s.replace('\n', "⏎"),
+            Value::Number(n) => match n.as_f64() {
+                Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => {
+                    format!("{}", f as i64)
+                }
+                _ => n.to_string(),
+            },
             Value::Object(map) => {
                 let parts: Vec<String> = ["street", "city", "state", "postalCode", "country"]
                     .iter()

@@ -92,7 +92,7 @@ pub fn render(editor: &FieldEditor, hint: &str, theme: &Theme, area: Rect, frame
             if editor.searching {
                 format!("searching {target}…")
             } else {
-                format!("type a {target} name, enter searches, ↑↓ picks")
+                format!("type a name ({target}), enter searches, ↑↓ picks, enter takes it")
             },
             theme.dim(),
         )),
@@ -114,7 +114,8 @@ pub fn render(editor: &FieldEditor, hint: &str, theme: &Theme, area: Rect, frame
                 } else {
                     theme.label()
                 };
-                lines.push(Line::styled(format!("  {text}"), style));
+                let pointer = if i == editor.choice { "▸ " } else { "  " };
+                lines.push(Line::styled(format!("{pointer}{text}"), style));
             }
         }
         EditorKind::Reference { .. } => {
@@ -128,7 +129,8 @@ pub fn render(editor: &FieldEditor, hint: &str, theme: &Theme, area: Rect, frame
                 } else {
                     theme.label()
                 };
-                lines.push(Line::styled(format!("  {name}  {id}"), style));
+                let pointer = if i == editor.choice { "▸ " } else { "  " };
+                lines.push(Line::styled(format!("{pointer}{name}  {id}"), style));
             }
         }
         _ => {}

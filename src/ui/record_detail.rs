@@ -69,12 +69,26 @@ pub fn render(
     if inner.height < 3 {
         return;
     }
-    let [body, message, help] = Layout::vertical([
+    let [body, focus, message, help] = Layout::vertical([
         Constraint::Fill(1),
+        Constraint::Length(1),
         Constraint::Length(2),
         Constraint::Length(1),
     ])
     .areas(inner);
+    if let Some(field) = view.selected_field().and_then(|n| view.field(n)) {
+        let mut spans = vec![
+            Span::styled(field.label.clone(), theme.label()),
+            Span::styled(
+                format!(" · API name {} · {}", field.name, type_label(field)),
+                theme.dim(),
+            ),
+        ];
+        if let Some(help) = field.inline_help_text.as_deref().filter(|h| !h.is_empty()) {
+            spans.push(Span::styled(format!(" · {help}"), theme.dim()));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), focus);
+    }
 
     match &view.status {
         Status::Loading if view.describe.is_none() => {
@@ -191,17 +205,21 @@ pub fn render(
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), help);
 
-    render_popup(view, keymap, theme, area, frame);
+    // Popups get the whole screen (the main area is narrow next to the side panes).
+    let screen = frame.area();
+    render_popup(view, keymap, theme, screen, frame);
 }
 
 fn render_rows(view: &RecordDetailState, theme: &Theme, area: Rect, frame: &mut Frame) {
     let height = area.height as usize;
     let first = view.selected.saturating_sub(height.saturating_sub(1));
     let width = area.width as usize;
-    let label_w = 24.min(width / 4);
-    let type_w = 18;
-    let flag_w = 10;
-    let value_w = width.saturating_sub(label_w + type_w + flag_w + 4);
+    // The API name gets its own column when there is room; else the focus line shows it.
+    let api_w = if width >= 110 { 26 } else { 0 };
+    let label_w = 20.min(width / 4);
+    let type_w = 15;
+    let flag_w = 9;
+    let value_w = width.saturating_sub(label_w + type_w + flag_w + api_w + 6);
     let mut lines = Vec::new();
     for (i, name) in view.rows.iter().enumerate().skip(first).take(height) {
         let Some(field) = view.field(name) else {
@@ -236,7 +254,6 @@ fn render_rows(view: &RecordDetailState, theme: &Theme, area: Rect, frame: &mut 
         } else {
             ""
         };
-        let label = format!("{} ({})", field.label, field.name);
         let base = if flagged {
             theme.error()
         } else if !editable {
@@ -251,13 +268,18 @@ fn render_rows(view: &RecordDetailState, theme: &Theme, area: Rect, frame: &mut 
         } else {
             base
         };
-        let text = format!(
-            "{marker}{} {} {} {}",
-            fit(&label, label_w),
+        let pointer = if i == view.selected { "▸" } else { " " };
+        let mut text = format!(
+            "{pointer}{marker}{} {} {} {}",
+            fit(&field.label, label_w),
             fit(&value, value_w),
             fit(&type_label(field), type_w),
             fit(flags, flag_w)
         );
+        if api_w > 0 {
+            text.push(' ');
+            text.push_str(&fit(&field.name, api_w));
+        }
         lines.push(Line::styled(text, style));
     }
     if view.rows.is_empty() {
@@ -280,10 +302,18 @@ fn render_popup(
             } else {
                 Context::FieldEditor
             };
+            let external = if matches!(
+                editor.kind,
+                crate::state::field_editor::EditorKind::Text { .. }
+                    | crate::state::field_editor::EditorKind::TextArea { .. }
+            ) {
+                format!("  {} $EDITOR", key(keymap, context, Action::ExternalEditor))
+            } else {
+                String::new()
+            };
             let hint = format!(
-                "{} accept  {} $EDITOR  {} cancel",
+                "{} accept{external}  {} cancel",
                 key(keymap, context, Action::Submit),
-                key(keymap, context, Action::ExternalEditor),
                 key(keymap, context, Action::Cancel)
             );
             super::field_editor::render(editor, &hint, theme, area, frame);
@@ -369,7 +399,7 @@ fn render_conflict(
     frame: &mut Frame,
 ) {
     let rows = view.staged.len() as u16;
-    let popup = centered(area, area.width.saturating_sub(4).min(100), rows + 8);
+    let popup = centered(area, area.width.saturating_sub(4).min(110), rows + 8);
     frame.render_widget(Clear, popup);
     let title = match conflict.server.as_ref().and_then(|s| s.last_modified) {
         Some(at) => format!(
@@ -382,7 +412,7 @@ fn render_conflict(
     let block = pane_block(Line::from(title), true, theme);
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
-    let col = (inner.width as usize).saturating_sub(20) / 3;
+    let col = ((inner.width as usize).saturating_sub(21) / 3).saturating_sub(1);
     let mut lines = vec![Line::styled(
         format!(
             "{} {} {} {}",
@@ -430,9 +460,15 @@ fn render_conflict(
     }
     lines.push(Line::styled(
         format!(
-            "{} reload and re-apply mine   {} overwrite anyway   {} discard mine   {} back (keep staged)",
+            "{} reload and re-apply mine   {} overwrite anyway",
             key(keymap, Context::Conflict, Action::ConflictReload),
             key(keymap, Context::Conflict, Action::ConflictOverwrite),
+        ),
+        theme.key(),
+    ));
+    lines.push(Line::styled(
+        format!(
+            "{} discard mine   {} back (keep staged)",
             key(keymap, Context::Conflict, Action::Discard),
             key(keymap, Context::Conflict, Action::Cancel)
         ),
