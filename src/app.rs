@@ -184,6 +184,14 @@ impl<B: Backend> Runtime<B> {
         self.model.profiles.selected = index;
     }
 
+    /// Changes the model outside a key press (e.g. the record list opening a record in tests)
+    /// and runs the effects the change returns.
+    pub fn apply(&mut self, change: impl FnOnce(&mut Model) -> Vec<Effect>) {
+        let effects = change(&mut self.model);
+        self.run_effects(effects);
+        self.dirty = true;
+    }
+
     /// Shows a notice in the status bar.
     pub fn notify(&mut self, notice: String) {
         self.model.notice = Some(notice);

@@ -17,7 +17,7 @@ fn screen(model: &Model) -> String {
 
 /// The Contact create form, loaded.
 fn contact_form() -> Model {
-    let mut model = model_with(demo_profiles());
+    let mut model = connected();
     let (req, _) = one_job(&model.new_record("Contact"));
     done(
         &mut model,
@@ -142,7 +142,7 @@ fn editor_datetime() {
 
 #[test]
 fn editor_boolean() {
-    let mut model = model_with(demo_profiles());
+    let mut model = connected();
     let (req, _) = one_job(&model.new_record("Lead"));
     done(
         &mut model,

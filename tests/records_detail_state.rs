@@ -329,7 +329,7 @@ fn copy_and_open_in_browser_go_to_the_runtime() {
 
 #[test]
 fn create_form_marks_required_fields_and_keeps_input_on_error() {
-    let mut model = model_with(demo_profiles());
+    let mut model = connected();
     let (req, job) = one_job(&model.new_record("Contact"));
     assert_eq!(
         job,

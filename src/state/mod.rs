@@ -260,8 +260,17 @@ impl Model {
 
     /// Opens the detail view of a record in the Records tab (the list calls this on enter).
     pub fn open_record(&mut self, object: &str, id: &str) -> Vec<Effect> {
-        let (mut view, effects) =
-            RecordDetailState::open(object.to_string(), id.to_string(), &mut self.ids);
+        let draft = Draft {
+            profile: None,
+            object: object.to_string(),
+            id: Some(id.to_string()),
+            title: String::new(),
+            opened_at: None,
+            staged: serde_json::Map::new(),
+        };
+        // Without a connection the view waits and loads once connected.
+        let connected = self.token.session.is_some();
+        let (mut view, effects) = RecordDetailState::from_draft(&draft, connected, &mut self.ids);
         self.prepare_view(&mut view);
         self.detail.push(view);
         self.tab = Tab::Records;
@@ -271,7 +280,16 @@ impl Model {
 
     /// Opens the create form for `object` in the Records tab.
     pub fn new_record(&mut self, object: &str) -> Vec<Effect> {
-        let (mut view, effects) = RecordDetailState::new_record(object.to_string(), &mut self.ids);
+        let draft = Draft {
+            profile: None,
+            object: object.to_string(),
+            id: None,
+            title: String::new(),
+            opened_at: None,
+            staged: serde_json::Map::new(),
+        };
+        let connected = self.token.session.is_some();
+        let (mut view, effects) = RecordDetailState::from_draft(&draft, connected, &mut self.ids);
         self.prepare_view(&mut view);
         self.detail.push(view);
         self.tab = Tab::Records;

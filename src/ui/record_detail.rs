@@ -532,7 +532,8 @@ pub fn render_drafts(
         } else {
             theme.label()
         };
-        lines.push(Line::styled(fit(&text, 76), style));
+        let pointer = if i == selected { "▸ " } else { "  " };
+        lines.push(Line::styled(fit(&format!("{pointer}{text}"), 76), style));
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
