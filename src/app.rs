@@ -37,6 +37,38 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Writes text to the clipboard (OSC 52 in a terminal; a capture in tests).
 pub type Clipboard = Box<dyn Fn(&str) -> io::Result<()> + Send + Sync>;
 
+/// Opens a URL in the browser (`xdg-open` / `open`; a capture in tests).
+pub type Opener = Box<dyn Fn(&str) -> io::Result<()> + Send + Sync>;
+
+/// Hands text to `$EDITOR` with the terminal suspended and returns the edited text.
+pub type ExternalEditor = Box<dyn FnMut(&str) -> io::Result<String> + Send>;
+
+/// Opens a URL with the platform's opener, without waiting for it. `NotFound` when none exists.
+pub fn system_opener(url: &str) -> io::Result<()> {
+    let candidates: &[&str] = if cfg!(target_os = "macos") {
+        &["open"]
+    } else {
+        &["xdg-open", "open"]
+    };
+    for program in candidates {
+        match std::process::Command::new(program)
+            .arg(url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+        {
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::NotFound,
+        "no opener (xdg-open/open)",
+    ))
+}
+
 /// What background tasks send to the UI task.
 enum Incoming {
     Msg(Msg),
@@ -71,6 +103,10 @@ pub struct Runtime<B: Backend> {
     /// `None` when profiles.toml could not be read: then nothing is ever written to it.
     store: Option<ProfileStore>,
     clipboard: Arc<Clipboard>,
+    opener: Opener,
+    editor: Option<ExternalEditor>,
+    /// Where drafts.json lives; None = drafts are not written.
+    data_dir: Option<std::path::PathBuf>,
     dirty: bool,
     last_draw: Option<Instant>,
     observer: Option<Observer<B>>,
@@ -98,10 +134,36 @@ impl<B: Backend> Runtime<B> {
             connection: None,
             store,
             clipboard: Arc::new(clipboard),
+            opener: Box::new(system_opener),
+            editor: None,
+            data_dir: None,
             dirty: true,
             last_draw: None,
             observer: None,
         }
+    }
+
+    /// Keeps drafts in `dir/drafts.json` and offers the ones found there (restore / discard).
+    pub fn use_data_dir(&mut self, dir: std::path::PathBuf) {
+        match crate::jobs::record_detail::read_drafts(&dir) {
+            Ok(drafts) => self.model.offer_drafts(drafts),
+            Err(e) => {
+                self.model.notice = Some(format!("Drafts could not be read (kept as is): {e}"));
+                // Never overwrite a file that could not be read.
+                return;
+            }
+        }
+        self.data_dir = Some(dir);
+    }
+
+    /// Sets how URLs are opened (tests capture them).
+    pub fn set_opener(&mut self, opener: Opener) {
+        self.opener = opener;
+    }
+
+    /// Sets how `$EDITOR` is run (suspending the terminal); without one, ctrl-e says so.
+    pub fn set_external_editor(&mut self, editor: ExternalEditor) {
+        self.editor = Some(editor);
     }
 
     /// Sets a function called after every frame.
@@ -120,6 +182,14 @@ impl<B: Backend> Runtime<B> {
     /// Selects a profile in the list (used to connect at start).
     pub fn select_profile(&mut self, index: usize) {
         self.model.profiles.selected = index;
+    }
+
+    /// Changes the model outside a key press (e.g. the record list opening a record in tests)
+    /// and runs the effects the change returns.
+    pub fn apply(&mut self, change: impl FnOnce(&mut Model) -> Vec<Effect>) {
+        let effects = change(&mut self.model);
+        self.run_effects(effects);
+        self.dirty = true;
     }
 
     /// Shows a notice in the status bar.
@@ -267,9 +337,49 @@ impl<B: Backend> Runtime<B> {
                     let effects = self.model.handle_msg(Msg::ProfilesSaved(result));
                     self.run_effects(effects);
                 }
+                Effect::Record(effect) => self.run_record_effect(effect),
                 Effect::Quit => {}
             }
         }
+    }
+
+    fn run_record_effect(&mut self, effect: crate::jobs::record_detail::RecordEffect) {
+        use crate::jobs::record_detail::{RecordEffect, RecordOutcome, write_drafts};
+        let (req, outcome) = match effect {
+            RecordEffect::WriteDrafts(drafts) => {
+                if let Some(dir) = &self.data_dir
+                    && let Err(e) = write_drafts(dir, &drafts)
+                {
+                    tracing::warn!(error = %e, "drafts not written");
+                    self.model.notice = Some(format!("Drafts could not be written: {e}"));
+                }
+                return;
+            }
+            RecordEffect::Copy { req, text } => (
+                req,
+                RecordOutcome::Copied((self.clipboard)(&text).map_err(|e| e.to_string())),
+            ),
+            RecordEffect::OpenUrl { req, url } => (
+                req,
+                RecordOutcome::Opened((self.opener)(&url).map_err(|e| {
+                    format!("No browser could be opened ({e}); the record is at {url}")
+                })),
+            ),
+            RecordEffect::EditExternally { req, text } => {
+                let result = match self.editor.as_mut() {
+                    Some(editor) => editor(&text).map_err(|e| e.to_string()),
+                    None => Err("no external editor in this terminal".into()),
+                };
+                // The editor drew over the screen: draw everything again.
+                let _ = self.terminal.clear();
+                (req, RecordOutcome::Edited(result))
+            }
+        };
+        let effects = self.model.handle_msg(Msg::Done {
+            req,
+            outcome: Outcome::Record(outcome),
+        });
+        self.run_effects(effects);
     }
 
     fn save_profiles(&mut self, change: ProfileChange) -> Result<Vec<Profile>, String> {
@@ -337,21 +447,41 @@ impl<B: Backend> Runtime<B> {
             });
             return;
         }
-        if let Job::Records(job) = job {
-            let client = self.client().map(|(_, client)| client);
-            tokio::spawn(async move {
-                let outcome = match client {
-                    Some(client) => tokio::select! {
-                        _ = cancel.cancelled() => return,
-                        outcome = crate::jobs::records::run(&client, job) => outcome,
-                    },
-                    None => crate::jobs::records::not_connected(&job),
+        let job = match job {
+            Job::Session(job) => job,
+            Job::Record(job) => {
+                let Some((_, client)) = self.client() else {
+                    send(Outcome::Record(crate::jobs::record_detail::not_connected(
+                        &job,
+                    )));
+                    return;
                 };
-                send(Outcome::Records(outcome));
-            });
-            return;
-        }
-        let Job::Session(job) = job else { return };
+                tokio::spawn(async move {
+                    tokio::select! {
+                        _ = cancel.cancelled() => {}
+                        outcome = crate::jobs::record_detail::run(&client, job) => {
+                            send(Outcome::Record(outcome));
+                        }
+                    }
+                });
+                return;
+            }
+            Job::Records(job) => {
+                let client = self.client().map(|(_, client)| client);
+                tokio::spawn(async move {
+                    let outcome = match client {
+                        Some(client) => tokio::select! {
+                            _ = cancel.cancelled() => return,
+                            outcome = crate::jobs::records::run(&client, job) => outcome,
+                        },
+                        None => crate::jobs::records::not_connected(&job),
+                    };
+                    send(Outcome::Records(outcome));
+                });
+                return;
+            }
+            Job::Connect { .. } => return,
+        };
         let Some((profile, client)) = self.client() else {
             send(match job {
                 SessionJob::Renew(_) => Outcome::Login(Err(Box::new(not_connected()))),

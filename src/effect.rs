@@ -39,6 +39,8 @@ pub enum Effect {
     Cancel(RequestId),
     /// Write a change to `profiles.toml`; the runtime answers with `Msg::ProfilesSaved`.
     SaveProfiles(ProfileChange),
+    /// Drafts file, clipboard, browser, `$EDITOR` for the record detail view.
+    Record(crate::jobs::record_detail::RecordEffect),
     Quit,
 }
 
@@ -53,6 +55,8 @@ pub enum Job {
     Session(SessionJob),
     /// Records tab lists: query pages, describes, exports.
     Records(crate::jobs::records::RecordsJob),
+    /// Record detail: load, save, create, delete, search.
+    Record(crate::jobs::record_detail::RecordJob),
 }
 
 /// Jobs that need a connected client.
@@ -79,6 +83,7 @@ impl Job {
             Job::Session(SessionJob::CopyToken) => "copying token".into(),
             Job::Session(SessionJob::CheckApi) => "GET /limits".into(),
             Job::Records(job) => job.label(),
+            Job::Record(job) => job.label(),
         }
     }
 }

@@ -34,6 +34,19 @@ pub enum Context {
     RecordsInput,
     /// The Records tab's popups (column chooser, export jobs).
     RecordsPopup,
+    // record_detail
+    /// The record detail view.
+    Detail,
+    /// A one-line field editor (typed keys go into it).
+    FieldEditor,
+    /// The multi-line text editor (enter is a newline).
+    TextEditor,
+    /// The save-conflict view.
+    Conflict,
+    /// The drafts offered at start.
+    Drafts,
+    /// "Discard N staged changes?" when quitting or leaving a record.
+    LeaveStaged,
 }
 
 impl Context {
@@ -50,6 +63,12 @@ impl Context {
         Context::Records,
         Context::RecordsInput,
         Context::RecordsPopup,
+        Context::Detail,
+        Context::FieldEditor,
+        Context::TextEditor,
+        Context::Conflict,
+        Context::Drafts,
+        Context::LeaveStaged,
     ];
 
     pub fn name(self) -> &'static str {
@@ -66,6 +85,12 @@ impl Context {
             Context::Records => "records",
             Context::RecordsInput => "records_input",
             Context::RecordsPopup => "records_popup",
+            Context::Detail => "detail",
+            Context::FieldEditor => "field_editor",
+            Context::TextEditor => "text_editor",
+            Context::Conflict => "conflict",
+            Context::Drafts => "drafts",
+            Context::LeaveStaged => "leave_staged",
         }
     }
 
@@ -77,7 +102,12 @@ impl Context {
     pub fn is_text(self) -> bool {
         matches!(
             self,
-            Context::Form | Context::Prompt | Context::Palette | Context::RecordsInput
+            Context::Form
+                | Context::Prompt
+                | Context::Palette
+                | Context::FieldEditor
+                | Context::TextEditor
+                | Context::RecordsInput
         )
     }
 }

@@ -36,4 +36,6 @@ pub enum Outcome {
     ApiChecked(Result<(), String>),
     /// A Records tab job finished.
     Records(crate::jobs::records::RecordsOutcome),
+    /// A record detail job finished.
+    Record(crate::jobs::record_detail::RecordOutcome),
 }

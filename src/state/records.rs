@@ -47,6 +47,7 @@ pub const RECORDS_ACTIONS: &[Action] = &[
     Action::ReloadList,
     Action::ExportView,
     Action::ShowExports,
+    Action::OpenRecord,
 ];
 
 /// The default columns of a list (`Id` is always queried, never shown).
@@ -704,6 +705,17 @@ impl RecordsState {
                     }
                     None => return Reply::Unhandled,
                 }
+            }
+            Action::OpenRecord => {
+                let view = self.view();
+                let id = view.rows.id(view.cursor).to_owned();
+                if id.is_empty() {
+                    return Reply::Effects(Vec::new());
+                }
+                return Reply::Open {
+                    object: view.object.clone(),
+                    id,
+                };
             }
             _ => return Reply::Unhandled,
         };
