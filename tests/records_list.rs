@@ -792,3 +792,28 @@ fn snapshot_not_connected() {
     press(&mut model, "1");
     assert_screen!(render(&model, 100, 30));
 }
+
+#[test]
+fn enter_opens_the_detail_and_esc_returns_to_the_same_row() {
+    let mut model = model_with_rows(2000, 2500);
+    press(&mut model, "j j j");
+    let id = model.records.view().rows.id(3).to_owned();
+    let effects = press(&mut model, "enter");
+    assert!(model.detail.is_open(), "the detail view opened");
+    assert_eq!(model.detail.top().and_then(|v| v.id()), Some(id.as_str()));
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::Spawn {
+                job: Job::Record(_),
+                ..
+            }
+        )),
+        "the record is loaded: {effects:?}"
+    );
+    assert!(!model.records_active(), "keys go to the detail view");
+    press(&mut model, "esc");
+    assert!(!model.detail.is_open());
+    assert!(model.records_active());
+    assert_eq!(model.records.view().cursor, 3);
+}

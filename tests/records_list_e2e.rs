@@ -26,6 +26,7 @@ struct Frame {
     first_name: Option<String>,
     exported: Option<(u64, bool)>,
     soql_error: Option<(String, Option<usize>)>,
+    detail_open: bool,
 }
 
 struct App {
@@ -82,6 +83,7 @@ impl App {
                     }
                     _ => None,
                 },
+                detail_open: model.detail.is_open(),
             });
         }));
         let (keys, input) = mpsc::unbounded();
@@ -251,6 +253,22 @@ async fn browse_page_sort_filter_error_and_export_against_the_mock_org() {
         "{}",
         &csv[..80.min(csv.len())]
     );
+
+    // Enter opens the detail view of the row; esc comes back to the same row.
+    app.press("j j enter");
+    let frame = app
+        .wait_for("the detail view", |f| {
+            f.detail_open && !f.screen.contains("loaded")
+        })
+        .await;
+    assert_eq!(frame.cursor, 2);
+    app.press("esc");
+    let frame = app
+        .wait_for("the list again", |f| {
+            !f.detail_open && f.screen.contains("loaded")
+        })
+        .await;
+    assert_eq!(frame.cursor, 2);
 
     app.quit().await;
     org.shutdown().await;
