@@ -817,3 +817,17 @@ fn enter_opens_the_detail_and_esc_returns_to_the_same_row() {
     assert!(model.records_active());
     assert_eq!(model.records.view().cursor, 3);
 }
+
+#[test]
+fn snapshot_column_chooser_and_export_jobs() {
+    let mut model = model_with_rows(40, 40);
+    model.records.describes.insert("account".into(), describe());
+    press(&mut model, "c j space");
+    assert_screen!(render(&model, 120, 40));
+    press(&mut model, "esc x");
+    press(&mut model, "enter");
+    press(&mut model, "J");
+    let screen = render(&model, 120, 40);
+    assert!(screen.contains("Export jobs"), "{screen}");
+    assert!(screen.contains("Creating · 0 records · 0.0 MB"), "{screen}");
+}
