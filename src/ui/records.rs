@@ -345,13 +345,14 @@ fn footer_lines(model: &Model, theme: &Theme, width: usize) -> Vec<Line<'static>
         let hint = |action| model.keymap.hint(&contexts, action);
         let mut spans = Vec::new();
         for (action, text) in [
+            (Action::OpenRecord, " open "),
             (Action::PrevObject, "/"),
-            (Action::NextObject, " object  "),
-            (Action::QuickSearch, " search  "),
-            (Action::SoqlLine, " SOQL  "),
-            (Action::SortColumn, " sort  "),
-            (Action::ChooseColumns, " columns  "),
-            (Action::ExportView, " export  "),
+            (Action::NextObject, " object "),
+            (Action::QuickSearch, " search "),
+            (Action::SoqlLine, " SOQL "),
+            (Action::SortColumn, " sort "),
+            (Action::ChooseColumns, " columns "),
+            (Action::ExportView, " export "),
             (Action::ShowExports, " jobs"),
         ] {
             spans.push(Span::styled(hint(action), theme.key()));

@@ -253,7 +253,7 @@ pub fn lookup<'a>(record: &'a Map<String, Value>, path: &str) -> Option<&'a Valu
 pub fn display_value(value: &Value) -> Option<String> {
     match value {
         Value::Null => None,
-        Value::String(s) => Some(short_datetime(s).unwrap_or_else(|| s.clone())),
+        Value::String(s) => Some(short_datetime(s).unwrap_or_else(|| one_line(s))),
         Value::Bool(b) => Some(b.to_string()),
         Value::Number(n) => Some(n.to_string()),
         Value::Object(o) => {
@@ -262,6 +262,17 @@ pub fn display_value(value: &Value) -> Option<String> {
             Some(Value::Object(o).to_string())
         }
         Value::Array(_) => Some(value.to_string()),
+    }
+}
+
+/// Text on one line: line breaks and tabs become spaces (a list cell is one line).
+fn one_line(s: &str) -> String {
+    if s.contains(|c: char| c.is_control()) {
+        s.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    } else {
+        s.to_owned()
     }
 }
 
@@ -336,6 +347,10 @@ mod tests {
         );
         assert_eq!(display_value(&json!(12.5)).as_deref(), Some("12.5"));
         assert_eq!(display_value(&json!(null)), None);
+        assert_eq!(
+            display_value(&json!("two\nlines\ttab")).as_deref(),
+            Some("two lines tab")
+        );
     }
 
     #[test]
