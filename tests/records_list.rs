@@ -831,3 +831,47 @@ fn snapshot_column_chooser_and_export_jobs() {
     assert!(screen.contains("Export jobs"), "{screen}");
     assert!(screen.contains("Creating · 0 records · 0.0 MB"), "{screen}");
 }
+
+#[test]
+fn completing_a_relationship_fetches_the_parent_describe_first() {
+    let (mut s, mut ids) = loaded();
+    act(&mut s, &mut ids, Action::NextObject);
+    assert_eq!(s.view().object, "Contact");
+    let contact: Arc<SObjectDescribe> = Arc::new(
+        serde_json::from_value(json!({
+            "name": "Contact", "queryable": true,
+            "fields": [
+                {"name": "Name", "type": "string"},
+                {"name": "AccountId", "type": "reference", "relationshipName": "Account", "referenceTo": ["Account"]}
+            ]
+        }))
+        .expect("describe"),
+    );
+    s.describes.insert("contact".into(), contact);
+    // The Account describe asked for at connect failed (request 1), so none is in flight.
+    assert!(s.owns(RequestId(1)));
+    s.on_outcome(
+        RequestId(1),
+        RecordsOutcome::Described(Err(JobError::not_connected())),
+        &mut ids,
+    );
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "Account.Ind");
+    let e = act(&mut s, &mut ids, Action::Complete);
+    let (req, job) = one(&e);
+    assert_eq!(
+        job,
+        RecordsJob::Describe {
+            object: "Account".into()
+        }
+    );
+    s.on_outcome(req, RecordsOutcome::Described(Ok(describe())), &mut ids);
+    assert!(act(&mut s, &mut ids, Action::Complete).is_empty());
+    assert_eq!(
+        s.input
+            .as_ref()
+            .map(|i| i.input().value().to_owned())
+            .as_deref(),
+        Some("Account.Industry")
+    );
+}

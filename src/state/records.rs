@@ -864,17 +864,18 @@ impl RecordsState {
                 self.input = None;
                 Vec::new()
             }
-            Action::Complete => {
-                self.complete();
-                Vec::new()
-            }
+            Action::Complete => match self.complete() {
+                Some(object) => self.describe_effects(&object, ids),
+                None => Vec::new(),
+            },
             Action::Submit => self.submit_input(ids),
             _ => Vec::new(),
         }
     }
 
     /// Tab in the SOQL line or the object prompt: completes the word before the end.
-    fn complete(&mut self) {
+    /// Returns an object whose describe the completion needs (fetched for the next tab).
+    fn complete(&mut self) -> Option<String> {
         let names: Vec<String> = self
             .objects
             .as_ref()
@@ -909,9 +910,11 @@ impl RecordsState {
                     objects: &names,
                 };
                 let (from, candidates) = soql::complete(&text, &source);
+                let missing = soql::missing_describe(&text, &source);
                 *replace_from = from;
                 apply_completion(input, from, &candidates);
                 *suggestions = candidates;
+                missing
             }
             Some(LineInput::OpenObject {
                 input, suggestions, ..
@@ -928,8 +931,9 @@ impl RecordsState {
                     .collect();
                 apply_completion(input, 0, &candidates);
                 *suggestions = candidates;
+                None
             }
-            _ => {}
+            _ => None,
         }
     }
 
