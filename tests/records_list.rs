@@ -875,3 +875,24 @@ fn completing_a_relationship_fetches_the_parent_describe_first() {
         Some("Account.Industry")
     );
 }
+
+#[test]
+fn tab_again_steps_through_the_suggestions() {
+    let (mut s, mut ids) = loaded();
+    s.describes.insert("account".into(), describe());
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "Industry = 'E");
+    let value = |s: &RecordsState| s.input.as_ref().map(|i| i.input().value().to_owned());
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(
+        value(&s).as_deref(),
+        Some("Industry = 'E"),
+        "two candidates"
+    );
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(value(&s).as_deref(), Some("Industry = 'Energy'"));
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(value(&s).as_deref(), Some("Industry = 'Education'"));
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(value(&s).as_deref(), Some("Industry = 'Energy'"));
+}

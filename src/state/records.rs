@@ -175,6 +175,8 @@ pub enum LineInput {
         input: Input,
         error: Option<String>,
         suggestions: Vec<String>,
+        /// Always 0: the whole line is the name.
+        replace_from: usize,
     },
     /// Where to write the export.
     ExportPath(Input),
@@ -646,6 +648,7 @@ impl RecordsState {
                     input: Input::default(),
                     error: None,
                     suggestions: Vec::new(),
+                    replace_from: 0,
                 });
                 self.global_effects(ids)
             }
@@ -875,7 +878,37 @@ impl RecordsState {
 
     /// Tab in the SOQL line or the object prompt: completes the word before the end.
     /// Returns an object whose describe the completion needs (fetched for the next tab).
+    /// With several suggestions shown and nothing more in common, tab steps through them.
     fn complete(&mut self) -> Option<String> {
+        if let Some(
+            LineInput::Soql {
+                input,
+                suggestions,
+                replace_from,
+                ..
+            }
+            | LineInput::OpenObject {
+                input,
+                suggestions,
+                replace_from,
+                ..
+            },
+        ) = self.input.as_mut()
+            && suggestions.len() > 1
+        {
+            let text = input.value().to_owned();
+            let from = (*replace_from).min(text.len());
+            let current = text.get(from..).unwrap_or("");
+            let next = match suggestions.iter().position(|s| s == current) {
+                Some(i) => Some((i + 1) % suggestions.len()),
+                None if soql::common_prefix(suggestions).eq_ignore_ascii_case(current) => Some(0),
+                None => None,
+            };
+            if let Some(next) = next {
+                *input = Input::new(format!("{}{}", &text[..from], suggestions[next]));
+                return None;
+            }
+        }
         let names: Vec<String> = self
             .objects
             .as_ref()
@@ -1027,6 +1060,7 @@ impl RecordsState {
                         input,
                         error: Some(problem),
                         suggestions: Vec::new(),
+                        replace_from: 0,
                     });
                     return Vec::new();
                 }
