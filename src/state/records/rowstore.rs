@@ -14,7 +14,7 @@ struct Span {
 }
 
 /// The rows of one list view: `columns` are SOQL field paths (`Name`, `Owner.Name`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct RowStore {
     columns: Vec<String>,
     text: String,
@@ -26,6 +26,17 @@ pub struct RowStore {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the list holds more cell text than it can address (4 GiB)")]
 pub struct StoreFull;
+
+/// A summary, not the cells: a store can hold hundreds of megabytes of text.
+impl std::fmt::Debug for RowStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowStore")
+            .field("columns", &self.columns)
+            .field("rows", &self.len())
+            .field("heap_bytes", &self.heap_bytes())
+            .finish()
+    }
+}
 
 impl RowStore {
     pub fn new(columns: Vec<String>) -> RowStore {
