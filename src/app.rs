@@ -37,6 +37,38 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Writes text to the clipboard (OSC 52 in a terminal; a capture in tests).
 pub type Clipboard = Box<dyn Fn(&str) -> io::Result<()> + Send + Sync>;
 
+/// Opens a URL in the browser (`xdg-open` / `open`; a capture in tests).
+pub type Opener = Box<dyn Fn(&str) -> io::Result<()> + Send + Sync>;
+
+/// Hands text to `$EDITOR` with the terminal suspended and returns the edited text.
+pub type ExternalEditor = Box<dyn FnMut(&str) -> io::Result<String> + Send>;
+
+/// Opens a URL with the platform's opener, without waiting for it. `NotFound` when none exists.
+pub fn system_opener(url: &str) -> io::Result<()> {
+    let candidates: &[&str] = if cfg!(target_os = "macos") {
+        &["open"]
+    } else {
+        &["xdg-open", "open"]
+    };
+    for program in candidates {
+        match std::process::Command::new(program)
+            .arg(url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+        {
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::NotFound,
+        "no opener (xdg-open/open)",
+    ))
+}
+
 /// What background tasks send to the UI task.
 enum Incoming {
     Msg(Msg),
@@ -71,11 +103,14 @@ pub struct Runtime<B: Backend> {
     /// `None` when profiles.toml could not be read: then nothing is ever written to it.
     store: Option<ProfileStore>,
     clipboard: Arc<Clipboard>,
+    opener: Opener,
+    editor: Option<ExternalEditor>,
+    /// Where drafts.json lives (None = drafts are not written) and where the composer keeps
+    /// saved requests, history and large bodies (None = the platform's data dir).
+    data_dir: Option<std::path::PathBuf>,
     dirty: bool,
     last_draw: Option<Instant>,
     observer: Option<Observer<B>>,
-    /// Where the composer keeps saved requests, history and large response bodies.
-    data_dir: std::path::PathBuf,
 }
 
 /// Called after every frame with the model and the terminal (tests watch the app with it).
@@ -100,16 +135,37 @@ impl<B: Backend> Runtime<B> {
             connection: None,
             store,
             clipboard: Arc::new(clipboard),
+            opener: Box::new(system_opener),
+            editor: None,
+            data_dir: None,
             dirty: true,
             last_draw: None,
             observer: None,
-            data_dir: crate::config::paths::data_dir(),
         }
     }
 
-    /// Sets the data directory (saved requests, history); the platform's by default.
-    pub fn set_data_dir(&mut self, dir: std::path::PathBuf) {
-        self.data_dir = dir;
+    /// Uses `dir` for drafts (`dir/drafts.json`, offering the ones found there: restore /
+    /// discard), saved requests, history and large response bodies.
+    pub fn use_data_dir(&mut self, dir: std::path::PathBuf) {
+        match crate::jobs::record_detail::read_drafts(&dir) {
+            Ok(drafts) => self.model.offer_drafts(drafts),
+            Err(e) => {
+                self.model.notice = Some(format!("Drafts could not be read (kept as is): {e}"));
+                // Never overwrite a file that could not be read.
+                return;
+            }
+        }
+        self.data_dir = Some(dir);
+    }
+
+    /// Sets how URLs are opened (tests capture them).
+    pub fn set_opener(&mut self, opener: Opener) {
+        self.opener = opener;
+    }
+
+    /// Sets how `$EDITOR` is run (suspending the terminal); without one, ctrl-e says so.
+    pub fn set_external_editor(&mut self, editor: ExternalEditor) {
+        self.editor = Some(editor);
     }
 
     /// Sets a function called after every frame.
@@ -128,6 +184,14 @@ impl<B: Backend> Runtime<B> {
     /// Selects a profile in the list (used to connect at start).
     pub fn select_profile(&mut self, index: usize) {
         self.model.profiles.selected = index;
+    }
+
+    /// Changes the model outside a key press (e.g. the record list opening a record in tests)
+    /// and runs the effects the change returns.
+    pub fn apply(&mut self, change: impl FnOnce(&mut Model) -> Vec<Effect>) {
+        let effects = change(&mut self.model);
+        self.run_effects(effects);
+        self.dirty = true;
     }
 
     /// Shows a notice in the status bar.
@@ -275,9 +339,49 @@ impl<B: Backend> Runtime<B> {
                     let effects = self.model.handle_msg(Msg::ProfilesSaved(result));
                     self.run_effects(effects);
                 }
+                Effect::Record(effect) => self.run_record_effect(effect),
                 Effect::Quit => {}
             }
         }
+    }
+
+    fn run_record_effect(&mut self, effect: crate::jobs::record_detail::RecordEffect) {
+        use crate::jobs::record_detail::{RecordEffect, RecordOutcome, write_drafts};
+        let (req, outcome) = match effect {
+            RecordEffect::WriteDrafts(drafts) => {
+                if let Some(dir) = &self.data_dir
+                    && let Err(e) = write_drafts(dir, &drafts)
+                {
+                    tracing::warn!(error = %e, "drafts not written");
+                    self.model.notice = Some(format!("Drafts could not be written: {e}"));
+                }
+                return;
+            }
+            RecordEffect::Copy { req, text } => (
+                req,
+                RecordOutcome::Copied((self.clipboard)(&text).map_err(|e| e.to_string())),
+            ),
+            RecordEffect::OpenUrl { req, url } => (
+                req,
+                RecordOutcome::Opened((self.opener)(&url).map_err(|e| {
+                    format!("No browser could be opened ({e}); the record is at {url}")
+                })),
+            ),
+            RecordEffect::EditExternally { req, text } => {
+                let result = match self.editor.as_mut() {
+                    Some(editor) => editor(&text).map_err(|e| e.to_string()),
+                    None => Err("no external editor in this terminal".into()),
+                };
+                // The editor drew over the screen: draw everything again.
+                let _ = self.terminal.clear();
+                (req, RecordOutcome::Edited(result))
+            }
+        };
+        let effects = self.model.handle_msg(Msg::Done {
+            req,
+            outcome: Outcome::Record(outcome),
+        });
+        self.run_effects(effects);
     }
 
     fn save_profiles(&mut self, change: ProfileChange) -> Result<Vec<Profile>, String> {
@@ -387,7 +491,10 @@ impl<B: Backend> Runtime<B> {
                 let clipboard = Arc::clone(&self.clipboard);
                 let ctx = crate::jobs::composer::JobContext {
                     client: self.client(),
-                    data_dir: self.data_dir.clone(),
+                    data_dir: self
+                        .data_dir
+                        .clone()
+                        .unwrap_or_else(crate::config::paths::data_dir),
                     copy: Arc::new(move |text: &str| clipboard(text)),
                 };
                 tokio::spawn(async move {
@@ -395,6 +502,23 @@ impl<B: Backend> Runtime<B> {
                         _ = cancel.cancelled() => {}
                         outcome = crate::jobs::composer::run(ctx, *job) => {
                             send(Outcome::Composer(outcome));
+                        }
+                    }
+                });
+                return;
+            }
+            Job::Record(job) => {
+                let Some((_, client)) = self.client() else {
+                    send(Outcome::Record(crate::jobs::record_detail::not_connected(
+                        &job,
+                    )));
+                    return;
+                };
+                tokio::spawn(async move {
+                    tokio::select! {
+                        _ = cancel.cancelled() => {}
+                        outcome = crate::jobs::record_detail::run(&client, job) => {
+                            send(Outcome::Record(outcome));
                         }
                     }
                 });

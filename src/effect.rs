@@ -39,6 +39,8 @@ pub enum Effect {
     Cancel(RequestId),
     /// Write a change to `profiles.toml`; the runtime answers with `Msg::ProfilesSaved`.
     SaveProfiles(ProfileChange),
+    /// Drafts file, clipboard, browser, `$EDITOR` for the record detail view.
+    Record(crate::jobs::record_detail::RecordEffect),
     Quit,
 }
 
@@ -58,6 +60,8 @@ pub enum Job {
     Composer(Box<crate::jobs::composer::ComposerJob>),
     /// Records tab lists: query pages, describes, exports.
     Records(crate::jobs::records::RecordsJob),
+    /// Record detail: load, save, create, delete, search.
+    Record(crate::jobs::record_detail::RecordJob),
 }
 
 /// Jobs that need a connected client.
@@ -86,6 +90,7 @@ impl Job {
             Job::Check { .. } => "Setup check".into(),
             Job::Composer(job) => job.label(),
             Job::Records(job) => job.label(),
+            Job::Record(job) => job.label(),
         }
     }
 }

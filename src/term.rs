@@ -94,3 +94,47 @@ pub fn osc52_copy(text: &str) -> io::Result<()> {
     write!(stdout, "\x1b]52;c;{encoded}\x07")?;
     stdout.flush()
 }
+
+/// Edits `text` in `$VISUAL` / `$EDITOR` (else `vi`): leaves the alternate screen and raw mode,
+/// waits for the editor, then enters them again. Returns the edited text.
+pub fn edit_externally(text: &str) -> io::Result<String> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        })
+        .unwrap_or_else(|| "vi".into());
+    let dir = std::env::temp_dir();
+    let path = dir.join(format!(
+        "sfterm-edit-{}-{}.txt",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    std::fs::write(&path, text)?;
+    restore();
+    let mut parts = editor.split_whitespace();
+    let program = parts.next().unwrap_or("vi");
+    let status = std::process::Command::new(program)
+        .args(parts)
+        .arg(&path)
+        .status();
+    let resumed = enable_raw_mode().and_then(|()| {
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            EnableBracketedPaste
+        )
+    });
+    let result = match status {
+        Ok(s) if s.success() => std::fs::read_to_string(&path),
+        Ok(s) => Err(io::Error::other(format!("{editor} exited with {s}"))),
+        Err(e) => Err(io::Error::other(format!("{editor}: {e}"))),
+    };
+    let _ = std::fs::remove_file(&path);
+    resumed?;
+    result
+}

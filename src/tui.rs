@@ -90,6 +90,8 @@ pub async fn run(options: TuiOptions) -> Result<(), Failure> {
     let (guard, terminal) = TerminalGuard::enter()
         .map_err(|e| Failure::new(EXIT_FAILURE, format!("cannot set up the terminal: {e}")))?;
     let mut runtime = Runtime::new(model, theme, terminal, store, Box::new(term::osc52_copy));
+    runtime.set_external_editor(Box::new(term::edit_externally));
+    runtime.use_data_dir(paths::data_dir());
     if let Some(name) = &options.connect {
         connect_at_start(&mut runtime, name);
     }

@@ -392,7 +392,7 @@ async fn the_ui_keeps_taking_keys_while_a_send_runs() {
         Some(store),
         Box::new(|_| Ok(())),
     );
-    runtime.set_data_dir(data.path().to_path_buf());
+    runtime.use_data_dir(data.path().to_path_buf());
     let (frames_tx, mut frames) = watch::channel(Frame::default());
     runtime.observe(Box::new(move |model, terminal| {
         let _ = frames_tx.send(Frame {

@@ -58,7 +58,8 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     }
     match &records.popup {
         Some(Popup::Columns { choices, selected }) => {
-            render_chooser(view, choices, *selected, theme, area, frame);
+            let describe = records.describe(&view.object).map(|d| &**d);
+            render_chooser(view, describe, choices, *selected, theme, area, frame);
         }
         Some(Popup::Exports { selected }) => render_exports(records, *selected, theme, area, frame),
         None => {}
@@ -344,13 +345,14 @@ fn footer_lines(model: &Model, theme: &Theme, width: usize) -> Vec<Line<'static>
         let hint = |action| model.keymap.hint(&contexts, action);
         let mut spans = Vec::new();
         for (action, text) in [
+            (Action::OpenRecord, " open "),
             (Action::PrevObject, "/"),
-            (Action::NextObject, " object  "),
-            (Action::QuickSearch, " search  "),
-            (Action::SoqlLine, " SOQL  "),
-            (Action::SortColumn, " sort  "),
-            (Action::ChooseColumns, " columns  "),
-            (Action::ExportView, " export  "),
+            (Action::NextObject, " object "),
+            (Action::QuickSearch, " search "),
+            (Action::SoqlLine, " SOQL "),
+            (Action::SortColumn, " sort "),
+            (Action::ChooseColumns, " columns "),
+            (Action::ExportView, " export "),
             (Action::ShowExports, " jobs"),
         ] {
             spans.push(Span::styled(hint(action), theme.key()));
@@ -390,17 +392,18 @@ fn push_suggestions(
 
 fn render_chooser(
     view: &ListView,
+    describe: Option<&crate::sf::SObjectDescribe>,
     choices: &[(String, bool)],
     selected: usize,
     theme: &Theme,
     area: Rect,
     frame: &mut Frame,
 ) {
-    let popup = centered(area, 50, area.height.saturating_sub(2).max(6));
+    let popup = centered(area, 64, area.height.saturating_sub(2).max(6));
     frame.render_widget(Clear, popup);
     let block: Block = pane_block(
         Line::from(format!(
-            " Columns of {} · space toggles · enter applies ",
+            " {} columns · space toggles · enter applies ",
             view.object
         )),
         true,
@@ -409,9 +412,19 @@ fn render_chooser(
     let items: Vec<ListItem> = choices
         .iter()
         .map(|(name, on)| {
+            let about = describe
+                .and_then(|d| d.field(name))
+                .map_or_else(String::new, |f| {
+                    if f.label.is_empty() {
+                        f.field_type.clone()
+                    } else {
+                        format!("{} · {}", f.label, f.field_type)
+                    }
+                });
             ListItem::new(Line::from(vec![
                 Span::styled(if *on { "[x] " } else { "[ ] " }, theme.key()),
-                Span::raw(name.clone()),
+                Span::raw(format!("{name:<28} ")),
+                Span::styled(about, theme.dim()),
             ]))
         })
         .collect();
