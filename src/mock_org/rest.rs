@@ -542,12 +542,10 @@ fn sobject_root(shared: &Shared, request: &Request<'_>, name: &str) -> Result<Re
     let object = object(shared, name)?;
     match *request.method {
         Method::GET | Method::HEAD => {
-            let global: Value = serde_json::from_str(&render(
-                &shared.schema.global,
-                &request.version,
-                &shared.origin(),
-            ))
-            .unwrap_or(Value::Null);
+            // The user's view of describe global (flags from their permissions).
+            let global: Value =
+                serde_json::from_str(&super::setup_org::describe_global(shared, &request.version))
+                    .unwrap_or(Value::Null);
             let entry = global
                 .get("sobjects")
                 .and_then(Value::as_array)
