@@ -736,8 +736,8 @@ impl<'a> Reader<'a> {
                 Value::String(dict.values.get(i)?.to_string())
             }
             tag::ID => {
-                let prefix = std::str::from_utf8(self.take(3)?).ok()?;
-                Value::String(crate::sf::id::mint(prefix, self.varint()?))
+                let prefix = self.take(3)?;
+                Value::String(mint_id(prefix, self.varint()?)?)
             }
             t @ (tag::DATETIME | tag::DATETIME_DELTA) => {
                 Value::String(format_datetime(self.datetime(t)?))
@@ -819,6 +819,21 @@ fn base62_digit(c: u8) -> Option<u64> {
     BASE62.iter().position(|&d| d == c).map(|p| p as u64)
 }
 
+/// The three checksum characters of a 15-character id (as [`crate::sf::id::to18`] appends).
+fn id_checksum(id15: &[u8]) -> [u8; 3] {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+    let mut out = [0u8; 3];
+    for (chunk, slot) in id15.chunks(5).zip(out.iter_mut()) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.is_ascii_uppercase())
+            .fold(0usize, |n, (i, _)| n | (1 << i));
+        *slot = ALPHABET[n];
+    }
+    out
+}
+
 /// The key prefix and sequence number of an Id exactly as [`crate::sf::id::mint`] makes it.
 fn minted_id(s: &str) -> Option<(&[u8], u64)> {
     let b = s.as_bytes();
@@ -829,7 +844,22 @@ fn minted_id(s: &str) -> Option<(&[u8], u64)> {
     for &c in &b[5..15] {
         seq = seq.checked_mul(62)?.checked_add(base62_digit(c)?)?;
     }
-    (crate::sf::id::mint(std::str::from_utf8(&b[..3]).ok()?, seq) == s).then_some((&b[..3], seq))
+    (id_checksum(&b[..15]) == b[15..18]).then_some((&b[..3], seq))
+}
+
+/// [`crate::sf::id::mint`] in one allocation.
+fn mint_id(prefix: &[u8], seq: u64) -> Option<String> {
+    let mut id = [b'0'; 18];
+    id[..3].copy_from_slice(prefix.get(..3)?);
+    id[3..5].copy_from_slice(b"Dn");
+    let mut n = seq;
+    for slot in id[5..15].iter_mut().rev() {
+        *slot = BASE62[(n % 62) as usize];
+        n /= 62;
+    }
+    let checksum = id_checksum(&id[..15]);
+    id[15..].copy_from_slice(&checksum);
+    String::from_utf8(id.to_vec()).ok()
 }
 
 /// The sequence number of an Id minted with `prefix`.
@@ -900,8 +930,10 @@ fn parse_datetime(s: &str) -> Option<i64> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 59 {
         return None;
     }
-    let ms = days_from_civil(y, mo, d) * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + milli;
-    (format_datetime(ms) == s).then_some(ms)
+    let days = days_from_civil(y, mo, d);
+    // A day past the month's end (02-30) comes back as another date.
+    (civil_from_days(days) == (y, mo, d))
+        .then_some(days * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + milli)
 }
 
 #[cfg(test)]
@@ -981,6 +1013,17 @@ mod tests {
         assert_eq!(table.iter_positions().collect::<Vec<_>>(), vec![1]);
         assert!(!table.contains_key(&crate::sf::id::mint("001", 1)));
         assert_eq!(table.value(1, "Name"), Some(json!("n1")));
+    }
+
+    #[test]
+    fn minted_ids_pack_and_unpack() {
+        for seq in [0, 1, 61, 62, 1_700_001, 839_299_365_868_340_223] {
+            let id = crate::sf::id::mint("00Q", seq);
+            assert_eq!(minted_id(&id), Some((&b"00Q"[..], seq)), "{id}");
+            assert_eq!(mint_id(b"00Q", seq).as_deref(), Some(id.as_str()));
+        }
+        assert_eq!(minted_id("001Dn0000000001AAA"), None, "bad checksum");
+        assert_eq!(minted_id("0018M000001oWgPQAU"), None, "not minted here");
     }
 
     #[test]
