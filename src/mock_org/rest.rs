@@ -542,12 +542,10 @@ fn sobject_root(shared: &Shared, request: &Request<'_>, name: &str) -> Result<Re
     let object = object(shared, name)?;
     match *request.method {
         Method::GET | Method::HEAD => {
-            let global: Value = serde_json::from_str(&render(
-                &shared.schema.global,
-                &request.version,
-                &shared.origin(),
-            ))
-            .unwrap_or(Value::Null);
+            // The user's view of describe global (flags from their permissions).
+            let global: Value =
+                serde_json::from_str(&super::setup_org::describe_global(shared, &request.version))
+                    .unwrap_or(Value::Null);
             let entry = global
                 .get("sobjects")
                 .and_then(Value::as_array)
@@ -960,8 +958,10 @@ fn special_record(shared: &Shared, name: &str, id: &str, version: &str) -> Optio
     if name.eq_ignore_ascii_case("User") && id == shared.user_id {
         return Some(json!({
             "attributes": {"type": "User", "url": format!("/services/data/v{version}/sobjects/User/{id}")},
-            "Id": id, "Username": shared.username, "LastName": "User", "FirstName": "Integration",
-            "Name": "Integration User", "Alias": "integ", "Email": "ops@sfterm-mock.example",
+            "Id": id, "Username": shared.username, "LastName": shared.setup.person().1,
+            "FirstName": shared.setup.person().0,
+            "Name": format!("{} {}", shared.setup.person().0, shared.setup.person().1),
+            "Alias": "integ", "Email": "ops@sfterm-mock.example",
             "IsActive": true, "UserType": "Standard", "TimeZoneSidKey": "America/Los_Angeles",
             "LocaleSidKey": "en_US", "LanguageLocaleKey": "en_US", "EmailEncodingKey": "UTF-8",
             "CompanyName": "sfterm Mock Org", "CreatedDate": "2025-01-01T00:00:00.000+0000",
