@@ -76,7 +76,13 @@ pub struct Runtime<B: Backend> {
     observer: Option<Observer<B>>,
     /// Where the composer keeps saved requests, history and large response bodies.
     data_dir: std::path::PathBuf,
+    editor: Option<EditorHook>,
 }
+
+/// Runs an external editor on a text (the file extension is the second argument) and returns
+/// the edited text. It owns the terminal while it runs (the TUI sets one up that suspends and
+/// restores the screen and pauses the key input).
+pub type EditorHook = Box<dyn FnMut(&str, &str) -> io::Result<String> + Send>;
 
 /// Called after every frame with the model and the terminal (tests watch the app with it).
 pub type Observer<B> = Box<dyn FnMut(&Model, &Terminal<B>) + Send>;
@@ -104,12 +110,18 @@ impl<B: Backend> Runtime<B> {
             last_draw: None,
             observer: None,
             data_dir: crate::config::paths::data_dir(),
+            editor: None,
         }
     }
 
     /// Sets the data directory (saved requests, history); the platform's by default.
     pub fn set_data_dir(&mut self, dir: std::path::PathBuf) {
         self.data_dir = dir;
+    }
+
+    /// Sets the external editor (`$EDITOR` in a terminal; a stand-in in tests).
+    pub fn set_editor(&mut self, editor: EditorHook) {
+        self.editor = Some(editor);
     }
 
     /// Sets a function called after every frame.
@@ -274,6 +286,23 @@ impl<B: Backend> Runtime<B> {
                     let result = self.save_profiles(change);
                     let effects = self.model.handle_msg(Msg::ProfilesSaved(result));
                     self.run_effects(effects);
+                }
+                Effect::OpenEditor {
+                    req,
+                    text,
+                    extension,
+                } => {
+                    let result = match self.editor.as_mut() {
+                        Some(editor) => editor(&text, extension).map_err(|e| e.to_string()),
+                        None => Err("no external editor here".into()),
+                    };
+                    // The editor drew over the screen: draw everything again.
+                    let _ = self.terminal.clear();
+                    let outcome =
+                        Outcome::Composer(crate::jobs::composer::ComposerOutcome::Edited(result));
+                    let effects = self.model.handle_msg(Msg::Done { req, outcome });
+                    self.run_effects(effects);
+                    self.dirty = true;
                 }
                 Effect::Quit => {}
             }

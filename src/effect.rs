@@ -39,6 +39,13 @@ pub enum Effect {
     Cancel(RequestId),
     /// Write a change to `profiles.toml`; the runtime answers with `Msg::ProfilesSaved`.
     SaveProfiles(ProfileChange),
+    /// Hand the terminal to `$EDITOR` on `text` (a temporary file ending in `.extension`); the
+    /// edited text comes back as `Msg::Done { req, Outcome::Composer(Edited) }`.
+    OpenEditor {
+        req: RequestId,
+        text: String,
+        extension: &'static str,
+    },
     Quit,
 }
 

@@ -89,10 +89,14 @@ pub async fn run(options: TuiOptions) -> Result<(), Failure> {
     let (guard, terminal) = TerminalGuard::enter()
         .map_err(|e| Failure::new(EXIT_FAILURE, format!("cannot set up the terminal: {e}")))?;
     let mut runtime = Runtime::new(model, theme, terminal, store, Box::new(term::osc52_copy));
+    let input = term::PausableInput::new();
+    let editor_input = input.clone();
+    runtime.set_editor(Box::new(move |text, extension| {
+        term::edit_externally(&editor_input, text, extension)
+    }));
     if let Some(name) = &options.connect {
         connect_at_start(&mut runtime, name);
     }
-    let input = ratatui::crossterm::event::EventStream::new();
     let result = runtime.run(input).await;
     drop(guard);
     result

@@ -143,6 +143,8 @@ pub enum ComposerOutcome {
     Curl(Result<String, String>),
     History(Result<Vec<HistoryEntry>, String>),
     VariableSet(Result<Variables, String>),
+    /// The body as `$EDITOR` left it (or why it could not run).
+    Edited(Result<String, String>),
 }
 
 /// What a job needs from the runtime.

@@ -254,6 +254,8 @@ pub enum Command {
         Box<crate::config::profiles::Profile>,
         Option<secrecy::SecretString>,
     ),
+    /// Edit the body in `$EDITOR` (text, file extension).
+    Editor(String, &'static str),
 }
 
 #[derive(Debug, Clone)]
@@ -417,7 +419,7 @@ impl ComposerState {
                     self.set_body(area.text());
                     Vec::new()
                 }
-                Action::SendRequest | Action::SaveRequest => {
+                Action::SendRequest | Action::SaveRequest | Action::ExternalEditor => {
                     self.set_body(area.text());
                     self.update_normal(action, profile)
                 }
@@ -607,10 +609,13 @@ impl ComposerState {
                 self.refresh_shown();
             }
             Action::ExternalEditor => {
-                self.note = Some(
-                    "$EDITOR is not available in this build: edit the body here (b), or the request file in the data dir."
-                        .into(),
-                );
+                let extension = if self.draft.kind == RequestKind::Soap {
+                    "xml"
+                } else {
+                    "json"
+                };
+                let text = self.draft.body.clone().unwrap_or_default();
+                return vec![Command::Editor(text, extension)];
             }
             _ => {}
         }
@@ -1130,6 +1135,13 @@ impl ComposerState {
             ComposerOutcome::VariableSet(Err(e)) => {
                 self.note = Some(format!("Variable not saved: {e}"));
             }
+            ComposerOutcome::Edited(Ok(text)) => {
+                self.set_body(text.trim_end_matches('\n').to_string());
+                self.section = Section::Editor;
+                self.field = Field::Body;
+                self.note = Some("Body updated from $EDITOR.".into());
+            }
+            ComposerOutcome::Edited(Err(e)) => self.note = Some(format!("$EDITOR: {e}")),
             ComposerOutcome::History(_) => {}
         }
         Vec::new()

@@ -322,6 +322,14 @@ impl Model {
                     }
                     effects.extend(spawned);
                 }
+                composer::Command::Editor(text, extension) => {
+                    let req = self.ids.allocate();
+                    effects.push(Effect::OpenEditor {
+                        req,
+                        text,
+                        extension,
+                    });
+                }
                 composer::Command::NewProfile(profile, _secret) => {
                     // The secret is not carried over: the user picks its source in the form
                     // (and types it only when choosing "plain" or at connect time).
