@@ -335,7 +335,7 @@ async fn a_20_mb_body_goes_to_a_file_with_a_preview() {
         body: bytes::Bytes::from(json.clone()),
         elapsed: Duration::from_millis(5),
     };
-    let view = sfterm::jobs::composer::response_view(&resp, dir.path(), false)
+    let view = sfterm::jobs::composer::response_view(&resp, dir.path(), false, None)
         .await
         .expect("view");
     let file = view.file.expect("written to a file");
