@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{Event, KeyEventKind, MouseButton, MouseEventKind};
+use ratatui::layout::{Position, Rect};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -77,6 +78,8 @@ pub struct Runtime<B: Backend> {
     /// Where the composer keeps saved requests, history and large response bodies.
     data_dir: std::path::PathBuf,
     editor: Option<EditorHook>,
+    /// Called once the screen is restored after the editor (resumes the key input).
+    after_editor: Option<Box<dyn FnMut() + Send>>,
 }
 
 /// Runs an external editor on a text (the file extension is the second argument) and returns
@@ -111,6 +114,7 @@ impl<B: Backend> Runtime<B> {
             observer: None,
             data_dir: crate::config::paths::data_dir(),
             editor: None,
+            after_editor: None,
         }
     }
 
@@ -122,6 +126,13 @@ impl<B: Backend> Runtime<B> {
     /// Sets the external editor (`$EDITOR` in a terminal; a stand-in in tests).
     pub fn set_editor(&mut self, editor: EditorHook) {
         self.editor = Some(editor);
+    }
+
+    /// Sets what runs after the editor once the screen is cleared for a full redraw: the TUI
+    /// resumes its key input there (clearing asks the terminal for the cursor position, and a
+    /// running input reader would take the answer).
+    pub fn set_after_editor(&mut self, after: Box<dyn FnMut() + Send>) {
+        self.after_editor = Some(after);
     }
 
     /// Sets a function called after every frame.
@@ -296,8 +307,18 @@ impl<B: Backend> Runtime<B> {
                         Some(editor) => editor(&text, extension).map_err(|e| e.to_string()),
                         None => Err("no external editor here".into()),
                     };
-                    // The editor drew over the screen: draw everything again.
-                    let _ = self.terminal.clear();
+                    // The editor drew over the screen: clear it and draw everything again.
+                    // (`resize` clears without `Terminal::clear`'s cursor-position query, which
+                    // reads the answer from stdin and times out.)
+                    let cleared = self.terminal.size().and_then(|size| {
+                        self.terminal.resize(Rect::from((Position::ORIGIN, size)))
+                    });
+                    if let Err(e) = cleared {
+                        tracing::warn!(error = %e, "could not clear the screen after the editor");
+                    }
+                    if let Some(after) = self.after_editor.as_mut() {
+                        after();
+                    }
                     let outcome =
                         Outcome::Composer(crate::jobs::composer::ComposerOutcome::Edited(result));
                     let effects = self.model.handle_msg(Msg::Done { req, outcome });

@@ -155,7 +155,7 @@ impl futures::Stream for PausableInput {
 
 /// Suspends the TUI, runs `$VISUAL` / `$EDITOR` (else `vi`) on `text` in a temporary file
 /// ending in `.extension`, then restores the TUI and returns the edited text. The key input is
-/// paused meanwhile.
+/// paused; the caller resumes it ([`PausableInput::resume`]) once the screen is redrawn.
 pub fn edit_externally(input: &PausableInput, text: &str, extension: &str) -> io::Result<String> {
     let editor = std::env::var("VISUAL")
         .ok()
@@ -187,7 +187,6 @@ pub fn edit_externally(input: &PausableInput, text: &str, extension: &str) -> io
             EnableBracketedPaste
         )
     });
-    input.resume();
     let edited = std::fs::read_to_string(&path);
     let _ = std::fs::remove_file(&path);
     reentered?;

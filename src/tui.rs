@@ -94,6 +94,8 @@ pub async fn run(options: TuiOptions) -> Result<(), Failure> {
     runtime.set_editor(Box::new(move |text, extension| {
         term::edit_externally(&editor_input, text, extension)
     }));
+    let resume_input = input.clone();
+    runtime.set_after_editor(Box::new(move || resume_input.resume()));
     if let Some(name) = &options.connect {
         connect_at_start(&mut runtime, name);
     }

@@ -422,11 +422,23 @@ fn render_response(
             theme.dim(),
         ));
     }
-    let [head, rest] =
-        Layout::vertical([Constraint::Length(top.len() as u16), Constraint::Fill(1)]).areas(inner);
+    // Fault and notes wrap: their height is what they take at this width (at most half).
+    let width = usize::from(inner.width.max(1));
+    let top_height = top
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(width))
+        .sum::<usize>()
+        .min(usize::from(inner.height / 2));
+    let [head, rest] = Layout::vertical([
+        Constraint::Length(u16::try_from(top_height).unwrap_or(0)),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
     if !top.is_empty() {
         frame.render_widget(
-            Paragraph::new(top).block(Block::default().borders(Borders::NONE)),
+            Paragraph::new(top)
+                .wrap(Wrap { trim: false })
+                .block(Block::default().borders(Borders::NONE)),
             head,
         );
     }
