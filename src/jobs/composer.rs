@@ -53,7 +53,8 @@ pub enum ComposerJob {
     LoadWsdl(WsdlSource),
     ImportCollection(PathBuf),
     ImportEnvironment(PathBuf),
-    /// Write a response body to a file (`from` is the streamed file of a large body).
+    /// Write a response body to a file (`from` is the streamed file of a large body); a
+    /// relative path is taken in the data directory.
     SaveBody {
         path: PathBuf,
         text: String,
@@ -219,6 +220,15 @@ pub async fn run(ctx: JobContext, job: ComposerJob) -> ComposerOutcome {
                 .map(Box::new),
         ),
         ComposerJob::SaveBody { path, text, from } => {
+            // A relative path is in the data directory (the default is `responses/body.txt`).
+            let path = if path.is_relative() {
+                ctx.data_dir.join(path)
+            } else {
+                path
+            };
+            if let Some(dir) = path.parent() {
+                let _ = tokio::fs::create_dir_all(dir).await;
+            }
             let result = match from {
                 Some(src) => tokio::fs::copy(&src, &path).await.map(|_| ()),
                 None => tokio::fs::write(&path, text).await,

@@ -42,6 +42,8 @@ pub enum Field {
     Param(usize),
     Header(usize),
     Body,
+    /// The send button.
+    Send,
 }
 
 /// Which table a row belongs to.
@@ -393,6 +395,7 @@ impl ComposerState {
         fields.extend((0..self.draft.params.len()).map(Field::Param));
         fields.extend((0..self.draft.headers.len()).map(Field::Header));
         fields.push(Field::Body);
+        fields.push(Field::Send);
         fields
     }
 
@@ -693,6 +696,7 @@ impl ComposerState {
                     self.input(Purpose::Row(Table::Headers, Some(i)), value);
                 }
                 Field::Body => self.edit_body(),
+                Field::Send => return self.update_normal(Action::SendRequest, None),
             },
             Section::Response => {}
         }

@@ -307,6 +307,19 @@ fn render_editor(model: &Model, theme: &Theme, focused: bool, area: Rect, frame:
             theme.dim(),
         ),
     ]));
+    let sending = if state.sending { "  sending…" } else { "" };
+    lines.push(Line::from(vec![
+        marker(Field::Send),
+        Span::styled(
+            format!("[ Send ({send}) ]"),
+            if focused && state.field == Field::Send {
+                theme.selected()
+            } else {
+                theme.key()
+            },
+        ),
+        Span::styled(sending, theme.warn()),
+    ]));
     let kind = if draft.kind == RequestKind::Soap {
         BodyKind::Xml
     } else {
