@@ -291,6 +291,8 @@ pub struct ComposerState {
     pub loaded: bool,
     /// The WSDL loaded last (its source), for the editor's title.
     pub wsdl: Option<String>,
+    /// The profile whose user variables are shown.
+    pub variables_of: Option<String>,
 }
 
 impl Default for ComposerState {
@@ -327,6 +329,7 @@ impl ComposerState {
             note: None,
             loaded: false,
             wsdl: None,
+            variables_of: None,
         }
     }
 
@@ -407,6 +410,7 @@ impl ComposerState {
     /// The first read of the saved requests (when the tab is first shown).
     pub fn load(&mut self, profile: Option<&str>) -> Vec<Command> {
         self.loaded = true;
+        self.variables_of = profile.map(str::to_string);
         vec![Command::Job(ComposerJob::List {
             profile: profile.map(str::to_string),
         })]
@@ -1010,6 +1014,12 @@ impl ComposerState {
         self.original = None;
         self.section = Section::Editor;
         self.field = Field::Path;
+    }
+
+    /// Whether the shown variables belong to another profile than `profile` (then the tab
+    /// reads the saved requests and variables again).
+    pub fn is_stale(&self, profile: Option<&str>) -> bool {
+        !self.loaded || self.variables_of.as_deref() != profile
     }
 
     /// A job's result.

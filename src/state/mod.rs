@@ -372,7 +372,7 @@ impl Model {
         self.tab = tab;
         self.focus = Focus::Main;
         match tab {
-            Tab::Composer if !self.composer.loaded => {
+            Tab::Composer if self.composer.is_stale(self.profile_name().as_deref()) => {
                 let profile = self.profile_name();
                 let commands = self.composer.load(profile.as_deref());
                 self.composer_commands(commands)
@@ -557,10 +557,8 @@ impl Model {
             | Action::SaveBody
             | Action::CopyBody
             | Action::ToggleHeaders => {
-                if self.tab != Tab::Composer {
-                    return Vec::new();
-                }
-                // From the palette the composer may not have the focus yet.
+                // Keys reach here only on the Composer tab; the palette from anywhere, so
+                // show the tab first.
                 let mut effects = self.show_tab(Tab::Composer);
                 effects.extend(self.composer_update(action));
                 effects
