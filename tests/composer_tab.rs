@@ -433,3 +433,25 @@ fn a_postman_environment_opens_the_profile_form_without_the_secret() {
     let screen = render(&model, 120, 40);
     assert!(!screen.contains("uat-secret-value"));
 }
+
+#[test]
+fn opening_another_request_does_not_drop_unsaved_edits_silently() {
+    let mut model = composer_model();
+    press(&mut model, "j enter m");
+    assert!(model.composer.is_dirty());
+    assert_eq!(model.composer.draft.method, "PATCH");
+    press(&mut model, "h j enter");
+    assert_eq!(
+        model.composer.draft.name, "create customer",
+        "still the edited one"
+    );
+    assert!(
+        model
+            .composer
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("unsaved"))
+    );
+    press(&mut model, "enter");
+    assert_eq!(model.composer.draft.name, "customer by id");
+}

@@ -293,6 +293,8 @@ pub struct ComposerState {
     pub wsdl: Option<String>,
     /// The profile whose user variables are shown.
     pub variables_of: Option<String>,
+    /// Enter was pressed once on this request while the draft had unsaved changes.
+    discard_armed: Option<usize>,
 }
 
 impl Default for ComposerState {
@@ -330,6 +332,7 @@ impl ComposerState {
             loaded: false,
             wsdl: None,
             variables_of: None,
+            discard_armed: None,
         }
     }
 
@@ -402,9 +405,12 @@ impl ComposerState {
         fields
     }
 
-    /// Whether the draft differs from its stored version.
+    /// Whether the draft differs from its stored version (an unsaved draft: from a new one).
     pub fn is_dirty(&self) -> bool {
-        self.original.as_ref() != Some(&self.draft)
+        match &self.original {
+            Some(stored) => *stored != self.draft,
+            None => self.draft != new_draft(),
+        }
     }
 
     /// The first read of the saved requests (when the tab is first shown).
@@ -669,6 +675,17 @@ impl ComposerState {
                     }
                 }
                 Some(Row::Request { index, .. }) => {
+                    let same = self.requests.get(*index) == self.original.as_ref();
+                    if self.is_dirty() && !same && self.discard_armed != Some(*index) {
+                        // Nothing typed is lost silently: a second enter discards.
+                        self.discard_armed = Some(*index);
+                        self.note = Some(
+                            "The open request has unsaved changes: ctrl-s saves them, enter again discards them."
+                                .into(),
+                        );
+                        return Vec::new();
+                    }
+                    self.discard_armed = None;
                     if let Some(r) = self.requests.get(*index) {
                         self.draft = r.clone();
                         self.original = Some(r.clone());
