@@ -2,6 +2,7 @@
 //! CustomerWS WSDL from the org and a SOAP create with a revoked token (renewed once), Postman
 //! import, curl export run with curl, a 20 MB body, and the runtime staying responsive while a
 //! send is in flight.
+#![cfg(feature = "mock-org")]
 mod common;
 
 use std::sync::{Arc, Mutex};

@@ -1,6 +1,7 @@
 //! A 20 MB response from a tiny local server (token endpoint plus a slow, chunked `/big`):
 //! the body is written to a file while it downloads, only a preview is shown, and the UI keeps
 //! handling keys meanwhile (through the real runtime, observed frame by frame).
+#![cfg(feature = "mock-org")]
 mod common;
 
 use std::time::Duration;
