@@ -455,3 +455,16 @@ fn opening_another_request_does_not_drop_unsaved_edits_silently() {
     press(&mut model, "enter");
     assert_eq!(model.composer.draft.name, "customer by id");
 }
+
+#[test]
+fn the_body_editor_scrolls_sideways_with_the_cursor() {
+    let mut model = composer_model();
+    press(&mut model, "l b");
+    let long = format!("{{\"name\": \"{}END\"}}", "x".repeat(150));
+    type_text(&mut model, &long);
+    let screen = render(&model, 120, 40);
+    assert!(screen.contains("xEND\"}"), "{screen}");
+    press(&mut model, "home");
+    let screen = render(&model, 120, 40);
+    assert!(screen.contains("{\"name\": \"xxx"), "{screen}");
+}
