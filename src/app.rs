@@ -395,6 +395,38 @@ impl<B: Backend> Runtime<B> {
             });
             return;
         }
+        if let Job::Check = job {
+            let client = self.client();
+            tokio::spawn(async move {
+                let outcome = match client {
+                    Some((_, client)) => tokio::select! {
+                        _ = cancel.cancelled() => return,
+                        report = crate::check::run(&client) => Ok(Box::new(report)),
+                    },
+                    None => Err(
+                        "Not connected: pick a profile and press enter to connect, then \
+                                 run the check again (r)."
+                            .to_owned(),
+                    ),
+                };
+                send(Outcome::Check(outcome));
+            });
+            return;
+        }
+        if let Job::Records(job) = job {
+            let client = self.client().map(|(_, client)| client);
+            tokio::spawn(async move {
+                let outcome = match client {
+                    Some(client) => tokio::select! {
+                        _ = cancel.cancelled() => return,
+                        outcome = crate::jobs::records::run(&client, job) => outcome,
+                    },
+                    None => crate::jobs::records::not_connected(&job),
+                };
+                send(Outcome::Records(outcome));
+            });
+            return;
+        }
         let job = match job {
             Job::Session(job) => job,
             Job::Composer(job) => {
@@ -414,7 +446,7 @@ impl<B: Backend> Runtime<B> {
                 });
                 return;
             }
-            Job::Connect { .. } => return,
+            Job::Connect { .. } | Job::Check | Job::Records(_) => return,
         };
         let Some((profile, client)) = self.client() else {
             send(match job {

@@ -27,6 +27,7 @@ pub enum Context {
     Palette,
     Confirm,
     Help,
+    Check,
     Composer,
     ComposerEditor,
     ComposerResponse,
@@ -34,6 +35,13 @@ pub enum Context {
     ComposerBody,
     ComposerPopup,
     History,
+    // records
+    /// The Records tab's list.
+    Records,
+    /// The Records tab's text lines (quick search, SOQL line, object name, export path).
+    RecordsInput,
+    /// The Records tab's popups (column chooser, export jobs).
+    RecordsPopup,
 }
 
 impl Context {
@@ -47,6 +55,7 @@ impl Context {
         Context::Palette,
         Context::Confirm,
         Context::Help,
+        Context::Check,
         Context::Composer,
         Context::ComposerEditor,
         Context::ComposerResponse,
@@ -54,6 +63,9 @@ impl Context {
         Context::ComposerBody,
         Context::ComposerPopup,
         Context::History,
+        Context::Records,
+        Context::RecordsInput,
+        Context::RecordsPopup,
     ];
 
     pub fn name(self) -> &'static str {
@@ -67,6 +79,7 @@ impl Context {
             Context::Palette => "palette",
             Context::Confirm => "confirm",
             Context::Help => "help",
+            Context::Check => "check",
             Context::Composer => "composer",
             Context::ComposerEditor => "composer_editor",
             Context::ComposerResponse => "composer_response",
@@ -74,6 +87,9 @@ impl Context {
             Context::ComposerBody => "composer_body",
             Context::ComposerPopup => "composer_popup",
             Context::History => "history",
+            Context::Records => "records",
+            Context::RecordsInput => "records_input",
+            Context::RecordsPopup => "records_popup",
         }
     }
 
@@ -90,6 +106,7 @@ impl Context {
                 | Context::Palette
                 | Context::ComposerInput
                 | Context::ComposerBody
+                | Context::RecordsInput
         )
     }
 }

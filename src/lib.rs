@@ -1,6 +1,7 @@
 //! sfterm: a terminal workbench for the Salesforce APIs.
 pub mod action;
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod composer;

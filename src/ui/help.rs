@@ -13,6 +13,7 @@ pub fn render(model: &Model, theme: &Theme, scroll: u16, area: Rect, frame: &mut
     let popup = centered(area, 96, area.height.saturating_sub(4).max(10));
     frame.render_widget(Clear, popup);
     let pane_contexts: &[Context] = match model.focus {
+        _ if model.check.open => &[Context::Check, Context::List],
         Focus::Profiles => &[Context::Profiles, Context::List],
         Focus::Token => &[Context::Token],
         Focus::Main => match model.tab {
@@ -25,7 +26,12 @@ pub fn render(model: &Model, theme: &Theme, scroll: u16, area: Rect, frame: &mut
                 Context::List,
             ],
             crate::state::Tab::History => &[Context::History, Context::List],
-            crate::state::Tab::Records => &[Context::List],
+            crate::state::Tab::Records => &[
+                Context::Records,
+                Context::List,
+                Context::RecordsInput,
+                Context::RecordsPopup,
+            ],
         },
     };
     let mut lines = Vec::new();
@@ -75,6 +81,7 @@ fn section_title(context: Context) -> &'static str {
         Context::Palette => "Command palette",
         Context::Confirm => "Questions",
         Context::Help => "Help",
+        Context::Check => "Setup check",
         Context::Composer => "Composer",
         Context::ComposerEditor => "Composer editor",
         Context::ComposerResponse => "Composer response",
@@ -82,5 +89,8 @@ fn section_title(context: Context) -> &'static str {
         Context::ComposerBody => "Body editor",
         Context::ComposerPopup => "Composer pickers",
         Context::History => "History",
+        Context::Records => "Records",
+        Context::RecordsInput => "Records: text lines",
+        Context::RecordsPopup => "Records: columns and exports",
     }
 }
