@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{Event, KeyEventKind, MouseButton, MouseEventKind};
+use ratatui::layout::{Position, Rect};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -39,9 +40,6 @@ pub type Clipboard = Box<dyn Fn(&str) -> io::Result<()> + Send + Sync>;
 
 /// Opens a URL in the browser (`xdg-open` / `open`; a capture in tests).
 pub type Opener = Box<dyn Fn(&str) -> io::Result<()> + Send + Sync>;
-
-/// Hands text to `$EDITOR` with the terminal suspended and returns the edited text.
-pub type ExternalEditor = Box<dyn FnMut(&str) -> io::Result<String> + Send>;
 
 /// Opens a URL with the platform's opener, without waiting for it. `NotFound` when none exists.
 pub fn system_opener(url: &str) -> io::Result<()> {
@@ -104,14 +102,21 @@ pub struct Runtime<B: Backend> {
     store: Option<ProfileStore>,
     clipboard: Arc<Clipboard>,
     opener: Opener,
-    editor: Option<ExternalEditor>,
     /// Where drafts.json lives (None = drafts are not written) and where the composer keeps
     /// saved requests, history and large bodies (None = the platform's data dir).
     data_dir: Option<std::path::PathBuf>,
     dirty: bool,
     last_draw: Option<Instant>,
     observer: Option<Observer<B>>,
+    editor: Option<EditorHook>,
+    /// Called once the screen is restored after the editor (resumes the key input).
+    after_editor: Option<Box<dyn FnMut() + Send>>,
 }
+
+/// Runs an external editor on a text (the file extension is the second argument) and returns
+/// the edited text. It owns the terminal while it runs (the TUI sets one up that suspends and
+/// restores the screen and pauses the key input).
+pub type EditorHook = Box<dyn FnMut(&str, &str) -> io::Result<String> + Send>;
 
 /// Called after every frame with the model and the terminal (tests watch the app with it).
 pub type Observer<B> = Box<dyn FnMut(&Model, &Terminal<B>) + Send>;
@@ -141,6 +146,7 @@ impl<B: Backend> Runtime<B> {
             dirty: true,
             last_draw: None,
             observer: None,
+            after_editor: None,
         }
     }
 
@@ -163,9 +169,16 @@ impl<B: Backend> Runtime<B> {
         self.opener = opener;
     }
 
-    /// Sets how `$EDITOR` is run (suspending the terminal); without one, ctrl-e says so.
-    pub fn set_external_editor(&mut self, editor: ExternalEditor) {
+    /// Sets the external editor (`$EDITOR` in a terminal; a stand-in in tests).
+    pub fn set_editor(&mut self, editor: EditorHook) {
         self.editor = Some(editor);
+    }
+
+    /// Sets what runs after the editor once the screen is cleared for a full redraw: the TUI
+    /// resumes its key input there (clearing asks the terminal for the cursor position, and a
+    /// running input reader would take the answer).
+    pub fn set_after_editor(&mut self, after: Box<dyn FnMut() + Send>) {
+        self.after_editor = Some(after);
     }
 
     /// Sets a function called after every frame.
@@ -340,6 +353,18 @@ impl<B: Backend> Runtime<B> {
                     self.run_effects(effects);
                 }
                 Effect::Record(effect) => self.run_record_effect(effect),
+                Effect::OpenEditor {
+                    req,
+                    text,
+                    extension,
+                } => {
+                    let result = self.edit_externally(&text, extension);
+                    let outcome =
+                        Outcome::Composer(crate::jobs::composer::ComposerOutcome::Edited(result));
+                    let effects = self.model.handle_msg(Msg::Done { req, outcome });
+                    self.run_effects(effects);
+                    self.dirty = true;
+                }
                 Effect::Quit => {}
             }
         }
@@ -367,21 +392,40 @@ impl<B: Backend> Runtime<B> {
                     format!("No browser could be opened ({e}); the record is at {url}")
                 })),
             ),
-            RecordEffect::EditExternally { req, text } => {
-                let result = match self.editor.as_mut() {
-                    Some(editor) => editor(&text).map_err(|e| e.to_string()),
-                    None => Err("no external editor in this terminal".into()),
-                };
-                // The editor drew over the screen: draw everything again.
-                let _ = self.terminal.clear();
-                (req, RecordOutcome::Edited(result))
-            }
+            RecordEffect::EditExternally { req, text } => (
+                req,
+                RecordOutcome::Edited(self.edit_externally(&text, "txt")),
+            ),
         };
         let effects = self.model.handle_msg(Msg::Done {
             req,
             outcome: Outcome::Record(outcome),
         });
         self.run_effects(effects);
+    }
+
+    /// Hands `text` to the external editor (`$EDITOR`, a temporary file ending in `.extension`)
+    /// and returns the edited text; then clears the screen for a full redraw and resumes input.
+    fn edit_externally(&mut self, text: &str, extension: &str) -> Result<String, String> {
+        let result = match self.editor.as_mut() {
+            Some(editor) => editor(text, extension).map_err(|e| e.to_string()),
+            None => Err("no external editor in this terminal".into()),
+        };
+        // The editor drew over the screen: clear it and draw everything again. (`resize` clears
+        // without `Terminal::clear`'s cursor-position query, which reads the answer from stdin
+        // and times out.)
+        let cleared = self
+            .terminal
+            .size()
+            .and_then(|size| self.terminal.resize(Rect::from((Position::ORIGIN, size))));
+        if let Err(e) = cleared {
+            tracing::warn!(error = %e, "could not clear the screen after the editor");
+        }
+        if let Some(after) = self.after_editor.as_mut() {
+            after();
+        }
+        self.dirty = true;
+        result
     }
 
     fn save_profiles(&mut self, change: ProfileChange) -> Result<Vec<Profile>, String> {

@@ -41,6 +41,13 @@ pub enum Effect {
     SaveProfiles(ProfileChange),
     /// Drafts file, clipboard, browser, `$EDITOR` for the record detail view.
     Record(crate::jobs::record_detail::RecordEffect),
+    /// Hand the terminal to `$EDITOR` on `text` (a temporary file ending in `.extension`); the
+    /// edited text comes back as `Msg::Done { req, Outcome::Composer(Edited) }`.
+    OpenEditor {
+        req: RequestId,
+        text: String,
+        extension: &'static str,
+    },
     Quit,
 }
 

@@ -90,12 +90,17 @@ pub async fn run(options: TuiOptions) -> Result<(), Failure> {
     let (guard, terminal) = TerminalGuard::enter()
         .map_err(|e| Failure::new(EXIT_FAILURE, format!("cannot set up the terminal: {e}")))?;
     let mut runtime = Runtime::new(model, theme, terminal, store, Box::new(term::osc52_copy));
-    runtime.set_external_editor(Box::new(term::edit_externally));
+    let input = term::PausableInput::new();
+    let editor_input = input.clone();
+    runtime.set_editor(Box::new(move |text, extension| {
+        term::edit_externally(&editor_input, text, extension)
+    }));
+    let resume_input = input.clone();
+    runtime.set_after_editor(Box::new(move || resume_input.resume()));
     runtime.use_data_dir(paths::data_dir());
     if let Some(name) = &options.connect {
         connect_at_start(&mut runtime, name);
     }
-    let input = ratatui::crossterm::event::EventStream::new();
     let result = runtime.run(input).await;
     drop(guard);
     result

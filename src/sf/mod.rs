@@ -27,7 +27,7 @@ pub mod error;
 pub mod id;
 pub mod types;
 
-pub use client::SfClient;
+pub use client::{SfClient, Spill};
 pub use error::{ApiError, Diagnosis, SfError};
 pub use types::{
     ApiVersion, ApiVersionInfo, ChildRelationship, ClientAuthStyle, ConnectionConfig,

@@ -595,6 +595,14 @@ impl Model {
                     }
                     effects.extend(spawned);
                 }
+                composer::Command::Editor(text, extension) => {
+                    let req = self.ids.allocate();
+                    effects.push(Effect::OpenEditor {
+                        req,
+                        text,
+                        extension,
+                    });
+                }
                 composer::Command::NewProfile(profile, _secret) => {
                     // The secret is not carried over: the user picks its source in the form
                     // (and types it only when choosing "plain" or at connect time).
@@ -641,7 +649,7 @@ impl Model {
                 let effects = self.records.ensure_loaded(&mut self.ids);
                 self.track(effects)
             }
-            Tab::Composer if !self.composer.loaded => {
+            Tab::Composer if self.composer.is_stale(self.profile_name().as_deref()) => {
                 let profile = self.profile_name();
                 let commands = self.composer.load(profile.as_deref());
                 self.composer_commands(commands)
@@ -857,10 +865,8 @@ impl Model {
             | Action::SaveBody
             | Action::CopyBody
             | Action::ToggleHeaders => {
-                if self.tab != Tab::Composer {
-                    return Vec::new();
-                }
-                // From the palette the composer may not have the focus yet.
+                // Keys reach here only on the Composer tab; the palette from anywhere, so
+                // show the tab first.
                 let mut effects = self.show_tab(Tab::Composer);
                 effects.extend(self.composer_update(action));
                 effects

@@ -29,6 +29,15 @@ const NOT_COMMANDS: &[Action] = &[
     Action::Complete,
     Action::ColumnLeft,
     Action::ColumnRight,
+    // composer: keys of a part of the tab, not commands
+    Action::OpenItem,
+    Action::NextSection,
+    Action::PrevSection,
+    Action::PathPrefix,
+    Action::AddRow,
+    Action::RemoveRow,
+    Action::FindNext,
+    Action::FindPrev,
 ];
 
 #[derive(Debug, Clone)]
