@@ -27,6 +27,9 @@ pub mod error;
 pub mod id;
 pub mod types;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 pub use client::SfClient;
 pub use error::{ApiError, Diagnosis, SfError};
 pub use types::{
