@@ -99,8 +99,11 @@ fn secret_prompt() -> Model {
     model
 }
 
+/// Builds one app state.
+type Build = Box<dyn Fn() -> Model>;
+
 /// Every app state drawn at random sizes. Add new panes' states here (one line each).
-fn states() -> Vec<(&'static str, Box<dyn Fn() -> Model>)> {
+fn states() -> Vec<(&'static str, Build)> {
     vec![
         ("start", Box::new(|| model_with(demo_profiles()))),
         ("no profiles", Box::new(|| model_with(Vec::new()))),
