@@ -77,6 +77,7 @@ pub async fn run(options: TuiOptions) -> Result<(), Failure> {
             }
             Err(e) => (None, Vec::new(), Some(e.to_string())),
         };
+    let permission_warning = store.as_ref().and_then(ProfileStore::permission_warning);
     let margin =
         SignedDuration::from_secs(settings.renew_margin_secs.try_into().unwrap_or(i64::MAX));
     let mut model = Model::new(profiles, load_error, keymap, margin, Timestamp::now());
@@ -89,6 +90,9 @@ pub async fn run(options: TuiOptions) -> Result<(), Failure> {
     let (guard, terminal) = TerminalGuard::enter()
         .map_err(|e| Failure::new(EXIT_FAILURE, format!("cannot set up the terminal: {e}")))?;
     let mut runtime = Runtime::new(model, theme, terminal, store, Box::new(term::osc52_copy));
+    if let Some(warning) = permission_warning {
+        runtime.notify(format!("Warning: {warning}"));
+    }
     if let Some(name) = &options.connect {
         connect_at_start(&mut runtime, name);
     }

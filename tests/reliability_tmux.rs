@@ -125,3 +125,44 @@ fn a_panic_in_the_tui_restores_the_terminal_and_reports_the_panic() {
         "logged:\n{log}"
     );
 }
+
+#[test]
+fn the_tui_warns_at_start_about_a_world_readable_secret_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("profiles.toml");
+    std::fs::write(
+        &path,
+        "[[profile]]\nname = \"Acme\"\nendpoint = \"https://acme.my.salesforce.com\"\n\
+         client_id = \"c\"\nsecret = { source = \"plain\", value = \"plain-secret-value\" }\n",
+    )
+    .expect("write");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let tmux = Tmux {
+        socket: format!("sfterm-perm-{}", std::process::id()),
+    };
+    let command = format!(
+        "SFTERM_CONFIG_DIR={dir} SFTERM_DATA_DIR={dir} {BIN}; echo __EXIT=$?; sleep 30",
+        dir = dir.path().display()
+    );
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "app",
+        "-x",
+        "200",
+        "-y",
+        "40",
+        &command,
+    ]);
+    assert!(started.status.success());
+    let screen = tmux.wait_for("the start-up warning", |s| {
+        s.contains("Acme") && s.contains("Warning:")
+    });
+    assert!(screen.contains("other users can read it"), "{screen}");
+    assert!(!screen.contains("plain-secret-value"), "{screen}");
+    tmux.run(&["send-keys", "-t", "app", "q"]);
+    let screen = tmux.wait_for("the app to exit", |s| s.contains("__EXIT="));
+    assert!(screen.contains("__EXIT=0"), "{screen}");
+}
