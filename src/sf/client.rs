@@ -232,8 +232,21 @@ fn fail(resp: &RawResponse) -> ApiError {
     error
 }
 
-/// Succeeds for 2xx responses, else turns the body into an [`ApiError`].
+/// Succeeds for 2xx responses, else turns the body into an [`ApiError`]. A 2xx HTML page (a
+/// proxy's or captive portal's, never a Salesforce API answer) is an [`ApiError::Http`] too.
 pub(super) fn ok(resp: RawResponse) -> Result<RawResponse, ApiError> {
+    let html = resp.content_type().is_some_and(|ct| {
+        ct.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("text/html")
+    });
+    if resp.status.is_success() && html {
+        return Err(ApiError::Http {
+            status: resp.status.as_u16(),
+            content_type: resp.content_type().map(str::to_owned),
+            snippet: super::error::snippet(&resp.body),
+        });
+    }
     if resp.status.is_success() {
         Ok(resp)
     } else {
