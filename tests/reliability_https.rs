@@ -16,11 +16,8 @@ use sfterm::sf::{ApiError, ConnectionConfig, RenewReason, SfClient};
 
 #[test]
 fn profile_urls_need_https_unless_loopback() {
-    for url in [
-        "http://acme.my.salesforce.com",
-        "http://10.1.2.3:8443",
-        "ftp://acme.example",
-    ] {
+    assert!(normalize("ftp://acme.example").is_err());
+    for url in ["http://acme.my.salesforce.com", "http://10.1.2.3:8443"] {
         assert!(
             matches!(normalize(url), Err(EndpointError::InsecureScheme { .. })),
             "{url}: {:?}",
