@@ -420,3 +420,168 @@ async fn plain_http_is_refused_for_anything_but_loopback() {
         assert!(SfClient::new(c).is_ok(), "{url} is loopback");
     }
 }
+
+// ---- CLI rows: the real binary against the faulty mock org (exit code and message). ----
+
+/// A config dir whose only profile points at `endpoint` (the mock org's credentials).
+fn cli_config(endpoint: &str, org: &MockOrg) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("profiles.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[[profile]]\nname = \"Mock\"\nendpoint = \"{}\"\nclient_id = \"{}\"\n\
+             secret = {{ source = \"plain\", value = \"{}\" }}\n",
+            endpoint.trim_end_matches('/'),
+            org.client_id(),
+            org.client_secret()
+        ),
+    )
+    .expect("profiles");
+    dir
+}
+
+/// Runs `sfterm <args>`; returns the exit code, stdout and stderr.
+async fn sfterm(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let dir = dir.to_owned();
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sfterm"))
+            .env("SFTERM_CONFIG_DIR", &dir)
+            .env("SFTERM_DATA_DIR", &dir)
+            .args(&args)
+            .output()
+    })
+    .await
+    .expect("joined")
+    .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_query_faults_exit_1_with_a_plain_message() {
+    let org = org().await;
+    let dir = cli_config(org.instance_url().as_str(), &org);
+    let cases: [(u16, FaultKind, &str); 5] = [
+        (500, FaultKind::Error, "Salesforce server error"),
+        (503, FaultKind::Error, "SERVER_UNAVAILABLE"),
+        (502, FaultKind::Html, "Down for maintenance"),
+        (200, FaultKind::TruncatedJson, "Unreadable response"),
+        (200, FaultKind::ResetMidBody, "Connection dropped"),
+    ];
+    for (status, kind, says) in cases {
+        org.fail_next_kind(1, status, kind);
+        let (code, stdout, stderr) = sfterm(dir.path(), &["query", SOQL]).await;
+        assert_eq!(code, 1, "{status} {kind:?}: {stderr}");
+        assert!(stderr.contains(says), "{status} {kind:?}: {stderr}");
+        assert!(
+            !stderr.contains("<html") && !stderr.contains("<h1>"),
+            "no markup: {stderr}"
+        );
+        assert!(
+            stdout.trim().is_empty() || !stdout.contains("Name"),
+            "{stdout}"
+        );
+    }
+    let (code, stdout, _) = sfterm(dir.path(), &["query", SOQL]).await;
+    assert_eq!(code, 0);
+    assert!(stdout.contains("Name"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_request_limit_exceeded_backs_off_then_says_so() {
+    let org = org().await;
+    let dir = cli_config(org.instance_url().as_str(), &org);
+    org.fail_next(10, 403);
+    let (code, _, stderr) = sfterm(dir.path(), &["query", SOQL]).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("API limit reached"), "{stderr}");
+    assert!(
+        stderr.contains("backed off and retried 2 times"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_412_on_save_exits_4_and_keeps_the_other_change() {
+    let org = org().await;
+    let client = client(&org).await;
+    let (id, name) = first_account(&client).await;
+    let dir = cli_config(org.instance_url().as_str(), &org);
+    let (code, _, stderr) = sfterm(
+        dir.path(),
+        &[
+            "record",
+            "update",
+            "Account",
+            &id,
+            "Name=Stale edit",
+            "--if-unmodified-since",
+            "2001-09-09T01:46:40Z",
+        ],
+    )
+    .await;
+    assert_eq!(code, 4, "{stderr}");
+    assert!(stderr.contains("changed"), "{stderr}");
+    assert_eq!(name_of(&client, &id).await, name, "not overwritten");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_connect_failure_exits_1_and_names_the_host() {
+    let org = org().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let dir = cli_config(&format!("http://127.0.0.1:{port}"), &org);
+    let (code, _, stderr) = sfterm(dir.path(), &["token"]).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("Cannot reach the server"), "{stderr}");
+    assert!(stderr.contains(&format!("127.0.0.1:{port}")), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_tls_failure_without_ca_file_exits_1_with_the_fix() {
+    let org = org_with(MockOrgConfig {
+        tls: true,
+        ..MockOrgConfig::default()
+    })
+    .await;
+    let dir = cli_config(org.instance_url().as_str(), &org);
+    let (code, _, stderr) = sfterm(dir.path(), &["token"]).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("Secure connection failed"), "{stderr}");
+    assert!(stderr.contains("ca_file"), "{stderr}");
+}
+
+#[tokio::test]
+async fn admin_endpoint_sets_fault_kinds_and_refuses_unknown_ones() {
+    let org = org().await;
+    let client = client(&org).await;
+    let http = reqwest::Client::new();
+    let faults = org.instance_url().join("__mock/faults").expect("url");
+    let set = |body: Value| http.post(faults.clone()).json(&body).send();
+    let resp = set(json!({"fail_next": 1, "status": 200, "kind": "html"}))
+        .await
+        .expect("admin");
+    assert_eq!(resp.status(), 200);
+    let e = client.query(SOQL).await.expect_err("html");
+    assert!(matches!(e, ApiError::Http { status: 200, .. }), "{e:?}");
+    let resp = set(json!({"fail_next": 1, "kind": "gremlins"}))
+        .await
+        .expect("admin");
+    assert_eq!(resp.status(), 400);
+    let text = resp.text().await.expect("body");
+    assert!(text.contains("reset_mid_body"), "lists the kinds: {text}");
+    assert!(
+        client.query(SOQL).await.is_ok(),
+        "an unknown kind injects nothing"
+    );
+}
