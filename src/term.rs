@@ -73,14 +73,19 @@ pub fn restore() {
     let _ = stdout.flush();
 }
 
-/// Restores the terminal first, so the panic message is readable, then runs the previous hook.
+/// Restores the terminal first, so the panic message is readable, logs the panic (message and
+/// location) and runs the previous hook, which prints it to stderr.
 fn install_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             restore();
+            tracing::error!("panic: {info}");
             previous(info);
+            eprintln!(
+                "sfterm crashed; the terminal was restored. Please report the message above."
+            );
         }));
     });
 }

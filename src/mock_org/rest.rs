@@ -233,9 +233,60 @@ async fn handle_request(
     }
 }
 
+/// An injected answer that is not a Salesforce error: an HTML page, cut or wrongly shaped
+/// JSON, or a body whose connection is reset after the first bytes.
+fn odd_answer(status: StatusCode, kind: super::admin::FaultKind) -> Response {
+    use super::admin::FaultKind;
+    let (content_type, body): (&str, &str) = match kind {
+        FaultKind::Html | FaultKind::Error => (
+            "text/html; charset=utf-8",
+            "<!DOCTYPE html><html><head><title>Service Unavailable</title></head><body>\
+             <h1>Down for maintenance</h1><p>The server is temporarily unable to service your \
+             request. Please try again later.</p></body></html>",
+        ),
+        FaultKind::TruncatedJson => (
+            "application/json;charset=UTF-8",
+            r#"{"totalSize":3,"done":true,"records":[{"attributes":{"type":"Account","url":"/ser"#,
+        ),
+        FaultKind::WrongShape => (
+            "application/json;charset=UTF-8",
+            r#"[{"totalSize":"three","done":"maybe","records":{"Id":1},"Id":[],"id":false}]"#,
+        ),
+        FaultKind::ResetMidBody => {
+            let first = Bytes::from_static(
+                br#"{"totalSize":3,"done":true,"records":[{"attributes":{"type":"Account"#,
+            );
+            let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+                Ok(first),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "mock org: connection reset mid-body (fault)",
+                )),
+            ];
+            let mut response =
+                Response::new(axum::body::Body::from_stream(futures::stream::iter(chunks)));
+            *response.status_mut() = status;
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json;charset=UTF-8"),
+            );
+            return response;
+        }
+    };
+    let mut response = Response::new(axum::body::Body::from(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
 /// The response of an injected fault (see `MockOrg::fail_next` and `/__mock/faults`).
 fn injected_fault(shared: &Shared, fault: &super::state::Fault) -> Response {
     let status = StatusCode::from_u16(fault.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if fault.kind != super::admin::FaultKind::Error {
+        return odd_answer(status, fault.kind);
+    }
     let (code, message) = match status {
         StatusCode::INTERNAL_SERVER_ERROR => (
             "UNKNOWN_EXCEPTION",
