@@ -66,6 +66,41 @@ actions! {
     PrevField => "prev_field", "Previous field";
     CycleChoice => "cycle_choice", "Next choice of a choice field";
     Submit => "submit", "Save the form / accept the input";
+    // check
+    SetupCheck => "setup_check", "Setup check: verify the org's app and integration user against the setup guide";
+    RerunCheck => "rerun_check", "Run the Setup check again";
+    // composer
+    SendRequest => "send_request", "Send the request";
+    SaveRequest => "save_request", "Save the request";
+    NewRequest => "new_request", "New request";
+    DuplicateRequest => "duplicate_request", "Duplicate the request";
+    DeleteRequest => "delete_request", "Delete the request (asks first)";
+    RenameRequest => "rename_request", "Rename the request";
+    OpenItem => "open_item", "Open the request, fold the folder, or edit the field";
+    NextSection => "next_section", "Next part of the composer (requests, editor, response)";
+    PrevSection => "prev_section", "Previous part of the composer";
+    CycleMethod => "cycle_method", "Next HTTP method";
+    PathPrefix => "path_prefix", "Next quick path prefix (apexrest, data, Soap/class)";
+    AddRow => "add_row", "Add a parameter or header row";
+    RemoveRow => "remove_row", "Remove the parameter or header row";
+    EditBody => "edit_body", "Edit the request body";
+    ExternalEditor => "external_editor", "Edit the body in $EDITOR";
+    LoadWsdl => "load_wsdl", "Load a WSDL (Apex class on the org, or a file) and pick an operation";
+    ExportCurl => "export_curl", "Show the request as curl and copy it (token as $SF_ACCESS_TOKEN)";
+    ExportCurlReveal => "export_curl_reveal", "Copy the request as curl with the access token in it";
+    EditVariables => "edit_variables", "Set a variable of the profile (name=value)";
+    ImportPostman => "import_postman", "Import a Postman collection (v2.1) from a file";
+    ImportPostmanEnv => "import_postman_env", "Import a Postman environment as a new profile";
+    Find => "find", "Find in the response body / filter the list";
+    FindNext => "find_next", "Next match";
+    FindPrev => "find_prev", "Previous match";
+    FilterBody => "filter_body", "Filter the JSON body with a path (.records[0].Name, $.a[*].b)";
+    SaveBody => "save_body", "Save the response body to a file";
+    CopyBody => "copy_body", "Copy the response body (OSC 52)";
+    ToggleHeaders => "toggle_headers", "Show the response headers / the body";
+    // history
+    Replay => "replay", "Send the request again with the current profile";
+    ReplayWith => "replay_with", "Send the request again with another profile";
 }
 
 impl fmt::Display for Action {

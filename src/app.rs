@@ -74,6 +74,8 @@ pub struct Runtime<B: Backend> {
     dirty: bool,
     last_draw: Option<Instant>,
     observer: Option<Observer<B>>,
+    /// Where the composer keeps saved requests, history and large response bodies.
+    data_dir: std::path::PathBuf,
 }
 
 /// Called after every frame with the model and the terminal (tests watch the app with it).
@@ -101,7 +103,13 @@ impl<B: Backend> Runtime<B> {
             dirty: true,
             last_draw: None,
             observer: None,
+            data_dir: crate::config::paths::data_dir(),
         }
+    }
+
+    /// Sets the data directory (saved requests, history); the platform's by default.
+    pub fn set_data_dir(&mut self, dir: std::path::PathBuf) {
+        self.data_dir = dir;
     }
 
     /// Sets a function called after every frame.
@@ -337,7 +345,45 @@ impl<B: Backend> Runtime<B> {
             });
             return;
         }
-        let Job::Session(job) = job else { return };
+        if let Job::Check = job {
+            let client = self.client();
+            tokio::spawn(async move {
+                let outcome = match client {
+                    Some((_, client)) => tokio::select! {
+                        _ = cancel.cancelled() => return,
+                        report = crate::check::run(&client) => Ok(Box::new(report)),
+                    },
+                    None => Err(
+                        "Not connected: pick a profile and press enter to connect, then \
+                                 run the check again (r)."
+                            .to_owned(),
+                    ),
+                };
+                send(Outcome::Check(outcome));
+            });
+            return;
+        }
+        let job = match job {
+            Job::Session(job) => job,
+            Job::Composer(job) => {
+                let clipboard = Arc::clone(&self.clipboard);
+                let ctx = crate::jobs::composer::JobContext {
+                    client: self.client(),
+                    data_dir: self.data_dir.clone(),
+                    copy: Arc::new(move |text: &str| clipboard(text)),
+                };
+                tokio::spawn(async move {
+                    tokio::select! {
+                        _ = cancel.cancelled() => {}
+                        outcome = crate::jobs::composer::run(ctx, *job) => {
+                            send(Outcome::Composer(outcome));
+                        }
+                    }
+                });
+                return;
+            }
+            Job::Connect { .. } | Job::Check => return,
+        };
         let Some((profile, client)) = self.client() else {
             send(match job {
                 SessionJob::Renew(_) => Outcome::Login(Err(Box::new(not_connected()))),
@@ -393,8 +439,9 @@ fn not_connected() -> Diagnosis {
     }
 }
 
-/// Resolves the secret, builds the client and gets the first token.
-async fn connect(
+/// Resolves the secret, builds the client and gets the first token (also used by the
+/// composer to replay a request against another profile).
+pub(crate) async fn connect(
     profile: Profile,
     prompted: Option<SecretString>,
 ) -> Result<(SfClient, SessionInfo), Diagnosis> {

@@ -51,6 +51,10 @@ pub enum Job {
     },
     /// Work on the connected profile's session.
     Session(SessionJob),
+    /// Run the Setup check with the connected profile's client.
+    Check,
+    /// Composer and History tabs.
+    Composer(Box<crate::jobs::composer::ComposerJob>),
 }
 
 /// Jobs that need a connected client.
@@ -76,6 +80,8 @@ impl Job {
             Job::Session(SessionJob::Introspect) => "introspecting token".into(),
             Job::Session(SessionJob::CopyToken) => "copying token".into(),
             Job::Session(SessionJob::CheckApi) => "GET /limits".into(),
+            Job::Check => "Setup check".into(),
+            Job::Composer(job) => job.label(),
         }
     }
 }

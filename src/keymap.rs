@@ -27,6 +27,14 @@ pub enum Context {
     Palette,
     Confirm,
     Help,
+    Check,
+    Composer,
+    ComposerEditor,
+    ComposerResponse,
+    ComposerInput,
+    ComposerBody,
+    ComposerPopup,
+    History,
 }
 
 impl Context {
@@ -40,6 +48,14 @@ impl Context {
         Context::Palette,
         Context::Confirm,
         Context::Help,
+        Context::Check,
+        Context::Composer,
+        Context::ComposerEditor,
+        Context::ComposerResponse,
+        Context::ComposerInput,
+        Context::ComposerBody,
+        Context::ComposerPopup,
+        Context::History,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +69,14 @@ impl Context {
             Context::Palette => "palette",
             Context::Confirm => "confirm",
             Context::Help => "help",
+            Context::Check => "check",
+            Context::Composer => "composer",
+            Context::ComposerEditor => "composer_editor",
+            Context::ComposerResponse => "composer_response",
+            Context::ComposerInput => "composer_input",
+            Context::ComposerBody => "composer_body",
+            Context::ComposerPopup => "composer_popup",
+            Context::History => "history",
         }
     }
 
@@ -62,7 +86,14 @@ impl Context {
 
     /// Whether unbound keys are typed into a text field here (so `Global` is not consulted).
     pub fn is_text(self) -> bool {
-        matches!(self, Context::Form | Context::Prompt | Context::Palette)
+        matches!(
+            self,
+            Context::Form
+                | Context::Prompt
+                | Context::Palette
+                | Context::ComposerInput
+                | Context::ComposerBody
+        )
     }
 }
 

@@ -34,4 +34,8 @@ pub enum Outcome {
     Copied(Result<(), String>),
     /// The API call of [`crate::effect::SessionJob::CheckApi`] succeeded (or why not).
     ApiChecked(Result<(), String>),
+    /// The Setup check's report (or why it could not run).
+    Check(Result<Box<crate::check::CheckReport>, String>),
+    /// A job of the Composer or History tab.
+    Composer(crate::jobs::composer::ComposerOutcome),
 }

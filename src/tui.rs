@@ -129,6 +129,7 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
     let config = MockOrgConfig {
         token_ttl: std::time::Duration::from_secs(args.token_ttl),
         records: args.records,
+        scenario: args.scenario,
         ..MockOrgConfig::default()
     };
     let org = MockOrg::start(config)

@@ -1,6 +1,9 @@
 //! Pure application state. Nothing here does I/O or awaits: every change goes through
 //! [`Model::update`] / [`Model::handle_key`], which return the [`Effect`]s for the runtime to run.
 
+pub mod check;
+pub mod composer;
+pub mod history;
 pub mod palette;
 pub mod profiles;
 pub mod token;
@@ -89,6 +92,8 @@ pub struct Model {
     pub tab: Tab,
     pub profiles: ProfilesState,
     pub token: TokenState,
+    /// The Setup check popup.
+    pub check: check::CheckState,
     pub overlay: Option<Overlay>,
     /// Jobs in flight and what the status bar says about each.
     pub inflight: BTreeMap<RequestId, String>,
@@ -105,6 +110,10 @@ pub struct Model {
     pub quit: bool,
     /// Advanced on every tick while something animates (the spinner frame).
     pub frame: usize,
+    pub composer: composer::ComposerState,
+    pub history: history::HistoryState,
+    /// The composer's send in flight (a replay from the history is not the composer's).
+    composer_send: Option<RequestId>,
     ids: RequestIds,
 }
 
@@ -121,6 +130,7 @@ impl Model {
             tab: Tab::Records,
             profiles: ProfilesState::new(profiles, load_error),
             token: TokenState::new(renew_margin),
+            check: check::CheckState::default(),
             overlay: None,
             inflight: BTreeMap::new(),
             notice: None,
@@ -132,6 +142,9 @@ impl Model {
             layout: LayoutFeedback::default(),
             quit: false,
             frame: 0,
+            composer: composer::ComposerState::new(),
+            history: history::HistoryState::default(),
+            composer_send: None,
             ids: RequestIds::default(),
         }
     }
@@ -157,10 +170,15 @@ impl Model {
             }
             profiles::Mode::List => {}
         }
-        match self.focus {
-            Focus::Profiles => vec![Context::Profiles, Context::List, Context::Global],
-            Focus::Token => vec![Context::Token, Context::Global],
-            Focus::Main => vec![Context::List, Context::Global],
+        if self.check.open {
+            return vec![Context::Check, Context::List, Context::Global];
+        }
+        match (self.focus, self.tab) {
+            (Focus::Profiles, _) => vec![Context::Profiles, Context::List, Context::Global],
+            (Focus::Token, _) => vec![Context::Token, Context::Global],
+            (Focus::Main, Tab::Composer) => self.composer.contexts(),
+            (Focus::Main, Tab::History) => self.history.contexts(),
+            (Focus::Main, Tab::Records) => vec![Context::List, Context::Global],
         }
     }
 
@@ -171,6 +189,13 @@ impl Model {
             None => {
                 match &mut self.overlay {
                     Some(Overlay::Palette(palette)) => palette.type_key(key),
+                    _ if self.profiles.is_modal() => self.profiles.type_key(key),
+                    _ if self.focus == Focus::Main && self.tab == Tab::Composer => {
+                        self.composer.type_key(key);
+                    }
+                    _ if self.focus == Focus::Main && self.tab == Tab::History => {
+                        self.history.type_key(key);
+                    }
                     _ => self.profiles.type_key(key),
                 }
                 Vec::new()
@@ -181,6 +206,12 @@ impl Model {
     /// Pasted text goes into the focused text field as typed; elsewhere it is ignored, so a
     /// paste never fires actions (a "q" in it must not quit). Newlines are dropped.
     pub fn paste(&mut self, text: &str) {
+        if self.overlay.is_none() && !self.profiles.is_modal() && self.focus == Focus::Main {
+            if self.tab == Tab::Composer {
+                self.composer.paste(text);
+            }
+            return;
+        }
         let typing = matches!(
             self.key_contexts().first(),
             Some(Context::Form | Context::Prompt | Context::Palette)
@@ -259,7 +290,144 @@ impl Model {
             let reply = self.profiles.update(action);
             return self.apply_profiles_reply(reply);
         }
+        if self.check.open
+            && let Some(effects) = self.check.update(action, &mut self.ids)
+        {
+            return self.track(effects);
+        }
+        if self.focus == Focus::Main {
+            if self.tab == Tab::Composer && self.composer.is_modal() {
+                return self.composer_update(action);
+            }
+            if self.tab == Tab::History && self.history.is_modal() {
+                return self.history_update(action);
+            }
+        }
         self.run_command(action)
+    }
+
+    fn profile_name(&self) -> Option<String> {
+        self.token.session.as_ref().map(|s| s.profile.clone())
+    }
+
+    fn composer_update(&mut self, action: Action) -> Vec<Effect> {
+        let profile = self.profile_name();
+        let commands = self.composer.update(action, profile.as_deref());
+        self.composer_commands(commands)
+    }
+
+    fn composer_commands(&mut self, commands: Vec<composer::Command>) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for command in commands {
+            match command {
+                composer::Command::Job(job) => {
+                    let is_send = matches!(job, crate::jobs::composer::ComposerJob::Send { .. });
+                    let spawned = self.spawn(Job::Composer(Box::new(job)));
+                    if is_send {
+                        if let Some(old) = self.composer_send.take() {
+                            self.inflight.remove(&old);
+                            effects.push(Effect::Cancel(old));
+                        }
+                        if let Some(Effect::Spawn { req, .. }) = spawned.first() {
+                            self.composer_send = Some(*req);
+                        }
+                    }
+                    effects.extend(spawned);
+                }
+                composer::Command::NewProfile(profile, _secret) => {
+                    // The secret is not carried over: the user picks its source in the form
+                    // (and types it only when choosing "plain" or at connect time).
+                    let mut form = profiles::ProfileForm::edit(&profile);
+                    form.original_name = None;
+                    form.secret_source = 0;
+                    form.secret_value = tui_input::Input::default();
+                    self.profiles.mode = profiles::Mode::Form(Box::new(form));
+                    self.focus = Focus::Profiles;
+                }
+            }
+        }
+        effects
+    }
+
+    fn history_update(&mut self, action: Action) -> Vec<Effect> {
+        let commands = self.history.update(action, &self.profiles.profiles);
+        let mut effects = Vec::new();
+        for command in commands {
+            match command {
+                history::Command::Job(job) => {
+                    effects.extend(self.spawn(Job::Composer(Box::new(job))))
+                }
+                history::Command::Open(request) => {
+                    self.composer.open(request);
+                    self.tab = Tab::Composer;
+                    if !self.composer.loaded {
+                        let profile = self.profile_name();
+                        let commands = self.composer.load(profile.as_deref());
+                        effects.extend(self.composer_commands(commands));
+                    }
+                }
+            }
+        }
+        effects
+    }
+
+    /// Shows a tab, reading its files the first time.
+    fn show_tab(&mut self, tab: Tab) -> Vec<Effect> {
+        self.tab = tab;
+        self.focus = Focus::Main;
+        match tab {
+            Tab::Composer if !self.composer.loaded => {
+                let profile = self.profile_name();
+                let commands = self.composer.load(profile.as_deref());
+                self.composer_commands(commands)
+            }
+            Tab::History if !self.history.loaded => {
+                let commands = self.history.load();
+                let mut effects = Vec::new();
+                for command in commands {
+                    if let history::Command::Job(job) = command {
+                        effects.extend(self.spawn(Job::Composer(Box::new(job))));
+                    }
+                }
+                effects
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn on_composer_outcome(
+        &mut self,
+        req: RequestId,
+        outcome: crate::jobs::composer::ComposerOutcome,
+    ) -> Vec<Effect> {
+        use crate::jobs::composer::ComposerOutcome;
+        match outcome {
+            ComposerOutcome::Sent { result, entry } => {
+                if let Some(entry) = entry {
+                    self.history.push(*entry);
+                }
+                let outcome = ComposerOutcome::Sent {
+                    result,
+                    entry: None,
+                };
+                if self.composer_send == Some(req) {
+                    self.composer_send = None;
+                    let commands = self.composer.on_outcome(outcome);
+                    self.composer_commands(commands)
+                } else {
+                    self.history.on_outcome(&outcome);
+                    Vec::new()
+                }
+            }
+            ComposerOutcome::History(_) => {
+                self.history.on_outcome(&outcome);
+                Vec::new()
+            }
+            outcome => {
+                let commands = self.composer.on_outcome(outcome);
+                self.composer_commands(commands)
+            }
+        }
     }
 
     /// An action outside any popup: global ones first, then the pane it belongs to.
@@ -294,16 +462,20 @@ impl Model {
                 Vec::new()
             }
             Action::TabRecords | Action::TabComposer | Action::TabHistory => {
-                self.tab = match action {
+                let tab = match action {
                     Action::TabRecords => Tab::Records,
                     Action::TabComposer => Tab::Composer,
                     _ => Tab::History,
                 };
-                self.focus = Focus::Main;
-                Vec::new()
+                self.show_tab(tab)
             }
             Action::Cancel => {
-                let effects = self.token.cancel();
+                let mut effects = self.token.cancel();
+                if let Some(send) = self.composer_send.take() {
+                    self.composer.sending = false;
+                    self.composer.note = Some("Cancelled.".into());
+                    effects.push(Effect::Cancel(send));
+                }
                 if effects.is_empty() {
                     self.notice = None;
                 }
@@ -339,13 +511,63 @@ impl Model {
             | Action::Top
             | Action::Bottom
             | Action::PageUp
-            | Action::PageDown => {
-                if self.focus == Focus::Profiles {
+            | Action::PageDown => match (self.focus, self.tab) {
+                (Focus::Profiles, _) => {
                     let reply = self.profiles.update(action);
                     self.apply_profiles_reply(reply)
+                }
+                (Focus::Main, Tab::Composer) => self.composer_update(action),
+                (Focus::Main, Tab::History) => self.history_update(action),
+                _ => Vec::new(),
+            },
+            Action::Replay | Action::ReplayWith => {
+                if self.tab == Tab::History && self.focus == Focus::Main {
+                    self.history_update(action)
                 } else {
                     Vec::new()
                 }
+            }
+            Action::OpenItem | Action::Find if self.tab == Tab::History => {
+                self.history_update(action)
+            }
+            Action::ImportPostman | Action::ImportPostmanEnv => {
+                let mut effects = self.show_tab(Tab::Composer);
+                effects.extend(self.composer_update(action));
+                effects
+            }
+            Action::SendRequest
+            | Action::SaveRequest
+            | Action::NewRequest
+            | Action::DuplicateRequest
+            | Action::DeleteRequest
+            | Action::RenameRequest
+            | Action::OpenItem
+            | Action::NextSection
+            | Action::PrevSection
+            | Action::CycleMethod
+            | Action::PathPrefix
+            | Action::AddRow
+            | Action::RemoveRow
+            | Action::EditBody
+            | Action::ExternalEditor
+            | Action::LoadWsdl
+            | Action::ExportCurl
+            | Action::ExportCurlReveal
+            | Action::EditVariables
+            | Action::Find
+            | Action::FindNext
+            | Action::FindPrev
+            | Action::FilterBody
+            | Action::SaveBody
+            | Action::CopyBody
+            | Action::ToggleHeaders => {
+                if self.tab != Tab::Composer {
+                    return Vec::new();
+                }
+                // From the palette the composer may not have the focus yet.
+                let mut effects = self.show_tab(Tab::Composer);
+                effects.extend(self.composer_update(action));
+                effects
             }
             Action::Confirm
             | Action::Deny
@@ -353,6 +575,10 @@ impl Model {
             | Action::PrevField
             | Action::CycleChoice
             | Action::Submit => Vec::new(),
+            Action::SetupCheck | Action::RerunCheck => {
+                let effects = self.check.open_and_run(&mut self.ids);
+                self.track(effects)
+            }
         }
     }
 
@@ -409,8 +635,19 @@ impl Model {
                 let effects = self.token.tick(now, &mut self.ids);
                 self.track(effects)
             }
+            Msg::Done {
+                req,
+                outcome: crate::msg::Outcome::Check(result),
+            } => {
+                self.inflight.remove(&req);
+                self.check.on_done(req, result.map(|r| *r), self.now);
+                Vec::new()
+            }
             Msg::Done { req, outcome } => {
                 self.inflight.remove(&req);
+                if let crate::msg::Outcome::Composer(outcome) = outcome {
+                    return self.on_composer_outcome(req, outcome);
+                }
                 let copied = matches!(outcome, crate::msg::Outcome::Copied(_));
                 if self.token.owns(req) || copied {
                     let effects = self.token.on_done(req, outcome, self.now, &mut self.ids);

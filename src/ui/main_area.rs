@@ -25,6 +25,21 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     }
     title.push(Span::raw(" "));
     let block = pane_block(Line::from(title), model.focus == Focus::Main, theme);
+    match model.tab {
+        Tab::Composer => {
+            let inner = block.inner(area);
+            frame.render_widget(block, area);
+            super::composer::render(model, theme, inner, frame);
+            return;
+        }
+        Tab::History => {
+            let inner = block.inner(area);
+            frame.render_widget(block, area);
+            super::history::render(model, theme, inner, frame);
+            return;
+        }
+        Tab::Records => {}
+    }
     let text = match model.tab {
         Tab::Records => {
             "Not yet: the record browser (Account, Contact, Lead lists, detail view and keyboard editing) is not built yet."

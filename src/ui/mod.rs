@@ -1,7 +1,10 @@
 //! Rendering. Everything here only reads the [`Model`]; where panes went is returned as
 //! [`LayoutFeedback`] for the runtime to hand back (mouse focus).
 
+pub mod check;
+pub mod composer;
 pub mod help;
+pub mod history;
 pub mod main_area;
 pub mod palette;
 pub mod profiles;
@@ -44,6 +47,7 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame) -> LayoutFeedback
     main_area::render(model, theme, main, frame);
     status_bar::render(model, theme, status, frame);
     profiles::render_popup(model, theme, area, frame);
+    check::render(model, theme, area, frame);
     match &model.overlay {
         Some(Overlay::Help { scroll }) => help::render(model, theme, *scroll, area, frame),
         Some(Overlay::Palette(palette)) => palette::render(model, palette, theme, area, frame),

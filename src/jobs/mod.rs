@@ -1,0 +1,4 @@
+//! Background jobs of the TUI panes: each pane's job and outcome enums and the async function
+//! that runs them, so `app.rs` only dispatches.
+
+pub mod composer;
