@@ -363,6 +363,20 @@ impl<B: Backend> Runtime<B> {
             });
             return;
         }
+        if let Job::Records(job) = job {
+            let client = self.client().map(|(_, client)| client);
+            tokio::spawn(async move {
+                let outcome = match client {
+                    Some(client) => tokio::select! {
+                        _ = cancel.cancelled() => return,
+                        outcome = crate::jobs::records::run(&client, job) => outcome,
+                    },
+                    None => crate::jobs::records::not_connected(&job),
+                };
+                send(Outcome::Records(outcome));
+            });
+            return;
+        }
         let job = match job {
             Job::Session(job) => job,
             Job::Composer(job) => {
@@ -382,7 +396,7 @@ impl<B: Backend> Runtime<B> {
                 });
                 return;
             }
-            Job::Connect { .. } | Job::Check => return,
+            Job::Connect { .. } | Job::Check | Job::Records(_) => return,
         };
         let Some((profile, client)) = self.client() else {
             send(match job {

@@ -55,6 +55,8 @@ pub enum Job {
     Check,
     /// Composer and History tabs.
     Composer(Box<crate::jobs::composer::ComposerJob>),
+    /// Records tab lists: query pages, describes, exports.
+    Records(crate::jobs::records::RecordsJob),
 }
 
 /// Jobs that need a connected client.
@@ -82,6 +84,7 @@ impl Job {
             Job::Session(SessionJob::CheckApi) => "GET /limits".into(),
             Job::Check => "Setup check".into(),
             Job::Composer(job) => job.label(),
+            Job::Records(job) => job.label(),
         }
     }
 }

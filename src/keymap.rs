@@ -35,6 +35,13 @@ pub enum Context {
     ComposerBody,
     ComposerPopup,
     History,
+    // records
+    /// The Records tab's list.
+    Records,
+    /// The Records tab's text lines (quick search, SOQL line, object name, export path).
+    RecordsInput,
+    /// The Records tab's popups (column chooser, export jobs).
+    RecordsPopup,
 }
 
 impl Context {
@@ -56,6 +63,9 @@ impl Context {
         Context::ComposerBody,
         Context::ComposerPopup,
         Context::History,
+        Context::Records,
+        Context::RecordsInput,
+        Context::RecordsPopup,
     ];
 
     pub fn name(self) -> &'static str {
@@ -77,6 +87,9 @@ impl Context {
             Context::ComposerBody => "composer_body",
             Context::ComposerPopup => "composer_popup",
             Context::History => "history",
+            Context::Records => "records",
+            Context::RecordsInput => "records_input",
+            Context::RecordsPopup => "records_popup",
         }
     }
 
@@ -93,6 +106,7 @@ impl Context {
                 | Context::Palette
                 | Context::ComposerInput
                 | Context::ComposerBody
+                | Context::RecordsInput
         )
     }
 }

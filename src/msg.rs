@@ -38,4 +38,6 @@ pub enum Outcome {
     Check(Result<Box<crate::check::CheckReport>, String>),
     /// A job of the Composer or History tab.
     Composer(crate::jobs::composer::ComposerOutcome),
+    /// A Records tab job finished.
+    Records(crate::jobs::records::RecordsOutcome),
 }

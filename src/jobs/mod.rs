@@ -2,3 +2,4 @@
 //! that runs them, so `app.rs` only dispatches.
 
 pub mod composer;
+pub mod records;

@@ -6,6 +6,7 @@ pub mod composer;
 pub mod history;
 pub mod palette;
 pub mod profiles;
+pub mod records;
 pub mod token;
 
 use std::collections::BTreeMap;
@@ -21,6 +22,7 @@ use crate::keymap::{Context, KeyChord, Keymap};
 use crate::msg::Msg;
 use palette::{PaletteOutcome, PaletteState};
 use profiles::{ProfilesState, Reply};
+use records::RecordsState;
 use token::TokenState;
 
 /// The pane that has the keyboard.
@@ -94,6 +96,8 @@ pub struct Model {
     pub token: TokenState,
     /// The Setup check popup.
     pub check: check::CheckState,
+    /// The Records tab's lists.
+    pub records: RecordsState,
     pub overlay: Option<Overlay>,
     /// Jobs in flight and what the status bar says about each.
     pub inflight: BTreeMap<RequestId, String>,
@@ -131,6 +135,7 @@ impl Model {
             profiles: ProfilesState::new(profiles, load_error),
             token: TokenState::new(renew_margin),
             check: check::CheckState::default(),
+            records: RecordsState::default(),
             overlay: None,
             inflight: BTreeMap::new(),
             notice: None,
@@ -151,7 +156,26 @@ impl Model {
 
     /// Whether ticks are needed: a spinner turns or a countdown runs.
     pub fn is_animating(&self) -> bool {
-        !self.inflight.is_empty() || self.token.is_animating()
+        !self.inflight.is_empty() || self.token.is_animating() || self.records.is_busy()
+    }
+
+    /// Whether the Records tab's list has the keyboard.
+    pub fn records_active(&self) -> bool {
+        self.focus == Focus::Main
+            && self.tab == Tab::Records
+            && self.overlay.is_none()
+            && !self.profiles.is_modal()
+    }
+
+    /// The Records tab's key contexts.
+    fn records_contexts(&self) -> Vec<Context> {
+        if self.records.input.is_some() {
+            vec![Context::RecordsInput]
+        } else if self.records.popup.is_some() {
+            vec![Context::RecordsPopup, Context::List]
+        } else {
+            vec![Context::Records, Context::List, Context::Global]
+        }
     }
 
     /// The contexts that resolve a key, most specific first.
@@ -178,7 +202,7 @@ impl Model {
             (Focus::Token, _) => vec![Context::Token, Context::Global],
             (Focus::Main, Tab::Composer) => self.composer.contexts(),
             (Focus::Main, Tab::History) => self.history.contexts(),
-            (Focus::Main, Tab::Records) => vec![Context::List, Context::Global],
+            (Focus::Main, Tab::Records) => self.records_contexts(),
         }
     }
 
@@ -187,6 +211,7 @@ impl Model {
         match self.keymap.resolve(&contexts, KeyChord::from_event(&key)) {
             Some(action) => self.update(action),
             None => {
+                let records_typing = self.records_active() && self.records.wants_text();
                 match &mut self.overlay {
                     Some(Overlay::Palette(palette)) => palette.type_key(key),
                     _ if self.profiles.is_modal() => self.profiles.type_key(key),
@@ -196,6 +221,7 @@ impl Model {
                     _ if self.focus == Focus::Main && self.tab == Tab::History => {
                         self.history.type_key(key);
                     }
+                    _ if records_typing => self.records.type_key(key),
                     _ => self.profiles.type_key(key),
                 }
                 Vec::new()
@@ -206,23 +232,27 @@ impl Model {
     /// Pasted text goes into the focused text field as typed; elsewhere it is ignored, so a
     /// paste never fires actions (a "q" in it must not quit). Newlines are dropped.
     pub fn paste(&mut self, text: &str) {
-        if self.overlay.is_none() && !self.profiles.is_modal() && self.focus == Focus::Main {
-            if self.tab == Tab::Composer {
-                self.composer.paste(text);
-            }
+        if self.overlay.is_none()
+            && !self.profiles.is_modal()
+            && self.focus == Focus::Main
+            && self.tab == Tab::Composer
+        {
+            self.composer.paste(text);
             return;
         }
         let typing = matches!(
             self.key_contexts().first(),
-            Some(Context::Form | Context::Prompt | Context::Palette)
+            Some(Context::Form | Context::Prompt | Context::Palette | Context::RecordsInput)
         );
         if !typing {
             return;
         }
         for c in text.chars().filter(|c| !c.is_control()) {
             let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+            let records_typing = self.records_active() && self.records.wants_text();
             match &mut self.overlay {
                 Some(Overlay::Palette(palette)) => palette.type_key(key),
+                None if records_typing => self.records.type_key(key),
                 _ => self.profiles.type_key(key),
             }
         }
@@ -376,6 +406,10 @@ impl Model {
         self.tab = tab;
         self.focus = Focus::Main;
         match tab {
+            Tab::Records => {
+                let effects = self.records.ensure_loaded(&mut self.ids);
+                self.track(effects)
+            }
             Tab::Composer if !self.composer.loaded => {
                 let profile = self.profile_name();
                 let commands = self.composer.load(profile.as_deref());
@@ -432,6 +466,19 @@ impl Model {
 
     /// An action outside any popup: global ones first, then the pane it belongs to.
     fn run_command(&mut self, action: Action) -> Vec<Effect> {
+        if records::RECORDS_ACTIONS.contains(&action) {
+            self.tab = Tab::Records;
+            self.focus = Focus::Main;
+        }
+        if self.records_active() {
+            match self.records_update(action) {
+                Some(effects) => return effects,
+                None if self.records.input.is_some() || self.records.popup.is_some() => {
+                    return Vec::new();
+                }
+                None => {}
+            }
+        }
         match action {
             Action::Quit => {
                 self.quit = true;
@@ -579,6 +626,47 @@ impl Model {
                 let effects = self.check.open_and_run(&mut self.ids);
                 self.track(effects)
             }
+            // Records actions outside the Records tab's list (handled above when it is active).
+            Action::PrevObject
+            | Action::NextObject
+            | Action::OpenObject
+            | Action::ColumnLeft
+            | Action::ColumnRight
+            | Action::SortColumn
+            | Action::QuickSearch
+            | Action::SoqlLine
+            | Action::ChooseColumns
+            | Action::ReloadList
+            | Action::ExportView
+            | Action::ShowExports
+            | Action::ToggleItem
+            | Action::AbortExport
+            | Action::Complete => Vec::new(),
+        }
+    }
+
+    /// A key action for the Records tab; `None` when the tab does not use it.
+    fn records_update(&mut self, action: Action) -> Option<Vec<Effect>> {
+        let rows = self.layout.main.height.saturating_sub(5) as usize;
+        if rows > 0 {
+            self.records.viewport = rows;
+        }
+        match self.records.update(action, self.now, &mut self.ids) {
+            records::Reply::Unhandled => None,
+            records::Reply::Effects(effects) => Some(self.track(effects)),
+            records::Reply::Open { .. } => Some(Vec::new()),
+        }
+    }
+
+    /// Tells the Records tab about the connection (new profile, lost session).
+    fn sync_records(&mut self) -> Vec<Effect> {
+        match self.token.session.as_ref().map(|s| s.profile.clone()) {
+            Some(profile) if self.records.profile.as_deref() != Some(profile.as_str()) => {
+                let effects = self.records.connected(&profile, &mut self.ids);
+                self.track(effects)
+            }
+            // A lost session keeps the lists; their next query reports the error.
+            _ => Vec::new(),
         }
     }
 
@@ -628,6 +716,12 @@ impl Model {
     }
 
     pub fn handle_msg(&mut self, msg: Msg) -> Vec<Effect> {
+        let mut effects = self.route_msg(msg);
+        effects.extend(self.sync_records());
+        effects
+    }
+
+    fn route_msg(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Tick(now) => {
                 self.now = now;
@@ -642,6 +736,18 @@ impl Model {
                 self.inflight.remove(&req);
                 self.check.on_done(req, result.map(|r| *r), self.now);
                 Vec::new()
+            }
+            Msg::Done {
+                req,
+                outcome: crate::msg::Outcome::Records(outcome),
+            } => {
+                self.inflight.remove(&req);
+                if self.records.owns(req) {
+                    let effects = self.records.on_outcome(req, outcome, &mut self.ids);
+                    self.track(effects)
+                } else {
+                    Vec::new()
+                }
             }
             Msg::Done { req, outcome } => {
                 self.inflight.remove(&req);

@@ -26,7 +26,12 @@ pub fn render(model: &Model, theme: &Theme, scroll: u16, area: Rect, frame: &mut
                 Context::List,
             ],
             crate::state::Tab::History => &[Context::History, Context::List],
-            crate::state::Tab::Records => &[Context::List],
+            crate::state::Tab::Records => &[
+                Context::Records,
+                Context::List,
+                Context::RecordsInput,
+                Context::RecordsPopup,
+            ],
         },
     };
     let mut lines = Vec::new();
@@ -84,5 +89,8 @@ fn section_title(context: Context) -> &'static str {
         Context::ComposerBody => "Body editor",
         Context::ComposerPopup => "Composer pickers",
         Context::History => "History",
+        Context::Records => "Records",
+        Context::RecordsInput => "Records: text lines",
+        Context::RecordsPopup => "Records: columns and exports",
     }
 }

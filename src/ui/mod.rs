@@ -8,6 +8,7 @@ pub mod history;
 pub mod main_area;
 pub mod palette;
 pub mod profiles;
+pub mod records;
 pub mod status_bar;
 pub mod theme;
 pub mod token;
