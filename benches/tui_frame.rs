@@ -15,8 +15,8 @@ use common::{demo_profiles, model_with, press};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use sfterm::effect::Effect;
-use sfterm::jobs::records::{PageRows, RecordsOutcome};
+use sfterm::effect::{Effect, Job};
+use sfterm::jobs::records::{PageRows, RecordsJob, RecordsOutcome};
 use sfterm::msg::{Msg, Outcome};
 use sfterm::sf::RenewReason;
 use sfterm::state::Model;
@@ -77,7 +77,10 @@ fn model_with_rows(n: usize) -> Model {
     let query = effects
         .iter()
         .find_map(|e| match e {
-            Effect::Spawn { req, .. } => Some(*req),
+            Effect::Spawn {
+                req,
+                job: Job::Records(RecordsJob::Query { .. }),
+            } => Some(*req),
             _ => None,
         })
         .expect("the records query starts on login");
