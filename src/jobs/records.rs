@@ -274,8 +274,9 @@ fn page(
 /// `~/x.csv` → `<home>/x.csv` (the path is typed in a prompt, not by a shell).
 fn expand_home(path: PathBuf) -> PathBuf {
     match path.strip_prefix("~") {
-        Ok(rest) => directories::BaseDirs::new()
-            .map_or(path.clone(), |dirs| dirs.home_dir().join(rest)),
+        Ok(rest) => {
+            directories::BaseDirs::new().map_or(path.clone(), |dirs| dirs.home_dir().join(rest))
+        }
         Err(_) => path,
     }
 }
