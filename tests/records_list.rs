@@ -896,3 +896,13 @@ fn tab_again_steps_through_the_suggestions() {
     act(&mut s, &mut ids, Action::Complete);
     assert_eq!(value(&s).as_deref(), Some("Industry = 'Energy'"));
 }
+
+#[test]
+fn snapshot_soql_line_suggestions_80x24() {
+    let mut model = model_with_rows(30, 30);
+    model.records.describes.insert("account".into(), describe());
+    press(&mut model, "w");
+    type_text(&mut model, "Industry = 'E");
+    press(&mut model, "tab");
+    assert_screen!(render(&model, 80, 24));
+}

@@ -31,7 +31,7 @@ use soql::SortDir;
 pub const OBJECTS: [&str; 3] = ["Account", "Contact", "Lead"];
 
 /// Fetch the next page when the cursor is this close to the end of the loaded rows (at least).
-pub const PREFETCH_ROWS: usize = 200;
+pub const PREFETCH_ROWS: usize = 500;
 
 /// The actions only the Records tab answers; from the palette they bring the tab forward.
 pub const RECORDS_ACTIONS: &[Action] = &[

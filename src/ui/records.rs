@@ -306,7 +306,7 @@ fn footer_lines(model: &Model, theme: &Theme, width: usize) -> Vec<Line<'static>
                         lines.push(Line::styled(part, theme.error()));
                     }
                 }
-                push_suggestions(&mut lines, suggestions, width, theme);
+                push_suggestions(&mut lines, suggestions, input.input().value(), width, theme);
                 if error.is_none() && suggestions.is_empty() {
                     lines.push(Line::styled(
                         "a WHERE clause (Industry = 'Energy') or a whole SELECT · tab completes · enter runs · esc",
@@ -320,7 +320,7 @@ fn footer_lines(model: &Model, theme: &Theme, width: usize) -> Vec<Line<'static>
                 if let Some(error) = error {
                     lines.push(Line::styled(error.clone(), theme.error()));
                 }
-                push_suggestions(&mut lines, suggestions, width, theme);
+                push_suggestions(&mut lines, suggestions, input.input().value(), width, theme);
             }
             LineInput::Search(_) => lines.push(Line::styled(
                 format!(
@@ -363,30 +363,42 @@ fn footer_lines(model: &Model, theme: &Theme, width: usize) -> Vec<Line<'static>
     lines
 }
 
+/// The suggestions under a line, at most three rows; the one the line ends with (tab steps
+/// through them) is highlighted.
 fn push_suggestions(
     lines: &mut Vec<Line<'static>>,
     suggestions: &[String],
+    typed: &str,
     width: usize,
     theme: &Theme,
 ) {
     if suggestions.is_empty() {
         return;
     }
-    let mut line = String::new();
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
     let mut rows = 0;
     for s in suggestions {
-        if line.chars().count() + s.chars().count() + 2 > width && !line.is_empty() {
-            lines.push(Line::styled(std::mem::take(&mut line), theme.label()));
+        let len = s.chars().count() + 2;
+        if used + len > width && !spans.is_empty() {
+            lines.push(Line::from(std::mem::take(&mut spans)));
+            used = 0;
             rows += 1;
             if rows == 3 {
                 return;
             }
         }
-        line.push_str(s);
-        line.push_str("  ");
+        let style = if typed.ends_with(s.as_str()) {
+            theme.selected()
+        } else {
+            theme.label()
+        };
+        spans.push(Span::styled(s.clone(), style));
+        spans.push(Span::raw("  "));
+        used += len;
     }
-    if !line.is_empty() {
-        lines.push(Line::styled(line, theme.label()));
+    if !spans.is_empty() {
+        lines.push(Line::from(spans));
     }
 }
 
