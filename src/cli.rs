@@ -57,6 +57,12 @@ pub struct DemoArgs {
     /// Number of Account records in the mock org.
     #[arg(long, default_value_t = 300, value_name = "N")]
     pub records: usize,
+    /// The org state the mock org plays (see the Setup check): good, over-privileged,
+    /// missing-lead-delete, no-customerws, setup-hidden, long-session, broad-scopes,
+    /// inactive-user.
+    #[cfg(feature = "mock-org")]
+    #[arg(long, value_enum, default_value_t = crate::mock_org::Scenario::Good)]
+    pub scenario: crate::mock_org::Scenario,
 }
 
 /// Runs the parsed command line.

@@ -27,6 +27,34 @@ pub enum Context {
     Palette,
     Confirm,
     Help,
+    Check,
+    Composer,
+    ComposerEditor,
+    ComposerResponse,
+    ComposerInput,
+    ComposerBody,
+    ComposerPopup,
+    History,
+    // records
+    /// The Records tab's list.
+    Records,
+    /// The Records tab's text lines (quick search, SOQL line, object name, export path).
+    RecordsInput,
+    /// The Records tab's popups (column chooser, export jobs).
+    RecordsPopup,
+    // record_detail
+    /// The record detail view.
+    Detail,
+    /// A one-line field editor (typed keys go into it).
+    FieldEditor,
+    /// The multi-line text editor (enter is a newline).
+    TextEditor,
+    /// The save-conflict view.
+    Conflict,
+    /// The drafts offered at start.
+    Drafts,
+    /// "Discard N staged changes?" when quitting or leaving a record.
+    LeaveStaged,
 }
 
 impl Context {
@@ -40,6 +68,23 @@ impl Context {
         Context::Palette,
         Context::Confirm,
         Context::Help,
+        Context::Check,
+        Context::Composer,
+        Context::ComposerEditor,
+        Context::ComposerResponse,
+        Context::ComposerInput,
+        Context::ComposerBody,
+        Context::ComposerPopup,
+        Context::History,
+        Context::Records,
+        Context::RecordsInput,
+        Context::RecordsPopup,
+        Context::Detail,
+        Context::FieldEditor,
+        Context::TextEditor,
+        Context::Conflict,
+        Context::Drafts,
+        Context::LeaveStaged,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +98,23 @@ impl Context {
             Context::Palette => "palette",
             Context::Confirm => "confirm",
             Context::Help => "help",
+            Context::Check => "check",
+            Context::Composer => "composer",
+            Context::ComposerEditor => "composer_editor",
+            Context::ComposerResponse => "composer_response",
+            Context::ComposerInput => "composer_input",
+            Context::ComposerBody => "composer_body",
+            Context::ComposerPopup => "composer_popup",
+            Context::History => "history",
+            Context::Records => "records",
+            Context::RecordsInput => "records_input",
+            Context::RecordsPopup => "records_popup",
+            Context::Detail => "detail",
+            Context::FieldEditor => "field_editor",
+            Context::TextEditor => "text_editor",
+            Context::Conflict => "conflict",
+            Context::Drafts => "drafts",
+            Context::LeaveStaged => "leave_staged",
         }
     }
 
@@ -62,7 +124,17 @@ impl Context {
 
     /// Whether unbound keys are typed into a text field here (so `Global` is not consulted).
     pub fn is_text(self) -> bool {
-        matches!(self, Context::Form | Context::Prompt | Context::Palette)
+        matches!(
+            self,
+            Context::Form
+                | Context::Prompt
+                | Context::Palette
+                | Context::ComposerInput
+                | Context::ComposerBody
+                | Context::FieldEditor
+                | Context::TextEditor
+                | Context::RecordsInput
+        )
     }
 }
 

@@ -1,12 +1,14 @@
 //! sfterm: a terminal workbench for the Salesforce APIs.
 pub mod action;
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod composer;
 pub mod config;
 pub mod effect;
 pub mod human;
+pub mod jobs;
 pub mod keymap;
 pub mod logging;
 #[cfg(feature = "mock-org")]

@@ -34,4 +34,12 @@ pub enum Outcome {
     Copied(Result<(), String>),
     /// The API call of [`crate::effect::SessionJob::CheckApi`] succeeded (or why not).
     ApiChecked(Result<(), String>),
+    /// The Setup check's report (or why it could not run).
+    Check(Result<Box<crate::check::CheckReport>, String>),
+    /// A job of the Composer or History tab.
+    Composer(crate::jobs::composer::ComposerOutcome),
+    /// A Records tab job finished.
+    Records(crate::jobs::records::RecordsOutcome),
+    /// A record detail job finished.
+    Record(crate::jobs::record_detail::RecordOutcome),
 }

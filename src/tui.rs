@@ -82,6 +82,7 @@ pub async fn run(options: TuiOptions) -> Result<(), Failure> {
         SignedDuration::from_secs(settings.renew_margin_secs.try_into().unwrap_or(i64::MAX));
     let mut model = Model::new(profiles, load_error, keymap, margin, Timestamp::now());
     model.run_mode = options.run_mode;
+    model.records.export_dir = Some(paths::data_dir().join("exports"));
     model.log_path = log.as_ref().map(|(path, _)| path.display().to_string());
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::new(ThemeKind::from_setting(&settings.theme, no_color));
@@ -90,13 +91,21 @@ pub async fn run(options: TuiOptions) -> Result<(), Failure> {
     let (guard, terminal) = TerminalGuard::enter()
         .map_err(|e| Failure::new(EXIT_FAILURE, format!("cannot set up the terminal: {e}")))?;
     let mut runtime = Runtime::new(model, theme, terminal, store, Box::new(term::osc52_copy));
+    let input = term::PausableInput::new();
+    let editor_input = input.clone();
+    runtime.set_editor(Box::new(move |text, extension| {
+        term::edit_externally(&editor_input, text, extension)
+    }));
+    let resume_input = input.clone();
+    runtime.set_after_editor(Box::new(move || resume_input.resume()));
+    runtime.use_data_dir(paths::data_dir());
     if let Some(warning) = permission_warning {
         runtime.notify(format!("Warning: {warning}"));
     }
     if let Some(name) = &options.connect {
         connect_at_start(&mut runtime, name);
     }
-    let input = forced_panic::arm(ratatui::crossterm::event::EventStream::new());
+    let input = forced_panic::arm(input);
     let result = runtime.run(input).await;
     drop(guard);
     result
@@ -170,6 +179,7 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
     let config = MockOrgConfig {
         token_ttl: std::time::Duration::from_secs(args.token_ttl),
         records: args.records,
+        scenario: args.scenario,
         ..MockOrgConfig::default()
     };
     let org = MockOrg::start(config)

@@ -157,3 +157,52 @@ async fn export_failures_exit_nonzero() {
     assert_eq!(e.code, EXIT_FAILURE);
     assert!(!file.exists(), "no file for a job that never ran");
 }
+
+/// `sfterm export` whose download loses its connection mid-way: the page is fetched again with
+/// the locator it stopped at, and the file has every row once.
+#[tokio::test]
+async fn an_interrupted_export_resumes_from_the_last_locator() {
+    let org = MockOrg::start(MockOrgConfig {
+        port: 0,
+        records: 250,
+        bulk_polls_in_progress: 0,
+        bulk_page_size: 100,
+        ..Default::default()
+    })
+    .await
+    .expect("mock org starts");
+    org.drop_next_result_pages(1);
+    let dir = dir_for(&org);
+    let file = dir.path().join("accounts.csv");
+    let path = file.to_str().expect("utf-8 path");
+    let (result, _) = run(
+        dir.path(),
+        &[
+            "export",
+            "SELECT Id, Name, Industry FROM Account",
+            "--out",
+            path,
+        ],
+    )
+    .await;
+    result.expect("export survives one dropped page");
+    let text = std::fs::read_to_string(&file).expect("read export");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "\"Id\",\"Name\",\"Industry\"");
+    assert_eq!(lines.len(), 251, "header + 250 rows");
+    let ids: std::collections::HashSet<&str> = lines[1..]
+        .iter()
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    assert_eq!(ids.len(), 250, "no row twice, none missing");
+    let faults: Value = reqwest::get(format!("{}__mock/faults", org.instance_url()))
+        .await
+        .expect("faults")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        faults["drop_result_pages"], 0,
+        "the drop was used: {faults}"
+    );
+}

@@ -240,7 +240,8 @@ async fn introspect_userinfo_identity_and_revoke() {
         .await
         .expect("json");
     assert_eq!(user["sub"], body["id"]);
-    assert_eq!(user["is_salesforce_integration_user"], false);
+    // The default scenario's run-as user has the Salesforce Integration licence.
+    assert_eq!(user["is_salesforce_integration_user"], true);
 
     let id_url = body["id"].as_str().expect("id url");
     for suffix in ["", "?format=json"] {

@@ -113,7 +113,10 @@ async fn cli_writes_the_env_file_once_listening() {
         fault_latency_ms: 0,
         fail_next: None,
         drop_connections: 0,
+        drop_result_pages: 0,
         api_quota: None,
+        scenario: Default::default(),
+        api_limit: 15000,
     };
     let task = tokio::spawn(run(args));
     let deadline = Instant::now() + Duration::from_secs(20);

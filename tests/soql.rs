@@ -1,6 +1,7 @@
 //! The mock org's SOQL engine against a small in-memory org (Account, Contact, User).
 #![cfg(feature = "mock-org")]
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
@@ -185,13 +186,19 @@ impl SoqlSource for Org {
             .cloned()
     }
 
-    fn rows(&self, object: &str) -> Box<dyn Iterator<Item = &Row> + '_> {
-        Box::new(self.rows.get(object).into_iter().flatten())
+    fn rows(&self, object: &str) -> Box<dyn Iterator<Item = u32> + '_> {
+        let n = self.rows.get(object).map_or(0, Vec::len);
+        Box::new(0..u32::try_from(n).expect("few rows"))
     }
 
-    fn row(&self, object: &str, id: &str) -> Option<&Row> {
+    fn find(&self, object: &str, id: &str) -> Option<u32> {
         let i = self.index.get(&(object.to_string(), id.to_string()))?;
-        self.rows.get(object)?.get(*i)
+        u32::try_from(*i).ok()
+    }
+
+    fn value(&self, object: &str, pos: u32, field: &str) -> Option<Cow<'_, Value>> {
+        let row = self.rows.get(object)?.get(usize::try_from(pos).ok()?)?;
+        row.get(field).map(Cow::Borrowed)
     }
 }
 

@@ -170,15 +170,22 @@ pub(crate) fn connection_config(
 /// Chooses the profile (see [`choose_profile`]), obtains its secret and logs in. A failed
 /// login is exit 1 with the plain-words diagnosis.
 pub async fn connect(ctx: &Context) -> Result<(Profile, SfClient), CommandError> {
+    let (profile, client) = client_for(ctx).await?;
+    client
+        .login(RenewReason::Initial)
+        .await
+        .map_err(|e| login_failed(&profile, &e))?;
+    Ok((profile, client))
+}
+
+/// Chooses the profile, obtains its secret and builds its client without logging in (for
+/// `sfterm check`, which reports a failed login as check items).
+pub(crate) async fn client_for(ctx: &Context) -> Result<(Profile, SfClient), CommandError> {
     let store = load_store(ctx)?;
     let profile = choose_profile(&store, ctx.profile.as_deref())?;
     let secret = secret_for(&profile).await?;
     let config = connection_config(&profile, secret)?;
     let client = SfClient::new(config).map_err(|e| CommandError::api(&e))?;
-    client
-        .login(RenewReason::Initial)
-        .await
-        .map_err(|e| login_failed(&profile, &e))?;
     Ok((profile, client))
 }
 

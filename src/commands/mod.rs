@@ -1,4 +1,4 @@
-//! The scriptable command-line commands: `token`, `query`, `record`, `apex`, `profiles`, `run`,
+//! The scriptable command-line commands: `token`, `query`, `record`, `apex`, `profiles`, `run`, `check`,
 //! `requests` and `completions`. They share the profiles (`profiles.toml`) and the client ([`crate::sf`]) with
 //! the TUI, print results on [`Context::stdout`] and report failures as a [`CommandError`] whose
 //! [`CommandError::code`] is the process exit code (see [`EXIT_CODES`]).
@@ -21,6 +21,7 @@
 //! ```
 
 pub mod apex;
+pub mod check;
 pub mod completions;
 pub mod export;
 pub mod profiles;
@@ -95,6 +96,11 @@ pub enum ScriptCommand {
     Apex(apex::ApexCommand),
     /// Print a shell completion script (bash, zsh or fish) on stdout.
     Completions(completions::CompletionsArgs),
+    /// Check the org's External Client App and integration user against the setup guide:
+    /// token endpoint, scopes, lifetime, user, object access, permissions, Apex services,
+    /// login restrictions, API usage. Exit 1 when any item fails.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Check(check::CheckArgs),
     /// Send a saved request of the composer and print the response body; exit 1 on HTTP >= 400.
     #[command(after_help = EXIT_CODES_HELP)]
     Run(run::RunArgs),
@@ -233,6 +239,7 @@ pub async fn run(
         ScriptCommand::Apex(cmd) => apex::run(cmd, &mut ctx).await,
         ScriptCommand::Completions(args) => completions::run(&args, &mut ctx, cli_command),
         ScriptCommand::Run(args) => run::run(args, &mut ctx).await,
+        ScriptCommand::Check(args) => check::run(args, &mut ctx).await,
         ScriptCommand::Requests(cmd) => run::run_requests(cmd, &mut ctx).await,
     };
     // Output already written stays written even when the command failed afterwards.

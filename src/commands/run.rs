@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use bytes::Bytes;
 use jiff::Timestamp;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
@@ -13,12 +12,12 @@ use super::{CommandError, Context, connect};
 use crate::composer::curl::to_curl;
 use crate::composer::history::{History, HistoryEntry};
 use crate::composer::postman::{import_collection, import_environment};
-use crate::composer::request::{RequestKind, ResolvedRequest, SavedRequest, Variables};
-use crate::composer::soap;
+use crate::composer::request::{ResolvedRequest, SavedRequest, Variables};
+use crate::composer::send::SendError;
 use crate::composer::store::{FindError, RequestStore};
 use crate::config::paths::{DATA_DIR_ENV, data_dir};
 use crate::config::profiles::{ProfileStore, SecretSource};
-use crate::sf::{RawResponse, RenewReason, SfClient};
+use crate::sf::{RawResponse, SfClient};
 
 /// Arguments of `sfterm run`.
 #[derive(Debug, Clone, clap::Args)]
@@ -190,56 +189,18 @@ async fn prepare(
     })
 }
 
-/// Sends a resolved request with the client's current token (Bearer header, SOAP session).
-/// A SOAP `INVALID_SESSION_ID` fault (HTTP 500, which the client does not renew on) renews
-/// the token once and sends again with the new session id.
+/// Sends a resolved request with the client's current token (Bearer header, SOAP session);
+/// see [`crate::composer::send`] for the SOAP `INVALID_SESSION_ID` renew-and-resend.
 pub async fn send(
     client: &SfClient,
     resolved: &ResolvedRequest,
 ) -> Result<RawResponse, CommandError> {
-    let resp = send_once(client, resolved).await?;
-    if resolved.kind == RequestKind::Soap && is_invalid_session_fault(&resp) {
-        client
-            .login(RenewReason::InvalidSession)
-            .await
-            .map_err(|e| CommandError::api(&e))?;
-        return send_once(client, resolved).await;
+    match crate::composer::send::send(client, resolved).await {
+        Ok(sent) => Ok(sent.response),
+        Err(SendError::Api(e)) => Err(CommandError::api(&e)),
+        Err(SendError::NotConnected) => Err(CommandError::failure("Not logged in.")),
+        Err(e @ SendError::BadMethod(_)) => Err(CommandError::usage(format!("{e}."))),
     }
-    Ok(resp)
-}
-
-/// Whether a response is a SOAP fault saying the session is invalid or expired.
-pub fn is_invalid_session_fault(resp: &RawResponse) -> bool {
-    resp.status.as_u16() == 500
-        && matches!(
-            soap::parse_response(&String::from_utf8_lossy(&resp.body)),
-            Ok(soap::SoapResponse::Fault(fault)) if fault.is_invalid_session()
-        )
-}
-
-async fn send_once(
-    client: &SfClient,
-    resolved: &ResolvedRequest,
-) -> Result<RawResponse, CommandError> {
-    let token = client
-        .token()
-        .ok_or_else(|| CommandError::failure("Not logged in."))?;
-    let with_session = resolved.with_session(token.access_token.expose_secret());
-    let method = reqwest::Method::from_bytes(with_session.method.as_bytes()).map_err(|_| {
-        CommandError::usage(format!(
-            "\"{}\" is not an HTTP method.",
-            with_session.method
-        ))
-    })?;
-    client
-        .send_raw(
-            method,
-            &with_session.path,
-            with_session.send_headers(),
-            with_session.body.map(Bytes::from),
-        )
-        .await
-        .map_err(|e| CommandError::api(&e))
 }
 
 /// The body for printing: JSON re-indented, anything else as text.

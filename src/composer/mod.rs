@@ -3,9 +3,11 @@
 //! ([`history`]), Postman collection / environment import ([`postman`]), curl export
 //! ([`curl`]) and Apex SOAP: WSDLs, envelopes and faults ([`soap`]).
 
+pub mod body;
 pub mod curl;
 pub mod history;
 pub mod postman;
 pub mod request;
+pub mod send;
 pub mod soap;
 pub mod store;

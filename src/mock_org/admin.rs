@@ -5,9 +5,11 @@
 //! * `POST /__mock/faults` — JSON with any of: `latency_ms`, `fail_next` (count), `status`,
 //!   `error_code`, `message`, `expire_tokens` (bool), `api_usage` (calls used today),
 //!   `api_remaining` (calls left today), `drop_connections` (count: the next N requests, any
-//!   path but `/__mock/...`, get their TCP connection closed without an answer), `kind` (with
-//!   `fail_next`: what the failing answers look like, see [`FaultKind`]; `status` applies to
-//!   all kinds, e.g. `{"fail_next":1,"status":200,"kind":"html"}`).
+//!   path but `/__mock/...`, get their TCP connection closed without an answer),
+//!   `drop_result_pages` (count: the next N Bulk result page requests with a locator, i.e. a
+//!   download already under way, get their connection closed), `kind` (with `fail_next`: what
+//!   the failing answers look like, see [`FaultKind`]; `status` applies to all kinds, e.g.
+//!   `{"fail_next":1,"status":200,"kind":"html"}`).
 //! * `DELETE /__mock/faults` — no latency, no pending failures or dropped connections.
 //! * `POST /__mock/reset` — records, cursors, jobs and API usage back to the seed state (tokens
 //!   stay valid).
@@ -49,7 +51,7 @@ impl FaultKind {
 fn faults_body(shared: &Shared) -> Value {
     let inner = shared.lock();
     json!({"latency_ms": inner.latency_ms, "fail_next": inner.fault,
-           "drop_connections": inner.drop_next,
+           "drop_connections": inner.drop_next, "drop_result_pages": inner.drop_result_pages,
            "api_usage": inner.usage, "api_limit": shared.config.api_daily_limit})
 }
 
@@ -92,6 +94,9 @@ fn set_faults(shared: &Shared, body: &[u8]) -> Result<Response, ApiError> {
         if let Some(count) = number("drop_connections") {
             inner.drop_next = usize::try_from(count).unwrap_or(usize::MAX);
         }
+        if let Some(count) = number("drop_result_pages") {
+            inner.drop_result_pages = usize::try_from(count).unwrap_or(usize::MAX);
+        }
         if let Some(used) = number("api_usage") {
             inner.usage = used;
         }
@@ -115,18 +120,14 @@ fn state(shared: &Shared, query: &str) -> Response {
     for object in &shared.schema.objects {
         let store = inner.store.get(&object.name);
         let total = store.map_or(0, |s| s.len());
-        let deleted = store.map_or(0, |s| {
-            s.values()
-                .filter(|r| r.row.get("IsDeleted") == Some(&Value::Bool(true)))
-                .count()
-        });
+        let deleted = store.map_or(0, |s| s.iter().filter(|r| r.is_deleted()).count());
         counts.insert(
             object.name.clone(),
             json!({"total": total, "deleted": deleted}),
         );
         if dump {
             let rows: Vec<Value> = store
-                .map(|s| s.values().map(|r| Value::Object(r.row.clone())).collect())
+                .map(|s| s.iter().map(|r| Value::Object(r.row())).collect())
                 .unwrap_or_default();
             data.insert(object.name.clone(), Value::Array(rows));
         }
@@ -179,6 +180,7 @@ pub(crate) fn handle(
             inner.latency_ms = 0;
             inner.fault = Fault::default();
             inner.drop_next = 0;
+            inner.drop_result_pages = 0;
             Ok(StatusCode::NO_CONTENT.into_response())
         }
         (["faults"], _) => Err(method_not_allowed(method, "DELETE,GET,POST")),

@@ -109,6 +109,7 @@ pub(crate) fn handle(
                 format!("Could not find a match for URL {path}"),
             )
         })?;
+    super::setup_org::require_class(shared, class.name)?;
     let method = if *request.method == Method::HEAD {
         &Method::GET
     } else {

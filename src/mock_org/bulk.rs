@@ -11,9 +11,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Map, Value, json};
 
-use super::query::run_soql;
+use super::query::{Source, select};
 use super::rest::{ApiError, Request, method_not_allowed, parse_body};
-use super::soql::SelectItem;
+use super::soql::{SelectItem, Selection};
 use super::state::{Shared, json_response, now_ms, sf_datetime};
 
 /// One query job.
@@ -30,8 +30,8 @@ pub(crate) struct Job {
     pub line_ending: String,
     /// CSV header cells, in SELECT order.
     pub columns: Vec<String>,
-    /// CSV rows (already rendered cells; `None` = null).
-    pub rows: Vec<Vec<Option<String>>>,
+    /// The matching rows; each result page's CSV is built from them when it is fetched.
+    pub selection: Selection,
     /// Why the job failed (set by `MockOrg::fail_query_job`).
     pub error_message: Option<String>,
 }
@@ -58,7 +58,7 @@ impl Job {
             let done = self.state == "JobComplete";
             m.insert(
                 "numberRecordsProcessed".into(),
-                json!(if done { self.rows.len() } else { 0 }),
+                json!(if done { self.selection.len() } else { 0 }),
             );
             m.insert("retries".into(), json!(0));
             m.insert(
@@ -180,7 +180,7 @@ fn create(shared: &Shared, request: &Request<'_>) -> Result<Response, ApiError> 
         ));
     }
     let mut inner = shared.lock();
-    let output = run_soql(
+    let selection = select(
         &shared.schema,
         &inner,
         &q,
@@ -206,11 +206,6 @@ fn create(shared: &Shared, request: &Request<'_>) -> Result<Response, ApiError> 
         .object(&parsed.from.text)
         .map(|o| o.name.clone())
         .unwrap_or_default();
-    let rows = output
-        .records
-        .iter()
-        .map(|r| columns.iter().map(|c| cell(lookup(r, c))).collect())
-        .collect();
     inner.job_seq += 1;
     let job = Job {
         id: crate::sf::id::mint("750", inner.job_seq),
@@ -223,7 +218,7 @@ fn create(shared: &Shared, request: &Request<'_>) -> Result<Response, ApiError> 
         delimiter,
         line_ending,
         columns,
-        rows,
+        selection,
         error_message: None,
     };
     let info = job.info(false);
@@ -361,7 +356,7 @@ fn results_page(
         .param("maxRecords")
         .and_then(|m| m.parse::<usize>().ok())
         .filter(|m| *m > 0)
-        .unwrap_or(50_000);
+        .unwrap_or(shared.config.bulk_page_size.max(1));
     let offset = match request
         .param("locator")
         .filter(|l| !l.is_empty() && l != "null")
@@ -372,12 +367,12 @@ fn results_page(
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
             .and_then(|s| s.parse::<usize>().ok())
-            .filter(|o| *o <= job.rows.len())
+            .filter(|o| *o <= job.selection.len())
             .ok_or_else(|| {
                 ApiError::bad("INVALID_LOCATOR", format!("Invalid locator: {locator}"))
             })?,
     };
-    let end = (offset + max).min(job.rows.len());
+    let end = (offset + max).min(job.selection.len());
     let sep = delimiter_char(&job.delimiter).unwrap_or(',').to_string();
     let eol = if job.line_ending == "CRLF" {
         "\r\n"
@@ -393,15 +388,25 @@ fn results_page(
             .join(&sep),
     );
     csv.push_str(eol);
-    for row in job.rows.get(offset..end).unwrap_or_default() {
-        let cells: Vec<String> = row
+    let source = Source {
+        schema: &shared.schema,
+        inner: &inner,
+    };
+    for record in job.selection.records(&source, offset..end) {
+        let cells: Vec<String> = job
+            .columns
             .iter()
-            .map(|c| c.as_deref().map(quote).unwrap_or_default())
+            .map(|c| {
+                cell(lookup(&record, c))
+                    .as_deref()
+                    .map(quote)
+                    .unwrap_or_default()
+            })
             .collect();
         csv.push_str(&cells.join(&sep));
         csv.push_str(eol);
     }
-    let locator = if end < job.rows.len() {
+    let locator = if end < job.selection.len() {
         B64.encode(end.to_string())
     } else {
         "null".to_owned()

@@ -48,9 +48,21 @@ pub struct MockOrgArgs {
     /// Fault: the first N requests get their TCP connection closed without an answer.
     #[arg(long = "drop-connections", value_name = "N", default_value_t = 0)]
     pub drop_connections: usize,
+    /// Fault: the first N Bulk API result page requests after a download's first page get their
+    /// TCP connection closed without an answer (a download interrupted mid-way).
+    #[arg(long = "drop-result-pages", value_name = "N", default_value_t = 0)]
+    pub drop_result_pages: usize,
     /// Fault: API calls left today; at 0 data API calls answer 403 REQUEST_LIMIT_EXCEEDED.
     #[arg(long = "api-quota", value_name = "N")]
     pub api_quota: Option<u64>,
+    /// The org state to play for the Setup check: a well-configured integration user (good)
+    /// or one with a classic mistake.
+    #[arg(long, value_enum, default_value_t = super::Scenario::Good)]
+    pub scenario: super::Scenario,
+    /// The org's daily API request limit (`DailyApiRequests` Max, `Sforce-Limit-Info`); raise it
+    /// for load tests, which otherwise hit 403 REQUEST_LIMIT_EXCEEDED after 15,000 calls.
+    #[arg(long = "api-limit", value_name = "N", default_value_t = 15000)]
+    pub api_limit: u64,
 }
 
 /// `--fail-next N:STATUS[:ERRORCODE]`.
@@ -101,6 +113,8 @@ impl MockOrgArgs {
             log_requests: self.log_requests,
             data: self.data.clone(),
             latency: Duration::from_millis(self.fault_latency_ms),
+            scenario: self.scenario,
+            api_daily_limit: self.api_limit,
             ..MockOrgConfig::default()
         }
     }
@@ -143,6 +157,12 @@ fn fault_summary(args: &MockOrgArgs) -> Vec<String> {
             args.drop_connections
         ));
     }
+    if args.drop_result_pages > 0 {
+        out.push(format!(
+            "next {} Bulk result pages dropped",
+            args.drop_result_pages
+        ));
+    }
     if let Some(quota) = args.api_quota {
         out.push(format!("{quota} API calls left"));
     }
@@ -158,10 +178,14 @@ pub async fn run(args: MockOrgArgs) -> Result<(), MockOrgError> {
     if args.drop_connections > 0 {
         org.drop_next_connections(args.drop_connections);
     }
+    if args.drop_result_pages > 0 {
+        org.drop_next_result_pages(args.drop_result_pages);
+    }
     if let Some(remaining) = args.api_quota {
         org.set_api_remaining(remaining);
     }
     println!("sfterm mock org listening on {}", org.instance_url());
+    println!("  scenario:       {}", args.scenario);
     println!(
         "  token endpoint: {}services/oauth2/token",
         org.instance_url()

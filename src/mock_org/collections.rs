@@ -179,6 +179,8 @@ pub(crate) fn update(shared: &Shared, request: &Request<'_>) -> Result<Response,
             fields.remove("id");
             fields.remove("Id");
             let row = validate(object, &fields, false).map_err(|e| (Some(id.clone()), e))?;
+            super::setup_org::require(shared, &object.name, super::setup_org::Access::Edit)
+                .map_err(|e| (Some(id.clone()), e))?;
             Ok((object.name.clone(), id, row))
         })
         .collect();
@@ -192,11 +194,10 @@ pub(crate) fn update(shared: &Shared, request: &Request<'_>) -> Result<Response,
                 let Some(object) = shared.schema.object(&object_name) else {
                     continue;
                 };
-                let Some(record) = inner
-                    .store
-                    .get_mut(&object_name)
-                    .and_then(|s| s.get_mut(&id))
-                else {
+                let Some(store) = inner.store.get_mut(&object_name) else {
+                    continue;
+                };
+                let Some(mut record) = store.get(&id) else {
                     continue;
                 };
                 if record.row.get("IsDeleted") == Some(&Value::Bool(true)) {
@@ -205,6 +206,7 @@ pub(crate) fn update(shared: &Shared, request: &Request<'_>) -> Result<Response,
                     continue;
                 }
                 record.apply_update(object, changes, &shared.user_id);
+                store.put(&id, &record);
                 results.push(json!({"id": id, "success": true, "errors": []}));
             }
         }
@@ -255,6 +257,8 @@ pub(crate) fn delete(shared: &Shared, request: &Request<'_>) -> Result<Response,
             if record.row.get("IsDeleted") == Some(&Value::Bool(true)) {
                 return Err((id, ApiError::bad("ENTITY_IS_DELETED", "entity is deleted")));
             }
+            super::setup_org::require(shared, &object.name, super::setup_org::Access::Delete)
+                .map_err(|e| (id.clone(), e))?;
             Ok((object.name.clone(), id))
         })
         .collect();
@@ -265,12 +269,11 @@ pub(crate) fn delete(shared: &Shared, request: &Request<'_>) -> Result<Response,
             Err((id, e)) => results.push(failure(Some(&id), &e)),
             Ok(_) if all_or_none && failed => results.push(rolled_back()),
             Ok((object_name, id)) => {
-                if let Some(record) = inner
-                    .store
-                    .get_mut(&object_name)
-                    .and_then(|s| s.get_mut(&id))
+                if let Some(store) = inner.store.get_mut(&object_name)
+                    && let Some(mut record) = store.get(&id)
                 {
                     record.mark_deleted();
+                    store.put(&id, &record);
                 }
                 results.push(json!({"id": id, "success": true, "errors": []}));
             }

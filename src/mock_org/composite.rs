@@ -167,7 +167,6 @@ async fn run_one(
             .store
             .get(&object.name)
             .and_then(|s| s.get(&id))
-            .cloned()
         {
             undo.push(Undo::Changed {
                 object: object.name.clone(),
@@ -219,12 +218,12 @@ fn rollback(shared: &Shared, undo: Vec<Undo>) {
         match step {
             Undo::Created { object, id } => {
                 if let Some(store) = inner.store.get_mut(&object) {
-                    store.shift_remove(&id);
+                    store.remove(&id);
                 }
             }
             Undo::Changed { object, id, before } => {
-                if let Some(record) = inner.store.get_mut(&object).and_then(|s| s.get_mut(&id)) {
-                    *record = before;
+                if let Some(store) = inner.store.get_mut(&object) {
+                    store.put(&id, &before);
                 }
             }
         }

@@ -185,12 +185,13 @@ pub(crate) fn load(shared: &Shared, account_id: &str) -> Option<Customer> {
         .map(|contacts| {
             contacts
                 .iter()
-                .filter(|(_, r)| {
-                    live(&r.row) && r.row.get("AccountId").and_then(Value::as_str) == Some(&id)
+                .filter(|r| {
+                    !r.is_deleted()
+                        && r.get("AccountId").as_ref().and_then(Value::as_str) == Some(&id)
                 })
-                .map(|(cid, r)| Contact {
-                    id: Some(cid.clone()),
-                    values: pick(&r.row, &CONTACT_MEMBERS),
+                .map(|r| Contact {
+                    id: Some(r.id()),
+                    values: pick(&r.row(), &CONTACT_MEMBERS),
                 })
                 .collect()
         })
@@ -213,12 +214,12 @@ pub(crate) fn search(shared: &Shared, name: &str) -> Vec<Customer> {
             .map(|accounts| {
                 accounts
                     .iter()
-                    .filter(|(_, r)| live(&r.row))
-                    .filter_map(|(id, r)| {
-                        let n = r.row.get("Name")?.as_str()?;
-                        n.to_lowercase()
-                            .contains(&needle)
-                            .then(|| (n.to_owned(), id.clone()))
+                    .filter(|r| !r.is_deleted())
+                    .filter_map(|r| {
+                        let Value::String(n) = r.get("Name")? else {
+                            return None;
+                        };
+                        n.to_lowercase().contains(&needle).then(|| (n, r.id()))
                     })
                     .collect()
             })
@@ -312,13 +313,16 @@ fn update(
         .map_err(|e| Exception::dml("Update", &e, 25))?;
     {
         let mut inner = shared.lock();
-        let record = inner
+        let store = inner
             .store
             .get_mut("Account")
-            .and_then(|s| s.get_mut(&id))
+            .ok_or_else(|| Exception::no_rows(22))?;
+        let mut record = store
+            .get(&id)
             .filter(|r| live(&r.row))
             .ok_or_else(|| Exception::no_rows(22))?;
         record.apply_update(object, changes, &shared.user_id);
+        store.put(&id, &record);
     }
     load(shared, &id).ok_or_else(|| Exception::no_rows(22))
 }
@@ -327,19 +331,28 @@ fn update(
 fn delete(shared: &Shared, account_id: &str) -> Result<(), Exception> {
     let id = crate::sf::id::normalize(account_id).ok_or_else(|| Exception::no_rows(31))?;
     let mut inner = shared.lock();
-    let mark = super::state::Record::mark_deleted;
-    let account = inner
+    let accounts = inner
         .store
         .get_mut("Account")
-        .and_then(|s| s.get_mut(&id))
+        .ok_or_else(|| Exception::no_rows(31))?;
+    let mut account = accounts
+        .get(&id)
         .filter(|r| live(&r.row))
         .ok_or_else(|| Exception::no_rows(31))?;
-    mark(account);
+    account.mark_deleted();
+    accounts.put(&id, &account);
     if let Some(contacts) = inner.store.get_mut("Contact") {
-        for record in contacts.values_mut() {
-            if live(&record.row) && record.row.get("AccountId").and_then(Value::as_str) == Some(&id)
-            {
-                mark(record);
+        let hits: Vec<String> = contacts
+            .iter()
+            .filter(|r| {
+                !r.is_deleted() && r.get("AccountId").as_ref().and_then(Value::as_str) == Some(&id)
+            })
+            .map(|r| r.id())
+            .collect();
+        for contact in hits {
+            if let Some(mut record) = contacts.get(&contact) {
+                record.mark_deleted();
+                contacts.put(&contact, &record);
             }
         }
     }

@@ -91,9 +91,9 @@ pub(crate) fn load(
                     full.insert("Id".to_owned(), json!(id));
                     full.extend(row);
                     full.insert("SystemModstamp".to_owned(), json!(sf_datetime(modified)));
-                    inner.store.entry(object.name.clone()).or_default().insert(
-                        id,
-                        Record {
+                    inner.store.table_mut(object).put(
+                        &id,
+                        &Record {
                             row: full,
                             modified_ms: modified,
                         },

@@ -72,7 +72,12 @@ where
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let admin = request.uri().path().starts_with("/__mock");
-        if !admin && self.shared.take_drop() {
+        let result_page = request.uri().path().ends_with("/results")
+            && request
+                .uri()
+                .query()
+                .is_some_and(|q| q.split('&').any(|p| p.starts_with("locator=")));
+        if !admin && self.shared.take_drop(result_page) {
             if self.shared.config.log_requests {
                 eprintln!(
                     "{} {} -> connection dropped (fault)",

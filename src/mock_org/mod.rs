@@ -9,6 +9,7 @@ mod apex;
 mod bulk;
 pub mod cli;
 mod collections;
+mod columns;
 mod composite;
 mod customer;
 mod data;
@@ -18,9 +19,11 @@ mod query;
 mod rest;
 mod schema;
 mod seed;
+mod setup_org;
 mod soap;
 pub mod soql;
 mod state;
+pub mod store;
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -31,6 +34,7 @@ use axum::Router;
 use axum_server::Handle;
 use axum_server::tls_rustls::RustlsConfig;
 
+pub use setup_org::Scenario;
 use state::{Listener, Shared};
 
 /// How to run a mock org. Every behaviour the reference marks UNCONFIRMED is a knob here.
@@ -74,6 +78,10 @@ pub struct MockOrgConfig {
     pub log_requests: bool,
     /// Polls of a Bulk API 2.0 query job that answer `InProgress` before `JobComplete`.
     pub bulk_polls_in_progress: u32,
+    /// The org state played: the run-as user's permissions and setup (`--scenario`).
+    pub scenario: Scenario,
+    /// Records per Bulk API 2.0 result page when the request gives no `maxRecords`.
+    pub bulk_page_size: usize,
 }
 
 impl std::fmt::Debug for MockOrgConfig {
@@ -90,6 +98,7 @@ impl std::fmt::Debug for MockOrgConfig {
             )
             .field("api_daily_limit", &self.api_daily_limit)
             .field("latest_api_version", &self.latest_api_version)
+            .field("scenario", &self.scenario)
             .finish_non_exhaustive()
     }
 }
@@ -115,8 +124,10 @@ impl Default for MockOrgConfig {
             max_query_cursors: 10,
             latency: Duration::ZERO,
             bulk_polls_in_progress: 1,
+            bulk_page_size: 50_000,
             log_requests: false,
             data: None,
+            scenario: Scenario::Good,
         }
     }
 }
@@ -357,6 +368,13 @@ impl MockOrg {
     /// without sending an answer.
     pub fn drop_next_connections(&self, count: usize) {
         self.shared.lock().drop_next = count;
+    }
+
+    /// Drops the connection of the next `count` Bulk API 2.0 result page requests that carry a
+    /// locator (pages after the first), like [`MockOrg::drop_next_connections`]: a download
+    /// interrupted mid-way.
+    pub fn drop_next_result_pages(&self, count: usize) {
+        self.shared.lock().drop_result_pages = count;
     }
 
     /// Sets how many API calls are left today; at 0 every data API call answers 403

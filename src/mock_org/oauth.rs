@@ -158,6 +158,9 @@ pub(crate) fn token(
     if !app.has_run_as_user {
         return oauth_error("invalid_grant", "no client credentials user enabled");
     }
+    if shared.setup.scenario == super::Scenario::InactiveUser {
+        return oauth_error("inactive_user", "user is inactive");
+    }
     let now = now_ms();
     let org15 = shared.org_id.get(..15).unwrap_or(&shared.org_id);
     let access_token = random_token(org15);
@@ -313,11 +316,11 @@ pub(crate) fn identity(shared: &Shared, headers: &HeaderMap, org: &str, user: &s
             "organization_id": shared.org_id,
             "username": shared.username,
             "nick_name": "integration1.7670e12",
-            "display_name": "Integration User",
+            "display_name": format!("{} {}", shared.setup.person().0, shared.setup.person().1),
             "email": "ops@sfterm-mock.example",
             "email_verified": true,
-            "first_name": "Integration",
-            "last_name": "User",
+            "first_name": shared.setup.person().0,
+            "last_name": shared.setup.person().1,
             "timezone": "America/Los_Angeles",
             "photos": photos(shared),
             "addr_street": null, "addr_city": null, "addr_state": null,
@@ -350,17 +353,17 @@ pub(crate) fn userinfo(shared: &Shared, headers: &HeaderMap) -> Response {
             "organization_id": shared.org_id,
             "preferred_username": shared.username,
             "nickname": "integration1.7670e12",
-            "name": "Integration User",
+            "name": format!("{} {}", shared.setup.person().0, shared.setup.person().1),
             "email": "ops@sfterm-mock.example",
             "email_verified": true,
-            "given_name": "Integration",
-            "family_name": "User",
+            "given_name": shared.setup.person().0,
+            "family_name": shared.setup.person().1,
             "zoneinfo": "America/Los_Angeles",
             "photos": photos(shared),
             "profile": format!("{}/{}", shared.origin(), shared.user_id),
             "picture": format!("{}/profilephoto/005/F", shared.origin()),
             "address": {"country": "US"},
-            "is_salesforce_integration_user": false,
+            "is_salesforce_integration_user": shared.setup.is_integration_user(),
             "urls": user_urls(shared),
             "active": true,
             "user_type": "STANDARD",

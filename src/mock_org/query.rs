@@ -1,13 +1,15 @@
 //! `query` / `queryAll`: runs SOQL over the record store and pages the result
 //! (`nextRecordsUrl`, `Sforce-Query-Options: batchSize`).
 
+use std::borrow::Cow;
+
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::rest::{ApiError, Request};
 use super::schema::Schema;
-use super::soql::{FieldInfo, QueryOptions, QueryOutput, Row, SoqlSource};
+use super::soql::{FieldInfo, QueryOptions, Selection, SoqlSource};
 use super::state::{Cursor, Inner, Shared, json_response};
 
 /// The record store seen through the SOQL engine's interface.
@@ -35,15 +37,30 @@ impl SoqlSource for Source<'_> {
             .map(super::schema::FieldMeta::soql_info)
     }
 
-    fn rows(&self, object: &str) -> Box<dyn Iterator<Item = &Row> + '_> {
+    fn rows(&self, object: &str) -> Box<dyn Iterator<Item = u32> + '_> {
         match self.inner.store.get(object) {
-            Some(rows) => Box::new(rows.values().map(|r| &r.row)),
+            Some(table) => Box::new(table.iter_positions()),
             None => Box::new(std::iter::empty()),
         }
     }
 
-    fn row(&self, object: &str, id: &str) -> Option<&Row> {
-        self.inner.store.get(object)?.get(id).map(|r| &r.row)
+    fn find(&self, object: &str, id: &str) -> Option<u32> {
+        self.inner.store.get(object)?.position(id)
+    }
+
+    fn value(&self, object: &str, pos: u32, field: &str) -> Option<Cow<'_, Value>> {
+        self.inner
+            .store
+            .get(object)?
+            .value(pos, field)
+            .map(Cow::Owned)
+    }
+
+    fn is_deleted(&self, object: &str, pos: u32) -> bool {
+        self.inner
+            .store
+            .get(object)
+            .is_some_and(|t| t.is_deleted(pos))
     }
 }
 
@@ -64,43 +81,48 @@ fn batch_size(request: &Request<'_>) -> usize {
         .map_or(2000, |n| n.clamp(200, 2000))
 }
 
+/// One page of a query result: records `offset..offset + batch` of `selection`, rendered now.
 fn page(
+    source: &Source<'_>,
     version: &str,
     locator: &str,
-    records: &[Value],
+    selection: &Selection,
     offset: usize,
     batch: usize,
-    total: usize,
 ) -> Response {
-    let end = (offset + batch).min(records.len());
-    let slice = records.get(offset..end).unwrap_or_default().to_vec();
+    let len = selection.len();
+    let end = (offset + batch).min(len);
     let mut body = serde_json::Map::new();
-    body.insert("totalSize".into(), json!(total));
-    body.insert("done".into(), json!(end >= records.len()));
-    if end < records.len() {
+    body.insert("totalSize".into(), json!(selection.total_size()));
+    body.insert("done".into(), json!(end >= len));
+    if end < len {
         body.insert(
             "nextRecordsUrl".into(),
             json!(format!("/services/data/v{version}/query/{locator}-{end}")),
         );
     }
-    body.insert("records".into(), Value::Array(slice));
+    body.insert(
+        "records".into(),
+        Value::Array(selection.records(source, offset..end)),
+    );
     json_response(StatusCode::OK, &Value::Object(body))
 }
 
-/// Runs `soql` on the store; a refused query becomes Salesforce's 400 error.
-pub(crate) fn run_soql(
+/// Runs `soql` on the store without building records; a refused query becomes Salesforce's
+/// 400 error.
+pub(crate) fn select(
     schema: &Schema,
     inner: &Inner,
     soql: &str,
     include_deleted: bool,
     api_version: &str,
-) -> Result<QueryOutput, ApiError> {
+) -> Result<Selection, ApiError> {
     let source = Source { schema, inner };
     let options = QueryOptions {
         include_deleted,
         api_version,
     };
-    super::soql::execute(soql, &source, options).map_err(|e| ApiError::bad(e.code, e.message))
+    super::soql::select(soql, &source, options).map_err(|e| ApiError::bad(e.code, e.message))
 }
 
 /// `GET /query?q=` and `GET /queryAll?q=`.
@@ -115,50 +137,40 @@ pub(crate) fn query(
             "A query string has to be specified",
         ));
     };
+    // `columns=true`: the column metadata only; names that do not resolve fall through to the
+    // query, which reports them.
+    if request.param("columns").as_deref() == Some("true")
+        && let Some(response) = super::columns::metadata(&shared.schema, &q)
+    {
+        return Ok(response);
+    }
     let batch = batch_size(request);
     let mut inner = shared.lock();
-    let output = run_soql(
+    let selection = select(
         &shared.schema,
         &inner,
         &q,
         include_deleted,
         &request.version,
     )?;
-    if output.records.len() <= batch {
-        return Ok(page(
-            &request.version,
-            "",
-            &output.records,
-            0,
-            batch,
-            output.total_size,
-        ));
+    let source = Source {
+        schema: &shared.schema,
+        inner: &inner,
+    };
+    if selection.len() <= batch {
+        return Ok(page(&source, &request.version, "", &selection, 0, batch));
     }
+    let locator = crate::sf::id::mint("01g", inner.cursor_seq + 1);
+    let response = page(&source, &request.version, &locator, &selection, 0, batch);
     inner.cursor_seq += 1;
-    let locator = crate::sf::id::mint("01g", inner.cursor_seq);
-    let response = page(
-        &request.version,
-        &locator,
-        &output.records,
-        0,
-        batch,
-        output.total_size,
-    );
-    inner.cursors.insert(
-        locator,
-        Cursor {
-            records: output.records,
-            total_size: output.total_size,
-            batch,
-        },
-    );
+    inner.cursors.insert(locator, Cursor { selection, batch });
     while inner.cursors.len() > shared.config.max_query_cursors.max(1) {
         inner.cursors.shift_remove_index(0);
     }
     Ok(response)
 }
 
-/// `GET /query/{locator}-{offset}`.
+/// `GET /query/{locator}-{offset}`: the page is rendered from the cursor's row positions now.
 pub(crate) fn next_page(
     shared: &Shared,
     request: &Request<'_>,
@@ -170,15 +182,19 @@ pub(crate) fn next_page(
     let locator = crate::sf::id::normalize(locator).ok_or_else(invalid)?;
     let inner = shared.lock();
     let cursor = inner.cursors.get(&locator).ok_or_else(invalid)?;
-    if offset == 0 || offset >= cursor.records.len() {
+    if offset == 0 || offset >= cursor.selection.len() {
         return Err(invalid());
     }
+    let source = Source {
+        schema: &shared.schema,
+        inner: &inner,
+    };
     Ok(page(
+        &source,
         &request.version,
         &locator,
-        &cursor.records,
+        &cursor.selection,
         offset,
         cursor.batch,
-        cursor.total_size,
     ))
 }

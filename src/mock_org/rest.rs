@@ -568,7 +568,7 @@ fn describe_global(shared: &Shared, request: &Request<'_>) -> Result<Response, A
     }
     Ok(raw_json(
         StatusCode::OK,
-        render(&shared.schema.global, &request.version, &shared.origin()),
+        super::setup_org::describe_global(shared, &request.version),
     ))
 }
 
@@ -581,9 +581,10 @@ fn describe(shared: &Shared, request: &Request<'_>, name: &str) -> Result<Respon
     if let Some(response) = check_modified(request, SCHEMA_MODIFIED_SECS)? {
         return Ok(response);
     }
+    let text = render(&object.describe, &request.version, &shared.origin());
     Ok(raw_json(
         StatusCode::OK,
-        render(&object.describe, &request.version, &shared.origin()),
+        super::setup_org::describe(shared, &object.name, text),
     ))
 }
 
@@ -592,12 +593,10 @@ fn sobject_root(shared: &Shared, request: &Request<'_>, name: &str) -> Result<Re
     let object = object(shared, name)?;
     match *request.method {
         Method::GET | Method::HEAD => {
-            let global: Value = serde_json::from_str(&render(
-                &shared.schema.global,
-                &request.version,
-                &shared.origin(),
-            ))
-            .unwrap_or(Value::Null);
+            // The user's view of describe global (flags from their permissions).
+            let global: Value =
+                serde_json::from_str(&super::setup_org::describe_global(shared, &request.version))
+                    .unwrap_or(Value::Null);
             let entry = global
                 .get("sobjects")
                 .and_then(Value::as_array)
@@ -888,17 +887,14 @@ fn deleted() -> ApiError {
     .with_fields(vec![])
 }
 
-/// A stored record that is not deleted, for a change: `NOT_FOUND` when there is none,
-/// `ENTITY_IS_DELETED` when it is in the recycle bin.
-fn live_record_mut<'a>(
-    inner: &'a mut Inner,
-    object: &str,
-    id: &str,
-) -> Result<&'a mut Record, ApiError> {
+/// A stored record that is not deleted, for a change (written back with
+/// [`super::store::Table::put`]): `NOT_FOUND` when there is none, `ENTITY_IS_DELETED` when it is
+/// in the recycle bin.
+fn live_record(inner: &Inner, object: &str, id: &str) -> Result<Record, ApiError> {
     let record = inner
         .store
-        .get_mut(object)
-        .and_then(|s| s.get_mut(id))
+        .get(object)
+        .and_then(|s| s.get(id))
         .ok_or_else(ApiError::not_found)?;
     if record.row.get("IsDeleted") == Some(&Value::Bool(true)) {
         return Err(deleted());
@@ -929,6 +925,7 @@ pub(crate) fn create(
     object: &ObjectSchema,
     body: &Map<String, Value>,
 ) -> Result<String, ApiError> {
+    super::setup_org::require(shared, &object.name, super::setup_org::Access::Create)?;
     let mut row = new_row(object, body)?;
     let now = now_ms();
     system_fields(&mut row, object, &shared.user_id, now, now);
@@ -1012,8 +1009,10 @@ fn special_record(shared: &Shared, name: &str, id: &str, version: &str) -> Optio
     if name.eq_ignore_ascii_case("User") && id == shared.user_id {
         return Some(json!({
             "attributes": {"type": "User", "url": format!("/services/data/v{version}/sobjects/User/{id}")},
-            "Id": id, "Username": shared.username, "LastName": "User", "FirstName": "Integration",
-            "Name": "Integration User", "Alias": "integ", "Email": "ops@sfterm-mock.example",
+            "Id": id, "Username": shared.username, "LastName": shared.setup.person().1,
+            "FirstName": shared.setup.person().0,
+            "Name": format!("{} {}", shared.setup.person().0, shared.setup.person().1),
+            "Alias": "integ", "Email": "ops@sfterm-mock.example",
             "IsActive": true, "UserType": "Standard", "TimeZoneSidKey": "America/Los_Angeles",
             "LocaleSidKey": "en_US", "LanguageLocaleKey": "en_US", "EmailEncodingKey": "UTF-8",
             "CompanyName": "sfterm Mock Org", "CreatedDate": "2025-01-01T00:00:00.000+0000",
@@ -1067,7 +1066,7 @@ fn record(
                     .get(&object.name)
                     .and_then(|s| s.get(&id))
                     .ok_or_else(ApiError::not_found)?;
-                (record.row.clone(), record.modified_ms)
+                (record.row, record.modified_ms)
             };
             if row.get("IsDeleted") == Some(&Value::Bool(true)) {
                 return Err(deleted());
@@ -1121,8 +1120,9 @@ fn record(
         }
         Method::PATCH => {
             let body = parse_body(request.body)?;
+            super::setup_org::require(shared, &object.name, super::setup_org::Access::Edit)?;
             let mut inner = shared.lock();
-            let record = live_record_mut(&mut inner, &object.name, &id)?;
+            let mut record = live_record(&inner, &object.name, &id)?;
             if is_account {
                 let tag = etag(&record.row);
                 if let Some(value) = request.header("if-match")
@@ -1143,6 +1143,7 @@ fn record(
             }
             let changes = validate(object, &body, false)?;
             record.apply_update(object, changes, &shared.user_id);
+            inner.store.table_mut(object).put(&id, &record);
             let tag = etag(&record.row);
             Ok(with_record_headers(
                 StatusCode::NO_CONTENT.into_response(),
@@ -1151,9 +1152,11 @@ fn record(
             ))
         }
         Method::DELETE => {
+            super::setup_org::require(shared, &object.name, super::setup_org::Access::Delete)?;
             let mut inner = shared.lock();
-            let record = live_record_mut(&mut inner, &object.name, &id)?;
+            let mut record = live_record(&inner, &object.name, &id)?;
             record.mark_deleted();
+            inner.store.table_mut(object).put(&id, &record);
             Ok(StatusCode::NO_CONTENT.into_response())
         }
         _ => Err(method_not_allowed(request.method, "GET,HEAD,PATCH,DELETE")),

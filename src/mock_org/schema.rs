@@ -113,6 +113,8 @@ impl ObjectSchema {
 pub(crate) struct Schema {
     pub objects: Vec<ObjectSchema>,
     pub global: String,
+    /// Objects the run-as user cannot see (canonical names).
+    pub hidden: Vec<String>,
 }
 
 const ASSETS: [(&str, &str); 3] = [
@@ -180,52 +182,70 @@ fn parse_field(f: &Value) -> FieldMeta {
     }
 }
 
+impl ObjectSchema {
+    /// Parses one describe (JSON text with placeholders).
+    fn parse(name: &str, describe: String) -> Result<ObjectSchema, MockOrgError> {
+        let value: Value = serde_json::from_str(&describe)
+            .map_err(|e| MockOrgError::Asset(format!("{name} describe: {e}")))?;
+        let fields: Vec<FieldMeta> = value
+            .get("fields")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(parse_field).collect())
+            .unwrap_or_default();
+        let by_lower = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name.to_ascii_lowercase(), i))
+            .collect();
+        let rel_by_lower = fields
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                f.relationship_name
+                    .as_ref()
+                    .map(|r| (r.to_ascii_lowercase(), i))
+            })
+            .collect();
+        Ok(ObjectSchema {
+            name: name.to_owned(),
+            key_prefix: text(&value, "keyPrefix"),
+            describe,
+            fields,
+            by_lower,
+            rel_by_lower,
+        })
+    }
+}
+
 impl Schema {
-    /// Parses the built-in describes.
+    /// Parses the built-in describes and the setup objects' ones.
     pub fn load() -> Result<Schema, MockOrgError> {
         let mut objects = Vec::new();
         for (name, describe) in ASSETS {
-            let value: Value = serde_json::from_str(describe)
-                .map_err(|e| MockOrgError::Asset(format!("{name} describe: {e}")))?;
-            let fields: Vec<FieldMeta> = value
-                .get("fields")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().map(parse_field).collect())
-                .unwrap_or_default();
-            let by_lower = fields
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.name.to_ascii_lowercase(), i))
-                .collect();
-            let rel_by_lower = fields
-                .iter()
-                .enumerate()
-                .filter_map(|(i, f)| {
-                    f.relationship_name
-                        .as_ref()
-                        .map(|r| (r.to_ascii_lowercase(), i))
-                })
-                .collect();
-            objects.push(ObjectSchema {
-                name: name.to_owned(),
-                key_prefix: text(&value, "keyPrefix"),
-                describe: describe.to_owned(),
-                fields,
-                by_lower,
-                rel_by_lower,
-            });
+            objects.push(ObjectSchema::parse(name, describe.to_owned())?);
+        }
+        for (name, describe) in super::setup_org::describes() {
+            objects.push(ObjectSchema::parse(&name, describe)?);
         }
         Ok(Schema {
             objects,
             global: include_str!("../../assets/mock-org/describe/global.json").to_owned(),
+            hidden: Vec::new(),
         })
     }
 
-    /// A describable object by name in any letter case.
+    /// Makes `names` invisible: the run-as user may not see them (no read access, or no
+    /// "View Setup and Configuration"), so [`Schema::object`] does not find them.
+    pub fn hide(&mut self, names: Vec<String>) {
+        self.hidden = names;
+    }
+
+    /// A describable object by name in any letter case, unless hidden from the user.
     pub fn object(&self, name: &str) -> Option<&ObjectSchema> {
         self.objects
             .iter()
             .find(|o| o.name.eq_ignore_ascii_case(name))
+            .filter(|o| !self.hidden.contains(&o.name))
     }
 }
 

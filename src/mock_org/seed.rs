@@ -1,6 +1,5 @@
 //! Deterministic, realistic seed data: accounts, their contacts, and leads.
 
-use indexmap::IndexMap;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
@@ -116,12 +115,12 @@ fn insert(inner: &mut Inner, object: &ObjectSchema, row: Row, modified: i64) -> 
     let seq = inner.seq.entry(object.key_prefix.clone()).or_insert(0);
     *seq += 1;
     let id = crate::sf::id::mint(&object.key_prefix, *seq);
-    let mut full = Row::new();
+    let mut full = Row::with_capacity(row.len() + 1);
     full.insert("Id".to_owned(), json!(id));
     full.extend(row);
-    inner.store.entry(object.name.clone()).or_default().insert(
-        id.clone(),
-        Record {
+    inner.store.table_mut(object).put(
+        &id,
+        &Record {
             row: full,
             modified_ms: modified,
         },
@@ -142,6 +141,7 @@ pub(crate) fn insert_record(
 /// Fills `inner.store` with `config.records` accounts, about one contact per account and
 /// half as many leads.
 pub(crate) fn seed(config: &MockOrgConfig, schema: &Schema, user_id: &str, inner: &mut Inner) {
+    super::setup_org::seed(config.scenario, schema, user_id, inner);
     let (Some(account), Some(contact), Some(lead)) = (
         schema.object("Account"),
         schema.object("Contact"),
@@ -192,22 +192,26 @@ pub(crate) fn seed(config: &MockOrgConfig, schema: &Schema, user_id: &str, inner
         }
     };
 
-    let mut accounts = Vec::with_capacity(config.records);
+    // What the contacts need of each account, kept small: 1M accounts are seeded at once.
+    let mut accounts: Vec<(&str, u32, i64)> = Vec::with_capacity(config.records);
+    let contacts = config.records / 3 * 3 + usize::from(config.records % 3 == 2);
+    inner.store.table_mut(account).reserve_exact(config.records);
+    inner.store.table_mut(contact).reserve_exact(contacts);
     inner
         .store
-        .insert("Account".into(), IndexMap::with_capacity(config.records));
+        .table_mut(lead)
+        .reserve_exact(config.records / 2);
+    let first_account_seq = inner.seq.get(&account.key_prefix).copied().unwrap_or(0);
     for i in 0..config.records {
-        let name = format!(
-            "{} {}",
-            pick(&mut rng, &w.company),
-            pick(&mut rng, &w.suffix)
-        );
+        let word = pick(&mut rng, &w.company);
+        let name = format!("{word} {}", pick(&mut rng, &w.suffix));
         let name = if i >= w.company.len() * w.suffix.len() / 2 {
             format!("{name} {}", i / 100 + 1)
         } else {
             name
         };
-        let city = w.cities[rng.random_range(0..w.cities.len())];
+        let city_index = rng.random_range(0..w.cities.len());
+        let city = w.cities[city_index];
         let created =
             BASE_MS - rng.random_range(1..900) * 86_400_000 - rng.random_range(0..86_400_000);
         let modified = created + rng.random_range(0..60) * 86_400_000;
@@ -259,11 +263,14 @@ pub(crate) fn seed(config: &MockOrgConfig, schema: &Schema, user_id: &str, inner
         put(&mut row, account, "BillingPostalCode", json!(city[2]));
         put(&mut row, account, "BillingCountry", json!(city[3]));
         system_fields(&mut row, account, user_id, created, modified);
-        let id = insert(inner, account, row, modified);
-        accounts.push((id, name, city, created));
+        insert(inner, account, row, modified);
+        accounts.push((word, u32::try_from(city_index).unwrap_or(0), created));
     }
 
-    for (i, (account_id, company, city, created)) in accounts.iter().enumerate() {
+    for (i, &(company, city, created)) in accounts.iter().enumerate() {
+        // Accounts got consecutive sequence numbers; the id is minted again, not kept.
+        let account_id = crate::sf::id::mint(&account.key_prefix, first_account_seq + 1 + i as u64);
+        let city = w.cities[city as usize];
         for _ in 0..(i % 3) {
             let first = pick(&mut rng, &w.first);
             let last = pick(&mut rng, &w.last);

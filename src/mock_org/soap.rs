@@ -143,6 +143,16 @@ pub(crate) fn call(shared: &Shared, class_path: &[String], body: &[u8]) -> Respo
         inner.usage += 1;
     }
     let class = class_path.join("/");
+    if !shared.setup.class_allowed(&class) {
+        // UNCONFIRMED wording; the fault code is what clients match on.
+        return fault(
+            "sf:INSUFFICIENT_ACCESS",
+            &format!(
+                "INSUFFICIENT_ACCESS: You do not have access to the Apex class named: {class}"
+            ),
+            true,
+        );
+    }
     if class == "CustomerWS" {
         let parsed = crate::composer::soap::parse_xml(&xml);
         let op = parsed

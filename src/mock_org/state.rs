@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::rest::{compute_name, next_stamp};
 use super::schema::{ObjectSchema, Schema};
 use super::soql::Row;
+use super::store::Store;
 use super::{MockOrgConfig, MockOrgError};
 
 /// A connected app / external client app known to the org.
@@ -22,12 +23,18 @@ pub(crate) struct App {
     pub has_run_as_user: bool,
     pub has_api_scope: bool,
     pub client_credentials_enabled: bool,
+    /// Scopes granted instead of the default (`api`, or `id` without the api scope).
+    pub scope_override: Option<&'static str>,
 }
 
 impl App {
     /// The granted scopes, space separated.
     pub fn scope(&self) -> &'static str {
-        if self.has_api_scope { "api" } else { "id" }
+        match self.scope_override {
+            Some(scope) => scope,
+            None if self.has_api_scope => "api",
+            None => "id",
+        }
     }
 }
 
@@ -53,7 +60,8 @@ pub(crate) struct Fault {
     pub kind: super::admin::FaultKind,
 }
 
-/// One stored record and its modification stamp.
+/// One record and its modification stamp, decoded from the store (see [`Store`]); changes are
+/// written back with [`super::store::Table::put`].
 #[derive(Clone)]
 pub(crate) struct Record {
     pub row: Row,
@@ -96,10 +104,10 @@ impl Record {
     }
 }
 
-/// A paused query: the records not yet returned.
+/// A paused query: the matching rows' positions and the projection; each page's records are
+/// built when the page is fetched.
 pub(crate) struct Cursor {
-    pub records: Vec<Value>,
-    pub total_size: usize,
+    pub selection: super::soql::Selection,
     pub batch: usize,
 }
 
@@ -107,8 +115,8 @@ pub(crate) struct Cursor {
 pub(crate) struct Inner {
     pub tokens: HashMap<String, TokenInfo>,
     pub usage: u64,
-    /// Records per sObject (canonical name), in insertion order, keyed by 18-char id.
-    pub store: HashMap<String, IndexMap<String, Record>>,
+    /// Records per sObject (canonical name), in insertion order, found by 18-char id.
+    pub store: Store,
     /// Next sequence number per key prefix.
     pub seq: HashMap<String, u64>,
     /// Open query cursors, oldest first.
@@ -125,6 +133,8 @@ pub(crate) struct Inner {
     /// The next this many requests (except `/__mock/...`) get their connection closed
     /// without an answer.
     pub drop_next: usize,
+    /// The next this many Bulk result page requests with a locator get their connection closed.
+    pub drop_result_pages: usize,
 }
 
 /// Everything the handlers share.
@@ -136,6 +146,8 @@ pub(crate) struct Shared {
     pub username: String,
     pub apps: Vec<App>,
     pub schema: Schema,
+    /// The run-as user's permissions and setup (the scenario played).
+    pub setup: super::setup_org::SetupOrg,
     /// The user's records (`MockOrgConfig::data`), reloaded on reset.
     pub data: Option<Value>,
     pub inner: Mutex<Inner>,
@@ -167,10 +179,15 @@ pub(crate) fn sf_datetime(ms: i64) -> String {
 }
 
 impl Shared {
-    pub fn new(config: MockOrgConfig, instance_url: url::Url) -> Result<Shared, MockOrgError> {
-        let schema = Schema::load()?;
+    pub fn new(mut config: MockOrgConfig, instance_url: url::Url) -> Result<Shared, MockOrgError> {
+        let mut schema = Schema::load()?;
         let org_id = crate::sf::id::mint("00D", 4_211_001);
         let user_id = crate::sf::id::mint("005", 1_700_001);
+        let setup = super::setup_org::SetupOrg::new(config.scenario);
+        schema.hide(setup.hidden());
+        if let Some(ttl) = config.scenario.token_ttl() {
+            config.token_ttl = ttl;
+        }
         let client_id = config.client_id.clone().unwrap_or_else(|| {
             "3MVG9MockOrgDemoConsumerKey.sfterm.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned()
         });
@@ -185,6 +202,7 @@ impl Shared {
             has_run_as_user: run_as,
             has_api_scope: api,
             client_credentials_enabled: cc,
+            scope_override: None,
         };
         let apps = vec![
             App {
@@ -194,6 +212,7 @@ impl Shared {
                 has_run_as_user: true,
                 has_api_scope: true,
                 client_credentials_enabled: true,
+                scope_override: (setup.scope != "api").then_some(setup.scope),
             },
             app("NoRunAsUser", "No Run-As User", false, true, true),
             app("NoApiScope", "No API Scope", true, false, true),
@@ -202,7 +221,7 @@ impl Shared {
         let mut inner = Inner {
             tokens: HashMap::new(),
             usage: 0,
-            store: HashMap::new(),
+            store: Store::default(),
             seq: HashMap::new(),
             cursors: IndexMap::new(),
             cursor_seq: 0,
@@ -212,6 +231,7 @@ impl Shared {
             fault: Fault::default(),
             latency_ms: u64::try_from(config.latency.as_millis()).unwrap_or(u64::MAX),
             drop_next: 0,
+            drop_result_pages: 0,
         };
         super::seed::seed(&config, &schema, &user_id, &mut inner);
         let data = match &config.data {
@@ -234,9 +254,10 @@ impl Shared {
             instance_url,
             org_id,
             user_id,
-            username: "integration@sfterm-mock.example".to_owned(),
+            username: setup.username.clone(),
             apps,
             schema,
+            setup,
             inner: Mutex::new(inner),
         })
     }
@@ -264,10 +285,14 @@ impl Shared {
     }
 
     /// Whether this request's connection is to be dropped (counts one pending drop down).
-    pub fn take_drop(&self) -> bool {
+    /// `result_page`: the request fetches a Bulk result page with a locator.
+    pub fn take_drop(&self, result_page: bool) -> bool {
         let mut inner = self.lock();
         if inner.drop_next > 0 {
             inner.drop_next -= 1;
+            true
+        } else if result_page && inner.drop_result_pages > 0 {
+            inner.drop_result_pages -= 1;
             true
         } else {
             false

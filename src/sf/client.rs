@@ -122,6 +122,20 @@ pub(super) struct Req {
     target: Target,
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Option<(Option<&'static str>, Bytes)>,
+    /// Write a large body to a file while it downloads (see [`Spill`]).
+    spill: Option<Spill>,
+}
+
+/// Where a large response body goes while it downloads ([`SfClient::send_raw_spilling`]):
+/// once more than `threshold` bytes have arrived, everything is written to `path` and only
+/// the first `keep` bytes stay in [`RawResponse::body`]. `written` gets the whole size.
+#[derive(Debug, Clone)]
+pub struct Spill {
+    pub threshold: usize,
+    pub keep: usize,
+    pub path: std::path::PathBuf,
+    /// Set to the body's full size when it was written to `path` (0 when it was not).
+    pub written: Arc<AtomicU64>,
 }
 
 impl Req {
@@ -131,6 +145,7 @@ impl Req {
             target,
             headers: Vec::new(),
             body: None,
+            spill: None,
         }
     }
 
@@ -572,7 +587,77 @@ impl SfClient {
             }
             builder = builder.body(body.clone());
         }
-        self.execute(builder, &url).await
+        match &req.spill {
+            Some(spill) => self.execute_spilling(builder, &url, spill).await,
+            None => self.execute(builder, &url).await,
+        }
+    }
+
+    /// [`SfClient::execute`] for a body that may be large: read in chunks, written to the
+    /// spill file once past its threshold, never held in memory whole.
+    async fn execute_spilling(
+        &self,
+        req: reqwest::RequestBuilder,
+        url: &Url,
+        spill: &Spill,
+    ) -> Result<RawResponse, ApiError> {
+        use tokio::io::AsyncWriteExt;
+        let started = Instant::now();
+        let host = host_of(url);
+        let timeout = self.inner.config.timeout;
+        let mut resp = req
+            .send()
+            .await
+            .map_err(|e| from_reqwest(&e, &host, timeout))?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let io = |e: std::io::Error| {
+            ApiError::InvalidInput(format!("cannot write {}: {e}", spill.path.display()))
+        };
+        let mut head: Vec<u8> = Vec::new();
+        let mut file: Option<tokio::fs::File> = None;
+        let mut total: u64 = 0;
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| from_reqwest(&e, &host, timeout))?
+        {
+            total += chunk.len() as u64;
+            if let Some(f) = file.as_mut() {
+                f.write_all(&chunk).await.map_err(io)?;
+                continue;
+            }
+            head.extend_from_slice(&chunk);
+            if head.len() > spill.threshold {
+                if let Some(dir) = spill.path.parent() {
+                    tokio::fs::create_dir_all(dir).await.map_err(io)?;
+                }
+                let mut f = tokio::fs::File::create(&spill.path).await.map_err(io)?;
+                f.write_all(&head).await.map_err(io)?;
+                head.truncate(spill.keep);
+                file = Some(f);
+            }
+        }
+        if let Some(mut f) = file {
+            f.flush().await.map_err(io)?;
+            spill.written.store(total, Ordering::SeqCst);
+        }
+        let elapsed = started.elapsed();
+        tracing::debug!(%status, host = %host, path = url.path(), ?elapsed, total, "salesforce call");
+        if let Some(info) = headers
+            .get_all("sforce-limit-info")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(LimitInfo::parse)
+        {
+            self.inner.limit_tx.send_replace(Some(info));
+        }
+        Ok(RawResponse {
+            status,
+            headers,
+            body: Bytes::from(head),
+            elapsed,
+        })
     }
 
     /// Sends with the current token; on a renewable 401 renews once (shared) and retries once;
@@ -978,7 +1063,23 @@ impl SfClient {
         headers: Vec<(String, String)>,
         body: Option<Bytes>,
     ) -> Result<RawResponse, ApiError> {
+        self.send_raw_spilling(method, path_or_url, headers, body, None)
+            .await
+    }
+
+    /// [`SfClient::send_raw`] that writes a body larger than `spill.threshold` to a file while
+    /// it downloads; then `body` is only its first `spill.keep` bytes and `spill.written` its
+    /// full size.
+    pub async fn send_raw_spilling(
+        &self,
+        method: Method,
+        path_or_url: &str,
+        headers: Vec<(String, String)>,
+        body: Option<Bytes>,
+        spill: Option<Spill>,
+    ) -> Result<RawResponse, ApiError> {
         let mut req = Req::new(method, target_of(path_or_url)?);
+        req.spill = spill;
         let mut map = HeaderMap::new();
         for (name, value) in headers {
             let name = HeaderName::from_bytes(name.as_bytes())

@@ -30,7 +30,7 @@ pub mod types;
 #[cfg(test)]
 mod fuzz_tests;
 
-pub use client::{LimitBackoff, SfClient};
+pub use client::{LimitBackoff, SfClient, Spill};
 pub use error::{ApiError, Diagnosis, SfError};
 pub use types::{
     ApiVersion, ApiVersionInfo, ChildRelationship, ClientAuthStyle, ConnectionConfig,

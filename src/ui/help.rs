@@ -13,9 +13,33 @@ pub fn render(model: &Model, theme: &Theme, scroll: u16, area: Rect, frame: &mut
     let popup = centered(area, 96, area.height.saturating_sub(4).max(10));
     frame.render_widget(Clear, popup);
     let pane_contexts: &[Context] = match model.focus {
+        _ if model.check.open => &[Context::Check, Context::List],
         Focus::Profiles => &[Context::Profiles, Context::List],
         Focus::Token => &[Context::Token],
-        Focus::Main => &[Context::List],
+        Focus::Main => match model.tab {
+            crate::state::Tab::Composer => &[
+                Context::Composer,
+                Context::ComposerEditor,
+                Context::ComposerResponse,
+                Context::ComposerBody,
+                Context::ComposerInput,
+                Context::List,
+            ],
+            crate::state::Tab::History => &[Context::History, Context::List],
+            crate::state::Tab::Records if model.detail.is_open() => &[
+                Context::Detail,
+                Context::List,
+                Context::FieldEditor,
+                Context::TextEditor,
+                Context::Conflict,
+            ],
+            crate::state::Tab::Records => &[
+                Context::Records,
+                Context::List,
+                Context::RecordsInput,
+                Context::RecordsPopup,
+            ],
+        },
     };
     let mut lines = Vec::new();
     for context in pane_contexts
@@ -64,5 +88,22 @@ fn section_title(context: Context) -> &'static str {
         Context::Palette => "Command palette",
         Context::Confirm => "Questions",
         Context::Help => "Help",
+        Context::Check => "Setup check",
+        Context::Composer => "Composer",
+        Context::ComposerEditor => "Composer editor",
+        Context::ComposerResponse => "Composer response",
+        Context::ComposerInput => "Composer input",
+        Context::ComposerBody => "Body editor",
+        Context::ComposerPopup => "Composer pickers",
+        Context::History => "History",
+        Context::Records => "Records",
+        Context::RecordsInput => "Records: text lines",
+        Context::RecordsPopup => "Records: columns and exports",
+        Context::Detail => "Record detail",
+        Context::FieldEditor => "Field editor",
+        Context::TextEditor => "Text editor",
+        Context::Conflict => "Save conflict",
+        Context::Drafts => "Drafts",
+        Context::LeaveStaged => "Staged changes",
     }
 }

@@ -1,10 +1,16 @@
 //! Rendering. Everything here only reads the [`Model`]; where panes went is returned as
 //! [`LayoutFeedback`] for the runtime to hand back (mouse focus).
 
+pub mod check;
+pub mod composer;
+pub mod field_editor;
 pub mod help;
+pub mod history;
 pub mod main_area;
 pub mod palette;
 pub mod profiles;
+pub mod record_detail;
+pub mod records;
 pub mod status_bar;
 pub mod theme;
 pub mod token;
@@ -44,6 +50,7 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame) -> LayoutFeedback
     main_area::render(model, theme, main, frame);
     status_bar::render(model, theme, status, frame);
     profiles::render_popup(model, theme, area, frame);
+    check::render(model, theme, area, frame);
     match &model.overlay {
         Some(Overlay::Help { scroll }) => help::render(model, theme, *scroll, area, frame),
         Some(Overlay::Palette(palette)) => palette::render(model, palette, theme, area, frame),
@@ -57,6 +64,12 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame) -> LayoutFeedback
             area,
             frame,
         ),
+        Some(Overlay::Drafts { drafts, selected }) => {
+            record_detail::render_drafts(drafts, *selected, &model.keymap, theme, area, frame);
+        }
+        Some(Overlay::QuitStaged { count }) => {
+            record_detail::render_quit(*count, &model.keymap, theme, area, frame);
+        }
         None => {}
     }
     LayoutFeedback {

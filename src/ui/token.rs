@@ -133,6 +133,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
             (Action::Introspect, "introspect"),
             (Action::CopyToken, "copy"),
             (Action::CheckApi, "API"),
+            (Action::SetupCheck, "setup check"),
         ];
         let mut hint = Vec::new();
         for (action, label) in keys {

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::lex::{diagram, malformed};
 use super::parse::{CompareOp, Condition, FieldPath, Literal, Query, RelativeDate, SelectItem};
-use super::{FieldInfo, FieldKind, QueryOptions, QueryOutput, Row, SoqlError, SoqlSource};
+use super::{FieldInfo, FieldKind, QueryOptions, SoqlError, SoqlSource};
 
 /// Salesforce refuses larger OFFSETs.
 const MAX_OFFSET: u64 = 2000;
@@ -23,7 +23,7 @@ pub(crate) fn run(
     source: &dyn SoqlSource,
     options: QueryOptions<'_>,
     now: Timestamp,
-) -> Result<QueryOutput, SoqlError> {
+) -> Result<Selection, SoqlError> {
     let today = now.to_zoned_datetime(TimeZone::UTC).date();
     let object = source
         .object_name(&query.from.text)
@@ -100,33 +100,44 @@ pub(crate) fn run(
     }
 
     // Filter.
-    let mut rows: Vec<&Row> = source
+    let mut rows: Vec<u32> = source
         .rows(&object)
-        .filter(|row| options.include_deleted || !is_deleted(row))
-        .filter(|row| filter.as_ref().is_none_or(|f| f.matches(source, row)))
+        .filter(|&pos| options.include_deleted || !source.is_deleted(&object, pos))
+        .filter(|&pos| {
+            filter
+                .as_ref()
+                .is_none_or(|f| f.matches(source, &object, pos))
+        })
         .collect();
 
-    // Sort indices by keys extracted once per row; `sort_by` is stable.
+    // Sort positions by keys extracted once per row; `sort_by` is stable.
     if !order.is_empty() && !count_only {
-        let keys: Vec<Vec<SortKey>> = rows
+        let cols = order.len();
+        let object = object.as_str();
+        let keys: Vec<SortKey> = rows
             .iter()
-            .map(|row| {
+            .flat_map(|&pos| {
                 order
                     .iter()
-                    .map(|(a, _, _)| SortKey::of(a.get(source, row)))
-                    .collect()
+                    .map(move |(a, _, _)| SortKey::of(a.get(source, object, pos).as_deref()))
             })
             .collect();
         let mut idx: Vec<usize> = (0..rows.len()).collect();
         idx.sort_by(|&a, &b| {
             for (col, (_, desc, nulls_last)) in order.iter().enumerate() {
-                let ord = compare_keys(&keys[a][col], &keys[b][col], *desc, *nulls_last);
+                let ord = compare_keys(
+                    &keys[a * cols + col],
+                    &keys[b * cols + col],
+                    *desc,
+                    *nulls_last,
+                );
                 if ord != Ordering::Equal {
                     return ord;
                 }
             }
             Ordering::Equal
         });
+        drop(keys);
         rows = idx.into_iter().map(|i| rows[i]).collect();
     }
 
@@ -134,26 +145,73 @@ pub(crate) fn run(
     let limit = query
         .limit
         .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
-    let page = rows.into_iter().skip(offset).take(limit);
+    let end = offset.saturating_add(limit).min(rows.len());
+    rows.truncate(end);
+    rows.drain(..offset.min(rows.len()));
+    rows.shrink_to_fit();
     if count_only {
-        return Ok(QueryOutput {
-            total_size: page.count(),
-            records: Vec::new(),
+        return Ok(Selection {
+            total_size: rows.len(),
+            object,
+            rows: Vec::new(),
+            output,
+            api_version: options.api_version.to_owned(),
         });
     }
-    let records: Vec<Value> = page
-        .map(|row| output.record(source, &object, row, options.api_version))
-        .collect();
-    Ok(QueryOutput {
-        total_size: records.len(),
-        records,
+    Ok(Selection {
+        total_size: rows.len(),
+        object,
+        rows,
+        output,
+        api_version: options.api_version.to_owned(),
     })
 }
 
-fn is_deleted(row: &Row) -> bool {
-    row.get("IsDeleted")
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
+/// The result of a query before its records are built: the matching rows' positions in result
+/// order and the projection. Rendering a slice costs only that slice.
+#[derive(Debug)]
+pub struct Selection {
+    total_size: usize,
+    object: String,
+    rows: Vec<u32>,
+    output: OutNode,
+    api_version: String,
+}
+
+impl Selection {
+    /// `totalSize`: all matching rows (after OFFSET and LIMIT), or the count for `COUNT()`.
+    pub fn total_size(&self) -> usize {
+        self.total_size
+    }
+
+    /// Number of records to return (0 for `COUNT()`).
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are no records to return.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The queried sObject's canonical name.
+    pub fn object(&self) -> &str {
+        &self.object
+    }
+
+    /// The records of `range` (clamped to the result) in Salesforce's JSON shape, as
+    /// [`super::QueryOutput::records`] describes. `source` must be the one the query ran on.
+    pub fn records(&self, source: &dyn SoqlSource, range: std::ops::Range<usize>) -> Vec<Value> {
+        let end = range.end.min(self.rows.len());
+        let start = range.start.min(end);
+        self.rows[start..end]
+            .iter()
+            .map(|&pos| {
+                self.output
+                    .record(source, &self.object, pos, &self.api_version)
+            })
+            .collect()
+    }
 }
 
 fn invalid_field(soql: &str, pos: usize, detail: &str) -> SoqlError {
@@ -181,13 +239,21 @@ struct Access {
 
 impl Access {
     /// The value on `row`, following lookups; `None` for null, missing or an empty lookup.
-    fn get<'s>(&self, source: &'s dyn SoqlSource, row: &'s Row) -> Option<&'s Value> {
-        let mut cur = row;
+    fn get<'s>(
+        &self,
+        source: &'s dyn SoqlSource,
+        object: &str,
+        pos: u32,
+    ) -> Option<Cow<'s, Value>> {
+        let mut cur = (object, pos);
         for hop in &self.hops {
-            let id = cur.get(&hop.ref_field)?.as_str()?;
-            cur = source.row(&hop.target, id)?;
+            let id = source.value(cur.0, cur.1, &hop.ref_field)?;
+            let parent = source.find(&hop.target, id.as_str()?)?;
+            cur = (&hop.target, parent);
         }
-        cur.get(&self.info.name).filter(|v| !v.is_null())
+        source
+            .value(cur.0, cur.1, &self.info.name)
+            .filter(|v| !v.is_null())
     }
 
     /// The canonical dotted path (`Account.Owner.Name`).
@@ -487,17 +553,18 @@ enum Filter {
 }
 
 impl Filter {
-    fn matches(&self, source: &dyn SoqlSource, row: &Row) -> bool {
+    fn matches(&self, source: &dyn SoqlSource, object: &str, pos: u32) -> bool {
         match self {
-            Filter::And(a, b) => a.matches(source, row) && b.matches(source, row),
-            Filter::Or(a, b) => a.matches(source, row) || b.matches(source, row),
-            Filter::Not(a) => !a.matches(source, row),
+            Filter::And(a, b) => a.matches(source, object, pos) && b.matches(source, object, pos),
+            Filter::Or(a, b) => a.matches(source, object, pos) || b.matches(source, object, pos),
+            Filter::Not(a) => !a.matches(source, object, pos),
             Filter::Compare {
                 access,
                 op,
                 operand,
             } => {
-                let value = access.get(source, row);
+                let value = access.get(source, object, pos);
+                let value = value.as_deref();
                 match op {
                     CompareOp::Eq => equals(value, operand),
                     CompareOp::Ne => !equals(value, operand),
@@ -516,7 +583,8 @@ impl Filter {
                 negated,
                 operands,
             } => {
-                let value = access.get(source, row);
+                let value = access.get(source, object, pos);
+                let value = value.as_deref();
                 operands.iter().any(|o| equals(value, o)) != *negated
             }
         }
@@ -775,9 +843,10 @@ impl OutNode {
     }
 
     /// The record for `row` of `object` in Salesforce's JSON shape.
-    fn record(&self, source: &dyn SoqlSource, object: &str, row: &Row, api: &str) -> Value {
+    fn record(&self, source: &dyn SoqlSource, object: &str, pos: u32, api: &str) -> Value {
         let mut map = Map::new();
-        let id = row.get("Id").and_then(Value::as_str).unwrap_or_default();
+        let id = source.value(object, pos, "Id");
+        let id = id.as_deref().and_then(Value::as_str).unwrap_or_default();
         let mut attributes = Map::new();
         attributes.insert("type".into(), Value::String(object.to_string()));
         attributes.insert(
@@ -788,13 +857,13 @@ impl OutNode {
         for item in &self.items {
             match item {
                 OutItem::Field(name) => {
-                    map.insert(name.clone(), row.get(name).cloned().unwrap_or(Value::Null));
+                    let value = source.value(object, pos, name);
+                    map.insert(name.clone(), value.map_or(Value::Null, Cow::into_owned));
                 }
                 OutItem::Parent { hop, node } => {
-                    let parent = row
-                        .get(&hop.ref_field)
-                        .and_then(Value::as_str)
-                        .and_then(|pid| source.row(&hop.target, pid));
+                    let parent = source
+                        .value(object, pos, &hop.ref_field)
+                        .and_then(|pid| source.find(&hop.target, pid.as_str()?));
                     let value = match parent {
                         Some(p) => node.record(source, &hop.target, p, api),
                         None => Value::Null,

@@ -3,12 +3,15 @@
 //! Interface contract between the SOQL engine and the mock org's HTTP layer (which implements
 //! [`SoqlSource`] over its record store and does the paging of [`QueryOutput::records`]).
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 mod eval;
 mod lex;
 mod parse;
 
+pub use eval::Selection;
 pub use parse::{
     CompareOp, Condition, FieldPath, Literal, Name, OrderItem, Query, RelativeDate, SelectItem,
     parse,
@@ -46,7 +49,13 @@ pub struct FieldInfo {
     pub relationship: Option<(String, String)>,
 }
 
-/// The data and schema the query runs on. Names passed in may be in any letter case.
+/// The data and schema the query runs on. Names passed in may be in any letter case, except
+/// the field names given to [`SoqlSource::value`], which are canonical (as [`SoqlSource::field`]
+/// returned them).
+///
+/// Rows are addressed by a position (`u32`) the source chooses; the engine reads single fields
+/// through [`SoqlSource::value`] and never needs a whole row, so a source can keep its rows in
+/// any compact form.
 pub trait SoqlSource {
     /// The sObject's name as the describe spells it, or `None` if there is no such object.
     fn object_name(&self, name: &str) -> Option<String>;
@@ -55,10 +64,19 @@ pub trait SoqlSource {
     /// A relationship of `object` by its name in any case (`account` on Contact): the
     /// reference field's info, whose `relationship` is `Some`.
     fn relationship(&self, object: &str, name: &str) -> Option<FieldInfo>;
-    /// Every stored row of `object`, deleted ones included (`IsDeleted: true`), in storage order.
-    fn rows(&self, object: &str) -> Box<dyn Iterator<Item = &Row> + '_>;
-    /// One row by its 18-character Id (deleted ones included).
-    fn row(&self, object: &str, id: &str) -> Option<&Row>;
+    /// The positions of every stored row of `object`, deleted ones included, in storage order.
+    fn rows(&self, object: &str) -> Box<dyn Iterator<Item = u32> + '_>;
+    /// The position of one row by its 18-character Id (deleted ones included).
+    fn find(&self, object: &str, id: &str) -> Option<u32>;
+    /// The value of `field` (canonical name) in the row of `object` at `pos`; `None` when the
+    /// row has no such field. A stored null may come back as `Some(Value::Null)` or `None`.
+    fn value(&self, object: &str, pos: u32, field: &str) -> Option<Cow<'_, Value>>;
+    /// Whether the row at `pos` is deleted (`IsDeleted: true`).
+    fn is_deleted(&self, object: &str, pos: u32) -> bool {
+        self.value(object, pos, "IsDeleted")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    }
 }
 
 /// How to run a query.
@@ -110,6 +128,31 @@ pub fn execute_at(
     options: QueryOptions<'_>,
     now: jiff::Timestamp,
 ) -> Result<QueryOutput, SoqlError> {
+    let selection = select_at(soql, source, options, now)?;
+    Ok(QueryOutput {
+        total_size: selection.total_size(),
+        records: selection.records(source, 0..selection.len()),
+    })
+}
+
+/// Runs `soql` over `source` like [`execute`] but builds no records: the result keeps the
+/// matching rows' positions and the projection, and [`Selection::records`] renders any slice of
+/// them later (query cursors and Bulk result pages render one page at a time).
+pub fn select(
+    soql: &str,
+    source: &dyn SoqlSource,
+    options: QueryOptions<'_>,
+) -> Result<Selection, SoqlError> {
+    select_at(soql, source, options, jiff::Timestamp::now())
+}
+
+/// [`select`] with the clock given (see [`execute_at`]).
+pub fn select_at(
+    soql: &str,
+    source: &dyn SoqlSource,
+    options: QueryOptions<'_>,
+    now: jiff::Timestamp,
+) -> Result<Selection, SoqlError> {
     let query = parse(soql)?;
     eval::run(soql, &query, source, options, now)
 }

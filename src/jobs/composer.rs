@@ -1,0 +1,601 @@
+//! Background work of the Composer and History tabs: the request store, sending (with history),
+//! WSDLs, Postman import, curl export, saving and copying bodies. Runs on the runtime's tasks;
+//! the results come back as [`ComposerOutcome`]s.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use secrecy::ExposeSecret;
+
+use crate::composer::body::{self, BodyKind, BodyText};
+use crate::composer::curl::to_curl;
+use crate::composer::history::{History, HistoryEntry, HistoryFilter};
+use crate::composer::postman::{EnvironmentImport, import_collection, import_environment};
+use crate::composer::request::{SavedRequest, Variables};
+use crate::composer::send::{SendError, send_spilling};
+use crate::composer::soap::{self, Fault, Wsdl};
+use crate::composer::store::RequestStore;
+use crate::config::profiles::SecretSource;
+use crate::sf::{RawResponse, SfClient, Spill};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Writes text to the clipboard (the runtime's OSC 52 writer).
+pub type Copy = Arc<dyn Fn(&str) -> std::io::Result<()> + Send + Sync>;
+
+/// Where a WSDL comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WsdlSource {
+    /// `GET /services/wsdl/class/<Class>` on the connected org.
+    Org(String),
+    /// A file on disk.
+    File(PathBuf),
+}
+
+/// A job of the Composer or History tab.
+#[derive(Debug, Clone)]
+pub enum ComposerJob {
+    /// Read the saved requests and the profile's user variables.
+    List {
+        profile: Option<String>,
+    },
+    /// Write a request; `replaces` is removed first when it is stored under another name.
+    Save {
+        request: SavedRequest,
+        replaces: Option<SavedRequest>,
+    },
+    Delete(SavedRequest),
+    /// Resolve, send (with the live token) and record in the history.
+    Send {
+        request: SavedRequest,
+        /// Send with a client of this profile instead of the connected one (history replay).
+        profile: Option<Box<crate::config::profiles::Profile>>,
+    },
+    LoadWsdl(WsdlSource),
+    ImportCollection(PathBuf),
+    ImportEnvironment(PathBuf),
+    /// Write a response body to a file (`from` is the streamed file of a large body); a
+    /// relative path is taken in the data directory.
+    SaveBody {
+        path: PathBuf,
+        text: String,
+        from: Option<PathBuf>,
+    },
+    Copy(String),
+    /// The request as curl, copied to the clipboard; the token only when `reveal`.
+    Curl {
+        request: SavedRequest,
+        reveal: bool,
+    },
+    LoadHistory,
+    SetVariable {
+        profile: String,
+        name: String,
+        value: String,
+    },
+}
+
+impl ComposerJob {
+    /// What the status bar says while the job runs.
+    pub fn label(&self) -> String {
+        match self {
+            ComposerJob::List { .. } => "reading saved requests".into(),
+            ComposerJob::Save { request, .. } => format!("saving {}", request.name),
+            ComposerJob::Delete(r) => format!("deleting {}", r.name),
+            ComposerJob::Send { request, .. } => format!("{} {}", request.method, request.path),
+            ComposerJob::LoadWsdl(_) => "loading WSDL".into(),
+            ComposerJob::ImportCollection(_) => "importing Postman collection".into(),
+            ComposerJob::ImportEnvironment(_) => "importing Postman environment".into(),
+            ComposerJob::SaveBody { .. } => "saving body".into(),
+            ComposerJob::Copy(_) => "copying".into(),
+            ComposerJob::Curl { .. } => "exporting curl".into(),
+            ComposerJob::LoadHistory => "reading history".into(),
+            ComposerJob::SetVariable { .. } => "saving variable".into(),
+        }
+    }
+}
+
+/// A response as the UI shows it, formatted once here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseView {
+    pub status: u16,
+    pub reason: String,
+    pub elapsed_ms: u64,
+    pub size: u64,
+    pub headers: Vec<(String, String)>,
+    /// The pretty-printed lines (of the preview when the body is large).
+    pub body: BodyText,
+    /// The whole body as text, for filters, copy and save (empty when the body is large).
+    pub raw: String,
+    /// Where a large body was written (then only a preview is shown).
+    pub file: Option<PathBuf>,
+    /// A SOAP fault in the body.
+    pub fault: Option<Fault>,
+    /// The token was renewed after an `INVALID_SESSION_ID` fault and the request re-sent.
+    pub renewed: bool,
+}
+
+/// Everything an import of a collection produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CollectionImported {
+    pub folder: String,
+    pub count: usize,
+    /// The import report: what was not mapped (empty when everything was).
+    pub report: String,
+    pub variables: Vec<(String, String)>,
+}
+
+#[derive(Debug)]
+pub enum ComposerOutcome {
+    Listed {
+        requests: Vec<SavedRequest>,
+        errors: Vec<String>,
+        variables: Variables,
+    },
+    Saved(Result<SavedRequest, String>),
+    Deleted(Result<String, String>),
+    Sent {
+        result: Result<Box<ResponseView>, String>,
+        entry: Option<Box<HistoryEntry>>,
+    },
+    Wsdl(Result<(String, Box<Wsdl>), String>),
+    Imported(Result<CollectionImported, String>),
+    EnvImported(Result<Box<EnvironmentImport>, String>),
+    BodySaved(Result<PathBuf, String>),
+    Copied(Result<(), String>),
+    Curl(Result<String, String>),
+    History(Result<Vec<HistoryEntry>, String>),
+    VariableSet(Result<Variables, String>),
+    /// The body as `$EDITOR` left it (or why it could not run).
+    Edited(Result<String, String>),
+}
+
+/// What a job needs from the runtime.
+pub struct JobContext {
+    /// The connected client and its profile, if any.
+    pub client: Option<(String, SfClient)>,
+    pub data_dir: PathBuf,
+    pub copy: Copy,
+}
+
+/// Runs one job.
+pub async fn run(ctx: JobContext, job: ComposerJob) -> ComposerOutcome {
+    let store = RequestStore::new(&ctx.data_dir);
+    match job {
+        ComposerJob::List { profile } => {
+            let listing = store.list();
+            let mut errors: Vec<String> = listing.errors.iter().map(ToString::to_string).collect();
+            let variables = match profile {
+                Some(p) => store.variables(&p).unwrap_or_else(|e| {
+                    errors.push(e.to_string());
+                    Variables::new()
+                }),
+                None => Variables::new(),
+            };
+            ComposerOutcome::Listed {
+                requests: listing.requests.into_iter().map(|s| s.request).collect(),
+                errors,
+                variables,
+            }
+        }
+        ComposerJob::Save { request, replaces } => {
+            let result = (|| {
+                if let Some(old) = &replaces
+                    && (old.name != request.name || old.folder != request.folder)
+                {
+                    store.delete(old).map_err(|e| e.to_string())?;
+                }
+                store.save(&request).map_err(|e| e.to_string())?;
+                Ok(request)
+            })();
+            ComposerOutcome::Saved(result)
+        }
+        ComposerJob::Delete(request) => ComposerOutcome::Deleted(
+            store
+                .delete(&request)
+                .map(|()| request.name.clone())
+                .map_err(|e| e.to_string()),
+        ),
+        ComposerJob::Send { request, profile } => {
+            let (result, entry) = send_job(&ctx, &store, request, profile).await;
+            ComposerOutcome::Sent {
+                result: result.map(Box::new),
+                entry: entry.map(Box::new),
+            }
+        }
+        ComposerJob::LoadWsdl(source) => ComposerOutcome::Wsdl(load_wsdl(&ctx, source).await),
+        ComposerJob::ImportCollection(path) => {
+            ComposerOutcome::Imported(import_postman(&store, &path))
+        }
+        ComposerJob::ImportEnvironment(path) => ComposerOutcome::EnvImported(
+            std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                .and_then(|text| {
+                    let name = serde_json::from_str::<serde_json::Value>(&text)
+                        .ok()
+                        .and_then(|v| v.get("name")?.as_str().map(str::to_string))
+                        .unwrap_or_else(|| "Postman".into());
+                    import_environment(&text, &name, SecretSource::Prompt)
+                        .map_err(|e| format!("{}: {e}", path.display()))
+                })
+                .map(Box::new),
+        ),
+        ComposerJob::SaveBody { path, text, from } => {
+            // A relative path is in the data directory (the default is `responses/body.txt`).
+            let path = if path.is_relative() {
+                ctx.data_dir.join(path)
+            } else {
+                path
+            };
+            if let Some(dir) = path.parent() {
+                let _ = tokio::fs::create_dir_all(dir).await;
+            }
+            let result = match from {
+                Some(src) => tokio::fs::copy(&src, &path).await.map(|_| ()),
+                None => tokio::fs::write(&path, text).await,
+            };
+            ComposerOutcome::BodySaved(
+                result
+                    .map(|()| path.clone())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display())),
+            )
+        }
+        ComposerJob::Copy(text) => {
+            ComposerOutcome::Copied((ctx.copy)(&text).map_err(|e| e.to_string()))
+        }
+        ComposerJob::Curl { request, reveal } => {
+            ComposerOutcome::Curl(curl(&ctx, &store, &request, reveal).await)
+        }
+        ComposerJob::LoadHistory => ComposerOutcome::History(
+            History::new(&ctx.data_dir)
+                .load(&HistoryFilter::default())
+                .map(|l| l.entries)
+                .map_err(|e| e.to_string()),
+        ),
+        ComposerJob::SetVariable {
+            profile,
+            name,
+            value,
+        } => ComposerOutcome::VariableSet(
+            store
+                .set_variable(&profile, &name, &value)
+                .and_then(|()| store.variables(&profile))
+                .map_err(|e| e.to_string()),
+        ),
+    }
+}
+
+/// The variables of a send: the session's, then the profile's own.
+async fn variables(
+    client: &SfClient,
+    profile: &str,
+    store: &RequestStore,
+) -> Result<Variables, String> {
+    let token = client.token().ok_or("not connected")?;
+    let version = client.api_version().await.map_err(|e| e.to_string())?;
+    let mut vars = Variables::from_session(&token, version);
+    let user = store
+        .variables(profile)
+        .map_err(|e| format!("cannot read the profile's variables: {e}"))?;
+    vars.extend(&user);
+    Ok(vars)
+}
+
+async fn send_job(
+    ctx: &JobContext,
+    store: &RequestStore,
+    request: SavedRequest,
+    other: Option<Box<crate::config::profiles::Profile>>,
+) -> (Result<ResponseView, String>, Option<HistoryEntry>) {
+    let (profile, client) = match other {
+        Some(p) => match crate::app::connect(*p.clone(), None).await {
+            Ok((client, _)) => (p.name.clone(), client),
+            Err(d) => return (Err(format!("{}: {}", d.title, d.meaning)), None),
+        },
+        None => match &ctx.client {
+            Some((p, c)) => (p.clone(), c.clone()),
+            None => {
+                return (
+                    Err("Not connected: pick a profile and press enter.".into()),
+                    None,
+                );
+            }
+        },
+    };
+    let vars = match variables(&client, &profile, store).await {
+        Ok(v) => v,
+        Err(e) => return (Err(e), None),
+    };
+    let mut request = request;
+    if request.kind == crate::composer::request::RequestKind::Soap {
+        request.body = request.body.as_deref().map(strip_placeholders);
+    }
+    let resolved = match request.resolve(&vars) {
+        Ok(r) => r,
+        Err(e) => return (Err(format!("not sent: {e}")), None),
+    };
+    let spill = Spill {
+        threshold: body::LARGE_BODY,
+        keep: body::PREVIEW_BYTES,
+        path: ctx.data_dir.join("responses").join(format!(
+            "response-{}.body",
+            jiff::Timestamp::now().as_millisecond()
+        )),
+        written: Arc::new(AtomicU64::new(0)),
+    };
+    let sent = match send_spilling(&client, &resolved, Some(&spill)).await {
+        Ok(sent) => sent,
+        Err(SendError::Api(e)) => {
+            let d = e.diagnosis();
+            return (Err(format!("{}: {}", d.title, d.meaning.trim())), None);
+        }
+        Err(e) => return (Err(e.to_string()), None),
+    };
+    let token = client
+        .token()
+        .map(|t| t.access_token.expose_secret().to_string())
+        .unwrap_or_default();
+    let instance = vars.get("instance_url").unwrap_or_default().to_string();
+    let spilled = match spill.written.load(Ordering::SeqCst) {
+        0 => None,
+        size => Some((spill.path.clone(), size)),
+    };
+    let mut entry = HistoryEntry::record(
+        jiff::Timestamp::now(),
+        &profile,
+        Some(&request),
+        &resolved,
+        &instance,
+        &token,
+        &sent.response,
+    );
+    if let Some((_, size)) = &spilled {
+        entry.size = *size;
+        entry.truncated = true;
+    }
+    if let Err(e) = History::new(&ctx.data_dir).append(&entry) {
+        tracing::warn!(error = %e, "the request was not added to the history");
+    }
+    let view = response_view(
+        &sent.response,
+        &ctx.data_dir,
+        sent.renewed_after_fault,
+        spilled,
+    )
+    .await;
+    (view, Some(entry))
+}
+
+/// Formats a response for display. A body the client already wrote to a file while it
+/// downloaded (`spilled`: the file and the full size) is previewed from its first bytes; a
+/// body over [`body::LARGE_BODY`] held in memory is written to `<data_dir>/responses/`; either
+/// way only the first [`body::PREVIEW_BYTES`] are formatted.
+pub async fn response_view(
+    resp: &RawResponse,
+    data_dir: &Path,
+    renewed: bool,
+    spilled: Option<(PathBuf, u64)>,
+) -> Result<ResponseView, String> {
+    let kind = body::kind_of(resp.content_type(), &resp.body);
+    let large = spilled.is_some() || resp.body.len() > body::LARGE_BODY;
+    let size = spilled
+        .as_ref()
+        .map_or(resp.body.len() as u64, |(_, size)| *size);
+    let (file, text) = if let Some((path, _)) = spilled {
+        let named = path.with_extension(match kind {
+            BodyKind::Json => "json",
+            BodyKind::Xml => "xml",
+            BodyKind::Text => "txt",
+        });
+        let path = match tokio::fs::rename(&path, &named).await {
+            Ok(()) => named,
+            Err(_) => path,
+        };
+        let cut = resp.body.len().min(body::PREVIEW_BYTES);
+        (
+            Some(path),
+            String::from_utf8_lossy(&resp.body[..cut]).into_owned(),
+        )
+    } else if large {
+        let dir = data_dir.join("responses");
+        let name = format!(
+            "response-{}.{}",
+            jiff::Timestamp::now().as_millisecond(),
+            match kind {
+                BodyKind::Json => "json",
+                BodyKind::Xml => "xml",
+                BodyKind::Text => "txt",
+            }
+        );
+        let path = dir.join(name);
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        tokio::fs::write(&path, &resp.body)
+            .await
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let cut = String::from_utf8_lossy(&resp.body[..body::PREVIEW_BYTES]).into_owned();
+        (Some(path), cut)
+    } else {
+        (None, String::from_utf8_lossy(&resp.body).into_owned())
+    };
+    let fault = match kind {
+        BodyKind::Xml if !large => match soap::parse_response(&text) {
+            Ok(soap::SoapResponse::Fault(f)) => Some(f),
+            _ => None,
+        },
+        _ => None,
+    };
+    // Pretty printing a preview is linear and bounded; XML previews are shown as they are.
+    let lines = if large && kind == BodyKind::Xml {
+        BodyText::from_lines(kind, text.lines().map(str::to_string).collect())
+    } else {
+        BodyText::new(kind, &text)
+    };
+    Ok(ResponseView {
+        status: resp.status.as_u16(),
+        reason: resp.status.canonical_reason().unwrap_or("").to_string(),
+        elapsed_ms: u64::try_from(resp.elapsed.as_millis()).unwrap_or(u64::MAX),
+        size,
+        headers: resp
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body: lines,
+        raw: if large { String::new() } else { text },
+        file,
+        fault,
+        renewed,
+    })
+}
+
+async fn load_wsdl(ctx: &JobContext, source: WsdlSource) -> Result<(String, Box<Wsdl>), String> {
+    let (name, text) = match source {
+        WsdlSource::File(path) => {
+            let text = tokio::fs::read_to_string(&path)
+                .await
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            (path.display().to_string(), text)
+        }
+        WsdlSource::Org(class) => {
+            let (_, client) = ctx
+                .client
+                .as_ref()
+                .ok_or("Not connected: pick a profile and press enter.")?;
+            let path = format!("/services/wsdl/class/{}", class.trim());
+            let resp = client
+                .send_raw(reqwest::Method::GET, &path, Vec::new(), None)
+                .await
+                .map_err(|e| e.to_string())?;
+            if !resp.status.is_success() {
+                return Err(format!(
+                    "GET {path}: HTTP {} {}",
+                    resp.status.as_u16(),
+                    String::from_utf8_lossy(&resp.body)
+                        .chars()
+                        .take(200)
+                        .collect::<String>()
+                ));
+            }
+            (class, String::from_utf8_lossy(&resp.body).into_owned())
+        }
+    };
+    let wsdl = Wsdl::parse(&text).map_err(|e| format!("{name}: {e}"))?;
+    Ok((name, Box::new(wsdl)))
+}
+
+fn import_postman(store: &RequestStore, path: &Path) -> Result<CollectionImported, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let first = import_collection(&text, &[]).map_err(|e| format!("{}: {e}", path.display()))?;
+    let folder = first.name.clone();
+    let imported = import_collection(&text, std::slice::from_ref(&folder))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    for r in &imported.requests {
+        store.save(r).map_err(|e| e.to_string())?;
+    }
+    Ok(CollectionImported {
+        folder,
+        count: imported.requests.len(),
+        report: if imported.report.is_empty() {
+            String::new()
+        } else {
+            imported.report.to_string()
+        },
+        variables: imported
+            .variables
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    })
+}
+
+async fn curl(
+    ctx: &JobContext,
+    store: &RequestStore,
+    request: &SavedRequest,
+    reveal: bool,
+) -> Result<String, String> {
+    let (profile, client) = ctx
+        .client
+        .as_ref()
+        .ok_or("Not connected: curl export needs the instance URL and API version.")?;
+    let vars = variables(client, profile, store).await?;
+    let resolved = request.resolve(&vars).map_err(|e| e.to_string())?;
+    let token = client
+        .token()
+        .map(|t| t.access_token.expose_secret().to_string())
+        .unwrap_or_default();
+    let instance = vars.get("instance_url").unwrap_or_default();
+    let shown = to_curl(&resolved, instance, &token, false);
+    let copied = to_curl(&resolved, instance, &token, reveal);
+    (ctx.copy)(&copied).map_err(|e| format!("cannot copy: {e}"))?;
+    Ok(shown)
+}
+
+/// Drops the elements of a generated SOAP skeleton that still hold their typed placeholder
+/// (`<tns:phone>?string?</tns:phone>`), then container elements left empty, so a user fills
+/// only the fields they need. One element per line, as the skeleton is written.
+pub fn strip_placeholders(xml: &str) -> String {
+    let is_placeholder = |line: &str| {
+        let t = line.trim();
+        let Some(open_end) = t.find('>') else {
+            return false;
+        };
+        let inner = &t[open_end + 1..];
+        let Some(close) = inner.find("</") else {
+            return false;
+        };
+        let text = &inner[..close];
+        text.len() > 2
+            && text.starts_with('?')
+            && text.ends_with('?')
+            && !t.contains("sessionId")
+            && text[1..text.len() - 1]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == ':' || c == '_')
+    };
+    let mut lines: Vec<&str> = xml.lines().filter(|l| !is_placeholder(l)).collect();
+    loop {
+        let empty = lines.windows(2).position(|w| {
+            let (open, close) = (w[0].trim(), w[1].trim());
+            open.starts_with('<')
+                && !open.starts_with("</")
+                && !open.ends_with("/>")
+                && close.starts_with("</")
+                && open[1..].split(['>', ' ']).next() == Some(close[2..].trim_end_matches('>'))
+        });
+        match empty {
+            Some(at) => {
+                lines.drain(at..at + 2);
+            }
+            None => break,
+        }
+    }
+    let mut out = lines.join("\n");
+    if xml.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unfilled_placeholders_and_empty_containers_are_dropped() {
+        let xml = "<tns:createCustomer>\n  <tns:customer>\n    <tns:accountId>?ID?</tns:accountId>\n    <tns:contacts>\n      <tns:email>?string?</tns:email>\n    </tns:contacts>\n    <tns:name>Globex</tns:name>\n  </tns:customer>\n</tns:createCustomer>";
+        assert_eq!(
+            strip_placeholders(xml),
+            "<tns:createCustomer>\n  <tns:customer>\n    <tns:name>Globex</tns:name>\n  </tns:customer>\n</tns:createCustomer>"
+        );
+        let session = "<tns:sessionId>?sessionId?</tns:sessionId>";
+        assert_eq!(strip_placeholders(session), session);
+    }
+}

@@ -1,0 +1,213 @@
+//! The History tab: every sent request with its response (status, time, size, body preview),
+//! newest first, filterable; a request can be opened in the composer or sent again with the
+//! current profile or another one (picked from the profiles).
+
+use ratatui::crossterm::event::{Event, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use crate::action::Action;
+use crate::composer::body::{self, BodyText};
+use crate::composer::history::{HistoryEntry, HistoryFilter};
+use crate::config::profiles::Profile;
+use crate::jobs::composer::{ComposerJob, ComposerOutcome};
+use crate::keymap::Context;
+
+/// An entry's body preview split into pretty lines (a cut JSON preview is re-indented anyway).
+fn preview(entry: &HistoryEntry) -> BodyText {
+    let kind = body::kind_of(entry.content_type.as_deref(), entry.preview.as_bytes());
+    BodyText::new(kind, &entry.preview)
+}
+
+/// A popup or input over the list.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    List,
+    Filter(Input),
+    /// Pick the profile to replay the selected entry with.
+    PickProfile {
+        selected: usize,
+    },
+}
+
+/// What the history asks the model to do.
+#[derive(Debug)]
+pub enum Command {
+    Job(ComposerJob),
+    /// Open the request in the Composer tab.
+    Open(crate::composer::request::SavedRequest),
+}
+
+#[derive(Debug, Clone)]
+pub struct HistoryState {
+    /// Newest first.
+    pub entries: Vec<HistoryEntry>,
+    /// Each entry's body preview, pretty-printed once (same order as `entries`).
+    pub previews: Vec<BodyText>,
+    pub filter: String,
+    /// Index into [`HistoryState::visible`].
+    pub selected: usize,
+    pub mode: Mode,
+    pub loaded: bool,
+    pub note: Option<String>,
+}
+
+impl Default for HistoryState {
+    fn default() -> Self {
+        HistoryState {
+            entries: Vec::new(),
+            previews: Vec::new(),
+            filter: String::new(),
+            selected: 0,
+            mode: Mode::List,
+            loaded: false,
+            note: None,
+        }
+    }
+}
+
+impl HistoryState {
+    pub fn contexts(&self) -> Vec<Context> {
+        match self.mode {
+            Mode::Filter(_) => vec![Context::ComposerInput],
+            Mode::PickProfile { .. } => vec![Context::ComposerPopup],
+            Mode::List => vec![Context::History, Context::List, Context::Global],
+        }
+    }
+
+    pub fn is_modal(&self) -> bool {
+        !matches!(self.mode, Mode::List)
+    }
+
+    /// The entries that pass the filter, newest first.
+    pub fn visible(&self) -> Vec<&HistoryEntry> {
+        let filter = HistoryFilter {
+            text: (!self.filter.is_empty()).then(|| self.filter.clone()),
+            ..HistoryFilter::default()
+        };
+        self.entries.iter().filter(|e| filter.matches(e)).collect()
+    }
+
+    pub fn selected_entry(&self) -> Option<&HistoryEntry> {
+        self.visible().get(self.selected).copied()
+    }
+
+    /// The pretty-printed preview of the selected entry.
+    pub fn selected_preview(&self) -> Option<&BodyText> {
+        let entry = self.selected_entry()?;
+        let at = self.entries.iter().position(|e| std::ptr::eq(e, entry))?;
+        self.previews.get(at)
+    }
+
+    /// The first read of the history file.
+    pub fn load(&mut self) -> Vec<Command> {
+        self.loaded = true;
+        vec![Command::Job(ComposerJob::LoadHistory)]
+    }
+
+    pub fn update(&mut self, action: Action, profiles: &[Profile]) -> Vec<Command> {
+        match std::mem::replace(&mut self.mode, Mode::List) {
+            Mode::Filter(input) => {
+                match action {
+                    Action::Submit => {
+                        self.filter = input.value().trim().to_string();
+                        self.selected = 0;
+                    }
+                    Action::Cancel => {}
+                    _ => self.mode = Mode::Filter(input),
+                }
+                Vec::new()
+            }
+            Mode::PickProfile { mut selected } => {
+                match action {
+                    Action::Up => selected = selected.saturating_sub(1),
+                    Action::Down => selected = (selected + 1).min(profiles.len().saturating_sub(1)),
+                    Action::Submit => {
+                        let (Some(entry), Some(profile)) =
+                            (self.selected_entry(), profiles.get(selected))
+                        else {
+                            return Vec::new();
+                        };
+                        let job = ComposerJob::Send {
+                            request: entry.replay(),
+                            profile: Some(Box::new(profile.clone())),
+                        };
+                        self.note = Some(format!("Replaying with {}…", profile.name));
+                        return vec![Command::Job(job)];
+                    }
+                    Action::Cancel => return Vec::new(),
+                    _ => {}
+                }
+                self.mode = Mode::PickProfile { selected };
+                Vec::new()
+            }
+            Mode::List => self.update_list(action, profiles),
+        }
+    }
+
+    fn update_list(&mut self, action: Action, profiles: &[Profile]) -> Vec<Command> {
+        let last = self.visible().len().saturating_sub(1);
+        match action {
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => self.selected = (self.selected + 1).min(last),
+            Action::Top => self.selected = 0,
+            Action::Bottom => self.selected = last,
+            Action::PageUp => self.selected = self.selected.saturating_sub(10),
+            Action::PageDown => self.selected = (self.selected + 10).min(last),
+            Action::Find => self.mode = Mode::Filter(Input::new(self.filter.clone())),
+            Action::OpenItem => {
+                if let Some(entry) = self.selected_entry() {
+                    return vec![Command::Open(entry.replay())];
+                }
+            }
+            Action::Replay => {
+                if let Some(entry) = self.selected_entry() {
+                    let job = ComposerJob::Send {
+                        request: entry.replay(),
+                        profile: None,
+                    };
+                    self.note = Some("Replaying with the current profile…".into());
+                    return vec![Command::Job(job)];
+                }
+            }
+            Action::ReplayWith if self.selected_entry().is_some() && !profiles.is_empty() => {
+                self.mode = Mode::PickProfile { selected: 0 };
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    pub fn type_key(&mut self, key: KeyEvent) {
+        if let Mode::Filter(input) = &mut self.mode {
+            input.handle_event(&Event::Key(key));
+        }
+    }
+
+    /// A new entry (a request was just sent).
+    pub fn push(&mut self, entry: HistoryEntry) {
+        self.previews.insert(0, preview(&entry));
+        self.entries.insert(0, entry);
+        if self.selected > 0 {
+            self.selected += 1;
+        }
+    }
+
+    pub fn on_outcome(&mut self, outcome: &ComposerOutcome) {
+        match outcome {
+            ComposerOutcome::History(Ok(entries)) => {
+                self.entries = entries.clone();
+                self.previews = self.entries.iter().map(preview).collect();
+                self.selected = 0;
+            }
+            ComposerOutcome::History(Err(e)) => self.note = Some(format!("History not read: {e}")),
+            ComposerOutcome::Sent { result, .. } => {
+                self.note = match result {
+                    Ok(view) => Some(format!("Sent again: HTTP {} {}", view.status, view.reason)),
+                    Err(e) => Some(format!("Not sent: {e}")),
+                };
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,554 @@
+//! The Composer tab: request list | editor over the response. Render only: it draws the lines
+//! the state prepared (the response body is split into lines when it arrives; only the visible
+//! ones are highlighted here).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::{Theme, centered, pane_block, render_confirm};
+use crate::action::Action;
+use crate::composer::body::{BodyKind, Tok, highlight};
+use crate::composer::request::RequestKind;
+use crate::human::group_thousands;
+use crate::keymap::Context;
+use crate::state::composer::{ComposerState, Field, Mode, ResponseTab, Row, Section, full_name};
+use crate::state::{Focus, Model};
+
+pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
+    let state = &model.composer;
+    let focused = model.focus == Focus::Main;
+    let [body, footer] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    let list_width = (body.width / 3).clamp(22, 36);
+    let [list, right] =
+        Layout::horizontal([Constraint::Length(list_width), Constraint::Fill(1)]).areas(body);
+    let editor_height = (right.height * 2 / 5).max(7);
+    let [editor, response] =
+        Layout::vertical([Constraint::Length(editor_height), Constraint::Fill(1)]).areas(right);
+
+    render_list(
+        state,
+        theme,
+        focused && state.section == Section::Requests,
+        list,
+        frame,
+    );
+    render_editor(
+        model,
+        theme,
+        focused && state.section == Section::Editor,
+        editor,
+        frame,
+    );
+    render_response(
+        state,
+        theme,
+        focused && state.section == Section::Response,
+        response,
+        frame,
+    );
+    render_footer(model, theme, footer, frame);
+
+    match &state.mode {
+        Mode::ConfirmDelete => render_confirm(
+            theme,
+            "Delete request?",
+            &[&format!("Delete \"{}\"?", full_name(&state.draft))],
+            area,
+            frame,
+        ),
+        Mode::PickOperation {
+            source,
+            wsdl,
+            selected,
+        } => {
+            let lines: Vec<Line> = wsdl
+                .operations
+                .iter()
+                .enumerate()
+                .map(|(i, op)| {
+                    let params = op
+                        .params
+                        .iter()
+                        .map(|p| format!("{}: {}", p.name, p.type_name))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let style = if i == *selected {
+                        theme.selected()
+                    } else {
+                        Style::default()
+                    };
+                    Line::styled(format!(" {}({params})", op.name), style)
+                })
+                .collect();
+            popup(
+                theme,
+                &format!("{source} · pick an operation · enter uses it"),
+                lines,
+                0,
+                area,
+                frame,
+            );
+        }
+        Mode::Report {
+            title,
+            lines,
+            scroll,
+        } => {
+            let lines = lines.iter().map(|l| Line::from(l.clone())).collect();
+            popup(
+                theme,
+                &format!("{title} · esc closes"),
+                lines,
+                *scroll,
+                area,
+                frame,
+            );
+        }
+        _ => {}
+    }
+}
+
+fn popup(
+    theme: &Theme,
+    title: &str,
+    lines: Vec<Line>,
+    scroll: usize,
+    area: Rect,
+    frame: &mut Frame,
+) {
+    let width = lines
+        .iter()
+        .map(Line::width)
+        .max()
+        .unwrap_or(20)
+        .max(title.chars().count() + 4)
+        .min(usize::from(area.width.saturating_sub(4))) as u16
+        + 4;
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
+            .block(pane_block(Line::from(format!(" {title} ")), true, theme)),
+        rect,
+    );
+}
+
+fn method_style(method: &str, theme: &Theme) -> Style {
+    match method {
+        "GET" => theme.ok(),
+        "POST" | "PUT" | "PATCH" => theme.warn(),
+        "DELETE" => theme.error(),
+        _ => theme.label(),
+    }
+}
+
+fn render_list(state: &ComposerState, theme: &Theme, focused: bool, area: Rect, frame: &mut Frame) {
+    let block = pane_block(Line::from(" Requests "), focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let rows = state.rows();
+    let mut lines = Vec::new();
+    if rows.is_empty() {
+        lines.push(Line::styled("No saved requests.", theme.dim()));
+        lines.push(Line::styled("n new · i import Postman", theme.dim()));
+    }
+    let height = usize::from(inner.height);
+    let first = state.selected.saturating_sub(height.saturating_sub(1));
+    for (i, row) in rows.iter().enumerate().skip(first).take(height) {
+        let mut line = match row {
+            Row::Folder { path, collapsed } => {
+                let indent = "  ".repeat(path.len() - 1);
+                let mark = if *collapsed { "▸" } else { "▾" };
+                Line::from(vec![
+                    Span::raw(indent),
+                    Span::styled(
+                        format!("{mark} {}", path.last().map_or("", String::as_str)),
+                        theme.label(),
+                    ),
+                ])
+            }
+            Row::Request { index, depth } => {
+                let Some(r) = state.requests.get(*index) else {
+                    continue;
+                };
+                let method = if r.kind == RequestKind::Soap {
+                    "SOAP".to_string()
+                } else {
+                    r.method.clone()
+                };
+                Line::from(vec![
+                    Span::raw("  ".repeat(*depth)),
+                    Span::styled(format!("{method:<6} "), method_style(&r.method, theme)),
+                    Span::raw(r.name.clone()),
+                ])
+            }
+        };
+        if i == state.selected {
+            line = line.style(if focused {
+                theme.selected()
+            } else {
+                Style::default().add_modifier(Modifier::UNDERLINED)
+            });
+        }
+        lines.push(line);
+    }
+    for e in &state.list_errors {
+        lines.push(Line::styled(e.clone(), theme.error()));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn render_editor(model: &Model, theme: &Theme, focused: bool, area: Rect, frame: &mut Frame) {
+    let state = &model.composer;
+    let draft = &state.draft;
+    let dirty = if state.is_dirty() { " *" } else { "" };
+    let send = model.keymap.hint(&[Context::Composer], Action::SendRequest);
+    let title = Line::from(vec![
+        Span::raw(" "),
+        Span::styled(full_name(draft), theme.label()),
+        Span::raw(format!("{dirty} · {send} send ")),
+    ]);
+    let block = pane_block(title, focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    if let Mode::Body(text) = &state.mode {
+        let height = usize::from(inner.height);
+        let width = usize::from(inner.width.max(1));
+        let first = text.row.saturating_sub(height.saturating_sub(1));
+        // Long lines scroll sideways with the cursor (one offset for every line shown).
+        let left = text.col.saturating_sub(width - 1);
+        let kind = if draft.kind == RequestKind::Soap {
+            BodyKind::Xml
+        } else {
+            BodyKind::Json
+        };
+        let lines: Vec<Line> = text
+            .lines
+            .iter()
+            .skip(first)
+            .take(height)
+            .map(|l| {
+                let shown: String = l.chars().skip(left).take(width).collect();
+                highlighted(kind, &shown, theme)
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), inner);
+        frame.set_cursor_position(Position {
+            x: inner.x + u16::try_from(text.col - left).unwrap_or(0),
+            y: inner.y + u16::try_from(text.row - first).unwrap_or(0),
+        });
+        return;
+    }
+
+    let marker = |field: Field| {
+        if focused && state.field == field {
+            Span::styled("▸", theme.key())
+        } else {
+            Span::raw(" ")
+        }
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            marker(Field::Method),
+            Span::styled("Method  ", theme.label()),
+            Span::styled(draft.method.clone(), method_style(&draft.method, theme)),
+            Span::styled(
+                if draft.kind == RequestKind::Soap {
+                    "  (SOAP: session in the envelope at send)"
+                } else {
+                    ""
+                },
+                theme.dim(),
+            ),
+        ]),
+        Line::from(vec![
+            marker(Field::Path),
+            Span::styled("Path    ", theme.label()),
+            Span::raw(draft.path.clone()),
+        ]),
+    ];
+    if draft.params.is_empty() {
+        lines.push(Line::styled(" Params  (none · a adds)", theme.dim()));
+    }
+    for (i, p) in draft.params.iter().enumerate() {
+        lines.push(Line::from(vec![
+            marker(Field::Param(i)),
+            Span::styled(if i == 0 { "Params  " } else { "        " }, theme.label()),
+            Span::styled(p.name.clone(), theme.key()),
+            Span::raw(" = "),
+            Span::raw(p.value.clone()),
+        ]));
+    }
+    if draft.headers.is_empty() {
+        lines.push(Line::styled(" Headers (none · a adds)", theme.dim()));
+    }
+    for (i, h) in draft.headers.iter().enumerate() {
+        lines.push(Line::from(vec![
+            marker(Field::Header(i)),
+            Span::styled(if i == 0 { "Headers " } else { "        " }, theme.label()),
+            Span::styled(h.name.clone(), theme.key()),
+            Span::raw(": "),
+            Span::raw(h.value.clone()),
+        ]));
+    }
+    let body = draft.body.as_deref().unwrap_or("");
+    let body_lines = body.lines().count();
+    lines.push(Line::from(vec![
+        marker(Field::Body),
+        Span::styled("Body    ", theme.label()),
+        Span::styled(
+            if body.is_empty() {
+                "(empty · b edits)".to_string()
+            } else {
+                format!(
+                    "{body_lines} line{} · b edits",
+                    if body_lines == 1 { "" } else { "s" }
+                )
+            },
+            theme.dim(),
+        ),
+    ]));
+    let sending = if state.sending { "  sending…" } else { "" };
+    lines.push(Line::from(vec![
+        marker(Field::Send),
+        Span::styled(
+            format!("[ Send ({send}) ]"),
+            if focused && state.field == Field::Send {
+                theme.selected()
+            } else {
+                theme.key()
+            },
+        ),
+        Span::styled(sending, theme.warn()),
+    ]));
+    let kind = if draft.kind == RequestKind::Soap {
+        BodyKind::Xml
+    } else {
+        BodyKind::Json
+    };
+    let room = usize::from(inner.height).saturating_sub(lines.len() + 1);
+    for l in body.lines().take(room) {
+        lines.push(highlighted(kind, &format!("  {l}"), theme));
+    }
+    // Variables: the session's and the profile's own.
+    let mut vars = vec![Span::styled("vars ", theme.label())];
+    vars.push(Span::styled(
+        "{{instance_url}} {{api_version}} {{org_id}}",
+        theme.dim(),
+    ));
+    for (k, v) in state.variables.iter() {
+        vars.push(Span::raw(format!("  {k}={v}")));
+    }
+    let mut all = lines;
+    while all.len() + 1 < usize::from(inner.height) {
+        all.push(Line::from(""));
+    }
+    all.truncate(usize::from(inner.height).saturating_sub(1));
+    all.push(Line::from(vars));
+    frame.render_widget(Paragraph::new(all), inner);
+}
+
+fn highlighted(kind: BodyKind, line: &str, theme: &Theme) -> Line<'static> {
+    Line::from(
+        highlight(kind, line)
+            .into_iter()
+            .map(|(tok, text)| {
+                let style = match tok {
+                    Tok::Plain => Style::default(),
+                    Tok::Key => theme.key(),
+                    Tok::Str => theme.ok(),
+                    Tok::Literal => theme.warn(),
+                    Tok::Tag => theme.label(),
+                    Tok::Attr => theme.dim(),
+                };
+                Span::styled(text.to_string(), style)
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn render_response(
+    state: &ComposerState,
+    theme: &Theme,
+    focused: bool,
+    area: Rect,
+    frame: &mut Frame,
+) {
+    let title = match &state.response {
+        Some(r) => {
+            let status_style = match r.status {
+                200..=299 => theme.ok(),
+                300..=399 => theme.label(),
+                400..=499 => theme.warn(),
+                _ => theme.error(),
+            };
+            let tab = match state.response_tab {
+                ResponseTab::Body => format!("Body · H headers({})", r.headers.len()),
+                ResponseTab::Headers => format!("Headers({}) · H body", r.headers.len()),
+            };
+            let mut spans = vec![
+                Span::raw(" "),
+                Span::styled(format!("{} {}", r.status, r.reason), status_style),
+                Span::raw(format!(
+                    " · {} ms · {} B · {tab}",
+                    group_thousands(r.elapsed_ms),
+                    group_thousands(r.size)
+                )),
+            ];
+            if let Some(f) = &state.filter {
+                spans.push(Span::styled(format!(" · filter {f}"), theme.key()));
+            }
+            if !state.find.is_empty() {
+                spans.push(Span::styled(
+                    format!(" · /{} ({} lines)", state.find, state.matches.len()),
+                    theme.key(),
+                ));
+            }
+            spans.push(Span::raw(" "));
+            Line::from(spans)
+        }
+        None if state.sending => Line::styled(" sending… (esc cancels) ", theme.warn()),
+        None => Line::from(" Response "),
+    };
+    let block = pane_block(title, focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(r) = &state.response else {
+        return;
+    };
+    let mut top = Vec::new();
+    if let Some(f) = &r.fault {
+        top.push(Line::styled(
+            format!("Fault {}", f.code),
+            theme.error().add_modifier(Modifier::BOLD),
+        ));
+        top.push(Line::styled(f.message.clone(), theme.error()));
+    }
+    if r.renewed {
+        top.push(Line::styled(
+            "The first answer was INVALID_SESSION_ID: the token was renewed and the request sent again.",
+            theme.warn(),
+        ));
+    }
+    if let Some(file) = &r.file {
+        top.push(Line::styled(
+            format!("Preview; the whole body is in {}", file.display()),
+            theme.dim(),
+        ));
+    }
+    // Fault and notes wrap: their height is what they take at this width (at most half).
+    let width = usize::from(inner.width.max(1));
+    let top_height = top
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(width))
+        .sum::<usize>()
+        .min(usize::from(inner.height / 2));
+    let [head, rest] = Layout::vertical([
+        Constraint::Length(u16::try_from(top_height).unwrap_or(0)),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
+    if !top.is_empty() {
+        frame.render_widget(
+            Paragraph::new(top)
+                .wrap(Wrap { trim: false })
+                .block(Block::default().borders(Borders::NONE)),
+            head,
+        );
+    }
+    let height = usize::from(rest.height);
+    let lines: Vec<Line> = state
+        .shown
+        .lines
+        .iter()
+        .enumerate()
+        .skip(state.scroll)
+        .take(height)
+        .map(|(i, l)| {
+            let line = highlighted(state.shown.kind, l, theme);
+            if state.matches.binary_search(&i).is_ok() {
+                line.style(Style::default().add_modifier(Modifier::REVERSED))
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), rest);
+}
+
+fn render_footer(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
+    let state = &model.composer;
+    if let Mode::Input { purpose, input } = &state.mode {
+        let label = format!("{}: ", purpose.label());
+        let width = usize::from(area.width).saturating_sub(label.chars().count() + 1);
+        let scroll = input.visual_scroll(width);
+        let value: String = input.value().chars().skip(scroll).collect();
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(label.clone(), theme.key()),
+                Span::raw(value),
+            ])),
+            area,
+        );
+        let x = label.chars().count() + input.visual_cursor().saturating_sub(scroll);
+        frame.set_cursor_position(Position {
+            x: area.x
+                + u16::try_from(x)
+                    .unwrap_or(0)
+                    .min(area.width.saturating_sub(1)),
+            y: area.y,
+        });
+        return;
+    }
+    let line = if let Some(note) = &state.note {
+        Line::styled(note.clone(), theme.warn())
+    } else {
+        let hints: &[(Context, Action, &str)] = match (&state.mode, state.section) {
+            (Mode::Body(_), _) => &[
+                (Context::ComposerBody, Action::Cancel, "done"),
+                (Context::ComposerBody, Action::SendRequest, "send"),
+                (Context::ComposerBody, Action::SaveRequest, "save"),
+            ],
+            (_, Section::Requests) => &[
+                (Context::Composer, Action::OpenItem, "open"),
+                (Context::Composer, Action::NewRequest, "new"),
+                (Context::Composer, Action::NextSection, "editor"),
+                (Context::Composer, Action::ImportPostman, "import"),
+                (Context::Composer, Action::LoadWsdl, "WSDL"),
+            ],
+            (_, Section::Editor) => &[
+                (Context::Composer, Action::OpenItem, "edit"),
+                (Context::Composer, Action::CycleMethod, "method"),
+                (Context::ComposerEditor, Action::AddRow, "add row"),
+                (Context::Composer, Action::EditBody, "body"),
+                (Context::Composer, Action::SendRequest, "send"),
+                (Context::Composer, Action::SaveRequest, "save"),
+                (Context::Composer, Action::ExportCurl, "curl"),
+            ],
+            (_, Section::Response) => &[
+                (Context::ComposerResponse, Action::Find, "find"),
+                (Context::ComposerResponse, Action::FilterBody, "filter"),
+                (Context::ComposerResponse, Action::ToggleHeaders, "headers"),
+                (Context::ComposerResponse, Action::SaveBody, "save"),
+                (Context::ComposerResponse, Action::CopyBody, "copy"),
+            ],
+        };
+        let mut spans = Vec::new();
+        for (context, action, label) in hints {
+            spans.push(Span::styled(
+                model.keymap.hint(&[*context], *action),
+                theme.key(),
+            ));
+            spans.push(Span::raw(format!(" {label}  ")));
+        }
+        Line::from(spans)
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
