@@ -32,7 +32,7 @@ use crate::ui::{self, Theme};
 pub const FRAME: Duration = Duration::from_millis(16);
 /// How often the clock ticks while something animates (spinner, countdown).
 pub const TICK: Duration = Duration::from_millis(250);
-/// Per-request timeout of the Salesforce client.
+/// Per-request timeout of the Salesforce client by default; `SFTERM_TIMEOUT` (seconds) overrides it.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Writes text to the clipboard (OSC 52 in a terminal; a capture in tests).
@@ -692,7 +692,7 @@ async fn client_for(
         },
         api_version,
         ca_file: profile.ca_file.clone(),
-        timeout: REQUEST_TIMEOUT,
+        timeout: crate::sf::types::default_timeout(),
     };
     SfClient::new(config).map_err(|e| e.diagnosis())
 }

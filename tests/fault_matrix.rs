@@ -443,12 +443,26 @@ fn cli_config(endpoint: &str, org: &MockOrg) -> tempfile::TempDir {
 
 /// Runs `sfterm <args>`; returns the exit code, stdout and stderr.
 async fn sfterm(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    sfterm_env(dir, &[], args).await
+}
+
+/// Runs `sfterm <args>` with extra environment variables.
+async fn sfterm_env(
+    dir: &std::path::Path,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> (i32, String, String) {
     let dir = dir.to_owned();
     let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new(env!("CARGO_BIN_EXE_sfterm"))
             .env("SFTERM_CONFIG_DIR", &dir)
             .env("SFTERM_DATA_DIR", &dir)
+            .envs(env)
             .args(&args)
             .output()
     })
@@ -583,5 +597,27 @@ async fn admin_endpoint_sets_fault_kinds_and_refuses_unknown_ones() {
     assert!(
         client.query(SOQL).await.is_ok(),
         "an unknown kind injects nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_latency_times_out_after_sfterm_timeout() {
+    let org = org().await;
+    let dir = cli_config(org.instance_url().as_str(), &org);
+    // Log in first (the token endpoint has no latency), then every data call takes 10 s.
+    org.set_latency(Duration::from_secs(10));
+    let started = Instant::now();
+    let (code, _, stderr) =
+        sfterm_env(dir.path(), &[("SFTERM_TIMEOUT", "1")], &["query", SOQL]).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("did not answer in time"), "{stderr}");
+    assert!(
+        stderr.contains("SFTERM_TIMEOUT"),
+        "the fix names the setting: {stderr}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
     );
 }

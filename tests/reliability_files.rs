@@ -1,7 +1,9 @@
 //! Files that can hold a secret: profiles.toml is written 0600 (atomically, via a temp file); a
 //! group/world-readable one holding a plain-text secret gets a warning from the CLI (stderr);
 //! a failed save (read-only config dir) shows a clear message and keeps the form and the
-//! profiles in memory. (The TUI's start-up warning is in tests/reliability_tmux.rs.)
+//! profiles in memory. (The TUI's start-up warning is in tests/reliability_tmux.rs.) Also: the
+//! client secret never shows in `Debug` output of the app state (what a log line or a panic
+//! message would print): not in the profile form, not at the secret prompt.
 #![cfg(unix)]
 
 mod common;
@@ -17,6 +19,7 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::Event;
 use tokio::sync::watch;
 
+use common::{demo_profiles, model_with, press, profile, type_text};
 use sfterm::app::Runtime;
 use sfterm::config::profiles::{ProfileStore, SecretSource};
 use sfterm::ui::Theme;
@@ -34,7 +37,7 @@ fn chmod(path: &Path, mode: u32) {
 fn store_with(dir: &Path, secret: SecretSource) -> ProfileStore {
     let path = dir.join("profiles.toml");
     let mut store = ProfileStore::load(&path).expect("empty store");
-    let mut p = common::profile("Acme", "https://acme.my.salesforce.com");
+    let mut p = profile("Acme", "https://acme.my.salesforce.com");
     p.secret = secret;
     store.upsert(None, p).expect("add");
     store.save().expect("save");
@@ -201,4 +204,44 @@ async fn failed_save_shows_the_error_and_keeps_the_form_and_profiles() {
         "memory matches disk"
     );
     chmod(&dir, 0o700);
+}
+
+// ---- Debug output of the app state masks secrets ----
+
+#[test]
+fn profile_form_debug_masks_a_plain_secret() {
+    let mut model = model_with(demo_profiles());
+    press(&mut model, "e");
+    let dump = format!("{model:?}");
+    assert!(dump.contains("ProfileForm"), "{dump}");
+    assert!(!dump.contains("s3cr3t-value"), "{dump}");
+}
+
+#[test]
+fn secret_typed_in_the_new_profile_form_is_masked() {
+    let mut model = model_with(demo_profiles());
+    press(&mut model, "n");
+    // Name, environment, URL, client id, secret source (cycle to plain), secret value.
+    type_text(&mut model, "New");
+    press(&mut model, "tab");
+    press(&mut model, "tab");
+    type_text(&mut model, "https://acme.my.salesforce.com");
+    press(&mut model, "tab");
+    type_text(&mut model, "3MVG");
+    press(&mut model, "tab right right right tab");
+    type_text(&mut model, "typed-plain-secret");
+    let dump = format!("{model:?}");
+    assert!(!dump.contains("typed-plain-secret"), "{dump}");
+}
+
+#[test]
+fn secret_prompt_debug_masks_the_typed_secret() {
+    let mut p = profile("Prompted", "https://acme.my.salesforce.com");
+    p.secret = SecretSource::Prompt;
+    let mut model = model_with(vec![p]);
+    press(&mut model, "enter");
+    type_text(&mut model, "typed-at-prompt");
+    let dump = format!("{model:?}");
+    assert!(dump.contains("SecretPrompt"), "{dump}");
+    assert!(!dump.contains("typed-at-prompt"), "{dump}");
 }

@@ -1,8 +1,10 @@
 //! Property test: drawing the whole app (through the TestBackend harness) at any terminal size
 //! from 1x1 to 400x150 never panics, for every app state in [`STATES`]. A new pane adds its
-//! states as one line each. Cases: `PROPTEST_CASES` (default 24 sizes up to 400x150, 64 up to 12x12).
+//! states as one line each. Cases: `PROPTEST_CASES` (default 16 sizes up to 400x150, 64 up to 12x12).
 
 mod common;
+#[path = "records_detail/fixture.rs"]
+mod fixture;
 #[path = "support/mutate.rs"]
 mod mutate;
 
@@ -99,6 +101,12 @@ fn secret_prompt() -> Model {
     model
 }
 
+fn staged() -> Model {
+    let mut model = fixture::opened();
+    fixture::stage_two(&mut model);
+    model
+}
+
 /// Builds one app state.
 type Build = Box<dyn Fn() -> Model>;
 
@@ -126,11 +134,17 @@ fn states() -> Vec<(&'static str, Build)> {
         ("records tab", Box::new(with_keys(connected, "1", ""))),
         ("composer tab", Box::new(with_keys(connected, "2", ""))),
         ("history tab", Box::new(with_keys(connected, "3", ""))),
+        ("record detail", Box::new(fixture::opened)),
+        ("record detail, staged edits", Box::new(staged)),
+        (
+            "record detail, editing a field",
+            Box::new(with_keys(staged, "e", "x")),
+        ),
     ]
 }
 
 proptest! {
-    #![proptest_config(mutate::config(24))]
+    #![proptest_config(mutate::config(16))]
 
     #[test]
     fn any_state_renders_at_any_size(w in 1u16..=400, h in 1u16..=150) {

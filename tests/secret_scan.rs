@@ -1,6 +1,6 @@
 //! Secret scan: a known client secret is planted in the mock org, a scripted session runs over
 //! everything that exists (the TUI in tmux: connect, API call, a forced error; the CLI: token,
-//! query, record, run, curl export, history, a failing query), then every file sfterm wrote
+//! query, record, apex REST and SOAP, bulk export, run, curl export, history, a failing query), then every file sfterm wrote
 //! (config dir, data dir, log) and every captured output and screen is searched for the secret
 //! and for any access token. The only allowed hit is the output of `sfterm token --reveal`
 //! (the user asked for it) and profiles.toml holding the secret the user put there.
@@ -41,8 +41,9 @@ fn cli(args: &[&str]) -> Step {
 }
 
 /// The session. Add new panes' steps here.
-fn steps(collection: &Path) -> Vec<Step> {
+fn steps(collection: &Path, data: &Path) -> Vec<Step> {
     let collection = collection.display().to_string();
+    let export = data.join("export.csv").display().to_string();
     vec![
         // The TUI: connect, call the API, a forced error (injected 500), then the CLI.
         Step::Tui {
@@ -92,7 +93,16 @@ fn steps(collection: &Path) -> Vec<Step> {
         cli(&["run", "Scan/Echo token"]),
         cli(&["requests", "export-curl", "Scan/Limits"]),
         cli(&["requests", "export-curl", "Scan/Echo token"]),
-        cli(&["apex", "--help"]),
+        cli(&["apex", "rest", "GET", "CustomerRESTWS?name=scan"]),
+        cli(&[
+            "apex",
+            "soap",
+            "CustomerWS",
+            "createCustomer",
+            "--arg",
+            "customer.name=Scan Co",
+        ]),
+        cli(&["export", "SELECT Id, Name FROM Account", "--out", &export]),
     ]
 }
 
@@ -232,7 +242,7 @@ async fn no_secret_or_token_anywhere_sfterm_wrote_or_showed() {
         }
     };
     wait(&tmux, "Mock");
-    for (n, step) in steps(&collection).into_iter().enumerate() {
+    for (n, step) in steps(&collection, data.path()).into_iter().enumerate() {
         match step {
             Step::Tui { keys, wait_for } => {
                 let mut args = vec!["send-keys", "-t", "app"];

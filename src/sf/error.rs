@@ -225,8 +225,9 @@ impl ApiError {
                     after.as_secs_f32()
                 ),
                 format!(
-                    "Check your network path to {host}, or raise the timeout in the profile if \
-                     the request is legitimately slow (large queries)."
+                    "Check your network path to {host}, or raise the timeout (environment \
+                     variable SFTERM_TIMEOUT, in seconds) if the request is legitimately slow \
+                     (large queries)."
                 ),
             ),
             ApiError::Tls { host, message } => {
