@@ -35,6 +35,26 @@ pub enum Context {
     ComposerBody,
     ComposerPopup,
     History,
+    // records
+    /// The Records tab's list.
+    Records,
+    /// The Records tab's text lines (quick search, SOQL line, object name, export path).
+    RecordsInput,
+    /// The Records tab's popups (column chooser, export jobs).
+    RecordsPopup,
+    // record_detail
+    /// The record detail view.
+    Detail,
+    /// A one-line field editor (typed keys go into it).
+    FieldEditor,
+    /// The multi-line text editor (enter is a newline).
+    TextEditor,
+    /// The save-conflict view.
+    Conflict,
+    /// The drafts offered at start.
+    Drafts,
+    /// "Discard N staged changes?" when quitting or leaving a record.
+    LeaveStaged,
 }
 
 impl Context {
@@ -56,6 +76,15 @@ impl Context {
         Context::ComposerBody,
         Context::ComposerPopup,
         Context::History,
+        Context::Records,
+        Context::RecordsInput,
+        Context::RecordsPopup,
+        Context::Detail,
+        Context::FieldEditor,
+        Context::TextEditor,
+        Context::Conflict,
+        Context::Drafts,
+        Context::LeaveStaged,
     ];
 
     pub fn name(self) -> &'static str {
@@ -77,6 +106,15 @@ impl Context {
             Context::ComposerBody => "composer_body",
             Context::ComposerPopup => "composer_popup",
             Context::History => "history",
+            Context::Records => "records",
+            Context::RecordsInput => "records_input",
+            Context::RecordsPopup => "records_popup",
+            Context::Detail => "detail",
+            Context::FieldEditor => "field_editor",
+            Context::TextEditor => "text_editor",
+            Context::Conflict => "conflict",
+            Context::Drafts => "drafts",
+            Context::LeaveStaged => "leave_staged",
         }
     }
 
@@ -93,6 +131,9 @@ impl Context {
                 | Context::Palette
                 | Context::ComposerInput
                 | Context::ComposerBody
+                | Context::FieldEditor
+                | Context::TextEditor
+                | Context::RecordsInput
         )
     }
 }

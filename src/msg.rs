@@ -38,4 +38,8 @@ pub enum Outcome {
     Check(Result<Box<crate::check::CheckReport>, String>),
     /// A job of the Composer or History tab.
     Composer(crate::jobs::composer::ComposerOutcome),
+    /// A Records tab job finished.
+    Records(crate::jobs::records::RecordsOutcome),
+    /// A record detail job finished.
+    Record(crate::jobs::record_detail::RecordOutcome),
 }

@@ -11,32 +11,17 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::rest::ApiError;
 use super::schema::{FieldMeta, Schema};
 use super::soql::SelectItem;
-use super::state::{Shared, json_response};
+use super::state::json_response;
 
-/// The column metadata of `soql`. Names that do not resolve get the same error as running the
-/// query would give (the engine reports it), so a client sees one consistent message.
-pub(crate) fn metadata(
-    shared: &Shared,
-    soql: &str,
-    include_deleted: bool,
-    api_version: &str,
-) -> Result<Response, ApiError> {
-    let query = super::soql::parse(soql).map_err(|e| ApiError::bad(e.code, e.message))?;
-    match describe(&shared.schema, &query.select, &query.from.text) {
-        Some(body) => Ok(json_response(StatusCode::OK, &body)),
-        None => {
-            // Let the engine produce Salesforce's INVALID_TYPE / INVALID_FIELD error.
-            let inner = shared.lock();
-            super::query::select(&shared.schema, &inner, soql, include_deleted, api_version)?;
-            Err(ApiError::bad(
-                "INVALID_FIELD",
-                format!("No such column in the query: {soql}"),
-            ))
-        }
-    }
+/// The column metadata of `soql`, or `None` when it does not parse or a name does not resolve:
+/// the caller then runs the query, so the client gets the same error (`MALFORMED_QUERY`,
+/// `INVALID_FIELD`, `INVALID_TYPE`) as for the records.
+pub(crate) fn metadata(schema: &Schema, soql: &str) -> Option<Response> {
+    let query = super::soql::parse(soql).ok()?;
+    let body = describe(schema, &query.select, &query.from.text)?;
+    Some(json_response(StatusCode::OK, &body))
 }
 
 /// The response body, or `None` when a name does not resolve.

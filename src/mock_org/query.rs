@@ -137,11 +137,12 @@ pub(crate) fn query(
             "A query string has to be specified",
         ));
     };
-    if request
-        .param("columns")
-        .is_some_and(|c| c.eq_ignore_ascii_case("true"))
+    // `columns=true`: the column metadata only; names that do not resolve fall through to the
+    // query, which reports them.
+    if request.param("columns").as_deref() == Some("true")
+        && let Some(response) = super::columns::metadata(&shared.schema, &q)
     {
-        return super::columns::metadata(shared, &q, include_deleted, &request.version);
+        return Ok(response);
     }
     let batch = batch_size(request);
     let mut inner = shared.lock();

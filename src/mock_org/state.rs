@@ -56,6 +56,8 @@ pub(crate) struct Fault {
     pub error_code: Option<String>,
     /// `message` to send; default depends on the status.
     pub message: Option<String>,
+    /// What the faulty answer looks like (default: a Salesforce error array).
+    pub kind: super::admin::FaultKind,
 }
 
 /// One record and its modification stamp, decoded from the store (see [`Store`]); changes are

@@ -26,7 +26,19 @@ pub fn render(model: &Model, theme: &Theme, scroll: u16, area: Rect, frame: &mut
                 Context::List,
             ],
             crate::state::Tab::History => &[Context::History, Context::List],
-            crate::state::Tab::Records => &[Context::List],
+            crate::state::Tab::Records if model.detail.is_open() => &[
+                Context::Detail,
+                Context::List,
+                Context::FieldEditor,
+                Context::TextEditor,
+                Context::Conflict,
+            ],
+            crate::state::Tab::Records => &[
+                Context::Records,
+                Context::List,
+                Context::RecordsInput,
+                Context::RecordsPopup,
+            ],
         },
     };
     let mut lines = Vec::new();
@@ -84,5 +96,14 @@ fn section_title(context: Context) -> &'static str {
         Context::ComposerBody => "Body editor",
         Context::ComposerPopup => "Composer pickers",
         Context::History => "History",
+        Context::Records => "Records",
+        Context::RecordsInput => "Records: text lines",
+        Context::RecordsPopup => "Records: columns and exports",
+        Context::Detail => "Record detail",
+        Context::FieldEditor => "Field editor",
+        Context::TextEditor => "Text editor",
+        Context::Conflict => "Save conflict",
+        Context::Drafts => "Drafts",
+        Context::LeaveStaged => "Staged changes",
     }
 }
