@@ -21,6 +21,32 @@ use super::soql::Row;
 use super::state::{Record, Shared};
 use super::{MockOrgConfig, MockOrgError};
 
+/// FNV-1a: the store hashes short keys (field names, interned texts) millions of times while
+/// seeding; SipHash's DoS resistance buys nothing for an emulator's own data.
+#[derive(Debug, Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// A map hashed with [`Fnv`].
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// Texts up to this many bytes may be interned in a field's dictionary.
 const DICT_MAX_LEN: usize = 40;
 /// At most this many distinct texts per field are interned; later ones are stored inline.
@@ -136,7 +162,7 @@ impl Arena {
 #[derive(Debug, Default)]
 struct Dict {
     values: Vec<Box<str>>,
-    index: HashMap<Box<str>, u32>,
+    index: FastMap<Box<str>, u32>,
 }
 
 /// The rows of one sObject.
@@ -144,7 +170,7 @@ struct Dict {
 pub(crate) struct Table {
     /// Field names of the describe, in order: a packed row refers to them by index.
     fields: Vec<String>,
-    by_name: HashMap<String, u32>,
+    by_name: FastMap<String, u32>,
     dicts: Vec<Dict>,
     arena: Arena,
     spans: Vec<Span>,
@@ -341,9 +367,20 @@ impl Table {
 
     /// Stores `record` under `id`: replaces the row with that Id, or appends a new one.
     pub fn put(&mut self, id: &str, record: &Record) {
+        let fields = record.row.iter().map(|(k, v)| (k.as_str(), v));
+        self.put_fields(id, fields, record.modified_ms);
+    }
+
+    /// [`Table::put`] from fields in order (no map needed: seeding builds millions of rows).
+    pub fn put_fields<'v>(
+        &mut self,
+        id: &str,
+        fields: impl Iterator<Item = (&'v str, &'v Value)>,
+        modified_ms: i64,
+    ) {
         let mut buf = Vec::with_capacity(256);
-        self.encode(&record.row, &mut buf);
-        let deleted = record.row.get("IsDeleted") == Some(&Value::Bool(true));
+        let (deleted, stamp) = self.encode(fields, &mut buf);
+        let stamp_is_modified = stamp == Some(modified_ms);
         match self.position(id) {
             Some(pos) => {
                 let p = pos as usize;
@@ -352,7 +389,7 @@ impl Table {
                 };
                 self.garbage += (self.spans[p].len & !REMOVED) as usize;
                 self.spans[p] = span;
-                self.set_modified(pos, record);
+                self.set_modified(pos, stamp_is_modified, modified_ms);
                 self.deleted[p] = deleted;
                 if self.garbage > self.arena.used / 2 && self.garbage > CHUNK {
                     self.compact();
@@ -366,7 +403,7 @@ impl Table {
                     return;
                 };
                 self.spans.push(span);
-                self.set_modified(pos, record);
+                self.set_modified(pos, stamp_is_modified, modified_ms);
                 self.deleted.push(deleted);
                 self.index(id, pos);
                 self.live += 1;
@@ -452,18 +489,32 @@ impl Table {
         self.garbage = 0;
     }
 
-    fn set_modified(&mut self, pos: u32, record: &Record) {
-        if stamp_of(&record.row) == Some(record.modified_ms) {
-            self.modified_extra.remove(&pos);
+    fn set_modified(&mut self, pos: u32, stamp_is_modified: bool, modified_ms: i64) {
+        if stamp_is_modified {
+            if !self.modified_extra.is_empty() {
+                self.modified_extra.remove(&pos);
+            }
         } else {
-            self.modified_extra.insert(pos, record.modified_ms);
+            self.modified_extra.insert(pos, modified_ms);
         }
     }
 
-    fn encode(&mut self, row: &Row, out: &mut Vec<u8>) {
+    /// Packs `fields` into `out`; returns whether `IsDeleted` is true and the
+    /// `SystemModstamp` in epoch milliseconds.
+    fn encode<'v>(
+        &mut self,
+        fields: impl Iterator<Item = (&'v str, &'v Value)>,
+        out: &mut Vec<u8>,
+    ) -> (bool, Option<i64>) {
         let mut last_dt = None;
-        for (name, value) in row {
-            let slot = self.by_name.get(name.as_str()).copied();
+        let (mut deleted, mut stamp) = (false, None);
+        for (name, value) in fields {
+            match name {
+                "IsDeleted" => deleted = *value == Value::Bool(true),
+                "SystemModstamp" => stamp = value.as_str().and_then(parse_datetime),
+                _ => {}
+            }
+            let slot = self.by_name.get(name).copied();
             match slot {
                 Some(i) => put_varint(out, u64::from(i) + 1),
                 None => {
@@ -473,6 +524,7 @@ impl Table {
             }
             self.encode_value(slot.map(|i| i as usize), value, &mut last_dt, out);
         }
+        (deleted, stamp)
     }
 
     fn encode_value(
@@ -900,7 +952,7 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.sss+0000` of epoch milliseconds (years 0000-9999).
-fn format_datetime(ms: i64) -> String {
+pub(crate) fn format_datetime(ms: i64) -> String {
     let days = ms.div_euclid(86_400_000);
     let rest = ms.rem_euclid(86_400_000);
     let (y, m, d) = civil_from_days(days);
