@@ -174,7 +174,7 @@ pub fn edit_externally(input: &PausableInput, text: &str, extension: &str) -> io
         "sfterm-body-{}-{nanos}.{extension}",
         std::process::id()
     ));
-    std::fs::write(&path, text)?;
+    write_private(&path, text)?;
     input.pause();
     restore();
     // The editor command may carry arguments (`code --wait`): let the shell split it.
@@ -200,4 +200,19 @@ pub fn edit_externally(input: &PausableInput, text: &str, extension: &str) -> io
         Ok(s) => Err(io::Error::other(format!("{editor} exited with {s}"))),
         Err(e) => Err(io::Error::other(format!("cannot run {editor}: {e}"))),
     }
+}
+
+/// Creates `path` (which must not exist) readable by its owner only (0600 on unix): the
+/// editor's temp file lives in the shared temp dir and holds what the user typed.
+fn write_private(path: &std::path::Path, text: &str) -> io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
 }

@@ -84,6 +84,11 @@ fn config_seeds() -> Vec<Vec<u8>> {
     ]
 }
 
+const DRAFTS: &str = r#"{"version":1,"drafts":[{"profile":"Demo org","object":"Account",
+"id":"001Dn00000Acme1AAB","title":"Acme","opened_at":"2026-01-01T08:00:00Z",
+"staged":{"Phone":"+1 415 555 0199","AnnualRevenue":1000000.5,"Industry":null}},
+{"object":"Contact","staged":{"LastName":"Doe"}}]}"#;
+
 const SOQL: &[&str] = &[
     "SELECT Id, Name FROM Account",
     "SELECT Id, Name, Owner.Name, (SELECT LastName FROM Contacts ORDER BY LastName DESC NULLS \
@@ -205,4 +210,30 @@ proptest! {
             prop_assert!(!e.message.is_empty());
         }
     }
+}
+
+proptest! {
+    #![proptest_config(mutate::config(CASES))]
+
+    /// The record drafts file (`<data dir>/drafts.json`): a damaged file is an error, not a
+    /// panic, and a good one round-trips.
+    #[test]
+    fn drafts_file(body in mutate::json_input(vec![DRAFTS.as_bytes().to_vec()])) {
+        use sfterm::jobs::record_detail::{read_drafts, write_drafts, DRAFTS_FILE};
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(DRAFTS_FILE), &body).expect("write");
+        if let Ok(drafts) = read_drafts(dir.path()) {
+            prop_assert!(write_drafts(dir.path(), &drafts).is_ok());
+            let again = read_drafts(dir.path()).expect("re-read");
+            prop_assert_eq!(again.len(), drafts.len());
+        }
+    }
+}
+
+#[test]
+fn the_drafts_seed_is_a_valid_drafts_file() {
+    use sfterm::jobs::record_detail::{DRAFTS_FILE, read_drafts};
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join(DRAFTS_FILE), DRAFTS).expect("write");
+    assert_eq!(read_drafts(dir.path()).expect("parses").len(), 2);
 }

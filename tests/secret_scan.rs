@@ -66,6 +66,27 @@ fn steps(collection: &Path, data: &Path) -> Vec<Step> {
             keys: &["i"],
             wait_for: "introspect",
         },
+        // Records: the list, a record's detail, back; then the composer and history tabs.
+        Step::Tui {
+            keys: &["1"],
+            wait_for: "loaded",
+        },
+        Step::Tui {
+            keys: &["Enter"],
+            wait_for: "Phone",
+        },
+        Step::Tui {
+            keys: &["Escape"],
+            wait_for: "loaded",
+        },
+        Step::Tui {
+            keys: &["2"],
+            wait_for: "Composer",
+        },
+        Step::Tui {
+            keys: &["3"],
+            wait_for: "History",
+        },
         // The CLI.
         Step::Cli {
             args: vec!["token".into(), "--reveal".into(), "--json".into()],
