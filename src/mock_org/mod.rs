@@ -32,6 +32,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum_server::Handle;
+// TCP_NODELAY: without it small HTTP/2 frames wait for the peer's delayed ACK (40 ms stalls).
+use axum_server::accept::NoDelayAcceptor;
 use axum_server::tls_rustls::RustlsConfig;
 
 pub use setup_org::Scenario;
@@ -224,8 +226,9 @@ impl MockOrg {
             let service = drop::MakeDropFaults::new(app, shared.clone());
             let task = match &rustls_config {
                 Some(cfg) => {
-                    let server =
-                        axum_server::from_tcp_rustls(listener, cfg.clone())?.handle(handle.clone());
+                    let server = axum_server::from_tcp_rustls(listener, cfg.clone())?
+                        .map(|tls| tls.acceptor(NoDelayAcceptor::new()))
+                        .handle(handle.clone());
                     tokio::spawn(async move {
                         if let Err(e) = server.serve(service).await {
                             tracing::error!("mock org listener stopped: {e}");
@@ -233,7 +236,9 @@ impl MockOrg {
                     })
                 }
                 None => {
-                    let server = axum_server::from_tcp(listener)?.handle(handle.clone());
+                    let server = axum_server::from_tcp(listener)?
+                        .acceptor(NoDelayAcceptor::new())
+                        .handle(handle.clone());
                     tokio::spawn(async move {
                         if let Err(e) = server.serve(service).await {
                             tracing::error!("mock org listener stopped: {e}");
