@@ -98,13 +98,15 @@ pub async fn run(options: TuiOptions) -> Result<(), Failure> {
     }));
     let resume_input = input.clone();
     runtime.set_after_editor(Box::new(move || resume_input.resume()));
-    runtime.use_data_dir(paths::data_dir());
     if let Some(warning) = permission_warning {
         runtime.notify(format!("Warning: {warning}"));
     }
+    // Connect before the drafts popup opens: the popup takes the keys (and the connect action),
+    // and restoring a draft needs the connection anyway.
     if let Some(name) = &options.connect {
         connect_at_start(&mut runtime, name);
     }
+    runtime.use_data_dir(paths::data_dir());
     let input = forced_panic::arm(input);
     let result = runtime.run(input).await;
     drop(guard);
