@@ -84,7 +84,6 @@ actions! {
     AddRow => "add_row", "Add a parameter or header row";
     RemoveRow => "remove_row", "Remove the parameter or header row";
     EditBody => "edit_body", "Edit the request body";
-    ExternalEditor => "external_editor", "Edit the body in $EDITOR";
     LoadWsdl => "load_wsdl", "Load a WSDL (Apex class on the org, or a file) and pick an operation";
     ExportCurl => "export_curl", "Show the request as curl and copy it (token as $SF_ACCESS_TOKEN)";
     ExportCurlReveal => "export_curl_reveal", "Copy the request as curl with the access token in it";
@@ -117,6 +116,24 @@ actions! {
     ToggleItem => "toggle_item", "Check or uncheck the selected item";
     AbortExport => "abort_export", "Abort the selected export job";
     Complete => "complete", "Complete the word (object, field, relationship, picklist value)";
+    OpenRecord => "open_record", "Records: open the selected record";
+    // record_detail
+    EditField => "edit_field", "Edit the focused field of the record";
+    FollowReference => "follow_reference", "Open the record the focused reference points to";
+    SaveRecord => "save_record", "Save the staged changes (one PATCH) / create the record";
+    UndoField => "undo_field", "Unstage the change of the focused field";
+    NewRecord => "new_record", "Create a record of this object";
+    DeleteRecord => "delete_record", "Delete the record (asks first)";
+    CopyValue => "copy_value", "Copy the focused field's value (OSC 52)";
+    CopyRecordId => "copy_record_id", "Copy the record id (OSC 52)";
+    OpenInBrowser => "open_in_browser", "Open the record in the browser";
+    ReloadRecord => "reload_record", "Load the record again from the server";
+    ExternalEditor => "external_editor", "Edit the text in $EDITOR";
+    ConflictReload => "conflict_reload", "Conflict: reload the server version and re-apply my changes";
+    ConflictOverwrite => "conflict_overwrite", "Conflict: save my changes anyway (overwrite)";
+    Discard => "discard", "Discard my changes / the offered drafts";
+    KeepDraft => "keep_draft", "Quit and keep the staged changes as a draft";
+    RestoreDrafts => "restore_drafts", "Restore the selected draft (opens the record with the edits staged)";
 }
 
 impl fmt::Display for Action {

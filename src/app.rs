@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{Event, KeyEventKind, MouseButton, MouseEventKind};
+use ratatui::layout::{Position, Rect};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -31,11 +32,40 @@ use crate::ui::{self, Theme};
 pub const FRAME: Duration = Duration::from_millis(16);
 /// How often the clock ticks while something animates (spinner, countdown).
 pub const TICK: Duration = Duration::from_millis(250);
-/// Per-request timeout of the Salesforce client.
+/// Per-request timeout of the Salesforce client by default; `SFTERM_TIMEOUT` (seconds) overrides it.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Writes text to the clipboard (OSC 52 in a terminal; a capture in tests).
 pub type Clipboard = Box<dyn Fn(&str) -> io::Result<()> + Send + Sync>;
+
+/// Opens a URL in the browser (`xdg-open` / `open`; a capture in tests).
+pub type Opener = Box<dyn Fn(&str) -> io::Result<()> + Send + Sync>;
+
+/// Opens a URL with the platform's opener, without waiting for it. `NotFound` when none exists.
+pub fn system_opener(url: &str) -> io::Result<()> {
+    let candidates: &[&str] = if cfg!(target_os = "macos") {
+        &["open"]
+    } else {
+        &["xdg-open", "open"]
+    };
+    for program in candidates {
+        match std::process::Command::new(program)
+            .arg(url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+        {
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::NotFound,
+        "no opener (xdg-open/open)",
+    ))
+}
 
 /// What background tasks send to the UI task.
 enum Incoming {
@@ -71,12 +101,22 @@ pub struct Runtime<B: Backend> {
     /// `None` when profiles.toml could not be read: then nothing is ever written to it.
     store: Option<ProfileStore>,
     clipboard: Arc<Clipboard>,
+    opener: Opener,
+    /// Where drafts.json lives (None = drafts are not written) and where the composer keeps
+    /// saved requests, history and large bodies (None = the platform's data dir).
+    data_dir: Option<std::path::PathBuf>,
     dirty: bool,
     last_draw: Option<Instant>,
     observer: Option<Observer<B>>,
-    /// Where the composer keeps saved requests, history and large response bodies.
-    data_dir: std::path::PathBuf,
+    editor: Option<EditorHook>,
+    /// Called once the screen is restored after the editor (resumes the key input).
+    after_editor: Option<Box<dyn FnMut() + Send>>,
 }
+
+/// Runs an external editor on a text (the file extension is the second argument) and returns
+/// the edited text. It owns the terminal while it runs (the TUI sets one up that suspends and
+/// restores the screen and pauses the key input).
+pub type EditorHook = Box<dyn FnMut(&str, &str) -> io::Result<String> + Send>;
 
 /// Called after every frame with the model and the terminal (tests watch the app with it).
 pub type Observer<B> = Box<dyn FnMut(&Model, &Terminal<B>) + Send>;
@@ -100,16 +140,45 @@ impl<B: Backend> Runtime<B> {
             connection: None,
             store,
             clipboard: Arc::new(clipboard),
+            opener: Box::new(system_opener),
+            editor: None,
+            data_dir: None,
             dirty: true,
             last_draw: None,
             observer: None,
-            data_dir: crate::config::paths::data_dir(),
+            after_editor: None,
         }
     }
 
-    /// Sets the data directory (saved requests, history); the platform's by default.
-    pub fn set_data_dir(&mut self, dir: std::path::PathBuf) {
-        self.data_dir = dir;
+    /// Uses `dir` for drafts (`dir/drafts.json`, offering the ones found there: restore /
+    /// discard), saved requests, history and large response bodies.
+    pub fn use_data_dir(&mut self, dir: std::path::PathBuf) {
+        match crate::jobs::record_detail::read_drafts(&dir) {
+            Ok(drafts) => self.model.offer_drafts(drafts),
+            Err(e) => {
+                self.model.notice = Some(format!("Drafts could not be read (kept as is): {e}"));
+                // Never overwrite a file that could not be read.
+                return;
+            }
+        }
+        self.data_dir = Some(dir);
+    }
+
+    /// Sets how URLs are opened (tests capture them).
+    pub fn set_opener(&mut self, opener: Opener) {
+        self.opener = opener;
+    }
+
+    /// Sets the external editor (`$EDITOR` in a terminal; a stand-in in tests).
+    pub fn set_editor(&mut self, editor: EditorHook) {
+        self.editor = Some(editor);
+    }
+
+    /// Sets what runs after the editor once the screen is cleared for a full redraw: the TUI
+    /// resumes its key input there (clearing asks the terminal for the cursor position, and a
+    /// running input reader would take the answer).
+    pub fn set_after_editor(&mut self, after: Box<dyn FnMut() + Send>) {
+        self.after_editor = Some(after);
     }
 
     /// Sets a function called after every frame.
@@ -128,6 +197,14 @@ impl<B: Backend> Runtime<B> {
     /// Selects a profile in the list (used to connect at start).
     pub fn select_profile(&mut self, index: usize) {
         self.model.profiles.selected = index;
+    }
+
+    /// Changes the model outside a key press (e.g. the record list opening a record in tests)
+    /// and runs the effects the change returns.
+    pub fn apply(&mut self, change: impl FnOnce(&mut Model) -> Vec<Effect>) {
+        let effects = change(&mut self.model);
+        self.run_effects(effects);
+        self.dirty = true;
     }
 
     /// Shows a notice in the status bar.
@@ -275,9 +352,80 @@ impl<B: Backend> Runtime<B> {
                     let effects = self.model.handle_msg(Msg::ProfilesSaved(result));
                     self.run_effects(effects);
                 }
+                Effect::Record(effect) => self.run_record_effect(effect),
+                Effect::OpenEditor {
+                    req,
+                    text,
+                    extension,
+                } => {
+                    let result = self.edit_externally(&text, extension);
+                    let outcome =
+                        Outcome::Composer(crate::jobs::composer::ComposerOutcome::Edited(result));
+                    let effects = self.model.handle_msg(Msg::Done { req, outcome });
+                    self.run_effects(effects);
+                    self.dirty = true;
+                }
                 Effect::Quit => {}
             }
         }
+    }
+
+    fn run_record_effect(&mut self, effect: crate::jobs::record_detail::RecordEffect) {
+        use crate::jobs::record_detail::{RecordEffect, RecordOutcome, write_drafts};
+        let (req, outcome) = match effect {
+            RecordEffect::WriteDrafts(drafts) => {
+                if let Some(dir) = &self.data_dir
+                    && let Err(e) = write_drafts(dir, &drafts)
+                {
+                    tracing::warn!(error = %e, "drafts not written");
+                    self.model.notice = Some(format!("Drafts could not be written: {e}"));
+                }
+                return;
+            }
+            RecordEffect::Copy { req, text } => (
+                req,
+                RecordOutcome::Copied((self.clipboard)(&text).map_err(|e| e.to_string())),
+            ),
+            RecordEffect::OpenUrl { req, url } => (
+                req,
+                RecordOutcome::Opened((self.opener)(&url).map_err(|e| {
+                    format!("No browser could be opened ({e}); the record is at {url}")
+                })),
+            ),
+            RecordEffect::EditExternally { req, text } => (
+                req,
+                RecordOutcome::Edited(self.edit_externally(&text, "txt")),
+            ),
+        };
+        let effects = self.model.handle_msg(Msg::Done {
+            req,
+            outcome: Outcome::Record(outcome),
+        });
+        self.run_effects(effects);
+    }
+
+    /// Hands `text` to the external editor (`$EDITOR`, a temporary file ending in `.extension`)
+    /// and returns the edited text; then clears the screen for a full redraw and resumes input.
+    fn edit_externally(&mut self, text: &str, extension: &str) -> Result<String, String> {
+        let result = match self.editor.as_mut() {
+            Some(editor) => editor(text, extension).map_err(|e| e.to_string()),
+            None => Err("no external editor in this terminal".into()),
+        };
+        // The editor drew over the screen: clear it and draw everything again. (`resize` clears
+        // without `Terminal::clear`'s cursor-position query, which reads the answer from stdin
+        // and times out.)
+        let cleared = self
+            .terminal
+            .size()
+            .and_then(|size| self.terminal.resize(Rect::from((Position::ORIGIN, size))));
+        if let Err(e) = cleared {
+            tracing::warn!(error = %e, "could not clear the screen after the editor");
+        }
+        if let Some(after) = self.after_editor.as_mut() {
+            after();
+        }
+        self.dirty = true;
+        result
     }
 
     fn save_profiles(&mut self, change: ProfileChange) -> Result<Vec<Profile>, String> {
@@ -345,21 +493,25 @@ impl<B: Backend> Runtime<B> {
             });
             return;
         }
-        if let Job::Check = job {
-            let client = self.client();
+        if let Job::Check { profile } = job {
+            let connected = self.client().map(|(_, client)| client);
             tokio::spawn(async move {
-                let outcome = match client {
-                    Some((_, client)) => tokio::select! {
-                        _ = cancel.cancelled() => return,
-                        report = crate::check::run(&client) => Ok(Box::new(report)),
-                    },
-                    None => Err(
-                        "Not connected: pick a profile and press enter to connect, then \
-                                 run the check again (r)."
-                            .to_owned(),
-                    ),
+                let work = async {
+                    let client = match (connected, profile) {
+                        (Some(client), _) => client,
+                        (None, Some(profile)) => check_client(*profile).await?,
+                        (None, None) => {
+                            return Err("Not connected: pick a profile and press enter to \
+                                        connect, then run the check again (r)."
+                                .to_owned());
+                        }
+                    };
+                    Ok(Box::new(crate::check::run(&client).await))
                 };
-                send(Outcome::Check(outcome));
+                tokio::select! {
+                    _ = cancel.cancelled() => {}
+                    outcome = work => send(Outcome::Check(outcome)),
+                }
             });
             return;
         }
@@ -383,7 +535,10 @@ impl<B: Backend> Runtime<B> {
                 let clipboard = Arc::clone(&self.clipboard);
                 let ctx = crate::jobs::composer::JobContext {
                     client: self.client(),
-                    data_dir: self.data_dir.clone(),
+                    data_dir: self
+                        .data_dir
+                        .clone()
+                        .unwrap_or_else(crate::config::paths::data_dir),
                     copy: Arc::new(move |text: &str| clipboard(text)),
                 };
                 tokio::spawn(async move {
@@ -396,7 +551,24 @@ impl<B: Backend> Runtime<B> {
                 });
                 return;
             }
-            Job::Connect { .. } | Job::Check | Job::Records(_) => return,
+            Job::Record(job) => {
+                let Some((_, client)) = self.client() else {
+                    send(Outcome::Record(crate::jobs::record_detail::not_connected(
+                        &job,
+                    )));
+                    return;
+                };
+                tokio::spawn(async move {
+                    tokio::select! {
+                        _ = cancel.cancelled() => {}
+                        outcome = crate::jobs::record_detail::run(&client, job) => {
+                            send(Outcome::Record(outcome));
+                        }
+                    }
+                });
+                return;
+            }
+            Job::Connect { .. } | Job::Check { .. } | Job::Records(_) => return,
         };
         let Some((profile, client)) = self.client() else {
             send(match job {
@@ -453,12 +625,43 @@ fn not_connected() -> Diagnosis {
     }
 }
 
+/// A client for the Setup check of a profile that is not connected (it logs in itself, so a
+/// failing login becomes check items). A secret asked at connect time cannot be used here.
+async fn check_client(profile: Profile) -> Result<SfClient, String> {
+    if matches!(
+        profile.secret,
+        crate::config::profiles::SecretSource::Prompt
+    ) {
+        return Err(format!(
+            "Profile \"{}\" asks for its secret when connecting: connect it (enter), then run \
+             the check again (r).",
+            profile.name
+        ));
+    }
+    client_for(&profile, None)
+        .await
+        .map_err(|d| format!("{}: {}", d.title, d.meaning))
+}
+
 /// Resolves the secret, builds the client and gets the first token (also used by the
 /// composer to replay a request against another profile).
 pub(crate) async fn connect(
     profile: Profile,
     prompted: Option<SecretString>,
 ) -> Result<(SfClient, SessionInfo), Diagnosis> {
+    let client = client_for(&profile, prompted).await?;
+    let token = client
+        .login(RenewReason::Initial)
+        .await
+        .map_err(|e| e.diagnosis())?;
+    Ok((client, session_info(&profile.name, &token)))
+}
+
+/// Resolves the secret and builds the profile's client, without logging in.
+async fn client_for(
+    profile: &Profile,
+    prompted: Option<SecretString>,
+) -> Result<SfClient, Diagnosis> {
     let endpoint = profile.normalized_endpoint().map_err(|e| Diagnosis {
         title: "The profile's URL is not usable".into(),
         what_salesforce_said: String::new(),
@@ -489,14 +692,9 @@ pub(crate) async fn connect(
         },
         api_version,
         ca_file: profile.ca_file.clone(),
-        timeout: REQUEST_TIMEOUT,
+        timeout: crate::sf::types::default_timeout(),
     };
-    let client = SfClient::new(config).map_err(|e| e.diagnosis())?;
-    let token = client
-        .login(RenewReason::Initial)
-        .await
-        .map_err(|e| e.diagnosis())?;
-    Ok((client, session_info(&profile.name, &token)))
+    SfClient::new(config).map_err(|e| e.diagnosis())
 }
 
 fn secret_problem(message: &str) -> Diagnosis {

@@ -39,6 +39,15 @@ pub enum Effect {
     Cancel(RequestId),
     /// Write a change to `profiles.toml`; the runtime answers with `Msg::ProfilesSaved`.
     SaveProfiles(ProfileChange),
+    /// Drafts file, clipboard, browser, `$EDITOR` for the record detail view.
+    Record(crate::jobs::record_detail::RecordEffect),
+    /// Hand the terminal to `$EDITOR` on `text` (a temporary file ending in `.extension`); the
+    /// edited text comes back as `Msg::Done { req, Outcome::Composer(Edited) }`.
+    OpenEditor {
+        req: RequestId,
+        text: String,
+        extension: &'static str,
+    },
     Quit,
 }
 
@@ -51,12 +60,15 @@ pub enum Job {
     },
     /// Work on the connected profile's session.
     Session(SessionJob),
-    /// Run the Setup check with the connected profile's client.
-    Check,
+    /// Run the Setup check: with the connected profile's client, or (not connected) with a new
+    /// client for `profile`, so that a failing login is diagnosed too.
+    Check { profile: Option<Box<Profile>> },
     /// Composer and History tabs.
     Composer(Box<crate::jobs::composer::ComposerJob>),
     /// Records tab lists: query pages, describes, exports.
     Records(crate::jobs::records::RecordsJob),
+    /// Record detail: load, save, create, delete, search.
+    Record(crate::jobs::record_detail::RecordJob),
 }
 
 /// Jobs that need a connected client.
@@ -82,9 +94,10 @@ impl Job {
             Job::Session(SessionJob::Introspect) => "introspecting token".into(),
             Job::Session(SessionJob::CopyToken) => "copying token".into(),
             Job::Session(SessionJob::CheckApi) => "GET /limits".into(),
-            Job::Check => "Setup check".into(),
+            Job::Check { .. } => "Setup check".into(),
             Job::Composer(job) => job.label(),
             Job::Records(job) => job.label(),
+            Job::Record(job) => job.label(),
         }
     }
 }

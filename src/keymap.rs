@@ -42,6 +42,19 @@ pub enum Context {
     RecordsInput,
     /// The Records tab's popups (column chooser, export jobs).
     RecordsPopup,
+    // record_detail
+    /// The record detail view.
+    Detail,
+    /// A one-line field editor (typed keys go into it).
+    FieldEditor,
+    /// The multi-line text editor (enter is a newline).
+    TextEditor,
+    /// The save-conflict view.
+    Conflict,
+    /// The drafts offered at start.
+    Drafts,
+    /// "Discard N staged changes?" when quitting or leaving a record.
+    LeaveStaged,
 }
 
 impl Context {
@@ -66,6 +79,12 @@ impl Context {
         Context::Records,
         Context::RecordsInput,
         Context::RecordsPopup,
+        Context::Detail,
+        Context::FieldEditor,
+        Context::TextEditor,
+        Context::Conflict,
+        Context::Drafts,
+        Context::LeaveStaged,
     ];
 
     pub fn name(self) -> &'static str {
@@ -90,6 +109,12 @@ impl Context {
             Context::Records => "records",
             Context::RecordsInput => "records_input",
             Context::RecordsPopup => "records_popup",
+            Context::Detail => "detail",
+            Context::FieldEditor => "field_editor",
+            Context::TextEditor => "text_editor",
+            Context::Conflict => "conflict",
+            Context::Drafts => "drafts",
+            Context::LeaveStaged => "leave_staged",
         }
     }
 
@@ -106,6 +131,8 @@ impl Context {
                 | Context::Palette
                 | Context::ComposerInput
                 | Context::ComposerBody
+                | Context::FieldEditor
+                | Context::TextEditor
                 | Context::RecordsInput
         )
     }

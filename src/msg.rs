@@ -40,4 +40,6 @@ pub enum Outcome {
     Composer(crate::jobs::composer::ComposerOutcome),
     /// A Records tab job finished.
     Records(crate::jobs::records::RecordsOutcome),
+    /// A record detail job finished.
+    Record(crate::jobs::record_detail::RecordOutcome),
 }

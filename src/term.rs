@@ -73,14 +73,19 @@ pub fn restore() {
     let _ = stdout.flush();
 }
 
-/// Restores the terminal first, so the panic message is readable, then runs the previous hook.
+/// Restores the terminal first, so the panic message is readable, logs the panic (message and
+/// location) and runs the previous hook, which prints it to stderr.
 fn install_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             restore();
+            tracing::error!("panic: {info}");
             previous(info);
+            eprintln!(
+                "sfterm crashed; the terminal was restored. Please report the message above."
+            );
         }));
     });
 }
@@ -93,4 +98,121 @@ pub fn osc52_copy(text: &str) -> io::Result<()> {
     let mut stdout = io::stdout();
     write!(stdout, "\x1b]52;c;{encoded}\x07")?;
     stdout.flush()
+}
+
+/// The key input of the TUI, which can be paused while another program (`$EDITOR`) owns the
+/// terminal: crossterm's `EventStream` reads the terminal from a background thread, which would
+/// otherwise take the editor's first keys. Pausing drops the stream (stopping that thread);
+/// resuming makes a new one and wakes the UI task.
+#[derive(Clone, Default)]
+pub struct PausableInput {
+    shared: std::sync::Arc<std::sync::Mutex<InputShared>>,
+}
+
+#[derive(Default)]
+struct InputShared {
+    stream: Option<ratatui::crossterm::event::EventStream>,
+    waker: Option<std::task::Waker>,
+}
+
+impl PausableInput {
+    /// Input from the terminal, running.
+    pub fn new() -> PausableInput {
+        let input = PausableInput::default();
+        input.resume();
+        input
+    }
+
+    /// Stops reading the terminal.
+    pub fn pause(&self) {
+        let stream = self.shared.lock().ok().and_then(|mut s| s.stream.take());
+        drop(stream);
+    }
+
+    /// Reads the terminal again.
+    pub fn resume(&self) {
+        if let Ok(mut s) = self.shared.lock() {
+            s.stream = Some(ratatui::crossterm::event::EventStream::new());
+            if let Some(waker) = s.waker.take() {
+                waker.wake();
+            }
+        }
+    }
+}
+
+impl futures::Stream for PausableInput {
+    type Item = io::Result<ratatui::crossterm::event::Event>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let Ok(mut shared) = self.shared.lock() else {
+            return std::task::Poll::Ready(None);
+        };
+        shared.waker = Some(cx.waker().clone());
+        match shared.stream.as_mut() {
+            Some(stream) => std::pin::Pin::new(stream).poll_next(cx),
+            None => std::task::Poll::Pending,
+        }
+    }
+}
+
+/// Suspends the TUI, runs `$VISUAL` / `$EDITOR` (else `vi`) on `text` in a temporary file
+/// ending in `.extension`, then restores the TUI and returns the edited text. The key input is
+/// paused; the caller resumes it ([`PausableInput::resume`]) once the screen is redrawn.
+pub fn edit_externally(input: &PausableInput, text: &str, extension: &str) -> io::Result<String> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .or_else(|| std::env::var("EDITOR").ok())
+        .filter(|e| !e.trim().is_empty())
+        .unwrap_or_else(|| "vi".into());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let path = std::env::temp_dir().join(format!(
+        "sfterm-body-{}-{nanos}.{extension}",
+        std::process::id()
+    ));
+    write_private(&path, text)?;
+    input.pause();
+    restore();
+    // The editor command may carry arguments (`code --wait`): let the shell split it.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(&path)
+        .status();
+    let reentered = enable_raw_mode().and_then(|()| {
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            EnableBracketedPaste
+        )
+    });
+    let edited = std::fs::read_to_string(&path);
+    let _ = std::fs::remove_file(&path);
+    reentered?;
+    match status {
+        Ok(s) if s.success() => edited,
+        Ok(s) => Err(io::Error::other(format!("{editor} exited with {s}"))),
+        Err(e) => Err(io::Error::other(format!("cannot run {editor}: {e}"))),
+    }
+}
+
+/// Creates `path` (which must not exist) readable by its owner only (0600 on unix): the
+/// editor's temp file lives in the shared temp dir and holds what the user typed.
+fn write_private(path: &std::path::Path, text: &str) -> io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
 }

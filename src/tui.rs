@@ -77,6 +77,7 @@ pub async fn run(options: TuiOptions) -> Result<(), Failure> {
             }
             Err(e) => (None, Vec::new(), Some(e.to_string())),
         };
+    let permission_warning = store.as_ref().and_then(ProfileStore::permission_warning);
     let margin =
         SignedDuration::from_secs(settings.renew_margin_secs.try_into().unwrap_or(i64::MAX));
     let mut model = Model::new(profiles, load_error, keymap, margin, Timestamp::now());
@@ -90,15 +91,63 @@ pub async fn run(options: TuiOptions) -> Result<(), Failure> {
     let (guard, terminal) = TerminalGuard::enter()
         .map_err(|e| Failure::new(EXIT_FAILURE, format!("cannot set up the terminal: {e}")))?;
     let mut runtime = Runtime::new(model, theme, terminal, store, Box::new(term::osc52_copy));
+    let input = term::PausableInput::new();
+    let editor_input = input.clone();
+    runtime.set_editor(Box::new(move |text, extension| {
+        term::edit_externally(&editor_input, text, extension)
+    }));
+    let resume_input = input.clone();
+    runtime.set_after_editor(Box::new(move || resume_input.resume()));
+    runtime.use_data_dir(paths::data_dir());
+    if let Some(warning) = permission_warning {
+        runtime.notify(format!("Warning: {warning}"));
+    }
     if let Some(name) = &options.connect {
         connect_at_start(&mut runtime, name);
     }
-    let input = ratatui::crossterm::event::EventStream::new();
+    let input = forced_panic::arm(input);
     let result = runtime.run(input).await;
     drop(guard);
     result
         .map(|_| ())
         .map_err(|e| Failure::new(EXIT_FAILURE, format!("terminal error: {e}")))
+}
+
+/// The test-only panic trigger: in debug builds, `SFTERM_TEST_PANIC=1` makes the first key press
+/// panic inside the running TUI, so a test can check that the terminal is restored and the panic
+/// reported. Release builds compile it out (the variable does nothing there): a shipped binary
+/// has no way to be told to crash.
+mod forced_panic {
+    use std::io;
+
+    use futures::Stream;
+    use ratatui::crossterm::event::Event;
+
+    /// The environment variable that arms the trigger (debug builds only).
+    pub const VAR: &str = "SFTERM_TEST_PANIC";
+
+    #[cfg(debug_assertions)]
+    pub fn arm<S>(input: S) -> impl Stream<Item = io::Result<Event>> + Unpin
+    where
+        S: Stream<Item = io::Result<Event>> + Unpin,
+    {
+        use futures::StreamExt;
+        let armed = std::env::var(VAR).is_ok_and(|v| v == "1");
+        input.inspect(move |event| {
+            if armed && matches!(event, Ok(Event::Key(_))) {
+                panic!("forced panic ({VAR}=1): a key was pressed");
+            }
+        })
+    }
+
+    #[cfg(not(debug_assertions))]
+    pub fn arm<S>(input: S) -> S
+    where
+        S: Stream<Item = io::Result<Event>> + Unpin,
+    {
+        let _ = VAR;
+        input
+    }
 }
 
 /// Selects the named profile and connects, as if the user had pressed enter on it.

@@ -285,6 +285,18 @@ async fn mock_org_refuses_lead_delete_and_hides_setup_objects_as_salesforce_does
     assert_eq!(e.status(), Some(400));
     let describe = client.describe("Lead").await.expect("describe");
     assert!(describe.queryable && describe.createable && !describe.deletable);
+    let basic = client
+        .send_raw(
+            reqwest::Method::GET,
+            "/services/data/v62.0/sobjects/Lead",
+            Vec::new(),
+            None,
+        )
+        .await
+        .expect("basic info");
+    let basic: serde_json::Value = serde_json::from_slice(&basic.body).expect("json");
+    assert_eq!(basic["objectDescribe"]["deletable"], false, "{basic}");
+    assert_eq!(basic["objectDescribe"]["updateable"], true, "{basic}");
 
     let hidden = self::org(Scenario::SetupHidden).await;
     let client = client_for(

@@ -92,7 +92,7 @@ fn spawned(effects: &[Effect]) -> RequestId {
         .find_map(|e| match e {
             Effect::Spawn {
                 req,
-                job: Job::Check,
+                job: Job::Check { .. },
             } => Some(*req),
             _ => None,
         })
@@ -105,14 +105,20 @@ fn spawned(effects: &[Effect]) -> RequestId {
 fn open_runs_once_and_a_second_run_waits_for_the_first() {
     let mut ids = RequestIds::default();
     let mut state = CheckState::default();
-    let req = spawned(&state.open_and_run(&mut ids));
+    let req = spawned(&state.open_and_run(None, &mut ids));
     assert!(state.open && state.owns(req));
-    let again = state.update(Action::RerunCheck, &mut ids).expect("used");
+    let again = state
+        .update(Action::RerunCheck, None, &mut ids)
+        .expect("used");
     assert!(again.is_empty(), "no second run while one is in flight");
     state.on_done(req, Ok(report()), t0());
     assert_eq!(state.report, Some(report()));
     assert_eq!(state.running, None);
-    let again = spawned(&state.update(Action::RerunCheck, &mut ids).expect("used"));
+    let again = spawned(
+        &state
+            .update(Action::RerunCheck, None, &mut ids)
+            .expect("used"),
+    );
     assert_ne!(again, req);
     // A stale result is ignored.
     state.on_done(req, Err("old".into()), t0());
@@ -126,28 +132,49 @@ fn open_runs_once_and_a_second_run_waits_for_the_first() {
 fn moving_clamps_and_esc_closes_and_cancels() {
     let mut ids = RequestIds::default();
     let mut state = CheckState::default();
-    let req = spawned(&state.open_and_run(&mut ids));
+    let req = spawned(&state.open_and_run(None, &mut ids));
     state.on_done(req, Ok(report()), t0());
     for _ in 0..10 {
-        state.update(Action::Down, &mut ids);
+        state.update(Action::Down, None, &mut ids);
     }
     assert_eq!(state.selected, 3);
-    state.update(Action::Top, &mut ids);
+    state.update(Action::Top, None, &mut ids);
     assert_eq!(state.selected, 0);
-    state.update(Action::Bottom, &mut ids);
+    state.update(Action::Bottom, None, &mut ids);
     assert_eq!(state.selected, 3);
     assert!(
-        state.update(Action::Quit, &mut ids).is_none(),
+        state.update(Action::Quit, None, &mut ids).is_none(),
         "quit is not eaten"
     );
-    let running = spawned(&state.update(Action::RerunCheck, &mut ids).expect("used"));
-    let effects = state.update(Action::Cancel, &mut ids).expect("used");
+    let running = spawned(
+        &state
+            .update(Action::RerunCheck, None, &mut ids)
+            .expect("used"),
+    );
+    let effects = state.update(Action::Cancel, None, &mut ids).expect("used");
     assert!(matches!(effects.as_slice(), [Effect::Cancel(r)] if *r == running));
     assert!(!state.open);
     assert_eq!(state.running, None);
 }
 
 // ------------------------------------------------------------------ keys
+
+#[test]
+fn not_connected_the_check_logs_in_with_the_selected_profile() {
+    let mut model = model_with(demo_profiles());
+    let effects = press(&mut model, "j tab C");
+    let profile = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Spawn {
+                job: Job::Check { profile },
+                ..
+            } => Some(profile.clone()),
+            _ => None,
+        })
+        .expect("a check job");
+    assert_eq!(profile.expect("a profile to log in with").name, "Acme UAT");
+}
 
 #[test]
 fn capital_c_in_the_token_pane_opens_the_check_and_r_reruns() {
@@ -262,6 +289,17 @@ fn check_colours_follow_the_status() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_runs_against_the_mock_org_without_blocking_the_ui() {
+    check_end_to_end(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_of_a_profile_that_cannot_log_in_diagnoses_the_endpoint() {
+    check_end_to_end(true).await;
+}
+
+/// Runs the app on the mock org; with `login_host` the profile points at the login host (its
+/// login fails) and the check runs without connecting first.
+async fn check_end_to_end(login_host: bool) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let org = MockOrg::start(MockOrgConfig {
         records: 5,
@@ -272,11 +310,13 @@ async fn check_runs_against_the_mock_org_without_blocking_the_ui() {
     .await
     .expect("mock org");
     let dir = tempfile::tempdir().expect("temp dir");
+    let endpoint = if login_host {
+        org.login_host_url()
+    } else {
+        org.instance_url()
+    };
     let mut store = ProfileStore::load(&dir.path().join("profiles.toml")).expect("store");
-    let mut demo = common::profile(
-        "Demo org",
-        org.instance_url().as_str().trim_end_matches('/'),
-    );
+    let mut demo = common::profile("Demo org", endpoint.as_str().trim_end_matches('/'));
     demo.client_id = org.client_id().into();
     demo.secret = sfterm::config::profiles::SecretSource::Plain {
         value: org.client_secret().to_owned().into(),
@@ -319,6 +359,20 @@ async fn check_runs_against_the_mock_org_without_blocking_the_ui() {
             None => panic!("timed out waiting for {what}: {}", frames.borrow().0),
         }
     };
+    if login_host {
+        press("tab C");
+        let frame = wait("the report", &|f| f.2 && !f.0.contains("checking… (esc")).await;
+        assert!(
+            frame.0.contains("FAIL        Token endpoint"),
+            "{}",
+            frame.0
+        );
+        assert!(frame.0.contains("My Domain"), "{}", frame.0);
+        press("q");
+        done.await.expect("joined").expect("ran");
+        org.shutdown().await;
+        return;
+    }
     press("enter");
     wait("connected", &|f| f.1).await;
     press("tab C");
@@ -361,4 +415,25 @@ fn popup_renders_at_every_size_with_the_list_visible() {
             );
         }
     }
+}
+
+#[test]
+fn keys_are_not_typed_into_the_composer_under_the_popup() {
+    let mut model = model_with(demo_profiles());
+    press(&mut model, "2");
+    let before = format!("{:?}", model.composer);
+    spawned(&model.update(Action::SetupCheck));
+    assert!(model.check.open);
+    for key in key_events("x y z n b space") {
+        let effects = model.handle_key(key);
+        assert!(effects.is_empty(), "{effects:?}");
+    }
+    model.paste("pasted text");
+    model.click(100, 5);
+    assert_eq!(
+        format!("{:?}", model.composer),
+        before,
+        "nothing reaches the composer underneath"
+    );
+    assert!(model.check.open);
 }

@@ -2,6 +2,7 @@
 //! CustomerWS WSDL from the org and a SOAP create with a revoked token (renewed once), Postman
 //! import, curl export run with curl, a 20 MB body, and the runtime staying responsive while a
 //! send is in flight.
+#![cfg(feature = "mock-org")]
 mod common;
 
 use std::sync::{Arc, Mutex};
@@ -335,7 +336,7 @@ async fn a_20_mb_body_goes_to_a_file_with_a_preview() {
         body: bytes::Bytes::from(json.clone()),
         elapsed: Duration::from_millis(5),
     };
-    let view = sfterm::jobs::composer::response_view(&resp, dir.path(), false)
+    let view = sfterm::jobs::composer::response_view(&resp, dir.path(), false, None)
         .await
         .expect("view");
     let file = view.file.expect("written to a file");
@@ -392,7 +393,7 @@ async fn the_ui_keeps_taking_keys_while_a_send_runs() {
         Some(store),
         Box::new(|_| Ok(())),
     );
-    runtime.set_data_dir(data.path().to_path_buf());
+    runtime.use_data_dir(data.path().to_path_buf());
     let (frames_tx, mut frames) = watch::channel(Frame::default());
     runtime.observe(Box::new(move |model, terminal| {
         let _ = frames_tx.send(Frame {
@@ -464,4 +465,53 @@ async fn the_ui_keeps_taking_keys_while_a_send_runs() {
     let history = std::fs::read_to_string(data.path().join("history.jsonl")).expect("history file");
     assert!(history.contains("REDACTED"));
     org.shutdown().await;
+}
+
+#[tokio::test]
+async fn ctrl_e_hands_the_body_to_the_external_editor() {
+    let data = tempfile::tempdir().expect("data dir");
+    let model = common::model_with(common::demo_profiles());
+    let terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    let mut runtime = Runtime::new(
+        model,
+        Theme::default(),
+        terminal,
+        None,
+        Box::new(|_| Ok(())),
+    );
+    runtime.use_data_dir(data.path().to_path_buf());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let seen_by_editor = Arc::clone(&seen);
+    runtime.set_editor(Box::new(move |text: &str, extension: &str| {
+        seen_by_editor
+            .lock()
+            .expect("lock")
+            .push(format!("{text}|{extension}"));
+        Ok("{\"name\": \"From the editor\"}\n".into())
+    }));
+    let (keys, input) = mpsc::unbounded();
+    let done = tokio::spawn(runtime.run(input));
+    for key in common::key_events("2 l b") {
+        keys.unbounded_send(Ok(Event::Key(key))).expect("running");
+    }
+    for c in "{}".chars() {
+        let key = ratatui::crossterm::event::KeyEvent::new(
+            ratatui::crossterm::event::KeyCode::Char(c),
+            ratatui::crossterm::event::KeyModifiers::NONE,
+        );
+        keys.unbounded_send(Ok(Event::Key(key))).expect("running");
+    }
+    for key in common::key_events("ctrl-e q") {
+        keys.unbounded_send(Ok(Event::Key(key))).expect("running");
+    }
+    let model = tokio::time::timeout(Duration::from_secs(10), done)
+        .await
+        .expect("quits")
+        .expect("joined")
+        .expect("ran");
+    assert_eq!(seen.lock().expect("lock").as_slice(), ["{}|json"]);
+    assert_eq!(
+        model.composer.draft.body.as_deref(),
+        Some("{\"name\": \"From the editor\"}")
+    );
 }

@@ -381,3 +381,90 @@ fn esc_cancels_a_send_in_flight() {
     assert!(!model.composer.sending);
     let _ = Duration::ZERO;
 }
+
+#[test]
+fn enter_on_the_send_button_sends() {
+    let mut model = composer_model();
+    press(&mut model, "l G");
+    assert_eq!(model.composer.field, Field::Send);
+    let effects = press(&mut model, "enter");
+    assert!(matches!(
+        jobs(&effects).as_slice(),
+        [ComposerJob::Send { .. }]
+    ));
+}
+
+#[test]
+fn a_postman_environment_opens_the_profile_form_without_the_secret() {
+    let mut model = composer_model();
+    press(&mut model, "E");
+    type_text(&mut model, "env.json");
+    let effects = press(&mut model, "enter");
+    let [ComposerJob::ImportEnvironment(path)] = jobs(&effects).as_slice() else {
+        panic!("an import: {effects:?}")
+    };
+    assert_eq!(path.to_str(), Some("env.json"));
+    let text = r#"{"name": "Acme UAT env", "values": [
+        {"key": "url", "value": "https://acme--uat.sandbox.my.salesforce.com", "enabled": true},
+        {"key": "clientId", "value": "3MVGuat", "enabled": true},
+        {"key": "clientSecret", "value": "uat-secret-value", "enabled": true}]}"#;
+    let imported = sfterm::composer::postman::import_environment(
+        text,
+        "Acme UAT env",
+        sfterm::config::profiles::SecretSource::Prompt,
+    )
+    .expect("imports");
+    model.handle_msg(Msg::Done {
+        req: spawned_id(&effects),
+        outcome: Outcome::Composer(ComposerOutcome::EnvImported(Ok(Box::new(imported)))),
+    });
+    let sfterm::state::profiles::Mode::Form(form) = &model.profiles.mode else {
+        panic!("the profile form is open")
+    };
+    assert_eq!(form.name_text(), "Acme UAT env");
+    assert_eq!(form.client_id.value(), "3MVGuat");
+    assert!(form.original_name.is_none(), "a new profile");
+    assert_eq!(form.secret_source_name(), "prompt");
+    assert_eq!(
+        form.secret_value.value(),
+        "",
+        "the secret is not carried into the form"
+    );
+    let screen = render(&model, 120, 40);
+    assert!(!screen.contains("uat-secret-value"));
+}
+
+#[test]
+fn opening_another_request_does_not_drop_unsaved_edits_silently() {
+    let mut model = composer_model();
+    press(&mut model, "j enter m");
+    assert!(model.composer.is_dirty());
+    assert_eq!(model.composer.draft.method, "PATCH");
+    press(&mut model, "h j enter");
+    assert_eq!(
+        model.composer.draft.name, "create customer",
+        "still the edited one"
+    );
+    assert!(
+        model
+            .composer
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("unsaved"))
+    );
+    press(&mut model, "enter");
+    assert_eq!(model.composer.draft.name, "customer by id");
+}
+
+#[test]
+fn the_body_editor_scrolls_sideways_with_the_cursor() {
+    let mut model = composer_model();
+    press(&mut model, "l b");
+    let long = format!("{{\"name\": \"{}END\"}}", "x".repeat(150));
+    type_text(&mut model, &long);
+    let screen = render(&model, 120, 40);
+    assert!(screen.contains("xEND\"}"), "{screen}");
+    press(&mut model, "home");
+    let screen = render(&model, 120, 40);
+    assert!(screen.contains("{\"name\": \"xxx"), "{screen}");
+}

@@ -792,3 +792,117 @@ fn snapshot_not_connected() {
     press(&mut model, "1");
     assert_screen!(render(&model, 100, 30));
 }
+
+#[test]
+fn enter_opens_the_detail_and_esc_returns_to_the_same_row() {
+    let mut model = model_with_rows(2000, 2500);
+    press(&mut model, "j j j");
+    let id = model.records.view().rows.id(3).to_owned();
+    let effects = press(&mut model, "enter");
+    assert!(model.detail.is_open(), "the detail view opened");
+    assert_eq!(model.detail.top().and_then(|v| v.id()), Some(id.as_str()));
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::Spawn {
+                job: Job::Record(_),
+                ..
+            }
+        )),
+        "the record is loaded: {effects:?}"
+    );
+    assert!(!model.records_active(), "keys go to the detail view");
+    press(&mut model, "esc");
+    assert!(!model.detail.is_open());
+    assert!(model.records_active());
+    assert_eq!(model.records.view().cursor, 3);
+}
+
+#[test]
+fn snapshot_column_chooser_and_export_jobs() {
+    let mut model = model_with_rows(40, 40);
+    model.records.describes.insert("account".into(), describe());
+    press(&mut model, "c j space");
+    assert_screen!(render(&model, 120, 40));
+    press(&mut model, "esc x");
+    press(&mut model, "enter");
+    press(&mut model, "J");
+    let screen = render(&model, 120, 40);
+    assert!(screen.contains("Export jobs"), "{screen}");
+    assert!(screen.contains("Creating · 0 records · 0.0 MB"), "{screen}");
+}
+
+#[test]
+fn completing_a_relationship_fetches_the_parent_describe_first() {
+    let (mut s, mut ids) = loaded();
+    act(&mut s, &mut ids, Action::NextObject);
+    assert_eq!(s.view().object, "Contact");
+    let contact: Arc<SObjectDescribe> = Arc::new(
+        serde_json::from_value(json!({
+            "name": "Contact", "queryable": true,
+            "fields": [
+                {"name": "Name", "type": "string"},
+                {"name": "AccountId", "type": "reference", "relationshipName": "Account", "referenceTo": ["Account"]}
+            ]
+        }))
+        .expect("describe"),
+    );
+    s.describes.insert("contact".into(), contact);
+    // The Account describe asked for at connect failed (request 1), so none is in flight.
+    assert!(s.owns(RequestId(1)));
+    s.on_outcome(
+        RequestId(1),
+        RecordsOutcome::Described(Err(JobError::not_connected())),
+        &mut ids,
+    );
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "Account.Ind");
+    let e = act(&mut s, &mut ids, Action::Complete);
+    let (req, job) = one(&e);
+    assert_eq!(
+        job,
+        RecordsJob::Describe {
+            object: "Account".into()
+        }
+    );
+    s.on_outcome(req, RecordsOutcome::Described(Ok(describe())), &mut ids);
+    assert!(act(&mut s, &mut ids, Action::Complete).is_empty());
+    assert_eq!(
+        s.input
+            .as_ref()
+            .map(|i| i.input().value().to_owned())
+            .as_deref(),
+        Some("Account.Industry")
+    );
+}
+
+#[test]
+fn tab_again_steps_through_the_suggestions() {
+    let (mut s, mut ids) = loaded();
+    s.describes.insert("account".into(), describe());
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "Industry = 'E");
+    let value = |s: &RecordsState| s.input.as_ref().map(|i| i.input().value().to_owned());
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(
+        value(&s).as_deref(),
+        Some("Industry = 'E"),
+        "two candidates"
+    );
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(value(&s).as_deref(), Some("Industry = 'Energy'"));
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(value(&s).as_deref(), Some("Industry = 'Education'"));
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(value(&s).as_deref(), Some("Industry = 'Energy'"));
+}
+
+#[test]
+fn snapshot_soql_line_suggestions_80x24() {
+    let mut model = model_with_rows(30, 30);
+    model.records.describes.insert("account".into(), describe());
+    press(&mut model, "w");
+    type_text(&mut model, "Industry = 'E");
+    press(&mut model, "tab");
+    assert_screen!(render(&model, 80, 24));
+}

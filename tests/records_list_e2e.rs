@@ -26,6 +26,7 @@ struct Frame {
     first_name: Option<String>,
     exported: Option<(u64, bool)>,
     soql_error: Option<(String, Option<usize>)>,
+    detail_open: bool,
 }
 
 struct App {
@@ -82,6 +83,7 @@ impl App {
                     }
                     _ => None,
                 },
+                detail_open: model.detail.is_open(),
             });
         }));
         let (keys, input) = mpsc::unbounded();
@@ -252,6 +254,72 @@ async fn browse_page_sort_filter_error_and_export_against_the_mock_org() {
         &csv[..80.min(csv.len())]
     );
 
+    // Enter opens the detail view of the row; esc comes back to the same row.
+    app.press("j j enter");
+    let frame = app
+        .wait_for("the detail view", |f| {
+            f.detail_open && !f.screen.contains("loaded")
+        })
+        .await;
+    assert_eq!(frame.cursor, 2);
+    app.press("esc");
+    let frame = app
+        .wait_for("the list again", |f| {
+            !f.detail_open && f.screen.contains("loaded")
+        })
+        .await;
+    assert_eq!(frame.cursor, 2);
+
+    app.quit().await;
+    org.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_stay_live_while_pages_load_and_a_500_is_a_message() {
+    let org = MockOrg::start(MockOrgConfig {
+        records: 2500,
+        ..MockOrgConfig::default()
+    })
+    .await
+    .expect("mock org");
+    let mut app = App::start(&org).await;
+    app.press("enter");
+    app.wait_for("the first page", |f| f.loaded == 2000 && !f.loading)
+        .await;
+    app.press("1");
+    // Slow pages: G starts a fetch, and the cursor still moves while it runs.
+    org.set_latency(Duration::from_millis(1500));
+    app.press("G");
+    app.wait_for("the fetch in flight", |f| f.loading && f.cursor == 1999)
+        .await;
+    app.press("k k");
+    let frame = app
+        .wait_for("the cursor moving during the fetch", |f| f.cursor == 1997)
+        .await;
+    assert!(frame.loading, "the page is still loading");
+    // Esc cancels it: nothing more arrives.
+    app.press("esc");
+    app.wait_for("the fetch cancelled", |f| !f.loading).await;
+    tokio::time::sleep(Duration::from_millis(1800)).await;
+    assert_eq!(app.frames.borrow().loaded, 2000);
+    org.set_latency(Duration::ZERO);
+
+    // A server error on reload is a message in the list, not a crash; r tries again.
+    org.fail_next(1, 500);
+    app.press("r");
+    let frame = app
+        .wait_for("the error", |f| {
+            !f.loading && f.loaded == 0 && f.total.is_none()
+        })
+        .await;
+    assert!(
+        frame.screen.contains("UNKNOWN_EXCEPTION"),
+        "{}",
+        frame.screen
+    );
+    app.press("r");
+    app.wait_for("the list back", |f| f.loaded == 2000 && !f.loading)
+        .await;
     app.quit().await;
     org.shutdown().await;
 }

@@ -10,8 +10,14 @@ use crate::config::{AuthStyle, Profile, ProfileStore, SecretSource};
 use crate::sf::{ApiVersion, ClientAuthStyle, ConnectionConfig, RenewReason, SfClient};
 
 /// Loads `profiles.toml` from the context's config directory (a missing file = no profiles).
+/// Warns on stderr when it holds a plain-text secret readable by other users.
 pub(crate) fn load_store(ctx: &Context) -> Result<ProfileStore, CommandError> {
-    ProfileStore::load(&ctx.profiles_path()).map_err(|e| CommandError::failure(e.to_string()))
+    let store = ProfileStore::load(&ctx.profiles_path())
+        .map_err(|e| CommandError::failure(e.to_string()))?;
+    if let Some(warning) = store.permission_warning() {
+        eprintln!("warning: {warning}");
+    }
+    Ok(store)
 }
 
 /// The profile to use: the one named `requested`, else the only profile; otherwise a usage

@@ -776,6 +776,14 @@ pub fn import_environment(
     if endpoint.is_none() {
         report.push("no url / endpoint value: set the profile's endpoint by hand".into());
     }
+    if let Err(crate::config::EndpointError::InsecureScheme { .. }) = profile.normalized_endpoint()
+    {
+        report.push(format!(
+            "{} is not https: sfterm only connects over https (http only to 127.0.0.1 / \
+             localhost); fix the profile's endpoint before connecting",
+            profile.endpoint
+        ));
+    }
     if client_id.is_none() {
         report.push("no clientId value: set the profile's client id by hand".into());
     }

@@ -9,7 +9,7 @@ use secrecy::ExposeSecret;
 
 use super::request::{RequestKind, ResolvedRequest};
 use super::soap;
-use crate::sf::{ApiError, RawResponse, RenewReason, SfClient};
+use crate::sf::{ApiError, RawResponse, RenewReason, SfClient, Spill};
 
 /// Why a request could not be sent (an HTTP error status is not one: it is a response).
 #[derive(Debug, thiserror::Error)]
@@ -37,12 +37,21 @@ pub struct Sent {
 
 /// Sends `resolved` with the client's current token; see the module docs for the renewal.
 pub async fn send(client: &SfClient, resolved: &ResolvedRequest) -> Result<Sent, SendError> {
-    let response = send_once(client, resolved).await?;
+    send_spilling(client, resolved, None).await
+}
+
+/// [`send`] writing a large response body to a file while it downloads (see [`Spill`]).
+pub async fn send_spilling(
+    client: &SfClient,
+    resolved: &ResolvedRequest,
+    spill: Option<&Spill>,
+) -> Result<Sent, SendError> {
+    let response = send_once(client, resolved, spill).await?;
     if resolved.kind == RequestKind::Soap && is_invalid_session_fault(&response) {
         tracing::info!("SOAP INVALID_SESSION_ID fault; renewing the token and sending again");
         client.login(RenewReason::InvalidSession).await?;
         return Ok(Sent {
-            response: send_once(client, resolved).await?,
+            response: send_once(client, resolved, spill).await?,
             renewed_after_fault: true,
         });
     }
@@ -64,17 +73,19 @@ pub fn is_invalid_session_fault(resp: &RawResponse) -> bool {
 async fn send_once(
     client: &SfClient,
     resolved: &ResolvedRequest,
+    spill: Option<&Spill>,
 ) -> Result<RawResponse, SendError> {
     let token = client.token().ok_or(SendError::NotConnected)?;
     let with_session = resolved.with_session(token.access_token.expose_secret());
     let method = reqwest::Method::from_bytes(with_session.method.as_bytes())
         .map_err(|_| SendError::BadMethod(with_session.method.clone()))?;
     Ok(client
-        .send_raw(
+        .send_raw_spilling(
             method,
             &with_session.path,
             with_session.send_headers(),
             with_session.body.map(Bytes::from),
+            spill.cloned(),
         )
         .await?)
 }

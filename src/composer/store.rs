@@ -139,13 +139,9 @@ pub fn from_toml(
     })
 }
 
+/// Writes a request file atomically (unique temp file, fsync, rename; 0600), as profiles are.
 fn write_atomic(path: &Path, text: &str) -> Result<(), ConfigError> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(|e| ConfigError::io(dir, "create the directory", e))?;
-    }
-    let tmp = path.with_extension("toml.tmp");
-    fs::write(&tmp, text).map_err(|e| ConfigError::io(&tmp, "write the file", e))?;
-    fs::rename(&tmp, path).map_err(|e| ConfigError::io(path, "replace the file", e))
+    crate::config::profiles::write_atomic(path, text.as_bytes())
 }
 
 impl RequestStore {

@@ -474,6 +474,25 @@ impl ProfileStore {
         })
     }
 
+    /// A warning when the file holds a plain-text client secret and other users can read it
+    /// (group or world permission bits set; unix only). Shown at start by the TUI and the CLI.
+    pub fn permission_warning(&self) -> Option<String> {
+        let plain = self
+            .profiles
+            .iter()
+            .any(|p| matches!(p.secret, SecretSource::Plain { .. }));
+        let mode = others_can_read(&self.path)?;
+        plain.then(|| {
+            format!(
+                "{} holds a plain-text client secret and other users can read it (mode {:03o}); \
+                 run `chmod 600 {}` (or move the secret to an env var or command).",
+                self.path.display(),
+                mode & 0o777,
+                self.path.display()
+            )
+        })
+    }
+
     /// The profiles in file order.
     pub fn profiles(&self) -> &[Profile] {
         &self.profiles
@@ -612,6 +631,22 @@ impl ProfileStore {
         write_atomic(&self.path, text.as_bytes())?;
         self.on_disk = Some(Stamp::of(text.as_bytes()));
         Ok(())
+    }
+}
+
+/// The file's mode when group or others have any permission on it (unix); `None` otherwise, for
+/// a missing file and on other platforms.
+pub fn others_can_read(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(path).ok()?.permissions().mode();
+        (mode & 0o077 != 0).then_some(mode)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
     }
 }
 

@@ -12,11 +12,12 @@ use crate::composer::curl::to_curl;
 use crate::composer::history::{History, HistoryEntry, HistoryFilter};
 use crate::composer::postman::{EnvironmentImport, import_collection, import_environment};
 use crate::composer::request::{SavedRequest, Variables};
-use crate::composer::send::{SendError, send};
+use crate::composer::send::{SendError, send_spilling};
 use crate::composer::soap::{self, Fault, Wsdl};
 use crate::composer::store::RequestStore;
 use crate::config::profiles::SecretSource;
-use crate::sf::{RawResponse, SfClient};
+use crate::sf::{RawResponse, SfClient, Spill};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Writes text to the clipboard (the runtime's OSC 52 writer).
 pub type Copy = Arc<dyn Fn(&str) -> std::io::Result<()> + Send + Sync>;
@@ -52,7 +53,8 @@ pub enum ComposerJob {
     LoadWsdl(WsdlSource),
     ImportCollection(PathBuf),
     ImportEnvironment(PathBuf),
-    /// Write a response body to a file (`from` is the streamed file of a large body).
+    /// Write a response body to a file (`from` is the streamed file of a large body); a
+    /// relative path is taken in the data directory.
     SaveBody {
         path: PathBuf,
         text: String,
@@ -143,6 +145,8 @@ pub enum ComposerOutcome {
     Curl(Result<String, String>),
     History(Result<Vec<HistoryEntry>, String>),
     VariableSet(Result<Variables, String>),
+    /// The body as `$EDITOR` left it (or why it could not run).
+    Edited(Result<String, String>),
 }
 
 /// What a job needs from the runtime.
@@ -216,6 +220,15 @@ pub async fn run(ctx: JobContext, job: ComposerJob) -> ComposerOutcome {
                 .map(Box::new),
         ),
         ComposerJob::SaveBody { path, text, from } => {
+            // A relative path is in the data directory (the default is `responses/body.txt`).
+            let path = if path.is_relative() {
+                ctx.data_dir.join(path)
+            } else {
+                path
+            };
+            if let Some(dir) = path.parent() {
+                let _ = tokio::fs::create_dir_all(dir).await;
+            }
             let result = match from {
                 Some(src) => tokio::fs::copy(&src, &path).await.map(|_| ()),
                 None => tokio::fs::write(&path, text).await,
@@ -300,7 +313,16 @@ async fn send_job(
         Ok(r) => r,
         Err(e) => return (Err(format!("not sent: {e}")), None),
     };
-    let sent = match send(&client, &resolved).await {
+    let spill = Spill {
+        threshold: body::LARGE_BODY,
+        keep: body::PREVIEW_BYTES,
+        path: ctx.data_dir.join("responses").join(format!(
+            "response-{}.body",
+            jiff::Timestamp::now().as_millisecond()
+        )),
+        written: Arc::new(AtomicU64::new(0)),
+    };
+    let sent = match send_spilling(&client, &resolved, Some(&spill)).await {
         Ok(sent) => sent,
         Err(SendError::Api(e)) => {
             let d = e.diagnosis();
@@ -313,7 +335,11 @@ async fn send_job(
         .map(|t| t.access_token.expose_secret().to_string())
         .unwrap_or_default();
     let instance = vars.get("instance_url").unwrap_or_default().to_string();
-    let entry = HistoryEntry::record(
+    let spilled = match spill.written.load(Ordering::SeqCst) {
+        0 => None,
+        size => Some((spill.path.clone(), size)),
+    };
+    let mut entry = HistoryEntry::record(
         jiff::Timestamp::now(),
         &profile,
         Some(&request),
@@ -322,23 +348,54 @@ async fn send_job(
         &token,
         &sent.response,
     );
+    if let Some((_, size)) = &spilled {
+        entry.size = *size;
+        entry.truncated = true;
+    }
     if let Err(e) = History::new(&ctx.data_dir).append(&entry) {
         tracing::warn!(error = %e, "the request was not added to the history");
     }
-    let view = response_view(&sent.response, &ctx.data_dir, sent.renewed_after_fault).await;
+    let view = response_view(
+        &sent.response,
+        &ctx.data_dir,
+        sent.renewed_after_fault,
+        spilled,
+    )
+    .await;
     (view, Some(entry))
 }
 
-/// Formats a response for display; a body over [`body::LARGE_BODY`] is written to
-/// `<data_dir>/responses/` and only its first [`body::PREVIEW_BYTES`] are formatted.
+/// Formats a response for display. A body the client already wrote to a file while it
+/// downloaded (`spilled`: the file and the full size) is previewed from its first bytes; a
+/// body over [`body::LARGE_BODY`] held in memory is written to `<data_dir>/responses/`; either
+/// way only the first [`body::PREVIEW_BYTES`] are formatted.
 pub async fn response_view(
     resp: &RawResponse,
     data_dir: &Path,
     renewed: bool,
+    spilled: Option<(PathBuf, u64)>,
 ) -> Result<ResponseView, String> {
     let kind = body::kind_of(resp.content_type(), &resp.body);
-    let large = resp.body.len() > body::LARGE_BODY;
-    let (file, text) = if large {
+    let large = spilled.is_some() || resp.body.len() > body::LARGE_BODY;
+    let size = spilled
+        .as_ref()
+        .map_or(resp.body.len() as u64, |(_, size)| *size);
+    let (file, text) = if let Some((path, _)) = spilled {
+        let named = path.with_extension(match kind {
+            BodyKind::Json => "json",
+            BodyKind::Xml => "xml",
+            BodyKind::Text => "txt",
+        });
+        let path = match tokio::fs::rename(&path, &named).await {
+            Ok(()) => named,
+            Err(_) => path,
+        };
+        let cut = resp.body.len().min(body::PREVIEW_BYTES);
+        (
+            Some(path),
+            String::from_utf8_lossy(&resp.body[..cut]).into_owned(),
+        )
+    } else if large {
         let dir = data_dir.join("responses");
         let name = format!(
             "response-{}.{}",
@@ -378,7 +435,7 @@ pub async fn response_view(
         status: resp.status.as_u16(),
         reason: resp.status.canonical_reason().unwrap_or("").to_string(),
         elapsed_ms: u64::try_from(resp.elapsed.as_millis()).unwrap_or(u64::MAX),
-        size: resp.body.len() as u64,
+        size,
         headers: resp
             .headers
             .iter()

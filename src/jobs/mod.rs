@@ -2,4 +2,5 @@
 //! that runs them, so `app.rs` only dispatches.
 
 pub mod composer;
+pub mod record_detail;
 pub mod records;

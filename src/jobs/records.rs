@@ -271,6 +271,16 @@ fn page(
     })
 }
 
+/// `~/x.csv` → `<home>/x.csv` (the path is typed in a prompt, not by a shell).
+fn expand_home(path: PathBuf) -> PathBuf {
+    match path.strip_prefix("~") {
+        Ok(rest) => {
+            directories::BaseDirs::new().map_or(path.clone(), |dirs| dirs.home_dir().join(rest))
+        }
+        Err(_) => path,
+    }
+}
+
 async fn export_page(
     client: &SfClient,
     job: &BulkJob,
@@ -293,6 +303,7 @@ async fn export_page(
     };
     let first = locator.is_none();
     let csv = page.csv.clone();
+    let path = expand_home(path);
     let write = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;

@@ -7,7 +7,9 @@
 //!   `api_remaining` (calls left today), `drop_connections` (count: the next N requests, any
 //!   path but `/__mock/...`, get their TCP connection closed without an answer),
 //!   `drop_result_pages` (count: the next N Bulk result page requests with a locator, i.e. a
-//!   download already under way, get their connection closed).
+//!   download already under way, get their connection closed), `kind` (with `fail_next`: what
+//!   the failing answers look like, see [`FaultKind`]; `status` applies to all kinds, e.g.
+//!   `{"fail_next":1,"status":200,"kind":"html"}`).
 //! * `DELETE /__mock/faults` — no latency, no pending failures or dropped connections.
 //! * `POST /__mock/reset` — records, cursors, jobs and API usage back to the seed state (tokens
 //!   stay valid).
@@ -19,6 +21,32 @@ use serde_json::{Map, Value, json};
 
 use super::rest::{ApiError, method_not_allowed, parse_body};
 use super::state::{Fault, Shared, json_response};
+
+/// The shape of an injected failure's answer (`kind` in `POST /__mock/faults`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// A Salesforce error array (`[{"errorCode":..,"message":..}]`) with the status.
+    #[default]
+    Error,
+    /// An HTML error page (as a proxy or a maintenance page sends), `text/html`.
+    Html,
+    /// The first part of a JSON query result, cut mid-document.
+    TruncatedJson,
+    /// Valid JSON of the wrong shape (an array where an object is expected, wrong types).
+    WrongShape,
+    /// Headers and the start of the body, then the connection is reset mid-body.
+    ResetMidBody,
+}
+
+impl FaultKind {
+    /// The `kind` names accepted by `/__mock/faults`.
+    pub const NAMES: &'static str = "error, html, truncated_json, wrong_shape, reset_mid_body";
+
+    fn parse(name: &str) -> Option<FaultKind> {
+        serde_json::from_value(Value::String(name.to_owned())).ok()
+    }
+}
 
 fn faults_body(shared: &Shared) -> Value {
     let inner = shared.lock();
@@ -46,11 +74,21 @@ fn set_faults(shared: &Shared, body: &[u8]) -> Result<Response, ApiError> {
                     format!("bad status {status}"),
                 ));
             }
+            let kind = match text("kind") {
+                None => FaultKind::Error,
+                Some(name) => FaultKind::parse(&name).ok_or_else(|| {
+                    ApiError::bad(
+                        "INVALID_FIELD",
+                        format!("unknown fault kind {name:?} (one of: {})", FaultKind::NAMES),
+                    )
+                })?,
+            };
             inner.fault = Fault {
                 remaining: usize::try_from(count).unwrap_or(usize::MAX),
                 status,
                 error_code: text("error_code"),
                 message: text("message"),
+                kind,
             };
         }
         if let Some(count) = number("drop_connections") {

@@ -4,6 +4,7 @@
 //! and a "login host" that answers client-credentials requests the way `login.salesforce.com`
 //! does. Wire formats follow `shared/reference/salesforce-api.md`.
 mod admin;
+pub use admin::FaultKind;
 mod apex;
 mod bulk;
 pub mod cli;
@@ -320,6 +321,7 @@ impl MockOrg {
             status,
             error_code: None,
             message: None,
+            kind: admin::FaultKind::Error,
         };
     }
 
@@ -337,6 +339,19 @@ impl MockOrg {
             status,
             error_code: error_code.map(str::to_owned),
             message: message.map(str::to_owned),
+            kind: admin::FaultKind::Error,
+        };
+    }
+
+    /// Makes the next `count` data API calls answer `status` with a body of the given
+    /// [`FaultKind`] (HTML page, truncated or wrongly shaped JSON, reset mid-body, ...).
+    pub fn fail_next_kind(&self, count: usize, status: u16, kind: FaultKind) {
+        self.shared.lock().fault = state::Fault {
+            remaining: count,
+            status,
+            error_code: None,
+            message: None,
+            kind,
         };
     }
 

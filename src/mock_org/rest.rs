@@ -233,9 +233,60 @@ async fn handle_request(
     }
 }
 
+/// An injected answer that is not a Salesforce error: an HTML page, cut or wrongly shaped
+/// JSON, or a body whose connection is reset after the first bytes.
+fn odd_answer(status: StatusCode, kind: super::admin::FaultKind) -> Response {
+    use super::admin::FaultKind;
+    let (content_type, body): (&str, &str) = match kind {
+        FaultKind::Html | FaultKind::Error => (
+            "text/html; charset=utf-8",
+            "<!DOCTYPE html><html><head><title>Service Unavailable</title></head><body>\
+             <h1>Down for maintenance</h1><p>The server is temporarily unable to service your \
+             request. Please try again later.</p></body></html>",
+        ),
+        FaultKind::TruncatedJson => (
+            "application/json;charset=UTF-8",
+            r#"{"totalSize":3,"done":true,"records":[{"attributes":{"type":"Account","url":"/ser"#,
+        ),
+        FaultKind::WrongShape => (
+            "application/json;charset=UTF-8",
+            r#"[{"totalSize":"three","done":"maybe","records":{"Id":1},"Id":[],"id":false}]"#,
+        ),
+        FaultKind::ResetMidBody => {
+            let first = Bytes::from_static(
+                br#"{"totalSize":3,"done":true,"records":[{"attributes":{"type":"Account"#,
+            );
+            let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+                Ok(first),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "mock org: connection reset mid-body (fault)",
+                )),
+            ];
+            let mut response =
+                Response::new(axum::body::Body::from_stream(futures::stream::iter(chunks)));
+            *response.status_mut() = status;
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json;charset=UTF-8"),
+            );
+            return response;
+        }
+    };
+    let mut response = Response::new(axum::body::Body::from(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
 /// The response of an injected fault (see `MockOrg::fail_next` and `/__mock/faults`).
 fn injected_fault(shared: &Shared, fault: &super::state::Fault) -> Response {
     let status = StatusCode::from_u16(fault.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if fault.kind != super::admin::FaultKind::Error {
+        return odd_answer(status, fault.kind);
+    }
     let (code, message) = match status {
         StatusCode::INTERNAL_SERVER_ERROR => (
             "UNKNOWN_EXCEPTION",
@@ -542,12 +593,10 @@ fn sobject_root(shared: &Shared, request: &Request<'_>, name: &str) -> Result<Re
     let object = object(shared, name)?;
     match *request.method {
         Method::GET | Method::HEAD => {
-            let global: Value = serde_json::from_str(&render(
-                &shared.schema.global,
-                &request.version,
-                &shared.origin(),
-            ))
-            .unwrap_or(Value::Null);
+            // The user's view of describe global (flags from their permissions).
+            let global: Value =
+                serde_json::from_str(&super::setup_org::describe_global(shared, &request.version))
+                    .unwrap_or(Value::Null);
             let entry = global
                 .get("sobjects")
                 .and_then(Value::as_array)
@@ -960,8 +1009,10 @@ fn special_record(shared: &Shared, name: &str, id: &str, version: &str) -> Optio
     if name.eq_ignore_ascii_case("User") && id == shared.user_id {
         return Some(json!({
             "attributes": {"type": "User", "url": format!("/services/data/v{version}/sobjects/User/{id}")},
-            "Id": id, "Username": shared.username, "LastName": "User", "FirstName": "Integration",
-            "Name": "Integration User", "Alias": "integ", "Email": "ops@sfterm-mock.example",
+            "Id": id, "Username": shared.username, "LastName": shared.setup.person().1,
+            "FirstName": shared.setup.person().0,
+            "Name": format!("{} {}", shared.setup.person().0, shared.setup.person().1),
+            "Alias": "integ", "Email": "ops@sfterm-mock.example",
             "IsActive": true, "UserType": "Standard", "TimeZoneSidKey": "America/Los_Angeles",
             "LocaleSidKey": "en_US", "LanguageLocaleKey": "en_US", "EmailEncodingKey": "UTF-8",
             "CompanyName": "sfterm Mock Org", "CreatedDate": "2025-01-01T00:00:00.000+0000",

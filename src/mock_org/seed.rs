@@ -1,5 +1,7 @@
 //! Deterministic, realistic seed data: accounts, their contacts, and leads.
 
+use std::collections::HashSet;
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
@@ -42,23 +44,77 @@ fn values<'a>(object: &'a ObjectSchema, field: &str) -> Vec<&'a str> {
         .unwrap_or_default()
 }
 
-fn put(row: &mut Row, object: &ObjectSchema, name: &str, value: Value) {
-    if object.field(name).is_some() && !value.is_null() {
-        row.insert(name.to_owned(), value);
+/// A record under construction: a map (creates, loaded data) or a [`SeedRow`].
+pub(crate) trait Fields<'n> {
+    /// Whether `object` has a field named exactly `name`.
+    fn knows(&self, object: &ObjectSchema, name: &str) -> bool;
+    /// Whether the record has the field already.
+    fn has(&self, name: &str) -> bool;
+    /// Sets a field.
+    fn set(&mut self, name: &'n str, value: Value);
+}
+
+impl<'n> Fields<'n> for Row {
+    fn knows(&self, object: &ObjectSchema, name: &str) -> bool {
+        object.field(name).is_some()
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.contains_key(name)
+    }
+
+    fn set(&mut self, name: &'n str, value: Value) {
+        self.insert(name.to_owned(), value);
+    }
+}
+
+/// A seeded record's fields in order, names checked against the object's field names once
+/// collected: no map and no key strings per row (1M accounts are seeded at once).
+struct SeedRow<'n> {
+    names: &'n HashSet<&'n str>,
+    list: Vec<(&'n str, Value)>,
+}
+
+impl<'n> SeedRow<'n> {
+    fn new(names: &'n HashSet<&'n str>) -> Self {
+        SeedRow {
+            names,
+            list: Vec::with_capacity(32),
+        }
+    }
+}
+
+impl<'n> Fields<'n> for SeedRow<'n> {
+    fn knows(&self, _object: &ObjectSchema, name: &str) -> bool {
+        self.names.contains(name)
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.list.iter().any(|(k, _)| *k == name)
+    }
+
+    fn set(&mut self, name: &'n str, value: Value) {
+        self.list.push((name, value));
+    }
+}
+
+fn put<'n>(row: &mut impl Fields<'n>, object: &ObjectSchema, name: &'n str, value: Value) {
+    if !value.is_null() && row.knows(object, name) {
+        row.set(name, value);
     }
 }
 
 /// Sets the system fields every record has; an owner already given (a create with `OwnerId`)
 /// is kept, otherwise the integration user owns the record.
-pub(crate) fn system_fields(
-    row: &mut Row,
-    object: &ObjectSchema,
+pub(crate) fn system_fields<'n>(
+    row: &mut impl Fields<'n>,
+    object: &'n ObjectSchema,
     user_id: &str,
     created: i64,
     modified: i64,
 ) {
     put(row, object, "IsDeleted", json!(false));
-    if !row.contains_key("OwnerId") {
+    if !row.has("OwnerId") {
         put(row, object, "OwnerId", json!(user_id));
     }
     put(row, object, "CreatedById", json!(user_id));
@@ -72,8 +128,8 @@ pub(crate) fn system_fields(
     );
     put(row, object, "SystemModstamp", json!(sf_datetime(modified)));
     for field in &object.fields {
-        if field.ftype == "boolean" && !row.contains_key(&field.name) {
-            row.insert(field.name.clone(), json!(false));
+        if field.ftype == "boolean" && !row.has(&field.name) {
+            row.set(&field.name, json!(false));
         }
     }
 }
@@ -111,6 +167,19 @@ fn ascii_lower(s: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// Stores a seeded record under a freshly minted id.
+fn insert_seeded(inner: &mut Inner, object: &ObjectSchema, row: &SeedRow<'_>, modified: i64) {
+    let seq = inner.seq.entry(object.key_prefix.clone()).or_insert(0);
+    *seq += 1;
+    let id = crate::sf::id::mint(&object.key_prefix, *seq);
+    let id_value = Value::String(id.clone());
+    let fields = std::iter::once(("Id", &id_value)).chain(row.list.iter().map(|(k, v)| (*k, v)));
+    inner
+        .store
+        .table_mut(object)
+        .put_fields(&id, fields, modified);
+}
+
 fn insert(inner: &mut Inner, object: &ObjectSchema, row: Row, modified: i64) -> String {
     let seq = inner.seq.entry(object.key_prefix.clone()).or_insert(0);
     *seq += 1;
@@ -140,7 +209,12 @@ pub(crate) fn insert_record(
 
 /// Fills `inner.store` with `config.records` accounts, about one contact per account and
 /// half as many leads.
-pub(crate) fn seed(config: &MockOrgConfig, schema: &Schema, user_id: &str, inner: &mut Inner) {
+pub(crate) fn seed<'a>(
+    config: &MockOrgConfig,
+    schema: &'a Schema,
+    user_id: &str,
+    inner: &mut Inner,
+) {
     super::setup_org::seed(config.scenario, schema, user_id, inner);
     let (Some(account), Some(contact), Some(lead)) = (
         schema.object("Account"),
@@ -176,6 +250,10 @@ pub(crate) fn seed(config: &MockOrgConfig, schema: &Schema, user_id: &str, inner
         return;
     }
     let mut rng = StdRng::seed_from_u64(config.seed);
+    let names = |o: &'a ObjectSchema| -> HashSet<&'a str> {
+        o.fields.iter().map(|f| f.name.as_str()).collect()
+    };
+    let (account_names, contact_names, lead_names) = (names(account), names(contact), names(lead));
     let industries = values(account, "Industry");
     let types = values(account, "Type");
     let ratings = values(account, "Rating");
@@ -215,7 +293,7 @@ pub(crate) fn seed(config: &MockOrgConfig, schema: &Schema, user_id: &str, inner
         let created =
             BASE_MS - rng.random_range(1..900) * 86_400_000 - rng.random_range(0..86_400_000);
         let modified = created + rng.random_range(0..60) * 86_400_000;
-        let mut row = Row::new();
+        let mut row = SeedRow::new(&account_names);
         put(&mut row, account, "Name", json!(name));
         put(&mut row, account, "Type", opt(&mut rng, &types));
         put(&mut row, account, "Industry", opt(&mut rng, &industries));
@@ -263,7 +341,7 @@ pub(crate) fn seed(config: &MockOrgConfig, schema: &Schema, user_id: &str, inner
         put(&mut row, account, "BillingPostalCode", json!(city[2]));
         put(&mut row, account, "BillingCountry", json!(city[3]));
         system_fields(&mut row, account, user_id, created, modified);
-        insert(inner, account, row, modified);
+        insert_seeded(inner, account, &row, modified);
         accounts.push((word, u32::try_from(city_index).unwrap_or(0), created));
     }
 
@@ -276,7 +354,7 @@ pub(crate) fn seed(config: &MockOrgConfig, schema: &Schema, user_id: &str, inner
             let last = pick(&mut rng, &w.last);
             let created = created + rng.random_range(0..30) * 86_400_000;
             let modified = created + rng.random_range(0..30) * 86_400_000;
-            let mut row = Row::new();
+            let mut row = SeedRow::new(&contact_names);
             put(&mut row, contact, "AccountId", json!(account_id));
             put(&mut row, contact, "Salutation", opt(&mut rng, &salutations));
             put(&mut row, contact, "FirstName", json!(first));
@@ -299,7 +377,7 @@ pub(crate) fn seed(config: &MockOrgConfig, schema: &Schema, user_id: &str, inner
             put(&mut row, contact, "MailingPostalCode", json!(city[2]));
             put(&mut row, contact, "MailingCountry", json!(city[3]));
             system_fields(&mut row, contact, user_id, created, modified);
-            insert(inner, contact, row, modified);
+            insert_seeded(inner, contact, &row, modified);
         }
     }
 
@@ -315,7 +393,7 @@ pub(crate) fn seed(config: &MockOrgConfig, schema: &Schema, user_id: &str, inner
         let created =
             BASE_MS - rng.random_range(1..400) * 86_400_000 - i64::try_from(i).unwrap_or(0);
         let modified = created + rng.random_range(0..20) * 86_400_000;
-        let mut row = Row::new();
+        let mut row = SeedRow::new(&lead_names);
         put(&mut row, lead, "FirstName", json!(first));
         put(&mut row, lead, "LastName", json!(last));
         put(&mut row, lead, "Name", json!(format!("{first} {last}")));
@@ -339,6 +417,6 @@ pub(crate) fn seed(config: &MockOrgConfig, schema: &Schema, user_id: &str, inner
         put(&mut row, lead, "City", json!(city[0]));
         put(&mut row, lead, "Country", json!(city[3]));
         system_fields(&mut row, lead, user_id, created, modified);
-        insert(inner, lead, row, modified);
+        insert_seeded(inner, lead, &row, modified);
     }
 }

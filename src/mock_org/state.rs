@@ -56,6 +56,8 @@ pub(crate) struct Fault {
     pub error_code: Option<String>,
     /// `message` to send; default depends on the status.
     pub message: Option<String>,
+    /// What the faulty answer looks like (default: a Salesforce error array).
+    pub kind: super::admin::FaultKind,
 }
 
 /// One record and its modification stamp, decoded from the store (see [`Store`]); changes are
@@ -166,6 +168,10 @@ pub(crate) fn now_ms() -> i64 {
 
 /// Salesforce datetime text: `2026-01-01T08:00:00.000+0000`.
 pub(crate) fn sf_datetime(ms: i64) -> String {
+    // Years 0000-9998 without jiff's formatter (seeding formats millions of them).
+    if (-62_167_219_200_000..253_370_764_800_000).contains(&ms) {
+        return super::store::format_datetime(ms);
+    }
     match jiff::Timestamp::from_millisecond(ms) {
         Ok(ts) => format!(
             "{}.{:03}+0000",

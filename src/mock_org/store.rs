@@ -21,6 +21,32 @@ use super::soql::Row;
 use super::state::{Record, Shared};
 use super::{MockOrgConfig, MockOrgError};
 
+/// FNV-1a: the store hashes short keys (field names, interned texts) millions of times while
+/// seeding; SipHash's DoS resistance buys nothing for an emulator's own data.
+#[derive(Debug, Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// A map hashed with [`Fnv`].
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// Texts up to this many bytes may be interned in a field's dictionary.
 const DICT_MAX_LEN: usize = 40;
 /// At most this many distinct texts per field are interned; later ones are stored inline.
@@ -136,7 +162,7 @@ impl Arena {
 #[derive(Debug, Default)]
 struct Dict {
     values: Vec<Box<str>>,
-    index: HashMap<Box<str>, u32>,
+    index: FastMap<Box<str>, u32>,
 }
 
 /// The rows of one sObject.
@@ -144,7 +170,7 @@ struct Dict {
 pub(crate) struct Table {
     /// Field names of the describe, in order: a packed row refers to them by index.
     fields: Vec<String>,
-    by_name: HashMap<String, u32>,
+    by_name: FastMap<String, u32>,
     dicts: Vec<Dict>,
     arena: Arena,
     spans: Vec<Span>,
@@ -341,9 +367,20 @@ impl Table {
 
     /// Stores `record` under `id`: replaces the row with that Id, or appends a new one.
     pub fn put(&mut self, id: &str, record: &Record) {
+        let fields = record.row.iter().map(|(k, v)| (k.as_str(), v));
+        self.put_fields(id, fields, record.modified_ms);
+    }
+
+    /// [`Table::put`] from fields in order (no map needed: seeding builds millions of rows).
+    pub fn put_fields<'v>(
+        &mut self,
+        id: &str,
+        fields: impl Iterator<Item = (&'v str, &'v Value)>,
+        modified_ms: i64,
+    ) {
         let mut buf = Vec::with_capacity(256);
-        self.encode(&record.row, &mut buf);
-        let deleted = record.row.get("IsDeleted") == Some(&Value::Bool(true));
+        let (deleted, stamp) = self.encode(fields, &mut buf);
+        let stamp_is_modified = stamp == Some(modified_ms);
         match self.position(id) {
             Some(pos) => {
                 let p = pos as usize;
@@ -352,7 +389,7 @@ impl Table {
                 };
                 self.garbage += (self.spans[p].len & !REMOVED) as usize;
                 self.spans[p] = span;
-                self.set_modified(pos, record);
+                self.set_modified(pos, stamp_is_modified, modified_ms);
                 self.deleted[p] = deleted;
                 if self.garbage > self.arena.used / 2 && self.garbage > CHUNK {
                     self.compact();
@@ -366,7 +403,7 @@ impl Table {
                     return;
                 };
                 self.spans.push(span);
-                self.set_modified(pos, record);
+                self.set_modified(pos, stamp_is_modified, modified_ms);
                 self.deleted.push(deleted);
                 self.index(id, pos);
                 self.live += 1;
@@ -452,18 +489,32 @@ impl Table {
         self.garbage = 0;
     }
 
-    fn set_modified(&mut self, pos: u32, record: &Record) {
-        if stamp_of(&record.row) == Some(record.modified_ms) {
-            self.modified_extra.remove(&pos);
+    fn set_modified(&mut self, pos: u32, stamp_is_modified: bool, modified_ms: i64) {
+        if stamp_is_modified {
+            if !self.modified_extra.is_empty() {
+                self.modified_extra.remove(&pos);
+            }
         } else {
-            self.modified_extra.insert(pos, record.modified_ms);
+            self.modified_extra.insert(pos, modified_ms);
         }
     }
 
-    fn encode(&mut self, row: &Row, out: &mut Vec<u8>) {
+    /// Packs `fields` into `out`; returns whether `IsDeleted` is true and the
+    /// `SystemModstamp` in epoch milliseconds.
+    fn encode<'v>(
+        &mut self,
+        fields: impl Iterator<Item = (&'v str, &'v Value)>,
+        out: &mut Vec<u8>,
+    ) -> (bool, Option<i64>) {
         let mut last_dt = None;
-        for (name, value) in row {
-            let slot = self.by_name.get(name.as_str()).copied();
+        let (mut deleted, mut stamp) = (false, None);
+        for (name, value) in fields {
+            match name {
+                "IsDeleted" => deleted = *value == Value::Bool(true),
+                "SystemModstamp" => stamp = value.as_str().and_then(parse_datetime),
+                _ => {}
+            }
+            let slot = self.by_name.get(name).copied();
             match slot {
                 Some(i) => put_varint(out, u64::from(i) + 1),
                 None => {
@@ -473,6 +524,7 @@ impl Table {
             }
             self.encode_value(slot.map(|i| i as usize), value, &mut last_dt, out);
         }
+        (deleted, stamp)
     }
 
     fn encode_value(
@@ -736,8 +788,8 @@ impl<'a> Reader<'a> {
                 Value::String(dict.values.get(i)?.to_string())
             }
             tag::ID => {
-                let prefix = std::str::from_utf8(self.take(3)?).ok()?;
-                Value::String(crate::sf::id::mint(prefix, self.varint()?))
+                let prefix = self.take(3)?;
+                Value::String(mint_id(prefix, self.varint()?)?)
             }
             t @ (tag::DATETIME | tag::DATETIME_DELTA) => {
                 Value::String(format_datetime(self.datetime(t)?))
@@ -819,6 +871,21 @@ fn base62_digit(c: u8) -> Option<u64> {
     BASE62.iter().position(|&d| d == c).map(|p| p as u64)
 }
 
+/// The three checksum characters of a 15-character id (as [`crate::sf::id::to18`] appends).
+fn id_checksum(id15: &[u8]) -> [u8; 3] {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+    let mut out = [0u8; 3];
+    for (chunk, slot) in id15.chunks(5).zip(out.iter_mut()) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.is_ascii_uppercase())
+            .fold(0usize, |n, (i, _)| n | (1 << i));
+        *slot = ALPHABET[n];
+    }
+    out
+}
+
 /// The key prefix and sequence number of an Id exactly as [`crate::sf::id::mint`] makes it.
 fn minted_id(s: &str) -> Option<(&[u8], u64)> {
     let b = s.as_bytes();
@@ -829,7 +896,22 @@ fn minted_id(s: &str) -> Option<(&[u8], u64)> {
     for &c in &b[5..15] {
         seq = seq.checked_mul(62)?.checked_add(base62_digit(c)?)?;
     }
-    (crate::sf::id::mint(std::str::from_utf8(&b[..3]).ok()?, seq) == s).then_some((&b[..3], seq))
+    (id_checksum(&b[..15]) == b[15..18]).then_some((&b[..3], seq))
+}
+
+/// [`crate::sf::id::mint`] in one allocation.
+fn mint_id(prefix: &[u8], seq: u64) -> Option<String> {
+    let mut id = [b'0'; 18];
+    id[..3].copy_from_slice(prefix.get(..3)?);
+    id[3..5].copy_from_slice(b"Dn");
+    let mut n = seq;
+    for slot in id[5..15].iter_mut().rev() {
+        *slot = BASE62[(n % 62) as usize];
+        n /= 62;
+    }
+    let checksum = id_checksum(&id[..15]);
+    id[15..].copy_from_slice(&checksum);
+    String::from_utf8(id.to_vec()).ok()
 }
 
 /// The sequence number of an Id minted with `prefix`.
@@ -870,7 +952,7 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.sss+0000` of epoch milliseconds (years 0000-9999).
-fn format_datetime(ms: i64) -> String {
+pub(crate) fn format_datetime(ms: i64) -> String {
     let days = ms.div_euclid(86_400_000);
     let rest = ms.rem_euclid(86_400_000);
     let (y, m, d) = civil_from_days(days);
@@ -900,8 +982,10 @@ fn parse_datetime(s: &str) -> Option<i64> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 59 {
         return None;
     }
-    let ms = days_from_civil(y, mo, d) * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + milli;
-    (format_datetime(ms) == s).then_some(ms)
+    let days = days_from_civil(y, mo, d);
+    // A day past the month's end (02-30) comes back as another date.
+    (civil_from_days(days) == (y, mo, d))
+        .then_some(days * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + milli)
 }
 
 #[cfg(test)]
@@ -981,6 +1065,17 @@ mod tests {
         assert_eq!(table.iter_positions().collect::<Vec<_>>(), vec![1]);
         assert!(!table.contains_key(&crate::sf::id::mint("001", 1)));
         assert_eq!(table.value(1, "Name"), Some(json!("n1")));
+    }
+
+    #[test]
+    fn minted_ids_pack_and_unpack() {
+        for seq in [0, 1, 61, 62, 1_700_001, 839_299_365_868_340_223] {
+            let id = crate::sf::id::mint("00Q", seq);
+            assert_eq!(minted_id(&id), Some((&b"00Q"[..], seq)), "{id}");
+            assert_eq!(mint_id(b"00Q", seq).as_deref(), Some(id.as_str()));
+        }
+        assert_eq!(minted_id("001Dn0000000001AAA"), None, "bad checksum");
+        assert_eq!(minted_id("0018M000001oWgPQAU"), None, "not minted here");
     }
 
     #[test]

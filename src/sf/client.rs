@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine;
 use bytes::Bytes;
@@ -64,6 +64,46 @@ struct Inner {
     version: Mutex<Option<(String, ApiVersion)>>,
     describes: Mutex<HashMap<(String, ApiVersion, String), Arc<SObjectDescribe>>>,
     token_requests: AtomicU64,
+    limit_backoff: Mutex<LimitBackoff>,
+}
+
+/// How the client backs off when Salesforce answers `REQUEST_LIMIT_EXCEEDED` (the request was
+/// refused, not processed, so it is safe to resend): up to `retries` more tries, waiting
+/// `first_delay`, then twice as long each time (or the server's `Retry-After`), never more
+/// than `max_delay`. When the tries run out, the error's message says how often it backed off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitBackoff {
+    /// Extra tries after the first refusal.
+    pub retries: u32,
+    /// The first wait.
+    pub first_delay: Duration,
+    /// The longest wait.
+    pub max_delay: Duration,
+}
+
+impl Default for LimitBackoff {
+    /// Two more tries, after 1 s and 2 s.
+    fn default() -> Self {
+        LimitBackoff {
+            retries: 2,
+            first_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Response header the client adds to a `REQUEST_LIMIT_EXCEEDED` answer it gave up on: how many
+/// times it backed off and retried.
+pub const BACKED_OFF_HEADER: &str = "x-sfterm-backed-off";
+
+fn is_limit_exceeded(resp: &RawResponse) -> bool {
+    !resp.status.is_success() && fail_raw(resp).error_code() == Some("REQUEST_LIMIT_EXCEEDED")
+}
+
+/// The server's `Retry-After` in seconds, if any.
+fn retry_after(resp: &RawResponse) -> Option<Duration> {
+    let v = resp.headers.get(header::RETRY_AFTER)?.to_str().ok()?;
+    v.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 /// Where a request goes.
@@ -82,6 +122,20 @@ pub(super) struct Req {
     target: Target,
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Option<(Option<&'static str>, Bytes)>,
+    /// Write a large body to a file while it downloads (see [`Spill`]).
+    spill: Option<Spill>,
+}
+
+/// Where a large response body goes while it downloads ([`SfClient::send_raw_spilling`]):
+/// once more than `threshold` bytes have arrived, everything is written to `path` and only
+/// the first `keep` bytes stay in [`RawResponse::body`]. `written` gets the whole size.
+#[derive(Debug, Clone)]
+pub struct Spill {
+    pub threshold: usize,
+    pub keep: usize,
+    pub path: std::path::PathBuf,
+    /// Set to the body's full size when it was written to `path` (0 when it was not).
+    pub written: Arc<AtomicU64>,
 }
 
 impl Req {
@@ -91,6 +145,7 @@ impl Req {
             target,
             headers: Vec::new(),
             body: None,
+            spill: None,
         }
     }
 
@@ -163,12 +218,50 @@ pub(super) fn decode<T: DeserializeOwned>(what: &str, body: &[u8]) -> Result<T, 
     })
 }
 
-fn fail(resp: &RawResponse) -> ApiError {
+fn fail_raw(resp: &RawResponse) -> ApiError {
     error_from_response(resp.status.as_u16(), resp.content_type(), &resp.body)
 }
 
-/// Succeeds for 2xx responses, else turns the body into an [`ApiError`].
+/// The response's error; says so when the client backed off before giving up.
+fn fail(resp: &RawResponse) -> ApiError {
+    let mut error = fail_raw(resp);
+    let backed_off = resp
+        .headers
+        .get(BACKED_OFF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u32>().ok());
+    if let (Some(n), ApiError::Api { errors, .. }) = (backed_off, &mut error)
+        && let Some(first) = errors.first_mut()
+    {
+        let times = if n == 1 { "once" } else { "times" };
+        let count = if n == 1 {
+            String::new()
+        } else {
+            format!("{n} ")
+        };
+        first.message = format!(
+            "{} (sfterm backed off and retried {count}{times}; still refused)",
+            first.message.trim_end()
+        );
+    }
+    error
+}
+
+/// Succeeds for 2xx responses, else turns the body into an [`ApiError`]. A 2xx HTML page (a
+/// proxy's or captive portal's, never a Salesforce API answer) is an [`ApiError::Http`] too.
 pub(super) fn ok(resp: RawResponse) -> Result<RawResponse, ApiError> {
+    let html = resp.content_type().is_some_and(|ct| {
+        ct.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("text/html")
+    });
+    if resp.status.is_success() && html {
+        return Err(ApiError::Http {
+            status: resp.status.as_u16(),
+            content_type: resp.content_type().map(str::to_owned),
+            snippet: super::error::snippet(&resp.body),
+        });
+    }
     if resp.status.is_success() {
         Ok(resp)
     } else {
@@ -226,6 +319,7 @@ impl SfClient {
                 version: Mutex::new(None),
                 describes: Mutex::new(HashMap::new()),
                 token_requests: AtomicU64::new(0),
+                limit_backoff: Mutex::new(LimitBackoff::default()),
             }),
         })
     }
@@ -233,6 +327,22 @@ impl SfClient {
     /// The connection settings.
     pub fn config(&self) -> &ConnectionConfig {
         &self.inner.config
+    }
+
+    /// How `REQUEST_LIMIT_EXCEEDED` answers are retried (shared by the client's clones).
+    pub fn limit_backoff(&self) -> LimitBackoff {
+        self.inner
+            .limit_backoff
+            .lock()
+            .map(|b| *b)
+            .unwrap_or_default()
+    }
+
+    /// Changes the `REQUEST_LIMIT_EXCEEDED` backoff (e.g. none in tests, longer for batch jobs).
+    pub fn set_limit_backoff(&self, backoff: LimitBackoff) {
+        if let Ok(mut b) = self.inner.limit_backoff.lock() {
+            *b = backoff;
+        }
     }
 
     /// The current token, if logged in.
@@ -477,11 +587,113 @@ impl SfClient {
             }
             builder = builder.body(body.clone());
         }
-        self.execute(builder, &url).await
+        match &req.spill {
+            Some(spill) => self.execute_spilling(builder, &url, spill).await,
+            None => self.execute(builder, &url).await,
+        }
     }
 
-    /// Sends with the current token; on a renewable 401 renews once (shared) and retries once.
+    /// [`SfClient::execute`] for a body that may be large: read in chunks, written to the
+    /// spill file once past its threshold, never held in memory whole.
+    async fn execute_spilling(
+        &self,
+        req: reqwest::RequestBuilder,
+        url: &Url,
+        spill: &Spill,
+    ) -> Result<RawResponse, ApiError> {
+        use tokio::io::AsyncWriteExt;
+        let started = Instant::now();
+        let host = host_of(url);
+        let timeout = self.inner.config.timeout;
+        let mut resp = req
+            .send()
+            .await
+            .map_err(|e| from_reqwest(&e, &host, timeout))?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let io = |e: std::io::Error| {
+            ApiError::InvalidInput(format!("cannot write {}: {e}", spill.path.display()))
+        };
+        let mut head: Vec<u8> = Vec::new();
+        let mut file: Option<tokio::fs::File> = None;
+        let mut total: u64 = 0;
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| from_reqwest(&e, &host, timeout))?
+        {
+            total += chunk.len() as u64;
+            if let Some(f) = file.as_mut() {
+                f.write_all(&chunk).await.map_err(io)?;
+                continue;
+            }
+            head.extend_from_slice(&chunk);
+            if head.len() > spill.threshold {
+                if let Some(dir) = spill.path.parent() {
+                    tokio::fs::create_dir_all(dir).await.map_err(io)?;
+                }
+                let mut f = tokio::fs::File::create(&spill.path).await.map_err(io)?;
+                f.write_all(&head).await.map_err(io)?;
+                head.truncate(spill.keep);
+                file = Some(f);
+            }
+        }
+        if let Some(mut f) = file {
+            f.flush().await.map_err(io)?;
+            spill.written.store(total, Ordering::SeqCst);
+        }
+        let elapsed = started.elapsed();
+        tracing::debug!(%status, host = %host, path = url.path(), ?elapsed, total, "salesforce call");
+        if let Some(info) = headers
+            .get_all("sforce-limit-info")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(LimitInfo::parse)
+        {
+            self.inner.limit_tx.send_replace(Some(info));
+        }
+        Ok(RawResponse {
+            status,
+            headers,
+            body: Bytes::from(head),
+            elapsed,
+        })
+    }
+
+    /// Sends with the current token; on a renewable 401 renews once (shared) and retries once;
+    /// on `REQUEST_LIMIT_EXCEEDED` backs off and retries as [`LimitBackoff`] says.
     pub(super) async fn send_authed(&self, req: &Req) -> Result<RawResponse, ApiError> {
+        let policy = self.limit_backoff();
+        let mut attempt = 0u32;
+        loop {
+            let mut resp = self.send_renewing(req).await?;
+            if !is_limit_exceeded(&resp) {
+                return Ok(resp);
+            }
+            if attempt >= policy.retries {
+                if attempt > 0
+                    && let Ok(v) = HeaderValue::from_str(&attempt.to_string())
+                {
+                    resp.headers.insert(BACKED_OFF_HEADER, v);
+                }
+                return Ok(resp);
+            }
+            let doubled = policy
+                .first_delay
+                .saturating_mul(2u32.saturating_pow(attempt));
+            let delay = retry_after(&resp).unwrap_or(doubled).min(policy.max_delay);
+            attempt += 1;
+            tracing::warn!(
+                attempt,
+                ?delay,
+                "REQUEST_LIMIT_EXCEEDED: backing off, then retrying"
+            );
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// One send; on a renewable 401 renews once (shared) and retries once.
+    async fn send_renewing(&self, req: &Req) -> Result<RawResponse, ApiError> {
         let (generation, token) = self.ensure_token().await?;
         let resp = self.send_once(req, &token).await?;
         if resp.status == reqwest::StatusCode::UNAUTHORIZED
@@ -851,7 +1063,23 @@ impl SfClient {
         headers: Vec<(String, String)>,
         body: Option<Bytes>,
     ) -> Result<RawResponse, ApiError> {
+        self.send_raw_spilling(method, path_or_url, headers, body, None)
+            .await
+    }
+
+    /// [`SfClient::send_raw`] that writes a body larger than `spill.threshold` to a file while
+    /// it downloads; then `body` is only its first `spill.keep` bytes and `spill.written` its
+    /// full size.
+    pub async fn send_raw_spilling(
+        &self,
+        method: Method,
+        path_or_url: &str,
+        headers: Vec<(String, String)>,
+        body: Option<Bytes>,
+        spill: Option<Spill>,
+    ) -> Result<RawResponse, ApiError> {
         let mut req = Req::new(method, target_of(path_or_url)?);
+        req.spill = spill;
         let mut map = HeaderMap::new();
         for (name, value) in headers {
             let name = HeaderName::from_bytes(name.as_bytes())

@@ -225,8 +225,9 @@ impl ApiError {
                     after.as_secs_f32()
                 ),
                 format!(
-                    "Check your network path to {host}, or raise the timeout in the profile if \
-                     the request is legitimately slow (large queries)."
+                    "Check your network path to {host}, or raise the timeout (environment \
+                     variable SFTERM_TIMEOUT, in seconds) if the request is legitimately slow \
+                     (large queries)."
                 ),
             ),
             ApiError::Tls { host, message } => {
@@ -512,13 +513,37 @@ pub(crate) fn error_from_response(
     }
 }
 
-/// The first ~200 characters of a body, whitespace collapsed.
+/// The first ~200 characters of a body, whitespace collapsed; an HTML page is reduced to its
+/// text (tags dropped), so an error page reads as its message, not as markup.
 pub(crate) fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+    let raw = String::from_utf8_lossy(body);
+    let text = if raw.trim_start().starts_with('<') {
+        without_tags(&raw)
+    } else {
+        raw.into_owned()
+    };
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out: String = collapsed.chars().take(200).collect();
     if collapsed.chars().count() > 200 {
         out.push('…');
+    }
+    out
+}
+
+/// The text of an HTML/XML document: everything between `<` and `>` becomes a space.
+fn without_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
     }
     out
 }
@@ -669,7 +694,7 @@ mod tests {
             } => {
                 assert_eq!(*status, 502);
                 assert_eq!(content_type.as_deref(), Some("text/html"));
-                assert!(snippet.starts_with("<html><body><h1>502 Bad Gateway"));
+                assert!(snippet.starts_with("502 Bad Gateway"), "{snippet}");
                 assert!(snippet.chars().count() <= 201);
             }
             other => panic!("unexpected {other:?}"),

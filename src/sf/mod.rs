@@ -27,7 +27,10 @@ pub mod error;
 pub mod id;
 pub mod types;
 
-pub use client::SfClient;
+#[cfg(test)]
+mod fuzz_tests;
+
+pub use client::{LimitBackoff, SfClient, Spill};
 pub use error::{ApiError, Diagnosis, SfError};
 pub use types::{
     ApiVersion, ApiVersionInfo, ChildRelationship, ClientAuthStyle, ConnectionConfig,

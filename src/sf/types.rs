@@ -46,8 +46,20 @@ pub struct ConnectionConfig {
     pub timeout: Duration,
 }
 
+/// The environment variable that sets the request timeout in seconds (default 30).
+pub const TIMEOUT_ENV: &str = "SFTERM_TIMEOUT";
+
+/// The request timeout: `SFTERM_TIMEOUT` seconds when set to a positive number, else 30 s.
+pub fn default_timeout() -> Duration {
+    std::env::var(TIMEOUT_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&s| s > 0)
+        .map_or(Duration::from_secs(30), Duration::from_secs)
+}
+
 impl ConnectionConfig {
-    /// A config with body auth, no pinned version, no CA file and a 30 s timeout.
+    /// A config with body auth, no pinned version, no CA file and the [`default_timeout`].
     pub fn new(login_url: Url, client_id: impl Into<String>, client_secret: SecretString) -> Self {
         ConnectionConfig {
             login_url,
@@ -56,7 +68,7 @@ impl ConnectionConfig {
             auth_style: ClientAuthStyle::Body,
             api_version: None,
             ca_file: None,
-            timeout: Duration::from_secs(30),
+            timeout: default_timeout(),
         }
     }
 }

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 
 use crate::action::Action;
 use crate::check::CheckReport;
+use crate::config::profiles::Profile;
 use crate::effect::{Effect, Job, RequestId, RequestIds};
 
 /// State of the Setup check popup.
@@ -31,13 +32,14 @@ impl CheckState {
         self.running == Some(req)
     }
 
-    /// Opens the popup and starts a run, unless one is already in flight.
-    pub fn open_and_run(&mut self, ids: &mut RequestIds) -> Vec<Effect> {
+    /// Opens the popup and starts a run, unless one is already in flight. `profile` is what
+    /// to check when no profile is connected (the selected one), `None` when connected.
+    pub fn open_and_run(&mut self, profile: Option<&Profile>, ids: &mut RequestIds) -> Vec<Effect> {
         self.open = true;
-        self.start(ids)
+        self.start(profile, ids)
     }
 
-    fn start(&mut self, ids: &mut RequestIds) -> Vec<Effect> {
+    fn start(&mut self, profile: Option<&Profile>, ids: &mut RequestIds) -> Vec<Effect> {
         if self.running.is_some() {
             return Vec::new();
         }
@@ -46,13 +48,20 @@ impl CheckState {
         self.error = None;
         vec![Effect::Spawn {
             req,
-            job: Job::Check,
+            job: Job::Check {
+                profile: profile.cloned().map(Box::new),
+            },
         }]
     }
 
-    /// An action while the popup is open. `None` when the popup does not use it (quit, help,
-    /// palette go on to the model).
-    pub fn update(&mut self, action: Action, ids: &mut RequestIds) -> Option<Vec<Effect>> {
+    /// An action while the popup is open (`profile` as for [`CheckState::open_and_run`]).
+    /// `None` when the popup does not use it (quit, help, palette go on to the model).
+    pub fn update(
+        &mut self,
+        action: Action,
+        profile: Option<&Profile>,
+        ids: &mut RequestIds,
+    ) -> Option<Vec<Effect>> {
         let len = self.report.as_ref().map_or(0, |r| r.items.len());
         let last = len.saturating_sub(1);
         match action {
@@ -62,7 +71,7 @@ impl CheckState {
             Action::PageDown => self.selected = (self.selected + 5).min(last),
             Action::Top => self.selected = 0,
             Action::Bottom => self.selected = last,
-            Action::RerunCheck | Action::SetupCheck => return Some(self.start(ids)),
+            Action::RerunCheck | Action::SetupCheck => return Some(self.start(profile, ids)),
             Action::Cancel => {
                 self.open = false;
                 return Some(

@@ -42,6 +42,8 @@ pub enum Field {
     Param(usize),
     Header(usize),
     Body,
+    /// The send button.
+    Send,
 }
 
 /// Which table a row belongs to.
@@ -254,6 +256,8 @@ pub enum Command {
         Box<crate::config::profiles::Profile>,
         Option<secrecy::SecretString>,
     ),
+    /// Edit the body in `$EDITOR` (text, file extension).
+    Editor(String, &'static str),
 }
 
 #[derive(Debug, Clone)]
@@ -287,6 +291,10 @@ pub struct ComposerState {
     pub loaded: bool,
     /// The WSDL loaded last (its source), for the editor's title.
     pub wsdl: Option<String>,
+    /// The profile whose user variables are shown.
+    pub variables_of: Option<String>,
+    /// Enter was pressed once on this request while the draft had unsaved changes.
+    discard_armed: Option<usize>,
 }
 
 impl Default for ComposerState {
@@ -323,6 +331,8 @@ impl ComposerState {
             note: None,
             loaded: false,
             wsdl: None,
+            variables_of: None,
+            discard_armed: None,
         }
     }
 
@@ -391,17 +401,22 @@ impl ComposerState {
         fields.extend((0..self.draft.params.len()).map(Field::Param));
         fields.extend((0..self.draft.headers.len()).map(Field::Header));
         fields.push(Field::Body);
+        fields.push(Field::Send);
         fields
     }
 
-    /// Whether the draft differs from its stored version.
+    /// Whether the draft differs from its stored version (an unsaved draft: from a new one).
     pub fn is_dirty(&self) -> bool {
-        self.original.as_ref() != Some(&self.draft)
+        match &self.original {
+            Some(stored) => *stored != self.draft,
+            None => self.draft != new_draft(),
+        }
     }
 
     /// The first read of the saved requests (when the tab is first shown).
     pub fn load(&mut self, profile: Option<&str>) -> Vec<Command> {
         self.loaded = true;
+        self.variables_of = profile.map(str::to_string);
         vec![Command::Job(ComposerJob::List {
             profile: profile.map(str::to_string),
         })]
@@ -417,7 +432,7 @@ impl ComposerState {
                     self.set_body(area.text());
                     Vec::new()
                 }
-                Action::SendRequest | Action::SaveRequest => {
+                Action::SendRequest | Action::SaveRequest | Action::ExternalEditor => {
                     self.set_body(area.text());
                     self.update_normal(action, profile)
                 }
@@ -607,10 +622,13 @@ impl ComposerState {
                 self.refresh_shown();
             }
             Action::ExternalEditor => {
-                self.note = Some(
-                    "$EDITOR is not available in this build: edit the body here (b), or the request file in the data dir."
-                        .into(),
-                );
+                let extension = if self.draft.kind == RequestKind::Soap {
+                    "xml"
+                } else {
+                    "json"
+                };
+                let text = self.draft.body.clone().unwrap_or_default();
+                return vec![Command::Editor(text, extension)];
             }
             _ => {}
         }
@@ -657,6 +675,17 @@ impl ComposerState {
                     }
                 }
                 Some(Row::Request { index, .. }) => {
+                    let same = self.requests.get(*index) == self.original.as_ref();
+                    if self.is_dirty() && !same && self.discard_armed != Some(*index) {
+                        // Nothing typed is lost silently: a second enter discards.
+                        self.discard_armed = Some(*index);
+                        self.note = Some(
+                            "The open request has unsaved changes: ctrl-s saves them, enter again discards them."
+                                .into(),
+                        );
+                        return Vec::new();
+                    }
+                    self.discard_armed = None;
                     if let Some(r) = self.requests.get(*index) {
                         self.draft = r.clone();
                         self.original = Some(r.clone());
@@ -688,6 +717,7 @@ impl ComposerState {
                     self.input(Purpose::Row(Table::Headers, Some(i)), value);
                 }
                 Field::Body => self.edit_body(),
+                Field::Send => return self.update_normal(Action::SendRequest, None),
             },
             Section::Response => {}
         }
@@ -1003,6 +1033,12 @@ impl ComposerState {
         self.field = Field::Path;
     }
 
+    /// Whether the shown variables belong to another profile than `profile` (then the tab
+    /// reads the saved requests and variables again).
+    pub fn is_stale(&self, profile: Option<&str>) -> bool {
+        !self.loaded || self.variables_of.as_deref() != profile
+    }
+
     /// A job's result.
     pub fn on_outcome(&mut self, outcome: ComposerOutcome) -> Vec<Command> {
         match outcome {
@@ -1130,6 +1166,13 @@ impl ComposerState {
             ComposerOutcome::VariableSet(Err(e)) => {
                 self.note = Some(format!("Variable not saved: {e}"));
             }
+            ComposerOutcome::Edited(Ok(text)) => {
+                self.set_body(text.trim_end_matches('\n').to_string());
+                self.section = Section::Editor;
+                self.field = Field::Body;
+                self.note = Some("Body updated from $EDITOR.".into());
+            }
+            ComposerOutcome::Edited(Err(e)) => self.note = Some(format!("$EDITOR: {e}")),
             ComposerOutcome::History(_) => {}
         }
         Vec::new()

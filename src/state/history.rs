@@ -7,10 +7,17 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use crate::action::Action;
+use crate::composer::body::{self, BodyText};
 use crate::composer::history::{HistoryEntry, HistoryFilter};
 use crate::config::profiles::Profile;
 use crate::jobs::composer::{ComposerJob, ComposerOutcome};
 use crate::keymap::Context;
+
+/// An entry's body preview split into pretty lines (a cut JSON preview is re-indented anyway).
+fn preview(entry: &HistoryEntry) -> BodyText {
+    let kind = body::kind_of(entry.content_type.as_deref(), entry.preview.as_bytes());
+    BodyText::new(kind, &entry.preview)
+}
 
 /// A popup or input over the list.
 #[derive(Debug, Clone)]
@@ -35,6 +42,8 @@ pub enum Command {
 pub struct HistoryState {
     /// Newest first.
     pub entries: Vec<HistoryEntry>,
+    /// Each entry's body preview, pretty-printed once (same order as `entries`).
+    pub previews: Vec<BodyText>,
     pub filter: String,
     /// Index into [`HistoryState::visible`].
     pub selected: usize,
@@ -47,6 +56,7 @@ impl Default for HistoryState {
     fn default() -> Self {
         HistoryState {
             entries: Vec::new(),
+            previews: Vec::new(),
             filter: String::new(),
             selected: 0,
             mode: Mode::List,
@@ -80,6 +90,13 @@ impl HistoryState {
 
     pub fn selected_entry(&self) -> Option<&HistoryEntry> {
         self.visible().get(self.selected).copied()
+    }
+
+    /// The pretty-printed preview of the selected entry.
+    pub fn selected_preview(&self) -> Option<&BodyText> {
+        let entry = self.selected_entry()?;
+        let at = self.entries.iter().position(|e| std::ptr::eq(e, entry))?;
+        self.previews.get(at)
     }
 
     /// The first read of the history file.
@@ -169,6 +186,7 @@ impl HistoryState {
 
     /// A new entry (a request was just sent).
     pub fn push(&mut self, entry: HistoryEntry) {
+        self.previews.insert(0, preview(&entry));
         self.entries.insert(0, entry);
         if self.selected > 0 {
             self.selected += 1;
@@ -179,6 +197,7 @@ impl HistoryState {
         match outcome {
             ComposerOutcome::History(Ok(entries)) => {
                 self.entries = entries.clone();
+                self.previews = self.entries.iter().map(preview).collect();
                 self.selected = 0;
             }
             ComposerOutcome::History(Err(e)) => self.note = Some(format!("History not read: {e}")),

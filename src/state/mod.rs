@@ -3,9 +3,11 @@
 
 pub mod check;
 pub mod composer;
+pub mod field_editor;
 pub mod history;
 pub mod palette;
 pub mod profiles;
+pub mod record_detail;
 pub mod records;
 pub mod token;
 
@@ -18,10 +20,12 @@ use ratatui::layout::{Position, Rect};
 use crate::action::Action;
 use crate::config::profiles::Profile;
 use crate::effect::{Effect, Job, RequestId, RequestIds, SessionJob};
+use crate::jobs::record_detail::{Draft, RecordEffect};
 use crate::keymap::{Context, KeyChord, Keymap};
 use crate::msg::Msg;
 use palette::{PaletteOutcome, PaletteState};
 use profiles::{ProfilesState, Reply};
+use record_detail::{DetailStack, RecordDetailState, StackReply};
 use records::RecordsState;
 use token::TokenState;
 
@@ -71,6 +75,15 @@ pub enum Overlay {
     Palette(PaletteState),
     /// "Copy the access token to the clipboard?"
     ConfirmCopyToken,
+    /// Drafts from an earlier run: restore or discard each.
+    Drafts {
+        drafts: Vec<Draft>,
+        selected: usize,
+    },
+    /// Quitting with staged edits: discard them, keep them as a draft, or stay.
+    QuitStaged {
+        count: usize,
+    },
 }
 
 /// Where render put the panes, reported back so mouse clicks can move focus.
@@ -118,6 +131,12 @@ pub struct Model {
     pub history: history::HistoryState,
     /// The composer's send in flight (a replay from the history is not the composer's).
     composer_send: Option<RequestId>,
+    /// Record detail views (Records tab) on top of each other.
+    pub detail: DetailStack,
+    /// Drafts offered at start and neither restored nor discarded yet (kept in the file).
+    pub offered_drafts: Vec<Draft>,
+    /// What the drafts file holds, as last written or read.
+    written_drafts: Vec<Draft>,
     ids: RequestIds,
 }
 
@@ -150,6 +169,9 @@ impl Model {
             composer: composer::ComposerState::new(),
             history: history::HistoryState::default(),
             composer_send: None,
+            detail: DetailStack::default(),
+            offered_drafts: Vec::new(),
+            written_drafts: Vec::new(),
             ids: RequestIds::default(),
         }
     }
@@ -165,6 +187,7 @@ impl Model {
             && self.tab == Tab::Records
             && self.overlay.is_none()
             && !self.profiles.is_modal()
+            && !self.detail.is_open()
     }
 
     /// The Records tab's key contexts.
@@ -184,6 +207,8 @@ impl Model {
             Some(Overlay::Help { .. }) => return vec![Context::Help],
             Some(Overlay::Palette(_)) => return vec![Context::Palette],
             Some(Overlay::ConfirmCopyToken) => return vec![Context::Confirm],
+            Some(Overlay::Drafts { .. }) => return vec![Context::Drafts],
+            Some(Overlay::QuitStaged { .. }) => return vec![Context::LeaveStaged],
             None => {}
         }
         match &self.profiles.mode {
@@ -196,6 +221,9 @@ impl Model {
         }
         if self.check.open {
             return vec![Context::Check, Context::List, Context::Global];
+        }
+        if let Some(view) = self.detail_in_focus() {
+            return view.key_contexts();
         }
         match (self.focus, self.tab) {
             (Focus::Profiles, _) => vec![Context::Profiles, Context::List, Context::Global],
@@ -211,19 +239,7 @@ impl Model {
         match self.keymap.resolve(&contexts, KeyChord::from_event(&key)) {
             Some(action) => self.update(action),
             None => {
-                let records_typing = self.records_active() && self.records.wants_text();
-                match &mut self.overlay {
-                    Some(Overlay::Palette(palette)) => palette.type_key(key),
-                    _ if self.profiles.is_modal() => self.profiles.type_key(key),
-                    _ if self.focus == Focus::Main && self.tab == Tab::Composer => {
-                        self.composer.type_key(key);
-                    }
-                    _ if self.focus == Focus::Main && self.tab == Tab::History => {
-                        self.history.type_key(key);
-                    }
-                    _ if records_typing => self.records.type_key(key),
-                    _ => self.profiles.type_key(key),
-                }
+                self.type_key(key);
                 Vec::new()
             }
         }
@@ -234,6 +250,7 @@ impl Model {
     pub fn paste(&mut self, text: &str) {
         if self.overlay.is_none()
             && !self.profiles.is_modal()
+            && !self.check.open
             && self.focus == Focus::Main
             && self.tab == Tab::Composer
         {
@@ -248,19 +265,160 @@ impl Model {
             return;
         }
         for c in text.chars().filter(|c| !c.is_control()) {
-            let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-            let records_typing = self.records_active() && self.records.wants_text();
-            match &mut self.overlay {
-                Some(Overlay::Palette(palette)) => palette.type_key(key),
-                None if records_typing => self.records.type_key(key),
-                _ => self.profiles.type_key(key),
+            self.type_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+    }
+
+    /// A key typed into whatever text field has the keyboard.
+    fn type_key(&mut self, key: KeyEvent) {
+        if let Some(Overlay::Palette(palette)) = &mut self.overlay {
+            palette.type_key(key);
+        } else if self.profiles.is_modal() {
+            self.profiles.type_key(key);
+        } else if self.check.open {
+            // The Setup check popup is modal: nothing is typed underneath it.
+        } else if self.focus == Focus::Main && self.tab == Tab::Composer {
+            self.composer.type_key(key);
+        } else if self.focus == Focus::Main && self.tab == Tab::History {
+            self.history.type_key(key);
+        } else if self.records_active() && self.records.wants_text() {
+            self.records.type_key(key);
+        } else if self.overlay.is_none()
+            && self
+                .detail_in_focus()
+                .is_some_and(RecordDetailState::wants_text)
+        {
+            if let Some(view) = self.detail.top_mut() {
+                view.type_key(key);
+            }
+        } else {
+            self.profiles.type_key(key);
+        }
+    }
+
+    /// The record detail view when it has the keyboard.
+    pub fn detail_in_focus(&self) -> Option<&RecordDetailState> {
+        if self.focus == Focus::Main && self.tab == Tab::Records && !self.profiles.is_modal() {
+            self.detail.top()
+        } else {
+            None
+        }
+    }
+
+    /// Whether the active profile points at production (every write asks first).
+    pub fn is_production(&self) -> bool {
+        let Some(name) = self.token.profile.as_deref() else {
+            return false;
+        };
+        self.profiles
+            .profiles
+            .iter()
+            .find(|p| p.name == name)
+            .is_some_and(|p| {
+                crate::ui::theme::Badge::of_endpoint(&p.endpoint, self.run_mode == RunMode::Demo)
+                    == crate::ui::theme::Badge::Production
+            })
+    }
+
+    /// Opens the detail view of a record in the Records tab (the list calls this on enter).
+    pub fn open_record(&mut self, object: &str, id: &str) -> Vec<Effect> {
+        let draft = Draft {
+            profile: None,
+            object: object.to_string(),
+            id: Some(id.to_string()),
+            title: String::new(),
+            opened_at: None,
+            staged: serde_json::Map::new(),
+        };
+        // Without a connection the view waits and loads once connected.
+        let connected = self.token.session.is_some();
+        let (mut view, effects) = RecordDetailState::from_draft(&draft, connected, &mut self.ids);
+        self.prepare_view(&mut view);
+        self.detail.push(view);
+        self.tab = Tab::Records;
+        self.focus = Focus::Main;
+        self.track(effects)
+    }
+
+    /// Opens the create form for `object` in the Records tab.
+    pub fn new_record(&mut self, object: &str) -> Vec<Effect> {
+        let draft = Draft {
+            profile: None,
+            object: object.to_string(),
+            id: None,
+            title: String::new(),
+            opened_at: None,
+            staged: serde_json::Map::new(),
+        };
+        let connected = self.token.session.is_some();
+        let (mut view, effects) = RecordDetailState::from_draft(&draft, connected, &mut self.ids);
+        self.prepare_view(&mut view);
+        self.detail.push(view);
+        self.tab = Tab::Records;
+        self.focus = Focus::Main;
+        self.track(effects)
+    }
+
+    fn prepare_view(&self, view: &mut RecordDetailState) {
+        view.production = self.is_production();
+        view.instance_url = self.token.session.as_ref().map(|s| s.instance_url.clone());
+    }
+
+    /// Offers drafts found at start (restore / discard popup).
+    pub fn offer_drafts(&mut self, drafts: Vec<Draft>) {
+        self.written_drafts = drafts.clone();
+        if drafts.is_empty() {
+            return;
+        }
+        self.offered_drafts = drafts.clone();
+        self.overlay = Some(Overlay::Drafts {
+            drafts,
+            selected: 0,
+        });
+    }
+
+    /// The drafts that belong in the file now: staged edits of open views plus the offered ones.
+    pub fn current_drafts(&self) -> Vec<Draft> {
+        let profile = self.token.profile.as_deref();
+        let mut drafts = self.offered_drafts.clone();
+        drafts.extend(self.detail.drafts(profile));
+        drafts
+    }
+
+    /// Adds a drafts-file write when the drafts changed.
+    fn sync_drafts(&mut self, mut effects: Vec<Effect>) -> Vec<Effect> {
+        let now = self.current_drafts();
+        if now != self.written_drafts {
+            self.written_drafts = now.clone();
+            effects.insert(0, Effect::Record(RecordEffect::WriteDrafts(now)));
+        }
+        effects
+    }
+
+    fn on_stack_reply(&mut self, reply: StackReply) -> Vec<Effect> {
+        match reply {
+            StackReply::Effects(effects) => self.track(effects),
+            StackReply::Closed => Vec::new(),
+            StackReply::Saved {
+                object,
+                id,
+                mut effects,
+                ..
+            } => {
+                effects.extend(self.records.record_changed(&object, &id, &mut self.ids));
+                self.track(effects)
+            }
+            StackReply::Deleted { object, id } => {
+                self.records.record_deleted(&object, &id);
+                self.notice = Some(format!("Deleted the {object}."));
+                Vec::new()
             }
         }
     }
 
     /// Focus follows a left click.
     pub fn click(&mut self, column: u16, row: u16) {
-        if self.overlay.is_some() || self.profiles.is_modal() {
+        if self.overlay.is_some() || self.profiles.is_modal() || self.check.open {
             return;
         }
         let at = Position { x: column, y: row };
@@ -274,6 +432,20 @@ impl Model {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let effects = self.update_inner(action);
+        self.sync_drafts(effects)
+    }
+
+    fn update_inner(&mut self, action: Action) -> Vec<Effect> {
+        if action == Action::Quit
+            && self.detail.staged_count() > 0
+            && !matches!(self.overlay, Some(Overlay::QuitStaged { .. }))
+        {
+            self.overlay = Some(Overlay::QuitStaged {
+                count: self.detail.staged_count(),
+            });
+            return Vec::new();
+        }
         if action == Action::Quit {
             self.quit = true;
             return vec![Effect::Quit];
@@ -301,6 +473,53 @@ impl Model {
                     }
                 };
             }
+            Some(Overlay::Drafts { drafts, selected }) => {
+                match action {
+                    Action::Up => *selected = selected.saturating_sub(1),
+                    Action::Down => *selected = (*selected + 1).min(drafts.len().saturating_sub(1)),
+                    Action::RestoreDrafts | Action::Discard if *selected < drafts.len() => {
+                        let draft = drafts.remove(*selected);
+                        *selected = (*selected).min(drafts.len().saturating_sub(1));
+                        if let Some(at) = self.offered_drafts.iter().position(|d| *d == draft) {
+                            self.offered_drafts.remove(at);
+                        }
+                        if drafts.is_empty() {
+                            self.overlay = None;
+                        }
+                        if action == Action::RestoreDrafts {
+                            let connected = self.token.session.is_some();
+                            let (mut view, effects) =
+                                RecordDetailState::from_draft(&draft, connected, &mut self.ids);
+                            self.prepare_view(&mut view);
+                            self.detail.push(view);
+                            self.tab = Tab::Records;
+                            self.focus = Focus::Main;
+                            return self.track(effects);
+                        }
+                    }
+                    Action::Cancel => self.overlay = None,
+                    _ => {}
+                }
+                return Vec::new();
+            }
+            Some(Overlay::QuitStaged { .. }) => {
+                match action {
+                    Action::Discard => {
+                        self.detail.discard_all();
+                        self.overlay = None;
+                        self.quit = true;
+                        return vec![Effect::Quit];
+                    }
+                    Action::KeepDraft => {
+                        self.overlay = None;
+                        self.quit = true;
+                        return vec![Effect::Quit];
+                    }
+                    Action::Cancel | Action::Deny => self.overlay = None,
+                    _ => {}
+                }
+                return Vec::new();
+            }
             Some(Overlay::ConfirmCopyToken) => {
                 return match action {
                     Action::Confirm => {
@@ -320,8 +539,11 @@ impl Model {
             let reply = self.profiles.update(action);
             return self.apply_profiles_reply(reply);
         }
+        let unconnected = self.check_target();
         if self.check.open
-            && let Some(effects) = self.check.update(action, &mut self.ids)
+            && let Some(effects) = self
+                .check
+                .update(action, unconnected.as_ref(), &mut self.ids)
         {
             return self.track(effects);
         }
@@ -334,6 +556,15 @@ impl Model {
             }
         }
         self.run_command(action)
+    }
+
+    /// The profile the Setup check logs in with when none is connected: the selected one.
+    fn check_target(&self) -> Option<Profile> {
+        if self.token.session.is_some() {
+            None
+        } else {
+            self.profiles.selected_profile().cloned()
+        }
     }
 
     fn profile_name(&self) -> Option<String> {
@@ -363,6 +594,14 @@ impl Model {
                         }
                     }
                     effects.extend(spawned);
+                }
+                composer::Command::Editor(text, extension) => {
+                    let req = self.ids.allocate();
+                    effects.push(Effect::OpenEditor {
+                        req,
+                        text,
+                        extension,
+                    });
                 }
                 composer::Command::NewProfile(profile, _secret) => {
                     // The secret is not carried over: the user picks its source in the form
@@ -410,7 +649,7 @@ impl Model {
                 let effects = self.records.ensure_loaded(&mut self.ids);
                 self.track(effects)
             }
-            Tab::Composer if !self.composer.loaded => {
+            Tab::Composer if self.composer.is_stale(self.profile_name().as_deref()) => {
                 let profile = self.profile_name();
                 let commands = self.composer.load(profile.as_deref());
                 self.composer_commands(commands)
@@ -466,6 +705,24 @@ impl Model {
 
     /// An action outside any popup: global ones first, then the pane it belongs to.
     fn run_command(&mut self, action: Action) -> Vec<Effect> {
+        let global = matches!(
+            action,
+            Action::Quit
+                | Action::Help
+                | Action::CommandPalette
+                | Action::FocusNext
+                | Action::FocusPrev
+                | Action::FocusProfiles
+                | Action::FocusToken
+                | Action::TabRecords
+                | Action::TabComposer
+                | Action::TabHistory
+        );
+        let in_editor = self.detail_in_focus().is_some_and(|v| v.popup.is_some());
+        if self.detail_in_focus().is_some() && (!global || in_editor) {
+            let reply = self.detail.update(action, &mut self.ids);
+            return self.on_stack_reply(reply);
+        }
         if records::RECORDS_ACTIONS.contains(&action) {
             self.tab = Tab::Records;
             self.focus = Focus::Main;
@@ -608,10 +865,8 @@ impl Model {
             | Action::SaveBody
             | Action::CopyBody
             | Action::ToggleHeaders => {
-                if self.tab != Tab::Composer {
-                    return Vec::new();
-                }
-                // From the palette the composer may not have the focus yet.
+                // Keys reach here only on the Composer tab; the palette from anywhere, so
+                // show the tab first.
                 let mut effects = self.show_tab(Tab::Composer);
                 effects.extend(self.composer_update(action));
                 effects
@@ -623,9 +878,28 @@ impl Model {
             | Action::CycleChoice
             | Action::Submit => Vec::new(),
             Action::SetupCheck | Action::RerunCheck => {
-                let effects = self.check.open_and_run(&mut self.ids);
+                let unconnected = self.check_target();
+                let effects = self.check.open_and_run(unconnected.as_ref(), &mut self.ids);
                 self.track(effects)
             }
+            Action::NewRecord => {
+                let object = self.records.view().object.clone();
+                self.new_record(&object)
+            }
+            Action::EditField
+            | Action::FollowReference
+            | Action::SaveRecord
+            | Action::UndoField
+            | Action::DeleteRecord
+            | Action::CopyValue
+            | Action::CopyRecordId
+            | Action::OpenInBrowser
+            | Action::ReloadRecord
+            | Action::ConflictReload
+            | Action::ConflictOverwrite
+            | Action::Discard
+            | Action::KeepDraft
+            | Action::RestoreDrafts => Vec::new(),
             // Records actions outside the Records tab's list (handled above when it is active).
             Action::PrevObject
             | Action::NextObject
@@ -641,7 +915,8 @@ impl Model {
             | Action::ShowExports
             | Action::ToggleItem
             | Action::AbortExport
-            | Action::Complete => Vec::new(),
+            | Action::Complete
+            | Action::OpenRecord => Vec::new(),
         }
     }
 
@@ -654,7 +929,7 @@ impl Model {
         match self.records.update(action, self.now, &mut self.ids) {
             records::Reply::Unhandled => None,
             records::Reply::Effects(effects) => Some(self.track(effects)),
-            records::Reply::Open { .. } => Some(Vec::new()),
+            records::Reply::Open { object, id } => Some(self.open_record(&object, &id)),
         }
     }
 
@@ -718,7 +993,7 @@ impl Model {
     pub fn handle_msg(&mut self, msg: Msg) -> Vec<Effect> {
         let mut effects = self.route_msg(msg);
         effects.extend(self.sync_records());
-        effects
+        self.sync_drafts(effects)
     }
 
     fn route_msg(&mut self, msg: Msg) -> Vec<Effect> {
@@ -739,6 +1014,14 @@ impl Model {
             }
             Msg::Done {
                 req,
+                outcome: crate::msg::Outcome::Record(outcome),
+            } => {
+                self.inflight.remove(&req);
+                let reply = self.detail.on_outcome(req, outcome, &mut self.ids);
+                self.on_stack_reply(reply)
+            }
+            Msg::Done {
+                req,
                 outcome: crate::msg::Outcome::Records(outcome),
             } => {
                 self.inflight.remove(&req);
@@ -754,9 +1037,19 @@ impl Model {
                 if let crate::msg::Outcome::Composer(outcome) = outcome {
                     return self.on_composer_outcome(req, outcome);
                 }
+                let logged_in = matches!(&outcome, crate::msg::Outcome::Login(Ok(_)));
                 let copied = matches!(outcome, crate::msg::Outcome::Copied(_));
                 if self.token.owns(req) || copied {
-                    let effects = self.token.on_done(req, outcome, self.now, &mut self.ids);
+                    let mut effects = self.token.on_done(req, outcome, self.now, &mut self.ids);
+                    if logged_in {
+                        let instance = self.token.session.as_ref().map(|s| s.instance_url.clone());
+                        let production = self.is_production();
+                        for view in &mut self.detail.views {
+                            view.instance_url.clone_from(&instance);
+                            view.production = production;
+                        }
+                        effects.extend(self.detail.connected(&mut self.ids));
+                    }
                     self.track(effects)
                 } else {
                     Vec::new()

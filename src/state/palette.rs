@@ -24,6 +24,20 @@ const NOT_COMMANDS: &[Action] = &[
     Action::PrevField,
     Action::CycleChoice,
     Action::Submit,
+    Action::ToggleItem,
+    Action::AbortExport,
+    Action::Complete,
+    Action::ColumnLeft,
+    Action::ColumnRight,
+    // composer: keys of a part of the tab, not commands
+    Action::OpenItem,
+    Action::NextSection,
+    Action::PrevSection,
+    Action::PathPrefix,
+    Action::AddRow,
+    Action::RemoveRow,
+    Action::FindNext,
+    Action::FindPrev,
 ];
 
 #[derive(Debug, Clone)]

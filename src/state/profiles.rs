@@ -5,6 +5,8 @@
 //! so what the list shows is always what is on disk.
 
 use ratatui::crossterm::event::{Event, KeyEvent};
+use std::fmt;
+
 use secrecy::{ExposeSecret, SecretString};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -16,8 +18,8 @@ use crate::effect::{Effect, ProfileChange};
 pub const PRODUCTION_URL: &str = "https://login.salesforce.com";
 pub const SANDBOX_URL: &str = "https://test.salesforce.com";
 
-/// What the pane shows besides the list.
-#[derive(Debug, Clone)]
+/// What the pane shows besides the list. `Debug` masks the secret typed at the prompt.
+#[derive(Clone)]
 pub enum Mode {
     List,
     Form(Box<ProfileForm>),
@@ -328,7 +330,8 @@ impl Field {
     }
 }
 
-#[derive(Debug, Clone)]
+/// The profile form. `Debug` masks the secret value when the source is a plain-text secret.
+#[derive(Clone)]
 pub struct ProfileForm {
     /// The name of the profile being edited; `None` for a new one.
     pub original_name: Option<String>,
@@ -347,6 +350,53 @@ pub struct ProfileForm {
     pub saving: bool,
     initial: Option<Profile>,
 }
+
+impl fmt::Debug for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Mode::List => f.write_str("List"),
+            Mode::Form(form) => f.debug_tuple("Form").field(form).finish(),
+            Mode::ConfirmDelete { name } => {
+                f.debug_struct("ConfirmDelete").field("name", name).finish()
+            }
+            Mode::ConfirmDiscard(form) => f.debug_tuple("ConfirmDiscard").field(form).finish(),
+            Mode::SecretPrompt { profile, input: _ } => f
+                .debug_struct("SecretPrompt")
+                .field("profile", profile)
+                .field("input", &"[redacted]")
+                .finish(),
+        }
+    }
+}
+
+impl fmt::Debug for ProfileForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secret_value: &dyn fmt::Debug = if self.secret_source == PLAIN_SOURCE {
+            &"[redacted]"
+        } else {
+            &self.secret_value
+        };
+        f.debug_struct("ProfileForm")
+            .field("original_name", &self.original_name)
+            .field("focus", &self.focus)
+            .field("name", &self.name)
+            .field("environment", &self.environment)
+            .field("url", &self.url)
+            .field("client_id", &self.client_id)
+            .field("secret_source", &self.secret_source)
+            .field("secret_value", secret_value)
+            .field("auth_style", &self.auth_style)
+            .field("api_version", &self.api_version)
+            .field("ca_file", &self.ca_file)
+            .field("problems", &self.problems)
+            .field("saving", &self.saving)
+            .field("initial", &self.initial)
+            .finish()
+    }
+}
+
+/// Index of the plain-text source in the form's secret-source choice.
+const PLAIN_SOURCE: usize = 3;
 
 impl ProfileForm {
     pub fn new_profile() -> ProfileForm {

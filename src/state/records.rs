@@ -31,7 +31,7 @@ use soql::SortDir;
 pub const OBJECTS: [&str; 3] = ["Account", "Contact", "Lead"];
 
 /// Fetch the next page when the cursor is this close to the end of the loaded rows (at least).
-pub const PREFETCH_ROWS: usize = 200;
+pub const PREFETCH_ROWS: usize = 500;
 
 /// The actions only the Records tab answers; from the palette they bring the tab forward.
 pub const RECORDS_ACTIONS: &[Action] = &[
@@ -47,6 +47,7 @@ pub const RECORDS_ACTIONS: &[Action] = &[
     Action::ReloadList,
     Action::ExportView,
     Action::ShowExports,
+    Action::OpenRecord,
 ];
 
 /// The default columns of a list (`Id` is always queried, never shown).
@@ -174,6 +175,8 @@ pub enum LineInput {
         input: Input,
         error: Option<String>,
         suggestions: Vec<String>,
+        /// Always 0: the whole line is the name.
+        replace_from: usize,
     },
     /// Where to write the export.
     ExportPath(Input),
@@ -645,6 +648,7 @@ impl RecordsState {
                     input: Input::default(),
                     error: None,
                     suggestions: Vec::new(),
+                    replace_from: 0,
                 });
                 self.global_effects(ids)
             }
@@ -704,6 +708,17 @@ impl RecordsState {
                     }
                     None => return Reply::Unhandled,
                 }
+            }
+            Action::OpenRecord => {
+                let view = self.view();
+                let id = view.rows.id(view.cursor).to_owned();
+                if id.is_empty() {
+                    return Reply::Effects(Vec::new());
+                }
+                return Reply::Open {
+                    object: view.object.clone(),
+                    id,
+                };
             }
             _ => return Reply::Unhandled,
         };
@@ -852,17 +867,48 @@ impl RecordsState {
                 self.input = None;
                 Vec::new()
             }
-            Action::Complete => {
-                self.complete();
-                Vec::new()
-            }
+            Action::Complete => match self.complete() {
+                Some(object) => self.describe_effects(&object, ids),
+                None => Vec::new(),
+            },
             Action::Submit => self.submit_input(ids),
             _ => Vec::new(),
         }
     }
 
     /// Tab in the SOQL line or the object prompt: completes the word before the end.
-    fn complete(&mut self) {
+    /// Returns an object whose describe the completion needs (fetched for the next tab).
+    /// With several suggestions shown and nothing more in common, tab steps through them.
+    fn complete(&mut self) -> Option<String> {
+        if let Some(
+            LineInput::Soql {
+                input,
+                suggestions,
+                replace_from,
+                ..
+            }
+            | LineInput::OpenObject {
+                input,
+                suggestions,
+                replace_from,
+                ..
+            },
+        ) = self.input.as_mut()
+            && suggestions.len() > 1
+        {
+            let text = input.value().to_owned();
+            let from = (*replace_from).min(text.len());
+            let current = text.get(from..).unwrap_or("");
+            let next = match suggestions.iter().position(|s| s == current) {
+                Some(i) => Some((i + 1) % suggestions.len()),
+                None if soql::common_prefix(suggestions).eq_ignore_ascii_case(current) => Some(0),
+                None => None,
+            };
+            if let Some(next) = next {
+                *input = Input::new(format!("{}{}", &text[..from], suggestions[next]));
+                return None;
+            }
+        }
         let names: Vec<String> = self
             .objects
             .as_ref()
@@ -897,9 +943,11 @@ impl RecordsState {
                     objects: &names,
                 };
                 let (from, candidates) = soql::complete(&text, &source);
+                let missing = soql::missing_describe(&text, &source);
                 *replace_from = from;
                 apply_completion(input, from, &candidates);
                 *suggestions = candidates;
+                missing
             }
             Some(LineInput::OpenObject {
                 input, suggestions, ..
@@ -916,8 +964,9 @@ impl RecordsState {
                     .collect();
                 apply_completion(input, 0, &candidates);
                 *suggestions = candidates;
+                None
             }
-            _ => {}
+            _ => None,
         }
     }
 
@@ -1011,6 +1060,7 @@ impl RecordsState {
                         input,
                         error: Some(problem),
                         suggestions: Vec::new(),
+                        replace_from: 0,
                     });
                     return Vec::new();
                 }

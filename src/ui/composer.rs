@@ -220,23 +220,28 @@ fn render_editor(model: &Model, theme: &Theme, focused: bool, area: Rect, frame:
 
     if let Mode::Body(text) = &state.mode {
         let height = usize::from(inner.height);
+        let width = usize::from(inner.width.max(1));
         let first = text.row.saturating_sub(height.saturating_sub(1));
+        // Long lines scroll sideways with the cursor (one offset for every line shown).
+        let left = text.col.saturating_sub(width - 1);
+        let kind = if draft.kind == RequestKind::Soap {
+            BodyKind::Xml
+        } else {
+            BodyKind::Json
+        };
         let lines: Vec<Line> = text
             .lines
             .iter()
             .skip(first)
             .take(height)
-            .map(|l| Line::from(l.clone()))
+            .map(|l| {
+                let shown: String = l.chars().skip(left).take(width).collect();
+                highlighted(kind, &shown, theme)
+            })
             .collect();
         frame.render_widget(Paragraph::new(lines), inner);
-        let col = text.lines.get(text.row).map_or(0, |l| {
-            l.chars().take(text.col).collect::<String>().chars().count()
-        });
         frame.set_cursor_position(Position {
-            x: inner.x
-                + u16::try_from(col)
-                    .unwrap_or(u16::MAX)
-                    .min(inner.width.saturating_sub(1)),
+            x: inner.x + u16::try_from(text.col - left).unwrap_or(0),
             y: inner.y + u16::try_from(text.row - first).unwrap_or(0),
         });
         return;
@@ -302,10 +307,26 @@ fn render_editor(model: &Model, theme: &Theme, focused: bool, area: Rect, frame:
             if body.is_empty() {
                 "(empty · b edits)".to_string()
             } else {
-                format!("{body_lines} lines · b edits")
+                format!(
+                    "{body_lines} line{} · b edits",
+                    if body_lines == 1 { "" } else { "s" }
+                )
             },
             theme.dim(),
         ),
+    ]));
+    let sending = if state.sending { "  sending…" } else { "" };
+    lines.push(Line::from(vec![
+        marker(Field::Send),
+        Span::styled(
+            format!("[ Send ({send}) ]"),
+            if focused && state.field == Field::Send {
+                theme.selected()
+            } else {
+                theme.key()
+            },
+        ),
+        Span::styled(sending, theme.warn()),
     ]));
     let kind = if draft.kind == RequestKind::Soap {
         BodyKind::Xml
@@ -422,11 +443,23 @@ fn render_response(
             theme.dim(),
         ));
     }
-    let [head, rest] =
-        Layout::vertical([Constraint::Length(top.len() as u16), Constraint::Fill(1)]).areas(inner);
+    // Fault and notes wrap: their height is what they take at this width (at most half).
+    let width = usize::from(inner.width.max(1));
+    let top_height = top
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(width))
+        .sum::<usize>()
+        .min(usize::from(inner.height / 2));
+    let [head, rest] = Layout::vertical([
+        Constraint::Length(u16::try_from(top_height).unwrap_or(0)),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
     if !top.is_empty() {
         frame.render_widget(
-            Paragraph::new(top).block(Block::default().borders(Borders::NONE)),
+            Paragraph::new(top)
+                .wrap(Wrap { trim: false })
+                .block(Block::default().borders(Borders::NONE)),
             head,
         );
     }

@@ -26,6 +26,13 @@ pub fn render(model: &Model, theme: &Theme, scroll: u16, area: Rect, frame: &mut
                 Context::List,
             ],
             crate::state::Tab::History => &[Context::History, Context::List],
+            crate::state::Tab::Records if model.detail.is_open() => &[
+                Context::Detail,
+                Context::List,
+                Context::FieldEditor,
+                Context::TextEditor,
+                Context::Conflict,
+            ],
             crate::state::Tab::Records => &[
                 Context::Records,
                 Context::List,
@@ -92,5 +99,11 @@ fn section_title(context: Context) -> &'static str {
         Context::Records => "Records",
         Context::RecordsInput => "Records: text lines",
         Context::RecordsPopup => "Records: columns and exports",
+        Context::Detail => "Record detail",
+        Context::FieldEditor => "Field editor",
+        Context::TextEditor => "Text editor",
+        Context::Conflict => "Save conflict",
+        Context::Drafts => "Drafts",
+        Context::LeaveStaged => "Staged changes",
     }
 }

@@ -103,7 +103,9 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
             format!("── response {} · {} B", e.status, group_thousands(e.size)),
             theme.label(),
         ));
-        lines.extend(e.preview.lines().map(|l| Line::from(l.to_string())));
+        if let Some(preview) = state.selected_preview() {
+            lines.extend(preview.lines.iter().map(|l| Line::from(l.clone())));
+        }
         if e.truncated {
             lines.push(Line::styled("… (preview truncated)", theme.dim()));
         }

@@ -22,6 +22,14 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         title.push(Span::styled(format!("{} {}", i + 1, tab.title()), style));
     }
     title.push(Span::raw(" "));
+    if model.tab == Tab::Records
+        && let Some(view) = model.detail.top()
+    {
+        let depth = model.detail.views.len();
+        let focused = model.focus == Focus::Main;
+        super::record_detail::render(view, depth, &model.keymap, focused, theme, area, frame);
+        return;
+    }
     let block = pane_block(Line::from(title), model.focus == Focus::Main, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);

@@ -3,11 +3,13 @@
 
 pub mod check;
 pub mod composer;
+pub mod field_editor;
 pub mod help;
 pub mod history;
 pub mod main_area;
 pub mod palette;
 pub mod profiles;
+pub mod record_detail;
 pub mod records;
 pub mod status_bar;
 pub mod theme;
@@ -62,6 +64,12 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame) -> LayoutFeedback
             area,
             frame,
         ),
+        Some(Overlay::Drafts { drafts, selected }) => {
+            record_detail::render_drafts(drafts, *selected, &model.keymap, theme, area, frame);
+        }
+        Some(Overlay::QuitStaged { count }) => {
+            record_detail::render_quit(*count, &model.keymap, theme, area, frame);
+        }
         None => {}
     }
     LayoutFeedback {

@@ -58,7 +58,8 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     }
     match &records.popup {
         Some(Popup::Columns { choices, selected }) => {
-            render_chooser(view, choices, *selected, theme, area, frame);
+            let describe = records.describe(&view.object).map(|d| &**d);
+            render_chooser(view, describe, choices, *selected, theme, area, frame);
         }
         Some(Popup::Exports { selected }) => render_exports(records, *selected, theme, area, frame),
         None => {}
@@ -305,7 +306,7 @@ fn footer_lines(model: &Model, theme: &Theme, width: usize) -> Vec<Line<'static>
                         lines.push(Line::styled(part, theme.error()));
                     }
                 }
-                push_suggestions(&mut lines, suggestions, width, theme);
+                push_suggestions(&mut lines, suggestions, input.input().value(), width, theme);
                 if error.is_none() && suggestions.is_empty() {
                     lines.push(Line::styled(
                         "a WHERE clause (Industry = 'Energy') or a whole SELECT · tab completes · enter runs · esc",
@@ -319,7 +320,7 @@ fn footer_lines(model: &Model, theme: &Theme, width: usize) -> Vec<Line<'static>
                 if let Some(error) = error {
                     lines.push(Line::styled(error.clone(), theme.error()));
                 }
-                push_suggestions(&mut lines, suggestions, width, theme);
+                push_suggestions(&mut lines, suggestions, input.input().value(), width, theme);
             }
             LineInput::Search(_) => lines.push(Line::styled(
                 format!(
@@ -344,13 +345,14 @@ fn footer_lines(model: &Model, theme: &Theme, width: usize) -> Vec<Line<'static>
         let hint = |action| model.keymap.hint(&contexts, action);
         let mut spans = Vec::new();
         for (action, text) in [
+            (Action::OpenRecord, " open "),
             (Action::PrevObject, "/"),
-            (Action::NextObject, " object  "),
-            (Action::QuickSearch, " search  "),
-            (Action::SoqlLine, " SOQL  "),
-            (Action::SortColumn, " sort  "),
-            (Action::ChooseColumns, " columns  "),
-            (Action::ExportView, " export  "),
+            (Action::NextObject, " object "),
+            (Action::QuickSearch, " search "),
+            (Action::SoqlLine, " SOQL "),
+            (Action::SortColumn, " sort "),
+            (Action::ChooseColumns, " columns "),
+            (Action::ExportView, " export "),
             (Action::ShowExports, " jobs"),
         ] {
             spans.push(Span::styled(hint(action), theme.key()));
@@ -361,46 +363,59 @@ fn footer_lines(model: &Model, theme: &Theme, width: usize) -> Vec<Line<'static>
     lines
 }
 
+/// The suggestions under a line, at most three rows; the one the line ends with (tab steps
+/// through them) is highlighted.
 fn push_suggestions(
     lines: &mut Vec<Line<'static>>,
     suggestions: &[String],
+    typed: &str,
     width: usize,
     theme: &Theme,
 ) {
     if suggestions.is_empty() {
         return;
     }
-    let mut line = String::new();
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
     let mut rows = 0;
     for s in suggestions {
-        if line.chars().count() + s.chars().count() + 2 > width && !line.is_empty() {
-            lines.push(Line::styled(std::mem::take(&mut line), theme.label()));
+        let len = s.chars().count() + 2;
+        if used + len > width && !spans.is_empty() {
+            lines.push(Line::from(std::mem::take(&mut spans)));
+            used = 0;
             rows += 1;
             if rows == 3 {
                 return;
             }
         }
-        line.push_str(s);
-        line.push_str("  ");
+        let style = if typed.ends_with(s.as_str()) {
+            theme.selected()
+        } else {
+            theme.label()
+        };
+        spans.push(Span::styled(s.clone(), style));
+        spans.push(Span::raw("  "));
+        used += len;
     }
-    if !line.is_empty() {
-        lines.push(Line::styled(line, theme.label()));
+    if !spans.is_empty() {
+        lines.push(Line::from(spans));
     }
 }
 
 fn render_chooser(
     view: &ListView,
+    describe: Option<&crate::sf::SObjectDescribe>,
     choices: &[(String, bool)],
     selected: usize,
     theme: &Theme,
     area: Rect,
     frame: &mut Frame,
 ) {
-    let popup = centered(area, 50, area.height.saturating_sub(2).max(6));
+    let popup = centered(area, 64, area.height.saturating_sub(2).max(6));
     frame.render_widget(Clear, popup);
     let block: Block = pane_block(
         Line::from(format!(
-            " Columns of {} · space toggles · enter applies ",
+            " {} columns · space toggles · enter applies ",
             view.object
         )),
         true,
@@ -409,9 +424,19 @@ fn render_chooser(
     let items: Vec<ListItem> = choices
         .iter()
         .map(|(name, on)| {
+            let about = describe
+                .and_then(|d| d.field(name))
+                .map_or_else(String::new, |f| {
+                    if f.label.is_empty() {
+                        f.field_type.clone()
+                    } else {
+                        format!("{} · {}", f.label, f.field_type)
+                    }
+                });
             ListItem::new(Line::from(vec![
                 Span::styled(if *on { "[x] " } else { "[ ] " }, theme.key()),
-                Span::raw(name.clone()),
+                Span::raw(format!("{name:<28} ")),
+                Span::styled(about, theme.dim()),
             ]))
         })
         .collect();

@@ -14,7 +14,7 @@ struct Span {
 }
 
 /// The rows of one list view: `columns` are SOQL field paths (`Name`, `Owner.Name`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct RowStore {
     columns: Vec<String>,
     text: String,
@@ -26,6 +26,17 @@ pub struct RowStore {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the list holds more cell text than it can address (4 GiB)")]
 pub struct StoreFull;
+
+/// A summary, not the cells: a store can hold hundreds of megabytes of text.
+impl std::fmt::Debug for RowStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowStore")
+            .field("columns", &self.columns)
+            .field("rows", &self.len())
+            .field("heap_bytes", &self.heap_bytes())
+            .finish()
+    }
+}
 
 impl RowStore {
     pub fn new(columns: Vec<String>) -> RowStore {
@@ -253,7 +264,7 @@ pub fn lookup<'a>(record: &'a Map<String, Value>, path: &str) -> Option<&'a Valu
 pub fn display_value(value: &Value) -> Option<String> {
     match value {
         Value::Null => None,
-        Value::String(s) => Some(short_datetime(s).unwrap_or_else(|| s.clone())),
+        Value::String(s) => Some(short_datetime(s).unwrap_or_else(|| one_line(s))),
         Value::Bool(b) => Some(b.to_string()),
         Value::Number(n) => Some(n.to_string()),
         Value::Object(o) => {
@@ -262,6 +273,17 @@ pub fn display_value(value: &Value) -> Option<String> {
             Some(Value::Object(o).to_string())
         }
         Value::Array(_) => Some(value.to_string()),
+    }
+}
+
+/// Text on one line: line breaks and tabs become spaces (a list cell is one line).
+fn one_line(s: &str) -> String {
+    if s.contains(|c: char| c.is_control()) {
+        s.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    } else {
+        s.to_owned()
     }
 }
 
@@ -336,6 +358,10 @@ mod tests {
         );
         assert_eq!(display_value(&json!(12.5)).as_deref(), Some("12.5"));
         assert_eq!(display_value(&json!(null)), None);
+        assert_eq!(
+            display_value(&json!("two\nlines\ttab")).as_deref(),
+            Some("two lines tab")
+        );
     }
 
     #[test]

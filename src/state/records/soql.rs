@@ -347,6 +347,30 @@ fn target_of_path<'a>(path: &str, source: &CompletionSource<'a>) -> Option<&'a S
     Some(current)
 }
 
+/// The object a relationship path at the end of `line` leads to whose describe is not fetched
+/// yet (`Account.` on Contact without Account's describe): fetch it, and the next tab completes.
+pub fn missing_describe(line: &str, source: &CompletionSource<'_>) -> Option<String> {
+    let start = line
+        .rfind(|c: char| c.is_whitespace() || c == ',' || c == '(')
+        .map_or(0, |i| i + 1);
+    let word = &line[start..];
+    let (path, _) = word.rsplit_once('.')?;
+    let mut current = source.describe?;
+    for part in path.split('.') {
+        let field = current.fields.iter().find(|f| {
+            f.relationship_name
+                .as_deref()
+                .is_some_and(|r| r.eq_ignore_ascii_case(part))
+        })?;
+        let target = field.reference_to.first()?;
+        match (source.describe_of)(target) {
+            Some(next) => current = next,
+            None => return Some(target.clone()),
+        }
+    }
+    None
+}
+
 fn field_for<'a>(name: &str, source: &CompletionSource<'a>) -> Option<&'a FieldDescribe> {
     match name.rsplit_once('.') {
         Some((path, field)) => target_of_path(path, source)?.field(field),

@@ -1,0 +1,572 @@
+//! The record detail view: a row per field (marker, label, value, type, flags), staged changes as
+//! `old → new`, fields named by a failed save highlighted, and the popups over it (editor,
+//! conflict, delete, save confirmation, leave with staged changes). Also the drafts popup and the
+//! quit question, which the app shows over everything.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::{Theme, centered, pane_block, render_confirm};
+use crate::action::Action;
+use crate::jobs::record_detail::Draft;
+use crate::keymap::{Context, Keymap};
+use crate::state::field_editor::type_label;
+use crate::state::record_detail::{Popup, RecordDetailState, Status, Target};
+
+fn key(keymap: &Keymap, context: Context, action: Action) -> String {
+    keymap
+        .keys_for(context, action)
+        .first()
+        .map(ToString::to_string)
+        .unwrap_or_default()
+}
+
+fn fit(text: &str, width: usize) -> String {
+    let count = text.chars().count();
+    if count <= width {
+        format!("{text:<width$}")
+    } else if width == 0 {
+        String::new()
+    } else {
+        let mut out: String = text.chars().take(width - 1).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// Draws the view into `area` (the main area, borders included).
+pub fn render(
+    view: &RecordDetailState,
+    depth: usize,
+    keymap: &Keymap,
+    focused: bool,
+    theme: &Theme,
+    area: Rect,
+    frame: &mut Frame,
+) {
+    let mut title = vec![Span::raw(" ")];
+    if depth > 1 {
+        title.push(Span::styled(format!("{depth}· "), theme.dim()));
+    }
+    let heading = match &view.target {
+        Target::Record(id) => format!("{} · {} · {id}", view.object, view.title()),
+        Target::New => format!("New {}", view.object),
+    };
+    title.push(Span::styled(
+        heading,
+        theme.label().add_modifier(Modifier::BOLD),
+    ));
+    if view.production {
+        title.push(Span::styled("  PROD", theme.error()));
+    }
+    title.push(Span::raw(" "));
+    let block = pane_block(Line::from(title), focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height < 3 {
+        return;
+    }
+    let [body, focus, message, help] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Length(2),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    if let Some(field) = view.selected_field().and_then(|n| view.field(n)) {
+        let mut spans = vec![
+            Span::styled(field.label.clone(), theme.label()),
+            Span::styled(
+                format!(" · API name {} · {}", field.name, type_label(field)),
+                theme.dim(),
+            ),
+        ];
+        if let Some(help) = field.inline_help_text.as_deref().filter(|h| !h.is_empty()) {
+            spans.push(Span::styled(format!(" · {help}"), theme.dim()));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), focus);
+    }
+
+    match &view.status {
+        Status::Loading if view.describe.is_none() => {
+            frame.render_widget(Paragraph::new(Line::styled("Loading…", theme.dim())), body);
+        }
+        Status::WaitingForConnection => {
+            frame.render_widget(
+                Paragraph::new(vec![Line::styled(
+                    format!(
+                        "{} staged change(s) restored from a draft. Connect a profile \
+                             (enter in Profiles) and the record loads.",
+                        view.staged.len()
+                    ),
+                    theme.warn(),
+                )])
+                .wrap(Wrap { trim: true }),
+                body,
+            );
+        }
+        Status::Failed(e) if view.describe.is_none() => {
+            frame.render_widget(
+                Paragraph::new(vec![
+                    Line::styled(format!("Could not load: {e}"), theme.error()),
+                    Line::styled(
+                        format!(
+                            "{} retries · esc back{}",
+                            key(keymap, Context::Detail, Action::ReloadRecord),
+                            if view.staged.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" · {} staged change(s) kept", view.staged.len())
+                            }
+                        ),
+                        theme.dim(),
+                    ),
+                ])
+                .wrap(Wrap { trim: true }),
+                body,
+            );
+        }
+        _ => render_rows(view, theme, body, frame),
+    }
+
+    let mut notes = Vec::new();
+    if let Some(problem) = &view.problem {
+        notes.push(Line::styled(problem.message.clone(), theme.error()));
+    }
+    if let Some(note) = &view.note {
+        notes.push(Line::styled(note.clone(), theme.dim()));
+    }
+    if let Status::Failed(e) = &view.status
+        && view.describe.is_some()
+    {
+        notes.push(Line::styled(format!("Reload failed: {e}"), theme.error()));
+    }
+    frame.render_widget(Paragraph::new(notes).wrap(Wrap { trim: true }), message);
+
+    let n = view.staged.len();
+    let save = if view.target == Target::New {
+        "create".to_string()
+    } else if n == 0 {
+        "save".to_string()
+    } else {
+        format!("save {n} change{}", if n == 1 { "" } else { "s" })
+    };
+    let mut hints = vec![
+        (
+            key(keymap, Context::Detail, Action::EditField),
+            "edit".to_string(),
+        ),
+        (
+            key(keymap, Context::Detail, Action::FollowReference),
+            "follow".to_string(),
+        ),
+        (key(keymap, Context::Detail, Action::SaveRecord), save),
+        (
+            key(keymap, Context::Detail, Action::UndoField),
+            "undo field".to_string(),
+        ),
+    ];
+    if view.target != Target::New {
+        hints.push((
+            key(keymap, Context::Detail, Action::NewRecord),
+            "new".to_string(),
+        ));
+        hints.push((
+            key(keymap, Context::Detail, Action::DeleteRecord),
+            "delete".to_string(),
+        ));
+        hints.push((
+            key(keymap, Context::Detail, Action::CopyValue),
+            "copy".to_string(),
+        ));
+        hints.push((
+            key(keymap, Context::Detail, Action::CopyRecordId),
+            "copy id".to_string(),
+        ));
+        hints.push((
+            key(keymap, Context::Detail, Action::OpenInBrowser),
+            "browser".to_string(),
+        ));
+    }
+    hints.push((
+        key(keymap, Context::Global, Action::Cancel),
+        "back".to_string(),
+    ));
+    let mut spans = Vec::new();
+    for (k, what) in hints {
+        if k.is_empty() {
+            continue;
+        }
+        spans.push(Span::styled(k, theme.key()));
+        spans.push(Span::styled(format!(" {what}  "), theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), help);
+
+    // Popups get the whole screen (the main area is narrow next to the side panes).
+    let screen = frame.area();
+    render_popup(view, keymap, theme, screen, frame);
+}
+
+fn render_rows(view: &RecordDetailState, theme: &Theme, area: Rect, frame: &mut Frame) {
+    let height = area.height as usize;
+    let first = view.selected.saturating_sub(height.saturating_sub(1));
+    let width = area.width as usize;
+    // The API name gets its own column when there is room; else the focus line shows it.
+    let api_w = if width >= 110 { 26 } else { 0 };
+    let label_w = 20.min(width / 4);
+    let type_w = 15;
+    let flag_w = 9;
+    let value_w = width.saturating_sub(label_w + type_w + flag_w + api_w + 6);
+    let mut lines = Vec::new();
+    for (i, name) in view.rows.iter().enumerate().skip(first).take(height) {
+        let Some(field) = view.field(name) else {
+            continue;
+        };
+        let editable = i < view.editable_rows;
+        let staged = view.staged.get(name);
+        let flagged = view
+            .problem
+            .as_ref()
+            .is_some_and(|p| p.fields.iter().any(|f| f.eq_ignore_ascii_case(name)));
+        let opened = view.display(name, view.value(name));
+        let value = match staged {
+            Some(new) if view.target == Target::New => view.display(name, new),
+            Some(new) => format!("{opened} → {}", view.display(name, new)),
+            None if view.target == Target::New => String::new(),
+            None => opened,
+        };
+        let marker = if flagged {
+            "!"
+        } else if staged.is_some() {
+            "*"
+        } else {
+            " "
+        };
+        let flags = if staged.is_some() {
+            "(staged)"
+        } else if view.is_required(field) {
+            "required"
+        } else if !editable {
+            "read-only"
+        } else {
+            ""
+        };
+        let base = if flagged {
+            theme.error()
+        } else if !editable {
+            theme.dim()
+        } else if view.is_required(field) {
+            theme.label().add_modifier(Modifier::BOLD)
+        } else {
+            theme.label()
+        };
+        let style = if i == view.selected {
+            base.patch(theme.selected())
+        } else {
+            base
+        };
+        let pointer = if i == view.selected { "▸" } else { " " };
+        let mut text = format!(
+            "{pointer}{marker}{} {} {} {}",
+            fit(&field.label, label_w),
+            fit(&value, value_w),
+            fit(&type_label(field), type_w),
+            fit(flags, flag_w)
+        );
+        if api_w > 0 {
+            text.push(' ');
+            text.push_str(&fit(&field.name, api_w));
+        }
+        lines.push(Line::styled(text, style));
+    }
+    if view.rows.is_empty() {
+        lines.push(Line::styled("No fields.", theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn render_popup(
+    view: &RecordDetailState,
+    keymap: &Keymap,
+    theme: &Theme,
+    area: Rect,
+    frame: &mut Frame,
+) {
+    match &view.popup {
+        Some(Popup::Editor(editor)) => {
+            let context = if editor.is_multiline() {
+                Context::TextEditor
+            } else {
+                Context::FieldEditor
+            };
+            let external = if matches!(
+                editor.kind,
+                crate::state::field_editor::EditorKind::Text { .. }
+                    | crate::state::field_editor::EditorKind::TextArea { .. }
+            ) {
+                format!("  {} $EDITOR", key(keymap, context, Action::ExternalEditor))
+            } else {
+                String::new()
+            };
+            let hint = format!(
+                "{} accept{external}  {} cancel",
+                key(keymap, context, Action::Submit),
+                key(keymap, context, Action::Cancel)
+            );
+            super::field_editor::render(editor, &hint, theme, area, frame);
+        }
+        Some(Popup::Conflict(conflict)) => {
+            render_conflict(view, conflict, keymap, theme, area, frame)
+        }
+        Some(Popup::ConfirmDelete { typed }) => {
+            if view.production {
+                let popup = centered(area, 70, 8);
+                frame.render_widget(Clear, popup);
+                let lines = vec![
+                    Line::styled(
+                        format!(
+                            "Delete the {} '{}' on PRODUCTION?",
+                            view.object,
+                            view.title()
+                        ),
+                        theme.error(),
+                    ),
+                    Line::raw("Type the record's name to confirm:"),
+                    Line::from(vec![
+                        Span::styled("> ", theme.key()),
+                        Span::raw(typed.clone()),
+                    ]),
+                    Line::raw(""),
+                    Line::styled("enter delete    esc cancel", theme.key()),
+                ];
+                frame.render_widget(
+                    Paragraph::new(lines)
+                        .wrap(Wrap { trim: false })
+                        .block(pane_block(Line::from(" Delete? "), true, theme)),
+                    popup,
+                );
+            } else {
+                let question = format!("Delete the {} '{}'?", view.object, view.title());
+                render_confirm(
+                    theme,
+                    "Delete?",
+                    &[&question, "This cannot be undone here."],
+                    area,
+                    frame,
+                );
+            }
+        }
+        Some(Popup::ConfirmSave) => {
+            let question = format!(
+                "Save {} change(s) to '{}' on PRODUCTION?",
+                view.staged.len(),
+                view.title()
+            );
+            render_confirm(theme, "Save?", &[&question], area, frame);
+        }
+        Some(Popup::Leave) => {
+            let n = view.staged.len();
+            render_choice(
+                theme,
+                "Leave?",
+                &format!(
+                    "Discard {n} staged change{}?",
+                    if n == 1 { "" } else { "s" }
+                ),
+                &format!(
+                    "{} discard   {} keep as draft   {} stay",
+                    key(keymap, Context::LeaveStaged, Action::Discard),
+                    key(keymap, Context::LeaveStaged, Action::KeepDraft),
+                    key(keymap, Context::LeaveStaged, Action::Cancel)
+                ),
+                area,
+                frame,
+            );
+        }
+        None => {}
+    }
+}
+
+fn render_conflict(
+    view: &RecordDetailState,
+    conflict: &crate::state::record_detail::Conflict,
+    keymap: &Keymap,
+    theme: &Theme,
+    area: Rect,
+    frame: &mut Frame,
+) {
+    let rows = view.staged.len() as u16;
+    let popup = centered(area, area.width.saturating_sub(4).min(110), rows + 8);
+    frame.render_widget(Clear, popup);
+    let title = match conflict.server.as_ref().and_then(|s| s.last_modified) {
+        Some(at) => format!(
+            " Conflict: {} changed on the server at {} ",
+            view.title(),
+            at.strftime("%Y-%m-%d %H:%M:%S UTC")
+        ),
+        None => format!(" Conflict: {} changed on the server ", view.title()),
+    };
+    let block = pane_block(Line::from(title), true, theme);
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let col = ((inner.width as usize).saturating_sub(21) / 3).saturating_sub(1);
+    let mut lines = vec![Line::styled(
+        format!(
+            "{} {} {} {}",
+            fit("Field", 20),
+            fit("Yours", col),
+            fit("Server now", col),
+            fit("Opened with", col)
+        ),
+        theme.label().add_modifier(Modifier::BOLD),
+    )];
+    for (name, mine) in &view.staged {
+        let server = match &conflict.server {
+            Some(s) => view.display(name, s.fields.get(name).unwrap_or(&serde_json::Value::Null)),
+            None if conflict.error.is_some() => "?".into(),
+            None => "loading…".into(),
+        };
+        let opened = view.display(name, view.value(name));
+        let changed = conflict.server.as_ref().is_some_and(|s| {
+            s.fields.get(name).unwrap_or(&serde_json::Value::Null) != view.value(name)
+        });
+        lines.push(Line::from(vec![
+            Span::raw(format!("{} ", fit(name, 20))),
+            Span::styled(
+                format!("{} ", fit(&view.display(name, mine), col)),
+                theme.ok(),
+            ),
+            Span::styled(
+                format!("{} ", fit(&server, col)),
+                if changed { theme.warn() } else { theme.label() },
+            ),
+            Span::styled(fit(&opened, col), theme.dim()),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    if let Some(e) = &conflict.error {
+        lines.push(Line::styled(
+            format!("Could not load the server's version: {e}"),
+            theme.error(),
+        ));
+    } else {
+        lines.push(Line::styled(
+            "Someone saved this record after you opened it. Nothing is overwritten unless you say so.",
+            theme.dim(),
+        ));
+    }
+    lines.push(Line::styled(
+        format!(
+            "{} reload and re-apply mine   {} overwrite anyway",
+            key(keymap, Context::Conflict, Action::ConflictReload),
+            key(keymap, Context::Conflict, Action::ConflictOverwrite),
+        ),
+        theme.key(),
+    ));
+    lines.push(Line::styled(
+        format!(
+            "{} discard mine   {} back (keep staged)",
+            key(keymap, Context::Conflict, Action::Discard),
+            key(keymap, Context::Conflict, Action::Cancel)
+        ),
+        theme.key(),
+    ));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// A question with named choices.
+fn render_choice(
+    theme: &Theme,
+    title: &str,
+    question: &str,
+    choices: &str,
+    area: Rect,
+    frame: &mut Frame,
+) {
+    let width = question.chars().count().max(choices.chars().count()) as u16 + 4;
+    let popup = centered(area, width.max(30), 5);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::raw(question.to_string()),
+            Line::raw(""),
+            Line::styled(choices.to_string(), theme.key()),
+        ])
+        .block(pane_block(Line::from(format!(" {title} ")), true, theme)),
+        popup,
+    );
+}
+
+/// The drafts popup shown at start.
+pub fn render_drafts(
+    drafts: &[Draft],
+    selected: usize,
+    keymap: &Keymap,
+    theme: &Theme,
+    area: Rect,
+    frame: &mut Frame,
+) {
+    let popup = centered(area, 80, drafts.len().min(10) as u16 + 7);
+    frame.render_widget(Clear, popup);
+    let mut lines = vec![
+        Line::raw("Unsaved changes from an earlier session were kept as drafts:"),
+        Line::raw(""),
+    ];
+    for (i, draft) in drafts.iter().enumerate().take(10) {
+        let fields: Vec<&str> = draft.staged.keys().map(String::as_str).collect();
+        let what = match &draft.id {
+            Some(id) => format!("{} '{}' ({id})", draft.object, draft.title),
+            None => format!("new {}", draft.object),
+        };
+        let profile = draft
+            .profile
+            .as_deref()
+            .map(|p| format!(" · {p}"))
+            .unwrap_or_default();
+        let text = format!("{what}{profile}: {}", fields.join(", "));
+        let style = if i == selected {
+            theme.selected()
+        } else {
+            theme.label()
+        };
+        let pointer = if i == selected { "▸ " } else { "  " };
+        lines.push(Line::styled(fit(&format!("{pointer}{text}"), 76), style));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        format!(
+            "{} restore   {} discard   {} later (kept)",
+            key(keymap, Context::Drafts, Action::RestoreDrafts),
+            key(keymap, Context::Drafts, Action::Discard),
+            key(keymap, Context::Drafts, Action::Cancel)
+        ),
+        theme.key(),
+    ));
+    frame.render_widget(
+        Paragraph::new(lines).block(pane_block(Line::from(" Restore drafts? "), true, theme)),
+        popup,
+    );
+}
+
+/// "Discard N staged changes?" when quitting.
+pub fn render_quit(count: usize, keymap: &Keymap, theme: &Theme, area: Rect, frame: &mut Frame) {
+    render_choice(
+        theme,
+        "Quit?",
+        &format!(
+            "Discard {count} staged change{}?",
+            if count == 1 { "" } else { "s" }
+        ),
+        &format!(
+            "{} discard and quit   {} keep as draft and quit   {} stay",
+            key(keymap, Context::LeaveStaged, Action::Discard),
+            key(keymap, Context::LeaveStaged, Action::KeepDraft),
+            key(keymap, Context::LeaveStaged, Action::Cancel)
+        ),
+        area,
+        frame,
+    );
+}

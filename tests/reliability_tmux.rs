@@ -1,0 +1,168 @@
+//! A panic inside the running TUI (the debug-only `SFTERM_TEST_PANIC=1` trigger: the first key
+//! press panics) gives the terminal back: alternate screen left, cursor shown, raw mode off (the
+//! shell's `stty -a` shows `icanon echo`), and the panic message is printed and logged.
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sfterm");
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux must be installed (.ci/run installs it)")
+    }
+
+    fn screen(&self) -> String {
+        let out = self.run(&["capture-pane", "-p", "-J", "-S", "-", "-t", "app"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn display(&self, format: &str) -> String {
+        let out = self.run(&["display-message", "-p", "-t", "app", format]);
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let screen = self.screen();
+            if check(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+#[test]
+fn a_panic_in_the_tui_restores_the_terminal_and_reports_the_panic() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tmux = Tmux {
+        socket: format!("sfterm-panic-{}", std::process::id()),
+    };
+    // `stty -a` runs in the same pane right after the app: it shows the terminal as left.
+    let command = format!(
+        "SFTERM_TEST_PANIC=1 SFTERM_CONFIG_DIR={dir} SFTERM_DATA_DIR={dir} {BIN} demo; \
+         echo __EXIT=$?; stty -a; echo __STTY_DONE; sleep 30",
+        dir = dir.path().display()
+    );
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "app",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &command,
+    ]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    tmux.wait_for("the TUI to start", |s| s.contains("Demo org"));
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "1",
+        "the TUI uses the alternate screen"
+    );
+
+    tmux.run(&["send-keys", "-t", "app", "j"]);
+    let screen = tmux.wait_for("the app to exit and stty to run", |s| {
+        s.contains("__STTY_DONE")
+    });
+
+    assert!(
+        screen.contains("__EXIT=101"),
+        "a panic exits 101:\n{screen}"
+    );
+    assert!(
+        screen.contains("forced panic"),
+        "the panic message is printed:\n{screen}"
+    );
+    assert!(screen.contains("terminal was restored"), "{screen}");
+    let words: Vec<&str> = screen.split_whitespace().collect();
+    for on in ["icanon", "echo", "icrnl", "opost"] {
+        assert!(
+            words.contains(&on),
+            "{on} is back on (raw mode off):\n{screen}"
+        );
+        let off = format!("-{on}");
+        assert!(!words.contains(&off.as_str()), "{off} left set:\n{screen}");
+    }
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "0",
+        "alternate screen left"
+    );
+    assert_eq!(tmux.display("#{cursor_flag}"), "1", "cursor shown");
+    assert!(!screen.contains("Profiles"), "the TUI is gone:\n{screen}");
+
+    let log = std::fs::read_to_string(dir.path().join("sfterm.log")).expect("log file");
+    assert!(
+        log.contains("panic") && log.contains("forced panic"),
+        "logged:\n{log}"
+    );
+}
+
+#[test]
+fn the_tui_warns_at_start_about_a_world_readable_secret_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("profiles.toml");
+    std::fs::write(
+        &path,
+        "[[profile]]\nname = \"Acme\"\nendpoint = \"https://acme.my.salesforce.com\"\n\
+         client_id = \"c\"\nsecret = { source = \"plain\", value = \"plain-secret-value\" }\n",
+    )
+    .expect("write");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let tmux = Tmux {
+        socket: format!("sfterm-perm-{}", std::process::id()),
+    };
+    let command = format!(
+        "SFTERM_CONFIG_DIR={dir} SFTERM_DATA_DIR={dir} {BIN}; echo __EXIT=$?; sleep 30",
+        dir = dir.path().display()
+    );
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "app",
+        "-x",
+        "200",
+        "-y",
+        "40",
+        &command,
+    ]);
+    assert!(started.status.success());
+    let screen = tmux.wait_for("the start-up warning", |s| {
+        s.contains("Acme") && s.contains("Warning:")
+    });
+    assert!(screen.contains("other users can read it"), "{screen}");
+    assert!(!screen.contains("plain-secret-value"), "{screen}");
+    tmux.run(&["send-keys", "-t", "app", "q"]);
+    let screen = tmux.wait_for("the app to exit", |s| s.contains("__EXIT="));
+    assert!(screen.contains("__EXIT=0"), "{screen}");
+}
