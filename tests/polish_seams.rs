@@ -1,7 +1,6 @@
 //! The seams between panes: a write sent from the Composer (or replayed from the History)
 //! leaves the Records lists stale, and they reload when next shown, keeping the cursor on the
 //! same record.
-#[allow(dead_code)]
 mod common;
 
 use serde_json::json;
