@@ -230,3 +230,48 @@ fn the_list_is_headed_by_labels_and_shows_whole_local_datetimes() {
     assert!(narrow.contains("2024-07-25"), "{narrow}");
     assert!(!narrow.contains("2024-07-…"), "{narrow}");
 }
+
+#[test]
+fn a_narrow_status_bar_leaves_out_the_instance_url_before_cutting_the_api_usage() {
+    let mut model = common::model_with(common::demo_profiles());
+    let effects = common::press(&mut model, "enter");
+    let req = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Spawn { req, .. } => Some(*req),
+            _ => None,
+        })
+        .expect("the login job");
+    let session = sfterm::state::token::SessionInfo {
+        profile: "Demo org".into(),
+        instance_url: "http://127.0.0.1:8484".into(),
+        user_id: "005Dn00000IntUsIAJ".into(),
+        org_id: "00DDn00000Org01MAB".into(),
+        scopes: vec!["api".into()],
+        token_type: "Bearer".into(),
+        issued_at: common::t0(),
+        obtained_at: common::t0(),
+        reason: sfterm::sf::RenewReason::Initial,
+        masked_token: "00DDn00000Org01!••••••••".into(),
+    };
+    model.handle_msg(Msg::Done {
+        req,
+        outcome: Outcome::Login(Ok(session)),
+    });
+    model.handle_msg(Msg::ApiUsage(sfterm::sf::LimitInfo {
+        used: 1234,
+        max: 15000,
+    }));
+    let status = |width| {
+        let screen = common::render(&model, width, 24);
+        screen.lines().last().expect("status line").to_owned()
+    };
+    let wide = status(120);
+    assert!(
+        wide.contains("http://127.0.0.1:8484 · API 1,234/15,000"),
+        "{wide}"
+    );
+    let narrow = status(80);
+    assert!(narrow.contains("Demo org · API 1,234/15,000 "), "{narrow}");
+    assert!(!narrow.contains("127.0.0.1"), "{narrow}");
+}
