@@ -42,6 +42,9 @@ pub struct TuiOptions {
     /// Connect with this profile at start.
     pub connect: Option<String>,
     pub run_mode: RunMode,
+    /// Drafts, saved requests, history and response bodies (the demo uses a scratch one of its
+    /// own, removed when it ends).
+    pub data_dir: PathBuf,
 }
 
 impl TuiOptions {
@@ -52,6 +55,7 @@ impl TuiOptions {
             profiles_dir: dir,
             connect,
             run_mode: RunMode::Normal,
+            data_dir: paths::data_dir(),
         }
     }
 }
@@ -82,6 +86,7 @@ pub async fn run(options: TuiOptions) -> Result<(), Failure> {
         SignedDuration::from_secs(settings.renew_margin_secs.try_into().unwrap_or(i64::MAX));
     let mut model = Model::new(profiles, load_error, keymap, margin, Timestamp::now());
     model.run_mode = options.run_mode;
+    // Exports are files the user asked for: they go to the real data directory even in the demo.
     model.records.export_dir = Some(paths::data_dir().join("exports"));
     model.log_path = log.as_ref().map(|(path, _)| path.display().to_string());
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -106,7 +111,7 @@ pub async fn run(options: TuiOptions) -> Result<(), Failure> {
     if let Some(name) = &options.connect {
         connect_at_start(&mut runtime, name);
     }
-    runtime.use_data_dir(paths::data_dir());
+    runtime.use_data_dir(options.data_dir.clone());
     let input = forced_panic::arm(input);
     let result = runtime.run(input).await;
     drop(guard);
@@ -217,6 +222,7 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
             (org.client_id(), "not-the-secret"),
         ),
     ];
+    let profile_names: Vec<String> = demo_profiles.iter().map(|p| p.name.clone()).collect();
     let write = || -> Result<(), String> {
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         let mut store =
@@ -228,11 +234,21 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
     };
     write().map_err(|e| Failure::new(EXIT_FAILURE, format!("demo profiles: {e}")))?;
 
+    // Saved requests, history and drafts of the demo stay in the same throwaway directory; the
+    // Composer starts with ready-made requests on the org's customer services.
+    let data_dir = dir.join("data");
+    let customer = org.first_record_id("Account").unwrap_or_default();
+    let names: Vec<&str> = profile_names.iter().map(String::as_str).collect();
+    if let Err(e) = crate::composer::demo::seed(&data_dir, &names, &customer) {
+        tracing::warn!(error = %e, "demo requests not written");
+    }
+
     let options = TuiOptions {
         settings_dir: paths::config_dir(),
         profiles_dir: dir.clone(),
         connect: Some("Demo org".into()),
         run_mode: RunMode::Demo,
+        data_dir,
     };
     let result = run(options).await;
     let _ = std::fs::remove_dir_all(&dir);

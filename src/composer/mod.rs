@@ -5,6 +5,7 @@
 
 pub mod body;
 pub mod curl;
+pub mod demo;
 pub mod history;
 pub mod postman;
 pub mod request;

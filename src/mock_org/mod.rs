@@ -302,6 +302,14 @@ impl MockOrg {
         self.shared.app_pair(3)
     }
 
+    /// The Id of the first live record of an sObject (`Account`, ...), if it has any: the seed
+    /// is deterministic, so the demo offers requests on a real record.
+    pub fn first_record_id(&self, object: &str) -> Option<String> {
+        let inner = self.shared.lock();
+        let table = inner.store.get(object)?;
+        table.iter().find(|r| !r.is_deleted()).map(|r| r.id())
+    }
+
     /// Invalidates every access token issued so far.
     pub fn expire_all_tokens(&self) {
         self.shared.expire_all_tokens();

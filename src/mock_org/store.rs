@@ -1114,6 +1114,9 @@ mod tests {
         assert_eq!(accounts.map(|(_, n)| *n), Some(10_000));
         assert!(report.total_rows() >= 24_000, "{report:?}");
         assert!(report.bytes_per_row() < 400, "{report:?}");
+        // A seeded Account packs into about 146 bytes (as a map: about 13 KB).
+        let packed = report.row_bytes.iter().find(|(o, _)| o == "Account");
+        assert!(packed.is_some_and(|(_, b)| *b / 10_000 < 200), "{report:?}");
         assert!(report.heap_bytes < 10 << 20, "{report:?}");
     }
 }

@@ -677,7 +677,18 @@ impl Model {
         use crate::jobs::composer::ComposerOutcome;
         match outcome {
             ComposerOutcome::Sent { result, entry } => {
+                let mut effects = Vec::new();
                 if let Some(entry) = entry {
+                    if entry.kind == crate::composer::request::RequestKind::Soap
+                        || !matches!(entry.method.as_str(), "GET" | "HEAD" | "OPTIONS")
+                    {
+                        // A write may have changed records: the lists reload when next shown.
+                        self.records.mark_stale();
+                        if self.tab == Tab::Records {
+                            let reload = self.records.ensure_loaded(&mut self.ids);
+                            effects.extend(self.track(reload));
+                        }
+                    }
                     self.history.push(*entry);
                 }
                 let outcome = ComposerOutcome::Sent {
@@ -687,11 +698,11 @@ impl Model {
                 if self.composer_send == Some(req) {
                     self.composer_send = None;
                     let commands = self.composer.on_outcome(outcome);
-                    self.composer_commands(commands)
+                    effects.extend(self.composer_commands(commands));
                 } else {
                     self.history.on_outcome(&outcome);
-                    Vec::new()
                 }
+                effects
             }
             ComposerOutcome::History(_) => {
                 self.history.on_outcome(&outcome);

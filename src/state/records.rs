@@ -109,6 +109,12 @@ pub struct ListView {
     pub error: Option<String>,
     /// The query of the loaded rows.
     pub soql: String,
+    /// Data changed elsewhere (a write sent from the Composer or the History): the list
+    /// reloads the next time it is shown.
+    pub stale: bool,
+    /// After a reload of a stale list: the Id of the row the cursor was on and its index, to
+    /// put the cursor back on that record (or near where it was) when the first page arrives.
+    pub restore: Option<(String, usize)>,
 }
 
 impl ListView {
@@ -131,6 +137,8 @@ impl ListView {
             follow_end: false,
             error: None,
             soql: String::new(),
+            stale: false,
+            restore: None,
         }
     }
 
@@ -399,12 +407,34 @@ impl RecordsState {
         effects
     }
 
-    /// Starts the current list (and its describe) if it never loaded.
+    /// Starts the current list (and its describe) if it never loaded, or reloads it if it is
+    /// stale (keeping the cursor on the same record when it is still there).
     pub fn ensure_loaded(&mut self, ids: &mut RequestIds) -> Vec<Effect> {
-        if self.profile.is_none() || self.view().started() {
+        if self.profile.is_none() {
+            return Vec::new();
+        }
+        let view = self.view();
+        if view.stale {
+            let restore = (view.cursor < view.rows.len())
+                .then(|| (view.rows.id(view.cursor).to_owned(), view.cursor));
+            let effects = self.reload(ids);
+            let view = self.view_mut();
+            view.stale = false;
+            view.restore = restore;
+            return effects;
+        }
+        if view.started() {
             return Vec::new();
         }
         self.reload(ids)
+    }
+
+    /// Data changed outside the tab (the Composer or the History sent a write): every loaded
+    /// list reloads the next time it is shown.
+    pub fn mark_stale(&mut self) {
+        for view in self.views.iter_mut().filter(|v| v.started()) {
+            view.stale = true;
+        }
     }
 
     fn describe_effects(&mut self, object: &str, ids: &mut RequestIds) -> Vec<Effect> {
@@ -489,6 +519,8 @@ impl RecordsState {
         view.scroll = 0;
         view.follow_end = false;
         view.error = None;
+        view.restore = None;
+        view.stale = false;
         effects.push(effect);
         effects
     }
@@ -1360,6 +1392,9 @@ impl RecordsState {
                 if view.follow_end {
                     view.cursor = view.rows.len().saturating_sub(1);
                     view.follow_end = view.next_url.is_some();
+                }
+                if let Some((id, at)) = view.restore.take() {
+                    view.cursor = view.rows.position(&id).unwrap_or(at);
                 }
                 self.keep_cursor_visible();
                 self.prefetch(ids)

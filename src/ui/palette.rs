@@ -39,12 +39,19 @@ pub fn render(model: &Model, palette: &PaletteState, theme: &Theme, area: Rect, 
             y: query_area.y,
         });
     }
-    let contexts = [
+    // The panes' own keys first, then any context that binds the action.
+    let first = [
         Context::Profiles,
         Context::Token,
         Context::List,
         Context::Global,
     ];
+    let contexts: Vec<Context> = first
+        .iter()
+        .chain(Context::ALL.iter().filter(|c| !first.contains(c)))
+        .copied()
+        .collect();
+    let width = usize::from(list_area.width);
     let items: Vec<ListItem> = if palette.matches.is_empty() {
         vec![ListItem::new(Line::styled(
             "no command matches",
@@ -56,8 +63,9 @@ pub fn render(model: &Model, palette: &PaletteState, theme: &Theme, area: Rect, 
             .iter()
             .map(|action| {
                 let key = model.keymap.hint(&contexts, *action);
+                let (text, key) = row(action.help(), &key, width);
                 ListItem::new(Line::from(vec![
-                    Span::raw(format!("{:<44}", action.help())),
+                    Span::raw(text),
                     Span::styled(key, theme.key()),
                 ]))
             })
@@ -70,4 +78,38 @@ pub fn render(model: &Model, palette: &PaletteState, theme: &Theme, area: Rect, 
         list_area,
         &mut state,
     );
+}
+
+/// One palette row `width` characters wide: the help text (cut with "…" when long) and the key
+/// right-aligned, with at least one space between them.
+pub fn row(help: &str, key: &str, width: usize) -> (String, String) {
+    let key_width = key.chars().count();
+    if key_width == 0 {
+        return (super::records::fit(help, width), String::new());
+    }
+    let text_width = width.saturating_sub(key_width + 1);
+    let text = super::records::fit(help, text_width);
+    let gap = width.saturating_sub(text.chars().count() + key_width);
+    (format!("{text}{}", " ".repeat(gap)), key.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::row;
+
+    #[test]
+    fn a_long_help_text_is_cut_and_the_key_stays_right_aligned() {
+        let (text, key) = row(
+            "Ask Salesforce when the token expires (introspection)",
+            "i",
+            40,
+        );
+        assert_eq!(format!("{text}{key}").chars().count(), 40);
+        assert!(text.ends_with("… "), "{text:?}");
+        assert_eq!(key, "i");
+        let (text, key) = row("Focus the token pane", "alt-2", 30);
+        assert_eq!(format!("{text}{key}"), "Focus the token pane     alt-2");
+        let (text, key) = row("No key here at all, long", "", 10);
+        assert_eq!((text.as_str(), key.as_str()), ("No key he…", ""));
+    }
 }
