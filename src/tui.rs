@@ -234,9 +234,11 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
     };
     write().map_err(|e| Failure::new(EXIT_FAILURE, format!("demo profiles: {e}")))?;
 
-    // Saved requests, history and drafts of the demo stay in the same throwaway directory; the
-    // Composer starts with ready-made requests on the org's customer services.
-    let data_dir = dir.join("data");
+    // Saved requests, history and drafts of the demo live in their own `demo` folder of the data
+    // dir: apart from the user's own, and kept between runs, so drafts of a demo session that
+    // was killed are offered again. The Composer starts with ready-made requests on the org's
+    // customer services.
+    let data_dir = paths::data_dir().join("demo");
     let customer = org.first_record_id("Account").unwrap_or_default();
     let names: Vec<&str> = profile_names.iter().map(String::as_str).collect();
     if let Err(e) = crate::composer::demo::seed(&data_dir, &names, &customer) {

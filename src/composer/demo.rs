@@ -112,11 +112,15 @@ pub fn demo_requests() -> Result<Vec<SavedRequest>, soap::SoapError> {
     Ok(vec![get, search, create, get_soap, create_soap])
 }
 
-/// Writes the demo requests into `data_dir`'s request store and sets `{{customer_id}}` to
-/// `customer_id` for each of `profiles`.
+/// Writes the demo requests that are not there yet into `data_dir`'s request store (a demo
+/// request the user edited in an earlier run stays as they left it) and sets `{{customer_id}}`
+/// to `customer_id` for each of `profiles`.
 pub fn seed(data_dir: &Path, profiles: &[&str], customer_id: &str) -> Result<(), String> {
     let store = RequestStore::new(data_dir);
     for request in demo_requests().map_err(|e| e.to_string())? {
+        if store.path_for(&request.folder, &request.name).exists() {
+            continue;
+        }
         store
             .save(&request)
             .map_err(|e: ConfigError| e.to_string())?;
@@ -167,5 +171,21 @@ mod tests {
         assert_eq!(store.list().requests.len(), 5);
         let vars = store.variables("Demo org").expect("variables");
         assert_eq!(vars.get(CUSTOMER_ID_VAR), Some("001000000000001AAA"));
+    }
+
+    #[test]
+    fn seeding_again_keeps_a_demo_request_the_user_edited() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        seed(dir.path(), &["Demo org"], "001000000000001AAA").expect("seed");
+        let store = RequestStore::new(dir.path());
+        let mut edited = demo_requests().expect("requests").remove(0);
+        edited.path = "/services/apexrest/CustomerRESTWS/edited".into();
+        store.save(&edited).expect("save");
+        seed(dir.path(), &["Demo org"], "001000000000002AAA").expect("seed again");
+        let path = store.path_for(&edited.folder, &edited.name);
+        assert_eq!(store.load(&path).expect("load").path, edited.path);
+        assert_eq!(store.list().requests.len(), 5);
+        let vars = store.variables("Demo org").expect("variables");
+        assert_eq!(vars.get(CUSTOMER_ID_VAR), Some("001000000000002AAA"));
     }
 }
