@@ -526,3 +526,19 @@ fn esc_with_staged_edits_asks_before_leaving_the_record() {
     press(&mut model, "esc d");
     assert!(!model.detail.is_open());
 }
+
+#[test]
+fn ctrl_u_clears_a_field_and_ctrl_w_deletes_a_word_in_the_editor() {
+    let mut model = opened();
+    select(&mut model, "Phone");
+    press(&mut model, "e");
+    press(&mut model, "ctrl-u");
+    type_text(&mut model, "+44 20 7946 0000");
+    press(&mut model, "ctrl-w");
+    type_text(&mut model, "0958");
+    press(&mut model, "enter");
+    assert_eq!(
+        view(&model).staged.get("Phone"),
+        Some(&json!("+44 20 7946 0958"))
+    );
+}

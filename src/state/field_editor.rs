@@ -9,6 +9,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
 
 use crate::sf::FieldDescribe;
+use crate::state::text_input::TextInput;
 
 /// The kind of numeric field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,10 +72,8 @@ pub struct FieldEditor {
     pub type_label: String,
     pub kind: EditorKind,
     pub nillable: bool,
-    /// What is typed (for the boolean editor: unused).
-    pub text: String,
-    /// Cursor position in characters.
-    pub cursor: usize,
+    /// What is typed and the cursor (for the boolean editor: unused).
+    pub input: TextInput,
     /// Boolean editor value.
     pub checked: bool,
     /// Highlighted entry of the picklist values (filtered) or reference results.
@@ -181,8 +180,7 @@ impl FieldEditor {
             label: field.label.clone(),
             type_label: type_label(field),
             nillable: field.nillable,
-            cursor: text.chars().count(),
-            text,
+            input: TextInput::new(text),
             checked: current.as_bool().unwrap_or(false),
             choice: 0,
             results: Vec::new(),
@@ -193,22 +191,20 @@ impl FieldEditor {
         };
         if let (EditorKind::Reference { .. }, Value::String(id)) = (&editor.kind, current) {
             // The current target is the one result until the user searches.
-            editor.results = vec![(id.clone(), editor.text.clone())];
-            editor.searched = Some(editor.text.clone());
+            editor.results = vec![(id.clone(), editor.input.text().to_string())];
+            editor.searched = Some(editor.input.text().to_string());
         }
         if let EditorKind::Picklist { values, .. } = &editor.kind {
             editor.choice = values
                 .iter()
-                .position(|(v, _)| *v == editor.text)
+                .position(|(v, _)| v == editor.input.text())
                 .unwrap_or(0);
             // Show every value at first; typing filters.
-            editor.text.clear();
-            editor.cursor = 0;
+            editor.input.clear();
             if let Value::String(s) = current
                 && !values.iter().any(|(v, _)| v == s)
             {
-                editor.text = s.clone();
-                editor.cursor = s.chars().count();
+                editor.input.set_text(s.clone());
             }
         }
         editor
@@ -231,7 +227,7 @@ impl FieldEditor {
     pub fn filtered(&self) -> Vec<&(String, String)> {
         match &self.kind {
             EditorKind::Picklist { values, .. } => {
-                let needle = self.text.to_lowercase();
+                let needle = self.input.text().to_lowercase();
                 values
                     .iter()
                     .filter(|(v, l)| {
@@ -263,14 +259,27 @@ impl FieldEditor {
         self.choice = (self.choice as isize + by).rem_euclid(n as isize) as usize;
     }
 
-    /// The text typed or pasted, a key at a time.
+    /// What is typed.
+    pub fn text(&self) -> &str {
+        self.input.text()
+    }
+
+    /// The cursor position in characters.
+    pub fn cursor(&self) -> usize {
+        self.input.cursor()
+    }
+
+    /// The text typed or pasted, a key at a time: the [`TextInput`] keys (ctrl-u clears to the
+    /// start, ctrl-w / alt-backspace delete a word, ...), plus enter, tab and up/down in a
+    /// multi-line editor.
     pub fn type_key(&mut self, key: KeyEvent) {
-        if key.modifiers.contains(KeyModifiers::CONTROL)
-            || key.modifiers.contains(KeyModifiers::ALT)
-        {
-            return;
-        }
         if self.kind == EditorKind::Boolean {
+            if key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+            {
+                return;
+            }
             if matches!(
                 key.code,
                 KeyCode::Char(' ' | 'x') | KeyCode::Left | KeyCode::Right
@@ -280,24 +289,20 @@ impl FieldEditor {
             }
             return;
         }
-        let len = self.text.chars().count();
+        let plain = !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
         match key.code {
-            KeyCode::Char(c) => self.insert(c),
-            KeyCode::Enter if self.is_multiline() => self.insert('\n'),
-            KeyCode::Tab if self.is_multiline() => self.insert('\t'),
-            KeyCode::Backspace if self.cursor > 0 => {
-                self.cursor -= 1;
-                self.remove_at(self.cursor);
-            }
-            KeyCode::Delete if self.cursor < len => self.remove_at(self.cursor),
-            KeyCode::Left => self.cursor = self.cursor.saturating_sub(1),
-            KeyCode::Right => self.cursor = (self.cursor + 1).min(len),
-            KeyCode::Home => self.cursor = 0,
-            KeyCode::End => self.cursor = len,
-            KeyCode::Up | KeyCode::Down if self.is_multiline() => {
+            KeyCode::Enter if plain && self.is_multiline() => self.input.insert_char('\n'),
+            KeyCode::Tab if plain && self.is_multiline() => self.input.insert_char('\t'),
+            KeyCode::Up | KeyCode::Down if plain && self.is_multiline() => {
                 self.move_line(key.code == KeyCode::Up);
             }
-            _ => return,
+            _ => {
+                if !self.input.handle_key(key).handled() {
+                    return;
+                }
+            }
         }
         self.error = None;
         if matches!(self.kind, EditorKind::Picklist { .. }) {
@@ -307,57 +312,44 @@ impl FieldEditor {
 
     /// Replaces the whole text (from `$EDITOR`).
     pub fn set_text(&mut self, text: String) {
-        self.cursor = text.chars().count();
-        self.text = text;
+        self.input.set_text(text);
         self.error = None;
     }
 
-    fn insert(&mut self, c: char) {
-        let at = byte_index(&self.text, self.cursor);
-        self.text.insert(at, c);
-        self.cursor += 1;
-    }
-
-    fn remove_at(&mut self, index: usize) {
-        let at = byte_index(&self.text, index);
-        if at < self.text.len() {
-            self.text.remove(at);
-        }
-    }
-
     fn move_line(&mut self, up: bool) {
-        let chars: Vec<char> = self.text.chars().collect();
+        let chars: Vec<char> = self.input.text().chars().collect();
+        let cursor = self.input.cursor();
         let line_start = |pos: usize| {
             chars[..pos]
                 .iter()
                 .rposition(|c| *c == '\n')
                 .map_or(0, |i| i + 1)
         };
-        let start = line_start(self.cursor);
-        let column = self.cursor - start;
+        let start = line_start(cursor);
+        let column = cursor - start;
         if up {
             if start == 0 {
                 return;
             }
             let prev_start = line_start(start - 1);
-            self.cursor = (prev_start + column).min(start - 1);
+            self.input.set_cursor((prev_start + column).min(start - 1));
         } else {
-            let Some(end) = chars[self.cursor..].iter().position(|c| *c == '\n') else {
+            let Some(end) = chars[cursor..].iter().position(|c| *c == '\n') else {
                 return;
             };
-            let next_start = self.cursor + end + 1;
+            let next_start = cursor + end + 1;
             let next_end = chars[next_start..]
                 .iter()
                 .position(|c| *c == '\n')
                 .map_or(chars.len(), |i| next_start + i);
-            self.cursor = (next_start + column).min(next_end);
+            self.input.set_cursor((next_start + column).min(next_end));
         }
     }
 
     /// The characters typed against the limit, e.g. `12/255`.
     pub fn counter(&self) -> Option<String> {
         let max = self.max_len();
-        (max > 0).then(|| format!("{}/{max}", self.text.chars().count()))
+        (max > 0).then(|| format!("{}/{max}", self.input.text().chars().count()))
     }
 
     /// Validates; on success the value to stage, else the reason is kept in `error`.
@@ -384,12 +376,12 @@ impl FieldEditor {
     }
 
     fn validate(&mut self) -> Result<Submit, String> {
-        let text = self.text.trim();
+        let text = self.input.text().trim();
         match &self.kind {
             EditorKind::Boolean => Ok(Submit::Accept(Value::Bool(self.checked))),
             EditorKind::Text { max } | EditorKind::TextArea { max } => {
                 let raw = if self.is_multiline() {
-                    self.text.as_str()
+                    self.input.text()
                 } else {
                     text
                 };
@@ -509,12 +501,6 @@ impl FieldEditor {
             }
         }
     }
-}
-
-fn byte_index(text: &str, chars: usize) -> usize {
-    text.char_indices()
-        .nth(chars)
-        .map_or(text.len(), |(i, _)| i)
 }
 
 fn valid_email(text: &str) -> bool {

@@ -628,7 +628,7 @@ impl RecordDetailState {
                 if editor.is_multiline()
                     || matches!(editor.kind, field_editor::EditorKind::Text { .. }) =>
             {
-                let text = editor.text.clone();
+                let text = editor.text().to_string();
                 self.popup = Some(Popup::Editor(Box::new(editor)));
                 return DetailReply::Effects(self.local(ids, Pending::Edit, |req| {
                     RecordEffect::EditExternally { req, text }

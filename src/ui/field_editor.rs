@@ -3,10 +3,11 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use super::{Theme, centered, pane_block};
+use super::{Theme, centered, pane_block, text_input};
 use crate::state::field_editor::{EditorKind, FieldEditor};
 
 pub fn render(editor: &FieldEditor, hint: &str, theme: &Theme, area: Rect, frame: &mut Frame) {
@@ -41,31 +42,34 @@ pub fn render(editor: &FieldEditor, hint: &str, theme: &Theme, area: Rect, frame
             ]));
         }
         EditorKind::TextArea { .. } => {
-            let before: String = editor.text.chars().take(editor.cursor).collect();
+            let before = editor.input.before_cursor();
             let row = before.matches('\n').count() as u16;
             let col = before.rsplit('\n').next().unwrap_or("").chars().count() as u16;
             let first = row.saturating_sub(7);
-            for line in editor.text.split('\n').skip(first as usize).take(8) {
+            for line in editor.text().split('\n').skip(first as usize).take(8) {
                 lines.push(Line::raw(line.to_string()));
             }
-            if editor.text.is_empty() {
+            if editor.text().is_empty() {
                 lines.push(Line::raw(""));
             }
             cursor = Some((col, row - first));
         }
         _ => {
-            let before: String = editor.text.chars().take(editor.cursor).collect();
-            lines.push(Line::from(vec![
-                Span::styled("> ", theme.key()),
-                Span::raw(editor.text.clone()),
-            ]));
-            cursor = Some((2 + before.chars().count() as u16, 0));
+            let (text, col) = text_input::line(
+                &editor.input,
+                inner.width.saturating_sub(2),
+                Style::default(),
+            );
+            let mut spans = vec![Span::styled("> ", theme.key())];
+            spans.extend(text.spans);
+            lines.push(Line::from(spans));
+            cursor = Some((2 + col, 0));
         }
     }
     let input_lines = lines.len() as u16;
     let mut info = Vec::new();
     if let Some(counter) = editor.counter() {
-        let over = editor.text.chars().count() > editor.max_len();
+        let over = editor.text().chars().count() > editor.max_len();
         info.push(Span::styled(
             counter,
             if over { theme.error() } else { theme.dim() },

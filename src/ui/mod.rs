@@ -12,6 +12,7 @@ pub mod profiles;
 pub mod record_detail;
 pub mod records;
 pub mod status_bar;
+pub mod text_input;
 pub mod theme;
 pub mod token;
 
