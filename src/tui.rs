@@ -90,10 +90,11 @@ pub async fn run(options: TuiOptions) -> Result<(), Failure> {
         .map_err(|e| Failure::new(EXIT_FAILURE, format!("cannot set up the terminal: {e}")))?;
     let mut runtime = Runtime::new(model, theme, terminal, store, Box::new(term::osc52_copy));
     runtime.set_external_editor(Box::new(term::edit_externally));
-    runtime.use_data_dir(paths::data_dir());
     if let Some(name) = &options.connect {
         connect_at_start(&mut runtime, name);
     }
+    // After connecting (a popup would take the connect key): offer drafts of an earlier run.
+    runtime.use_data_dir(paths::data_dir());
     let input = ratatui::crossterm::event::EventStream::new();
     let result = runtime.run(input).await;
     drop(guard);
