@@ -66,6 +66,23 @@ actions! {
     PrevField => "prev_field", "Previous field";
     CycleChoice => "cycle_choice", "Next choice of a choice field";
     Submit => "submit", "Save the form / accept the input";
+    // records
+    PrevObject => "prev_object", "Records: previous object (Account, Contact, Lead, ...)";
+    NextObject => "next_object", "Records: next object";
+    OpenObject => "open_object", "Open object… (any queryable sObject by name)";
+    ColumnLeft => "column_left", "Records: focus the column to the left";
+    ColumnRight => "column_right", "Records: focus the column to the right";
+    SortColumn => "sort_column", "Records: sort by the focused column (again: reverse)";
+    QuickSearch => "quick_search", "Records: quick search in the name field";
+    SoqlLine => "soql_line", "Records: SOQL line (a WHERE clause or a whole SELECT)";
+    ChooseColumns => "choose_columns", "Records: choose the list's columns";
+    ReloadList => "reload_list", "Records: reload the list from the start";
+    ExportView => "export_view", "Export this view to CSV (Bulk API 2.0 query job)";
+    ShowExports => "show_exports", "Show the export jobs";
+    ToggleItem => "toggle_item", "Check or uncheck the selected item";
+    AbortExport => "abort_export", "Abort the selected export job";
+    Complete => "complete", "Complete the word (object, field, relationship, picklist value)";
+    OpenRecord => "open_record", "Records: open the selected record";
     // record_detail
     EditField => "edit_field", "Edit the focused field of the record";
     FollowReference => "follow_reference", "Open the record the focused reference points to";

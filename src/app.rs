@@ -466,6 +466,20 @@ impl<B: Backend> Runtime<B> {
                 });
                 return;
             }
+            Job::Records(job) => {
+                let client = self.client().map(|(_, client)| client);
+                tokio::spawn(async move {
+                    let outcome = match client {
+                        Some(client) => tokio::select! {
+                            _ = cancel.cancelled() => return,
+                            outcome = crate::jobs::records::run(&client, job) => outcome,
+                        },
+                        None => crate::jobs::records::not_connected(&job),
+                    };
+                    send(Outcome::Records(outcome));
+                });
+                return;
+            }
             Job::Connect { .. } => return,
         };
         let Some((profile, client)) = self.client() else {

@@ -53,6 +53,8 @@ pub enum Job {
     },
     /// Work on the connected profile's session.
     Session(SessionJob),
+    /// Records tab lists: query pages, describes, exports.
+    Records(crate::jobs::records::RecordsJob),
     /// Record detail: load, save, create, delete, search.
     Record(crate::jobs::record_detail::RecordJob),
 }
@@ -80,6 +82,7 @@ impl Job {
             Job::Session(SessionJob::Introspect) => "introspecting token".into(),
             Job::Session(SessionJob::CopyToken) => "copying token".into(),
             Job::Session(SessionJob::CheckApi) => "GET /limits".into(),
+            Job::Records(job) => job.label(),
             Job::Record(job) => job.label(),
         }
     }

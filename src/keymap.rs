@@ -27,6 +27,13 @@ pub enum Context {
     Palette,
     Confirm,
     Help,
+    // records
+    /// The Records tab's list.
+    Records,
+    /// The Records tab's text lines (quick search, SOQL line, object name, export path).
+    RecordsInput,
+    /// The Records tab's popups (column chooser, export jobs).
+    RecordsPopup,
     // record_detail
     /// The record detail view.
     Detail,
@@ -53,6 +60,9 @@ impl Context {
         Context::Palette,
         Context::Confirm,
         Context::Help,
+        Context::Records,
+        Context::RecordsInput,
+        Context::RecordsPopup,
         Context::Detail,
         Context::FieldEditor,
         Context::TextEditor,
@@ -72,6 +82,9 @@ impl Context {
             Context::Palette => "palette",
             Context::Confirm => "confirm",
             Context::Help => "help",
+            Context::Records => "records",
+            Context::RecordsInput => "records_input",
+            Context::RecordsPopup => "records_popup",
             Context::Detail => "detail",
             Context::FieldEditor => "field_editor",
             Context::TextEditor => "text_editor",
@@ -94,6 +107,7 @@ impl Context {
                 | Context::Palette
                 | Context::FieldEditor
                 | Context::TextEditor
+                | Context::RecordsInput
         )
     }
 }

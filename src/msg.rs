@@ -34,6 +34,8 @@ pub enum Outcome {
     Copied(Result<(), String>),
     /// The API call of [`crate::effect::SessionJob::CheckApi`] succeeded (or why not).
     ApiChecked(Result<(), String>),
+    /// A Records tab job finished.
+    Records(crate::jobs::records::RecordsOutcome),
     /// A record detail job finished.
     Record(crate::jobs::record_detail::RecordOutcome),
 }

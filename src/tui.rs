@@ -81,6 +81,7 @@ pub async fn run(options: TuiOptions) -> Result<(), Failure> {
         SignedDuration::from_secs(settings.renew_margin_secs.try_into().unwrap_or(i64::MAX));
     let mut model = Model::new(profiles, load_error, keymap, margin, Timestamp::now());
     model.run_mode = options.run_mode;
+    model.records.export_dir = Some(paths::data_dir().join("exports"));
     model.log_path = log.as_ref().map(|(path, _)| path.display().to_string());
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::new(ThemeKind::from_setting(&settings.theme, no_color));

@@ -30,6 +30,8 @@ struct Frame {
     phase: Option<Phase>,
     renewed_by: Option<String>,
     usage: Option<u64>,
+    /// No job in flight (the Records list loads on connect; a revoke must not race it).
+    idle: bool,
 }
 
 struct App {
@@ -79,6 +81,7 @@ impl App {
                     .last_renewal()
                     .map(|(_, reason)| format!("{reason:?}")),
                 usage: model.token.usage.map(|u| u.used),
+                idle: model.inflight.is_empty(),
             });
         }));
         let (keys, input) = mpsc::unbounded();
@@ -189,7 +192,7 @@ async fn revoke_then_renew_by_key() {
     let mut app = App::start(&org, org.client_secret()).await;
     app.press("enter");
     app.wait_for("active", |f| {
-        f.phase == Some(Phase::Active) && f.screen.contains("(1h 59m")
+        f.phase == Some(Phase::Active) && f.screen.contains("(1h 59m") && f.idle
     })
     .await;
     app.press("tab R");
@@ -232,7 +235,10 @@ async fn after_a_revoke_the_next_api_call_renews_once_and_succeeds() {
     app.press("enter");
     let first = app
         .wait_for("active with a known expiry and API usage", |f| {
-            f.phase == Some(Phase::Active) && f.screen.contains("(1h 59m") && f.usage.is_some()
+            f.phase == Some(Phase::Active)
+                && f.screen.contains("(1h 59m")
+                && f.usage.is_some()
+                && f.idle
         })
         .await;
     app.press("tab R");

@@ -2,3 +2,4 @@
 //! `run(client, job) -> outcome`, so the runtime only dispatches.
 
 pub mod record_detail;
+pub mod records;

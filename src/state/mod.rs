@@ -5,6 +5,7 @@ pub mod field_editor;
 pub mod palette;
 pub mod profiles;
 pub mod record_detail;
+pub mod records;
 pub mod token;
 
 use std::collections::BTreeMap;
@@ -22,6 +23,7 @@ use crate::msg::Msg;
 use palette::{PaletteOutcome, PaletteState};
 use profiles::{ProfilesState, Reply};
 use record_detail::{DetailStack, RecordDetailState, StackReply};
+use records::RecordsState;
 use token::TokenState;
 
 /// The pane that has the keyboard.
@@ -102,6 +104,8 @@ pub struct Model {
     pub tab: Tab,
     pub profiles: ProfilesState,
     pub token: TokenState,
+    /// The Records tab's lists.
+    pub records: RecordsState,
     pub overlay: Option<Overlay>,
     /// Jobs in flight and what the status bar says about each.
     pub inflight: BTreeMap<RequestId, String>,
@@ -140,6 +144,7 @@ impl Model {
             tab: Tab::Records,
             profiles: ProfilesState::new(profiles, load_error),
             token: TokenState::new(renew_margin),
+            records: RecordsState::default(),
             overlay: None,
             inflight: BTreeMap::new(),
             notice: None,
@@ -160,7 +165,27 @@ impl Model {
 
     /// Whether ticks are needed: a spinner turns or a countdown runs.
     pub fn is_animating(&self) -> bool {
-        !self.inflight.is_empty() || self.token.is_animating()
+        !self.inflight.is_empty() || self.token.is_animating() || self.records.is_busy()
+    }
+
+    /// Whether the Records tab's list has the keyboard.
+    pub fn records_active(&self) -> bool {
+        self.focus == Focus::Main
+            && self.tab == Tab::Records
+            && self.overlay.is_none()
+            && !self.profiles.is_modal()
+            && !self.detail.is_open()
+    }
+
+    /// The Records tab's key contexts.
+    fn records_contexts(&self) -> Vec<Context> {
+        if self.records.input.is_some() {
+            vec![Context::RecordsInput]
+        } else if self.records.popup.is_some() {
+            vec![Context::RecordsPopup, Context::List]
+        } else {
+            vec![Context::Records, Context::List, Context::Global]
+        }
     }
 
     /// The contexts that resolve a key, most specific first.
@@ -187,6 +212,7 @@ impl Model {
         match self.focus {
             Focus::Profiles => vec![Context::Profiles, Context::List, Context::Global],
             Focus::Token => vec![Context::Token, Context::Global],
+            Focus::Main if self.tab == Tab::Records => self.records_contexts(),
             Focus::Main => vec![Context::List, Context::Global],
         }
     }
@@ -207,7 +233,7 @@ impl Model {
     pub fn paste(&mut self, text: &str) {
         let typing = matches!(
             self.key_contexts().first(),
-            Some(Context::Form | Context::Prompt | Context::Palette)
+            Some(Context::Form | Context::Prompt | Context::Palette | Context::RecordsInput)
         );
         if !typing {
             return;
@@ -221,6 +247,8 @@ impl Model {
     fn type_key(&mut self, key: KeyEvent) {
         if let Some(Overlay::Palette(palette)) = &mut self.overlay {
             palette.type_key(key);
+        } else if self.records_active() && self.records.wants_text() {
+            self.records.type_key(key);
         } else if self.overlay.is_none()
             && self
                 .detail_in_focus()
@@ -337,8 +365,17 @@ impl Model {
         match reply {
             StackReply::Effects(effects) => self.track(effects),
             StackReply::Closed => Vec::new(),
-            StackReply::Saved { effects, .. } => self.track(effects),
-            StackReply::Deleted { object, .. } => {
+            StackReply::Saved {
+                object,
+                id,
+                mut effects,
+                ..
+            } => {
+                effects.extend(self.records.record_changed(&object, &id, &mut self.ids));
+                self.track(effects)
+            }
+            StackReply::Deleted { object, id } => {
+                self.records.record_deleted(&object, &id);
                 self.notice = Some(format!("Deleted the {object}."));
                 Vec::new()
             }
@@ -491,6 +528,19 @@ impl Model {
             let reply = self.detail.update(action, &mut self.ids);
             return self.on_stack_reply(reply);
         }
+        if records::RECORDS_ACTIONS.contains(&action) {
+            self.tab = Tab::Records;
+            self.focus = Focus::Main;
+        }
+        if self.records_active() {
+            match self.records_update(action) {
+                Some(effects) => return effects,
+                None if self.records.input.is_some() || self.records.popup.is_some() => {
+                    return Vec::new();
+                }
+                None => {}
+            }
+        }
         match action {
             Action::Quit => {
                 self.quit = true;
@@ -527,6 +577,10 @@ impl Model {
                     _ => Tab::History,
                 };
                 self.focus = Focus::Main;
+                if self.tab == Tab::Records {
+                    let effects = self.records.ensure_loaded(&mut self.ids);
+                    return self.track(effects);
+                }
                 Vec::new()
             }
             Action::Cancel => {
@@ -580,7 +634,10 @@ impl Model {
             | Action::PrevField
             | Action::CycleChoice
             | Action::Submit => Vec::new(),
-            Action::NewRecord => self.new_record("Account"),
+            Action::NewRecord => {
+                let object = self.records.view().object.clone();
+                self.new_record(&object)
+            }
             Action::EditField
             | Action::FollowReference
             | Action::SaveRecord
@@ -596,6 +653,48 @@ impl Model {
             | Action::Discard
             | Action::KeepDraft
             | Action::RestoreDrafts => Vec::new(),
+            // Records actions outside the Records tab's list (handled above when it is active).
+            Action::PrevObject
+            | Action::NextObject
+            | Action::OpenObject
+            | Action::ColumnLeft
+            | Action::ColumnRight
+            | Action::SortColumn
+            | Action::QuickSearch
+            | Action::SoqlLine
+            | Action::ChooseColumns
+            | Action::ReloadList
+            | Action::ExportView
+            | Action::ShowExports
+            | Action::ToggleItem
+            | Action::AbortExport
+            | Action::Complete
+            | Action::OpenRecord => Vec::new(),
+        }
+    }
+
+    /// A key action for the Records tab; `None` when the tab does not use it.
+    fn records_update(&mut self, action: Action) -> Option<Vec<Effect>> {
+        let rows = self.layout.main.height.saturating_sub(5) as usize;
+        if rows > 0 {
+            self.records.viewport = rows;
+        }
+        match self.records.update(action, self.now, &mut self.ids) {
+            records::Reply::Unhandled => None,
+            records::Reply::Effects(effects) => Some(self.track(effects)),
+            records::Reply::Open { object, id } => Some(self.open_record(&object, &id)),
+        }
+    }
+
+    /// Tells the Records tab about the connection (new profile, lost session).
+    fn sync_records(&mut self) -> Vec<Effect> {
+        match self.token.session.as_ref().map(|s| s.profile.clone()) {
+            Some(profile) if self.records.profile.as_deref() != Some(profile.as_str()) => {
+                let effects = self.records.connected(&profile, &mut self.ids);
+                self.track(effects)
+            }
+            // A lost session keeps the lists; their next query reports the error.
+            _ => Vec::new(),
         }
     }
 
@@ -645,11 +744,12 @@ impl Model {
     }
 
     pub fn handle_msg(&mut self, msg: Msg) -> Vec<Effect> {
-        let effects = self.handle_msg_inner(msg);
+        let mut effects = self.route_msg(msg);
+        effects.extend(self.sync_records());
         self.sync_drafts(effects)
     }
 
-    fn handle_msg_inner(&mut self, msg: Msg) -> Vec<Effect> {
+    fn route_msg(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Tick(now) => {
                 self.now = now;
@@ -664,6 +764,18 @@ impl Model {
                 self.inflight.remove(&req);
                 let reply = self.detail.on_outcome(req, outcome, &mut self.ids);
                 self.on_stack_reply(reply)
+            }
+            Msg::Done {
+                req,
+                outcome: crate::msg::Outcome::Records(outcome),
+            } => {
+                self.inflight.remove(&req);
+                if self.records.owns(req) {
+                    let effects = self.records.on_outcome(req, outcome, &mut self.ids);
+                    self.track(effects)
+                } else {
+                    Vec::new()
+                }
             }
             Msg::Done { req, outcome } => {
                 self.inflight.remove(&req);

@@ -24,6 +24,11 @@ const NOT_COMMANDS: &[Action] = &[
     Action::PrevField,
     Action::CycleChoice,
     Action::Submit,
+    Action::ToggleItem,
+    Action::AbortExport,
+    Action::Complete,
+    Action::ColumnLeft,
+    Action::ColumnRight,
 ];
 
 #[derive(Debug, Clone)]

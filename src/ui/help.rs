@@ -15,6 +15,19 @@ pub fn render(model: &Model, theme: &Theme, scroll: u16, area: Rect, frame: &mut
     let pane_contexts: &[Context] = match model.focus {
         Focus::Profiles => &[Context::Profiles, Context::List],
         Focus::Token => &[Context::Token],
+        Focus::Main if model.tab == crate::state::Tab::Records && model.detail.is_open() => &[
+            Context::Detail,
+            Context::List,
+            Context::FieldEditor,
+            Context::TextEditor,
+            Context::Conflict,
+        ],
+        Focus::Main if model.tab == crate::state::Tab::Records => &[
+            Context::Records,
+            Context::List,
+            Context::RecordsInput,
+            Context::RecordsPopup,
+        ],
         Focus::Main => &[Context::List],
     };
     let mut lines = Vec::new();
@@ -64,6 +77,9 @@ fn section_title(context: Context) -> &'static str {
         Context::Palette => "Command palette",
         Context::Confirm => "Questions",
         Context::Help => "Help",
+        Context::Records => "Records",
+        Context::RecordsInput => "Records: text lines",
+        Context::RecordsPopup => "Records: columns and exports",
         Context::Detail => "Record detail",
         Context::FieldEditor => "Field editor",
         Context::TextEditor => "Text editor",

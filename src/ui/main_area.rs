@@ -33,6 +33,12 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         return;
     }
     let block = pane_block(Line::from(title), model.focus == Focus::Main, theme);
+    if model.tab == Tab::Records {
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        super::records::render(model, theme, inner, frame);
+        return;
+    }
     let text = match model.tab {
         Tab::Records => {
             "Not yet: the record browser (Account, Contact, Lead lists, detail view and keyboard editing) is not built yet."

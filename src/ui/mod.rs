@@ -7,6 +7,7 @@ pub mod main_area;
 pub mod palette;
 pub mod profiles;
 pub mod record_detail;
+pub mod records;
 pub mod status_bar;
 pub mod theme;
 pub mod token;

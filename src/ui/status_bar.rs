@@ -47,7 +47,12 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         left.push(Span::styled(" no profile in use", theme.dim()));
     }
 
-    let middle = if let Some(label) = model.inflight.values().next_back() {
+    let middle = if let Some(export) = model.records.running_export() {
+        Line::from(vec![
+            Span::styled(SPINNER[model.frame % SPINNER.len()], theme.key()),
+            Span::raw(format!(" export {}: {}", export.object, export.summary())),
+        ])
+    } else if let Some(label) = model.inflight.values().next_back() {
         let more = model.inflight.len().saturating_sub(1);
         let extra = if more > 0 {
             format!(" (+{more})")

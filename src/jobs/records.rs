@@ -1,0 +1,337 @@
+//! Background work of the Records tab lists: query pages, describes, and the steps of a Bulk
+//! API 2.0 export (create, poll, download one page, abort), each a separate job so the list
+//! state drives progress and cancellation without a channel.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::sf::bulk::{BulkError, BulkJob, write_csv_page};
+use crate::sf::{ApiError, SObjectDescribe, SfClient};
+use crate::state::records::rowstore::RowStore;
+
+/// Rows per export result page (progress moves at least this often).
+pub const EXPORT_PAGE_ROWS: u32 = 10_000;
+
+/// A job of the Records tab.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordsJob {
+    /// The first page of a list's query; rows are stored under `columns`.
+    Query {
+        object: String,
+        soql: String,
+        columns: Vec<String>,
+    },
+    /// The next page (`nextRecordsUrl`).
+    More {
+        object: String,
+        url: String,
+        columns: Vec<String>,
+        page: u32,
+    },
+    /// One record again (after an edit in the detail view).
+    Refetch {
+        object: String,
+        id: String,
+        soql: String,
+        columns: Vec<String>,
+    },
+    Describe {
+        object: String,
+    },
+    DescribeGlobal,
+    /// Create a Bulk API 2.0 query job for `soql`.
+    ExportCreate {
+        soql: String,
+    },
+    /// Wait `delay`, then read the job's state.
+    ExportPoll {
+        job_id: String,
+        delay: Duration,
+    },
+    /// Download one page of results and append it to `path` (`locator` None: the first page,
+    /// which creates the file with the header row).
+    ExportPage {
+        job: Box<BulkJob>,
+        locator: Option<String>,
+        path: PathBuf,
+    },
+    ExportAbort {
+        job_id: String,
+    },
+}
+
+impl RecordsJob {
+    /// What the status bar says while the job runs.
+    pub fn label(&self) -> String {
+        match self {
+            RecordsJob::Query { object, .. } => format!("query {object}"),
+            RecordsJob::More { object, page, .. } => format!("query {object} (page {page})"),
+            RecordsJob::Refetch { object, .. } => format!("reload {object} row"),
+            RecordsJob::Describe { object } => format!("describe {object}"),
+            RecordsJob::DescribeGlobal => "describe global".into(),
+            RecordsJob::ExportCreate { .. } => "export: creating bulk job".into(),
+            RecordsJob::ExportPoll { job_id, .. } => format!("export: job {job_id}"),
+            RecordsJob::ExportPage { job, .. } => format!("export: downloading {}", job.id),
+            RecordsJob::ExportAbort { job_id } => format!("export: aborting {job_id}"),
+        }
+    }
+}
+
+/// A failure as the list shows it: Salesforce's error code and message (or the client's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobError {
+    pub code: Option<String>,
+    pub message: String,
+    /// No session: "Connect a profile first".
+    pub not_connected: bool,
+}
+
+impl JobError {
+    pub fn not_connected() -> JobError {
+        JobError {
+            code: None,
+            message: "Connect a profile first.".into(),
+            not_connected: true,
+        }
+    }
+}
+
+impl From<ApiError> for JobError {
+    fn from(e: ApiError) -> JobError {
+        let not_connected = matches!(e, ApiError::NotConnected);
+        match &e {
+            ApiError::Api { errors, .. } if !errors.is_empty() => JobError {
+                code: Some(errors[0].error_code.clone()),
+                message: errors[0].message.clone(),
+                not_connected,
+            },
+            _ => JobError {
+                code: e.error_code().map(str::to_owned),
+                message: e.to_string(),
+                not_connected,
+            },
+        }
+    }
+}
+
+impl From<BulkError> for JobError {
+    fn from(e: BulkError) -> JobError {
+        match e {
+            BulkError::Api(e) => e.into(),
+            other => JobError {
+                code: None,
+                message: other.to_string(),
+                not_connected: false,
+            },
+        }
+    }
+}
+
+/// One page of rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageRows {
+    pub rows: RowStore,
+    pub total: u64,
+    pub next_url: Option<String>,
+}
+
+/// What a Records job produced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordsOutcome {
+    Page(Result<PageRows, JobError>),
+    Refetched {
+        id: String,
+        result: Result<Option<RowStore>, JobError>,
+    },
+    Described(Result<Arc<SObjectDescribe>, JobError>),
+    /// Queryable object names of describe global.
+    Global(Result<Vec<(String, bool)>, JobError>),
+    ExportJob(Result<Box<BulkJob>, JobError>),
+    /// A page was written: rows, bytes and the next locator.
+    ExportPage(Result<ExportPageDone, JobError>),
+    Aborted(Result<(), JobError>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportPageDone {
+    pub records: u64,
+    pub bytes: u64,
+    pub next_locator: Option<String>,
+}
+
+/// The outcome a job gets when there is no connection.
+pub fn not_connected(job: &RecordsJob) -> RecordsOutcome {
+    let e = JobError::not_connected();
+    match job {
+        RecordsJob::Query { .. } | RecordsJob::More { .. } => RecordsOutcome::Page(Err(e)),
+        RecordsJob::Refetch { id, .. } => RecordsOutcome::Refetched {
+            id: id.clone(),
+            result: Err(e),
+        },
+        RecordsJob::Describe { .. } => RecordsOutcome::Described(Err(e)),
+        RecordsJob::DescribeGlobal => RecordsOutcome::Global(Err(e)),
+        RecordsJob::ExportCreate { .. } | RecordsJob::ExportPoll { .. } => {
+            RecordsOutcome::ExportJob(Err(e))
+        }
+        RecordsJob::ExportPage { .. } => RecordsOutcome::ExportPage(Err(e)),
+        RecordsJob::ExportAbort { .. } => RecordsOutcome::Aborted(Err(e)),
+    }
+}
+
+fn rows_of(page: &crate::sf::QueryPage, columns: &[String]) -> Result<RowStore, JobError> {
+    let mut rows = RowStore::new(columns.to_vec());
+    for record in &page.records {
+        rows.push_record(record).map_err(|e| JobError {
+            code: None,
+            message: e.to_string(),
+            not_connected: false,
+        })?;
+    }
+    Ok(rows)
+}
+
+/// Runs a job on the connected client.
+pub async fn run(client: &SfClient, job: RecordsJob) -> RecordsOutcome {
+    match job {
+        RecordsJob::Query { soql, columns, .. } => {
+            RecordsOutcome::Page(page(client.query(&soql).await, &columns))
+        }
+        RecordsJob::More { url, columns, .. } => {
+            RecordsOutcome::Page(page(client.query_more(&url).await, &columns))
+        }
+        RecordsJob::Refetch {
+            id, soql, columns, ..
+        } => {
+            let result = client
+                .query(&soql)
+                .await
+                .map_err(JobError::from)
+                .and_then(|p| {
+                    let rows = rows_of(&p, &columns)?;
+                    Ok((!rows.is_empty()).then_some(rows))
+                });
+            RecordsOutcome::Refetched { id, result }
+        }
+        RecordsJob::Describe { object } => {
+            RecordsOutcome::Described(client.describe(&object).await.map_err(JobError::from))
+        }
+        RecordsJob::DescribeGlobal => RecordsOutcome::Global(
+            client
+                .describe_global()
+                .await
+                .map(|g| {
+                    g.sobjects
+                        .into_iter()
+                        .map(|o| (o.name, o.queryable))
+                        .collect()
+                })
+                .map_err(JobError::from),
+        ),
+        RecordsJob::ExportCreate { soql } => RecordsOutcome::ExportJob(
+            client
+                .create_query_job(&soql, false)
+                .await
+                .map(Box::new)
+                .map_err(JobError::from),
+        ),
+        RecordsJob::ExportPoll { job_id, delay } => {
+            tokio::time::sleep(delay).await;
+            RecordsOutcome::ExportJob(
+                client
+                    .query_job(&job_id)
+                    .await
+                    .map(Box::new)
+                    .map_err(JobError::from),
+            )
+        }
+        RecordsJob::ExportPage { job, locator, path } => {
+            RecordsOutcome::ExportPage(export_page(client, &job, locator, path).await)
+        }
+        RecordsJob::ExportAbort { job_id } => RecordsOutcome::Aborted(
+            client
+                .abort_query_job(&job_id)
+                .await
+                .map(|_| ())
+                .map_err(JobError::from),
+        ),
+    }
+}
+
+fn page(
+    result: Result<crate::sf::QueryPage, ApiError>,
+    columns: &[String],
+) -> Result<PageRows, JobError> {
+    let page = result?;
+    Ok(PageRows {
+        rows: rows_of(&page, columns)?,
+        total: page.total_size,
+        next_url: page.next_records_url.filter(|_| !page.done),
+    })
+}
+
+/// `~/x.csv` → `<home>/x.csv` (the path is typed in a prompt, not by a shell).
+fn expand_home(path: PathBuf) -> PathBuf {
+    match path.strip_prefix("~") {
+        Ok(rest) => {
+            directories::BaseDirs::new().map_or(path.clone(), |dirs| dirs.home_dir().join(rest))
+        }
+        Err(_) => path,
+    }
+}
+
+async fn export_page(
+    client: &SfClient,
+    job: &BulkJob,
+    locator: Option<String>,
+    path: PathBuf,
+) -> Result<ExportPageDone, JobError> {
+    let mut attempt = 0;
+    let page = loop {
+        attempt += 1;
+        match client
+            .query_job_page(job, locator.as_deref(), Some(EXPORT_PAGE_ROWS))
+            .await
+        {
+            Ok(page) => break page,
+            Err(BulkError::Api(e)) if attempt < 4 && e.status().is_none_or(|s| s >= 500) => {
+                tokio::time::sleep(Duration::from_millis(500 * attempt)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let first = locator.is_none();
+    let csv = page.csv.clone();
+    let path = expand_home(path);
+    let write = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(!first)
+            .truncate(first)
+            .open(&path)?;
+        let mut out = std::io::BufWriter::new(file);
+        write_csv_page(&mut out, &csv, first)?;
+        out.flush()
+    })
+    .await
+    .map_err(|e| JobError {
+        code: None,
+        message: e.to_string(),
+        not_connected: false,
+    })?;
+    write.map_err(|e| JobError {
+        code: None,
+        message: format!("cannot write the export file: {e}"),
+        not_connected: false,
+    })?;
+    Ok(ExportPageDone {
+        records: page.records,
+        bytes: page.csv.len() as u64,
+        next_locator: page.next_locator,
+    })
+}

@@ -1,0 +1,469 @@
+//! SOQL text for the record lists: escaping, building a view's query, reading the position out
+//! of Salesforce's error messages, and completions from describe.
+
+use crate::sf::{FieldDescribe, SObjectDescribe};
+
+/// Escapes text for a SOQL string literal: `\` and `'` get a backslash.
+pub fn escape_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '\'' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for inside a LIKE pattern: the literal escapes plus `%` and `_` (wildcards).
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in escape_literal(text).chars() {
+        if c == '%' || c == '_' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `Field LIKE '%text%'` with `text` escaped.
+pub fn contains_condition(field: &str, text: &str) -> String {
+    format!("{field} LIKE '%{}%'", escape_like(text))
+}
+
+/// Sort direction of a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortDir {
+    Asc,
+    Desc,
+}
+
+impl SortDir {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            SortDir::Asc => "ASC",
+            SortDir::Desc => "DESC",
+        }
+    }
+}
+
+/// `SELECT Id, <columns> FROM <object>[ WHERE <filter>][ ORDER BY <field> <dir>]`.
+pub fn build_query(
+    object: &str,
+    columns: &[String],
+    filter: Option<&str>,
+    sort: Option<(&str, SortDir)>,
+) -> String {
+    let mut soql = String::from("SELECT Id");
+    for column in columns.iter().filter(|c| !c.eq_ignore_ascii_case("Id")) {
+        soql.push_str(", ");
+        soql.push_str(column);
+    }
+    soql.push_str(" FROM ");
+    soql.push_str(object);
+    if let Some(filter) = filter.map(str::trim).filter(|f| !f.is_empty()) {
+        soql.push_str(" WHERE ");
+        soql.push_str(filter);
+    }
+    if let Some((field, dir)) = sort {
+        soql.push_str(&format!(" ORDER BY {field} {}", dir.keyword()));
+        if dir == SortDir::Desc {
+            soql.push_str(" NULLS LAST");
+        }
+    }
+    soql
+}
+
+/// Whether a SOQL line is a whole query (starts with SELECT) rather than a WHERE clause.
+pub fn is_full_query(line: &str) -> bool {
+    line.trim_start()
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case("select "))
+}
+
+/// A WHERE clause typed with or without the keyword.
+pub fn strip_where(line: &str) -> &str {
+    let t = line.trim();
+    match t.get(..6) {
+        Some(w) if w.eq_ignore_ascii_case("where ") => t[6..].trim_start(),
+        _ => t,
+    }
+}
+
+/// The SELECT list and the FROM object of a whole query (`None` when it has no FROM).
+pub fn select_parts(soql: &str) -> Option<(Vec<String>, String)> {
+    let upper = soql.to_ascii_uppercase();
+    let select = upper.find("SELECT")? + 6;
+    let from = find_keyword(&upper, "FROM", select)?;
+    let mut columns = Vec::new();
+    let mut depth = 0usize;
+    let mut current = String::new();
+    for c in soql[select..from].chars() {
+        match c {
+            '(' => {
+                depth += 1;
+                current.push(c);
+            }
+            ')' => {
+                depth = depth.saturating_sub(1);
+                current.push(c);
+            }
+            ',' if depth == 0 => {
+                columns.push(current.trim().to_owned());
+                current.clear();
+            }
+            _ => current.push(c),
+        }
+    }
+    if !current.trim().is_empty() {
+        columns.push(current.trim().to_owned());
+    }
+    let object = soql[from + 4..].split_whitespace().next()?.to_owned();
+    Some((columns, object))
+}
+
+/// The byte offset of a whole-word keyword at or after `from` in an upper-cased text.
+fn find_keyword(upper: &str, keyword: &str, from: usize) -> Option<usize> {
+    let bytes = upper.as_bytes();
+    let mut at = from;
+    while let Some(i) = upper.get(at..)?.find(keyword) {
+        let start = at + i;
+        let end = start + keyword.len();
+        let before = start == 0 || !is_word(bytes[start - 1]);
+        let after = end >= bytes.len() || !is_word(bytes[end]);
+        if before && after {
+            return Some(start);
+        }
+        at = end;
+    }
+    None
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'.'
+}
+
+/// Where a query error points: Salesforce writes `ERROR at Row:1:Column:35` (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorPosition {
+    pub row: usize,
+    pub column: usize,
+}
+
+/// Reads `ERROR at Row:R:Column:C` out of an error message.
+pub fn error_position(message: &str) -> Option<ErrorPosition> {
+    let at = message.find("ERROR at Row:")?;
+    let rest = &message[at + "ERROR at Row:".len()..];
+    let (row, rest) = rest.split_once(":Column:")?;
+    let column: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some(ErrorPosition {
+        row: row.trim().parse().ok()?,
+        column: column.parse().ok()?,
+    })
+}
+
+/// The readable part of a query error: the text after the `ERROR at ...` line (Salesforce
+/// repeats the query and a caret before it), else the whole message on one line.
+pub fn error_detail(message: &str) -> String {
+    if let Some(at) = message.find("ERROR at Row:")
+        && let Some((_, detail)) = message[at..].split_once('\n')
+        && !detail.trim().is_empty()
+    {
+        return detail.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The select item that covers a 1-based column of a one-line query (`None` when the column is
+/// outside the SELECT list).
+pub fn column_at(soql: &str, column: usize) -> Option<String> {
+    let upper = soql.to_ascii_uppercase();
+    let select = upper.find("SELECT")? + 6;
+    let from = find_keyword(&upper, "FROM", select)?;
+    let at = column.checked_sub(1)?;
+    if at < select || at >= from {
+        return None;
+    }
+    let start = soql[..at].rfind(',').map_or(select, |i| i.max(select) + 1);
+    let end = soql[at..from].find(',').map_or(from, |i| at + i);
+    Some(soql[start..end].trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// The SOQL keywords offered by completion.
+const KEYWORDS: &[&str] = &[
+    "AND",
+    "OR",
+    "NOT",
+    "LIKE",
+    "IN",
+    "NULL",
+    "TRUE",
+    "FALSE",
+    "ORDER BY",
+    "LIMIT",
+    "ASC",
+    "DESC",
+    "NULLS LAST",
+    "WHERE",
+    "FROM",
+    "SELECT",
+];
+
+/// What completion needs to know besides the line: the view's object's describe, the
+/// describes already fetched (for relationship paths) and the org's object names.
+pub struct CompletionSource<'a> {
+    pub describe: Option<&'a SObjectDescribe>,
+    pub describe_of: &'a dyn Fn(&str) -> Option<&'a SObjectDescribe>,
+    pub objects: &'a [String],
+}
+
+/// Suggestions for the word before the end of `line`: `(start byte of the word, candidates)`.
+pub fn complete(line: &str, source: &CompletionSource<'_>) -> (usize, Vec<String>) {
+    // Inside a string literal after `Field =` / `!=` / `IN (`: picklist values.
+    let quotes = line.bytes().filter(|b| *b == b'\'').count() - line.matches("\\'").count();
+    if quotes % 2 == 1 {
+        let open = line.rfind('\'').unwrap_or(0);
+        let prefix = &line[open + 1..];
+        let before = line[..open].trim_end();
+        let before = before
+            .trim_end_matches(|c: char| c == '(' || c == ',' || c.is_whitespace())
+            .trim_end_matches(['=', '!', '<', '>']);
+        let before = strip_in(before.trim_end());
+        let field_name = before
+            .rsplit(|c: char| c.is_whitespace() || c == '(')
+            .next()
+            .unwrap_or("");
+        let values = field_for(field_name, source)
+            .map(|f| {
+                f.picklist_values
+                    .iter()
+                    .filter(|p| p.active)
+                    .map(|p| p.value.clone())
+                    .filter(|v| starts_with_ci(v, prefix))
+                    .map(|v| format!("{}'", escape_literal(&v)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        return (open + 1, values);
+    }
+    let start = line
+        .rfind(|c: char| c.is_whitespace() || c == ',' || c == '(')
+        .map_or(0, |i| i + 1);
+    let word = &line[start..];
+    let previous = line[..start]
+        .split_whitespace()
+        .next_back()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    if previous == "FROM" {
+        let names = source
+            .objects
+            .iter()
+            .filter(|o| starts_with_ci(o, word))
+            .take(50)
+            .cloned()
+            .collect();
+        return (start, names);
+    }
+    if let Some(dot) = word.rfind('.') {
+        let path = &word[..dot];
+        let prefix = &word[dot + 1..];
+        let Some(target) = target_of_path(path, source) else {
+            return (start, Vec::new());
+        };
+        let base = start + dot + 1;
+        return (base, field_candidates(target, prefix));
+    }
+    let mut out = source
+        .describe
+        .map(|d| field_candidates(d, word))
+        .unwrap_or_default();
+    if !word.is_empty() {
+        out.extend(
+            KEYWORDS
+                .iter()
+                .filter(|k| starts_with_ci(k, word))
+                .map(|k| (*k).to_owned()),
+        );
+    }
+    (start, out)
+}
+
+fn strip_in(text: &str) -> &str {
+    let upper = text.to_ascii_uppercase();
+    for suffix in [" NOT IN", " IN", " LIKE"] {
+        if upper.ends_with(suffix) {
+            return &text[..text.len() - suffix.len()];
+        }
+    }
+    text
+}
+
+fn starts_with_ci(text: &str, prefix: &str) -> bool {
+    text.len() >= prefix.len()
+        && text
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+}
+
+/// Field names and relationship names (with a trailing dot) of `describe` starting with `prefix`.
+fn field_candidates(describe: &SObjectDescribe, prefix: &str) -> Vec<String> {
+    let mut out: Vec<String> = describe
+        .fields
+        .iter()
+        .filter(|f| starts_with_ci(&f.name, prefix))
+        .map(|f| f.name.clone())
+        .collect();
+    out.extend(
+        describe
+            .fields
+            .iter()
+            .filter_map(|f| f.relationship_name.as_ref())
+            .filter(|r| starts_with_ci(r, prefix))
+            .map(|r| format!("{r}.")),
+    );
+    out
+}
+
+/// The describe a relationship path (`Account`, `Account.Owner`) leads to, if fetched.
+fn target_of_path<'a>(path: &str, source: &CompletionSource<'a>) -> Option<&'a SObjectDescribe> {
+    let mut current = source.describe?;
+    for part in path.split('.') {
+        let field = current.fields.iter().find(|f| {
+            f.relationship_name
+                .as_deref()
+                .is_some_and(|r| r.eq_ignore_ascii_case(part))
+        })?;
+        let target = field.reference_to.first()?;
+        current = (source.describe_of)(target)?;
+    }
+    Some(current)
+}
+
+/// The object a relationship path at the end of `line` leads to whose describe is not fetched
+/// yet (`Account.` on Contact without Account's describe): fetch it, and the next tab completes.
+pub fn missing_describe(line: &str, source: &CompletionSource<'_>) -> Option<String> {
+    let start = line
+        .rfind(|c: char| c.is_whitespace() || c == ',' || c == '(')
+        .map_or(0, |i| i + 1);
+    let word = &line[start..];
+    let (path, _) = word.rsplit_once('.')?;
+    let mut current = source.describe?;
+    for part in path.split('.') {
+        let field = current.fields.iter().find(|f| {
+            f.relationship_name
+                .as_deref()
+                .is_some_and(|r| r.eq_ignore_ascii_case(part))
+        })?;
+        let target = field.reference_to.first()?;
+        match (source.describe_of)(target) {
+            Some(next) => current = next,
+            None => return Some(target.clone()),
+        }
+    }
+    None
+}
+
+fn field_for<'a>(name: &str, source: &CompletionSource<'a>) -> Option<&'a FieldDescribe> {
+    match name.rsplit_once('.') {
+        Some((path, field)) => target_of_path(path, source)?.field(field),
+        None => source.describe?.field(name),
+    }
+}
+
+/// The longest prefix (case-insensitive) shared by every candidate.
+pub fn common_prefix(candidates: &[String]) -> String {
+    let Some(first) = candidates.first() else {
+        return String::new();
+    };
+    let mut len = first.len();
+    for c in &candidates[1..] {
+        len = len.min(
+            first
+                .chars()
+                .zip(c.chars())
+                .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
+                .map(|(a, _)| a.len_utf8())
+                .sum(),
+        );
+    }
+    first[..len].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_escaping_covers_backslash_quote_percent_underscore() {
+        assert_eq!(escape_like("O'Brien"), "O\\'Brien");
+        assert_eq!(escape_like("100%"), "100\\%");
+        assert_eq!(escape_like("a_b"), "a\\_b");
+        assert_eq!(escape_like("c:\\tmp"), "c:\\\\tmp");
+        assert_eq!(
+            contains_condition("Name", "it's 50%_off\\"),
+            "Name LIKE '%it\\'s 50\\%\\_off\\\\%'"
+        );
+        assert_eq!(escape_literal("50%"), "50%");
+    }
+
+    #[test]
+    fn queries_are_built_with_filter_and_sort() {
+        let cols = vec!["Name".to_owned(), "Industry".to_owned()];
+        assert_eq!(
+            build_query("Account", &cols, None, None),
+            "SELECT Id, Name, Industry FROM Account"
+        );
+        assert_eq!(
+            build_query(
+                "Account",
+                &cols,
+                Some("Name LIKE '%a%'"),
+                Some(("Name", SortDir::Desc))
+            ),
+            "SELECT Id, Name, Industry FROM Account WHERE Name LIKE '%a%' ORDER BY Name DESC NULLS LAST"
+        );
+    }
+
+    #[test]
+    fn error_positions_and_details_are_read() {
+        let message =
+            "\nSELECT Id FRM Account\n          ^\nERROR at Row:1:Column:11\nunexpected token: FRM";
+        assert_eq!(
+            error_position(message),
+            Some(ErrorPosition { row: 1, column: 11 })
+        );
+        assert_eq!(error_detail(message), "unexpected token: FRM");
+        assert_eq!(error_position("no position"), None);
+        let soql = "SELECT Id, Name, Owner.Name, LastModifiedDate FROM Account";
+        assert_eq!(column_at(soql, 18).as_deref(), Some("Owner.Name"));
+        assert_eq!(column_at(soql, 12).as_deref(), Some("Name"));
+        assert_eq!(column_at(soql, 55), None);
+    }
+
+    #[test]
+    fn select_lists_are_split() {
+        let (cols, object) =
+            select_parts("select Id, Name, Account.Name from Contact where Name like 'x'")
+                .expect("parts");
+        assert_eq!(cols, ["Id", "Name", "Account.Name"]);
+        assert_eq!(object, "Contact");
+        assert!(is_full_query("  SELECT Id FROM Lead"));
+        assert!(!is_full_query("Name = 'x'"));
+        assert_eq!(strip_where("where Name = 'x'"), "Name = 'x'");
+    }
+
+    #[test]
+    fn common_prefix_is_case_insensitive() {
+        let c = vec!["Industry".to_owned(), "IsDeleted".to_owned()];
+        assert_eq!(common_prefix(&c), "I");
+        assert_eq!(common_prefix(&["Name".to_owned()]), "Name");
+    }
+}

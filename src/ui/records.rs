@@ -1,0 +1,534 @@
+//! The Records tab: object switcher, list header with load progress, the visible rows only
+//! (virtual rendering: the cost follows the screen, not the loaded count), the text lines with
+//! their errors and suggestions, and the column chooser / export jobs popups.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
+
+use super::{SPINNER, Theme, centered, pane_block};
+use crate::action::Action;
+use crate::keymap::Context;
+use crate::state::Model;
+use crate::state::records::soql::SortDir;
+use crate::state::records::{LineInput, ListView, Popup, RecordsState};
+
+/// Widest a non-name column gets before the name column takes the rest.
+const MAX_COLUMN: usize = 28;
+/// Narrowest a column is drawn.
+const MIN_COLUMN: usize = 6;
+
+/// Draws the tab inside `area` (the main area's inner rectangle).
+pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
+    let records = &model.records;
+    if area.height < 3 || area.width < 10 {
+        return;
+    }
+    let view = records.view();
+    let footer = footer_lines(model, theme, area.width as usize);
+    let footer_height = (footer.len() as u16).min(area.height.saturating_sub(3));
+    let header = Rect { height: 1, ..area };
+    frame.render_widget(
+        Paragraph::new(header_line(model, theme, area.width)),
+        header,
+    );
+    let list = Rect {
+        y: area.y + 1,
+        height: area.height - 1 - footer_height,
+        ..area
+    };
+    render_list(records, view, theme, list, frame);
+    let footer_area = Rect {
+        y: list.bottom(),
+        height: footer_height,
+        ..area
+    };
+    frame.render_widget(Paragraph::new(footer.clone()), footer_area);
+    if let Some(line) = &records.input {
+        let prompt_width = line.prompt().chars().count() as u16 + 2;
+        let x = footer_area.x + prompt_width + line.input().visual_cursor() as u16;
+        if x < footer_area.right() && footer_area.height > 0 {
+            frame.set_cursor_position(Position {
+                x,
+                y: footer_area.y,
+            });
+        }
+    }
+    match &records.popup {
+        Some(Popup::Columns { choices, selected }) => {
+            let describe = records.describe(&view.object).map(|d| &**d);
+            render_chooser(view, describe, choices, *selected, theme, area, frame);
+        }
+        Some(Popup::Exports { selected }) => render_exports(records, *selected, theme, area, frame),
+        None => {}
+    }
+}
+
+fn header_line<'a>(model: &'a Model, theme: &Theme, width: u16) -> Line<'a> {
+    let records = &model.records;
+    let view = records.view();
+    let mut spans = Vec::new();
+    for (i, v) in records.views.iter().enumerate() {
+        let style = if i == records.current {
+            theme.key().add_modifier(Modifier::REVERSED)
+        } else {
+            theme.label()
+        };
+        spans.push(Span::styled(format!(" {} ", v.object), style));
+        spans.push(Span::raw(" "));
+    }
+    let filter = match &view.filter {
+        crate::state::records::Filter::None => String::new(),
+        crate::state::records::Filter::Quick(text) => format!(" / {text}"),
+        crate::state::records::Filter::Where(clause) => format!(" WHERE {clause}"),
+        crate::state::records::Filter::Soql(_) => " (SOQL line query)".to_owned(),
+    };
+    spans.push(Span::styled(filter, theme.warn()));
+    let mut right = view.progress();
+    if view.loading() {
+        right.push(' ');
+        right.push_str(SPINNER[model.frame % SPINNER.len()]);
+    }
+    let mut used: usize = spans.iter().map(Span::width).sum();
+    if used + right.chars().count() + 1 > width as usize {
+        // Narrow: only the current object, so the load progress still shows.
+        spans = vec![
+            Span::styled(
+                format!(" {} ", view.object),
+                theme.key().add_modifier(Modifier::REVERSED),
+            ),
+            Span::styled(
+                if view.filter == crate::state::records::Filter::None {
+                    String::new()
+                } else {
+                    " (filtered)".to_owned()
+                },
+                theme.warn(),
+            ),
+        ];
+        used = spans.iter().map(Span::width).sum();
+    }
+    let pad = (width as usize).saturating_sub(used + right.chars().count() + 1);
+    if pad > 0 {
+        spans.push(Span::raw(" ".repeat(pad)));
+        spans.push(Span::styled(right, theme.label()));
+    }
+    Line::from(spans)
+}
+
+/// Column widths for the visible rows: the name column (or the first) takes the slack.
+pub fn column_widths(view: &ListView, first: usize, last: usize, width: usize) -> Vec<usize> {
+    let n = view.columns.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let natural: Vec<usize> = view
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(c, name)| {
+            let cells = (first..last)
+                .map(|r| view.rows.cell(r, c).map_or(7, |t| t.chars().count()))
+                .max()
+                .unwrap_or(0);
+            let sorted = view.sort.as_ref().is_some_and(|(s, _)| s == name);
+            let header = name.chars().count() + if sorted { 2 } else { 0 };
+            cells.max(header).clamp(MIN_COLUMN, MAX_COLUMN)
+        })
+        .collect();
+    let slack_col = view
+        .columns
+        .iter()
+        .position(|c| c.eq_ignore_ascii_case("Name"))
+        .unwrap_or(0);
+    let available = width.saturating_sub(n.saturating_sub(1));
+    let mut widths = natural;
+    widths[slack_col] = 16.min(available);
+    // Too wide: the widest other column gives up a character at a time (never below 6).
+    loop {
+        let total: usize = widths.iter().sum();
+        if total <= available {
+            break;
+        }
+        let widest = widths
+            .iter()
+            .enumerate()
+            .filter(|(i, w)| *i != slack_col && **w > MIN_COLUMN)
+            .max_by_key(|(_, w)| **w)
+            .map(|(i, _)| i);
+        match widest {
+            Some(i) => widths[i] -= 1,
+            None => {
+                // Even at their narrowest the columns do not fit: the last ones get nothing.
+                let mut left = available;
+                for w in &mut widths {
+                    *w = (*w).min(left);
+                    left -= *w;
+                }
+                return widths;
+            }
+        }
+    }
+    let total: usize = widths.iter().sum();
+    widths[slack_col] += available - total;
+    widths
+}
+
+/// Cuts text to `width` characters, marking the cut with "…".
+pub fn fit(text: &str, width: usize) -> String {
+    let count = text.chars().count();
+    if count <= width {
+        format!("{text:<width$}")
+    } else if width == 0 {
+        String::new()
+    } else {
+        let mut out: String = text.chars().take(width - 1).collect();
+        out.push('…');
+        out
+    }
+}
+
+fn render_list(
+    records: &RecordsState,
+    view: &ListView,
+    theme: &Theme,
+    area: Rect,
+    frame: &mut Frame,
+) {
+    if area.height < 2 {
+        return;
+    }
+    let body_height = (area.height - 1) as usize;
+    // The scroll offset is kept in the state; a smaller terminal than last time is clamped here.
+    let mut top = view.scroll;
+    if view.cursor >= top + body_height {
+        top = view.cursor + 1 - body_height;
+    }
+    let last = (top + body_height).min(view.rows.len());
+    let widths = column_widths(view, top, last, area.width.saturating_sub(1) as usize);
+
+    let mut header = vec![Span::raw(" ")];
+    for (c, name) in view.columns.iter().enumerate() {
+        let arrow = match &view.sort {
+            Some((col, SortDir::Asc)) if col == name => " ▲",
+            Some((col, SortDir::Desc)) if col == name => " ▼",
+            _ => "",
+        };
+        let mut style = theme.label().add_modifier(Modifier::BOLD);
+        if c == view.focus_col {
+            style = style.add_modifier(Modifier::UNDERLINED);
+        }
+        if c > 0 {
+            header.push(Span::raw(" "));
+        }
+        header.push(Span::styled(
+            fit(&format!("{name}{arrow}"), widths[c]),
+            style,
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(header)),
+        Rect { height: 1, ..area },
+    );
+
+    let body = Rect {
+        y: area.y + 1,
+        height: area.height - 1,
+        ..area
+    };
+    if view.rows.is_empty() {
+        let text = if let Some(error) = &view.error {
+            Line::styled(error.clone(), theme.error())
+        } else if records.profile.is_none() {
+            Line::styled("Connect a profile first.", theme.warn())
+        } else if view.loading() {
+            Line::styled(format!("Loading {}…", view.object), theme.dim())
+        } else if view.total == Some(0) {
+            Line::styled("No records match.", theme.dim())
+        } else {
+            Line::from("")
+        };
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), body);
+        return;
+    }
+    let mut lines = Vec::with_capacity(last - top);
+    for row in top..last {
+        let selected = row == view.cursor;
+        let mut spans = vec![Span::raw(if selected { "▸" } else { " " })];
+        for (c, width) in widths.iter().enumerate() {
+            if c > 0 {
+                spans.push(Span::raw(" "));
+            }
+            match view.rows.cell(row, c) {
+                Some(text) => spans.push(Span::raw(fit(text, *width))),
+                None => spans.push(Span::styled(fit("(empty)", *width), theme.dim())),
+            }
+        }
+        let line = Line::from(spans);
+        lines.push(if selected {
+            line.style(theme.selected())
+        } else {
+            line
+        });
+    }
+    frame.render_widget(Paragraph::new(lines), body);
+}
+
+fn footer_lines(model: &Model, theme: &Theme, width: usize) -> Vec<Line<'static>> {
+    let records = &model.records;
+    let view = records.view();
+    let mut lines = Vec::new();
+    if let Some(input) = &records.input {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{}: ", input.prompt()), theme.key()),
+            Span::raw(input.input().value().to_owned()),
+        ]));
+        let prompt_width = input.prompt().chars().count() + 2;
+        match input {
+            LineInput::Soql {
+                error, suggestions, ..
+            } => {
+                if let Some(error) = error {
+                    if let Some(caret) = error.caret {
+                        lines.push(Line::styled(
+                            format!("{}^", " ".repeat(prompt_width + caret)),
+                            theme.error(),
+                        ));
+                    }
+                    let code = error
+                        .code
+                        .as_deref()
+                        .map(|c| format!("{c}: "))
+                        .unwrap_or_default();
+                    for part in wrap(&format!("{code}{}", error.message), width, 3) {
+                        lines.push(Line::styled(part, theme.error()));
+                    }
+                }
+                push_suggestions(&mut lines, suggestions, input.input().value(), width, theme);
+                if error.is_none() && suggestions.is_empty() {
+                    lines.push(Line::styled(
+                        "a WHERE clause (Industry = 'Energy') or a whole SELECT · tab completes · enter runs · esc",
+                        theme.dim(),
+                    ));
+                }
+            }
+            LineInput::OpenObject {
+                error, suggestions, ..
+            } => {
+                if let Some(error) = error {
+                    lines.push(Line::styled(error.clone(), theme.error()));
+                }
+                push_suggestions(&mut lines, suggestions, input.input().value(), width, theme);
+            }
+            LineInput::Search(_) => lines.push(Line::styled(
+                format!(
+                    "{} contains the text · enter searches · esc",
+                    records.name_field(&view.object)
+                ),
+                theme.dim(),
+            )),
+            LineInput::ExportPath(_) => lines.push(Line::styled(
+                "Bulk API 2.0 query job of this view, written as CSV · enter starts · esc",
+                theme.dim(),
+            )),
+        }
+        return lines;
+    }
+    if let Some(notice) = &records.notice {
+        lines.push(Line::styled(notice.clone(), theme.warn()));
+    } else if let Some(error) = view.error.as_ref().filter(|_| !view.rows.is_empty()) {
+        lines.push(Line::styled(error.clone(), theme.error()));
+    } else {
+        let contexts = [Context::Records, Context::List];
+        let hint = |action| model.keymap.hint(&contexts, action);
+        let mut spans = Vec::new();
+        for (action, text) in [
+            (Action::OpenRecord, " open "),
+            (Action::PrevObject, "/"),
+            (Action::NextObject, " object "),
+            (Action::QuickSearch, " search "),
+            (Action::SoqlLine, " SOQL "),
+            (Action::SortColumn, " sort "),
+            (Action::ChooseColumns, " columns "),
+            (Action::ExportView, " export "),
+            (Action::ShowExports, " jobs"),
+        ] {
+            spans.push(Span::styled(hint(action), theme.key()));
+            spans.push(Span::styled(text, theme.dim()));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines
+}
+
+/// The suggestions under a line, at most three rows; the one the line ends with (tab steps
+/// through them) is highlighted.
+fn push_suggestions(
+    lines: &mut Vec<Line<'static>>,
+    suggestions: &[String],
+    typed: &str,
+    width: usize,
+    theme: &Theme,
+) {
+    if suggestions.is_empty() {
+        return;
+    }
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    let mut rows = 0;
+    for s in suggestions {
+        let len = s.chars().count() + 2;
+        if used + len > width && !spans.is_empty() {
+            lines.push(Line::from(std::mem::take(&mut spans)));
+            used = 0;
+            rows += 1;
+            if rows == 3 {
+                return;
+            }
+        }
+        let style = if typed.ends_with(s.as_str()) {
+            theme.selected()
+        } else {
+            theme.label()
+        };
+        spans.push(Span::styled(s.clone(), style));
+        spans.push(Span::raw("  "));
+        used += len;
+    }
+    if !spans.is_empty() {
+        lines.push(Line::from(spans));
+    }
+}
+
+fn render_chooser(
+    view: &ListView,
+    describe: Option<&crate::sf::SObjectDescribe>,
+    choices: &[(String, bool)],
+    selected: usize,
+    theme: &Theme,
+    area: Rect,
+    frame: &mut Frame,
+) {
+    let popup = centered(area, 64, area.height.saturating_sub(2).max(6));
+    frame.render_widget(Clear, popup);
+    let block: Block = pane_block(
+        Line::from(format!(
+            " {} columns · space toggles · enter applies ",
+            view.object
+        )),
+        true,
+        theme,
+    );
+    let items: Vec<ListItem> = choices
+        .iter()
+        .map(|(name, on)| {
+            let about = describe
+                .and_then(|d| d.field(name))
+                .map_or_else(String::new, |f| {
+                    if f.label.is_empty() {
+                        f.field_type.clone()
+                    } else {
+                        format!("{} · {}", f.label, f.field_type)
+                    }
+                });
+            ListItem::new(Line::from(vec![
+                Span::styled(if *on { "[x] " } else { "[ ] " }, theme.key()),
+                Span::raw(format!("{name:<28} ")),
+                Span::styled(about, theme.dim()),
+            ]))
+        })
+        .collect();
+    let mut state = ListState::default().with_selected(Some(selected));
+    frame.render_stateful_widget(
+        List::new(items)
+            .block(block)
+            .highlight_style(theme.selected()),
+        popup,
+        &mut state,
+    );
+}
+
+fn render_exports(
+    records: &RecordsState,
+    selected: usize,
+    theme: &Theme,
+    area: Rect,
+    frame: &mut Frame,
+) {
+    let popup = centered(area, area.width.saturating_sub(4).min(96), 12);
+    frame.render_widget(Clear, popup);
+    let block = pane_block(
+        Line::from(" Export jobs · a aborts · esc closes "),
+        true,
+        theme,
+    );
+    let items: Vec<ListItem> = if records.exports.is_empty() {
+        vec![ListItem::new(Line::styled(
+            "No exports yet: x exports the current view.",
+            theme.dim(),
+        ))]
+    } else {
+        records
+            .exports
+            .iter()
+            .map(|e| {
+                let style = if e.error.is_some() {
+                    theme.error()
+                } else if e.finished {
+                    Style::default()
+                } else {
+                    theme.warn()
+                };
+                let mut text = format!("{:<10} {}", e.object, e.summary());
+                if e.finished {
+                    text.push_str(" · done");
+                }
+                let detail = match &e.error {
+                    Some(error) => error.clone(),
+                    None => e.path.display().to_string(),
+                };
+                ListItem::new(vec![
+                    Line::styled(text, style),
+                    Line::styled(format!("  {detail}"), theme.dim()),
+                ])
+            })
+            .collect()
+    };
+    let mut state =
+        ListState::default().with_selected((!records.exports.is_empty()).then_some(selected));
+    frame.render_stateful_widget(
+        List::new(items)
+            .block(block)
+            .highlight_style(theme.selected()),
+        popup,
+        &mut state,
+    );
+}
+
+/// Splits text into at most `max` lines of `width` characters (the last one cut with "…").
+fn wrap(text: &str, width: usize, max: usize) -> Vec<String> {
+    let width = width.max(10);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    if lines.len() > max {
+        lines.truncate(max);
+        if let Some(last) = lines.last_mut() {
+            *last = fit(&format!("{last} …"), width).trim_end().to_owned();
+        }
+    }
+    lines
+}

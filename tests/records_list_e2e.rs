@@ -1,0 +1,325 @@
+//! The Records tab end to end: the real runtime and client against the mock org on 127.0.0.1
+//! (2,500 accounts): open the list, page to the end, sort, filter, a SOQL error with its
+//! position, and an export to CSV.
+mod common;
+
+use std::time::Duration;
+
+use futures::channel::mpsc;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use tokio::sync::watch;
+
+use sfterm::app::Runtime;
+use sfterm::config::profiles::ProfileStore;
+use sfterm::mock_org::{MockOrg, MockOrgConfig};
+use sfterm::ui::Theme;
+
+#[derive(Clone, Default)]
+struct Frame {
+    screen: String,
+    loaded: usize,
+    total: Option<u64>,
+    cursor: usize,
+    loading: bool,
+    first_name: Option<String>,
+    exported: Option<(u64, bool)>,
+    soql_error: Option<(String, Option<usize>)>,
+    detail_open: bool,
+}
+
+struct App {
+    keys: mpsc::UnboundedSender<std::io::Result<Event>>,
+    frames: watch::Receiver<Frame>,
+    done: tokio::task::JoinHandle<std::io::Result<sfterm::state::Model>>,
+    dir: tempfile::TempDir,
+}
+
+impl App {
+    async fn start(org: &MockOrg) -> App {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = ProfileStore::load(&dir.path().join("profiles.toml")).expect("store");
+        let mut demo = common::profile(
+            "Demo org",
+            org.instance_url().as_str().trim_end_matches('/'),
+        );
+        demo.client_id = org.client_id().into();
+        demo.secret = sfterm::config::profiles::SecretSource::Plain {
+            value: org.client_secret().to_owned().into(),
+        };
+        store.upsert(None, demo).expect("add");
+        store.save().expect("save");
+        let mut model = common::model_with(store.profiles().to_vec());
+        model.now = jiff::Timestamp::now();
+        model.records.export_dir = Some(dir.path().join("exports"));
+        let terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+        let mut runtime = Runtime::new(
+            model,
+            Theme::default(),
+            terminal,
+            Some(store),
+            Box::new(|_| Ok(())),
+        );
+        let (frames_tx, frames) = watch::channel(Frame::default());
+        runtime.observe(Box::new(move |model, terminal| {
+            let view = model.records.view();
+            let _ = frames_tx.send(Frame {
+                screen: terminal.backend().to_string(),
+                loaded: view.rows.len(),
+                total: view.total,
+                cursor: view.cursor,
+                loading: view.loading(),
+                first_name: view.rows.cell(0, 0).map(str::to_owned),
+                exported: model
+                    .records
+                    .exports
+                    .last()
+                    .map(|e| (e.records, e.finished)),
+                soql_error: match &model.records.input {
+                    Some(sfterm::state::records::LineInput::Soql { error: Some(e), .. }) => {
+                        Some((e.message.clone(), e.caret))
+                    }
+                    _ => None,
+                },
+                detail_open: model.detail.is_open(),
+            });
+        }));
+        let (keys, input) = mpsc::unbounded();
+        let done = tokio::spawn(runtime.run(input));
+        App {
+            keys,
+            frames,
+            done,
+            dir,
+        }
+    }
+
+    fn press(&self, keys: &str) {
+        for key in common::key_events(keys) {
+            self.keys
+                .unbounded_send(Ok(Event::Key(key)))
+                .expect("app is running");
+        }
+    }
+
+    fn type_text(&self, text: &str) {
+        for c in text.chars() {
+            let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+            self.keys
+                .unbounded_send(Ok(Event::Key(key)))
+                .expect("app is running");
+        }
+    }
+
+    async fn wait_for(&mut self, what: &str, check: impl Fn(&Frame) -> bool) -> Frame {
+        let result =
+            tokio::time::timeout(Duration::from_secs(30), self.frames.wait_for(|f| check(f)))
+                .await
+                .map(|r| r.map(|frame| frame.clone()));
+        match result {
+            Ok(Ok(frame)) => frame,
+            _ => panic!(
+                "timed out waiting for {what}; last screen:\n{}",
+                self.frames.borrow().screen
+            ),
+        }
+    }
+
+    async fn quit(self) {
+        self.press("ctrl-c");
+        self.done.await.expect("joined").expect("ran");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browse_page_sort_filter_error_and_export_against_the_mock_org() {
+    let org = MockOrg::start(MockOrgConfig {
+        records: 2500,
+        ..MockOrgConfig::default()
+    })
+    .await
+    .expect("mock org");
+    let mut app = App::start(&org).await;
+
+    // Connecting opens the Account list: the first page of 2,000.
+    app.press("enter");
+    let frame = app
+        .wait_for("the first page", |f| f.loaded == 2000 && !f.loading)
+        .await;
+    assert_eq!(frame.total, Some(2500));
+    app.press("1");
+    let frame = app
+        .wait_for("the list on screen", |f| {
+            f.screen.contains("2,000 of 2,500 loaded")
+        })
+        .await;
+    assert!(frame.screen.contains("Industry"), "{}", frame.screen);
+
+    // G pages to the end without blocking keys.
+    app.press("G");
+    let frame = app
+        .wait_for("every row", |f| f.loaded == 2500 && !f.loading)
+        .await;
+    assert_eq!(frame.cursor, 2499);
+    app.wait_for("the counter", |f| {
+        f.screen.contains("2,500 of 2,500 loaded")
+    })
+    .await;
+
+    // Sort by Name: re-queried from the start, A first.
+    app.press("s");
+    let frame = app
+        .wait_for("the sorted list", |f| {
+            f.screen.contains("Name ▲") && f.loaded == 2000 && !f.loading
+        })
+        .await;
+    let first = frame.first_name.clone().expect("a name");
+    assert!(first.starts_with('A'), "sorted ascending: {first}");
+    app.press("s");
+    let frame = app
+        .wait_for("the reversed list", |f| {
+            f.screen.contains("Name ▼") && f.loaded == 2000 && !f.loading
+        })
+        .await;
+    let last = frame.first_name.clone().expect("a name");
+    assert!(last > first, "sorted descending: {last} after {first}");
+
+    // Quick search with characters that need escaping finds nothing, a plain one finds some.
+    app.press("/");
+    app.type_text("it's 100%");
+    app.press("enter");
+    app.wait_for("no match", |f| f.screen.contains("No records match."))
+        .await;
+    app.press("/");
+    for _ in 0.."it's 100%".len() {
+        app.press("backspace");
+    }
+    app.type_text("Acme");
+    app.press("enter");
+    let frame = app
+        .wait_for("the filtered list", |f| {
+            f.total.is_some() && !f.loading && f.loaded > 0 && f.screen.contains("/ Acme")
+        })
+        .await;
+    assert!(frame.total.unwrap_or(0) < 2500);
+    assert!(
+        frame
+            .first_name
+            .as_deref()
+            .is_some_and(|n| n.to_lowercase().contains("acme"))
+    );
+
+    // A SOQL line error comes back under the line with the position of the bad field.
+    app.press("w");
+    app.type_text("Industry = 'Energy' AND Nme = 'x'");
+    app.press("enter");
+    let frame = app
+        .wait_for("the SOQL error", |f| f.soql_error.is_some())
+        .await;
+    let (message, caret) = frame.soql_error.clone().expect("error");
+    assert!(message.contains("Nme"), "{message}");
+    assert_eq!(caret, Some(24));
+    assert!(frame.screen.contains("INVALID_FIELD"), "{}", frame.screen);
+
+    // A valid clause replaces it; then export the view to CSV.
+    for _ in 0..40 {
+        app.press("backspace");
+    }
+    app.type_text("Industry = 'Energy'");
+    app.press("enter");
+    let frame = app
+        .wait_for("the Energy accounts", |f| {
+            f.soql_error.is_none() && !f.loading && f.total.is_some() && f.loaded > 0
+        })
+        .await;
+    let expected = frame.total.expect("total");
+    app.press("x enter");
+    let frame = app
+        .wait_for("the export", |f| f.exported.is_some_and(|(_, done)| done))
+        .await;
+    assert_eq!(frame.exported.map(|(n, _)| n), Some(expected));
+    let exports: Vec<_> = std::fs::read_dir(app.dir.path().join("exports"))
+        .expect("exports dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(exports.len(), 1, "{exports:?}");
+    let csv = std::fs::read_to_string(&exports[0]).expect("csv");
+    let lines = csv.lines().count() as u64;
+    assert_eq!(lines, expected + 1, "header plus one line per record");
+    assert!(
+        csv.starts_with("\"Id\",\"Name\",\"Industry\""),
+        "{}",
+        &csv[..80.min(csv.len())]
+    );
+
+    // Enter opens the detail view of the row; esc comes back to the same row.
+    app.press("j j enter");
+    let frame = app
+        .wait_for("the detail view", |f| {
+            f.detail_open && !f.screen.contains("loaded")
+        })
+        .await;
+    assert_eq!(frame.cursor, 2);
+    app.press("esc");
+    let frame = app
+        .wait_for("the list again", |f| {
+            !f.detail_open && f.screen.contains("loaded")
+        })
+        .await;
+    assert_eq!(frame.cursor, 2);
+
+    app.quit().await;
+    org.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_stay_live_while_pages_load_and_a_500_is_a_message() {
+    let org = MockOrg::start(MockOrgConfig {
+        records: 2500,
+        ..MockOrgConfig::default()
+    })
+    .await
+    .expect("mock org");
+    let mut app = App::start(&org).await;
+    app.press("enter");
+    app.wait_for("the first page", |f| f.loaded == 2000 && !f.loading)
+        .await;
+    app.press("1");
+    // Slow pages: G starts a fetch, and the cursor still moves while it runs.
+    org.set_latency(Duration::from_millis(1500));
+    app.press("G");
+    app.wait_for("the fetch in flight", |f| f.loading && f.cursor == 1999)
+        .await;
+    app.press("k k");
+    let frame = app
+        .wait_for("the cursor moving during the fetch", |f| f.cursor == 1997)
+        .await;
+    assert!(frame.loading, "the page is still loading");
+    // Esc cancels it: nothing more arrives.
+    app.press("esc");
+    app.wait_for("the fetch cancelled", |f| !f.loading).await;
+    tokio::time::sleep(Duration::from_millis(1800)).await;
+    assert_eq!(app.frames.borrow().loaded, 2000);
+    org.set_latency(Duration::ZERO);
+
+    // A server error on reload is a message in the list, not a crash; r tries again.
+    org.fail_next(1, 500);
+    app.press("r");
+    let frame = app
+        .wait_for("the error", |f| {
+            !f.loading && f.loaded == 0 && f.total.is_none()
+        })
+        .await;
+    assert!(
+        frame.screen.contains("UNKNOWN_EXCEPTION"),
+        "{}",
+        frame.screen
+    );
+    app.press("r");
+    app.wait_for("the list back", |f| f.loaded == 2000 && !f.loading)
+        .await;
+    app.quit().await;
+    org.shutdown().await;
+}
