@@ -239,8 +239,13 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
     // was killed are offered again. The Composer starts with ready-made requests on the org's
     // customer services.
     let data_dir = paths::data_dir().join("demo");
-    let customer = org.first_record_id("Account").unwrap_or_default();
-    let names: Vec<&str> = profile_names.iter().map(String::as_str).collect();
+    // An org without Accounts (`--records 0`) leaves {{customer_id}} unset: sending asks for it.
+    let customer = org.first_record_id("Account");
+    let names: Vec<&str> = match customer {
+        Some(_) => profile_names.iter().map(String::as_str).collect(),
+        None => Vec::new(),
+    };
+    let customer = customer.unwrap_or_default();
     if let Err(e) = crate::composer::demo::seed(&data_dir, &names, &customer) {
         tracing::warn!(error = %e, "demo requests not written");
     }

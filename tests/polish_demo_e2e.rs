@@ -74,3 +74,46 @@ async fn every_demo_request_works_against_the_mock_org() {
     }
     org.shutdown().await;
 }
+
+/// A request whose variable is not set is not sent, and the message says so once (the
+/// Composer and the History put "Not sent:" in front of it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unset_variable_is_reported_without_a_doubled_prefix() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let org = MockOrg::start(MockOrgConfig::default())
+        .await
+        .expect("mock org");
+    let mut config = ConnectionConfig::new(
+        org.instance_url().clone(),
+        org.client_id(),
+        SecretString::from(org.client_secret().to_string()),
+    );
+    config.ca_file = org.ca_file().map(|p| p.to_path_buf());
+    let client = SfClient::new(config).expect("client");
+    client.login(RenewReason::Initial).await.expect("login");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let request = demo::demo_requests().expect("requests").remove(0);
+    let ctx = JobContext {
+        client: Some(("Demo org".into(), client.clone())),
+        data_dir: dir.path().to_path_buf(),
+        copy: Arc::new(|_: &str| Ok(())),
+    };
+    let outcome = run(
+        ctx,
+        ComposerJob::Send {
+            request,
+            profile: None,
+        },
+    )
+    .await;
+    let ComposerOutcome::Sent {
+        result: Err(message),
+        entry: None,
+    } = outcome
+    else {
+        panic!("sent anyway: {outcome:?}");
+    };
+    assert!(message.contains("{{customer_id}}"), "{message}");
+    assert!(!message.to_lowercase().contains("not sent"), "{message}");
+    org.shutdown().await;
+}

@@ -311,7 +311,7 @@ async fn send_job(
     }
     let resolved = match request.resolve(&vars) {
         Ok(r) => r,
-        Err(e) => return (Err(format!("not sent: {e}")), None),
+        Err(e) => return (Err(e.to_string()), None),
     };
     let spill = Spill {
         threshold: body::LARGE_BODY,
