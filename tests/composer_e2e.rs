@@ -20,7 +20,7 @@ use sfterm::app::Runtime;
 use sfterm::composer::request::{RequestKind, SavedRequest};
 use sfterm::composer::store::RequestStore;
 use sfterm::jobs::composer::{ComposerJob, ComposerOutcome, JobContext, ResponseView, run};
-use sfterm::mock_org::{MockOrg, MockOrgConfig};
+use sfterm::mock_org::{FaultKind, MockOrg, MockOrgConfig};
 use sfterm::sf::{ConnectionConfig, RenewReason, SfClient};
 use sfterm::ui::Theme;
 
@@ -364,6 +364,10 @@ struct Frame {
     sending: bool,
     tab: String,
     status: Option<u16>,
+    note: Option<String>,
+    /// The path of the request in the editor, and whether it has changes not saved yet.
+    draft_path: String,
+    unsaved: bool,
 }
 
 #[tokio::test]
@@ -401,6 +405,9 @@ async fn the_ui_keeps_taking_keys_while_a_send_runs() {
             sending: model.composer.sending,
             tab: format!("{:?}", model.tab),
             status: model.composer.response.as_ref().map(|r| r.status),
+            note: model.composer.note.clone(),
+            draft_path: model.composer.draft.path.clone(),
+            unsaved: model.composer.original.as_ref() != Some(&model.composer.draft),
         });
     }));
     let (keys, input) = mpsc::unbounded();
@@ -460,6 +467,35 @@ async fn the_ui_keeps_taking_keys_while_a_send_runs() {
     .await;
     assert!(frame.screen.contains("200"), "{}", frame.screen);
     common::assert_token_masked(&frame.screen);
+    // Fault matrix, composer row: failed sends (a Salesforce 500, an HTML 502 page from a proxy,
+    // a connection reset mid-body) each show what happened and keep the unsaved request as typed.
+    press("2");
+    let typed = "/services/data/v{{api_version}}/query?q=SELECT+Id,Name+FROM+Account";
+    for (status, kind) in [(500, FaultKind::Error), (502, FaultKind::Html)] {
+        org.fail_next_kind(1, status, kind);
+        press("f5");
+        let frame = wait("the failed answer", &|f| {
+            !f.sending && f.status == Some(status)
+        })
+        .await;
+        assert_eq!(frame.draft_path, typed, "{}", frame.screen);
+        assert!(frame.unsaved);
+    }
+    org.fail_next_kind(1, 200, FaultKind::ResetMidBody);
+    press("f5");
+    let frame = wait("the reset connection", &|f| {
+        !f.sending && f.note.as_deref().is_some_and(|n| n.starts_with("Not sent"))
+    })
+    .await;
+    assert_eq!(frame.draft_path, typed, "{}", frame.screen);
+    assert!(frame.unsaved);
+    // And the next send goes through with it.
+    press("f5");
+    let frame = wait("a good answer again", &|f| {
+        !f.sending && f.status == Some(200)
+    })
+    .await;
+    assert_eq!(frame.draft_path, typed);
     press("q");
     done.await.expect("joined").expect("ran");
     let history = std::fs::read_to_string(data.path().join("history.jsonl")).expect("history file");

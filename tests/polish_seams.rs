@@ -1,6 +1,7 @@
 //! The seams between panes: a write sent from the Composer (or replayed from the History)
 //! leaves the Records lists stale, and they reload when next shown, keeping the cursor on the
 //! same record.
+#[macro_use]
 mod common;
 
 use serde_json::json;
@@ -166,4 +167,111 @@ fn a_write_finishing_while_the_records_tab_is_shown_reloads_at_once() {
     let e = sent(&mut model, "DELETE", "rest");
     assert!(query_of(&e).is_some(), "{e:?}");
     assert!(!model.records.view().stale);
+}
+
+/// A connected model whose Account list has labels from describe, three rows with owners and
+/// modification times, in a time zone two hours east of UTC.
+fn labelled_model() -> sfterm::state::Model {
+    let mut model = common::model_with(common::demo_profiles());
+    let (mut records, _) = loaded();
+    let columns = records.view().columns.clone();
+    let mut rows = RowStore::new(columns.clone());
+    for i in 0..3 {
+        let name = format!("Account {i}");
+        let cells: Vec<Option<&str>> = columns
+            .iter()
+            .map(|c| match c.as_str() {
+                "Name" => Some(name.as_str()),
+                "Industry" => Some("Energy"),
+                "Phone" => Some("(389) 754-4133"),
+                "Owner.Name" => Some("Integration User"),
+                "LastModifiedDate" => Some("2024-07-24 23:02"),
+                _ => None,
+            })
+            .collect();
+        rows.push(&format!("001Dn{i:010}AAA"), cells).expect("push");
+    }
+    records.views[0].rows = rows;
+    records.views[0].cursor = 0;
+    let describe = serde_json::from_value(json!({
+        "name": "Account", "label": "Account", "queryable": true,
+        "fields": [
+            {"name": "Id", "label": "Account ID", "type": "id"},
+            {"name": "Name", "label": "Account Name", "type": "string", "nameField": true},
+            {"name": "Industry", "label": "Industry", "type": "picklist"},
+            {"name": "Phone", "label": "Account Phone", "type": "phone"},
+            {"name": "OwnerId", "label": "Owner ID", "type": "reference",
+             "relationshipName": "Owner", "referenceTo": ["User"]},
+            {"name": "LastModifiedDate", "label": "Last Modified Date", "type": "datetime"}
+        ]
+    }))
+    .expect("describe");
+    records
+        .describes
+        .insert("account".into(), std::sync::Arc::new(describe));
+    model.records = records;
+    model.tz = jiff::tz::TimeZone::fixed(jiff::tz::offset(2));
+    model
+}
+
+#[test]
+fn the_list_is_headed_by_labels_and_shows_whole_local_datetimes() {
+    let model = labelled_model();
+    let screen = common::render(&model, 120, 40);
+    assert!(screen.contains("Account Name"), "{screen}");
+    assert!(screen.contains("Owner Name"), "{screen}");
+    assert!(screen.contains("Last Modified"), "{screen}");
+    assert!(!screen.contains("Owner.Name"), "{screen}");
+    // 23:02 UTC is 01:02 the next day at UTC+2, drawn whole.
+    assert!(screen.contains("2024-07-25 01:02"), "{screen}");
+    assert_screen!(screen);
+    // At 80 columns the time gives way but the date stays whole.
+    let narrow = common::render(&model, 80, 24);
+    assert!(narrow.contains("2024-07-25"), "{narrow}");
+    assert!(!narrow.contains("2024-07-…"), "{narrow}");
+}
+
+#[test]
+fn a_narrow_status_bar_leaves_out_the_instance_url_before_cutting_the_api_usage() {
+    let mut model = common::model_with(common::demo_profiles());
+    let effects = common::press(&mut model, "enter");
+    let req = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Spawn { req, .. } => Some(*req),
+            _ => None,
+        })
+        .expect("the login job");
+    let session = sfterm::state::token::SessionInfo {
+        profile: "Demo org".into(),
+        instance_url: "http://127.0.0.1:8484".into(),
+        user_id: "005Dn00000IntUsIAJ".into(),
+        org_id: "00DDn00000Org01MAB".into(),
+        scopes: vec!["api".into()],
+        token_type: "Bearer".into(),
+        issued_at: common::t0(),
+        obtained_at: common::t0(),
+        reason: sfterm::sf::RenewReason::Initial,
+        masked_token: "00DDn00000Org01!••••••••".into(),
+    };
+    model.handle_msg(Msg::Done {
+        req,
+        outcome: Outcome::Login(Ok(session)),
+    });
+    model.handle_msg(Msg::ApiUsage(sfterm::sf::LimitInfo {
+        used: 1234,
+        max: 15000,
+    }));
+    let status = |width| {
+        let screen = common::render(&model, width, 24);
+        screen.lines().last().expect("status line").to_owned()
+    };
+    let wide = status(120);
+    assert!(
+        wide.contains("http://127.0.0.1:8484 · API 1,234/15,000"),
+        "{wide}"
+    );
+    let narrow = status(80);
+    assert!(narrow.contains("Demo org · API 1,234/15,000 "), "{narrow}");
+    assert!(!narrow.contains("127.0.0.1"), "{narrow}");
 }

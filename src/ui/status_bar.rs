@@ -20,6 +20,9 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         .as_deref()
         .and_then(|name| model.profiles.profiles.iter().find(|p| p.name == name));
     let mut left = Vec::new();
+    // The instance URL's place: it is left out first when the bar is narrow (the token pane
+    // shows it too), so the API usage never gets cut.
+    let mut url_at = None;
     if let Some(profile) = active {
         let badge = Badge::of_endpoint(&profile.endpoint, demo);
         left.push(Span::styled(
@@ -28,6 +31,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         ));
         left.push(Span::raw(format!(" {}", profile.name)));
         if let Some(session) = &model.token.session {
+            url_at = Some(left.len());
             left.push(Span::styled(
                 format!(" · {}", session.instance_url),
                 theme.label(),
@@ -78,6 +82,13 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         Span::styled(hint(Action::Quit), theme.key()),
         Span::raw(" quit "),
     ]);
+    let right_width = right.width();
+    let left_width: usize = left.iter().map(Span::width).sum();
+    if let Some(at) = url_at
+        && left_width + 2 + right_width > usize::from(area.width)
+    {
+        left.remove(at);
+    }
     let left = Line::from(left);
     let [l, m, r] = Layout::horizontal([
         Constraint::Length(left.width() as u16),
