@@ -422,11 +422,11 @@ fn a_postman_environment_opens_the_profile_form_without_the_secret() {
         panic!("the profile form is open")
     };
     assert_eq!(form.name_text(), "Acme UAT env");
-    assert_eq!(form.client_id.value(), "3MVGuat");
+    assert_eq!(form.client_id.text(), "3MVGuat");
     assert!(form.original_name.is_none(), "a new profile");
     assert_eq!(form.secret_source_name(), "prompt");
     assert_eq!(
-        form.secret_value.value(),
+        form.secret_value.text(),
         "",
         "the secret is not carried into the form"
     );

@@ -56,7 +56,7 @@ fn quit_keys_are_typed_in_text_fields() {
     let Mode::Form(form) = &model.profiles.mode else {
         panic!("form expected")
     };
-    assert_eq!(form.name.value(), "quiet q");
+    assert_eq!(form.name.text(), "quiet q");
 }
 
 #[test]
@@ -94,7 +94,7 @@ fn esc_on_a_changed_form_asks_and_keeps_the_text_on_no() {
     let Mode::Form(form) = &model.profiles.mode else {
         panic!("back in the form")
     };
-    assert_eq!(form.name.value(), "Half typed");
+    assert_eq!(form.name.text(), "Half typed");
     press(&mut model, "esc y");
     assert!(matches!(model.profiles.mode, Mode::List));
 }
@@ -217,6 +217,6 @@ fn paste_types_into_a_form_and_never_fires_actions() {
     let Mode::Form(form) = &model.profiles.mode else {
         panic!("the form stays open")
     };
-    assert_eq!(form.name.value(), "Pasted q name");
+    assert_eq!(form.name.text(), "Pasted q name");
     assert!(!model.quit);
 }

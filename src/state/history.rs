@@ -2,9 +2,7 @@
 //! newest first, filterable; a request can be opened in the composer or sent again with the
 //! current profile or another one (picked from the profiles).
 
-use ratatui::crossterm::event::{Event, KeyEvent};
-use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
+use ratatui::crossterm::event::KeyEvent;
 
 use crate::action::Action;
 use crate::composer::body::{self, BodyText};
@@ -12,6 +10,7 @@ use crate::composer::history::{HistoryEntry, HistoryFilter};
 use crate::config::profiles::Profile;
 use crate::jobs::composer::{ComposerJob, ComposerOutcome};
 use crate::keymap::Context;
+use crate::state::text_input::TextInput;
 
 /// An entry's body preview split into pretty lines (a cut JSON preview is re-indented anyway).
 fn preview(entry: &HistoryEntry) -> BodyText {
@@ -23,7 +22,7 @@ fn preview(entry: &HistoryEntry) -> BodyText {
 #[derive(Debug, Clone)]
 pub enum Mode {
     List,
-    Filter(Input),
+    Filter(TextInput),
     /// Pick the profile to replay the selected entry with.
     PickProfile {
         selected: usize,
@@ -110,7 +109,7 @@ impl HistoryState {
             Mode::Filter(input) => {
                 match action {
                     Action::Submit => {
-                        self.filter = input.value().trim().to_string();
+                        self.filter = input.text().trim().to_string();
                         self.selected = 0;
                     }
                     Action::Cancel => {}
@@ -154,7 +153,7 @@ impl HistoryState {
             Action::Bottom => self.selected = last,
             Action::PageUp => self.selected = self.selected.saturating_sub(10),
             Action::PageDown => self.selected = (self.selected + 10).min(last),
-            Action::Find => self.mode = Mode::Filter(Input::new(self.filter.clone())),
+            Action::Find => self.mode = Mode::Filter(TextInput::new(self.filter.clone())),
             Action::OpenItem => {
                 if let Some(entry) = self.selected_entry() {
                     return vec![Command::Open(entry.replay())];
@@ -180,7 +179,7 @@ impl HistoryState {
 
     pub fn type_key(&mut self, key: KeyEvent) {
         if let Mode::Filter(input) = &mut self.mode {
-            input.handle_event(&Event::Key(key));
+            input.handle_key(key);
         }
     }
 

@@ -610,7 +610,7 @@ impl Model {
                     let mut form = profiles::ProfileForm::edit(&profile);
                     form.original_name = None;
                     form.secret_source = 0;
-                    form.secret_value = tui_input::Input::default();
+                    form.secret_value.clear();
                     self.profiles.mode = profiles::Mode::Form(Box::new(form));
                     self.focus = Focus::Profiles;
                 }

@@ -2,11 +2,10 @@
 
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
-use ratatui::crossterm::event::{Event, KeyEvent};
-use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
+use ratatui::crossterm::event::KeyEvent;
 
 use crate::action::Action;
+use crate::state::text_input::TextInput;
 
 /// Actions that only make sense as keys inside a pane, not as commands.
 const NOT_COMMANDS: &[Action] = &[
@@ -42,7 +41,7 @@ const NOT_COMMANDS: &[Action] = &[
 
 #[derive(Debug, Clone)]
 pub struct PaletteState {
-    pub input: Input,
+    pub input: TextInput,
     /// Matching actions, best first.
     pub matches: Vec<Action>,
     pub selected: usize,
@@ -51,7 +50,7 @@ pub struct PaletteState {
 impl Default for PaletteState {
     fn default() -> PaletteState {
         let mut palette = PaletteState {
-            input: Input::default(),
+            input: TextInput::default(),
             matches: Vec::new(),
             selected: 0,
         };
@@ -99,17 +98,13 @@ impl PaletteState {
 
     /// A key typed into the query.
     pub fn type_key(&mut self, key: KeyEvent) {
-        if self
-            .input
-            .handle_event(&Event::Key(key))
-            .is_some_and(|r| r.value)
-        {
+        if self.input.handle_key(key).changed() {
             self.refilter();
         }
     }
 
     fn refilter(&mut self) {
-        let query = self.input.value();
+        let query = self.input.text();
         if query.trim().is_empty() {
             self.matches = PaletteState::commands().collect();
         } else {

@@ -4,16 +4,15 @@
 //! [`Effect::SaveProfiles`] and the runtime answers with the profiles as written (or the error),
 //! so what the list shows is always what is on disk.
 
-use ratatui::crossterm::event::{Event, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
-use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
 
 use crate::action::Action;
 use crate::config::profiles::{AuthStyle, Profile, SecretSource};
 use crate::effect::{Effect, ProfileChange};
+use crate::state::text_input::TextInput;
 
 pub const PRODUCTION_URL: &str = "https://login.salesforce.com";
 pub const SANDBOX_URL: &str = "https://test.salesforce.com";
@@ -30,7 +29,7 @@ pub enum Mode {
     ConfirmDiscard(Box<ProfileForm>),
     SecretPrompt {
         profile: Box<Profile>,
-        input: Input,
+        input: TextInput,
     },
 }
 
@@ -94,8 +93,8 @@ impl ProfilesState {
                 _ => (Mode::ConfirmDiscard(form), Reply::Effects(Vec::new())),
             },
             Mode::SecretPrompt { profile, input } => match action {
-                Action::Submit if !input.value().is_empty() => {
-                    let secret = SecretString::from(input.value().to_owned());
+                Action::Submit if !input.text().is_empty() => {
+                    let secret = SecretString::from(input.text().to_owned());
                     (Mode::List, Reply::Connect(profile, Some(secret)))
                 }
                 Action::Cancel => (Mode::List, Reply::Effects(Vec::new())),
@@ -150,7 +149,7 @@ impl ProfilesState {
                     if matches!(profile.secret, SecretSource::Prompt) {
                         self.mode = Mode::SecretPrompt {
                             profile: Box::new(profile),
-                            input: Input::default(),
+                            input: TextInput::default(),
                         };
                     } else {
                         return Reply::Connect(Box::new(profile), None);
@@ -197,7 +196,7 @@ impl ProfilesState {
         match &mut self.mode {
             Mode::Form(form) => form.type_key(key),
             Mode::SecretPrompt { input, .. } => {
-                input.handle_event(&Event::Key(key));
+                input.handle_key(key);
             }
             _ => {}
         }
@@ -336,15 +335,15 @@ pub struct ProfileForm {
     /// The name of the profile being edited; `None` for a new one.
     pub original_name: Option<String>,
     pub focus: Field,
-    pub name: Input,
+    pub name: TextInput,
     pub environment: Environment,
-    pub url: Input,
-    pub client_id: Input,
+    pub url: TextInput,
+    pub client_id: TextInput,
     pub secret_source: usize,
-    pub secret_value: Input,
+    pub secret_value: TextInput,
     pub auth_style: usize,
-    pub api_version: Input,
-    pub ca_file: Input,
+    pub api_version: TextInput,
+    pub ca_file: TextInput,
     /// Problems found on submit, per field.
     pub problems: Vec<(Field, String)>,
     pub saving: bool,
@@ -403,15 +402,15 @@ impl ProfileForm {
         ProfileForm {
             original_name: None,
             focus: Field::Name,
-            name: Input::default(),
+            name: TextInput::default(),
             environment: Environment::MyDomain,
-            url: Input::default(),
-            client_id: Input::default(),
+            url: TextInput::default(),
+            client_id: TextInput::default(),
             secret_source: 0,
-            secret_value: Input::default(),
+            secret_value: TextInput::default(),
             auth_style: 0,
-            api_version: Input::new("auto".into()),
-            ca_file: Input::default(),
+            api_version: TextInput::new("auto"),
+            ca_file: TextInput::default(),
             problems: Vec::new(),
             saving: false,
             initial: None,
@@ -429,18 +428,20 @@ impl ProfileForm {
         ProfileForm {
             original_name: Some(profile.name.clone()),
             focus: Field::Name,
-            name: Input::new(profile.name.clone()),
+            name: TextInput::new(profile.name.clone()),
             environment,
-            url: Input::new(profile.endpoint.clone()),
-            client_id: Input::new(profile.client_id.clone()),
+            url: TextInput::new(profile.endpoint.clone()),
+            client_id: TextInput::new(profile.client_id.clone()),
             secret_source: source,
-            secret_value: Input::new(value),
+            secret_value: TextInput::new(value),
             auth_style: AUTH_STYLES
                 .iter()
                 .position(|s| *s == profile.auth_style)
                 .unwrap_or(0),
-            api_version: Input::new(profile.api_version.clone().unwrap_or_else(|| "auto".into())),
-            ca_file: Input::new(
+            api_version: TextInput::new(
+                profile.api_version.clone().unwrap_or_else(|| "auto".into()),
+            ),
+            ca_file: TextInput::new(
                 profile
                     .ca_file
                     .as_ref()
@@ -454,7 +455,7 @@ impl ProfileForm {
     }
 
     pub fn name_text(&self) -> &str {
-        self.name.value()
+        self.name.text()
     }
 
     pub fn secret_source_name(&self) -> &'static str {
@@ -515,12 +516,12 @@ impl ProfileForm {
             return;
         }
         if let Some(input) = self.input_mut(self.focus) {
-            input.handle_event(&Event::Key(key));
+            input.handle_key(key);
             self.problems.retain(|(f, _)| *f != self.focus);
         }
     }
 
-    pub fn input(&self, field: Field) -> Option<&Input> {
+    pub fn input(&self, field: Field) -> Option<&TextInput> {
         match field {
             Field::Name => Some(&self.name),
             Field::Url => Some(&self.url),
@@ -532,7 +533,7 @@ impl ProfileForm {
         }
     }
 
-    fn input_mut(&mut self, field: Field) -> Option<&mut Input> {
+    fn input_mut(&mut self, field: Field) -> Option<&mut TextInput> {
         match field {
             Field::Name => Some(&mut self.name),
             Field::Url => Some(&mut self.url),
@@ -548,27 +549,27 @@ impl ProfileForm {
         match self.environment {
             Environment::Production => PRODUCTION_URL.into(),
             Environment::Sandbox => SANDBOX_URL.into(),
-            Environment::MyDomain | Environment::Custom => self.url.value().trim().to_owned(),
+            Environment::MyDomain | Environment::Custom => self.url.text().trim().to_owned(),
         }
     }
 
     /// The profile as typed (no validation).
     fn draft(&self) -> Profile {
-        let value = self.secret_value.value().trim().to_owned();
+        let value = self.secret_value.text().trim().to_owned();
         let secret = match self.secret_source {
             1 => SecretSource::Env { var: value },
             2 => SecretSource::Command { command: value },
             3 => SecretSource::Plain {
-                value: SecretString::from(self.secret_value.value().to_owned()),
+                value: SecretString::from(self.secret_value.text().to_owned()),
             },
             _ => SecretSource::Prompt,
         };
-        let api_version = self.api_version.value().trim();
-        let ca_file = self.ca_file.value().trim();
+        let api_version = self.api_version.text().trim();
+        let ca_file = self.ca_file.text().trim();
         Profile {
-            name: self.name.value().trim().to_owned(),
+            name: self.name.text().trim().to_owned(),
             endpoint: self.endpoint(),
-            client_id: self.client_id.value().trim().to_owned(),
+            client_id: self.client_id.text().trim().to_owned(),
             secret,
             auth_style: self.auth_style(),
             api_version: (!api_version.is_empty() && !api_version.eq_ignore_ascii_case("auto"))
@@ -583,9 +584,7 @@ impl ProfileForm {
         match &self.initial {
             Some(initial) => initial != &draft,
             None => {
-                !draft.name.is_empty()
-                    || !draft.client_id.is_empty()
-                    || !self.url.value().is_empty()
+                !draft.name.is_empty() || !draft.client_id.is_empty() || !self.url.text().is_empty()
             }
         }
     }

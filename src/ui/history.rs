@@ -115,15 +115,13 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     match &state.mode {
         Mode::Filter(input) => {
             let label = "filter: ";
-            frame.render_widget(
-                Paragraph::new(Line::from(vec![
-                    Span::styled(label, theme.key()),
-                    Span::raw(input.value().to_string()),
-                ])),
-                footer,
-            );
+            let width = footer.width.saturating_sub(label.len() as u16);
+            let (text, col) = super::text_input::line(input, width, Style::default());
+            let mut spans = vec![Span::styled(label, theme.key())];
+            spans.extend(text.spans);
+            frame.render_widget(Paragraph::new(Line::from(spans)), footer);
             frame.set_cursor_position(Position {
-                x: footer.x + u16::try_from(label.len() + input.visual_cursor()).unwrap_or(0),
+                x: footer.x + label.len() as u16 + col,
                 y: footer.y,
             });
         }

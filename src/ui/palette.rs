@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
 
@@ -25,14 +26,15 @@ pub fn render(model: &Model, palette: &PaletteState, theme: &Theme, area: Rect, 
         height: inner.height.saturating_sub(2),
         ..inner
     };
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled("> ", theme.key()),
-            Span::raw(palette.input.value()),
-        ])),
-        query_area,
+    let (query, col) = super::text_input::line(
+        &palette.input,
+        query_area.width.saturating_sub(2),
+        Style::default(),
     );
-    let cursor_x = query_area.x + 2 + palette.input.visual_cursor() as u16;
+    let mut spans = vec![Span::styled("> ", theme.key())];
+    spans.extend(query.spans);
+    frame.render_widget(Paragraph::new(Line::from(spans)), query_area);
+    let cursor_x = query_area.x + 2 + col;
     if cursor_x < query_area.right() {
         frame.set_cursor_position(Position {
             x: cursor_x,

@@ -1,12 +1,12 @@
 //! Profiles pane: the list with environment badges, and its popups (form, confirmations, the
 //! secret prompt).
 
+use crate::state::text_input::TextInput;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph, Wrap};
-use tui_input::Input;
 
 use super::theme::Badge;
 use super::{Theme, centered, pane_block, render_confirm};
@@ -215,7 +215,7 @@ fn render_form(form: &ProfileForm, theme: &Theme, area: Rect, frame: &mut Frame)
                 masked_line(secret_value_label(form), &form.secret_value, theme, focused)
             }
             _ => {
-                let input = form.input(field).map_or("", Input::value);
+                let input = form.input(field).map_or("", TextInput::text);
                 let label = if field == Field::SecretValue {
                     secret_value_label(form)
                 } else {
@@ -330,13 +330,13 @@ fn choice_line(field: Field, value: &str, focused: bool, theme: &Theme) -> Line<
     ])
 }
 
-fn masked_line(label: &str, input: &Input, theme: &Theme, focused: bool) -> Line<'static> {
-    let dots = "•".repeat(input.value().chars().count());
+fn masked_line(label: &str, input: &TextInput, theme: &Theme, focused: bool) -> Line<'static> {
+    let dots = "•".repeat(input.len());
     Line::from(vec![label_span(label, focused, theme), Span::raw(dots)])
 }
 
-fn set_cursor(frame: &mut Frame, inner: Rect, row: u16, input: &Input) {
-    let x = inner.x + LABEL_WIDTH as u16 + 2 + input.visual_cursor() as u16;
+fn set_cursor(frame: &mut Frame, inner: Rect, row: u16, input: &TextInput) {
+    let x = inner.x + LABEL_WIDTH as u16 + 2 + u16::try_from(input.cursor()).unwrap_or(u16::MAX);
     let y = inner.y + row;
     if x < inner.right() && y < inner.bottom() {
         frame.set_cursor_position(Position { x, y });
