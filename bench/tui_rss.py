@@ -6,7 +6,8 @@ client: starts `sfterm mock-org --records N` as its own process, runs `sfterm -p
 it in a 120x40 pseudo-terminal, presses `1` (Records tab) and `G` (to the end: loads every page)
 until both processes are idle, then reads VmHWM / VmRSS of the TUI process from /proc.
 demo: the same with `sfterm demo --records N` (one process: the TUI plus the embedded mock org).
-"Idle" = neither process used CPU for 1.5 s after the loaded count was written. Linux only
+"Loaded" = neither process used CPU for 1.5 s, and after a resize (a full redraw) the screen
+says "100,000 of 100,000 loaded". Linux only
 (/proc); standard library only. Scratch config and data directories; nothing of yours is read.
 """
 
@@ -41,6 +42,20 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
+def read_for(fd, seconds):
+    """Everything the terminal gets in `seconds`."""
+    out = b""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        ready, _, _ = select.select([fd], [], [], 0.05)
+        if ready:
+            try:
+                out += os.read(fd, 65536)
+            except OSError:
+                break
+    return out
+
+
 def run_tui(argv, env, records, others=(), timeout=600):
     """Runs the TUI, loads every Account, returns (VmHWM, VmRSS, seconds, loaded text seen)."""
     pid, fd = pty.fork()
@@ -56,6 +71,8 @@ def run_tui(argv, env, records, others=(), timeout=600):
     idle_since = None
     last_cpu = None
     tail = b""
+    width = 120
+    full = re.compile(re.escape(total) + rb" of " + re.escape(total) + rb" loaded")
     try:
         while time.monotonic() - start < timeout:
             ready, _, _ = select.select([fd], [], [], 0.1)
@@ -79,8 +96,15 @@ def run_tui(argv, env, records, others=(), timeout=600):
             if cpu != last_cpu:
                 last_cpu, idle_since = cpu, now
             elif now - idle_since > 1.5:
-                result = status(pid)
-                return result["VmHWM"], result["VmRSS"], now - start, seen_loaded.decode()
+                # Idle: redraw everything (a resize) and check the whole count is on screen.
+                width = 121 if width == 120 else 120
+                fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, width, 0, 0))
+                os.kill(pid, signal.SIGWINCH)
+                screen = read_for(fd, 1.0)
+                if full.search(screen):
+                    result = status(pid)
+                    return result["VmHWM"], result["VmRSS"], now - start, full.search(screen)[0].decode()
+                last_cpu = None
         raise SystemExit(f"not loaded within {timeout} s (last: {seen_loaded!r})")
     finally:
         os.kill(pid, signal.SIGTERM)
