@@ -1,6 +1,7 @@
 //! The runtime: one task owns the [`Model`] and the terminal. It turns input into actions, runs the
 //! [`Effect`]s that `update` returns (spawned jobs with a cancel token each), feeds results back as
-//! [`Msg`]s, and draws once per batch of events, at most one frame per ~16 ms.
+//! [`Msg`]s, and draws once per batch of events: at once after input, at most one frame per ~16 ms
+//! for results and ticks.
 
 use std::collections::HashMap;
 use std::io;
@@ -227,11 +228,18 @@ impl<B: Backend> Runtime<B> {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         self.draw()?;
         loop {
+            // Input in this batch: draw at once. Only batches of results and ticks wait for the
+            // frame budget (they can arrive in bursts); the typed-ahead keys are drained below
+            // into one frame anyway, and a frame costs well under a millisecond.
+            let mut input_seen = false;
             tokio::select! {
                 biased;
                 Some(incoming) = self.rx.recv() => self.handle_incoming(incoming),
                 event = input.next() => match event {
-                    Some(Ok(event)) => self.handle_event(event),
+                    Some(Ok(event)) => {
+                        input_seen = true;
+                        self.handle_event(event);
+                    }
                     Some(Err(e)) => return Err(e),
                     None => break,
                 },
@@ -246,7 +254,10 @@ impl<B: Backend> Runtime<B> {
                 tokio::select! {
                     biased;
                     event = input.next() => match event {
-                        Some(Ok(event)) => self.handle_event(event),
+                        Some(Ok(event)) => {
+                            input_seen = true;
+                            self.handle_event(event);
+                        }
                         Some(Err(e)) => return Err(e),
                         None => break,
                     },
@@ -260,7 +271,7 @@ impl<B: Backend> Runtime<B> {
                 break;
             }
             if self.dirty {
-                if let Some(last) = self.last_draw {
+                if let Some(last) = self.last_draw.filter(|_| !input_seen) {
                     let since = last.elapsed();
                     if since < FRAME {
                         tokio::time::sleep(FRAME - since).await;
