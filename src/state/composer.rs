@@ -1204,3 +1204,28 @@ pub fn full_name(r: &SavedRequest) -> String {
     parts.push(r.name.clone());
     parts.join("/")
 }
+
+#[cfg(test)]
+mod text_area_tests {
+    use super::*;
+
+    fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn ctrl_and_alt_keys_edit_the_current_line_only() {
+        let mut area = TextArea::new("{\n  \"Name\": \"Acme\"\n}");
+        area.key(key(KeyCode::Down, KeyModifiers::NONE));
+        area.key(key(KeyCode::End, KeyModifiers::NONE));
+        area.key(key(KeyCode::Backspace, KeyModifiers::ALT));
+        assert_eq!(area.text(), "{\n  \"Name\": \"\n}");
+        area.key(key(KeyCode::Left, KeyModifiers::NONE));
+        area.key(key(KeyCode::Char('u'), KeyModifiers::CONTROL));
+        assert_eq!(area.text(), "{\n\"\n}");
+        area.key(key(KeyCode::Char('k'), KeyModifiers::CONTROL));
+        assert_eq!(area.text(), "{\n\n}");
+        area.key(key(KeyCode::Char('x'), KeyModifiers::NONE));
+        assert_eq!(area.text(), "{\nx\n}");
+    }
+}
