@@ -131,7 +131,7 @@ fn open_edit_and_send_a_request() {
         panic!("still editing")
     };
     assert_eq!(
-        input.value(),
+        input.text(),
         "/services/data/v{{api_version}}/{{account_id}}"
             .replace("{{account_id}}", "CustomerRESTWS/{{account_id}}")
     );

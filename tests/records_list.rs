@@ -306,7 +306,7 @@ fn soql_line_errors_come_back_under_the_line_with_the_position() {
     );
     match &s.input {
         Some(LineInput::Soql { input, error, .. }) => {
-            assert_eq!(input.value(), "Industry = 'Energy' AND Nme = 'x'");
+            assert_eq!(input.text(), "Industry = 'Energy' AND Nme = 'x'");
             let error = error.as_ref().expect("error shown");
             assert_eq!(error.caret, Some(24), "points at Nme in the typed text");
             assert_eq!(error.code.as_deref(), Some("INVALID_FIELD"));
@@ -448,7 +448,7 @@ fn open_object_checks_describe_global() {
     assert_eq!(
         s.input
             .as_ref()
-            .map(|i| i.input().value().to_owned())
+            .map(|i| i.input().text().to_owned())
             .as_deref(),
         Some("Opportunity")
     );
@@ -467,7 +467,7 @@ fn completion_offers_fields_relationships_and_picklist_values() {
     assert_eq!(
         s.input
             .as_ref()
-            .map(|i| i.input().value().to_owned())
+            .map(|i| i.input().text().to_owned())
             .as_deref(),
         Some("Industry")
     );
@@ -484,7 +484,7 @@ fn completion_offers_fields_relationships_and_picklist_values() {
     assert_eq!(
         s.input
             .as_ref()
-            .map(|i| i.input().value().to_owned())
+            .map(|i| i.input().text().to_owned())
             .as_deref(),
         Some("Industry = 'Energy'")
     );
@@ -515,7 +515,7 @@ fn export_runs_create_poll_download_and_can_be_aborted() {
     act(&mut s, &mut ids, Action::ExportView);
     match &s.input {
         Some(LineInput::ExportPath(input)) => {
-            assert_eq!(input.value(), "/data/exports/Account-20260101-000000.csv")
+            assert_eq!(input.text(), "/data/exports/Account-20260101-000000.csv")
         }
         other => panic!("{other:?}"),
     }
@@ -870,7 +870,7 @@ fn completing_a_relationship_fetches_the_parent_describe_first() {
     assert_eq!(
         s.input
             .as_ref()
-            .map(|i| i.input().value().to_owned())
+            .map(|i| i.input().text().to_owned())
             .as_deref(),
         Some("Account.Industry")
     );
@@ -882,7 +882,7 @@ fn tab_again_steps_through_the_suggestions() {
     s.describes.insert("account".into(), describe());
     act(&mut s, &mut ids, Action::SoqlLine);
     type_into(&mut s, "Industry = 'E");
-    let value = |s: &RecordsState| s.input.as_ref().map(|i| i.input().value().to_owned());
+    let value = |s: &RecordsState| s.input.as_ref().map(|i| i.input().text().to_owned());
     act(&mut s, &mut ids, Action::Complete);
     assert_eq!(
         value(&s).as_deref(),

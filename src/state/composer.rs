@@ -5,9 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::action::Action;
 use crate::composer::body::{BodyKind, BodyText, filter_text};
@@ -15,6 +13,7 @@ use crate::composer::request::{Pair, RequestKind, SavedRequest, Variables};
 use crate::composer::soap::Wsdl;
 use crate::jobs::composer::{ComposerJob, ComposerOutcome, ResponseView, WsdlSource};
 use crate::keymap::Context;
+use crate::state::text_input::TextInput;
 
 /// HTTP methods in the order `m` cycles through them.
 pub const METHODS: [&str; 5] = ["GET", "POST", "PATCH", "PUT", "DELETE"];
@@ -124,13 +123,26 @@ impl TextArea {
         self.lines.get(self.row).map_or(0, |l| l.chars().count())
     }
 
-    /// Applies one key (characters, enter, backspace, delete, arrows, home/end, tab).
+    /// Applies one key (characters, enter, backspace, delete, arrows, home/end, tab); keys
+    /// with ctrl or alt are the [`TextInput`] line keys on the current line (ctrl-u, ctrl-k,
+    /// ctrl-w, alt-backspace, alt-b/f, ...).
     pub fn key(&mut self, key: KeyEvent) {
         if self.lines.is_empty() {
             self.lines.push(String::new());
         }
         self.row = self.row.min(self.lines.len() - 1);
         self.col = self.col.min(self.line_len());
+        if key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
+            let mut line = TextInput::new(std::mem::take(&mut self.lines[self.row]));
+            line.set_cursor(self.col);
+            line.handle_key(key);
+            self.col = line.cursor();
+            self.lines[self.row] = line.take();
+            return;
+        }
         match key.code {
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
                 self.insert(&c.to_string());
@@ -214,7 +226,7 @@ pub enum Mode {
     Normal,
     Input {
         purpose: Purpose,
-        input: Input,
+        input: TextInput,
     },
     Body(TextArea),
     ConfirmDelete,
@@ -510,7 +522,7 @@ impl ComposerState {
     fn input(&mut self, purpose: Purpose, value: String) {
         self.mode = Mode::Input {
             purpose,
-            input: Input::new(value),
+            input: TextInput::new(value),
         };
     }
 
@@ -741,24 +753,24 @@ impl ComposerState {
         &mut self,
         action: Action,
         purpose: Purpose,
-        mut input: Input,
+        mut input: TextInput,
         profile: Option<&str>,
     ) -> Vec<Command> {
         match action {
             Action::Cancel => Vec::new(),
             Action::PathPrefix if purpose == Purpose::Path => {
-                let value = input.value();
+                let value = input.text();
                 let rest = PREFIXES
                     .iter()
                     .find_map(|p| value.strip_prefix(p))
                     .unwrap_or("");
                 let at = PREFIXES.iter().position(|p| value.starts_with(p));
                 let next = PREFIXES[at.map_or(0, |i| (i + 1) % PREFIXES.len())];
-                input = Input::new(format!("{next}{rest}"));
+                input = TextInput::new(format!("{next}{rest}"));
                 self.mode = Mode::Input { purpose, input };
                 Vec::new()
             }
-            Action::Submit => self.submit(purpose, input.value().to_string(), profile),
+            Action::Submit => self.submit(purpose, input.text().to_string(), profile),
             _ => {
                 self.mode = Mode::Input { purpose, input };
                 Vec::new()
@@ -1002,7 +1014,7 @@ impl ComposerState {
     pub fn type_key(&mut self, key: KeyEvent) {
         match &mut self.mode {
             Mode::Input { input, .. } => {
-                input.handle_event(&Event::Key(key));
+                input.handle_key(key);
             }
             Mode::Body(area) => area.key(key),
             _ => {}
@@ -1013,12 +1025,7 @@ impl ComposerState {
     pub fn paste(&mut self, text: &str) {
         match &mut self.mode {
             Mode::Input { input, .. } => {
-                for c in text.chars().filter(|c| !c.is_control()) {
-                    input.handle_event(&Event::Key(KeyEvent::new(
-                        KeyCode::Char(c),
-                        KeyModifiers::NONE,
-                    )));
-                }
+                input.paste(text);
             }
             Mode::Body(area) => area.insert(&text.replace("\r\n", "\n")),
             _ => {}
@@ -1196,4 +1203,29 @@ pub fn full_name(r: &SavedRequest) -> String {
     let mut parts = r.folder.clone();
     parts.push(r.name.clone());
     parts.join("/")
+}
+
+#[cfg(test)]
+mod text_area_tests {
+    use super::*;
+
+    fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn ctrl_and_alt_keys_edit_the_current_line_only() {
+        let mut area = TextArea::new("{\n  \"Name\": \"Acme\"\n}");
+        area.key(key(KeyCode::Down, KeyModifiers::NONE));
+        area.key(key(KeyCode::End, KeyModifiers::NONE));
+        area.key(key(KeyCode::Backspace, KeyModifiers::ALT));
+        assert_eq!(area.text(), "{\n  \"Name\": \"\n}");
+        area.key(key(KeyCode::Left, KeyModifiers::NONE));
+        area.key(key(KeyCode::Char('u'), KeyModifiers::CONTROL));
+        assert_eq!(area.text(), "{\n\"\n}");
+        area.key(key(KeyCode::Char('k'), KeyModifiers::CONTROL));
+        assert_eq!(area.text(), "{\n\n}");
+        area.key(key(KeyCode::Char('x'), KeyModifiers::NONE));
+        assert_eq!(area.text(), "{\nx\n}");
+    }
 }

@@ -61,7 +61,7 @@ pub enum Popup {
     Conflict(Conflict),
     /// Delete? On production the record name must be typed.
     ConfirmDelete {
-        typed: String,
+        typed: crate::state::text_input::TextInput,
     },
     /// Production: confirm every save.
     ConfirmSave,
@@ -400,13 +400,9 @@ impl RecordDetailState {
     pub fn type_key(&mut self, key: KeyEvent) {
         match &mut self.popup {
             Some(Popup::Editor(editor)) => editor.type_key(key),
-            Some(Popup::ConfirmDelete { typed }) if self.production => match key.code {
-                ratatui::crossterm::event::KeyCode::Char(c) => typed.push(c),
-                ratatui::crossterm::event::KeyCode::Backspace => {
-                    typed.pop();
-                }
-                _ => {}
-            },
+            Some(Popup::ConfirmDelete { typed }) if self.production => {
+                typed.handle_key(key);
+            }
             _ => {}
         }
     }
@@ -417,7 +413,7 @@ impl RecordDetailState {
             Some(Popup::Conflict(conflict)) => self.update_conflict(conflict, action, ids),
             Some(Popup::ConfirmDelete { typed }) => match action {
                 Action::Confirm | Action::Submit => {
-                    if self.production && typed.trim() != self.title() {
+                    if self.production && typed.text().trim() != self.title() {
                         self.note = Some(format!(
                             "Type the record's name '{}' exactly to delete it.",
                             self.title()
@@ -529,7 +525,7 @@ impl RecordDetailState {
             }
             Action::DeleteRecord if self.id().is_some() => {
                 self.popup = Some(Popup::ConfirmDelete {
-                    typed: String::new(),
+                    typed: crate::state::text_input::TextInput::default(),
                 });
             }
             Action::CopyValue => {

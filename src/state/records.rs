@@ -14,9 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use ratatui::crossterm::event::{Event, KeyEvent};
-use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
+use ratatui::crossterm::event::KeyEvent;
 
 use crate::action::Action;
 use crate::effect::{Effect, Job, RequestId, RequestIds};
@@ -24,6 +22,7 @@ use crate::human::group_thousands;
 use crate::jobs::records::{JobError, PageRows, RecordsJob, RecordsOutcome};
 use crate::sf::SObjectDescribe;
 use crate::sf::bulk::BulkJob;
+use crate::state::text_input::TextInput;
 use rowstore::RowStore;
 use soql::SortDir;
 
@@ -169,10 +168,10 @@ impl ListView {
 #[derive(Debug, Clone)]
 pub enum LineInput {
     /// `/`: text the name field must contain.
-    Search(Input),
+    Search(TextInput),
     /// The SOQL line: a WHERE clause or a whole query, with completions and the last error.
     Soql {
-        input: Input,
+        input: TextInput,
         error: Option<SoqlError>,
         suggestions: Vec<String>,
         /// Byte offset where the suggestions replace the text.
@@ -180,25 +179,25 @@ pub enum LineInput {
     },
     /// "Open object…": an sObject name, checked against describe global.
     OpenObject {
-        input: Input,
+        input: TextInput,
         error: Option<String>,
         suggestions: Vec<String>,
         /// Always 0: the whole line is the name.
         replace_from: usize,
     },
     /// Where to write the export.
-    ExportPath(Input),
+    ExportPath(TextInput),
 }
 
 impl LineInput {
-    pub fn input(&self) -> &Input {
+    pub fn input(&self) -> &TextInput {
         match self {
             LineInput::Search(i) | LineInput::ExportPath(i) => i,
             LineInput::Soql { input, .. } | LineInput::OpenObject { input, .. } => input,
         }
     }
 
-    fn input_mut(&mut self) -> &mut Input {
+    fn input_mut(&mut self) -> &mut TextInput {
         match self {
             LineInput::Search(i) | LineInput::ExportPath(i) => i,
             LineInput::Soql { input, .. } | LineInput::OpenObject { input, .. } => input,
@@ -597,10 +596,7 @@ impl RecordsState {
         let Some(line) = self.input.as_mut() else {
             return;
         };
-        let changed = line
-            .input_mut()
-            .handle_event(&Event::Key(key))
-            .is_some_and(|r| r.value);
+        let changed = line.input_mut().handle_key(key).changed();
         if changed {
             match line {
                 LineInput::Soql {
@@ -677,7 +673,7 @@ impl RecordsState {
             }
             Action::OpenObject => {
                 self.input = Some(LineInput::OpenObject {
-                    input: Input::default(),
+                    input: TextInput::default(),
                     error: None,
                     suggestions: Vec::new(),
                     replace_from: 0,
@@ -690,7 +686,7 @@ impl RecordsState {
                     Filter::Quick(t) => t.clone(),
                     _ => String::new(),
                 };
-                self.input = Some(LineInput::Search(Input::new(text)));
+                self.input = Some(LineInput::Search(TextInput::new(text)));
                 Vec::new()
             }
             Action::SoqlLine => {
@@ -699,7 +695,7 @@ impl RecordsState {
                     _ => String::new(),
                 };
                 self.input = Some(LineInput::Soql {
-                    input: Input::new(text),
+                    input: TextInput::new(text),
                     error: None,
                     suggestions: Vec::new(),
                     replace_from: 0,
@@ -719,7 +715,7 @@ impl RecordsState {
                     .clone()
                     .unwrap_or_else(|| PathBuf::from("exports"));
                 let path = dir.join(format!("{}-{stamp}.csv", self.view().object));
-                self.input = Some(LineInput::ExportPath(Input::new(
+                self.input = Some(LineInput::ExportPath(TextInput::new(
                     path.display().to_string(),
                 )));
                 Vec::new()
@@ -928,7 +924,7 @@ impl RecordsState {
         ) = self.input.as_mut()
             && suggestions.len() > 1
         {
-            let text = input.value().to_owned();
+            let text = input.text().to_owned();
             let from = (*replace_from).min(text.len());
             let current = text.get(from..).unwrap_or("");
             let next = match suggestions.iter().position(|s| s == current) {
@@ -937,7 +933,7 @@ impl RecordsState {
                 None => None,
             };
             if let Some(next) = next {
-                *input = Input::new(format!("{}{}", &text[..from], suggestions[next]));
+                *input = TextInput::new(format!("{}{}", &text[..from], suggestions[next]));
                 return None;
             }
         }
@@ -961,7 +957,7 @@ impl RecordsState {
                 replace_from,
                 ..
             }) => {
-                let text = input.value().to_owned();
+                let text = input.text().to_owned();
                 let full = soql::is_full_query(&text);
                 // A whole query completes against its FROM object when it is described.
                 let target = if full {
@@ -984,7 +980,7 @@ impl RecordsState {
             Some(LineInput::OpenObject {
                 input, suggestions, ..
             }) => {
-                let text = input.value().to_owned();
+                let text = input.text().to_owned();
                 let candidates: Vec<String> = names
                     .iter()
                     .filter(|n| {
@@ -1008,7 +1004,7 @@ impl RecordsState {
         };
         match line {
             LineInput::Search(input) => {
-                let text = input.value().trim().to_owned();
+                let text = input.text().trim().to_owned();
                 let view = self.view_mut();
                 view.filter = if text.is_empty() {
                     Filter::None
@@ -1018,7 +1014,7 @@ impl RecordsState {
                 self.reload(ids)
             }
             LineInput::Soql { input, .. } => {
-                let text = input.value().trim().to_owned();
+                let text = input.text().trim().to_owned();
                 if text.is_empty() {
                     self.view_mut().filter = Filter::None;
                     return self.reload(ids);
@@ -1072,7 +1068,7 @@ impl RecordsState {
                 }
             }
             LineInput::OpenObject { input, .. } => {
-                let name = input.value().trim().to_owned();
+                let name = input.text().trim().to_owned();
                 if name.is_empty() {
                     return Vec::new();
                 }
@@ -1100,7 +1096,7 @@ impl RecordsState {
                 self.switch_to(&canonical, ids)
             }
             LineInput::ExportPath(input) => {
-                let path = input.value().trim().to_owned();
+                let path = input.text().trim().to_owned();
                 if path.is_empty() {
                     return Vec::new();
                 }
@@ -1452,7 +1448,7 @@ impl RecordsState {
                 }
             });
             self.input = Some(LineInput::Soql {
-                input: Input::new(typed),
+                input: TextInput::new(typed),
                 error: Some(SoqlError {
                     code: e.code.clone(),
                     message: soql::error_detail(&e.message),
@@ -1521,13 +1517,13 @@ impl RecordsState {
 }
 
 /// Replaces the text from `from` to the end with the candidates' common prefix (or the only one).
-fn apply_completion(input: &mut Input, from: usize, candidates: &[String]) {
+fn apply_completion(input: &mut TextInput, from: usize, candidates: &[String]) {
     let prefix = soql::common_prefix(candidates);
-    let text = input.value();
+    let text = input.text();
     let current = text.get(from..).unwrap_or("");
     if prefix.len() < current.len() || candidates.is_empty() {
         return;
     }
     let new = format!("{}{prefix}", &text[..from.min(text.len())]);
-    *input = Input::new(new);
+    *input = TextInput::new(new);
 }

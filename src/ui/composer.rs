@@ -487,17 +487,16 @@ fn render_footer(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     let state = &model.composer;
     if let Mode::Input { purpose, input } = &state.mode {
         let label = format!("{}: ", purpose.label());
-        let width = usize::from(area.width).saturating_sub(label.chars().count() + 1);
-        let scroll = input.visual_scroll(width);
-        let value: String = input.value().chars().skip(scroll).collect();
-        frame.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled(label.clone(), theme.key()),
-                Span::raw(value),
-            ])),
-            area,
+        let width = usize::from(area.width).saturating_sub(label.chars().count());
+        let (value, col) = super::text_input::line(
+            input,
+            u16::try_from(width).unwrap_or(u16::MAX),
+            ratatui::style::Style::default(),
         );
-        let x = label.chars().count() + input.visual_cursor().saturating_sub(scroll);
+        let mut spans = vec![Span::styled(label.clone(), theme.key())];
+        spans.extend(value.spans);
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        let x = label.chars().count() + usize::from(col);
         frame.set_cursor_position(Position {
             x: area.x
                 + u16::try_from(x)

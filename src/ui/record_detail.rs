@@ -337,7 +337,7 @@ fn render_popup(
                     Line::raw("Type the record's name to confirm:"),
                     Line::from(vec![
                         Span::styled("> ", theme.key()),
-                        Span::raw(typed.clone()),
+                        Span::raw(typed.text().to_string()),
                     ]),
                     Line::raw(""),
                     Line::styled("enter delete    esc cancel", theme.key()),

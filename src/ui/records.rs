@@ -49,7 +49,8 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     frame.render_widget(Paragraph::new(footer.clone()), footer_area);
     if let Some(line) = &records.input {
         let prompt_width = line.prompt().chars().count() as u16 + 2;
-        let x = footer_area.x + prompt_width + line.input().visual_cursor() as u16;
+        let x =
+            footer_area.x + prompt_width + u16::try_from(line.input().cursor()).unwrap_or(u16::MAX);
         if x < footer_area.right() && footer_area.height > 0 {
             frame.set_cursor_position(Position {
                 x,
@@ -444,7 +445,7 @@ fn footer_lines(model: &Model, theme: &Theme, width: usize) -> Vec<Line<'static>
     if let Some(input) = &records.input {
         lines.push(Line::from(vec![
             Span::styled(format!("{}: ", input.prompt()), theme.key()),
-            Span::raw(input.input().value().to_owned()),
+            Span::raw(input.input().text().to_owned()),
         ]));
         let prompt_width = input.prompt().chars().count() + 2;
         match input {
@@ -467,7 +468,7 @@ fn footer_lines(model: &Model, theme: &Theme, width: usize) -> Vec<Line<'static>
                         lines.push(Line::styled(part, theme.error()));
                     }
                 }
-                push_suggestions(&mut lines, suggestions, input.input().value(), width, theme);
+                push_suggestions(&mut lines, suggestions, input.input().text(), width, theme);
                 if error.is_none() && suggestions.is_empty() {
                     lines.push(Line::styled(
                         "a WHERE clause (Industry = 'Energy') or a whole SELECT · tab completes · enter runs · esc",
@@ -481,7 +482,7 @@ fn footer_lines(model: &Model, theme: &Theme, width: usize) -> Vec<Line<'static>
                 if let Some(error) = error {
                     lines.push(Line::styled(error.clone(), theme.error()));
                 }
-                push_suggestions(&mut lines, suggestions, input.input().value(), width, theme);
+                push_suggestions(&mut lines, suggestions, input.input().text(), width, theme);
             }
             LineInput::Search(_) => lines.push(Line::styled(
                 format!(
