@@ -271,13 +271,11 @@ impl<B: Backend> Runtime<B> {
                 break;
             }
             if self.dirty {
-                if let Some(last) = self.last_draw.filter(|_| !input_seen) {
-                    let since = last.elapsed();
-                    if since < FRAME {
-                        tokio::time::sleep(FRAME - since).await;
-                        while let Ok(incoming) = self.rx.try_recv() {
-                            self.handle_incoming(incoming);
-                        }
+                let since = self.last_draw.map(|last| last.elapsed());
+                if let Some(wait) = wait_before_drawing(since, input_seen) {
+                    tokio::time::sleep(wait).await;
+                    while let Ok(incoming) = self.rx.try_recv() {
+                        self.handle_incoming(incoming);
                     }
                 }
                 self.draw()?;
@@ -774,4 +772,31 @@ fn watch_client(
             }
         }
     })
+}
+
+/// How long to wait before drawing a batch, given the time since the last frame (`None`: no
+/// frame yet) and whether the batch holds input: a key's frame is drawn at once; results and
+/// ticks, which can arrive in bursts, wait out the rest of the frame budget ([`FRAME`]).
+fn wait_before_drawing(since_last_frame: Option<Duration>, input_seen: bool) -> Option<Duration> {
+    match since_last_frame {
+        Some(since) if !input_seen && since < FRAME => Some(FRAME - since),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_is_drawn_at_once_and_results_wait_out_the_frame_budget() {
+        let early = Some(Duration::from_millis(4));
+        assert_eq!(wait_before_drawing(early, true), None);
+        assert_eq!(
+            wait_before_drawing(early, false),
+            Some(FRAME - Duration::from_millis(4))
+        );
+        assert_eq!(wait_before_drawing(Some(FRAME), false), None);
+        assert_eq!(wait_before_drawing(None, false), None);
+    }
 }
