@@ -43,6 +43,7 @@ actions! {
     TabRecords => "tab_records", "Show the Records tab";
     TabComposer => "tab_composer", "Show the Composer tab";
     TabHistory => "tab_history", "Show the History tab";
+    ToggleSidebar => "toggle_sidebar", "Hide or show the profiles and token panes (the main area takes the width)";
     Up => "up", "Move up";
     Down => "down", "Move down";
     Top => "top", "Go to the first item";

@@ -220,3 +220,26 @@ fn paste_types_into_a_form_and_never_fires_actions() {
     assert_eq!(form.name.text(), "Pasted q name");
     assert!(!model.quit);
 }
+
+#[test]
+fn z_hides_the_side_panes_and_focus_stays_in_the_main_area_until_they_are_back() {
+    let mut model = model_with(demo_profiles());
+    assert_eq!(model.focus, Focus::Profiles);
+    press(&mut model, "z");
+    assert!(model.sidebar_hidden);
+    assert_eq!(model.focus, Focus::Main);
+    press(&mut model, "tab");
+    assert_eq!(
+        model.focus,
+        Focus::Main,
+        "tab does not move into hidden panes"
+    );
+    press(&mut model, "alt-1");
+    assert!(
+        !model.sidebar_hidden,
+        "focusing the profiles shows them again"
+    );
+    assert_eq!(model.focus, Focus::Profiles);
+    press(&mut model, "z z");
+    assert!(!model.sidebar_hidden);
+}

@@ -88,6 +88,34 @@ fn token_pane_when_active() {
 }
 
 #[test]
+fn hidden_side_panes_give_the_main_area_the_width_and_the_token_time_to_the_status_bar() {
+    let mut model = connected_model();
+    press(&mut model, "z");
+    let screen = render(&model, 100, 30);
+    assert!(!screen.contains("Profiles"), "{screen}");
+    assert!(!screen.contains("● active"), "{screen}");
+    let status = screen.lines().last().expect("status bar");
+    assert!(status.contains("token 1h 52m"), "{status}");
+    let top = screen.lines().next().expect("top line");
+    assert!(
+        top.starts_with("\"┏ 1 Records"),
+        "the main area starts at the left edge: {top}"
+    );
+    press(&mut model, "z");
+    let screen = render(&model, 100, 30);
+    assert!(screen.contains("● active"), "{screen}");
+    assert_screen!(render(
+        &{
+            let mut hidden = connected_model();
+            press(&mut hidden, "z");
+            hidden
+        },
+        100,
+        30
+    ));
+}
+
+#[test]
 fn countdown_moves_with_the_clock_and_turns_to_expiring_soon() {
     let mut model = connected_model();
     model.handle_msg(Msg::Tick(t0() + SignedDuration::from_secs(7200 - 400)));

@@ -125,6 +125,8 @@ pub struct Model {
     /// Where the log file is, for the help overlay.
     pub log_path: Option<String>,
     pub layout: LayoutFeedback,
+    /// The profiles and token panes are hidden: the main area takes the whole width (`z`).
+    pub sidebar_hidden: bool,
     pub quit: bool,
     /// Advanced on every tick while something animates (the spinner frame).
     pub frame: usize,
@@ -165,6 +167,7 @@ impl Model {
             run_mode: RunMode::Normal,
             log_path: None,
             layout: LayoutFeedback::default(),
+            sidebar_hidden: false,
             quit: false,
             frame: 0,
             composer: composer::ComposerState::new(),
@@ -761,6 +764,7 @@ impl Model {
                 self.overlay = Some(Overlay::Palette(PaletteState::default()));
                 Vec::new()
             }
+            Action::FocusNext | Action::FocusPrev if self.sidebar_hidden => Vec::new(),
             Action::FocusNext => {
                 self.focus = self.focus.step(1);
                 Vec::new()
@@ -770,11 +774,20 @@ impl Model {
                 Vec::new()
             }
             Action::FocusProfiles => {
+                self.sidebar_hidden = false;
                 self.focus = Focus::Profiles;
                 Vec::new()
             }
             Action::FocusToken => {
+                self.sidebar_hidden = false;
                 self.focus = Focus::Token;
+                Vec::new()
+            }
+            Action::ToggleSidebar => {
+                self.sidebar_hidden = !self.sidebar_hidden;
+                if self.sidebar_hidden {
+                    self.focus = Focus::Main;
+                }
                 Vec::new()
             }
             Action::TabRecords | Action::TabComposer | Action::TabHistory => {

@@ -38,16 +38,23 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame) -> LayoutFeedback
         return LayoutFeedback::default();
     }
     let [body, status] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
-    // Wide enough for the token pane's longest usual line (a run-as username), never most of it.
-    let left_width = (body.width * 3 / 8).clamp(30, 46);
+    // Wide enough for the token pane's longest usual line (a run-as username), never most of it;
+    // none when the user hid the side panes.
+    let left_width = if model.sidebar_hidden {
+        0
+    } else {
+        (body.width * 3 / 8).clamp(30, 46)
+    };
     let [left, main] =
         Layout::horizontal([Constraint::Length(left_width), Constraint::Fill(1)]).areas(body);
     let profiles_height = (model.profiles.profiles.len() as u16 + 5).clamp(7, left.height / 2);
     let [profiles_area, token_area] =
         Layout::vertical([Constraint::Length(profiles_height), Constraint::Fill(1)]).areas(left);
 
-    profiles::render(model, theme, profiles_area, frame);
-    token::render(model, theme, token_area, frame);
+    if !model.sidebar_hidden {
+        profiles::render(model, theme, profiles_area, frame);
+        token::render(model, theme, token_area, frame);
+    }
     main_area::render(model, theme, main, frame);
     status_bar::render(model, theme, status, frame);
     profiles::render_popup(model, theme, area, frame);

@@ -37,6 +37,14 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
                 theme.label(),
             ));
         }
+        // With the side panes hidden (`z`), the token's time left is shown here instead.
+        if model.sidebar_hidden && model.token.session.is_some() {
+            let left_text = match model.token.remaining(model.now) {
+                Some(left) => format!(" · token {}", crate::human::duration(left.as_secs())),
+                None => " · token expiry unknown".to_owned(),
+            };
+            left.push(Span::styled(left_text, theme.label()));
+        }
         if let Some(usage) = model.token.usage {
             left.push(Span::styled(
                 format!(
