@@ -4,6 +4,8 @@
 
 #[cfg(feature = "mock-org")]
 pub mod cli;
+#[cfg(feature = "mock-org")]
+pub mod live;
 pub mod org;
 pub mod tmux;
 
