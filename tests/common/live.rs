@@ -13,7 +13,7 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tokio::sync::watch;
 
 use sfterm::app::{Clipboard, Runtime};
-use sfterm::config::profiles::{ProfileStore, SecretSource};
+use sfterm::config::profiles::{Profile, ProfileStore, SecretSource};
 use sfterm::mock_org::MockOrg;
 use sfterm::state::Model;
 use sfterm::ui::Theme;
@@ -74,8 +74,34 @@ pub struct Prepared<F> {
 }
 
 impl<F: Observed> Prepared<F> {
-    /// Builds the profile store for `org`, the model and the runtime per `options`.
+    /// Builds the profile store for `org` ("Demo org", plus "Demo (login host)" if asked), the
+    /// model and the runtime per `options`.
     pub fn new(org: &MockOrg, options: LiveOptions<'_>) -> Self {
+        let mut demo = super::profile(
+            "Demo org",
+            org.instance_url().as_str().trim_end_matches('/'),
+        );
+        demo.client_id = org.client_id().into();
+        demo.secret = SecretSource::Plain {
+            value: options
+                .secret
+                .unwrap_or(org.client_secret())
+                .to_owned()
+                .into(),
+        };
+        let mut profiles = vec![demo.clone()];
+        if options.login_host_profile {
+            let mut p = demo;
+            p.name = "Demo (login host)".into();
+            p.endpoint = org.login_host_url().as_str().trim_end_matches('/').into();
+            profiles.push(p);
+        }
+        Self::with_profiles(profiles, options)
+    }
+
+    /// Like [`Prepared::new`] for any server: the store gets `profiles` (unless the config dir
+    /// already has some).
+    pub fn with_profiles(profiles: Vec<Profile>, options: LiveOptions<'_>) -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let (owned, config_dir) = match options.config_dir {
             Some(dir) => (None, dir.to_path_buf()),
@@ -87,27 +113,8 @@ impl<F: Observed> Prepared<F> {
         };
         let mut store = ProfileStore::load(&config_dir.join("profiles.toml")).expect("store");
         if store.profiles().is_empty() {
-            let mut demo = super::profile(
-                "Demo org",
-                org.instance_url().as_str().trim_end_matches('/'),
-            );
-            demo.client_id = org.client_id().into();
-            demo.secret = SecretSource::Plain {
-                value: options
-                    .secret
-                    .unwrap_or(org.client_secret())
-                    .to_owned()
-                    .into(),
-            };
-            let login_host = options.login_host_profile.then(|| {
-                let mut p = demo.clone();
-                p.name = "Demo (login host)".into();
-                p.endpoint = org.login_host_url().as_str().trim_end_matches('/').into();
-                p
-            });
-            store.upsert(None, demo).expect("add");
-            if let Some(p) = login_host {
-                store.upsert(None, p).expect("add");
+            for profile in profiles {
+                store.upsert(None, profile).expect("add");
             }
             store.save().expect("save");
         }
