@@ -165,6 +165,11 @@ impl<F: Observed> LiveApp<F> {
         Prepared::new(org, options).run()
     }
 
+    /// Starts the app with a store of `profiles` (any server) per `options`.
+    pub fn start_with(profiles: Vec<Profile>, options: LiveOptions<'_>) -> Self {
+        Prepared::with_profiles(profiles, options).run()
+    }
+
     /// The config dir the app created (None when the test passed its own).
     pub fn dir(&self) -> Option<&Path> {
         self.dir.as_ref().map(|d| d.path())
