@@ -37,24 +37,11 @@ struct Curl {
 impl Curl {
     async fn new(org: &MockOrg) -> Curl {
         let client = reqwest::Client::new();
-        let body: Value = client
-            .post(
-                org.instance_url()
-                    .join("services/oauth2/token")
-                    .expect("url"),
-            )
-            .basic_auth(org.client_id(), Some(org.client_secret()))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .expect("token")
-            .json()
-            .await
-            .expect("json");
+        let token = common::org::token_for(org, &client).await;
         Curl {
             client,
             base: org.instance_url().clone(),
-            token: body["access_token"].as_str().expect("token").to_owned(),
+            token,
         }
     }
 

@@ -18,22 +18,7 @@ fn a_panic_in_the_tui_restores_the_terminal_and_reports_the_panic() {
          echo __EXIT=$?; stty -a; echo __STTY_DONE; sleep 30",
         dir = dir.path().display()
     );
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "app",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        &command,
-    ]);
-    assert!(
-        started.status.success(),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
-    );
+    tmux.start(120, 40, &command);
     tmux.wait_for("the TUI to start", |s| s.contains("Demo org"));
     assert_eq!(
         tmux.display("#{alternate_on}"),
@@ -96,18 +81,7 @@ fn the_tui_warns_at_start_about_a_world_readable_secret_file() {
         "SFTERM_CONFIG_DIR={dir} SFTERM_DATA_DIR={dir} {BIN}; echo __EXIT=$?; sleep 30",
         dir = dir.path().display()
     );
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "app",
-        "-x",
-        "200",
-        "-y",
-        "40",
-        &command,
-    ]);
-    assert!(started.status.success());
+    tmux.start(200, 40, &command);
     let screen = tmux.wait_for("the start-up warning", |s| {
         s.contains("Acme") && s.contains("Warning:")
     });

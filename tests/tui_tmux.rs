@@ -18,22 +18,7 @@ fn demo_connects_renews_and_quits_cleanly_in_a_real_terminal() {
         "SFTERM_CONFIG_DIR={dir} SFTERM_DATA_DIR={dir} {BIN} demo --token-ttl 8; echo __EXIT=$?; sleep 30",
         dir = dir.path().display()
     );
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "app",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        &command,
-    ]);
-    assert!(
-        started.status.success(),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
-    );
+    tmux.start(120, 40, &command);
 
     // An 8 s token is "expiring soon" most of its life.
     let live = |s: &str| s.contains("● active") || s.contains("● expiring soon");

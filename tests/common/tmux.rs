@@ -38,6 +38,27 @@ impl Tmux {
             .expect("tmux must be installed (.ci/run installs it)")
     }
 
+    /// Starts the session "app" in a `width`x`height` window running `command` (a shell line).
+    pub fn start(&self, width: u16, height: u16, command: &str) {
+        let (width, height) = (width.to_string(), height.to_string());
+        let started = self.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "app",
+            "-x",
+            &width,
+            "-y",
+            &height,
+            command,
+        ]);
+        assert!(
+            started.status.success(),
+            "{}",
+            String::from_utf8_lossy(&started.stderr)
+        );
+    }
+
     /// The pane's text including scrollback.
     pub fn screen(&self) -> String {
         let args: &[&str] = if self.join_lines {
