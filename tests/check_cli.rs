@@ -2,35 +2,13 @@
 //! nothing fails, 1 on any Fail, 2 for usage errors).
 #![cfg(feature = "mock-org")]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use clap::{CommandFactory, Parser};
 use serde_json::Value;
-use sfterm::commands::{self, CommandError, Context, EXIT_FAILURE, EXIT_USAGE, ScriptCommand};
+use sfterm::commands::{EXIT_FAILURE, EXIT_USAGE};
 use sfterm::mock_org::{MockOrg, MockOrgConfig, Scenario};
 
-#[derive(Debug, Parser)]
-#[command(name = "sfterm")]
-struct TestCli {
-    #[arg(long, short = 'p', global = true)]
-    profile: Option<String>,
-    #[command(subcommand)]
-    command: ScriptCommand,
-}
+mod common;
 
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use common::cli::{dir_with_secret, run};
 
 async fn start(scenario: Scenario) -> MockOrg {
     MockOrg::start(MockOrgConfig {
@@ -42,37 +20,10 @@ async fn start(scenario: Scenario) -> MockOrg {
     .expect("mock org starts")
 }
 
-fn dir_for(org: &MockOrg, secret: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let toml = format!(
-        "[[profile]]\nname = \"mock\"\nendpoint = \"{}\"\nclient_id = \"{}\"\n\
-         secret = {{ source = \"plain\", value = \"{secret}\" }}\n",
-        org.instance_url(),
-        org.client_id()
-    );
-    std::fs::write(dir.path().join("profiles.toml"), toml).expect("write profiles");
-    dir
-}
-
-async fn run(dir: &std::path::Path, args: &[&str]) -> (Result<(), CommandError>, String) {
-    let cli = TestCli::try_parse_from(std::iter::once("sfterm").chain(args.iter().copied()))
-        .expect("arguments parse");
-    let out = Buffer::default();
-    let ctx = Context {
-        config_dir: dir.to_path_buf(),
-        profile: cli.profile,
-        stdout: Box::new(out.clone()),
-        stderr_is_terminal: false,
-    };
-    let result = commands::run(cli.command, ctx, TestCli::command()).await;
-    let text = String::from_utf8(out.0.lock().expect("lock").clone()).expect("utf-8");
-    (result, text)
-}
-
 #[tokio::test]
 async fn good_org_prints_the_table_and_exits_0() {
     let org = start(Scenario::Good).await;
-    let dir = dir_for(&org, org.client_secret());
+    let dir = dir_with_secret(&org, org.client_secret());
     let (result, out) = run(dir.path(), &["check"]).await;
     result.expect("no failures: exit 0");
     assert!(out.starts_with("Setup check of profile \"mock\""), "{out}");
@@ -98,7 +49,7 @@ async fn good_org_prints_the_table_and_exits_0() {
 #[tokio::test]
 async fn json_has_the_stable_shape_and_warnings_exit_0() {
     let org = start(Scenario::LongSession).await;
-    let dir = dir_for(&org, org.client_secret());
+    let dir = dir_with_secret(&org, org.client_secret());
     let (result, out) = run(dir.path(), &["check", "--json"]).await;
     result.expect("a Warn is not a failure");
     let v: Value = serde_json::from_str(&out).expect("one JSON object");
@@ -134,7 +85,7 @@ async fn any_fail_exits_1_with_json_still_printed() {
         Scenario::NoCustomerws,
     ] {
         let org = start(scenario).await;
-        let dir = dir_for(&org, org.client_secret());
+        let dir = dir_with_secret(&org, org.client_secret());
         let (result, out) = run(dir.path(), &["check", "--json"]).await;
         let e = result.expect_err("a Fail exits 1");
         assert_eq!(e.code, EXIT_FAILURE, "{scenario}");
@@ -152,7 +103,7 @@ async fn any_fail_exits_1_with_json_still_printed() {
 #[tokio::test]
 async fn failed_login_is_a_failed_check_and_unknown_profile_is_usage() {
     let org = start(Scenario::Good).await;
-    let dir = dir_for(&org, "not-the-secret");
+    let dir = dir_with_secret(&org, "not-the-secret");
     let (result, out) = run(dir.path(), &["check"]).await;
     assert_eq!(result.expect_err("fails").code, EXIT_FAILURE);
     assert!(out.contains("FAIL         Access token obtained"), "{out}");

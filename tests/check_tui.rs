@@ -6,21 +6,18 @@ mod common;
 
 use std::time::Duration;
 
+use common::live::{LiveApp, LiveOptions, Observed};
 use common::{demo_profiles, key_events, model_with, press, render, t0};
-use futures::channel::mpsc;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::Event;
-use tokio::sync::watch;
 
 use sfterm::action::Action;
-use sfterm::app::Runtime;
 use sfterm::check::{CheckItem, CheckReport, Status};
-use sfterm::config::profiles::ProfileStore;
 use sfterm::effect::{Effect, Job, RequestId, RequestIds};
 use sfterm::keymap::Context;
 use sfterm::mock_org::{MockOrg, MockOrgConfig, Scenario};
 use sfterm::msg::{Msg, Outcome};
+use sfterm::state::Model;
 use sfterm::state::check::CheckState;
 use sfterm::ui::Theme;
 
@@ -309,91 +306,87 @@ async fn check_end_to_end(login_host: bool) {
     })
     .await
     .expect("mock org");
-    let dir = tempfile::tempdir().expect("temp dir");
     let endpoint = if login_host {
         org.login_host_url()
     } else {
         org.instance_url()
     };
-    let mut store = ProfileStore::load(&dir.path().join("profiles.toml")).expect("store");
     let mut demo = common::profile("Demo org", endpoint.as_str().trim_end_matches('/'));
     demo.client_id = org.client_id().into();
     demo.secret = sfterm::config::profiles::SecretSource::Plain {
         value: org.client_secret().to_owned().into(),
     };
-    store.upsert(None, demo).expect("add");
-    store.save().expect("save");
-    let mut model = model_with(store.profiles().to_vec());
-    model.now = jiff::Timestamp::now();
-    let terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-    let mut runtime = Runtime::new(
-        model,
-        Theme::default(),
-        terminal,
-        Some(store),
-        Box::new(|_| Ok(())),
-    );
-    let (frames_tx, mut frames) = watch::channel((String::new(), false, false));
-    runtime.observe(Box::new(move |model, terminal| {
-        let _ = frames_tx.send((
-            terminal.backend().to_string(),
-            model.token.session.is_some(),
-            model.check.report.is_some(),
-        ));
-    }));
-    let (keys, input) = mpsc::unbounded();
-    let done = tokio::spawn(runtime.run(input));
-    let press = |k: &str| {
-        for key in key_events(k) {
-            keys.unbounded_send(Ok(Event::Key(key))).expect("running");
-        }
-    };
-    let mut wait = async |what: &str, check: &dyn Fn(&(String, bool, bool)) -> bool| {
-        let found = tokio::time::timeout(Duration::from_secs(30), frames.wait_for(|f| check(f)))
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .map(|frame| frame.clone());
-        match found {
-            Some(frame) => frame,
-            None => panic!("timed out waiting for {what}: {}", frames.borrow().0),
-        }
-    };
+    let mut app = LiveApp::<Frame>::start_with(vec![demo], LiveOptions::default());
     if login_host {
-        press("tab C");
-        let frame = wait("the report", &|f| f.2 && !f.0.contains("checking… (esc")).await;
+        app.press("tab C");
+        let frame = app
+            .wait_for("the report", |f| {
+                f.reported && !f.screen.contains("checking… (esc")
+            })
+            .await;
         assert!(
-            frame.0.contains("FAIL        Token endpoint"),
+            frame.screen.contains("FAIL        Token endpoint"),
             "{}",
-            frame.0
+            frame.screen
         );
-        assert!(frame.0.contains("My Domain"), "{}", frame.0);
-        press("q");
-        done.await.expect("joined").expect("ran");
+        assert!(frame.screen.contains("My Domain"), "{}", frame.screen);
+        app.quit().await;
         org.shutdown().await;
         return;
     }
-    press("enter");
-    wait("connected", &|f| f.1).await;
-    press("tab C");
-    let frame = wait("the check to be running", &|f| {
-        f.0.contains("checking… (esc")
-    })
-    .await;
-    assert!(frame.0.contains("Setup check"), "{}", frame.0);
-    let frame = wait("the report", &|f| f.2 && !f.0.contains("checking… (esc")).await;
-    assert!(frame.0.contains("FAIL        Lead"), "{}", frame.0);
-    assert!(frame.0.contains("1 fail"), "{}", frame.0);
-    assert!(!frame.0.contains(org.client_secret()));
-    common::assert_token_masked(&frame.0);
-    press("q");
-    let model = done.await.expect("joined").expect("ran");
+    app.press("enter");
+    app.wait_for("connected", |f| f.connected).await;
+    app.press("tab C");
+    let frame = app
+        .wait_for("the check to be running", |f| {
+            f.screen.contains("checking… (esc")
+        })
+        .await;
+    assert!(frame.screen.contains("Setup check"), "{}", frame.screen);
+    let frame = app
+        .wait_for("the report", |f| {
+            f.reported && !f.screen.contains("checking… (esc")
+        })
+        .await;
+    assert!(
+        frame.screen.contains("FAIL        Lead"),
+        "{}",
+        frame.screen
+    );
+    assert!(frame.screen.contains("1 fail"), "{}", frame.screen);
+    assert!(!frame.screen.contains(org.client_secret()));
+    common::assert_token_masked(&frame.screen);
+    let model = app.quit().await;
     let report = model.check.report.expect("report kept");
     assert_eq!(
         report.item("objects.lead").expect("lead").status,
         Status::Fail
     );
     org.shutdown().await;
+}
+
+/// What the end-to-end check test reads off each frame.
+#[derive(Clone, Default)]
+struct Frame {
+    screen: String,
+    /// A session exists.
+    connected: bool,
+    /// The check has a report.
+    reported: bool,
+}
+
+impl Observed for Frame {
+    fn observe(model: &Model, screen: String) -> Self {
+        Frame {
+            screen,
+            connected: model.token.session.is_some(),
+            reported: model.check.report.is_some(),
+        }
+    }
+
+    fn screen(&self) -> &str {
+        &self.screen
+    }
 }
 
 #[test]

@@ -2,39 +2,13 @@
 //! its failure exits, and a paged 2,500-row query.
 #![cfg(feature = "mock-org")]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use clap::{CommandFactory, Parser};
 use serde_json::{Value, json};
-use sfterm::commands::{
-    self, CommandError, Context, EXIT_CONFLICT, EXIT_FAILURE, EXIT_NOT_FOUND, EXIT_USAGE,
-    ScriptCommand,
-};
+use sfterm::commands::{EXIT_CONFLICT, EXIT_FAILURE, EXIT_NOT_FOUND, EXIT_USAGE};
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
 
-/// A stand-in for the top-level `sfterm` command line.
-#[derive(Debug, Parser)]
-#[command(name = "sfterm")]
-struct TestCli {
-    #[arg(long, short = 'p', global = true)]
-    profile: Option<String>,
-    #[command(subcommand)]
-    command: ScriptCommand,
-}
+mod common;
 
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use common::cli::{config_dir, dir_for, profile_toml, run};
 
 async fn start(records: usize) -> MockOrg {
     MockOrg::start(MockOrgConfig {
@@ -44,44 +18,6 @@ async fn start(records: usize) -> MockOrg {
     })
     .await
     .expect("mock org starts")
-}
-
-fn profile_toml(name: &str, org: &MockOrg, id: &str, secret: &str) -> String {
-    format!(
-        "[[profile]]\nname = \"{name}\"\nendpoint = \"{}\"\nclient_id = \"{id}\"\n\
-         secret = {{ source = \"plain\", value = \"{secret}\" }}\n",
-        org.instance_url()
-    )
-}
-
-fn config_dir(profiles: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("profiles.toml"), profiles).expect("write profiles");
-    dir
-}
-
-fn dir_for(org: &MockOrg) -> tempfile::TempDir {
-    config_dir(&profile_toml(
-        "mock",
-        org,
-        org.client_id(),
-        org.client_secret(),
-    ))
-}
-
-async fn run(dir: &std::path::Path, args: &[&str]) -> (Result<(), CommandError>, String) {
-    let cli = TestCli::try_parse_from(std::iter::once("sfterm").chain(args.iter().copied()))
-        .expect("arguments parse");
-    let out = Buffer::default();
-    let ctx = Context {
-        config_dir: dir.to_path_buf(),
-        profile: cli.profile,
-        stdout: Box::new(out.clone()),
-        stderr_is_terminal: false,
-    };
-    let result = commands::run(cli.command, ctx, TestCli::command()).await;
-    let text = String::from_utf8(out.0.lock().expect("lock").clone()).expect("utf-8");
-    (result, text)
 }
 
 /// The ids of the first `n` Accounts.

@@ -2,40 +2,18 @@
 //! run with the real `curl` binary.
 #![cfg(feature = "mock-org")]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use clap::{CommandFactory, Parser};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
-use sfterm::commands::{self, CommandError, Context, EXIT_FAILURE, EXIT_USAGE, ScriptCommand};
+use sfterm::commands::{CommandError, EXIT_FAILURE, EXIT_USAGE};
 use sfterm::composer::history::{History, HistoryFilter};
 use sfterm::composer::request::{Pair, RequestKind, SavedRequest};
 use sfterm::composer::store::RequestStore;
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
 use sfterm::sf::{ConnectionConfig, RenewReason, SfClient};
 
-#[derive(Debug, Parser)]
-#[command(name = "sfterm")]
-struct TestCli {
-    #[arg(long, short = 'p', global = true)]
-    profile: Option<String>,
-    #[command(subcommand)]
-    command: ScriptCommand,
-}
+mod common;
 
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use common::cli::{config_dir, profile_toml, run};
 
 struct Setup {
     org: MockOrg,
@@ -51,15 +29,12 @@ async fn setup() -> Setup {
     })
     .await
     .expect("mock org starts");
-    let config = tempfile::tempdir().expect("temp dir");
-    let profiles = format!(
-        "[[profile]]\nname = \"mock\"\nendpoint = \"{}\"\nclient_id = \"{}\"\n\
-         secret = {{ source = \"plain\", value = \"{}\" }}\n",
-        org.instance_url(),
+    let config = config_dir(&profile_toml(
+        "mock",
+        &org,
         org.client_id(),
-        org.client_secret()
-    );
-    std::fs::write(config.path().join("profiles.toml"), profiles).expect("write profiles");
+        org.client_secret(),
+    ));
     let data = tempfile::tempdir().expect("temp dir");
     Setup { org, config, data }
 }
@@ -71,20 +46,10 @@ impl Setup {
 
     async fn run(&self, args: &[&str]) -> (Result<(), CommandError>, String) {
         let data = self.data.path().to_str().expect("utf-8 path").to_string();
-        let mut all: Vec<&str> = vec!["sfterm"];
+        let mut all: Vec<&str> = Vec::new();
         all.extend_from_slice(args);
         all.extend_from_slice(&["--data-dir", &data]);
-        let cli = TestCli::try_parse_from(all).expect("arguments parse");
-        let out = Buffer::default();
-        let ctx = Context {
-            config_dir: self.config.path().to_path_buf(),
-            profile: cli.profile,
-            stdout: Box::new(out.clone()),
-            stderr_is_terminal: false,
-        };
-        let result = commands::run(cli.command, ctx, TestCli::command()).await;
-        let text = String::from_utf8(out.0.lock().expect("lock").clone()).expect("utf-8");
-        (result, text)
+        run(self.config.path(), &all).await
     }
 
     async fn client(&self) -> SfClient {

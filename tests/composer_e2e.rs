@@ -5,6 +5,8 @@
 #![cfg(feature = "mock-org")]
 mod common;
 
+use common::live::{LiveOptions, Observed, Prepared};
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,7 +16,6 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::Event;
 use secrecy::SecretString;
 use serde_json::Value;
-use tokio::sync::watch;
 
 use sfterm::app::Runtime;
 use sfterm::composer::request::{RequestKind, SavedRequest};
@@ -22,6 +23,7 @@ use sfterm::composer::store::RequestStore;
 use sfterm::jobs::composer::{ComposerJob, ComposerOutcome, JobContext, ResponseView, run};
 use sfterm::mock_org::{FaultKind, MockOrg, MockOrgConfig};
 use sfterm::sf::{ConnectionConfig, RenewReason, SfClient};
+use sfterm::state::Model;
 use sfterm::ui::Theme;
 
 async fn org() -> MockOrg {
@@ -370,134 +372,101 @@ struct Frame {
     unsaved: bool,
 }
 
-#[tokio::test]
-async fn the_ui_keeps_taking_keys_while_a_send_runs() {
-    let org = org().await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = tempfile::tempdir().expect("data dir");
-    let mut store = sfterm::config::profiles::ProfileStore::load(&dir.path().join("profiles.toml"))
-        .expect("empty store");
-    let mut demo = common::profile(
-        "Demo org",
-        org.instance_url().as_str().trim_end_matches('/'),
-    );
-    demo.client_id = org.client_id().into();
-    demo.secret = sfterm::config::profiles::SecretSource::Plain {
-        value: org.client_secret().to_owned().into(),
-    };
-    store.upsert(None, demo).expect("add");
-    store.save().expect("save");
-    let mut model = common::model_with(store.profiles().to_vec());
-    model.now = jiff::Timestamp::now();
-    let terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-    let mut runtime = Runtime::new(
-        model,
-        Theme::default(),
-        terminal,
-        Some(store),
-        Box::new(|_| Ok(())),
-    );
-    runtime.use_data_dir(data.path().to_path_buf());
-    let (frames_tx, mut frames) = watch::channel(Frame::default());
-    runtime.observe(Box::new(move |model, terminal| {
-        let _ = frames_tx.send(Frame {
-            screen: terminal.backend().to_string(),
+impl Observed for Frame {
+    fn observe(model: &Model, screen: String) -> Self {
+        Frame {
+            screen,
             sending: model.composer.sending,
             tab: format!("{:?}", model.tab),
             status: model.composer.response.as_ref().map(|r| r.status),
             note: model.composer.note.clone(),
             draft_path: model.composer.draft.path.clone(),
             unsaved: model.composer.original.as_ref() != Some(&model.composer.draft),
-        });
-    }));
-    let (keys, input) = mpsc::unbounded();
-    let done = tokio::spawn(runtime.run(input));
-    let press = |k: &str| {
-        for key in common::key_events(k) {
-            keys.unbounded_send(Ok(Event::Key(key))).expect("running");
         }
-    };
-    let type_text = |t: &str| {
-        for c in t.chars() {
-            let key = ratatui::crossterm::event::KeyEvent::new(
-                ratatui::crossterm::event::KeyCode::Char(c),
-                ratatui::crossterm::event::KeyModifiers::NONE,
-            );
-            keys.unbounded_send(Ok(Event::Key(key))).expect("running");
-        }
-    };
-    let mut wait = async |what: &str, check: &dyn Fn(&Frame) -> bool| -> Frame {
-        let result = tokio::time::timeout(Duration::from_secs(20), frames.wait_for(|f| check(f)))
-            .await
-            .map(|r| r.map(|f| f.clone()));
-        match result {
-            Ok(Ok(f)) => f,
-            _ => panic!("timed out waiting for {what}:\n{}", frames.borrow().screen),
-        }
-    };
-    press("enter");
-    wait("connected", &|f| f.screen.contains("● active")).await;
-    press("2 n");
-    type_text("Demo/search");
-    press("enter enter ctrl-t");
+    }
+
+    fn screen(&self) -> &str {
+        &self.screen
+    }
+}
+
+#[tokio::test]
+async fn the_ui_keeps_taking_keys_while_a_send_runs() {
+    let org = org().await;
+    let data = tempfile::tempdir().expect("data dir");
+    let mut prepared = Prepared::<Frame>::new(&org, LiveOptions::default());
+    prepared.runtime.use_data_dir(data.path().to_path_buf());
+    let mut app = prepared.run();
+    app.press("enter");
+    app.wait_for("connected", |f| f.screen.contains("● active"))
+        .await;
+    app.press("2 n");
+    app.type_text("Demo/search");
+    app.press("enter enter ctrl-t");
     // The data API (where the mock org's latency applies), through the quick prefix.
-    type_text("query?q=SELECT+Id,Name+FROM+Account");
-    press("enter");
-    wait("the path", &|f| f.screen.contains("/query")).await;
+    app.type_text("query?q=SELECT+Id,Name+FROM+Account");
+    app.press("enter");
+    app.wait_for("the path", |f| f.screen.contains("/query"))
+        .await;
     // The org answers slowly: the send is in flight while the user switches tabs.
     org.set_latency(Duration::from_millis(1500));
-    press("f5");
-    wait("sending", &|f| f.sending).await;
-    press("3");
-    let frame = wait("the History tab while sending", &|f| f.tab == "History").await;
+    app.press("f5");
+    app.wait_for("sending", |f| f.sending).await;
+    app.press("3");
+    let frame = app
+        .wait_for("the History tab while sending", |f| f.tab == "History")
+        .await;
     assert!(
         frame.sending,
         "the key was handled while the request was still running"
     );
-    press("2");
-    let frame = wait("the response", &|f| f.status.is_some()).await;
+    app.press("2");
+    let frame = app.wait_for("the response", |f| f.status.is_some()).await;
     assert_eq!(frame.status, Some(200));
     assert!(frame.screen.contains("\"records\""), "{}", frame.screen);
     org.set_latency(Duration::ZERO);
     // History has it now.
-    press("3");
-    let frame = wait("history row", &|f| {
-        f.tab == "History" && f.screen.contains("/query")
-    })
-    .await;
+    app.press("3");
+    let frame = app
+        .wait_for("history row", |f| {
+            f.tab == "History" && f.screen.contains("/query")
+        })
+        .await;
     assert!(frame.screen.contains("200"), "{}", frame.screen);
     common::assert_token_masked(&frame.screen);
     // Fault matrix, composer row: failed sends (a Salesforce 500, an HTML 502 page from a proxy,
     // a connection reset mid-body) each show what happened and keep the unsaved request as typed.
-    press("2");
+    app.press("2");
     let typed = "/services/data/v{{api_version}}/query?q=SELECT+Id,Name+FROM+Account";
     for (status, kind) in [(500, FaultKind::Error), (502, FaultKind::Html)] {
         org.fail_next_kind(1, status, kind);
-        press("f5");
-        let frame = wait("the failed answer", &|f| {
-            !f.sending && f.status == Some(status)
-        })
-        .await;
+        app.press("f5");
+        let frame = app
+            .wait_for("the failed answer", |f| {
+                !f.sending && f.status == Some(status)
+            })
+            .await;
         assert_eq!(frame.draft_path, typed, "{}", frame.screen);
         assert!(frame.unsaved);
     }
     org.fail_next_kind(1, 200, FaultKind::ResetMidBody);
-    press("f5");
-    let frame = wait("the reset connection", &|f| {
-        !f.sending && f.note.as_deref().is_some_and(|n| n.starts_with("Not sent"))
-    })
-    .await;
+    app.press("f5");
+    let frame = app
+        .wait_for("the reset connection", |f| {
+            !f.sending && f.note.as_deref().is_some_and(|n| n.starts_with("Not sent"))
+        })
+        .await;
     assert_eq!(frame.draft_path, typed, "{}", frame.screen);
     assert!(frame.unsaved);
     // And the next send goes through with it.
-    press("f5");
-    let frame = wait("a good answer again", &|f| {
-        !f.sending && f.status == Some(200)
-    })
-    .await;
+    app.press("f5");
+    let frame = app
+        .wait_for("a good answer again", |f| {
+            !f.sending && f.status == Some(200)
+        })
+        .await;
     assert_eq!(frame.draft_path, typed);
-    press("q");
-    done.await.expect("joined").expect("ran");
+    app.quit().await;
     let history = std::fs::read_to_string(data.path().join("history.jsonl")).expect("history file");
     assert!(history.contains("REDACTED"));
     org.shutdown().await;

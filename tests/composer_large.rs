@@ -4,20 +4,14 @@
 #![cfg(feature = "mock-org")]
 mod common;
 
-use std::time::Duration;
-
 use axum::Router;
 use axum::body::Body;
 use axum::routing::{get, post};
-use futures::channel::mpsc;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::Event;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::oneshot;
 
-use sfterm::app::Runtime;
-use sfterm::config::profiles::{ProfileStore, SecretSource};
-use sfterm::ui::Theme;
+use common::live::{LiveOptions, Observed, Prepared};
+use sfterm::config::profiles::SecretSource;
+use sfterm::state::Model;
 
 const CHUNK: usize = 1024 * 1024;
 const CHUNKS: usize = 21;
@@ -103,34 +97,10 @@ struct Frame {
     size: u64,
 }
 
-#[tokio::test]
-async fn a_20_mb_response_streams_to_a_file_while_the_ui_takes_keys() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let (release_tx, release_rx) = oneshot::channel();
-    let base = tiny_server(release_rx).await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = tempfile::tempdir().expect("data dir");
-    let mut store = ProfileStore::load(&dir.path().join("profiles.toml")).expect("store");
-    let mut tiny = common::profile("Tiny", &base);
-    tiny.secret = SecretSource::Plain {
-        value: "secret".to_owned().into(),
-    };
-    store.upsert(None, tiny).expect("add");
-    let mut model = common::model_with(store.profiles().to_vec());
-    model.now = jiff::Timestamp::now();
-    let terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-    let mut runtime = Runtime::new(
-        model,
-        Theme::default(),
-        terminal,
-        Some(store),
-        Box::new(|_| Ok(())),
-    );
-    runtime.use_data_dir(data.path().to_path_buf());
-    let (tx, mut frames) = watch::channel(Frame::default());
-    runtime.observe(Box::new(move |model, terminal| {
-        let _ = tx.send(Frame {
-            screen: terminal.backend().to_string(),
+impl Observed for Frame {
+    fn observe(model: &Model, screen: String) -> Self {
+        Frame {
+            screen,
             sending: model.composer.sending,
             tab: format!("{:?}", model.tab),
             file: model
@@ -139,48 +109,50 @@ async fn a_20_mb_response_streams_to_a_file_while_the_ui_takes_keys() {
                 .as_ref()
                 .and_then(|r| r.file.clone()),
             size: model.composer.response.as_ref().map_or(0, |r| r.size),
-        });
-    }));
-    let (keys, input) = mpsc::unbounded();
-    let done = tokio::spawn(runtime.run(input));
-    let press = |k: &str| {
-        for key in common::key_events(k) {
-            keys.unbounded_send(Ok(Event::Key(key))).expect("running");
         }
-    };
-    let mut wait = async |what: &str, check: &dyn Fn(&Frame) -> bool| -> Frame {
-        let result = tokio::time::timeout(Duration::from_secs(30), frames.wait_for(|f| check(f)))
-            .await
-            .map(|r| r.map(|f| f.clone()));
-        match result {
-            Ok(Ok(f)) => f,
-            _ => panic!("timed out waiting for {what}:\n{}", frames.borrow().screen),
-        }
-    };
-    press("enter");
-    wait("connected", &|f| f.screen.contains("● active")).await;
-    press("2 l enter ctrl-u");
-    for c in "/big".chars() {
-        keys.unbounded_send(Ok(Event::Key(ratatui::crossterm::event::KeyEvent::new(
-            ratatui::crossterm::event::KeyCode::Char(c),
-            ratatui::crossterm::event::KeyModifiers::NONE,
-        ))))
-        .expect("running");
     }
-    press("enter f5");
-    wait("sending", &|f| f.sending).await;
+
+    fn screen(&self) -> &str {
+        &self.screen
+    }
+}
+
+#[tokio::test]
+async fn a_20_mb_response_streams_to_a_file_while_the_ui_takes_keys() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let (release_tx, release_rx) = oneshot::channel();
+    let base = tiny_server(release_rx).await;
+    let data = tempfile::tempdir().expect("data dir");
+    let mut tiny = common::profile("Tiny", &base);
+    tiny.secret = SecretSource::Plain {
+        value: "secret".to_owned().into(),
+    };
+    let mut prepared = Prepared::<Frame>::with_profiles(vec![tiny], LiveOptions::default());
+    prepared.runtime.use_data_dir(data.path().to_path_buf());
+    let mut app = prepared.run();
+    app.press("enter");
+    app.wait_for("connected", |f| f.screen.contains("● active"))
+        .await;
+    app.press("2 l enter ctrl-u");
+    app.type_text("/big");
+    app.press("enter f5");
+    app.wait_for("sending", |f| f.sending).await;
     // The download is held open by the server: keys still work.
-    press("3");
-    let frame = wait("the History tab", &|f| f.tab == "History").await;
+    app.press("3");
+    let frame = app
+        .wait_for("the History tab", |f| f.tab == "History")
+        .await;
     assert!(
         frame.sending,
         "handled while the 20 MB body was downloading"
     );
-    press("2");
-    let frame = wait("back on the Composer tab", &|f| f.tab == "Composer").await;
+    app.press("2");
+    let frame = app
+        .wait_for("back on the Composer tab", |f| f.tab == "Composer")
+        .await;
     assert!(frame.sending);
     release_tx.send(()).expect("server waits");
-    let frame = wait("the response", &|f| f.file.is_some()).await;
+    let frame = app.wait_for("the response", |f| f.file.is_some()).await;
     let file = frame.file.expect("a file");
     let on_disk = std::fs::metadata(&file).expect("written").len();
     assert!(on_disk > 20 * 1000 * 1000, "{on_disk}");
@@ -188,6 +160,5 @@ async fn a_20_mb_response_streams_to_a_file_while_the_ui_takes_keys() {
     assert!(frame.screen.contains("\"records\""), "{}", frame.screen);
     assert!(frame.screen.contains("Preview"), "{}", frame.screen);
     common::assert_token_masked(&frame.screen);
-    press("q");
-    done.await.expect("joined").expect("ran");
+    app.quit().await;
 }

@@ -9,19 +9,12 @@ mod common;
 
 use std::time::Duration;
 
-use futures::channel::mpsc;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use common::live::{LiveApp, LiveOptions, Observed};
 use secrecy::SecretString;
-use tokio::sync::watch;
-
-use sfterm::app::Runtime;
-use sfterm::config::profiles::ProfileStore;
 use sfterm::mock_org::{FaultKind, MockOrg, MockOrgConfig};
 use sfterm::sf::{ConnectionConfig, RenewReason, SfClient};
+use sfterm::state::Model;
 use sfterm::state::record_detail::Status;
-use sfterm::ui::Theme;
 
 #[derive(Clone, Default)]
 struct Frame {
@@ -36,93 +29,38 @@ struct Frame {
     record_id: Option<String>,
 }
 
-struct App {
-    keys: mpsc::UnboundedSender<std::io::Result<Event>>,
-    frames: watch::Receiver<Frame>,
-    done: tokio::task::JoinHandle<std::io::Result<sfterm::state::Model>>,
-    _dir: tempfile::TempDir,
+impl Observed for Frame {
+    fn observe(model: &Model, screen: String) -> Self {
+        let top = model.detail.top();
+        Frame {
+            screen,
+            rows_loaded: model.records.view().rows.len(),
+            ready: top.is_some_and(|d| d.status == Status::Ready),
+            rows: top.map(|d| d.rows.clone()).unwrap_or_default(),
+            selected: top.and_then(|d| d.selected_field().map(str::to_owned)),
+            staged: model.detail.staged_count(),
+            writing: top.is_some_and(|d| d.is_writing()),
+            problem: top.and_then(|d| d.problem.as_ref().map(|p| p.message.clone())),
+            record_id: top.and_then(|d| d.id().map(str::to_owned)),
+        }
+    }
+
+    fn screen(&self) -> &str {
+        &self.screen
+    }
 }
 
-impl App {
-    async fn start(org: &MockOrg) -> App {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut store = ProfileStore::load(&dir.path().join("profiles.toml")).expect("store");
-        let mut demo = common::profile(
-            "Demo org",
-            org.instance_url().as_str().trim_end_matches('/'),
-        );
-        demo.client_id = org.client_id().into();
-        demo.secret = sfterm::config::profiles::SecretSource::Plain {
-            value: org.client_secret().to_owned().into(),
-        };
-        store.upsert(None, demo).expect("add");
-        store.save().expect("save");
-        let mut model = common::model_with(store.profiles().to_vec());
-        model.now = jiff::Timestamp::now();
-        let terminal = Terminal::new(TestBackend::new(140, 45)).expect("terminal");
-        let mut runtime = Runtime::new(
-            model,
-            Theme::default(),
-            terminal,
-            Some(store),
-            Box::new(|_| Ok(())),
-        );
-        let (tx, frames) = watch::channel(Frame::default());
-        runtime.observe(Box::new(move |model, terminal| {
-            let top = model.detail.top();
-            let _ = tx.send(Frame {
-                screen: terminal.backend().to_string(),
-                rows_loaded: model.records.view().rows.len(),
-                ready: top.is_some_and(|d| d.status == Status::Ready),
-                rows: top.map(|d| d.rows.clone()).unwrap_or_default(),
-                selected: top.and_then(|d| d.selected_field().map(str::to_owned)),
-                staged: model.detail.staged_count(),
-                writing: top.is_some_and(|d| d.is_writing()),
-                problem: top.and_then(|d| d.problem.as_ref().map(|p| p.message.clone())),
-                record_id: top.and_then(|d| d.id().map(str::to_owned)),
-            });
-        }));
-        let (keys, input) = mpsc::unbounded();
-        let done = tokio::spawn(runtime.run(input));
-        App {
-            keys,
-            frames,
-            done,
-            _dir: dir,
-        }
-    }
+type App = LiveApp<Frame>;
 
-    fn press(&self, keys: &str) {
-        for key in common::key_events(keys) {
-            self.keys
-                .unbounded_send(Ok(Event::Key(key)))
-                .expect("running");
-        }
-    }
-
-    fn type_text(&self, text: &str) {
-        for c in text.chars() {
-            let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-            self.keys
-                .unbounded_send(Ok(Event::Key(key)))
-                .expect("running");
-        }
-    }
-
-    async fn wait_for(&mut self, what: &str, check: impl Fn(&Frame) -> bool) -> Frame {
-        let result =
-            tokio::time::timeout(Duration::from_secs(30), self.frames.wait_for(|f| check(f)))
-                .await
-                .map(|r| r.map(|f| f.clone()));
-        match result {
-            Ok(Ok(frame)) => frame,
-            _ => panic!(
-                "timed out waiting for {what}; last screen:\n{}",
-                self.frames.borrow().screen
-            ),
-        }
-    }
+/// The app against `org` in a 140x45 terminal.
+async fn start_app(org: &MockOrg) -> App {
+    LiveApp::start(
+        org,
+        LiveOptions {
+            size: (140, 45),
+            ..LiveOptions::default()
+        },
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -130,7 +68,7 @@ async fn a_staged_edit_survives_every_failed_save_and_is_sent_by_the_next() {
     let org = MockOrg::start(MockOrgConfig::default())
         .await
         .expect("mock org");
-    let mut app = App::start(&org).await;
+    let mut app = start_app(&org).await;
     app.press("enter");
     app.wait_for("the records list", |f| f.rows_loaded > 0)
         .await;
@@ -228,6 +166,5 @@ async fn a_staged_edit_survives_every_failed_save_and_is_sent_by_the_next() {
         saved.ends_with("+1 555 0100"),
         "the staged edit was saved: {saved}"
     );
-    app.press("ctrl-c");
-    let _ = app.done.await;
+    let _ = app.quit_with("ctrl-c").await;
 }

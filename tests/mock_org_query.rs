@@ -204,21 +204,7 @@ async fn oldest_cursor_is_released_and_pretty_print() {
     };
     let org = MockOrg::start(config).await.expect("start");
     let client = reqwest::Client::new();
-    let body: Value = client
-        .post(
-            org.instance_url()
-                .join("services/oauth2/token")
-                .expect("url"),
-        )
-        .basic_auth(org.client_id(), Some(org.client_secret()))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    let token = body["access_token"].as_str().expect("token");
+    let token = &common::org::token_for(&org, &client).await;
     let q = "services/data/v62.0/query?q=SELECT+Id+FROM+Account";
     let (_, first) = get(&org, &client, token, q, Some(200)).await;
     let (_, second) = get(&org, &client, token, q, Some(200)).await;

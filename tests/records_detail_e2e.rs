@@ -5,19 +5,12 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use futures::channel::mpsc;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use common::live::{LiveApp, LiveOptions, Observed, Prepared};
 use serde_json::{Value, json};
-use tokio::sync::watch;
 
-use sfterm::app::Runtime;
-use sfterm::config::profiles::{ProfileStore, SecretSource};
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
-use sfterm::state::Overlay;
 use sfterm::state::record_detail::{Popup, Status};
-use sfterm::ui::Theme;
+use sfterm::state::{Model, Overlay};
 
 /// What the observer reports after each frame.
 #[derive(Clone, Default, Debug)]
@@ -34,12 +27,6 @@ struct Frame {
     record: Option<serde_json::Map<String, Value>>,
 }
 
-struct App {
-    keys: mpsc::UnboundedSender<std::io::Result<Event>>,
-    frames: watch::Receiver<Frame>,
-    done: tokio::task::JoinHandle<std::io::Result<sfterm::state::Model>>,
-}
-
 /// A second client with its own token: "someone else" changing records.
 struct Curl {
     client: reqwest::Client,
@@ -50,24 +37,11 @@ struct Curl {
 impl Curl {
     async fn new(org: &MockOrg) -> Curl {
         let client = reqwest::Client::new();
-        let body: Value = client
-            .post(
-                org.instance_url()
-                    .join("services/oauth2/token")
-                    .expect("url"),
-            )
-            .basic_auth(org.client_id(), Some(org.client_secret()))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .expect("token")
-            .json()
-            .await
-            .expect("json");
+        let token = common::org::token_for(org, &client).await;
         Curl {
             client,
             base: org.instance_url().clone(),
-            token: body["access_token"].as_str().expect("token").to_owned(),
+            token,
         }
     }
 
@@ -122,131 +96,104 @@ impl Curl {
     }
 }
 
-impl App {
-    /// Starts sfterm connected to the org with `data_dir` for drafts, and opens `record`.
-    async fn start(
-        org: &MockOrg,
-        data_dir: &Path,
-        open: Option<(&str, &str)>,
-        new: Option<&str>,
-    ) -> App {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut store = ProfileStore::load(&data_dir.join("profiles.toml")).expect("store");
-        if store.profiles().is_empty() {
-            let mut demo = common::profile(
-                "Demo org",
-                org.instance_url().as_str().trim_end_matches('/'),
-            );
-            demo.client_id = org.client_id().into();
-            demo.secret = SecretSource::Plain {
-                value: org.client_secret().to_owned().into(),
-            };
-            store.upsert(None, demo).expect("add");
-            store.save().expect("save");
-        }
-        let mut model = common::model_with(store.profiles().to_vec());
-        model.now = jiff::Timestamp::now();
-        let terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-        let mut runtime = Runtime::new(
-            model,
-            Theme::default(),
-            terminal,
-            Some(store),
-            Box::new(|_| Ok(())),
-        );
-        runtime.set_opener(Box::new(|_| {
-            Err(std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "no opener",
-            ))
-        }));
-        let (frames_tx, frames) = watch::channel(Frame::default());
-        runtime.observe(Box::new(move |model, terminal| {
-            let view = model.detail.top();
-            let _ = frames_tx.send(Frame {
-                screen: terminal.backend().to_string(),
-                status: view.map(|v| v.status.clone()),
-                staged: view
-                    .map(|v| {
-                        v.staged
-                            .iter()
-                            .map(|(k, v)| (k.clone(), v.clone()))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                popup: view.and_then(|v| v.popup.as_ref()).map(|p| match p {
-                    Popup::Editor(_) => "editor".to_string(),
-                    Popup::Conflict(_) => "conflict".to_string(),
-                    Popup::ConfirmDelete { .. } => "delete".to_string(),
-                    Popup::ConfirmSave => "save".to_string(),
-                    Popup::Leave => "leave".to_string(),
-                }),
-                problem: view
-                    .and_then(|v| v.problem.as_ref())
-                    .map(|p| (p.message.clone(), p.fields.clone())),
-                conflict_loaded: matches!(
-                    view.and_then(|v| v.popup.as_ref()),
-                    Some(Popup::Conflict(c)) if c.server.is_some()
-                ),
-                drafts_offered: match &model.overlay {
-                    Some(Overlay::Drafts { drafts, .. }) => drafts.len(),
-                    _ => 0,
-                },
-                selected: view.and_then(|v| v.selected_field().map(str::to_string)),
-                writing: view.is_some_and(|v| v.is_writing()),
-                record: view.map(|v| v.record.clone()),
-            });
-        }));
-        runtime.select_profile(0);
-        runtime.dispatch(sfterm::action::Action::Connect);
-        // As at a real start: connect first, then offer drafts.
-        runtime.use_data_dir(data_dir.to_path_buf());
-        if let Some((object, id)) = open {
-            runtime.apply(|m| m.open_record(object, id));
-        }
-        if let Some(object) = new {
-            runtime.apply(|m| m.new_record(object));
-        }
-        let (keys, input) = mpsc::unbounded();
-        let done = tokio::spawn(runtime.run(input));
-        App { keys, frames, done }
-    }
-
-    fn press(&self, keys: &str) {
-        for key in common::key_events(keys) {
-            self.keys
-                .unbounded_send(Ok(Event::Key(key)))
-                .expect("running");
-        }
-    }
-
-    fn type_text(&self, text: &str) {
-        for c in text.chars() {
-            let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-            self.keys
-                .unbounded_send(Ok(Event::Key(key)))
-                .expect("running");
-        }
-    }
-
-    async fn wait_for(&mut self, what: &str, check: impl Fn(&Frame) -> bool) -> Frame {
-        let result =
-            tokio::time::timeout(Duration::from_secs(20), self.frames.wait_for(|f| check(f)))
-                .await
-                .map(|r| r.map(|frame| frame.clone()));
-        match result {
-            Ok(Ok(frame)) => frame,
-            _ => panic!(
-                "timed out waiting for {what}; last frame: {:?}\n{}",
-                {
-                    let f = self.frames.borrow().clone();
-                    (f.status, f.staged, f.popup, f.problem)
-                },
-                self.frames.borrow().screen
+impl Observed for Frame {
+    fn observe(model: &Model, screen: String) -> Self {
+        let view = model.detail.top();
+        Frame {
+            screen,
+            status: view.map(|v| v.status.clone()),
+            staged: view
+                .map(|v| {
+                    v.staged
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            popup: view.and_then(|v| v.popup.as_ref()).map(|p| match p {
+                Popup::Editor(_) => "editor".to_string(),
+                Popup::Conflict(_) => "conflict".to_string(),
+                Popup::ConfirmDelete { .. } => "delete".to_string(),
+                Popup::ConfirmSave => "save".to_string(),
+                Popup::Leave => "leave".to_string(),
+            }),
+            problem: view
+                .and_then(|v| v.problem.as_ref())
+                .map(|p| (p.message.clone(), p.fields.clone())),
+            conflict_loaded: matches!(
+                view.and_then(|v| v.popup.as_ref()),
+                Some(Popup::Conflict(c)) if c.server.is_some()
             ),
+            drafts_offered: match &model.overlay {
+                Some(Overlay::Drafts { drafts, .. }) => drafts.len(),
+                _ => 0,
+            },
+            selected: view.and_then(|v| v.selected_field().map(str::to_string)),
+            writing: view.is_some_and(|v| v.is_writing()),
+            record: view.map(|v| v.record.clone()),
         }
     }
 
+    fn screen(&self) -> &str {
+        &self.screen
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "{:?}",
+            (&self.status, &self.staged, &self.popup, &self.problem)
+        )
+    }
+}
+
+type App = LiveApp<Frame>;
+
+/// Starts sfterm connected to the org with `data_dir` for drafts (and profiles.toml), and
+/// opens `record` or a new record of `new`.
+async fn start_app(
+    org: &MockOrg,
+    data_dir: &Path,
+    open: Option<(&str, &str)>,
+    new: Option<&str>,
+) -> App {
+    let mut prepared = Prepared::<Frame>::new(
+        org,
+        LiveOptions {
+            config_dir: Some(data_dir),
+            ..LiveOptions::default()
+        },
+    );
+    let runtime = &mut prepared.runtime;
+    runtime.set_opener(Box::new(|_| {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "no opener",
+        ))
+    }));
+    runtime.select_profile(0);
+    runtime.dispatch(sfterm::action::Action::Connect);
+    // As at a real start: connect first, then offer drafts.
+    runtime.use_data_dir(data_dir.to_path_buf());
+    if let Some((object, id)) = open {
+        runtime.apply(|m| m.open_record(object, id));
+    }
+    if let Some(object) = new {
+        runtime.apply(|m| m.new_record(object));
+    }
+    prepared.run()
+}
+
+/// The record detail steps a user takes, on top of the shared harness.
+trait DetailSteps {
+    /// Waits for the record loaded and no save running.
+    async fn loaded(&mut self) -> Frame;
+    /// Moves the focus to a field with j presses, as a user does.
+    async fn select(&mut self, field: &str);
+    /// Stages Industry → Energy and Phone → +1 415 555 0199.
+    async fn stage_industry_and_phone(&mut self);
+}
+
+impl DetailSteps for App {
     async fn loaded(&mut self) -> Frame {
         self.wait_for("the record loaded", |f| {
             f.status == Some(Status::Ready) && !f.writing
@@ -254,7 +201,6 @@ impl App {
         .await
     }
 
-    /// Moves the focus to a field with j presses, as a user does.
     async fn select(&mut self, field: &str) {
         self.press("g");
         let mut current = self
@@ -274,7 +220,6 @@ impl App {
         }
     }
 
-    /// Stages Industry → Energy and Phone → +1 415 555 0199.
     async fn stage_industry_and_phone(&mut self) {
         self.select("Industry").await;
         self.press("e");
@@ -288,22 +233,6 @@ impl App {
         self.type_text("+1 415 555 0199");
         self.press("enter");
         self.wait_for("two staged", |f| f.staged.len() == 2).await;
-    }
-
-    /// Stops the app the way `kill -9` does: no quit, no clean-up.
-    fn kill(self) {
-        self.done.abort();
-    }
-
-    async fn quit(self) -> sfterm::state::Model {
-        self.press("q");
-        self.done.await.expect("joined").expect("ran")
-    }
-
-    /// Quits with staged edits: answers "discard" to the question.
-    async fn quit_discarding(self) -> sfterm::state::Model {
-        self.press("q d");
-        self.done.await.expect("joined").expect("ran")
     }
 }
 
@@ -320,7 +249,7 @@ async fn edit_industry_and_phone_save_and_another_client_sees_them() {
     let curl = Curl::new(&org).await;
     let (id, _) = curl.first_account().await;
     let dir = tempfile::tempdir().expect("dir");
-    let mut app = App::start(&org, dir.path(), Some(("Account", &id)), None).await;
+    let mut app = start_app(&org, dir.path(), Some(("Account", &id)), None).await;
     app.loaded().await;
     app.stage_industry_and_phone().await;
     let frame = app
@@ -350,7 +279,7 @@ async fn edit_industry_and_phone_save_and_another_client_sees_them() {
 /// Opens the account, stages two edits, lets `curl` change Industry, saves: the conflict view.
 async fn conflict(org: &MockOrg, curl: &Curl, dir: &Path) -> (App, String) {
     let (id, _) = curl.first_account().await;
-    let mut app = App::start(org, dir, Some(("Account", &id)), None).await;
+    let mut app = start_app(org, dir, Some(("Account", &id)), None).await;
     app.loaded().await;
     app.stage_industry_and_phone().await;
     // HTTP dates have whole seconds: change it in a later second than the version opened.
@@ -450,7 +379,7 @@ async fn conflict_discard_mine() {
 async fn create_a_contact_without_last_name_names_it_and_keeps_the_form() {
     let org = start_org().await;
     let dir = tempfile::tempdir().expect("dir");
-    let mut app = App::start(&org, dir.path(), None, Some("Contact")).await;
+    let mut app = start_app(&org, dir.path(), None, Some("Contact")).await;
     app.loaded().await;
     app.select("FirstName").await;
     app.press("e");
@@ -464,7 +393,7 @@ async fn create_a_contact_without_last_name_names_it_and_keeps_the_form() {
     assert!(message.contains("LastName"), "{message}");
     assert_eq!(frame.staged.len(), 1, "the form keeps what was typed");
     assert!(frame.screen.contains("Ada"), "{}", frame.screen);
-    app.quit_discarding().await;
+    app.quit_with("q d").await;
     org.shutdown().await;
 }
 
@@ -474,7 +403,7 @@ async fn killed_with_staged_edits_the_next_start_offers_them_back() {
     let curl = Curl::new(&org).await;
     let (id, _) = curl.first_account().await;
     let dir = tempfile::tempdir().expect("dir");
-    let mut app = App::start(&org, dir.path(), Some(("Account", &id)), None).await;
+    let mut app = start_app(&org, dir.path(), Some(("Account", &id)), None).await;
     app.loaded().await;
     app.stage_industry_and_phone().await;
     app.kill();
@@ -488,7 +417,7 @@ async fn killed_with_staged_edits_the_next_start_offers_them_back() {
         assert_eq!(mode & 0o777, 0o600);
     }
 
-    let mut app = App::start(&org, dir.path(), None, None).await;
+    let mut app = start_app(&org, dir.path(), None, None).await;
     let frame = app
         .wait_for("the drafts popup", |f| f.drafts_offered == 1)
         .await;

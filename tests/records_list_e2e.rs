@@ -5,16 +5,9 @@ mod common;
 
 use std::time::Duration;
 
-use futures::channel::mpsc;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use tokio::sync::watch;
-
-use sfterm::app::Runtime;
-use sfterm::config::profiles::ProfileStore;
+use common::live::{LiveApp, LiveOptions, Observed};
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
-use sfterm::ui::Theme;
+use sfterm::state::Model;
 
 #[derive(Clone, Default)]
 struct Frame {
@@ -29,108 +22,49 @@ struct Frame {
     detail_open: bool,
 }
 
-struct App {
-    keys: mpsc::UnboundedSender<std::io::Result<Event>>,
-    frames: watch::Receiver<Frame>,
-    done: tokio::task::JoinHandle<std::io::Result<sfterm::state::Model>>,
-    dir: tempfile::TempDir,
+impl Observed for Frame {
+    fn observe(model: &Model, screen: String) -> Self {
+        let view = model.records.view();
+        Frame {
+            screen,
+            loaded: view.rows.len(),
+            total: view.total,
+            cursor: view.cursor,
+            loading: view.loading(),
+            first_name: view.rows.cell(0, 0).map(str::to_owned),
+            exported: model
+                .records
+                .exports
+                .last()
+                .map(|e| (e.records, e.finished)),
+            soql_error: match &model.records.input {
+                Some(sfterm::state::records::LineInput::Soql { error: Some(e), .. }) => {
+                    Some((e.message.clone(), e.caret))
+                }
+                _ => None,
+            },
+            detail_open: model.detail.is_open(),
+        }
+    }
+
+    fn screen(&self) -> &str {
+        &self.screen
+    }
 }
 
-impl App {
-    async fn start(org: &MockOrg) -> App {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut store = ProfileStore::load(&dir.path().join("profiles.toml")).expect("store");
-        let mut demo = common::profile(
-            "Demo org",
-            org.instance_url().as_str().trim_end_matches('/'),
-        );
-        demo.client_id = org.client_id().into();
-        demo.secret = sfterm::config::profiles::SecretSource::Plain {
-            value: org.client_secret().to_owned().into(),
-        };
-        store.upsert(None, demo).expect("add");
-        store.save().expect("save");
-        let mut model = common::model_with(store.profiles().to_vec());
-        model.now = jiff::Timestamp::now();
-        model.records.export_dir = Some(dir.path().join("exports"));
-        let terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-        let mut runtime = Runtime::new(
-            model,
-            Theme::default(),
-            terminal,
-            Some(store),
-            Box::new(|_| Ok(())),
-        );
-        let (frames_tx, frames) = watch::channel(Frame::default());
-        runtime.observe(Box::new(move |model, terminal| {
-            let view = model.records.view();
-            let _ = frames_tx.send(Frame {
-                screen: terminal.backend().to_string(),
-                loaded: view.rows.len(),
-                total: view.total,
-                cursor: view.cursor,
-                loading: view.loading(),
-                first_name: view.rows.cell(0, 0).map(str::to_owned),
-                exported: model
-                    .records
-                    .exports
-                    .last()
-                    .map(|e| (e.records, e.finished)),
-                soql_error: match &model.records.input {
-                    Some(sfterm::state::records::LineInput::Soql { error: Some(e), .. }) => {
-                        Some((e.message.clone(), e.caret))
-                    }
-                    _ => None,
-                },
-                detail_open: model.detail.is_open(),
-            });
-        }));
-        let (keys, input) = mpsc::unbounded();
-        let done = tokio::spawn(runtime.run(input));
-        App {
-            keys,
-            frames,
-            done,
-            dir,
-        }
-    }
+type App = LiveApp<Frame>;
 
-    fn press(&self, keys: &str) {
-        for key in common::key_events(keys) {
-            self.keys
-                .unbounded_send(Ok(Event::Key(key)))
-                .expect("app is running");
-        }
-    }
-
-    fn type_text(&self, text: &str) {
-        for c in text.chars() {
-            let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-            self.keys
-                .unbounded_send(Ok(Event::Key(key)))
-                .expect("app is running");
-        }
-    }
-
-    async fn wait_for(&mut self, what: &str, check: impl Fn(&Frame) -> bool) -> Frame {
-        let result =
-            tokio::time::timeout(Duration::from_secs(30), self.frames.wait_for(|f| check(f)))
-                .await
-                .map(|r| r.map(|frame| frame.clone()));
-        match result {
-            Ok(Ok(frame)) => frame,
-            _ => panic!(
-                "timed out waiting for {what}; last screen:\n{}",
-                self.frames.borrow().screen
-            ),
-        }
-    }
-
-    async fn quit(self) {
-        self.press("ctrl-c");
-        self.done.await.expect("joined").expect("ran");
-    }
+/// The app against `org`, exporting to `exports/` in its config dir.
+async fn start_app(org: &MockOrg) -> App {
+    LiveApp::start(
+        org,
+        LiveOptions {
+            model: Some(Box::new(|model, dir| {
+                model.records.export_dir = Some(dir.join("exports"));
+            })),
+            ..LiveOptions::default()
+        },
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -141,7 +75,7 @@ async fn browse_page_sort_filter_error_and_export_against_the_mock_org() {
     })
     .await
     .expect("mock org");
-    let mut app = App::start(&org).await;
+    let mut app = start_app(&org).await;
 
     // Connecting opens the Account list: the first page of 2,000.
     app.press("enter");
@@ -240,7 +174,7 @@ async fn browse_page_sort_filter_error_and_export_against_the_mock_org() {
         .wait_for("the export", |f| f.exported.is_some_and(|(_, done)| done))
         .await;
     assert_eq!(frame.exported.map(|(n, _)| n), Some(expected));
-    let exports: Vec<_> = std::fs::read_dir(app.dir.path().join("exports"))
+    let exports: Vec<_> = std::fs::read_dir(app.dir().expect("its own config dir").join("exports"))
         .expect("exports dir")
         .map(|e| e.expect("entry").path())
         .collect();
@@ -270,7 +204,7 @@ async fn browse_page_sort_filter_error_and_export_against_the_mock_org() {
         .await;
     assert_eq!(frame.cursor, 2);
 
-    app.quit().await;
+    app.quit_with("ctrl-c").await;
     org.shutdown().await;
 }
 
@@ -282,7 +216,7 @@ async fn keys_stay_live_while_pages_load_and_a_500_is_a_message() {
     })
     .await
     .expect("mock org");
-    let mut app = App::start(&org).await;
+    let mut app = start_app(&org).await;
     app.press("enter");
     app.wait_for("the first page", |f| f.loaded == 2000 && !f.loading)
         .await;
@@ -301,7 +235,7 @@ async fn keys_stay_live_while_pages_load_and_a_500_is_a_message() {
     app.press("esc");
     app.wait_for("the fetch cancelled", |f| !f.loading).await;
     tokio::time::sleep(Duration::from_millis(1800)).await;
-    assert_eq!(app.frames.borrow().loaded, 2000);
+    assert_eq!(app.frame().loaded, 2000);
     org.set_latency(Duration::ZERO);
 
     // A server error on reload is a message in the list, not a crash; r tries again.
@@ -320,6 +254,6 @@ async fn keys_stay_live_while_pages_load_and_a_500_is_a_message() {
     app.press("r");
     app.wait_for("the list back", |f| f.loaded == 2000 && !f.loading)
         .await;
-    app.quit().await;
+    app.quit_with("ctrl-c").await;
     org.shutdown().await;
 }

@@ -4,17 +4,10 @@ mod common;
 
 use std::time::Duration;
 
-use futures::channel::mpsc;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::Event;
-use tokio::sync::watch;
-
-use sfterm::app::Runtime;
-use sfterm::config::profiles::ProfileStore;
+use common::live::{LiveApp, LiveOptions, Observed};
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
+use sfterm::state::Model;
 use sfterm::state::token::Phase;
-use sfterm::ui::Theme;
 
 /// A mock org with the default seed on a free port.
 async fn start_org() -> MockOrg {
@@ -34,98 +27,43 @@ struct Frame {
     idle: bool,
 }
 
-struct App {
-    keys: mpsc::UnboundedSender<std::io::Result<Event>>,
-    frames: watch::Receiver<Frame>,
-    done: tokio::task::JoinHandle<std::io::Result<sfterm::state::Model>>,
-    _dir: tempfile::TempDir,
+impl Observed for Frame {
+    fn observe(model: &Model, screen: String) -> Self {
+        Frame {
+            screen,
+            phase: Some(model.token.phase(model.now)),
+            renewed_by: model
+                .token
+                .last_renewal()
+                .map(|(_, reason)| format!("{reason:?}")),
+            usage: model.token.usage.map(|u| u.used),
+            idle: model.inflight.is_empty(),
+        }
+    }
+
+    fn screen(&self) -> &str {
+        &self.screen
+    }
 }
 
-impl App {
-    async fn start(org: &MockOrg, secret: &str) -> App {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut store = ProfileStore::load(&dir.path().join("profiles.toml")).expect("empty store");
-        let mut demo = common::profile(
-            "Demo org",
-            org.instance_url().as_str().trim_end_matches('/'),
-        );
-        demo.client_id = org.client_id().into();
-        demo.secret = sfterm::config::profiles::SecretSource::Plain {
-            value: secret.to_owned().into(),
-        };
-        let mut login_host = demo.clone();
-        login_host.name = "Demo (login host)".into();
-        login_host.endpoint = org.login_host_url().as_str().trim_end_matches('/').into();
-        store.upsert(None, demo).expect("add");
-        store.upsert(None, login_host).expect("add");
-        store.save().expect("save");
+type App = LiveApp<Frame>;
 
-        let mut model = common::model_with(store.profiles().to_vec());
-        model.now = jiff::Timestamp::now();
-        let terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-        let mut runtime = Runtime::new(
-            model,
-            Theme::default(),
-            terminal,
-            Some(store),
-            Box::new(|_| Ok(())),
-        );
-        let (frames_tx, frames) = watch::channel(Frame::default());
-        runtime.observe(Box::new(move |model, terminal| {
-            let _ = frames_tx.send(Frame {
-                screen: terminal.backend().to_string(),
-                phase: Some(model.token.phase(model.now)),
-                renewed_by: model
-                    .token
-                    .last_renewal()
-                    .map(|(_, reason)| format!("{reason:?}")),
-                usage: model.token.usage.map(|u| u.used),
-                idle: model.inflight.is_empty(),
-            });
-        }));
-        let (keys, input) = mpsc::unbounded();
-        let done = tokio::spawn(runtime.run(input));
-        App {
-            keys,
-            frames,
-            done,
-            _dir: dir,
-        }
-    }
-
-    fn press(&self, keys: &str) {
-        for key in common::key_events(keys) {
-            self.keys
-                .unbounded_send(Ok(Event::Key(key)))
-                .expect("app is running");
-        }
-    }
-
-    async fn wait_for(&mut self, what: &str, check: impl Fn(&Frame) -> bool) -> Frame {
-        let result =
-            tokio::time::timeout(Duration::from_secs(20), self.frames.wait_for(|f| check(f)))
-                .await
-                .map(|r| r.map(|frame| frame.clone()));
-        match result {
-            Ok(Ok(frame)) => frame,
-            _ => panic!(
-                "timed out waiting for {what}; last screen:\n{}",
-                self.frames.borrow().screen
-            ),
-        }
-    }
-
-    async fn quit(self) -> sfterm::state::Model {
-        self.press("q");
-        self.done.await.expect("joined").expect("ran")
-    }
+/// The app connected-to-be against `org` with both profiles (instance and login host).
+async fn start_app(org: &MockOrg, secret: &str) -> App {
+    LiveApp::start(
+        org,
+        LiveOptions {
+            secret: Some(secret),
+            login_host_profile: true,
+            ..LiveOptions::default()
+        },
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connects_shows_a_live_countdown_and_api_usage() {
     let org = start_org().await;
-    let mut app = App::start(&org, org.client_secret()).await;
+    let mut app = start_app(&org, org.client_secret()).await;
     app.press("enter");
     let frame = app
         .wait_for("an active token with a known expiry", |f| {
@@ -150,7 +88,7 @@ async fn connects_shows_a_live_countdown_and_api_usage() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_host_profile_gets_the_wrong_domain_diagnosis() {
     let org = start_org().await;
-    let mut app = App::start(&org, org.client_secret()).await;
+    let mut app = start_app(&org, org.client_secret()).await;
     app.press("j enter");
     let frame = app
         .wait_for("the diagnosis", |f| f.phase == Some(Phase::Error))
@@ -174,7 +112,7 @@ async fn renews_before_expiry_without_a_keypress() {
         ..MockOrgConfig::default()
     };
     let org = MockOrg::start(config).await.expect("mock org");
-    let mut app = App::start(&org, org.client_secret()).await;
+    let mut app = start_app(&org, org.client_secret()).await;
     app.press("enter");
     let frame = app
         .wait_for("an automatic renewal", |f| {
@@ -189,7 +127,7 @@ async fn renews_before_expiry_without_a_keypress() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revoke_then_renew_by_key() {
     let org = start_org().await;
-    let mut app = App::start(&org, org.client_secret()).await;
+    let mut app = start_app(&org, org.client_secret()).await;
     app.press("enter");
     app.wait_for("active", |f| {
         f.phase == Some(Phase::Active) && f.screen.contains("(1h 59m") && f.idle
@@ -210,7 +148,7 @@ async fn revoke_then_renew_by_key() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_secret_is_diagnosed() {
     let org = start_org().await;
-    let mut app = App::start(&org, "wrong-secret").await;
+    let mut app = start_app(&org, "wrong-secret").await;
     app.press("enter");
     let frame = app
         .wait_for("the diagnosis", |f| f.phase == Some(Phase::Error))
@@ -231,7 +169,7 @@ async fn wrong_secret_is_diagnosed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_revoke_the_next_api_call_renews_once_and_succeeds() {
     let org = start_org().await;
-    let mut app = App::start(&org, org.client_secret()).await;
+    let mut app = start_app(&org, org.client_secret()).await;
     app.press("enter");
     let first = app
         .wait_for("active with a known expiry and API usage", |f| {

@@ -2,82 +2,23 @@
 //! itself, renews after a revoke, quits on `q` and gives the terminal back. Also: without a terminal it says so, exit 2.
 
 use std::path::Path;
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::process::Command;
+
+mod common;
+
+use common::tmux::Tmux;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sfterm");
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux must be installed (.ci/run installs it)")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(
-            &self
-                .run(&["capture-pane", "-p", "-S", "-", "-t", "app"])
-                .stdout,
-        )
-        .into_owned()
-    }
-
-    fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let screen = self.screen();
-            if check(&screen) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
 
 #[test]
 fn demo_connects_renews_and_quits_cleanly_in_a_real_terminal() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let tmux = Tmux {
-        socket: format!("sfterm-test-{}", std::process::id()),
-    };
+    let tmux = Tmux::new(format!("sfterm-test-{}", std::process::id()));
     let command = format!(
         "SFTERM_CONFIG_DIR={dir} SFTERM_DATA_DIR={dir} {BIN} demo --token-ttl 8; echo __EXIT=$?; sleep 30",
         dir = dir.path().display()
     );
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "app",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        &command,
-    ]);
-    assert!(
-        started.status.success(),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
-    );
+    tmux.start(120, 40, &command);
 
     // An 8 s token is "expiring soon" most of its life.
     let live = |s: &str| s.contains("● active") || s.contains("● expiring soon");

@@ -2,7 +2,12 @@
 //! in [`org`], a mock org with a raw HTTP client and token.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+#[cfg(feature = "mock-org")]
+pub mod cli;
+#[cfg(feature = "mock-org")]
+pub mod live;
 pub mod org;
+pub mod tmux;
 
 use jiff::{SignedDuration, Timestamp};
 use ratatui::Terminal;

@@ -20,6 +20,12 @@ pub async fn start_with_token(records: usize) -> OrgFixture {
     .await
     .expect("start");
     let client = reqwest::Client::new();
+    let token = token_for(&org, &client).await;
+    OrgFixture { org, client, token }
+}
+
+/// An access token for `org` by the client credentials flow (HTTP Basic), fetched with `client`.
+pub async fn token_for(org: &MockOrg, client: &reqwest::Client) -> String {
     let body: Value = client
         .post(
             org.instance_url()
@@ -34,6 +40,5 @@ pub async fn start_with_token(records: usize) -> OrgFixture {
         .json()
         .await
         .expect("json");
-    let token = body["access_token"].as_str().expect("token").to_owned();
-    OrgFixture { org, client, token }
+    body["access_token"].as_str().expect("token").to_owned()
 }
