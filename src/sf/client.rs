@@ -270,6 +270,18 @@ pub(super) fn ok(resp: RawResponse) -> Result<RawResponse, ApiError> {
 }
 
 impl SfClient {
+    /// Publishes the `Sforce-Limit-Info` of a response (API usage) to the watchers.
+    fn publish_limit_info(&self, headers: &HeaderMap) {
+        if let Some(info) = headers
+            .get_all("sforce-limit-info")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(LimitInfo::parse)
+        {
+            self.inner.limit_tx.send_replace(Some(info));
+        }
+    }
+
     /// Builds the HTTP client (rustls, `ca_file` added as a trusted root, the configured
     /// timeout). Refuses `http://` unless the host is a loopback address.
     pub fn new(config: ConnectionConfig) -> Result<SfClient, ApiError> {
@@ -515,14 +527,7 @@ impl SfClient {
             .map_err(|e| from_reqwest(&e, &host, timeout))?;
         let elapsed = started.elapsed();
         tracing::debug!(%status, host = %host, path = url.path(), ?elapsed, "salesforce call");
-        if let Some(info) = headers
-            .get_all("sforce-limit-info")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(LimitInfo::parse)
-        {
-            self.inner.limit_tx.send_replace(Some(info));
-        }
+        self.publish_limit_info(&headers);
         Ok(RawResponse {
             status,
             headers,
@@ -644,14 +649,7 @@ impl SfClient {
         }
         let elapsed = started.elapsed();
         tracing::debug!(%status, host = %host, path = url.path(), ?elapsed, total, "salesforce call");
-        if let Some(info) = headers
-            .get_all("sforce-limit-info")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(LimitInfo::parse)
-        {
-            self.inner.limit_tx.send_replace(Some(info));
-        }
+        self.publish_limit_info(&headers);
         Ok(RawResponse {
             status,
             headers,

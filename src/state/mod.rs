@@ -326,30 +326,21 @@ impl Model {
 
     /// Opens the detail view of a record in the Records tab (the list calls this on enter).
     pub fn open_record(&mut self, object: &str, id: &str) -> Vec<Effect> {
-        let draft = Draft {
-            profile: None,
-            object: object.to_string(),
-            id: Some(id.to_string()),
-            title: String::new(),
-            opened_at: None,
-            staged: serde_json::Map::new(),
-        };
-        // Without a connection the view waits and loads once connected.
-        let connected = self.token.session.is_some();
-        let (mut view, effects) = RecordDetailState::from_draft(&draft, connected, &mut self.ids);
-        self.prepare_view(&mut view);
-        self.detail.push(view);
-        self.tab = Tab::Records;
-        self.focus = Focus::Main;
-        self.track(effects)
+        self.open_detail(object, Some(id))
     }
 
     /// Opens the create form for `object` in the Records tab.
     pub fn new_record(&mut self, object: &str) -> Vec<Effect> {
+        self.open_detail(object, None)
+    }
+
+    /// Pushes a detail view of `id` (or a create form) onto the Records tab. Without a
+    /// connection the view waits and loads once connected.
+    fn open_detail(&mut self, object: &str, id: Option<&str>) -> Vec<Effect> {
         let draft = Draft {
             profile: None,
             object: object.to_string(),
-            id: None,
+            id: id.map(str::to_string),
             title: String::new(),
             opened_at: None,
             staged: serde_json::Map::new(),
