@@ -9,6 +9,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
+use super::records::fit;
 use super::{Theme, centered, pane_block, render_confirm};
 use crate::action::Action;
 use crate::jobs::record_detail::Draft;
@@ -22,19 +23,6 @@ fn key(keymap: &Keymap, context: Context, action: Action) -> String {
         .first()
         .map(ToString::to_string)
         .unwrap_or_default()
-}
-
-fn fit(text: &str, width: usize) -> String {
-    let count = text.chars().count();
-    if count <= width {
-        format!("{text:<width$}")
-    } else if width == 0 {
-        String::new()
-    } else {
-        let mut out: String = text.chars().take(width - 1).collect();
-        out.push('…');
-        out
-    }
 }
 
 /// Draws the view into `area` (the main area, borders included).
