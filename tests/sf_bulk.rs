@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
-use sfterm::sf::bulk::{BulkError, DownloadOptions, PollOptions};
+use sfterm::sf::bulk::{BulkError, BulkJob, DownloadOptions, PollOptions};
 use sfterm::sf::{ApiVersion, ConnectionConfig, SfClient};
 
 const SOQL: &str = "SELECT Id, Name FROM Account ORDER BY Name";
@@ -39,6 +39,15 @@ fn fast() -> PollOptions {
         factor: 2.0,
         timeout: Duration::from_secs(10),
     }
+}
+
+/// A query job for `SOQL`, created and polled until it is complete.
+async fn completed_job(client: &SfClient) -> BulkJob {
+    let job = client.create_query_job(SOQL, false).await.expect("create");
+    client
+        .wait_for_query_job(&job.id, fast(), |_| {})
+        .await
+        .expect("complete")
 }
 
 fn paged(max: u32, retries: u32) -> DownloadOptions {
@@ -120,11 +129,7 @@ async fn poll_budget_runs_out_with_the_last_state() {
 async fn multi_page_download_has_one_header_and_every_row() {
     let org = org(25, 0).await;
     let client = client(&org);
-    let job = client.create_query_job(SOQL, false).await.expect("create");
-    let job = client
-        .wait_for_query_job(&job.id, fast(), |_| {})
-        .await
-        .expect("complete");
+    let job = completed_job(&client).await;
     let mut out = Vec::new();
     let summary = client
         .download_query_job_csv(&job, paged(10, 0), &mut out)
@@ -144,11 +149,7 @@ async fn multi_page_download_has_one_header_and_every_row() {
 async fn a_dropped_page_is_retried_without_duplicates() {
     let org = org(25, 0).await;
     let client = client(&org);
-    let job = client.create_query_job(SOQL, false).await.expect("create");
-    let job = client
-        .wait_for_query_job(&job.id, fast(), |_| {})
-        .await
-        .expect("complete");
+    let job = completed_job(&client).await;
     let mut all = Vec::new();
     let mut pages = 0;
     let summary = client
@@ -175,11 +176,7 @@ async fn a_dropped_page_is_retried_without_duplicates() {
 async fn a_failed_download_resumes_from_its_locator() {
     let org = org(25, 0).await;
     let client = client(&org);
-    let job = client.create_query_job(SOQL, false).await.expect("create");
-    let job = client
-        .wait_for_query_job(&job.id, fast(), |_| {})
-        .await
-        .expect("complete");
+    let job = completed_job(&client).await;
     let mut all = Vec::new();
     let err = client
         .download_query_job(&job, None, paged(10, 1), |page| {
@@ -281,11 +278,7 @@ async fn raw_page(org: &MockOrg, job_id: &str, accept_gzip: bool) -> reqwest::Re
 async fn result_pages_are_gzipped_only_when_asked_and_the_client_decodes_them() {
     let org = org(40, 0).await;
     let client = client(&org);
-    let job = client.create_query_job(SOQL, false).await.expect("create");
-    let job = client
-        .wait_for_query_job(&job.id, fast(), |_| {})
-        .await
-        .expect("complete");
+    let job = completed_job(&client).await;
 
     let plain = raw_page(&org, &job.id, false).await;
     assert!(plain.headers().get("content-encoding").is_none());
