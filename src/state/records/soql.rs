@@ -334,17 +334,7 @@ fn field_candidates(describe: &SObjectDescribe, prefix: &str) -> Vec<String> {
 
 /// The describe a relationship path (`Account`, `Account.Owner`) leads to, if fetched.
 fn target_of_path<'a>(path: &str, source: &CompletionSource<'a>) -> Option<&'a SObjectDescribe> {
-    let mut current = source.describe?;
-    for part in path.split('.') {
-        let field = current.fields.iter().find(|f| {
-            f.relationship_name
-                .as_deref()
-                .is_some_and(|r| r.eq_ignore_ascii_case(part))
-        })?;
-        let target = field.reference_to.first()?;
-        current = (source.describe_of)(target)?;
-    }
-    Some(current)
+    walk_path(path, source)?.ok()
 }
 
 /// The object a relationship path at the end of `line` leads to whose describe is not fetched
@@ -353,8 +343,17 @@ pub fn missing_describe(line: &str, source: &CompletionSource<'_>) -> Option<Str
     let start = line
         .rfind(|c: char| c.is_whitespace() || c == ',' || c == '(')
         .map_or(0, |i| i + 1);
-    let word = &line[start..];
-    let (path, _) = word.rsplit_once('.')?;
+    let (path, _) = line[start..].rsplit_once('.')?;
+    walk_path(path, source)?.err()
+}
+
+/// Follows a relationship path from the list's object: `Ok` with the describe it leads to, or
+/// `Err` with the first object on the way whose describe is not fetched yet; `None` when a part
+/// is not a relationship.
+fn walk_path<'a>(
+    path: &str,
+    source: &CompletionSource<'a>,
+) -> Option<Result<&'a SObjectDescribe, String>> {
     let mut current = source.describe?;
     for part in path.split('.') {
         let field = current.fields.iter().find(|f| {
@@ -365,10 +364,10 @@ pub fn missing_describe(line: &str, source: &CompletionSource<'_>) -> Option<Str
         let target = field.reference_to.first()?;
         match (source.describe_of)(target) {
             Some(next) => current = next,
-            None => return Some(target.clone()),
+            None => return Some(Err(target.clone())),
         }
     }
-    None
+    Some(Ok(current))
 }
 
 fn field_for<'a>(name: &str, source: &CompletionSource<'a>) -> Option<&'a FieldDescribe> {
