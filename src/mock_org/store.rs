@@ -871,21 +871,6 @@ fn base62_digit(c: u8) -> Option<u64> {
     BASE62.iter().position(|&d| d == c).map(|p| p as u64)
 }
 
-/// The three checksum characters of a 15-character id (as [`crate::sf::id::to18`] appends).
-fn id_checksum(id15: &[u8]) -> [u8; 3] {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
-    let mut out = [0u8; 3];
-    for (chunk, slot) in id15.chunks(5).zip(out.iter_mut()) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.is_ascii_uppercase())
-            .fold(0usize, |n, (i, _)| n | (1 << i));
-        *slot = ALPHABET[n];
-    }
-    out
-}
-
 /// The key prefix and sequence number of an Id exactly as [`crate::sf::id::mint`] makes it.
 fn minted_id(s: &str) -> Option<(&[u8], u64)> {
     let b = s.as_bytes();
@@ -896,7 +881,7 @@ fn minted_id(s: &str) -> Option<(&[u8], u64)> {
     for &c in &b[5..15] {
         seq = seq.checked_mul(62)?.checked_add(base62_digit(c)?)?;
     }
-    (id_checksum(&b[..15]) == b[15..18]).then_some((&b[..3], seq))
+    (crate::sf::id::checksum(&b[..15]) == b[15..18]).then_some((&b[..3], seq))
 }
 
 /// [`crate::sf::id::mint`] in one allocation.
@@ -909,7 +894,7 @@ fn mint_id(prefix: &[u8], seq: u64) -> Option<String> {
         *slot = BASE62[(n % 62) as usize];
         n /= 62;
     }
-    let checksum = id_checksum(&id[..15]);
+    let checksum = crate::sf::id::checksum(&id[..15]);
     id[15..].copy_from_slice(&checksum);
     String::from_utf8(id.to_vec()).ok()
 }

@@ -3,7 +3,7 @@
 const CHECKSUM_ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
 
 /// The three checksum characters Salesforce appends to a 15-character id.
-fn checksum(id15: &[u8]) -> [u8; 3] {
+pub(crate) fn checksum(id15: &[u8]) -> [u8; 3] {
     let mut out = [0u8; 3];
     for (chunk, slot) in id15.chunks(5).zip(out.iter_mut()) {
         let n = chunk
