@@ -376,7 +376,7 @@ impl Observed for Frame {
     fn observe(model: &Model, screen: String) -> Self {
         Frame {
             screen,
-            sending: model.composer.sending,
+            sending: model.composer.is_sending(),
             tab: format!("{:?}", model.tab),
             status: model.composer.response.as_ref().map(|r| r.status),
             note: model.composer.note.clone(),

@@ -101,7 +101,7 @@ impl Observed for Frame {
     fn observe(model: &Model, screen: String) -> Self {
         Frame {
             screen,
-            sending: model.composer.sending,
+            sending: model.composer.is_sending(),
             tab: format!("{:?}", model.tab),
             file: model
                 .composer

@@ -158,7 +158,7 @@ fn open_edit_and_send_a_request() {
         panic!("one send job: {effects:?}")
     };
     assert_eq!(request.params.len(), 1);
-    assert!(model.composer.sending);
+    assert!(model.composer.is_sending());
     let req = spawned_id(&effects);
     model.handle_msg(Msg::Done {
         req,
@@ -170,7 +170,7 @@ fn open_edit_and_send_a_request() {
             entry: None,
         }),
     });
-    assert!(!model.composer.sending);
+    assert!(!model.composer.is_sending());
     assert_eq!(
         model.composer.response.as_ref().map(|r| r.status),
         Some(200)
@@ -378,7 +378,7 @@ fn esc_cancels_a_send_in_flight() {
             .any(|e| matches!(e, Effect::Cancel(r) if *r == req)),
         "{effects:?}"
     );
-    assert!(!model.composer.sending);
+    assert!(!model.composer.is_sending());
     let _ = Duration::ZERO;
 }
 

@@ -296,7 +296,9 @@ pub struct ComposerState {
     pub scroll: usize,
     pub find: String,
     pub matches: Vec<usize>,
-    pub sending: bool,
+    /// The composer's send in flight (set by the model when it spawns the job; a history replay
+    /// is not the composer's).
+    pub send: Option<crate::effect::RequestId>,
     /// The latest message of the tab (errors, "saved", "renewed the token").
     pub note: Option<String>,
     /// The saved requests have been read once.
@@ -320,6 +322,11 @@ fn new_draft() -> SavedRequest {
 }
 
 impl ComposerState {
+    /// Whether a send of the composer is in flight.
+    pub fn is_sending(&self) -> bool {
+        self.send.is_some()
+    }
+
     pub fn new() -> ComposerState {
         ComposerState {
             requests: Vec::new(),
@@ -339,7 +346,7 @@ impl ComposerState {
             scroll: 0,
             find: String::new(),
             matches: Vec::new(),
-            sending: false,
+            send: None,
             note: None,
             loaded: false,
             wsdl: None,
@@ -542,7 +549,6 @@ impl ComposerState {
             | Action::PageDown => self.move_cursor(action),
             Action::OpenItem => return self.open_item(),
             Action::SendRequest => {
-                self.sending = true;
                 self.note = None;
                 return vec![Command::Job(ComposerJob::Send {
                     request: self.draft.clone(),
@@ -1082,7 +1088,7 @@ impl ComposerState {
             }
             ComposerOutcome::Deleted(Err(e)) => self.note = Some(format!("Not deleted: {e}")),
             ComposerOutcome::Sent { result, .. } => {
-                self.sending = false;
+                self.send = None;
                 match result {
                     Ok(view) => {
                         self.note = match (&view.fault, view.renewed, &view.file) {

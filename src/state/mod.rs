@@ -132,8 +132,6 @@ pub struct Model {
     pub frame: usize,
     pub composer: composer::ComposerState,
     pub history: history::HistoryState,
-    /// The composer's send in flight (a replay from the history is not the composer's).
-    composer_send: Option<RequestId>,
     /// Record detail views (Records tab) on top of each other.
     pub detail: DetailStack,
     /// Drafts offered at start and neither restored nor discarded yet (kept in the file).
@@ -172,7 +170,6 @@ impl Model {
             frame: 0,
             composer: composer::ComposerState::new(),
             history: history::HistoryState::default(),
-            composer_send: None,
             detail: DetailStack::default(),
             offered_drafts: Vec::new(),
             written_drafts: Vec::new(),
@@ -580,12 +577,12 @@ impl Model {
                     let is_send = matches!(job, crate::jobs::composer::ComposerJob::Send { .. });
                     let spawned = self.spawn(Job::Composer(Box::new(job)));
                     if is_send {
-                        if let Some(old) = self.composer_send.take() {
+                        if let Some(old) = self.composer.send.take() {
                             self.inflight.remove(&old);
                             effects.push(Effect::Cancel(old));
                         }
                         if let Some(Effect::Spawn { req, .. }) = spawned.first() {
-                            self.composer_send = Some(*req);
+                            self.composer.send = Some(*req);
                         }
                     }
                     effects.extend(spawned);
@@ -689,8 +686,7 @@ impl Model {
                     result,
                     entry: None,
                 };
-                if self.composer_send == Some(req) {
-                    self.composer_send = None;
+                if self.composer.send == Some(req) {
                     let commands = self.composer.on_outcome(outcome);
                     effects.extend(self.composer_commands(commands));
                 } else {
@@ -791,8 +787,7 @@ impl Model {
             }
             Action::Cancel => {
                 let mut effects = self.token.cancel();
-                if let Some(send) = self.composer_send.take() {
-                    self.composer.sending = false;
+                if let Some(send) = self.composer.send.take() {
                     self.composer.note = Some("Cancelled.".into());
                     effects.push(Effect::Cancel(send));
                 }

@@ -315,7 +315,11 @@ fn render_editor(model: &Model, theme: &Theme, focused: bool, area: Rect, frame:
             theme.dim(),
         ),
     ]));
-    let sending = if state.sending { "  sending…" } else { "" };
+    let sending = if state.is_sending() {
+        "  sending…"
+    } else {
+        ""
+    };
     lines.push(Line::from(vec![
         marker(Field::Send),
         Span::styled(
@@ -414,7 +418,7 @@ fn render_response(
             spans.push(Span::raw(" "));
             Line::from(spans)
         }
-        None if state.sending => Line::styled(" sending… (esc cancels) ", theme.warn()),
+        None if state.is_sending() => Line::styled(" sending… (esc cancels) ", theme.warn()),
         None => Line::from(" Response "),
     };
     let block = pane_block(title, focused, theme);
