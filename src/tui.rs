@@ -240,7 +240,9 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
     // customer services.
     let data_dir = paths::data_dir().join("demo");
     // An org without Accounts (`--records 0`) leaves {{customer_id}} unset: sending asks for it.
-    let customer = org.first_record_id("Account");
+    let customer = org
+        .first_account_with_contacts()
+        .or_else(|| org.first_record_id("Account"));
     let names: Vec<&str> = match customer {
         Some(_) => profile_names.iter().map(String::as_str).collect(),
         None => Vec::new(),

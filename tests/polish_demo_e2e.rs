@@ -30,7 +30,9 @@ async fn every_demo_request_works_against_the_mock_org() {
     client.login(RenewReason::Initial).await.expect("login");
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let customer = org.first_record_id("Account").expect("a seeded account");
+    let customer = org
+        .first_account_with_contacts()
+        .expect("a seeded account with contacts");
     demo::seed(dir.path(), &["Demo org"], &customer).expect("seed");
     let requests = RequestStore::new(dir.path()).list().requests;
     assert_eq!(requests.len(), 5);
@@ -62,6 +64,13 @@ async fn every_demo_request_works_against_the_mock_org() {
             "Get customer by id" | "getCustomer" => {
                 assert!(
                     view.raw.contains(&customer),
+                    "{}: {}",
+                    request.name,
+                    view.raw
+                );
+                // The demo's customer has contacts, and the answer lists them.
+                assert!(
+                    view.raw.contains("lastName") || view.raw.contains("LastName"),
                     "{}: {}",
                     request.name,
                     view.raw

@@ -310,6 +310,17 @@ impl MockOrg {
         table.iter().find(|r| !r.is_deleted()).map(|r| r.id())
     }
 
+    /// The Id of the Account of the first live Contact: a customer that has contacts, so the
+    /// demo's "get customer" requests show some.
+    pub fn first_account_with_contacts(&self) -> Option<String> {
+        let inner = self.shared.lock();
+        let contacts = inner.store.get("Contact")?;
+        contacts
+            .iter()
+            .filter(|r| !r.is_deleted())
+            .find_map(|r| r.get("AccountId")?.as_str().map(str::to_owned))
+    }
+
     /// Invalidates every access token issued so far.
     pub fn expire_all_tokens(&self) {
         self.shared.expire_all_tokens();
