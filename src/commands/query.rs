@@ -8,12 +8,12 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use futures::StreamExt;
-use serde_json::{Map, Value};
 
-use super::format::{TableLayout, cell_text, columns_of_page, csv_line, lookup, strip_map};
+use super::format::{TableLayout, cell_text, columns_of_page, lookup, write_csv_line};
+use super::json_ref::ObjectRef;
 use super::{CommandError, Context};
 use crate::human::group_thousands;
-use crate::sf::QueryOptions;
+use crate::sf::{ApiError, QueryOptions, RawQueryPage};
 
 /// How query results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -74,11 +74,11 @@ impl PageWriter {
         Ok(())
     }
 
-    /// Writes one page's records.
+    /// Writes one page's records (as [`ObjectRef`]s: `attributes` already dropped).
     pub(crate) fn page(
         &mut self,
         out: &mut dyn Write,
-        records: &[Map<String, Value>],
+        records: &[ObjectRef<'_>],
     ) -> std::io::Result<()> {
         match self.format {
             OutputFormat::Json => {
@@ -86,13 +86,13 @@ impl PageWriter {
                     if self.rows > 0 {
                         out.write_all(b",\n")?;
                     }
-                    serde_json::to_writer(&mut *out, &strip_map(record))?;
+                    serde_json::to_writer(&mut *out, record)?;
                     self.rows += 1;
                 }
             }
             OutputFormat::Ndjson => {
                 for record in records {
-                    serde_json::to_writer(&mut *out, &strip_map(record))?;
+                    serde_json::to_writer(&mut *out, record)?;
                     out.write_all(b"\n")?;
                     self.rows += 1;
                 }
@@ -105,16 +105,12 @@ impl PageWriter {
                     Some(c) => c,
                     None => {
                         let cols = columns_of_page(records);
-                        out.write_all(csv_line(&cols).as_bytes())?;
+                        write_csv_line(out, &cols)?;
                         self.columns.insert(cols)
                     }
                 };
                 for record in records {
-                    let cells: Vec<String> = columns
-                        .iter()
-                        .map(|c| cell_text(lookup(record, c)))
-                        .collect();
-                    out.write_all(csv_line(&cells).as_bytes())?;
+                    write_csv_line(out, columns.iter().map(|c| cell_text(lookup(record, c))))?;
                     self.rows += 1;
                 }
             }
@@ -222,10 +218,19 @@ pub(crate) async fn run(args: QueryArgs, ctx: &mut Context) -> Result<(), Comman
     result
 }
 
+/// The records of a page, each checked to be an object (a whole page, before any is written).
+fn parse_records(page: &RawQueryPage) -> Result<Vec<ObjectRef<'_>>, ApiError> {
+    page.records
+        .iter()
+        .map(|r| serde_json::from_slice(r))
+        .collect::<Result<_, _>>()
+        .map_err(crate::sf::types::query_decode_error)
+}
+
 /// Writes every page as it arrives; counts the pages written in `pages_written`. Nothing is
 /// written before the first page succeeds.
 async fn stream(
-    mut pages: impl futures::Stream<Item = Result<crate::sf::QueryPage, crate::sf::ApiError>> + Unpin,
+    mut pages: impl futures::Stream<Item = Result<RawQueryPage, ApiError>> + Unpin,
     format: OutputFormat,
     out: &mut dyn Write,
     progress: bool,
@@ -238,13 +243,12 @@ async fn stream(
     };
     let mut writer = PageWriter::new(format);
     while let Some(page) = pages.next().await {
-        let page = match page {
-            Ok(p) => p,
-            Err(e) => {
-                clear();
-                return Err(CommandError::api(&e));
-            }
+        let fail = |e: ApiError| {
+            clear();
+            CommandError::api(&e)
         };
+        let page = page.map_err(fail)?;
+        let records = parse_records(&page).map_err(fail)?;
         // Rows printed on the same terminal must not start after the progress text.
         clear();
         if *pages_written == 0 {
@@ -254,7 +258,7 @@ async fn stream(
             clear();
             eprintln!("{}", export_hint(page.total_size));
         }
-        writer.page(out, &page.records)?;
+        writer.page(out, &records)?;
         out.flush()?;
         *pages_written += 1;
         if progress {
@@ -278,35 +282,34 @@ async fn stream(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
-    fn records(v: Value) -> Vec<Map<String, Value>> {
-        serde_json::from_value(v).expect("records")
-    }
-
-    fn write_pages(format: OutputFormat, pages: &[Vec<Map<String, Value>>]) -> String {
+    /// Writes pages given as JSON arrays of records, each parsed as `sfterm query` does.
+    fn write_pages(format: OutputFormat, pages: &[Value]) -> String {
         let mut out = Vec::new();
         let mut w = PageWriter::new(format);
         w.start(&mut out).expect("start");
         for p in pages {
-            w.page(&mut out, p).expect("page");
+            let text = p.to_string();
+            let records: Vec<ObjectRef<'_>> = serde_json::from_str(&text).expect("records");
+            w.page(&mut out, &records).expect("page");
         }
         w.finish(&mut out).expect("finish");
         String::from_utf8(out).expect("utf-8")
     }
 
-    fn two_pages() -> Vec<Vec<Map<String, Value>>> {
+    fn two_pages() -> Vec<Value> {
         vec![
-            records(json!([
+            json!([
                 {"attributes": {"type": "Contact"}, "Id": "003A", "LastName": "Ng",
                  "Account": {"attributes": {"type": "Account"}, "Name": "Acme, Inc."}},
                 {"attributes": {"type": "Contact"}, "Id": "003B", "LastName": "O\"Brien",
                  "Account": null}
-            ])),
-            records(json!([
+            ]),
+            json!([
                 {"attributes": {"type": "Contact"}, "Id": "003C", "LastName": "Li",
                  "Account": {"attributes": {"type": "Account"}, "Name": "Globex"}}
-            ])),
+            ]),
         ]
     }
 
@@ -323,7 +326,7 @@ mod tests {
         assert_eq!(parsed.as_array().map(Vec::len), Some(3));
         assert_eq!(write_pages(OutputFormat::Json, &[]), "[\n]\n");
         let empty: Value =
-            serde_json::from_str(&write_pages(OutputFormat::Json, &[vec![]])).expect("json");
+            serde_json::from_str(&write_pages(OutputFormat::Json, &[json!([])])).expect("json");
         assert_eq!(empty, json!([]));
     }
 
@@ -348,7 +351,7 @@ mod tests {
              003B,\"O\"\"Brien\",\r\n\
              003C,Li,Globex\r\n"
         );
-        assert_eq!(write_pages(OutputFormat::Csv, &[vec![]]), "");
+        assert_eq!(write_pages(OutputFormat::Csv, &[json!([])]), "");
     }
 
     #[test]
