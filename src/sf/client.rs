@@ -68,8 +68,11 @@ struct Inner {
     limit_backoff: Mutex<LimitBackoff>,
 }
 
-/// How the client backs off when Salesforce answers `REQUEST_LIMIT_EXCEEDED` (the request was
-/// refused, not processed, so it is safe to resend): up to `retries` more tries, waiting
+/// How the client backs off when Salesforce answers `REQUEST_LIMIT_EXCEEDED` for a limit that
+/// frees up soon, such as concurrent long-running requests (`ConcurrentPerOrgLongTxn Limit
+/// exceeded.`); never for the daily total (`TotalRequests Limit exceeded.`), where waiting
+/// seconds cannot help. The request was refused, not processed, so it is safe to resend: up
+/// to `retries` more tries, waiting
 /// `first_delay`, then twice as long each time (or the server's `Retry-After`), never more
 /// than `max_delay`. When the tries run out, the error's message says how often it backed off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,8 +100,17 @@ impl Default for LimitBackoff {
 /// times it backed off and retried.
 pub const BACKED_OFF_HEADER: &str = "x-sfterm-backed-off";
 
-fn is_limit_exceeded(resp: &RawResponse) -> bool {
-    !resp.status.is_success() && fail_raw(resp).error_code() == Some("REQUEST_LIMIT_EXCEEDED")
+/// A `REQUEST_LIMIT_EXCEEDED` refusal worth waiting for: any limit but the daily total.
+fn is_passing_limit(resp: &RawResponse) -> bool {
+    if resp.status.is_success() {
+        return false;
+    }
+    match fail_raw(resp) {
+        ApiError::Api { errors, .. } => errors.first().is_some_and(|e| {
+            e.error_code == "REQUEST_LIMIT_EXCEEDED" && !e.message.contains("TotalRequests")
+        }),
+        _ => false,
+    }
 }
 
 /// The server's `Retry-After` in seconds, if any.
@@ -666,7 +678,7 @@ impl SfClient {
         let mut attempt = 0u32;
         loop {
             let mut resp = self.send_renewing(req).await?;
-            if !is_limit_exceeded(&resp) {
+            if !is_passing_limit(&resp) {
                 return Ok(resp);
             }
             if attempt >= policy.retries {
