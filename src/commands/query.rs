@@ -47,39 +47,57 @@ pub struct QueryArgs {
 
 /// Writes query pages in one [`OutputFormat`], keeping only what the format needs between
 /// pages (the columns / table layout), never the records.
-pub(crate) struct PageWriter {
+pub struct PageWriter {
     format: OutputFormat,
     /// CSV / table columns, fixed by the first non-empty page.
     columns: Option<Vec<String>>,
     layout: Option<TableLayout>,
+    /// Whether what goes before the first record is written.
+    started: bool,
     /// Records written so far.
-    pub(crate) rows: u64,
+    pub rows: u64,
 }
 
 impl PageWriter {
-    pub(crate) fn new(format: OutputFormat) -> PageWriter {
+    /// A writer that has written nothing yet.
+    pub fn new(format: OutputFormat) -> PageWriter {
         PageWriter {
             format,
             columns: None,
             layout: None,
+            started: false,
             rows: 0,
         }
     }
 
-    /// What goes before the first record.
-    pub(crate) fn start(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
-        if self.format == OutputFormat::Json {
+    /// What goes before the first record, once.
+    fn start(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        if !self.started && self.format == OutputFormat::Json {
             out.write_all(b"[\n")?;
         }
+        self.started = true;
         Ok(())
     }
 
-    /// Writes one page's records (as [`ObjectRef`]s: `attributes` already dropped).
-    pub(crate) fn page(
+    /// Writes the records of a page as received. Every record is parsed before the first is
+    /// written, so a page is written whole or not at all.
+    pub fn raw_page(
         &mut self,
         out: &mut dyn Write,
-        records: &[ObjectRef<'_>],
-    ) -> std::io::Result<()> {
+        page: &RawQueryPage,
+    ) -> Result<(), CommandError> {
+        let records = page
+            .records
+            .iter()
+            .map(|r| serde_json::from_slice(r))
+            .collect::<Result<Vec<ObjectRef<'_>>, _>>()
+            .map_err(|e| CommandError::api(&crate::sf::types::query_decode_error(e)))?;
+        self.start(out)?;
+        Ok(self.page(out, &records)?)
+    }
+
+    /// Writes one page's records (as [`ObjectRef`]s: `attributes` already dropped).
+    fn page(&mut self, out: &mut dyn Write, records: &[ObjectRef<'_>]) -> std::io::Result<()> {
         match self.format {
             OutputFormat::Json => {
                 for record in records {
@@ -136,8 +154,9 @@ impl PageWriter {
         Ok(())
     }
 
-    /// What goes after the last record.
-    pub(crate) fn finish(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+    /// What goes after the last record (and before it, when there was no page).
+    pub fn finish(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        self.start(out)?;
         match self.format {
             OutputFormat::Json if self.rows > 0 => out.write_all(b"\n]\n"),
             OutputFormat::Json => out.write_all(b"]\n"),
@@ -218,15 +237,6 @@ pub(crate) async fn run(args: QueryArgs, ctx: &mut Context) -> Result<(), Comman
     result
 }
 
-/// The records of a page, each checked to be an object (a whole page, before any is written).
-fn parse_records(page: &RawQueryPage) -> Result<Vec<ObjectRef<'_>>, ApiError> {
-    page.records
-        .iter()
-        .map(|r| serde_json::from_slice(r))
-        .collect::<Result<_, _>>()
-        .map_err(crate::sf::types::query_decode_error)
-}
-
 /// Writes every page as it arrives; counts the pages written in `pages_written`. Nothing is
 /// written before the first page succeeds.
 async fn stream(
@@ -243,22 +253,17 @@ async fn stream(
     };
     let mut writer = PageWriter::new(format);
     while let Some(page) = pages.next().await {
-        let fail = |e: ApiError| {
+        let page = page.map_err(|e| {
             clear();
             CommandError::api(&e)
-        };
-        let page = page.map_err(fail)?;
-        let records = parse_records(&page).map_err(fail)?;
+        })?;
         // Rows printed on the same terminal must not start after the progress text.
         clear();
-        if *pages_written == 0 {
-            writer.start(out)?;
-        }
         if *pages_written == 0 && page.total_size > EXPORT_HINT_ABOVE {
             clear();
             eprintln!("{}", export_hint(page.total_size));
         }
-        writer.page(out, &records)?;
+        writer.raw_page(out, &page)?;
         out.flush()?;
         *pages_written += 1;
         if progress {
@@ -269,9 +274,6 @@ async fn stream(
         }
     }
     clear();
-    if *pages_written == 0 {
-        writer.start(out)?;
-    }
     writer.finish(out)?;
     if progress {
         eprintln!("{} rows", group_thousands(writer.rows));
@@ -285,17 +287,33 @@ mod tests {
     use serde_json::{Value, json};
 
     /// Writes pages given as JSON arrays of records, each parsed as `sfterm query` does.
+    /// A query response body with these records, read as the client reads it.
+    fn raw_page(records: &Value) -> RawQueryPage {
+        let body = json!({"totalSize": 3, "done": false, "records": records}).to_string();
+        RawQueryPage::decode(&body.into()).expect("a query page")
+    }
+
     fn write_pages(format: OutputFormat, pages: &[Value]) -> String {
         let mut out = Vec::new();
         let mut w = PageWriter::new(format);
-        w.start(&mut out).expect("start");
         for p in pages {
-            let text = p.to_string();
-            let records: Vec<ObjectRef<'_>> = serde_json::from_str(&text).expect("records");
-            w.page(&mut out, &records).expect("page");
+            w.raw_page(&mut out, &raw_page(p)).expect("page");
         }
         w.finish(&mut out).expect("finish");
         String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn a_page_with_a_record_that_is_no_object_writes_nothing() {
+        for format in [OutputFormat::Json, OutputFormat::Csv] {
+            let mut out = Vec::new();
+            let mut w = PageWriter::new(format);
+            let bad = raw_page(&json!([{"Id": "001A"}, 42]));
+            let e = w.raw_page(&mut out, &bad).expect_err("not a record");
+            assert!(e.message.contains("query"), "{e:?}");
+            assert!(out.is_empty(), "{format:?}: {out:?}");
+            assert_eq!(w.rows, 0);
+        }
     }
 
     fn two_pages() -> Vec<Value> {
