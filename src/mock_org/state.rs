@@ -356,6 +356,57 @@ pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
     raw_json(status, text)
 }
 
+/// A JSON response from bytes already written (by the direct writers of query pages and
+/// records).
+pub(crate) fn json_bytes_response(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = (status, body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CT));
+    response
+}
+
+/// Appends `s` as a JSON string, quoted and escaped exactly as `serde_json` writes it.
+pub(crate) fn push_json_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    push_json_str_contents(out, s);
+    out.push(b'"');
+}
+
+/// Appends `s` escaped as the inside of a JSON string, as `serde_json` does: `"`, `\\` and
+/// control characters below 0x20 (`\b \t \n \f \r`, others as `\u00xx`); everything else,
+/// non-ASCII included, as it is.
+pub(crate) fn push_json_str_contents(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i]);
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x09 => out.extend_from_slice(b"\\t"),
+            0x0a => out.extend_from_slice(b"\\n"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            0x0d => out.extend_from_slice(b"\\r"),
+            c => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(c >> 4)],
+                HEX[usize::from(c & 0xf)],
+            ]),
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+}
+
 /// A response from JSON text that is already serialised.
 pub(crate) fn raw_json(status: StatusCode, text: String) -> Response {
     let mut response = (status, text).into_response();
