@@ -10,7 +10,9 @@ use serde_json::Value;
 use super::rest::{ApiError, Request};
 use super::schema::Schema;
 use super::soql::{Columns, FieldInfo, QueryOptions, Selection, SoqlSource};
-use super::state::{Cursor, Inner, Shared, json_bytes_response, push_json_str};
+use super::state::{
+    Cursor, Inner, Shared, json_bytes_response, push_json_str, push_json_str_contents,
+};
 use super::store::{RowCursor, Table};
 
 /// The record store seen through the SOQL engine's interface.
@@ -66,17 +68,22 @@ impl SoqlSource for Source<'_> {
 
     fn columns(&self, object: &str, fields: &[&str]) -> Option<Box<dyn Columns + '_>> {
         let table = self.inner.store.get(object)?;
+        let cols: Vec<Col> = fields
+            .iter()
+            .map(|&f| match table.slot(f) {
+                Some(slot) => Col::Slot(slot),
+                None => Col::Named(f.to_owned()),
+            })
+            .collect();
+        let slots = cols.iter().filter_map(|c| match c {
+            Col::Slot(slot) => Some(*slot),
+            Col::Named(_) => None,
+        });
         Some(Box::new(TableColumns {
             table,
-            cursor: RowCursor::new(table),
+            cursor: RowCursor::for_slots(table, slots),
             pos: 0,
-            cols: fields
-                .iter()
-                .map(|&f| match table.slot(f) {
-                    Some(slot) => Col::Slot(slot),
-                    None => Col::Named(f.to_owned()),
-                })
-                .collect(),
+            cols,
         }))
     }
 }
@@ -132,6 +139,20 @@ impl Columns for TableColumns<'_> {
 
     fn find(&self, id: &str) -> Option<u32> {
         self.table.position(id)
+    }
+
+    fn write_text(&self, col: usize, out: &mut Vec<u8>) -> bool {
+        match self.cols.get(col) {
+            Some(Col::Slot(slot)) => self.cursor.write_text(*slot, out),
+            Some(Col::Named(name)) => match self.table.value(self.pos, name) {
+                Some(Value::String(text)) => {
+                    push_json_str_contents(out, &text);
+                    true
+                }
+                _ => false,
+            },
+            None => false,
+        }
     }
 }
 

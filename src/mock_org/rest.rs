@@ -1044,10 +1044,10 @@ pub(crate) fn write_record(
         out,
         &format!("/services/data/v{version}/sobjects/{}/", object.name),
     );
-    let id = table
-        .slot("Id")
-        .and_then(|slot| cursor.text(slot, &mut buf));
-    push_json_str_contents(out, id.unwrap_or_default());
+    // No Id (or not text): the url ends with `/`, as before.
+    if let Some(slot) = table.slot("Id") {
+        cursor.write_text(slot, out);
+    }
     out.extend_from_slice(b"\"}");
     for field in fields {
         out.push(b',');
@@ -1058,16 +1058,24 @@ pub(crate) fn write_record(
             continue;
         }
         let prefix = field.name.trim_end_matches("Address");
-        let names = ADDRESS_PARTS.map(|(_, suffix)| format!("{prefix}{suffix}"));
-        if names.iter().all(|n| is_null(n)) {
+        let part = |name: &mut String, suffix: &str| {
+            name.clear();
+            name.push_str(prefix);
+            name.push_str(suffix);
+        };
+        if ADDRESS_PARTS.iter().all(|(_, suffix)| {
+            part(&mut buf, suffix);
+            is_null(&buf)
+        }) {
             out.extend_from_slice(b"null");
             continue;
         }
-        for (i, ((key, _), name)) in ADDRESS_PARTS.iter().zip(&names).enumerate() {
+        for (i, (key, suffix)) in ADDRESS_PARTS.iter().enumerate() {
             out.push(if i == 0 { b'{' } else { b',' });
             push_json_str(out, key);
             out.push(b':');
-            write(name, out);
+            part(&mut buf, suffix);
+            write(&buf, out);
         }
         out.push(b'}');
     }

@@ -18,7 +18,7 @@ use serde_json::{Number, Value};
 
 use super::schema::ObjectSchema;
 use super::soql::Row;
-use super::state::{Record, Shared, push_json_str};
+use super::state::{Record, Shared, push_json_str, push_json_str_contents};
 use super::{MockOrgConfig, MockOrgError};
 
 /// FNV-1a: the store hashes short keys (field names, interned texts) millions of times while
@@ -731,6 +731,9 @@ pub fn seed_report(config: &MockOrgConfig) -> Result<StoreReport, MockOrgError> 
     })
 }
 
+/// A minted Id: key prefix, sequence number and its 18 characters.
+type MintedId = ([u8; 3], u64, [u8; 18]);
+
 /// One row's describe fields located by a single walk over its packed bytes, to write their
 /// values as JSON (or read them as text) in any order without decoding the row.
 #[derive(Debug)]
@@ -742,6 +745,13 @@ pub(crate) struct RowCursor<'a> {
     /// Per describe field: the generation it was found in, the offset of its value's tag and
     /// the datetime read before it (for [`tag::DATETIME_DELTA`]).
     at: Vec<(u32, u32, i64)>,
+    /// The fields [`RowCursor::seek`] looks for (all when empty): the walk stops once it
+    /// has seen them.
+    wanted: Vec<bool>,
+    wanted_count: usize,
+    /// The last Id minted for a value (prefix, sequence number, text): a query page writes
+    /// each row's Id twice (`attributes.url` and the `Id` field).
+    minted: std::cell::Cell<Option<MintedId>>,
 }
 
 impl<'a> RowCursor<'a> {
@@ -752,7 +762,26 @@ impl<'a> RowCursor<'a> {
             bytes: &[],
             generation: 0,
             at: vec![(0, 0, 0); table.fields.len()],
+            wanted: Vec::new(),
+            wanted_count: 0,
+            minted: std::cell::Cell::new(None),
         }
+    }
+
+    /// A cursor that only needs the fields `slots`: a row's walk stops once they are found
+    /// (other fields may read as absent).
+    pub fn for_slots(table: &'a Table, slots: impl IntoIterator<Item = usize>) -> Self {
+        let mut cursor = RowCursor::new(table);
+        cursor.wanted = vec![false; table.fields.len()];
+        for slot in slots {
+            if let Some(w) = cursor.wanted.get_mut(slot)
+                && !*w
+            {
+                *w = true;
+                cursor.wanted_count += 1;
+            }
+        }
+        cursor
     }
 
     /// Moves to the row at `pos` (no row: every field absent).
@@ -764,6 +793,7 @@ impl<'a> RowCursor<'a> {
             self.generation = 1;
         }
         let mut r = Reader::new(self.bytes);
+        let mut missing = self.wanted_count;
         while r.at < self.bytes.len() {
             let Some(key) = r.varint() else { return };
             if key == 0 {
@@ -779,10 +809,29 @@ impl<'a> RowCursor<'a> {
             if let Some(entry) = self.at.get_mut(slot) {
                 *entry = (self.generation, at, r.last_dt);
             }
+            if self.wanted.get(slot) == Some(&true) {
+                missing -= 1;
+                if missing == 0 {
+                    return;
+                }
+            }
             if r.skip_value().is_none() {
                 return;
             }
         }
+    }
+
+    /// [`mint_id_bytes`], remembering the last Id.
+    fn mint(&self, prefix: &[u8], seq: u64) -> Option<[u8; 18]> {
+        if let Some((p, n, id)) = self.minted.get()
+            && n == seq
+            && p == prefix
+        {
+            return Some(id);
+        }
+        let id = mint_id_bytes(prefix, seq)?;
+        self.minted.set(Some((prefix.try_into().ok()?, seq, id)));
+        Some(id)
     }
 
     /// A reader at the value of `slot`, `None` when the row lacks the field.
@@ -801,6 +850,17 @@ impl<'a> RowCursor<'a> {
         let Some(mut r) = self.reader(slot) else {
             return false;
         };
+        if r.bytes.get(r.at) == Some(&tag::ID) {
+            r.at += 1;
+            let Some(id) = r.take(3).zip(r.varint()).and_then(|(p, n)| self.mint(p, n)) else {
+                return false;
+            };
+            // Base-62 digits and the key prefix: nothing to escape (checked by minting).
+            out.push(b'"');
+            out.extend_from_slice(&id);
+            out.push(b'"');
+            return true;
+        }
         let mark = out.len();
         if r.write_json(self.table, Some(slot), out).is_none() {
             // A damaged value reads as absent, as in [`Table::value`].
@@ -808,6 +868,31 @@ impl<'a> RowCursor<'a> {
             return false;
         }
         true
+    }
+
+    /// Appends field `slot`, when it is text, escaped as the inside of a JSON string (as
+    /// [`RowCursor::text`] would give it); `false` (nothing written) otherwise.
+    pub fn write_text(&self, slot: usize, out: &mut Vec<u8>) -> bool {
+        let Some(mut r) = self.reader(slot) else {
+            return false;
+        };
+        let written = match r.byte() {
+            Some(tag::ID) => r
+                .take(3)
+                .zip(r.varint())
+                .and_then(|(p, n)| self.mint(p, n))
+                .map(|id| out.extend_from_slice(&id)),
+            Some(t @ (tag::DATETIME | tag::DATETIME_DELTA)) => {
+                r.datetime(t).map(|ms| write_datetime(out, ms))
+            }
+            Some(tag::STR) => r.text().map(|t| push_json_str_contents(out, t)),
+            Some(tag::DICT) => usize::try_from(r.varint().unwrap_or(u64::MAX))
+                .ok()
+                .and_then(|i| self.table.dicts.get(slot)?.values.get(i))
+                .map(|t| push_json_str_contents(out, t)),
+            _ => None,
+        };
+        written.is_some()
     }
 
     /// Whether field `slot` is absent or null.
@@ -831,7 +916,7 @@ impl<'a> RowCursor<'a> {
             }
             tag::ID => {
                 let prefix = r.take(3)?;
-                let id = mint_id_bytes(prefix, r.varint()?)?;
+                let id = self.mint(prefix, r.varint()?)?;
                 buf.clear();
                 buf.push_str(std::str::from_utf8(&id).ok()?);
                 Some(buf.as_str())

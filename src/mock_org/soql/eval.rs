@@ -325,7 +325,6 @@ impl<'s> Plan<'s> {
 
     /// Appends the record of the row at `pos`.
     fn write(&mut self, pos: u32, out: &mut Vec<u8>) {
-        use crate::mock_org::state::push_json_str_contents;
         let Plan {
             cols,
             head,
@@ -334,7 +333,8 @@ impl<'s> Plan<'s> {
         } = self;
         cols.seek(pos);
         out.extend_from_slice(head);
-        push_json_str_contents(out, cols.text(0, buf).unwrap_or_default());
+        // No Id (or not text): the url ends with `/`, as before.
+        cols.write_text(0, out);
         out.extend_from_slice(b"\"}");
         for item in items {
             match item {

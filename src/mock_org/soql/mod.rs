@@ -99,6 +99,18 @@ pub trait Columns {
     fn text<'b>(&'b self, col: usize, buf: &'b mut String) -> Option<&'b str>;
     /// The position of the row with this 18-character Id.
     fn find(&self, id: &str) -> Option<u32>;
+    /// Appends column `col`, when it is text, escaped as the inside of a JSON string;
+    /// `false` (nothing written) otherwise.
+    fn write_text(&self, col: usize, out: &mut Vec<u8>) -> bool {
+        let mut buf = String::new();
+        match self.text(col, &mut buf) {
+            Some(text) => {
+                crate::mock_org::state::push_json_str_contents(out, text);
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 /// How to run a query.
