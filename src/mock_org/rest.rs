@@ -18,8 +18,10 @@ use super::schema::{FieldMeta, ObjectSchema, render};
 use super::seed::{insert_record, system_fields};
 use super::soql::Row;
 use super::state::{
-    Inner, Listener, Record, Shared, bearer, json_response, now_ms, raw_json, sf_datetime,
+    Inner, Listener, Record, Shared, bearer, json_bytes_response, json_response, now_ms,
+    push_json_str, push_json_str_contents, raw_json, sf_datetime,
 };
+use super::store::{RowCursor, Table};
 
 /// A REST error: status plus one element of the error array.
 #[derive(Debug, Clone)]
@@ -936,13 +938,23 @@ pub(crate) fn create(
     Ok(insert_record(&mut inner, object, row, now))
 }
 
-/// `ETag` of an Account row.
-fn etag(row: &Row) -> String {
-    let digest = Sha256::digest(serde_json::to_string(row).unwrap_or_default().as_bytes());
+/// `ETag` of an Account row from its packed bytes ([`Table::packed`]): it changes whenever the
+/// row does and is stable otherwise.
+fn etag(packed: &[u8]) -> String {
+    let digest = Sha256::digest(packed);
     format!(
         "\"{}--gzip\"",
         base64::engine::general_purpose::STANDARD.encode(digest)
     )
+}
+
+/// The `ETag` of the stored row with this Id (empty when there is none).
+fn row_etag(inner: &Inner, object: &str, id: &str) -> String {
+    inner
+        .store
+        .get(object)
+        .and_then(|t| Some(etag(t.packed(t.position(id)?))))
+        .unwrap_or_default()
 }
 
 fn etag_matches(header: &str, current: &str) -> bool {
@@ -981,6 +993,96 @@ fn address(row: &Row, prefix: &str) -> Value {
         return Value::Null;
     }
     Value::Object(parts.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+}
+
+/// The parts of a compound address, in the order of its JSON keys, with the suffix of the
+/// field each comes from (`Billing` + `City`).
+const ADDRESS_PARTS: [(&str, &str); 10] = [
+    ("city", "City"),
+    ("country", "Country"),
+    ("countryCode", "CountryCode"),
+    ("geocodeAccuracy", "GeocodeAccuracy"),
+    ("latitude", "Latitude"),
+    ("longitude", "Longitude"),
+    ("postalCode", "PostalCode"),
+    ("state", "State"),
+    ("stateCode", "StateCode"),
+    ("street", "Street"),
+];
+
+/// Appends the record at `pos` of `table` in REST shape, as [`render_record`] renders it
+/// (`attributes`, then `fields` in order, compound addresses built from their parts), written
+/// straight from the packed row.
+pub(crate) fn write_record(
+    table: &Table,
+    pos: u32,
+    object: &ObjectSchema,
+    version: &str,
+    fields: &[&FieldMeta],
+    out: &mut Vec<u8>,
+) {
+    let mut cursor = RowCursor::new(table);
+    cursor.seek(pos);
+    let mut buf = String::new();
+    // A field the describe lacks (not in the table) is read by name, as a map lookup would.
+    let write = |name: &str, out: &mut Vec<u8>| {
+        let written = match table.slot(name) {
+            Some(slot) => cursor.write(slot, out),
+            None => table
+                .value(pos, name)
+                .is_some_and(|v| serde_json::to_writer(&mut *out, &v).is_ok()),
+        };
+        if !written {
+            out.extend_from_slice(b"null");
+        }
+    };
+    let is_null = |name: &str| match table.slot(name) {
+        Some(slot) => cursor.is_null(slot),
+        None => table.value(pos, name).is_none_or(|v| v.is_null()),
+    };
+    out.extend_from_slice(b"{\"attributes\":{\"type\":");
+    push_json_str(out, &object.name);
+    out.extend_from_slice(b",\"url\":\"");
+    push_json_str_contents(
+        out,
+        &format!("/services/data/v{version}/sobjects/{}/", object.name),
+    );
+    // No Id (or not text): the url ends with `/`, as before.
+    if let Some(slot) = table.slot("Id") {
+        cursor.write_text(slot, out);
+    }
+    out.extend_from_slice(b"\"}");
+    for field in fields {
+        out.push(b',');
+        push_json_str(out, &field.name);
+        out.push(b':');
+        if field.ftype != "address" {
+            write(&field.name, out);
+            continue;
+        }
+        let prefix = field.name.trim_end_matches("Address");
+        let part = |name: &mut String, suffix: &str| {
+            name.clear();
+            name.push_str(prefix);
+            name.push_str(suffix);
+        };
+        if ADDRESS_PARTS.iter().all(|(_, suffix)| {
+            part(&mut buf, suffix);
+            is_null(&buf)
+        }) {
+            out.extend_from_slice(b"null");
+            continue;
+        }
+        for (i, (key, suffix)) in ADDRESS_PARTS.iter().enumerate() {
+            out.push(if i == 0 { b'{' } else { b',' });
+            push_json_str(out, key);
+            out.push(b':');
+            part(&mut buf, suffix);
+            write(&buf, out);
+        }
+        out.push(b'}');
+    }
+    out.push(b'}');
 }
 
 /// A record in REST shape: `attributes` then the fields in describe order (or `fields` order).
@@ -1062,19 +1164,7 @@ fn record(
     let is_account = object.name == "Account";
     match *request.method {
         Method::GET | Method::HEAD => {
-            let (row, modified) = {
-                let inner = shared.lock();
-                let record = inner
-                    .store
-                    .get(&object.name)
-                    .and_then(|s| s.get(&id))
-                    .ok_or_else(ApiError::not_found)?;
-                (record.row, record.modified_ms)
-            };
-            if row.get("IsDeleted") == Some(&Value::Bool(true)) {
-                return Err(deleted());
-            }
-            let fields: Vec<&FieldMeta> = match request.param("fields") {
+            let fields: Result<Vec<&FieldMeta>, ApiError> = match request.param("fields") {
                 Some(list) => list
                     .split(',')
                     .map(str::trim)
@@ -1087,10 +1177,27 @@ fn record(
                             )
                         })
                     })
-                    .collect::<Result<_, _>>()?,
-                None => object.fields.iter().collect(),
+                    .collect(),
+                None => Ok(object.fields.iter().collect()),
             };
-            let tag = etag(&row);
+            // One walk over the packed row under the lock: the ETag is its hash, the body is
+            // written from it (only when it is sent).
+            let inner = shared.lock();
+            let table = inner
+                .store
+                .get(&object.name)
+                .ok_or_else(ApiError::not_found)?;
+            let pos = table.position(&id).ok_or_else(ApiError::not_found)?;
+            if table.is_deleted(pos) {
+                return Err(deleted());
+            }
+            let fields = fields?;
+            let modified = table.modified_ms(pos);
+            let tag = if is_account {
+                etag(table.packed(pos))
+            } else {
+                String::new()
+            };
             if is_account {
                 if let Some(value) = request.header("if-none-match")
                     && etag_matches(value, &tag)
@@ -1114,9 +1221,11 @@ fn record(
                     is_account.then_some(&tag),
                 ));
             }
-            let body = render_record(object, &row, &request.version, &fields);
+            let mut body = Vec::with_capacity(2048);
+            write_record(table, pos, object, &request.version, &fields, &mut body);
+            drop(inner);
             Ok(with_record_headers(
-                json_response(StatusCode::OK, &body),
+                json_bytes_response(StatusCode::OK, body),
                 modified,
                 is_account.then_some(&tag),
             ))
@@ -1127,7 +1236,7 @@ fn record(
             let mut inner = shared.lock();
             let mut record = live_record(&inner, &object.name, &id)?;
             if is_account {
-                let tag = etag(&record.row);
+                let tag = row_etag(&inner, &object.name, &id);
                 if let Some(value) = request.header("if-match")
                     && !etag_matches(value, &tag)
                 {
@@ -1147,7 +1256,7 @@ fn record(
             let changes = validate(object, &body, false)?;
             record.apply_update(object, changes, &shared.user_id);
             inner.store.table_mut(object).put(&id, &record);
-            let tag = etag(&record.row);
+            let tag = row_etag(&inner, &object.name, &id);
             Ok(with_record_headers(
                 StatusCode::NO_CONTENT.into_response(),
                 record.modified_ms,

@@ -356,6 +356,77 @@ pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
     raw_json(status, text)
 }
 
+/// A JSON response from bytes already written (by the direct writers of query pages and
+/// records).
+pub(crate) fn json_bytes_response(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = (status, body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CT));
+    response
+}
+
+/// Appends `s` as a JSON string, quoted and escaped exactly as `serde_json` writes it.
+pub(crate) fn push_json_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    push_json_str_contents(out, s);
+    out.push(b'"');
+}
+
+/// Appends `s` escaped as the inside of a JSON string, as `serde_json` does: `"`, `\\` and
+/// control characters below 0x20 (`\b \t \n \f \r`, others as `\u00xx`); everything else,
+/// non-ASCII included, as it is.
+pub(crate) fn push_json_str_contents(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    /// Whether any of the 8 bytes is below 0x20, `"` or `\` (exact: no false positives).
+    fn needs_escape(x: u64) -> bool {
+        let control = x.wrapping_sub(ONES * 0x20) & !x;
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+        (control | zero(quote) | zero(backslash)) & HIGH != 0
+    }
+    let bytes = s.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        // Eight bytes at a time while there is nothing to escape.
+        if let Some(chunk) = bytes.get(i..i + 8)
+            && let Ok(chunk) = <[u8; 8]>::try_from(chunk)
+            && !needs_escape(u64::from_le_bytes(chunk))
+        {
+            i += 8;
+            continue;
+        }
+        let b = bytes[i];
+        i += 1;
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i - 1]);
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x09 => out.extend_from_slice(b"\\t"),
+            0x0a => out.extend_from_slice(b"\\n"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            0x0d => out.extend_from_slice(b"\\r"),
+            c => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(c >> 4)],
+                HEX[usize::from(c & 0xf)],
+            ]),
+        }
+        start = i;
+    }
+    out.extend_from_slice(&bytes[start..]);
+}
+
 /// A response from JSON text that is already serialised.
 pub(crate) fn raw_json(status: StatusCode, text: String) -> Response {
     let mut response = (status, text).into_response();
@@ -387,4 +458,36 @@ pub(crate) fn oauth_error(error: &str, description: &str) -> Response {
         StatusCode::BAD_REQUEST,
         &json!({"error": error, "error_description": description}),
     )
+}
+
+#[cfg(test)]
+mod json_str_tests {
+    use super::*;
+
+    /// Every byte value in every position of a chunk, and mixed texts: as serde_json escapes.
+    #[test]
+    fn strings_are_escaped_as_serde_json_does() {
+        let mut texts: Vec<String> = vec![
+            String::new(),
+            "plain ascii text, long enough for several chunks".into(),
+            "Énergie ☃ 😀 \u{7f} 'single' \"double\" back\\slash".into(),
+        ];
+        for c in (0u8..0x80).map(char::from).chain(['é', '☃', '😀']) {
+            for at in 0..10 {
+                let mut t: String = "abcdefghij".chars().take(at).collect();
+                t.push(c);
+                t.push_str("klmnopqrstu");
+                texts.push(t);
+            }
+        }
+        for text in texts {
+            let mut out = Vec::new();
+            push_json_str(&mut out, &text);
+            assert_eq!(
+                String::from_utf8(out).expect("utf-8"),
+                serde_json::to_string(&text).expect("json"),
+                "{text:?}"
+            );
+        }
+    }
 }

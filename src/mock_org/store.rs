@@ -18,7 +18,7 @@ use serde_json::{Number, Value};
 
 use super::schema::ObjectSchema;
 use super::soql::Row;
-use super::state::{Record, Shared};
+use super::state::{Record, Shared, push_json_str, push_json_str_contents};
 use super::{MockOrgConfig, MockOrgError};
 
 /// FNV-1a: the store hashes short keys (field names, interned texts) millions of times while
@@ -342,6 +342,34 @@ impl Table {
             None => stamp_of(&row).unwrap_or(0),
         };
         Record { row, modified_ms }
+    }
+
+    /// The index of `field` (exact name) in the describe, as [`RowCursor`] reads it.
+    pub fn slot(&self, field: &str) -> Option<usize> {
+        self.by_name.get(field).map(|&i| i as usize)
+    }
+
+    /// The packed bytes of the row at `pos`: they change whenever the row does (the ETag is
+    /// their hash).
+    pub fn packed(&self, pos: u32) -> &[u8] {
+        self.bytes(pos)
+    }
+
+    /// The modification stamp (epoch milliseconds) of the row at `pos`, as [`Table::record`]
+    /// gives it, without decoding the row.
+    pub fn modified_ms(&self, pos: u32) -> i64 {
+        if !self.modified_extra.is_empty()
+            && let Some(ms) = self.modified_extra.get(&pos)
+        {
+            return *ms;
+        }
+        let mut cursor = RowCursor::new(self);
+        cursor.seek(pos);
+        let mut buf = String::new();
+        self.slot("SystemModstamp")
+            .and_then(|slot| cursor.text(slot, &mut buf))
+            .and_then(parse_datetime)
+            .unwrap_or(0)
     }
 
     /// One field of the row at `pos` (exact name), `None` when absent.
@@ -703,6 +731,209 @@ pub fn seed_report(config: &MockOrgConfig) -> Result<StoreReport, MockOrgError> 
     })
 }
 
+/// A minted Id: key prefix, sequence number and its 18 characters.
+type MintedId = ([u8; 3], u64, [u8; 18]);
+
+/// One row's describe fields located by a single walk over its packed bytes, to write their
+/// values as JSON (or read them as text) in any order without decoding the row.
+#[derive(Debug)]
+pub(crate) struct RowCursor<'a> {
+    table: &'a Table,
+    bytes: &'a [u8],
+    /// Bumped by every [`RowCursor::seek`]: an entry of `at` from another generation is absent.
+    generation: u32,
+    /// Per describe field: the generation it was found in, the offset of its value's tag and
+    /// the datetime read before it (for [`tag::DATETIME_DELTA`]).
+    at: Vec<(u32, u32, i64)>,
+    /// The fields [`RowCursor::seek`] looks for (all when empty): the walk stops once it
+    /// has seen them.
+    wanted: Vec<bool>,
+    wanted_count: usize,
+    /// The last Id minted for a value (prefix, sequence number, text): a query page writes
+    /// each row's Id twice (`attributes.url` and the `Id` field).
+    minted: std::cell::Cell<Option<MintedId>>,
+}
+
+impl<'a> RowCursor<'a> {
+    /// A cursor over `table`'s rows, on no row yet (every field absent).
+    pub fn new(table: &'a Table) -> Self {
+        RowCursor {
+            table,
+            bytes: &[],
+            generation: 0,
+            at: vec![(0, 0, 0); table.fields.len()],
+            wanted: Vec::new(),
+            wanted_count: 0,
+            minted: std::cell::Cell::new(None),
+        }
+    }
+
+    /// A cursor that only needs the fields `slots`: a row's walk stops once they are found
+    /// (other fields may read as absent).
+    pub fn for_slots(table: &'a Table, slots: impl IntoIterator<Item = usize>) -> Self {
+        let mut cursor = RowCursor::new(table);
+        cursor.wanted = vec![false; table.fields.len()];
+        for slot in slots {
+            if let Some(w) = cursor.wanted.get_mut(slot)
+                && !*w
+            {
+                *w = true;
+                cursor.wanted_count += 1;
+            }
+        }
+        cursor
+    }
+
+    /// Moves to the row at `pos` (no row: every field absent).
+    pub fn seek(&mut self, pos: u32) {
+        self.bytes = self.table.bytes(pos);
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.at.iter_mut().for_each(|a| a.0 = 0);
+            self.generation = 1;
+        }
+        let mut r = Reader::new(self.bytes);
+        let mut missing = self.wanted_count;
+        while r.at < self.bytes.len() {
+            let Some(key) = r.varint() else { return };
+            if key == 0 {
+                // A field the describe lacks: not addressable by slot.
+                if r.text().is_none() || r.skip_value().is_none() {
+                    return;
+                }
+                continue;
+            }
+            let (Ok(at), Some(slot)) = (u32::try_from(r.at), usize::try_from(key - 1).ok()) else {
+                return;
+            };
+            if let Some(entry) = self.at.get_mut(slot) {
+                *entry = (self.generation, at, r.last_dt);
+            }
+            if self.wanted.get(slot) == Some(&true) {
+                missing -= 1;
+                if missing == 0 {
+                    return;
+                }
+            }
+            if r.skip_value().is_none() {
+                return;
+            }
+        }
+    }
+
+    /// [`mint_id_bytes`], remembering the last Id.
+    fn mint(&self, prefix: &[u8], seq: u64) -> Option<[u8; 18]> {
+        if let Some((p, n, id)) = self.minted.get()
+            && n == seq
+            && p == prefix
+        {
+            return Some(id);
+        }
+        let id = mint_id_bytes(prefix, seq)?;
+        self.minted.set(Some((prefix.try_into().ok()?, seq, id)));
+        Some(id)
+    }
+
+    /// A reader at the value of `slot`, `None` when the row lacks the field.
+    fn reader(&self, slot: usize) -> Option<Reader<'a>> {
+        let &(generation, at, last_dt) = self.at.get(slot)?;
+        (generation == self.generation).then_some(Reader {
+            bytes: self.bytes,
+            at: at as usize,
+            last_dt,
+        })
+    }
+
+    /// Appends the JSON of field `slot` exactly as `serde_json` writes its decoded value;
+    /// `false` (nothing written) when the row lacks the field.
+    pub fn write(&self, slot: usize, out: &mut Vec<u8>) -> bool {
+        let Some(mut r) = self.reader(slot) else {
+            return false;
+        };
+        if r.bytes.get(r.at) == Some(&tag::ID) {
+            r.at += 1;
+            let Some(id) = r.take(3).zip(r.varint()).and_then(|(p, n)| self.mint(p, n)) else {
+                return false;
+            };
+            // Base-62 digits and the key prefix: nothing to escape (checked by minting).
+            out.push(b'"');
+            out.extend_from_slice(&id);
+            out.push(b'"');
+            return true;
+        }
+        let mark = out.len();
+        if r.write_json(self.table, Some(slot), out).is_none() {
+            // A damaged value reads as absent, as in [`Table::value`].
+            out.truncate(mark);
+            return false;
+        }
+        true
+    }
+
+    /// Appends field `slot`, when it is text, escaped as the inside of a JSON string (as
+    /// [`RowCursor::text`] would give it); `false` (nothing written) otherwise.
+    pub fn write_text(&self, slot: usize, out: &mut Vec<u8>) -> bool {
+        let Some(mut r) = self.reader(slot) else {
+            return false;
+        };
+        let written = match r.byte() {
+            Some(tag::ID) => r
+                .take(3)
+                .zip(r.varint())
+                .and_then(|(p, n)| self.mint(p, n))
+                .map(|id| out.extend_from_slice(&id)),
+            Some(t @ (tag::DATETIME | tag::DATETIME_DELTA)) => {
+                r.datetime(t).map(|ms| write_datetime(out, ms))
+            }
+            Some(tag::STR) => r.text().map(|t| push_json_str_contents(out, t)),
+            Some(tag::DICT) => usize::try_from(r.varint().unwrap_or(u64::MAX))
+                .ok()
+                .and_then(|i| self.table.dicts.get(slot)?.values.get(i))
+                .map(|t| push_json_str_contents(out, t)),
+            _ => None,
+        };
+        written.is_some()
+    }
+
+    /// Whether field `slot` is absent or null.
+    pub fn is_null(&self, slot: usize) -> bool {
+        self.reader(slot)
+            .is_none_or(|r| r.bytes.get(r.at).is_none_or(|&t| t == tag::NULL))
+    }
+
+    /// Field `slot` when it is text (minted Ids and datetimes are written into `buf`).
+    pub fn text<'b>(&'b self, slot: usize, buf: &'b mut String) -> Option<&'b str>
+    where
+        'a: 'b,
+    {
+        let mut r = self.reader(slot)?;
+        let t = r.byte()?;
+        match t {
+            tag::STR => r.text(),
+            tag::DICT => {
+                let i = usize::try_from(r.varint()?).ok()?;
+                self.table.dicts.get(slot)?.values.get(i).map(|v| &**v)
+            }
+            tag::ID => {
+                let prefix = r.take(3)?;
+                let id = self.mint(prefix, r.varint()?)?;
+                buf.clear();
+                buf.push_str(std::str::from_utf8(&id).ok()?);
+                Some(buf.as_str())
+            }
+            tag::DATETIME | tag::DATETIME_DELTA => {
+                let ms = r.datetime(t)?;
+                let mut bytes = Vec::with_capacity(28);
+                write_datetime(&mut bytes, ms);
+                buf.clear();
+                buf.push_str(std::str::from_utf8(&bytes).ok()?);
+                Some(buf.as_str())
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Reads a packed row.
 struct Reader<'a> {
     bytes: &'a [u8],
@@ -799,6 +1030,54 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// Writes the next value as JSON, exactly as `serde_json` writes what [`Reader::value`]
+    /// decodes; `None` on damaged bytes (part of the value may have been written).
+    fn write_json(&mut self, table: &Table, slot: Option<usize>, out: &mut Vec<u8>) -> Option<()> {
+        match self.byte()? {
+            tag::NULL => out.extend_from_slice(b"null"),
+            tag::FALSE => out.extend_from_slice(b"false"),
+            tag::TRUE => out.extend_from_slice(b"true"),
+            tag::U64 => serde_json::to_writer(&mut *out, &self.varint()?).ok()?,
+            tag::I64 => serde_json::to_writer(&mut *out, &unzigzag(self.varint()?)).ok()?,
+            tag::F64 => {
+                let bytes: [u8; 8] = self.take(8)?.try_into().ok()?;
+                let f = f64::from_le_bytes(bytes);
+                if f.is_finite() {
+                    serde_json::to_writer(&mut *out, &f).ok()?;
+                } else {
+                    out.extend_from_slice(b"null");
+                }
+            }
+            tag::STR => push_json_str(out, self.text()?),
+            tag::DICT => {
+                let i = usize::try_from(self.varint()?).ok()?;
+                let dict = table.dicts.get(slot?)?;
+                push_json_str(out, dict.values.get(i)?);
+            }
+            tag::ID => {
+                let prefix = self.take(3)?;
+                // Base-62 digits and the key prefix: nothing to escape (checked by minting).
+                let id = mint_id_bytes(prefix, self.varint()?)?;
+                out.push(b'"');
+                out.extend_from_slice(&id);
+                out.push(b'"');
+            }
+            t @ (tag::DATETIME | tag::DATETIME_DELTA) => {
+                let ms = self.datetime(t)?;
+                out.push(b'"');
+                write_datetime(out, ms);
+                out.push(b'"');
+            }
+            // Rare (arrays, objects): decoded and written back as the Value path does.
+            tag::JSON => {
+                let value: Value = serde_json::from_str(self.text()?).ok()?;
+                serde_json::to_writer(&mut *out, &value).ok()?;
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+
     /// The milliseconds of a datetime value with tag `t`.
     fn datetime(&mut self, t: u8) -> Option<i64> {
         let n = unzigzag(self.varint()?);
@@ -886,6 +1165,15 @@ fn minted_id(s: &str) -> Option<(&[u8], u64)> {
 
 /// [`crate::sf::id::mint`] in one allocation.
 fn mint_id(prefix: &[u8], seq: u64) -> Option<String> {
+    String::from_utf8(mint_id_bytes(prefix, seq)?.to_vec()).ok()
+}
+
+/// [`crate::sf::id::mint`] without allocating; `None` unless the prefix is 3 ASCII letters or
+/// digits (so the Id never needs escaping in JSON).
+fn mint_id_bytes(prefix: &[u8], seq: u64) -> Option<[u8; 18]> {
+    if !prefix.iter().all(u8::is_ascii_alphanumeric) {
+        return None;
+    }
     let mut id = [b'0'; 18];
     id[..3].copy_from_slice(prefix.get(..3)?);
     id[3..5].copy_from_slice(b"Dn");
@@ -896,7 +1184,7 @@ fn mint_id(prefix: &[u8], seq: u64) -> Option<String> {
     }
     let checksum = crate::sf::id::checksum(&id[..15]);
     id[15..].copy_from_slice(&checksum);
-    String::from_utf8(id.to_vec()).ok()
+    Some(id)
 }
 
 /// The sequence number of an Id minted with `prefix`.
@@ -938,16 +1226,47 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 
 /// `YYYY-MM-DDTHH:MM:SS.sss+0000` of epoch milliseconds (years 0000-9999).
 pub(crate) fn format_datetime(ms: i64) -> String {
+    let mut out = Vec::with_capacity(28);
+    write_datetime(&mut out, ms);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends [`format_datetime`]'s text (ASCII) without allocating.
+fn write_datetime(out: &mut Vec<u8>, ms: i64) {
     let days = ms.div_euclid(86_400_000);
     let rest = ms.rem_euclid(86_400_000);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}+0000",
-        rest / 3_600_000,
-        rest / 60_000 % 60,
-        rest / 1000 % 60,
-        rest % 1000
-    )
+    if !(0..=9999).contains(&y) {
+        // Outside four digits: as `format!("{y:04}")` pads (rare, not worth a fast path).
+        let text = format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}+0000",
+            rest / 3_600_000,
+            rest / 60_000 % 60,
+            rest / 1000 % 60,
+            rest % 1000
+        );
+        out.extend_from_slice(text.as_bytes());
+        return;
+    }
+    let digits = |out: &mut Vec<u8>, n: i64, width: u32| {
+        for k in (0..width).rev() {
+            out.push(b'0' + (n / 10i64.pow(k) % 10) as u8);
+        }
+    };
+    digits(out, y, 4);
+    out.push(b'-');
+    digits(out, m, 2);
+    out.push(b'-');
+    digits(out, d, 2);
+    out.push(b'T');
+    digits(out, rest / 3_600_000, 2);
+    out.push(b':');
+    digits(out, rest / 60_000 % 60, 2);
+    out.push(b':');
+    digits(out, rest / 1000 % 60, 2);
+    out.push(b'.');
+    digits(out, rest % 1000, 3);
+    out.extend_from_slice(b"+0000");
 }
 
 /// Epoch milliseconds of a datetime in exactly the form [`format_datetime`] writes.

@@ -7,11 +7,11 @@ use std::cmp::Ordering;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::lex::{diagram, malformed};
 use super::parse::{CompareOp, Condition, FieldPath, Literal, Query, RelativeDate, SelectItem};
-use super::{FieldInfo, FieldKind, QueryOptions, SoqlError, SoqlSource};
+use super::{Columns, FieldInfo, FieldKind, QueryOptions, SoqlError, SoqlSource};
 
 /// Salesforce refuses larger OFFSETs.
 const MAX_OFFSET: u64 = 2000;
@@ -201,16 +201,211 @@ impl Selection {
 
     /// The records of `range` (clamped to the result) in Salesforce's JSON shape, as
     /// [`super::QueryOutput::records`] describes. `source` must be the one the query ran on.
+    /// Written by [`Selection::write_records`] and read back.
     pub fn records(&self, source: &dyn SoqlSource, range: std::ops::Range<usize>) -> Vec<Value> {
+        let mut plan = Plan::new(source, &self.output, &self.object, &self.api_version);
+        let mut out = Vec::new();
+        self.range(range)
+            .iter()
+            .map(|&pos| {
+                out.clear();
+                plan.write(pos, &mut out);
+                serde_json::from_slice(&out).unwrap_or(Value::Null)
+            })
+            .collect()
+    }
+
+    /// Appends the records of `range` (clamped to the result) as JSON, separated by commas
+    /// (the inside of a `records` array): the same records as [`Selection::records`], written
+    /// straight from the source through [`SoqlSource::columns`] (fields resolved once).
+    pub fn write_records(
+        &self,
+        source: &dyn SoqlSource,
+        range: std::ops::Range<usize>,
+        out: &mut Vec<u8>,
+    ) {
+        let mut plan = Plan::new(source, &self.output, &self.object, &self.api_version);
+        for (i, &pos) in self.range(range).iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            plan.write(pos, out);
+        }
+    }
+
+    /// The positions of `range`, clamped to the result.
+    fn range(&self, range: std::ops::Range<usize>) -> &[u32] {
         let end = range.end.min(self.rows.len());
         let start = range.start.min(end);
-        self.rows[start..end]
+        &self.rows[start..end]
+    }
+
+    /// [`Selection::records`] built as `Value`s field by field, as the engine did before the
+    /// direct writer: the reference the writer is tested against.
+    #[cfg(test)]
+    pub(crate) fn records_by_value(
+        &self,
+        source: &dyn SoqlSource,
+        range: std::ops::Range<usize>,
+    ) -> Vec<Value> {
+        self.range(range)
             .iter()
             .map(|&pos| {
                 self.output
                     .record(source, &self.object, pos, &self.api_version)
             })
             .collect()
+    }
+}
+
+/// An [`OutNode`] prepared for writing records of one sObject: the fixed JSON (keys, the start
+/// of `attributes`) rendered once and the fields resolved once through [`SoqlSource::columns`].
+struct Plan<'s> {
+    /// Column 0 is `Id`; the node's fields and reference fields follow.
+    cols: Box<dyn Columns + 's>,
+    /// `{"attributes":{"type":"<object>","url":"/services/data/v<api>/sobjects/<object>/`.
+    head: Vec<u8>,
+    items: Vec<PlanItem<'s>>,
+    /// Scratch text for Ids read from the row.
+    buf: String,
+}
+
+enum PlanItem<'s> {
+    /// `,"<name>":` and the column of the field.
+    Field { key: Vec<u8>, col: usize },
+    /// `,"<relationship>":`, the column of the reference field and the parent's plan.
+    Parent {
+        key: Vec<u8>,
+        col: usize,
+        plan: Plan<'s>,
+    },
+}
+
+impl<'s> Plan<'s> {
+    fn new(source: &'s dyn SoqlSource, node: &OutNode, object: &str, api: &str) -> Plan<'s> {
+        use crate::mock_org::state::{push_json_str, push_json_str_contents};
+        let mut names: Vec<&str> = vec!["Id"];
+        let mut items = Vec::with_capacity(node.items.len());
+        for item in &node.items {
+            let mut key = vec![b','];
+            let col = names.len();
+            match item {
+                OutItem::Field(name) => {
+                    push_json_str(&mut key, name);
+                    key.push(b':');
+                    names.push(name);
+                    items.push(PlanItem::Field { key, col });
+                }
+                OutItem::Parent { hop, node } => {
+                    push_json_str(&mut key, &hop.relationship);
+                    key.push(b':');
+                    names.push(&hop.ref_field);
+                    let plan = Plan::new(source, node, &hop.target, api);
+                    items.push(PlanItem::Parent { key, col, plan });
+                }
+            }
+        }
+        let cols = source
+            .columns(object, &names)
+            .unwrap_or_else(|| Box::new(ValueColumns::new(source, object, &names)));
+        let mut head = b"{\"attributes\":{\"type\":".to_vec();
+        push_json_str(&mut head, object);
+        head.extend_from_slice(b",\"url\":\"");
+        push_json_str_contents(
+            &mut head,
+            &format!("/services/data/v{api}/sobjects/{object}/"),
+        );
+        Plan {
+            cols,
+            head,
+            items,
+            buf: String::new(),
+        }
+    }
+
+    /// Appends the record of the row at `pos`.
+    fn write(&mut self, pos: u32, out: &mut Vec<u8>) {
+        let Plan {
+            cols,
+            head,
+            items,
+            buf,
+        } = self;
+        cols.seek(pos);
+        out.extend_from_slice(head);
+        // No Id (or not text): the url ends with `/`, as before.
+        cols.write_text(0, out);
+        out.extend_from_slice(b"\"}");
+        for item in items {
+            match item {
+                PlanItem::Field { key, col } => {
+                    out.extend_from_slice(key);
+                    cols.write_json(*col, out);
+                }
+                PlanItem::Parent { key, col, plan } => {
+                    out.extend_from_slice(key);
+                    let parent = cols.text(*col, buf).and_then(|id| plan.cols.find(id));
+                    match parent {
+                        Some(p) => plan.write(p, out),
+                        None => out.extend_from_slice(b"null"),
+                    }
+                }
+            }
+        }
+        out.push(b'}');
+    }
+}
+
+/// [`Columns`] through [`SoqlSource::value`] and [`SoqlSource::find`], for sources without a
+/// reader of their own.
+struct ValueColumns<'s> {
+    source: &'s dyn SoqlSource,
+    object: String,
+    fields: Vec<String>,
+    pos: u32,
+}
+
+impl<'s> ValueColumns<'s> {
+    fn new(source: &'s dyn SoqlSource, object: &str, fields: &[&str]) -> Self {
+        ValueColumns {
+            source,
+            object: object.to_owned(),
+            fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+            pos: 0,
+        }
+    }
+
+    fn value(&self, col: usize) -> Option<Cow<'s, Value>> {
+        self.source
+            .value(&self.object, self.pos, self.fields.get(col)?)
+    }
+}
+
+impl Columns for ValueColumns<'_> {
+    fn seek(&mut self, pos: u32) {
+        self.pos = pos;
+    }
+
+    fn write_json(&self, col: usize, out: &mut Vec<u8>) {
+        match self.value(col) {
+            Some(v) => {
+                if serde_json::to_writer(&mut *out, &*v).is_err() {
+                    out.extend_from_slice(b"null");
+                }
+            }
+            None => out.extend_from_slice(b"null"),
+        }
+    }
+
+    fn text<'b>(&'b self, col: usize, buf: &'b mut String) -> Option<&'b str> {
+        let value = self.value(col)?;
+        buf.clear();
+        buf.push_str(value.as_str()?);
+        Some(buf.as_str())
+    }
+
+    fn find(&self, id: &str) -> Option<u32> {
+        self.source.find(&self.object, id)
     }
 }
 
@@ -842,12 +1037,14 @@ impl OutNode {
         true
     }
 
-    /// The record for `row` of `object` in Salesforce's JSON shape.
+    /// The record for `row` of `object` in Salesforce's JSON shape, built as a `Value` (the
+    /// reference for the direct writer, [`Plan`]).
+    #[cfg(test)]
     fn record(&self, source: &dyn SoqlSource, object: &str, pos: u32, api: &str) -> Value {
-        let mut map = Map::new();
+        let mut map = serde_json::Map::new();
         let id = source.value(object, pos, "Id");
         let id = id.as_deref().and_then(Value::as_str).unwrap_or_default();
-        let mut attributes = Map::new();
+        let mut attributes = serde_json::Map::new();
         attributes.insert("type".into(), Value::String(object.to_string()));
         attributes.insert(
             "url".into(),

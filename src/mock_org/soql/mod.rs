@@ -77,6 +77,40 @@ pub trait SoqlSource {
             .and_then(|v| v.as_bool())
             .unwrap_or(false)
     }
+    /// A reader of `fields` (canonical names) of `object`'s rows, resolved once per rendered
+    /// page, that writes values as JSON without building them. `None` (the default): the engine
+    /// reads through [`SoqlSource::value`] and [`SoqlSource::find`] instead.
+    fn columns(&self, object: &str, fields: &[&str]) -> Option<Box<dyn Columns + '_>> {
+        let _ = (object, fields);
+        None
+    }
+}
+
+/// The rows of one sObject read through fields resolved once ([`SoqlSource::columns`]): the
+/// engine writes records with it, a page at a time.
+pub trait Columns {
+    /// Moves to the row at `pos`; the reads below are of that row.
+    fn seek(&mut self, pos: u32);
+    /// Appends the JSON of column `col` (an index into the fields the reader was made for)
+    /// exactly as `serde_json` writes the value [`SoqlSource::value`] gives; `null` when the
+    /// row lacks it.
+    fn write_json(&self, col: usize, out: &mut Vec<u8>);
+    /// Column `col` when it is text (`None` for null, absent or other JSON); `buf` may hold it.
+    fn text<'b>(&'b self, col: usize, buf: &'b mut String) -> Option<&'b str>;
+    /// The position of the row with this 18-character Id.
+    fn find(&self, id: &str) -> Option<u32>;
+    /// Appends column `col`, when it is text, escaped as the inside of a JSON string;
+    /// `false` (nothing written) otherwise.
+    fn write_text(&self, col: usize, out: &mut Vec<u8>) -> bool {
+        let mut buf = String::new();
+        match self.text(col, &mut buf) {
+            Some(text) => {
+                crate::mock_org::state::push_json_str_contents(out, text);
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 /// How to run a query.
