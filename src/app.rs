@@ -213,6 +213,15 @@ impl<B: Backend> Runtime<B> {
         self.model.notice = Some(notice);
     }
 
+    /// Runs `work` in the background and applies the message it ends with, like a job's result
+    /// (the demo's mock org reports this way that it serves).
+    pub fn spawn_msg(&self, work: impl Future<Output = Msg> + Send + 'static) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let _ = tx.send(Incoming::Msg(work.await));
+        });
+    }
+
     /// Applies an action as if its key was pressed (used to auto-connect in the demo).
     pub fn dispatch(&mut self, action: crate::action::Action) {
         let effects = self.model.update(action);
