@@ -285,7 +285,7 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
             model.demo_org_starting(records, Some(DEMO_PROFILE.to_owned()));
             Vec::new()
         });
-        runtime.spawn_msg(started);
+        runtime.after_first_frame(started);
     })
     .await;
     let _ = std::fs::remove_dir_all(&dir);
