@@ -61,6 +61,18 @@ impl TuiOptions {
 }
 
 pub async fn run(options: TuiOptions) -> Result<(), Failure> {
+    run_with(options, |_| {}).await
+}
+
+/// The runtime of the real terminal.
+type TermRuntime = Runtime<ratatui::backend::CrosstermBackend<std::io::Stdout>>;
+
+/// [`run`], with `start` called on the runtime before its first frame (the demo tells it that
+/// its mock org is starting there, and starts it in the background).
+async fn run_with(
+    options: TuiOptions,
+    start: impl FnOnce(&mut TermRuntime),
+) -> Result<(), Failure> {
     if !term::has_tty() {
         return Err(Failure::new(
             EXIT_USAGE,
@@ -106,6 +118,7 @@ pub async fn run(options: TuiOptions) -> Result<(), Failure> {
     if let Some(warning) = permission_warning {
         runtime.notify(format!("Warning: {warning}"));
     }
+    start(&mut runtime);
     // Connect before the drafts popup opens: the popup takes the keys (and the connect action),
     // and restoring a draft needs the connection anyway.
     if let Some(name) = &options.connect {
@@ -177,7 +190,8 @@ fn connect_at_start<B: ratatui::backend::Backend>(runtime: &mut Runtime<B>, name
 #[cfg(feature = "mock-org")]
 pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
     use crate::config::profiles::{AuthStyle, Profile, SecretSource};
-    use crate::mock_org::{MockOrg, MockOrgConfig};
+    use crate::mock_org::{BoundMockOrg, MockOrgConfig};
+    use crate::msg::Msg;
     use secrecy::SecretString;
 
     if !term::has_tty() {
@@ -189,8 +203,10 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
         scenario: args.scenario,
         ..MockOrgConfig::default()
     };
-    let org = MockOrg::start(config)
-        .await
+    // Only the listeners are bound before the first frame (their URLs go into the profiles);
+    // the data is seeded in the background while the TUI runs, and the demo profile connects
+    // once the org serves.
+    let org = BoundMockOrg::bind(config)
         .map_err(|e| Failure::new(EXIT_FAILURE, format!("mock org: {e}")))?;
 
     // The demo's profiles live in a throwaway directory, so the user's own file is never touched.
@@ -209,7 +225,7 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
     };
     let main_app = (org.client_id(), org.client_secret());
     let demo_profiles = [
-        profile("Demo org", org.instance_url(), main_app),
+        profile(DEMO_PROFILE, org.instance_url(), main_app),
         profile("Demo (login host)", org.login_host_url(), main_app),
         profile(
             "Demo (no run-as user)",
@@ -237,32 +253,66 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
     // Saved requests, history and drafts of the demo live in their own `demo` folder of the data
     // dir: apart from the user's own, and kept between runs, so drafts of a demo session that
     // was killed are offered again. The Composer starts with ready-made requests on the org's
-    // customer services.
+    // customer services; {{customer_id}} is set once the org has seeded its customers.
     let data_dir = paths::data_dir().join("demo");
-    // An org without Accounts (`--records 0`) leaves {{customer_id}} unset: sending asks for it.
-    let customer = org
-        .first_account_with_contacts()
-        .or_else(|| org.first_record_id("Account"));
-    let names: Vec<&str> = match customer {
-        Some(_) => profile_names.iter().map(String::as_str).collect(),
-        None => Vec::new(),
-    };
-    let customer = customer.unwrap_or_default();
-    if let Err(e) = crate::composer::demo::seed(&data_dir, &names, &customer) {
+    if let Err(e) = crate::composer::demo::write_requests(&data_dir) {
         tracing::warn!(error = %e, "demo requests not written");
     }
 
+    let (org_tx, mut org_rx) = tokio::sync::oneshot::channel();
+    let started = {
+        let data_dir = data_dir.clone();
+        async move {
+            let org = match org.start().await {
+                Ok(org) => org,
+                Err(e) => return Msg::DemoOrg(Err(e.to_string())),
+            };
+            set_customer(&org, &data_dir, &profile_names);
+            let _ = org_tx.send(org);
+            Msg::DemoOrg(Ok(()))
+        }
+    };
     let options = TuiOptions {
         settings_dir: paths::config_dir(),
         profiles_dir: dir.clone(),
-        connect: Some("Demo org".into()),
+        connect: None,
         run_mode: RunMode::Demo,
         data_dir,
     };
-    let result = run(options).await;
+    let records = args.records;
+    let result = run_with(options, move |runtime| {
+        runtime.apply(|model| {
+            model.demo_org_starting(records, Some(DEMO_PROFILE.to_owned()));
+            Vec::new()
+        });
+        runtime.after_first_frame(started);
+    })
+    .await;
     let _ = std::fs::remove_dir_all(&dir);
-    org.shutdown().await;
+    // Quitting while the org still seeds leaves nothing to stop: its thread ends with the process.
+    if let Ok(org) = org_rx.try_recv() {
+        org.shutdown().await;
+    }
     result
+}
+
+/// The demo profile that connects once the mock org serves.
+#[cfg(feature = "mock-org")]
+const DEMO_PROFILE: &str = "Demo org";
+
+/// Sets the demo requests' `{{customer_id}}` to a seeded Account that has contacts, for every
+/// demo profile. An org without Accounts (`--records 0`) leaves it unset: sending asks for it.
+#[cfg(feature = "mock-org")]
+fn set_customer(org: &crate::mock_org::MockOrg, data_dir: &std::path::Path, profiles: &[String]) {
+    let customer = org
+        .first_account_with_contacts()
+        .or_else(|| org.first_record_id("Account"));
+    if let Some(customer) = customer {
+        let names: Vec<&str> = profiles.iter().map(String::as_str).collect();
+        if let Err(e) = crate::composer::demo::set_customer(data_dir, &names, &customer) {
+            tracing::warn!(error = %e, "demo variable not written");
+        }
+    }
 }
 
 #[cfg(not(feature = "mock-org"))]
