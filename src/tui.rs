@@ -39,6 +39,9 @@ pub struct TuiOptions {
     pub settings_dir: PathBuf,
     /// Where profiles.toml is.
     pub profiles_dir: PathBuf,
+    /// The profiles when they are already in memory (the demo's: its file is only written
+    /// when the user changes one); `None` reads `profiles_dir/profiles.toml`.
+    pub profile_store: Option<ProfileStore>,
     /// Connect with this profile at start.
     pub connect: Option<String>,
     pub run_mode: RunMode,
@@ -53,6 +56,7 @@ impl TuiOptions {
         TuiOptions {
             settings_dir: dir.clone(),
             profiles_dir: dir,
+            profile_store: None,
             connect,
             run_mode: RunMode::Normal,
             data_dir: paths::data_dir(),
@@ -85,14 +89,17 @@ async fn run_with(
     let keymap = Keymap::load(&settings.keys).map_err(|e| Failure::new(EXIT_FAILURE, e))?;
     let log = crate::logging::init(&paths::data_dir(), &settings.log_level).ok();
 
-    let (store, profiles, load_error) =
-        match ProfileStore::load(&options.profiles_dir.join("profiles.toml")) {
-            Ok(store) => {
-                let profiles = store.profiles().to_vec();
-                (Some(store), profiles, None)
-            }
-            Err(e) => (None, Vec::new(), Some(e.to_string())),
-        };
+    let loaded = match options.profile_store {
+        Some(store) => Ok(store),
+        None => ProfileStore::load(&options.profiles_dir.join("profiles.toml")),
+    };
+    let (store, profiles, load_error) = match loaded {
+        Ok(store) => {
+            let profiles = store.profiles().to_vec();
+            (Some(store), profiles, None)
+        }
+        Err(e) => (None, Vec::new(), Some(e.to_string())),
+    };
     let permission_warning = store.as_ref().and_then(ProfileStore::permission_warning);
     let margin =
         SignedDuration::from_secs(settings.renew_margin_secs.try_into().unwrap_or(i64::MAX));
@@ -239,16 +246,16 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
         ),
     ];
     let profile_names: Vec<String> = demo_profiles.iter().map(|p| p.name.clone()).collect();
-    let write = || -> Result<(), String> {
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    // Kept in memory: the file is written (with its fsyncs) only if the user changes a profile.
+    let store = || -> Result<ProfileStore, String> {
         let mut store =
             ProfileStore::load(&dir.join("profiles.toml")).map_err(|e| e.to_string())?;
         for p in demo_profiles {
             store.upsert(None, p).map_err(|e| e.to_string())?;
         }
-        store.save().map_err(|e| e.to_string())
+        Ok(store)
     };
-    write().map_err(|e| Failure::new(EXIT_FAILURE, format!("demo profiles: {e}")))?;
+    let store = store().map_err(|e| Failure::new(EXIT_FAILURE, format!("demo profiles: {e}")))?;
 
     // Saved requests, history and drafts of the demo live in their own `demo` folder of the data
     // dir: apart from the user's own, and kept between runs, so drafts of a demo session that
@@ -275,6 +282,7 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
     let options = TuiOptions {
         settings_dir: paths::config_dir(),
         profiles_dir: dir.clone(),
+        profile_store: Some(store),
         connect: None,
         run_mode: RunMode::Demo,
         data_dir,
