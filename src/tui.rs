@@ -259,23 +259,40 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
 
     // Saved requests, history and drafts of the demo live in their own `demo` folder of the data
     // dir: apart from the user's own, and kept between runs, so drafts of a demo session that
-    // was killed are offered again. The Composer starts with ready-made requests on the org's
-    // customer services; {{customer_id}} is set once the org has seeded its customers.
+    // was killed are offered again. The Composer offers ready-made requests on the org's
+    // customer services, written after the first frame (on a first run that is five files with
+    // their fsyncs, tens of milliseconds); {{customer_id}} is set once the org has seeded its
+    // customers, before the demo profile connects (a Composer shown earlier reads the requests
+    // and variables again when next shown: its profile changed).
     let data_dir = paths::data_dir().join("demo");
-    if let Err(e) = crate::composer::demo::write_requests(&data_dir) {
-        tracing::warn!(error = %e, "demo requests not written");
-    }
-
     let (org_tx, mut org_rx) = tokio::sync::oneshot::channel();
     let started = {
         let data_dir = data_dir.clone();
         async move {
+            let dir = data_dir.clone();
+            let written =
+                tokio::task::spawn_blocking(move || crate::composer::demo::write_requests(&dir));
+            if let Ok(Err(e)) = written.await {
+                tracing::warn!(error = %e, "demo requests not written");
+            }
             let org = match org.start().await {
                 Ok(org) => org,
                 Err(e) => return Msg::DemoOrg(Err(e.to_string())),
             };
-            set_customer(&org, &data_dir, &profile_names);
+            let customer = org
+                .first_account_with_contacts()
+                .or_else(|| org.first_record_id("Account"));
             let _ = org_tx.send(org);
+            // An org without Accounts (`--records 0`) leaves it unset: sending asks for it.
+            if let Some(customer) = customer {
+                let set = tokio::task::spawn_blocking(move || {
+                    let names: Vec<&str> = profile_names.iter().map(String::as_str).collect();
+                    crate::composer::demo::set_customer(&data_dir, &names, &customer)
+                });
+                if let Ok(Err(e)) = set.await {
+                    tracing::warn!(error = %e, "demo variable not written");
+                }
+            }
             Msg::DemoOrg(Ok(()))
         }
     };
@@ -307,21 +324,6 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
 /// The demo profile that connects once the mock org serves.
 #[cfg(feature = "mock-org")]
 const DEMO_PROFILE: &str = "Demo org";
-
-/// Sets the demo requests' `{{customer_id}}` to a seeded Account that has contacts, for every
-/// demo profile. An org without Accounts (`--records 0`) leaves it unset: sending asks for it.
-#[cfg(feature = "mock-org")]
-fn set_customer(org: &crate::mock_org::MockOrg, data_dir: &std::path::Path, profiles: &[String]) {
-    let customer = org
-        .first_account_with_contacts()
-        .or_else(|| org.first_record_id("Account"));
-    if let Some(customer) = customer {
-        let names: Vec<&str> = profiles.iter().map(String::as_str).collect();
-        if let Err(e) = crate::composer::demo::set_customer(data_dir, &names, &customer) {
-            tracing::warn!(error = %e, "demo variable not written");
-        }
-    }
-}
 
 #[cfg(not(feature = "mock-org"))]
 pub async fn run_demo(_args: crate::cli::DemoArgs) -> Result<(), Failure> {
