@@ -270,12 +270,14 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
         let data_dir = data_dir.clone();
         async move {
             let dir = data_dir.clone();
+            // Written while the org seeds.
             let written =
                 tokio::task::spawn_blocking(move || crate::composer::demo::write_requests(&dir));
+            let org = org.start().await;
             if let Ok(Err(e)) = written.await {
                 tracing::warn!(error = %e, "demo requests not written");
             }
-            let org = match org.start().await {
+            let org = match org {
                 Ok(org) => org,
                 Err(e) => return Msg::DemoOrg(Err(e.to_string())),
             };
