@@ -39,6 +39,9 @@ pub struct TuiOptions {
     pub settings_dir: PathBuf,
     /// Where profiles.toml is.
     pub profiles_dir: PathBuf,
+    /// The profiles when they are already in memory (the demo's: its file is only written
+    /// when the user changes one); `None` reads `profiles_dir/profiles.toml`.
+    pub profile_store: Option<ProfileStore>,
     /// Connect with this profile at start.
     pub connect: Option<String>,
     pub run_mode: RunMode,
@@ -53,6 +56,7 @@ impl TuiOptions {
         TuiOptions {
             settings_dir: dir.clone(),
             profiles_dir: dir,
+            profile_store: None,
             connect,
             run_mode: RunMode::Normal,
             data_dir: paths::data_dir(),
@@ -85,14 +89,17 @@ async fn run_with(
     let keymap = Keymap::load(&settings.keys).map_err(|e| Failure::new(EXIT_FAILURE, e))?;
     let log = crate::logging::init(&paths::data_dir(), &settings.log_level).ok();
 
-    let (store, profiles, load_error) =
-        match ProfileStore::load(&options.profiles_dir.join("profiles.toml")) {
-            Ok(store) => {
-                let profiles = store.profiles().to_vec();
-                (Some(store), profiles, None)
-            }
-            Err(e) => (None, Vec::new(), Some(e.to_string())),
-        };
+    let loaded = match options.profile_store {
+        Some(store) => Ok(store),
+        None => ProfileStore::load(&options.profiles_dir.join("profiles.toml")),
+    };
+    let (store, profiles, load_error) = match loaded {
+        Ok(store) => {
+            let profiles = store.profiles().to_vec();
+            (Some(store), profiles, None)
+        }
+        Err(e) => (None, Vec::new(), Some(e.to_string())),
+    };
     let permission_warning = store.as_ref().and_then(ProfileStore::permission_warning);
     let margin =
         SignedDuration::from_secs(settings.renew_margin_secs.try_into().unwrap_or(i64::MAX));
@@ -239,42 +246,62 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
         ),
     ];
     let profile_names: Vec<String> = demo_profiles.iter().map(|p| p.name.clone()).collect();
-    let write = || -> Result<(), String> {
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    // Kept in memory: the file is written (with its fsyncs) only if the user changes a profile.
+    let store = || -> Result<ProfileStore, String> {
         let mut store =
             ProfileStore::load(&dir.join("profiles.toml")).map_err(|e| e.to_string())?;
         for p in demo_profiles {
             store.upsert(None, p).map_err(|e| e.to_string())?;
         }
-        store.save().map_err(|e| e.to_string())
+        Ok(store)
     };
-    write().map_err(|e| Failure::new(EXIT_FAILURE, format!("demo profiles: {e}")))?;
+    let store = store().map_err(|e| Failure::new(EXIT_FAILURE, format!("demo profiles: {e}")))?;
 
     // Saved requests, history and drafts of the demo live in their own `demo` folder of the data
     // dir: apart from the user's own, and kept between runs, so drafts of a demo session that
-    // was killed are offered again. The Composer starts with ready-made requests on the org's
-    // customer services; {{customer_id}} is set once the org has seeded its customers.
+    // was killed are offered again. The Composer offers ready-made requests on the org's
+    // customer services, written after the first frame (on a first run that is five files with
+    // their fsyncs, tens of milliseconds); {{customer_id}} is set once the org has seeded its
+    // customers, before the demo profile connects (a Composer shown earlier reads the requests
+    // and variables again when next shown: its profile changed).
     let data_dir = paths::data_dir().join("demo");
-    if let Err(e) = crate::composer::demo::write_requests(&data_dir) {
-        tracing::warn!(error = %e, "demo requests not written");
-    }
-
     let (org_tx, mut org_rx) = tokio::sync::oneshot::channel();
     let started = {
         let data_dir = data_dir.clone();
         async move {
-            let org = match org.start().await {
+            let dir = data_dir.clone();
+            // Written while the org seeds.
+            let written =
+                tokio::task::spawn_blocking(move || crate::composer::demo::write_requests(&dir));
+            let org = org.start().await;
+            if let Ok(Err(e)) = written.await {
+                tracing::warn!(error = %e, "demo requests not written");
+            }
+            let org = match org {
                 Ok(org) => org,
                 Err(e) => return Msg::DemoOrg(Err(e.to_string())),
             };
-            set_customer(&org, &data_dir, &profile_names);
+            let customer = org
+                .first_account_with_contacts()
+                .or_else(|| org.first_record_id("Account"));
             let _ = org_tx.send(org);
+            // An org without Accounts (`--records 0`) leaves it unset: sending asks for it.
+            if let Some(customer) = customer {
+                let set = tokio::task::spawn_blocking(move || {
+                    let names: Vec<&str> = profile_names.iter().map(String::as_str).collect();
+                    crate::composer::demo::set_customer(&data_dir, &names, &customer)
+                });
+                if let Ok(Err(e)) = set.await {
+                    tracing::warn!(error = %e, "demo variable not written");
+                }
+            }
             Msg::DemoOrg(Ok(()))
         }
     };
     let options = TuiOptions {
         settings_dir: paths::config_dir(),
         profiles_dir: dir.clone(),
+        profile_store: Some(store),
         connect: None,
         run_mode: RunMode::Demo,
         data_dir,
@@ -299,21 +326,6 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
 /// The demo profile that connects once the mock org serves.
 #[cfg(feature = "mock-org")]
 const DEMO_PROFILE: &str = "Demo org";
-
-/// Sets the demo requests' `{{customer_id}}` to a seeded Account that has contacts, for every
-/// demo profile. An org without Accounts (`--records 0`) leaves it unset: sending asks for it.
-#[cfg(feature = "mock-org")]
-fn set_customer(org: &crate::mock_org::MockOrg, data_dir: &std::path::Path, profiles: &[String]) {
-    let customer = org
-        .first_account_with_contacts()
-        .or_else(|| org.first_record_id("Account"));
-    if let Some(customer) = customer {
-        let names: Vec<&str> = profiles.iter().map(String::as_str).collect();
-        if let Err(e) = crate::composer::demo::set_customer(data_dir, &names, &customer) {
-            tracing::warn!(error = %e, "demo variable not written");
-        }
-    }
-}
 
 #[cfg(not(feature = "mock-org"))]
 pub async fn run_demo(_args: crate::cli::DemoArgs) -> Result<(), Failure> {

@@ -1,5 +1,6 @@
 //! `sfterm demo` in a real pseudo-terminal (tmux) draws at once while its mock org seeds, keys
-//! work meanwhile, then the demo profile connects and lists the Accounts; quitting while the org
+//! work meanwhile, then the demo profile connects and lists the Accounts (and the Composer its
+//! ready-made requests); quitting while the org
 //! still seeds exits at once and gives the terminal back.
 
 mod common;
@@ -38,6 +39,11 @@ fn demo_draws_while_the_org_seeds_then_connects_and_lists_accounts() {
     });
     assert!(!screen.contains("seeding"), "{screen}");
     tmux.wait_for("the Account list", |s| s.contains("of 40,000 loaded"));
+    // The ready-made requests were written in the background too.
+    tmux.run(&["send-keys", "-t", "app", "2"]);
+    tmux.wait_for("the demo requests", |s| {
+        s.contains("Demo: CustomerRESTWS") && s.contains("getCustomer")
+    });
 
     tmux.run(&["send-keys", "-t", "app", "q"]);
     let screen = tmux.wait_for("the app to exit", |s| s.contains("__EXIT="));
