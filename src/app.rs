@@ -237,6 +237,28 @@ impl<B: Backend> Runtime<B> {
     where
         S: Stream<Item = io::Result<Event>> + Unpin,
     {
+        let result = self.event_loop(&mut input).await;
+        for (_, token) in self.jobs.drain() {
+            token.cancel();
+        }
+        match result {
+            Ok(()) => Ok(self.model),
+            Err(e) => {
+                // The terminal failed, most likely it is gone (a closed pty); the caller's guard
+                // restores what can be restored. ratatui's Drop would try to show the cursor
+                // again and report failing with `eprintln!`, which panics when stderr is that
+                // dead terminal.
+                std::mem::forget(self.terminal);
+                Err(e)
+            }
+        }
+    }
+
+    /// Draws, then handles input, results and ticks until the model quits or the input ends.
+    async fn event_loop<S>(&mut self, input: &mut S) -> io::Result<()>
+    where
+        S: Stream<Item = io::Result<Event>> + Unpin,
+    {
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         self.draw()?;
@@ -300,10 +322,7 @@ impl<B: Backend> Runtime<B> {
                 self.draw()?;
             }
         }
-        for (_, token) in self.jobs.drain() {
-            token.cancel();
-        }
-        Ok(self.model)
+        Ok(())
     }
 
     fn draw(&mut self) -> io::Result<()> {

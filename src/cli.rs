@@ -1,5 +1,6 @@
 //! Command line: `sfterm` opens the TUI; subcommands do the rest.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -99,7 +100,8 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),
         Err(failure) => {
-            eprintln!("sfterm: {}", failure.message);
+            // Not `eprintln!`: it panics when stderr is a terminal that has gone away.
+            let _ = writeln!(std::io::stderr(), "sfterm: {}", failure.message);
             ExitCode::from(failure.code)
         }
     }

@@ -83,7 +83,9 @@ fn install_panic_hook() {
             restore();
             tracing::error!("panic: {info}");
             previous(info);
-            eprintln!(
+            // Not `eprintln!`: a panic inside the panic hook aborts the process.
+            let _ = writeln!(
+                io::stderr(),
                 "sfterm crashed; the terminal was restored. Please report the message above."
             );
         }));

@@ -91,3 +91,53 @@ fn the_tui_warns_at_start_about_a_world_readable_secret_file() {
     let screen = tmux.wait_for("the app to exit", |s| s.contains("__EXIT="));
     assert!(screen.contains("__EXIT=0"), "{screen}");
 }
+
+/// The pty the TUI runs on goes away (its master side closed, as when a terminal emulator or
+/// an SSH server dies without a hangup signal): reading and drawing fail with EIO, and stderr
+/// is that same dead terminal. The app must exit with its terminal error (1), not abort
+/// because printing the error (or ratatui's cursor report) to the dead stderr panicked.
+#[test]
+fn a_terminal_that_goes_away_ends_the_app_with_exit_1_not_an_abort() {
+    // python3 (as CI has it) opens the pty; the app is not in its own session, so it gets no
+    // SIGHUP when the master closes, only EIO.
+    const DRIVER: &str = r#"
+import os, select, struct, subprocess, sys, time, fcntl, termios
+master, slave = os.openpty()
+fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+app = subprocess.Popen([sys.argv[1], "demo"], stdin=slave, stdout=slave, stderr=slave)
+os.close(slave)
+seen, deadline = b"", time.time() + 60
+while b"Demo org" not in seen and time.time() < deadline:
+    if select.select([master], [], [], 0.1)[0]:
+        data = os.read(master, 65536)
+        seen += data
+        if b"\x1b[6n" in data:
+            os.write(master, b"\x1b[40;1R")
+print("first frame" if b"Demo org" in seen else "no first frame", flush=True)
+os.close(master)
+try:
+    print("exit", app.wait(timeout=30))
+except subprocess.TimeoutExpired:
+    app.kill()
+    print("still running")
+"#;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = std::process::Command::new("python3")
+        .args(["-c", DRIVER, BIN])
+        .env("SFTERM_CONFIG_DIR", dir.path())
+        .env("SFTERM_DATA_DIR", dir.path())
+        .env("TERM", "xterm-256color")
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "driver failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        ["first frame", "exit 1"],
+        "a signal shows as a negative exit (abort: -6)"
+    );
+}
