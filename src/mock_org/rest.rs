@@ -1020,10 +1020,10 @@ pub(crate) fn write_record(
 ) {
     let mut cursor = RowCursor::new(table);
     cursor.seek(pos);
-    let mut buf = String::new();
+    let mut name = String::new();
     // A field the describe lacks (not in the table) is read by name, as a map lookup would.
-    let write = |name: &str, out: &mut Vec<u8>| {
-        let written = match table.slot(name) {
+    let write = |slot: Option<usize>, name: &str, out: &mut Vec<u8>| {
+        let written = match slot {
             Some(slot) => cursor.write(slot, out),
             None => table
                 .value(pos, name)
@@ -1033,7 +1033,7 @@ pub(crate) fn write_record(
             out.extend_from_slice(b"null");
         }
     };
-    let is_null = |name: &str| match table.slot(name) {
+    let is_null = |slot: Option<usize>, name: &str| match slot {
         Some(slot) => cursor.is_null(slot),
         None => table.value(pos, name).is_none_or(|v| v.is_null()),
     };
@@ -1049,12 +1049,13 @@ pub(crate) fn write_record(
         cursor.write_text(slot, out);
     }
     out.extend_from_slice(b"\"}");
-    for field in fields {
+    for (i, field) in fields.iter().enumerate() {
         out.push(b',');
         push_json_str(out, &field.name);
         out.push(b':');
         if field.ftype != "address" {
-            write(&field.name, out);
+            // All fields in describe order (no `?fields=`): the slot is the index.
+            write(table.slot_at(i, &field.name), &field.name, out);
             continue;
         }
         let prefix = field.name.trim_end_matches("Address");
@@ -1063,19 +1064,23 @@ pub(crate) fn write_record(
             name.push_str(prefix);
             name.push_str(suffix);
         };
-        if ADDRESS_PARTS.iter().all(|(_, suffix)| {
-            part(&mut buf, suffix);
-            is_null(&buf)
+        let slots = ADDRESS_PARTS.map(|(_, suffix)| {
+            part(&mut name, suffix);
+            table.slot(&name)
+        });
+        if ADDRESS_PARTS.iter().zip(slots).all(|((_, suffix), slot)| {
+            part(&mut name, suffix);
+            is_null(slot, &name)
         }) {
             out.extend_from_slice(b"null");
             continue;
         }
-        for (i, (key, suffix)) in ADDRESS_PARTS.iter().enumerate() {
+        for (i, ((key, suffix), slot)) in ADDRESS_PARTS.iter().zip(slots).enumerate() {
             out.push(if i == 0 { b'{' } else { b',' });
             push_json_str(out, key);
             out.push(b':');
-            part(&mut buf, suffix);
-            write(&buf, out);
+            part(&mut name, suffix);
+            write(slot, &name, out);
         }
         out.push(b'}');
     }

@@ -349,6 +349,14 @@ impl Table {
         self.by_name.get(field).map(|&i| i as usize)
     }
 
+    /// [`Table::slot`] when `index` may be the field's index (then no hashing).
+    pub fn slot_at(&self, index: usize, field: &str) -> Option<usize> {
+        match self.fields.get(index) {
+            Some(f) if f == field => Some(index),
+            _ => self.slot(field),
+        }
+    }
+
     /// The packed bytes of the row at `pos`: they change whenever the row does (the ETag is
     /// their hash).
     pub fn packed(&self, pos: u32) -> &[u8] {
