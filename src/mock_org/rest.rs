@@ -1025,6 +1025,7 @@ pub(crate) fn write_record(
     let write = |slot: Option<usize>, name: &str, out: &mut Vec<u8>| {
         let written = match slot {
             Some(slot) => cursor.write(slot, out),
+            None if cursor.lacks_named_fields() => false,
             None => table
                 .value(pos, name)
                 .is_some_and(|v| serde_json::to_writer(&mut *out, &v).is_ok()),
@@ -1035,6 +1036,7 @@ pub(crate) fn write_record(
     };
     let is_null = |slot: Option<usize>, name: &str| match slot {
         Some(slot) => cursor.is_null(slot),
+        None if cursor.lacks_named_fields() => true,
         None => table.value(pos, name).is_none_or(|v| v.is_null()),
     };
     out.extend_from_slice(b"{\"attributes\":{\"type\":");
