@@ -968,6 +968,7 @@ fn etag_matches(header: &str, current: &str) -> bool {
 }
 
 /// The compound address of `prefix` (`Billing`, `Mailing`, or `` for Lead).
+#[cfg(test)]
 fn address(row: &Row, prefix: &str) -> Value {
     let get = |k: &str| {
         row.get(&format!("{prefix}{k}"))
@@ -1089,7 +1090,9 @@ pub(crate) fn write_record(
     out.push(b'}');
 }
 
-/// A record in REST shape: `attributes` then the fields in describe order (or `fields` order).
+/// A record in REST shape: `attributes` then the fields in describe order (or `fields` order),
+/// built as a `Value` from a decoded row: the reference [`write_record`] is tested against.
+#[cfg(test)]
 pub(crate) fn render_record(
     object: &ObjectSchema,
     row: &Row,
