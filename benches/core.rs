@@ -1,7 +1,8 @@
 //! Criterion benchmarks of the hot paths that are not UI (issue #10):
 //!
-//! - `query_page/parse_2000`: a 2,000-record query page (as the mock org sends it for
-//!   `SELECT` of 12 Account fields) parsed into [`QueryPage`], as `sfterm query` does per page;
+//! - `query_page/*`: a 2,000-record query page (as the mock org sends it for `SELECT` of 12
+//!   Account fields): `parse_2000` parses it into [`QueryPage`] (maps, as the TUI's lists do),
+//!   `to_csv_2000` reads it and writes it as CSV, as `sfterm query --format csv` does per page;
 //! - `soql/parse`: the mock org's SOQL parser;
 //! - `mock_org_soql/{10000,100000}/...`: the mock org's SOQL evaluation over 10k and 100k
 //!   Accounts through its public entry point, the REST `query` resource on loopback (so a
@@ -19,9 +20,10 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::Value;
+use sfterm::commands::query::{OutputFormat, PageWriter};
 use sfterm::composer::soap::Wsdl;
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
-use sfterm::sf::QueryPage;
+use sfterm::sf::{QueryPage, RawQueryPage};
 
 /// The shipped WSDL of the mock org's `CustomerWS` Apex SOAP class.
 const WSDL: &str = include_str!("../assets/mock-org/CustomerWS.wsdl");
@@ -110,6 +112,18 @@ fn query_page(c: &mut Criterion) {
         b.iter(|| {
             let page: QueryPage = serde_json::from_slice(black_box(&page)).expect("parses");
             page
+        });
+    });
+    let body = page.clone();
+    let mut csv = Vec::with_capacity(4 * page.len());
+    group.bench_function("to_csv_2000", |b| {
+        b.iter(|| {
+            csv.clear();
+            let page = RawQueryPage::decode(black_box(&body)).expect("parses");
+            PageWriter::new(OutputFormat::Csv)
+                .raw_page(&mut csv, &page)
+                .expect("written");
+            csv.len()
         });
     });
     group.finish();

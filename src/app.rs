@@ -112,7 +112,12 @@ pub struct Runtime<B: Backend> {
     editor: Option<EditorHook>,
     /// Called once the screen is restored after the editor (resumes the key input).
     after_editor: Option<Box<dyn FnMut() + Send>>,
+    /// Background work started right after the first frame.
+    after_first_frame: Vec<Startup>,
 }
+
+/// Background work that ends with a message for the model.
+type Startup = std::pin::Pin<Box<dyn Future<Output = Msg> + Send>>;
 
 /// Runs an external editor on a text (the file extension is the second argument) and returns
 /// the edited text. It owns the terminal while it runs (the TUI sets one up that suspends and
@@ -148,6 +153,7 @@ impl<B: Backend> Runtime<B> {
             last_draw: None,
             observer: None,
             after_editor: None,
+            after_first_frame: Vec::new(),
         }
     }
 
@@ -213,6 +219,13 @@ impl<B: Backend> Runtime<B> {
         self.model.notice = Some(notice);
     }
 
+    /// Runs `work` in the background once the first frame is on screen, and applies the message
+    /// it ends with like a job's result (the demo seeds its mock org this way: the seeding does
+    /// not compete with the first frame for the CPU).
+    pub fn after_first_frame(&mut self, work: impl Future<Output = Msg> + Send + 'static) {
+        self.after_first_frame.push(Box::pin(work));
+    }
+
     /// Applies an action as if its key was pressed (used to auto-connect in the demo).
     pub fn dispatch(&mut self, action: crate::action::Action) {
         let effects = self.model.update(action);
@@ -227,6 +240,12 @@ impl<B: Backend> Runtime<B> {
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         self.draw()?;
+        for work in self.after_first_frame.drain(..) {
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                let _ = tx.send(Incoming::Msg(work.await));
+            });
+        }
         loop {
             // Input in this batch: draw at once. Only batches of results and ticks wait for the
             // frame budget (they can arrive in bursts); the typed-ahead keys are drained below

@@ -6,13 +6,21 @@ use std::path::{Path, PathBuf};
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
+/// Log lines held while the writer thread is behind (more are dropped, as the default does).
+const BUFFERED_LINES: usize = 8192;
+
 /// Starts file logging at `dir/sfterm.log`. The level comes from `SFTERM_LOG` (e.g. `debug`,
 /// `sfterm=trace`), else `default_level`. Keep the guard alive until exit so lines are flushed.
 pub fn init(dir: &Path, default_level: &str) -> std::io::Result<(PathBuf, WorkerGuard)> {
     std::fs::create_dir_all(dir)?;
     let path = dir.join("sfterm.log");
     let appender = tracing_appender::rolling::never(dir, "sfterm.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // A buffer of 8,192 lines instead of the default 128,000: the default's channel is 4 MB,
+    // allocated and initialised before the first frame (1-2 ms of a 10 ms start), and the app
+    // logs a few lines a second.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(BUFFERED_LINES)
+        .finish(appender);
     let filter =
         EnvFilter::try_from_env("SFTERM_LOG").unwrap_or_else(|_| EnvFilter::new(default_level));
     // A second init in one process (tests) keeps the first subscriber; that is fine.

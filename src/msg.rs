@@ -22,6 +22,8 @@ pub enum Msg {
     ProfilesSaved(Result<Vec<Profile>, String>),
     /// Something failed outside a job; shown as a message, never fatal.
     Error(String),
+    /// The embedded mock org of `sfterm demo` serves (`Ok`) or could not start (why).
+    DemoOrg(Result<(), String>),
 }
 
 /// What a job produced.

@@ -39,6 +39,9 @@ pub struct TuiOptions {
     pub settings_dir: PathBuf,
     /// Where profiles.toml is.
     pub profiles_dir: PathBuf,
+    /// The profiles when they are already in memory (the demo's: its file is only written
+    /// when the user changes one); `None` reads `profiles_dir/profiles.toml`.
+    pub profile_store: Option<ProfileStore>,
     /// Connect with this profile at start.
     pub connect: Option<String>,
     pub run_mode: RunMode,
@@ -53,6 +56,7 @@ impl TuiOptions {
         TuiOptions {
             settings_dir: dir.clone(),
             profiles_dir: dir,
+            profile_store: None,
             connect,
             run_mode: RunMode::Normal,
             data_dir: paths::data_dir(),
@@ -61,6 +65,18 @@ impl TuiOptions {
 }
 
 pub async fn run(options: TuiOptions) -> Result<(), Failure> {
+    run_with(options, |_| {}).await
+}
+
+/// The runtime of the real terminal.
+type TermRuntime = Runtime<ratatui::backend::CrosstermBackend<std::io::Stdout>>;
+
+/// [`run`], with `start` called on the runtime before its first frame (the demo tells it that
+/// its mock org is starting there, and starts it in the background).
+async fn run_with(
+    options: TuiOptions,
+    start: impl FnOnce(&mut TermRuntime),
+) -> Result<(), Failure> {
     if !term::has_tty() {
         return Err(Failure::new(
             EXIT_USAGE,
@@ -73,14 +89,17 @@ pub async fn run(options: TuiOptions) -> Result<(), Failure> {
     let keymap = Keymap::load(&settings.keys).map_err(|e| Failure::new(EXIT_FAILURE, e))?;
     let log = crate::logging::init(&paths::data_dir(), &settings.log_level).ok();
 
-    let (store, profiles, load_error) =
-        match ProfileStore::load(&options.profiles_dir.join("profiles.toml")) {
-            Ok(store) => {
-                let profiles = store.profiles().to_vec();
-                (Some(store), profiles, None)
-            }
-            Err(e) => (None, Vec::new(), Some(e.to_string())),
-        };
+    let loaded = match options.profile_store {
+        Some(store) => Ok(store),
+        None => ProfileStore::load(&options.profiles_dir.join("profiles.toml")),
+    };
+    let (store, profiles, load_error) = match loaded {
+        Ok(store) => {
+            let profiles = store.profiles().to_vec();
+            (Some(store), profiles, None)
+        }
+        Err(e) => (None, Vec::new(), Some(e.to_string())),
+    };
     let permission_warning = store.as_ref().and_then(ProfileStore::permission_warning);
     let margin =
         SignedDuration::from_secs(settings.renew_margin_secs.try_into().unwrap_or(i64::MAX));
@@ -106,6 +125,7 @@ pub async fn run(options: TuiOptions) -> Result<(), Failure> {
     if let Some(warning) = permission_warning {
         runtime.notify(format!("Warning: {warning}"));
     }
+    start(&mut runtime);
     // Connect before the drafts popup opens: the popup takes the keys (and the connect action),
     // and restoring a draft needs the connection anyway.
     if let Some(name) = &options.connect {
@@ -177,7 +197,8 @@ fn connect_at_start<B: ratatui::backend::Backend>(runtime: &mut Runtime<B>, name
 #[cfg(feature = "mock-org")]
 pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
     use crate::config::profiles::{AuthStyle, Profile, SecretSource};
-    use crate::mock_org::{MockOrg, MockOrgConfig};
+    use crate::mock_org::{BoundMockOrg, MockOrgConfig};
+    use crate::msg::Msg;
     use secrecy::SecretString;
 
     if !term::has_tty() {
@@ -189,8 +210,10 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
         scenario: args.scenario,
         ..MockOrgConfig::default()
     };
-    let org = MockOrg::start(config)
-        .await
+    // Only the listeners are bound before the first frame (their URLs go into the profiles);
+    // the data is seeded in the background while the TUI runs, and the demo profile connects
+    // once the org serves.
+    let org = BoundMockOrg::bind(config)
         .map_err(|e| Failure::new(EXIT_FAILURE, format!("mock org: {e}")))?;
 
     // The demo's profiles live in a throwaway directory, so the user's own file is never touched.
@@ -209,7 +232,7 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
     };
     let main_app = (org.client_id(), org.client_secret());
     let demo_profiles = [
-        profile("Demo org", org.instance_url(), main_app),
+        profile(DEMO_PROFILE, org.instance_url(), main_app),
         profile("Demo (login host)", org.login_host_url(), main_app),
         profile(
             "Demo (no run-as user)",
@@ -223,47 +246,86 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
         ),
     ];
     let profile_names: Vec<String> = demo_profiles.iter().map(|p| p.name.clone()).collect();
-    let write = || -> Result<(), String> {
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    // Kept in memory: the file is written (with its fsyncs) only if the user changes a profile.
+    let store = || -> Result<ProfileStore, String> {
         let mut store =
             ProfileStore::load(&dir.join("profiles.toml")).map_err(|e| e.to_string())?;
         for p in demo_profiles {
             store.upsert(None, p).map_err(|e| e.to_string())?;
         }
-        store.save().map_err(|e| e.to_string())
+        Ok(store)
     };
-    write().map_err(|e| Failure::new(EXIT_FAILURE, format!("demo profiles: {e}")))?;
+    let store = store().map_err(|e| Failure::new(EXIT_FAILURE, format!("demo profiles: {e}")))?;
 
     // Saved requests, history and drafts of the demo live in their own `demo` folder of the data
     // dir: apart from the user's own, and kept between runs, so drafts of a demo session that
-    // was killed are offered again. The Composer starts with ready-made requests on the org's
-    // customer services.
+    // was killed are offered again. The Composer offers ready-made requests on the org's
+    // customer services, written after the first frame (on a first run that is five files with
+    // their fsyncs, tens of milliseconds); {{customer_id}} is set once the org has seeded its
+    // customers, before the demo profile connects (a Composer shown earlier reads the requests
+    // and variables again when next shown: its profile changed).
     let data_dir = paths::data_dir().join("demo");
-    // An org without Accounts (`--records 0`) leaves {{customer_id}} unset: sending asks for it.
-    let customer = org
-        .first_account_with_contacts()
-        .or_else(|| org.first_record_id("Account"));
-    let names: Vec<&str> = match customer {
-        Some(_) => profile_names.iter().map(String::as_str).collect(),
-        None => Vec::new(),
+    let (org_tx, mut org_rx) = tokio::sync::oneshot::channel();
+    let started = {
+        let data_dir = data_dir.clone();
+        async move {
+            let dir = data_dir.clone();
+            // Written while the org seeds.
+            let written =
+                tokio::task::spawn_blocking(move || crate::composer::demo::write_requests(&dir));
+            let org = org.start().await;
+            if let Ok(Err(e)) = written.await {
+                tracing::warn!(error = %e, "demo requests not written");
+            }
+            let org = match org {
+                Ok(org) => org,
+                Err(e) => return Msg::DemoOrg(Err(e.to_string())),
+            };
+            let customer = org
+                .first_account_with_contacts()
+                .or_else(|| org.first_record_id("Account"));
+            let _ = org_tx.send(org);
+            // An org without Accounts (`--records 0`) leaves it unset: sending asks for it.
+            if let Some(customer) = customer {
+                let set = tokio::task::spawn_blocking(move || {
+                    let names: Vec<&str> = profile_names.iter().map(String::as_str).collect();
+                    crate::composer::demo::set_customer(&data_dir, &names, &customer)
+                });
+                if let Ok(Err(e)) = set.await {
+                    tracing::warn!(error = %e, "demo variable not written");
+                }
+            }
+            Msg::DemoOrg(Ok(()))
+        }
     };
-    let customer = customer.unwrap_or_default();
-    if let Err(e) = crate::composer::demo::seed(&data_dir, &names, &customer) {
-        tracing::warn!(error = %e, "demo requests not written");
-    }
-
     let options = TuiOptions {
         settings_dir: paths::config_dir(),
         profiles_dir: dir.clone(),
-        connect: Some("Demo org".into()),
+        profile_store: Some(store),
+        connect: None,
         run_mode: RunMode::Demo,
         data_dir,
     };
-    let result = run(options).await;
+    let records = args.records;
+    let result = run_with(options, move |runtime| {
+        runtime.apply(|model| {
+            model.demo_org_starting(records, Some(DEMO_PROFILE.to_owned()));
+            Vec::new()
+        });
+        runtime.after_first_frame(started);
+    })
+    .await;
     let _ = std::fs::remove_dir_all(&dir);
-    org.shutdown().await;
+    // Quitting while the org still seeds leaves nothing to stop: its thread ends with the process.
+    if let Ok(org) = org_rx.try_recv() {
+        org.shutdown().await;
+    }
     result
 }
+
+/// The demo profile that connects once the mock org serves.
+#[cfg(feature = "mock-org")]
+const DEMO_PROFILE: &str = "Demo org";
 
 #[cfg(not(feature = "mock-org"))]
 pub async fn run_demo(_args: crate::cli::DemoArgs) -> Result<(), Failure> {

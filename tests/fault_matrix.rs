@@ -296,11 +296,25 @@ async fn request_limit_exceeded_gives_up_and_says_it_backed_off() {
     );
     org.fail_next(0, 403);
     assert_eq!(name_of(&client, &id).await, name, "nothing half-written");
+}
 
-    // The real daily limit (not injected) is reported the same way.
+#[tokio::test]
+async fn daily_request_limit_is_reported_at_once_without_backing_off() {
+    let org = org().await;
+    let client = client(&org).await;
+    // Backing off would take an hour: a test that finishes proves there was none.
+    client.set_limit_backoff(LimitBackoff {
+        retries: 2,
+        first_delay: Duration::from_secs(3600),
+        max_delay: Duration::from_secs(3600),
+    });
     org.set_api_remaining(0);
     let e = client.query(SOQL).await.expect_err("limit");
     assert_eq!(e.error_code(), Some("REQUEST_LIMIT_EXCEEDED"));
+    let d = explained(&e);
+    assert!(d.meaning.contains("daily API requests"), "{d:?}");
+    assert!(!d.what_salesforce_said.contains("backed off"), "{d:?}");
+    assert!(d.fix.contains("24-hour"), "{d:?}");
 }
 
 #[tokio::test]

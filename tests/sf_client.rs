@@ -504,9 +504,58 @@ async fn expire_all_tokens_renews_once_for_concurrent_calls() {
 }
 
 #[tokio::test]
+async fn query_stream_requests_one_page_ahead_and_no_more() {
+    let org = org_with(MockOrgConfig {
+        records: 1000,
+        ..MockOrgConfig::default()
+    })
+    .await;
+    let client = client(&org);
+    let opts = QueryOptions {
+        include_deleted: false,
+        batch_size: Some(200),
+    };
+    let mut pages = client.query_stream("SELECT Id FROM Account", opts);
+    let first = pages.next().await.expect("first").expect("page 1");
+    assert_eq!((first.records.len(), first.done), (200, false));
+    // Give the request ahead time to finish: it is page 2, and nothing after it.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after_first = org.api_usage();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        org.api_usage(),
+        after_first,
+        "only one page is fetched ahead"
+    );
+    let second = pages.next().await.expect("second").expect("page 2");
+    assert_eq!(second.records.len(), 200);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        org.api_usage(),
+        after_first + 1,
+        "taking page 2 asks for page 3"
+    );
+    let mut all = vec![first, second];
+    while let Some(page) = pages.next().await {
+        all.push(page.expect("page"));
+    }
+    let ids: std::collections::HashSet<String> = all
+        .iter()
+        .flat_map(|p| p.parse().expect("records").records)
+        .filter_map(|r| r.get("Id").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    assert_eq!(
+        (all.len(), ids.len()),
+        (5, 1000),
+        "five pages, every row once"
+    );
+}
+
+#[tokio::test]
 async fn short_token_ttl_expires_mid_run_and_renews() {
     let org = org_with(MockOrgConfig {
         token_ttl: Duration::from_secs(1),
+        records: 600,
         ..MockOrgConfig::default()
     })
     .await;
@@ -520,12 +569,15 @@ async fn short_token_ttl_expires_mid_run_and_renews() {
     );
     pages.next().await.expect("first").expect("page 1");
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    // The token expired between pages: the next page renews and continues.
+    // Page 2 was requested ahead, when page 1 arrived, with the live token.
+    pages.next().await.expect("second").expect("page 2");
+    assert_eq!(client.token_requests(), 1);
+    // The token expired before page 3 was requested: it renews and continues.
     pages
         .next()
         .await
-        .expect("second")
-        .expect("page 2 after renewal");
+        .expect("third")
+        .expect("page 3 after renewal");
     assert_eq!(client.token_requests(), 2);
     assert_eq!(
         client.token().expect("token").reason,

@@ -2,49 +2,23 @@
 //! relationships into dotted columns, CSV quoting, plain-text tables, and number / duration
 //! formatting.
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
 
-/// A copy of `value` without the `attributes` key, at every level (parents, subqueries).
-pub(crate) fn strip_attributes(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(strip_map(map)),
-        Value::Array(items) => Value::Array(items.iter().map(strip_attributes).collect()),
-        other => other.clone(),
-    }
-}
-
-/// [`strip_attributes`] for a record map.
-pub(crate) fn strip_map(map: &Map<String, Value>) -> Map<String, Value> {
-    map.iter()
-        .filter(|(k, _)| k.as_str() != "attributes")
-        .map(|(k, v)| (k.clone(), strip_attributes(v)))
-        .collect()
-}
-
-/// A parent record in a query result: an object carrying `attributes` (compound fields like
-/// addresses have none, subquery results have `records`).
-fn is_parent_record(value: &Value) -> bool {
-    value
-        .as_object()
-        .is_some_and(|o| o.contains_key("attributes") && !o.contains_key("records"))
-}
+use super::json_ref::{JsonRef, ObjectRef};
 
 /// The column paths of one record, in field order: parent relationships become dotted paths
-/// (`Account.Owner.Name`); `attributes` is dropped; everything else is one column.
-pub(crate) fn columns_of(record: &Map<String, Value>) -> Vec<String> {
+/// (`Account.Owner.Name`); everything else is one column.
+pub(crate) fn columns_of(record: &ObjectRef<'_>) -> Vec<String> {
     let mut out = Vec::new();
     collect_columns(record, "", &mut out);
     out
 }
 
-fn collect_columns(record: &Map<String, Value>, prefix: &str, out: &mut Vec<String>) {
-    for (key, value) in record {
-        if key == "attributes" {
-            continue;
-        }
+fn collect_columns(record: &ObjectRef<'_>, prefix: &str, out: &mut Vec<String>) {
+    for (key, value) in &record.entries {
         let path = format!("{prefix}{key}");
         match value {
-            Value::Object(parent) if is_parent_record(value) => {
+            JsonRef::Object(parent) if parent.is_parent_record() => {
                 collect_columns(parent, &format!("{path}."), out);
             }
             _ => out.push(path),
@@ -55,7 +29,7 @@ fn collect_columns(record: &Map<String, Value>, prefix: &str, out: &mut Vec<Stri
 /// The columns of a whole page: the union of every record's columns in first-seen order. A
 /// relationship that is `null` in one record and a parent in another keeps only the parent's
 /// dotted columns.
-pub(crate) fn columns_of_page(records: &[Map<String, Value>]) -> Vec<String> {
+pub(crate) fn columns_of_page(records: &[ObjectRef<'_>]) -> Vec<String> {
     let mut cols: Vec<String> = Vec::new();
     for record in records {
         for col in columns_of(record) {
@@ -83,55 +57,63 @@ pub(crate) fn columns_of_page(records: &[Map<String, Value>]) -> Vec<String> {
 }
 
 /// The value at a dotted column path, if any (`None` when a parent on the way is null).
-pub(crate) fn lookup<'a>(record: &'a Map<String, Value>, column: &str) -> Option<&'a Value> {
+pub(crate) fn lookup<'r, 'a>(record: &'r ObjectRef<'a>, column: &str) -> Option<&'r JsonRef<'a>> {
     let mut parts = column.split('.');
     let first = parts.next()?;
     let mut value = record.get(first)?;
     for part in parts {
-        value = value.as_object()?.get(part)?;
+        value = match value {
+            JsonRef::Object(object) => object.get(part)?,
+            _ => return None,
+        };
     }
     Some(value)
 }
 
 /// The text of one cell: empty for null or missing, strings as-is, numbers and booleans in
 /// JSON form, objects and arrays (addresses, subqueries) as compact JSON without `attributes`.
-pub(crate) fn cell_text(value: Option<&Value>) -> String {
+pub(crate) fn cell_text<'r>(value: Option<&'r JsonRef<'_>>) -> Cow<'r, str> {
+    fn json(value: &impl serde::Serialize) -> Cow<'static, str> {
+        Cow::Owned(serde_json::to_string(value).unwrap_or_default())
+    }
     match value {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Bool(b)) => b.to_string(),
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::Object(o)) if o.contains_key("records") => {
+        None | Some(JsonRef::Null) => Cow::Borrowed(""),
+        Some(JsonRef::String(s)) => Cow::Borrowed(s),
+        Some(JsonRef::Bool(b)) => Cow::Borrowed(if *b { "true" } else { "false" }),
+        Some(JsonRef::Number(n)) => Cow::Owned(n.to_string()),
+        Some(JsonRef::Object(o)) => match o.get("records") {
             // A subquery: its records only.
-            o.get("records")
-                .map(|r| strip_attributes(r).to_string())
-                .unwrap_or_default()
-        }
-        Some(other) => strip_attributes(other).to_string(),
+            Some(records) => json(records),
+            None => json(o),
+        },
+        Some(other) => json(other),
     }
 }
 
 /// One CSV field per RFC 4180: quoted (with `"` doubled) when it contains a comma, a quote,
 /// CR or LF, or starts or ends with a space.
-pub(crate) fn csv_field(text: &str) -> String {
+pub(crate) fn csv_field(text: &str) -> Cow<'_, str> {
     let needs_quotes =
         text.contains([',', '"', '\r', '\n']) || text.starts_with(' ') || text.ends_with(' ');
     if needs_quotes {
-        format!("\"{}\"", text.replace('"', "\"\""))
+        Cow::Owned(format!("\"{}\"", text.replace('"', "\"\"")))
     } else {
-        text.to_string()
+        Cow::Borrowed(text)
     }
 }
 
-/// One CSV record (fields joined by commas, ended by CRLF as RFC 4180 says).
-pub(crate) fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
-    let mut line = fields
-        .iter()
-        .map(|f| csv_field(f.as_ref()))
-        .collect::<Vec<_>>()
-        .join(",");
-    line.push_str("\r\n");
-    line
+/// Writes one CSV record (fields joined by commas, ended by CRLF as RFC 4180 says).
+pub(crate) fn write_csv_line<S: AsRef<str>>(
+    out: &mut dyn std::io::Write,
+    fields: impl IntoIterator<Item = S>,
+) -> std::io::Result<()> {
+    for (i, field) in fields.into_iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        out.write_all(csv_field(field.as_ref()).as_bytes())?;
+    }
+    out.write_all(b"\r\n")
 }
 
 /// Widest a table column gets; longer cells are cut with `…`.
@@ -170,7 +152,7 @@ pub(crate) fn fit(text: &str, width: usize) -> String {
 
 impl TableLayout {
     /// The layout for these columns, sized from the first page's records.
-    pub(crate) fn from_first_page(columns: Vec<String>, records: &[Map<String, Value>]) -> Self {
+    pub(crate) fn from_first_page(columns: Vec<String>, records: &[ObjectRef<'_>]) -> Self {
         let widths = columns
             .iter()
             .map(|col| {
@@ -206,8 +188,8 @@ impl TableLayout {
     }
 
     /// One record's line.
-    pub(crate) fn row(&self, record: &Map<String, Value>) -> String {
-        let cells: Vec<String> = self
+    pub(crate) fn row(&self, record: &ObjectRef<'_>) -> String {
+        let cells: Vec<Cow<'_, str>> = self
             .columns
             .iter()
             .map(|c| cell_text(lookup(record, c)))
@@ -228,22 +210,26 @@ pub(crate) fn human_duration(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
-    fn map(v: Value) -> Map<String, Value> {
+    fn record(v: &Value) -> ObjectRef<'_> {
         match v {
-            Value::Object(m) => m,
+            Value::Object(m) => ObjectRef::from_map(m),
             other => panic!("not an object: {other}"),
         }
     }
 
-    fn contact(account: Value) -> Map<String, Value> {
-        map(json!({
+    fn contact(account: Value) -> Value {
+        json!({
             "attributes": {"type": "Contact", "url": "/x"},
             "Id": "003Dn00000XyZ12IAF",
             "LastName": "Ng",
             "Account": account,
-        }))
+        })
+    }
+
+    fn cell(v: Value) -> String {
+        cell_text(Some(&JsonRef::from(&v))).into_owned()
     }
 
     #[test]
@@ -253,6 +239,7 @@ mod tests {
             "Name": "Acme",
             "Owner": {"attributes": {"type": "User"}, "Name": "Ann"}
         }));
+        let rec = record(&rec);
         assert_eq!(
             columns_of(&rec),
             vec!["Id", "LastName", "Account.Name", "Account.Owner.Name"]
@@ -263,8 +250,11 @@ mod tests {
 
     #[test]
     fn null_parent_is_replaced_by_dotted_columns_of_later_records() {
-        let with_null = contact(Value::Null);
-        let with_parent = contact(json!({"attributes": {"type": "Account"}, "Name": "Acme"}));
+        let (with_null, with_parent) = (
+            contact(Value::Null),
+            contact(json!({"attributes": {"type": "Account"}, "Name": "Acme"})),
+        );
+        let (with_null, with_parent) = (record(&with_null), record(&with_parent));
         let cols = columns_of_page(&[with_null.clone(), with_parent.clone()]);
         assert_eq!(cols, vec!["Id", "LastName", "Account.Name"]);
         let cols = columns_of_page(&[with_parent, with_null.clone()]);
@@ -278,26 +268,23 @@ mod tests {
 
     #[test]
     fn cells_of_each_json_type() {
-        assert_eq!(cell_text(Some(&json!(null))), "");
-        assert_eq!(cell_text(Some(&json!(true))), "true");
-        assert_eq!(cell_text(Some(&json!(2500000.0))), "2500000.0");
-        assert_eq!(cell_text(Some(&json!(12))), "12");
+        assert_eq!(cell_text(None), "");
+        assert_eq!(cell(json!(null)), "");
+        assert_eq!(cell(json!(true)), "true");
+        assert_eq!(cell(json!(false)), "false");
+        assert_eq!(cell(json!(2500000.0)), "2500000.0");
+        assert_eq!(cell(json!(12)), "12");
+        assert_eq!(cell(json!("a \"b\"")), "a \"b\"");
         assert_eq!(
-            cell_text(Some(&json!({"city": "Paris", "street": null}))),
+            cell(json!({"city": "Paris", "street": null})),
             r#"{"city":"Paris","street":null}"#
         );
         let sub = json!({"totalSize": 1, "done": true,
             "records": [{"attributes": {"type": "Contact"}, "LastName": "Ng"}]});
-        assert_eq!(cell_text(Some(&sub)), r#"[{"LastName":"Ng"}]"#);
-    }
-
-    #[test]
-    fn strip_attributes_everywhere() {
-        let v = json!({"attributes": {}, "A": {"attributes": {}, "B": 1},
-            "C": {"records": [{"attributes": {}, "D": 2}]}});
+        assert_eq!(cell(sub), r#"[{"LastName":"Ng"}]"#);
         assert_eq!(
-            strip_attributes(&v),
-            json!({"A": {"B": 1}, "C": {"records": [{"D": 2}]}})
+            cell(json!([{"attributes": {}, "A": {"attributes": {}, "B": 1}}])),
+            r#"[{"A":{"B":1}}]"#
         );
     }
 
@@ -311,22 +298,26 @@ mod tests {
         assert_eq!(csv_field("cr\rx"), "\"cr\rx\"");
         assert_eq!(csv_field(" padded"), "\" padded\"");
         assert_eq!(csv_field("Zoë"), "Zoë");
-        assert_eq!(csv_line(&["Id", "Name, Inc."]), "Id,\"Name, Inc.\"\r\n");
+        let mut line = Vec::new();
+        write_csv_line(&mut line, ["Id", "Name, Inc.", ""]).expect("written");
+        assert_eq!(line, b"Id,\"Name, Inc.\",\r\n");
     }
 
     #[test]
     fn table_widths_come_from_the_first_page_and_later_cells_are_cut() {
-        let first = vec![
-            map(json!({"Id": "001A", "Name": "Acme"})),
-            map(json!({"Id": "001B", "Name": "Globex Corp"})),
+        let values = [
+            json!({"Id": "001A", "Name": "Acme"}),
+            json!({"Id": "001B", "Name": "Globex Corp"}),
         ];
+        let first: Vec<ObjectRef<'_>> = values.iter().map(record).collect();
         let layout = TableLayout::from_first_page(columns_of_page(&first), &first);
         assert_eq!(layout.widths, vec![4, 11]);
         assert_eq!(layout.header(), "Id    Name\n────  ───────────\n");
         assert_eq!(layout.row(&first[0]), "001A  Acme\n");
-        let later = map(json!({"Id": "001C", "Name": "A much longer company name\twith tab"}));
-        assert_eq!(layout.row(&later), "001C  A much lon…\n");
-        let long = vec![map(json!({"Id": "x".repeat(100)}))];
+        let later = json!({"Id": "001C", "Name": "A much longer company name\twith tab"});
+        assert_eq!(layout.row(&record(&later)), "001C  A much lon…\n");
+        let long = json!({"Id": "x".repeat(100)});
+        let long = vec![record(&long)];
         let layout = TableLayout::from_first_page(vec!["Id".into()], &long);
         assert_eq!(layout.widths, vec![MAX_COLUMN_WIDTH]);
     }

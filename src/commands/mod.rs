@@ -32,6 +32,7 @@ pub mod token;
 
 mod connect;
 mod format;
+mod json_ref;
 
 use std::fmt;
 use std::io::{self, Write};

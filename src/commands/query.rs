@@ -8,12 +8,12 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use futures::StreamExt;
-use serde_json::{Map, Value};
 
-use super::format::{TableLayout, cell_text, columns_of_page, csv_line, lookup, strip_map};
+use super::format::{TableLayout, cell_text, columns_of_page, lookup, write_csv_line};
+use super::json_ref::ObjectRef;
 use super::{CommandError, Context};
 use crate::human::group_thousands;
-use crate::sf::QueryOptions;
+use crate::sf::{ApiError, QueryOptions, RawQueryPage};
 
 /// How query results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -47,52 +47,70 @@ pub struct QueryArgs {
 
 /// Writes query pages in one [`OutputFormat`], keeping only what the format needs between
 /// pages (the columns / table layout), never the records.
-pub(crate) struct PageWriter {
+pub struct PageWriter {
     format: OutputFormat,
     /// CSV / table columns, fixed by the first non-empty page.
     columns: Option<Vec<String>>,
     layout: Option<TableLayout>,
+    /// Whether what goes before the first record is written.
+    started: bool,
     /// Records written so far.
-    pub(crate) rows: u64,
+    pub rows: u64,
 }
 
 impl PageWriter {
-    pub(crate) fn new(format: OutputFormat) -> PageWriter {
+    /// A writer that has written nothing yet.
+    pub fn new(format: OutputFormat) -> PageWriter {
         PageWriter {
             format,
             columns: None,
             layout: None,
+            started: false,
             rows: 0,
         }
     }
 
-    /// What goes before the first record.
-    pub(crate) fn start(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
-        if self.format == OutputFormat::Json {
+    /// What goes before the first record, once.
+    fn start(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        if !self.started && self.format == OutputFormat::Json {
             out.write_all(b"[\n")?;
         }
+        self.started = true;
         Ok(())
     }
 
-    /// Writes one page's records.
-    pub(crate) fn page(
+    /// Writes the records of a page as received. Every record is parsed before the first is
+    /// written, so a page is written whole or not at all.
+    pub fn raw_page(
         &mut self,
         out: &mut dyn Write,
-        records: &[Map<String, Value>],
-    ) -> std::io::Result<()> {
+        page: &RawQueryPage,
+    ) -> Result<(), CommandError> {
+        let records = page
+            .records
+            .iter()
+            .map(|r| serde_json::from_slice(r))
+            .collect::<Result<Vec<ObjectRef<'_>>, _>>()
+            .map_err(|e| CommandError::api(&crate::sf::types::query_decode_error(e)))?;
+        self.start(out)?;
+        Ok(self.page(out, &records)?)
+    }
+
+    /// Writes one page's records (as [`ObjectRef`]s: `attributes` already dropped).
+    fn page(&mut self, out: &mut dyn Write, records: &[ObjectRef<'_>]) -> std::io::Result<()> {
         match self.format {
             OutputFormat::Json => {
                 for record in records {
                     if self.rows > 0 {
                         out.write_all(b",\n")?;
                     }
-                    serde_json::to_writer(&mut *out, &strip_map(record))?;
+                    serde_json::to_writer(&mut *out, record)?;
                     self.rows += 1;
                 }
             }
             OutputFormat::Ndjson => {
                 for record in records {
-                    serde_json::to_writer(&mut *out, &strip_map(record))?;
+                    serde_json::to_writer(&mut *out, record)?;
                     out.write_all(b"\n")?;
                     self.rows += 1;
                 }
@@ -105,16 +123,12 @@ impl PageWriter {
                     Some(c) => c,
                     None => {
                         let cols = columns_of_page(records);
-                        out.write_all(csv_line(&cols).as_bytes())?;
+                        write_csv_line(out, &cols)?;
                         self.columns.insert(cols)
                     }
                 };
                 for record in records {
-                    let cells: Vec<String> = columns
-                        .iter()
-                        .map(|c| cell_text(lookup(record, c)))
-                        .collect();
-                    out.write_all(csv_line(&cells).as_bytes())?;
+                    write_csv_line(out, columns.iter().map(|c| cell_text(lookup(record, c))))?;
                     self.rows += 1;
                 }
             }
@@ -140,8 +154,9 @@ impl PageWriter {
         Ok(())
     }
 
-    /// What goes after the last record.
-    pub(crate) fn finish(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+    /// What goes after the last record (and before it, when there was no page).
+    pub fn finish(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        self.start(out)?;
         match self.format {
             OutputFormat::Json if self.rows > 0 => out.write_all(b"\n]\n"),
             OutputFormat::Json => out.write_all(b"]\n"),
@@ -225,7 +240,7 @@ pub(crate) async fn run(args: QueryArgs, ctx: &mut Context) -> Result<(), Comman
 /// Writes every page as it arrives; counts the pages written in `pages_written`. Nothing is
 /// written before the first page succeeds.
 async fn stream(
-    mut pages: impl futures::Stream<Item = Result<crate::sf::QueryPage, crate::sf::ApiError>> + Unpin,
+    mut pages: impl futures::Stream<Item = Result<RawQueryPage, ApiError>> + Unpin,
     format: OutputFormat,
     out: &mut dyn Write,
     progress: bool,
@@ -238,23 +253,17 @@ async fn stream(
     };
     let mut writer = PageWriter::new(format);
     while let Some(page) = pages.next().await {
-        let page = match page {
-            Ok(p) => p,
-            Err(e) => {
-                clear();
-                return Err(CommandError::api(&e));
-            }
-        };
+        let page = page.map_err(|e| {
+            clear();
+            CommandError::api(&e)
+        })?;
         // Rows printed on the same terminal must not start after the progress text.
         clear();
-        if *pages_written == 0 {
-            writer.start(out)?;
-        }
         if *pages_written == 0 && page.total_size > EXPORT_HINT_ABOVE {
             clear();
             eprintln!("{}", export_hint(page.total_size));
         }
-        writer.page(out, &page.records)?;
+        writer.raw_page(out, &page)?;
         out.flush()?;
         *pages_written += 1;
         if progress {
@@ -265,9 +274,6 @@ async fn stream(
         }
     }
     clear();
-    if *pages_written == 0 {
-        writer.start(out)?;
-    }
     writer.finish(out)?;
     if progress {
         eprintln!("{} rows", group_thousands(writer.rows));
@@ -278,35 +284,50 @@ async fn stream(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
-    fn records(v: Value) -> Vec<Map<String, Value>> {
-        serde_json::from_value(v).expect("records")
+    /// Writes pages given as JSON arrays of records, each parsed as `sfterm query` does.
+    /// A query response body with these records, read as the client reads it.
+    fn raw_page(records: &Value) -> RawQueryPage {
+        let body = json!({"totalSize": 3, "done": false, "records": records}).to_string();
+        RawQueryPage::decode(&body.into()).expect("a query page")
     }
 
-    fn write_pages(format: OutputFormat, pages: &[Vec<Map<String, Value>>]) -> String {
+    fn write_pages(format: OutputFormat, pages: &[Value]) -> String {
         let mut out = Vec::new();
         let mut w = PageWriter::new(format);
-        w.start(&mut out).expect("start");
         for p in pages {
-            w.page(&mut out, p).expect("page");
+            w.raw_page(&mut out, &raw_page(p)).expect("page");
         }
         w.finish(&mut out).expect("finish");
         String::from_utf8(out).expect("utf-8")
     }
 
-    fn two_pages() -> Vec<Vec<Map<String, Value>>> {
+    #[test]
+    fn a_page_with_a_record_that_is_no_object_writes_nothing() {
+        for format in [OutputFormat::Json, OutputFormat::Csv] {
+            let mut out = Vec::new();
+            let mut w = PageWriter::new(format);
+            let bad = raw_page(&json!([{"Id": "001A"}, 42]));
+            let e = w.raw_page(&mut out, &bad).expect_err("not a record");
+            assert!(e.message.contains("query"), "{e:?}");
+            assert!(out.is_empty(), "{format:?}: {out:?}");
+            assert_eq!(w.rows, 0);
+        }
+    }
+
+    fn two_pages() -> Vec<Value> {
         vec![
-            records(json!([
+            json!([
                 {"attributes": {"type": "Contact"}, "Id": "003A", "LastName": "Ng",
                  "Account": {"attributes": {"type": "Account"}, "Name": "Acme, Inc."}},
                 {"attributes": {"type": "Contact"}, "Id": "003B", "LastName": "O\"Brien",
                  "Account": null}
-            ])),
-            records(json!([
+            ]),
+            json!([
                 {"attributes": {"type": "Contact"}, "Id": "003C", "LastName": "Li",
                  "Account": {"attributes": {"type": "Account"}, "Name": "Globex"}}
-            ])),
+            ]),
         ]
     }
 
@@ -323,7 +344,7 @@ mod tests {
         assert_eq!(parsed.as_array().map(Vec::len), Some(3));
         assert_eq!(write_pages(OutputFormat::Json, &[]), "[\n]\n");
         let empty: Value =
-            serde_json::from_str(&write_pages(OutputFormat::Json, &[vec![]])).expect("json");
+            serde_json::from_str(&write_pages(OutputFormat::Json, &[json!([])])).expect("json");
         assert_eq!(empty, json!([]));
     }
 
@@ -348,7 +369,7 @@ mod tests {
              003B,\"O\"\"Brien\",\r\n\
              003C,Li,Globex\r\n"
         );
-        assert_eq!(write_pages(OutputFormat::Csv, &[vec![]]), "");
+        assert_eq!(write_pages(OutputFormat::Csv, &[json!([])]), "");
     }
 
     #[test]

@@ -5,7 +5,8 @@ use std::io::Write;
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
-use super::format::{cell_text, columns_of, lookup, strip_map};
+use super::format::{cell_text, columns_of, lookup};
+use super::json_ref::ObjectRef;
 use super::{CommandError, Context};
 
 /// The `record` subcommands.
@@ -173,6 +174,7 @@ fn check_names(sobject: &str, id: Option<&str>) -> Result<(), CommandError> {
 
 /// The record as `Field  value` lines, parents flattened, aligned on the longest name.
 pub(crate) fn record_lines(record: &Map<String, Value>) -> String {
+    let record = &ObjectRef::from_map(record);
     let columns = columns_of(record);
     let width = columns.iter().map(|c| c.chars().count()).max().unwrap_or(0);
     let mut out = String::new();
@@ -205,7 +207,7 @@ pub(crate) async fn run(cmd: RecordCommand, ctx: &mut Context) -> Result<(), Com
                 )
                 .await
                 .map_err(|e| CommandError::api(&e))?;
-            let fields = strip_map(&record.fields);
+            let fields = ObjectRef::from_map(&record.fields);
             if args.json {
                 serde_json::to_writer_pretty(&mut ctx.stdout, &fields)
                     .map_err(|e| CommandError::failure(e.to_string()))?;

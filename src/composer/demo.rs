@@ -116,6 +116,13 @@ pub fn demo_requests() -> Result<Vec<SavedRequest>, soap::SoapError> {
 /// request the user edited in an earlier run stays as they left it) and sets `{{customer_id}}`
 /// to `customer_id` for each of `profiles`.
 pub fn seed(data_dir: &Path, profiles: &[&str], customer_id: &str) -> Result<(), String> {
+    write_requests(data_dir)?;
+    set_customer(data_dir, profiles, customer_id)
+}
+
+/// Writes the demo requests that are not there yet into `data_dir`'s request store. Cheap:
+/// `sfterm demo` does it before its first frame, so the Composer lists them from the start.
+pub fn write_requests(data_dir: &Path) -> Result<(), String> {
     let store = RequestStore::new(data_dir);
     for request in demo_requests().map_err(|e| e.to_string())? {
         if store.path_for(&request.folder, &request.name).exists() {
@@ -125,6 +132,13 @@ pub fn seed(data_dir: &Path, profiles: &[&str], customer_id: &str) -> Result<(),
             .save(&request)
             .map_err(|e: ConfigError| e.to_string())?;
     }
+    Ok(())
+}
+
+/// Sets `{{customer_id}}` to `customer_id` for each of `profiles` (`sfterm demo` does it once
+/// its mock org has seeded the customers).
+pub fn set_customer(data_dir: &Path, profiles: &[&str], customer_id: &str) -> Result<(), String> {
+    let store = RequestStore::new(data_dir);
     for profile in profiles {
         store
             .set_variable(profile, CUSTOMER_ID_VAR, customer_id)

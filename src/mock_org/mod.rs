@@ -147,6 +147,8 @@ pub enum MockOrgError {
     Asset(String),
     #[error("bad data file: {0}")]
     Data(String),
+    #[error("seeding failed: {0}")]
+    Seed(String),
 }
 
 /// A running mock org. Dropping it stops both listeners.
@@ -180,17 +182,103 @@ fn base_url(scheme: &str, port: u16) -> Result<url::Url, MockOrgError> {
         .map_err(|e| MockOrgError::Asset(e.to_string()))
 }
 
-impl MockOrg {
-    /// Seeds the data, binds the listeners on 127.0.0.1 and starts serving.
-    pub async fn start(config: MockOrgConfig) -> Result<MockOrg, MockOrgError> {
+/// A mock org whose listeners are bound but which serves nothing yet: its URLs and apps are
+/// known, its data is not seeded. Connections made meanwhile wait in the listeners' backlog
+/// until [`BoundMockOrg::start`] serves them. `sfterm demo` writes its profiles from it and
+/// draws its first frame while the data is seeded.
+pub struct BoundMockOrg {
+    config: MockOrgConfig,
+    instance: TcpListener,
+    login: TcpListener,
+    instance_url: url::Url,
+    login_host_url: url::Url,
+    apps: Vec<state::App>,
+}
+
+impl std::fmt::Debug for BoundMockOrg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BoundMockOrg")
+            .field("instance_url", &self.instance_url.as_str())
+            .field("login_host_url", &self.login_host_url.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl BoundMockOrg {
+    /// Binds both listeners on 127.0.0.1 (fast: no data is seeded).
+    pub fn bind(config: MockOrgConfig) -> Result<BoundMockOrg, MockOrgError> {
         let instance = bind(config.port)?;
         let login = bind(0)?;
         let scheme = if config.tls { "https" } else { "http" };
         let instance_url = base_url(scheme, instance.local_addr()?.port())?;
         let login_host_url = base_url(scheme, login.local_addr()?.port())?;
-        let tls = config.tls;
-        let shared = Arc::new(Shared::new(config, instance_url.clone())?);
+        let apps = state::apps(&config, setup_org::SetupOrg::new(config.scenario).scope);
+        Ok(BoundMockOrg {
+            config,
+            instance,
+            login,
+            instance_url,
+            login_host_url,
+            apps,
+        })
+    }
 
+    /// The org's My Domain base URL, as [`MockOrg::instance_url`] will be.
+    pub fn instance_url(&self) -> &url::Url {
+        &self.instance_url
+    }
+
+    /// The login host's base URL, as [`MockOrg::login_host_url`] will be.
+    pub fn login_host_url(&self) -> &url::Url {
+        &self.login_host_url
+    }
+
+    /// Consumer key of the main app.
+    pub fn client_id(&self) -> &str {
+        self.app_pair(0).0
+    }
+
+    /// Consumer secret of the main app.
+    pub fn client_secret(&self) -> &str {
+        self.app_pair(0).1
+    }
+
+    /// `(client id, secret)` of an app with no run-as user (`invalid_grant`).
+    pub fn app_without_run_as_user(&self) -> (&str, &str) {
+        self.app_pair(1)
+    }
+
+    fn app_pair(&self, index: usize) -> (&str, &str) {
+        match self.apps.get(index) {
+            Some(app) => (&app.client_id, &app.client_secret),
+            None => ("", ""),
+        }
+    }
+
+    /// Seeds the data (on a thread of its own: it takes seconds for 100,000 Accounts and must
+    /// not hold up the async runtime; a process that exits meanwhile does not wait for it) and
+    /// starts serving on the bound listeners.
+    pub async fn start(self) -> Result<MockOrg, MockOrgError> {
+        let BoundMockOrg {
+            config,
+            instance,
+            login,
+            instance_url,
+            login_host_url,
+            apps: _,
+        } = self;
+        let tls = config.tls;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let url = instance_url.clone();
+        std::thread::Builder::new()
+            .name("mock-org-seed".into())
+            .spawn(move || {
+                let _ = tx.send(Shared::new(config, url));
+            })?;
+        let shared = match rx.await {
+            Ok(shared) => Arc::new(shared?),
+            Err(_) => return Err(MockOrgError::Seed("the seeding thread stopped".into())),
+        };
         let mut ca_file = None;
         let rustls_config = if tls {
             let _ = rustls::crypto::ring::default_provider().install_default();
@@ -260,6 +348,13 @@ impl MockOrg {
             handles,
             tasks,
         })
+    }
+}
+
+impl MockOrg {
+    /// Binds the listeners on 127.0.0.1, seeds the data and starts serving.
+    pub async fn start(config: MockOrgConfig) -> Result<MockOrg, MockOrgError> {
+        BoundMockOrg::bind(config)?.start().await
     }
 
     /// The org's My Domain base URL (`http://127.0.0.1:PORT/`); the token endpoint works here.

@@ -298,7 +298,10 @@ fn injected_fault(shared: &Shared, fault: &super::state::Fault) -> Response {
             ("SERVER_UNAVAILABLE", "Server unavailable; please try again later".to_owned())
         }
         StatusCode::UNAUTHORIZED => ("INVALID_SESSION_ID", "Session expired or invalid".to_owned()),
-        StatusCode::FORBIDDEN => ("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.".to_owned()),
+        // The limit that passes (clients back off); the daily one comes from `--api-limit`.
+        StatusCode::FORBIDDEN => {
+            ("REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded.".to_owned())
+        }
         _ => ("UNKNOWN_EXCEPTION", format!("Injected fault {}", fault.status)),
     };
     let mut response = super::state::rest_error(

@@ -182,6 +182,42 @@ pub(crate) fn sf_datetime(ms: i64) -> String {
     }
 }
 
+/// The connected apps of an org run with `config`: the main one (its credentials from the
+/// config, or deterministic demo values; `scope` is what its tokens are granted) and three
+/// broken on purpose. Known before any data is seeded, so a demo can write its profiles first.
+pub(crate) fn apps(config: &MockOrgConfig, scope: &'static str) -> Vec<App> {
+    let client_id = config.client_id.clone().unwrap_or_else(|| {
+        "3MVG9MockOrgDemoConsumerKey.sfterm.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned()
+    });
+    let client_secret = config
+        .client_secret
+        .clone()
+        .unwrap_or_else(|| "E4D3C2B1A0MOCKORGDEMOSECRET0123456789ABCDEF0123456789".to_owned());
+    let app = |id: &str, label: &str, run_as: bool, api: bool, cc: bool| App {
+        client_id: format!("3MVG9MockOrg{id}"),
+        client_secret: format!("MOCKSECRET{}", id.to_ascii_uppercase()),
+        label: label.to_owned(),
+        has_run_as_user: run_as,
+        has_api_scope: api,
+        client_credentials_enabled: cc,
+        scope_override: None,
+    };
+    vec![
+        App {
+            client_id,
+            client_secret,
+            label: "sfterm".to_owned(),
+            has_run_as_user: true,
+            has_api_scope: true,
+            client_credentials_enabled: true,
+            scope_override: (scope != "api").then_some(scope),
+        },
+        app("NoRunAsUser", "No Run-As User", false, true, true),
+        app("NoApiScope", "No API Scope", true, false, true),
+        app("NoClientCredentials", "Flow Disabled", true, true, false),
+    ]
+}
+
 impl Shared {
     pub fn new(mut config: MockOrgConfig, instance_url: url::Url) -> Result<Shared, MockOrgError> {
         let mut schema = Schema::load()?;
@@ -192,36 +228,7 @@ impl Shared {
         if let Some(ttl) = config.scenario.token_ttl() {
             config.token_ttl = ttl;
         }
-        let client_id = config.client_id.clone().unwrap_or_else(|| {
-            "3MVG9MockOrgDemoConsumerKey.sfterm.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned()
-        });
-        let client_secret = config
-            .client_secret
-            .clone()
-            .unwrap_or_else(|| "E4D3C2B1A0MOCKORGDEMOSECRET0123456789ABCDEF0123456789".to_owned());
-        let app = |id: &str, label: &str, run_as: bool, api: bool, cc: bool| App {
-            client_id: format!("3MVG9MockOrg{id}"),
-            client_secret: format!("MOCKSECRET{}", id.to_ascii_uppercase()),
-            label: label.to_owned(),
-            has_run_as_user: run_as,
-            has_api_scope: api,
-            client_credentials_enabled: cc,
-            scope_override: None,
-        };
-        let apps = vec![
-            App {
-                client_id,
-                client_secret,
-                label: "sfterm".to_owned(),
-                has_run_as_user: true,
-                has_api_scope: true,
-                client_credentials_enabled: true,
-                scope_override: (setup.scope != "api").then_some(setup.scope),
-            },
-            app("NoRunAsUser", "No Run-As User", false, true, true),
-            app("NoApiScope", "No API Scope", true, false, true),
-            app("NoClientCredentials", "Flow Disabled", true, true, false),
-        ];
+        let apps = apps(&config, setup.scope);
         let mut inner = Inner {
             tokens: HashMap::new(),
             usage: 0,

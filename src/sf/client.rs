@@ -21,8 +21,9 @@ use url::Url;
 use super::error::{ApiError, error_from_response, from_reqwest};
 use super::types::{
     ApiVersion, ApiVersionInfo, ClientAuthStyle, ConnectionConfig, DescribeGlobal, Identity,
-    Introspection, IntrospectionBody, LimitInfo, Limits, QueryOptions, QueryPage, RawResponse,
-    Record, RenewReason, SObjectDescribe, SaveResult, Token, TokenResponse, UserInfo, parse_limits,
+    Introspection, IntrospectionBody, LimitInfo, Limits, QueryOptions, QueryPage, RawQueryPage,
+    RawResponse, Record, RenewReason, SObjectDescribe, SaveResult, Token, TokenResponse, UserInfo,
+    parse_limits,
 };
 
 /// A Salesforce REST client for one org. Cheap to clone (shared state behind an `Arc`).
@@ -67,8 +68,11 @@ struct Inner {
     limit_backoff: Mutex<LimitBackoff>,
 }
 
-/// How the client backs off when Salesforce answers `REQUEST_LIMIT_EXCEEDED` (the request was
-/// refused, not processed, so it is safe to resend): up to `retries` more tries, waiting
+/// How the client backs off when Salesforce answers `REQUEST_LIMIT_EXCEEDED` for a limit that
+/// frees up soon, such as concurrent long-running requests (`ConcurrentPerOrgLongTxn Limit
+/// exceeded.`); never for the daily total (`TotalRequests Limit exceeded.`), where waiting
+/// seconds cannot help. The request was refused, not processed, so it is safe to resend: up
+/// to `retries` more tries, waiting
 /// `first_delay`, then twice as long each time (or the server's `Retry-After`), never more
 /// than `max_delay`. When the tries run out, the error's message says how often it backed off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,8 +100,17 @@ impl Default for LimitBackoff {
 /// times it backed off and retried.
 pub const BACKED_OFF_HEADER: &str = "x-sfterm-backed-off";
 
-fn is_limit_exceeded(resp: &RawResponse) -> bool {
-    !resp.status.is_success() && fail_raw(resp).error_code() == Some("REQUEST_LIMIT_EXCEEDED")
+/// A `REQUEST_LIMIT_EXCEEDED` refusal worth waiting for: any limit but the daily total.
+fn is_passing_limit(resp: &RawResponse) -> bool {
+    if resp.status.is_success() {
+        return false;
+    }
+    match fail_raw(resp) {
+        ApiError::Api { errors, .. } => errors.first().is_some_and(|e| {
+            e.error_code == "REQUEST_LIMIT_EXCEEDED" && !e.message.contains("TotalRequests")
+        }),
+        _ => false,
+    }
 }
 
 /// The server's `Retry-After` in seconds, if any.
@@ -665,7 +678,7 @@ impl SfClient {
         let mut attempt = 0u32;
         loop {
             let mut resp = self.send_renewing(req).await?;
-            if !is_limit_exceeded(&resp) {
+            if !is_passing_limit(&resp) {
                 return Ok(resp);
             }
             if attempt >= policy.retries {
@@ -796,87 +809,99 @@ impl SfClient {
         ))
     }
 
-    async fn query_page(
+    /// The first page of `soql` from `resource` (`query` or `queryAll`), undecoded.
+    async fn first_page(
         &self,
         resource: &str,
         soql: &str,
         batch_size: Option<u32>,
-    ) -> Result<QueryPage, ApiError> {
+    ) -> Result<RawResponse, ApiError> {
         let path = self.data_path(resource).await?;
-        let mut req = Req::new(
+        let req = Req::new(
             Method::GET,
             Target::Instance(path, vec![("q".into(), soql.to_string())]),
         );
-        req = with_batch_size(req, batch_size);
-        let resp = ok(self.send_authed(&req).await?)?;
-        decode("query", &resp.body)
+        ok(self.send_authed(&with_batch_size(req, batch_size)).await?)
+    }
+
+    /// The page at a `nextRecordsUrl` (relative, or absolute on the instance), undecoded.
+    async fn next_page(
+        &self,
+        next_records_url: &str,
+        batch_size: Option<u32>,
+    ) -> Result<RawResponse, ApiError> {
+        let req = Req::new(Method::GET, target_of(next_records_url)?);
+        ok(self.send_authed(&with_batch_size(req, batch_size)).await?)
     }
 
     /// `GET /query?q=` — the first page.
     pub async fn query(&self, soql: &str) -> Result<QueryPage, ApiError> {
-        self.query_page("query", soql, None).await
+        decode("query", &self.first_page("query", soql, None).await?.body)
     }
 
     /// `GET /queryAll?q=` — the first page, deleted and archived rows included.
     pub async fn query_all(&self, soql: &str) -> Result<QueryPage, ApiError> {
-        self.query_page("queryAll", soql, None).await
+        decode(
+            "query",
+            &self.first_page("queryAll", soql, None).await?.body,
+        )
     }
 
     /// Follows a `nextRecordsUrl` (relative, or absolute on the instance).
     pub async fn query_more(&self, next_records_url: &str) -> Result<QueryPage, ApiError> {
-        self.query_more_with(next_records_url, None).await
-    }
-
-    async fn query_more_with(
-        &self,
-        next_records_url: &str,
-        batch_size: Option<u32>,
-    ) -> Result<QueryPage, ApiError> {
-        let req = with_batch_size(
-            Req::new(Method::GET, target_of(next_records_url)?),
-            batch_size,
-        );
-        let resp = ok(self.send_authed(&req).await?)?;
-        decode("query", &resp.body)
+        decode("query", &self.next_page(next_records_url, None).await?.body)
     }
 
     /// All pages of a query, following `nextRecordsUrl` (renewing the token between pages if it
-    /// expired). Ends after the last page or the first error.
+    /// expired), with the records left as JSON text. Ends after the last page or the first
+    /// error.
+    ///
+    /// The next page is requested as soon as a page arrives, while the caller handles that
+    /// page: the round trip and the server's work overlap with the caller's. At most one page
+    /// is fetched ahead; dropping the stream cancels it.
     pub fn query_stream(
         &self,
         soql: &str,
         opts: QueryOptions,
-    ) -> impl Stream<Item = Result<QueryPage, ApiError>> + Send + Unpin + 'static {
-        enum Step {
-            First(String),
-            Next(String),
-            Done,
-        }
+    ) -> impl Stream<Item = Result<RawQueryPage, ApiError>> + Send + Unpin + 'static {
+        type Fetch = futures::future::BoxFuture<'static, Result<RawQueryPage, ApiError>>;
+        let decode_raw = |resp: Result<RawResponse, ApiError>| RawQueryPage::decode(&resp?.body);
+        let first: Fetch = {
+            let client = self.clone();
+            let soql = soql.to_string();
+            let resource = if opts.include_deleted {
+                "queryAll"
+            } else {
+                "query"
+            };
+            Box::pin(async move {
+                decode_raw(client.first_page(resource, &soql, opts.batch_size).await)
+            })
+        };
         let client = self.clone();
-        let stream = futures::stream::unfold(Step::First(soql.to_string()), move |step| {
+        let stream = futures::stream::unfold(Some(first), move |fetch| {
             let client = client.clone();
             async move {
-                let result = match step {
-                    Step::Done => return None,
-                    Step::First(soql) => {
-                        let resource = if opts.include_deleted {
-                            "queryAll"
-                        } else {
-                            "query"
-                        };
-                        client.query_page(resource, &soql, opts.batch_size).await
-                    }
-                    Step::Next(url) => client.query_more_with(&url, opts.batch_size).await,
-                };
-                let next = match &result {
-                    Ok(QueryPage {
+                let result = fetch?.await;
+                let ahead: Option<Fetch> = match &result {
+                    Ok(RawQueryPage {
                         done: false,
                         next_records_url: Some(url),
                         ..
-                    }) => Step::Next(url.clone()),
-                    _ => Step::Done,
+                    }) => {
+                        let url = url.clone();
+                        let fetch = async move {
+                            decode_raw(client.next_page(&url, opts.batch_size).await)
+                        };
+                        // Spawned, so it runs while the caller works; the handle cancels it
+                        // when dropped.
+                        let (fetch, handle) = futures::FutureExt::remote_handle(fetch);
+                        tokio::spawn(fetch);
+                        Some(Box::pin(handle))
+                    }
+                    _ => None,
                 };
-                Some((result, next))
+                Some((result, ahead))
             }
         });
         // Boxed so callers can use `StreamExt::next` without pinning.

@@ -414,10 +414,17 @@ fn api_diagnosis(
             "Connect again to get a new token (sfterm renews automatically once per request)."
                 .to_string(),
         ),
+        "REQUEST_LIMIT_EXCEEDED" if message.contains("TotalRequests") => d(
+            "API limit reached",
+            format!("The org has used up its daily API requests: {message}"),
+            "Wait for the 24-hour window to roll over, or ask the admin about the org's limits."
+                .to_string(),
+        ),
         "REQUEST_LIMIT_EXCEEDED" => d(
             "API limit reached",
-            format!("The org has used up an API limit: {message}"),
-            "Wait for the 24-hour window to roll over, or ask the admin about the org's limits."
+            format!("Salesforce refused the request under a short-term limit: {message}"),
+            "Too many requests are running at once in the org (often long-running ones): \
+             try again in a few seconds, or run fewer requests in parallel."
                 .to_string(),
         ),
         "API_DISABLED_FOR_ORG" | "API_CURRENTLY_DISABLED" => d(

@@ -14,7 +14,8 @@ use super::client::decode;
 use super::error::{ApiError, SfError, error_from_response, snippet};
 use super::types::{
     ApiVersionInfo, DescribeGlobal, Identity, Introspection, IntrospectionBody, LimitInfo,
-    QueryPage, RenewReason, SObjectDescribe, SaveResult, TokenResponse, UserInfo, parse_limits,
+    QueryPage, RawQueryPage, RenewReason, SObjectDescribe, SaveResult, TokenResponse, UserInfo,
+    parse_limits,
 };
 
 const CASES: u32 = 256;
@@ -74,7 +75,11 @@ proptest! {
 
     #[test]
     fn query_pages(body in mutate::json_input(seeds())) {
-        check_decode(decode::<QueryPage>("query", &body));
+        let page = check_decode(decode::<QueryPage>("query", &body));
+        // The page with raw records (`sfterm query`) reads the same bytes the same way.
+        let raw = check_decode(RawQueryPage::decode(&bytes::Bytes::from(body.clone())));
+        let parsed = raw.and_then(|raw| check_decode(raw.parse()));
+        prop_assert_eq!(parsed, page);
         check_decode(decode::<Map<String, Value>>("record", &body));
         check_decode(decode::<SaveResult>("create", &body));
         check_decode(decode::<Vec<SaveResult>>("composite/sobjects", &body));

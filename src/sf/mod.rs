@@ -14,7 +14,7 @@
 //! client.login(RenewReason::Initial).await?;
 //! let mut pages = client.query_stream("SELECT Id, Name FROM Account", QueryOptions::default());
 //! while let Some(page) = pages.next().await {
-//!     for record in page?.records {
+//!     for record in page?.parse()?.records {
 //!         println!("{}", record["Name"]);
 //!     }
 //! }
@@ -35,6 +35,6 @@ pub use error::{ApiError, Diagnosis, SfError};
 pub use types::{
     ApiVersion, ApiVersionInfo, ChildRelationship, ClientAuthStyle, ConnectionConfig,
     DescribeGlobal, FieldDescribe, Identity, Introspection, LimitEntry, LimitInfo, Limits,
-    PicklistValue, QueryOptions, QueryPage, RawResponse, Record, RenewReason, SObjectDescribe,
-    SObjectSummary, SaveResult, Token, UserInfo,
+    PicklistValue, QueryOptions, QueryPage, RawQueryPage, RawResponse, Record, RenewReason,
+    SObjectDescribe, SObjectSummary, SaveResult, Token, UserInfo,
 };

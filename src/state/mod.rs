@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod composer;
+pub mod demo_org;
 pub mod field_editor;
 pub mod history;
 pub mod palette;
@@ -122,6 +123,8 @@ pub struct Model {
     pub tz: jiff::tz::TimeZone,
     pub keymap: Keymap,
     pub run_mode: RunMode,
+    /// The embedded mock org of `sfterm demo` while it starts (`None` outside the demo).
+    pub demo_org: Option<demo_org::DemoOrg>,
     /// Where the log file is, for the help overlay.
     pub log_path: Option<String>,
     pub layout: LayoutFeedback,
@@ -163,6 +166,7 @@ impl Model {
             tz: jiff::tz::TimeZone::system(),
             keymap,
             run_mode: RunMode::Normal,
+            demo_org: None,
             log_path: None,
             layout: LayoutFeedback::default(),
             sidebar_hidden: false,
@@ -179,7 +183,10 @@ impl Model {
 
     /// Whether ticks are needed: a spinner turns or a countdown runs.
     pub fn is_animating(&self) -> bool {
-        !self.inflight.is_empty() || self.token.is_animating() || self.records.is_busy()
+        !self.inflight.is_empty()
+            || self.token.is_animating()
+            || self.records.is_busy()
+            || self.demo_org_is_starting()
     }
 
     /// Whether the Records tab's list has the keyboard.
@@ -1082,6 +1089,7 @@ impl Model {
                 self.notice = Some(message);
                 Vec::new()
             }
+            Msg::DemoOrg(result) => self.on_demo_org(result),
         }
     }
 }

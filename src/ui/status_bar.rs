@@ -64,6 +64,13 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
             Span::styled(SPINNER[model.frame % SPINNER.len()], theme.key()),
             Span::raw(format!(" export {}: {}", export.object, export.summary())),
         ])
+    } else if model.demo_org_is_starting()
+        && let Some(status) = model.demo_org.as_ref().and_then(|d| d.status())
+    {
+        Line::from(vec![
+            Span::styled(SPINNER[model.frame % SPINNER.len()], theme.key()),
+            Span::raw(format!(" {status}")),
+        ])
     } else if let Some(label) = model.inflight.values().next_back() {
         let more = model.inflight.len().saturating_sub(1);
         let extra = if more > 0 {

@@ -13,6 +13,7 @@ use crate::action::Action;
 use crate::human::{self, group_thousands};
 use crate::keymap::Context;
 use crate::sf::RenewReason;
+use crate::state::demo_org::DemoOrg;
 use crate::state::token::{Expiry, Phase};
 use crate::state::{Focus, Model};
 
@@ -108,6 +109,28 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         lines.push(field("profile", profile.clone(), theme));
     }
 
+    // The demo's mock org seeding (or failed to start): said here, not as a connect error.
+    if token.session.is_none()
+        && let Some(demo) = &model.demo_org
+        && let Some(status) = demo.status()
+    {
+        let style = match demo {
+            DemoOrg::Failed(_) => theme.error(),
+            _ => theme.warn(),
+        };
+        lines.push(Line::from(""));
+        lines.push(Line::styled(upper_first(&status), style));
+        if let DemoOrg::Starting {
+            connect: Some(name),
+            ..
+        } = demo
+        {
+            lines.push(Line::styled(
+                format!("'{name}' connects once it serves."),
+                theme.dim(),
+            ));
+        }
+    }
     if let Some(diagnosis) = &token.diagnosis {
         lines.push(Line::from(""));
         lines.push(Line::styled(diagnosis.title.clone(), theme.error()));
@@ -184,4 +207,13 @@ fn local(ts: Timestamp, model: &Model, format: &str) -> String {
     ts.to_zoned_datetime(model.tz.clone())
         .strftime(format)
         .to_string()
+}
+
+/// `text` with its first letter in upper case (status lines start lower case in the status bar).
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
