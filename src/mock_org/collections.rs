@@ -5,10 +5,10 @@ use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::rest::{ApiError, Request, object, parse_body, render_record, validate};
+use super::rest::{ApiError, Request, object, parse_body, validate, write_record};
 use super::schema::FieldMeta;
 use super::soql::Row;
-use super::state::{Shared, json_response};
+use super::state::{Shared, json_bytes_response, json_response};
 
 const MAX_RECORDS: usize = 200;
 
@@ -102,18 +102,25 @@ pub(crate) fn retrieve(
         .collect::<Result<_, _>>()?;
     let inner = shared.lock();
     let store = inner.store.get(&object.name);
-    let records: Vec<Value> = ids
-        .iter()
-        .map(|id| {
-            crate::sf::id::normalize(id)
-                .and_then(|id| store.and_then(|s| s.get(&id)))
-                .filter(|r| r.row.get("IsDeleted") != Some(&Value::Bool(true)))
-                .map_or(Value::Null, |r| {
-                    render_record(object, &r.row, &request.version, &fields)
-                })
-        })
-        .collect();
-    Ok(json_response(StatusCode::OK, &Value::Array(records)))
+    // Written straight from the store: a record per Id, `null` for a missing or deleted one.
+    let mut body = b"[".to_vec();
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        let found = store.and_then(|table| {
+            let pos = table.position(&crate::sf::id::normalize(id)?)?;
+            (!table.is_deleted(pos)).then_some((table, pos))
+        });
+        match found {
+            Some((table, pos)) => {
+                write_record(table, pos, object, &request.version, &fields, &mut body);
+            }
+            None => body.extend_from_slice(b"null"),
+        }
+    }
+    body.push(b']');
+    Ok(json_bytes_response(StatusCode::OK, body))
 }
 
 /// The body of a collection create or update: `allOrNone` (default false) and up to 200

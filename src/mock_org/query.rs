@@ -345,6 +345,8 @@ mod tests {
                     "Industry": "Énergie ☃ 😀", "AnnualRevenue": 0.1, "NumberOfEmployees": -5,
                     "Description": {"nested": [1, -2.5, "q\"", null, {"x": true}]},
                     "BillingCity": "Zürich", "BillingLatitude": 47.3769,
+                    // Not in the describe: stored by name, still part of the address.
+                    "BillingCountryCode": "CH",
                     "CreatedDate": "1969-12-31T23:59:59.999+0000",
                     "LastModifiedDate": "0000-01-01T00:00:00.000+0000",
                     "SystemModstamp": "2026-01-01T08:00:00.000+0100",
@@ -397,7 +399,7 @@ mod tests {
     fn records_are_written_as_the_value_renderer_built_them() {
         let shared = org();
         let inner = shared.lock();
-        let mut written = 0;
+        let (mut written, mut named_part) = (0, false);
         for name in ["Account", "Contact", "Lead"] {
             let object = shared.schema.object(name).expect("object");
             let table = inner.store.get(name).expect("seeded");
@@ -421,10 +423,12 @@ mod tests {
                         "{name} at {pos}"
                     );
                     written += 1;
+                    named_part |= String::from_utf8_lossy(&new).contains("\"countryCode\":\"CH\"");
                 }
             }
         }
         assert!(written > 2 * 3000, "{written}");
+        assert!(named_part, "an address part stored by name is written");
     }
 
     #[test]

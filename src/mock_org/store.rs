@@ -349,6 +349,14 @@ impl Table {
         self.by_name.get(field).map(|&i| i as usize)
     }
 
+    /// [`Table::slot`] when `index` may be the field's index (then no hashing).
+    pub fn slot_at(&self, index: usize, field: &str) -> Option<usize> {
+        match self.fields.get(index) {
+            Some(f) if f == field => Some(index),
+            _ => self.slot(field),
+        }
+    }
+
     /// The packed bytes of the row at `pos`: they change whenever the row does (the ETag is
     /// their hash).
     pub fn packed(&self, pos: u32) -> &[u8] {
@@ -749,6 +757,8 @@ pub(crate) struct RowCursor<'a> {
     /// has seen them.
     wanted: Vec<bool>,
     wanted_count: usize,
+    /// Whether the last walk read the whole row and found no field the describe lacks.
+    no_named: bool,
     /// The last Id minted for a value (prefix, sequence number, text): a query page writes
     /// each row's Id twice (`attributes.url` and the `Id` field).
     minted: std::cell::Cell<Option<MintedId>>,
@@ -764,6 +774,7 @@ impl<'a> RowCursor<'a> {
             at: vec![(0, 0, 0); table.fields.len()],
             wanted: Vec::new(),
             wanted_count: 0,
+            no_named: false,
             minted: std::cell::Cell::new(None),
         }
     }
@@ -794,10 +805,17 @@ impl<'a> RowCursor<'a> {
         }
         let mut r = Reader::new(self.bytes);
         let mut missing = self.wanted_count;
-        while r.at < self.bytes.len() {
+        let mut named = false;
+        self.no_named = false;
+        loop {
+            if r.at >= self.bytes.len() {
+                self.no_named = !named;
+                return;
+            }
             let Some(key) = r.varint() else { return };
             if key == 0 {
-                // A field the describe lacks: not addressable by slot.
+                // A field the describe lacks: not addressable by slot (read by name instead).
+                named = true;
                 if r.text().is_none() || r.skip_value().is_none() {
                     return;
                 }
@@ -819,6 +837,12 @@ impl<'a> RowCursor<'a> {
                 return;
             }
         }
+    }
+
+    /// Whether the row certainly lacks every field the describe lacks (the last walk read it
+    /// whole and found none): a lookup by name is then not needed.
+    pub fn lacks_named_fields(&self) -> bool {
+        self.no_named
     }
 
     /// [`mint_id_bytes`], remembering the last Id.
