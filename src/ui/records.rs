@@ -40,7 +40,12 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         height: area.height - 1 - footer_height,
         ..area
     };
-    render_list(records, view, &model.tz, theme, list, frame);
+    let no_profile = if model.demo_org_is_starting() {
+        "The demo org is starting; it connects when it serves."
+    } else {
+        "Connect a profile first."
+    };
+    render_list(records, view, &model.tz, theme, list, no_profile, frame);
     let footer_area = Rect {
         y: list.bottom(),
         height: footer_height,
@@ -315,12 +320,14 @@ pub fn fit(text: &str, width: usize) -> String {
     }
 }
 
+/// `no_profile`: what the empty list says when no profile is connected.
 fn render_list(
     records: &RecordsState,
     view: &ListView,
     tz: &jiff::tz::TimeZone,
     theme: &Theme,
     area: Rect,
+    no_profile: &str,
     frame: &mut Frame,
 ) {
     if area.height < 2 {
@@ -395,7 +402,7 @@ fn render_list(
         let text = if let Some(error) = &view.error {
             Line::styled(error.clone(), theme.error())
         } else if records.profile.is_none() {
-            Line::styled("Connect a profile first.", theme.warn())
+            Line::styled(no_profile.to_owned(), theme.warn())
         } else if view.loading() {
             Line::styled(format!("Loading {}…", view.object), theme.dim())
         } else if view.total == Some(0) {
