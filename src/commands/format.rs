@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::json_ref::{JsonRef, ObjectRef};
+use crate::sf::json_ref::{JsonRef, ObjectRef};
 
 /// The column paths of one record, in field order: parent relationships become dotted paths
 /// (`Account.Owner.Name`); everything else is one column.

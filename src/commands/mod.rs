@@ -32,7 +32,6 @@ pub mod token;
 
 mod connect;
 mod format;
-mod json_ref;
 
 use std::fmt;
 use std::io::{self, Write};

@@ -10,9 +10,9 @@ use std::path::PathBuf;
 use futures::StreamExt;
 
 use super::format::{TableLayout, cell_text, columns_of_page, lookup, write_csv_line};
-use super::json_ref::ObjectRef;
 use super::{CommandError, Context};
 use crate::human::group_thousands;
+use crate::sf::json_ref::ObjectRef;
 use crate::sf::{ApiError, QueryOptions, RawQueryPage};
 
 /// How query results are printed.

@@ -6,8 +6,8 @@ use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
 use super::format::{cell_text, columns_of, lookup};
-use super::json_ref::ObjectRef;
 use super::{CommandError, Context};
+use crate::sf::json_ref::ObjectRef;
 
 /// The `record` subcommands.
 #[derive(Debug, Clone, clap::Subcommand)]

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::sf::bulk::{BulkError, BulkJob, write_csv_page};
-use crate::sf::{ApiError, SObjectDescribe, SfClient};
+use crate::sf::types::query_decode_error;
+use crate::sf::{ApiError, ObjectRef, RawQueryPage, SObjectDescribe, SfClient};
 use crate::state::records::rowstore::RowStore;
 
 /// Rows per export result page (progress moves at least this often).
@@ -180,10 +181,14 @@ pub fn not_connected(job: &RecordsJob) -> RecordsOutcome {
     }
 }
 
-fn rows_of(page: &crate::sf::QueryPage, columns: &[String]) -> Result<RowStore, JobError> {
+/// The rows of a page under `columns`: each record is parsed from its JSON text into the
+/// borrowed [`ObjectRef`] and copied into the store (no map per record, and no string per
+/// cell that the store would copy again).
+pub fn rows_of(page: &RawQueryPage, columns: &[String]) -> Result<RowStore, JobError> {
     let mut rows = RowStore::new(columns.to_vec());
-    for record in &page.records {
-        rows.push_record(record).map_err(|e| JobError {
+    for text in &page.records {
+        let record: ObjectRef<'_> = serde_json::from_slice(text).map_err(query_decode_error)?;
+        rows.push_record(&record).map_err(|e| JobError {
             code: None,
             message: e.to_string(),
             not_connected: false,
@@ -196,16 +201,16 @@ fn rows_of(page: &crate::sf::QueryPage, columns: &[String]) -> Result<RowStore, 
 pub async fn run(client: &SfClient, job: RecordsJob) -> RecordsOutcome {
     match job {
         RecordsJob::Query { soql, columns, .. } => {
-            RecordsOutcome::Page(page(client.query(&soql).await, &columns))
+            RecordsOutcome::Page(page(client.query_raw(&soql).await, &columns))
         }
         RecordsJob::More { url, columns, .. } => {
-            RecordsOutcome::Page(page(client.query_more(&url).await, &columns))
+            RecordsOutcome::Page(page(client.query_more_raw(&url).await, &columns))
         }
         RecordsJob::Refetch {
             id, soql, columns, ..
         } => {
             let result = client
-                .query(&soql)
+                .query_raw(&soql)
                 .await
                 .map_err(JobError::from)
                 .and_then(|p| {
@@ -259,10 +264,7 @@ pub async fn run(client: &SfClient, job: RecordsJob) -> RecordsOutcome {
     }
 }
 
-fn page(
-    result: Result<crate::sf::QueryPage, ApiError>,
-    columns: &[String],
-) -> Result<PageRows, JobError> {
+fn page(result: Result<RawQueryPage, ApiError>, columns: &[String]) -> Result<PageRows, JobError> {
     let page = result?;
     Ok(PageRows {
         rows: rows_of(&page, columns)?,

@@ -852,6 +852,17 @@ impl SfClient {
         decode("query", &self.next_page(next_records_url, None).await?.body)
     }
 
+    /// `GET /query?q=` — the first page, its records left as JSON text (for readers that do
+    /// not build a map per record, such as the Records list).
+    pub async fn query_raw(&self, soql: &str) -> Result<RawQueryPage, ApiError> {
+        RawQueryPage::decode(&self.first_page("query", soql, None).await?.body)
+    }
+
+    /// Follows a `nextRecordsUrl` like [`SfClient::query_more`], the records left as JSON text.
+    pub async fn query_more_raw(&self, next_records_url: &str) -> Result<RawQueryPage, ApiError> {
+        RawQueryPage::decode(&self.next_page(next_records_url, None).await?.body)
+    }
+
     /// All pages of a query, following `nextRecordsUrl` (renewing the token between pages if it
     /// expired), with the records left as JSON text. Ends after the last page or the first
     /// error.

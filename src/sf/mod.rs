@@ -25,6 +25,7 @@ pub mod bulk;
 pub mod client;
 pub mod error;
 pub mod id;
+pub mod json_ref;
 pub mod types;
 
 #[cfg(test)]
@@ -32,6 +33,7 @@ mod fuzz_tests;
 
 pub use client::{LimitBackoff, SfClient, Spill};
 pub use error::{ApiError, Diagnosis, SfError};
+pub use json_ref::{JsonRef, ObjectRef};
 pub use types::{
     ApiVersion, ApiVersionInfo, ChildRelationship, ClientAuthStyle, ConnectionConfig,
     DescribeGlobal, FieldDescribe, Identity, Introspection, LimitEntry, LimitInfo, Limits,

@@ -2,7 +2,9 @@
 //! cell and the 18-character Id per row. No `serde_json::Value` per row: 100,000 rows of six
 //! columns take about 15 MB instead of several hundred.
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+use crate::sf::json_ref::{JsonRef, ObjectRef};
 
 /// Marks a null cell (shown dimmed as "(empty)"), as opposed to an empty string.
 const NULL: u32 = u32::MAX;
@@ -125,15 +127,24 @@ impl RowStore {
         Ok(())
     }
 
-    /// Appends a record of a query answer, taking each column's value by its dotted path.
-    pub fn push_record(&mut self, record: &Map<String, Value>) -> Result<(), StoreFull> {
-        let id = record_id(record);
-        let texts: Vec<Option<String>> = self
-            .columns
-            .iter()
-            .map(|c| lookup(record, c).and_then(display_value))
-            .collect();
-        self.push(&id, texts.iter().map(Option::as_deref))
+    /// Appends a record of a query answer, taking each column's value by its dotted path
+    /// ([`lookup`]) and storing the text it shows ([`display_value`]); the Id is
+    /// [`record_id`]. Nothing is added when the store is full.
+    pub fn push_record(&mut self, record: &ObjectRef<'_>) -> Result<(), StoreFull> {
+        let (spans, text) = (self.spans.len(), self.text.len());
+        for column in 0..self.columns.len() {
+            let cell = lookup(record, &self.columns[column]).and_then(display_value);
+            match self.add_cell(cell.as_deref()) {
+                Ok(span) => self.spans.push(span),
+                Err(full) => {
+                    self.spans.truncate(spans);
+                    self.text.truncate(text);
+                    return Err(full);
+                }
+            }
+        }
+        self.ids.push(pack_id(record_id(record)));
+        Ok(())
     }
 
     /// Replaces the cells of row `row` (an edited record); the old text stays in the arena.
@@ -149,20 +160,6 @@ impl RowStore {
         let n = self.columns.len();
         self.spans[row * n..(row + 1) * n].copy_from_slice(&spans);
         Ok(())
-    }
-
-    /// Replaces row `row` with a fetched record.
-    pub fn replace_record(
-        &mut self,
-        row: usize,
-        record: &Map<String, Value>,
-    ) -> Result<(), StoreFull> {
-        let texts: Vec<Option<String>> = self
-            .columns
-            .iter()
-            .map(|c| lookup(record, c).and_then(display_value))
-            .collect();
-        self.replace(row, texts.iter().map(Option::as_deref))
     }
 
     /// Removes a row (a deleted record).
@@ -226,27 +223,28 @@ fn pack_id(id: &str) -> [u8; 18] {
     packed
 }
 
-/// The record's Id: its `Id` field, else the last segment of `attributes.url`.
-pub fn record_id(record: &Map<String, Value>) -> String {
-    if let Some(Value::String(id)) = record.get("Id") {
-        return id.clone();
+/// The record's Id: its `Id` field, else the last segment of `attributes.url` (a query typed
+/// in full need not select `Id`); "" when it has neither.
+pub fn record_id<'r>(record: &'r ObjectRef<'_>) -> &'r str {
+    if let Some(JsonRef::String(id)) = record.get("Id") {
+        return id;
     }
     record
-        .get("attributes")
-        .and_then(|a| a.get("url"))
-        .and_then(Value::as_str)
+        .url
+        .as_deref()
         .and_then(|u| u.rsplit('/').next())
         .unwrap_or_default()
-        .to_owned()
 }
 
-/// The value at a dotted path (`Owner.Name`), matching names case-insensitively.
-pub fn lookup<'a>(record: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+/// The value at a dotted path (`Owner.Name`), matching names case-insensitively (an exact
+/// match first).
+pub fn lookup<'r, 'a>(record: &'r ObjectRef<'a>, path: &str) -> Option<&'r JsonRef<'a>> {
     let mut current = record;
     let mut parts = path.split('.').peekable();
     while let Some(part) = parts.next() {
         let value = current.get(part).or_else(|| {
             current
+                .entries
                 .iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case(part))
                 .map(|(_, v)| v)
@@ -254,36 +252,39 @@ pub fn lookup<'a>(record: &'a Map<String, Value>, path: &str) -> Option<&'a Valu
         if parts.peek().is_none() {
             return Some(value);
         }
-        current = value.as_object()?;
+        current = match value {
+            JsonRef::Object(object) => object,
+            _ => return None,
+        };
     }
     None
 }
 
-/// The text a cell shows: strings as they are (datetimes as `YYYY-MM-DD HH:MM`), numbers and
-/// booleans as written, compound values as compact JSON; `None` for null.
-pub fn display_value(value: &Value) -> Option<String> {
+/// The text a cell shows: strings as they are on one line (datetimes as `YYYY-MM-DD HH:MM`),
+/// numbers and booleans as written, compound values (addresses) as compact JSON without
+/// `attributes`; `None` for null. Borrowed when the text is the string itself.
+pub fn display_value<'r>(value: &'r JsonRef<'_>) -> Option<Cow<'r, str>> {
     match value {
-        Value::Null => None,
-        Value::String(s) => Some(short_datetime(s).unwrap_or_else(|| one_line(s))),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Object(o) => {
-            let mut o = o.clone();
-            o.remove("attributes");
-            Some(Value::Object(o).to_string())
+        JsonRef::Null => None,
+        JsonRef::String(s) => Some(short_datetime(s).map_or_else(|| one_line(s), Cow::Owned)),
+        JsonRef::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
+        JsonRef::Number(n) => Some(Cow::Owned(n.to_string())),
+        JsonRef::Object(_) | JsonRef::Array(_) => {
+            Some(Cow::Owned(serde_json::to_string(value).unwrap_or_default()))
         }
-        Value::Array(_) => Some(value.to_string()),
     }
 }
 
 /// Text on one line: line breaks and tabs become spaces (a list cell is one line).
-fn one_line(s: &str) -> String {
+fn one_line(s: &str) -> Cow<'_, str> {
     if s.contains(|c: char| c.is_control()) {
-        s.chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect()
+        Cow::Owned(
+            s.chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect(),
+        )
     } else {
-        s.to_owned()
+        Cow::Borrowed(s)
     }
 }
 
@@ -332,35 +333,64 @@ mod tests {
         assert_eq!(s.cell(0, 1), Some("Ann"));
     }
 
+    fn record(text: &str) -> ObjectRef<'_> {
+        serde_json::from_str(text).expect("a record")
+    }
+
+    fn shown(value: serde_json::Value) -> Option<String> {
+        display_value(&JsonRef::from(&value)).map(Cow::into_owned)
+    }
+
     #[test]
     fn records_are_flattened_by_path() {
         let mut s = store();
-        let record = json!({
-            "attributes": {"type": "Account", "url": "/services/data/v62.0/sobjects/Account/001000000000003AAA"},
+        s.push_record(&record(
+            r#"{"attributes": {"type": "Account",
+                "url": "/services/data/v62.0/sobjects/Account/001000000000003AAA"},
             "Name": "Globex",
-            "Owner": {"attributes": {"type": "User"}, "Name": "Integration"}
-        });
-        s.push_record(record.as_object().expect("object"))
-            .expect("push");
-        assert_eq!(s.id(0), "001000000000003AAA");
-        assert_eq!(s.cell(0, 1), Some("Integration"));
-        let no_owner = json!({"Id": "001000000000004AAA", "Name": "X", "Owner": null});
-        s.push_record(no_owner.as_object().expect("object"))
-            .expect("push");
+            "owner": {"attributes": {"type": "User"}, "Name": "Integration"}}"#,
+        ))
+        .expect("push");
+        assert_eq!(s.id(0), "001000000000003AAA", "from attributes.url");
+        assert_eq!(s.cell(0, 1), Some("Integration"), "names match in any case");
+        s.push_record(&record(
+            r#"{"Id": "001000000000004AAA", "Name": "X", "Owner": null}"#,
+        ))
+        .expect("push");
+        assert_eq!(s.id(1), "001000000000004AAA");
         assert_eq!(s.cell(1, 1), None);
+        s.push_record(&record(r#"{"Name": {"a": 1}, "Owner": "a string"}"#))
+            .expect("push");
+        assert_eq!(s.id(2), "");
+        assert_eq!(s.cell(2, 0), Some(r#"{"a":1}"#));
+        assert_eq!(s.cell(2, 1), None, "no parent to look into");
     }
 
     #[test]
     fn datetimes_are_shortened_when_stored() {
         assert_eq!(
-            display_value(&json!("2026-11-27T10:02:03.000+0000")).as_deref(),
+            shown(json!("2026-11-27T10:02:03.000+0000")).as_deref(),
             Some("2026-11-27 10:02")
         );
-        assert_eq!(display_value(&json!(12.5)).as_deref(), Some("12.5"));
-        assert_eq!(display_value(&json!(null)), None);
+        assert_eq!(shown(json!(12.5)).as_deref(), Some("12.5"));
+        assert_eq!(shown(json!(null)), None);
+        assert_eq!(shown(json!(false)).as_deref(), Some("false"));
         assert_eq!(
-            display_value(&json!("two\nlines\ttab")).as_deref(),
+            shown(json!("two\nlines\ttab")).as_deref(),
             Some("two lines tab")
+        );
+        assert_eq!(
+            shown(json!({"attributes": {"type": "X"}, "city": "Zürich", "n": [1, null]}))
+                .as_deref(),
+            Some(r#"{"city":"Zürich","n":[1,null]}"#)
+        );
+        // A parent record (not selectable as a column in SOQL): keys in the order received,
+        // no `attributes` at any depth.
+        assert_eq!(
+            shown(json!({"attributes": {"type": "Account"}, "Name": "Acme",
+                "Owner": {"attributes": {"type": "User"}, "Name": "Ann"}}))
+            .as_deref(),
+            Some(r#"{"Name":"Acme","Owner":{"Name":"Ann"}}"#)
         );
     }
 

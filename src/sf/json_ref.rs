@@ -1,11 +1,14 @@
-//! A record as the commands print it: JSON borrowed from the response body (strings without
-//! escapes are not copied), with every `attributes` key dropped while parsing.
+//! A record of a query answer as the commands print it and the Records list stores it: JSON
+//! borrowed from the response body (strings without escapes are not copied), with every
+//! `attributes` key dropped while parsing.
 //!
-//! `sfterm query` turns up to 2,000 records a page into CSV, a table or JSON lines. Parsing
-//! them into `serde_json::Map`s costs an allocation per key and per value and a hash per key;
-//! this form costs one vector per object, and `attributes` (which no output shows) is skipped
-//! instead of built. Whether an object carried `attributes` is kept: that is what tells a
-//! parent record (`Account.Name` columns) from a compound field such as an address.
+//! `sfterm query` turns up to 2,000 records a page into CSV, a table or JSON lines, and the
+//! Records list copies each page into its compact row store. Parsing them into
+//! `serde_json::Map`s costs an allocation per key and per value and a hash per key; this form
+//! costs one vector per object, and `attributes` (which no output shows) is not built. Two
+//! things of it are kept: whether an object carried `attributes` (that is what tells a parent
+//! record, `Account.Name` columns, from a compound field such as an address), and its `url`
+//! (the record's Id when the query did not select `Id`).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -16,7 +19,7 @@ use serde_json::{Map, Number, Value};
 
 /// A JSON value borrowing its strings where it can; objects without `attributes`.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum JsonRef<'a> {
+pub enum JsonRef<'a> {
     Null,
     Bool(bool),
     Number(Number),
@@ -27,11 +30,13 @@ pub(crate) enum JsonRef<'a> {
 
 /// A JSON object in key order, its `attributes` key dropped.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct ObjectRef<'a> {
+pub struct ObjectRef<'a> {
     /// The keys and values, in the order received; never `attributes`.
     pub entries: Vec<(Cow<'a, str>, JsonRef<'a>)>,
     /// Whether the object had an `attributes` key (records and parent records do).
     pub had_attributes: bool,
+    /// `attributes.url` when it was a string (`/services/data/v62.0/sobjects/Account/001…`).
+    pub url: Option<Cow<'a, str>>,
 }
 
 impl<'a> ObjectRef<'a> {
@@ -51,6 +56,11 @@ impl<'a> ObjectRef<'a> {
                 .map(|(k, v)| (Cow::Borrowed(k.as_str()), JsonRef::from(v)))
                 .collect(),
             had_attributes: map.contains_key("attributes"),
+            url: map
+                .get("attributes")
+                .and_then(|a| a.get("url"))
+                .and_then(Value::as_str)
+                .map(Cow::Borrowed),
         }
     }
 
@@ -112,6 +122,67 @@ impl<'de> Deserialize<'de> for ObjectRef<'de> {
             JsonRef::Object(object) => Ok(object),
             _ => Err(de::Error::custom("a record is not a JSON object")),
         }
+    }
+}
+
+/// The `url` string of an `attributes` value; anything else in it (or any other shape of it)
+/// is skipped without being built.
+struct AttributesUrl<'a>(Option<Cow<'a, str>>);
+
+impl<'de> Deserialize<'de> for AttributesUrl<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(AttributesVisitor)
+    }
+}
+
+struct AttributesVisitor;
+
+impl<'de> Visitor<'de> for AttributesVisitor {
+    type Value = AttributesUrl<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the attributes of a record")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut url = None;
+        while let Some(CowStr(key)) = map.next_key()? {
+            if key != "url" {
+                map.next_value::<IgnoredAny>()?;
+            } else if let JsonRef::String(text) = map.next_value::<JsonRef<'de>>()? {
+                url = Some(text);
+            }
+        }
+        Ok(AttributesUrl(url))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(AttributesUrl(None))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(AttributesUrl(None))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(AttributesUrl(None))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(AttributesUrl(None))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(AttributesUrl(None))
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(AttributesUrl(None))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(AttributesUrl(None))
     }
 }
 
@@ -177,7 +248,7 @@ impl<'de> Visitor<'de> for JsonRefVisitor {
         let mut object = ObjectRef::default();
         while let Some(CowStr(key)) = map.next_key()? {
             if key == "attributes" {
-                map.next_value::<IgnoredAny>()?;
+                object.url = map.next_value::<AttributesUrl<'de>>()?.0;
                 object.had_attributes = true;
             } else {
                 object.entries.push((key, map.next_value()?));
@@ -250,10 +321,12 @@ mod tests {
             stripped(&value).to_string()
         );
         assert!(parsed.had_attributes);
+        assert_eq!(parsed.url.as_deref(), Some("/x"));
         let Some(JsonRef::Object(account)) = parsed.get("Account") else {
             panic!("Account is an object");
         };
         assert!(account.is_parent_record());
+        assert_eq!(account.url, None, "its attributes have no url");
         let Some(JsonRef::Object(addr)) = parsed.get("Addr") else {
             panic!("Addr is an object");
         };
@@ -283,6 +356,33 @@ mod tests {
         let text = value.to_string();
         let parsed: ObjectRef<'_> = serde_json::from_str(&text).expect("parses");
         assert_eq!(ObjectRef::from_map(map), parsed);
+    }
+
+    #[test]
+    fn attributes_of_any_shape_are_skipped_and_only_a_string_url_is_kept() {
+        for (attributes, url) in [
+            (
+                r#"{"url":"/a/b","type":"X","more":{"url":"/no"}}"#,
+                Some("/a/b"),
+            ),
+            (r#"{"type":"X","url":7}"#, None),
+            (r#"["/a/b",{"url":"/c"}]"#, None),
+            (r#""/a/b""#, None),
+            ("null", None),
+            ("true", None),
+            ("-1.5", None),
+        ] {
+            let text = format!(r#"{{"attributes":{attributes},"Id":"001A"}}"#);
+            let parsed: ObjectRef<'_> = serde_json::from_str(&text).expect("parses");
+            assert_eq!(parsed.url.as_deref(), url, "{attributes}");
+            assert!(parsed.had_attributes);
+            assert_eq!(parsed.entries.len(), 1);
+            let value: Value = serde_json::from_str(&text).expect("parses");
+            let Value::Object(map) = &value else {
+                panic!("an object");
+            };
+            assert_eq!(ObjectRef::from_map(map), parsed, "{attributes}");
+        }
     }
 
     #[test]
