@@ -2,7 +2,7 @@
 #[macro_use]
 mod common;
 
-use common::{demo_profiles, model_with, press, render, t0, type_text};
+use common::{demo_profiles, model_with, press, profile, render, t0, type_text};
 use jiff::SignedDuration;
 use sfterm::effect::{Effect, RequestId};
 use sfterm::msg::{Msg, Outcome};
@@ -71,6 +71,19 @@ fn connected_model() -> Model {
 fn main_screen_before_connecting() {
     let model = model_with(demo_profiles());
     assert_screen!(render(&model, 120, 40));
+}
+
+#[test]
+fn a_long_profile_name_is_cut_with_an_ellipsis_before_its_badge() {
+    let long = "Acme Corporation EMEA integration sandbox (full copy)";
+    let model = model_with(vec![profile(long, "https://test.salesforce.com")]);
+    let screen = render(&model, 80, 24);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("Acme Corporatio"))
+        .unwrap_or_else(|| panic!("the profile row:\n{screen}"));
+    assert!(row.contains("…") && !row.contains("(full copy)"), "{row}");
+    assert!(row.contains("SANDBOX"), "the badge stays: {row}");
 }
 
 #[test]

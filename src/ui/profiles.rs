@@ -71,12 +71,10 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
             let marker = if active { "● " } else { "  " };
             let badge_text = format!(" {} ", badge.text());
             let room = width.saturating_sub(marker.chars().count() + badge_text.len() + 1);
-            let name: String = profile.name.chars().take(room).collect();
-            let pad = room.saturating_sub(name.chars().count());
             ListItem::new(Line::from(vec![
                 Span::styled(marker, theme.ok()),
-                Span::raw(name),
-                Span::raw(" ".repeat(pad + 1)),
+                Span::raw(super::records::fit(&profile.name, room)),
+                Span::raw(" "),
                 Span::styled(badge_text, theme.badge(badge)),
             ]))
         })
