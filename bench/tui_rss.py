@@ -75,6 +75,9 @@ def run_tui(argv, env, records, others=(), timeout=600):
     full = re.compile(re.escape(total) + rb" of " + re.escape(total) + rb" loaded")
     try:
         while time.monotonic() - start < timeout:
+            if not tail and time.monotonic() - start > 30:
+                # Seen once in many runs: the TUI drew nothing at all. Say so at once.
+                raise SystemExit(f"{argv}: nothing on the terminal within 30 s")
             ready, _, _ = select.select([fd], [], [], 0.1)
             if ready:
                 try:
