@@ -6,7 +6,11 @@ use std::fmt;
 /// Declares the `Action` enum with its config name and its help text in one place, so the
 /// keymap parser, the palette and the help overlay can never disagree.
 macro_rules! actions {
-    ($($variant:ident => $name:literal, $help:literal;)*) => {
+    // `key` after the help text: an action that only makes sense as a key inside a pane
+    // (moving, confirming, editing a row...), so the command palette does not offer it.
+    (@command) => { true };
+    (@command key) => { false };
+    ($($variant:ident => $name:literal, $help:literal $(, $key_only:ident)?;)*) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Action { $($variant,)* }
 
@@ -24,6 +28,11 @@ macro_rules! actions {
                 match self { $(Action::$variant => $help,)* }
             }
 
+            /// Whether the command palette offers it (not a key-only action).
+            pub fn is_command(self) -> bool {
+                match self { $(Action::$variant => actions!(@command $($key_only)?),)* }
+            }
+
             /// Parses a config name; `None` for an unknown name.
             pub fn from_name(name: &str) -> Option<Action> {
                 match name { $($name => Some(Action::$variant),)* _ => None }
@@ -35,7 +44,7 @@ macro_rules! actions {
 actions! {
     Quit => "quit", "Quit sfterm";
     Help => "help", "Show the keys of the focused pane";
-    CommandPalette => "command_palette", "Open the command palette";
+    CommandPalette => "command_palette", "Open the command palette", key;
     FocusNext => "focus_next", "Move focus to the next pane";
     FocusPrev => "focus_prev", "Move focus to the previous pane";
     FocusProfiles => "focus_profiles", "Focus the profiles pane";
@@ -44,12 +53,12 @@ actions! {
     TabComposer => "tab_composer", "Show the Composer tab";
     TabHistory => "tab_history", "Show the History tab";
     ToggleSidebar => "toggle_sidebar", "Hide or show the profiles and token panes (the main area takes the width)";
-    Up => "up", "Move up";
-    Down => "down", "Move down";
-    Top => "top", "Go to the first item";
-    Bottom => "bottom", "Go to the last item";
-    PageUp => "page_up", "Page up";
-    PageDown => "page_down", "Page down";
+    Up => "up", "Move up", key;
+    Down => "down", "Move down", key;
+    Top => "top", "Go to the first item", key;
+    Bottom => "bottom", "Go to the last item", key;
+    PageUp => "page_up", "Page up", key;
+    PageDown => "page_down", "Page down", key;
     Connect => "connect", "Connect with the selected profile";
     NewProfile => "new_profile", "Create a profile";
     EditProfile => "edit_profile", "Edit the selected profile";
@@ -60,13 +69,13 @@ actions! {
     Introspect => "introspect", "Ask Salesforce when the token expires (introspection)";
     CopyToken => "copy_token", "Copy the access token to the clipboard (asks first)";
     CheckApi => "check_api", "Make a real API call now (GET /limits): updates API usage, renews an invalid token";
-    Cancel => "cancel", "Cancel requests in flight, close a popup, leave a form";
-    Confirm => "confirm", "Answer yes to a question";
-    Deny => "deny", "Answer no to a question";
-    NextField => "next_field", "Next field";
-    PrevField => "prev_field", "Previous field";
-    CycleChoice => "cycle_choice", "Next choice of a choice field";
-    Submit => "submit", "Save the form / accept the input";
+    Cancel => "cancel", "Cancel requests in flight, close a popup, leave a form", key;
+    Confirm => "confirm", "Answer yes to a question", key;
+    Deny => "deny", "Answer no to a question", key;
+    NextField => "next_field", "Next field", key;
+    PrevField => "prev_field", "Previous field", key;
+    CycleChoice => "cycle_choice", "Next choice of a choice field", key;
+    Submit => "submit", "Save the form / accept the input", key;
     // check
     SetupCheck => "setup_check", "Setup check: verify the org's app and integration user against the setup guide";
     RerunCheck => "rerun_check", "Run the Setup check again";
@@ -77,13 +86,13 @@ actions! {
     DuplicateRequest => "duplicate_request", "Duplicate the request";
     DeleteRequest => "delete_request", "Delete the request (asks first)";
     RenameRequest => "rename_request", "Rename the request";
-    OpenItem => "open_item", "Open the request, fold the folder, or edit the field";
-    NextSection => "next_section", "Next part of the composer (requests, editor, response)";
-    PrevSection => "prev_section", "Previous part of the composer";
+    OpenItem => "open_item", "Open the request, fold the folder, or edit the field", key;
+    NextSection => "next_section", "Next part of the composer (requests, editor, response)", key;
+    PrevSection => "prev_section", "Previous part of the composer", key;
     CycleMethod => "cycle_method", "Next HTTP method";
-    PathPrefix => "path_prefix", "Next quick path prefix (apexrest, data, Soap/class)";
-    AddRow => "add_row", "Add a parameter or header row";
-    RemoveRow => "remove_row", "Remove the parameter or header row";
+    PathPrefix => "path_prefix", "Next quick path prefix (apexrest, data, Soap/class)", key;
+    AddRow => "add_row", "Add a parameter or header row", key;
+    RemoveRow => "remove_row", "Remove the parameter or header row", key;
     EditBody => "edit_body", "Edit the request body";
     LoadWsdl => "load_wsdl", "Load a WSDL (Apex class on the org, or a file) and pick an operation";
     ExportCurl => "export_curl", "Show the request as curl and copy it (token as $SF_ACCESS_TOKEN)";
@@ -92,8 +101,8 @@ actions! {
     ImportPostman => "import_postman", "Import a Postman collection (v2.1) from a file";
     ImportPostmanEnv => "import_postman_env", "Import a Postman environment as a new profile";
     Find => "find", "Find in the response body / filter the list";
-    FindNext => "find_next", "Next match";
-    FindPrev => "find_prev", "Previous match";
+    FindNext => "find_next", "Next match", key;
+    FindPrev => "find_prev", "Previous match", key;
     FilterBody => "filter_body", "Filter the JSON body with a path (.records[0].Name, $.a[*].b)";
     SaveBody => "save_body", "Save the response body to a file";
     CopyBody => "copy_body", "Copy the response body (OSC 52)";
@@ -105,8 +114,8 @@ actions! {
     PrevObject => "prev_object", "Records: previous object (Account, Contact, Lead, ...)";
     NextObject => "next_object", "Records: next object";
     OpenObject => "open_object", "Open object… (any queryable sObject by name)";
-    ColumnLeft => "column_left", "Records: focus the column to the left";
-    ColumnRight => "column_right", "Records: focus the column to the right";
+    ColumnLeft => "column_left", "Records: focus the column to the left", key;
+    ColumnRight => "column_right", "Records: focus the column to the right", key;
     SortColumn => "sort_column", "Records: sort by the focused column (again: reverse)";
     QuickSearch => "quick_search", "Records: quick search in the name field";
     SoqlLine => "soql_line", "Records: SOQL line (a WHERE clause or a whole SELECT)";
@@ -114,9 +123,9 @@ actions! {
     ReloadList => "reload_list", "Records: reload the list from the start";
     ExportView => "export_view", "Export this view to CSV (Bulk API 2.0 query job)";
     ShowExports => "show_exports", "Show the export jobs";
-    ToggleItem => "toggle_item", "Check or uncheck the selected item";
-    AbortExport => "abort_export", "Abort the selected export job";
-    Complete => "complete", "Complete the word (object, field, relationship, picklist value)";
+    ToggleItem => "toggle_item", "Check or uncheck the selected item", key;
+    AbortExport => "abort_export", "Abort the selected export job", key;
+    Complete => "complete", "Complete the word (object, field, relationship, picklist value)", key;
     OpenRecord => "open_record", "Records: open the selected record";
     // record_detail
     EditField => "edit_field", "Edit the focused field of the record";

@@ -7,38 +7,6 @@ use ratatui::crossterm::event::KeyEvent;
 use crate::action::Action;
 use crate::state::text_input::TextInput;
 
-/// Actions that only make sense as keys inside a pane, not as commands.
-const NOT_COMMANDS: &[Action] = &[
-    Action::CommandPalette,
-    Action::Up,
-    Action::Down,
-    Action::Top,
-    Action::Bottom,
-    Action::PageUp,
-    Action::PageDown,
-    Action::Cancel,
-    Action::Confirm,
-    Action::Deny,
-    Action::NextField,
-    Action::PrevField,
-    Action::CycleChoice,
-    Action::Submit,
-    Action::ToggleItem,
-    Action::AbortExport,
-    Action::Complete,
-    Action::ColumnLeft,
-    Action::ColumnRight,
-    // composer: keys of a part of the tab, not commands
-    Action::OpenItem,
-    Action::NextSection,
-    Action::PrevSection,
-    Action::PathPrefix,
-    Action::AddRow,
-    Action::RemoveRow,
-    Action::FindNext,
-    Action::FindPrev,
-];
-
 #[derive(Debug, Clone)]
 pub struct PaletteState {
     pub input: TextInput,
@@ -69,10 +37,7 @@ pub enum PaletteOutcome {
 
 impl PaletteState {
     pub fn commands() -> impl Iterator<Item = Action> {
-        Action::ALL
-            .iter()
-            .copied()
-            .filter(|a| !NOT_COMMANDS.contains(a))
+        Action::ALL.iter().copied().filter(|a| a.is_command())
     }
 
     pub fn update(&mut self, action: Action) -> PaletteOutcome {
@@ -144,6 +109,9 @@ mod tests {
         let palette = PaletteState::default();
         assert!(palette.matches.contains(&Action::RenewToken));
         assert!(!palette.matches.contains(&Action::Down));
+        assert!(!palette.matches.contains(&Action::FindNext));
+        assert!(palette.matches.contains(&Action::ToggleSidebar));
+        assert_eq!(PaletteState::commands().count(), palette.matches.len());
     }
 
     #[test]
