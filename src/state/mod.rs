@@ -27,7 +27,7 @@ use crate::keymap::{Context, KeyChord, Keymap};
 use crate::msg::Msg;
 use palette::{PaletteOutcome, PaletteState};
 use profiles::{ProfilesState, Reply};
-use record_detail::{DetailStack, RecordDetailState, StackReply};
+use record_detail::{DetailStack, RecordChange, RecordDetailState, StackReply};
 use records::RecordsState;
 use token::TokenState;
 
@@ -398,16 +398,15 @@ impl Model {
         match reply {
             StackReply::Effects(effects) => self.track(effects),
             StackReply::Closed => Vec::new(),
-            StackReply::Saved {
+            StackReply::Changed(RecordChange::Saved {
                 object,
                 id,
                 mut effects,
-                ..
-            } => {
+            }) => {
                 effects.extend(self.records.record_changed(&object, &id, &mut self.ids));
                 self.track(effects)
             }
-            StackReply::Deleted { object, id } => {
+            StackReply::Changed(RecordChange::Deleted { object, id }) => {
                 self.records.record_deleted(&object, &id);
                 self.notice = Some(format!("Deleted the {object}."));
                 Vec::new()

@@ -81,18 +81,21 @@ pub enum DetailReply {
     Close,
     /// Go back and cancel these requests.
     CloseWith(Vec<Effect>),
-    /// The record was saved: the list updates its row with these values; `effects` reload it.
+    /// The record was saved or deleted: the list follows.
+    Changed(RecordChange),
+}
+
+/// A record a detail view saved or deleted, which the Records list shows too.
+#[derive(Debug)]
+pub enum RecordChange {
+    /// Saved: the list reloads its row; `effects` reload the view.
     Saved {
         object: String,
         id: String,
-        fields: Map<String, Value>,
         effects: Vec<Effect>,
     },
-    /// The record was deleted.
-    Deleted {
-        object: String,
-        id: String,
-    },
+    /// Deleted: the list drops its row.
+    Deleted { object: String, id: String },
 }
 
 impl DetailReply {
@@ -859,12 +862,11 @@ impl RecordDetailState {
                     // Reload for the new Last-Modified and server-computed fields.
                     let effects = self.load(ids);
                     self.status = Status::Ready;
-                    return DetailReply::Saved {
+                    return DetailReply::Changed(RecordChange::Saved {
                         object: self.object.clone(),
                         id,
-                        fields,
                         effects,
-                    };
+                    });
                 }
                 Err(WriteFailure::Conflict) => {
                     self.popup = Some(Popup::Conflict(Conflict {
@@ -900,10 +902,10 @@ impl RecordDetailState {
             (Pending::Delete, RecordOutcome::Deleted(result)) => match result {
                 Ok(()) => {
                     self.staged.clear();
-                    return DetailReply::Deleted {
+                    return DetailReply::Changed(RecordChange::Deleted {
                         object: self.object.clone(),
                         id: self.id().unwrap_or_default().to_string(),
-                    };
+                    });
                 }
                 Err(WriteFailure::Failed { message, fields }) => {
                     self.problem = Some(Problem { message, fields });
@@ -948,18 +950,8 @@ pub enum StackReply {
     Effects(Vec<Effect>),
     /// The last view closed: show the list again (at the same row).
     Closed,
-    /// A record was saved: update its list row.
-    Saved {
-        object: String,
-        id: String,
-        fields: Map<String, Value>,
-        effects: Vec<Effect>,
-    },
-    /// A record was deleted: drop its list row.
-    Deleted {
-        object: String,
-        id: String,
-    },
+    /// A record was saved or deleted: the list follows.
+    Changed(RecordChange),
 }
 
 /// Detail views on top of each other: following a reference pushes, esc pops.
@@ -1064,22 +1056,12 @@ impl DetailStack {
                 self.views.pop();
                 StackReply::Effects(effects)
             }
-            DetailReply::Saved {
-                object,
-                id,
-                fields,
-                effects,
-            } => StackReply::Saved {
-                object,
-                id,
-                fields,
-                effects,
-            },
-            DetailReply::Deleted { object, id } => {
-                if let Some(at) = at {
+            DetailReply::Changed(change) => {
+                // A deleted record's view and the views opened from it close.
+                if let (RecordChange::Deleted { .. }, Some(at)) = (&change, at) {
                     self.views.truncate(at);
                 }
-                StackReply::Deleted { object, id }
+                StackReply::Changed(change)
             }
         }
     }
