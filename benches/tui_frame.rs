@@ -18,10 +18,8 @@ use ratatui::backend::TestBackend;
 use sfterm::effect::{Effect, Job};
 use sfterm::jobs::records::{PageRows, RecordsJob, RecordsOutcome};
 use sfterm::msg::{Msg, Outcome};
-use sfterm::sf::RenewReason;
 use sfterm::state::Model;
 use sfterm::state::records::rowstore::RowStore;
-use sfterm::state::token::SessionInfo;
 use sfterm::ui::{self, Theme};
 
 /// `n` synthetic Accounts under `columns` (the list's default columns).
@@ -50,30 +48,7 @@ fn rows(columns: &[String], n: usize) -> RowStore {
 /// A model logged in to the demo profile, on the Records tab, with `n` Accounts loaded.
 fn model_with_rows(n: usize) -> Model {
     let mut model = model_with(demo_profiles());
-    let effects = press(&mut model, "enter");
-    let login = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Spawn { req, .. } => Some(*req),
-            _ => None,
-        })
-        .expect("enter connects");
-    let t0 = common::t0();
-    let effects = model.handle_msg(Msg::Done {
-        req: login,
-        outcome: Outcome::Login(Ok(SessionInfo {
-            profile: "Demo org".into(),
-            instance_url: "http://127.0.0.1:8484".into(),
-            user_id: "005Dn00000IntUsIAJ".into(),
-            org_id: "00DDn00000Org01MAB".into(),
-            scopes: vec!["api".into()],
-            token_type: "Bearer".into(),
-            issued_at: t0,
-            obtained_at: t0,
-            reason: RenewReason::Initial,
-            masked_token: "00DDn00000Org01!••••••••".into(),
-        })),
-    });
+    let effects = common::connect(&mut model);
     let query = effects
         .iter()
         .find_map(|e| match e {

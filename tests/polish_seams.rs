@@ -234,30 +234,7 @@ fn the_list_is_headed_by_labels_and_shows_whole_local_datetimes() {
 #[test]
 fn a_narrow_status_bar_leaves_out_the_instance_url_before_cutting_the_api_usage() {
     let mut model = common::model_with(common::demo_profiles());
-    let effects = common::press(&mut model, "enter");
-    let req = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Spawn { req, .. } => Some(*req),
-            _ => None,
-        })
-        .expect("the login job");
-    let session = sfterm::state::token::SessionInfo {
-        profile: "Demo org".into(),
-        instance_url: "http://127.0.0.1:8484".into(),
-        user_id: "005Dn00000IntUsIAJ".into(),
-        org_id: "00DDn00000Org01MAB".into(),
-        scopes: vec!["api".into()],
-        token_type: "Bearer".into(),
-        issued_at: common::t0(),
-        obtained_at: common::t0(),
-        reason: sfterm::sf::RenewReason::Initial,
-        masked_token: "00DDn00000Org01!••••••••".into(),
-    };
-    model.handle_msg(Msg::Done {
-        req,
-        outcome: Outcome::Login(Ok(session)),
-    });
+    common::connect(&mut model);
     model.handle_msg(Msg::ApiUsage(sfterm::sf::LimitInfo {
         used: 1234,
         max: 15000,

@@ -12,13 +12,11 @@ use sfterm::action::Action;
 use sfterm::effect::{Effect, Job, RequestId, RequestIds};
 use sfterm::jobs::records::{ExportPageDone, JobError, PageRows, RecordsJob, RecordsOutcome};
 use sfterm::msg::{Msg, Outcome};
-use sfterm::sf::RenewReason;
 use sfterm::sf::SObjectDescribe;
 use sfterm::sf::bulk::BulkJob;
 use sfterm::state::Model;
 use sfterm::state::records::rowstore::RowStore;
 use sfterm::state::records::{Filter, LineInput, Popup, RecordsState, Reply};
-use sfterm::state::token::SessionInfo;
 
 /// The records jobs among effects.
 fn jobs(effects: &[Effect]) -> Vec<(RequestId, RecordsJob)> {
@@ -636,36 +634,10 @@ fn not_connected_says_connect_first() {
 
 // ---- through the Model: keys, routing and snapshots ----
 
-fn session() -> SessionInfo {
-    SessionInfo {
-        profile: "Demo org".into(),
-        instance_url: "http://127.0.0.1:8484".into(),
-        user_id: "005Dn00000IntUsIAJ".into(),
-        org_id: "00DDn00000Org01MAB".into(),
-        scopes: vec!["api".into()],
-        token_type: "Bearer".into(),
-        issued_at: t0(),
-        obtained_at: t0(),
-        reason: RenewReason::Initial,
-        masked_token: "00DDn00000Org01!••••••••".into(),
-    }
-}
-
 /// Connected; returns the model and the records query the connection started.
 fn connected_model() -> (Model, RequestId) {
     let mut model = model_with(demo_profiles());
-    let effects = press(&mut model, "enter");
-    let req = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Spawn { req, .. } => Some(*req),
-            _ => None,
-        })
-        .expect("connect");
-    let effects = model.handle_msg(Msg::Done {
-        req,
-        outcome: Outcome::Login(Ok(session())),
-    });
+    let effects = common::connect(&mut model);
     let (query, _) = query_of(&effects);
     (model, query)
 }

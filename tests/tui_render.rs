@@ -2,47 +2,18 @@
 #[macro_use]
 mod common;
 
-use common::{demo_profiles, model_with, press, profile, render, t0, type_text};
+use common::{
+    connect, demo_profiles, model_with, press, profile, render, spawned_req, t0, type_text,
+};
 use jiff::SignedDuration;
-use sfterm::effect::{Effect, RequestId};
 use sfterm::msg::{Msg, Outcome};
-use sfterm::sf::{Diagnosis, Introspection, LimitInfo, RenewReason};
+use sfterm::sf::{Diagnosis, Introspection, LimitInfo};
 use sfterm::state::Model;
-use sfterm::state::token::SessionInfo;
-
-fn spawned_req(effects: &[Effect]) -> RequestId {
-    effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Spawn { req, .. } => Some(*req),
-            _ => None,
-        })
-        .expect("a job was spawned")
-}
-
-fn session() -> SessionInfo {
-    SessionInfo {
-        profile: "Demo org".into(),
-        instance_url: "http://127.0.0.1:8484".into(),
-        user_id: "005Dn00000IntUsIAJ".into(),
-        org_id: "00DDn00000Org01MAB".into(),
-        scopes: vec!["api".into()],
-        token_type: "Bearer".into(),
-        issued_at: t0(),
-        obtained_at: t0(),
-        reason: RenewReason::Initial,
-        masked_token: "00DDn00000Org01!••••••••".into(),
-    }
-}
 
 /// "Demo org" connected at t0, expiring at t0 + 2 h, 8 minutes later.
 fn connected_model() -> Model {
     let mut model = model_with(demo_profiles());
-    let req = spawned_req(&press(&mut model, "enter"));
-    let effects = model.handle_msg(Msg::Done {
-        req,
-        outcome: Outcome::Login(Ok(session())),
-    });
+    let effects = connect(&mut model);
     let introspect = spawned_req(&effects);
     let info = Introspection {
         active: true,

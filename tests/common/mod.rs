@@ -16,9 +16,12 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use secrecy::SecretString;
 
 use sfterm::config::profiles::{AuthStyle, Profile, SecretSource};
-use sfterm::effect::Effect;
+use sfterm::effect::{Effect, RequestId};
 use sfterm::keymap::{KeyChord, Keymap};
+use sfterm::msg::{Msg, Outcome};
+use sfterm::sf::RenewReason;
 use sfterm::state::Model;
+use sfterm::state::token::SessionInfo;
 use sfterm::ui::{self, Theme};
 
 /// 2026-01-01T00:00:00Z, the fixed "now" of every fixture.
@@ -138,4 +141,41 @@ macro_rules! assert_screen {
             insta::assert_snapshot!(screen);
         });
     }};
+}
+
+/// The request id of the first job in `effects`.
+pub fn spawned_req(effects: &[Effect]) -> RequestId {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Spawn { req, .. } => Some(*req),
+            _ => None,
+        })
+        .expect("a job was spawned")
+}
+
+/// The session of "Demo org" (see [`demo_profiles`]) logged in at [`t0`].
+pub fn session() -> SessionInfo {
+    SessionInfo {
+        profile: "Demo org".into(),
+        instance_url: "http://127.0.0.1:8484".into(),
+        user_id: "005Dn00000IntUsIAJ".into(),
+        org_id: "00DDn00000Org01MAB".into(),
+        scopes: vec!["api".into()],
+        token_type: "Bearer".into(),
+        issued_at: t0(),
+        obtained_at: t0(),
+        reason: RenewReason::Initial,
+        masked_token: "00DDn00000Org01!••••••••".into(),
+    }
+}
+
+/// Connects the selected profile ("Demo org" in [`demo_profiles`]): enter, then the login
+/// succeeds with [`session`]. Returns the effects of the login (introspection, list loads).
+pub fn connect(model: &mut Model) -> Vec<Effect> {
+    let req = spawned_req(&press(model, "enter"));
+    model.handle_msg(Msg::Done {
+        req,
+        outcome: Outcome::Login(Ok(session())),
+    })
 }

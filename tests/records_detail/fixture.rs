@@ -96,29 +96,7 @@ pub fn done(model: &mut Model, req: RequestId, outcome: RecordOutcome) -> Vec<Ef
 /// A model connected to "Demo org" (a login answered by hand).
 pub fn connected() -> Model {
     let mut model = model_with(demo_profiles());
-    let req = press(&mut model, "enter")
-        .iter()
-        .find_map(|e| match e {
-            Effect::Spawn { req, .. } => Some(*req),
-            _ => None,
-        })
-        .expect("connect spawned");
-    let session = sfterm::state::token::SessionInfo {
-        profile: "Demo org".into(),
-        instance_url: "http://127.0.0.1:8484".into(),
-        user_id: "005Dn00000IntUsIAJ".into(),
-        org_id: "00DDn00000Org01MAB".into(),
-        scopes: vec!["api".into()],
-        token_type: "Bearer".into(),
-        issued_at: opened_at(),
-        obtained_at: opened_at(),
-        reason: sfterm::sf::RenewReason::Initial,
-        masked_token: "00DDn00000Org01!••••••••".into(),
-    };
-    model.handle_msg(Msg::Done {
-        req,
-        outcome: Outcome::Login(Ok(session)),
-    });
+    crate::common::connect(&mut model);
     model
 }
 
