@@ -106,9 +106,9 @@ fn is_passing_limit(resp: &RawResponse) -> bool {
         return false;
     }
     match fail_raw(resp) {
-        ApiError::Api { errors, .. } => errors.first().is_some_and(|e| {
-            e.error_code == "REQUEST_LIMIT_EXCEEDED" && !e.message.contains("TotalRequests")
-        }),
+        ApiError::Api { errors, .. } => errors
+            .first()
+            .is_some_and(|e| e.error_code == "REQUEST_LIMIT_EXCEEDED" && !e.is_daily_limit()),
         _ => false,
     }
 }

@@ -20,6 +20,15 @@ pub struct SfError {
     pub fields: Vec<String>,
 }
 
+impl SfError {
+    /// `REQUEST_LIMIT_EXCEEDED` for the org's daily total (`TotalRequests Limit exceeded.`),
+    /// which lasts until the 24-hour window rolls over; the other limits (concurrent
+    /// long-running requests) pass in seconds.
+    pub fn is_daily_limit(&self) -> bool {
+        self.error_code == "REQUEST_LIMIT_EXCEEDED" && self.message.contains("TotalRequests")
+    }
+}
+
 /// Everything that can go wrong talking to Salesforce. Never carries a secret.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
@@ -414,7 +423,7 @@ fn api_diagnosis(
             "Connect again to get a new token (sfterm renews automatically once per request)."
                 .to_string(),
         ),
-        "REQUEST_LIMIT_EXCEEDED" if message.contains("TotalRequests") => d(
+        "REQUEST_LIMIT_EXCEEDED" if first.is_some_and(SfError::is_daily_limit) => d(
             "API limit reached",
             format!("The org has used up its daily API requests: {message}"),
             "Wait for the 24-hour window to roll over, or ask the admin about the org's limits."
