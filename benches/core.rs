@@ -15,6 +15,10 @@
 //! Run: `cargo bench --bench core` (all), `cargo bench --bench core -- query_page` (one group).
 //! Set `SFTERM_BENCH_QUICK=1` to skip the 100k-Account group. Figures: docs/benchmarks.md.
 
+#[path = "../tests/common/org.rs"]
+#[allow(dead_code)] // only its token_for
+mod org;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -53,26 +57,7 @@ impl Org {
             }))
             .expect("mock org starts");
         let client = reqwest::Client::new();
-        let token = rt.block_on(async {
-            let body: Value = client
-                .post(
-                    org.instance_url()
-                        .join("services/oauth2/token")
-                        .expect("url"),
-                )
-                .basic_auth(org.client_id(), Some(org.client_secret()))
-                .form(&[("grant_type", "client_credentials")])
-                .send()
-                .await
-                .expect("token request")
-                .json()
-                .await
-                .expect("token json");
-            body["access_token"]
-                .as_str()
-                .expect("access_token")
-                .to_owned()
-        });
+        let token = rt.block_on(org::token_for(&org, &client));
         Org {
             rt,
             org,

@@ -11,6 +11,10 @@
 //!
 //! `cargo bench --bench key_latency` (`SFTERM_BENCH_KEYS=N` for N keys per pacing, default 200).
 
+#[path = "../tests/common/org.rs"]
+#[allow(dead_code)] // only its token_for
+mod org;
+
 use std::time::{Duration, Instant};
 
 use futures::channel::mpsc;
@@ -131,21 +135,7 @@ struct RawClient {
 impl RawClient {
     async fn new(org: &MockOrg) -> RawClient {
         let client = reqwest::Client::new();
-        let body: serde_json::Value = client
-            .post(
-                org.instance_url()
-                    .join("services/oauth2/token")
-                    .expect("url"),
-            )
-            .basic_auth(org.client_id(), Some(org.client_secret()))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .expect("token")
-            .json()
-            .await
-            .expect("json");
-        let token = body["access_token"].as_str().expect("token").to_owned();
+        let token = org::token_for(org, &client).await;
         let url = org
             .instance_url()
             .join("services/data/v62.0/query?q=SELECT+Id,Name+FROM+Account+LIMIT+200")

@@ -1,6 +1,8 @@
 //! Bulk API 2.0 query jobs through `SfClient` against the mock org over real HTTP.
 #![cfg(feature = "mock-org")]
 
+mod common;
+
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -247,27 +249,12 @@ async fn raw_page(org: &MockOrg, job_id: &str, accept_gzip: bool) -> reqwest::Re
         .no_gzip()
         .build()
         .expect("http client");
-    let token: serde_json::Value = http
-        .post(
-            org.instance_url()
-                .join("services/oauth2/token")
-                .expect("url"),
-        )
-        .basic_auth(org.client_id(), Some(org.client_secret()))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
+    let token = common::org::token_for(org, &http).await;
     let url = org
         .instance_url()
         .join(&format!("services/data/v60.0/jobs/query/{job_id}/results"))
         .expect("url");
-    let mut req = http
-        .get(url)
-        .bearer_auth(token["access_token"].as_str().expect("token"));
+    let mut req = http.get(url).bearer_auth(token);
     if accept_gzip {
         req = req.header("accept-encoding", "gzip");
     }
