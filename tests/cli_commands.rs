@@ -4,6 +4,9 @@
 //! 4 conflict on 412).
 #![cfg(feature = "mock-org")]
 
+mod common;
+
+use common::cli::{TestCli, config_dir, run};
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,10 +20,7 @@ use axum::routing::{get, post};
 use clap::{CommandFactory, Parser};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
-use sfterm::commands::{
-    self, CommandError, Context, EXIT_CONFLICT, EXIT_FAILURE, EXIT_NOT_FOUND, EXIT_USAGE,
-    ScriptCommand,
-};
+use sfterm::commands::{self, Context, EXIT_CONFLICT, EXIT_FAILURE, EXIT_NOT_FOUND, EXIT_USAGE};
 
 const CLIENT_ID: &str = "cli-test-client";
 const CLIENT_SECRET: &str = "cli-test-secret-value";
@@ -30,16 +30,6 @@ const USER: &str = "005Dn00000IntUsIAJ";
 const ACCOUNTS: usize = 2500;
 /// When every seeded Account was last modified.
 const SEEDED_AT: &str = "2026-01-01T08:00:00Z";
-
-/// A stand-in for the top-level `sfterm` command line (the integrator's `Cli`).
-#[derive(Debug, Parser)]
-#[command(name = "sfterm")]
-struct TestCli {
-    #[arg(long, short = 'p', global = true)]
-    profile: Option<String>,
-    #[command(subcommand)]
-    command: ScriptCommand,
-}
 
 struct Account {
     fields: Map<String, Value>,
@@ -372,54 +362,11 @@ async fn start_org() -> (String, Arc<Org>) {
     (base, org)
 }
 
-/// A `Write` into a shared buffer, so the test can read what the command printed.
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Buffer {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().expect("lock").clone()).expect("utf-8 output")
-    }
-}
-
-/// A temp config dir with `profiles.toml` holding the given `[[profile]]` tables.
-fn config_dir(profiles: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("profiles.toml"), profiles).expect("write profiles");
-    dir
-}
-
 fn profile_toml(name: &str, base: &str, secret: &str) -> String {
     format!(
         "[[profile]]\nname = \"{name}\"\nendpoint = \"{base}\"\nclient_id = \"{CLIENT_ID}\"\n\
          secret = {{ source = \"plain\", value = \"{secret}\" }}\n"
     )
-}
-
-/// Parses `args` as the command line `sfterm <args>` and runs it; returns the result and
-/// what was printed on stdout.
-async fn run(dir: &std::path::Path, args: &[&str]) -> (Result<(), CommandError>, String) {
-    let cli = TestCli::try_parse_from(std::iter::once("sfterm").chain(args.iter().copied()))
-        .expect("arguments parse");
-    let out = Buffer::default();
-    let ctx = Context {
-        config_dir: dir.to_path_buf(),
-        profile: cli.profile,
-        stdout: Box::new(out.clone()),
-        stderr_is_terminal: false,
-    };
-    let result = commands::run(cli.command, ctx, TestCli::command()).await;
-    (result, out.text())
 }
 
 async fn org_and_dir() -> (tempfile::TempDir, Arc<Org>) {
