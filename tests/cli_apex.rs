@@ -2,15 +2,11 @@
 //! SOAP calls with a fetched or file WSDL, faults, and the renewal after a revoked token.
 #![cfg(feature = "mock-org")]
 
-use std::time::Duration;
-
-use secrecy::SecretString;
 use serde_json::Value;
 use sfterm::commands::apex::{fetch_wsdl, soap_call};
 use sfterm::commands::{EXIT_FAILURE, EXIT_USAGE};
 use sfterm::composer::soap::{SoapResponse, flatten};
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
-use sfterm::sf::{ConnectionConfig, RenewReason, SfClient};
 
 mod common;
 
@@ -229,14 +225,7 @@ async fn apex_soap_calls_with_fetched_and_file_wsdl() {
 async fn soap_call_renews_a_revoked_token_once() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let org = start().await;
-    let mut config = ConnectionConfig::new(
-        org.instance_url().clone(),
-        org.client_id(),
-        SecretString::from(org.client_secret().to_owned()),
-    );
-    config.timeout = Duration::from_secs(20);
-    let client = SfClient::new(config).expect("client");
-    client.login(RenewReason::Initial).await.expect("login");
+    let client = common::org::logged_in_client(&org).await;
     let wsdl = fetch_wsdl(&client, "CustomerWS").await.expect("wsdl");
     let before = client.token_requests();
 

@@ -2,14 +2,14 @@
 //! run with the real `curl` binary.
 #![cfg(feature = "mock-org")]
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde_json::Value;
 use sfterm::commands::{CommandError, EXIT_FAILURE, EXIT_USAGE};
 use sfterm::composer::history::{History, HistoryFilter};
 use sfterm::composer::request::{Pair, RequestKind, SavedRequest};
 use sfterm::composer::store::RequestStore;
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
-use sfterm::sf::{ConnectionConfig, RenewReason, SfClient};
+use sfterm::sf::SfClient;
 
 mod common;
 
@@ -53,14 +53,7 @@ impl Setup {
     }
 
     async fn client(&self) -> SfClient {
-        let config = ConnectionConfig::new(
-            self.org.instance_url().clone(),
-            self.org.client_id(),
-            SecretString::from(self.org.client_secret().to_string()),
-        );
-        let client = SfClient::new(config).expect("client");
-        client.login(RenewReason::Initial).await.expect("login");
-        client
+        common::org::logged_in_client(&self.org).await
     }
 }
 

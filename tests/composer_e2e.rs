@@ -14,7 +14,6 @@ use futures::channel::mpsc;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::Event;
-use secrecy::SecretString;
 use serde_json::Value;
 
 use sfterm::app::Runtime;
@@ -22,7 +21,7 @@ use sfterm::composer::request::{RequestKind, SavedRequest};
 use sfterm::composer::store::RequestStore;
 use sfterm::jobs::composer::{ComposerJob, ComposerOutcome, JobContext, ResponseView, run};
 use sfterm::mock_org::{FaultKind, MockOrg, MockOrgConfig};
-use sfterm::sf::{ConnectionConfig, RenewReason, SfClient};
+use sfterm::sf::SfClient;
 use sfterm::state::Model;
 use sfterm::ui::Theme;
 
@@ -34,16 +33,7 @@ async fn org() -> MockOrg {
 }
 
 async fn client(org: &MockOrg) -> SfClient {
-    let mut c = ConnectionConfig::new(
-        org.instance_url().clone(),
-        org.client_id(),
-        SecretString::from(org.client_secret().to_string()),
-    );
-    c.ca_file = org.ca_file().map(|p| p.to_path_buf());
-    c.timeout = Duration::from_secs(20);
-    let client = SfClient::new(c).expect("client");
-    client.login(RenewReason::Initial).await.expect("login");
-    client
+    common::org::logged_in_client(org).await
 }
 
 struct Jobs {

@@ -7,12 +7,8 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::live::{LiveApp, LiveOptions, Observed};
-use secrecy::SecretString;
 use sfterm::mock_org::{FaultKind, MockOrg, MockOrgConfig};
-use sfterm::sf::{ConnectionConfig, RenewReason, SfClient};
 use sfterm::state::Model;
 use sfterm::state::record_detail::Status;
 
@@ -149,14 +145,7 @@ async fn a_staged_edit_survives_every_failed_save_and_is_sent_by_the_next() {
     app.press("ctrl-s");
     app.wait_for("the save", |f| f.staged == 0 && !f.writing)
         .await;
-    let mut c = ConnectionConfig::new(
-        org.instance_url().clone(),
-        org.client_id(),
-        SecretString::from(org.client_secret().to_owned()),
-    );
-    c.timeout = Duration::from_secs(10);
-    let client = SfClient::new(c).expect("client");
-    client.login(RenewReason::Initial).await.expect("login");
+    let client = common::org::logged_in_client(&org).await;
     let record = client
         .get_record("Account", &id, Some(&["Phone"]))
         .await

@@ -2,16 +2,14 @@
 //! `sfterm demo` seeds them (the customer id variable from the org), each one sends and works.
 #![cfg(feature = "mock-org")]
 
-use std::sync::Arc;
-use std::time::Duration;
+mod common;
 
-use secrecy::SecretString;
+use std::sync::Arc;
 
 use sfterm::composer::demo;
 use sfterm::composer::store::RequestStore;
 use sfterm::jobs::composer::{ComposerJob, ComposerOutcome, JobContext, run};
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
-use sfterm::sf::{ConnectionConfig, RenewReason, SfClient};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_demo_request_works_against_the_mock_org() {
@@ -19,15 +17,7 @@ async fn every_demo_request_works_against_the_mock_org() {
     let org = MockOrg::start(MockOrgConfig::default())
         .await
         .expect("mock org");
-    let mut config = ConnectionConfig::new(
-        org.instance_url().clone(),
-        org.client_id(),
-        SecretString::from(org.client_secret().to_string()),
-    );
-    config.ca_file = org.ca_file().map(|p| p.to_path_buf());
-    config.timeout = Duration::from_secs(20);
-    let client = SfClient::new(config).expect("client");
-    client.login(RenewReason::Initial).await.expect("login");
+    let client = common::org::logged_in_client(&org).await;
 
     let dir = tempfile::tempdir().expect("temp dir");
     let customer = org
@@ -92,14 +82,7 @@ async fn an_unset_variable_is_reported_without_a_doubled_prefix() {
     let org = MockOrg::start(MockOrgConfig::default())
         .await
         .expect("mock org");
-    let mut config = ConnectionConfig::new(
-        org.instance_url().clone(),
-        org.client_id(),
-        SecretString::from(org.client_secret().to_string()),
-    );
-    config.ca_file = org.ca_file().map(|p| p.to_path_buf());
-    let client = SfClient::new(config).expect("client");
-    client.login(RenewReason::Initial).await.expect("login");
+    let client = common::org::logged_in_client(&org).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let request = demo::demo_requests().expect("requests").remove(0);
     let ctx = JobContext {

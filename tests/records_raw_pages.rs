@@ -3,13 +3,12 @@
 //! former way gave: every record parsed into a `serde_json` map, then flattened by the
 //! map-based rules kept below as the reference.
 
-use std::time::Duration;
+mod common;
 
-use secrecy::SecretString;
 use serde_json::{Map, Value, json};
 use sfterm::jobs::records::{PageRows, RecordsJob, RecordsOutcome, rows_of, run};
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
-use sfterm::sf::{ConnectionConfig, QueryPage, RawQueryPage, RenewReason, SfClient};
+use sfterm::sf::{QueryPage, RawQueryPage, SfClient};
 use sfterm::state::records::default_columns;
 use sfterm::state::records::rowstore::RowStore;
 use sfterm::state::records::soql::build_query;
@@ -111,16 +110,7 @@ async fn org() -> MockOrg {
 }
 
 async fn client(org: &MockOrg) -> SfClient {
-    let mut c = ConnectionConfig::new(
-        org.instance_url().clone(),
-        org.client_id(),
-        SecretString::from(org.client_secret().to_string()),
-    );
-    c.ca_file = org.ca_file().map(|p| p.to_path_buf());
-    c.timeout = Duration::from_secs(30);
-    let client = SfClient::new(c).expect("client");
-    client.login(RenewReason::Initial).await.expect("login");
-    client
+    common::org::logged_in_client(org).await
 }
 
 fn map(v: Value) -> Map<String, Value> {

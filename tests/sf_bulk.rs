@@ -6,10 +6,9 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use secrecy::SecretString;
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
 use sfterm::sf::bulk::{BulkError, BulkJob, DownloadOptions, PollOptions};
-use sfterm::sf::{ApiVersion, ConnectionConfig, SfClient};
+use sfterm::sf::{ApiVersion, SfClient};
 
 const SOQL: &str = "SELECT Id, Name FROM Account ORDER BY Name";
 
@@ -24,11 +23,7 @@ async fn org(records: usize, polls: u32) -> MockOrg {
 }
 
 fn client(org: &MockOrg) -> SfClient {
-    let mut c = ConnectionConfig::new(
-        org.instance_url().clone(),
-        org.client_id(),
-        SecretString::from(org.client_secret().to_owned()),
-    );
+    let mut c = common::org::connection(org);
     c.api_version = Some(ApiVersion(60));
     c.timeout = Duration::from_secs(10);
     SfClient::new(c).expect("client")

@@ -1,8 +1,12 @@
 //! A running mock org with a plain HTTP client and an access token from the client credentials
 //! flow, for tests of the mock org's wire format (no sfterm client in between).
 
+use std::time::Duration;
+
+use secrecy::SecretString;
 use serde_json::Value;
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
+use sfterm::sf::{ConnectionConfig, RenewReason, SfClient};
 
 pub struct OrgFixture {
     pub org: MockOrg,
@@ -41,4 +45,24 @@ pub async fn token_for(org: &MockOrg, client: &reqwest::Client) -> String {
         .await
         .expect("json");
     body["access_token"].as_str().expect("token").to_owned()
+}
+
+/// The connection settings of `org`'s main app for `SfClient` (its CA trusted when it serves
+/// https; a generous timeout for a loaded CI machine).
+pub fn connection(org: &MockOrg) -> ConnectionConfig {
+    let mut c = ConnectionConfig::new(
+        org.instance_url().clone(),
+        org.client_id(),
+        SecretString::from(org.client_secret().to_owned()),
+    );
+    c.ca_file = org.ca_file().map(|p| p.to_path_buf());
+    c.timeout = Duration::from_secs(30);
+    c
+}
+
+/// An `SfClient` for `org`'s main app, logged in.
+pub async fn logged_in_client(org: &MockOrg) -> SfClient {
+    let client = SfClient::new(connection(org)).expect("client");
+    client.login(RenewReason::Initial).await.expect("login");
+    client
 }
