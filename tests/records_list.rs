@@ -443,16 +443,23 @@ fn open_object_checks_describe_global() {
     }
     type_into(&mut s, "opp");
     act(&mut s, &mut ids, Action::Complete);
-    assert_eq!(
-        s.input
-            .as_ref()
-            .map(|i| i.input().text().to_owned())
-            .as_deref(),
-        Some("Opportunity")
-    );
+    assert_eq!(line_text(&s).as_deref(), Some("Opportunity"));
     let (_, soql) = query_of(&act(&mut s, &mut ids, Action::Submit));
     assert_eq!(soql, "SELECT Id, Name, LastModifiedDate FROM Opportunity");
     assert_eq!(s.views.len(), 4);
+}
+
+/// The text of the open input line.
+fn line_text(s: &RecordsState) -> Option<String> {
+    s.input.as_ref().map(|i| i.input().text().to_owned())
+}
+
+/// The completions the SOQL line offers.
+fn suggestions(s: &RecordsState) -> Vec<String> {
+    match &s.input {
+        Some(LineInput::Soql { suggestions, .. }) => suggestions.clone(),
+        other => panic!("not the SOQL line: {other:?}"),
+    }
 }
 
 #[test]
@@ -462,38 +469,16 @@ fn completion_offers_fields_relationships_and_picklist_values() {
     act(&mut s, &mut ids, Action::SoqlLine);
     type_into(&mut s, "Indus");
     act(&mut s, &mut ids, Action::Complete);
-    assert_eq!(
-        s.input
-            .as_ref()
-            .map(|i| i.input().text().to_owned())
-            .as_deref(),
-        Some("Industry")
-    );
+    assert_eq!(line_text(&s).as_deref(), Some("Industry"));
     type_into(&mut s, " = 'E");
     act(&mut s, &mut ids, Action::Complete);
-    match &s.input {
-        Some(LineInput::Soql { suggestions, .. }) => {
-            assert_eq!(suggestions, &["Energy'", "Education'"]);
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(suggestions(&s), ["Energy'", "Education'"]);
     type_into(&mut s, "n");
     act(&mut s, &mut ids, Action::Complete);
-    assert_eq!(
-        s.input
-            .as_ref()
-            .map(|i| i.input().text().to_owned())
-            .as_deref(),
-        Some("Industry = 'Energy'")
-    );
+    assert_eq!(line_text(&s).as_deref(), Some("Industry = 'Energy'"));
     type_into(&mut s, " AND Own");
     act(&mut s, &mut ids, Action::Complete);
-    match &s.input {
-        Some(LineInput::Soql { suggestions, .. }) => {
-            assert_eq!(suggestions, &["OwnerId", "Owner."]);
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(suggestions(&s), ["OwnerId", "Owner."]);
 }
 
 fn bulk_job(state: &str) -> Box<BulkJob> {
@@ -839,13 +824,7 @@ fn completing_a_relationship_fetches_the_parent_describe_first() {
     );
     s.on_outcome(req, RecordsOutcome::Described(Ok(describe())), &mut ids);
     assert!(act(&mut s, &mut ids, Action::Complete).is_empty());
-    assert_eq!(
-        s.input
-            .as_ref()
-            .map(|i| i.input().text().to_owned())
-            .as_deref(),
-        Some("Account.Industry")
-    );
+    assert_eq!(line_text(&s).as_deref(), Some("Account.Industry"));
 }
 
 #[test]
@@ -854,19 +833,18 @@ fn tab_again_steps_through_the_suggestions() {
     s.describes.insert("account".into(), describe());
     act(&mut s, &mut ids, Action::SoqlLine);
     type_into(&mut s, "Industry = 'E");
-    let value = |s: &RecordsState| s.input.as_ref().map(|i| i.input().text().to_owned());
     act(&mut s, &mut ids, Action::Complete);
     assert_eq!(
-        value(&s).as_deref(),
+        line_text(&s).as_deref(),
         Some("Industry = 'E"),
         "two candidates"
     );
     act(&mut s, &mut ids, Action::Complete);
-    assert_eq!(value(&s).as_deref(), Some("Industry = 'Energy'"));
+    assert_eq!(line_text(&s).as_deref(), Some("Industry = 'Energy'"));
     act(&mut s, &mut ids, Action::Complete);
-    assert_eq!(value(&s).as_deref(), Some("Industry = 'Education'"));
+    assert_eq!(line_text(&s).as_deref(), Some("Industry = 'Education'"));
     act(&mut s, &mut ids, Action::Complete);
-    assert_eq!(value(&s).as_deref(), Some("Industry = 'Energy'"));
+    assert_eq!(line_text(&s).as_deref(), Some("Industry = 'Energy'"));
 }
 
 #[test]
