@@ -11,7 +11,7 @@ use ratatui::crossterm::event::{
 };
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 
 pub type CrosstermTerminal = Terminal<CrosstermBackend<io::Stdout>>;
@@ -26,6 +26,11 @@ pub struct TerminalGuard(());
 
 impl TerminalGuard {
     /// Switches to raw mode and the alternate screen; returns the guard and the terminal to draw on.
+    ///
+    /// The screen is cleared with a plain escape, not `Terminal::clear`, which asks the terminal
+    /// where its cursor is and waits for the answer: a round trip before the first frame (over
+    /// SSH, a network one), and a hang if the terminal went away meanwhile (crossterm's reader
+    /// spins on a hung-up terminal).
     pub fn enter() -> io::Result<(TerminalGuard, CrosstermTerminal)> {
         install_panic_hook();
         enable_raw_mode()?;
@@ -34,17 +39,14 @@ impl TerminalGuard {
             stdout,
             EnterAlternateScreen,
             EnableMouseCapture,
-            EnableBracketedPaste
+            EnableBracketedPaste,
+            Clear(ClearType::All)
         ) {
             restore();
             return Err(e);
         }
         match Terminal::new(CrosstermBackend::new(stdout)) {
-            Ok(mut terminal) => {
-                let guard = TerminalGuard(());
-                terminal.clear()?;
-                Ok((guard, terminal))
-            }
+            Ok(terminal) => Ok((TerminalGuard(()), terminal)),
             Err(e) => {
                 restore();
                 Err(e)
@@ -102,6 +104,65 @@ pub fn osc52_copy(text: &str) -> io::Result<()> {
     stdout.flush()
 }
 
+/// How often [`exit_when_the_terminal_hangs_up`] checks that the terminal is still there.
+const HANG_UP_CHECK: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Ends the process with exit status 1 within [`HANG_UP_CHECK`] of the terminal hanging up
+/// (its other side gone without a hang-up signal: see [`hung_up`]). Nothing else would:
+/// crossterm's reader loops forever, at full CPU, on the end of file a hung-up terminal reads
+/// as — on whichever thread reads, the UI's own included — and an idle TUI never draws, which
+/// is what would fail. So a thread of its own watches. Whatever the user typed that must
+/// survive is already on disk (drafts are written as they change). Starts once; later calls
+/// do nothing.
+pub fn exit_when_the_terminal_hangs_up() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let watch = std::thread::Builder::new()
+            .name("hang-up watch".into())
+            .spawn(|| {
+                loop {
+                    std::thread::sleep(HANG_UP_CHECK);
+                    if terminal_hung_up() {
+                        tracing::warn!("the terminal hung up: exiting");
+                        std::process::exit(1);
+                    }
+                }
+            });
+        if let Err(e) = watch {
+            tracing::warn!(error = %e, "cannot watch the terminal for a hang-up");
+        }
+    });
+}
+
+/// Whether `fd` hung up: a terminal whose other side is gone (its pty's master closed, as when
+/// the terminal emulator or the SSH server dies without a hang-up signal), or a pipe whose
+/// writer closed. Asks `poll(2)` without waiting.
+#[cfg(unix)]
+pub fn hung_up(fd: impl std::os::fd::AsFd) -> bool {
+    use rustix::event::{PollFd, PollFlags, Timespec, poll};
+    let mut fds = [PollFd::new(&fd, PollFlags::empty())];
+    let now = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    matches!(poll(&mut fds, Some(&now)), Ok(n) if n > 0)
+        && fds[0]
+            .revents()
+            .intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL)
+}
+
+/// Whether the terminal the TUI reads (stdin) or draws on (stdout) hung up.
+fn terminal_hung_up() -> bool {
+    #[cfg(unix)]
+    {
+        hung_up(io::stdin()) || hung_up(io::stdout())
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
 /// The key input of the TUI, which can be paused while another program (`$EDITOR`) owns the
 /// terminal: crossterm's `EventStream` reads the terminal from a background thread, which would
 /// otherwise take the editor's first keys. Pausing drops the stream (stopping that thread);
@@ -118,11 +179,20 @@ struct InputShared {
 }
 
 impl PausableInput {
-    /// Input from the terminal, running.
-    pub fn new() -> PausableInput {
+    /// Input from the terminal, running. Make it before anything is written to the terminal:
+    /// crossterm sets up its terminal reader once, with the first stream, and panics if the
+    /// terminal is gone by then — so this checks first, and a terminal that hangs up later (even
+    /// at the first escape the TUI writes) finds the reader already set up.
+    pub fn new() -> io::Result<PausableInput> {
+        if terminal_hung_up() {
+            return Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the terminal hung up",
+            ));
+        }
         let input = PausableInput::default();
         input.resume();
-        input
+        Ok(input)
     }
 
     /// Stops reading the terminal.
@@ -217,4 +287,25 @@ fn write_private(path: &std::path::Path, text: &str) -> io::Result<()> {
     let mut file = options.open(path)?;
     file.write_all(text.as_bytes())?;
     file.sync_all()
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::hung_up;
+
+    #[test]
+    fn a_pipe_hangs_up_when_its_writer_closes() {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        assert!(!hung_up(&reader), "the writer is still open");
+        drop(writer);
+        assert!(hung_up(&reader), "the writer closed");
+    }
+
+    #[test]
+    fn unread_input_is_not_a_hang_up() {
+        use std::io::Write;
+        let (reader, mut writer) = std::io::pipe().expect("pipe");
+        writer.write_all(b"q").expect("write");
+        assert!(!hung_up(&reader), "input waiting to be read");
+    }
 }

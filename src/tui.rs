@@ -112,10 +112,12 @@ async fn run_with(
     let theme = Theme::new(ThemeKind::from_setting(&settings.theme, no_color));
     tracing::info!(profiles = model.profiles.profiles.len(), mode = ?options.run_mode, "starting the TUI");
 
-    let (guard, terminal) = TerminalGuard::enter()
-        .map_err(|e| Failure::new(EXIT_FAILURE, format!("cannot set up the terminal: {e}")))?;
+    let setup_error = |e| Failure::new(EXIT_FAILURE, format!("cannot set up the terminal: {e}"));
+    term::exit_when_the_terminal_hangs_up();
+    // The input first: see `PausableInput::new`.
+    let input = term::PausableInput::new().map_err(setup_error)?;
+    let (guard, terminal) = TerminalGuard::enter().map_err(setup_error)?;
     let mut runtime = Runtime::new(model, theme, terminal, store, Box::new(term::osc52_copy));
-    let input = term::PausableInput::new();
     let editor_input = input.clone();
     runtime.set_editor(Box::new(move |text, extension| {
         term::edit_externally(&editor_input, text, extension)

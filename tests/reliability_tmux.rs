@@ -93,27 +93,28 @@ fn the_tui_warns_at_start_about_a_world_readable_secret_file() {
 }
 
 /// The pty the TUI runs on goes away (its master side closed, as when a terminal emulator or
-/// an SSH server dies without a hangup signal): reading and drawing fail with EIO, and stderr
-/// is that same dead terminal. The app must exit with its terminal error (1), not abort
-/// because printing the error (or ratatui's cursor report) to the dead stderr panicked.
-#[test]
-fn a_terminal_that_goes_away_ends_the_app_with_exit_1_not_an_abort() {
-    // python3 (as CI has it) opens the pty; the app is not in its own session, so it gets no
-    // SIGHUP when the master closes, only EIO.
+/// an SSH server dies without a hangup signal): reading fails (crossterm's reader spins on the
+/// end of file), drawing fails with EIO, and stderr is that same dead terminal. The app must
+/// notice, also when it is idle and would never draw again, and exit with its terminal error
+/// (1): not hang at full CPU, not abort because printing the error (or ratatui's cursor report)
+/// to the dead stderr panicked.
+///
+/// `close_after` is the text the driver waits for before closing the terminal (python3, as CI
+/// has it, opens the pty; the app is not in its own session, so it gets no SIGHUP, only the
+/// hang-up). Returns what the driver printed: whether it saw the text, then the exit status.
+fn hang_up_after(args: &[&str], close_after: &str) -> Vec<String> {
     const DRIVER: &str = r#"
 import os, select, struct, subprocess, sys, time, fcntl, termios
+args, close_after = sys.argv[1:-1], sys.argv[-1].encode()
 master, slave = os.openpty()
 fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-app = subprocess.Popen([sys.argv[1], "demo"], stdin=slave, stdout=slave, stderr=slave)
+app = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave)
 os.close(slave)
 seen, deadline = b"", time.time() + 60
-while b"Demo org" not in seen and time.time() < deadline:
+while close_after not in seen and time.time() < deadline:
     if select.select([master], [], [], 0.1)[0]:
-        data = os.read(master, 65536)
-        seen += data
-        if b"\x1b[6n" in data:
-            os.write(master, b"\x1b[40;1R")
-print("first frame" if b"Demo org" in seen else "no first frame", flush=True)
+        seen += os.read(master, 65536)
+print("seen" if close_after in seen else "not seen", flush=True)
 os.close(master)
 try:
     print("exit", app.wait(timeout=30))
@@ -124,6 +125,8 @@ except subprocess.TimeoutExpired:
     let dir = tempfile::tempdir().expect("temp dir");
     let output = std::process::Command::new("python3")
         .args(["-c", DRIVER, BIN])
+        .args(args)
+        .arg(close_after)
         .env("SFTERM_CONFIG_DIR", dir.path())
         .env("SFTERM_DATA_DIR", dir.path())
         .env("TERM", "xterm-256color")
@@ -135,9 +138,25 @@ except subprocess.TimeoutExpired:
         "driver failed: {stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert_eq!(
-        stdout.lines().collect::<Vec<_>>(),
-        ["first frame", "exit 1"],
-        "a signal shows as a negative exit (abort: -6)"
-    );
+    stdout.lines().map(str::to_owned).collect()
+}
+
+/// With no profiles nothing on screen changes: no draw would ever fail, only the input's
+/// hang-up check can tell. (A signal shows as a negative exit: abort is -6.)
+#[test]
+fn a_terminal_that_goes_away_under_an_idle_app_ends_it_with_exit_1() {
+    assert_eq!(hang_up_after(&[], "No profiles yet"), ["seen", "exit 1"]);
+}
+
+/// The demo redraws while its org starts and its token counts down.
+#[test]
+fn a_terminal_that_goes_away_under_the_demo_ends_it_with_exit_1() {
+    assert_eq!(hang_up_after(&["demo"], "Demo org"), ["seen", "exit 1"]);
+}
+
+/// Closed on the first bytes the app writes (entering the alternate screen): the terminal is
+/// gone before the first frame, while the screen is set up.
+#[test]
+fn a_terminal_that_goes_away_while_the_app_starts_ends_it_with_exit_1() {
+    assert_eq!(hang_up_after(&["demo"], "\x1b[?1049h"), ["seen", "exit 1"]);
 }

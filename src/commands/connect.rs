@@ -76,6 +76,7 @@ fn prompt_secret(profile: &str) -> Result<Option<SecretString>, CommandError> {
     )
     .and_then(|()| err.flush())
     .map_err(io_err)?;
+    crate::term::exit_when_the_terminal_hangs_up();
     terminal::enable_raw_mode().map_err(io_err)?;
     let read = (|| -> std::io::Result<Option<String>> {
         let mut typed = String::new();
