@@ -1,6 +1,5 @@
-"""Time from start to the first TUI frame: runs a command in a 120x40 pseudo-terminal, answers
-the terminal's cursor position query, and stops the clock when the frame's text (default
-"Profiles") has been written. Prints the sorted times of N runs in milliseconds.
+"""Time from start to the first TUI frame: runs a command in a 120x40 pseudo-terminal and stops
+the clock when the frame's text (default "Profiles") has been written. Prints the sorted times of N runs in milliseconds.
 
     python3 bench/first_frame.py [--runs N] [--marker TEXT] -- target/release/sfterm [ARGS...]
 
@@ -37,8 +36,6 @@ def first_frame(argv, marker, timeout):
             chunk = os.read(fd, 65536)
         except OSError:
             break
-        if b"\x1b[6n" in chunk:  # where is the cursor? (crossterm asks at start)
-            os.write(fd, b"\x1b[1;1R")
         seen += chunk
         if marker in seen:
             result = time.perf_counter() - start

@@ -84,8 +84,6 @@ def run_tui(argv, env, records, others=(), timeout=600):
                     chunk = os.read(fd, 65536)
                 except OSError:
                     break
-                if b"\x1b[6n" in chunk:
-                    os.write(fd, b"\x1b[1;1R")
                 tail = (tail + chunk)[-4096:]
                 for m in re.finditer(rb"([0-9,]+) of " + re.escape(total) + rb" loaded", tail):
                     seen_loaded = m.group(0)
