@@ -503,6 +503,17 @@ async fn expire_all_tokens_renews_once_for_concurrent_calls() {
     assert_eq!(token.reason, RenewReason::InvalidSession);
 }
 
+/// The org's API usage once it has reached `expected` (waiting up to 20 s, however slow the
+/// machine), and 300 ms more: a request too many shows.
+async fn usage_once_it_reaches(org: &MockOrg, expected: u64) -> u64 {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while org.api_usage() < expected && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    org.api_usage()
+}
+
 #[tokio::test]
 async fn query_stream_requests_one_page_ahead_and_no_more() {
     let org = org_with(MockOrgConfig {
@@ -515,24 +526,20 @@ async fn query_stream_requests_one_page_ahead_and_no_more() {
         include_deleted: false,
         batch_size: Some(200),
     };
+    let before = org.api_usage();
     let mut pages = client.query_stream("SELECT Id FROM Account", opts);
     let first = pages.next().await.expect("first").expect("page 1");
     assert_eq!((first.records.len(), first.done), (200, false));
-    // Give the request ahead time to finish: it is page 2, and nothing after it.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let after_first = org.api_usage();
-    tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
-        org.api_usage(),
-        after_first,
-        "only one page is fetched ahead"
+        usage_once_it_reaches(&org, before + 2).await,
+        before + 2,
+        "page 1, and page 2 fetched ahead: nothing after it"
     );
     let second = pages.next().await.expect("second").expect("page 2");
     assert_eq!(second.records.len(), 200);
-    tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
-        org.api_usage(),
-        after_first + 1,
+        usage_once_it_reaches(&org, before + 3).await,
+        before + 3,
         "taking page 2 asks for page 3"
     );
     let mut all = vec![first, second];
