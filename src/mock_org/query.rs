@@ -314,7 +314,7 @@ pub(crate) fn next_page(
 /// The direct writers (query pages, records) against the `Value` renderers they replaced:
 /// byte-for-byte the same JSON.
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use serde_json::{Map, json};
 
     use super::super::MockOrgConfig;
@@ -325,7 +325,7 @@ mod tests {
 
     /// A seeded org (enough Accounts that some fields' dictionaries overflow into inline text)
     /// plus hand-made rows with awkward values.
-    fn org() -> Shared {
+    pub(crate) fn org() -> Shared {
         let config = MockOrgConfig {
             records: 1200,
             ..MockOrgConfig::default()

@@ -11,7 +11,7 @@ mod eval;
 mod lex;
 mod parse;
 
-pub use eval::Selection;
+pub use eval::{PathReader, Selection};
 pub use parse::{
     CompareOp, Condition, FieldPath, Literal, Name, OrderItem, Query, RelativeDate, SelectItem,
     parse,
