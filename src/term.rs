@@ -108,7 +108,8 @@ pub fn osc52_copy(text: &str) -> io::Result<()> {
 const HANG_UP_CHECK: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Ends the process with exit status 1 within [`HANG_UP_CHECK`] of the terminal hanging up
-/// (its other side gone without a hang-up signal: see [`hung_up`]). Nothing else would:
+/// (its other side gone without a hang-up signal: see [`hung_up`]), stdin's or stdout's,
+/// whichever was a terminal when this was first called. Nothing else would:
 /// crossterm's reader loops forever, at full CPU, on the end of file a hung-up terminal reads
 /// as — on whichever thread reads, the UI's own included — and an idle TUI never draws, which
 /// is what would fail. So a thread of its own watches. Whatever the user typed that must
@@ -117,12 +118,16 @@ const HANG_UP_CHECK: std::time::Duration = std::time::Duration::from_millis(500)
 pub fn exit_when_the_terminal_hangs_up() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
+        let terminals = Terminals::now();
+        if !terminals.stdin && !terminals.stdout {
+            return;
+        }
         let watch = std::thread::Builder::new()
             .name("hang-up watch".into())
-            .spawn(|| {
+            .spawn(move || {
                 loop {
                     std::thread::sleep(HANG_UP_CHECK);
-                    if terminal_hung_up() {
+                    if terminals.hung_up() {
                         tracing::warn!("the terminal hung up: exiting");
                         std::process::exit(1);
                     }
@@ -151,15 +156,38 @@ pub fn hung_up(fd: impl std::os::fd::AsFd) -> bool {
             .intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL)
 }
 
-/// Whether the terminal the TUI reads (stdin) or draws on (stdout) hung up.
-fn terminal_hung_up() -> bool {
-    #[cfg(unix)]
-    {
-        hung_up(io::stdin()) || hung_up(io::stdout())
+/// Which of stdin and stdout are terminals: the ones to watch for a hang-up. (A hung-up terminal
+/// is no longer a terminal to `isatty`, so this is asked before.)
+#[derive(Clone, Copy)]
+struct Terminals {
+    stdin: bool,
+    stdout: bool,
+}
+
+impl Terminals {
+    /// The TUI's: both (it starts only when both are terminals).
+    const TUI: Terminals = Terminals {
+        stdin: true,
+        stdout: true,
+    };
+
+    fn now() -> Terminals {
+        Terminals {
+            stdin: io::stdin().is_terminal(),
+            stdout: io::stdout().is_terminal(),
+        }
     }
-    #[cfg(not(unix))]
-    {
-        false
+
+    /// Whether one of them hung up.
+    fn hung_up(self) -> bool {
+        #[cfg(unix)]
+        {
+            (self.stdin && hung_up(io::stdin())) || (self.stdout && hung_up(io::stdout()))
+        }
+        #[cfg(not(unix))]
+        {
+            false
+        }
     }
 }
 
@@ -184,7 +212,7 @@ impl PausableInput {
     /// terminal is gone by then — so this checks first, and a terminal that hangs up later (even
     /// at the first escape the TUI writes) finds the reader already set up.
     pub fn new() -> io::Result<PausableInput> {
-        if terminal_hung_up() {
+        if Terminals::TUI.hung_up() {
             return Err(io::Error::new(
                 io::ErrorKind::BrokenPipe,
                 "the terminal hung up",
