@@ -8,10 +8,8 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::commands::{self, ScriptCommand};
 
-/// Exit codes, also listed in `--help`.
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_FAILURE: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
+/// Exit codes, also listed in `--help` (the script commands' list, which has them all).
+pub use crate::commands::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 
 #[derive(Debug, Parser)]
 #[command(

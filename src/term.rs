@@ -129,7 +129,7 @@ pub fn exit_when_the_terminal_hangs_up() {
                     std::thread::sleep(HANG_UP_CHECK);
                     if terminals.hung_up() {
                         tracing::warn!("the terminal hung up: exiting");
-                        std::process::exit(1);
+                        std::process::exit(i32::from(crate::cli::EXIT_FAILURE));
                     }
                 }
             });
