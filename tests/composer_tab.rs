@@ -4,11 +4,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::{model_with, press, render, type_text};
+use common::{model_with, press, render, spawned_req, type_text};
 use sfterm::composer::body::{BodyKind, BodyText};
 use sfterm::composer::request::{RequestKind, SavedRequest};
 use sfterm::composer::soap::Wsdl;
-use sfterm::effect::{Effect, Job, RequestId};
+use sfterm::effect::{Effect, Job};
 use sfterm::jobs::composer::{ComposerJob, ComposerOutcome, ResponseView};
 use sfterm::msg::{Msg, Outcome};
 use sfterm::state::Model;
@@ -27,16 +27,6 @@ fn jobs(effects: &[Effect]) -> Vec<&ComposerJob> {
         .collect()
 }
 
-fn spawned_id(effects: &[Effect]) -> RequestId {
-    effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Spawn { req, .. } => Some(*req),
-            _ => None,
-        })
-        .expect("a job was spawned")
-}
-
 fn saved(folder: &[&str], name: &str, method: &str, path: &str) -> SavedRequest {
     let mut r = SavedRequest::new(name, method, path);
     r.folder = folder.iter().map(|s| (*s).to_string()).collect();
@@ -52,7 +42,7 @@ fn composer_model() -> Model {
         matches!(jobs.as_slice(), [ComposerJob::List { .. }]),
         "the first visit reads the saved requests: {jobs:?}"
     );
-    let req = spawned_id(&effects);
+    let req = spawned_req(&effects);
     let mut soap = saved(
         &["CustomerWS (SOAP)"],
         "getCustomer",
@@ -159,7 +149,7 @@ fn open_edit_and_send_a_request() {
     };
     assert_eq!(request.params.len(), 1);
     assert!(model.composer.is_sending());
-    let req = spawned_id(&effects);
+    let req = spawned_req(&effects);
     model.handle_msg(Msg::Done {
         req,
         outcome: Outcome::Composer(ComposerOutcome::Sent {
@@ -209,7 +199,7 @@ fn body_editor_types_newlines_and_keeps_text_on_esc() {
 fn find_filter_and_headers_in_the_response() {
     let mut model = composer_model();
     let effects = press(&mut model, "f5");
-    let req = spawned_id(&effects);
+    let req = spawned_req(&effects);
     model.handle_msg(Msg::Done {
         req,
         outcome: Outcome::Composer(ComposerOutcome::Sent {
@@ -271,7 +261,7 @@ fn wsdl_operation_fills_a_soap_skeleton() {
     .expect("shipped WSDL");
     let wsdl = Wsdl::parse(&text).expect("parses");
     model.handle_msg(Msg::Done {
-        req: spawned_id(&effects),
+        req: spawned_req(&effects),
         outcome: Outcome::Composer(ComposerOutcome::Wsdl(Ok((
             "CustomerWS".into(),
             Box::new(wsdl),
@@ -339,7 +329,7 @@ fn soap_fault_and_renewal_are_shown() {
         detail: None,
     });
     model.handle_msg(Msg::Done {
-        req: spawned_id(&effects),
+        req: spawned_req(&effects),
         outcome: Outcome::Composer(ComposerOutcome::Sent {
             result: Ok(Box::new(view)),
             entry: None,
@@ -354,7 +344,7 @@ fn composer_screen() {
     press(&mut model, "j j enter");
     let effects = press(&mut model, "f5");
     model.handle_msg(Msg::Done {
-        req: spawned_id(&effects),
+        req: spawned_req(&effects),
         outcome: Outcome::Composer(ComposerOutcome::Sent {
             result: Ok(Box::new(response(
                 200,
@@ -370,7 +360,7 @@ fn composer_screen() {
 fn esc_cancels_a_send_in_flight() {
     let mut model = composer_model();
     let effects = press(&mut model, "f5");
-    let req = spawned_id(&effects);
+    let req = spawned_req(&effects);
     let effects = press(&mut model, "esc");
     assert!(
         effects
@@ -415,7 +405,7 @@ fn a_postman_environment_opens_the_profile_form_without_the_secret() {
     )
     .expect("imports");
     model.handle_msg(Msg::Done {
-        req: spawned_id(&effects),
+        req: spawned_req(&effects),
         outcome: Outcome::Composer(ComposerOutcome::EnvImported(Ok(Box::new(imported)))),
     });
     let sfterm::state::profiles::Mode::Form(form) = &model.profiles.mode else {
