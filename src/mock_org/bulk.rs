@@ -310,16 +310,21 @@ fn write_csv(
     }
     csv.extend_from_slice(eol.as_bytes());
     let mut reader = selection.path_reader(source, columns);
-    let mut json = Vec::new();
+    let (mut text, mut json) = (String::new(), Vec::new());
     for &pos in selection.positions(range) {
         reader.seek(pos);
         for i in 0..columns.len() {
             if i > 0 {
                 csv.extend_from_slice(separator);
             }
+            if let Some(text) = reader.text(i, &mut text) {
+                push_text_cell(&mut csv, text);
+                continue;
+            }
             json.clear();
-            if reader.write_json(i, &mut json) {
-                push_cell(&mut csv, &json);
+            if reader.write_json(i, &mut json) && json != b"null" {
+                // A number, a boolean or a compound value: its JSON.
+                push_quoted(&mut csv, &String::from_utf8_lossy(&json));
             }
         }
         csv.extend_from_slice(eol.as_bytes());
@@ -327,33 +332,17 @@ fn write_csv(
     csv
 }
 
-/// Appends the CSV cell of a field's JSON value as Salesforce writes it: null is an empty cell;
-/// anything else is quoted (`""` for `"`); a text's NUL characters are dropped and a
-/// date-time's `+0000` is written `Z`; numbers, booleans (and compound values) as their JSON.
-fn push_cell(csv: &mut Vec<u8>, json: &[u8]) {
-    match json {
-        b"null" | b"" => {}
-        [b'"', ..] => {
-            let text: std::borrow::Cow<str> = if json.contains(&b'\\') {
-                serde_json::from_slice::<String>(json)
-                    .unwrap_or_default()
-                    .into()
-            } else {
-                std::str::from_utf8(&json[1..json.len() - 1])
-                    .unwrap_or_default()
-                    .into()
-            };
-            match text.strip_suffix("+0000") {
-                Some(stamp) if text.len() == 28 && text.as_bytes().get(10) == Some(&b'T') => {
-                    csv.push(b'"');
-                    csv.extend_from_slice(stamp.as_bytes());
-                    csv.extend_from_slice(b"Z\"");
-                }
-                _ if text.contains('\0') => push_quoted(csv, &text.replace('\0', "")),
-                _ => push_quoted(csv, &text),
-            }
+/// Appends the CSV cell of a text as Salesforce writes it: quoted, its NUL characters dropped,
+/// a date-time's `+0000` written `Z`.
+fn push_text_cell(csv: &mut Vec<u8>, text: &str) {
+    match text.strip_suffix("+0000") {
+        Some(stamp) if text.len() == 28 && text.as_bytes().get(10) == Some(&b'T') => {
+            csv.push(b'"');
+            csv.extend_from_slice(stamp.as_bytes());
+            csv.extend_from_slice(b"Z\"");
         }
-        _ => push_quoted(csv, &String::from_utf8_lossy(json)),
+        _ if text.contains('\0') => push_quoted(csv, &text.replace('\0', "")),
+        _ => push_quoted(csv, text),
     }
 }
 

@@ -492,17 +492,31 @@ impl<'s> PathReader<'s> {
         }
     }
 
-    /// Appends the JSON of path `path` (an index into the paths the reader was made for) of
-    /// the current row; `false` (nothing written) when a parent on the way is null or gone, or
-    /// the path names no selected field.
+    /// Path `path` (an index into the paths the reader was made for) of the current row when it
+    /// is text; `None` for null, other JSON, a parent on the way null or gone, or a path that
+    /// names no selected field. `buf` may hold it.
+    pub fn text<'b>(&'b self, path: usize, buf: &'b mut String) -> Option<&'b str> {
+        let (node, col) = self.cell(path)?;
+        self.nodes[node].cols.text(col, buf)
+    }
+
+    /// Appends the JSON of path `path` of the current row; `false` (nothing written) when a
+    /// parent on the way is null or gone, or the path names no selected field.
     pub fn write_json(&self, path: usize, out: &mut Vec<u8>) -> bool {
-        match self.cells.get(path).copied().flatten() {
-            Some((node, col)) if self.nodes[node].present => {
-                self.nodes[node].cols.write_json(col, out);
-                true
-            }
-            _ => false,
-        }
+        let Some((node, col)) = self.cell(path) else {
+            return false;
+        };
+        self.nodes[node].cols.write_json(col, out);
+        true
+    }
+
+    /// The node and column of path `path`, when the current row has its node.
+    fn cell(&self, path: usize) -> Option<(usize, usize)> {
+        self.cells
+            .get(path)
+            .copied()
+            .flatten()
+            .filter(|&(node, _)| self.nodes[node].present)
     }
 }
 
