@@ -56,20 +56,6 @@ pub(crate) fn columns_of_page(records: &[ObjectRef<'_>]) -> Vec<String> {
     cols
 }
 
-/// The value at a dotted column path, if any (`None` when a parent on the way is null).
-pub(crate) fn lookup<'r, 'a>(record: &'r ObjectRef<'a>, column: &str) -> Option<&'r JsonRef<'a>> {
-    let mut parts = column.split('.');
-    let first = parts.next()?;
-    let mut value = record.get(first)?;
-    for part in parts {
-        value = match value {
-            JsonRef::Object(object) => object.get(part)?,
-            _ => return None,
-        };
-    }
-    Some(value)
-}
-
 /// The text of one cell: empty for null or missing, strings as-is, numbers and booleans in
 /// JSON form, objects and arrays (addresses, subqueries) as compact JSON without `attributes`.
 pub(crate) fn cell_text<'r>(value: Option<&'r JsonRef<'_>>) -> Cow<'r, str> {
@@ -158,7 +144,7 @@ impl TableLayout {
             .map(|col| {
                 records
                     .iter()
-                    .map(|r| one_line(&cell_text(lookup(r, col))).chars().count())
+                    .map(|r| one_line(&cell_text(r.lookup(col))).chars().count())
                     .chain(std::iter::once(col.chars().count()))
                     .max()
                     .unwrap_or(0)
@@ -192,7 +178,7 @@ impl TableLayout {
         let cells: Vec<Cow<'_, str>> = self
             .columns
             .iter()
-            .map(|c| cell_text(lookup(record, c)))
+            .map(|c| cell_text(record.lookup(c)))
             .collect();
         self.line(&cells)
     }
@@ -244,8 +230,8 @@ mod tests {
             columns_of(&rec),
             vec!["Id", "LastName", "Account.Name", "Account.Owner.Name"]
         );
-        assert_eq!(cell_text(lookup(&rec, "Account.Owner.Name")), "Ann");
-        assert_eq!(cell_text(lookup(&rec, "Account.Missing")), "");
+        assert_eq!(cell_text(rec.lookup("Account.Owner.Name")), "Ann");
+        assert_eq!(cell_text(rec.lookup("Account.Missing")), "");
     }
 
     #[test]
@@ -259,7 +245,7 @@ mod tests {
         assert_eq!(cols, vec!["Id", "LastName", "Account.Name"]);
         let cols = columns_of_page(&[with_parent, with_null.clone()]);
         assert_eq!(cols, vec!["Id", "LastName", "Account.Name"]);
-        assert_eq!(cell_text(lookup(&with_null, "Account.Name")), "");
+        assert_eq!(cell_text(with_null.lookup("Account.Name")), "");
         assert_eq!(
             columns_of_page(&[with_null]),
             vec!["Id", "LastName", "Account"]

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use futures::StreamExt;
 
-use super::format::{TableLayout, cell_text, columns_of_page, lookup, write_csv_line};
+use super::format::{TableLayout, cell_text, columns_of_page, write_csv_line};
 use super::{CommandError, Context};
 use crate::human::group_thousands;
 use crate::sf::json_ref::ObjectRef;
@@ -128,7 +128,7 @@ impl PageWriter {
                     }
                 };
                 for record in records {
-                    write_csv_line(out, columns.iter().map(|c| cell_text(lookup(record, c))))?;
+                    write_csv_line(out, columns.iter().map(|c| cell_text(record.lookup(c))))?;
                     self.rows += 1;
                 }
             }
@@ -286,13 +286,13 @@ mod tests {
     use super::*;
     use serde_json::{Value, json};
 
-    /// Writes pages given as JSON arrays of records, each parsed as `sfterm query` does.
     /// A query response body with these records, read as the client reads it.
     fn raw_page(records: &Value) -> RawQueryPage {
         let body = json!({"totalSize": 3, "done": false, "records": records}).to_string();
         RawQueryPage::decode(&body.into()).expect("a query page")
     }
 
+    /// Writes pages given as JSON arrays of records, each parsed as `sfterm query` does.
     fn write_pages(format: OutputFormat, pages: &[Value]) -> String {
         let mut out = Vec::new();
         let mut w = PageWriter::new(format);

@@ -5,7 +5,7 @@ use std::io::Write;
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
-use super::format::{cell_text, columns_of, lookup};
+use super::format::{cell_text, columns_of};
 use super::{CommandError, Context};
 use crate::sf::json_ref::ObjectRef;
 
@@ -179,7 +179,7 @@ pub(crate) fn record_lines(record: &Map<String, Value>) -> String {
     let width = columns.iter().map(|c| c.chars().count()).max().unwrap_or(0);
     let mut out = String::new();
     for col in &columns {
-        let text = cell_text(lookup(record, col));
+        let text = cell_text(record.lookup(col));
         let pad = width - col.chars().count();
         out.push_str(format!("{col}{}  {text}", " ".repeat(pad)).trim_end());
         out.push('\n');

@@ -47,6 +47,29 @@ impl<'a> ObjectRef<'a> {
             .find_map(|(k, v)| (k == key).then_some(v))
     }
 
+    /// The value at a dotted path through parent records (`Account.Owner.Name`), each name
+    /// matched exactly first, else without regard to case (a column typed `account.name`).
+    pub fn lookup(&self, path: &str) -> Option<&JsonRef<'a>> {
+        let mut current = self;
+        let mut parts = path.split('.').peekable();
+        while let Some(part) = parts.next() {
+            let value = current.get(part).or_else(|| {
+                current
+                    .entries
+                    .iter()
+                    .find_map(|(k, v)| k.eq_ignore_ascii_case(part).then_some(v))
+            })?;
+            if parts.peek().is_none() {
+                return Some(value);
+            }
+            current = match value {
+                JsonRef::Object(object) => object,
+                _ => return None,
+            };
+        }
+        None
+    }
+
     /// A record borrowed from a `serde_json` map (for commands that already hold one).
     pub fn from_map(map: &'a Map<String, Value>) -> ObjectRef<'a> {
         ObjectRef {
@@ -291,6 +314,34 @@ impl Serialize for ObjectRef<'_> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn lookup_follows_parents_exact_names_first_then_any_case() {
+        let record: ObjectRef<'_> = serde_json::from_str(
+            r#"{"attributes": {"type": "Contact"}, "name": "lower", "Name": "Exact",
+                "Account": {"attributes": {"type": "Account"}, "Owner": {"Name": "Ann"}},
+                "ReportsTo": null}"#,
+        )
+        .expect("a record");
+        let text = |path| match record.lookup(path) {
+            Some(JsonRef::String(s)) => Some(s.to_string()),
+            Some(JsonRef::Null) => Some("null".to_owned()),
+            Some(other) => Some(format!("{other:?}")),
+            None => None,
+        };
+        assert_eq!(text("Name").as_deref(), Some("Exact"));
+        assert_eq!(text("name").as_deref(), Some("lower"));
+        assert_eq!(
+            text("NAME").as_deref(),
+            Some("lower"),
+            "the first of any case"
+        );
+        assert_eq!(text("account.owner.name").as_deref(), Some("Ann"));
+        assert_eq!(text("ReportsTo").as_deref(), Some("null"));
+        assert_eq!(text("ReportsTo.Name"), None, "through a null parent");
+        assert_eq!(text("Account.Missing"), None);
+        assert_eq!(text("attributes"), None);
+    }
 
     /// The old way: a map, `attributes` stripped at every level.
     fn stripped(value: &Value) -> Value {

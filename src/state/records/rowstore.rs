@@ -128,12 +128,12 @@ impl RowStore {
     }
 
     /// Appends a record of a query answer, taking each column's value by its dotted path
-    /// ([`lookup`]) and storing the text it shows ([`display_value`]); the Id is
+    /// ([`ObjectRef::lookup`]) and storing the text it shows ([`display_value`]); the Id is
     /// [`record_id`]. Nothing is added when the store is full.
     pub fn push_record(&mut self, record: &ObjectRef<'_>) -> Result<(), StoreFull> {
         let (spans, text) = (self.spans.len(), self.text.len());
         for column in 0..self.columns.len() {
-            let cell = lookup(record, &self.columns[column]).and_then(display_value);
+            let cell = record.lookup(&self.columns[column]).and_then(display_value);
             match self.add_cell(cell.as_deref()) {
                 Ok(span) => self.spans.push(span),
                 Err(full) => {
@@ -234,30 +234,6 @@ pub fn record_id<'r>(record: &'r ObjectRef<'_>) -> &'r str {
         .as_deref()
         .and_then(|u| u.rsplit('/').next())
         .unwrap_or_default()
-}
-
-/// The value at a dotted path (`Owner.Name`), matching names case-insensitively (an exact
-/// match first).
-pub fn lookup<'r, 'a>(record: &'r ObjectRef<'a>, path: &str) -> Option<&'r JsonRef<'a>> {
-    let mut current = record;
-    let mut parts = path.split('.').peekable();
-    while let Some(part) = parts.next() {
-        let value = current.get(part).or_else(|| {
-            current
-                .entries
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(part))
-                .map(|(_, v)| v)
-        })?;
-        if parts.peek().is_none() {
-            return Some(value);
-        }
-        current = match value {
-            JsonRef::Object(object) => object,
-            _ => return None,
-        };
-    }
-    None
 }
 
 /// The text a cell shows: strings as they are on one line (datetimes as `YYYY-MM-DD HH:MM`),
