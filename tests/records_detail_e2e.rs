@@ -437,3 +437,61 @@ async fn killed_with_staged_edits_the_next_start_offers_them_back() {
     app.quit().await;
     org.shutdown().await;
 }
+
+/// Stages two fields, leaves the app the way `leave` does, and checks that the next start
+/// offers the draft back and restores it.
+async fn the_next_start_offers_the_draft_after(leave: &str) {
+    let org = start_org().await;
+    let curl = Curl::new(&org).await;
+    let (id, _) = curl.first_account().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let mut app = start_app(&org, dir.path(), Some(("Account", &id)), None).await;
+    app.loaded().await;
+    app.stage_industry_and_phone().await;
+    match leave {
+        "kill" => app.kill(),
+        // The leave popup's "keep as draft", then q (nothing open is staged: no question).
+        "esc k q" => {
+            app.press("esc");
+            app.wait_for("the leave popup", |f| f.popup.is_some()).await;
+            app.press("k");
+            let frame = app
+                .wait_for("back on the list", |f| f.status.is_none())
+                .await;
+            assert!(frame.screen.contains("Kept 2 staged"), "{}", frame.screen);
+            app.quit().await;
+        }
+        keys => {
+            app.quit_with(keys).await;
+        }
+    }
+    assert!(dir.path().join("drafts.json").exists(), "after {leave}");
+
+    let mut app = start_app(&org, dir.path(), None, None).await;
+    let frame = app
+        .wait_for("the drafts popup", |f| f.drafts_offered == 1)
+        .await;
+    assert!(frame.screen.contains("Industry, Phone"), "{}", frame.screen);
+    app.press("r");
+    app.wait_for("the record with the edits staged", |f| {
+        f.status == Some(Status::Ready) && f.staged.len() == 2
+    })
+    .await;
+    app.quit_with("q d").await;
+    org.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_as_draft_on_leaving_the_record_the_next_start_offers_it() {
+    the_next_start_offers_the_draft_after("esc k q").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_as_draft_on_quitting_the_next_start_offers_it() {
+    the_next_start_offers_the_draft_after("q k").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_the_next_start_offers_the_draft() {
+    the_next_start_offers_the_draft_after("kill").await;
+}

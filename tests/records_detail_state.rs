@@ -528,6 +528,50 @@ fn esc_with_staged_edits_asks_before_leaving_the_record() {
 }
 
 #[test]
+fn leaving_a_record_with_keep_as_draft_keeps_the_draft_in_the_file() {
+    let mut model = opened();
+    stage_two(&mut model);
+    press(&mut model, "esc");
+    assert!(matches!(view(&model).popup, Some(Popup::Leave)));
+    let effects = press(&mut model, "k");
+    assert!(!model.detail.is_open());
+    // The file is left as it was (the draft was written when staged), not emptied.
+    assert_eq!(drafts_written(&effects), None);
+    let kept = model.current_drafts();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].id.as_deref(), Some(ACCOUNT_ID));
+    assert_eq!(kept[0].staged.get("Industry"), Some(&json!("Energy")));
+    assert!(
+        model
+            .notice
+            .as_deref()
+            .unwrap_or("")
+            .contains("Kept 2 staged changes"),
+        "{:?}",
+        model.notice
+    );
+    // Nothing open is staged: q quits without asking, and the draft stays in the file.
+    let effects = press(&mut model, "q");
+    assert!(model.quit);
+    assert_eq!(drafts_written(&effects), None);
+}
+
+#[test]
+fn a_record_with_a_kept_draft_reopens_with_the_edits_staged() {
+    let mut model = opened();
+    stage_two(&mut model);
+    press(&mut model, "esc k");
+    model.open_record("Account", ACCOUNT_ID);
+    assert_eq!(view(&model).staged.get("Industry"), Some(&json!("Energy")));
+    assert_eq!(view(&model).opened_at, Some(opened_at()));
+    // The draft now lives in the view, once.
+    assert_eq!(model.current_drafts().len(), 1);
+    // Discarding it from the view empties the file.
+    let effects = press(&mut model, "esc d");
+    assert_eq!(drafts_written(&effects), Some(Vec::new()));
+}
+
+#[test]
 fn ctrl_u_clears_a_field_and_ctrl_w_deletes_a_word_in_the_editor() {
     let mut model = opened();
     select(&mut model, "Phone");

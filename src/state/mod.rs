@@ -137,8 +137,9 @@ pub struct Model {
     pub history: history::HistoryState,
     /// Record detail views (Records tab) on top of each other.
     pub detail: DetailStack,
-    /// Drafts offered at start and neither restored nor discarded yet (kept in the file).
-    pub offered_drafts: Vec<Draft>,
+    /// Drafts open in no view, kept in the drafts file until restored or discarded: those
+    /// offered at start, and those kept when leaving a record ("keep as draft").
+    pub kept_drafts: Vec<Draft>,
     /// What the drafts file holds, as last written or read.
     written_drafts: Vec<Draft>,
     ids: RequestIds,
@@ -175,7 +176,7 @@ impl Model {
             composer: composer::ComposerState::new(),
             history: history::HistoryState::default(),
             detail: DetailStack::default(),
-            offered_drafts: Vec::new(),
+            kept_drafts: Vec::new(),
             written_drafts: Vec::new(),
             ids: RequestIds::default(),
         }
@@ -340,14 +341,27 @@ impl Model {
 
     /// Pushes a detail view of `id` (or a create form) onto the Records tab. Without a
     /// connection the view waits and loads once connected.
+    /// A record with a kept draft reopens with those edits staged again.
     fn open_detail(&mut self, object: &str, id: Option<&str>) -> Vec<Effect> {
-        let draft = Draft {
-            profile: None,
-            object: object.to_string(),
-            id: id.map(str::to_string),
-            title: String::new(),
-            opened_at: None,
-            staged: serde_json::Map::new(),
+        let profile = self.token.profile.as_deref();
+        let kept = id.and_then(|id| {
+            self.kept_drafts.iter().position(|d| {
+                d.object == object && d.id.as_deref() == Some(id) && d.profile.as_deref() == profile
+            })
+        });
+        let draft = match kept {
+            Some(at) => {
+                self.notice = Some("Your kept draft is staged again.".into());
+                self.kept_drafts.remove(at)
+            }
+            None => Draft {
+                profile: None,
+                object: object.to_string(),
+                id: id.map(str::to_string),
+                title: String::new(),
+                opened_at: None,
+                staged: serde_json::Map::new(),
+            },
         };
         let connected = self.token.session.is_some();
         let (mut view, effects) = RecordDetailState::from_draft(&draft, connected, &mut self.ids);
@@ -369,7 +383,7 @@ impl Model {
         if drafts.is_empty() {
             return;
         }
-        self.offered_drafts = drafts.clone();
+        self.kept_drafts = drafts.clone();
         self.overlay = Some(Overlay::Drafts {
             drafts,
             selected: 0,
@@ -379,7 +393,7 @@ impl Model {
     /// The drafts that belong in the file now: staged edits of open views plus the offered ones.
     pub fn current_drafts(&self) -> Vec<Draft> {
         let profile = self.token.profile.as_deref();
-        let mut drafts = self.offered_drafts.clone();
+        let mut drafts = self.kept_drafts.clone();
         drafts.extend(self.detail.drafts(profile));
         drafts
     }
@@ -398,6 +412,21 @@ impl Model {
         match reply {
             StackReply::Effects(effects) => self.track(effects),
             StackReply::Closed => Vec::new(),
+            StackReply::Kept(view) => {
+                if let Some(draft) = view.draft(self.token.profile.as_deref()) {
+                    let changes = match draft.staged.len() {
+                        1 => "1 staged change".to_string(),
+                        n => format!("{n} staged changes"),
+                    };
+                    self.notice = Some(format!(
+                        "Kept {changes} of {} as a draft: opening the record again stages \
+                         them; the next start offers them.",
+                        draft.title
+                    ));
+                    self.kept_drafts.push(draft);
+                }
+                Vec::new()
+            }
             StackReply::Changed(RecordChange::Saved {
                 object,
                 id,
@@ -478,8 +507,8 @@ impl Model {
                     Action::RestoreDrafts | Action::Discard if *selected < drafts.len() => {
                         let draft = drafts.remove(*selected);
                         *selected = (*selected).min(drafts.len().saturating_sub(1));
-                        if let Some(at) = self.offered_drafts.iter().position(|d| *d == draft) {
-                            self.offered_drafts.remove(at);
+                        if let Some(at) = self.kept_drafts.iter().position(|d| *d == draft) {
+                            self.kept_drafts.remove(at);
                         }
                         if drafts.is_empty() {
                             self.overlay = None;

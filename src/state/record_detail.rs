@@ -79,6 +79,8 @@ pub enum DetailReply {
     Replace(Box<RecordDetailState>, Vec<Effect>),
     /// Go back (esc).
     Close,
+    /// Go back and keep the staged edits as a draft (the leave popup's "keep as draft").
+    KeepDraft,
     /// Go back and cancel these requests.
     CloseWith(Vec<Effect>),
     /// The record was saved or deleted: the list follows.
@@ -454,7 +456,7 @@ impl RecordDetailState {
                     self.staged.clear();
                     DetailReply::Close
                 }
-                Action::KeepDraft => DetailReply::Close,
+                Action::KeepDraft => DetailReply::KeepDraft,
                 Action::Cancel => DetailReply::none(),
                 _ => {
                     self.popup = Some(Popup::Leave);
@@ -950,6 +952,8 @@ pub enum StackReply {
     Effects(Vec<Effect>),
     /// The last view closed: show the list again (at the same row).
     Closed,
+    /// A view closed keeping its staged edits: they live on as a draft.
+    Kept(Box<RecordDetailState>),
     /// A record was saved or deleted: the list follows.
     Changed(RecordChange),
 }
@@ -1052,6 +1056,10 @@ impl DetailStack {
                     StackReply::Effects(Vec::new())
                 }
             }
+            DetailReply::KeepDraft => match self.views.pop() {
+                Some(view) => StackReply::Kept(Box::new(view)),
+                None => StackReply::Closed,
+            },
             DetailReply::CloseWith(effects) => {
                 self.views.pop();
                 StackReply::Effects(effects)
