@@ -19,12 +19,10 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::profiles::{AuthStyle, Profile, ProfileStore};
+use crate::config::profiles::{Profile, ProfileStore};
 use crate::effect::{Effect, Job, ProfileChange, RequestId, SessionJob};
 use crate::msg::{Msg, Outcome};
-use crate::sf::{
-    ApiVersion, ClientAuthStyle, ConnectionConfig, Diagnosis, RenewReason, SfClient, Token,
-};
+use crate::sf::{Diagnosis, RenewReason, SfClient, Token};
 use crate::state::Model;
 use crate::state::token::SessionInfo;
 use crate::ui::{self, Theme};
@@ -709,38 +707,17 @@ async fn client_for(
     profile: &Profile,
     prompted: Option<SecretString>,
 ) -> Result<SfClient, Diagnosis> {
-    let endpoint = profile.normalized_endpoint().map_err(|e| Diagnosis {
-        title: "The profile's URL is not usable".into(),
-        what_salesforce_said: String::new(),
-        meaning: e.to_string(),
-        fix: "Edit the profile (e) and set your My Domain URL.".into(),
-    })?;
     let source = profile.secret.clone();
     let secret = tokio::task::spawn_blocking(move || source.resolve(prompted))
         .await
         .map_err(|e| secret_problem(&e.to_string()))?
         .map_err(|e| secret_problem(&e.to_string()))?;
-    let api_version = match &profile.api_version {
-        Some(v) => Some(v.parse::<ApiVersion>().map_err(|e| Diagnosis {
-            title: "The pinned API version is not valid".into(),
-            what_salesforce_said: String::new(),
-            meaning: format!("'{v}': {e}"),
-            fix: "Edit the profile and write a version like 62.0, or auto.".into(),
-        })?),
-        None => None,
-    };
-    let config = ConnectionConfig {
-        login_url: endpoint.url,
-        client_id: profile.client_id.clone(),
-        client_secret: secret,
-        auth_style: match profile.auth_style {
-            AuthStyle::Body => ClientAuthStyle::Body,
-            AuthStyle::Basic => ClientAuthStyle::Basic,
-        },
-        api_version,
-        ca_file: profile.ca_file.clone(),
-        timeout: crate::sf::types::default_timeout(),
-    };
+    let config = crate::config::connection_config(profile, secret).map_err(|e| Diagnosis {
+        title: "The profile cannot be used".into(),
+        what_salesforce_said: String::new(),
+        meaning: e.to_string(),
+        fix: e.fix().into(),
+    })?;
     SfClient::new(config).map_err(|e| e.diagnosis())
 }
 

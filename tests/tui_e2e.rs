@@ -85,6 +85,29 @@ async fn connects_shows_a_live_countdown_and_api_usage() {
     org.shutdown().await;
 }
 
+/// `api_version = "auto"` is documented and valid: the TUI connects with it as the CLI does
+/// (it used to build the client itself and said "The pinned API version is not valid").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_with_api_version_auto_connects() {
+    let org = start_org().await;
+    let mut profile = common::profile("Auto", org.instance_url().as_str().trim_end_matches('/'));
+    profile.client_id = org.client_id().into();
+    profile.secret = sfterm::config::SecretSource::Plain {
+        value: org.client_secret().to_owned().into(),
+    };
+    profile.api_version = Some("auto".into());
+    let mut app = App::start_with(vec![profile], LiveOptions::default());
+    app.press("enter");
+    let frame = app
+        .wait_for("connected or failed", |f| {
+            matches!(f.phase, Some(Phase::Active | Phase::Error))
+        })
+        .await;
+    assert_eq!(frame.phase, Some(Phase::Active), "{}", frame.screen);
+    app.quit().await;
+    org.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_host_profile_gets_the_wrong_domain_diagnosis() {
     let org = start_org().await;

@@ -6,8 +6,8 @@ use std::io::{IsTerminal, Write};
 use secrecy::SecretString;
 
 use super::{CommandError, Context};
-use crate::config::{AuthStyle, Profile, ProfileStore, SecretSource};
-use crate::sf::{ApiVersion, ClientAuthStyle, ConnectionConfig, RenewReason, SfClient};
+use crate::config::{Profile, ProfileStore, SecretSource};
+use crate::sf::{RenewReason, SfClient};
 
 /// Loads `profiles.toml` from the context's config directory (a missing file = no profiles).
 /// Warns on stderr when it holds a plain-text secret readable by other users.
@@ -138,36 +138,6 @@ async fn secret_for(profile: &Profile) -> Result<SecretString, CommandError> {
         })
 }
 
-/// The client settings of a profile (the secret given separately).
-pub(crate) fn connection_config(
-    profile: &Profile,
-    secret: SecretString,
-) -> Result<ConnectionConfig, CommandError> {
-    let endpoint = profile.normalized_endpoint().map_err(|e| {
-        CommandError::usage(format!(
-            "Profile \"{}\" has an unusable endpoint: {e}",
-            profile.name
-        ))
-    })?;
-    let mut config = ConnectionConfig::new(endpoint.url, profile.client_id.clone(), secret);
-    config.auth_style = match profile.auth_style {
-        AuthStyle::Body => ClientAuthStyle::Body,
-        AuthStyle::Basic => ClientAuthStyle::Basic,
-    };
-    config.api_version = profile
-        .pinned_api_version()
-        .map(str::parse::<ApiVersion>)
-        .transpose()
-        .map_err(|e| {
-            CommandError::usage(format!(
-                "Profile \"{}\" pins an invalid API version: {e}",
-                profile.name
-            ))
-        })?;
-    config.ca_file.clone_from(&profile.ca_file);
-    Ok(config)
-}
-
 /// Chooses the profile (see [`choose_profile`]), obtains its secret and logs in. A failed
 /// login is exit 1 with the plain-words diagnosis.
 pub async fn connect(ctx: &Context) -> Result<(Profile, SfClient), CommandError> {
@@ -185,7 +155,8 @@ pub(crate) async fn client_for(ctx: &Context) -> Result<(Profile, SfClient), Com
     let store = load_store(ctx)?;
     let profile = choose_profile(&store, ctx.profile.as_deref())?;
     let secret = secret_for(&profile).await?;
-    let config = connection_config(&profile, secret)?;
+    let config = crate::config::connection_config(&profile, secret)
+        .map_err(|e| CommandError::usage(e.to_string()))?;
     let client = SfClient::new(config).map_err(|e| CommandError::api(&e))?;
     Ok((profile, client))
 }

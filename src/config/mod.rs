@@ -2,6 +2,7 @@
 //! ([`endpoint`]), connection profiles in `profiles.toml` ([`profiles`]) and general settings in
 //! `config.toml` ([`settings`]).
 
+pub mod connection;
 pub mod endpoint;
 pub mod paths;
 pub mod profiles;
@@ -11,6 +12,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use connection::{ConnectionError, connection_config};
 pub use endpoint::{EndpointError, EndpointKind, NormalizedEndpoint, normalize};
 pub use profiles::{AuthStyle, Problem, Profile, ProfileStore, SecretError, SecretSource};
 pub use settings::{KeyOverrides, Settings};
