@@ -116,6 +116,48 @@ impl NormalizedEndpoint {
     }
 }
 
+/// The environment a profile's endpoint belongs to, decided here once: the badge (profiles
+/// pane, status bar) and the production guard (write confirmations) all use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Environment {
+    /// `login.salesforce.com`, a My Domain that is not a sandbox, or any other Salesforce host:
+    /// treated as production, so writes ask first.
+    Production,
+    /// `test.salesforce.com` or a sandbox My Domain.
+    Sandbox,
+    /// The embedded mock org of `sfterm demo`.
+    Demo,
+    /// A local server (loopback), e.g. `sfterm mock-org`.
+    Loopback,
+    /// Any other host, or an endpoint that is not a usable URL.
+    Custom,
+}
+
+impl Environment {
+    /// The environment of `endpoint` as typed in a profile; loopback is [`Environment::Demo`]
+    /// when running `sfterm demo`.
+    pub fn of_endpoint(endpoint: &str, demo: bool) -> Environment {
+        let Ok(normalized) = normalize(endpoint) else {
+            return Environment::Custom;
+        };
+        match normalized.kind {
+            EndpointKind::Loopback if demo => Environment::Demo,
+            EndpointKind::Loopback => Environment::Loopback,
+            _ if normalized.is_sandbox() => Environment::Sandbox,
+            EndpointKind::Production | EndpointKind::MyDomain => Environment::Production,
+            EndpointKind::Custom if is_salesforce_owned(normalized.host()) => {
+                Environment::Production
+            }
+            EndpointKind::Sandbox | EndpointKind::Custom => Environment::Custom,
+        }
+    }
+
+    /// Whether writes need a confirmation (and deletes the record's name typed).
+    pub fn is_production(self) -> bool {
+        self == Environment::Production
+    }
+}
+
 impl fmt::Display for NormalizedEndpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -353,6 +395,41 @@ fn is_partition(label: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn environments_follow_the_endpoint() {
+        let env = |e| Environment::of_endpoint(e, false);
+        assert_eq!(env("https://login.salesforce.com"), Environment::Production);
+        assert_eq!(
+            env("https://acme.my.salesforce.com"),
+            Environment::Production
+        );
+        assert_eq!(env("acme.my.salesforce.com"), Environment::Production);
+        assert_eq!(env("https://test.salesforce.com"), Environment::Sandbox);
+        assert_eq!(
+            env("https://acme--uat.sandbox.my.salesforce.com"),
+            Environment::Sandbox
+        );
+        assert_eq!(
+            env("https://acme--uat.sandbox.lightning.force.com/lightning/page/home"),
+            Environment::Sandbox
+        );
+        assert_eq!(
+            env("https://acme--uat.my.salesforce.com"),
+            Environment::Sandbox
+        );
+        assert_eq!(env("https://na1.salesforce.com"), Environment::Production);
+        assert_eq!(env("http://127.0.0.1:8484"), Environment::Loopback);
+        assert_eq!(env("http://localhost:8484"), Environment::Loopback);
+        assert_eq!(
+            Environment::of_endpoint("http://127.0.0.1:8484", true),
+            Environment::Demo
+        );
+        assert_eq!(env("https://example.com"), Environment::Custom);
+        assert_eq!(env("not a url at all"), Environment::Custom);
+        assert!(env("https://login.salesforce.com").is_production());
+        assert!(!env("https://test.salesforce.com").is_production());
+    }
 
     fn ok(input: &str) -> NormalizedEndpoint {
         normalize(input).expect("input should normalise")

@@ -13,7 +13,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 pub use connection::{ConnectionError, connection_config};
-pub use endpoint::{EndpointError, EndpointKind, NormalizedEndpoint, normalize};
+pub use endpoint::{EndpointError, EndpointKind, Environment, NormalizedEndpoint, normalize};
 pub use profiles::{AuthStyle, Problem, Profile, ProfileStore, SecretError, SecretSource};
 pub use settings::{KeyOverrides, Settings};
 

@@ -20,6 +20,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Position, Rect};
 
 use crate::action::Action;
+use crate::config::Environment;
 use crate::config::profiles::Profile;
 use crate::effect::{Effect, Job, RequestId, RequestIds, SessionJob};
 use crate::jobs::record_detail::{Draft, RecordEffect};
@@ -324,8 +325,8 @@ impl Model {
             .iter()
             .find(|p| p.name == name)
             .is_some_and(|p| {
-                crate::ui::theme::Badge::of_endpoint(&p.endpoint, self.run_mode == RunMode::Demo)
-                    == crate::ui::theme::Badge::Production
+                Environment::of_endpoint(&p.endpoint, self.run_mode == RunMode::Demo)
+                    .is_production()
             })
     }
 

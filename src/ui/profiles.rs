@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph, Wrap};
 
-use super::theme::Badge;
+use super::theme::badge_text;
 use super::{Theme, centered, pane_block, render_confirm};
 use crate::action::Action;
 use crate::keymap::Context;
@@ -66,10 +66,10 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         .profiles
         .iter()
         .map(|profile| {
-            let badge = Badge::of_endpoint(&profile.endpoint, demo);
+            let badge = crate::config::Environment::of_endpoint(&profile.endpoint, demo);
             let active = model.token.profile.as_deref() == Some(profile.name.as_str());
             let marker = if active { "● " } else { "  " };
-            let badge_text = format!(" {} ", badge.text());
+            let badge_text = format!(" {} ", badge_text(badge));
             let room = width.saturating_sub(marker.chars().count() + badge_text.len() + 1);
             ListItem::new(Line::from(vec![
                 Span::styled(marker, theme.ok()),

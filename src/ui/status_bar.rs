@@ -5,9 +5,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::theme::Badge;
+use super::theme::badge_text;
 use super::{SPINNER, Theme};
 use crate::action::Action;
+use crate::config::Environment;
 use crate::human::group_thousands;
 use crate::keymap::Context;
 use crate::state::{Model, RunMode};
@@ -24,9 +25,9 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     // shows it too), so the API usage never gets cut.
     let mut url_at = None;
     if let Some(profile) = active {
-        let badge = Badge::of_endpoint(&profile.endpoint, demo);
+        let badge = Environment::of_endpoint(&profile.endpoint, demo);
         left.push(Span::styled(
-            format!(" {} ", badge.text()),
+            format!(" {} ", badge_text(badge)),
             theme.badge(badge),
         ));
         left.push(Span::raw(format!(" {}", profile.name)));

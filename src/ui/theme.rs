@@ -3,6 +3,8 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::config::Environment;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ThemeKind {
     Dark,
@@ -94,18 +96,18 @@ impl Theme {
     }
 
     /// The environment badge: PROD red, SANDBOX yellow, DEMO/MOCK blue, custom grey.
-    pub fn badge(&self, badge: Badge) -> Style {
+    pub fn badge(&self, environment: Environment) -> Style {
         let base = Style::default().add_modifier(Modifier::BOLD);
         if self.kind == ThemeKind::Mono {
             return base.add_modifier(Modifier::REVERSED);
         }
-        let bg = match badge {
-            Badge::Production => Color::Red,
-            Badge::Sandbox => Color::Yellow,
-            Badge::Demo | Badge::Mock => Color::Blue,
-            Badge::Custom => Color::DarkGray,
+        let bg = match environment {
+            Environment::Production => Color::Red,
+            Environment::Sandbox => Color::Yellow,
+            Environment::Demo | Environment::Loopback => Color::Blue,
+            Environment::Custom => Color::DarkGray,
         };
-        base.bg(bg).fg(if badge == Badge::Sandbox {
+        base.bg(bg).fg(if environment == Environment::Sandbox {
             Color::Black
         } else {
             Color::White
@@ -113,82 +115,20 @@ impl Theme {
     }
 }
 
-/// Where a profile points, as the badge says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Badge {
-    Production,
-    Sandbox,
-    Demo,
-    Mock,
-    Custom,
-}
-
-impl Badge {
-    pub fn text(self) -> &'static str {
-        match self {
-            Badge::Production => "PROD",
-            Badge::Sandbox => "SANDBOX",
-            Badge::Demo => "DEMO",
-            Badge::Mock => "MOCK",
-            Badge::Custom => "CUSTOM",
-        }
-    }
-
-    /// From a profile's endpoint. Loopback is the mock org (DEMO when running `sfterm demo`).
-    pub fn of_endpoint(endpoint: &str, demo: bool) -> Badge {
-        let host = url::Url::parse(endpoint.trim())
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-            .unwrap_or_else(|| endpoint.trim().to_ascii_lowercase());
-        if host == "127.0.0.1" || host == "localhost" || host == "[::1]" || host.starts_with("127.")
-        {
-            if demo { Badge::Demo } else { Badge::Mock }
-        } else if host == "test.salesforce.com" || host.contains(".sandbox.") || host.contains("--")
-        {
-            Badge::Sandbox
-        } else if host.ends_with("salesforce.com") || host.ends_with("force.com") {
-            Badge::Production
-        } else {
-            Badge::Custom
-        }
+/// The badge's text for an environment.
+pub fn badge_text(environment: Environment) -> &'static str {
+    match environment {
+        Environment::Production => "PROD",
+        Environment::Sandbox => "SANDBOX",
+        Environment::Demo => "DEMO",
+        Environment::Loopback => "MOCK",
+        Environment::Custom => "CUSTOM",
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn badges_follow_the_endpoint() {
-        assert_eq!(
-            Badge::of_endpoint("https://login.salesforce.com", false),
-            Badge::Production
-        );
-        assert_eq!(
-            Badge::of_endpoint("https://acme.my.salesforce.com", false),
-            Badge::Production
-        );
-        assert_eq!(
-            Badge::of_endpoint("https://test.salesforce.com", false),
-            Badge::Sandbox
-        );
-        assert_eq!(
-            Badge::of_endpoint("https://acme--uat.sandbox.my.salesforce.com", false),
-            Badge::Sandbox
-        );
-        assert_eq!(
-            Badge::of_endpoint("http://127.0.0.1:8484", true),
-            Badge::Demo
-        );
-        assert_eq!(
-            Badge::of_endpoint("http://127.0.0.1:8484", false),
-            Badge::Mock
-        );
-        assert_eq!(
-            Badge::of_endpoint("https://proxy.example.com", false),
-            Badge::Custom
-        );
-    }
 
     #[test]
     fn no_color_wins_over_the_setting() {
