@@ -19,7 +19,8 @@ use serde_json::Value;
 use sfterm::app::Runtime;
 use sfterm::composer::request::{RequestKind, SavedRequest};
 use sfterm::composer::store::RequestStore;
-use sfterm::jobs::composer::{ComposerJob, ComposerOutcome, JobContext, ResponseView, run};
+use sfterm::jobs::Context;
+use sfterm::jobs::composer::{ComposerJob, ComposerOutcome, ResponseView, run};
 use sfterm::mock_org::{FaultKind, MockOrg, MockOrgConfig};
 use sfterm::sf::SfClient;
 use sfterm::state::Model;
@@ -53,15 +54,16 @@ impl Jobs {
 
     async fn run(&self, job: ComposerJob) -> ComposerOutcome {
         let copied = Arc::clone(&self.copied);
-        let ctx = JobContext {
-            client: Some(("Demo org".into(), self.client.clone())),
-            data_dir: self.dir.path().to_path_buf(),
-            copy: Arc::new(move |text: &str| {
+        let ctx = Context::standalone(
+            "Demo org",
+            self.client.clone(),
+            self.dir.path().to_path_buf(),
+            Box::new(move |text: &str| {
                 copied.lock().expect("lock").push(text.to_string());
                 Ok(())
             }),
-        };
-        run(ctx, job).await
+        );
+        run(&ctx, job).await
     }
 
     async fn send(&self, request: SavedRequest) -> ResponseView {

@@ -4,12 +4,21 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use sfterm::composer::demo;
 use sfterm::composer::store::RequestStore;
-use sfterm::jobs::composer::{ComposerJob, ComposerOutcome, JobContext, run};
+use sfterm::jobs::Context;
+use sfterm::jobs::composer::{ComposerJob, ComposerOutcome, run};
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
+
+/// Jobs' context connected with `client` as "Demo org", files in `dir`.
+fn context(client: &sfterm::sf::SfClient, dir: &std::path::Path) -> Context {
+    Context::standalone(
+        "Demo org",
+        client.clone(),
+        dir.to_path_buf(),
+        Box::new(|_: &str| Ok(())),
+    )
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_demo_request_works_against_the_mock_org() {
@@ -29,13 +38,9 @@ async fn every_demo_request_works_against_the_mock_org() {
 
     for stored in requests {
         let request = stored.request;
-        let ctx = JobContext {
-            client: Some(("Demo org".into(), client.clone())),
-            data_dir: dir.path().to_path_buf(),
-            copy: Arc::new(|_: &str| Ok(())),
-        };
+        let ctx = context(&client, dir.path());
         let outcome = run(
-            ctx,
+            &ctx,
             ComposerJob::Send {
                 request: request.clone(),
                 profile: None,
@@ -85,13 +90,9 @@ async fn an_unset_variable_is_reported_without_a_doubled_prefix() {
     let client = common::org::logged_in_client(&org).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let request = demo::demo_requests().expect("requests").remove(0);
-    let ctx = JobContext {
-        client: Some(("Demo org".into(), client.clone())),
-        data_dir: dir.path().to_path_buf(),
-        copy: Arc::new(|_: &str| Ok(())),
-    };
+    let ctx = context(&client, dir.path());
     let outcome = run(
-        ctx,
+        &ctx,
         ComposerJob::Send {
             request,
             profile: None,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use secrecy::ExposeSecret;
 
+use super::Context;
 use crate::composer::body::{self, BodyKind, BodyText};
 use crate::composer::curl::to_curl;
 use crate::composer::history::{History, HistoryEntry, HistoryFilter};
@@ -18,9 +19,6 @@ use crate::composer::store::RequestStore;
 use crate::config::profiles::SecretSource;
 use crate::sf::{RawResponse, SfClient, Spill};
 use std::sync::atomic::{AtomicU64, Ordering};
-
-/// Writes text to the clipboard (the runtime's OSC 52 writer).
-pub type Copy = Arc<dyn Fn(&str) -> std::io::Result<()> + Send + Sync>;
 
 /// Where a WSDL comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,17 +147,10 @@ pub enum ComposerOutcome {
     Edited(Result<String, String>),
 }
 
-/// What a job needs from the runtime.
-pub struct JobContext {
-    /// The connected client and its profile, if any.
-    pub client: Option<(String, SfClient)>,
-    pub data_dir: PathBuf,
-    pub copy: Copy,
-}
-
 /// Runs one job.
-pub async fn run(ctx: JobContext, job: ComposerJob) -> ComposerOutcome {
-    let store = RequestStore::new(&ctx.data_dir);
+pub async fn run(ctx: &Context, job: ComposerJob) -> ComposerOutcome {
+    let data_dir = ctx.data_dir();
+    let store = RequestStore::new(&data_dir);
     match job {
         ComposerJob::List { profile } => {
             let listing = store.list();
@@ -196,13 +187,13 @@ pub async fn run(ctx: JobContext, job: ComposerJob) -> ComposerOutcome {
                 .map_err(|e| e.to_string()),
         ),
         ComposerJob::Send { request, profile } => {
-            let (result, entry) = send_job(&ctx, &store, request, profile).await;
+            let (result, entry) = send_job(ctx, &store, request, profile).await;
             ComposerOutcome::Sent {
                 result: result.map(Box::new),
                 entry: entry.map(Box::new),
             }
         }
-        ComposerJob::LoadWsdl(source) => ComposerOutcome::Wsdl(load_wsdl(&ctx, source).await),
+        ComposerJob::LoadWsdl(source) => ComposerOutcome::Wsdl(load_wsdl(ctx, source).await),
         ComposerJob::ImportCollection(path) => {
             ComposerOutcome::Imported(import_postman(&store, &path))
         }
@@ -222,7 +213,7 @@ pub async fn run(ctx: JobContext, job: ComposerJob) -> ComposerOutcome {
         ComposerJob::SaveBody { path, text, from } => {
             // A relative path is in the data directory (the default is `responses/body.txt`).
             let path = if path.is_relative() {
-                ctx.data_dir.join(path)
+                data_dir.join(path)
             } else {
                 path
             };
@@ -240,13 +231,13 @@ pub async fn run(ctx: JobContext, job: ComposerJob) -> ComposerOutcome {
             )
         }
         ComposerJob::Copy(text) => {
-            ComposerOutcome::Copied((ctx.copy)(&text).map_err(|e| e.to_string()))
+            ComposerOutcome::Copied(ctx.copy(&text).map_err(|e| e.to_string()))
         }
         ComposerJob::Curl { request, reveal } => {
-            ComposerOutcome::Curl(curl(&ctx, &store, &request, reveal).await)
+            ComposerOutcome::Curl(curl(ctx, &store, &request, reveal).await)
         }
         ComposerJob::LoadHistory => ComposerOutcome::History(
-            History::new(&ctx.data_dir)
+            History::new(&data_dir)
                 .load(&HistoryFilter::default())
                 .map(|l| l.entries)
                 .map_err(|e| e.to_string()),
@@ -281,18 +272,18 @@ async fn variables(
 }
 
 async fn send_job(
-    ctx: &JobContext,
+    ctx: &Context,
     store: &RequestStore,
     request: SavedRequest,
     other: Option<Box<crate::config::profiles::Profile>>,
 ) -> (Result<ResponseView, String>, Option<HistoryEntry>) {
     let (profile, client) = match other {
-        Some(p) => match crate::app::connect(*p.clone(), None).await {
+        Some(p) => match super::session::connect(*p.clone(), None).await {
             Ok((client, _)) => (p.name.clone(), client),
             Err(d) => return (Err(format!("{}: {}", d.title, d.meaning)), None),
         },
-        None => match &ctx.client {
-            Some((p, c)) => (p.clone(), c.clone()),
+        None => match ctx.client() {
+            Some(connected) => connected,
             None => {
                 return (
                     Err("Not connected: pick a profile and press enter.".into()),
@@ -316,7 +307,7 @@ async fn send_job(
     let spill = Spill {
         threshold: body::LARGE_BODY,
         keep: body::PREVIEW_BYTES,
-        path: ctx.data_dir.join("responses").join(format!(
+        path: ctx.data_dir().join("responses").join(format!(
             "response-{}.body",
             jiff::Timestamp::now().as_millisecond()
         )),
@@ -352,12 +343,12 @@ async fn send_job(
         entry.size = *size;
         entry.truncated = true;
     }
-    if let Err(e) = History::new(&ctx.data_dir).append(&entry) {
+    if let Err(e) = History::new(&ctx.data_dir()).append(&entry) {
         tracing::warn!(error = %e, "the request was not added to the history");
     }
     let view = response_view(
         &sent.response,
-        &ctx.data_dir,
+        &ctx.data_dir(),
         sent.renewed_after_fault,
         spilled,
     )
@@ -454,7 +445,7 @@ pub async fn response_view(
     })
 }
 
-async fn load_wsdl(ctx: &JobContext, source: WsdlSource) -> Result<(String, Box<Wsdl>), String> {
+async fn load_wsdl(ctx: &Context, source: WsdlSource) -> Result<(String, Box<Wsdl>), String> {
     let (name, text) = match source {
         WsdlSource::File(path) => {
             let text = tokio::fs::read_to_string(&path)
@@ -464,8 +455,7 @@ async fn load_wsdl(ctx: &JobContext, source: WsdlSource) -> Result<(String, Box<
         }
         WsdlSource::Org(class) => {
             let (_, client) = ctx
-                .client
-                .as_ref()
+                .client()
                 .ok_or("Not connected: pick a profile and press enter.")?;
             let path = format!("/services/wsdl/class/{}", class.trim());
             let resp = client
@@ -516,16 +506,15 @@ fn import_postman(store: &RequestStore, path: &Path) -> Result<CollectionImporte
 }
 
 async fn curl(
-    ctx: &JobContext,
+    ctx: &Context,
     store: &RequestStore,
     request: &SavedRequest,
     reveal: bool,
 ) -> Result<String, String> {
     let (profile, client) = ctx
-        .client
-        .as_ref()
+        .client()
         .ok_or("Not connected: curl export needs the instance URL and API version.")?;
-    let vars = variables(client, profile, store).await?;
+    let vars = variables(&client, &profile, store).await?;
     let resolved = request.resolve(&vars).map_err(|e| e.to_string())?;
     let token = client
         .token()
@@ -534,7 +523,7 @@ async fn curl(
     let instance = vars.get("instance_url").unwrap_or_default();
     let shown = to_curl(&resolved, instance, &token, false);
     let copied = to_curl(&resolved, instance, &token, reveal);
-    (ctx.copy)(&copied).map_err(|e| format!("cannot copy: {e}"))?;
+    ctx.copy(&copied).map_err(|e| format!("cannot copy: {e}"))?;
     Ok(shown)
 }
 
