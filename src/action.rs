@@ -3,45 +3,72 @@
 
 use std::fmt;
 
-/// Declares the `Action` enum with its config name and its help text in one place, so the
-/// keymap parser, the palette and the help overlay can never disagree.
+/// Declares the `Action` enum with its config name, its help text and the pane that owns it in
+/// one place, so the keymap parser, the palette, the help overlay and the router can never
+/// disagree.
 macro_rules! actions {
     // `key` after the help text: an action that only makes sense as a key inside a pane
     // (moving, confirming, editing a row...), so the command palette does not offer it.
     (@command) => { true };
     (@command key) => { false };
-    ($($variant:ident => $name:literal, $help:literal $(, $key_only:ident)?;)*) => {
+    ($([$owner:ident] $($variant:ident => $name:literal, $help:literal $(, $key_only:ident)?;)*)*) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Action { $($variant,)* }
+        pub enum Action { $($($variant,)*)* }
 
         impl Action {
             /// Every action, in the order the help overlay and the palette list them.
-            pub const ALL: &'static [Action] = &[$(Action::$variant,)*];
+            pub const ALL: &'static [Action] = &[$($(Action::$variant,)*)*];
 
             /// The name used in `config.toml` (`[keys.profiles] new_profile = ["n"]`).
             pub fn name(self) -> &'static str {
-                match self { $(Action::$variant => $name,)* }
+                match self { $($(Action::$variant => $name,)*)* }
             }
 
             /// One line of help text.
             pub fn help(self) -> &'static str {
-                match self { $(Action::$variant => $help,)* }
+                match self { $($(Action::$variant => $help,)*)* }
             }
 
             /// Whether the command palette offers it (not a key-only action).
             pub fn is_command(self) -> bool {
-                match self { $(Action::$variant => actions!(@command $($key_only)?),)* }
+                match self { $($(Action::$variant => actions!(@command $($key_only)?),)*)* }
+            }
+
+            /// Who handles it when no popup has the keys (see [`Owner`]).
+            pub fn owner(self) -> Owner {
+                match self { $($(Action::$variant => Owner::$owner,)*)* }
             }
 
             /// Parses a config name; `None` for an unknown name.
             pub fn from_name(name: &str) -> Option<Action> {
-                match name { $($name => Some(Action::$variant),)* _ => None }
+                match name { $($($name => Some(Action::$variant),)*)* _ => None }
             }
         }
     };
 }
 
+/// Who handles an action when no overlay, form or popup has the keys. Run from the palette,
+/// an action of a tab shows that tab first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Owner {
+    /// The app: quitting, help, the palette, focus, tabs and the side panes.
+    App,
+    /// Whatever has the keyboard: moving in lists, answering, forms, cancelling.
+    Focused,
+    Profiles,
+    Token,
+    /// The Setup check popup.
+    Check,
+    Composer,
+    History,
+    /// The Records tab's list.
+    Records,
+    /// The record detail view (and its drafts).
+    Detail,
+}
+
 actions! {
+    [App]
     Quit => "quit", "Quit sfterm";
     Help => "help", "Show the keys of the focused pane";
     CommandPalette => "command_palette", "Open the command palette", key;
@@ -53,22 +80,26 @@ actions! {
     TabComposer => "tab_composer", "Show the Composer tab";
     TabHistory => "tab_history", "Show the History tab";
     ToggleSidebar => "toggle_sidebar", "Hide or show the profiles and token panes (the main area takes the width)";
+    [Focused]
     Up => "up", "Move up", key;
     Down => "down", "Move down", key;
     Top => "top", "Go to the first item", key;
     Bottom => "bottom", "Go to the last item", key;
     PageUp => "page_up", "Page up", key;
     PageDown => "page_down", "Page down", key;
+    [Profiles]
     Connect => "connect", "Connect with the selected profile";
     NewProfile => "new_profile", "Create a profile";
     EditProfile => "edit_profile", "Edit the selected profile";
     DuplicateProfile => "duplicate_profile", "Duplicate the selected profile";
     DeleteProfile => "delete_profile", "Delete the selected profile";
+    [Token]
     RenewToken => "renew_token", "Get a new access token now";
     RevokeToken => "revoke_token", "Revoke the access token";
     Introspect => "introspect", "Ask Salesforce when the token expires (introspection)";
     CopyToken => "copy_token", "Copy the access token to the clipboard (asks first)";
     CheckApi => "check_api", "Make a real API call now (GET /limits): updates API usage, renews an invalid token";
+    [Focused]
     Cancel => "cancel", "Cancel requests in flight, close a popup, leave a form", key;
     Confirm => "confirm", "Answer yes to a question", key;
     Deny => "deny", "Answer no to a question", key;
@@ -76,10 +107,10 @@ actions! {
     PrevField => "prev_field", "Previous field", key;
     CycleChoice => "cycle_choice", "Next choice of a choice field", key;
     Submit => "submit", "Save the form / accept the input", key;
-    // check
+    [Check]
     SetupCheck => "setup_check", "Setup check: verify the org's app and integration user against the setup guide";
     RerunCheck => "rerun_check", "Run the Setup check again";
-    // composer
+    [Composer]
     SendRequest => "send_request", "Send the request";
     SaveRequest => "save_request", "Save the request";
     NewRequest => "new_request", "New request";
@@ -107,10 +138,10 @@ actions! {
     SaveBody => "save_body", "Save the response body to a file";
     CopyBody => "copy_body", "Copy the response body (OSC 52)";
     ToggleHeaders => "toggle_headers", "Show the response headers / the body";
-    // history
+    [History]
     Replay => "replay", "Send the request again with the current profile";
     ReplayWith => "replay_with", "Send the request again with another profile";
-    // records
+    [Records]
     PrevObject => "prev_object", "Records: previous object (Account, Contact, Lead, ...)";
     NextObject => "next_object", "Records: next object";
     OpenObject => "open_object", "Open object… (any queryable sObject by name)";
@@ -123,11 +154,15 @@ actions! {
     ReloadList => "reload_list", "Records: reload the list from the start";
     ExportView => "export_view", "Export this view to CSV (Bulk API 2.0 query job)";
     ShowExports => "show_exports", "Show the export jobs";
+    [Focused]
     ToggleItem => "toggle_item", "Check or uncheck the selected item", key;
+    [Records]
     AbortExport => "abort_export", "Abort the selected export job", key;
+    [Focused]
     Complete => "complete", "Complete the word (object, field, relationship, picklist value)", key;
+    [Records]
     OpenRecord => "open_record", "Records: open the selected record";
-    // record_detail
+    [Detail]
     EditField => "edit_field", "Edit the focused field of the record";
     FollowReference => "follow_reference", "Open the record the focused reference points to";
     SaveRecord => "save_record", "Save the staged changes (one PATCH) / create the record";
@@ -138,7 +173,9 @@ actions! {
     CopyRecordId => "copy_record_id", "Copy the record id (OSC 52)";
     OpenInBrowser => "open_in_browser", "Open the record in the browser";
     ReloadRecord => "reload_record", "Load the record again from the server";
+    [Composer]
     ExternalEditor => "external_editor", "Edit the text in $EDITOR";
+    [Detail]
     ConflictReload => "conflict_reload", "Conflict: reload the server version and re-apply my changes";
     ConflictOverwrite => "conflict_overwrite", "Conflict: save my changes anyway (overwrite)";
     Discard => "discard", "Discard my changes / the offered drafts";

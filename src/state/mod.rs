@@ -7,6 +7,7 @@ pub mod demo_org;
 pub mod field_editor;
 pub mod history;
 pub mod palette;
+pub mod pane;
 pub mod profiles;
 pub mod record_detail;
 pub mod records;
@@ -16,10 +17,10 @@ pub mod token;
 use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Position, Rect};
 
-use crate::action::Action;
+use crate::action::{Action, Owner};
 use crate::config::Environment;
 use crate::config::profiles::Profile;
 use crate::effect::{Effect, Job, RequestId, RequestIds, SessionJob};
@@ -27,6 +28,7 @@ use crate::jobs::record_detail::{Draft, RecordEffect};
 use crate::keymap::{Context, KeyChord, Keymap};
 use crate::msg::Msg;
 use palette::{PaletteOutcome, PaletteState};
+pub use pane::{InputTarget, Pane};
 use profiles::{ProfilesState, Reply};
 use record_detail::{DetailStack, RecordChange, RecordDetailState, StackReply};
 use records::RecordsState;
@@ -200,48 +202,11 @@ impl Model {
             && !self.detail.is_open()
     }
 
-    /// The Records tab's key contexts.
-    fn records_contexts(&self) -> Vec<Context> {
-        if self.records.input.is_some() {
-            vec![Context::RecordsInput]
-        } else if self.records.popup.is_some() {
-            vec![Context::RecordsPopup, Context::List]
-        } else {
-            vec![Context::Records, Context::List, Context::Global]
-        }
-    }
-
     /// The contexts that resolve a key, most specific first.
     pub fn key_contexts(&self) -> Vec<Context> {
-        match &self.overlay {
-            Some(Overlay::Help { .. }) => return vec![Context::Help],
-            Some(Overlay::Palette(_)) => return vec![Context::Palette],
-            Some(Overlay::ConfirmCopyToken) => return vec![Context::Confirm],
-            Some(Overlay::Drafts { .. }) => return vec![Context::Drafts],
-            Some(Overlay::QuitStaged { .. }) => return vec![Context::LeaveStaged],
-            None => {}
-        }
-        match &self.profiles.mode {
-            profiles::Mode::Form(_) => return vec![Context::Form],
-            profiles::Mode::SecretPrompt { .. } => return vec![Context::Prompt],
-            profiles::Mode::ConfirmDelete { .. } | profiles::Mode::ConfirmDiscard(_) => {
-                return vec![Context::Confirm];
-            }
-            profiles::Mode::List => {}
-        }
-        if self.check.open {
-            return vec![Context::Check, Context::List, Context::Global];
-        }
-        if let Some(view) = self.detail_in_focus() {
-            return view.key_contexts();
-        }
-        match (self.focus, self.tab) {
-            (Focus::Profiles, _) => vec![Context::Profiles, Context::List, Context::Global],
-            (Focus::Token, _) => vec![Context::Token, Context::Global],
-            (Focus::Main, Tab::Composer) => self.composer.contexts(),
-            (Focus::Main, Tab::History) => self.history.contexts(),
-            (Focus::Main, Tab::Records) => self.records_contexts(),
-        }
+        self.pane(self.input_target())
+            .map(Pane::contexts)
+            .unwrap_or_default()
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) -> Vec<Effect> {
@@ -255,54 +220,20 @@ impl Model {
         }
     }
 
-    /// Pasted text goes into the focused text field as typed; elsewhere it is ignored, so a
-    /// paste never fires actions (a "q" in it must not quit). Newlines are dropped.
+    /// Pasted text goes into the text field that has the keyboard, as typed; elsewhere it is
+    /// ignored, so a paste never fires actions (a "q" in it must not quit).
     pub fn paste(&mut self, text: &str) {
-        if self.overlay.is_none()
-            && !self.profiles.is_modal()
-            && !self.check.open
-            && self.focus == Focus::Main
-            && self.tab == Tab::Composer
-        {
-            self.composer.paste(text);
-            return;
-        }
-        let typing = matches!(
-            self.key_contexts().first(),
-            Some(Context::Form | Context::Prompt | Context::Palette | Context::RecordsInput)
-        );
-        if !typing {
-            return;
-        }
-        for c in text.chars().filter(|c| !c.is_control()) {
-            self.type_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        let target = self.input_target();
+        if let Some(pane) = self.pane_mut(target) {
+            pane.paste(text);
         }
     }
 
     /// A key typed into whatever text field has the keyboard.
     fn type_key(&mut self, key: KeyEvent) {
-        if let Some(Overlay::Palette(palette)) = &mut self.overlay {
-            palette.type_key(key);
-        } else if self.profiles.is_modal() {
-            self.profiles.type_key(key);
-        } else if self.check.open {
-            // The Setup check popup is modal: nothing is typed underneath it.
-        } else if self.focus == Focus::Main && self.tab == Tab::Composer {
-            self.composer.type_key(key);
-        } else if self.focus == Focus::Main && self.tab == Tab::History {
-            self.history.type_key(key);
-        } else if self.records_active() && self.records.wants_text() {
-            self.records.type_key(key);
-        } else if self.overlay.is_none()
-            && self
-                .detail_in_focus()
-                .is_some_and(RecordDetailState::wants_text)
-        {
-            if let Some(view) = self.detail.top_mut() {
-                view.type_key(key);
-            }
-        } else {
-            self.profiles.type_key(key);
+        let target = self.input_target();
+        if let Some(pane) = self.pane_mut(target) {
+            pane.type_key(key);
         }
     }
 
@@ -446,7 +377,10 @@ impl Model {
 
     /// Focus follows a left click.
     pub fn click(&mut self, column: u16, row: u16) {
-        if self.overlay.is_some() || self.profiles.is_modal() || self.check.open {
+        if matches!(
+            self.input_target(),
+            InputTarget::Overlay | InputTarget::ProfileForm | InputTarget::Check
+        ) {
             return;
         }
         let at = Position { x: column, y: row };
@@ -478,6 +412,32 @@ impl Model {
             self.quit = true;
             return vec![Effect::Quit];
         }
+        match self.input_target() {
+            InputTarget::Overlay => return self.overlay_update(action),
+            InputTarget::ProfileForm => {
+                let reply = self.profiles.update(action);
+                return self.apply_profiles_reply(reply);
+            }
+            InputTarget::Check => {
+                let unconnected = self.check_target();
+                if let Some(effects) =
+                    self.check
+                        .update(action, unconnected.as_ref(), &mut self.ids)
+                {
+                    return self.track(effects);
+                }
+            }
+            InputTarget::Composer if self.composer.is_modal() => {
+                return self.composer_update(action);
+            }
+            InputTarget::History if self.history.is_modal() => return self.history_update(action),
+            _ => {}
+        }
+        self.run_command(action)
+    }
+
+    /// An action while an overlay has the keys: only the overlay gets it.
+    fn overlay_update(&mut self, action: Action) -> Vec<Effect> {
         match &mut self.overlay {
             Some(Overlay::Help { scroll }) => {
                 match action {
@@ -563,27 +523,7 @@ impl Model {
             }
             None => {}
         }
-        if self.profiles.is_modal() {
-            let reply = self.profiles.update(action);
-            return self.apply_profiles_reply(reply);
-        }
-        let unconnected = self.check_target();
-        if self.check.open
-            && let Some(effects) = self
-                .check
-                .update(action, unconnected.as_ref(), &mut self.ids)
-        {
-            return self.track(effects);
-        }
-        if self.focus == Focus::Main {
-            if self.tab == Tab::Composer && self.composer.is_modal() {
-                return self.composer_update(action);
-            }
-            if self.tab == Tab::History && self.history.is_modal() {
-                return self.history_update(action);
-            }
-        }
-        self.run_command(action)
+        Vec::new()
     }
 
     /// The profile the Setup check logs in with when none is connected: the selected one.
@@ -741,27 +681,19 @@ impl Model {
         }
     }
 
-    /// An action outside any popup: global ones first, then the pane it belongs to.
+    /// An action outside any popup: the detail view and the Records list first when they have
+    /// the keys, then the pane that owns the action (declared with the action).
     fn run_command(&mut self, action: Action) -> Vec<Effect> {
-        let global = matches!(
-            action,
-            Action::Quit
-                | Action::Help
-                | Action::CommandPalette
-                | Action::FocusNext
-                | Action::FocusPrev
-                | Action::FocusProfiles
-                | Action::FocusToken
-                | Action::TabRecords
-                | Action::TabComposer
-                | Action::TabHistory
-        );
-        let in_editor = self.detail_in_focus().is_some_and(|v| v.popup.is_some());
-        if self.detail_in_focus().is_some() && (!global || in_editor) {
+        let owner = action.owner();
+        // The detail view takes every action but the app's, and those too while its editor
+        // is open.
+        if let Some(view) = self.detail_in_focus()
+            && (owner != Owner::App || view.popup.is_some())
+        {
             let reply = self.detail.update(action, &mut self.ids);
             return self.on_stack_reply(reply);
         }
-        if records::RECORDS_ACTIONS.contains(&action) {
+        if owner == Owner::Records {
             self.tab = Tab::Records;
             self.focus = Focus::Main;
         }
@@ -774,6 +706,58 @@ impl Model {
                 None => {}
             }
         }
+        match owner {
+            Owner::App => self.app_action(action),
+            Owner::Focused => self.focused_action(action),
+            Owner::Profiles => {
+                let reply = self.profiles.update(action);
+                self.apply_profiles_reply(reply)
+            }
+            Owner::Token if action == Action::CopyToken => {
+                if self.token.session.is_some() {
+                    self.overlay = Some(Overlay::ConfirmCopyToken);
+                } else {
+                    self.token.note = Some("No token to copy: connect first.".into());
+                }
+                Vec::new()
+            }
+            Owner::Token => {
+                let effects = self.token.update(action, &mut self.ids);
+                self.track(effects)
+            }
+            Owner::Check => {
+                let unconnected = self.check_target();
+                let effects = self.check.open_and_run(unconnected.as_ref(), &mut self.ids);
+                self.track(effects)
+            }
+            // Open and find are the History tab's too.
+            Owner::Composer
+                if self.tab == Tab::History
+                    && matches!(action, Action::OpenItem | Action::Find) =>
+            {
+                self.history_update(action)
+            }
+            Owner::Composer => {
+                // Keys reach here only on the Composer tab; the palette from anywhere, so
+                // show the tab first.
+                let mut effects = self.show_tab(Tab::Composer);
+                effects.extend(self.composer_update(action));
+                effects
+            }
+            Owner::History if self.tab == Tab::History && self.focus == Focus::Main => {
+                self.history_update(action)
+            }
+            Owner::Detail if action == Action::NewRecord => {
+                let object = self.records.view().object.clone();
+                self.new_record(&object)
+            }
+            // Handled above when their pane has the keys.
+            Owner::History | Owner::Records | Owner::Detail => Vec::new(),
+        }
+    }
+
+    /// Quitting, help, the palette, focus, tabs and the side panes.
+    fn app_action(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Quit => {
                 self.quit = true;
@@ -813,14 +797,31 @@ impl Model {
                 }
                 Vec::new()
             }
-            Action::TabRecords | Action::TabComposer | Action::TabHistory => {
-                let tab = match action {
-                    Action::TabRecords => Tab::Records,
-                    Action::TabComposer => Tab::Composer,
-                    _ => Tab::History,
-                };
-                self.show_tab(tab)
-            }
+            Action::TabRecords => self.show_tab(Tab::Records),
+            Action::TabComposer => self.show_tab(Tab::Composer),
+            Action::TabHistory => self.show_tab(Tab::History),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Moving in the focused list, and esc: cancel what is in flight. Answers and form keys
+    /// mean nothing outside their popup.
+    fn focused_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Up
+            | Action::Down
+            | Action::Top
+            | Action::Bottom
+            | Action::PageUp
+            | Action::PageDown => match (self.focus, self.tab) {
+                (Focus::Profiles, _) => {
+                    let reply = self.profiles.update(action);
+                    self.apply_profiles_reply(reply)
+                }
+                (Focus::Main, Tab::Composer) => self.composer_update(action),
+                (Focus::Main, Tab::History) => self.history_update(action),
+                _ => Vec::new(),
+            },
             Action::Cancel => {
                 let mut effects = self.token.cancel();
                 if let Some(send) = self.composer.send.take() {
@@ -837,133 +838,7 @@ impl Model {
                 }
                 effects
             }
-            Action::CopyToken => {
-                if self.token.session.is_some() {
-                    self.overlay = Some(Overlay::ConfirmCopyToken);
-                } else {
-                    self.token.note = Some("No token to copy: connect first.".into());
-                }
-                Vec::new()
-            }
-            Action::RenewToken | Action::RevokeToken | Action::Introspect | Action::CheckApi => {
-                let effects = self.token.update(action, &mut self.ids);
-                self.track(effects)
-            }
-            Action::Connect
-            | Action::NewProfile
-            | Action::EditProfile
-            | Action::DuplicateProfile
-            | Action::DeleteProfile => {
-                let reply = self.profiles.update(action);
-                self.apply_profiles_reply(reply)
-            }
-            Action::Up
-            | Action::Down
-            | Action::Top
-            | Action::Bottom
-            | Action::PageUp
-            | Action::PageDown => match (self.focus, self.tab) {
-                (Focus::Profiles, _) => {
-                    let reply = self.profiles.update(action);
-                    self.apply_profiles_reply(reply)
-                }
-                (Focus::Main, Tab::Composer) => self.composer_update(action),
-                (Focus::Main, Tab::History) => self.history_update(action),
-                _ => Vec::new(),
-            },
-            Action::Replay | Action::ReplayWith => {
-                if self.tab == Tab::History && self.focus == Focus::Main {
-                    self.history_update(action)
-                } else {
-                    Vec::new()
-                }
-            }
-            Action::OpenItem | Action::Find if self.tab == Tab::History => {
-                self.history_update(action)
-            }
-            Action::ImportPostman | Action::ImportPostmanEnv => {
-                let mut effects = self.show_tab(Tab::Composer);
-                effects.extend(self.composer_update(action));
-                effects
-            }
-            Action::SendRequest
-            | Action::SaveRequest
-            | Action::NewRequest
-            | Action::DuplicateRequest
-            | Action::DeleteRequest
-            | Action::RenameRequest
-            | Action::OpenItem
-            | Action::NextSection
-            | Action::PrevSection
-            | Action::CycleMethod
-            | Action::PathPrefix
-            | Action::AddRow
-            | Action::RemoveRow
-            | Action::EditBody
-            | Action::ExternalEditor
-            | Action::LoadWsdl
-            | Action::ExportCurl
-            | Action::ExportCurlReveal
-            | Action::EditVariables
-            | Action::Find
-            | Action::FindNext
-            | Action::FindPrev
-            | Action::FilterBody
-            | Action::SaveBody
-            | Action::CopyBody
-            | Action::ToggleHeaders => {
-                // Keys reach here only on the Composer tab; the palette from anywhere, so
-                // show the tab first.
-                let mut effects = self.show_tab(Tab::Composer);
-                effects.extend(self.composer_update(action));
-                effects
-            }
-            Action::Confirm
-            | Action::Deny
-            | Action::NextField
-            | Action::PrevField
-            | Action::CycleChoice
-            | Action::Submit => Vec::new(),
-            Action::SetupCheck | Action::RerunCheck => {
-                let unconnected = self.check_target();
-                let effects = self.check.open_and_run(unconnected.as_ref(), &mut self.ids);
-                self.track(effects)
-            }
-            Action::NewRecord => {
-                let object = self.records.view().object.clone();
-                self.new_record(&object)
-            }
-            Action::EditField
-            | Action::FollowReference
-            | Action::SaveRecord
-            | Action::UndoField
-            | Action::DeleteRecord
-            | Action::CopyValue
-            | Action::CopyRecordId
-            | Action::OpenInBrowser
-            | Action::ReloadRecord
-            | Action::ConflictReload
-            | Action::ConflictOverwrite
-            | Action::Discard
-            | Action::KeepDraft
-            | Action::RestoreDrafts => Vec::new(),
-            // Records actions outside the Records tab's list (handled above when it is active).
-            Action::PrevObject
-            | Action::NextObject
-            | Action::OpenObject
-            | Action::ColumnLeft
-            | Action::ColumnRight
-            | Action::SortColumn
-            | Action::QuickSearch
-            | Action::SoqlLine
-            | Action::ChooseColumns
-            | Action::ReloadList
-            | Action::ExportView
-            | Action::ShowExports
-            | Action::ToggleItem
-            | Action::AbortExport
-            | Action::Complete
-            | Action::OpenRecord => Vec::new(),
+            _ => Vec::new(),
         }
     }
 
