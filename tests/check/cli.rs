@@ -6,7 +6,7 @@ use serde_json::Value;
 use sfterm::commands::{EXIT_FAILURE, EXIT_USAGE};
 use sfterm::mock_org::{MockOrg, MockOrgConfig, Scenario};
 
-mod common;
+use crate::common;
 
 use common::cli::{dir_with_secret, run};
 

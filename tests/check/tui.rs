@@ -1,8 +1,7 @@
 //! The Setup check popup in the TUI: pure update, rendering snapshots, key sequences through the
 //! keymap, and end to end with the real runtime against the mock org.
 #![cfg(feature = "mock-org")]
-#[macro_use]
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -8,7 +8,7 @@ use sfterm::commands::{EXIT_FAILURE, EXIT_USAGE};
 use sfterm::composer::soap::{SoapResponse, flatten};
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
 
-mod common;
+use crate::common;
 
 use common::cli::{dir_for, run};
 
@@ -121,7 +121,7 @@ async fn apex_soap_calls_with_fetched_and_file_wsdl() {
     assert!(id.starts_with("001"), "{out}");
 
     let wsdl = dir.path().join("CustomerWS.wsdl");
-    std::fs::write(&wsdl, include_str!("../assets/mock-org/CustomerWS.wsdl")).expect("wsdl");
+    std::fs::write(&wsdl, include_str!("../../assets/mock-org/CustomerWS.wsdl")).expect("wsdl");
     let wsdl_arg = wsdl.display().to_string();
     let arg = format!("accountId={id}");
     let (result, out) = run(

@@ -4,7 +4,7 @@
 //! 4 conflict on 412).
 #![cfg(feature = "mock-org")]
 
-mod common;
+use crate::common;
 
 use common::cli::{TestCli, config_dir, run};
 use std::collections::HashMap;

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use sfterm::commands::{EXIT_CONFLICT, EXIT_FAILURE, EXIT_NOT_FOUND, EXIT_USAGE};
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
 
-mod common;
+use crate::common;
 
 use common::cli::{config_dir, dir_for, profile_toml, run};
 

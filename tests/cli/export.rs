@@ -5,7 +5,7 @@ use serde_json::Value;
 use sfterm::commands::{EXIT_FAILURE, EXIT_USAGE};
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
 
-mod common;
+use crate::common;
 
 use common::cli::{dir_for, run};
 

@@ -11,7 +11,7 @@ use sfterm::composer::store::RequestStore;
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
 use sfterm::sf::SfClient;
 
-mod common;
+use crate::common;
 
 use common::cli::{config_dir, profile_toml, run};
 

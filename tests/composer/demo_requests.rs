@@ -2,7 +2,7 @@
 //! `sfterm demo` seeds them (the customer id variable from the org), each one sends and works.
 #![cfg(feature = "mock-org")]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 //! import, curl export run with curl, a 20 MB body, and the runtime staying responsive while a
 //! send is in flight.
 #![cfg(feature = "mock-org")]
-mod common;
+use crate::common;
 
 use common::live::{LiveOptions, Observed, Prepared};
 

@@ -1,6 +1,6 @@
 //! The History tab without a terminal: loading, filtering, opening in the composer, replaying
 //! with the current or another profile (pure updates and keys), and a screen snapshot.
-mod common;
+use crate::common;
 
 use common::{model_with, press, render, t0, type_text};
 use sfterm::composer::history::HistoryEntry;

@@ -2,7 +2,7 @@
 //! the body is written to a file while it downloads, only a preview is shown, and the UI keeps
 //! handling keys meanwhile (through the real runtime, observed frame by frame).
 #![cfg(feature = "mock-org")]
-mod common;
+use crate::common;
 
 use axum::Router;
 use axum::body::Body;

@@ -1,6 +1,6 @@
 //! The Composer tab without a terminal: pure updates, key sequences through the keymap, and
 //! screen snapshots.
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Apex REST on the mock org over real HTTP: routing, namespaces, errors, limits header.
 
-mod common;
+use crate::common;
 
 use serde_json::{Value, json};
 

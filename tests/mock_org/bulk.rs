@@ -1,6 +1,6 @@
 //! Bulk API 2.0 query jobs on the mock org over real HTTP.
 
-mod common;
+use crate::common;
 
 use serde_json::{Value, json};
 

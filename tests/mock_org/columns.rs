@@ -1,7 +1,7 @@
 //! What benchmarks against the mock org need: `query?q=...&columns=true` (column metadata, as
 //! the Salesforce CLI's `sf data query` requests it to name its columns) and `--api-limit`.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 

@@ -1,7 +1,7 @@
 //! The customer Apex services of the mock org over real HTTP: `CustomerRESTWS` (Apex REST) and
 //! `CustomerWS` (SOAP, with its WSDL), sharing one record store.
 
-mod common;
+use crate::common;
 
 use serde_json::{Value, json};
 use sfterm::composer::soap::{SoapResponse, Wsdl, flatten, parse_response};
@@ -325,7 +325,7 @@ async fn customer_soap_service_with_its_wsdl() {
 
 #[test]
 fn shipped_wsdl_parses_with_types_and_skeletons() {
-    let text = include_str!("../assets/mock-org/CustomerWS.wsdl");
+    let text = include_str!("../../assets/mock-org/CustomerWS.wsdl");
     let wsdl = Wsdl::parse(text).expect("parse");
     assert_eq!(
         wsdl.target_namespace,

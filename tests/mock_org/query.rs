@@ -1,7 +1,7 @@
 //! The mock org's query API over real HTTP: paging (2000 + 500), batchSize, queryAll,
 //! parent paths and SOQL errors.
 
-mod common;
+use crate::common;
 
 use serde_json::{Value, json};
 use sfterm::mock_org::{MockOrg, MockOrgConfig};

@@ -1,6 +1,6 @@
 //! Record detail end to end: the real runtime and client against the mock org on 127.0.0.1, keys
 //! from a channel, a second plain HTTP client playing "someone else" (the `curl` of the issue).
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::Duration;

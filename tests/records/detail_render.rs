@@ -1,9 +1,7 @@
 //! Record detail snapshots: the detail view with staged changes and a failed save, each editor
 //! kind, the conflict view, the create form with an error, the drafts popup and the quit question.
-#[macro_use]
-mod common;
-#[path = "records_detail/fixture.rs"]
-mod fixture;
+use crate::common;
+use crate::fixture;
 
 use common::{demo_profiles, model_with, press, render, type_text};
 use fixture::*;

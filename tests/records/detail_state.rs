@@ -1,8 +1,7 @@
 //! Record detail, pure: key sequences through the Model and the jobs it asks for, with results
 //! fed back as messages (no server). Covers staging and saving in one PATCH, the conflict view's
 //! three choices, failures that keep edits, the create form, delete, drafts and quitting.
-#[macro_use]
-mod common;
+use crate::common;
 
 use common::{demo_profiles, model_with, press, type_text};
 use serde_json::{Map, json};
@@ -11,8 +10,7 @@ use sfterm::jobs::record_detail::{Draft, RecordEffect, RecordJob, RecordOutcome,
 use sfterm::state::record_detail::{Popup, Status};
 use sfterm::state::{Model, Overlay};
 
-#[path = "records_detail/fixture.rs"]
-mod fixture;
+use crate::fixture;
 
 use fixture::*;
 

@@ -1,5 +1,6 @@
 //! Shared fixtures of the record detail tests: describes from the mock org's assets, an Account,
-//! and key helpers. Included with `#[path]` by tests/records_detail_*.rs.
+//! and key helpers. A module of the records test binary, also included with `#[path]` by
+//! tests/reliability/ (render_sizes).
 #![allow(dead_code)] // each test binary uses a different part
 
 use std::sync::Arc;

@@ -1,7 +1,6 @@
 //! The Records tab's lists: pure update tests (paging, prefetch, sort, filters, SOQL line
 //! errors, column chooser, exports), key sequences through the keymap, and snapshots.
-#[macro_use]
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! The Records tab end to end: the real runtime and client against the mock org on 127.0.0.1
 //! (2,500 accounts): open the list, page to the end, sort, filter, a SOQL error with its
 //! position, and an export to CSV.
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

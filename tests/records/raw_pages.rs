@@ -3,7 +3,7 @@
 //! former way gave: every record parsed into a `serde_json` map, then flattened by the
 //! map-based rules kept below as the reference.
 
-mod common;
+use crate::common;
 
 use serde_json::{Map, Value, json};
 use sfterm::jobs::records::{PageRows, RecordsJob, RecordsOutcome, rows_of, run};

@@ -2,10 +2,10 @@
 //! A staged record edit survives every failed save (500, 503, an HTML page, truncated JSON, a
 //! dropped connection, REQUEST_LIMIT_EXCEEDED), each shown as a message; the next save sends it.
 //! (The list's rows — keys live during latency, esc cancels, a 500 is a message — are in
-//! tests/records_list_e2e.rs.)
+//! tests/records/list_e2e.rs.)
 #![cfg(feature = "mock-org")]
 
-mod common;
+use crate::common;
 
 use common::live::{LiveApp, LiveOptions, Observed};
 use sfterm::mock_org::{FaultKind, MockOrg, MockOrgConfig};

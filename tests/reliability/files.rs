@@ -1,12 +1,12 @@
 //! Files that can hold a secret: profiles.toml is written 0600 (atomically, via a temp file); a
 //! group/world-readable one holding a plain-text secret gets a warning from the CLI (stderr);
 //! a failed save (read-only config dir) shows a clear message and keeps the form and the
-//! profiles in memory. (The TUI's start-up warning is in tests/reliability_tmux.rs.) Also: the
+//! profiles in memory. (The TUI's start-up warning is in tests/reliability/tmux.rs.) Also: the
 //! client secret never shows in `Debug` output of the app state (what a log line or a panic
 //! message would print): not in the profile form, not at the secret prompt.
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

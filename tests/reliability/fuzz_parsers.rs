@@ -8,12 +8,11 @@ use sfterm::composer::{postman, soap};
 use sfterm::config::{ProfileStore, SecretSource, Settings, normalize};
 use sfterm::mock_org::soql;
 
-#[path = "support/mutate.rs"]
-mod mutate;
+use crate::mutate;
 
 const CASES: u32 = 256;
 
-const WSDL: &str = include_str!("../assets/mock-org/CustomerWS.wsdl");
+const WSDL: &str = include_str!("../../assets/mock-org/CustomerWS.wsdl");
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -80,7 +79,7 @@ secret = { source = "plain", value = "s3cr3t" }
 fn config_seeds() -> Vec<Vec<u8>> {
     vec![
         PROFILES.as_bytes().to_vec(),
-        include_bytes!("../assets/default-config.toml").to_vec(),
+        include_bytes!("../../assets/default-config.toml").to_vec(),
     ]
 }
 

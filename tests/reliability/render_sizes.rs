@@ -2,11 +2,9 @@
 //! from 1x1 to 400x150 never panics, for every app state in [`STATES`]. A new pane adds its
 //! states as one line each. Cases: `PROPTEST_CASES` (default 16 sizes up to 400x150, 64 up to 12x12).
 
-mod common;
-#[path = "records_detail/fixture.rs"]
-mod fixture;
-#[path = "support/mutate.rs"]
-mod mutate;
+use crate::common;
+use crate::fixture;
+use crate::mutate;
 
 use common::{demo_profiles, model_with, press, profile, render, t0, type_text};
 use proptest::prelude::*;

@@ -2,7 +2,7 @@
 //! press panics) gives the terminal back: alternate screen left, cursor shown, raw mode off (the
 //! shell's `stty -a` shows `icanon echo`), and the panic message is printed and logged.
 
-mod common;
+use crate::common;
 
 use common::tmux::Tmux;
 

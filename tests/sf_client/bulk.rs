@@ -1,7 +1,7 @@
 //! Bulk API 2.0 query jobs through `SfClient` against the mock org over real HTTP.
 #![cfg(feature = "mock-org")]
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::time::Duration;

@@ -1,7 +1,6 @@
 //! `sfterm demo` draws its first frame while its mock org seeds: the model's "demo org starting /
 //! ready / failed" transitions (pure), and the starting screen (TestBackend snapshot).
-#[macro_use]
-mod common;
+use crate::common;
 
 use common::{demo_profiles, model_with, press, render};
 use sfterm::effect::{Effect, Job};

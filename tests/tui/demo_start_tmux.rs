@@ -3,7 +3,7 @@
 //! ready-made requests); quitting while the org
 //! still seeds exits at once and gives the terminal back.
 
-mod common;
+use crate::common;
 
 use common::tmux::Tmux;
 

@@ -1,6 +1,6 @@
 //! End to end in process: the real runtime and client, a `TestBackend`, keys from a channel, and
 //! the mock org over HTTP on 127.0.0.1.
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

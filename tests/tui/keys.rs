@@ -1,5 +1,5 @@
 //! Key-sequence tests: keys go through the keymap and `update`; the effects are checked, not run.
-mod common;
+use crate::common;
 
 use common::{demo_profiles, model_with, press, type_text};
 use sfterm::config::profiles::SecretSource;

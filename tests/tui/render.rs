@@ -1,6 +1,5 @@
 //! Rendering tests: fixed models drawn on a `TestBackend`, compared with insta snapshots.
-#[macro_use]
-mod common;
+use crate::common;
 
 use common::{
     connect, demo_profiles, model_with, press, profile, render, spawned_req, t0, type_text,

@@ -1,8 +1,7 @@
 //! The seams between panes: a write sent from the Composer (or replayed from the History)
 //! leaves the Records lists stale, and they reload when next shown, keeping the cursor on the
 //! same record.
-#[macro_use]
-mod common;
+use crate::common;
 
 use serde_json::json;
 use sfterm::action::Action;
