@@ -1,7 +1,7 @@
 //! Input generators shared by the property-based fuzz tests: arbitrary bytes, byte-level mutations
 //! of real fixtures, and structural mutations of JSON fixtures (a node replaced by a value of
-//! another shape). Used from `tests/fuzz_*.rs` and from the crate's own `#[cfg(test)]` fuzz module
-//! (through `#[path]`), so both mutate inputs the same way.
+//! another shape). Used from tests/reliability/ (fuzz_parsers, render_sizes) and from the crate's
+//! own `#[cfg(test)]` fuzz module (through `#[path]`), so both mutate inputs the same way.
 
 #![allow(dead_code)]
 

@@ -1,0 +1,217 @@
+//! The History tab without a terminal: loading, filtering, opening in the composer, replaying
+//! with the current or another profile (pure updates and keys), and a screen snapshot.
+use crate::common;
+
+use common::{model_with, press, render, t0, type_text};
+use sfterm::composer::history::HistoryEntry;
+use sfterm::composer::request::RequestKind;
+use sfterm::effect::{Effect, Job, RequestId};
+use sfterm::jobs::composer::{ComposerJob, ComposerOutcome};
+use sfterm::msg::{Msg, Outcome};
+use sfterm::state::composer::Section;
+use sfterm::state::history::Mode;
+use sfterm::state::{Model, Tab};
+
+fn entry(minutes: i64, method: &str, path: &str, status: u16, preview: &str) -> HistoryEntry {
+    HistoryEntry {
+        time: t0() + jiff::SignedDuration::from_mins(minutes),
+        profile: "Demo org".into(),
+        name: Some(format!("{method} {path}")),
+        folder: vec!["CustomerRESTWS".into()],
+        kind: RequestKind::Rest,
+        method: method.into(),
+        instance_url: "http://127.0.0.1:8484".into(),
+        url: format!("http://127.0.0.1:8484{path}"),
+        headers: vec![("Authorization".into(), "Bearer REDACTED".into())],
+        body: None,
+        status,
+        elapsed_ms: 42,
+        size: preview.len() as u64,
+        content_type: Some("application/json".into()),
+        preview: preview.into(),
+        truncated: false,
+    }
+}
+
+fn spawned(effects: &[Effect]) -> Vec<(RequestId, &ComposerJob)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Spawn {
+                req,
+                job: Job::Composer(job),
+            } => Some((*req, job.as_ref())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn history_model() -> Model {
+    let mut model = model_with(common::demo_profiles());
+    let effects = press(&mut model, "3");
+    assert_eq!(model.tab, Tab::History);
+    let jobs = spawned(&effects);
+    let [(req, ComposerJob::LoadHistory)] = jobs.as_slice() else {
+        panic!("the first visit reads the history: {effects:?}")
+    };
+    let entries = vec![
+        entry(
+            3,
+            "POST",
+            "/services/apexrest/CustomerRESTWS/",
+            201,
+            r#"{"accountId":"001Dn000000Glob1AAB"}"#,
+        ),
+        entry(
+            2,
+            "GET",
+            "/services/apexrest/CustomerRESTWS/001Dn000000001aIAA",
+            200,
+            r#"{"name":"Acme Corp."}"#,
+        ),
+        entry(
+            1,
+            "GET",
+            "/services/apexrest/CustomerRESTWS/001000000000000AAA",
+            500,
+            r#"[{"errorCode":"APEX_ERROR"}]"#,
+        ),
+    ];
+    model.handle_msg(Msg::Done {
+        req: *req,
+        outcome: Outcome::Composer(ComposerOutcome::History(Ok(entries))),
+    });
+    model
+}
+
+#[test]
+fn filter_narrows_the_list() {
+    let mut model = history_model();
+    assert_eq!(model.history.visible().len(), 3);
+    press(&mut model, "/");
+    assert!(matches!(model.history.mode, Mode::Filter(_)));
+    type_text(&mut model, "500");
+    press(&mut model, "enter");
+    assert_eq!(model.history.visible().len(), 1);
+    assert_eq!(model.history.selected_entry().map(|e| e.status), Some(500));
+    press(&mut model, "/ ctrl-u");
+    // Clearing the filter shows everything again.
+    let mut model = history_model();
+    press(&mut model, "/");
+    type_text(&mut model, "post");
+    press(&mut model, "enter");
+    assert_eq!(model.history.visible().len(), 1);
+}
+
+#[test]
+fn replay_with_the_current_profile_and_with_another() {
+    let mut model = history_model();
+    press(&mut model, "j");
+    let effects = press(&mut model, "r");
+    let jobs = spawned(&effects);
+    let [
+        (
+            _,
+            ComposerJob::Send {
+                request,
+                profile: None,
+            },
+        ),
+    ] = jobs.as_slice()
+    else {
+        panic!("a replay: {effects:?}")
+    };
+    assert_eq!(
+        request.path,
+        "/services/apexrest/CustomerRESTWS/001Dn000000001aIAA"
+    );
+    assert!(
+        request
+            .headers
+            .iter()
+            .all(|h| !h.name.eq_ignore_ascii_case("authorization"))
+    );
+
+    let effects = press(&mut model, "R");
+    assert!(effects.is_empty());
+    assert!(matches!(model.history.mode, Mode::PickProfile { .. }));
+    let effects = press(&mut model, "j enter");
+    let jobs = spawned(&effects);
+    let [
+        (
+            req,
+            ComposerJob::Send {
+                profile: Some(p), ..
+            },
+        ),
+    ] = jobs.as_slice()
+    else {
+        panic!("a replay with a profile: {effects:?}")
+    };
+    assert_eq!(p.name, "Acme UAT");
+    // The answer is noted in the history tab (not the composer's response).
+    let req = *req;
+    model.handle_msg(Msg::Done {
+        req,
+        outcome: Outcome::Composer(ComposerOutcome::Sent {
+            result: Err("Could not get the client secret".into()),
+            entry: None,
+        }),
+    });
+    assert!(
+        model
+            .history
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("Not sent"))
+    );
+    assert!(model.composer.response.is_none());
+}
+
+#[test]
+fn enter_opens_the_request_in_the_composer() {
+    let mut model = history_model();
+    let effects = press(&mut model, "enter");
+    assert_eq!(model.tab, Tab::Composer);
+    assert_eq!(model.composer.draft.method, "POST");
+    assert_eq!(model.composer.section, Section::Editor);
+    assert!(model.composer.original.is_none(), "not saved until ctrl-s");
+    assert!(
+        spawned(&effects)
+            .iter()
+            .any(|(_, j)| matches!(j, ComposerJob::List { .. })),
+        "the composer reads its requests on first use"
+    );
+}
+
+#[test]
+fn a_send_adds_to_the_history_newest_first() {
+    let mut model = history_model();
+    press(&mut model, "2");
+    let effects = press(&mut model, "f5");
+    let (req, _) = spawned(&effects)[0];
+    model.handle_msg(Msg::Done {
+        req,
+        outcome: Outcome::Composer(ComposerOutcome::Sent {
+            result: Err("x".into()),
+            entry: Some(Box::new(entry(
+                9,
+                "GET",
+                "/services/apexrest/new",
+                200,
+                "{}",
+            ))),
+        }),
+    });
+    assert_eq!(
+        model.history.entries[0].url,
+        "http://127.0.0.1:8484/services/apexrest/new"
+    );
+}
+
+#[test]
+fn history_screen() {
+    let mut model = history_model();
+    press(&mut model, "j");
+    assert_screen!(render(&model, 120, 40));
+}

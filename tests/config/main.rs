@@ -1,0 +1,4 @@
+//! Configuration: `profiles.toml`, secret sources and config paths.
+//! One test binary (`cargo test --test config`).
+
+mod profiles;

@@ -1,0 +1,15 @@
+//! The TUI as a whole: pure updates and key sequences through the keymap, rendering with insta
+//! snapshots, the seams between panes, the demo's start, and the real binary in tmux.
+//! One test binary (`cargo test --test tui`); each file below is one concern.
+
+#[macro_use]
+#[path = "../common/mod.rs"]
+mod common;
+
+mod demo_start;
+mod demo_start_tmux;
+mod e2e;
+mod keys;
+mod render;
+mod seams;
+mod tmux;
