@@ -77,7 +77,7 @@ impl Model {
     }
 
     /// The pane of `target`.
-    pub(super) fn pane(&self, target: InputTarget) -> Option<&dyn Pane> {
+    pub fn pane(&self, target: InputTarget) -> Option<&dyn Pane> {
         Some(match target {
             InputTarget::Overlay => self.overlay.as_ref()?,
             InputTarget::ProfileForm | InputTarget::Profiles => &self.profiles,

@@ -5,11 +5,14 @@
 #[macro_use]
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../records/fixture.rs"]
+mod fixture;
 
 mod demo_start;
 mod demo_start_tmux;
 mod e2e;
 mod keys;
 mod render;
+mod router;
 mod seams;
 mod tmux;
