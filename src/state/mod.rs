@@ -10,6 +10,7 @@ pub mod palette;
 pub mod profiles;
 pub mod record_detail;
 pub mod records;
+pub mod text_area;
 pub mod text_input;
 pub mod token;
 
