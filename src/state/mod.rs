@@ -11,6 +11,7 @@ pub mod pane;
 pub mod profiles;
 pub mod record_detail;
 pub mod records;
+pub mod text_area;
 pub mod text_input;
 pub mod token;
 

@@ -1,0 +1,235 @@
+//! The actions outside any popup: moving in the three sections, opening a request or a field,
+//! sending, saving, and starting the inputs and popups.
+
+use crate::action::Action;
+use crate::composer::request::RequestKind;
+use crate::jobs::composer::ComposerJob;
+
+use super::{
+    Command, ComposerState, Field, METHODS, Mode, Purpose, ResponseTab, Row, Section, Table,
+    TextArea, full_name,
+};
+
+impl ComposerState {
+    pub(super) fn update_normal(&mut self, action: Action, profile: Option<&str>) -> Vec<Command> {
+        match action {
+            Action::NextSection | Action::PrevSection => {
+                let order = [Section::Requests, Section::Editor, Section::Response];
+                let at = order.iter().position(|s| *s == self.section).unwrap_or(0);
+                let step = if action == Action::NextSection { 1 } else { 2 };
+                self.section = order[(at + step) % 3];
+            }
+            Action::Up
+            | Action::Down
+            | Action::Top
+            | Action::Bottom
+            | Action::PageUp
+            | Action::PageDown => self.move_cursor(action),
+            Action::OpenItem => return self.open_item(),
+            Action::SendRequest => {
+                self.note = None;
+                return vec![Command::Job(ComposerJob::Send {
+                    request: self.draft.clone(),
+                    profile: None,
+                })];
+            }
+            Action::SaveRequest => {
+                return vec![Command::Job(ComposerJob::Save {
+                    request: self.draft.clone(),
+                    replaces: self.original.clone(),
+                })];
+            }
+            Action::NewRequest => self.input(Purpose::NewRequest, String::new()),
+            Action::RenameRequest => self.input(Purpose::Rename, full_name(&self.draft)),
+            Action::DuplicateRequest => {
+                self.draft.name = format!("{} copy", self.draft.name);
+                self.original = None;
+                return vec![Command::Job(ComposerJob::Save {
+                    request: self.draft.clone(),
+                    replaces: None,
+                })];
+            }
+            Action::DeleteRequest => self.mode = Mode::ConfirmDelete,
+            Action::CycleMethod => self.cycle_method(),
+            Action::EditBody => self.edit_body(),
+            Action::AddRow => {
+                let table = match self.field {
+                    Field::Header(_) => Table::Headers,
+                    _ => Table::Params,
+                };
+                self.input(Purpose::Row(table, None), String::new());
+            }
+            Action::RemoveRow => match self.field {
+                Field::Param(i) if i < self.draft.params.len() => {
+                    self.draft.params.remove(i);
+                    self.field = Field::Path;
+                }
+                Field::Header(i) if i < self.draft.headers.len() => {
+                    self.draft.headers.remove(i);
+                    self.field = Field::Path;
+                }
+                _ => {}
+            },
+            Action::LoadWsdl => {
+                let guess = self
+                    .draft
+                    .path
+                    .strip_prefix("/services/Soap/class/")
+                    .unwrap_or("")
+                    .to_string();
+                self.input(Purpose::Wsdl, guess);
+            }
+            Action::ExportCurl | Action::ExportCurlReveal => {
+                return vec![Command::Job(ComposerJob::Curl {
+                    request: self.draft.clone(),
+                    reveal: action == Action::ExportCurlReveal,
+                })];
+            }
+            Action::EditVariables => self.input(Purpose::Variable, String::new()),
+            Action::ImportPostman => self.input(Purpose::ImportCollection, String::new()),
+            Action::ImportPostmanEnv => self.input(Purpose::ImportEnvironment, String::new()),
+            Action::Find => {
+                self.section = Section::Response;
+                self.input(Purpose::Find, self.find.clone());
+            }
+            Action::FindNext | Action::FindPrev => self.jump(action == Action::FindNext),
+            Action::FilterBody => {
+                self.section = Section::Response;
+                self.input(Purpose::Filter, self.filter.clone().unwrap_or_default());
+            }
+            Action::SaveBody if self.response.is_some() => {
+                self.input(Purpose::SaveBody, "responses/body.txt".into());
+            }
+            Action::CopyBody => {
+                if let Some(r) = &self.response {
+                    let text = if r.raw.is_empty() {
+                        self.shown.joined()
+                    } else {
+                        r.raw.clone()
+                    };
+                    return vec![Command::Job(ComposerJob::Copy(text))];
+                }
+            }
+            Action::ToggleHeaders => {
+                self.response_tab = match self.response_tab {
+                    ResponseTab::Body => ResponseTab::Headers,
+                    ResponseTab::Headers => ResponseTab::Body,
+                };
+                self.refresh_shown();
+            }
+            Action::ExternalEditor => {
+                let extension = if self.draft.kind == RequestKind::Soap {
+                    "xml"
+                } else {
+                    "json"
+                };
+                let text = self.draft.body.clone().unwrap_or_default();
+                return vec![Command::Editor(text, extension)];
+            }
+            _ => {}
+        }
+        let _ = profile;
+        Vec::new()
+    }
+
+    fn move_cursor(&mut self, action: Action) {
+        let step = |at: usize, len: usize, page: usize| -> usize {
+            let last = len.saturating_sub(1);
+            match action {
+                Action::Up => at.saturating_sub(1),
+                Action::Down => (at + 1).min(last),
+                Action::Top => 0,
+                Action::Bottom => last,
+                Action::PageUp => at.saturating_sub(page),
+                _ => (at + page).min(last),
+            }
+        };
+        match self.section {
+            Section::Requests => {
+                let len = self.rows().len();
+                self.selected = step(self.selected, len, 10);
+            }
+            Section::Editor => {
+                let fields = self.fields();
+                let at = fields.iter().position(|f| *f == self.field).unwrap_or(0);
+                self.field = fields[step(at, fields.len(), 5)];
+            }
+            Section::Response => {
+                self.scroll = step(self.scroll, self.shown.lines.len(), 20);
+            }
+        }
+    }
+
+    fn open_item(&mut self) -> Vec<Command> {
+        match self.section {
+            Section::Requests => match self.rows().get(self.selected) {
+                Some(Row::Folder { path, collapsed }) => {
+                    if *collapsed {
+                        self.collapsed.remove(path);
+                    } else {
+                        self.collapsed.insert(path.clone());
+                    }
+                }
+                Some(Row::Request { index, .. }) => {
+                    let same = self.requests.get(*index) == self.original.as_ref();
+                    if self.is_dirty() && !same && self.discard_armed != Some(*index) {
+                        // Nothing typed is lost silently: a second enter discards.
+                        self.discard_armed = Some(*index);
+                        self.note = Some(
+                            "The open request has unsaved changes: ctrl-s saves them, enter again discards them."
+                                .into(),
+                        );
+                        return Vec::new();
+                    }
+                    self.discard_armed = None;
+                    if let Some(r) = self.requests.get(*index) {
+                        self.draft = r.clone();
+                        self.original = Some(r.clone());
+                        self.field = Field::Path;
+                        self.section = Section::Editor;
+                    }
+                }
+                None => {}
+            },
+            Section::Editor => match self.field {
+                Field::Method => self.cycle_method(),
+                Field::Path => self.input(Purpose::Path, self.draft.path.clone()),
+                Field::Param(i) => {
+                    let value = self
+                        .draft
+                        .params
+                        .get(i)
+                        .map(|p| format!("{}: {}", p.name, p.value))
+                        .unwrap_or_default();
+                    self.input(Purpose::Row(Table::Params, Some(i)), value);
+                }
+                Field::Header(i) => {
+                    let value = self
+                        .draft
+                        .headers
+                        .get(i)
+                        .map(|p| format!("{}: {}", p.name, p.value))
+                        .unwrap_or_default();
+                    self.input(Purpose::Row(Table::Headers, Some(i)), value);
+                }
+                Field::Body => self.edit_body(),
+                Field::Send => return self.update_normal(Action::SendRequest, None),
+            },
+            Section::Response => {}
+        }
+        Vec::new()
+    }
+
+    fn cycle_method(&mut self) {
+        let at = METHODS
+            .iter()
+            .position(|m| m.eq_ignore_ascii_case(&self.draft.method));
+        self.draft.method = METHODS[at.map_or(0, |i| (i + 1) % METHODS.len())].to_string();
+    }
+
+    fn edit_body(&mut self) {
+        self.section = Section::Editor;
+        self.field = Field::Body;
+        self.mode = Mode::Body(TextArea::new(self.draft.body.as_deref().unwrap_or("")));
+    }
+}

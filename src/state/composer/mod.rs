@@ -1,0 +1,424 @@
+//! The Composer tab: saved requests in folders beside an editor (method, path, params, headers,
+//! body) and the response view. Pure: background work is asked for with [`ComposerJob`]s that the
+//! [`crate::state::Model`] spawns; results come back through [`ComposerState::on_outcome`].
+//!
+//! This file holds the tab's state, its modes and their keys; the tree of saved requests, the
+//! actions outside any popup, the one-line inputs, the response view and the job results live
+//! in the files beside it.
+
+mod actions;
+mod input;
+mod outcome;
+mod response;
+mod tree;
+
+pub use crate::state::text_area::TextArea;
+
+use std::collections::BTreeSet;
+
+use ratatui::crossterm::event::KeyEvent;
+
+use crate::action::Action;
+use crate::composer::body::{BodyKind, BodyText};
+use crate::composer::request::{SavedRequest, Variables};
+use crate::composer::soap::Wsdl;
+use crate::jobs::composer::{ComposerJob, ResponseView};
+use crate::keymap::Context;
+use crate::state::text_input::TextInput;
+
+/// HTTP methods in the order `m` cycles through them.
+pub const METHODS: [&str; 5] = ["GET", "POST", "PATCH", "PUT", "DELETE"];
+
+/// The quick path prefixes `ctrl-t` cycles through (`{{api_version}}` is the session's).
+pub const PREFIXES: [&str; 3] = [
+    "/services/apexrest/",
+    "/services/data/v{{api_version}}/",
+    "/services/Soap/class/",
+];
+
+/// The three parts of the tab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Requests,
+    Editor,
+    Response,
+}
+
+/// A row of the editor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Method,
+    Path,
+    Param(usize),
+    Header(usize),
+    Body,
+    /// The send button.
+    Send,
+}
+
+/// Which table a row belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Params,
+    Headers,
+}
+
+/// What a one-line input is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Purpose {
+    Path,
+    /// `name: value` of a row (`None`: a new row).
+    Row(Table, Option<usize>),
+    NewRequest,
+    Rename,
+    Find,
+    Filter,
+    SaveBody,
+    Wsdl,
+    ImportCollection,
+    ImportEnvironment,
+    Variable,
+}
+
+impl Purpose {
+    /// The prompt shown before the input.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Purpose::Path => "path",
+            Purpose::Row(Table::Params, _) => "param (name: value)",
+            Purpose::Row(Table::Headers, _) => "header (name: value)",
+            Purpose::NewRequest => "new request (folder/name)",
+            Purpose::Rename => "rename (folder/name)",
+            Purpose::Find => "find",
+            Purpose::Filter => "filter (.records[0].Name)",
+            Purpose::SaveBody => "save body to",
+            Purpose::Wsdl => "WSDL: Apex class on the org, or a file path",
+            Purpose::ImportCollection => "Postman collection file",
+            Purpose::ImportEnvironment => "Postman environment file",
+            Purpose::Variable => "variable (name=value)",
+        }
+    }
+}
+
+/// A popup or input over the composer.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    Normal,
+    Input {
+        purpose: Purpose,
+        input: TextInput,
+    },
+    Body(TextArea),
+    ConfirmDelete,
+    /// Pick an operation of a loaded WSDL.
+    PickOperation {
+        source: String,
+        wsdl: Box<Wsdl>,
+        selected: usize,
+    },
+    /// A text to read (import report, curl command).
+    Report {
+        title: String,
+        lines: Vec<String>,
+        scroll: usize,
+    },
+}
+
+/// A row of the request list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Row {
+    Folder { path: Vec<String>, collapsed: bool },
+    Request { index: usize, depth: usize },
+}
+
+/// What the response view shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseTab {
+    Body,
+    Headers,
+}
+
+/// What the composer asks the model to do.
+#[derive(Debug)]
+#[expect(clippy::large_enum_variant, reason = "short-lived, one at a time")]
+pub enum Command {
+    Job(ComposerJob),
+    /// Open the profiles form with this new profile (a Postman environment import).
+    NewProfile(
+        Box<crate::config::profiles::Profile>,
+        Option<secrecy::SecretString>,
+    ),
+    /// Edit the body in `$EDITOR` (text, file extension).
+    Editor(String, &'static str),
+}
+
+#[derive(Debug, Clone)]
+pub struct ComposerState {
+    pub requests: Vec<SavedRequest>,
+    pub list_errors: Vec<String>,
+    pub collapsed: BTreeSet<Vec<String>>,
+    /// Index into [`ComposerState::rows`].
+    pub selected: usize,
+    pub section: Section,
+    /// The request being edited.
+    pub draft: SavedRequest,
+    /// The stored version of the draft (`None`: not saved yet).
+    pub original: Option<SavedRequest>,
+    pub field: Field,
+    pub mode: Mode,
+    /// The profile's user variables.
+    pub variables: Variables,
+    pub response: Option<ResponseView>,
+    /// The lines shown: the body, the filter's result or the headers.
+    pub shown: BodyText,
+    pub response_tab: ResponseTab,
+    pub filter: Option<String>,
+    pub scroll: usize,
+    pub find: String,
+    pub matches: Vec<usize>,
+    /// The composer's send in flight (set by the model when it spawns the job; a history replay
+    /// is not the composer's).
+    pub send: Option<crate::effect::RequestId>,
+    /// The latest message of the tab (errors, "saved", "renewed the token").
+    pub note: Option<String>,
+    /// The saved requests have been read once.
+    pub loaded: bool,
+    /// The WSDL loaded last (its source), for the editor's title.
+    pub wsdl: Option<String>,
+    /// The profile whose user variables are shown.
+    pub variables_of: Option<String>,
+    /// Enter was pressed once on this request while the draft had unsaved changes.
+    discard_armed: Option<usize>,
+}
+
+impl Default for ComposerState {
+    fn default() -> Self {
+        ComposerState::new()
+    }
+}
+
+fn new_draft() -> SavedRequest {
+    SavedRequest::new("untitled", "GET", "/services/apexrest/")
+}
+
+impl ComposerState {
+    /// Whether a send of the composer is in flight.
+    pub fn is_sending(&self) -> bool {
+        self.send.is_some()
+    }
+
+    pub fn new() -> ComposerState {
+        ComposerState {
+            requests: Vec::new(),
+            list_errors: Vec::new(),
+            collapsed: BTreeSet::new(),
+            selected: 0,
+            section: Section::Requests,
+            draft: new_draft(),
+            original: None,
+            field: Field::Path,
+            mode: Mode::Normal,
+            variables: Variables::new(),
+            response: None,
+            shown: BodyText::from_lines(BodyKind::Text, Vec::new()),
+            response_tab: ResponseTab::Body,
+            filter: None,
+            scroll: 0,
+            find: String::new(),
+            matches: Vec::new(),
+            send: None,
+            note: None,
+            loaded: false,
+            wsdl: None,
+            variables_of: None,
+            discard_armed: None,
+        }
+    }
+
+    /// The key contexts, most specific first (the composer has the keyboard).
+    pub fn contexts(&self) -> Vec<Context> {
+        match &self.mode {
+            Mode::Input { .. } => vec![Context::ComposerInput],
+            Mode::Body(_) => vec![Context::ComposerBody],
+            Mode::ConfirmDelete => vec![Context::Confirm],
+            Mode::PickOperation { .. } | Mode::Report { .. } => vec![Context::ComposerPopup],
+            Mode::Normal => {
+                let own = match self.section {
+                    Section::Requests => None,
+                    Section::Editor => Some(Context::ComposerEditor),
+                    Section::Response => Some(Context::ComposerResponse),
+                };
+                own.into_iter()
+                    .chain([Context::Composer, Context::List, Context::Global])
+                    .collect()
+            }
+        }
+    }
+
+    /// Whether the composer shows a popup or takes typed text (then it gets every key).
+    pub fn is_modal(&self) -> bool {
+        !matches!(self.mode, Mode::Normal)
+    }
+
+    /// The fields of the editor in order.
+    pub fn fields(&self) -> Vec<Field> {
+        let mut fields = vec![Field::Method, Field::Path];
+        fields.extend((0..self.draft.params.len()).map(Field::Param));
+        fields.extend((0..self.draft.headers.len()).map(Field::Header));
+        fields.push(Field::Body);
+        fields.push(Field::Send);
+        fields
+    }
+
+    /// Whether the draft differs from its stored version (an unsaved draft: from a new one).
+    pub fn is_dirty(&self) -> bool {
+        match &self.original {
+            Some(stored) => *stored != self.draft,
+            None => self.draft != new_draft(),
+        }
+    }
+
+    /// The first read of the saved requests (when the tab is first shown).
+    pub fn load(&mut self, profile: Option<&str>) -> Vec<Command> {
+        self.loaded = true;
+        self.variables_of = profile.map(str::to_string);
+        vec![Command::Job(ComposerJob::List {
+            profile: profile.map(str::to_string),
+        })]
+    }
+
+    /// Applies an action; `profile` is the connected profile's name.
+    pub fn update(&mut self, action: Action, profile: Option<&str>) -> Vec<Command> {
+        match std::mem::replace(&mut self.mode, Mode::Normal) {
+            Mode::Normal => self.update_normal(action, profile),
+            Mode::Input { purpose, input } => self.update_input(action, purpose, input, profile),
+            Mode::Body(area) => match action {
+                Action::Cancel => {
+                    self.set_body(area.text());
+                    Vec::new()
+                }
+                Action::SendRequest | Action::SaveRequest | Action::ExternalEditor => {
+                    self.set_body(area.text());
+                    self.update_normal(action, profile)
+                }
+                _ => {
+                    self.mode = Mode::Body(area);
+                    Vec::new()
+                }
+            },
+            Mode::ConfirmDelete => match action {
+                Action::Confirm => match self.original.clone() {
+                    Some(stored) => vec![Command::Job(ComposerJob::Delete(stored))],
+                    None => {
+                        self.draft = new_draft();
+                        Vec::new()
+                    }
+                },
+                Action::Deny | Action::Cancel => Vec::new(),
+                _ => {
+                    self.mode = Mode::ConfirmDelete;
+                    Vec::new()
+                }
+            },
+            Mode::PickOperation {
+                source,
+                wsdl,
+                mut selected,
+            } => {
+                let count = wsdl.operations.len();
+                match action {
+                    Action::Up => selected = selected.saturating_sub(1),
+                    Action::Down => selected = (selected + 1).min(count.saturating_sub(1)),
+                    Action::Submit => {
+                        self.use_operation(&source, &wsdl, selected);
+                        return Vec::new();
+                    }
+                    Action::Cancel => return Vec::new(),
+                    _ => {}
+                }
+                self.mode = Mode::PickOperation {
+                    source,
+                    wsdl,
+                    selected,
+                };
+                Vec::new()
+            }
+            Mode::Report {
+                title,
+                lines,
+                mut scroll,
+            } => {
+                match action {
+                    Action::Up => scroll = scroll.saturating_sub(1),
+                    Action::Down => scroll = (scroll + 1).min(lines.len().saturating_sub(1)),
+                    Action::Submit | Action::Cancel => return Vec::new(),
+                    _ => {}
+                }
+                self.mode = Mode::Report {
+                    title,
+                    lines,
+                    scroll,
+                };
+                Vec::new()
+            }
+        }
+    }
+
+    fn set_body(&mut self, text: String) {
+        self.draft.body = if text.trim().is_empty() {
+            None
+        } else {
+            Some(text)
+        };
+    }
+
+    fn input(&mut self, purpose: Purpose, value: String) {
+        self.mode = Mode::Input {
+            purpose,
+            input: TextInput::new(value),
+        };
+    }
+
+    /// Unbound keys: typed into the input or the body.
+    pub fn type_key(&mut self, key: KeyEvent) {
+        match &mut self.mode {
+            Mode::Input { input, .. } => {
+                input.handle_key(key);
+            }
+            Mode::Body(area) => area.key(key),
+            _ => {}
+        }
+    }
+
+    /// Pasted text goes into the input or the body.
+    pub fn paste(&mut self, text: &str) {
+        match &mut self.mode {
+            Mode::Input { input, .. } => {
+                input.paste(text);
+            }
+            Mode::Body(area) => area.insert(&text.replace("\r\n", "\n")),
+            _ => {}
+        }
+    }
+
+    /// A history entry opened in the composer (not saved until ctrl-s).
+    pub fn open(&mut self, request: SavedRequest) {
+        self.draft = request;
+        self.original = None;
+        self.section = Section::Editor;
+        self.field = Field::Path;
+    }
+
+    /// Whether the shown variables belong to another profile than `profile` (then the tab
+    /// reads the saved requests and variables again).
+    pub fn is_stale(&self, profile: Option<&str>) -> bool {
+        !self.loaded || self.variables_of.as_deref() != profile
+    }
+}
+
+/// `folder/sub/name` of a request.
+pub fn full_name(r: &SavedRequest) -> String {
+    let mut parts = r.folder.clone();
+    parts.push(r.name.clone());
+    parts.join("/")
+}

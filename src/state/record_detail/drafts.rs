@@ -1,0 +1,52 @@
+//! Drafts: staged edits kept across sessions, restored into a view and taken out of one.
+
+use serde_json::Value;
+
+use crate::effect::{Effect, RequestIds};
+use crate::jobs::record_detail::Draft;
+
+use super::{RecordDetailState, Status, Target};
+
+impl RecordDetailState {
+    /// A restored draft: the record (or form) with the edits staged against the version they
+    /// were made on. With `connected` false it waits for [`RecordDetailState::connected`].
+    pub fn from_draft(
+        draft: &Draft,
+        connected: bool,
+        ids: &mut RequestIds,
+    ) -> (RecordDetailState, Vec<Effect>) {
+        let target = match &draft.id {
+            Some(id) => Target::Record(id.clone()),
+            None => Target::New,
+        };
+        let mut state = RecordDetailState::blank(draft.object.clone(), target);
+        state.staged = draft.staged.clone().into_iter().collect();
+        state.opened_at = draft.opened_at;
+        if draft.id.is_some() {
+            state
+                .record
+                .insert("Name".into(), Value::String(draft.title.clone()));
+        }
+        if !connected {
+            state.status = Status::WaitingForConnection;
+            return (state, Vec::new());
+        }
+        let effects = state.start_loading(ids);
+        (state, effects)
+    }
+
+    /// The draft of this view's staged edits, if any.
+    pub fn draft(&self, profile: Option<&str>) -> Option<Draft> {
+        if self.staged.is_empty() {
+            return None;
+        }
+        Some(Draft {
+            profile: profile.map(str::to_string),
+            object: self.object.clone(),
+            id: self.id().map(str::to_string),
+            title: self.title(),
+            opened_at: self.opened_at,
+            staged: self.staged.clone().into_iter().collect(),
+        })
+    }
+}

@@ -1,0 +1,99 @@
+//! The columns of a list: sorting by the focused column and the column chooser.
+
+use crate::effect::{Effect, RequestIds};
+
+use super::soql::SortDir;
+use super::{Filter, Popup, RecordsState};
+
+impl RecordsState {
+    pub(super) fn sort(&mut self, ids: &mut RequestIds) -> Vec<Effect> {
+        let view = self.view();
+        if matches!(view.filter, Filter::Soql(_)) {
+            self.notice = Some(
+                "Sorting works on the list's own query: clear the SOQL line (w) to sort.".into(),
+            );
+            return Vec::new();
+        }
+        let Some(column) = view.columns.get(view.focus_col).cloned() else {
+            return Vec::new();
+        };
+        if !column.contains('.')
+            && let Some(field) = self.describe(&view.object).and_then(|d| d.field(&column))
+            && !field.sortable
+        {
+            self.notice = Some(format!(
+                "{column} is not sortable (describe: sortable false)."
+            ));
+            return Vec::new();
+        }
+        let dir = match &view.sort {
+            Some((c, SortDir::Asc)) if *c == column => SortDir::Desc,
+            _ => SortDir::Asc,
+        };
+        self.notice = None;
+        self.view_mut().sort = Some((column, dir));
+        self.reload(ids)
+    }
+
+    pub(super) fn open_chooser(&mut self, ids: &mut RequestIds) -> Vec<Effect> {
+        let object = self.view().object.clone();
+        let Some(describe) = self.describe(&object).cloned() else {
+            self.notice = Some(format!("Waiting for the describe of {object}…"));
+            return self.describe_effects(&object, ids);
+        };
+        let current = &self.view().columns;
+        let mut choices: Vec<(String, bool)> = current
+            .iter()
+            .filter(|c| c.contains('.'))
+            .map(|c| (c.clone(), true))
+            .collect();
+        choices.extend(describe.fields.iter().filter(|f| f.name != "Id").map(|f| {
+            let on = current.iter().any(|c| c.eq_ignore_ascii_case(&f.name));
+            (f.name.clone(), on)
+        }));
+        self.popup = Some(Popup::Columns {
+            choices,
+            selected: 0,
+        });
+        Vec::new()
+    }
+
+    pub(super) fn apply_columns(
+        &mut self,
+        choices: &[(String, bool)],
+        ids: &mut RequestIds,
+    ) -> Vec<Effect> {
+        let view = self.view();
+        // Columns kept stay in place; new ones follow in chooser order.
+        let mut columns: Vec<String> = view
+            .columns
+            .iter()
+            .filter(|c| {
+                choices
+                    .iter()
+                    .any(|(n, on)| *on && n.eq_ignore_ascii_case(c))
+            })
+            .cloned()
+            .collect();
+        for (name, on) in choices {
+            if *on && !columns.iter().any(|c| c.eq_ignore_ascii_case(name)) {
+                columns.push(name.clone());
+            }
+        }
+        if columns.is_empty() {
+            self.notice = Some("Keep at least one column.".into());
+            return Vec::new();
+        }
+        if columns == view.columns {
+            return Vec::new();
+        }
+        let view = self.view_mut();
+        view.columns = columns;
+        view.custom_columns = true;
+        view.focus_col = view.focus_col.min(view.columns.len() - 1);
+        if matches!(view.filter, Filter::Soql(_)) {
+            view.filter = Filter::None;
+        }
+        self.reload(ids)
+    }
+}

@@ -1,0 +1,223 @@
+//! Exports of a view: a Bulk API 2.0 query job polled until done, its result pages written
+//! to a CSV file, and the jobs popup's abort.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::effect::{Effect, RequestId, RequestIds};
+use crate::human::group_thousands;
+use crate::jobs::records::{ExportPageDone, JobError, RecordsJob};
+use crate::sf::bulk::BulkJob;
+
+use super::{RecordsState, err_text, spawn};
+
+/// An export of a view (Bulk API 2.0 query job → CSV file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Export {
+    pub object: String,
+    pub path: PathBuf,
+    pub soql: String,
+    /// The job's state as Salesforce says (`UploadComplete`, `InProgress`, `JobComplete`,
+    /// `Failed`, `Aborted`), or ours before the job exists (`Creating`).
+    pub state: String,
+    pub job: Option<Box<BulkJob>>,
+    pub records: u64,
+    pub bytes: u64,
+    pub req: Option<RequestId>,
+    pub error: Option<String>,
+    /// Written completely.
+    pub finished: bool,
+    polls: u32,
+}
+
+impl Export {
+    pub fn is_running(&self) -> bool {
+        !self.finished && self.error.is_none() && self.state != "Aborted"
+    }
+
+    /// "InProgress · 20,000 records · 4.1 MB".
+    pub fn summary(&self) -> String {
+        format!(
+            "{} · {} records · {:.1} MB",
+            self.state,
+            group_thousands(self.records),
+            self.bytes as f64 / 1_000_000.0
+        )
+    }
+}
+
+impl RecordsState {
+    pub(super) fn start_export(&mut self, path: PathBuf, ids: &mut RequestIds) -> Vec<Effect> {
+        let soql = self.query_of(self.view());
+        let (req, effect) = spawn(ids, RecordsJob::ExportCreate { soql: soql.clone() });
+        self.exports.push(Export {
+            object: self.view().object.clone(),
+            path,
+            soql,
+            state: "Creating".into(),
+            job: None,
+            records: 0,
+            bytes: 0,
+            req: Some(req),
+            error: None,
+            finished: false,
+            polls: 0,
+        });
+        self.notice = Some("Export started: J shows the jobs.".into());
+        vec![effect]
+    }
+
+    pub(super) fn abort_export(&mut self, at: usize, ids: &mut RequestIds) -> Vec<Effect> {
+        let Some(export) = self.exports.get_mut(at) else {
+            return Vec::new();
+        };
+        if !export.is_running() {
+            return Vec::new();
+        }
+        let mut effects = Vec::new();
+        if let Some(req) = export.req.take() {
+            effects.push(Effect::Cancel(req));
+        }
+        export.state = "Aborted".into();
+        let unfinished_on_server = export
+            .job
+            .as_ref()
+            .is_some_and(|j| !j.is_finished())
+            .then(|| export.job.as_ref().map(|j| j.id.clone()))
+            .flatten();
+        if let Some(job_id) = unfinished_on_server {
+            let (req, effect) = spawn(ids, RecordsJob::ExportAbort { job_id });
+            if let Some(export) = self.exports.get_mut(at) {
+                export.req = Some(req);
+            }
+            effects.push(effect);
+        }
+        effects
+    }
+
+    pub(super) fn on_export_job(
+        &mut self,
+        req: RequestId,
+        result: Result<Box<BulkJob>, JobError>,
+        ids: &mut RequestIds,
+    ) -> Vec<Effect> {
+        let Some(at) = self.exports.iter().position(|e| e.req == Some(req)) else {
+            return Vec::new();
+        };
+        let export = &mut self.exports[at];
+        export.req = None;
+        let job = match result {
+            Ok(job) => job,
+            Err(e) => {
+                export.error = Some(err_text(&e));
+                self.notice = Some(format!("Export failed: {}", err_text(&e)));
+                return Vec::new();
+            }
+        };
+        export.state = job.state.clone();
+        if let Some(n) = job.number_records_processed {
+            // Progress while the job runs; the download counts again from zero.
+            if !job.is_finished() {
+                export.records = n;
+            }
+        }
+        let next = match job.state.as_str() {
+            "JobComplete" => {
+                export.records = 0;
+                RecordsJob::ExportPage {
+                    job: job.clone(),
+                    locator: None,
+                    path: export.path.clone(),
+                }
+            }
+            "Failed" | "Aborted" => {
+                let why = job
+                    .error_message
+                    .clone()
+                    .unwrap_or_else(|| job.state.clone());
+                export.error = Some(why.clone());
+                self.notice = Some(format!("Export {}: {why}", job.state));
+                export.job = Some(job);
+                return Vec::new();
+            }
+            _ => {
+                export.polls += 1;
+                let delay = Duration::from_millis((250 * u64::from(export.polls)).min(2000));
+                RecordsJob::ExportPoll {
+                    job_id: job.id.clone(),
+                    delay,
+                }
+            }
+        };
+        export.job = Some(job);
+        let (req, effect) = spawn(ids, next);
+        self.exports[at].req = Some(req);
+        vec![effect]
+    }
+
+    /// A page of the export's result was written: the next one, or done.
+    pub(super) fn on_export_page(
+        &mut self,
+        req: RequestId,
+        result: Result<ExportPageDone, JobError>,
+        ids: &mut RequestIds,
+    ) -> Vec<Effect> {
+        let Some(at) = self.exports.iter().position(|e| e.req == Some(req)) else {
+            return Vec::new();
+        };
+        let export = &mut self.exports[at];
+        export.req = None;
+        match result {
+            Ok(done) => {
+                export.records += done.records;
+                export.bytes += done.bytes;
+                match (done.next_locator, export.job.clone()) {
+                    (Some(locator), Some(job)) => {
+                        let job = RecordsJob::ExportPage {
+                            job,
+                            locator: Some(locator),
+                            path: export.path.clone(),
+                        };
+                        let (req, effect) = spawn(ids, job);
+                        self.exports[at].req = Some(req);
+                        return vec![effect];
+                    }
+                    _ => {
+                        export.finished = true;
+                        self.notice = Some(format!(
+                            "Exported {} {} rows to {}",
+                            group_thousands(export.records),
+                            export.object,
+                            export.path.display()
+                        ));
+                    }
+                }
+            }
+            Err(e) => {
+                export.error = Some(err_text(&e));
+                self.notice = Some(format!("Export failed: {}", err_text(&e)));
+            }
+        }
+        Vec::new()
+    }
+
+    /// The abort of an export job answered.
+    pub(super) fn on_export_aborted(
+        &mut self,
+        req: RequestId,
+        result: Result<(), JobError>,
+    ) -> Vec<Effect> {
+        if let Some(export) = self.exports.iter_mut().find(|e| e.req == Some(req)) {
+            export.req = None;
+            if let Err(e) = result {
+                export.error = Some(format!("abort: {}", err_text(&e)));
+            }
+        }
+        Vec::new()
+    }
+
+    /// The running export, for the status bar.
+    pub fn running_export(&self) -> Option<&Export> {
+        self.exports.iter().rev().find(|e| e.is_running())
+    }
+}

@@ -1,0 +1,378 @@
+//! The Records tab: one list view per sObject (Account, Contact and Lead at hand, any other
+//! queryable object opened by name), loaded page by page, sorted and filtered on the server,
+//! stored compactly ([`rowstore::RowStore`]), and exported with a Bulk API 2.0 query job.
+//!
+//! Pure: every change goes through [`RecordsState::update`] / [`RecordsState::on_outcome`],
+//! which return the [`Effect`]s to run.
+//!
+//! This file holds the tab itself (its state, its action table, its popups and the routing
+//! of finished jobs); each concern lives in a file beside it.
+
+pub mod rowstore;
+pub mod soql;
+
+mod columns;
+mod exports;
+mod line;
+mod list;
+mod paging;
+
+pub use exports::Export;
+pub use line::{LineInput, SoqlError};
+pub use list::{Filter, ListView, default_columns};
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use crate::action::Action;
+use crate::effect::{Effect, Job, RequestId, RequestIds};
+use crate::jobs::records::{JobError, RecordsJob, RecordsOutcome};
+use crate::sf::SObjectDescribe;
+use crate::state::text_input::TextInput;
+
+/// The objects switched with `[` / `]`.
+pub const OBJECTS: [&str; 3] = ["Account", "Contact", "Lead"];
+
+/// Fetch the next page when the cursor is this close to the end of the loaded rows (at least).
+pub const PREFETCH_ROWS: usize = 500;
+
+/// The actions only the Records tab answers; from the palette they bring the tab forward.
+pub const RECORDS_ACTIONS: &[Action] = &[
+    Action::PrevObject,
+    Action::NextObject,
+    Action::OpenObject,
+    Action::ColumnLeft,
+    Action::ColumnRight,
+    Action::SortColumn,
+    Action::QuickSearch,
+    Action::SoqlLine,
+    Action::ChooseColumns,
+    Action::ReloadList,
+    Action::ExportView,
+    Action::ShowExports,
+    Action::OpenRecord,
+];
+
+/// A popup of the tab.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Popup {
+    /// The column chooser: describe's fields (and the current relationship columns) with a
+    /// checkmark each.
+    Columns {
+        choices: Vec<(String, bool)>,
+        selected: usize,
+    },
+    /// The export jobs.
+    Exports { selected: usize },
+}
+
+/// What the Model does after a Records action.
+#[derive(Debug)]
+pub enum Reply {
+    /// Not a Records key here: the Model handles it as usual.
+    Unhandled,
+    Effects(Vec<Effect>),
+    /// Enter on a row: open the record's detail view.
+    Open {
+        object: String,
+        id: String,
+    },
+}
+
+/// The Records tab.
+#[derive(Debug, Clone)]
+pub struct RecordsState {
+    pub views: Vec<ListView>,
+    pub current: usize,
+    /// Describes fetched this session, by lower-cased object name.
+    pub describes: BTreeMap<String, Arc<SObjectDescribe>>,
+    describe_reqs: BTreeMap<RequestId, String>,
+    /// Describe global: (name, queryable).
+    pub objects: Option<Vec<(String, bool)>>,
+    global_req: Option<RequestId>,
+    refetch_reqs: BTreeMap<RequestId, String>,
+    pub input: Option<LineInput>,
+    pub popup: Option<Popup>,
+    pub exports: Vec<Export>,
+    /// `<data_dir>/exports` (set at start; `exports` in the working directory otherwise).
+    pub export_dir: Option<PathBuf>,
+    /// The connected profile the lists belong to (`None`: not connected).
+    pub profile: Option<String>,
+    /// The latest message of the tab.
+    pub notice: Option<String>,
+    /// Rows the list shows (from the last layout), for paging and prefetch.
+    pub viewport: usize,
+}
+
+impl Default for RecordsState {
+    fn default() -> RecordsState {
+        RecordsState {
+            views: OBJECTS.iter().map(|o| ListView::new(o)).collect(),
+            current: 0,
+            describes: BTreeMap::new(),
+            describe_reqs: BTreeMap::new(),
+            objects: None,
+            global_req: None,
+            refetch_reqs: BTreeMap::new(),
+            input: None,
+            popup: None,
+            exports: Vec::new(),
+            export_dir: None,
+            profile: None,
+            notice: None,
+            viewport: 20,
+        }
+    }
+}
+
+fn spawn(ids: &mut RequestIds, job: RecordsJob) -> (RequestId, Effect) {
+    let req = ids.allocate();
+    (
+        req,
+        Effect::Spawn {
+            req,
+            job: Job::Records(job),
+        },
+    )
+}
+
+fn err_text(e: &JobError) -> String {
+    match &e.code {
+        Some(code) if !e.not_connected => {
+            format!("{code}: {}", soql::error_detail(&e.message))
+        }
+        _ => soql::error_detail(&e.message),
+    }
+}
+
+impl RecordsState {
+    pub fn view(&self) -> &ListView {
+        &self.views[self.current.min(self.views.len() - 1)]
+    }
+
+    fn view_mut(&mut self) -> &mut ListView {
+        let i = self.current.min(self.views.len() - 1);
+        &mut self.views[i]
+    }
+
+    pub fn describe(&self, object: &str) -> Option<&Arc<SObjectDescribe>> {
+        self.describes.get(&object.to_ascii_lowercase())
+    }
+
+    /// Whether a job's result belongs to this tab.
+    pub fn owns(&self, req: RequestId) -> bool {
+        self.views.iter().any(|v| v.fetch == Some(req))
+            || self.describe_reqs.contains_key(&req)
+            || self.global_req == Some(req)
+            || self.refetch_reqs.contains_key(&req)
+            || self.exports.iter().any(|e| e.req == Some(req))
+    }
+
+    /// Whether keys are typed into a line.
+    pub fn wants_text(&self) -> bool {
+        self.input.is_some()
+    }
+
+    /// Whether anything here animates (a spinner).
+    pub fn is_busy(&self) -> bool {
+        self.views.iter().any(ListView::loading) || self.exports.iter().any(Export::is_running)
+    }
+
+    /// Handles an action while the tab has the keyboard.
+    pub fn update(&mut self, action: Action, now: Timestamp, ids: &mut RequestIds) -> Reply {
+        if self.input.is_some() {
+            return Reply::Effects(self.update_input(action, ids));
+        }
+        if self.popup.is_some() {
+            return self.update_popup(action, ids);
+        }
+        if action != Action::Cancel {
+            self.notice = None;
+        }
+        let effects = match action {
+            Action::Up => {
+                let to = self.view().cursor.saturating_sub(1);
+                self.move_cursor(to, ids)
+            }
+            Action::Down => {
+                let to = self.view().cursor + 1;
+                self.move_cursor(to, ids)
+            }
+            Action::PageUp => {
+                let to = self.view().cursor.saturating_sub(self.viewport.max(1));
+                self.move_cursor(to, ids)
+            }
+            Action::PageDown => {
+                let to = self.view().cursor + self.viewport.max(1);
+                self.move_cursor(to, ids)
+            }
+            Action::Top => self.move_cursor(0, ids),
+            Action::Bottom => {
+                let view = self.view_mut();
+                view.cursor = view.rows.len().saturating_sub(1);
+                view.follow_end = view.next_url.is_some() || view.fetch.is_some();
+                self.keep_cursor_visible();
+                self.prefetch(ids)
+            }
+            Action::ColumnLeft => {
+                let view = self.view_mut();
+                view.focus_col = view.focus_col.saturating_sub(1);
+                Vec::new()
+            }
+            Action::ColumnRight => {
+                let view = self.view_mut();
+                if view.focus_col + 1 < view.columns.len() {
+                    view.focus_col += 1;
+                }
+                Vec::new()
+            }
+            Action::PrevObject | Action::NextObject => {
+                let step = if action == Action::NextObject { 1 } else { -1 };
+                let n = self.views.len() as isize;
+                let next = (self.current as isize + step).rem_euclid(n) as usize;
+                let object = self.views[next].object.clone();
+                self.switch_to(&object, ids)
+            }
+            Action::OpenObject => {
+                self.input = Some(LineInput::OpenObject {
+                    input: TextInput::default(),
+                    error: None,
+                    suggestions: Vec::new(),
+                    replace_from: 0,
+                });
+                self.global_effects(ids)
+            }
+            Action::SortColumn => self.sort(ids),
+            Action::QuickSearch => {
+                let text = match &self.view().filter {
+                    Filter::Quick(t) => t.clone(),
+                    _ => String::new(),
+                };
+                self.input = Some(LineInput::Search(TextInput::new(text)));
+                Vec::new()
+            }
+            Action::SoqlLine => {
+                let text = match &self.view().filter {
+                    Filter::Where(t) | Filter::Soql(t) => t.clone(),
+                    _ => String::new(),
+                };
+                self.input = Some(LineInput::Soql {
+                    input: TextInput::new(text),
+                    error: None,
+                    suggestions: Vec::new(),
+                    replace_from: 0,
+                });
+                self.global_effects(ids)
+            }
+            Action::ChooseColumns => self.open_chooser(ids),
+            Action::ReloadList => self.reload(ids),
+            Action::ExportView => {
+                if self.profile.is_none() {
+                    self.notice = Some("Connect a profile first.".into());
+                    return Reply::Effects(Vec::new());
+                }
+                let stamp = now.strftime("%Y%m%d-%H%M%S").to_string();
+                let dir = self
+                    .export_dir
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("exports"));
+                let path = dir.join(format!("{}-{stamp}.csv", self.view().object));
+                self.input = Some(LineInput::ExportPath(TextInput::new(
+                    path.display().to_string(),
+                )));
+                Vec::new()
+            }
+            Action::ShowExports => {
+                self.popup = Some(Popup::Exports {
+                    selected: self.exports.len().saturating_sub(1),
+                });
+                Vec::new()
+            }
+            Action::Cancel => {
+                let view = self.view_mut();
+                view.follow_end = false;
+                match view.fetch.take() {
+                    Some(req) => {
+                        self.notice = Some("Loading stopped.".into());
+                        vec![Effect::Cancel(req)]
+                    }
+                    None => return Reply::Unhandled,
+                }
+            }
+            Action::OpenRecord => {
+                let view = self.view();
+                let id = view.rows.id(view.cursor).to_owned();
+                if id.is_empty() {
+                    return Reply::Effects(Vec::new());
+                }
+                return Reply::Open {
+                    object: view.object.clone(),
+                    id,
+                };
+            }
+            _ => return Reply::Unhandled,
+        };
+        Reply::Effects(effects)
+    }
+
+    fn update_popup(&mut self, action: Action, ids: &mut RequestIds) -> Reply {
+        let Some(popup) = self.popup.as_mut() else {
+            return Reply::Unhandled;
+        };
+        let len = match popup {
+            Popup::Columns { choices, .. } => choices.len(),
+            Popup::Exports { .. } => self.exports.len(),
+        };
+        let (Popup::Columns { selected, .. } | Popup::Exports { selected }) = popup;
+        match action {
+            Action::Up => *selected = selected.saturating_sub(1),
+            Action::Down => *selected = (*selected + 1).min(len.saturating_sub(1)),
+            Action::Top => *selected = 0,
+            Action::Bottom => *selected = len.saturating_sub(1),
+            Action::PageUp => *selected = selected.saturating_sub(10),
+            Action::PageDown => *selected = (*selected + 10).min(len.saturating_sub(1)),
+            Action::ToggleItem => {
+                if let Popup::Columns { choices, selected } = popup
+                    && let Some(choice) = choices.get_mut(*selected)
+                {
+                    choice.1 = !choice.1;
+                }
+            }
+            Action::Submit => {
+                if let Some(Popup::Columns { choices, .. }) = self.popup.take() {
+                    return Reply::Effects(self.apply_columns(&choices, ids));
+                }
+                self.popup = None;
+            }
+            Action::AbortExport => {
+                let at = *selected;
+                return Reply::Effects(self.abort_export(at, ids));
+            }
+            Action::Cancel => self.popup = None,
+            Action::Quit => return Reply::Unhandled,
+            _ => {}
+        }
+        Reply::Effects(Vec::new())
+    }
+
+    /// Routes a finished job.
+    pub fn on_outcome(
+        &mut self,
+        req: RequestId,
+        outcome: RecordsOutcome,
+        ids: &mut RequestIds,
+    ) -> Vec<Effect> {
+        match outcome {
+            RecordsOutcome::Page(result) => self.on_page(req, result, ids),
+            RecordsOutcome::Described(result) => self.on_described(req, result),
+            RecordsOutcome::Global(result) => self.on_global(result),
+            RecordsOutcome::Refetched { id, result } => self.on_refetched(req, id, result),
+            RecordsOutcome::ExportJob(result) => self.on_export_job(req, result, ids),
+            RecordsOutcome::ExportPage(result) => self.on_export_page(req, result, ids),
+            RecordsOutcome::Aborted(result) => self.on_export_aborted(req, result),
+        }
+    }
+}
