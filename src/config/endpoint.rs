@@ -110,6 +110,11 @@ impl NormalizedEndpoint {
         }
     }
 
+    /// Whether the host belongs to Salesforce (any of its domains, My Domain or not).
+    pub fn is_salesforce_host(&self) -> bool {
+        is_salesforce_owned(self.host())
+    }
+
     /// Whether this endpoint is on the local machine (e.g. the mock org).
     pub fn is_loopback(&self) -> bool {
         self.kind == EndpointKind::Loopback
@@ -145,9 +150,7 @@ impl Environment {
             EndpointKind::Loopback => Environment::Loopback,
             _ if normalized.is_sandbox() => Environment::Sandbox,
             EndpointKind::Production | EndpointKind::MyDomain => Environment::Production,
-            EndpointKind::Custom if is_salesforce_owned(normalized.host()) => {
-                Environment::Production
-            }
+            EndpointKind::Custom if normalized.is_salesforce_host() => Environment::Production,
             EndpointKind::Sandbox | EndpointKind::Custom => Environment::Custom,
         }
     }

@@ -11,8 +11,9 @@ use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph, Wrap};
 use super::theme::badge_text;
 use super::{Theme, centered, pane_block, render_confirm};
 use crate::action::Action;
+use crate::config::Environment;
 use crate::keymap::Context;
-use crate::state::profiles::{Environment, Field, Mode, ProfileForm};
+use crate::state::profiles::{Field, LoginHost, Mode, ProfileForm};
 use crate::state::{Focus, Model, RunMode};
 
 pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
@@ -66,7 +67,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         .profiles
         .iter()
         .map(|profile| {
-            let badge = crate::config::Environment::of_endpoint(&profile.endpoint, demo);
+            let badge = Environment::of_endpoint(&profile.endpoint, demo);
             let active = model.token.profile.as_deref() == Some(profile.name.as_str());
             let marker = if active { "● " } else { "  " };
             let badge_text = format!(" {} ", badge_text(badge));
@@ -193,7 +194,7 @@ fn render_form(form: &ProfileForm, theme: &Theme, area: Rect, frame: &mut Frame)
         let focused = form.focus == field;
         let row = lines.len() as u16;
         let line = match field {
-            Field::Environment => choice_line(field, form.environment.label(), focused, theme),
+            Field::LoginHost => choice_line(field, form.login_host.label(), focused, theme),
             Field::SecretSource => choice_line(
                 field,
                 secret_source_label(form.secret_source_name()),
@@ -251,11 +252,8 @@ fn render_form(form: &ProfileForm, theme: &Theme, area: Rect, frame: &mut Frame)
                 Err(why) => lines.extend(indented(&why, NOTE_INDENT, width, theme.dim())),
             }
         }
-        if field == Field::Environment
-            && matches!(
-                form.environment,
-                Environment::Production | Environment::Sandbox
-            )
+        if field == Field::LoginHost
+            && matches!(form.login_host, LoginHost::Production | LoginHost::Sandbox)
         {
             lines.extend(indented(
                 "! client credentials need the My Domain URL; login/test hosts refuse them",

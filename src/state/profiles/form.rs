@@ -6,51 +6,52 @@ use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::config::EndpointKind;
 use crate::config::profiles::{AuthStyle, Profile, SecretSource};
 use crate::state::text_input::TextInput;
 
 pub const PRODUCTION_URL: &str = "https://login.salesforce.com";
 pub const SANDBOX_URL: &str = "https://test.salesforce.com";
 
-/// The environments a profile can point at.
+/// Where a profile logs in, as the form offers it (the endpoint's environment for the badge
+/// and the production guard is [`crate::config::Environment`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Environment {
+pub enum LoginHost {
     Production,
     Sandbox,
     MyDomain,
     Custom,
 }
 
-impl Environment {
-    const ALL: [Environment; 4] = [
-        Environment::MyDomain,
-        Environment::Production,
-        Environment::Sandbox,
-        Environment::Custom,
+impl LoginHost {
+    const ALL: [LoginHost; 4] = [
+        LoginHost::MyDomain,
+        LoginHost::Production,
+        LoginHost::Sandbox,
+        LoginHost::Custom,
     ];
 
     pub fn label(self) -> &'static str {
         match self {
-            Environment::Production => "Production (login.salesforce.com)",
-            Environment::Sandbox => "Sandbox (test.salesforce.com)",
-            Environment::MyDomain => "My Domain URL",
-            Environment::Custom => "Custom URL (e.g. mock org)",
+            LoginHost::Production => "Production (login.salesforce.com)",
+            LoginHost::Sandbox => "Sandbox (test.salesforce.com)",
+            LoginHost::MyDomain => "My Domain URL",
+            LoginHost::Custom => "Custom URL (e.g. mock org)",
         }
     }
 
-    fn of(endpoint: &str) -> Environment {
-        let lower = endpoint.trim().trim_end_matches('/').to_ascii_lowercase();
-        if lower == PRODUCTION_URL {
-            Environment::Production
-        } else if lower == SANDBOX_URL {
-            Environment::Sandbox
-        } else if lower.contains("salesforce.com")
-            || lower.contains("force.com")
-            || lower.contains("site.com")
-        {
-            Environment::MyDomain
-        } else {
-            Environment::Custom
+    /// The choice that shows `endpoint`, as `config::endpoint` classifies it.
+    fn of(endpoint: &str) -> LoginHost {
+        match crate::config::normalize(endpoint) {
+            Ok(e) => match e.kind {
+                EndpointKind::Production => LoginHost::Production,
+                EndpointKind::Sandbox => LoginHost::Sandbox,
+                EndpointKind::MyDomain => LoginHost::MyDomain,
+                EndpointKind::Custom if e.is_salesforce_host() => LoginHost::MyDomain,
+                EndpointKind::Custom | EndpointKind::Loopback => LoginHost::Custom,
+            },
+            // The URL field shows it with its error.
+            Err(_) => LoginHost::MyDomain,
         }
     }
 }
@@ -62,7 +63,7 @@ const AUTH_STYLES: [AuthStyle; 2] = [AuthStyle::Body, AuthStyle::Basic];
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
     Name,
-    Environment,
+    LoginHost,
     Url,
     ClientId,
     SecretSource,
@@ -75,7 +76,7 @@ pub enum Field {
 impl Field {
     pub const ALL: [Field; 9] = [
         Field::Name,
-        Field::Environment,
+        Field::LoginHost,
         Field::Url,
         Field::ClientId,
         Field::SecretSource,
@@ -88,7 +89,7 @@ impl Field {
     pub fn label(self) -> &'static str {
         match self {
             Field::Name => "Name",
-            Field::Environment => "Environment",
+            Field::LoginHost => "Environment",
             Field::Url => "URL",
             Field::ClientId => "Client id",
             Field::SecretSource => "Secret from",
@@ -102,7 +103,7 @@ impl Field {
     pub fn is_choice(self) -> bool {
         matches!(
             self,
-            Field::Environment | Field::SecretSource | Field::AuthStyle
+            Field::LoginHost | Field::SecretSource | Field::AuthStyle
         )
     }
 }
@@ -114,7 +115,7 @@ pub struct ProfileForm {
     pub original_name: Option<String>,
     pub focus: Field,
     pub name: TextInput,
-    pub environment: Environment,
+    pub login_host: LoginHost,
     pub url: TextInput,
     pub client_id: TextInput,
     pub secret_source: usize,
@@ -139,7 +140,7 @@ impl fmt::Debug for ProfileForm {
             .field("original_name", &self.original_name)
             .field("focus", &self.focus)
             .field("name", &self.name)
-            .field("environment", &self.environment)
+            .field("login_host", &self.login_host)
             .field("url", &self.url)
             .field("client_id", &self.client_id)
             .field("secret_source", &self.secret_source)
@@ -163,7 +164,7 @@ impl ProfileForm {
             original_name: None,
             focus: Field::Name,
             name: TextInput::default(),
-            environment: Environment::MyDomain,
+            login_host: LoginHost::MyDomain,
             url: TextInput::default(),
             client_id: TextInput::default(),
             secret_source: 0,
@@ -178,7 +179,7 @@ impl ProfileForm {
     }
 
     pub fn edit(profile: &Profile) -> ProfileForm {
-        let environment = Environment::of(&profile.endpoint);
+        let login_host = LoginHost::of(&profile.endpoint);
         let (source, value) = match &profile.secret {
             SecretSource::Prompt => (0, String::new()),
             SecretSource::Env { var } => (1, var.clone()),
@@ -189,7 +190,7 @@ impl ProfileForm {
             original_name: Some(profile.name.clone()),
             focus: Field::Name,
             name: TextInput::new(profile.name.clone()),
-            environment,
+            login_host,
             url: TextInput::new(profile.endpoint.clone()),
             client_id: TextInput::new(profile.client_id.clone()),
             secret_source: source,
@@ -232,10 +233,7 @@ impl ProfileForm {
         Field::ALL
             .into_iter()
             .filter(|f| match f {
-                Field::Url => matches!(
-                    self.environment,
-                    Environment::MyDomain | Environment::Custom
-                ),
+                Field::Url => matches!(self.login_host, LoginHost::MyDomain | LoginHost::Custom),
                 Field::SecretValue => self.secret_source != 0,
                 _ => true,
             })
@@ -252,12 +250,12 @@ impl ProfileForm {
 
     pub(super) fn cycle_choice(&mut self) {
         match self.focus {
-            Field::Environment => {
-                let at = Environment::ALL
+            Field::LoginHost => {
+                let at = LoginHost::ALL
                     .iter()
-                    .position(|e| *e == self.environment)
+                    .position(|e| *e == self.login_host)
                     .unwrap_or(0);
-                self.environment = Environment::ALL[(at + 1) % Environment::ALL.len()];
+                self.login_host = LoginHost::ALL[(at + 1) % LoginHost::ALL.len()];
             }
             Field::SecretSource => {
                 self.secret_source = (self.secret_source + 1) % SECRET_SOURCES.len()
@@ -289,7 +287,7 @@ impl ProfileForm {
             Field::SecretValue => Some(&self.secret_value),
             Field::ApiVersion => Some(&self.api_version),
             Field::CaFile => Some(&self.ca_file),
-            Field::Environment | Field::SecretSource | Field::AuthStyle => None,
+            Field::LoginHost | Field::SecretSource | Field::AuthStyle => None,
         }
     }
 
@@ -301,15 +299,15 @@ impl ProfileForm {
             Field::SecretValue => Some(&mut self.secret_value),
             Field::ApiVersion => Some(&mut self.api_version),
             Field::CaFile => Some(&mut self.ca_file),
-            Field::Environment | Field::SecretSource | Field::AuthStyle => None,
+            Field::LoginHost | Field::SecretSource | Field::AuthStyle => None,
         }
     }
 
     fn endpoint(&self) -> String {
-        match self.environment {
-            Environment::Production => PRODUCTION_URL.into(),
-            Environment::Sandbox => SANDBOX_URL.into(),
-            Environment::MyDomain | Environment::Custom => self.url.text().trim().to_owned(),
+        match self.login_host {
+            LoginHost::Production => PRODUCTION_URL.into(),
+            LoginHost::Sandbox => SANDBOX_URL.into(),
+            LoginHost::MyDomain | LoginHost::Custom => self.url.text().trim().to_owned(),
         }
     }
 

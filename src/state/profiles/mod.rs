@@ -9,7 +9,7 @@
 
 mod form;
 
-pub use form::{Environment, Field, PRODUCTION_URL, ProfileForm, SANDBOX_URL};
+pub use form::{Field, LoginHost, PRODUCTION_URL, ProfileForm, SANDBOX_URL};
 
 use ratatui::crossterm::event::KeyEvent;
 use std::fmt;

@@ -39,23 +39,6 @@ pub const OBJECTS: [&str; 3] = ["Account", "Contact", "Lead"];
 /// Fetch the next page when the cursor is this close to the end of the loaded rows (at least).
 pub const PREFETCH_ROWS: usize = 500;
 
-/// The actions only the Records tab answers; from the palette they bring the tab forward.
-pub const RECORDS_ACTIONS: &[Action] = &[
-    Action::PrevObject,
-    Action::NextObject,
-    Action::OpenObject,
-    Action::ColumnLeft,
-    Action::ColumnRight,
-    Action::SortColumn,
-    Action::QuickSearch,
-    Action::SoqlLine,
-    Action::ChooseColumns,
-    Action::ReloadList,
-    Action::ExportView,
-    Action::ShowExports,
-    Action::OpenRecord,
-];
-
 /// A popup of the tab.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Popup {
