@@ -1,0 +1,139 @@
+//! Connection profiles stored in `profiles.toml`: the model here; beside it the secret sources
+//! (`secret.rs`), parsing with file:line:col errors (`parse.rs`), the file on disk (`file.rs`),
+//! comment-keeping edits (`edit.rs`) and validation (`validate.rs`).
+//!
+//! The file is edited with `toml_edit`, so the user's comments, key order and unknown keys
+//! survive every change made through [`ProfileStore`]. The format:
+//!
+//! ```toml
+//! [[profile]]
+//! name = "Acme prod"
+//! endpoint = "https://acme.my.salesforce.com"
+//! client_id = "3MVG9..."
+//! secret = { source = "prompt" }   # or env / command / plain, see SecretSource
+//! auth_style = "body"              # or "basic"
+//! api_version = "62.0"             # optional, default auto
+//! ca_file = "/path/ca.pem"         # optional
+//! renew_margin_secs = 300          # optional
+//! ```
+
+mod edit;
+mod file;
+mod parse;
+mod secret;
+mod validate;
+
+use std::fmt;
+use std::path::PathBuf;
+
+use toml_edit::DocumentMut;
+
+use super::endpoint::{self, EndpointError, NormalizedEndpoint};
+use file::Stamp;
+
+pub use file::others_can_read;
+pub(crate) use file::write_atomic;
+pub use secret::{SECRET_COMMAND_TIMEOUT, SecretError, SecretSource};
+
+/// One connection profile: where to log in and with which client credentials.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// Unique display name.
+    pub name: String,
+    /// The login endpoint as typed (normalised on use, see [`Profile::normalized_endpoint`]).
+    pub endpoint: String,
+    /// The External Client App's consumer key.
+    pub client_id: String,
+    /// Where the consumer secret comes from.
+    pub secret: SecretSource,
+    /// How the client credentials are sent to the token endpoint.
+    pub auth_style: AuthStyle,
+    /// A pinned API version such as `"62.0"`; `None` (or `"auto"`) = the org's latest.
+    pub api_version: Option<String>,
+    /// A PEM file with extra CA certificates to trust (e.g. the mock org's).
+    pub ca_file: Option<PathBuf>,
+    /// Renew the token this many seconds before expiry (overrides the global setting).
+    pub renew_margin_secs: Option<u64>,
+}
+
+/// A problem found by [`Profile::validate`], attached to one form field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// One of `"name"`, `"endpoint"`, `"client_id"`, `"secret"`, `"api_version"`, `"ca_file"`.
+    pub field: &'static str,
+    /// A plain sentence.
+    pub message: String,
+}
+
+/// How the client id and secret are sent to the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuthStyle {
+    /// As `client_id` / `client_secret` form fields in the request body.
+    #[default]
+    Body,
+    /// As an HTTP Basic `Authorization` header.
+    Basic,
+}
+
+impl AuthStyle {
+    /// The value used in `profiles.toml`: `"body"` or `"basic"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthStyle::Body => "body",
+            AuthStyle::Basic => "basic",
+        }
+    }
+}
+
+impl Profile {
+    /// A new profile with the given name, endpoint and client id; secret typed in at connect.
+    pub fn new(name: &str, endpoint: &str, client_id: &str) -> Profile {
+        Profile {
+            name: name.to_owned(),
+            endpoint: endpoint.to_owned(),
+            client_id: client_id.to_owned(),
+            secret: SecretSource::Prompt,
+            auth_style: AuthStyle::Body,
+            api_version: None,
+            ca_file: None,
+            renew_margin_secs: None,
+        }
+    }
+
+    /// The endpoint validated and reduced to its origin.
+    pub fn normalized_endpoint(&self) -> Result<NormalizedEndpoint, EndpointError> {
+        endpoint::normalize(&self.endpoint)
+    }
+
+    /// The pinned API version, or `None` for auto (`"auto"` counts as auto).
+    pub fn pinned_api_version(&self) -> Option<&str> {
+        self.api_version
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty() && *v != "auto")
+    }
+}
+
+/// `profiles.toml` loaded for editing: the parsed profiles plus the `toml_edit` document they
+/// came from, so saving keeps comments, order and unknown keys. `Debug` shows the path and
+/// profiles only (the document may hold plain-text secrets).
+#[derive(Clone)]
+pub struct ProfileStore {
+    path: PathBuf,
+    doc: DocumentMut,
+    profiles: Vec<Profile>,
+    /// What the file looked like when loaded or last saved; `None` = it did not exist.
+    on_disk: Option<Stamp>,
+}
+
+const PROFILE_KEY: &str = "profile";
+
+impl fmt::Debug for ProfileStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProfileStore")
+            .field("path", &self.path)
+            .field("profiles", &self.profiles)
+            .field("exists_on_disk", &self.on_disk.is_some())
+            .finish_non_exhaustive()
+    }
+}

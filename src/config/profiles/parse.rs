@@ -1,0 +1,166 @@
+//! Reading `[[profile]]` tables into [`Profile`]s, with errors located at file:line:col.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use secrecy::SecretString;
+use toml_edit::{Item, Table, TableLike};
+
+use super::{AuthStyle, PROFILE_KEY, Profile, SecretSource};
+use crate::config::ConfigError;
+
+/// A field-level parse error before it is given a file location.
+pub(super) struct FieldError {
+    span: Option<Range<usize>>,
+    message: String,
+}
+
+pub(super) fn parse_secret_table(t: &dyn TableLike) -> Result<SecretSource, FieldError> {
+    let get = |k: &str| -> Result<Option<String>, FieldError> {
+        match t.get(k) {
+            None => Ok(None),
+            Some(item) => item.as_str().map(|s| Some(s.to_owned())).ok_or(FieldError {
+                span: item.span(),
+                message: format!("secret.{k} must be a string"),
+            }),
+        }
+    };
+    let need = |k: &str, what: &str| -> Result<String, FieldError> {
+        get(k)?.ok_or_else(|| FieldError {
+            span: None,
+            message: format!("secret with source = \"{what}\" needs a \"{k}\" key"),
+        })
+    };
+    let source = get("source")?.unwrap_or_else(|| "prompt".to_owned());
+    match source.as_str() {
+        "prompt" => Ok(SecretSource::Prompt),
+        "env" => Ok(SecretSource::Env {
+            var: need("var", "env")?,
+        }),
+        "command" => Ok(SecretSource::Command {
+            command: need("command", "command")?,
+        }),
+        "plain" => Ok(SecretSource::Plain {
+            value: SecretString::from(need("value", "plain")?),
+        }),
+        other => Err(FieldError {
+            span: t.get("source").and_then(Item::span),
+            message: format!(
+                "unknown secret source \"{other}\" (expected \"prompt\", \"env\", \"command\" or \
+                 \"plain\")"
+            ),
+        }),
+    }
+}
+
+fn parse_profile(t: &Table) -> Result<Profile, FieldError> {
+    let table_span = t.span();
+    let str_field = |k: &str| -> Result<Option<String>, FieldError> {
+        match t.get(k) {
+            None => Ok(None),
+            Some(item) => item.as_str().map(|s| Some(s.to_owned())).ok_or(FieldError {
+                span: item.span().or_else(|| t.key(k).and_then(|key| key.span())),
+                message: format!("\"{k}\" must be a string"),
+            }),
+        }
+    };
+    let required = |k: &str| -> Result<String, FieldError> {
+        str_field(k)?.ok_or_else(|| FieldError {
+            span: table_span.clone(),
+            message: format!("this [[profile]] has no \"{k}\""),
+        })
+    };
+    let name = required("name")?;
+    let endpoint = required("endpoint")?;
+    let client_id = required("client_id")?;
+    let secret = match t.get("secret") {
+        None => SecretSource::Prompt,
+        Some(item) => match item.as_table_like() {
+            Some(st) => parse_secret_table(st).map_err(|mut e| {
+                e.span = e.span.or_else(|| item.span());
+                e
+            })?,
+            None => {
+                return Err(FieldError {
+                    span: item.span(),
+                    message: "\"secret\" must be a table like { source = \"prompt\" }".to_owned(),
+                });
+            }
+        },
+    };
+    let auth_style = match str_field("auth_style")?.as_deref() {
+        None | Some("body") => AuthStyle::Body,
+        Some("basic") => AuthStyle::Basic,
+        Some(other) => {
+            return Err(FieldError {
+                span: t.get("auth_style").and_then(Item::span),
+                message: format!("unknown auth_style \"{other}\" (expected \"body\" or \"basic\")"),
+            });
+        }
+    };
+    let api_version = str_field("api_version")?;
+    let ca_file = str_field("ca_file")?.map(PathBuf::from);
+    let renew_margin_secs = match t.get("renew_margin_secs") {
+        None => None,
+        Some(item) => Some(
+            item.as_integer()
+                .and_then(|i| u64::try_from(i).ok())
+                .ok_or(FieldError {
+                    span: item.span(),
+                    message: "\"renew_margin_secs\" must be a whole number of seconds (0 or more)"
+                        .to_owned(),
+                })?,
+        ),
+    };
+    Ok(Profile {
+        name,
+        endpoint,
+        client_id,
+        secret,
+        auth_style,
+        api_version,
+        ca_file,
+        renew_margin_secs,
+    })
+}
+
+pub(super) fn parse_profiles(
+    path: &Path,
+    text: &str,
+    root: &Table,
+) -> Result<Vec<Profile>, ConfigError> {
+    let Some(item) = root.get(PROFILE_KEY) else {
+        return Ok(Vec::new());
+    };
+    let Some(tables) = item.as_array_of_tables() else {
+        let span = item
+            .span()
+            .or_else(|| root.key(PROFILE_KEY).and_then(|k| k.span()));
+        return Err(ConfigError::invalid(
+            path,
+            text,
+            span,
+            "\"profile\" must be a list of [[profile]] tables",
+        ));
+    };
+    let mut profiles: Vec<Profile> = Vec::new();
+    for t in tables.iter() {
+        let p = parse_profile(t).map_err(|e| {
+            ConfigError::invalid(path, text, e.span.or_else(|| t.span()), e.message)
+        })?;
+        if profiles.iter().any(|q| q.name == p.name) {
+            let span = t.get("name").and_then(Item::span).or_else(|| t.span());
+            return Err(ConfigError::invalid(
+                path,
+                text,
+                span,
+                format!(
+                    "a second profile is named \"{}\"; names must be unique",
+                    p.name
+                ),
+            ));
+        }
+        profiles.push(p);
+    }
+    Ok(profiles)
+}

@@ -1,0 +1,167 @@
+//! What is wrong with a profile, field by field, and what deserves a warning.
+
+use secrecy::ExposeSecret;
+
+use super::{Problem, Profile, SecretSource};
+
+fn is_env_var_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Whether `v` is a pinned API version like `"62.0"`.
+fn is_api_version(v: &str) -> bool {
+    match v.split_once('.') {
+        Some((major, "0")) => {
+            !major.is_empty()
+                && major.len() <= 3
+                && major.chars().all(|c| c.is_ascii_digit())
+                && !major.starts_with('0')
+        }
+        _ => false,
+    }
+}
+
+impl Profile {
+    /// Everything wrong with the profile, one [`Problem`] per field issue (empty = valid).
+    pub fn validate(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let mut push = |field: &'static str, message: String| {
+            problems.push(Problem { field, message });
+        };
+        if self.name.trim().is_empty() {
+            push("name", "The profile needs a name.".to_owned());
+        }
+        if let Err(e) = self.normalized_endpoint() {
+            push("endpoint", e.to_string());
+        }
+        if self.client_id.trim().is_empty() {
+            push(
+                "client_id",
+                "The client id (the app's Consumer Key) is empty.".to_owned(),
+            );
+        }
+        match &self.secret {
+            SecretSource::Env { var } if !is_env_var_name(var) => push(
+                "secret",
+                format!(
+                    "\"{var}\" is not a valid environment variable name (letters, digits and _, \
+                     not starting with a digit)."
+                ),
+            ),
+            SecretSource::Command { command } if command.trim().is_empty() => {
+                push("secret", "The secret command is empty.".to_owned());
+            }
+            SecretSource::Plain { value } if value.expose_secret().is_empty() => {
+                push("secret", "The stored secret is empty.".to_owned());
+            }
+            _ => {}
+        }
+        if let Some(v) = self.api_version.as_deref().map(str::trim)
+            && !(v.is_empty() || v == "auto" || is_api_version(v))
+        {
+            push(
+                "api_version",
+                format!("API version \"{v}\" should look like \"62.0\", or be \"auto\"."),
+            );
+        }
+        if let Some(ca) = &self.ca_file
+            && !ca.is_file()
+        {
+            push(
+                "ca_file",
+                format!("The CA file {} does not exist.", ca.display()),
+            );
+        }
+        problems
+    }
+
+    /// Warnings to show next to an otherwise valid profile.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = Vec::new();
+        if matches!(self.secret, SecretSource::Plain { .. }) {
+            w.push("the client secret is stored in plain text in profiles.toml".to_owned());
+        }
+        w
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use secrecy::SecretString;
+
+    use super::*;
+    use crate::config::profiles::AuthStyle;
+
+    #[test]
+    fn api_versions() {
+        for ok in ["62.0", "8.0", "100.0"] {
+            assert!(is_api_version(ok), "{ok}");
+        }
+        for bad in [
+            "62", "v62.0", "62.1", "062.0", ".0", "abc", "62.0.0", "1000.0",
+        ] {
+            assert!(!is_api_version(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn env_var_names() {
+        assert!(is_env_var_name("SF_SECRET"));
+        assert!(is_env_var_name("_x1"));
+        assert!(!is_env_var_name(""));
+        assert!(!is_env_var_name("1X"));
+        assert!(!is_env_var_name("SF-SECRET"));
+        assert!(!is_env_var_name("$SF"));
+    }
+
+    #[test]
+    fn validate_reports_each_field() {
+        let p = Profile {
+            name: " ".into(),
+            endpoint: "http://acme.my.salesforce.com".into(),
+            client_id: "".into(),
+            secret: SecretSource::Env {
+                var: "NOT VALID".into(),
+            },
+            auth_style: AuthStyle::Body,
+            api_version: Some("v62".into()),
+            ca_file: Some(PathBuf::from("/definitely/not/here/ca.pem")),
+            renew_margin_secs: None,
+        };
+        let fields: Vec<&str> = p.validate().iter().map(|pr| pr.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "endpoint",
+                "client_id",
+                "secret",
+                "api_version",
+                "ca_file"
+            ]
+        );
+        let mut q = Profile::new("ok", "acme.my.salesforce.com", "3MVG9");
+        assert!(q.validate().is_empty(), "{:?}", q.validate());
+        q.api_version = Some("auto".into());
+        assert!(q.validate().is_empty());
+        assert_eq!(q.pinned_api_version(), None);
+        q.api_version = Some("62.0".into());
+        assert_eq!(q.pinned_api_version(), Some("62.0"));
+        q.secret = SecretSource::Command {
+            command: "  ".into(),
+        };
+        assert_eq!(q.validate()[0].field, "secret");
+        assert!(q.warnings().is_empty());
+        q.secret = SecretSource::Plain {
+            value: SecretString::from("s"),
+        };
+        assert_eq!(
+            q.warnings(),
+            ["the client secret is stored in plain text in profiles.toml"]
+        );
+    }
+}

@@ -1,0 +1,144 @@
+//! The Records tab: object switcher, list header with load progress, the visible rows only
+//! (virtual rendering: the cost follows the screen, not the loaded count), the text lines with
+//! their errors and suggestions, and the column chooser / export jobs popups.
+//!
+//! Here the tab's layout, its header line and [`fit`]; column looks and widths in `columns.rs`,
+//! the list in `table.rs`, the footer and text lines in `footer.rs`, the popups in `popups.rs`.
+
+mod columns;
+mod footer;
+mod popups;
+mod table;
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{SPINNER, Theme};
+use crate::state::Model;
+use crate::state::records::Popup;
+
+pub use columns::{ColumnLook, column_look, column_widths, local_datetime};
+use footer::footer_lines;
+use popups::{render_chooser, render_exports};
+use table::render_list;
+
+/// Draws the tab inside `area` (the main area's inner rectangle).
+pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
+    let records = &model.records;
+    if area.height < 3 || area.width < 10 {
+        return;
+    }
+    let view = records.view();
+    let footer = footer_lines(model, theme, area.width as usize);
+    let footer_height = (footer.len() as u16).min(area.height.saturating_sub(3));
+    let header = Rect { height: 1, ..area };
+    frame.render_widget(
+        Paragraph::new(header_line(model, theme, area.width)),
+        header,
+    );
+    let list = Rect {
+        y: area.y + 1,
+        height: area.height - 1 - footer_height,
+        ..area
+    };
+    let no_profile = if model.demo_org_is_starting() {
+        "The demo org is starting; it connects when it serves."
+    } else {
+        "Connect a profile first."
+    };
+    render_list(records, view, &model.tz, theme, list, no_profile, frame);
+    let footer_area = Rect {
+        y: list.bottom(),
+        height: footer_height,
+        ..area
+    };
+    frame.render_widget(Paragraph::new(footer.clone()), footer_area);
+    if let Some(line) = &records.input {
+        let prompt_width = line.prompt().chars().count() as u16 + 2;
+        let x =
+            footer_area.x + prompt_width + u16::try_from(line.input().cursor()).unwrap_or(u16::MAX);
+        if x < footer_area.right() && footer_area.height > 0 {
+            frame.set_cursor_position(Position {
+                x,
+                y: footer_area.y,
+            });
+        }
+    }
+    match &records.popup {
+        Some(Popup::Columns { choices, selected }) => {
+            let describe = records.describe(&view.object).map(|d| &**d);
+            render_chooser(view, describe, choices, *selected, theme, area, frame);
+        }
+        Some(Popup::Exports { selected }) => render_exports(records, *selected, theme, area, frame),
+        None => {}
+    }
+}
+
+fn header_line<'a>(model: &'a Model, theme: &Theme, width: u16) -> Line<'a> {
+    let records = &model.records;
+    let view = records.view();
+    let mut spans = Vec::new();
+    for (i, v) in records.views.iter().enumerate() {
+        let style = if i == records.current {
+            theme.key().add_modifier(Modifier::REVERSED)
+        } else {
+            theme.label()
+        };
+        spans.push(Span::styled(format!(" {} ", v.object), style));
+        spans.push(Span::raw(" "));
+    }
+    let filter = match &view.filter {
+        crate::state::records::Filter::None => String::new(),
+        crate::state::records::Filter::Quick(text) => format!(" / {text}"),
+        crate::state::records::Filter::Where(clause) => format!(" WHERE {clause}"),
+        crate::state::records::Filter::Soql(_) => " (SOQL line query)".to_owned(),
+    };
+    spans.push(Span::styled(filter, theme.warn()));
+    let mut right = view.progress();
+    if view.loading() {
+        right.push(' ');
+        right.push_str(SPINNER[model.frame % SPINNER.len()]);
+    }
+    let mut used: usize = spans.iter().map(Span::width).sum();
+    if used + right.chars().count() + 1 > width as usize {
+        // Narrow: only the current object, so the load progress still shows.
+        spans = vec![
+            Span::styled(
+                format!(" {} ", view.object),
+                theme.key().add_modifier(Modifier::REVERSED),
+            ),
+            Span::styled(
+                if view.filter == crate::state::records::Filter::None {
+                    String::new()
+                } else {
+                    " (filtered)".to_owned()
+                },
+                theme.warn(),
+            ),
+        ];
+        used = spans.iter().map(Span::width).sum();
+    }
+    let pad = (width as usize).saturating_sub(used + right.chars().count() + 1);
+    if pad > 0 {
+        spans.push(Span::raw(" ".repeat(pad)));
+        spans.push(Span::styled(right, theme.label()));
+    }
+    Line::from(spans)
+}
+
+/// Cuts text to `width` characters, marking the cut with "…".
+pub fn fit(text: &str, width: usize) -> String {
+    let count = text.chars().count();
+    if count <= width {
+        format!("{text:<width$}")
+    } else if width == 0 {
+        String::new()
+    } else {
+        let mut out: String = text.chars().take(width - 1).collect();
+        out.push('…');
+        out
+    }
+}
