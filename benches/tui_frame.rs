@@ -16,9 +16,9 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use sfterm::effect::{Effect, Job};
-use sfterm::jobs::records::{PageRows, RecordsJob, RecordsOutcome};
 use sfterm::msg::{Msg, Outcome};
 use sfterm::state::Model;
+use sfterm::state::records::job::{PageRows, RecordsJob, RecordsOutcome};
 use sfterm::state::records::rowstore::RowStore;
 use sfterm::ui::{self, Theme};
 

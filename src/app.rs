@@ -319,8 +319,9 @@ impl<B: Backend> Runtime<B> {
                     extension,
                 } => {
                     let result = self.edit_externally(&text, extension);
-                    let outcome =
-                        Outcome::Composer(crate::jobs::composer::ComposerOutcome::Edited(result));
+                    let outcome = Outcome::Composer(
+                        crate::state::composer::job::ComposerOutcome::Edited(result),
+                    );
                     let effects = self.model.handle_msg(Msg::Done { req, outcome });
                     self.run_effects(effects);
                     self.dirty = true;
@@ -330,8 +331,9 @@ impl<B: Backend> Runtime<B> {
         }
     }
 
-    fn run_record_effect(&mut self, effect: crate::jobs::record_detail::RecordEffect) {
-        use crate::jobs::record_detail::{RecordEffect, RecordOutcome, write_drafts};
+    fn run_record_effect(&mut self, effect: crate::state::record_detail::job::RecordEffect) {
+        use crate::jobs::record_detail::write_drafts;
+        use crate::state::record_detail::job::{RecordEffect, RecordOutcome};
         let (req, outcome) = match effect {
             RecordEffect::WriteDrafts(drafts) => {
                 if let Some(dir) = &self.data_dir

@@ -40,7 +40,7 @@ pub enum Effect {
     /// Write a change to `profiles.toml`; the runtime answers with `Msg::ProfilesSaved`.
     SaveProfiles(ProfileChange),
     /// Drafts file, clipboard, browser, `$EDITOR` for the record detail view.
-    Record(crate::jobs::record_detail::RecordEffect),
+    Record(crate::state::record_detail::job::RecordEffect),
     /// Hand the terminal to `$EDITOR` on `text` (a temporary file ending in `.extension`); the
     /// edited text comes back as `Msg::Done { req, Outcome::Composer(Edited) }`.
     OpenEditor {
@@ -64,11 +64,11 @@ pub enum Job {
     /// client for `profile`, so that a failing login is diagnosed too.
     Check { profile: Option<Box<Profile>> },
     /// Composer and History tabs.
-    Composer(Box<crate::jobs::composer::ComposerJob>),
+    Composer(Box<crate::state::composer::job::ComposerJob>),
     /// Records tab lists: query pages, describes, exports.
-    Records(crate::jobs::records::RecordsJob),
+    Records(crate::state::records::job::RecordsJob),
     /// Record detail: load, save, create, delete, search.
-    Record(crate::jobs::record_detail::RecordJob),
+    Record(crate::state::record_detail::job::RecordJob),
 }
 
 /// Jobs that need a connected client.

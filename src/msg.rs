@@ -39,9 +39,9 @@ pub enum Outcome {
     /// The Setup check's report (or why it could not run).
     Check(Result<Box<crate::check::CheckReport>, String>),
     /// A job of the Composer or History tab.
-    Composer(crate::jobs::composer::ComposerOutcome),
+    Composer(crate::state::composer::job::ComposerOutcome),
     /// A Records tab job finished.
-    Records(crate::jobs::records::RecordsOutcome),
+    Records(crate::state::records::job::RecordsOutcome),
     /// A record detail job finished.
-    Record(crate::jobs::record_detail::RecordOutcome),
+    Record(crate::state::record_detail::job::RecordOutcome),
 }

@@ -81,11 +81,11 @@ pub async fn run(job: Job, req: RequestId, ctx: &Context) -> Outcome {
         Job::Check { profile } => session::check_job(ctx, profile.map(|p| *p)).await,
         Job::Records(job) => Outcome::Records(match ctx.client() {
             Some((_, client)) => records::run(&client, job).await,
-            None => records::not_connected(&job),
+            None => job.not_connected(),
         }),
         Job::Record(job) => Outcome::Record(match ctx.client() {
             Some((_, client)) => record_detail::run(&client, job).await,
-            None => record_detail::not_connected(&job),
+            None => job.not_connected(),
         }),
         Job::Composer(job) => Outcome::Composer(composer::run(ctx, *job).await),
     }

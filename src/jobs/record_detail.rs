@@ -5,170 +5,16 @@
 use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
-use std::sync::Arc;
 
-use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::sf::{ApiError, SObjectDescribe, SfClient};
+use crate::sf::{ApiError, SfClient};
+use crate::state::record_detail::Draft;
+use crate::state::record_detail::job::{LoadedRecord, RecordJob, RecordOutcome, WriteFailure};
 
 /// Name of the drafts file inside the data dir.
 pub const DRAFTS_FILE: &str = "drafts.json";
-
-/// Work the detail view asks for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RecordJob {
-    /// GET the record (all fields), its describe and the names of referenced records.
-    Load {
-        object: String,
-        id: String,
-    },
-    /// The describe only (for the create form).
-    Describe {
-        object: String,
-    },
-    /// One PATCH with the staged fields; `if_unmodified_since` None overwrites.
-    Save {
-        object: String,
-        id: String,
-        fields: Map<String, Value>,
-        if_unmodified_since: Option<Timestamp>,
-    },
-    /// POST a new record.
-    Create {
-        object: String,
-        fields: Map<String, Value>,
-    },
-    Delete {
-        object: String,
-        id: String,
-    },
-    /// `SELECT Id, Name FROM <object> WHERE Name LIKE '%text%'` for the reference editor.
-    Search {
-        object: String,
-        text: String,
-    },
-}
-
-impl RecordJob {
-    /// What the status bar says while the job runs.
-    pub fn label(&self) -> String {
-        match self {
-            RecordJob::Load { object, .. } => format!("loading {object}"),
-            RecordJob::Describe { object } => format!("describe {object}"),
-            RecordJob::Save { object, .. } => format!("saving {object}"),
-            RecordJob::Create { object, .. } => format!("creating {object}"),
-            RecordJob::Delete { object, .. } => format!("deleting {object}"),
-            RecordJob::Search { object, .. } => format!("searching {object}"),
-        }
-    }
-}
-
-/// A record as loaded for the detail view.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LoadedRecord {
-    pub describe: Arc<SObjectDescribe>,
-    /// All fields (without `attributes`).
-    pub fields: Map<String, Value>,
-    /// The `Last-Modified` header of this version (echoed as `If-Unmodified-Since`).
-    pub last_modified: Option<Timestamp>,
-    /// Referenced record id → (its object, its name).
-    pub names: BTreeMap<String, (String, String)>,
-}
-
-/// Why a write failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WriteFailure {
-    /// HTTP 412: the record changed since the version the edits were made on.
-    Conflict,
-    /// Anything else, with the fields Salesforce named.
-    Failed {
-        message: String,
-        fields: Vec<String>,
-    },
-}
-
-impl WriteFailure {
-    fn from_api(error: &ApiError) -> WriteFailure {
-        match error {
-            ApiError::PreconditionFailed { .. } => WriteFailure::Conflict,
-            ApiError::Api { errors, .. } => WriteFailure::Failed {
-                message: errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.error_code, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                fields: errors.iter().flat_map(|e| e.fields.clone()).collect(),
-            },
-            other => WriteFailure::Failed {
-                message: other.to_string(),
-                fields: Vec::new(),
-            },
-        }
-    }
-}
-
-/// What a [`RecordJob`] produced.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RecordOutcome {
-    Loaded(Result<Box<LoadedRecord>, String>),
-    Described(Result<Arc<SObjectDescribe>, String>),
-    Saved(Result<(), WriteFailure>),
-    /// The new record's id.
-    Created(Result<String, WriteFailure>),
-    Deleted(Result<(), WriteFailure>),
-    /// (id, name) pairs.
-    Found(Result<Vec<(String, String)>, String>),
-    /// Result of a copy to the clipboard (runtime effect).
-    Copied(Result<(), String>),
-    /// Result of opening a URL: Err carries why (e.g. no opener), and the URL is shown instead.
-    Opened(Result<(), String>),
-    /// The text back from `$EDITOR`.
-    Edited(Result<String, String>),
-}
-
-/// Side effects of the detail view that the runtime runs itself (no Salesforce call).
-#[derive(Debug, Clone, PartialEq)]
-pub enum RecordEffect {
-    /// Replace `<data_dir>/drafts.json` (an empty list removes the file).
-    WriteDrafts(Vec<Draft>),
-    /// Copy text to the clipboard (OSC 52); answers `Copied`.
-    Copy {
-        req: crate::effect::RequestId,
-        text: String,
-    },
-    /// Open a URL with the system opener; answers `Opened`.
-    OpenUrl {
-        req: crate::effect::RequestId,
-        url: String,
-    },
-    /// Suspend the terminal and edit text in `$EDITOR`; answers `Edited`.
-    EditExternally {
-        req: crate::effect::RequestId,
-        text: String,
-    },
-}
-
-/// Staged edits of one record (or the content of a create form), kept on disk until saved or
-/// discarded.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Draft {
-    /// The profile the record belongs to.
-    #[serde(default)]
-    pub profile: Option<String>,
-    pub object: String,
-    /// None for a create form.
-    #[serde(default)]
-    pub id: Option<String>,
-    /// A name to show in the restore popup.
-    #[serde(default)]
-    pub title: String,
-    /// `Last-Modified` of the version the edits were made on.
-    #[serde(default)]
-    pub opened_at: Option<Timestamp>,
-    pub staged: Map<String, Value>,
-}
 
 #[derive(Debug, Serialize, Deserialize)]
 struct DraftsFile {
@@ -207,23 +53,6 @@ pub fn write_drafts(dir: &Path, drafts: &[Draft]) -> io::Result<()> {
     Ok(())
 }
 
-/// The outcome of a job that could not start because no client is connected.
-pub fn not_connected(job: &RecordJob) -> RecordOutcome {
-    let message = "not connected: pick a profile and press enter to connect".to_string();
-    let failure = WriteFailure::Failed {
-        message: message.clone(),
-        fields: Vec::new(),
-    };
-    match job {
-        RecordJob::Load { .. } => RecordOutcome::Loaded(Err(message)),
-        RecordJob::Describe { .. } => RecordOutcome::Described(Err(message)),
-        RecordJob::Save { .. } => RecordOutcome::Saved(Err(failure)),
-        RecordJob::Create { .. } => RecordOutcome::Created(Err(failure)),
-        RecordJob::Delete { .. } => RecordOutcome::Deleted(Err(failure)),
-        RecordJob::Search { .. } => RecordOutcome::Found(Err(message)),
-    }
-}
-
 /// Runs one job with the connected client.
 pub async fn run(client: &SfClient, job: RecordJob) -> RecordOutcome {
     match job {
@@ -242,19 +71,19 @@ pub async fn run(client: &SfClient, job: RecordJob) -> RecordOutcome {
             client
                 .update_record(&object, &id, &fields, if_unmodified_since)
                 .await
-                .map_err(|e| WriteFailure::from_api(&e)),
+                .map_err(|e| write_failure(&e)),
         ),
         RecordJob::Create { object, fields } => RecordOutcome::Created(
             client
                 .create_record(&object, &fields)
                 .await
-                .map_err(|e| WriteFailure::from_api(&e)),
+                .map_err(|e| write_failure(&e)),
         ),
         RecordJob::Delete { object, id } => RecordOutcome::Deleted(
             client
                 .delete_record(&object, &id)
                 .await
-                .map_err(|e| WriteFailure::from_api(&e)),
+                .map_err(|e| write_failure(&e)),
         ),
         RecordJob::Search { object, text } => {
             RecordOutcome::Found(search(client, &object, &text).await)
@@ -359,9 +188,30 @@ async fn search(
         .collect())
 }
 
+/// A failed write as the view shows it.
+fn write_failure(error: &ApiError) -> WriteFailure {
+    match error {
+        ApiError::PreconditionFailed { .. } => WriteFailure::Conflict,
+        ApiError::Api { errors, .. } => WriteFailure::Failed {
+            message: errors
+                .iter()
+                .map(|e| format!("{}: {}", e.error_code, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            fields: errors.iter().flat_map(|e| e.fields.clone()).collect(),
+        },
+        other => WriteFailure::Failed {
+            message: other.to_string(),
+            fields: Vec::new(),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jiff::Timestamp;
+    use serde_json::Map;
 
     #[test]
     fn like_text_is_escaped() {

@@ -4,100 +4,15 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::sf::bulk::{BulkError, BulkJob, write_csv_page};
 use crate::sf::types::query_decode_error;
-use crate::sf::{ApiError, ObjectRef, RawQueryPage, SObjectDescribe, SfClient};
+use crate::sf::{ApiError, ObjectRef, RawQueryPage, SfClient};
+use crate::state::records::job::{
+    EXPORT_PAGE_ROWS, ExportPageDone, JobError, PageRows, RecordsJob, RecordsOutcome,
+};
 use crate::state::records::rowstore::RowStore;
-
-/// Rows per export result page (progress moves at least this often).
-pub const EXPORT_PAGE_ROWS: u32 = 10_000;
-
-/// A job of the Records tab.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RecordsJob {
-    /// The first page of a list's query; rows are stored under `columns`.
-    Query {
-        object: String,
-        soql: String,
-        columns: Vec<String>,
-    },
-    /// The next page (`nextRecordsUrl`).
-    More {
-        object: String,
-        url: String,
-        columns: Vec<String>,
-        page: u32,
-    },
-    /// One record again (after an edit in the detail view).
-    Refetch {
-        object: String,
-        id: String,
-        soql: String,
-        columns: Vec<String>,
-    },
-    Describe {
-        object: String,
-    },
-    DescribeGlobal,
-    /// Create a Bulk API 2.0 query job for `soql`.
-    ExportCreate {
-        soql: String,
-    },
-    /// Wait `delay`, then read the job's state.
-    ExportPoll {
-        job_id: String,
-        delay: Duration,
-    },
-    /// Download one page of results and append it to `path` (`locator` None: the first page,
-    /// which creates the file with the header row).
-    ExportPage {
-        job: Box<BulkJob>,
-        locator: Option<String>,
-        path: PathBuf,
-    },
-    ExportAbort {
-        job_id: String,
-    },
-}
-
-impl RecordsJob {
-    /// What the status bar says while the job runs.
-    pub fn label(&self) -> String {
-        match self {
-            RecordsJob::Query { object, .. } => format!("query {object}"),
-            RecordsJob::More { object, page, .. } => format!("query {object} (page {page})"),
-            RecordsJob::Refetch { object, .. } => format!("reload {object} row"),
-            RecordsJob::Describe { object } => format!("describe {object}"),
-            RecordsJob::DescribeGlobal => "describe global".into(),
-            RecordsJob::ExportCreate { .. } => "export: creating bulk job".into(),
-            RecordsJob::ExportPoll { job_id, .. } => format!("export: job {job_id}"),
-            RecordsJob::ExportPage { job, .. } => format!("export: downloading {}", job.id),
-            RecordsJob::ExportAbort { job_id } => format!("export: aborting {job_id}"),
-        }
-    }
-}
-
-/// A failure as the list shows it: Salesforce's error code and message (or the client's).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JobError {
-    pub code: Option<String>,
-    pub message: String,
-    /// No session: "Connect a profile first".
-    pub not_connected: bool,
-}
-
-impl JobError {
-    pub fn not_connected() -> JobError {
-        JobError {
-            code: None,
-            message: "Connect a profile first.".into(),
-            not_connected: true,
-        }
-    }
-}
 
 impl From<ApiError> for JobError {
     fn from(e: ApiError) -> JobError {
@@ -127,57 +42,6 @@ impl From<BulkError> for JobError {
                 not_connected: false,
             },
         }
-    }
-}
-
-/// One page of rows.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PageRows {
-    pub rows: RowStore,
-    pub total: u64,
-    pub next_url: Option<String>,
-}
-
-/// What a Records job produced.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RecordsOutcome {
-    Page(Result<PageRows, JobError>),
-    Refetched {
-        id: String,
-        result: Result<Option<RowStore>, JobError>,
-    },
-    Described(Result<Arc<SObjectDescribe>, JobError>),
-    /// Queryable object names of describe global.
-    Global(Result<Vec<(String, bool)>, JobError>),
-    ExportJob(Result<Box<BulkJob>, JobError>),
-    /// A page was written: rows, bytes and the next locator.
-    ExportPage(Result<ExportPageDone, JobError>),
-    Aborted(Result<(), JobError>),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportPageDone {
-    pub records: u64,
-    pub bytes: u64,
-    pub next_locator: Option<String>,
-}
-
-/// The outcome a job gets when there is no connection.
-pub fn not_connected(job: &RecordsJob) -> RecordsOutcome {
-    let e = JobError::not_connected();
-    match job {
-        RecordsJob::Query { .. } | RecordsJob::More { .. } => RecordsOutcome::Page(Err(e)),
-        RecordsJob::Refetch { id, .. } => RecordsOutcome::Refetched {
-            id: id.clone(),
-            result: Err(e),
-        },
-        RecordsJob::Describe { .. } => RecordsOutcome::Described(Err(e)),
-        RecordsJob::DescribeGlobal => RecordsOutcome::Global(Err(e)),
-        RecordsJob::ExportCreate { .. } | RecordsJob::ExportPoll { .. } => {
-            RecordsOutcome::ExportJob(Err(e))
-        }
-        RecordsJob::ExportPage { .. } => RecordsOutcome::ExportPage(Err(e)),
-        RecordsJob::ExportAbort { .. } => RecordsOutcome::Aborted(Err(e)),
     }
 }
 

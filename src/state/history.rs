@@ -8,8 +8,8 @@ use crate::action::Action;
 use crate::composer::body::{self, BodyText};
 use crate::composer::history::{HistoryEntry, HistoryFilter};
 use crate::config::profiles::Profile;
-use crate::jobs::composer::{ComposerJob, ComposerOutcome};
 use crate::keymap::Context;
+use crate::state::composer::job::{ComposerJob, ComposerOutcome};
 use crate::state::text_input::TextInput;
 
 /// An entry's body preview split into pretty lines (a cut JSON preview is re-indented anyway).

@@ -25,9 +25,10 @@ use crate::action::{Action, Owner};
 use crate::config::Environment;
 use crate::config::profiles::Profile;
 use crate::effect::{Effect, Job, RequestId, RequestIds, SessionJob};
-use crate::jobs::record_detail::{Draft, RecordEffect};
 use crate::keymap::{Context, KeyChord, Keymap};
 use crate::msg::Msg;
+use crate::state::record_detail::Draft;
+use crate::state::record_detail::job::RecordEffect;
 use palette::{PaletteOutcome, PaletteState};
 pub use pane::{InputTarget, Pane};
 use profiles::{ProfilesState, Reply};
@@ -551,7 +552,8 @@ impl Model {
         for command in commands {
             match command {
                 composer::Command::Job(job) => {
-                    let is_send = matches!(job, crate::jobs::composer::ComposerJob::Send { .. });
+                    let is_send =
+                        matches!(job, crate::state::composer::job::ComposerJob::Send { .. });
                     let spawned = self.spawn(Job::Composer(Box::new(job)));
                     if is_send {
                         if let Some(old) = self.composer.send.take() {
@@ -640,9 +642,9 @@ impl Model {
     fn on_composer_outcome(
         &mut self,
         req: RequestId,
-        outcome: crate::jobs::composer::ComposerOutcome,
+        outcome: crate::state::composer::job::ComposerOutcome,
     ) -> Vec<Effect> {
-        use crate::jobs::composer::ComposerOutcome;
+        use crate::state::composer::job::ComposerOutcome;
         match outcome {
             ComposerOutcome::Sent { result, entry } => {
                 let mut effects = Vec::new();

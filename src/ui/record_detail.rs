@@ -12,9 +12,9 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use super::records::fit;
 use super::{Theme, centered, pane_block, render_confirm};
 use crate::action::Action;
-use crate::jobs::record_detail::Draft;
 use crate::keymap::{Context, Keymap};
 use crate::state::field_editor::type_label;
+use crate::state::record_detail::Draft;
 use crate::state::record_detail::{Popup, RecordDetailState, Status, Target};
 
 fn key(keymap: &Keymap, context: Context, action: Action) -> String {

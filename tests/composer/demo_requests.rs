@@ -7,8 +7,9 @@ use crate::common;
 use sfterm::composer::demo;
 use sfterm::composer::store::RequestStore;
 use sfterm::jobs::Context;
-use sfterm::jobs::composer::{ComposerJob, ComposerOutcome, run};
+use sfterm::jobs::composer::run;
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
+use sfterm::state::composer::job::{ComposerJob, ComposerOutcome};
 
 /// Jobs' context connected with `client` as "Demo org", files in `dir`.
 fn context(client: &sfterm::sf::SfClient, dir: &std::path::Path) -> Context {

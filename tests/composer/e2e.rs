@@ -20,10 +20,11 @@ use sfterm::app::Runtime;
 use sfterm::composer::request::{RequestKind, SavedRequest};
 use sfterm::composer::store::RequestStore;
 use sfterm::jobs::Context;
-use sfterm::jobs::composer::{ComposerJob, ComposerOutcome, ResponseView, run};
+use sfterm::jobs::composer::run;
 use sfterm::mock_org::{FaultKind, MockOrg, MockOrgConfig};
 use sfterm::sf::SfClient;
 use sfterm::state::Model;
+use sfterm::state::composer::job::{ComposerJob, ComposerOutcome, ResponseView};
 use sfterm::ui::Theme;
 
 async fn org() -> MockOrg {
@@ -173,7 +174,7 @@ async fn soap_create_from_the_orgs_wsdl_renews_a_revoked_token_once() {
     let jobs = Jobs::new(&org).await;
     let (source, wsdl) = match jobs
         .run(ComposerJob::LoadWsdl(
-            sfterm::jobs::composer::WsdlSource::Org("CustomerWS".into()),
+            sfterm::state::composer::job::WsdlSource::Org("CustomerWS".into()),
         ))
         .await
     {

@@ -6,9 +6,9 @@ use common::{model_with, press, render, t0, type_text};
 use sfterm::composer::history::HistoryEntry;
 use sfterm::composer::request::RequestKind;
 use sfterm::effect::{Effect, Job, RequestId};
-use sfterm::jobs::composer::{ComposerJob, ComposerOutcome};
 use sfterm::msg::{Msg, Outcome};
 use sfterm::state::composer::Section;
+use sfterm::state::composer::job::{ComposerJob, ComposerOutcome};
 use sfterm::state::history::Mode;
 use sfterm::state::{Model, Tab};
 

@@ -9,9 +9,9 @@ use sfterm::composer::body::{BodyKind, BodyText};
 use sfterm::composer::request::{RequestKind, SavedRequest};
 use sfterm::composer::soap::Wsdl;
 use sfterm::effect::{Effect, Job};
-use sfterm::jobs::composer::{ComposerJob, ComposerOutcome, ResponseView};
 use sfterm::msg::{Msg, Outcome};
 use sfterm::state::Model;
+use sfterm::state::composer::job::{ComposerJob, ComposerOutcome, ResponseView};
 use sfterm::state::composer::{Field, Mode, Row, Section};
 
 fn jobs(effects: &[Effect]) -> Vec<&ComposerJob> {

@@ -6,8 +6,9 @@ use crate::fixture;
 use common::{demo_profiles, model_with, press, render, type_text};
 use fixture::*;
 use serde_json::{Map, json};
-use sfterm::jobs::record_detail::{Draft, RecordOutcome, WriteFailure};
 use sfterm::state::Model;
+use sfterm::state::record_detail::Draft;
+use sfterm::state::record_detail::job::{RecordOutcome, WriteFailure};
 
 fn screen(model: &Model) -> String {
     render(model, 120, 40)

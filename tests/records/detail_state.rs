@@ -6,7 +6,8 @@ use crate::common;
 use common::{demo_profiles, model_with, press, type_text};
 use serde_json::{Map, json};
 use sfterm::effect::{Effect, RequestId};
-use sfterm::jobs::record_detail::{Draft, RecordEffect, RecordJob, RecordOutcome, WriteFailure};
+use sfterm::state::record_detail::Draft;
+use sfterm::state::record_detail::job::{RecordEffect, RecordJob, RecordOutcome, WriteFailure};
 use sfterm::state::record_detail::{Popup, Status};
 use sfterm::state::{Model, Overlay};
 

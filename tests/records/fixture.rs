@@ -8,10 +8,10 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 use sfterm::effect::{Effect, Job, RequestId};
-use sfterm::jobs::record_detail::{LoadedRecord, RecordJob, RecordOutcome};
 use sfterm::msg::{Msg, Outcome};
 use sfterm::sf::SObjectDescribe;
 use sfterm::state::Model;
+use sfterm::state::record_detail::job::{LoadedRecord, RecordJob, RecordOutcome};
 
 use crate::common::{demo_profiles, model_with, press, type_text};
 

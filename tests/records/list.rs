@@ -9,11 +9,11 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 use sfterm::action::Action;
 use sfterm::effect::{Effect, Job, RequestId, RequestIds};
-use sfterm::jobs::records::{ExportPageDone, JobError, PageRows, RecordsJob, RecordsOutcome};
 use sfterm::msg::{Msg, Outcome};
 use sfterm::sf::SObjectDescribe;
 use sfterm::sf::bulk::BulkJob;
 use sfterm::state::Model;
+use sfterm::state::records::job::{ExportPageDone, JobError, PageRows, RecordsJob, RecordsOutcome};
 use sfterm::state::records::rowstore::RowStore;
 use sfterm::state::records::{Filter, LineInput, Popup, RecordsState, Reply};
 

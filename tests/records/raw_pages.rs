@@ -6,10 +6,11 @@
 use crate::common;
 
 use serde_json::{Map, Value, json};
-use sfterm::jobs::records::{PageRows, RecordsJob, RecordsOutcome, rows_of, run};
+use sfterm::jobs::records::{rows_of, run};
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
 use sfterm::sf::{QueryPage, RawQueryPage, SfClient};
 use sfterm::state::records::default_columns;
+use sfterm::state::records::job::{PageRows, RecordsJob, RecordsOutcome};
 use sfterm::state::records::rowstore::RowStore;
 use sfterm::state::records::soql::build_query;
 

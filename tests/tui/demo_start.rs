@@ -4,9 +4,9 @@ use crate::common;
 
 use common::{demo_profiles, model_with, press, render};
 use sfterm::effect::{Effect, Job};
-use sfterm::jobs::record_detail::Draft;
 use sfterm::msg::Msg;
 use sfterm::state::demo_org::DemoOrg;
+use sfterm::state::record_detail::Draft;
 use sfterm::state::{Focus, Model, Overlay, RunMode, Tab};
 
 /// The demo at start: its profiles, the org seeding 100,000 Accounts, "Demo org" to connect.

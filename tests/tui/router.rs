@@ -4,9 +4,9 @@ use crate::common;
 use crate::fixture;
 
 use common::{demo_profiles, model_with, press};
-use sfterm::jobs::record_detail::Draft;
 use sfterm::state::palette::PaletteState;
 use sfterm::state::profiles::{Mode as ProfilesMode, ProfileForm};
+use sfterm::state::record_detail::Draft;
 use sfterm::state::{InputTarget, Model, Overlay};
 
 /// A pane underneath, with a text field open, and how to read what it holds.

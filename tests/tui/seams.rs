@@ -7,10 +7,10 @@ use serde_json::json;
 use sfterm::action::Action;
 use sfterm::composer::history::HistoryEntry;
 use sfterm::effect::{Effect, Job, RequestId, RequestIds};
-use sfterm::jobs::composer::ComposerOutcome;
-use sfterm::jobs::records::{PageRows, RecordsJob, RecordsOutcome};
 use sfterm::msg::{Msg, Outcome};
+use sfterm::state::composer::job::ComposerOutcome;
 use sfterm::state::records::RecordsState;
+use sfterm::state::records::job::{PageRows, RecordsJob, RecordsOutcome};
 use sfterm::state::records::rowstore::RowStore;
 
 fn query_of(effects: &[Effect]) -> Option<RequestId> {

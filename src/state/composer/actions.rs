@@ -3,7 +3,7 @@
 
 use crate::action::Action;
 use crate::composer::request::RequestKind;
-use crate::jobs::composer::ComposerJob;
+use crate::state::composer::job::ComposerJob;
 
 use super::{
     Command, ComposerState, Field, METHODS, Mode, Purpose, ResponseTab, Row, Section, Table,

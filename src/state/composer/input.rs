@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::action::Action;
 use crate::composer::request::{Pair, RequestKind, SavedRequest};
 use crate::composer::soap::Wsdl;
-use crate::jobs::composer::{ComposerJob, WsdlSource};
+use crate::state::composer::job::{ComposerJob, WsdlSource};
 use crate::state::text_input::TextInput;
 
 use super::{Command, ComposerState, Field, Mode, PREFIXES, Purpose, Section, Table, new_draft};

@@ -8,6 +8,7 @@
 
 mod actions;
 mod input;
+pub mod job;
 mod outcome;
 mod response;
 mod tree;
@@ -22,8 +23,8 @@ use crate::action::Action;
 use crate::composer::body::{BodyKind, BodyText};
 use crate::composer::request::{SavedRequest, Variables};
 use crate::composer::soap::Wsdl;
-use crate::jobs::composer::{ComposerJob, ResponseView};
 use crate::keymap::Context;
+use crate::state::composer::job::{ComposerJob, ResponseView};
 use crate::state::text_input::TextInput;
 
 /// HTTP methods in the order `m` cycles through them.

@@ -1,6 +1,6 @@
 //! Job results: the saved requests read, saved or deleted, a response, a WSDL, imports, copies.
 
-use crate::jobs::composer::{ComposerJob, ComposerOutcome};
+use crate::state::composer::job::{ComposerJob, ComposerOutcome};
 
 use super::{Command, ComposerState, Field, Mode, ResponseTab, Section, full_name, new_draft};
 

@@ -2,7 +2,7 @@
 
 use crate::action::Action;
 use crate::effect::{Effect, RequestIds};
-use crate::jobs::record_detail::{LoadedRecord, RecordJob};
+use crate::state::record_detail::job::{LoadedRecord, RecordJob};
 
 use super::{DetailReply, Pending, Popup, RecordDetailState};
 

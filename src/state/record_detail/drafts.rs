@@ -1,9 +1,10 @@
 //! Drafts: staged edits kept across sessions, restored into a view and taken out of one.
 
-use serde_json::Value;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::effect::{Effect, RequestIds};
-use crate::jobs::record_detail::Draft;
 
 use super::{RecordDetailState, Status, Target};
 
@@ -49,4 +50,24 @@ impl RecordDetailState {
             staged: self.staged.clone().into_iter().collect(),
         })
     }
+}
+
+/// Staged edits of one record (or the content of a create form), kept on disk until saved or
+/// discarded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    /// The profile the record belongs to.
+    #[serde(default)]
+    pub profile: Option<String>,
+    pub object: String,
+    /// None for a create form.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// A name to show in the restore popup.
+    #[serde(default)]
+    pub title: String,
+    /// `Last-Modified` of the version the edits were made on.
+    #[serde(default)]
+    pub opened_at: Option<Timestamp>,
+    pub staged: Map<String, Value>,
 }

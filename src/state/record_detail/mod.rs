@@ -11,11 +11,13 @@
 mod conflict;
 mod drafts;
 mod fields;
+pub mod job;
 mod outcome;
 mod popups;
 mod stack;
 
 pub use conflict::Conflict;
+pub use drafts::Draft;
 pub use popups::Popup;
 pub use stack::{DetailStack, StackReply};
 
@@ -30,9 +32,9 @@ use serde_json::{Map, Value};
 use super::field_editor::FieldEditor;
 use crate::action::Action;
 use crate::effect::{Effect, Job, RequestId, RequestIds};
-use crate::jobs::record_detail::{RecordEffect, RecordJob};
 use crate::keymap::Context;
 use crate::sf::SObjectDescribe;
+use crate::state::record_detail::job::{RecordEffect, RecordJob};
 
 /// Whether the view shows an existing record or a create form.
 #[derive(Debug, Clone, PartialEq, Eq)]

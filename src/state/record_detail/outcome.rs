@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::effect::{Effect, RequestId, RequestIds};
-use crate::jobs::record_detail::{LoadedRecord, RecordJob, RecordOutcome, WriteFailure};
+use crate::state::record_detail::job::{LoadedRecord, RecordJob, RecordOutcome, WriteFailure};
 
 use super::{
     Conflict, DetailReply, Pending, Popup, Problem, RecordChange, RecordDetailState, Status,

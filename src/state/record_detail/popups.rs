@@ -4,8 +4,8 @@ use serde_json::Value;
 
 use crate::action::Action;
 use crate::effect::RequestIds;
-use crate::jobs::record_detail::{RecordEffect, RecordJob};
 use crate::state::field_editor::{self, FieldEditor, Submit};
+use crate::state::record_detail::job::{RecordEffect, RecordJob};
 
 use super::{Conflict, DetailReply, Pending, RecordDetailState};
 

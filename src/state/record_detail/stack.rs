@@ -2,7 +2,8 @@
 
 use crate::action::Action;
 use crate::effect::{Effect, RequestId, RequestIds};
-use crate::jobs::record_detail::{Draft, RecordOutcome};
+use crate::state::record_detail::Draft;
+use crate::state::record_detail::job::RecordOutcome;
 
 use super::{DetailReply, RecordChange, RecordDetailState};
 

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use crate::effect::{Effect, RequestId, RequestIds};
 use crate::human::group_thousands;
-use crate::jobs::records::{ExportPageDone, JobError, RecordsJob};
 use crate::sf::bulk::BulkJob;
+use crate::state::records::job::{ExportPageDone, JobError, RecordsJob};
 
 use super::{RecordsState, err_text, spawn};
 

@@ -7,7 +7,7 @@ use ratatui::crossterm::event::KeyEvent;
 
 use crate::action::Action;
 use crate::effect::{Effect, RequestIds};
-use crate::jobs::records::{JobError, RecordsJob};
+use crate::state::records::job::{JobError, RecordsJob};
 use crate::state::text_input::TextInput;
 
 use super::soql;

@@ -8,6 +8,7 @@
 //! This file holds the tab itself (its state, its action table, its popups and the routing
 //! of finished jobs); each concern lives in a file beside it.
 
+pub mod job;
 pub mod rowstore;
 pub mod soql;
 
@@ -29,8 +30,8 @@ use jiff::Timestamp;
 
 use crate::action::Action;
 use crate::effect::{Effect, Job, RequestId, RequestIds};
-use crate::jobs::records::{JobError, RecordsJob, RecordsOutcome};
 use crate::sf::SObjectDescribe;
+use crate::state::records::job::{JobError, RecordsJob, RecordsOutcome};
 use crate::state::text_input::TextInput;
 
 /// The objects switched with `[` / `]`.

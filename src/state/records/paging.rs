@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use crate::effect::{Effect, RequestId, RequestIds};
-use crate::jobs::records::{JobError, PageRows, RecordsJob};
 use crate::sf::SObjectDescribe;
+use crate::state::records::job::{JobError, PageRows, RecordsJob};
 use crate::state::text_input::TextInput;
 
 use super::rowstore::RowStore;

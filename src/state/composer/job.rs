@@ -1,0 +1,137 @@
+//! The Composer's jobs and what they produce: data the composer state asks for and reads back
+//! (the work is done in `jobs::composer`).
+
+use std::path::PathBuf;
+
+use crate::composer::body::BodyText;
+use crate::composer::history::HistoryEntry;
+use crate::composer::postman::EnvironmentImport;
+use crate::composer::request::{SavedRequest, Variables};
+use crate::composer::soap::{Fault, Wsdl};
+
+/// Where a WSDL comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WsdlSource {
+    /// `GET /services/wsdl/class/<Class>` on the connected org.
+    Org(String),
+    /// A file on disk.
+    File(PathBuf),
+}
+
+/// A job of the Composer or History tab.
+#[derive(Debug, Clone)]
+pub enum ComposerJob {
+    /// Read the saved requests and the profile's user variables.
+    List {
+        profile: Option<String>,
+    },
+    /// Write a request; `replaces` is removed first when it is stored under another name.
+    Save {
+        request: SavedRequest,
+        replaces: Option<SavedRequest>,
+    },
+    Delete(SavedRequest),
+    /// Resolve, send (with the live token) and record in the history.
+    Send {
+        request: SavedRequest,
+        /// Send with a client of this profile instead of the connected one (history replay).
+        profile: Option<Box<crate::config::profiles::Profile>>,
+    },
+    LoadWsdl(WsdlSource),
+    ImportCollection(PathBuf),
+    ImportEnvironment(PathBuf),
+    /// Write a response body to a file (`from` is the streamed file of a large body); a
+    /// relative path is taken in the data directory.
+    SaveBody {
+        path: PathBuf,
+        text: String,
+        from: Option<PathBuf>,
+    },
+    Copy(String),
+    /// The request as curl, copied to the clipboard; the token only when `reveal`.
+    Curl {
+        request: SavedRequest,
+        reveal: bool,
+    },
+    LoadHistory,
+    SetVariable {
+        profile: String,
+        name: String,
+        value: String,
+    },
+}
+
+impl ComposerJob {
+    /// What the status bar says while the job runs.
+    pub fn label(&self) -> String {
+        match self {
+            ComposerJob::List { .. } => "reading saved requests".into(),
+            ComposerJob::Save { request, .. } => format!("saving {}", request.name),
+            ComposerJob::Delete(r) => format!("deleting {}", r.name),
+            ComposerJob::Send { request, .. } => format!("{} {}", request.method, request.path),
+            ComposerJob::LoadWsdl(_) => "loading WSDL".into(),
+            ComposerJob::ImportCollection(_) => "importing Postman collection".into(),
+            ComposerJob::ImportEnvironment(_) => "importing Postman environment".into(),
+            ComposerJob::SaveBody { .. } => "saving body".into(),
+            ComposerJob::Copy(_) => "copying".into(),
+            ComposerJob::Curl { .. } => "exporting curl".into(),
+            ComposerJob::LoadHistory => "reading history".into(),
+            ComposerJob::SetVariable { .. } => "saving variable".into(),
+        }
+    }
+}
+
+/// A response as the UI shows it, formatted once here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseView {
+    pub status: u16,
+    pub reason: String,
+    pub elapsed_ms: u64,
+    pub size: u64,
+    pub headers: Vec<(String, String)>,
+    /// The pretty-printed lines (of the preview when the body is large).
+    pub body: BodyText,
+    /// The whole body as text, for filters, copy and save (empty when the body is large).
+    pub raw: String,
+    /// Where a large body was written (then only a preview is shown).
+    pub file: Option<PathBuf>,
+    /// A SOAP fault in the body.
+    pub fault: Option<Fault>,
+    /// The token was renewed after an `INVALID_SESSION_ID` fault and the request re-sent.
+    pub renewed: bool,
+}
+
+/// Everything an import of a collection produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CollectionImported {
+    pub folder: String,
+    pub count: usize,
+    /// The import report: what was not mapped (empty when everything was).
+    pub report: String,
+    pub variables: Vec<(String, String)>,
+}
+
+#[derive(Debug)]
+pub enum ComposerOutcome {
+    Listed {
+        requests: Vec<SavedRequest>,
+        errors: Vec<String>,
+        variables: Variables,
+    },
+    Saved(Result<SavedRequest, String>),
+    Deleted(Result<String, String>),
+    Sent {
+        result: Result<Box<ResponseView>, String>,
+        entry: Option<Box<HistoryEntry>>,
+    },
+    Wsdl(Result<(String, Box<Wsdl>), String>),
+    Imported(Result<CollectionImported, String>),
+    EnvImported(Result<Box<EnvironmentImport>, String>),
+    BodySaved(Result<PathBuf, String>),
+    Copied(Result<(), String>),
+    Curl(Result<String, String>),
+    History(Result<Vec<HistoryEntry>, String>),
+    VariableSet(Result<Variables, String>),
+    /// The body as `$EDITOR` left it (or why it could not run).
+    Edited(Result<String, String>),
+}
