@@ -2,7 +2,6 @@
 //! token: introspection, userinfo, identity and revocation.
 
 use std::sync::atomic::Ordering;
-use std::time::Instant;
 
 use base64::Engine;
 use reqwest::header::{self, HeaderValue};
@@ -17,7 +16,8 @@ use crate::sf::types::{
     TokenResponse, UserInfo,
 };
 
-/// How long a failed renewal is shared with callers that queued up behind it.
+/// How long a failed renewal is shared with callers that queued up behind it (on the client's
+/// [`Clock`](super::Clock)).
 const SHARE_FAILURE_FOR: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl SfClient {
@@ -58,7 +58,7 @@ impl SfClient {
             }
             if let Some((generation, at, error)) = &state.failed
                 && *generation == seen
-                && at.elapsed() < SHARE_FAILURE_FOR
+                && self.inner.clock.now().saturating_duration_since(*at) < SHARE_FAILURE_FOR
             {
                 return Err(error.clone());
             }
@@ -66,7 +66,7 @@ impl SfClient {
         match self.request_token(reason).await {
             Ok(token) => Ok((self.lock_state().generation, token)),
             Err(error) => {
-                self.lock_state().failed = Some((seen, Instant::now(), error.clone()));
+                self.lock_state().failed = Some((seen, self.inner.clock.now(), error.clone()));
                 Err(error)
             }
         }

@@ -20,6 +20,7 @@ use url::Url;
 use super::error::ApiError;
 use super::types::{ApiVersion, ConnectionConfig, LimitInfo, SObjectDescribe, Token};
 
+pub use query::QueryStream;
 pub use transport::{BACKED_OFF_HEADER, LimitBackoff, Spill};
 pub(super) use transport::{Req, Target, ok};
 
@@ -60,6 +61,25 @@ struct Inner {
     describes: Mutex<HashMap<(String, ApiVersion, String), Arc<SObjectDescribe>>>,
     token_requests: AtomicU64,
     limit_backoff: Mutex<LimitBackoff>,
+    clock: Arc<dyn Clock>,
+}
+
+/// Where the client reads the time for its own rules, such as how long a failed renewal is
+/// shared with the callers queued behind it. [`SystemClock`] unless a test brings its own
+/// ([`SfClient::with_clock`]) to move time on without waiting.
+pub trait Clock: Send + Sync {
+    /// The current instant.
+    fn now(&self) -> Instant;
+}
+
+/// The real monotonic clock ([`Instant::now`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
 }
 
 /// True for `http://` URLs whose host is not a loopback address.
@@ -123,6 +143,14 @@ impl SfClient {
     /// Builds the HTTP client (rustls, `ca_file` added as a trusted root, the configured
     /// timeout). Refuses `http://` unless the host is a loopback address.
     pub fn new(config: ConnectionConfig) -> Result<SfClient, ApiError> {
+        SfClient::with_clock(config, Arc::new(SystemClock))
+    }
+
+    /// [`SfClient::new`] reading the time from `clock` (tests move it on instead of sleeping).
+    pub fn with_clock(
+        config: ConnectionConfig,
+        clock: Arc<dyn Clock>,
+    ) -> Result<SfClient, ApiError> {
         if insecure(&config.login_url) {
             return Err(ApiError::InsecureUrl(config.login_url.to_string()));
         }
@@ -170,6 +198,7 @@ impl SfClient {
                 describes: Mutex::new(HashMap::new()),
                 token_requests: AtomicU64::new(0),
                 limit_backoff: Mutex::new(LimitBackoff::default()),
+                clock,
             }),
         })
     }

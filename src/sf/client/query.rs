@@ -1,7 +1,13 @@
 //! SOQL queries: the first page, the pages after it, and the stream that follows
 //! `nextRecordsUrl` one page ahead of its reader.
 
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+
 use futures::Stream;
+use futures::stream::BoxStream;
 use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};
 
@@ -79,13 +85,10 @@ impl SfClient {
     /// The next page is requested as soon as a page arrives, while the caller handles that
     /// page: the round trip and the server's work overlap with the caller's. At most one page
     /// is fetched ahead; dropping the stream cancels it.
-    pub fn query_stream(
-        &self,
-        soql: &str,
-        opts: QueryOptions,
-    ) -> impl Stream<Item = Result<RawQueryPage, ApiError>> + Send + Unpin + 'static {
+    pub fn query_stream(&self, soql: &str, opts: QueryOptions) -> QueryStream {
         type Fetch = futures::future::BoxFuture<'static, Result<RawQueryPage, ApiError>>;
         let decode_raw = |resp: Result<RawResponse, ApiError>| RawQueryPage::decode(&resp?.body);
+        let progress = Arc::new(Progress::default());
         let first: Fetch = {
             let client = self.clone();
             let soql = soql.to_string();
@@ -94,13 +97,19 @@ impl SfClient {
             } else {
                 "query"
             };
+            let progress = progress.clone();
             Box::pin(async move {
-                decode_raw(client.first_page(resource, &soql, opts.batch_size).await)
+                progress.requested.fetch_add(1, Ordering::SeqCst);
+                let page = decode_raw(client.first_page(resource, &soql, opts.batch_size).await);
+                progress.received.fetch_add(1, Ordering::SeqCst);
+                page
             })
         };
         let client = self.clone();
+        let counts = progress.clone();
         let stream = futures::stream::unfold(Some(first), move |fetch| {
             let client = client.clone();
+            let progress = counts.clone();
             async move {
                 let result = fetch?.await;
                 let ahead: Option<Fetch> = match &result {
@@ -110,8 +119,11 @@ impl SfClient {
                         ..
                     }) => {
                         let url = url.clone();
+                        progress.requested.fetch_add(1, Ordering::SeqCst);
                         let fetch = async move {
-                            decode_raw(client.next_page(&url, opts.batch_size).await)
+                            let page = decode_raw(client.next_page(&url, opts.batch_size).await);
+                            progress.received.fetch_add(1, Ordering::SeqCst);
+                            page
                         };
                         // Spawned, so it runs while the caller works; the handle cancels it
                         // when dropped.
@@ -124,7 +136,58 @@ impl SfClient {
                 Some((result, ahead))
             }
         });
-        // Boxed so callers can use `StreamExt::next` without pinning.
-        Box::pin(stream)
+        QueryStream {
+            pages: Box::pin(stream),
+            progress,
+        }
+    }
+}
+
+/// The pages of one query, read one page ahead of the caller ([`SfClient::query_stream`]).
+/// Boxed inside, so callers can use `StreamExt::next` without pinning.
+pub struct QueryStream {
+    pages: BoxStream<'static, Result<RawQueryPage, ApiError>>,
+    progress: Arc<Progress>,
+}
+
+/// How far a [`QueryStream`] has got, counted as it goes.
+#[derive(Default)]
+struct Progress {
+    requested: AtomicU64,
+    received: AtomicU64,
+}
+
+impl QueryStream {
+    /// Page requests started so far, the first page's included: at most one more than the
+    /// pages the caller has taken.
+    pub fn pages_requested(&self) -> u64 {
+        self.progress.requested.load(Ordering::SeqCst)
+    }
+
+    /// Page requests answered so far (an error counts), whether or not the caller has taken
+    /// the page yet.
+    pub fn pages_received(&self) -> u64 {
+        self.progress.received.load(Ordering::SeqCst)
+    }
+}
+
+impl std::fmt::Debug for QueryStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryStream")
+            .field("pages_requested", &self.pages_requested())
+            .field("pages_received", &self.pages_received())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Stream for QueryStream {
+    type Item = Result<RawQueryPage, ApiError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.pages.as_mut().poll_next(cx)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.pages.size_hint()
     }
 }
