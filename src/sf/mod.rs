@@ -31,7 +31,7 @@ pub mod types;
 #[cfg(test)]
 mod fuzz_tests;
 
-pub use client::{LimitBackoff, SfClient, Spill};
+pub use client::{Clock, LimitBackoff, QueryStream, SfClient, Spill, SystemClock};
 pub use error::{ApiError, Diagnosis, SfError};
 pub use json_ref::{JsonRef, ObjectRef};
 pub use types::{

@@ -20,7 +20,8 @@ use jiff::Timestamp;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use sfterm::sf::{
-    ApiError, ApiVersion, ClientAuthStyle, ConnectionConfig, QueryOptions, RenewReason, SfClient,
+    ApiError, ApiVersion, ClientAuthStyle, Clock, ConnectionConfig, QueryOptions, RenewReason,
+    SfClient,
 };
 use url::Url;
 
@@ -40,6 +41,11 @@ struct Fake {
     api_calls: AtomicU64,
     no_api_scope: AtomicBool,
     reject_logins: AtomicBool,
+    /// API calls refused with 401 so far.
+    refused: AtomicU64,
+    /// The token endpoint answers only once `refused` has reached this: concurrent callers
+    /// are all refused first, so they all queue behind the one renewal.
+    hold_logins_until_refused: AtomicU64,
     basic_seen: AtomicBool,
     body_creds_seen: AtomicBool,
     last_if_unmodified_since: Mutex<Option<String>>,
@@ -74,6 +80,7 @@ fn check(fake: &Fake, headers: &HeaderMap) -> Option<Response> {
         .map(str::to_string);
     let valid = fake.valid.lock().expect("lock").clone();
     if given.is_none() || given != valid {
+        fake.refused.fetch_add(1, Ordering::SeqCst);
         return Some(err(
             StatusCode::UNAUTHORIZED,
             "INVALID_SESSION_ID",
@@ -125,8 +132,12 @@ async fn token(
             );
         }
     };
+    while fake.refused.load(Ordering::SeqCst)
+        < fake.hold_logins_until_refused.load(Ordering::SeqCst)
+    {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     if fake.reject_logins.load(Ordering::SeqCst) {
-        tokio::time::sleep(Duration::from_millis(150)).await;
         return oauth_err("invalid_grant", "no client credentials user enabled");
     }
     if id != CLIENT_ID {
@@ -135,8 +146,6 @@ async fn token(
     if secret != CLIENT_SECRET {
         return oauth_err("invalid_client", "invalid client credentials");
     }
-    // Slow enough that concurrent renewals overlap.
-    tokio::time::sleep(Duration::from_millis(150)).await;
     let n = fake.token_requests.load(Ordering::SeqCst);
     let access = format!("00DDn00000Org01!fake{n}");
     *fake.valid.lock().expect("lock") = Some(access.clone());
@@ -531,6 +540,8 @@ async fn expired_token_renews_once_single_flight() {
     assert_eq!(fake.token_requests.load(Ordering::SeqCst), 1);
     // The org forgets the token (expiry); 8 concurrent calls must share one renewal.
     *fake.valid.lock().expect("lock") = None;
+    fake.hold_logins_until_refused
+        .store(fake.refused.load(Ordering::SeqCst) + 8, Ordering::SeqCst);
     let mut watch = client.token_watch();
     watch.borrow_and_update();
     let calls: Vec<_> = (0..8)
@@ -558,11 +569,25 @@ async fn expired_token_renews_once_single_flight() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_renewal_is_shared_by_concurrent_callers() {
-    let (fake, client) = client().await;
+    /// A clock that moves only when the test says so.
+    struct TestClock(std::time::Instant, Mutex<Duration>);
+    impl Clock for TestClock {
+        fn now(&self) -> std::time::Instant {
+            self.0 + *self.1.lock().expect("lock")
+        }
+    }
+    let clock = Arc::new(TestClock(
+        std::time::Instant::now(),
+        Mutex::new(Duration::ZERO),
+    ));
+    let (fake, url) = start().await;
+    let client = SfClient::with_clock(config(&url), clock.clone()).expect("client");
     client.login(RenewReason::Initial).await.expect("login");
     client.api_version().await.expect("version");
     *fake.valid.lock().expect("lock") = None;
     fake.reject_logins.store(true, Ordering::SeqCst);
+    fake.hold_logins_until_refused
+        .store(fake.refused.load(Ordering::SeqCst) + 6, Ordering::SeqCst);
     let calls: Vec<_> = (0..6)
         .map(|_| {
             let c = client.clone();
@@ -579,9 +604,16 @@ async fn failed_renewal_is_shared_by_concurrent_callers() {
         2,
         "one shared failed renewal"
     );
-    // Later, once the app is fixed, a call renews again.
+    // Later, once the app is fixed, a call renews again: not while the failure is still
+    // shared (2 s on the client's clock), then as soon as it is no longer.
     fake.reject_logins.store(false, Ordering::SeqCst);
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let e = client
+        .query("SELECT Name FROM Account LIMIT 5")
+        .await
+        .expect_err("failure still shared");
+    assert_eq!(e.error_code(), Some("invalid_grant"));
+    assert_eq!(fake.token_requests.load(Ordering::SeqCst), 2);
+    *clock.1.lock().expect("lock") = Duration::from_millis(2100);
     client
         .query("SELECT Name FROM Account LIMIT 5")
         .await

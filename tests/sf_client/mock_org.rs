@@ -503,14 +503,25 @@ async fn expire_all_tokens_renews_once_for_concurrent_calls() {
     assert_eq!(token.reason, RenewReason::InvalidSession);
 }
 
-/// The org's API usage once it has reached `expected` (waiting up to 20 s, however slow the
-/// machine), and 300 ms more: a request too many shows.
-async fn usage_once_it_reaches(org: &MockOrg, expected: u64) -> u64 {
+/// The org's API usage once the stream holds the page it fetched ahead (waiting up to 20 s,
+/// however slow the machine). By then a request too many would have been started: the stream
+/// knows the next page's URL only from that page.
+async fn usage_once_it_reaches(
+    org: &MockOrg,
+    pages: &sfterm::sf::QueryStream,
+    expected: u64,
+) -> u64 {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while org.api_usage() < expected && std::time::Instant::now() < deadline {
+    while (pages.pages_received() < pages.pages_requested() || org.api_usage() < expected)
+        && std::time::Instant::now() < deadline
+    {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        pages.pages_received(),
+        pages.pages_requested(),
+        "the page fetched ahead arrives"
+    );
     org.api_usage()
 }
 
@@ -531,16 +542,26 @@ async fn query_stream_requests_one_page_ahead_and_no_more() {
     let first = pages.next().await.expect("first").expect("page 1");
     assert_eq!((first.records.len(), first.done), (200, false));
     assert_eq!(
-        usage_once_it_reaches(&org, before + 2).await,
+        usage_once_it_reaches(&org, &pages, before + 2).await,
         before + 2,
         "page 1, and page 2 fetched ahead: nothing after it"
+    );
+    assert_eq!(
+        pages.pages_requested(),
+        2,
+        "page 1 and page 2, nothing after it"
     );
     let second = pages.next().await.expect("second").expect("page 2");
     assert_eq!(second.records.len(), 200);
     assert_eq!(
-        usage_once_it_reaches(&org, before + 3).await,
+        usage_once_it_reaches(&org, &pages, before + 3).await,
         before + 3,
         "taking page 2 asks for page 3"
+    );
+    assert_eq!(
+        pages.pages_requested(),
+        3,
+        "taking page 2 asks for page 3 only"
     );
     let mut all = vec![first, second];
     while let Some(page) = pages.next().await {

@@ -1,0 +1,169 @@
+//! Connection settings and API versions: how to reach one org, which version to speak, the
+//! versions the org lists.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::sf::error::ApiError;
+
+/// How the client id and secret are sent to the OAuth endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuthStyle {
+    /// `client_id` and `client_secret` in the form body (what restforce does).
+    #[default]
+    Body,
+    /// HTTP Basic `Authorization` header (what simple-salesforce does).
+    Basic,
+}
+
+/// Everything needed to connect to one org. `Debug` never shows the secret.
+#[derive(Debug, Clone)]
+pub struct ConnectionConfig {
+    /// The org's My Domain URL (token endpoint host), e.g. `https://acme.my.salesforce.com`.
+    pub login_url: Url,
+    /// Consumer key of the External Client App / Connected App.
+    pub client_id: String,
+    /// Consumer secret.
+    pub client_secret: SecretString,
+    /// Body or Basic client authentication.
+    pub auth_style: ClientAuthStyle,
+    /// Pinned API version; `None` = the highest the org offers.
+    pub api_version: Option<ApiVersion>,
+    /// Extra trusted CA (PEM), e.g. a TLS-inspecting proxy's or the mock org's.
+    pub ca_file: Option<PathBuf>,
+    /// Timeout of every request.
+    pub timeout: Duration,
+}
+
+/// The environment variable that sets the request timeout in seconds (default 30).
+pub const TIMEOUT_ENV: &str = "SFTERM_TIMEOUT";
+
+/// The request timeout: `SFTERM_TIMEOUT` seconds when set to a positive number, else 30 s.
+pub fn default_timeout() -> Duration {
+    std::env::var(TIMEOUT_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&s| s > 0)
+        .map_or(Duration::from_secs(30), Duration::from_secs)
+}
+
+impl ConnectionConfig {
+    /// A config with body auth, no pinned version, no CA file and the [`default_timeout`].
+    pub fn new(login_url: Url, client_id: impl Into<String>, client_secret: SecretString) -> Self {
+        ConnectionConfig {
+            login_url,
+            client_id: client_id.into(),
+            client_secret,
+            auth_style: ClientAuthStyle::Body,
+            api_version: None,
+            ca_file: None,
+            timeout: default_timeout(),
+        }
+    }
+}
+
+/// A REST API version such as `62.0` (always a whole number on Salesforce).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ApiVersion(pub u16);
+
+impl ApiVersion {
+    /// The URL path segment, e.g. `v62.0`.
+    pub fn path_segment(self) -> String {
+        format!("v{}.0", self.0)
+    }
+}
+
+impl fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.0", self.0)
+    }
+}
+
+impl FromStr for ApiVersion {
+    type Err = ApiError;
+
+    /// Accepts `62.0`, `v62.0`, `V62.0` and `62`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || ApiError::InvalidInput(format!("not an API version: {s:?}"));
+        let t = s.trim();
+        let t = t.strip_prefix(['v', 'V']).unwrap_or(t);
+        let major = match t.split_once('.') {
+            Some((major, "0")) => major,
+            Some(_) => return Err(bad()),
+            None => t,
+        };
+        if major.is_empty() || !major.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        major.parse::<u16>().map(ApiVersion).map_err(|_| bad())
+    }
+}
+
+impl Serialize for ApiVersion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ApiVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// One entry of `GET /services/data`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiVersionInfo {
+    /// Release name, e.g. `Summer '26`.
+    #[serde(default)]
+    pub label: String,
+    /// E.g. `/services/data/v67.0`.
+    #[serde(default)]
+    pub url: String,
+    /// E.g. `67.0`.
+    pub version: String,
+}
+
+impl ApiVersionInfo {
+    /// The parsed version, if well-formed.
+    pub fn api_version(&self) -> Option<ApiVersion> {
+        self.version.parse().ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sf::types::test_json as json;
+
+    #[test]
+    fn api_version_parses_and_prints() {
+        for s in ["62.0", "v62.0", "V62.0", "62", " 62.0 "] {
+            let v: ApiVersion = s.parse().expect("valid");
+            assert_eq!(v, ApiVersion(62));
+            assert_eq!(v.to_string(), "62.0");
+            assert_eq!(v.path_segment(), "v62.0");
+        }
+        for s in ["", "v", "62.5", "abc", "6 2", "-1", "99999999"] {
+            assert!(s.parse::<ApiVersion>().is_err(), "{s:?}");
+        }
+        assert!(ApiVersion(61) < ApiVersion(62));
+    }
+
+    #[test]
+    fn versions_fixture() {
+        let v: Vec<ApiVersionInfo> =
+            serde_json::from_value(json("restforce/services_data_success_response.json"))
+                .expect("versions");
+        let max = v.iter().filter_map(ApiVersionInfo::api_version).max();
+        assert_eq!(max, Some(ApiVersion(100)));
+    }
+}
