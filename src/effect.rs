@@ -65,6 +65,8 @@ pub enum Job {
     Check { profile: Option<Box<Profile>> },
     /// Composer and History tabs.
     Composer(Box<crate::state::composer::job::ComposerJob>),
+    /// History tab: read the file, replay an entry.
+    History(crate::state::history::HistoryJob),
     /// Records tab lists: query pages, describes, exports.
     Records(crate::state::records::job::RecordsJob),
     /// Record detail: load, save, create, delete, search.
@@ -96,6 +98,7 @@ impl Job {
             Job::Session(SessionJob::CheckApi) => "GET /limits".into(),
             Job::Check { .. } => "Setup check".into(),
             Job::Composer(job) => job.label(),
+            Job::History(job) => job.label(),
             Job::Records(job) => job.label(),
             Job::Record(job) => job.label(),
         }

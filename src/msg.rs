@@ -40,6 +40,8 @@ pub enum Outcome {
     Check(Result<Box<crate::check::CheckReport>, String>),
     /// A job of the Composer or History tab.
     Composer(crate::state::composer::job::ComposerOutcome),
+    /// A job of the History tab.
+    History(crate::state::history::HistoryOutcome),
     /// A Records tab job finished.
     Records(crate::state::records::job::RecordsOutcome),
     /// A record detail job finished.

@@ -10,7 +10,7 @@ use secrecy::ExposeSecret;
 use super::Context;
 use crate::composer::body::{self, BodyKind, BodyText};
 use crate::composer::curl::to_curl;
-use crate::composer::history::{History, HistoryEntry, HistoryFilter};
+use crate::composer::history::{History, HistoryEntry};
 use crate::composer::postman::{import_collection, import_environment};
 use crate::composer::request::{SavedRequest, Variables};
 use crate::composer::send::{SendError, send_spilling};
@@ -62,8 +62,8 @@ pub async fn run(ctx: &Context, job: ComposerJob) -> ComposerOutcome {
                 .map(|()| request.name.clone())
                 .map_err(|e| e.to_string()),
         ),
-        ComposerJob::Send { request, profile } => {
-            let (result, entry) = send_job(ctx, &store, request, profile).await;
+        ComposerJob::Send { request } => {
+            let (result, entry) = send_job(ctx, &store, request, None).await;
             ComposerOutcome::Sent {
                 result: result.map(Box::new),
                 entry: entry.map(Box::new),
@@ -112,12 +112,6 @@ pub async fn run(ctx: &Context, job: ComposerJob) -> ComposerOutcome {
         ComposerJob::Curl { request, reveal } => {
             ComposerOutcome::Curl(curl(ctx, &store, &request, reveal).await)
         }
-        ComposerJob::LoadHistory => ComposerOutcome::History(
-            History::new(&data_dir)
-                .load(&HistoryFilter::default())
-                .map(|l| l.entries)
-                .map_err(|e| e.to_string()),
-        ),
         ComposerJob::SetVariable {
             profile,
             name,
@@ -147,7 +141,9 @@ async fn variables(
     Ok(vars)
 }
 
-async fn send_job(
+/// Resolves and sends `request` with the connected client or a new one of `other`, and
+/// records it in the history.
+pub(super) async fn send_job(
     ctx: &Context,
     store: &RequestStore,
     request: SavedRequest,

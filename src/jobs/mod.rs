@@ -3,6 +3,7 @@
 //! calls back into `app`; the job and outcome types are the state's.
 
 pub mod composer;
+pub mod history;
 pub mod local;
 pub mod record_detail;
 pub mod records;
@@ -88,6 +89,7 @@ pub async fn run(job: Job, req: RequestId, ctx: &Context) -> Outcome {
             None => job.not_connected(),
         }),
         Job::Composer(job) => Outcome::Composer(composer::run(ctx, *job).await),
+        Job::History(job) => Outcome::History(history::run(ctx, job).await),
     }
 }
 

@@ -7,9 +7,10 @@ use ratatui::crossterm::event::KeyEvent;
 use crate::action::Action;
 use crate::composer::body::{self, BodyText};
 use crate::composer::history::{HistoryEntry, HistoryFilter};
+use crate::composer::request::SavedRequest;
 use crate::config::profiles::Profile;
 use crate::keymap::Context;
-use crate::state::composer::job::{ComposerJob, ComposerOutcome};
+use crate::state::composer::job::ResponseView;
 use crate::state::text_input::TextInput;
 
 /// An entry's body preview split into pretty lines (a cut JSON preview is re-indented anyway).
@@ -29,10 +30,45 @@ pub enum Mode {
     },
 }
 
+/// A job of the History tab.
+#[derive(Debug, Clone)]
+pub enum HistoryJob {
+    /// Read the history file.
+    Load,
+    /// Send an entry's request again: with the connected profile, or with `profile`.
+    Replay {
+        request: Box<SavedRequest>,
+        profile: Option<Box<Profile>>,
+    },
+}
+
+impl HistoryJob {
+    /// What the status bar says while the job runs.
+    pub fn label(&self) -> String {
+        match self {
+            HistoryJob::Load => "reading history".into(),
+            HistoryJob::Replay { request, .. } => {
+                format!("{} {} (again)", request.method, request.path)
+            }
+        }
+    }
+}
+
+/// What a [`HistoryJob`] produced.
+#[derive(Debug)]
+pub enum HistoryOutcome {
+    Loaded(Result<Vec<HistoryEntry>, String>),
+    /// The entry of the replayed send is recorded like any send.
+    Replayed {
+        result: Result<Box<ResponseView>, String>,
+        entry: Option<Box<HistoryEntry>>,
+    },
+}
+
 /// What the history asks the model to do.
 #[derive(Debug)]
 pub enum Command {
-    Job(ComposerJob),
+    Job(HistoryJob),
     /// Open the request in the Composer tab.
     Open(crate::composer::request::SavedRequest),
 }
@@ -101,7 +137,7 @@ impl HistoryState {
     /// The first read of the history file.
     pub fn load(&mut self) -> Vec<Command> {
         self.loaded = true;
-        vec![Command::Job(ComposerJob::LoadHistory)]
+        vec![Command::Job(HistoryJob::Load)]
     }
 
     pub fn update(&mut self, action: Action, profiles: &[Profile]) -> Vec<Command> {
@@ -127,8 +163,8 @@ impl HistoryState {
                         else {
                             return Vec::new();
                         };
-                        let job = ComposerJob::Send {
-                            request: entry.replay(),
+                        let job = HistoryJob::Replay {
+                            request: Box::new(entry.replay()),
                             profile: Some(Box::new(profile.clone())),
                         };
                         self.note = Some(format!("Replaying with {}…", profile.name));
@@ -161,8 +197,8 @@ impl HistoryState {
             }
             Action::Replay => {
                 if let Some(entry) = self.selected_entry() {
-                    let job = ComposerJob::Send {
-                        request: entry.replay(),
+                    let job = HistoryJob::Replay {
+                        request: Box::new(entry.replay()),
                         profile: None,
                     };
                     self.note = Some("Replaying with the current profile…".into());
@@ -192,21 +228,21 @@ impl HistoryState {
         }
     }
 
-    pub fn on_outcome(&mut self, outcome: &ComposerOutcome) {
+    /// A job finished (the entry of a replay is pushed by the model, like any send's).
+    pub fn on_outcome(&mut self, outcome: HistoryOutcome) {
         match outcome {
-            ComposerOutcome::History(Ok(entries)) => {
-                self.entries = entries.clone();
-                self.previews = self.entries.iter().map(preview).collect();
+            HistoryOutcome::Loaded(Ok(entries)) => {
+                self.previews = entries.iter().map(preview).collect();
+                self.entries = entries;
                 self.selected = 0;
             }
-            ComposerOutcome::History(Err(e)) => self.note = Some(format!("History not read: {e}")),
-            ComposerOutcome::Sent { result, .. } => {
+            HistoryOutcome::Loaded(Err(e)) => self.note = Some(format!("History not read: {e}")),
+            HistoryOutcome::Replayed { result, .. } => {
                 self.note = match result {
                     Ok(view) => Some(format!("Sent again: HTTP {} {}", view.status, view.reason)),
                     Err(e) => Some(format!("Not sent: {e}")),
                 };
             }
-            _ => {}
         }
     }
 }

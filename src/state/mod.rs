@@ -594,9 +594,7 @@ impl Model {
         let mut effects = Vec::new();
         for command in commands {
             match command {
-                history::Command::Job(job) => {
-                    effects.extend(self.spawn(Job::Composer(Box::new(job))))
-                }
+                history::Command::Job(job) => effects.extend(self.spawn(Job::History(job))),
                 history::Command::Open(request) => {
                     self.composer.open(request);
                     self.tab = Tab::Composer;
@@ -630,7 +628,7 @@ impl Model {
                 let mut effects = Vec::new();
                 for command in commands {
                     if let history::Command::Job(job) = command {
-                        effects.extend(self.spawn(Job::Composer(Box::new(job))));
+                        effects.extend(self.spawn(Job::History(job)));
                     }
                 }
                 effects
@@ -647,41 +645,64 @@ impl Model {
         use crate::state::composer::job::ComposerOutcome;
         match outcome {
             ComposerOutcome::Sent { result, entry } => {
-                let mut effects = Vec::new();
-                if let Some(entry) = entry {
-                    if entry.kind == crate::composer::request::RequestKind::Soap
-                        || !matches!(entry.method.as_str(), "GET" | "HEAD" | "OPTIONS")
-                    {
-                        // A write may have changed records: the lists reload when next shown.
-                        self.records.mark_stale();
-                        if self.tab == Tab::Records {
-                            let reload = self.records.ensure_loaded(&mut self.ids);
-                            effects.extend(self.track(reload));
-                        }
-                    }
-                    self.history.push(*entry);
-                }
-                let outcome = ComposerOutcome::Sent {
-                    result,
-                    entry: None,
-                };
+                let mut effects = self.record_send(entry.map(|e| *e));
+                // A send that is no longer awaited (a newer one replaced it) only counts for
+                // the history.
                 if self.composer.send == Some(req) {
+                    let outcome = ComposerOutcome::Sent {
+                        result,
+                        entry: None,
+                    };
                     let commands = self.composer.on_outcome(outcome);
                     effects.extend(self.composer_commands(commands));
-                } else {
-                    self.history.on_outcome(&outcome);
                 }
                 effects
-            }
-            ComposerOutcome::History(_) => {
-                self.history.on_outcome(&outcome);
-                Vec::new()
             }
             outcome => {
                 let commands = self.composer.on_outcome(outcome);
                 self.composer_commands(commands)
             }
         }
+    }
+
+    fn on_history_outcome(&mut self, outcome: history::HistoryOutcome) -> Vec<Effect> {
+        match outcome {
+            history::HistoryOutcome::Replayed { result, entry } => {
+                let effects = self.record_send(entry.map(|e| *e));
+                self.history.on_outcome(history::HistoryOutcome::Replayed {
+                    result,
+                    entry: None,
+                });
+                effects
+            }
+            outcome => {
+                self.history.on_outcome(outcome);
+                Vec::new()
+            }
+        }
+    }
+
+    /// A request was sent (composer or replay): it joins the history, and a write may have
+    /// changed records, so the lists reload when next shown (at once when shown now).
+    fn record_send(
+        &mut self,
+        entry: Option<crate::composer::history::HistoryEntry>,
+    ) -> Vec<Effect> {
+        let Some(entry) = entry else {
+            return Vec::new();
+        };
+        let mut effects = Vec::new();
+        if entry.kind == crate::composer::request::RequestKind::Soap
+            || !matches!(entry.method.as_str(), "GET" | "HEAD" | "OPTIONS")
+        {
+            self.records.mark_stale();
+            if self.tab == Tab::Records {
+                let reload = self.records.ensure_loaded(&mut self.ids);
+                effects.extend(self.track(reload));
+            }
+        }
+        self.history.push(entry);
+        effects
     }
 
     /// An action outside any popup: the detail view and the Records list first when they have
@@ -959,9 +980,15 @@ impl Model {
             }
             Msg::Done { req, outcome } => {
                 self.inflight.remove(&req);
-                if let crate::msg::Outcome::Composer(outcome) = outcome {
-                    return self.on_composer_outcome(req, outcome);
-                }
+                let outcome = match outcome {
+                    crate::msg::Outcome::Composer(outcome) => {
+                        return self.on_composer_outcome(req, outcome);
+                    }
+                    crate::msg::Outcome::History(outcome) => {
+                        return self.on_history_outcome(outcome);
+                    }
+                    outcome => outcome,
+                };
                 let logged_in = matches!(&outcome, crate::msg::Outcome::Login(Ok(_)));
                 let copied = matches!(outcome, crate::msg::Outcome::Copied(_));
                 if self.token.owns(req) || copied {

@@ -44,7 +44,6 @@ async fn every_demo_request_works_against_the_mock_org() {
             &ctx,
             ComposerJob::Send {
                 request: request.clone(),
-                profile: None,
             },
         )
         .await;
@@ -92,14 +91,7 @@ async fn an_unset_variable_is_reported_without_a_doubled_prefix() {
     let dir = tempfile::tempdir().expect("temp dir");
     let request = demo::demo_requests().expect("requests").remove(0);
     let ctx = context(&client, dir.path());
-    let outcome = run(
-        &ctx,
-        ComposerJob::Send {
-            request,
-            profile: None,
-        },
-    )
-    .await;
+    let outcome = run(&ctx, ComposerJob::Send { request }).await;
     let ComposerOutcome::Sent {
         result: Err(message),
         entry: None,

@@ -68,13 +68,7 @@ impl Jobs {
     }
 
     async fn send(&self, request: SavedRequest) -> ResponseView {
-        match self
-            .run(ComposerJob::Send {
-                request,
-                profile: None,
-            })
-            .await
-        {
+        match self.run(ComposerJob::Send { request }).await {
             ComposerOutcome::Sent {
                 result: Ok(view),
                 entry: Some(_),

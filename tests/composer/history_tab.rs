@@ -9,7 +9,7 @@ use sfterm::effect::{Effect, Job, RequestId};
 use sfterm::msg::{Msg, Outcome};
 use sfterm::state::composer::Section;
 use sfterm::state::composer::job::{ComposerJob, ComposerOutcome};
-use sfterm::state::history::Mode;
+use sfterm::state::history::{HistoryJob, HistoryOutcome, Mode};
 use sfterm::state::{Model, Tab};
 
 fn entry(minutes: i64, method: &str, path: &str, status: u16, preview: &str) -> HistoryEntry {
@@ -33,6 +33,20 @@ fn entry(minutes: i64, method: &str, path: &str, status: u16, preview: &str) -> 
     }
 }
 
+/// The History tab's jobs among `effects`.
+fn history_jobs(effects: &[Effect]) -> Vec<(RequestId, &HistoryJob)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Spawn {
+                req,
+                job: Job::History(job),
+            } => Some((*req, job)),
+            _ => None,
+        })
+        .collect()
+}
+
 fn spawned(effects: &[Effect]) -> Vec<(RequestId, &ComposerJob)> {
     effects
         .iter()
@@ -50,8 +64,8 @@ fn history_model() -> Model {
     let mut model = model_with(common::demo_profiles());
     let effects = press(&mut model, "3");
     assert_eq!(model.tab, Tab::History);
-    let jobs = spawned(&effects);
-    let [(req, ComposerJob::LoadHistory)] = jobs.as_slice() else {
+    let jobs = history_jobs(&effects);
+    let [(req, HistoryJob::Load)] = jobs.as_slice() else {
         panic!("the first visit reads the history: {effects:?}")
     };
     let entries = vec![
@@ -79,7 +93,7 @@ fn history_model() -> Model {
     ];
     model.handle_msg(Msg::Done {
         req: *req,
-        outcome: Outcome::Composer(ComposerOutcome::History(Ok(entries))),
+        outcome: Outcome::History(HistoryOutcome::Loaded(Ok(entries))),
     });
     model
 }
@@ -108,11 +122,11 @@ fn replay_with_the_current_profile_and_with_another() {
     let mut model = history_model();
     press(&mut model, "j");
     let effects = press(&mut model, "r");
-    let jobs = spawned(&effects);
+    let jobs = history_jobs(&effects);
     let [
         (
             _,
-            ComposerJob::Send {
+            HistoryJob::Replay {
                 request,
                 profile: None,
             },
@@ -136,11 +150,11 @@ fn replay_with_the_current_profile_and_with_another() {
     assert!(effects.is_empty());
     assert!(matches!(model.history.mode, Mode::PickProfile { .. }));
     let effects = press(&mut model, "j enter");
-    let jobs = spawned(&effects);
+    let jobs = history_jobs(&effects);
     let [
         (
             req,
-            ComposerJob::Send {
+            HistoryJob::Replay {
                 profile: Some(p), ..
             },
         ),
@@ -153,7 +167,7 @@ fn replay_with_the_current_profile_and_with_another() {
     let req = *req;
     model.handle_msg(Msg::Done {
         req,
-        outcome: Outcome::Composer(ComposerOutcome::Sent {
+        outcome: Outcome::History(HistoryOutcome::Replayed {
             result: Err("Could not get the client secret".into()),
             entry: None,
         }),

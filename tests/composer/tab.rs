@@ -138,13 +138,7 @@ fn open_edit_and_send_a_request() {
     assert_eq!(model.composer.draft.method, "POST");
     // Send: one job with the draft; the response arrives and is shown.
     let effects = press(&mut model, "f5");
-    let [
-        ComposerJob::Send {
-            request,
-            profile: None,
-        },
-    ] = jobs(&effects).as_slice()
-    else {
+    let [ComposerJob::Send { request }] = jobs(&effects).as_slice() else {
         panic!("one send job: {effects:?}")
     };
     assert_eq!(request.params.len(), 1);

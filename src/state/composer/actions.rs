@@ -30,7 +30,6 @@ impl ComposerState {
                 self.note = None;
                 return vec![Command::Job(ComposerJob::Send {
                     request: self.draft.clone(),
-                    profile: None,
                 })];
             }
             Action::SaveRequest => {

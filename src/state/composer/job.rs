@@ -18,7 +18,7 @@ pub enum WsdlSource {
     File(PathBuf),
 }
 
-/// A job of the Composer or History tab.
+/// A job of the Composer tab.
 #[derive(Debug, Clone)]
 pub enum ComposerJob {
     /// Read the saved requests and the profile's user variables.
@@ -34,8 +34,6 @@ pub enum ComposerJob {
     /// Resolve, send (with the live token) and record in the history.
     Send {
         request: SavedRequest,
-        /// Send with a client of this profile instead of the connected one (history replay).
-        profile: Option<Box<crate::config::profiles::Profile>>,
     },
     LoadWsdl(WsdlSource),
     ImportCollection(PathBuf),
@@ -53,7 +51,6 @@ pub enum ComposerJob {
         request: SavedRequest,
         reveal: bool,
     },
-    LoadHistory,
     SetVariable {
         profile: String,
         name: String,
@@ -75,7 +72,6 @@ impl ComposerJob {
             ComposerJob::SaveBody { .. } => "saving body".into(),
             ComposerJob::Copy(_) => "copying".into(),
             ComposerJob::Curl { .. } => "exporting curl".into(),
-            ComposerJob::LoadHistory => "reading history".into(),
             ComposerJob::SetVariable { .. } => "saving variable".into(),
         }
     }
@@ -130,7 +126,6 @@ pub enum ComposerOutcome {
     BodySaved(Result<PathBuf, String>),
     Copied(Result<(), String>),
     Curl(Result<String, String>),
-    History(Result<Vec<HistoryEntry>, String>),
     VariableSet(Result<Variables, String>),
     /// The body as `$EDITOR` left it (or why it could not run).
     Edited(Result<String, String>),

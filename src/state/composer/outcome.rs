@@ -139,7 +139,6 @@ impl ComposerState {
                 self.note = Some("Body updated from $EDITOR.".into());
             }
             ComposerOutcome::Edited(Err(e)) => self.note = Some(format!("$EDITOR: {e}")),
-            ComposerOutcome::History(_) => {}
         }
         Vec::new()
     }
