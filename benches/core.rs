@@ -25,8 +25,8 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::Value;
 use sfterm::commands::query::{OutputFormat, PageWriter};
-use sfterm::composer::soap::Wsdl;
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
+use sfterm::requests::soap::Wsdl;
 use sfterm::sf::{QueryPage, RawQueryPage};
 
 /// The shipped WSDL of the mock org's `CustomerWS` Apex SOAP class.

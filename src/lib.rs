@@ -4,7 +4,6 @@ pub mod app;
 pub mod check;
 pub mod cli;
 pub mod commands;
-pub mod composer;
 pub mod config;
 pub mod effect;
 pub mod human;
@@ -14,6 +13,7 @@ pub mod logging;
 #[cfg(feature = "mock-org")]
 pub mod mock_org;
 pub mod msg;
+pub mod requests;
 pub mod sf;
 pub mod state;
 pub mod term;

@@ -274,7 +274,7 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
             let dir = data_dir.clone();
             // Written while the org seeds.
             let written =
-                tokio::task::spawn_blocking(move || crate::composer::demo::write_requests(&dir));
+                tokio::task::spawn_blocking(move || crate::requests::demo::write_requests(&dir));
             let org = org.start().await;
             if let Ok(Err(e)) = written.await {
                 tracing::warn!(error = %e, "demo requests not written");
@@ -291,7 +291,7 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
             if let Some(customer) = customer {
                 let set = tokio::task::spawn_blocking(move || {
                     let names: Vec<&str> = profile_names.iter().map(String::as_str).collect();
-                    crate::composer::demo::set_customer(&data_dir, &names, &customer)
+                    crate::requests::demo::set_customer(&data_dir, &names, &customer)
                 });
                 if let Ok(Err(e)) = set.await {
                     tracing::warn!(error = %e, "demo variable not written");

@@ -16,8 +16,8 @@ use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use super::{CommandError, Context};
-use crate::composer::request::{RequestKind, ResolvedRequest};
-use crate::composer::soap::{Element, Fault, SoapResponse, Wsdl, flatten, parse_response};
+use crate::requests::request::{RequestKind, ResolvedRequest};
+use crate::requests::soap::{Element, Fault, SoapResponse, Wsdl, flatten, parse_response};
 use crate::sf::SfClient;
 
 /// The `apex` subcommands.

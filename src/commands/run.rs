@@ -9,14 +9,14 @@ use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
 use super::{CommandError, Context, connect};
-use crate::composer::curl::to_curl;
-use crate::composer::history::{History, HistoryEntry};
-use crate::composer::postman::{import_collection, import_environment};
-use crate::composer::request::{ResolvedRequest, SavedRequest, Variables};
-use crate::composer::send::SendError;
-use crate::composer::store::{FindError, RequestStore};
 use crate::config::paths::{DATA_DIR_ENV, data_dir};
 use crate::config::profiles::{ProfileStore, SecretSource};
+use crate::requests::curl::to_curl;
+use crate::requests::history::{History, HistoryEntry};
+use crate::requests::postman::{import_collection, import_environment};
+use crate::requests::request::{ResolvedRequest, SavedRequest, Variables};
+use crate::requests::send::SendError;
+use crate::requests::store::{FindError, RequestStore};
 use crate::sf::{RawResponse, SfClient};
 
 /// Arguments of `sfterm run`.
@@ -190,12 +190,12 @@ async fn prepare(
 }
 
 /// Sends a resolved request with the client's current token (Bearer header, SOAP session);
-/// see [`crate::composer::send`] for the SOAP `INVALID_SESSION_ID` renew-and-resend.
+/// see [`crate::requests::send`] for the SOAP `INVALID_SESSION_ID` renew-and-resend.
 pub async fn send(
     client: &SfClient,
     resolved: &ResolvedRequest,
 ) -> Result<RawResponse, CommandError> {
-    match crate::composer::send::send(client, resolved).await {
+    match crate::requests::send::send(client, resolved).await {
         Ok(sent) => Ok(sent.response),
         Err(SendError::Api(e)) => Err(CommandError::api(&e)),
         Err(SendError::NotConnected) => Err(CommandError::failure("Not logged in.")),

@@ -8,15 +8,15 @@ use std::sync::Arc;
 use secrecy::ExposeSecret;
 
 use super::Context;
-use crate::composer::body::{self, BodyKind, BodyText};
-use crate::composer::curl::to_curl;
-use crate::composer::history::{History, HistoryEntry};
-use crate::composer::postman::{import_collection, import_environment};
-use crate::composer::request::{SavedRequest, Variables};
-use crate::composer::send::{SendError, send_spilling};
-use crate::composer::soap::{self, Wsdl};
-use crate::composer::store::RequestStore;
 use crate::config::profiles::SecretSource;
+use crate::requests::body::{self, BodyKind, BodyText};
+use crate::requests::curl::to_curl;
+use crate::requests::history::{History, HistoryEntry};
+use crate::requests::postman::{import_collection, import_environment};
+use crate::requests::request::{SavedRequest, Variables};
+use crate::requests::send::{SendError, send_spilling};
+use crate::requests::soap::{self, Wsdl};
+use crate::requests::store::RequestStore;
 use crate::sf::{RawResponse, SfClient, Spill};
 use crate::state::composer::job::{
     CollectionImported, ComposerJob, ComposerOutcome, ResponseView, WsdlSource,
@@ -169,7 +169,7 @@ pub(super) async fn send_job(
         Err(e) => return (Err(e), None),
     };
     let mut request = request;
-    if request.kind == crate::composer::request::RequestKind::Soap {
+    if request.kind == crate::requests::request::RequestKind::Soap {
         request.body = request.body.as_deref().map(strip_placeholders);
     }
     let resolved = match request.resolve(&vars) {

@@ -2,8 +2,8 @@
 
 use super::Context;
 use super::composer::send_job;
-use crate::composer::history::{History, HistoryFilter};
-use crate::composer::store::RequestStore;
+use crate::requests::history::{History, HistoryFilter};
+use crate::requests::store::RequestStore;
 use crate::state::history::{HistoryJob, HistoryOutcome};
 
 /// Runs one job.

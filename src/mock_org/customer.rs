@@ -22,7 +22,7 @@ use serde_json::{Map, Value, json};
 
 use super::rest::{ApiError, method_not_allowed};
 use super::state::{Shared, json_response};
-use crate::composer::soap::{Element, escape};
+use crate::requests::soap::{Element, escape};
 
 /// The class's WSDL as shipped; `{{ORIGIN}}` stands for the instance origin.
 pub(crate) const WSDL: &str = include_str!("../../assets/mock-org/CustomerWS.wsdl");

@@ -154,7 +154,7 @@ pub(crate) fn call(shared: &Shared, class_path: &[String], body: &[u8]) -> Respo
         );
     }
     if class == "CustomerWS" {
-        let parsed = crate::composer::soap::parse_xml(&xml);
+        let parsed = crate::requests::soap::parse_xml(&xml);
         let op = parsed
             .as_ref()
             .ok()

@@ -5,11 +5,11 @@
 use ratatui::crossterm::event::KeyEvent;
 
 use crate::action::Action;
-use crate::composer::body::{self, BodyText};
-use crate::composer::history::{HistoryEntry, HistoryFilter};
-use crate::composer::request::SavedRequest;
 use crate::config::profiles::Profile;
 use crate::keymap::Context;
+use crate::requests::body::{self, BodyText};
+use crate::requests::history::{HistoryEntry, HistoryFilter};
+use crate::requests::request::SavedRequest;
 use crate::state::composer::job::ResponseView;
 use crate::state::text_input::TextInput;
 
@@ -70,7 +70,7 @@ pub enum HistoryOutcome {
 pub enum Command {
     Job(HistoryJob),
     /// Open the request in the Composer tab.
-    Open(crate::composer::request::SavedRequest),
+    Open(crate::requests::request::SavedRequest),
 }
 
 #[derive(Debug, Clone)]

@@ -686,13 +686,13 @@ impl Model {
     /// changed records, so the lists reload when next shown (at once when shown now).
     fn record_send(
         &mut self,
-        entry: Option<crate::composer::history::HistoryEntry>,
+        entry: Option<crate::requests::history::HistoryEntry>,
     ) -> Vec<Effect> {
         let Some(entry) = entry else {
             return Vec::new();
         };
         let mut effects = Vec::new();
-        if entry.kind == crate::composer::request::RequestKind::Soap
+        if entry.kind == crate::requests::request::RequestKind::Soap
             || !matches!(entry.method.as_str(), "GET" | "HEAD" | "OPTIONS")
         {
             self.records.mark_stale();

@@ -10,10 +10,10 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::{Theme, centered, pane_block, render_confirm};
 use crate::action::Action;
-use crate::composer::body::{BodyKind, Tok, highlight};
-use crate::composer::request::RequestKind;
 use crate::human::group_thousands;
 use crate::keymap::Context;
+use crate::requests::body::{BodyKind, Tok, highlight};
+use crate::requests::request::RequestKind;
 use crate::state::composer::{ComposerState, Field, Mode, ResponseTab, Row, Section, full_name};
 use crate::state::{Focus, Model};
 

@@ -5,8 +5,8 @@
 use serde_json::Value;
 use sfterm::commands::apex::{fetch_wsdl, soap_call};
 use sfterm::commands::{EXIT_FAILURE, EXIT_USAGE};
-use sfterm::composer::soap::{SoapResponse, flatten};
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
+use sfterm::requests::soap::{SoapResponse, flatten};
 
 use crate::common;
 

@@ -5,10 +5,10 @@
 use secrecy::ExposeSecret;
 use serde_json::Value;
 use sfterm::commands::{CommandError, EXIT_FAILURE, EXIT_USAGE};
-use sfterm::composer::history::{History, HistoryFilter};
-use sfterm::composer::request::{Pair, RequestKind, SavedRequest};
-use sfterm::composer::store::RequestStore;
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
+use sfterm::requests::history::{History, HistoryFilter};
+use sfterm::requests::request::{Pair, RequestKind, SavedRequest};
+use sfterm::requests::store::RequestStore;
 use sfterm::sf::SfClient;
 
 use crate::common;

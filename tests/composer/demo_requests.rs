@@ -4,11 +4,11 @@
 
 use crate::common;
 
-use sfterm::composer::demo;
-use sfterm::composer::store::RequestStore;
 use sfterm::jobs::Context;
 use sfterm::jobs::composer::run;
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
+use sfterm::requests::demo;
+use sfterm::requests::store::RequestStore;
 use sfterm::state::composer::job::{ComposerJob, ComposerOutcome};
 
 /// Jobs' context connected with `client` as "Demo org", files in `dir`.

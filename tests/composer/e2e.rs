@@ -17,11 +17,11 @@ use ratatui::crossterm::event::Event;
 use serde_json::Value;
 
 use sfterm::app::Runtime;
-use sfterm::composer::request::{RequestKind, SavedRequest};
-use sfterm::composer::store::RequestStore;
 use sfterm::jobs::Context;
 use sfterm::jobs::composer::run;
 use sfterm::mock_org::{FaultKind, MockOrg, MockOrgConfig};
+use sfterm::requests::request::{RequestKind, SavedRequest};
+use sfterm::requests::store::RequestStore;
 use sfterm::sf::SfClient;
 use sfterm::state::Model;
 use sfterm::state::composer::job::{ComposerJob, ComposerOutcome, ResponseView};

@@ -3,10 +3,10 @@
 use crate::common;
 
 use common::{model_with, press, render, t0, type_text};
-use sfterm::composer::history::HistoryEntry;
-use sfterm::composer::request::RequestKind;
 use sfterm::effect::{Effect, Job, RequestId};
 use sfterm::msg::{Msg, Outcome};
+use sfterm::requests::history::HistoryEntry;
+use sfterm::requests::request::RequestKind;
 use sfterm::state::composer::Section;
 use sfterm::state::composer::job::{ComposerJob, ComposerOutcome};
 use sfterm::state::history::{HistoryJob, HistoryOutcome, Mode};

@@ -1,10 +1,10 @@
 //! Import of the official Salesforce Postman collection and environment
 //! (tests/fixtures/postman/, from forcedotcom/postman-salesforce-apis).
 
-use sfterm::composer::postman::{Unmapped, import_collection, import_environment};
-use sfterm::composer::request::RequestKind;
-use sfterm::composer::store::RequestStore;
 use sfterm::config::profiles::SecretSource;
+use sfterm::requests::postman::{Unmapped, import_collection, import_environment};
+use sfterm::requests::request::RequestKind;
+use sfterm::requests::store::RequestStore;
 
 fn fixture(name: &str) -> String {
     let path = format!(
@@ -14,7 +14,7 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(path).expect("fixture readable")
 }
 
-fn collection() -> sfterm::composer::postman::CollectionImport {
+fn collection() -> sfterm::requests::postman::CollectionImport {
     import_collection(&fixture("Salesforce API.postman_collection.json"), &[])
         .expect("collection imports")
 }

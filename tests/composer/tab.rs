@@ -5,11 +5,11 @@ use crate::common;
 use std::time::Duration;
 
 use common::{model_with, press, render, spawned_req, type_text};
-use sfterm::composer::body::{BodyKind, BodyText};
-use sfterm::composer::request::{RequestKind, SavedRequest};
-use sfterm::composer::soap::Wsdl;
 use sfterm::effect::{Effect, Job};
 use sfterm::msg::{Msg, Outcome};
+use sfterm::requests::body::{BodyKind, BodyText};
+use sfterm::requests::request::{RequestKind, SavedRequest};
+use sfterm::requests::soap::Wsdl;
 use sfterm::state::Model;
 use sfterm::state::composer::job::{ComposerJob, ComposerOutcome, ResponseView};
 use sfterm::state::composer::{Field, Mode, Row, Section};
@@ -317,7 +317,7 @@ fn soap_fault_and_renewal_are_shown() {
     let mut view = response(500, body);
     view.body = BodyText::new(BodyKind::Xml, body);
     view.reason = "Internal Server Error".into();
-    view.fault = Some(sfterm::composer::soap::Fault {
+    view.fault = Some(sfterm::requests::soap::Fault {
         code: "sf:INVALID_SESSION_ID".into(),
         message: "INVALID_SESSION_ID: Invalid Session ID found in SessionHeader".into(),
         detail: None,
@@ -392,7 +392,7 @@ fn a_postman_environment_opens_the_profile_form_without_the_secret() {
         {"key": "url", "value": "https://acme--uat.sandbox.my.salesforce.com", "enabled": true},
         {"key": "clientId", "value": "3MVGuat", "enabled": true},
         {"key": "clientSecret", "value": "uat-secret-value", "enabled": true}]}"#;
-    let imported = sfterm::composer::postman::import_environment(
+    let imported = sfterm::requests::postman::import_environment(
         text,
         "Acme UAT env",
         sfterm::config::profiles::SecretSource::Prompt,

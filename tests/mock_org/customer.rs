@@ -4,8 +4,8 @@
 use crate::common;
 
 use serde_json::{Value, json};
-use sfterm::composer::soap::{SoapResponse, Wsdl, flatten, parse_response};
 use sfterm::mock_org::MockOrg;
+use sfterm::requests::soap::{SoapResponse, Wsdl, flatten, parse_response};
 
 struct Fixture {
     org: MockOrg,
@@ -369,7 +369,7 @@ fn shipped_wsdl_parses_with_types_and_skeletons() {
         skeleton.contains("<tns:accountId>?ID?</tns:accountId>"),
         "{skeleton}"
     );
-    assert!(sfterm::composer::soap::parse_xml(&skeleton).is_ok());
+    assert!(sfterm::requests::soap::parse_xml(&skeleton).is_ok());
 
     let err = wsdl.operation("nope").expect_err("unknown");
     assert!(

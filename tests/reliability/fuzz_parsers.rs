@@ -4,9 +4,9 @@
 //! arbitrary bytes and mutations of real fixtures; none may panic. Case count: `PROPTEST_CASES`.
 
 use proptest::prelude::*;
-use sfterm::composer::{postman, soap};
 use sfterm::config::{ProfileStore, SecretSource, Settings, normalize};
 use sfterm::mock_org::soql;
+use sfterm::requests::{postman, soap};
 
 use crate::mutate;
 

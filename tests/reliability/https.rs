@@ -9,9 +9,9 @@ use axum::routing::post;
 use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::json;
-use sfterm::composer::postman;
 use sfterm::config::{EndpointError, SecretSource, normalize};
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
+use sfterm::requests::postman;
 use sfterm::sf::{ApiError, ConnectionConfig, RenewReason, SfClient};
 
 #[test]

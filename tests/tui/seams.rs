@@ -5,9 +5,9 @@ use crate::common;
 
 use serde_json::json;
 use sfterm::action::Action;
-use sfterm::composer::history::HistoryEntry;
 use sfterm::effect::{Effect, Job, RequestId, RequestIds};
 use sfterm::msg::{Msg, Outcome};
+use sfterm::requests::history::HistoryEntry;
 use sfterm::state::composer::job::ComposerOutcome;
 use sfterm::state::records::RecordsState;
 use sfterm::state::records::job::{PageRows, RecordsJob, RecordsOutcome};

@@ -2,7 +2,7 @@
 //! sending, saving, and starting the inputs and popups.
 
 use crate::action::Action;
-use crate::composer::request::RequestKind;
+use crate::requests::request::RequestKind;
 use crate::state::composer::job::ComposerJob;
 
 use super::{

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use crate::action::Action;
-use crate::composer::request::{Pair, RequestKind, SavedRequest};
-use crate::composer::soap::Wsdl;
+use crate::requests::request::{Pair, RequestKind, SavedRequest};
+use crate::requests::soap::Wsdl;
 use crate::state::composer::job::{ComposerJob, WsdlSource};
 use crate::state::text_input::TextInput;
 

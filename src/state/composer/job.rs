@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
-use crate::composer::body::BodyText;
-use crate::composer::history::HistoryEntry;
-use crate::composer::postman::EnvironmentImport;
-use crate::composer::request::{SavedRequest, Variables};
-use crate::composer::soap::{Fault, Wsdl};
+use crate::requests::body::BodyText;
+use crate::requests::history::HistoryEntry;
+use crate::requests::postman::EnvironmentImport;
+use crate::requests::request::{SavedRequest, Variables};
+use crate::requests::soap::{Fault, Wsdl};
 
 /// Where a WSDL comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -20,10 +20,10 @@ use std::collections::BTreeSet;
 use ratatui::crossterm::event::KeyEvent;
 
 use crate::action::Action;
-use crate::composer::body::{BodyKind, BodyText};
-use crate::composer::request::{SavedRequest, Variables};
-use crate::composer::soap::Wsdl;
 use crate::keymap::Context;
+use crate::requests::body::{BodyKind, BodyText};
+use crate::requests::request::{SavedRequest, Variables};
+use crate::requests::soap::Wsdl;
 use crate::state::composer::job::{ComposerJob, ResponseView};
 use crate::state::text_input::TextInput;
 

@@ -1,6 +1,6 @@
 //! The response view: body or headers, the filter over the body, and jumps between finds.
 
-use crate::composer::body::{BodyKind, BodyText, filter_text};
+use crate::requests::body::{BodyKind, BodyText, filter_text};
 
 use super::{ComposerState, ResponseTab};
 

@@ -1,6 +1,6 @@
 //! The tree of saved requests: folders (collapsible) and requests as the rows of the list.
 
-use crate::composer::request::SavedRequest;
+use crate::requests::request::SavedRequest;
 
 use super::{ComposerState, Row};
 

@@ -1,4 +1,4 @@
-//! The non-UI core of the request composer: saved requests and their variables
+//! Requests to Salesforce as files and text, apart from any pane: saved requests and their variables
 //! ([`request`]), the on-disk request store ([`store`]), the history of sent requests
 //! ([`history`]), Postman collection / environment import ([`postman`]), curl export
 //! ([`curl`]) and Apex SOAP: WSDLs, envelopes and faults ([`soap`]).

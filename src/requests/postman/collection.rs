@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::item::import_request;
 use super::url_path::RENAMES;
 use super::{ImportReport, PostmanError, ReportItem, Unmapped, disabled, str_of};
-use crate::composer::request::{SavedRequest, Variables};
+use crate::requests::request::{SavedRequest, Variables};
 
 /// A Postman collection, imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,8 +58,8 @@ fn walk(items: &[Value], folder: &mut Vec<String>, vars: &Variables, out: &mut C
         let mut n = 2;
         while out.requests.iter().any(|r| {
             r.folder == request.folder
-                && crate::composer::store::slug(&r.name)
-                    == crate::composer::store::slug(&request.name)
+                && crate::requests::store::slug(&r.name)
+                    == crate::requests::store::slug(&request.name)
         }) {
             request.name = format!("{base} ({n})");
             n += 1;
@@ -178,7 +178,7 @@ pub fn import_collection(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::composer::request::{RequestKind, SFDC_SESSION_HEADER};
+    use crate::requests::request::{RequestKind, SFDC_SESSION_HEADER};
     use serde_json::json;
 
     fn collection(items: Value) -> String {

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::url_path::{relative_path, rename_variables, url_parts};
 use super::{Unmapped, disabled, str_of, text_of};
-use crate::composer::request::{Pair, RequestKind, SFDC_SESSION_HEADER, SavedRequest, Variables};
+use crate::requests::request::{Pair, RequestKind, SFDC_SESSION_HEADER, SavedRequest, Variables};
 
 /// The variables a session provides.
 const SESSION_VARIABLES: &[&str] = &["instance_url", "api_version", "org_id", "user_id"];

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::{Unmapped, disabled, str_of};
-use crate::composer::request::Pair;
+use crate::requests::request::Pair;
 
 /// Variables at the start of a URL that stand for the org's address.
 const ORIGIN_VARIABLES: &[&str] = &[

@@ -157,8 +157,8 @@ fn parse_path(path: &str) -> Result<Vec<(String, Option<usize>)>, SoapError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::composer::soap::parse_xml;
-    use crate::composer::soap::wsdl::tests::WSDL;
+    use crate::requests::soap::parse_xml;
+    use crate::requests::soap::wsdl::tests::WSDL;
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
         items

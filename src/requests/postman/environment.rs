@@ -5,8 +5,8 @@ use secrecy::SecretString;
 use serde_json::Value;
 
 use super::{PostmanError, str_of};
-use crate::composer::request::Variables;
 use crate::config::profiles::{Profile, SecretSource};
+use crate::requests::request::Variables;
 
 /// A Postman environment, imported as a connection profile.
 #[derive(Debug, Clone)]

@@ -278,7 +278,7 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::composer::request::Variables;
+    use crate::requests::request::Variables;
     use std::time::Duration;
 
     fn response(status: u16, body: &[u8]) -> RawResponse {

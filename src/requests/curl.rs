@@ -95,7 +95,7 @@ pub fn to_curl(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::composer::request::{Pair, SavedRequest, Variables};
+    use crate::requests::request::{Pair, SavedRequest, Variables};
 
     fn resolved(r: &SavedRequest) -> ResolvedRequest {
         r.resolve(&Variables::new()).expect("no variables")
