@@ -1,0 +1,161 @@
+//! The Records tab's cross-pane rules: record detail views over the list, the drafts file
+//! that follows their staged edits, the list following saves and deletes, the production
+//! guard, and the list following the connection.
+
+use super::*;
+
+impl Model {
+    /// Whether the active profile points at production (every write asks first).
+    pub fn is_production(&self) -> bool {
+        let Some(name) = self.token.profile.as_deref() else {
+            return false;
+        };
+        self.profiles
+            .profiles
+            .iter()
+            .find(|p| p.name == name)
+            .is_some_and(|p| {
+                Environment::of_endpoint(&p.endpoint, self.run_mode == RunMode::Demo)
+                    .is_production()
+            })
+    }
+
+    /// Opens the detail view of a record in the Records tab (the list calls this on enter).
+    pub fn open_record(&mut self, object: &str, id: &str) -> Vec<Effect> {
+        self.open_detail(object, Some(id))
+    }
+
+    /// Opens the create form for `object` in the Records tab.
+    pub fn new_record(&mut self, object: &str) -> Vec<Effect> {
+        self.open_detail(object, None)
+    }
+
+    /// Pushes a detail view of `id` (or a create form) onto the Records tab. Without a
+    /// connection the view waits and loads once connected.
+    /// A record with a kept draft reopens with those edits staged again.
+    pub(super) fn open_detail(&mut self, object: &str, id: Option<&str>) -> Vec<Effect> {
+        let profile = self.token.profile.as_deref();
+        let kept = id.and_then(|id| {
+            self.kept_drafts.iter().position(|d| {
+                d.object == object && d.id.as_deref() == Some(id) && d.profile.as_deref() == profile
+            })
+        });
+        let draft = match kept {
+            Some(at) => {
+                self.notice = Some("Your kept draft is staged again.".into());
+                self.kept_drafts.remove(at)
+            }
+            None => Draft {
+                profile: None,
+                object: object.to_string(),
+                id: id.map(str::to_string),
+                title: String::new(),
+                opened_at: None,
+                staged: serde_json::Map::new(),
+            },
+        };
+        let connected = self.token.session.is_some();
+        let (mut view, effects) = RecordDetailState::from_draft(&draft, connected, &mut self.ids);
+        self.prepare_view(&mut view);
+        self.detail.push(view);
+        self.tab = Tab::Records;
+        self.focus = Focus::Main;
+        self.track(effects)
+    }
+
+    pub(super) fn prepare_view(&self, view: &mut RecordDetailState) {
+        view.production = self.is_production();
+        view.instance_url = self.token.session.as_ref().map(|s| s.instance_url.clone());
+    }
+
+    /// Offers drafts found at start (restore / discard popup).
+    pub fn offer_drafts(&mut self, drafts: Vec<Draft>) {
+        self.written_drafts = drafts.clone();
+        if drafts.is_empty() {
+            return;
+        }
+        self.kept_drafts = drafts.clone();
+        self.overlay = Some(Overlay::Drafts {
+            drafts,
+            selected: 0,
+        });
+    }
+
+    /// The drafts that belong in the file now: staged edits of open views plus the offered ones.
+    pub fn current_drafts(&self) -> Vec<Draft> {
+        let profile = self.token.profile.as_deref();
+        let mut drafts = self.kept_drafts.clone();
+        drafts.extend(self.detail.drafts(profile));
+        drafts
+    }
+
+    /// Adds a drafts-file write when the drafts changed.
+    pub(super) fn sync_drafts(&mut self, mut effects: Vec<Effect>) -> Vec<Effect> {
+        let now = self.current_drafts();
+        if now != self.written_drafts {
+            self.written_drafts = now.clone();
+            effects.insert(0, Effect::Record(RecordEffect::WriteDrafts(now)));
+        }
+        effects
+    }
+
+    pub(super) fn on_stack_reply(&mut self, reply: StackReply) -> Vec<Effect> {
+        match reply {
+            StackReply::Effects(effects) => self.track(effects),
+            StackReply::Closed => Vec::new(),
+            StackReply::Kept(view) => {
+                if let Some(draft) = view.draft(self.token.profile.as_deref()) {
+                    let changes = match draft.staged.len() {
+                        1 => "1 staged change".to_string(),
+                        n => format!("{n} staged changes"),
+                    };
+                    self.notice = Some(format!(
+                        "Kept {changes} of {} as a draft: opening the record again stages \
+                         them; the next start offers them.",
+                        draft.title
+                    ));
+                    self.kept_drafts.push(draft);
+                }
+                Vec::new()
+            }
+            StackReply::Changed(RecordChange::Saved {
+                object,
+                id,
+                mut effects,
+            }) => {
+                effects.extend(self.records.record_changed(&object, &id, &mut self.ids));
+                self.track(effects)
+            }
+            StackReply::Changed(RecordChange::Deleted { object, id }) => {
+                self.records.record_deleted(&object, &id);
+                self.notice = Some(format!("Deleted the {object}."));
+                Vec::new()
+            }
+        }
+    }
+
+    /// A key action for the Records tab; `None` when the tab does not use it.
+    pub(super) fn records_update(&mut self, action: Action) -> Option<Vec<Effect>> {
+        let rows = self.layout.main.height.saturating_sub(5) as usize;
+        if rows > 0 {
+            self.records.viewport = rows;
+        }
+        match self.records.update(action, self.now, &mut self.ids) {
+            records::Reply::Unhandled => None,
+            records::Reply::Effects(effects) => Some(self.track(effects)),
+            records::Reply::Open { object, id } => Some(self.open_record(&object, &id)),
+        }
+    }
+
+    /// Tells the Records tab about the connection (new profile, lost session).
+    pub(super) fn sync_records(&mut self) -> Vec<Effect> {
+        match self.token.session.as_ref().map(|s| s.profile.clone()) {
+            Some(profile) if self.records.profile.as_deref() != Some(profile.as_str()) => {
+                let effects = self.records.connected(&profile, &mut self.ids);
+                self.track(effects)
+            }
+            // A lost session keeps the lists; their next query reports the error.
+            _ => Vec::new(),
+        }
+    }
+}
