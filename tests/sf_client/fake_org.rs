@@ -1,6 +1,6 @@
 //! SfClient against a tiny local fake org (axum on 127.0.0.1): renewal (single-flight),
 //! paging, headers, transport errors and TLS with `ca_file`. The full end-to-end suite against
-//! the real mock org lives in tests/sf_client.rs.
+//! the real mock org lives in tests/sf_client/mock_org.rs.
 #![cfg(feature = "mock-org")]
 
 use std::collections::HashMap;

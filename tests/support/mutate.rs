@@ -276,13 +276,11 @@ pub fn files(dir: &std::path::Path, ext: &str) -> Vec<Vec<u8>> {
     out
 }
 
-/// The JSON fixtures: tests/fixtures/sf and /work/shared/fixtures (when present).
+/// The JSON fixtures: tests/fixtures/ and, when the project's shared folder is checked out
+/// beside the repository, ../shared/fixtures/.
 pub fn json_fixtures() -> Vec<Vec<u8>> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = files(&root.join("tests/fixtures"), ".json");
-    out.extend(files(
-        std::path::Path::new("/work/shared/fixtures"),
-        ".json",
-    ));
+    out.extend(files(&root.join("../shared/fixtures"), ".json"));
     out
 }
