@@ -1,99 +1,9 @@
-//! Actions that no pane popup took: an overlay's, the app's own (quit, help, focus, tabs) and
-//! those routed to the pane that owns them (see [`crate::action::Owner`]).
+//! Actions that no popup took: routed to the pane that owns them (see
+//! [`crate::action::Owner`]) or the app's own (quit, help, focus, tabs, cancel).
 
 use super::*;
 
 impl Model {
-    /// An action while an overlay has the keys: only the overlay gets it.
-    pub(super) fn overlay_update(&mut self, action: Action) -> Vec<Effect> {
-        match &mut self.overlay {
-            Some(Overlay::Help { scroll }) => {
-                match action {
-                    Action::Down => *scroll = scroll.saturating_add(1),
-                    Action::Up => *scroll = scroll.saturating_sub(1),
-                    Action::Cancel | Action::Help => self.overlay = None,
-                    _ => {}
-                }
-                return Vec::new();
-            }
-            Some(Overlay::Palette(palette)) => {
-                return match palette.update(action) {
-                    PaletteOutcome::Stay => Vec::new(),
-                    PaletteOutcome::Close => {
-                        self.overlay = None;
-                        Vec::new()
-                    }
-                    PaletteOutcome::Run(action) => {
-                        self.overlay = None;
-                        self.run_command(action)
-                    }
-                };
-            }
-            Some(Overlay::Drafts { drafts, selected }) => {
-                match action {
-                    Action::Up => *selected = selected.saturating_sub(1),
-                    Action::Down => *selected = (*selected + 1).min(drafts.len().saturating_sub(1)),
-                    Action::RestoreDrafts | Action::Discard if *selected < drafts.len() => {
-                        let draft = drafts.remove(*selected);
-                        *selected = (*selected).min(drafts.len().saturating_sub(1));
-                        if let Some(at) = self.kept_drafts.iter().position(|d| *d == draft) {
-                            self.kept_drafts.remove(at);
-                        }
-                        if drafts.is_empty() {
-                            self.overlay = None;
-                        }
-                        if action == Action::RestoreDrafts {
-                            let connected = self.token.session.is_some();
-                            let (mut view, effects) =
-                                RecordDetailState::from_draft(&draft, connected, &mut self.ids);
-                            self.prepare_view(&mut view);
-                            self.detail.push(view);
-                            self.tab = Tab::Records;
-                            self.focus = Focus::Main;
-                            return self.track(effects);
-                        }
-                    }
-                    Action::Cancel => self.overlay = None,
-                    _ => {}
-                }
-                return Vec::new();
-            }
-            Some(Overlay::QuitStaged { .. }) => {
-                match action {
-                    Action::Discard => {
-                        self.detail.discard_all();
-                        self.overlay = None;
-                        self.quit = true;
-                        return vec![Effect::Quit];
-                    }
-                    Action::KeepDraft => {
-                        self.overlay = None;
-                        self.quit = true;
-                        return vec![Effect::Quit];
-                    }
-                    Action::Cancel | Action::Deny => self.overlay = None,
-                    _ => {}
-                }
-                return Vec::new();
-            }
-            Some(Overlay::ConfirmCopyToken) => {
-                return match action {
-                    Action::Confirm => {
-                        self.overlay = None;
-                        self.spawn(Job::Session(SessionJob::CopyToken))
-                    }
-                    Action::Deny | Action::Cancel => {
-                        self.overlay = None;
-                        Vec::new()
-                    }
-                    _ => Vec::new(),
-                };
-            }
-            None => {}
-        }
-        Vec::new()
-    }
-
     /// An action outside any popup: the detail view and the Records list first when they have
     /// the keys, then the pane that owns the action (declared with the action).
     pub(super) fn run_command(&mut self, action: Action) -> Vec<Effect> {
@@ -103,15 +13,16 @@ impl Model {
         if let Some(view) = self.detail_in_focus()
             && (owner != Owner::App || view.popup.is_some())
         {
-            let reply = self.detail.update(action, &mut self.ids);
-            return self.on_stack_reply(reply);
+            return self
+                .pane_update(InputTarget::Detail, action)
+                .unwrap_or_default();
         }
         if owner == Owner::Records {
             self.tab = Tab::Records;
             self.focus = Focus::Main;
         }
         if self.records_active() {
-            match self.records_update(action) {
+            match self.pane_update(InputTarget::Records, action) {
                 Some(effects) => return effects,
                 None if self.records.input.is_some() || self.records.popup.is_some() => {
                     return Vec::new();
@@ -122,10 +33,9 @@ impl Model {
         match owner {
             Owner::App => self.app_action(action),
             Owner::Focused => self.focused_action(action),
-            Owner::Profiles => {
-                let reply = self.profiles.update(action);
-                self.apply_profiles_reply(reply)
-            }
+            Owner::Profiles => self
+                .pane_update(InputTarget::Profiles, action)
+                .unwrap_or_default(),
             Owner::Token if action == Action::CopyToken => {
                 if self.token.session.is_some() {
                     self.overlay = Some(Overlay::ConfirmCopyToken);
@@ -134,10 +44,9 @@ impl Model {
                 }
                 Vec::new()
             }
-            Owner::Token => {
-                let effects = self.token.update(action, &mut self.ids);
-                self.track(effects)
-            }
+            Owner::Token => self
+                .pane_update(InputTarget::Token, action)
+                .unwrap_or_default(),
             Owner::Check => {
                 let unconnected = self.check_target();
                 let effects = self.check.open_and_run(unconnected.as_ref(), &mut self.ids);
@@ -148,18 +57,22 @@ impl Model {
                 if self.tab == Tab::History
                     && matches!(action, Action::OpenItem | Action::Find) =>
             {
-                self.history_update(action)
+                self.pane_update(InputTarget::History, action)
+                    .unwrap_or_default()
             }
             Owner::Composer => {
                 // Keys reach here only on the Composer tab; the palette from anywhere, so
                 // show the tab first.
                 let mut effects = self.show_tab(Tab::Composer);
-                effects.extend(self.composer_update(action));
+                effects.extend(
+                    self.pane_update(InputTarget::Composer, action)
+                        .unwrap_or_default(),
+                );
                 effects
             }
-            Owner::History if self.tab == Tab::History && self.focus == Focus::Main => {
-                self.history_update(action)
-            }
+            Owner::History if self.tab == Tab::History && self.focus == Focus::Main => self
+                .pane_update(InputTarget::History, action)
+                .unwrap_or_default(),
             Owner::Detail if action == Action::NewRecord => {
                 let object = self.records.view().object.clone();
                 self.new_record(&object)
@@ -226,15 +139,15 @@ impl Model {
             | Action::Top
             | Action::Bottom
             | Action::PageUp
-            | Action::PageDown => match (self.focus, self.tab) {
-                (Focus::Profiles, _) => {
-                    let reply = self.profiles.update(action);
-                    self.apply_profiles_reply(reply)
-                }
-                (Focus::Main, Tab::Composer) => self.composer_update(action),
-                (Focus::Main, Tab::History) => self.history_update(action),
-                _ => Vec::new(),
-            },
+            | Action::PageDown => {
+                let target = match (self.focus, self.tab) {
+                    (Focus::Profiles, _) => InputTarget::Profiles,
+                    (Focus::Main, Tab::Composer) => InputTarget::Composer,
+                    (Focus::Main, Tab::History) => InputTarget::History,
+                    _ => return Vec::new(),
+                };
+                self.pane_update(target, action).unwrap_or_default()
+            }
             Action::Cancel => {
                 let mut effects = self.token.cancel();
                 if let Some(send) = self.composer.send.take() {

@@ -5,7 +5,7 @@
 //! [`Msg::DemoOrg`]: crate::msg::Msg::DemoOrg
 
 use super::profiles::Mode;
-use super::{Model, RunMode};
+use super::{InputTarget, Model, RunMode};
 use crate::action::Action;
 use crate::effect::Effect;
 use crate::human::group_thousands;
@@ -94,8 +94,9 @@ impl Model {
         // focus where the user put it while the org was seeding.
         let focus = self.focus;
         self.profiles.selected = index;
-        let reply = self.profiles.update(Action::Connect);
-        let effects = self.apply_profiles_reply(reply);
+        let effects = self
+            .pane_update(InputTarget::Profiles, Action::Connect)
+            .unwrap_or_default();
         self.focus = focus;
         effects
     }

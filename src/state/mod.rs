@@ -1,7 +1,9 @@
 //! Pure application state. Nothing here does I/O or awaits: every change goes through
 //! [`Model::update`] / [`Model::handle_key`], which return the [`Effect`]s for the runtime to run.
 
+mod asks;
 mod commands;
+mod panes;
 mod records_tab;
 mod tabs;
 
@@ -28,14 +30,14 @@ use ratatui::layout::{Position, Rect};
 use crate::action::{Action, Owner};
 use crate::config::Environment;
 use crate::config::profiles::Profile;
-use crate::effect::{Effect, Job, RequestId, RequestIds, SessionJob};
+use crate::effect::{Effect, Job, RequestId, RequestIds};
 use crate::keymap::{Context, KeyChord, Keymap};
 use crate::msg::Msg;
 use crate::state::record_detail::Draft;
 use crate::state::record_detail::job::RecordEffect;
-use palette::{PaletteOutcome, PaletteState};
+use palette::PaletteState;
 pub use pane::{InputTarget, Pane};
-use profiles::{ProfilesState, Reply};
+use profiles::ProfilesState;
 use record_detail::{DetailStack, RecordChange, RecordDetailState, StackReply};
 use records::RecordsState;
 use token::TokenState;
@@ -289,26 +291,19 @@ impl Model {
             self.quit = true;
             return vec![Effect::Quit];
         }
-        match self.input_target() {
-            InputTarget::Overlay => return self.overlay_update(action),
-            InputTarget::ProfileForm => {
-                let reply = self.profiles.update(action);
-                return self.apply_profiles_reply(reply);
+        let target = self.input_target();
+        let popup_first = match target {
+            InputTarget::Overlay | InputTarget::ProfileForm => {
+                return self.pane_update(target, action).unwrap_or_default();
             }
-            InputTarget::Check => {
-                let unconnected = self.check_target();
-                if let Some(effects) =
-                    self.check
-                        .update(action, unconnected.as_ref(), &mut self.ids)
-                {
-                    return self.track(effects);
-                }
-            }
-            InputTarget::Composer if self.composer.is_modal() => {
-                return self.composer_update(action);
-            }
-            InputTarget::History if self.history.is_modal() => return self.history_update(action),
-            _ => {}
+            InputTarget::Check => true,
+            InputTarget::Composer => self.composer.is_modal(),
+            InputTarget::History => self.history.is_modal(),
+            _ => false,
+        };
+        // The check popup lets the app's keys (quit, help, palette) through.
+        if popup_first && let Some(effects) = self.pane_update(target, action) {
+            return effects;
         }
         self.run_command(action)
     }
@@ -320,35 +315,6 @@ impl Model {
         } else {
             self.profiles.selected_profile().cloned()
         }
-    }
-
-    pub(super) fn apply_profiles_reply(&mut self, reply: Reply) -> Vec<Effect> {
-        match reply {
-            Reply::Effects(effects) => effects,
-            Reply::Connect(profile, prompted_secret) => {
-                let req = self.ids.allocate();
-                let mut effects = self.token.start_connect(&profile.name, req);
-                for effect in &effects {
-                    if let Effect::Cancel(old) = effect {
-                        self.inflight.remove(old);
-                    }
-                }
-                self.focus = Focus::Profiles;
-                let job = Job::Connect {
-                    profile,
-                    prompted_secret,
-                };
-                self.inflight.insert(req, job.label());
-                effects.push(Effect::Spawn { req, job });
-                effects
-            }
-        }
-    }
-
-    pub(super) fn spawn(&mut self, job: Job) -> Vec<Effect> {
-        let req = self.ids.allocate();
-        self.inflight.insert(req, job.label());
-        vec![Effect::Spawn { req, job }]
     }
 
     /// Records the spawned jobs among `effects` as in flight.
@@ -381,62 +347,9 @@ impl Model {
                 let effects = self.token.tick(now, &mut self.ids);
                 self.track(effects)
             }
-            Msg::Done {
-                req,
-                outcome: crate::msg::Outcome::Check(result),
-            } => {
-                self.inflight.remove(&req);
-                self.check.on_done(req, result.map(|r| *r), self.now);
-                Vec::new()
-            }
-            Msg::Done {
-                req,
-                outcome: crate::msg::Outcome::Record(outcome),
-            } => {
-                self.inflight.remove(&req);
-                let reply = self.detail.on_outcome(req, outcome, &mut self.ids);
-                self.on_stack_reply(reply)
-            }
-            Msg::Done {
-                req,
-                outcome: crate::msg::Outcome::Records(outcome),
-            } => {
-                self.inflight.remove(&req);
-                if self.records.owns(req) {
-                    let effects = self.records.on_outcome(req, outcome, &mut self.ids);
-                    self.track(effects)
-                } else {
-                    Vec::new()
-                }
-            }
             Msg::Done { req, outcome } => {
                 self.inflight.remove(&req);
-                let outcome = match outcome {
-                    crate::msg::Outcome::Composer(outcome) => {
-                        return self.on_composer_outcome(req, outcome);
-                    }
-                    crate::msg::Outcome::History(outcome) => {
-                        return self.on_history_outcome(outcome);
-                    }
-                    outcome => outcome,
-                };
-                let logged_in = matches!(&outcome, crate::msg::Outcome::Login(Ok(_)));
-                let copied = matches!(outcome, crate::msg::Outcome::Copied(_));
-                if self.token.owns(req) || copied {
-                    let mut effects = self.token.on_done(req, outcome, self.now, &mut self.ids);
-                    if logged_in {
-                        let instance = self.token.session.as_ref().map(|s| s.instance_url.clone());
-                        let production = self.is_production();
-                        for view in &mut self.detail.views {
-                            view.instance_url.clone_from(&instance);
-                            view.production = production;
-                        }
-                        effects.extend(self.detail.connected(&mut self.ids));
-                    }
-                    self.track(effects)
-                } else {
-                    Vec::new()
-                }
+                self.pane_outcome(req, outcome)
             }
             Msg::TokenChanged(session) => {
                 let effects = self.token.on_new_session(session, &mut self.ids);

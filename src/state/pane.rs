@@ -1,23 +1,26 @@
-//! Who has the keys. [`InputTarget`] is decided once from the model (overlay, profile form,
-//! Setup check popup, record detail, then the focused pane); every place that routes input —
-//! key contexts, typing, paste, click, actions — asks it. Each target answers through [`Pane`].
+//! The router. [`InputTarget`] is decided once from the model (overlay, profile form, Setup
+//! check popup, record detail, then the focused pane); every place that routes input — key
+//! contexts, typing, paste, click, actions — asks it. Every pane answers through one trait,
+//! [`Pane`], with one reply type, [`Reply`]: what it asks of the rest of the model is an
+//! [`Ask`], answered by a named cross-pane rule of [`Model`] (see `Model::answer`).
 
+use jiff::Timestamp;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use secrecy::SecretString;
 
-use super::check::CheckState;
-use super::composer::{self, ComposerState};
-use super::history::{self, HistoryState};
-use super::palette::PaletteState;
-use super::profiles::{self, ProfilesState};
-use super::record_detail::RecordDetailState;
-use super::records::RecordsState;
-use super::token::TokenState;
-use super::{Focus, Model, Overlay, Tab};
+use super::record_detail::{Draft, StackReply};
+use super::{Focus, Model, Tab};
+use crate::action::Action;
+use crate::config::profiles::Profile;
+use crate::effect::{Effect, RequestId, RequestIds};
 use crate::keymap::Context;
+use crate::msg::Outcome;
+use crate::requests::history::HistoryEntry;
+use crate::requests::request::SavedRequest;
 
 /// What has the keyboard, topmost first: an overlay covers everything, the profile form
 /// covers the panes, the Setup check popup covers the main area, the detail view covers the
-/// Records list.
+/// Records list. Also names the pane a job's outcome goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputTarget {
     /// Help, the palette, a confirmation, the drafts or quit popup.
@@ -26,7 +29,7 @@ pub enum InputTarget {
     ProfileForm,
     /// The Setup check popup.
     Check,
-    /// The record detail view on top of the Records list.
+    /// The record detail views on top of the Records list.
     Detail,
     Profiles,
     Token,
@@ -35,7 +38,103 @@ pub enum InputTarget {
     History,
 }
 
-/// What each input target does with keys that are not actions.
+/// What a pane may read of the rest of the model while it handles an action or an outcome.
+pub struct PaneCx<'a> {
+    pub ids: &'a mut RequestIds,
+    pub now: Timestamp,
+    /// The connected profile, if any.
+    pub profile: Option<String>,
+    /// Every profile (History's "replay with").
+    pub profiles: Vec<Profile>,
+    /// The profile the Setup check logs in with when none is connected.
+    pub unconnected: Option<Profile>,
+    /// Rows the Records list shows.
+    pub viewport: usize,
+}
+
+impl<'a> PaneCx<'a> {
+    /// A context with only the ids and the time (for a pane's commands outside an action).
+    pub fn bare(ids: &'a mut RequestIds, now: Timestamp) -> PaneCx<'a> {
+        PaneCx {
+            ids,
+            now,
+            profile: None,
+            profiles: Vec::new(),
+            unconnected: None,
+            viewport: 0,
+        }
+    }
+}
+
+/// A pane's answer to an action or an outcome.
+#[derive(Debug, Default)]
+#[must_use]
+pub struct Reply {
+    /// The pane used it (an unused action goes on to the app's own rules).
+    pub handled: bool,
+    pub effects: Vec<Effect>,
+    /// What only the model can do.
+    pub asks: Vec<Ask>,
+}
+
+impl Reply {
+    pub fn unhandled() -> Reply {
+        Reply::default()
+    }
+
+    pub fn effects(effects: Vec<Effect>) -> Reply {
+        Reply {
+            handled: true,
+            effects,
+            asks: Vec::new(),
+        }
+    }
+
+    pub fn ask(ask: Ask) -> Reply {
+        Reply {
+            handled: true,
+            effects: Vec::new(),
+            asks: vec![ask],
+        }
+    }
+
+    /// This reply, also asking `ask`.
+    pub fn and(mut self, ask: Ask) -> Reply {
+        self.asks.push(ask);
+        self
+    }
+}
+
+/// What a pane asks of the rest of the model: each is one cross-pane rule.
+#[derive(Debug)]
+pub enum Ask {
+    /// Close the overlay.
+    CloseOverlay,
+    /// Run an action chosen in the palette.
+    Run(Action),
+    /// Open a draft offered at start in a detail view.
+    RestoreDraft(Box<Draft>),
+    /// A draft offered at start was restored or discarded: it leaves the kept ones.
+    ForgetDraft(Box<Draft>),
+    /// Quit; `discard` drops every staged edit first.
+    Quit { discard: bool },
+    /// Log in with this profile (and the secret typed at the prompt).
+    Connect(Box<Profile>, Option<SecretString>),
+    /// Open a record of the list in the detail view.
+    OpenRecord { object: String, id: String },
+    /// Open a request in the Composer (a History entry).
+    OpenRequest(Box<SavedRequest>),
+    /// Open the profile form on a new profile (a Postman environment import).
+    NewProfileForm(Box<Profile>),
+    /// A request was sent (Composer or replay): it joins the history.
+    Sent(Box<HistoryEntry>),
+    /// The detail views closed one, kept a draft, saved or deleted a record.
+    Detail(StackReply),
+    /// A login succeeded: the detail views follow the new session.
+    LoggedIn,
+}
+
+/// What each input target does with keys, pastes, actions and its jobs' outcomes.
 pub trait Pane {
     /// The key contexts that resolve a key here, most specific first.
     fn contexts(&self) -> Vec<Context>;
@@ -51,6 +150,12 @@ pub trait Pane {
         for c in text.chars().filter(|c| !c.is_control()) {
             self.type_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
         }
+    }
+    /// An action routed here.
+    fn update(&mut self, action: Action, cx: &mut PaneCx<'_>) -> Reply;
+    /// A job of this pane finished (`req` is the id it was started with).
+    fn on_outcome(&mut self, _req: RequestId, _outcome: Outcome, _cx: &mut PaneCx<'_>) -> Reply {
+        Reply::unhandled()
     }
 }
 
@@ -82,7 +187,8 @@ impl Model {
             InputTarget::Overlay => self.overlay.as_ref()?,
             InputTarget::ProfileForm | InputTarget::Profiles => &self.profiles,
             InputTarget::Check => &self.check,
-            InputTarget::Detail => self.detail.top()?,
+            InputTarget::Detail if self.detail.is_open() => &self.detail,
+            InputTarget::Detail => return None,
             InputTarget::Token => &self.token,
             InputTarget::Records => &self.records,
             InputTarget::Composer => &self.composer,
@@ -95,170 +201,98 @@ impl Model {
             InputTarget::Overlay => self.overlay.as_mut()?,
             InputTarget::ProfileForm | InputTarget::Profiles => &mut self.profiles,
             InputTarget::Check => &mut self.check,
-            InputTarget::Detail => self.detail.top_mut()?,
+            InputTarget::Detail if self.detail.is_open() => &mut self.detail,
+            InputTarget::Detail => return None,
             InputTarget::Token => &mut self.token,
             InputTarget::Records => &mut self.records,
             InputTarget::Composer => &mut self.composer,
             InputTarget::History => &mut self.history,
         })
     }
-}
 
-impl Pane for Overlay {
-    fn contexts(&self) -> Vec<Context> {
-        vec![match self {
-            Overlay::Help { .. } => Context::Help,
-            Overlay::Palette(_) => Context::Palette,
-            Overlay::ConfirmCopyToken => Context::Confirm,
-            Overlay::Drafts { .. } => Context::Drafts,
-            Overlay::QuitStaged { .. } => Context::LeaveStaged,
-        }]
+    /// Runs `work` on the pane of `target` with the context it may read.
+    fn with_pane(
+        &mut self,
+        target: InputTarget,
+        work: impl FnOnce(&mut dyn Pane, &mut PaneCx<'_>) -> Reply,
+    ) -> Reply {
+        let profile = self.token.session.as_ref().map(|s| s.profile.clone());
+        let unconnected = self.check_target();
+        let profiles = self.profiles.profiles.clone();
+        let viewport = self.layout.main.height.saturating_sub(5) as usize;
+        let Model {
+            overlay,
+            profiles: profiles_pane,
+            check,
+            detail,
+            token,
+            records,
+            composer,
+            history,
+            ids,
+            now,
+            ..
+        } = self;
+        let mut cx = PaneCx {
+            ids,
+            now: *now,
+            profile,
+            profiles,
+            unconnected,
+            viewport,
+        };
+        let pane: &mut dyn Pane = match target {
+            InputTarget::Overlay => match overlay {
+                Some(overlay) => overlay,
+                None => return Reply::unhandled(),
+            },
+            InputTarget::ProfileForm | InputTarget::Profiles => profiles_pane,
+            InputTarget::Check => check,
+            InputTarget::Detail => detail,
+            InputTarget::Token => token,
+            InputTarget::Records => records,
+            InputTarget::Composer => composer,
+            InputTarget::History => history,
+        };
+        work(pane, &mut cx)
     }
 
-    fn wants_text(&self) -> bool {
-        matches!(self, Overlay::Palette(_))
+    /// Gives `action` to the pane of `target`; `None` when the pane does not use it.
+    pub(super) fn pane_update(
+        &mut self,
+        target: InputTarget,
+        action: Action,
+    ) -> Option<Vec<Effect>> {
+        let reply = self.with_pane(target, |pane, cx| pane.update(action, cx));
+        let handled = reply.handled;
+        let effects = self.apply(reply);
+        handled.then_some(effects)
     }
 
-    fn type_key(&mut self, key: KeyEvent) {
-        if let Overlay::Palette(palette) = self {
-            palette.type_key(key);
+    /// Gives a job's outcome to the pane that started it.
+    pub(super) fn pane_outcome(&mut self, req: RequestId, outcome: Outcome) -> Vec<Effect> {
+        let target = match &outcome {
+            Outcome::Check(_) => InputTarget::Check,
+            Outcome::Record(_) => InputTarget::Detail,
+            Outcome::Records(_) => InputTarget::Records,
+            Outcome::Composer(_) => InputTarget::Composer,
+            Outcome::History(_) => InputTarget::History,
+            Outcome::Login(_)
+            | Outcome::Introspect(_)
+            | Outcome::Revoke(_)
+            | Outcome::Copied(_)
+            | Outcome::ApiChecked(_) => InputTarget::Token,
+        };
+        let reply = self.with_pane(target, |pane, cx| pane.on_outcome(req, outcome, cx));
+        self.apply(reply)
+    }
+
+    /// Runs a reply: its effects (tracked as in flight) and its asks, in order.
+    pub(super) fn apply(&mut self, reply: Reply) -> Vec<Effect> {
+        let mut effects = self.track(reply.effects);
+        for ask in reply.asks {
+            effects.extend(self.answer(ask));
         }
-    }
-}
-
-impl Pane for PaletteState {
-    fn contexts(&self) -> Vec<Context> {
-        vec![Context::Palette]
-    }
-
-    fn wants_text(&self) -> bool {
-        true
-    }
-
-    fn type_key(&mut self, key: KeyEvent) {
-        PaletteState::type_key(self, key);
-    }
-}
-
-impl Pane for ProfilesState {
-    fn contexts(&self) -> Vec<Context> {
-        match &self.mode {
-            profiles::Mode::Form(_) => vec![Context::Form],
-            profiles::Mode::SecretPrompt { .. } => vec![Context::Prompt],
-            profiles::Mode::ConfirmDelete { .. } | profiles::Mode::ConfirmDiscard(_) => {
-                vec![Context::Confirm]
-            }
-            profiles::Mode::List => vec![Context::Profiles, Context::List, Context::Global],
-        }
-    }
-
-    fn wants_text(&self) -> bool {
-        matches!(
-            self.mode,
-            profiles::Mode::Form(_) | profiles::Mode::SecretPrompt { .. }
-        )
-    }
-
-    fn type_key(&mut self, key: KeyEvent) {
-        ProfilesState::type_key(self, key);
-    }
-}
-
-impl Pane for CheckState {
-    fn contexts(&self) -> Vec<Context> {
-        vec![Context::Check, Context::List, Context::Global]
-    }
-
-    fn wants_text(&self) -> bool {
-        false
-    }
-
-    /// The popup is modal: nothing is typed underneath it.
-    fn type_key(&mut self, _key: KeyEvent) {}
-}
-
-impl Pane for RecordDetailState {
-    fn contexts(&self) -> Vec<Context> {
-        self.key_contexts()
-    }
-
-    fn wants_text(&self) -> bool {
-        RecordDetailState::wants_text(self)
-    }
-
-    fn type_key(&mut self, key: KeyEvent) {
-        if RecordDetailState::wants_text(self) {
-            RecordDetailState::type_key(self, key);
-        }
-    }
-}
-
-impl Pane for TokenState {
-    fn contexts(&self) -> Vec<Context> {
-        vec![Context::Token, Context::Global]
-    }
-
-    fn wants_text(&self) -> bool {
-        false
-    }
-
-    fn type_key(&mut self, _key: KeyEvent) {}
-}
-
-impl Pane for RecordsState {
-    fn contexts(&self) -> Vec<Context> {
-        if self.input.is_some() {
-            vec![Context::RecordsInput]
-        } else if self.popup.is_some() {
-            vec![Context::RecordsPopup, Context::List]
-        } else {
-            vec![Context::Records, Context::List, Context::Global]
-        }
-    }
-
-    fn wants_text(&self) -> bool {
-        RecordsState::wants_text(self)
-    }
-
-    fn type_key(&mut self, key: KeyEvent) {
-        if RecordsState::wants_text(self) {
-            RecordsState::type_key(self, key);
-        }
-    }
-}
-
-impl Pane for ComposerState {
-    fn contexts(&self) -> Vec<Context> {
-        ComposerState::contexts(self)
-    }
-
-    fn wants_text(&self) -> bool {
-        matches!(
-            self.mode,
-            composer::Mode::Input { .. } | composer::Mode::Body(_)
-        )
-    }
-
-    fn type_key(&mut self, key: KeyEvent) {
-        ComposerState::type_key(self, key);
-    }
-
-    /// Multi-line text keeps its line breaks in the body editor.
-    fn paste(&mut self, text: &str) {
-        ComposerState::paste(self, text);
-    }
-}
-
-impl Pane for HistoryState {
-    fn contexts(&self) -> Vec<Context> {
-        HistoryState::contexts(self)
-    }
-
-    fn wants_text(&self) -> bool {
-        matches!(self.mode, history::Mode::Filter(_))
-    }
-
-    fn type_key(&mut self, key: KeyEvent) {
-        HistoryState::type_key(self, key);
+        effects
     }
 }

@@ -134,19 +134,6 @@ impl Model {
         }
     }
 
-    /// A key action for the Records tab; `None` when the tab does not use it.
-    pub(super) fn records_update(&mut self, action: Action) -> Option<Vec<Effect>> {
-        let rows = self.layout.main.height.saturating_sub(5) as usize;
-        if rows > 0 {
-            self.records.viewport = rows;
-        }
-        match self.records.update(action, self.now, &mut self.ids) {
-            records::Reply::Unhandled => None,
-            records::Reply::Effects(effects) => Some(self.track(effects)),
-            records::Reply::Open { object, id } => Some(self.open_record(&object, &id)),
-        }
-    }
-
     /// Tells the Records tab about the connection (new profile, lost session).
     pub(super) fn sync_records(&mut self) -> Vec<Effect> {
         match self.token.session.as_ref().map(|s| s.profile.clone()) {

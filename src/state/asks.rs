@@ -1,0 +1,98 @@
+//! The cross-pane rules: what the model does for each [`Ask`] a pane returns. Each is one
+//! named method, here or beside the panes it joins (`records_tab.rs`, `tabs.rs`).
+
+use super::pane::Ask;
+use super::*;
+
+impl Model {
+    /// Carries out what a pane asked.
+    pub(super) fn answer(&mut self, ask: Ask) -> Vec<Effect> {
+        match ask {
+            Ask::CloseOverlay => {
+                self.overlay = None;
+                Vec::new()
+            }
+            Ask::Run(action) => self.run_command(action),
+            Ask::RestoreDraft(draft) => self.restore_draft(&draft),
+            Ask::ForgetDraft(draft) => {
+                if let Some(at) = self.kept_drafts.iter().position(|d| *d == *draft) {
+                    self.kept_drafts.remove(at);
+                }
+                Vec::new()
+            }
+            Ask::Quit { discard } => {
+                if discard {
+                    self.detail.discard_all();
+                }
+                self.overlay = None;
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+            Ask::Connect(profile, secret) => self.connect(profile, secret),
+            Ask::OpenRecord { object, id } => self.open_record(&object, &id),
+            Ask::OpenRequest(request) => self.open_request(*request),
+            Ask::NewProfileForm(profile) => {
+                self.new_profile_form(&profile);
+                Vec::new()
+            }
+            Ask::Sent(entry) => self.record_send(*entry),
+            Ask::Detail(reply) => self.on_stack_reply(reply),
+            Ask::LoggedIn => self.detail_views_follow_the_session(),
+        }
+    }
+
+    /// Starts logging in with `profile`: the token pane waits for it, focus on the profiles.
+    fn connect(
+        &mut self,
+        profile: Box<Profile>,
+        prompted_secret: Option<secrecy::SecretString>,
+    ) -> Vec<Effect> {
+        let req = self.ids.allocate();
+        let mut effects = self.token.start_connect(&profile.name, req);
+        self.focus = Focus::Profiles;
+        effects.push(Effect::Spawn {
+            req,
+            job: Job::Connect {
+                profile,
+                prompted_secret,
+            },
+        });
+        self.track(effects)
+    }
+
+    /// A draft offered at start opens in a detail view with its edits staged.
+    fn restore_draft(&mut self, draft: &Draft) -> Vec<Effect> {
+        let connected = self.token.session.is_some();
+        let (mut view, effects) = RecordDetailState::from_draft(draft, connected, &mut self.ids);
+        self.prepare_view(&mut view);
+        self.detail.push(view);
+        self.tab = Tab::Records;
+        self.focus = Focus::Main;
+        self.track(effects)
+    }
+
+    /// The profile form on a new profile (a Postman environment import). The secret is not
+    /// carried over: the user picks its source in the form (and types it only when choosing
+    /// "plain" or at connect time).
+    fn new_profile_form(&mut self, profile: &Profile) {
+        let mut form = profiles::ProfileForm::edit(profile);
+        form.original_name = None;
+        form.secret_source = 0;
+        form.secret_value.clear();
+        self.profiles.mode = profiles::Mode::Form(Box::new(form));
+        self.focus = Focus::Profiles;
+    }
+
+    /// A login succeeded: open detail views get the instance and production guard of the
+    /// new session, and those waiting for a connection load.
+    fn detail_views_follow_the_session(&mut self) -> Vec<Effect> {
+        let instance = self.token.session.as_ref().map(|s| s.instance_url.clone());
+        let production = self.is_production();
+        for view in &mut self.detail.views {
+            view.instance_url.clone_from(&instance);
+            view.production = production;
+        }
+        let effects = self.detail.connected(&mut self.ids);
+        self.track(effects)
+    }
+}
