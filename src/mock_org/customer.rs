@@ -22,7 +22,7 @@ use serde_json::{Map, Value, json};
 
 use super::rest::{ApiError, method_not_allowed};
 use super::state::{Shared, json_response};
-use crate::composer::soap::{Element, escape};
+use super::xml::{Element, escape};
 
 /// The class's WSDL as shipped; `{{ORIGIN}}` stands for the instance origin.
 pub(crate) const WSDL: &str = include_str!("../../assets/mock-org/CustomerWS.wsdl");
@@ -502,11 +502,7 @@ pub(crate) fn rest(
 fn customer_from_xml(e: &Element) -> Result<Customer, String> {
     let mut customer = Customer::default();
     let text = |c: &Element| {
-        if c.is_nil() {
-            Value::Null
-        } else {
-            json!(c.text)
-        }
+        if c.nil { Value::Null } else { json!(c.text) }
     };
     for child in &e.children {
         match child.local_name() {
@@ -542,7 +538,7 @@ fn customer_from_xml(e: &Element) -> Result<Customer, String> {
 /// Runs a `CustomerWS` operation; `Ok(inner XML of {op}Response)` or `Err(fault message)`.
 pub(crate) fn soap(shared: &Shared, operation: &Element) -> Result<String, String> {
     let op = operation.local_name();
-    let arg = |name: &str| operation.child(name).filter(|e| !e.is_nil());
+    let arg = |name: &str| operation.child(name).filter(|e| !e.nil);
     match op {
         "getCustomer" => {
             let id = arg("accountId").map(|e| e.text.clone()).unwrap_or_default();

@@ -24,6 +24,7 @@ mod soap;
 pub mod soql;
 mod state;
 pub mod store;
+mod xml;
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
