@@ -66,12 +66,7 @@ pub(crate) fn create(
 }
 
 /// The fixed rows of the run-as user and the organization.
-fn special_record(
-    shared: &Shared,
-    name: &str,
-    id: &str,
-    version: &str,
-) -> Option<Value> {
+fn special_record(shared: &Shared, name: &str, id: &str, version: &str) -> Option<Value> {
     let id = crate::sf::id::normalize(id)?;
     if name.eq_ignore_ascii_case("User") && id == shared.user_id {
         return Some(json!({

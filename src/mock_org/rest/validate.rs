@@ -61,11 +61,7 @@ fn type_error(field: &FieldMeta, value: &Value) -> ApiError {
 }
 
 /// Checks one value against its field's type and metadata; returns the value to store.
-fn check_value(
-    object: &ObjectSchema,
-    field: &FieldMeta,
-    value: &Value,
-) -> Result<Value, ApiError> {
+fn check_value(object: &ObjectSchema, field: &FieldMeta, value: &Value) -> Result<Value, ApiError> {
     if value.is_null() {
         return Ok(Value::Null);
     }
