@@ -213,7 +213,7 @@ pub(crate) fn update(shared: &Shared, request: &Request<'_>) -> Result<Response,
                     results.push(failure(Some(&id), &e));
                     continue;
                 }
-                record.apply_update(object, changes, &shared.user_id);
+                record.apply_update(object, changes, &shared.user_id, shared.clock.now_ms());
                 store.put(&id, &record);
                 results.push(json!({"id": id, "success": true, "errors": []}));
             }
@@ -280,7 +280,7 @@ pub(crate) fn delete(shared: &Shared, request: &Request<'_>) -> Result<Response,
                 if let Some(store) = inner.store.get_mut(&object_name)
                     && let Some(mut record) = store.get(&id)
                 {
-                    record.mark_deleted();
+                    record.mark_deleted(shared.clock.now_ms());
                     store.put(&id, &record);
                 }
                 results.push(json!({"id": id, "success": true, "errors": []}));

@@ -321,7 +321,7 @@ fn update(
             .get(&id)
             .filter(|r| live(&r.row))
             .ok_or_else(|| Exception::no_rows(22))?;
-        record.apply_update(object, changes, &shared.user_id);
+        record.apply_update(object, changes, &shared.user_id, shared.clock.now_ms());
         store.put(&id, &record);
     }
     load(shared, &id).ok_or_else(|| Exception::no_rows(22))
@@ -339,7 +339,7 @@ fn delete(shared: &Shared, account_id: &str) -> Result<(), Exception> {
         .get(&id)
         .filter(|r| live(&r.row))
         .ok_or_else(|| Exception::no_rows(31))?;
-    account.mark_deleted();
+    account.mark_deleted(shared.clock.now_ms());
     accounts.put(&id, &account);
     if let Some(contacts) = inner.store.get_mut("Contact") {
         let hits: Vec<String> = contacts
@@ -351,7 +351,7 @@ fn delete(shared: &Shared, account_id: &str) -> Result<(), Exception> {
             .collect();
         for contact in hits {
             if let Some(mut record) = contacts.get(&contact) {
-                record.mark_deleted();
+                record.mark_deleted(shared.clock.now_ms());
                 contacts.put(&contact, &record);
             }
         }

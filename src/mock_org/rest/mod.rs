@@ -28,8 +28,8 @@ use super::oauth;
 use super::state::{Listener, Shared, bearer};
 
 use faults::injected_fault;
+pub(crate) use records::create;
 use records::record;
-pub(crate) use records::{create, next_stamp};
 #[cfg(test)]
 pub(crate) use render::render_record;
 pub(crate) use render::write_record;

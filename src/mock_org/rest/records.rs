@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::super::schema::{FieldMeta, ObjectSchema};
 use super::super::seed::{insert_record, system_fields};
-use super::super::state::{Inner, Record, Shared, json_bytes_response, json_response, now_ms};
+use super::super::state::{Inner, Record, Shared, json_bytes_response, json_response};
 use super::conditional::{
     check_modified, etag, etag_matches, parse_http_date, precondition_failed, row_etag,
     with_record_headers,
@@ -16,11 +16,6 @@ use super::render::write_record;
 use super::sobjects::object;
 use super::validate::{new_row, parse_body, validate};
 use super::{ApiError, Request, method_not_allowed};
-
-/// A fresh modification stamp strictly after `previous`.
-pub(crate) fn next_stamp(previous: i64) -> i64 {
-    now_ms().max(previous + 1)
-}
 
 /// 404 `ENTITY_IS_DELETED`, for a record in the recycle bin.
 fn deleted() -> ApiError {
@@ -59,7 +54,7 @@ pub(crate) fn create(
         super::super::setup_org::Access::Create,
     )?;
     let mut row = new_row(object, body)?;
-    let now = now_ms();
+    let now = shared.clock.now_ms();
     system_fields(&mut row, object, &shared.user_id, now, now);
     let mut inner = shared.lock();
     Ok(insert_record(&mut inner, object, row, now))
@@ -215,7 +210,7 @@ pub(super) fn record(
                 return Err(precondition_failed());
             }
             let changes = validate(object, &body, false)?;
-            record.apply_update(object, changes, &shared.user_id);
+            record.apply_update(object, changes, &shared.user_id, shared.clock.now_ms());
             inner.store.table_mut(object).put(&id, &record);
             let tag = row_etag(&inner, &object.name, &id);
             Ok(with_record_headers(
@@ -232,7 +227,7 @@ pub(super) fn record(
             )?;
             let mut inner = shared.lock();
             let mut record = live_record(&inner, &object.name, &id)?;
-            record.mark_deleted();
+            record.mark_deleted(shared.clock.now_ms());
             inner.store.table_mut(object).put(&id, &record);
             Ok(StatusCode::NO_CONTENT.into_response())
         }
