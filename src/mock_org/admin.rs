@@ -1,5 +1,5 @@
-//! The mock org's admin endpoints (not Salesforce's): `/__mock/faults`, `/__mock/reset`,
-//! `/__mock/state`. No authentication: the server only listens on loopback.
+//! The mock org's admin endpoints (not Salesforce's): `/__mock/faults`, `/__mock/clock`,
+//! `/__mock/reset`, `/__mock/state`. No authentication: the server only listens on loopback.
 //!
 //! * `GET /__mock/faults` — current latency and pending failures.
 //! * `POST /__mock/faults` — JSON with any of: `latency_ms`, `fail_next` (count), `status`,
@@ -11,16 +11,22 @@
 //!   the failing answers look like, see [`FaultKind`]; `status` applies to all kinds, e.g.
 //!   `{"fail_next":1,"status":200,"kind":"html"}`).
 //! * `DELETE /__mock/faults` — no latency, no pending failures or dropped connections.
+//! * `GET /__mock/clock` — the org's "now" and how far it is ahead of real time.
+//! * `POST /__mock/clock` — `{"advance_secs": N}` moves the org's clock forward N seconds
+//!   (fractions allowed): tokens time out, records are stamped and TODAY falls as if that much
+//!   time had passed.
 //! * `POST /__mock/reset` — records, cursors, jobs and API usage back to the seed state (tokens
 //!   stay valid).
 //! * `GET /__mock/state` — counts; `?records=true` also dumps every record.
+
+use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::rest::{ApiError, method_not_allowed, parse_body};
-use super::state::{Fault, Shared, json_response};
+use super::state::{Fault, Shared, json_response, sf_datetime};
 
 /// The shape of an injected failure's answer (`kind` in `POST /__mock/faults`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -110,6 +116,28 @@ fn set_faults(shared: &Shared, body: &[u8]) -> Result<Response, ApiError> {
     Ok(json_response(StatusCode::OK, &faults_body(shared)))
 }
 
+fn clock_body(shared: &Shared) -> Value {
+    json!({"now": sf_datetime(shared.clock.now_ms()), "offset_ms": shared.clock.offset_ms()})
+}
+
+fn advance_clock(shared: &Shared, body: &[u8]) -> Result<Response, ApiError> {
+    let body = parse_body(body)?;
+    let seconds = body
+        .get("advance_secs")
+        .and_then(Value::as_f64)
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .ok_or_else(|| {
+            ApiError::bad(
+                "INVALID_FIELD",
+                "advance_secs must be a number of seconds, 0 or more",
+            )
+        })?;
+    shared
+        .clock
+        .advance(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX));
+    Ok(json_response(StatusCode::OK, &clock_body(shared)))
+}
+
 fn state(shared: &Shared, query: &str) -> Response {
     let dump = super::oauth::form(query.as_bytes())
         .iter()
@@ -158,7 +186,13 @@ fn reset(shared: &Shared) -> Response {
     super::seed::seed(&shared.config, &shared.schema, &shared.user_id, &mut inner);
     if let Some(data) = &shared.data {
         // Loaded fine at start, so it loads again.
-        let _ = super::data::load(&shared.schema, &shared.user_id, &mut inner, data);
+        let _ = super::data::load(
+            &shared.schema,
+            &shared.user_id,
+            &mut inner,
+            data,
+            shared.clock.now_ms(),
+        );
     }
     drop(inner);
     StatusCode::NO_CONTENT.into_response()
@@ -184,6 +218,9 @@ pub(crate) fn handle(
             Ok(StatusCode::NO_CONTENT.into_response())
         }
         (["faults"], _) => Err(method_not_allowed(method, "DELETE,GET,POST")),
+        (["clock"], &Method::GET) => Ok(json_response(StatusCode::OK, &clock_body(shared))),
+        (["clock"], &Method::POST) => advance_clock(shared, body),
+        (["clock"], _) => Err(method_not_allowed(method, "GET,POST")),
         (["reset"], &Method::POST) => Ok(reset(shared)),
         (["reset"], _) => Err(method_not_allowed(method, "POST")),
         (["state"], &Method::GET) => Ok(state(shared, query)),
@@ -191,4 +228,113 @@ pub(crate) fn handle(
         _ => Err(ApiError::not_found()),
     };
     result.unwrap_or_else(IntoResponse::into_response)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::super::MockOrgConfig;
+    use super::super::state::TokenInfo;
+    use super::*;
+
+    fn org() -> Shared {
+        let config = MockOrgConfig {
+            records: 3,
+            token_ttl: Duration::from_secs(600),
+            ..MockOrgConfig::default()
+        };
+        Shared::new(config, url::Url::parse("http://127.0.0.1:1/").expect("url")).expect("org")
+    }
+
+    fn call(shared: &Shared, method: Method, body: &str) -> (StatusCode, Value) {
+        let response = handle(shared, &method, &["clock"], "", body.as_bytes());
+        let status = response.status();
+        let bytes =
+            futures::executor::block_on(axum::body::to_bytes(response.into_body(), 1 << 20))
+                .expect("body");
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    #[test]
+    fn the_clock_endpoint_moves_the_org_clock_for_tokens_and_stamps() {
+        let shared = org();
+        let now = shared.clock.now_ms();
+        shared.lock().tokens.insert(
+            "tok".into(),
+            TokenInfo {
+                app: 0,
+                issued_ms: now,
+                last_used_ms: now,
+            },
+        );
+        let (status, body) = call(&shared, Method::GET, "");
+        assert_eq!((status, &body["offset_ms"]), (StatusCode::OK, &json!(0)));
+
+        // Used within the idle timeout: alive, and the timeout slides.
+        let (status, body) = call(&shared, Method::POST, r#"{"advance_secs": 599.5}"#);
+        assert_eq!(
+            (status, &body["offset_ms"]),
+            (StatusCode::OK, &json!(599_500))
+        );
+        assert_eq!(shared.check_token("tok"), Some(0));
+        call(&shared, Method::POST, r#"{"advance_secs": 500}"#);
+        assert_eq!(shared.check_token("tok"), Some(0));
+        // Idle longer than the timeout: gone.
+        call(&shared, Method::POST, r#"{"advance_secs": 601}"#);
+        assert_eq!(shared.check_token("tok"), None);
+
+        // Records are stamped with the org's time.
+        let account = shared.schema.object("Account").expect("Account");
+        let fields = json!({"Name": "Later Co"});
+        let id = super::super::rest::create(&shared, account, fields.as_object().expect("map"))
+            .expect("created");
+        let stamped = shared.lock().store.get("Account").expect("table").get(&id);
+        let stamped = stamped.expect("stored").modified_ms;
+        assert!(stamped >= now + 1_700_500, "{stamped} vs {now}");
+        let (_, body) = call(&shared, Method::GET, "");
+        assert_eq!(body["offset_ms"], json!(1_700_500));
+        assert!(
+            body["now"].as_str().is_some_and(|t| t.ends_with("+0000")),
+            "{body}"
+        );
+
+        // Relative dates follow the org's clock: three days on, the record is older than
+        // LAST_N_DAYS:2.
+        call(&shared, Method::POST, r#"{"advance_secs": 259200}"#);
+        let count = |soql: &str| {
+            let inner = shared.lock();
+            let selection = super::super::query::select(&shared, &inner, soql, false, "62.0");
+            selection.expect(soql).total_size()
+        };
+        assert_eq!(
+            count("SELECT COUNT() FROM Account WHERE CreatedDate = LAST_N_DAYS:2"),
+            0
+        );
+        assert_eq!(
+            count("SELECT COUNT() FROM Account WHERE CreatedDate = LAST_N_DAYS:4"),
+            1
+        );
+        let offset = 1_700_500 + 259_200_000;
+
+        for bad in [
+            "{}",
+            r#"{"advance_secs": -1}"#,
+            r#"{"advance_secs": "1"}"#,
+            "nope",
+        ] {
+            let (status, _) = call(&shared, Method::POST, bad);
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        }
+        let (status, _) = call(&shared, Method::DELETE, "");
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(
+            shared.clock.offset_ms(),
+            offset,
+            "refused requests move nothing"
+        );
+    }
 }

@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use super::query::{Source, select};
 use super::rest::{ApiError, Request, method_not_allowed, parse_body};
 use super::soql::{SelectItem, Selection};
-use super::state::{Shared, json_response, now_ms, sf_datetime};
+use super::state::{Shared, json_response, sf_datetime};
 
 /// One query job.
 pub(crate) struct Job {
@@ -154,7 +154,7 @@ fn create(shared: &Shared, request: &Request<'_>) -> Result<Response, ApiError> 
     }
     let mut inner = shared.lock();
     let selection = select(
-        &shared.schema,
+        shared,
         &inner,
         &q,
         operation == "queryAll",
@@ -168,7 +168,7 @@ fn create(shared: &Shared, request: &Request<'_>) -> Result<Response, ApiError> 
         operation,
         object,
         version: version_number(request),
-        created_ms: now_ms(),
+        created_ms: shared.clock.now_ms(),
         state: "UploadComplete".to_owned(),
         polls: 0,
         delimiter,
@@ -556,7 +556,7 @@ mod tests {
         ];
         let mut lines = 0;
         for (soql, all) in queries {
-            let selection = select(&shared.schema, &inner, soql, all, "62.0").expect(soql);
+            let selection = select(&shared, &inner, soql, all, "62.0").expect(soql);
             let columns = csv_columns(soql).expect(soql);
             let len = selection.len();
             assert!(len > 0, "{soql}");
@@ -591,7 +591,7 @@ mod tests {
         };
         let soql = "SELECT Name, Parent.Name, AnnualRevenue, Industry, Parent.CreatedDate \
                     FROM Account WHERE Name = 'Child' OR Name = 'Own Id'";
-        let selection = select(&shared.schema, &inner, soql, true, "62.0").expect("query");
+        let selection = select(&shared, &inner, soql, true, "62.0").expect("query");
         let columns = csv_columns(soql).expect("columns");
         let csv = write_csv(&selection, &columns, &source, 0..9, ',', "\n");
         // Child's parent: a name with a quote, a backslash, control characters and a newline;

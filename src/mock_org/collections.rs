@@ -1,5 +1,6 @@
-//! sObject Collections beyond create: `GET|POST /composite/sobjects/{T}` (retrieve),
-//! `PATCH /composite/sobjects` (update) and `DELETE /composite/sobjects?ids=` (delete).
+//! sObject Collections: `POST /composite/sobjects` (create), `GET|POST /composite/sobjects/{T}`
+//! (retrieve), `PATCH /composite/sobjects` (update) and `DELETE /composite/sobjects?ids=`
+//! (delete).
 
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
@@ -212,7 +213,7 @@ pub(crate) fn update(shared: &Shared, request: &Request<'_>) -> Result<Response,
                     results.push(failure(Some(&id), &e));
                     continue;
                 }
-                record.apply_update(object, changes, &shared.user_id);
+                record.apply_update(object, changes, &shared.user_id, shared.clock.now_ms());
                 store.put(&id, &record);
                 results.push(json!({"id": id, "success": true, "errors": []}));
             }
@@ -279,11 +280,56 @@ pub(crate) fn delete(shared: &Shared, request: &Request<'_>) -> Result<Response,
                 if let Some(store) = inner.store.get_mut(&object_name)
                     && let Some(mut record) = store.get(&id)
                 {
-                    record.mark_deleted();
+                    record.mark_deleted(shared.clock.now_ms());
                     store.put(&id, &record);
                 }
                 results.push(json!({"id": id, "success": true, "errors": []}));
             }
+        }
+    }
+    Ok(json_response(StatusCode::OK, &Value::Array(results)))
+}
+
+/// `POST /composite/sobjects`: create up to 200 records, optionally all-or-none.
+pub(crate) fn create(shared: &Shared, request: &Request<'_>) -> Result<Response, ApiError> {
+    let (all_or_none, records) = records_body(request)?;
+    let mut checked = Vec::with_capacity(records.len());
+    for record in &records {
+        let result = (|| {
+            let map = record
+                .as_object()
+                .ok_or_else(|| ApiError::bad("JSON_PARSER_ERROR", "Expected an object"))?;
+            let kind = map
+                .get("attributes")
+                .and_then(|a| a.get("type"))
+                .and_then(Value::as_str)
+                .ok_or_else(|| {
+                    ApiError::bad("INVALID_TYPE", "Must send a concrete entity type.")
+                })?;
+            let object = shared.schema.object(kind).ok_or_else(|| {
+                ApiError::bad(
+                    "INVALID_TYPE",
+                    format!("sObject type '{kind}' is not supported."),
+                )
+            })?;
+            validate(object, map, true)?;
+            Ok::<_, ApiError>((object, map))
+        })();
+        checked.push(result);
+    }
+    let failed = checked.iter().any(Result::is_err);
+    let mut results = Vec::with_capacity(checked.len());
+    for result in checked {
+        match result {
+            Err(e) => results.push(json!({"success": false, "errors": [e.collection_item()]})),
+            Ok(_) if all_or_none && failed => results.push(json!({"success": false, "errors": [{
+                "statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+                "message": "Record rolled back because not all records were valid and the request was using AllOrNone header",
+                "fields": []}]})),
+            Ok((object, map)) => match super::rest::create(shared, object, map) {
+                Ok(id) => results.push(json!({"id": id, "success": true, "errors": []})),
+                Err(e) => results.push(json!({"success": false, "errors": [e.collection_item()]})),
+            },
         }
     }
     Ok(json_response(StatusCode::OK, &Value::Array(results)))

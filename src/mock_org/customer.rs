@@ -22,7 +22,7 @@ use serde_json::{Map, Value, json};
 
 use super::rest::{ApiError, method_not_allowed};
 use super::state::{Shared, json_response};
-use crate::requests::soap::{Element, escape};
+use super::xml::{Element, escape};
 
 /// The class's WSDL as shipped; `{{ORIGIN}}` stands for the instance origin.
 pub(crate) const WSDL: &str = include_str!("../../assets/mock-org/CustomerWS.wsdl");
@@ -321,7 +321,7 @@ fn update(
             .get(&id)
             .filter(|r| live(&r.row))
             .ok_or_else(|| Exception::no_rows(22))?;
-        record.apply_update(object, changes, &shared.user_id);
+        record.apply_update(object, changes, &shared.user_id, shared.clock.now_ms());
         store.put(&id, &record);
     }
     load(shared, &id).ok_or_else(|| Exception::no_rows(22))
@@ -339,7 +339,7 @@ fn delete(shared: &Shared, account_id: &str) -> Result<(), Exception> {
         .get(&id)
         .filter(|r| live(&r.row))
         .ok_or_else(|| Exception::no_rows(31))?;
-    account.mark_deleted();
+    account.mark_deleted(shared.clock.now_ms());
     accounts.put(&id, &account);
     if let Some(contacts) = inner.store.get_mut("Contact") {
         let hits: Vec<String> = contacts
@@ -351,7 +351,7 @@ fn delete(shared: &Shared, account_id: &str) -> Result<(), Exception> {
             .collect();
         for contact in hits {
             if let Some(mut record) = contacts.get(&contact) {
-                record.mark_deleted();
+                record.mark_deleted(shared.clock.now_ms());
                 contacts.put(&contact, &record);
             }
         }
@@ -502,11 +502,7 @@ pub(crate) fn rest(
 fn customer_from_xml(e: &Element) -> Result<Customer, String> {
     let mut customer = Customer::default();
     let text = |c: &Element| {
-        if c.is_nil() {
-            Value::Null
-        } else {
-            json!(c.text)
-        }
+        if c.nil { Value::Null } else { json!(c.text) }
     };
     for child in &e.children {
         match child.local_name() {
@@ -542,7 +538,7 @@ fn customer_from_xml(e: &Element) -> Result<Customer, String> {
 /// Runs a `CustomerWS` operation; `Ok(inner XML of {op}Response)` or `Err(fault message)`.
 pub(crate) fn soap(shared: &Shared, operation: &Element) -> Result<String, String> {
     let op = operation.local_name();
-    let arg = |name: &str| operation.child(name).filter(|e| !e.is_nil());
+    let arg = |name: &str| operation.child(name).filter(|e| !e.nil);
     match op {
         "getCustomer" => {
             let id = arg("accountId").map(|e| e.text.clone()).unwrap_or_default();

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use super::rest::{new_row, parse_datetime};
 use super::schema::Schema;
 use super::seed::{insert_record, system_fields};
-use super::state::{Inner, Record, now_ms, sf_datetime};
+use super::state::{Inner, Record, sf_datetime};
 
 /// Removes `name` (any letter case) from `map` and returns its value.
 fn take(map: &mut serde_json::Map<String, Value>, name: &str) -> Option<Value> {
@@ -14,12 +14,14 @@ fn take(map: &mut serde_json::Map<String, Value>, name: &str) -> Option<Value> {
 }
 
 /// Validates and stores every record of `data` (`{"Account": [...], ...}`), objects in schema
-/// order so that contacts can point at accounts of the same file.
+/// order so that contacts can point at accounts of the same file. Records without dates are
+/// stamped `now_ms` (the org's clock).
 pub(crate) fn load(
     schema: &Schema,
     user_id: &str,
     inner: &mut Inner,
     data: &Value,
+    now_ms: i64,
 ) -> Result<(), String> {
     let Some(objects) = data.as_object() else {
         return Err("the top level must be an object of sObject name → array of records".into());
@@ -76,8 +78,7 @@ pub(crate) fn load(
                     .map(Some)
                     .ok_or_else(|| format!("{}: {name} {v} is not a datetime", at())),
             };
-            let now = now_ms();
-            let created = stamp(&mut map, "CreatedDate")?.unwrap_or(now);
+            let created = stamp(&mut map, "CreatedDate")?.unwrap_or(now_ms);
             let modified = stamp(&mut map, "LastModifiedDate")?.unwrap_or(created);
             let mut row = new_row(object, &map)
                 .map_err(|e| format!("{}: {}: {}", at(), e.code, e.message))?;

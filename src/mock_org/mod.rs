@@ -8,6 +8,7 @@ pub use admin::FaultKind;
 mod apex;
 mod bulk;
 pub mod cli;
+mod clock;
 mod collections;
 mod columns;
 mod composite;
@@ -24,6 +25,7 @@ mod soap;
 pub mod soql;
 mod state;
 pub mod store;
+mod xml;
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -500,6 +502,13 @@ impl MockOrg {
     /// `REQUEST_LIMIT_EXCEEDED`.
     pub fn set_api_remaining(&self, remaining: u64) {
         self.shared.lock().usage = self.shared.config.api_daily_limit.saturating_sub(remaining);
+    }
+
+    /// Moves the org's clock forward by `by`: token idle timeouts, record stamps, Bulk job
+    /// dates and relative dates in SOQL (`TODAY`) all behave as if that much time had passed.
+    /// The clock never goes back. Also `POST /__mock/clock {"advance_secs": N}`.
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.clock.advance(by);
     }
 
     /// Changes the delay added before every data API response.

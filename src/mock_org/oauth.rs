@@ -9,7 +9,7 @@ use rand::Rng;
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use super::state::{App, Listener, Shared, TokenInfo, bearer, json_response, now_ms, oauth_error};
+use super::state::{App, Listener, Shared, TokenInfo, bearer, json_response, oauth_error};
 
 /// Form fields of a body (or query string), `+` and `%20` both decoding to spaces.
 pub(crate) fn form(bytes: &[u8]) -> Vec<(String, String)> {
@@ -161,7 +161,7 @@ pub(crate) fn token(
     if shared.setup.scenario == super::Scenario::InactiveUser {
         return oauth_error("inactive_user", "user is inactive");
     }
-    let now = now_ms();
+    let now = shared.clock.now_ms();
     let org15 = shared.org_id.get(..15).unwrap_or(&shared.org_id);
     let access_token = random_token(org15);
     {
@@ -211,7 +211,7 @@ pub(crate) fn introspect(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> R
     let inactive = || json_response(StatusCode::OK, &json!({"active": false}));
     // Introspection does not count as use: it must not slide the timeout.
     let ttl = i64::try_from(shared.config.token_ttl.as_millis()).unwrap_or(i64::MAX);
-    let now = now_ms();
+    let now = shared.clock.now_ms();
     let (issued, last_used) = {
         let inner = shared.lock();
         match inner.tokens.get(token) {

@@ -223,18 +223,23 @@ fn page_body(
 /// Runs `soql` on the store without building records; a refused query becomes Salesforce's
 /// 400 error.
 pub(crate) fn select(
-    schema: &Schema,
+    shared: &Shared,
     inner: &Inner,
     soql: &str,
     include_deleted: bool,
     api_version: &str,
 ) -> Result<Selection, ApiError> {
-    let source = Source { schema, inner };
+    let source = Source {
+        schema: &shared.schema,
+        inner,
+    };
     let options = QueryOptions {
         include_deleted,
         api_version,
     };
-    super::soql::select(soql, &source, options).map_err(|e| ApiError::bad(e.code, e.message))
+    // Relative dates (TODAY, LAST_N_DAYS:n) follow the org's clock.
+    super::soql::select_at(soql, &source, options, shared.clock.now())
+        .map_err(|e| ApiError::bad(e.code, e.message))
 }
 
 /// `GET /query?q=` and `GET /queryAll?q=`.
@@ -258,13 +263,7 @@ pub(crate) fn query(
     }
     let batch = batch_size(request);
     let mut inner = shared.lock();
-    let selection = select(
-        &shared.schema,
-        &inner,
-        &q,
-        include_deleted,
-        &request.version,
-    )?;
+    let selection = select(shared, &inner, &q, include_deleted, &request.version)?;
     let source = Source {
         schema: &shared.schema,
         inner: &inner,
@@ -467,7 +466,7 @@ pub(crate) mod tests {
             ("SELECT COUNT() FROM Account", false),
         ];
         for (soql, all) in queries {
-            let selection = select(&shared.schema, &inner, soql, all, "62.0").expect(soql);
+            let selection = select(&shared, &inner, soql, all, "62.0").expect(soql);
             let len = selection.len();
             assert!(len > 0 || soql.contains("COUNT"), "{soql}");
             for (offset, batch) in [(0, 2000), (0, 200), (len.saturating_sub(5), 200)] {
@@ -505,7 +504,7 @@ pub(crate) mod tests {
         // The hand-made rows are in these results: a null parent, a missing parent, a deleted
         // row with a non-minted Id.
         let selection = select(
-            &shared.schema,
+            &shared,
             &inner,
             "SELECT Name, Parent.Name FROM Account WHERE Name = 'Own Id'",
             true,

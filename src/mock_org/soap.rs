@@ -6,11 +6,15 @@
 //! `OrderService`: `submit(name, a)` returns a new order id (`801...`); an empty `name` raises
 //! `System.NullPointerException` (a `soapenv:Client` fault, HTTP 500). `status(orderId)`
 //! returns `"Submitted"`. A bad `SessionHeader` gives the `sf:INVALID_SESSION_ID` fault.
+//!
+//! Requests are read with the mock org's own reader ([`super::xml`]); one that is not
+//! well-formed XML gets a `soapenv:Client` fault before anything else is looked at.
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::state::Shared;
+use super::xml::{self, Element, escape};
 
 const ENVELOPE_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 const CLASS: &str = "OrderService";
@@ -19,58 +23,16 @@ fn class_ns(class: &str) -> String {
     format!("http://soap.sforce.com/schemas/class/{class}")
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// The operation: the first element inside the envelope's `Body`.
+fn operation(root: &Element) -> Option<&Element> {
+    root.child("Body")?.children.first()
 }
 
-fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-}
-
-/// Start tags in `xml`: (byte offset of `<`, qualified name, offset just past `>`, self-closing).
-fn start_tags(xml: &str) -> impl Iterator<Item = (usize, &str, usize, bool)> {
-    xml.match_indices('<').filter_map(move |(at, _)| {
-        let rest = xml.get(at + 1..)?;
-        if rest.starts_with(['/', '?', '!']) {
-            return None;
-        }
-        let name_end = rest.find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
-        let close = rest.find('>')?;
-        let self_closing = rest[..close].ends_with('/');
-        Some((at, &rest[..name_end], at + 1 + close + 1, self_closing))
-    })
-}
-
-fn local(name: &str) -> &str {
-    name.rsplit(':').next().unwrap_or(name)
-}
-
-/// Text content of the first element whose local name is `name`.
-fn element_text(xml: &str, name: &str) -> Option<String> {
-    let (_, qualified, content_start, self_closing) =
-        start_tags(xml).find(|(_, q, _, _)| local(q) == name)?;
-    if self_closing {
-        return Some(String::new());
-    }
-    let end = xml.get(content_start..)?.find(&format!("</{qualified}>"))?;
-    Some(unescape(
-        xml.get(content_start..content_start + end)?.trim(),
-    ))
-}
-
-/// The local name of the first element inside `Body`.
-fn operation(xml: &str) -> Option<String> {
-    let (_, _, body_start, _) = start_tags(xml).find(|(_, q, _, _)| local(q) == "Body")?;
-    start_tags(xml.get(body_start..)?)
-        .next()
-        .map(|(_, q, _, _)| local(q).to_owned())
+/// The trimmed text of the first element named `name` in the envelope (empty when none).
+fn text_of(root: &Element, name: &str) -> String {
+    root.find(name)
+        .map(|e| e.text.trim().to_owned())
+        .unwrap_or_default()
 }
 
 fn xml_response(status: StatusCode, body: String) -> Response {
@@ -114,15 +76,17 @@ fn result(class: &str, method: &str, value: &str) -> Response {
 
 /// `POST /services/Soap/class/[{ns}/]{Class}`.
 pub(crate) fn call(shared: &Shared, class_path: &[String], body: &[u8]) -> Response {
-    let xml = String::from_utf8_lossy(body);
-    if operation(&xml).is_none() {
+    let Ok(root) = xml::parse(&String::from_utf8_lossy(body)) else {
+        return fault("soapenv:Client", "Unable to parse the SOAP request", false);
+    };
+    let Some(op) = operation(&root) else {
         return fault(
             "soapenv:Client",
             "Unable to find a SOAP Body in the request",
             false,
         );
-    }
-    let session = element_text(&xml, "sessionId").unwrap_or_default();
+    };
+    let session = text_of(&root, "sessionId");
     let app = shared.check_token(&session);
     if app.is_none() {
         return fault(
@@ -154,15 +118,6 @@ pub(crate) fn call(shared: &Shared, class_path: &[String], body: &[u8]) -> Respo
         );
     }
     if class == "CustomerWS" {
-        let parsed = crate::requests::soap::parse_xml(&xml);
-        let op = parsed
-            .as_ref()
-            .ok()
-            .and_then(|root| root.child("Body"))
-            .and_then(|body| body.children.first());
-        let Some(op) = op else {
-            return fault("soapenv:Client", "Unable to parse the SOAP request", false);
-        };
         return match super::customer::soap(shared, op) {
             Ok(inner) => xml_response(
                 StatusCode::OK,
@@ -182,10 +137,9 @@ pub(crate) fn call(shared: &Shared, class_path: &[String], body: &[u8]) -> Respo
             false,
         );
     }
-    let method = operation(&xml).unwrap_or_default();
-    match method.as_str() {
+    match op.local_name() {
         "submit" => {
-            let name = element_text(&xml, "name").unwrap_or_default();
+            let name = op.child("name").map(|e| e.text.trim()).unwrap_or_default();
             if name.is_empty() {
                 return fault(
                     "soapenv:Client",
@@ -265,15 +219,76 @@ pub(crate) fn wsdl(shared: &Shared, class_path: &[String], _headers: &HeaderMap)
 
 #[cfg(test)]
 mod tests {
+    use super::super::MockOrgConfig;
     use super::*;
 
+    fn org() -> Shared {
+        let config = MockOrgConfig {
+            records: 3,
+            ..MockOrgConfig::default()
+        };
+        Shared::new(config, url::Url::parse("http://127.0.0.1:1/").expect("url")).expect("org")
+    }
+
+    /// Status and body of a call to a class.
+    fn post(shared: &Shared, class: &str, body: &[u8]) -> (StatusCode, String) {
+        let response = call(shared, &[class.to_owned()], body);
+        let status = response.status();
+        let bytes =
+            futures::executor::block_on(axum::body::to_bytes(response.into_body(), 1 << 20))
+                .expect("body");
+        (status, String::from_utf8(bytes.to_vec()).expect("utf-8"))
+    }
+
     #[test]
-    fn elements_are_found_by_local_name() {
-        let xml = "<e:Envelope xmlns:e=\"x\"><e:Header><o:SessionHeader><o:sessionId>00D!a&amp;b</o:sessionId></o:SessionHeader></e:Header><e:Body><o:submit><o:name>Rush</o:name><o:empty/></o:submit></e:Body></e:Envelope>";
-        assert_eq!(element_text(xml, "sessionId").as_deref(), Some("00D!a&b"));
-        assert_eq!(element_text(xml, "name").as_deref(), Some("Rush"));
-        assert_eq!(element_text(xml, "empty").as_deref(), Some(""));
-        assert_eq!(operation(xml).as_deref(), Some("submit"));
-        assert_eq!(operation("<a>no body</a>"), None);
+    fn envelope_parts_are_found_by_local_name() {
+        let xml = "<e:Envelope xmlns:e=\"x\"><e:Header><o:SessionHeader xmlns:o=\"y\"><o:sessionId> 00D!a&amp;b </o:sessionId></o:SessionHeader></e:Header><e:Body><o:submit xmlns:o=\"y\"><o:name>Rush</o:name><o:empty/></o:submit></e:Body></e:Envelope>";
+        let root = xml::parse(xml).expect("well-formed");
+        assert_eq!(text_of(&root, "sessionId"), "00D!a&b");
+        assert_eq!(text_of(&root, "missing"), "");
+        let op = operation(&root).expect("operation");
+        assert_eq!(op.local_name(), "submit");
+        assert_eq!(op.child("name").expect("name").text, "Rush");
+        assert_eq!(op.child("empty").expect("empty").text, "");
+        let no_body = xml::parse("<a>no body</a>").expect("well-formed");
+        assert!(operation(&no_body).is_none());
+        let empty_body =
+            xml::parse("<e:Envelope xmlns:e=\"x\"><e:Body/></e:Envelope>").expect("well-formed");
+        assert!(operation(&empty_body).is_none());
+    }
+
+    #[test]
+    fn malformed_requests_are_answered_with_a_client_fault() {
+        let shared = org();
+        for class in ["OrderService", "CustomerWS"] {
+            for bad in [
+                &b"<soapenv:Envelope><soapenv:Body><submit>"[..],
+                b"<a><b></a>",
+                b"\xff\xfe<not xml",
+                b"",
+            ] {
+                let (status, text) = post(&shared, class, bad);
+                assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{text}");
+                assert!(
+                    text.contains("<faultcode>soapenv:Client</faultcode><faultstring>Unable to parse the SOAP request</faultstring>"),
+                    "{text}"
+                );
+            }
+            let (status, text) = post(
+                &shared,
+                class,
+                b"<e:Envelope xmlns:e=\"x\"><e:Body/></e:Envelope>",
+            );
+            assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{text}");
+            assert!(
+                text.contains("Unable to find a SOAP Body in the request"),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            shared.api_usage(),
+            0,
+            "refused before counting as an API call"
+        );
     }
 }

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use indexmap::IndexMap;
 use serde_json::{Value, json};
 
-use super::rest::{compute_name, next_stamp};
+use super::clock::Clock;
+use super::rest::compute_name;
 use super::schema::{ObjectSchema, Schema};
 use super::soql::Row;
 use super::store::Store;
@@ -71,8 +72,14 @@ pub(crate) struct Record {
 
 impl Record {
     /// Applies validated `changes` (a null removes the field), recomputes a Contact's or Lead's
-    /// `Name`, and stamps the modification as done by `user_id`.
-    pub fn apply_update(&mut self, object: &ObjectSchema, changes: Row, user_id: &str) {
+    /// `Name`, and stamps the modification as done by `user_id` at `now_ms` (the org's clock).
+    pub fn apply_update(
+        &mut self,
+        object: &ObjectSchema,
+        changes: Row,
+        user_id: &str,
+        now_ms: i64,
+    ) {
         for (k, v) in changes {
             if v.is_null() {
                 self.row.remove(&k);
@@ -81,7 +88,7 @@ impl Record {
             }
         }
         compute_name(object, &mut self.row);
-        self.stamp();
+        self.stamp(now_ms);
         self.row.insert(
             "LastModifiedDate".into(),
             self.row["SystemModstamp"].clone(),
@@ -89,14 +96,15 @@ impl Record {
         self.row.insert("LastModifiedById".into(), json!(user_id));
     }
 
-    /// Marks the record deleted (it stays for `queryAll`).
-    pub fn mark_deleted(&mut self) {
+    /// Marks the record deleted at `now_ms` (it stays for `queryAll`).
+    pub fn mark_deleted(&mut self, now_ms: i64) {
         self.row.insert("IsDeleted".into(), json!(true));
-        self.stamp();
+        self.stamp(now_ms);
     }
 
-    fn stamp(&mut self) {
-        self.modified_ms = next_stamp(self.modified_ms);
+    /// A fresh modification stamp: `now_ms`, or strictly after the previous one.
+    fn stamp(&mut self, now_ms: i64) {
+        self.modified_ms = now_ms.max(self.modified_ms + 1);
         self.row.insert(
             "SystemModstamp".into(),
             json!(sf_datetime(self.modified_ms)),
@@ -150,6 +158,8 @@ pub(crate) struct Shared {
     pub setup: super::setup_org::SetupOrg,
     /// The user's records (`MockOrgConfig::data`), reloaded on reset.
     pub data: Option<Value>,
+    /// "Now" for everything the org stamps or times out (tokens, records, jobs, TODAY).
+    pub clock: Clock,
     pub inner: Mutex<Inner>,
 }
 
@@ -159,11 +169,6 @@ pub(crate) struct Listener {
     pub shared: Arc<Shared>,
     /// This listener plays `login.salesforce.com`.
     pub login_host: bool,
-}
-
-/// Current time in epoch milliseconds.
-pub(crate) fn now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
 }
 
 /// Salesforce datetime text: `2026-01-01T08:00:00.000+0000`.
@@ -245,6 +250,7 @@ impl Shared {
             drop_result_pages: 0,
         };
         super::seed::seed(&config, &schema, &user_id, &mut inner);
+        let clock = Clock::default();
         let data = match &config.data {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| {
@@ -253,7 +259,7 @@ impl Shared {
                 let value: Value = serde_json::from_str(&text).map_err(|e| {
                     MockOrgError::Data(format!("{} is not JSON: {e}", path.display()))
                 })?;
-                super::data::load(&schema, &user_id, &mut inner, &value)
+                super::data::load(&schema, &user_id, &mut inner, &value, clock.now_ms())
                     .map_err(|e| MockOrgError::Data(format!("{}: {e}", path.display())))?;
                 Some(value)
             }
@@ -261,6 +267,7 @@ impl Shared {
         };
         Ok(Shared {
             data,
+            clock,
             config,
             instance_url,
             org_id,
@@ -327,7 +334,7 @@ impl Shared {
 
     /// Looks a live token up and slides its idle timeout. Returns the app index.
     pub fn check_token(&self, token: &str) -> Option<usize> {
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let ttl = i64::try_from(self.config.token_ttl.as_millis()).unwrap_or(i64::MAX);
         let mut inner = self.lock();
         let expired = match inner.tokens.get_mut(token) {

@@ -305,8 +305,10 @@ async fn introspect_userinfo_identity_and_revoke() {
 
 #[tokio::test]
 async fn tokens_expire_after_idle_ttl_and_on_demand() {
+    // The org's clock is moved, not waited for: a one-hour idle timeout.
+    let ttl = Duration::from_secs(3600);
     let org = org(MockOrgConfig {
-        token_ttl: Duration::from_millis(600),
+        token_ttl: ttl,
         ..Default::default()
     })
     .await;
@@ -315,9 +317,9 @@ async fn tokens_expire_after_idle_ttl_and_on_demand() {
         .as_str()
         .expect("token")
         .to_owned();
-    // Use keeps it alive (sliding).
+    // Use keeps it alive (sliding): three uses 40 minutes apart outlive the hour.
     for _ in 0..3 {
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        org.advance_clock(ttl * 2 / 3);
         let r = client
             .get(url(&org, "services/data/v62.0/"))
             .bearer_auth(&token)
@@ -325,7 +327,7 @@ async fn tokens_expire_after_idle_ttl_and_on_demand() {
             .await;
         assert_eq!(r.expect("request").status(), 200);
     }
-    tokio::time::sleep(Duration::from_millis(900)).await;
+    org.advance_clock(ttl + Duration::from_secs(60));
     let r = client
         .get(url(&org, "services/data/v62.0/"))
         .bearer_auth(&token)

@@ -581,13 +581,15 @@ async fn query_stream_requests_one_page_ahead_and_no_more() {
 
 #[tokio::test]
 async fn short_token_ttl_expires_mid_run_and_renews() {
+    let ttl = Duration::from_secs(60);
     let org = org_with(MockOrgConfig {
-        token_ttl: Duration::from_secs(1),
+        token_ttl: ttl,
         records: 600,
         ..MockOrgConfig::default()
     })
     .await;
     let client = client(&org);
+    let before = org.api_usage();
     let mut pages = client.query_stream(
         "SELECT Id FROM Account",
         QueryOptions {
@@ -596,7 +598,17 @@ async fn short_token_ttl_expires_mid_run_and_renews() {
         },
     );
     pages.next().await.expect("first").expect("page 1");
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    // Page 2 is requested ahead when page 1 arrives: once the org has taken that call, the
+    // token goes idle past its timeout on the org's clock (no waiting).
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while org.api_usage() < before + 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "page 2 was never requested ahead"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    org.advance_clock(ttl * 2);
     // Page 2 was requested ahead, when page 1 arrived, with the live token.
     pages.next().await.expect("second").expect("page 2");
     assert_eq!(client.token_requests(), 1);
