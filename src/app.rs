@@ -28,6 +28,7 @@ pub const FRAME: Duration = Duration::from_millis(16);
 pub const TICK: Duration = Duration::from_millis(250);
 pub use crate::jobs::Clipboard;
 use crate::jobs::local::{Opener, system_opener};
+use crate::state::record_detail::job::{RecordEffect, RecordOutcome};
 
 pub struct Runtime<B: Backend> {
     model: Model,
@@ -37,10 +38,6 @@ pub struct Runtime<B: Backend> {
     jobs: Runner,
     /// `None` when profiles.toml could not be read: then nothing is ever written to it.
     store: Option<ProfileStore>,
-    opener: Opener,
-    /// Where drafts.json lives (None = drafts are not written); also where the composer keeps
-    /// saved requests, history and large bodies (None = the platform's data dir).
-    data_dir: Option<std::path::PathBuf>,
     dirty: bool,
     last_draw: Option<Instant>,
     observer: Option<Observer<B>>,
@@ -75,6 +72,7 @@ impl<B: Backend> Runtime<B> {
             session: jobs::Session::default(),
             data_dir: None,
             clipboard: Arc::new(clipboard),
+            opener: Arc::new(Box::new(system_opener)),
             tx,
         });
         Runtime {
@@ -84,9 +82,7 @@ impl<B: Backend> Runtime<B> {
             rx,
             jobs,
             store,
-            opener: Box::new(system_opener),
             editor: None,
-            data_dir: None,
             dirty: true,
             last_draw: None,
             observer: None,
@@ -106,13 +102,12 @@ impl<B: Backend> Runtime<B> {
                 return;
             }
         }
-        self.jobs.context_mut().data_dir = Some(dir.clone());
-        self.data_dir = Some(dir);
+        self.jobs.context_mut().data_dir = Some(dir);
     }
 
     /// Sets how URLs are opened (tests capture them).
     pub fn set_opener(&mut self, opener: Opener) {
-        self.opener = opener;
+        self.jobs.context_mut().opener = Arc::new(opener);
     }
 
     /// Sets the external editor (`$EDITOR` in a terminal; a stand-in in tests).
@@ -200,7 +195,7 @@ impl<B: Backend> Runtime<B> {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         self.draw()?;
         for work in self.after_first_frame.drain(..) {
-            let tx = self.jobs.context_mut().tx.clone();
+            let tx = self.jobs.context().tx.clone();
             tokio::spawn(async move {
                 let _ = tx.send(work.await);
             });
@@ -312,63 +307,30 @@ impl<B: Backend> Runtime<B> {
                     let effects = self.model.handle_msg(Msg::ProfilesSaved(result));
                     self.run_effects(effects);
                 }
-                Effect::Record(effect) => self.run_record_effect(effect),
+                Effect::Record(RecordEffect::EditExternally { req, text }) => {
+                    let edited = self.edit_externally(&text, "txt");
+                    let outcome = Outcome::Record(RecordOutcome::Edited(edited));
+                    self.apply_msg(Msg::Done { req, outcome });
+                }
+                Effect::Record(effect) => {
+                    if let Some(msg) = jobs::local::record_effect(effect, self.jobs.context()) {
+                        self.apply_msg(msg);
+                    }
+                }
                 Effect::OpenEditor {
                     req,
                     text,
                     extension,
                 } => {
-                    let result = self.edit_externally(&text, extension);
+                    let edited = self.edit_externally(&text, extension);
                     let outcome = Outcome::Composer(
-                        crate::state::composer::job::ComposerOutcome::Edited(result),
+                        crate::state::composer::job::ComposerOutcome::Edited(edited),
                     );
-                    let effects = self.model.handle_msg(Msg::Done { req, outcome });
-                    self.run_effects(effects);
-                    self.dirty = true;
+                    self.apply_msg(Msg::Done { req, outcome });
                 }
                 Effect::Quit => {}
             }
         }
-    }
-
-    fn run_record_effect(&mut self, effect: crate::state::record_detail::job::RecordEffect) {
-        use crate::jobs::record_detail::write_drafts;
-        use crate::state::record_detail::job::{RecordEffect, RecordOutcome};
-        let (req, outcome) = match effect {
-            RecordEffect::WriteDrafts(drafts) => {
-                if let Some(dir) = &self.data_dir
-                    && let Err(e) = write_drafts(dir, &drafts)
-                {
-                    tracing::warn!(error = %e, "drafts not written");
-                    self.model.notice = Some(format!("Drafts could not be written: {e}"));
-                }
-                return;
-            }
-            RecordEffect::Copy { req, text } => (
-                req,
-                RecordOutcome::Copied(
-                    self.jobs
-                        .context_mut()
-                        .copy(&text)
-                        .map_err(|e| e.to_string()),
-                ),
-            ),
-            RecordEffect::OpenUrl { req, url } => (
-                req,
-                RecordOutcome::Opened((self.opener)(&url).map_err(|e| {
-                    format!("No browser could be opened ({e}); the record is at {url}")
-                })),
-            ),
-            RecordEffect::EditExternally { req, text } => (
-                req,
-                RecordOutcome::Edited(self.edit_externally(&text, "txt")),
-            ),
-        };
-        let effects = self.model.handle_msg(Msg::Done {
-            req,
-            outcome: Outcome::Record(outcome),
-        });
-        self.run_effects(effects);
     }
 
     /// Hands `text` to the external editor (`$EDITOR`, a temporary file ending in `.extension`)

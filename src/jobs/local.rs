@@ -1,10 +1,13 @@
-//! Effects on this machine that the runtime runs at once (no network): writing
-//! `profiles.toml` and opening a URL in the browser.
+//! Effects on this machine that the runtime runs at once (no network, no terminal): writing
+//! `profiles.toml` and the drafts file, copying, opening a URL in the browser.
 
 use std::io;
 
+use super::Context;
 use crate::config::profiles::{Profile, ProfileStore};
 use crate::effect::ProfileChange;
+use crate::msg::{Msg, Outcome};
+use crate::state::record_detail::job::{RecordEffect, RecordOutcome};
 
 /// Opens a URL in the browser (`xdg-open` / `open`; a capture in tests).
 pub type Opener = Box<dyn Fn(&str) -> io::Result<()> + Send + Sync>;
@@ -62,4 +65,37 @@ pub fn save_profiles(
             Err(e.to_string())
         }
     }
+}
+
+/// Runs a record detail effect that needs no terminal (all but `EditExternally`, which the
+/// runtime runs): the drafts file (written only when `ctx` has a data directory), the
+/// clipboard, the browser. Returns the message for the model, if any.
+pub fn record_effect(effect: RecordEffect, ctx: &Context) -> Option<Msg> {
+    let (req, outcome) =
+        match effect {
+            RecordEffect::WriteDrafts(drafts) => {
+                let dir = ctx.data_dir.as_ref()?;
+                return super::record_detail::write_drafts(dir, &drafts)
+                    .err()
+                    .map(|e| {
+                        tracing::warn!(error = %e, "drafts not written");
+                        Msg::Error(format!("Drafts could not be written: {e}"))
+                    });
+            }
+            RecordEffect::Copy { req, text } => (
+                req,
+                RecordOutcome::Copied(ctx.copy(&text).map_err(|e| e.to_string())),
+            ),
+            RecordEffect::OpenUrl { req, url } => (
+                req,
+                RecordOutcome::Opened((ctx.opener)(&url).map_err(|e| {
+                    format!("No browser could be opened ({e}); the record is at {url}")
+                })),
+            ),
+            RecordEffect::EditExternally { .. } => return None,
+        };
+    Some(Msg::Done {
+        req,
+        outcome: Outcome::Record(outcome),
+    })
 }

@@ -25,14 +25,16 @@ pub use session::Session;
 /// Writes text to the clipboard (OSC 52 in a terminal; a capture in tests).
 pub type Clipboard = Box<dyn Fn(&str) -> io::Result<()> + Send + Sync>;
 
-/// What jobs share: the connected client, where files go, the clipboard, and the channel to
-/// the UI (for the client's own token renewals and API usage).
+/// What jobs share: the connected client, where files go, the clipboard and the browser, and
+/// the channel to the UI (for the client's own token renewals and API usage).
 #[derive(Clone)]
 pub struct Context {
     pub session: Session,
-    /// The data directory (None: the platform's).
+    /// The data directory (None: the platform's, and drafts are not written).
     pub data_dir: Option<PathBuf>,
     pub clipboard: Arc<Clipboard>,
+    /// Opens a URL in the browser.
+    pub opener: Arc<local::Opener>,
     pub tx: mpsc::UnboundedSender<Msg>,
 }
 
@@ -49,6 +51,7 @@ impl Context {
             session: Session::connected(profile, client),
             data_dir: Some(data_dir),
             clipboard: Arc::new(clipboard),
+            opener: Arc::new(Box::new(local::system_opener)),
             tx: mpsc::unbounded_channel().0,
         }
     }
@@ -105,6 +108,10 @@ impl Runner {
             ctx,
             running: HashMap::new(),
         }
+    }
+
+    pub fn context(&self) -> &Context {
+        &self.ctx
     }
 
     pub fn context_mut(&mut self) -> &mut Context {
