@@ -1,7 +1,7 @@
 //! The runtime: one task owns the [`Model`] and the terminal. It turns input into actions, runs the
-//! [`Effect`]s that `update` returns (spawned jobs with a cancel token each), feeds results back as
-//! [`Msg`]s, and draws once per batch of events: at once after input, at most one frame per ~16 ms
-//! for results and ticks.
+//! [`Effect`]s that `update` returns (jobs through [`crate::jobs::Runner`], local effects through
+//! [`crate::jobs::local`], `$EDITOR` itself), feeds results back as [`Msg`]s, and draws once per
+//! batch of events: at once after input, at most one frame per ~16 ms for results and ticks.
 
 use std::io;
 use std::sync::Arc;
