@@ -90,7 +90,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     };
 
     let hint = |action| model.keymap.hint(&[Context::Global], action);
-    let right = Line::from(vec![
+    let full_hints = Line::from(vec![
         Span::styled(hint(Action::Help), theme.key()),
         Span::raw(" help  "),
         Span::styled(hint(Action::CommandPalette), theme.key()),
@@ -98,14 +98,42 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         Span::styled(hint(Action::Quit), theme.key()),
         Span::raw(" quit "),
     ]);
-    let right_width = right.width();
-    let left_width: usize = left.iter().map(Span::width).sum();
-    if let Some(at) = url_at
-        && left_width + 2 + right_width > usize::from(area.width)
-    {
-        left.remove(at);
-    }
-    let left = Line::from(left);
+    let short_hints = Line::from(vec![
+        Span::styled(hint(Action::Help), theme.key()),
+        Span::raw(" "),
+        Span::styled(hint(Action::CommandPalette), theme.key()),
+        Span::raw(" "),
+        Span::styled(hint(Action::Quit), theme.key()),
+        Span::raw(" "),
+    ]);
+    let without_url = {
+        let mut spans = left.clone();
+        if let Some(at) = url_at {
+            spans.remove(at);
+        }
+        Line::from(spans)
+    };
+    let with_url = Line::from(left);
+    let no_hints = Line::default();
+    // What goes first when the bar is narrow: the instance URL (the token pane shows it too),
+    // then the key hints shrink, then they go; the message is cut only after all of that,
+    // and the profile and API usage never are.
+    let candidates = [
+        (&with_url, &full_hints),
+        (&without_url, &full_hints),
+        (&without_url, &short_hints),
+        (&without_url, &no_hints),
+    ];
+    let width = usize::from(area.width);
+    let fits = |left: &Line, right: &Line| {
+        let gaps = if right.width() > 0 { 4 } else { 2 };
+        left.width() + middle.width() + right.width() + gaps <= width
+    };
+    let (left, right) = candidates
+        .iter()
+        .find(|(left, right)| fits(left, right))
+        .copied()
+        .unwrap_or((&without_url, &no_hints));
     let [l, m, r] = Layout::horizontal([
         Constraint::Length(left.width() as u16),
         Constraint::Fill(1),
@@ -113,7 +141,27 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     ])
     .spacing(2)
     .areas(area);
-    frame.render_widget(Paragraph::new(left), l);
-    frame.render_widget(Paragraph::new(middle), m);
-    frame.render_widget(Paragraph::new(right), r);
+    frame.render_widget(Paragraph::new(left.clone()), l);
+    frame.render_widget(Paragraph::new(cut(middle, usize::from(m.width))), m);
+    frame.render_widget(Paragraph::new(right.clone()), r);
+}
+
+/// The line cut to `width` columns, ending in '…' when something was cut.
+fn cut(line: Line<'_>, width: usize) -> Line<'_> {
+    if line.width() <= width {
+        return line;
+    }
+    let style = line.style;
+    let mut spans = Vec::new();
+    let mut room = width.saturating_sub(1);
+    for span in line.spans {
+        if room == 0 {
+            break;
+        }
+        let text: String = span.content.chars().take(room).collect();
+        room -= text.chars().count();
+        spans.push(Span::styled(text, span.style));
+    }
+    spans.push(Span::raw("…"));
+    Line::from(spans).style(style)
 }

@@ -194,3 +194,37 @@ fn every_size_renders_without_panicking() {
 fn the_screen_check_catches_an_unmasked_token() {
     common::assert_token_masked("token    00DDn00000Org01!AQabcdefSECRET");
 }
+
+/// The status bar at `width`: its last line.
+fn status_bar(model: &Model, width: u16) -> String {
+    let screen = render(model, width, 24);
+    screen.lines().last().expect("status bar").to_string()
+}
+
+#[test]
+fn status_bar_messages_get_their_room_and_the_hints_shrink_first() {
+    let mut model = connected_model();
+    model.handle_msg(Msg::ApiUsage(LimitInfo {
+        used: 35,
+        max: 15_000,
+    }));
+    // Nothing in flight: the middle of the bar shows the notice.
+    model.inflight.clear();
+    model.notice = Some("Deleted the Contact.".into());
+    let status = status_bar(&model, 120);
+    assert!(status.contains("Deleted the Contact."), "{status}");
+    assert!(status.contains("API 35/15,000"), "{status}");
+    let status = status_bar(&model, 80);
+    assert!(status.contains("Deleted the Contact."), "{status}");
+    assert!(status.contains("API 35/15,000"), "{status}");
+    // Narrower still: the hints go before the message is cut.
+    let status = status_bar(&model, 60);
+    assert!(status.contains("API 35/15,000"), "{status}");
+    assert!(status.contains("Deleted the Contact."), "{status}");
+    assert!(!status.contains("commands"), "{status}");
+    // A message longer than the room left is cut with '…', never the usage.
+    model.notice = Some("x".repeat(200));
+    let status = status_bar(&model, 80);
+    assert!(status.contains("API 35/15,000"), "{status}");
+    assert!(status.contains("x…"), "{status}");
+}
