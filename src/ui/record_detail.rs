@@ -201,13 +201,14 @@ pub fn render(
 fn render_rows(view: &RecordDetailState, theme: &Theme, area: Rect, frame: &mut Frame) {
     let height = area.height as usize;
     let first = view.selected.saturating_sub(height.saturating_sub(1));
-    let width = area.width as usize;
-    // The API name gets its own column when there is room; else the focus line shows it.
-    let api_w = if width >= 110 { 26 } else { 0 };
-    let label_w = 20.min(width / 4);
-    let type_w = 15;
-    let flag_w = 9;
-    let value_w = width.saturating_sub(label_w + type_w + flag_w + api_w + 6);
+    let widths = Columns::fit(view, first, height, area.width as usize);
+    let Columns {
+        label: label_w,
+        value: value_w,
+        kind: type_w,
+        flags: flag_w,
+        api: api_w,
+    } = widths;
     let mut lines = Vec::new();
     for (i, name) in view.rows.iter().enumerate().skip(first).take(height) {
         let Some(field) = view.field(name) else {
@@ -219,13 +220,7 @@ fn render_rows(view: &RecordDetailState, theme: &Theme, area: Rect, frame: &mut 
             .problem
             .as_ref()
             .is_some_and(|p| p.fields.iter().any(|f| f.eq_ignore_ascii_case(name)));
-        let opened = view.display(name, view.value(name));
-        let value = match staged {
-            Some(new) if view.target == Target::New => view.display(name, new),
-            Some(new) => format!("{opened} → {}", view.display(name, new)),
-            None if view.target == Target::New => String::new(),
-            None => opened,
-        };
+        let value = value_text(view, name);
         let marker = if flagged {
             "!"
         } else if staged.is_some() {
@@ -258,12 +253,16 @@ fn render_rows(view: &RecordDetailState, theme: &Theme, area: Rect, frame: &mut 
         };
         let pointer = if i == view.selected { "▸" } else { " " };
         let mut text = format!(
-            "{pointer}{marker}{} {} {} {}",
+            "{pointer}{marker}{} {}",
             fit(&field.label, label_w),
-            fit(&value, value_w),
-            fit(&type_label(field), type_w),
-            fit(flags, flag_w)
+            fit(&value, value_w)
         );
+        for (cell, width) in [(type_label(field), type_w), (flags.to_string(), flag_w)] {
+            if width > 0 {
+                text.push(' ');
+                text.push_str(&fit(&cell, width));
+            }
+        }
         if api_w > 0 {
             text.push(' ');
             text.push_str(&fit(&field.name, api_w));
@@ -274,6 +273,99 @@ fn render_rows(view: &RecordDetailState, theme: &Theme, area: Rect, frame: &mut 
         lines.push(Line::styled("No fields.", theme.dim()));
     }
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// A row's value as shown: the opened value, with the staged one after an arrow.
+fn value_text(view: &RecordDetailState, name: &str) -> String {
+    let opened = view.display(name, view.value(name));
+    match view.staged.get(name) {
+        Some(new) if view.target == Target::New => view.display(name, new),
+        Some(new) => format!("{opened} → {}", view.display(name, new)),
+        None if view.target == Target::New => String::new(),
+        None => opened,
+    }
+}
+
+/// The widths of the detail view's columns (0 = left out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Columns {
+    label: usize,
+    value: usize,
+    kind: usize,
+    flags: usize,
+    api: usize,
+}
+
+impl Columns {
+    /// The value always shows: the API name goes first when the width runs short (the focus
+    /// line shows it), then the type shrinks, then the flags (the row marker still says
+    /// staged or failed) and the type go. Every column is as wide as the visible rows need,
+    /// within bounds.
+    fn fit(view: &RecordDetailState, first: usize, height: usize, width: usize) -> Columns {
+        let visible = || {
+            view.rows
+                .iter()
+                .skip(first)
+                .take(height)
+                .filter_map(|name| view.field(name))
+        };
+        let label_need = visible()
+            .map(|f| f.label.chars().count())
+            .max()
+            .unwrap_or(0);
+        let kind_need = visible()
+            .map(|f| type_label(f).chars().count())
+            .max()
+            .unwrap_or(0);
+        let api_need = visible().map(|f| f.name.chars().count()).max().unwrap_or(0);
+        let label = label_need
+            .clamp(8, 28)
+            .min(20.max(width / 6))
+            .min(width / 4);
+        let value_need = view
+            .rows
+            .iter()
+            .skip(first)
+            .take(height)
+            .map(|name| value_text(view, name).chars().count())
+            .max()
+            .unwrap_or(0);
+        // The value wants what the visible rows need, up to half the width: the API name and
+        // the type's width beyond 15 give way for that. It must have a third of the width:
+        // the flags and then the type go for that.
+        let wanted = value_need.min(width / 2);
+        let needed = (width / 3).max(12);
+        let mut columns = Columns {
+            label,
+            value: 0,
+            kind: kind_need.min(32),
+            flags: 9,
+            api: if width >= 110 {
+                api_need.clamp(10, 32)
+            } else {
+                0
+            },
+        };
+        let value_room = |c: &Columns| {
+            // Two marker columns, then a space before each column after the label.
+            let gaps = 1 + [c.kind, c.flags, c.api].iter().filter(|w| **w > 0).count();
+            width.saturating_sub(2 + c.label + c.kind + c.flags + c.api + gaps)
+        };
+        let short = |c: &Columns, of: usize| of.saturating_sub(value_room(c));
+        if short(&columns, wanted.max(needed)) > 0 {
+            columns.api = 0;
+        }
+        let give = short(&columns, wanted.max(needed));
+        columns.kind = columns.kind.saturating_sub(give).max(columns.kind.min(15));
+        if short(&columns, needed) > 0 {
+            columns.flags = 0;
+        }
+        if short(&columns, needed) > 0 {
+            columns.kind = 0;
+        }
+        columns.value = value_room(&columns);
+        columns
+    }
 }
 
 fn render_popup(

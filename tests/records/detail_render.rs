@@ -239,3 +239,20 @@ fn quit_with_staged_changes() {
     assert!(text.contains("Discard 2 staged changes?"), "{text}");
     assert_screen!(text);
 }
+
+#[test]
+fn the_value_always_shows_and_the_type_column_uses_the_room_there_is() {
+    let model = opened();
+    // 60x16 with the side panes: the value column stays (the type and flags give way).
+    let narrow = render(&model, 60, 16);
+    let row = narrow
+        .lines()
+        .find(|l| l.contains('▸'))
+        .expect("the focused row (Account Name)");
+    assert!(row.contains("Acme Corp"), "{narrow}");
+    // 250 columns: whole type names, nothing cut in the type column.
+    let wide = render(&model, 250, 40);
+    assert!(wide.contains("reference(RecordType)"), "{wide}");
+    assert!(wide.contains("reference(Account)"), "{wide}");
+    assert!(!wide.contains("reference(Reco…"), "{wide}");
+}
