@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::{Theme, centered, pane_block, render_confirm};
 use crate::action::Action;
-use crate::human::group_thousands;
+use crate::human::{self, group_thousands};
 use crate::keymap::Context;
 use crate::requests::body::{BodyKind, Tok, highlight};
 use crate::requests::request::RequestKind;
@@ -401,8 +401,8 @@ fn render_response(
                 Span::raw(" "),
                 Span::styled(format!("{} {}", r.status, r.reason), status_style),
                 Span::raw(format!(
-                    " · {} ms · {} B · {tab}",
-                    group_thousands(r.elapsed_ms),
+                    " · {} · {} B · {tab}",
+                    human::elapsed(r.elapsed),
                     group_thousands(r.size)
                 )),
             ];

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{Theme, centered, pane_block};
-use crate::human::group_thousands;
+use crate::human::{self, group_thousands};
 use crate::state::history::Mode;
 use crate::state::{Focus, Model};
 
@@ -59,8 +59,8 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
             Span::styled(format!("{:<4}", e.status), status_style),
             Span::styled(
                 format!(
-                    "{:>5} ms {:>7} B ",
-                    group_thousands(e.elapsed_ms),
+                    "{:>8} {:>7} B ",
+                    human::elapsed(e.elapsed()),
                     group_thousands(e.size)
                 ),
                 theme.dim(),

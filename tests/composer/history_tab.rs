@@ -26,6 +26,7 @@ fn entry(minutes: i64, method: &str, path: &str, status: u16, preview: &str) -> 
         body: None,
         status,
         elapsed_ms: 42,
+        elapsed_us: 0,
         size: preview.len() as u64,
         content_type: Some("application/json".into()),
         preview: preview.into(),
@@ -228,4 +229,15 @@ fn history_screen() {
     let mut model = history_model();
     press(&mut model, "j");
     assert_screen!(render(&model, 120, 40));
+}
+
+/// Issue #20, defect 11: history rows said "0 ms" for answers under a millisecond.
+#[test]
+fn history_rows_show_sub_millisecond_times() {
+    let mut model = history_model();
+    model.history.entries[0].elapsed_ms = 0;
+    model.history.entries[0].elapsed_us = 664;
+    let screen = render(&model, 120, 40);
+    assert!(screen.contains(" 0.7 ms "), "{screen}");
+    assert!(!screen.contains(" 0 ms "), "{screen}");
 }

@@ -80,7 +80,7 @@ fn response(status: u16, body: &str) -> ResponseView {
     ResponseView {
         status,
         reason: "OK".into(),
-        elapsed_ms: 184,
+        elapsed: Duration::from_millis(184),
         size: body.len() as u64,
         headers: vec![("content-type".into(), "application/json".into())],
         body: BodyText::new(BodyKind::Json, body),
@@ -451,4 +451,22 @@ fn the_body_editor_scrolls_sideways_with_the_cursor() {
     press(&mut model, "home");
     let screen = render(&model, 120, 40);
     assert!(screen.contains("{\"name\": \"xxx"), "{screen}");
+}
+
+/// Issue #20, defect 11: a local org answers in under a millisecond; the title said "0 ms".
+#[test]
+fn the_response_title_shows_a_sub_millisecond_time() {
+    let mut model = composer_model();
+    let effects = press(&mut model, "f5");
+    let mut view = response(200, "{}");
+    view.elapsed = Duration::from_micros(664);
+    model.handle_msg(Msg::Done {
+        req: spawned_req(&effects),
+        outcome: Outcome::Composer(ComposerOutcome::Sent {
+            result: Ok(Box::new(view)),
+            entry: None,
+        }),
+    });
+    let screen = render(&model, 120, 40);
+    assert!(screen.contains("200 OK · 0.7 ms · 2 B"), "{screen}");
 }
