@@ -140,6 +140,14 @@ impl HistoryEntry {
         }
     }
 
+    /// The status's reason phrase (`OK`, `Not Found`), empty for a status without one.
+    pub fn reason(&self) -> &'static str {
+        reqwest::StatusCode::from_u16(self.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("")
+    }
+
     /// The entry as a request to send again (against any profile): the path relative to the
     /// instance when the URL is on the recorded instance, the headers without `Authorization`;
     /// redacted session ids are filled in again at send time.

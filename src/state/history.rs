@@ -69,8 +69,8 @@ pub enum HistoryOutcome {
 #[derive(Debug)]
 pub enum Command {
     Job(HistoryJob),
-    /// Open the request in the Composer tab.
-    Open(crate::requests::request::SavedRequest),
+    /// Open the entry in the Composer tab: its request and the response it recorded.
+    Open(Box<HistoryEntry>),
 }
 
 #[derive(Debug, Clone)]
@@ -192,7 +192,7 @@ impl HistoryState {
             Action::Find => self.mode = Mode::Filter(TextInput::new(self.filter.clone())),
             Action::OpenItem => {
                 if let Some(entry) = self.selected_entry() {
-                    return vec![Command::Open(entry.replay())];
+                    return vec![Command::Open(Box::new(entry.clone()))];
                 }
             }
             Action::Replay => {

@@ -241,3 +241,56 @@ fn history_rows_show_sub_millisecond_times() {
     assert!(screen.contains(" 0.7 ms "), "{screen}");
     assert!(!screen.contains(" 0 ms "), "{screen}");
 }
+
+/// Issue #20, defect 4: opening a History entry in the composer showed the response viewed
+/// before instead of that entry's.
+#[test]
+fn an_entry_opens_with_its_own_response() {
+    let mut model = history_model();
+    press(&mut model, "2");
+    let effects = press(&mut model, "f5");
+    let (req, _) = spawned(&effects)
+        .into_iter()
+        .find(|(_, j)| matches!(j, ComposerJob::Send { .. }))
+        .expect("a send");
+    let body = r#"{"DailyApiRequests":{"Max":15000,"Remaining":14998}}"#;
+    model.handle_msg(Msg::Done {
+        req,
+        outcome: Outcome::Composer(ComposerOutcome::Sent {
+            result: Ok(Box::new(sfterm::state::composer::job::ResponseView {
+                status: 200,
+                reason: "OK".into(),
+                elapsed: std::time::Duration::from_millis(7),
+                size: body.len() as u64,
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: sfterm::requests::body::BodyText::new(
+                    sfterm::requests::body::BodyKind::Json,
+                    body,
+                ),
+                raw: body.into(),
+                file: None,
+                fault: None,
+                renewed: false,
+            })),
+            entry: None,
+        }),
+    });
+    press(&mut model, "l l /");
+    type_text(&mut model, "Max");
+    press(&mut model, "enter");
+    // Back to the History: the second entry (GET … 200, "Acme Corp.") opens.
+    press(&mut model, "3 j enter");
+    assert_eq!(model.tab, Tab::Composer);
+    let c = &model.composer;
+    let shown = c.response.as_ref().expect("the entry's response");
+    assert_eq!(shown.status, 200);
+    assert_eq!(shown.elapsed, std::time::Duration::from_millis(42));
+    assert_eq!(shown.size, r#"{"name":"Acme Corp."}"#.len() as u64);
+    assert_eq!(c.shown.joined(), "{\n  \"name\": \"Acme Corp.\"\n}");
+    assert_eq!(c.find, "");
+    assert!(c.matches.is_empty());
+    let screen = render(&model, 120, 40);
+    assert!(screen.contains("Acme Corp."), "{screen}");
+    assert!(!screen.contains("DailyApiRequests"), "{screen}");
+    assert!(screen.contains("200 OK · 42 ms"), "{screen}");
+}

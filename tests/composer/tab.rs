@@ -470,3 +470,85 @@ fn the_response_title_shows_a_sub_millisecond_time() {
     let screen = render(&model, 120, 40);
     assert!(screen.contains("200 OK · 0.7 ms · 2 B"), "{screen}");
 }
+
+/// The answer to a send of the composer, as the job gives it back.
+fn answer(model: &mut Model, effects: &[Effect], view: ResponseView) {
+    model.handle_msg(Msg::Done {
+        req: spawned_req(effects),
+        outcome: Outcome::Composer(ComposerOutcome::Sent {
+            result: Ok(Box::new(view)),
+            entry: None,
+        }),
+    });
+}
+
+/// Issue #20, defect 4: the find term and filter of one response stayed on the next request's
+/// response ("/Jack (0 lines)" over `/limits`). A new response starts clean.
+#[test]
+fn a_new_response_starts_with_no_find_filter_or_scroll() {
+    let mut model = composer_model();
+    let effects = press(&mut model, "f5");
+    answer(
+        &mut model,
+        &effects,
+        response(
+            200,
+            r#"{"records":[{"Name":"Jack"},{"Name":"Jill"},{"Name":"Jack two"}]}"#,
+        ),
+    );
+    press(&mut model, "l l /");
+    type_text(&mut model, "Jack");
+    press(&mut model, "enter f");
+    type_text(&mut model, "$.records[*].Name");
+    press(&mut model, "enter H j");
+    assert_eq!(model.composer.find, "Jack");
+    assert!(model.composer.filter.is_some());
+    // The next send's answer.
+    let effects = press(&mut model, "f5");
+    answer(
+        &mut model,
+        &effects,
+        response(
+            200,
+            r#"{"DailyApiRequests":{"Max":15000,"Remaining":14998}}"#,
+        ),
+    );
+    let c = &model.composer;
+    assert_eq!(c.find, "", "the find term belonged to the last response");
+    assert!(c.matches.is_empty());
+    assert_eq!(c.filter, None);
+    assert_eq!(c.scroll, 0);
+    assert_eq!(c.response_tab, sfterm::state::composer::ResponseTab::Body);
+    assert_eq!(c.shown.lines.first().map(String::as_str), Some("{"));
+    let screen = render(&model, 120, 40);
+    assert!(!screen.contains("/Jack"), "{screen}");
+    assert!(!screen.contains("filter $"), "{screen}");
+    assert!(screen.contains("DailyApiRequests"), "{screen}");
+}
+
+/// Issue #20, defect 4: the response of one request stayed under the next one opened.
+#[test]
+fn opening_another_saved_request_leaves_the_last_response_behind() {
+    let mut model = composer_model();
+    press(&mut model, "j enter");
+    let effects = press(&mut model, "f5");
+    answer(
+        &mut model,
+        &effects,
+        response(201, r#"{"accountId":"001"}"#),
+    );
+    press(&mut model, "l /");
+    type_text(&mut model, "001");
+    press(&mut model, "enter");
+    assert_eq!(model.composer.matches.len(), 1);
+    // The same request again keeps its answer; another one does not show it.
+    press(&mut model, "h h enter");
+    assert_eq!(model.composer.draft.name, "create customer");
+    assert!(model.composer.response.is_some());
+    press(&mut model, "h j enter");
+    assert_eq!(model.composer.draft.name, "customer by id");
+    assert!(model.composer.response.is_none());
+    assert_eq!(model.composer.find, "");
+    let screen = render(&model, 120, 40);
+    assert!(!screen.contains("accountId"), "{screen}");
+}

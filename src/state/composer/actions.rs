@@ -181,9 +181,13 @@ impl ComposerState {
                         return Vec::new();
                     }
                     self.discard_armed = None;
-                    if let Some(r) = self.requests.get(*index) {
+                    if let Some(r) = self.requests.get(*index).cloned() {
+                        if !same {
+                            // The response shown answered the request that was open.
+                            self.show_response(None);
+                        }
                         self.draft = r.clone();
-                        self.original = Some(r.clone());
+                        self.original = Some(r);
                         self.field = Field::Path;
                         self.section = Section::Editor;
                     }

@@ -95,8 +95,7 @@ impl ComposerState {
                 if purpose == Purpose::NewRequest {
                     self.draft = new_draft();
                     self.original = None;
-                    self.response = None;
-                    self.refresh_shown();
+                    self.show_response(None);
                     self.section = Section::Editor;
                     self.field = Field::Path;
                 }
@@ -206,6 +205,7 @@ impl ComposerState {
                 self.draft.folder = vec![format!("{class} (SOAP)")];
                 self.draft.body = Some(envelope);
                 self.original = None;
+                self.show_response(None);
                 self.wsdl = Some(format!("{source} · {}", op.name));
                 self.section = Section::Editor;
                 self.field = Field::Body;

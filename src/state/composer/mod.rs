@@ -22,6 +22,7 @@ use ratatui::crossterm::event::KeyEvent;
 use crate::action::Action;
 use crate::keymap::Context;
 use crate::requests::body::{BodyKind, BodyText};
+use crate::requests::history::HistoryEntry;
 use crate::requests::request::{SavedRequest, Variables};
 use crate::requests::soap::Wsdl;
 use crate::state::composer::job::{ComposerJob, ResponseView};
@@ -402,10 +403,17 @@ impl ComposerState {
         }
     }
 
-    /// A history entry opened in the composer (not saved until ctrl-s).
-    pub fn open(&mut self, request: SavedRequest) {
-        self.draft = request;
+    /// A history entry opened in the composer (not saved until ctrl-s), with the response it
+    /// recorded.
+    pub fn open(&mut self, entry: &HistoryEntry) {
+        self.draft = entry.replay();
         self.original = None;
+        self.show_response(Some(ResponseView::recorded(entry)));
+        self.note = Some(if entry.truncated {
+            "From the history: the response recorded then (its first 4 KB); f5 sends again.".into()
+        } else {
+            "From the history: the response recorded then; f5 sends again.".into()
+        });
         self.section = Section::Editor;
         self.field = Field::Path;
     }
