@@ -190,6 +190,10 @@ impl HistoryState {
             Action::PageUp => self.selected = self.selected.saturating_sub(10),
             Action::PageDown => self.selected = (self.selected + 10).min(last),
             Action::Find => self.mode = Mode::Filter(TextInput::new(self.filter.clone())),
+            Action::Cancel if !self.filter.is_empty() => {
+                self.filter.clear();
+                self.selected = 0;
+            }
             Action::OpenItem => {
                 if let Some(entry) = self.selected_entry() {
                     return vec![Command::Open(Box::new(entry.clone()))];

@@ -294,3 +294,42 @@ fn an_entry_opens_with_its_own_response() {
     assert!(!screen.contains("DailyApiRequests"), "{screen}");
     assert!(screen.contains("200 OK · 42 ms"), "{screen}");
 }
+
+/// Issue #20, defect 7: a filter matching nothing said "Nothing sent yet…" while entries
+/// existed. It says that nothing matches and how to clear the filter; esc clears it.
+#[test]
+fn a_filter_matching_nothing_says_so_and_esc_clears_it() {
+    let mut model = history_model();
+    press(&mut model, "/");
+    type_text(&mut model, "zzz");
+    press(&mut model, "enter");
+    assert!(model.history.visible().is_empty());
+    let screen = render(&model, 120, 40);
+    assert!(!screen.contains("Nothing sent yet"), "{screen}");
+    assert!(
+        screen.contains("None of the 3 sent requests matches \"zzz\""),
+        "{screen}"
+    );
+    assert!(screen.contains("esc clears the filter"), "{screen}");
+    press(&mut model, "esc");
+    assert_eq!(model.history.filter, "");
+    assert_eq!(model.history.visible().len(), 3);
+    // `/` then ctrl-u and enter clears it too.
+    press(&mut model, "/");
+    type_text(&mut model, "zzz");
+    press(&mut model, "enter / ctrl-u enter");
+    assert_eq!(model.history.visible().len(), 3);
+    // An empty history is still "Nothing sent yet".
+    let mut empty = model_with(common::demo_profiles());
+    let effects = press(&mut empty, "3");
+    let jobs = history_jobs(&effects);
+    let [(req, _)] = jobs.as_slice() else {
+        panic!("a load: {effects:?}")
+    };
+    empty.handle_msg(Msg::Done {
+        req: *req,
+        outcome: Outcome::History(HistoryOutcome::Loaded(Ok(Vec::new()))),
+    });
+    let screen = render(&empty, 120, 40);
+    assert!(screen.contains("Nothing sent yet"), "{screen}");
+}
