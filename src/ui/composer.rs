@@ -401,11 +401,12 @@ fn render_response(
                 Span::raw(" "),
                 Span::styled(format!("{} {}", r.status, r.reason), status_style),
                 Span::raw(format!(
-                    " · {} · {} B · {tab}",
+                    " · {} · {} B",
                     human::elapsed(r.elapsed),
                     group_thousands(r.size)
                 )),
             ];
+            // What the lines shown are comes before the hints, so a narrow pane keeps it.
             if let Some(f) = &state.filter {
                 spans.push(Span::styled(format!(" · filter {f}"), theme.key()));
             }
@@ -415,7 +416,7 @@ fn render_response(
                     theme.key(),
                 ));
             }
-            spans.push(Span::raw(" "));
+            spans.push(Span::raw(format!(" · {tab} ")));
             Line::from(spans)
         }
         None if state.is_sending() => Line::styled(" sending… (esc cancels) ", theme.warn()),
@@ -428,6 +429,18 @@ fn render_response(
         return;
     };
     let mut top = Vec::new();
+    if let Some(e) = &state.filter_error {
+        let lead = format!("filter {} not applied: ", e.expr);
+        top.push(Line::styled(format!("{lead}{}", e.message), theme.error()));
+        if let Some(at) = e.at {
+            // A caret under the character where the expression goes wrong.
+            let column = "filter ".chars().count() + at;
+            top.push(Line::styled(
+                format!("{}^", " ".repeat(column)),
+                theme.error(),
+            ));
+        }
+    }
     if let Some(f) = &r.fault {
         top.push(Line::styled(
             format!("Fault {}", f.code),

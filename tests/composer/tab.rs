@@ -552,3 +552,56 @@ fn opening_another_saved_request_leaves_the_last_response_behind() {
     let screen = render(&model, 120, 40);
     assert!(!screen.contains("accountId"), "{screen}");
 }
+
+/// Issue #20, defect 10: an invalid JSONPath left the title saying "filter $.nope[" over the
+/// unfiltered body. The error is shown with its position; the title claims no filter.
+#[test]
+fn an_invalid_filter_shows_its_error_and_is_not_claimed() {
+    let mut model = composer_model();
+    let effects = press(&mut model, "f5");
+    answer(
+        &mut model,
+        &effects,
+        response(200, r#"{"records":[{"Name":"Acme"}]}"#),
+    );
+    press(&mut model, "l l f");
+    type_text(&mut model, "$.nope[");
+    press(&mut model, "enter");
+    assert_eq!(model.composer.filter, None, "not applied");
+    let screen = render(&model, 120, 40);
+    let title = screen
+        .lines()
+        .find(|l| l.contains("200 OK"))
+        .expect("the response title");
+    assert!(!title.contains("filter"), "{title}");
+    assert!(
+        screen.contains("filter $.nope[ not applied: a ']' is missing"),
+        "{screen}"
+    );
+    // The caret points past the '[' (character 8), under the expression.
+    let line = screen
+        .lines()
+        .position(|l| l.contains("filter $.nope[ not applied"))
+        .expect("the error line");
+    let error = screen.lines().nth(line).expect("line");
+    let caret = screen.lines().nth(line + 1).expect("the caret line");
+    let at = |l: &str, pat: &str| l.find(pat).map(|b| l[..b].chars().count());
+    assert_eq!(
+        at(caret, "^"),
+        at(error, "$.nope[").map(|c| c + "$.nope[".len()),
+        "{error}\n{caret}"
+    );
+    // f opens the input on the expression to fix; a good one applies and is claimed.
+    press(&mut model, "f");
+    let Mode::Input { input, .. } = &model.composer.mode else {
+        panic!("the filter input")
+    };
+    assert_eq!(input.text(), "$.nope[");
+    press(&mut model, "ctrl-u");
+    type_text(&mut model, "$.records[0].Name");
+    press(&mut model, "enter");
+    assert_eq!(model.composer.filter.as_deref(), Some("$.records[0].Name"));
+    let screen = render(&model, 160, 40);
+    assert!(screen.contains("filter $.records[0].Name"), "{screen}");
+    assert!(!screen.contains("not applied"), "{screen}");
+}

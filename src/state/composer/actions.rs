@@ -94,7 +94,12 @@ impl ComposerState {
             Action::FindNext | Action::FindPrev => self.jump(action == Action::FindNext),
             Action::FilterBody => {
                 self.section = Section::Response;
-                self.input(Purpose::Filter, self.filter.clone().unwrap_or_default());
+                // The expression that failed comes back to be fixed.
+                let expr = match &self.filter_error {
+                    Some(e) => e.expr.clone(),
+                    None => self.filter.clone().unwrap_or_default(),
+                };
+                self.input(Purpose::Filter, expr);
             }
             Action::SaveBody if self.response.is_some() => {
                 self.input(Purpose::SaveBody, "responses/body.txt".into());

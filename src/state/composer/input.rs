@@ -117,10 +117,7 @@ impl ComposerState {
                     None => {}
                 }
             }
-            Purpose::Filter => {
-                self.filter = (!trimmed.is_empty()).then_some(trimmed);
-                self.refresh_shown();
-            }
+            Purpose::Filter => self.apply_filter(trimmed),
             Purpose::SaveBody => {
                 if let Some(r) = &self.response
                     && !trimmed.is_empty()

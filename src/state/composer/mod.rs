@@ -21,7 +21,7 @@ use ratatui::crossterm::event::KeyEvent;
 
 use crate::action::Action;
 use crate::keymap::Context;
-use crate::requests::body::{BodyKind, BodyText};
+use crate::requests::body::{BodyKind, BodyText, FilterError};
 use crate::requests::history::HistoryEntry;
 use crate::requests::request::{SavedRequest, Variables};
 use crate::requests::soap::Wsdl;
@@ -174,7 +174,10 @@ pub struct ComposerState {
     /// The lines shown: the body, the filter's result or the headers.
     pub shown: BodyText,
     pub response_tab: ResponseTab,
+    /// The filter applied to the body (only one that worked).
     pub filter: Option<String>,
+    /// The last filter typed, when it failed (not applied).
+    pub filter_error: Option<FilterError>,
     pub scroll: usize,
     pub find: String,
     pub matches: Vec<usize>,
@@ -225,6 +228,7 @@ impl ComposerState {
             shown: BodyText::from_lines(BodyKind::Text, Vec::new()),
             response_tab: ResponseTab::Body,
             filter: None,
+            filter_error: None,
             scroll: 0,
             find: String::new(),
             matches: Vec::new(),

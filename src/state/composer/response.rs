@@ -51,7 +51,17 @@ impl ComposerState {
         self.response = response;
         self.response_tab = ResponseTab::Body;
         self.filter = None;
+        self.filter_error = None;
         self.find.clear();
+        self.refresh_shown();
+    }
+
+    /// Applies the filter typed (none when empty) to the body; a filter that fails is not
+    /// applied and its error is kept for the view and for the input to fix it.
+    pub(super) fn apply_filter(&mut self, expr: String) {
+        self.filter_error = None;
+        self.filter = (!expr.is_empty()).then_some(expr);
+        self.response_tab = ResponseTab::Body;
         self.refresh_shown();
     }
 
@@ -98,8 +108,11 @@ impl ComposerState {
                 match filter_text(&source, expr) {
                     Ok(text) => BodyText::new(BodyKind::Json, &text),
                     Err(e) => {
-                        self.note = Some(e);
-                        r.body.clone()
+                        // Not applied: the view says why and claims no filter.
+                        let body = r.body.clone();
+                        self.filter = None;
+                        self.filter_error = Some(e);
+                        body
                     }
                 }
             }
