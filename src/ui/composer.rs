@@ -548,6 +548,13 @@ fn render_footer(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
                 (Context::Composer, Action::SaveRequest, "save"),
                 (Context::Composer, Action::ExportCurl, "curl"),
             ],
+            (_, Section::Response) if state.filter.is_some() || !state.find.is_empty() => &[
+                (Context::Global, Action::Cancel, "clear filter/find"),
+                (Context::ComposerResponse, Action::Find, "find"),
+                (Context::ComposerResponse, Action::FilterBody, "filter"),
+                (Context::ComposerResponse, Action::ToggleHeaders, "headers"),
+                (Context::ComposerResponse, Action::SaveBody, "save"),
+            ],
             (_, Section::Response) => &[
                 (Context::ComposerResponse, Action::Find, "find"),
                 (Context::ComposerResponse, Action::FilterBody, "filter"),

@@ -605,3 +605,34 @@ fn an_invalid_filter_shows_its_error_and_is_not_claimed() {
     assert!(screen.contains("filter $.records[0].Name"), "{screen}");
     assert!(!screen.contains("not applied"), "{screen}");
 }
+
+/// Issue #20, conventions: esc clears an applied find and filter of the response view (and a
+/// send in flight is still what esc cancels first).
+#[test]
+fn esc_clears_the_find_and_filter_of_the_response() {
+    let mut model = composer_model();
+    let effects = press(&mut model, "f5");
+    let body = r#"{"records":[{"Name":"Acme"},{"Name":"Globex"}]}"#;
+    answer(&mut model, &effects, response(200, body));
+    press(&mut model, "l l f");
+    type_text(&mut model, "$.records[*].Name");
+    press(&mut model, "enter /");
+    type_text(&mut model, "globex");
+    press(&mut model, "enter");
+    assert!(model.composer.filter.is_some());
+    assert_eq!(model.composer.matches.len(), 1);
+    press(&mut model, "esc");
+    let c = &model.composer;
+    assert_eq!(c.filter, None);
+    assert_eq!(c.find, "");
+    assert!(c.matches.is_empty());
+    assert_eq!(c.shown, BodyText::new(BodyKind::Json, body));
+    // A bad filter's error goes too.
+    press(&mut model, "f");
+    type_text(&mut model, "$.[");
+    press(&mut model, "enter");
+    assert!(model.composer.filter_error.is_some());
+    press(&mut model, "esc");
+    assert!(model.composer.filter_error.is_none());
+    assert!(!render(&model, 120, 40).contains("not applied"));
+}

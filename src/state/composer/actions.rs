@@ -92,6 +92,17 @@ impl ComposerState {
                 self.input(Purpose::Find, self.find.clone());
             }
             Action::FindNext | Action::FindPrev => self.jump(action == Action::FindNext),
+            // esc (nothing in flight to cancel): the whole response again.
+            Action::Cancel
+                if self.filter.is_some()
+                    || self.filter_error.is_some()
+                    || !self.find.is_empty() =>
+            {
+                self.filter = None;
+                self.filter_error = None;
+                self.find.clear();
+                self.refresh_shown();
+            }
             Action::FilterBody => {
                 self.section = Section::Response;
                 // The expression that failed comes back to be fixed.
