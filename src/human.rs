@@ -26,6 +26,22 @@ pub fn duration(secs: i64) -> String {
     }
 }
 
+/// The time a request took: `0.7 ms` under ten milliseconds (a local org answers in less than
+/// one), `184 ms`, `12,034 ms` above; a zero (an entry recorded before sub-millisecond times
+/// were kept) as `<1 ms`.
+pub fn elapsed(took: std::time::Duration) -> String {
+    let micros = took.as_micros();
+    match micros {
+        0 => "<1 ms".into(),
+        1..=49 => "<0.1 ms".into(),
+        50..=9_999 => format!("{:.1} ms", micros as f64 / 1000.0),
+        _ => format!(
+            "{} ms",
+            group_thousands(u64::try_from(took.as_millis()).unwrap_or(u64::MAX))
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,5 +56,17 @@ mod tests {
         assert_eq!(duration(245), "4m 05s");
         assert_eq!(duration(9), "9s");
         assert_eq!(duration(-3), "0s");
+    }
+
+    #[test]
+    fn request_times() {
+        use std::time::Duration;
+        assert_eq!(elapsed(Duration::from_micros(664)), "0.7 ms");
+        assert_eq!(elapsed(Duration::from_micros(20)), "<0.1 ms");
+        assert_eq!(elapsed(Duration::ZERO), "<1 ms");
+        assert_eq!(elapsed(Duration::from_micros(9_940)), "9.9 ms");
+        assert_eq!(elapsed(Duration::from_micros(10_400)), "10 ms");
+        assert_eq!(elapsed(Duration::from_millis(184)), "184 ms");
+        assert_eq!(elapsed(Duration::from_millis(12_034)), "12,034 ms");
     }
 }

@@ -297,7 +297,7 @@ pub async fn response_view(
     Ok(ResponseView {
         status: resp.status.as_u16(),
         reason: resp.status.canonical_reason().unwrap_or("").to_string(),
-        elapsed_ms: u64::try_from(resp.elapsed.as_millis()).unwrap_or(u64::MAX),
+        elapsed: resp.elapsed,
         size,
         headers: resp
             .headers

@@ -282,8 +282,42 @@ enum Step {
     All,
 }
 
-fn parse_path(expr: &str) -> Result<Vec<Step>, String> {
+/// Why a filter shows nothing: the expression does not parse, the body is not JSON, or
+/// nothing matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterError {
+    /// The expression as given (trimmed).
+    pub expr: String,
+    pub message: String,
+    /// The character of `expr` (0-based, possibly its length: at the end) where it goes
+    /// wrong, when the expression is the problem.
+    pub at: Option<usize>,
+}
+
+impl std::fmt::Display for FilterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.at {
+            Some(at) => write!(
+                f,
+                "{} at character {} of {}",
+                self.message,
+                at + 1,
+                self.expr
+            ),
+            None => write!(f, "{}: {}", self.message, self.expr),
+        }
+    }
+}
+
+fn parse_path(expr: &str) -> Result<Vec<Step>, FilterError> {
     let expr = expr.trim();
+    // Where `rest` (a suffix of `expr`) starts, in characters.
+    let at = |rest: &str| expr[..expr.len() - rest.len()].chars().count();
+    let error = |message: String, rest: &str| FilterError {
+        expr: expr.to_string(),
+        message,
+        at: Some(at(rest)),
+    };
     let mut rest = expr.strip_prefix('$').unwrap_or(expr);
     let mut steps = Vec::new();
     while !rest.is_empty() {
@@ -295,14 +329,14 @@ fn parse_path(expr: &str) -> Result<Vec<Step>, String> {
             }
             let end = after.find(['.', '[']).unwrap_or(after.len());
             if end == 0 {
-                return Err(format!("a name is missing after '.' in {expr}"));
+                return Err(error("a name is missing after '.'".into(), after));
             }
             steps.push(Step::Member(after[..end].to_string()));
             rest = &after[end..];
         } else if let Some(after) = rest.strip_prefix('[') {
             let end = after
                 .find(']')
-                .ok_or_else(|| format!("a ']' is missing in {expr}"))?;
+                .ok_or_else(|| error("a ']' is missing".into(), ""))?;
             let inside = after[..end].trim();
             let step = if inside == "*" {
                 Step::All
@@ -313,11 +347,12 @@ fn parse_path(expr: &str) -> Result<Vec<Step>, String> {
             {
                 Step::Member(quoted.to_string())
             } else {
-                Step::Index(
-                    inside
-                        .parse()
-                        .map_err(|_| format!("[{inside}] is not an index, * or a quoted name"))?,
-                )
+                Step::Index(inside.parse().map_err(|_| {
+                    error(
+                        format!("[{inside}] is not an index, * or a quoted name"),
+                        after,
+                    )
+                })?)
             };
             steps.push(step);
             rest = &after[end + 1..];
@@ -327,17 +362,20 @@ fn parse_path(expr: &str) -> Result<Vec<Step>, String> {
             steps.push(Step::Member(rest[..end].to_string()));
             rest = &rest[end..];
         } else {
-            return Err(format!("unexpected '{rest}' in {expr}"));
+            return Err(error(format!("unexpected '{rest}'"), rest));
         }
     }
     Ok(steps)
 }
 
 /// Applies a JSONPath subset expression (see the module docs) to `value`: every match.
-pub fn filter(value: &Value, expr: &str) -> Result<Vec<Value>, String> {
-    let steps = parse_path(expr)?;
+pub fn filter(value: &Value, expr: &str) -> Result<Vec<Value>, FilterError> {
+    Ok(apply(value, &parse_path(expr)?))
+}
+
+fn apply(value: &Value, steps: &[Step]) -> Vec<Value> {
     let mut current = vec![value];
-    for step in &steps {
+    for step in steps {
         let mut next = Vec::new();
         for v in current {
             match (step, v) {
@@ -356,21 +394,28 @@ pub fn filter(value: &Value, expr: &str) -> Result<Vec<Value>, String> {
         }
         current = next;
     }
-    Ok(current.into_iter().cloned().collect())
+    current.into_iter().cloned().collect()
 }
 
-/// The filter's result as display text: one match as itself, several as an array, none as a
-/// note.
-pub fn filter_text(body: &str, expr: &str) -> Result<String, String> {
+/// The filter's result as display text: one match as itself, several as an array; no match
+/// is an error too (the view then shows the body, not an empty filter).
+pub fn filter_text(body: &str, expr: &str) -> Result<String, FilterError> {
+    // The expression first: its mistake is the one to fix whatever the body.
+    let steps = parse_path(expr)?;
+    let failed = |message: String| FilterError {
+        expr: expr.trim().to_string(),
+        message,
+        at: None,
+    };
     let value: Value =
-        serde_json::from_str(body).map_err(|e| format!("the body is not JSON: {e}"))?;
-    let mut matches = filter(&value, expr)?;
+        serde_json::from_str(body).map_err(|e| failed(format!("the body is not JSON ({e})")))?;
+    let mut matches = apply(&value, &steps);
     let shown = match matches.len() {
-        0 => return Err(format!("nothing matches {expr}")),
+        0 => return Err(failed("nothing matches it".into())),
         1 => matches.remove(0),
         _ => Value::Array(matches),
     };
-    serde_json::to_string_pretty(&shown).map_err(|e| e.to_string())
+    serde_json::to_string_pretty(&shown).map_err(|e| failed(e.to_string()))
 }
 
 #[cfg(test)]
@@ -406,6 +451,34 @@ mod tests {
         assert!(filter(&v, ".records[0").is_err());
         assert!(filter(&v, ".nope").expect("ok").is_empty());
         assert!(filter_text("not json", ".a").is_err());
+    }
+
+    #[test]
+    fn filter_errors_tell_where() {
+        let v = json!({"a": [1]});
+        let at = |expr: &str| filter(&v, expr).expect_err("invalid").at;
+        // At the end, where the ']' is missing.
+        assert_eq!(at("$.nope["), Some(7));
+        let e = filter(&v, "$.nope[").expect_err("invalid");
+        assert_eq!(e.to_string(), "a ']' is missing at character 8 of $.nope[");
+        assert_eq!(at("$.a."), Some(4));
+        assert_eq!(at("$.a[x]"), Some(4));
+        assert_eq!(at("$.a[0]b"), Some(6));
+        assert_eq!(
+            at("  $.é["),
+            Some(4),
+            "characters of the trimmed expression"
+        );
+        // The expression is checked before the body; a body or no match has no position.
+        assert_eq!(
+            filter_text("not json", "$.a[").expect_err("bad").at,
+            Some(4)
+        );
+        let none = filter_text(r#"{"a": 1}"#, "$.b").expect_err("no match");
+        assert_eq!(
+            (none.at, none.message.as_str()),
+            (None, "nothing matches it")
+        );
     }
 
     #[test]

@@ -48,8 +48,13 @@ pub struct HistoryEntry {
     pub body: Option<String>,
     /// HTTP status.
     pub status: u16,
-    /// Time to the full response, in milliseconds.
+    /// Time to the full response, in whole milliseconds (kept for older readers of the file).
     pub elapsed_ms: u64,
+    /// Time to the full response, in microseconds: a local org answers in less than a
+    /// millisecond. Absent (0) in entries written before it was kept; see
+    /// [`HistoryEntry::elapsed`].
+    #[serde(default)]
+    pub elapsed_us: u64,
     /// Response body size in bytes.
     pub size: u64,
     /// The response's content type.
@@ -117,11 +122,30 @@ impl HistoryEntry {
             body: shown.body.as_deref().map(|b| scrub(b, token)),
             status: response.status.as_u16(),
             elapsed_ms: u64::try_from(response.elapsed.as_millis()).unwrap_or(u64::MAX),
+            elapsed_us: u64::try_from(response.elapsed.as_micros()).unwrap_or(u64::MAX),
             size: response.body.len() as u64,
             content_type: response.content_type().map(str::to_string),
             preview: scrub(&preview, token),
             truncated,
         }
+    }
+
+    /// The time from sending the request to the end of the response body (an older entry's
+    /// whole milliseconds when it has no microseconds).
+    pub fn elapsed(&self) -> std::time::Duration {
+        if self.elapsed_us > 0 {
+            std::time::Duration::from_micros(self.elapsed_us)
+        } else {
+            std::time::Duration::from_millis(self.elapsed_ms)
+        }
+    }
+
+    /// The status's reason phrase (`OK`, `Not Found`), empty for a status without one.
+    pub fn reason(&self) -> &'static str {
+        reqwest::StatusCode::from_u16(self.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("")
     }
 
     /// The entry as a request to send again (against any profile): the path relative to the
@@ -319,6 +343,7 @@ mod tests {
             "https://acme.my.salesforce.com/services/apexrest/C/1"
         );
         assert_eq!(e.size, 21);
+        assert_eq!(e.elapsed(), Duration::from_millis(12));
     }
 
     #[test]
@@ -351,6 +376,35 @@ mod tests {
                 .expect("body")
                 .contains("<sessionId>NEW</sessionId>")
         );
+    }
+
+    #[test]
+    fn sub_millisecond_times_are_kept_and_old_entries_still_read() {
+        let mut fast = response(200, b"{}");
+        fast.elapsed = Duration::from_micros(664);
+        let resolved = SavedRequest::new("l", "GET", "/limits")
+            .resolve(&Variables::new())
+            .expect("ok");
+        let e = HistoryEntry::record(
+            Timestamp::UNIX_EPOCH,
+            "Demo",
+            None,
+            &resolved,
+            "",
+            "",
+            &fast,
+        );
+        assert_eq!((e.elapsed_ms, e.elapsed_us), (0, 664));
+        let line = serde_json::to_string(&e).expect("json");
+        let back: HistoryEntry = serde_json::from_str(&line).expect("reads");
+        assert_eq!(back.elapsed(), Duration::from_micros(664));
+        // A line written before the microseconds were kept.
+        let old = line
+            .replace(",\"elapsed_us\":664", "")
+            .replace("\"elapsed_ms\":0", "\"elapsed_ms\":7");
+        assert!(!old.contains("elapsed_us"), "{old}");
+        let old: HistoryEntry = serde_json::from_str(&old).expect("reads");
+        assert_eq!(old.elapsed(), Duration::from_millis(7));
     }
 
     #[test]

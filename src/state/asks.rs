@@ -30,7 +30,7 @@ impl Model {
             }
             Ask::Connect(profile, secret) => self.connect(profile, secret),
             Ask::OpenRecord { object, id } => self.open_record(&object, &id),
-            Ask::OpenRequest(request) => self.open_request(*request),
+            Ask::OpenRequest(entry) => self.open_request(&entry),
             Ask::NewProfileForm(profile) => {
                 self.new_profile_form(&profile);
                 Vec::new()

@@ -130,8 +130,9 @@ impl Model {
         }
     }
 
-    /// Moving in the focused list, and esc: cancel what is in flight. Answers and form keys
-    /// mean nothing outside their popup.
+    /// Moving in the focused list, and esc: cancel what is in flight, else clear what the
+    /// focused Composer or History applied (a filter, a find). Answers and form keys mean
+    /// nothing outside their popup.
     pub(super) fn focused_action(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Up
@@ -156,6 +157,12 @@ impl Model {
                 }
                 if effects.is_empty() {
                     self.notice = None;
+                    let target = match (self.focus, self.tab) {
+                        (Focus::Main, Tab::Composer) => InputTarget::Composer,
+                        (Focus::Main, Tab::History) => InputTarget::History,
+                        _ => return effects,
+                    };
+                    return self.pane_update(target, action).unwrap_or_default();
                 }
                 for effect in &effects {
                     if let Effect::Cancel(req) = effect {

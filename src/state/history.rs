@@ -69,8 +69,8 @@ pub enum HistoryOutcome {
 #[derive(Debug)]
 pub enum Command {
     Job(HistoryJob),
-    /// Open the request in the Composer tab.
-    Open(crate::requests::request::SavedRequest),
+    /// Open the entry in the Composer tab: its request and the response it recorded.
+    Open(Box<HistoryEntry>),
 }
 
 #[derive(Debug, Clone)]
@@ -190,9 +190,13 @@ impl HistoryState {
             Action::PageUp => self.selected = self.selected.saturating_sub(10),
             Action::PageDown => self.selected = (self.selected + 10).min(last),
             Action::Find => self.mode = Mode::Filter(TextInput::new(self.filter.clone())),
+            Action::Cancel if !self.filter.is_empty() => {
+                self.filter.clear();
+                self.selected = 0;
+            }
             Action::OpenItem => {
                 if let Some(entry) = self.selected_entry() {
-                    return vec![Command::Open(entry.replay())];
+                    return vec![Command::Open(Box::new(entry.clone()))];
                 }
             }
             Action::Replay => {

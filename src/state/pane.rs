@@ -16,7 +16,6 @@ use crate::effect::{Effect, RequestId, RequestIds};
 use crate::keymap::Context;
 use crate::msg::Outcome;
 use crate::requests::history::HistoryEntry;
-use crate::requests::request::SavedRequest;
 
 /// What has the keyboard, topmost first: an overlay covers everything, the profile form
 /// covers the panes, the Setup check popup covers the main area, the detail view covers the
@@ -122,8 +121,8 @@ pub enum Ask {
     Connect(Box<Profile>, Option<SecretString>),
     /// Open a record of the list in the detail view.
     OpenRecord { object: String, id: String },
-    /// Open a request in the Composer (a History entry).
-    OpenRequest(Box<SavedRequest>),
+    /// Open a History entry in the Composer: its request and the response it recorded.
+    OpenRequest(Box<HistoryEntry>),
     /// Open the profile form on a new profile (a Postman environment import).
     NewProfileForm(Box<Profile>),
     /// A request was sent (Composer or replay): it joins the history.

@@ -411,7 +411,7 @@ pub(super) fn history_reply(commands: Vec<history::Command>, cx: &mut PaneCx<'_>
                 });
             }
             history::Command::Open(request) => {
-                reply.asks.push(Ask::OpenRequest(Box::new(request)));
+                reply.asks.push(Ask::OpenRequest(request));
             }
         }
     }

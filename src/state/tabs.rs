@@ -4,7 +4,7 @@
 use super::pane::PaneCx;
 use super::panes;
 use super::*;
-use crate::requests::request::SavedRequest;
+use crate::requests::history::HistoryEntry;
 
 impl Model {
     pub(super) fn profile_name(&self) -> Option<String> {
@@ -35,10 +35,7 @@ impl Model {
 
     /// A request was sent (composer or replay): it joins the history, and a write may have
     /// changed records, so the lists reload when next shown (at once when shown now).
-    pub(super) fn record_send(
-        &mut self,
-        entry: crate::requests::history::HistoryEntry,
-    ) -> Vec<Effect> {
+    pub(super) fn record_send(&mut self, entry: HistoryEntry) -> Vec<Effect> {
         let mut effects = Vec::new();
         if entry.kind == crate::requests::request::RequestKind::Soap
             || !matches!(entry.method.as_str(), "GET" | "HEAD" | "OPTIONS")
@@ -63,9 +60,10 @@ impl Model {
         self.apply(reply)
     }
 
-    /// A request of the History tab opens in the Composer (read first if it never was).
-    pub(super) fn open_request(&mut self, request: SavedRequest) -> Vec<Effect> {
-        self.composer.open(request);
+    /// An entry of the History tab opens in the Composer with its response (the saved
+    /// requests are read first if they never were).
+    pub(super) fn open_request(&mut self, entry: &HistoryEntry) -> Vec<Effect> {
+        self.composer.open(entry);
         self.tab = Tab::Composer;
         if self.composer.loaded {
             return Vec::new();

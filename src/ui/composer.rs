@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::{Theme, centered, pane_block, render_confirm};
 use crate::action::Action;
-use crate::human::group_thousands;
+use crate::human::{self, group_thousands};
 use crate::keymap::Context;
 use crate::requests::body::{BodyKind, Tok, highlight};
 use crate::requests::request::RequestKind;
@@ -401,11 +401,12 @@ fn render_response(
                 Span::raw(" "),
                 Span::styled(format!("{} {}", r.status, r.reason), status_style),
                 Span::raw(format!(
-                    " · {} ms · {} B · {tab}",
-                    group_thousands(r.elapsed_ms),
+                    " · {} · {} B",
+                    human::elapsed(r.elapsed),
                     group_thousands(r.size)
                 )),
             ];
+            // What the lines shown are comes before the hints, so a narrow pane keeps it.
             if let Some(f) = &state.filter {
                 spans.push(Span::styled(format!(" · filter {f}"), theme.key()));
             }
@@ -415,7 +416,7 @@ fn render_response(
                     theme.key(),
                 ));
             }
-            spans.push(Span::raw(" "));
+            spans.push(Span::raw(format!(" · {tab} ")));
             Line::from(spans)
         }
         None if state.is_sending() => Line::styled(" sending… (esc cancels) ", theme.warn()),
@@ -428,6 +429,18 @@ fn render_response(
         return;
     };
     let mut top = Vec::new();
+    if let Some(e) = &state.filter_error {
+        let lead = format!("filter {} not applied: ", e.expr);
+        top.push(Line::styled(format!("{lead}{}", e.message), theme.error()));
+        if let Some(at) = e.at {
+            // A caret under the character where the expression goes wrong.
+            let column = "filter ".chars().count() + at;
+            top.push(Line::styled(
+                format!("{}^", " ".repeat(column)),
+                theme.error(),
+            ));
+        }
+    }
     if let Some(f) = &r.fault {
         top.push(Line::styled(
             format!("Fault {}", f.code),
@@ -534,6 +547,13 @@ fn render_footer(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
                 (Context::Composer, Action::SendRequest, "send"),
                 (Context::Composer, Action::SaveRequest, "save"),
                 (Context::Composer, Action::ExportCurl, "curl"),
+            ],
+            (_, Section::Response) if state.filter.is_some() || !state.find.is_empty() => &[
+                (Context::Global, Action::Cancel, "clear filter/find"),
+                (Context::ComposerResponse, Action::Find, "find"),
+                (Context::ComposerResponse, Action::FilterBody, "filter"),
+                (Context::ComposerResponse, Action::ToggleHeaders, "headers"),
+                (Context::ComposerResponse, Action::SaveBody, "save"),
             ],
             (_, Section::Response) => &[
                 (Context::ComposerResponse, Action::Find, "find"),

@@ -8,7 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{Theme, centered, pane_block};
-use crate::human::group_thousands;
+use crate::action::Action;
+use crate::human::{self, group_thousands};
+use crate::keymap::Context;
 use crate::state::history::Mode;
 use crate::state::{Focus, Model};
 
@@ -26,8 +28,9 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         format!(" Sent requests ({}) ", visible.len())
     } else {
         format!(
-            " Sent requests ({}) · filter \"{}\" ",
+            " Sent requests ({} of {}) · filter \"{}\" ",
             visible.len(),
+            state.entries.len(),
             state.filter
         )
     };
@@ -37,9 +40,25 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     let height = usize::from(inner.height);
     let first = state.selected.saturating_sub(height.saturating_sub(1));
     let mut lines = Vec::new();
-    if visible.is_empty() {
+    if state.entries.is_empty() {
         lines.push(Line::styled(
             "Nothing sent yet: requests sent from the Composer tab appear here.",
+            theme.dim(),
+        ));
+    } else if visible.is_empty() {
+        let count = state.entries.len();
+        lines.push(Line::styled(
+            format!(
+                "None of the {count} sent request{} matches \"{}\".",
+                if count == 1 { "" } else { "s" },
+                state.filter
+            ),
+            theme.warn(),
+        ));
+        let esc = model.keymap.hint(&[Context::Global], Action::Cancel);
+        let find = model.keymap.hint(&[Context::History], Action::Find);
+        lines.push(Line::styled(
+            format!("{esc} clears the filter ({find} then ctrl-u and enter edits it)."),
             theme.dim(),
         ));
     }
@@ -59,8 +78,8 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
             Span::styled(format!("{:<4}", e.status), status_style),
             Span::styled(
                 format!(
-                    "{:>5} ms {:>7} B ",
-                    group_thousands(e.elapsed_ms),
+                    "{:>8} {:>7} B ",
+                    human::elapsed(e.elapsed()),
                     group_thousands(e.size)
                 ),
                 theme.dim(),
@@ -155,7 +174,12 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         }
         Mode::List => {
             let text = state.note.clone().unwrap_or_else(|| {
-                "enter open in composer  r replay  R replay with profile…  / filter".into()
+                let hints = "enter open in composer  r replay  R replay with profile…  / filter";
+                if state.filter.is_empty() {
+                    hints.to_string()
+                } else {
+                    format!("esc clear filter  {hints}")
+                }
             });
             frame.render_widget(Paragraph::new(Line::styled(text, theme.dim())), footer);
         }

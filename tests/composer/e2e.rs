@@ -507,3 +507,42 @@ async fn ctrl_e_hands_the_body_to_the_external_editor() {
         Some("{\"name\": \"From the editor\"}")
     );
 }
+
+/// Issue #20, defect 11: every response and history row said "0 ms". The time of a send is
+/// measured from sending the request to the end of the body, and the history entry keeps it.
+#[tokio::test]
+async fn a_send_measures_its_time_and_the_history_keeps_it() {
+    let org = org().await;
+    let jobs = Jobs::new(&org).await;
+    let limits = SavedRequest::new("limits", "GET", "/services/data/v{{api_version}}/limits");
+    let (view, entry) = match jobs
+        .run(ComposerJob::Send {
+            request: limits.clone(),
+        })
+        .await
+    {
+        ComposerOutcome::Sent {
+            result: Ok(view),
+            entry: Some(entry),
+        } => (view, entry),
+        other => panic!("not sent: {other:?}"),
+    };
+    // A loopback answer takes well under a millisecond: it was shown as 0 ms.
+    assert!(view.elapsed > Duration::ZERO, "a send takes time");
+    assert_eq!(entry.elapsed().as_micros(), view.elapsed.as_micros());
+    let shown = sfterm::human::elapsed(view.elapsed);
+    assert!(
+        !shown.starts_with("0 ") && !shown.starts_with('<'),
+        "{shown}"
+    );
+    // The org's latency is inside the measured time.
+    org.set_latency(Duration::from_millis(300));
+    let view = jobs.send(limits).await;
+    org.set_latency(Duration::ZERO);
+    assert!(
+        view.elapsed >= Duration::from_millis(300),
+        "{:?}",
+        view.elapsed
+    );
+    org.shutdown().await;
+}

@@ -26,6 +26,7 @@ fn entry(minutes: i64, method: &str, path: &str, status: u16, preview: &str) -> 
         body: None,
         status,
         elapsed_ms: 42,
+        elapsed_us: 0,
         size: preview.len() as u64,
         content_type: Some("application/json".into()),
         preview: preview.into(),
@@ -228,4 +229,107 @@ fn history_screen() {
     let mut model = history_model();
     press(&mut model, "j");
     assert_screen!(render(&model, 120, 40));
+}
+
+/// Issue #20, defect 11: history rows said "0 ms" for answers under a millisecond.
+#[test]
+fn history_rows_show_sub_millisecond_times() {
+    let mut model = history_model();
+    model.history.entries[0].elapsed_ms = 0;
+    model.history.entries[0].elapsed_us = 664;
+    let screen = render(&model, 120, 40);
+    assert!(screen.contains(" 0.7 ms "), "{screen}");
+    assert!(!screen.contains(" 0 ms "), "{screen}");
+}
+
+/// Issue #20, defect 4: opening a History entry in the composer showed the response viewed
+/// before instead of that entry's.
+#[test]
+fn an_entry_opens_with_its_own_response() {
+    let mut model = history_model();
+    press(&mut model, "2");
+    let effects = press(&mut model, "f5");
+    let (req, _) = spawned(&effects)
+        .into_iter()
+        .find(|(_, j)| matches!(j, ComposerJob::Send { .. }))
+        .expect("a send");
+    let body = r#"{"DailyApiRequests":{"Max":15000,"Remaining":14998}}"#;
+    model.handle_msg(Msg::Done {
+        req,
+        outcome: Outcome::Composer(ComposerOutcome::Sent {
+            result: Ok(Box::new(sfterm::state::composer::job::ResponseView {
+                status: 200,
+                reason: "OK".into(),
+                elapsed: std::time::Duration::from_millis(7),
+                size: body.len() as u64,
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: sfterm::requests::body::BodyText::new(
+                    sfterm::requests::body::BodyKind::Json,
+                    body,
+                ),
+                raw: body.into(),
+                file: None,
+                fault: None,
+                renewed: false,
+            })),
+            entry: None,
+        }),
+    });
+    press(&mut model, "l l /");
+    type_text(&mut model, "Max");
+    press(&mut model, "enter");
+    // Back to the History: the second entry (GET … 200, "Acme Corp.") opens.
+    press(&mut model, "3 j enter");
+    assert_eq!(model.tab, Tab::Composer);
+    let c = &model.composer;
+    let shown = c.response.as_ref().expect("the entry's response");
+    assert_eq!(shown.status, 200);
+    assert_eq!(shown.elapsed, std::time::Duration::from_millis(42));
+    assert_eq!(shown.size, r#"{"name":"Acme Corp."}"#.len() as u64);
+    assert_eq!(c.shown.joined(), "{\n  \"name\": \"Acme Corp.\"\n}");
+    assert_eq!(c.find, "");
+    assert!(c.matches.is_empty());
+    let screen = render(&model, 120, 40);
+    assert!(screen.contains("Acme Corp."), "{screen}");
+    assert!(!screen.contains("DailyApiRequests"), "{screen}");
+    assert!(screen.contains("200 OK · 42 ms"), "{screen}");
+}
+
+/// Issue #20, defect 7: a filter matching nothing said "Nothing sent yet…" while entries
+/// existed. It says that nothing matches and how to clear the filter; esc clears it.
+#[test]
+fn a_filter_matching_nothing_says_so_and_esc_clears_it() {
+    let mut model = history_model();
+    press(&mut model, "/");
+    type_text(&mut model, "zzz");
+    press(&mut model, "enter");
+    assert!(model.history.visible().is_empty());
+    let screen = render(&model, 120, 40);
+    assert!(!screen.contains("Nothing sent yet"), "{screen}");
+    assert!(
+        screen.contains("None of the 3 sent requests matches \"zzz\""),
+        "{screen}"
+    );
+    assert!(screen.contains("esc clears the filter"), "{screen}");
+    press(&mut model, "esc");
+    assert_eq!(model.history.filter, "");
+    assert_eq!(model.history.visible().len(), 3);
+    // `/` then ctrl-u and enter clears it too.
+    press(&mut model, "/");
+    type_text(&mut model, "zzz");
+    press(&mut model, "enter / ctrl-u enter");
+    assert_eq!(model.history.visible().len(), 3);
+    // An empty history is still "Nothing sent yet".
+    let mut empty = model_with(common::demo_profiles());
+    let effects = press(&mut empty, "3");
+    let jobs = history_jobs(&effects);
+    let [(req, _)] = jobs.as_slice() else {
+        panic!("a load: {effects:?}")
+    };
+    empty.handle_msg(Msg::Done {
+        req: *req,
+        outcome: Outcome::History(HistoryOutcome::Loaded(Ok(Vec::new()))),
+    });
+    let screen = render(&empty, 120, 40);
+    assert!(screen.contains("Nothing sent yet"), "{screen}");
 }

@@ -80,7 +80,7 @@ fn response(status: u16, body: &str) -> ResponseView {
     ResponseView {
         status,
         reason: "OK".into(),
-        elapsed_ms: 184,
+        elapsed: Duration::from_millis(184),
         size: body.len() as u64,
         headers: vec![("content-type".into(), "application/json".into())],
         body: BodyText::new(BodyKind::Json, body),
@@ -451,4 +451,188 @@ fn the_body_editor_scrolls_sideways_with_the_cursor() {
     press(&mut model, "home");
     let screen = render(&model, 120, 40);
     assert!(screen.contains("{\"name\": \"xxx"), "{screen}");
+}
+
+/// Issue #20, defect 11: a local org answers in under a millisecond; the title said "0 ms".
+#[test]
+fn the_response_title_shows_a_sub_millisecond_time() {
+    let mut model = composer_model();
+    let effects = press(&mut model, "f5");
+    let mut view = response(200, "{}");
+    view.elapsed = Duration::from_micros(664);
+    model.handle_msg(Msg::Done {
+        req: spawned_req(&effects),
+        outcome: Outcome::Composer(ComposerOutcome::Sent {
+            result: Ok(Box::new(view)),
+            entry: None,
+        }),
+    });
+    let screen = render(&model, 120, 40);
+    assert!(screen.contains("200 OK · 0.7 ms · 2 B"), "{screen}");
+}
+
+/// The answer to a send of the composer, as the job gives it back.
+fn answer(model: &mut Model, effects: &[Effect], view: ResponseView) {
+    model.handle_msg(Msg::Done {
+        req: spawned_req(effects),
+        outcome: Outcome::Composer(ComposerOutcome::Sent {
+            result: Ok(Box::new(view)),
+            entry: None,
+        }),
+    });
+}
+
+/// Issue #20, defect 4: the find term and filter of one response stayed on the next request's
+/// response ("/Jack (0 lines)" over `/limits`). A new response starts clean.
+#[test]
+fn a_new_response_starts_with_no_find_filter_or_scroll() {
+    let mut model = composer_model();
+    let effects = press(&mut model, "f5");
+    answer(
+        &mut model,
+        &effects,
+        response(
+            200,
+            r#"{"records":[{"Name":"Jack"},{"Name":"Jill"},{"Name":"Jack two"}]}"#,
+        ),
+    );
+    press(&mut model, "l l /");
+    type_text(&mut model, "Jack");
+    press(&mut model, "enter f");
+    type_text(&mut model, "$.records[*].Name");
+    press(&mut model, "enter H j");
+    assert_eq!(model.composer.find, "Jack");
+    assert!(model.composer.filter.is_some());
+    // The next send's answer.
+    let effects = press(&mut model, "f5");
+    answer(
+        &mut model,
+        &effects,
+        response(
+            200,
+            r#"{"DailyApiRequests":{"Max":15000,"Remaining":14998}}"#,
+        ),
+    );
+    let c = &model.composer;
+    assert_eq!(c.find, "", "the find term belonged to the last response");
+    assert!(c.matches.is_empty());
+    assert_eq!(c.filter, None);
+    assert_eq!(c.scroll, 0);
+    assert_eq!(c.response_tab, sfterm::state::composer::ResponseTab::Body);
+    assert_eq!(c.shown.lines.first().map(String::as_str), Some("{"));
+    let screen = render(&model, 120, 40);
+    assert!(!screen.contains("/Jack"), "{screen}");
+    assert!(!screen.contains("filter $"), "{screen}");
+    assert!(screen.contains("DailyApiRequests"), "{screen}");
+}
+
+/// Issue #20, defect 4: the response of one request stayed under the next one opened.
+#[test]
+fn opening_another_saved_request_leaves_the_last_response_behind() {
+    let mut model = composer_model();
+    press(&mut model, "j enter");
+    let effects = press(&mut model, "f5");
+    answer(
+        &mut model,
+        &effects,
+        response(201, r#"{"accountId":"001"}"#),
+    );
+    press(&mut model, "l /");
+    type_text(&mut model, "001");
+    press(&mut model, "enter");
+    assert_eq!(model.composer.matches.len(), 1);
+    // The same request again keeps its answer; another one does not show it.
+    press(&mut model, "h h enter");
+    assert_eq!(model.composer.draft.name, "create customer");
+    assert!(model.composer.response.is_some());
+    press(&mut model, "h j enter");
+    assert_eq!(model.composer.draft.name, "customer by id");
+    assert!(model.composer.response.is_none());
+    assert_eq!(model.composer.find, "");
+    let screen = render(&model, 120, 40);
+    assert!(!screen.contains("accountId"), "{screen}");
+}
+
+/// Issue #20, defect 10: an invalid JSONPath left the title saying "filter $.nope[" over the
+/// unfiltered body. The error is shown with its position; the title claims no filter.
+#[test]
+fn an_invalid_filter_shows_its_error_and_is_not_claimed() {
+    let mut model = composer_model();
+    let effects = press(&mut model, "f5");
+    answer(
+        &mut model,
+        &effects,
+        response(200, r#"{"records":[{"Name":"Acme"}]}"#),
+    );
+    press(&mut model, "l l f");
+    type_text(&mut model, "$.nope[");
+    press(&mut model, "enter");
+    assert_eq!(model.composer.filter, None, "not applied");
+    let screen = render(&model, 120, 40);
+    let title = screen
+        .lines()
+        .find(|l| l.contains("200 OK"))
+        .expect("the response title");
+    assert!(!title.contains("filter"), "{title}");
+    assert!(
+        screen.contains("filter $.nope[ not applied: a ']' is missing"),
+        "{screen}"
+    );
+    // The caret points past the '[' (character 8), under the expression.
+    let line = screen
+        .lines()
+        .position(|l| l.contains("filter $.nope[ not applied"))
+        .expect("the error line");
+    let error = screen.lines().nth(line).expect("line");
+    let caret = screen.lines().nth(line + 1).expect("the caret line");
+    let at = |l: &str, pat: &str| l.find(pat).map(|b| l[..b].chars().count());
+    assert_eq!(
+        at(caret, "^"),
+        at(error, "$.nope[").map(|c| c + "$.nope[".len()),
+        "{error}\n{caret}"
+    );
+    // f opens the input on the expression to fix; a good one applies and is claimed.
+    press(&mut model, "f");
+    let Mode::Input { input, .. } = &model.composer.mode else {
+        panic!("the filter input")
+    };
+    assert_eq!(input.text(), "$.nope[");
+    press(&mut model, "ctrl-u");
+    type_text(&mut model, "$.records[0].Name");
+    press(&mut model, "enter");
+    assert_eq!(model.composer.filter.as_deref(), Some("$.records[0].Name"));
+    let screen = render(&model, 160, 40);
+    assert!(screen.contains("filter $.records[0].Name"), "{screen}");
+    assert!(!screen.contains("not applied"), "{screen}");
+}
+
+/// Issue #20, conventions: esc clears an applied find and filter of the response view (and a
+/// send in flight is still what esc cancels first).
+#[test]
+fn esc_clears_the_find_and_filter_of_the_response() {
+    let mut model = composer_model();
+    let effects = press(&mut model, "f5");
+    let body = r#"{"records":[{"Name":"Acme"},{"Name":"Globex"}]}"#;
+    answer(&mut model, &effects, response(200, body));
+    press(&mut model, "l l f");
+    type_text(&mut model, "$.records[*].Name");
+    press(&mut model, "enter /");
+    type_text(&mut model, "globex");
+    press(&mut model, "enter");
+    assert!(model.composer.filter.is_some());
+    assert_eq!(model.composer.matches.len(), 1);
+    press(&mut model, "esc");
+    let c = &model.composer;
+    assert_eq!(c.filter, None);
+    assert_eq!(c.find, "");
+    assert!(c.matches.is_empty());
+    assert_eq!(c.shown, BodyText::new(BodyKind::Json, body));
+    // A bad filter's error goes too.
+    press(&mut model, "f");
+    type_text(&mut model, "$.[");
+    press(&mut model, "enter");
+    assert!(model.composer.filter_error.is_some());
+    press(&mut model, "esc");
+    assert!(model.composer.filter_error.is_none());
+    assert!(!render(&model, 120, 40).contains("not applied"));
 }

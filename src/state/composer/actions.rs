@@ -92,9 +92,25 @@ impl ComposerState {
                 self.input(Purpose::Find, self.find.clone());
             }
             Action::FindNext | Action::FindPrev => self.jump(action == Action::FindNext),
+            // esc (nothing in flight to cancel): the whole response again.
+            Action::Cancel
+                if self.filter.is_some()
+                    || self.filter_error.is_some()
+                    || !self.find.is_empty() =>
+            {
+                self.filter = None;
+                self.filter_error = None;
+                self.find.clear();
+                self.refresh_shown();
+            }
             Action::FilterBody => {
                 self.section = Section::Response;
-                self.input(Purpose::Filter, self.filter.clone().unwrap_or_default());
+                // The expression that failed comes back to be fixed.
+                let expr = match &self.filter_error {
+                    Some(e) => e.expr.clone(),
+                    None => self.filter.clone().unwrap_or_default(),
+                };
+                self.input(Purpose::Filter, expr);
             }
             Action::SaveBody if self.response.is_some() => {
                 self.input(Purpose::SaveBody, "responses/body.txt".into());
@@ -181,9 +197,13 @@ impl ComposerState {
                         return Vec::new();
                     }
                     self.discard_armed = None;
-                    if let Some(r) = self.requests.get(*index) {
+                    if let Some(r) = self.requests.get(*index).cloned() {
+                        if !same {
+                            // The response shown answered the request that was open.
+                            self.show_response(None);
+                        }
                         self.draft = r.clone();
-                        self.original = Some(r.clone());
+                        self.original = Some(r);
                         self.field = Field::Path;
                         self.section = Section::Editor;
                     }

@@ -95,8 +95,7 @@ impl ComposerState {
                 if purpose == Purpose::NewRequest {
                     self.draft = new_draft();
                     self.original = None;
-                    self.response = None;
-                    self.refresh_shown();
+                    self.show_response(None);
                     self.section = Section::Editor;
                     self.field = Field::Path;
                 }
@@ -118,10 +117,7 @@ impl ComposerState {
                     None => {}
                 }
             }
-            Purpose::Filter => {
-                self.filter = (!trimmed.is_empty()).then_some(trimmed);
-                self.refresh_shown();
-            }
+            Purpose::Filter => self.apply_filter(trimmed),
             Purpose::SaveBody => {
                 if let Some(r) = &self.response
                     && !trimmed.is_empty()
@@ -206,6 +202,7 @@ impl ComposerState {
                 self.draft.folder = vec![format!("{class} (SOAP)")];
                 self.draft.body = Some(envelope);
                 self.original = None;
+                self.show_response(None);
                 self.wsdl = Some(format!("{source} · {}", op.name));
                 self.section = Section::Editor;
                 self.field = Field::Body;

@@ -82,7 +82,8 @@ impl ComposerJob {
 pub struct ResponseView {
     pub status: u16,
     pub reason: String,
-    pub elapsed_ms: u64,
+    /// From sending the request to the end of the body.
+    pub elapsed: std::time::Duration,
     pub size: u64,
     pub headers: Vec<(String, String)>,
     /// The pretty-printed lines (of the preview when the body is large).

@@ -21,7 +21,8 @@ use ratatui::crossterm::event::KeyEvent;
 
 use crate::action::Action;
 use crate::keymap::Context;
-use crate::requests::body::{BodyKind, BodyText};
+use crate::requests::body::{BodyKind, BodyText, FilterError};
+use crate::requests::history::HistoryEntry;
 use crate::requests::request::{SavedRequest, Variables};
 use crate::requests::soap::Wsdl;
 use crate::state::composer::job::{ComposerJob, ResponseView};
@@ -173,7 +174,10 @@ pub struct ComposerState {
     /// The lines shown: the body, the filter's result or the headers.
     pub shown: BodyText,
     pub response_tab: ResponseTab,
+    /// The filter applied to the body (only one that worked).
     pub filter: Option<String>,
+    /// The last filter typed, when it failed (not applied).
+    pub filter_error: Option<FilterError>,
     pub scroll: usize,
     pub find: String,
     pub matches: Vec<usize>,
@@ -224,6 +228,7 @@ impl ComposerState {
             shown: BodyText::from_lines(BodyKind::Text, Vec::new()),
             response_tab: ResponseTab::Body,
             filter: None,
+            filter_error: None,
             scroll: 0,
             find: String::new(),
             matches: Vec::new(),
@@ -402,10 +407,17 @@ impl ComposerState {
         }
     }
 
-    /// A history entry opened in the composer (not saved until ctrl-s).
-    pub fn open(&mut self, request: SavedRequest) {
-        self.draft = request;
+    /// A history entry opened in the composer (not saved until ctrl-s), with the response it
+    /// recorded.
+    pub fn open(&mut self, entry: &HistoryEntry) {
+        self.draft = entry.replay();
         self.original = None;
+        self.show_response(Some(ResponseView::recorded(entry)));
+        self.note = Some(if entry.truncated {
+            "From the history: the response recorded then (its first 4 KB); f5 sends again.".into()
+        } else {
+            "From the history: the response recorded then; f5 sends again.".into()
+        });
         self.section = Section::Editor;
         self.field = Field::Path;
     }

@@ -2,7 +2,7 @@
 
 use crate::state::composer::job::{ComposerJob, ComposerOutcome};
 
-use super::{Command, ComposerState, Field, Mode, ResponseTab, Section, full_name, new_draft};
+use super::{Command, ComposerState, Field, Mode, Section, full_name, new_draft};
 
 impl ComposerState {
     /// A job's result.
@@ -36,6 +36,7 @@ impl ComposerState {
                         .retain(|r| !(r.name == original.name && r.folder == original.folder));
                 }
                 self.draft = new_draft();
+                self.show_response(None);
                 self.selected = self.selected.min(self.rows().len().saturating_sub(1));
                 self.note = Some(format!("Deleted \"{name}\"."));
             }
@@ -55,10 +56,7 @@ impl ComposerState {
                             )),
                             _ => None,
                         };
-                        self.response = Some(*view);
-                        self.response_tab = ResponseTab::Body;
-                        self.filter = None;
-                        self.refresh_shown();
+                        self.show_response(Some(*view));
                     }
                     Err(e) => self.note = Some(format!("Not sent: {e}")),
                 }
