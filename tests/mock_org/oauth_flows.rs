@@ -1048,8 +1048,16 @@ async fn admin_endpoint_switches_the_flows() {
     assert_eq!(state["username"], org.username());
     let pkce = pkce();
     let url = authorize_url(org.instance_url(), &params(&org, "st", &pkce.challenge));
-    let response = client().get(url).send().await.expect("authorize");
+    let response = client().get(url.clone()).send().await.expect("authorize");
     assert_eq!(redirected(&response).1["state"], "st");
+    // A slow login page, for a client's timeout.
+    let (_, state) = set(json!({"authorize_delay_ms": 300})).await;
+    assert_eq!(state["authorize_delay_ms"], 300);
+    let started = Instant::now();
+    let response = client().get(url).send().await.expect("authorize");
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(response.status(), 302);
+    org.set_authorize_delay(Duration::ZERO);
 
     org.advance_clock(Duration::from_secs(61));
     let rt = tokens["refresh_token"].as_str().expect("rt");

@@ -163,7 +163,7 @@ impl OrgKeys {
     }
 }
 
-/// Where [`write_files`] put the key and certificate.
+/// Where `MockOrg::write_jwt_files` put the key and certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JwtFiles {
     /// The private key (PKCS#8 PEM, mode 0600); `None` when the certificate was given.
