@@ -43,7 +43,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run the mock org (a local Salesforce emulator) until Ctrl-C.
     #[cfg(feature = "mock-org")]
-    MockOrg(crate::mock_org::cli::MockOrgArgs),
+    MockOrg(crate::mock_org::cli::MockOrgCommand),
     #[command(flatten)]
     Script(ScriptCommand),
 }
@@ -90,7 +90,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     .map_err(|e| crate::tui::Failure::new(e.code, e.message))
             }
             #[cfg(feature = "mock-org")]
-            Some(Command::MockOrg(args)) => crate::mock_org::cli::run(args)
+            Some(Command::MockOrg(args)) => crate::mock_org::cli::run_command(args)
                 .await
                 .map_err(|e| crate::tui::Failure::new(EXIT_FAILURE, format!("mock org: {e}"))),
         }

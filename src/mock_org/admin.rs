@@ -18,6 +18,8 @@
 //! * `POST /__mock/reset` — records, cursors, jobs and API usage back to the seed state (tokens
 //!   stay valid).
 //! * `GET /__mock/state` — counts; `?records=true` also dumps every record.
+//! * `GET|POST /__mock/oauth` — the browser and refresh token flows' knobs (see
+//!   [`super::flows::admin`]).
 
 use std::time::Duration;
 
@@ -225,6 +227,7 @@ pub(crate) fn handle(
         (["reset"], _) => Err(method_not_allowed(method, "POST")),
         (["state"], &Method::GET) => Ok(state(shared, query)),
         (["state"], _) => Err(method_not_allowed(method, "GET")),
+        (["oauth"], _) => Ok(super::flows::admin(shared, method, body)),
         _ => Err(ApiError::not_found()),
     };
     result.unwrap_or_else(IntoResponse::into_response)

@@ -1,9 +1,67 @@
 //! `sfterm mock-org`: runs the mock org standalone until Ctrl-C.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::{MockOrg, MockOrgConfig, MockOrgError};
+use super::{MockOrg, MockOrgConfig, MockOrgError, RefreshTokenPolicy};
+
+/// `sfterm mock-org`: the org's options and the login flows' ones.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MockOrgCommand {
+    #[command(flatten)]
+    pub org: MockOrgArgs,
+    #[command(flatten)]
+    pub flows: FlowArgs,
+}
+
+/// Options of the browser, refresh token and JWT bearer flows.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FlowArgs {
+    /// Browser login: /services/oauth2/authorize redirects with a code at once, without the
+    /// approval page.
+    #[arg(long = "auto-approve")]
+    pub auto_approve: bool,
+    /// A callback URL registered on the app (repeat for more; default
+    /// http://localhost:1717/OauthRedirect). redirect_uri must equal one exactly.
+    #[arg(long = "callback-url", value_name = "URL")]
+    pub callback_urls: Vec<String>,
+    /// Also accept a registered loopback callback on any port.
+    #[arg(long = "loopback-any-port")]
+    pub loopback_any_port: bool,
+    /// Refresh token policy: until-revoked, expire-after:SECS or expire-if-unused:SECS.
+    #[arg(long = "refresh-token-policy", value_name = "POLICY", default_value_t)]
+    pub refresh_token_policy: RefreshTokenPolicy,
+    /// Refresh token rotation: each refresh answers a new refresh token, the old one dies.
+    #[arg(long = "refresh-token-rotation")]
+    pub refresh_token_rotation: bool,
+    /// JWT bearer: check assertions against this certificate (or RSA public key) PEM instead
+    /// of the one the org makes and writes beside --env-file.
+    #[arg(long = "jwt-cert", value_name = "FILE")]
+    pub jwt_cert: Option<PathBuf>,
+}
+
+impl MockOrgCommand {
+    /// The server configuration these options describe.
+    pub fn config(&self) -> MockOrgConfig {
+        let mut config = self.org.config();
+        self.flows.apply(&mut config);
+        config
+    }
+}
+
+impl FlowArgs {
+    /// Sets these options on `config`.
+    pub fn apply(&self, config: &mut MockOrgConfig) {
+        config.auto_approve = self.auto_approve;
+        if !self.callback_urls.is_empty() {
+            config.callback_urls = self.callback_urls.clone();
+        }
+        config.loopback_any_port = self.loopback_any_port;
+        config.refresh_token_policy = self.refresh_token_policy;
+        config.refresh_token_rotation = self.refresh_token_rotation;
+        config.jwt_cert = self.jwt_cert.clone();
+    }
+}
 
 /// Command-line options of `sfterm mock-org`.
 #[derive(Debug, Clone, clap::Args)]
@@ -120,6 +178,30 @@ impl MockOrgArgs {
     }
 }
 
+/// The env-file lines of the login flows: the login host, the user, the callback URL and the
+/// JWT key files.
+fn flow_env_text(org: &MockOrg, jwt: &super::JwtFiles) -> String {
+    let mut text = format!(
+        "SF_LOGIN_URL={}\nSF_TEST_LOGIN_URL={}\nSF_USERNAME={}\n",
+        org.login_host_url().as_str().trim_end_matches('/'),
+        org.test_host_url().as_str().trim_end_matches('/'),
+        org.username(),
+    );
+    if let Some(callback) = org.callback_urls().first() {
+        text.push_str(&format!("SF_CALLBACK_URL={callback}\n"));
+    }
+    if let Some(key) = &jwt.key {
+        text.push_str(&format!("SF_JWT_KEY_FILE={}\n", key.display()));
+    }
+    text.push_str(&format!("SF_JWT_CERT_FILE={}\n", jwt.cert.display()));
+    text
+}
+
+/// Where the JWT files go beside the env file: `mock-org.env` → `mock-org.jwt-key.pem`, ...
+fn jwt_base(env_file: &Path) -> PathBuf {
+    env_file.with_extension("")
+}
+
 /// The env-file text for a running org.
 fn env_text(org: &MockOrg) -> String {
     let mut text = format!(
@@ -169,9 +251,22 @@ fn fault_summary(args: &MockOrgArgs) -> Vec<String> {
     out
 }
 
-/// Starts the mock org, prints how to reach it, writes the env file, and runs until Ctrl-C.
+/// `sfterm mock-org`: [`run_with`] its options.
+pub async fn run_command(command: MockOrgCommand) -> Result<(), MockOrgError> {
+    run_with(command.org, command.flows).await
+}
+
+/// Starts the mock org with the default login flow options (see [`run_with`]).
 pub async fn run(args: MockOrgArgs) -> Result<(), MockOrgError> {
-    let org = MockOrg::start(args.config()).await?;
+    run_with(args, FlowArgs::default()).await
+}
+
+/// Starts the mock org, prints how to reach it, writes the env file (and beside it the JWT
+/// key and certificate), and runs until Ctrl-C.
+pub async fn run_with(args: MockOrgArgs, flows: FlowArgs) -> Result<(), MockOrgError> {
+    let mut config = args.config();
+    flows.apply(&mut config);
+    let org = MockOrg::start(config).await?;
     if let Some(fail) = &args.fail_next {
         org.fail_next_with(fail.count, fail.status, fail.error_code.as_deref(), None);
     }
@@ -196,6 +291,19 @@ pub async fn run(args: MockOrgArgs) -> Result<(), MockOrgError> {
         "  login host:     {} (refuses client credentials)",
         org.login_host_url()
     );
+    println!("  test host:      {}", org.test_host_url());
+    println!(
+        "  browser login:  {}services/oauth2/authorize as {}{}",
+        org.instance_url(),
+        org.username(),
+        if flows.auto_approve {
+            " (auto-approve)"
+        } else {
+            ""
+        }
+    );
+    println!("  callback URLs:  {}", org.callback_urls().join(", "));
+    println!("  refresh tokens: {}", flows.refresh_token_policy);
     if let Some(ca) = org.ca_file() {
         println!("  CA file:        {}", ca.display());
     }
@@ -207,14 +315,28 @@ pub async fn run(args: MockOrgArgs) -> Result<(), MockOrgError> {
         "  admin:          {}__mock/faults, __mock/reset, __mock/state",
         org.instance_url()
     );
+    let mut written = None;
     if let Some(path) = &args.env_file {
+        // The key files exist before the env file, which is the readiness signal.
+        let jwt = org.write_jwt_files(&jwt_base(path))?;
         let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, env_text(&org))?;
+        std::fs::write(&tmp, env_text(&org) + &flow_env_text(&org, &jwt))?;
         std::fs::rename(&tmp, path)?;
         println!("  env file:       {}", path.display());
+        if let Some(key) = &jwt.key {
+            println!("  JWT key:        {}", key.display());
+        }
+        println!("  JWT cert:       {}", jwt.cert.display());
+        written = jwt.key.is_some().then_some(jwt);
     }
     wait_for_stop_signal().await?;
     org.shutdown().await;
+    // Like the CA file: the throwaway key pair goes with the org.
+    if let Some(jwt) = written {
+        for path in jwt.key.iter().chain([&jwt.cert]) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
     Ok(())
 }
 

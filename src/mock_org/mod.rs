@@ -1,8 +1,10 @@
 //! Mock org: a local emulator of the Salesforce APIs sfterm uses.
 //!
-//! [`MockOrg::start`] binds two loopback listeners: the org's My Domain (OAuth, identity, REST)
-//! and a "login host" that answers client-credentials requests the way `login.salesforce.com`
-//! does. Wire formats follow `shared/reference/salesforce-api.md`.
+//! [`MockOrg::start`] binds three loopback listeners: the org's My Domain (OAuth, identity, REST)
+//! and a "login host" and a "test host" that play `login.salesforce.com` and
+//! `test.salesforce.com`: they refuse client credentials, and accept the browser (authorization
+//! code with PKCE), refresh token and JWT bearer flows. Wire formats follow
+//! `shared/reference/salesforce-api.md` and `auth-flows.md`.
 mod admin;
 pub use admin::FaultKind;
 mod apex;
@@ -15,6 +17,9 @@ mod composite;
 mod customer;
 mod data;
 mod drop;
+mod flows;
+pub use flows::RefreshTokenPolicy;
+pub use flows::jwt::JwtFiles;
 mod oauth;
 mod query;
 mod rest;
@@ -86,6 +91,46 @@ pub struct MockOrgConfig {
     pub scenario: Scenario,
     /// Records per Bulk API 2.0 result page when the request gives no `maxRecords`.
     pub bulk_page_size: usize,
+    /// Callback URLs registered on the main app; `redirect_uri` must equal one exactly (port
+    /// included), as on Salesforce. Default: `http://localhost:1717/OauthRedirect` (the sf CLI's).
+    pub callback_urls: Vec<String>,
+    /// Also accept a loopback callback (`http://localhost`, `127.0.0.1`, `[::1]`) that differs
+    /// from a registered one only by its port (RFC 8252 §7.3; UNCONFIRMED on Salesforce: off).
+    pub loopback_any_port: bool,
+    /// `/services/oauth2/authorize` approves at once and redirects, without the approval page.
+    pub auto_approve: bool,
+    /// Scopes the main app grants in the browser and JWT flows (space separated); an authorize
+    /// request without `scope` gets them all, one asking for another gets `invalid_scope`.
+    pub oauth_scopes: String,
+    /// "Require Secret for Web Server Flow": the code exchange needs the client secret.
+    pub require_secret_web: bool,
+    /// "Require Secret for Refresh Token Flow".
+    pub require_secret_refresh: bool,
+    /// How long an authorization code (and the approval page) stays valid (15 minutes is often
+    /// quoted; UNCONFIRMED).
+    pub auth_code_ttl: Duration,
+    /// The app's refresh token policy.
+    pub refresh_token_policy: RefreshTokenPolicy,
+    /// Refresh token rotation: every refresh answers a new refresh token and the old one dies;
+    /// presenting a rotated-out one revokes them all.
+    pub refresh_token_rotation: bool,
+    /// Approvals (refresh tokens) kept per user and app; one more revokes the oldest (5).
+    pub max_approvals: usize,
+    /// Accept `code_challenge_method=plain` (UNCONFIRMED on Salesforce: off).
+    pub pkce_plain: bool,
+    /// A certificate (or RSA public key) PEM that JWT assertions are checked against, instead
+    /// of the certificate of a key pair the org makes.
+    pub jwt_cert: Option<PathBuf>,
+    /// Accept the org's My Domain as JWT `aud` besides the login and test origins (UNCONFIRMED).
+    pub jwt_my_domain_audience: bool,
+    /// Strict mode: refuse an assertion whose `exp` is further ahead than this (the documented
+    /// 3 minutes). `None` (default): no upper bound, as Salesforce evidently does.
+    pub jwt_max_exp: Option<Duration>,
+    /// Usernames pre-authorised for the main app (JWT `sub`); `None` = the org's user only.
+    pub preauthorized_users: Option<Vec<String>>,
+    /// Whether the JWT bearer answer carries `signature` and `issued_at` (absent in the
+    /// captured samples; UNCONFIRMED: off).
+    pub jwt_signature_and_issued_at: bool,
 }
 
 impl std::fmt::Debug for MockOrgConfig {
@@ -103,6 +148,10 @@ impl std::fmt::Debug for MockOrgConfig {
             .field("api_daily_limit", &self.api_daily_limit)
             .field("latest_api_version", &self.latest_api_version)
             .field("scenario", &self.scenario)
+            .field("callback_urls", &self.callback_urls)
+            .field("auto_approve", &self.auto_approve)
+            .field("refresh_token_policy", &self.refresh_token_policy)
+            .field("jwt_cert", &self.jwt_cert)
             .finish_non_exhaustive()
     }
 }
@@ -132,9 +181,28 @@ impl Default for MockOrgConfig {
             log_requests: false,
             data: None,
             scenario: Scenario::Good,
+            callback_urls: vec![DEFAULT_CALLBACK_URL.to_owned()],
+            loopback_any_port: false,
+            auto_approve: false,
+            oauth_scopes: "api refresh_token offline_access web openid id profile email".to_owned(),
+            require_secret_web: false,
+            require_secret_refresh: false,
+            auth_code_ttl: flows::authorize::DEFAULT_CODE_TTL,
+            refresh_token_policy: RefreshTokenPolicy::UntilRevoked,
+            refresh_token_rotation: false,
+            max_approvals: 5,
+            pkce_plain: false,
+            jwt_cert: None,
+            jwt_my_domain_audience: false,
+            jwt_max_exp: None,
+            preauthorized_users: None,
+            jwt_signature_and_issued_at: false,
         }
     }
 }
+
+/// The callback URL the main app has registered by default (the sf CLI's).
+pub const DEFAULT_CALLBACK_URL: &str = "http://localhost:1717/OauthRedirect";
 
 /// Why the mock org could not start or run.
 #[derive(Debug, thiserror::Error)]
@@ -151,13 +219,16 @@ pub enum MockOrgError {
     Data(String),
     #[error("seeding failed: {0}")]
     Seed(String),
+    #[error("JWT bearer certificate: {0}")]
+    Jwt(String),
 }
 
-/// A running mock org. Dropping it stops both listeners.
+/// A running mock org. Dropping it stops its listeners.
 pub struct MockOrg {
     shared: Arc<Shared>,
     instance_url: url::Url,
     login_host_url: url::Url,
+    test_host_url: url::Url,
     ca_file: Option<PathBuf>,
     handles: Vec<Handle<SocketAddr>>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
@@ -192,9 +263,13 @@ pub struct BoundMockOrg {
     config: MockOrgConfig,
     instance: TcpListener,
     login: TcpListener,
+    test: TcpListener,
     instance_url: url::Url,
     login_host_url: url::Url,
+    test_host_url: url::Url,
     apps: Vec<state::App>,
+    username: String,
+    keys: Arc<flows::jwt::OrgKeys>,
 }
 
 impl std::fmt::Debug for BoundMockOrg {
@@ -207,21 +282,30 @@ impl std::fmt::Debug for BoundMockOrg {
 }
 
 impl BoundMockOrg {
-    /// Binds both listeners on 127.0.0.1 (fast: no data is seeded).
+    /// Binds the listeners on 127.0.0.1 (fast: no data is seeded) and reads the JWT
+    /// certificate if one is given.
     pub fn bind(config: MockOrgConfig) -> Result<BoundMockOrg, MockOrgError> {
+        let keys = Arc::new(flows::jwt::OrgKeys::new(config.jwt_cert.as_deref())?);
         let instance = bind(config.port)?;
         let login = bind(0)?;
+        let test = bind(0)?;
         let scheme = if config.tls { "https" } else { "http" };
         let instance_url = base_url(scheme, instance.local_addr()?.port())?;
         let login_host_url = base_url(scheme, login.local_addr()?.port())?;
-        let apps = state::apps(&config, setup_org::SetupOrg::new(config.scenario).scope);
+        let test_host_url = base_url(scheme, test.local_addr()?.port())?;
+        let setup = setup_org::SetupOrg::new(config.scenario);
+        let apps = state::apps(&config, setup.scope);
         Ok(BoundMockOrg {
             config,
             instance,
             login,
+            test,
             instance_url,
             login_host_url,
+            test_host_url,
             apps,
+            username: setup.username,
+            keys,
         })
     }
 
@@ -265,17 +349,29 @@ impl BoundMockOrg {
             config,
             instance,
             login,
+            test,
             instance_url,
             login_host_url,
+            test_host_url,
             apps: _,
+            username: _,
+            keys,
         } = self;
+        let login_origins: Vec<String> = [&login_host_url, &test_host_url]
+            .iter()
+            .map(|u| u.as_str().trim_end_matches('/').to_owned())
+            .collect();
         let tls = config.tls;
         let (tx, rx) = tokio::sync::oneshot::channel();
         let url = instance_url.clone();
         std::thread::Builder::new()
             .name("mock-org-seed".into())
             .spawn(move || {
-                let _ = tx.send(Shared::new(config, url));
+                let _ = tx.send(Shared::new(config, url).map(|mut shared| {
+                    shared.keys = keys;
+                    shared.login_origins = login_origins;
+                    shared
+                }));
             })?;
         let shared = match rx.await {
             Ok(shared) => Arc::new(shared?),
@@ -307,7 +403,7 @@ impl BoundMockOrg {
 
         let mut handles = Vec::new();
         let mut tasks = Vec::new();
-        for (listener, login_host) in [(instance, false), (login, true)] {
+        for (listener, login_host) in [(instance, false), (login, true), (test, true)] {
             let app: Router = rest::router(Listener {
                 shared: shared.clone(),
                 login_host,
@@ -346,6 +442,7 @@ impl BoundMockOrg {
             shared,
             instance_url,
             login_host_url,
+            test_host_url,
             ca_file,
             handles,
             tasks,
@@ -516,7 +613,7 @@ impl MockOrg {
         self.shared.lock().latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
     }
 
-    /// Stops both listeners and waits for them to finish.
+    /// Stops the listeners and waits for them to finish.
     pub async fn shutdown(mut self) {
         for handle in &self.handles {
             handle.graceful_shutdown(Some(Duration::from_secs(1)));

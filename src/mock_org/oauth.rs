@@ -1,4 +1,5 @@
-//! OAuth 2.0 endpoints: token (client credentials), introspect, revoke, userinfo, identity URL.
+//! OAuth 2.0 endpoints: token (client credentials here; the other grants in [`super::flows`]),
+//! introspect, revoke, userinfo, identity URL.
 
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +17,7 @@ pub(crate) fn form(bytes: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(bytes).into_owned().collect()
 }
 
-fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
     form.iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
@@ -71,7 +72,7 @@ fn authenticate_app<'a>(
 }
 
 /// The client id/secret of a request: body or Basic; `Err` when both are given and disagree.
-fn client_credentials(
+pub(crate) fn client_credentials(
     headers: &HeaderMap,
     form: &[(String, String)],
 ) -> Result<(Option<String>, Option<String>), Box<Response>> {
@@ -106,7 +107,7 @@ fn is_login_host(listener: &Listener, headers: &HeaderMap) -> bool {
     host == "login.salesforce.com" || host == "test.salesforce.com"
 }
 
-fn random_token(org15: &str) -> String {
+pub(crate) fn random_token(org15: &str) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._";
     let mut rng = rand::rng();
     let tail: String = (0..96)
@@ -115,7 +116,7 @@ fn random_token(org15: &str) -> String {
     format!("{org15}!AQ{tail}")
 }
 
-fn signature(secret: &str, id: &str, issued_at: &str) -> String {
+pub(crate) fn signature(secret: &str, id: &str, issued_at: &str) -> String {
     match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
         Ok(mut mac) => {
             mac.update(id.as_bytes());
@@ -138,6 +139,17 @@ pub(crate) fn token(
         return oauth_error("invalid_request", "must use HTTP POST");
     }
     let form = form(body);
+    // The browser and JWT flows and refresh work on every host (auth-flows.md §0).
+    match field(&form, "grant_type") {
+        Some("authorization_code") => {
+            return super::flows::grants::authorization_code(shared, headers, &form);
+        }
+        Some("refresh_token") => {
+            return super::flows::grants::refresh_token(shared, headers, &form);
+        }
+        Some(super::flows::jwt::GRANT_TYPE) => return super::flows::jwt::jwt_bearer(shared, &form),
+        _ => {}
+    }
     if is_login_host(listener, headers) {
         return oauth_error("invalid_grant", "request not supported on this domain");
     }
@@ -245,7 +257,10 @@ pub(crate) fn revoke(shared: &Shared, query: &str, body: &[u8]) -> Response {
     let Some(token) = field(&form, "token") else {
         return oauth_error("unsupported_token_type", "this token type is not supported");
     };
-    if shared.lock().tokens.remove(token).is_some() {
+    // An access token ends alone; a refresh token ends with the access tokens it issued.
+    if shared.lock().tokens.remove(token).is_some()
+        || super::flows::grants::revoke_refresh_token(shared, token)
+    {
         StatusCode::OK.into_response()
     } else {
         oauth_error("invalid_token", "invalid token")
@@ -389,7 +404,9 @@ pub(crate) fn openid_configuration(shared: &Shared) -> Response {
             "userinfo_endpoint": format!("{o}/services/oauth2/userinfo"),
             "introspection_endpoint": format!("{o}/services/oauth2/introspect"),
             "jwks_uri": format!("{o}/id/keys"),
-            "grant_types_supported": ["client_credentials"],
+            "grant_types_supported": ["authorization_code", "refresh_token",
+                                      "client_credentials", super::flows::jwt::GRANT_TYPE],
+            "code_challenge_methods_supported": ["S256"],
             "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
         }),
     )

@@ -143,6 +143,8 @@ pub(crate) struct Inner {
     pub drop_next: usize,
     /// The next this many Bulk result page requests with a locator get their connection closed.
     pub drop_result_pages: usize,
+    /// Web server and JWT flows: approvals, codes, refresh tokens and their knobs.
+    pub flows: super::flows::FlowState,
 }
 
 /// Everything the handlers share.
@@ -160,6 +162,10 @@ pub(crate) struct Shared {
     pub data: Option<Value>,
     /// "Now" for everything the org stamps or times out (tokens, records, jobs, TODAY).
     pub clock: Clock,
+    /// The JWT bearer certificate and the org's signing pair.
+    pub keys: Arc<super::flows::jwt::OrgKeys>,
+    /// Origins of the login and test host listeners (accepted as JWT `aud`).
+    pub login_origins: Vec<String>,
     pub inner: Mutex<Inner>,
 }
 
@@ -248,6 +254,7 @@ impl Shared {
             latency_ms: u64::try_from(config.latency.as_millis()).unwrap_or(u64::MAX),
             drop_next: 0,
             drop_result_pages: 0,
+            flows: super::flows::FlowState::new(&config),
         };
         super::seed::seed(&config, &schema, &user_id, &mut inner);
         let clock = Clock::default();
@@ -265,9 +272,12 @@ impl Shared {
             }
             None => None,
         };
+        let keys = Arc::new(super::flows::jwt::OrgKeys::new(config.jwt_cert.as_deref())?);
         Ok(Shared {
             data,
             clock,
+            keys,
+            login_origins: Vec::new(),
             config,
             instance_url,
             org_id,

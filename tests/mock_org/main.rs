@@ -12,6 +12,7 @@ mod customer;
 mod docs;
 mod faults;
 mod oauth;
+mod oauth_flows;
 mod query;
 mod rest;
 mod serve;

@@ -181,6 +181,12 @@ async fn handle_request(
     let shared = &listener.shared;
     match lower.as_slice() {
         ["services", "oauth2", "token"] => oauth::token(&listener, &method, &headers, &body),
+        ["services", "oauth2", "authorize"] => {
+            super::flows::authorize::authorize(shared, &method, query, &body).await
+        }
+        ["setup", "secur", "remoteaccessauthorizationpage.apexp"] => {
+            super::flows::authorize::decide(shared, &method, &body)
+        }
         ["services", "oauth2", "introspect"] => oauth::introspect(shared, &headers, &body),
         ["services", "oauth2", "revoke"] => oauth::revoke(shared, query, &body),
         ["services", "oauth2", "userinfo"] => oauth::userinfo(shared, &headers),
