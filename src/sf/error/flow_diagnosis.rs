@@ -23,9 +23,9 @@ pub(super) fn oauth(
         return Some(common);
     }
     match grant? {
-        GrantKind::AuthorizationCode => Some(authorization_code(error, &desc, description, d)),
-        GrantKind::RefreshToken => Some(refresh_token(error, &desc, description, d)),
-        GrantKind::JwtBearer => Some(jwt_bearer(error, &desc, description, d)),
+        GrantKind::AuthorizationCode => authorization_code(error, &desc, description, d),
+        GrantKind::RefreshToken => refresh_token(error, &desc, description, d),
+        GrantKind::JwtBearer => jwt_bearer(error, &desc, description, d),
         GrantKind::ClientCredentials | GrantKind::External => None,
     }
 }
@@ -119,9 +119,15 @@ fn wrong_secret(d: Maker<'_>, setting: &str) -> Diagnosis {
     )
 }
 
-fn authorization_code(error: &str, desc: &str, description: &str, d: Maker<'_>) -> Diagnosis {
+/// The code exchange's own errors; `None` for the generic ones (`invalid_client_id`, ...).
+fn authorization_code(
+    error: &str,
+    desc: &str,
+    description: &str,
+    d: Maker<'_>,
+) -> Option<Diagnosis> {
     let pkce = desc.contains("verifier") || desc.contains("challenge") || desc.contains("pkce");
-    match error {
+    Some(match error {
         "invalid_grant" if desc.contains("expired authorization code") => d(
             "Login code expired or already used",
             "The one-time code the browser brought back was already exchanged, or is too old \
@@ -151,18 +157,24 @@ fn authorization_code(error: &str, desc: &str, description: &str, d: Maker<'_>) 
              URL, save, and wait a few minutes."
                 .to_string(),
         ),
-        _ => d(
-            "Browser login refused",
-            format!("Salesforce refused the login ({error}): {description}."),
-            "Log in again. If it keeps failing, check that the user may use the app and that \
-             the login URL is where this user logs in (production, sandbox or My Domain)."
-                .to_string(),
-        ),
-    }
+        "invalid_grant" | "invalid_request" => browser_refused(error, description, d),
+        _ => return None,
+    })
 }
 
-fn refresh_token(error: &str, desc: &str, description: &str, d: Maker<'_>) -> Diagnosis {
-    match error {
+fn browser_refused(error: &str, description: &str, d: Maker<'_>) -> Diagnosis {
+    d(
+        "Browser login refused",
+        format!("Salesforce refused the login ({error}): {description}."),
+        "Log in again. If it keeps failing, check that the user may use the app and that the \
+         login URL is where this user logs in (production, sandbox or My Domain)."
+            .to_string(),
+    )
+}
+
+/// The refresh grant's own errors; `None` for the generic ones.
+fn refresh_token(error: &str, desc: &str, description: &str, d: Maker<'_>) -> Option<Diagnosis> {
+    Some(match error {
         "invalid_grant" if desc.contains("inactive user") => inactive_user(d),
         "invalid_grant" => d(
             "Browser login expired: log in again",
@@ -185,16 +197,18 @@ fn refresh_token(error: &str, desc: &str, description: &str, d: Maker<'_>) -> Di
                 lowercase_first(LOG_IN_AGAIN)
             ),
         ),
-        _ => d(
+        "invalid_request" => d(
             "Token renewal refused",
             format!("Salesforce refused to renew the token ({error}): {description}."),
             LOG_IN_AGAIN.to_string(),
         ),
-    }
+        _ => return None,
+    })
 }
 
-fn jwt_bearer(error: &str, desc: &str, description: &str, d: Maker<'_>) -> Diagnosis {
-    match error {
+/// The JWT bearer grant's own errors; `None` for the generic ones.
+fn jwt_bearer(error: &str, desc: &str, description: &str, d: Maker<'_>) -> Option<Diagnosis> {
+    Some(match error {
         "invalid_grant" if desc.contains("approved this consumer") => d(
             "User not pre-authorized for the app",
             "Salesforce has no approval for this user to use the app without a browser: the \
@@ -253,13 +267,8 @@ fn jwt_bearer(error: &str, desc: &str, description: &str, d: Maker<'_>) -> Diagn
              type (login.salesforce.com or test.salesforce.com)."
                 .to_string(),
         ),
-        _ => d(
-            "JWT login refused",
-            format!("Salesforce answered {error}: {description}."),
-            "Check the app's OAuth settings (JWT bearer flow, certificate) and the login URL."
-                .to_string(),
-        ),
-    }
+        _ => return None,
+    })
 }
 
 /// The diagnosis of a failed browser login.
@@ -308,7 +317,7 @@ pub(super) fn browser(e: &BrowserLoginError, d: Maker<'_>) -> Diagnosis {
         ),
         BrowserLoginError::Refused { error, description } => {
             oauth(Some(GrantKind::AuthorizationCode), error, description, d)
-                .unwrap_or_else(|| authorization_code(error, "", description, d))
+                .unwrap_or_else(|| browser_refused(error, description, d))
         }
         BrowserLoginError::NotARedirect(reason) => d(
             "Not a login address",
