@@ -102,6 +102,10 @@ EOF
 EOF
     exit 1
     ;;
+  *"--target-org wrapper")
+    echo "/usr/local/bin/sf-wrapper: 3: sf: not found" >&2
+    exit 127
+    ;;
   *"--target-org slow")
     exec sleep 30
     ;;
@@ -253,6 +257,17 @@ async fn a_missing_sf_is_not_installed() {
     assert_eq!(d.title, "Salesforce CLI not found");
     assert!(d.fix.contains("SFTERM_SF_BIN"), "{d:?}");
     assert!(d.fix.contains("@salesforce/cli"), "{d:?}");
+}
+
+#[tokio::test]
+async fn a_wrapper_that_finds_no_sf_is_not_installed_either() {
+    let (_fake, url) = oauth_fake::start().await;
+    let sf = StandIn::new(&url);
+    let e = sf.cli().org_display("wrapper").await.expect_err("exit 127");
+    assert!(
+        matches!(cli_error(&e), SfCliError::NotInstalled { .. }),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]

@@ -23,7 +23,6 @@ impl SfClient {
     /// Requests a token with the configured grant, stores it and publishes it. Callers hold
     /// the renewal lock.
     pub(super) async fn request_token(&self, reason: RenewReason) -> Result<Token, ApiError> {
-        self.inner.token_requests.fetch_add(1, Ordering::SeqCst);
         let config = &self.inner.config;
         let token = match &config.grant {
             Grant::ClientCredentials => {
@@ -79,6 +78,7 @@ impl SfClient {
         how: ClientAuth,
         reason: RenewReason,
     ) -> Result<(Token, Option<SecretString>), ApiError> {
+        self.inner.token_requests.fetch_add(1, Ordering::SeqCst);
         let resp = self
             .oauth_post("token", form, how)
             .await
@@ -102,6 +102,7 @@ impl SfClient {
         source: &dyn TokenSource,
         reason: RenewReason,
     ) -> Result<Token, ApiError> {
+        self.inner.token_requests.fetch_add(1, Ordering::SeqCst);
         let mut token = source.token(reason).await?;
         if insecure(&token.instance_url) {
             return Err(ApiError::InsecureUrl(token.instance_url.to_string()));
@@ -148,7 +149,6 @@ impl SfClient {
         code: &AuthorizationCode,
     ) -> Result<CodeExchange, ApiError> {
         let _guard = self.inner.renew_lock.lock().await;
-        self.inner.token_requests.fetch_add(1, Ordering::SeqCst);
         let form = vec![
             ("grant_type", "authorization_code".to_string()),
             ("code", code.secret().expose_secret().to_string()),

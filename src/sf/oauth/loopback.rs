@@ -83,11 +83,11 @@ impl WebLogin {
                         BrowserLoginError::TimedOut { after: timeout }
                     }));
                 }
-                accepted = listener.listener.accept() => {
-                    if let Ok((stream, _)) = accepted {
-                        connections.push(self.serve(stream));
-                    }
-                }
+                accepted = listener.listener.accept() => match accepted {
+                    Ok((stream, _)) => connections.push(self.serve(stream)),
+                    // E.g. out of file descriptors: try again shortly, not in a tight loop.
+                    Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                },
                 Some(outcome) = connections.next(), if !connections.is_empty() => {
                     if let Some(result) = outcome {
                         return result;

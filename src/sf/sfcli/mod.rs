@@ -419,12 +419,13 @@ fn failure(f: Failure, command: &str) -> ApiError {
     }
 }
 
-/// A CLI that does not know the command (older than plugin-org 5.11).
+/// A CLI that does not know the command (older than plugin-org 5.11): sf's own words, not a
+/// shell's `sf: command not found` (that is a missing CLI).
 fn no_such_command(name: &str, message: &str, stderr: &str) -> bool {
     let text = format!("{name} {message} {stderr}").to_ascii_lowercase();
     text.contains("is not a sf command")
         || text.contains("commandnotfound")
-        || text.contains("command not found")
+        || (text.contains("not found") && text.contains("org:auth:show-access-token"))
 }
 
 /// A status or message that says the CLI's login no longer works.
@@ -601,6 +602,21 @@ mod tests {
             program_from(Some("/opt/sf/bin/sf".into())),
             PathBuf::from("/opt/sf/bin/sf")
         );
+    }
+
+    #[test]
+    fn an_unknown_command_is_not_a_missing_cli() {
+        assert!(no_such_command(
+            "",
+            "",
+            " ›   warning: org auth show-access-token is not a sf command."
+        ));
+        assert!(no_such_command(
+            "",
+            "",
+            "error: command org:auth:show-access-token not found"
+        ));
+        assert!(!no_such_command("", "", "sh: 1: sf: command not found"));
     }
 
     #[test]
