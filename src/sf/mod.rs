@@ -1,8 +1,11 @@
-//! Salesforce client core: OAuth client credentials, REST, typed errors. No UI code.
+//! Salesforce client core: OAuth logins, REST, typed errors. No UI code.
 //!
-//! [`SfClient`] logs in with the client credentials flow, renews its token once (shared by
-//! concurrent callers) when Salesforce answers 401 `INVALID_SESSION_ID`, and maps every failure
-//! to an [`ApiError`] whose [`ApiError::diagnosis`] explains it in plain words.
+//! [`SfClient`] logs in with the [`Grant`] of its config (client credentials by default; a
+//! browser login's refresh token, JWT bearer, or the Salesforce CLI through [`sfcli`]),
+//! renews its token once (shared by concurrent callers) when Salesforce answers 401
+//! `INVALID_SESSION_ID`, and maps every failure to an [`ApiError`] whose
+//! [`ApiError::diagnosis`] explains it in plain words. The browser login's pieces (PKCE,
+//! authorize URL, loopback listener, pasted redirect) are in [`oauth::web`].
 //!
 //! ```no_run
 //! use futures::StreamExt;
@@ -26,17 +29,20 @@ pub mod client;
 pub mod error;
 pub mod id;
 pub mod json_ref;
+pub mod oauth;
+pub mod sfcli;
 pub mod types;
 
 #[cfg(test)]
 mod fuzz_tests;
 
 pub use client::{Clock, LimitBackoff, QueryStream, SfClient, Spill, SystemClock};
-pub use error::{ApiError, Diagnosis, SfError};
+pub use error::{ApiError, BrowserLoginError, Diagnosis, SfCliError, SfError};
 pub use json_ref::{JsonRef, ObjectRef};
 pub use types::{
     ApiVersion, ApiVersionInfo, ChildRelationship, ClientAuthStyle, ConnectionConfig,
-    DescribeGlobal, FieldDescribe, Identity, Introspection, LimitEntry, LimitInfo, Limits,
-    PicklistValue, QueryOptions, QueryPage, RawQueryPage, RawResponse, Record, RenewReason,
-    SObjectDescribe, SObjectSummary, SaveResult, Token, UserInfo,
+    DescribeGlobal, FieldDescribe, Grant, GrantKind, Identity, Introspection, JwtBearer,
+    LimitEntry, LimitInfo, Limits, PicklistValue, QueryOptions, QueryPage, RawQueryPage,
+    RawResponse, Record, RenewReason, SObjectDescribe, SObjectSummary, SaveResult, Token,
+    TokenSource, UserInfo,
 };

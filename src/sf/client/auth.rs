@@ -1,7 +1,5 @@
-//! Login (client credentials), single-flight token renewal, and the OAuth endpoints around the
-//! token: introspection, userinfo, identity and revocation.
-
-use std::sync::atomic::Ordering;
+//! Login, single-flight token renewal, and the OAuth endpoints around the token:
+//! introspection, userinfo, identity and revocation. What each grant sends is in `grants.rs`.
 
 use base64::Engine;
 use reqwest::header::{self, HeaderValue};
@@ -9,12 +7,24 @@ use secrecy::ExposeSecret;
 use url::Url;
 
 use super::transport::{Target, ok};
-use super::{SfClient, TokenState, decode, insecure};
+use super::{SfClient, TokenState, decode};
 use crate::sf::error::ApiError;
 use crate::sf::types::{
     ClientAuthStyle, Identity, Introspection, IntrospectionBody, RawResponse, RenewReason, Token,
-    TokenResponse, UserInfo,
+    UserInfo,
 };
+
+/// Which client credentials a request to an OAuth endpoint carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ClientAuth {
+    /// None (revoke, JWT bearer).
+    None,
+    /// Id and secret, per the configured style (client credentials, introspection).
+    Always,
+    /// Id and secret when the secret is not empty, else the id alone (refresh token, code
+    /// exchange: a PKCE app needs no secret).
+    IfSecret,
+}
 
 /// How long a failed renewal is shared with callers that queued up behind it (on the client's
 /// [`Clock`](super::Clock)).
@@ -34,8 +44,9 @@ impl SfClient {
         (s.generation, s.token.clone())
     }
 
-    /// Client-credentials login: requests a token, stores it and publishes it on
-    /// [`token_watch`](Self::token_watch). Waits for (and then supersedes) a renewal in flight.
+    /// Logs in with the configured [`Grant`](crate::sf::Grant): requests a token, stores it and
+    /// publishes it on [`token_watch`](Self::token_watch). Waits for (and then supersedes) a
+    /// renewal in flight.
     pub async fn login(&self, reason: RenewReason) -> Result<Token, ApiError> {
         let _guard = self.inner.renew_lock.lock().await;
         self.request_token(reason).await
@@ -88,21 +99,31 @@ impl SfClient {
             .map_err(|e| ApiError::Config(format!("login_url: {e}")))
     }
 
-    /// Adds the client credentials per the configured style.
+    /// Adds the client credentials as `how` says, per the configured style.
     fn client_auth(
         &self,
         req: reqwest::RequestBuilder,
         form: &mut Vec<(&'static str, String)>,
+        how: ClientAuth,
     ) -> reqwest::RequestBuilder {
         let c = &self.inner.config;
+        let secret = c.client_secret.expose_secret();
+        match how {
+            ClientAuth::None => return req,
+            ClientAuth::IfSecret if secret.is_empty() => {
+                form.push(("client_id", c.client_id.clone()));
+                return req;
+            }
+            ClientAuth::Always | ClientAuth::IfSecret => {}
+        }
         match c.auth_style {
             ClientAuthStyle::Body => {
                 form.push(("client_id", c.client_id.clone()));
-                form.push(("client_secret", c.client_secret.expose_secret().to_string()));
+                form.push(("client_secret", secret.to_string()));
                 req
             }
             ClientAuthStyle::Basic => {
-                let raw = format!("{}:{}", c.client_id, c.client_secret.expose_secret());
+                let raw = format!("{}:{}", c.client_id, secret);
                 let b64 = base64::engine::general_purpose::STANDARD.encode(raw);
                 match HeaderValue::from_str(&format!("Basic {b64}")) {
                     Ok(mut v) => {
@@ -116,42 +137,32 @@ impl SfClient {
     }
 
     /// Sends a form to an OAuth endpoint; returns the body of a 2xx response.
-    async fn oauth_post(
+    pub(super) async fn oauth_post(
         &self,
         endpoint: &str,
         mut form: Vec<(&'static str, String)>,
-        with_client_auth: bool,
+        how: ClientAuth,
     ) -> Result<RawResponse, ApiError> {
         let url = self.oauth_url(endpoint)?;
-        let mut req = self
+        let req = self
             .inner
             .http
             .post(url.clone())
             .header(header::ACCEPT, "application/json");
-        if with_client_auth {
-            req = self.client_auth(req, &mut form);
-        }
+        let req = self.client_auth(req, &mut form, how);
         let resp = self.execute(req.form(&form), &url).await?;
         ok(resp)
     }
 
-    async fn request_token(&self, reason: RenewReason) -> Result<Token, ApiError> {
-        self.inner.token_requests.fetch_add(1, Ordering::SeqCst);
-        let form = vec![("grant_type", "client_credentials".to_string())];
-        let resp = self.oauth_post("token", form, true).await?;
-        let body: TokenResponse = decode("token", &resp.body)?;
-        let token = body.into_token(reason)?;
-        if insecure(&token.instance_url) {
-            return Err(ApiError::InsecureUrl(token.instance_url.to_string()));
-        }
+    /// Stores a new token, counts a new generation and publishes it.
+    pub(super) fn install_token(&self, token: Token, reason: RenewReason) {
         tracing::info!(?reason, instance = %token.instance_url, "obtained access token");
         {
             let mut s = self.lock_state();
             s.generation += 1;
             s.token = Some(token.clone());
         }
-        self.inner.token_tx.send_replace(Some(token.clone()));
-        Ok(token)
+        self.inner.token_tx.send_replace(Some(token));
     }
 
     /// Introspects the current token (`active`, `exp`, ...). Does not log in.
@@ -161,7 +172,9 @@ impl SfClient {
             ("token", token.access_token.expose_secret().to_string()),
             ("token_type_hint", "access_token".to_string()),
         ];
-        let resp = self.oauth_post("introspect", form, true).await?;
+        let resp = self
+            .oauth_post("introspect", form, ClientAuth::Always)
+            .await?;
         let body: IntrospectionBody = decode("introspect", &resp.body)?;
         Ok(body.into())
     }
@@ -185,6 +198,8 @@ impl SfClient {
     pub async fn revoke(&self) -> Result<(), ApiError> {
         let token = self.token().ok_or(ApiError::NotConnected)?;
         let form = vec![("token", token.access_token.expose_secret().to_string())];
-        self.oauth_post("revoke", form, false).await.map(|_| ())
+        self.oauth_post("revoke", form, ClientAuth::None)
+            .await
+            .map(|_| ())
     }
 }

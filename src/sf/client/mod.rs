@@ -2,6 +2,7 @@
 //! the submodules (login and renewal, sending, queries, sObjects, what the org offers).
 
 mod auth;
+mod grants;
 mod org;
 mod query;
 mod sobject;
@@ -17,8 +18,11 @@ use serde::de::DeserializeOwned;
 use tokio::sync::watch;
 use url::Url;
 
+use jsonwebtoken::EncodingKey;
+use secrecy::SecretString;
+
 use super::error::ApiError;
-use super::types::{ApiVersion, ConnectionConfig, LimitInfo, SObjectDescribe, Token};
+use super::types::{ApiVersion, ConnectionConfig, Grant, LimitInfo, SObjectDescribe, Token};
 
 pub use query::QueryStream;
 pub use transport::{BACKED_OFF_HEADER, LimitBackoff, Spill};
@@ -36,6 +40,7 @@ impl std::fmt::Debug for SfClient {
             .field("login_url", &self.inner.config.login_url.as_str())
             .field("client_id", &self.inner.config.client_id)
             .field("auth_style", &self.inner.config.auth_style)
+            .field("grant", &self.inner.config.grant.kind())
             .field("connected", &self.token().is_some())
             .finish_non_exhaustive()
     }
@@ -47,6 +52,8 @@ struct TokenState {
     /// The last failed renewal: its generation, when, and why. Callers that were waiting for
     /// that very renewal get the same error instead of each asking again.
     failed: Option<(u64, Instant, ApiError)>,
+    /// The refresh token the [`Grant::RefreshToken`] renewals use.
+    refresh_token: Option<SecretString>,
 }
 
 struct Inner {
@@ -56,6 +63,9 @@ struct Inner {
     /// Held while a token request is in flight: concurrent renewals wait and share it.
     renew_lock: tokio::sync::Mutex<()>,
     token_tx: watch::Sender<Option<Token>>,
+    refresh_tx: watch::Sender<Option<SecretString>>,
+    /// The JWT bearer grant's key, read once when the client is built.
+    jwt_key: Option<EncodingKey>,
     limit_tx: watch::Sender<Option<LimitInfo>>,
     version: Mutex<Option<(String, ApiVersion)>>,
     describes: Mutex<HashMap<(String, ApiVersion, String), Arc<SObjectDescribe>>>,
@@ -141,7 +151,8 @@ pub(super) fn decode<T: DeserializeOwned>(what: &str, body: &[u8]) -> Result<T, 
 
 impl SfClient {
     /// Builds the HTTP client (rustls, `ca_file` added as a trusted root, the configured
-    /// timeout). Refuses `http://` unless the host is a loopback address.
+    /// timeout). Refuses `http://` unless the host is a loopback address, and a JWT bearer
+    /// grant whose private key is not an RSA PEM key.
     pub fn new(config: ConnectionConfig) -> Result<SfClient, ApiError> {
         SfClient::with_clock(config, Arc::new(SystemClock))
     }
@@ -180,7 +191,16 @@ impl SfClient {
         let http = builder
             .build()
             .map_err(|e| ApiError::Config(e.to_string()))?;
+        let jwt_key = match &config.grant {
+            Grant::JwtBearer(jwt) => Some(crate::sf::oauth::jwt::signing_key(&jwt.private_key)?),
+            _ => None,
+        };
+        let refresh_token = match &config.grant {
+            Grant::RefreshToken { refresh_token } => refresh_token.clone(),
+            _ => None,
+        };
         let (token_tx, _) = watch::channel(None);
+        let (refresh_tx, _) = watch::channel(refresh_token.clone());
         let (limit_tx, _) = watch::channel(None);
         Ok(SfClient {
             inner: Arc::new(Inner {
@@ -190,9 +210,12 @@ impl SfClient {
                     generation: 0,
                     token: None,
                     failed: None,
+                    refresh_token,
                 }),
                 renew_lock: tokio::sync::Mutex::new(()),
                 token_tx,
+                refresh_tx,
+                jwt_key,
                 limit_tx,
                 version: Mutex::new(None),
                 describes: Mutex::new(HashMap::new()),

@@ -279,7 +279,11 @@ impl SfClient {
         }
     }
 
-    async fn send_once(&self, req: &Req, token: &Token) -> Result<RawResponse, ApiError> {
+    pub(super) async fn send_once(
+        &self,
+        req: &Req,
+        token: &Token,
+    ) -> Result<RawResponse, ApiError> {
         let url = self.resolve(&req.target, token)?;
         let mut auth =
             HeaderValue::from_str(&format!("Bearer {}", token.access_token.expose_secret()))

@@ -1,6 +1,7 @@
 //! The plain-words [`Diagnosis`] of every [`ApiError`]: what Salesforce (or the network)
 //! said, what it means, and how to fix it, above all for login failures.
 
+use super::flow_diagnosis;
 use super::{ApiError, NOT_VALID_FOR_REST, SfError};
 
 /// A failure explained in plain words, with what to do about it.
@@ -28,8 +29,15 @@ impl ApiError {
         };
         match self {
             ApiError::OAuth {
-                error, description, ..
-            } => oauth_diagnosis(error, description, d),
+                error,
+                description,
+                grant,
+                ..
+            } => flow_diagnosis::oauth(*grant, error, description, &d)
+                .unwrap_or_else(|| oauth_diagnosis(error, description, d)),
+            ApiError::BrowserLogin(e) => flow_diagnosis::browser(e, &d),
+            ApiError::SfCli(e) => flow_diagnosis::sf_cli(e, &d),
+            ApiError::LoginRequired => flow_diagnosis::login_required(&d),
             ApiError::Api { status, errors } => api_diagnosis(*status, errors, d),
             ApiError::Http {
                 status,
@@ -139,7 +147,7 @@ impl ApiError {
     }
 }
 
-type Maker<'a> = &'a dyn Fn(&str, String, String) -> Diagnosis;
+pub(super) type Maker<'a> = &'a dyn Fn(&str, String, String) -> Diagnosis;
 
 fn oauth_diagnosis(
     error: &str,
@@ -361,6 +369,7 @@ mod tests {
             status: 400,
             error: error.into(),
             description: description.into(),
+            grant: None,
         }
     }
 

@@ -2,12 +2,16 @@
 //! failures. [`ApiError::diagnosis`] (in `diagnosis.rs`) explains each in plain words.
 
 mod diagnosis;
+mod flow_diagnosis;
+mod login;
 
 use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::sf::types::GrantKind;
 pub use diagnosis::Diagnosis;
+pub use login::{BrowserLoginError, SfCliError};
 
 /// One entry of Salesforce's REST error array (`[{"message", "errorCode", "fields"}]`).
 /// Also parses the per-record errors of sObject Collections, whose key is `statusCode`.
@@ -45,6 +49,9 @@ pub enum ApiError {
         error: String,
         /// The `error_description` text.
         description: String,
+        /// The grant of the token request that failed (`None` for other OAuth endpoints):
+        /// `invalid_grant` means something else for each.
+        grant: Option<GrantKind>,
     },
     /// A REST error array.
     #[error("Salesforce error (HTTP {status}): {}", summarize(errors))]
@@ -115,6 +122,16 @@ pub enum ApiError {
     /// An argument that cannot be sent (e.g. an sObject name with a `/`).
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// The browser login (web server flow) failed before or instead of the code exchange.
+    #[error("browser login failed: {0}")]
+    BrowserLogin(BrowserLoginError),
+    /// The Salesforce CLI could not lend its login (boxed: it is the largest payload).
+    #[error("Salesforce CLI: {0}")]
+    SfCli(Box<SfCliError>),
+    /// The refresh token grant has no refresh token (never logged in, or revoked): the user
+    /// must log in again in the browser.
+    #[error("no refresh token held: log in again in the browser")]
+    LoginRequired,
 }
 
 fn summarize(errors: &[SfError]) -> String {
@@ -129,10 +146,12 @@ fn summarize(errors: &[SfError]) -> String {
 pub(crate) const NOT_VALID_FOR_REST: &str = "not valid for use with the REST API";
 
 impl ApiError {
-    /// The Salesforce error code: the OAuth `error`, or the first REST `errorCode`.
+    /// The Salesforce error code: the OAuth `error` (also one the login page redirected
+    /// with), or the first REST `errorCode`.
     pub fn error_code(&self) -> Option<&str> {
         match self {
-            ApiError::OAuth { error, .. } => Some(error),
+            ApiError::OAuth { error, .. }
+            | ApiError::BrowserLogin(BrowserLoginError::Refused { error, .. }) => Some(error),
             ApiError::Api { errors, .. } => errors.first().map(|e| e.error_code.as_str()),
             ApiError::PreconditionFailed { errors } => {
                 errors.first().map(|e| e.error_code.as_str())
@@ -149,6 +168,32 @@ impl ApiError {
             | ApiError::Http { status, .. } => Some(*status),
             ApiError::PreconditionFailed { .. } => Some(412),
             _ => None,
+        }
+    }
+
+    /// The Salesforce CLI's failure, if this is one.
+    pub fn sf_cli_error(&self) -> Option<&SfCliError> {
+        match self {
+            ApiError::SfCli(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The same error, an OAuth one marked as the answer to a `grant` token request.
+    pub(crate) fn with_grant(self, kind: GrantKind) -> ApiError {
+        match self {
+            ApiError::OAuth {
+                status,
+                error,
+                description,
+                ..
+            } => ApiError::OAuth {
+                status,
+                error,
+                description,
+                grant: Some(kind),
+            },
+            other => other,
         }
     }
 
@@ -197,6 +242,7 @@ pub(crate) fn error_from_response(
             status,
             error: oauth.error,
             description: oauth.error_description,
+            grant: None,
         };
     }
     ApiError::Http {
@@ -367,6 +413,17 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         assert!(e.diagnosis().meaning.contains("proxy"));
+    }
+
+    #[test]
+    fn login_errors_do_not_grow_the_error() {
+        // Every Result<_, ApiError> carries it: the new login failures must not make it larger
+        // than the HTTP / OAuth ones (clippy's large-error lint watches the callers).
+        assert!(
+            std::mem::size_of::<ApiError>() <= 64,
+            "{}",
+            std::mem::size_of::<ApiError>()
+        );
     }
 
     #[test]

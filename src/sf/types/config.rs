@@ -10,6 +10,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::grant::{Grant, JwtBearer, TokenSource};
 use crate::sf::error::ApiError;
 
 /// How the client id and secret are sent to the OAuth endpoints.
@@ -30,8 +31,11 @@ pub struct ConnectionConfig {
     pub login_url: Url,
     /// Consumer key of the External Client App / Connected App.
     pub client_id: String,
-    /// Consumer secret.
+    /// Consumer secret (client credentials; optional for the refresh token and browser
+    /// login grants, where an empty secret is not sent).
     pub client_secret: SecretString,
+    /// How the token is obtained and renewed; [`Grant::ClientCredentials`] by default.
+    pub grant: Grant,
     /// Body or Basic client authentication.
     pub auth_style: ClientAuthStyle,
     /// Pinned API version; `None` = the highest the org offers.
@@ -55,16 +59,53 @@ pub fn default_timeout() -> Duration {
 }
 
 impl ConnectionConfig {
-    /// A config with body auth, no pinned version, no CA file and the [`default_timeout`].
+    /// A client credentials config with body auth, no pinned version, no CA file and the
+    /// [`default_timeout`].
     pub fn new(login_url: Url, client_id: impl Into<String>, client_secret: SecretString) -> Self {
         ConnectionConfig {
             login_url,
             client_id: client_id.into(),
             client_secret,
+            grant: Grant::ClientCredentials,
             auth_style: ClientAuthStyle::Body,
             api_version: None,
             ca_file: None,
             timeout: default_timeout(),
+        }
+    }
+
+    /// A browser-login (web server flow) config renewed with its refresh token: `None` until
+    /// the first login. `client_secret` only if the app requires one (PKCE apps do not).
+    pub fn refresh_token(
+        login_url: Url,
+        client_id: impl Into<String>,
+        client_secret: Option<SecretString>,
+        refresh_token: Option<SecretString>,
+    ) -> Self {
+        ConnectionConfig {
+            grant: Grant::RefreshToken { refresh_token },
+            ..ConnectionConfig::new(
+                login_url,
+                client_id,
+                client_secret.unwrap_or_else(|| SecretString::from("")),
+            )
+        }
+    }
+
+    /// A JWT bearer config: `client_id` is the consumer key (`iss`); see [`JwtBearer`].
+    pub fn jwt_bearer(login_url: Url, client_id: impl Into<String>, jwt: JwtBearer) -> Self {
+        ConnectionConfig {
+            grant: Grant::JwtBearer(jwt),
+            ..ConnectionConfig::new(login_url, client_id, SecretString::from(""))
+        }
+    }
+
+    /// A config whose tokens come from `source` (the Salesforce CLI). `login_url` is only
+    /// used for the OAuth endpoints (revoke); the instance comes with each token.
+    pub fn external(login_url: Url, source: std::sync::Arc<dyn TokenSource>) -> Self {
+        ConnectionConfig {
+            grant: Grant::External(source),
+            ..ConnectionConfig::new(login_url, "", SecretString::from(""))
         }
     }
 }

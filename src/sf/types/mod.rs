@@ -3,6 +3,7 @@
 
 mod config;
 mod describe;
+mod grant;
 mod limits;
 mod query;
 mod record;
@@ -18,6 +19,9 @@ pub use config::{
 pub use describe::{
     ChildRelationship, DescribeGlobal, FieldDescribe, PicklistValue, SObjectDescribe,
     SObjectSummary,
+};
+pub use grant::{
+    Grant, GrantKind, JWT_LIFETIME, JwtBearer, LOGIN_ORIGIN, TEST_ORIGIN, TokenSource, jwt_audience,
 };
 pub(crate) use limits::parse_limits;
 pub use limits::{LimitEntry, LimitInfo, Limits};

@@ -69,6 +69,9 @@ impl Token {
 #[derive(Deserialize)]
 pub(crate) struct TokenResponse {
     pub access_token: String,
+    /// Web server and refresh token grants (the latter with rotation).
+    #[serde(default)]
+    pub refresh_token: Option<String>,
     #[serde(default)]
     pub signature: Option<String>,
     #[serde(default)]
