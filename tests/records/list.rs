@@ -15,7 +15,7 @@ use sfterm::sf::bulk::BulkJob;
 use sfterm::state::Model;
 use sfterm::state::records::job::{ExportPageDone, JobError, PageRows, RecordsJob, RecordsOutcome};
 use sfterm::state::records::rowstore::RowStore;
-use sfterm::state::records::{Filter, LineInput, Popup, RecordsState, Reply};
+use sfterm::state::records::{Filter, LineInput, ListView, Popup, RecordsState, Reply};
 
 /// The records jobs among effects.
 fn jobs(effects: &[Effect]) -> Vec<(RequestId, RecordsJob)> {
@@ -854,4 +854,108 @@ fn snapshot_soql_line_suggestions_80x24() {
     type_text(&mut model, "Industry = 'E");
     press(&mut model, "tab");
     assert_screen!(render(&model, 80, 24));
+}
+
+// ---- issue #20, defect 2: a whole SELECT lends its columns only while it is the filter ----
+
+/// Clears the open line (backspaces).
+fn clear_line(s: &mut RecordsState) {
+    let n = line_text(s).map_or(0, |t| t.chars().count());
+    for _ in 0..n {
+        s.type_key(common::key_events("backspace")[0]);
+    }
+}
+
+const DEFAULT_QUERY: &str =
+    "SELECT Id, Name, Industry, Phone, Owner.Name, LastModifiedDate FROM Account";
+
+#[test]
+fn clearing_a_whole_select_brings_back_the_objects_columns() {
+    let (mut s, mut ids) = loaded();
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "SELECT Id, Name, Website FROM Account");
+    act(&mut s, &mut ids, Action::Submit);
+    assert_eq!(s.view().columns, ["Name", "Website"]);
+    // An empty line: the object's own columns again, in the query and on screen.
+    act(&mut s, &mut ids, Action::SoqlLine);
+    clear_line(&mut s);
+    let (_, soql) = query_of(&act(&mut s, &mut ids, Action::Submit));
+    assert_eq!(soql, DEFAULT_QUERY);
+    assert_eq!(s.view().columns, ListView::new("Account").columns);
+    assert!(!s.view().custom_columns);
+
+    // A WHERE clause after a whole SELECT filters the object's columns too.
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "SELECT Id, Website FROM Account");
+    act(&mut s, &mut ids, Action::Submit);
+    act(&mut s, &mut ids, Action::SoqlLine);
+    clear_line(&mut s);
+    type_into(&mut s, "Industry = 'Energy'");
+    let (_, soql) = query_of(&act(&mut s, &mut ids, Action::Submit));
+    assert_eq!(soql, format!("{DEFAULT_QUERY} WHERE Industry = 'Energy'"));
+}
+
+#[test]
+fn the_columns_chosen_with_c_come_back_after_a_whole_select() {
+    let (mut s, mut ids) = loaded();
+    s.describes.insert("account".into(), describe());
+    // Choose: uncheck Name (2nd).
+    act(&mut s, &mut ids, Action::ChooseColumns);
+    act(&mut s, &mut ids, Action::Down);
+    act(&mut s, &mut ids, Action::ToggleItem);
+    act(&mut s, &mut ids, Action::Submit);
+    let chosen = s.view().columns.clone();
+    assert!(!chosen.contains(&"Name".to_string()), "{chosen:?}");
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "SELECT Id, Website FROM Account");
+    act(&mut s, &mut ids, Action::Submit);
+    act(&mut s, &mut ids, Action::SoqlLine);
+    clear_line(&mut s);
+    act(&mut s, &mut ids, Action::Submit);
+    assert_eq!(
+        s.view().columns,
+        chosen,
+        "the chosen columns, not the defaults"
+    );
+    // The chooser's reset: the object's default columns, and the SELECT filter goes too.
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "SELECT Id, Website FROM Account");
+    act(&mut s, &mut ids, Action::Submit);
+    act(&mut s, &mut ids, Action::ChooseColumns);
+    let (_, soql) = query_of(&act(&mut s, &mut ids, Action::ResetColumns));
+    assert_eq!(soql, DEFAULT_QUERY);
+    assert!(s.popup.is_none());
+    assert_eq!(s.view().filter, Filter::None);
+    assert!(!s.view().custom_columns);
+    // Nothing left to come back to: clearing the line keeps the defaults.
+    act(&mut s, &mut ids, Action::SoqlLine);
+    let (_, soql) = query_of(&act(&mut s, &mut ids, Action::Submit));
+    assert_eq!(soql, DEFAULT_QUERY);
+}
+
+#[test]
+fn keys_w_select_then_an_empty_line_and_c_r_restore_the_columns() {
+    let mut model = model_with_rows(30, 30);
+    model.records.describes.insert("account".into(), describe());
+    let defaults = model.records.view().columns.clone();
+    press(&mut model, "w");
+    type_text(&mut model, "SELECT Id, Website FROM Account");
+    press(&mut model, "enter");
+    assert_eq!(model.records.view().columns, ["Website"]);
+    press(&mut model, "w");
+    for _ in 0.."SELECT Id, Website FROM Account".len() {
+        press(&mut model, "backspace");
+    }
+    let (_, soql) = query_of(&press(&mut model, "enter"));
+    assert_eq!(soql, DEFAULT_QUERY);
+    assert_eq!(model.records.view().columns, defaults);
+    // c, uncheck a column, apply; then c r: the defaults again.
+    press(&mut model, "c j space enter");
+    assert_ne!(model.records.view().columns, defaults);
+    press(&mut model, "c");
+    let screen = render(&model, 120, 40);
+    assert!(screen.contains("r default columns"), "{screen}");
+    let (_, soql) = query_of(&press(&mut model, "r"));
+    assert_eq!(soql, DEFAULT_QUERY);
+    assert_eq!(model.records.view().columns, defaults);
 }

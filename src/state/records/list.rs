@@ -41,9 +41,14 @@ pub enum Filter {
 #[derive(Debug, Clone)]
 pub struct ListView {
     pub object: String,
-    /// Shown columns (SOQL paths), in order.
+    /// Shown columns (SOQL paths), in order: the object's own, or a whole query's SELECT list
+    /// while that query is the filter.
     pub columns: Vec<String>,
-    /// The user chose the columns (default columns the org lacks are left out silently).
+    /// The object's own columns: the ones chosen with the column chooser, else the defaults.
+    /// A whole query lends the list its columns only while it is the filter.
+    pub object_columns: Vec<String>,
+    /// The user chose the object's columns (default columns the org lacks are left out
+    /// silently).
     pub custom_columns: bool,
     pub sort: Option<(String, SortDir)>,
     pub filter: Filter,
@@ -80,6 +85,7 @@ impl ListView {
         ListView {
             object: object.to_owned(),
             rows: RowStore::new(columns.clone()),
+            object_columns: columns.clone(),
             columns,
             custom_columns: false,
             sort: None,
@@ -96,6 +102,14 @@ impl ListView {
             soql: String::new(),
             stale: false,
             restore: None,
+        }
+    }
+
+    /// Shows the object's own columns again (a whole query's filter is gone).
+    pub(super) fn show_object_columns(&mut self) {
+        if self.columns != self.object_columns {
+            self.columns = self.object_columns.clone();
+            self.focus_col = self.focus_col.min(self.columns.len().saturating_sub(1));
         }
     }
 

@@ -306,9 +306,9 @@ impl RecordsState {
         let Some(popup) = self.popup.as_mut() else {
             return Reply::Unhandled;
         };
-        let len = match popup {
-            Popup::Columns { choices, .. } => choices.len(),
-            Popup::Exports { .. } => self.exports.len(),
+        let (len, chooser) = match popup {
+            Popup::Columns { choices, .. } => (choices.len(), true),
+            Popup::Exports { .. } => (self.exports.len(), false),
         };
         let (Popup::Columns { selected, .. } | Popup::Exports { selected }) = popup;
         match action {
@@ -330,6 +330,9 @@ impl RecordsState {
                     return Reply::Effects(self.apply_columns(&choices, ids));
                 }
                 self.popup = None;
+            }
+            Action::ResetColumns if chooser => {
+                return Reply::Effects(self.reset_columns(ids));
             }
             Action::AbortExport => {
                 let at = *selected;

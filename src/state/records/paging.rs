@@ -358,6 +358,7 @@ impl RecordsState {
         // A default column this org lacks (e.g. Owner.Name without User access): leave it out.
         if first_page
             && !view.custom_columns
+            && !matches!(view.filter, Filter::Soql(_))
             && e.code.as_deref() == Some("INVALID_FIELD")
             && let Some(pos) = position
             && let Some(column) = soql::column_at(&view.soql, pos.column)
@@ -366,6 +367,7 @@ impl RecordsState {
         {
             let view = self.view_mut();
             view.columns.remove(i);
+            view.object_columns.retain(|c| *c != column);
             view.focus_col = view.focus_col.min(view.columns.len() - 1);
             self.notice = Some(format!(
                 "{column} is not available in this org: column left out."

@@ -17,6 +17,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{SPINNER, Theme};
+use crate::action::Action;
+use crate::keymap::Context;
 use crate::state::Model;
 use crate::state::records::Popup;
 
@@ -70,7 +72,12 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     match &records.popup {
         Some(Popup::Columns { choices, selected }) => {
             let describe = records.describe(&view.object).map(|d| &**d);
-            render_chooser(view, describe, choices, *selected, theme, area, frame);
+            let reset_key = model
+                .keymap
+                .hint(&[Context::RecordsPopup], Action::ResetColumns);
+            render_chooser(
+                view, describe, choices, *selected, &reset_key, theme, area, frame,
+            );
         }
         Some(Popup::Exports { selected }) => render_exports(records, *selected, theme, area, frame),
         None => {}
