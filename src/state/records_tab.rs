@@ -1,5 +1,5 @@
 //! The Records tab's cross-pane rules: record detail views over the list, the drafts file
-//! that follows their staged edits, the list following saves and deletes, the production
+//! that follows their staged edits, the list following creates, saves and deletes, the production
 //! guard, and the list following the connection.
 
 use super::*;
@@ -102,7 +102,11 @@ impl Model {
     pub(super) fn on_stack_reply(&mut self, reply: StackReply) -> Vec<Effect> {
         match reply {
             StackReply::Effects(effects) => self.track(effects),
-            StackReply::Closed => Vec::new(),
+            // The list shows again: one a write made stale reads its query again.
+            StackReply::Closed => {
+                let effects = self.records.ensure_loaded(&mut self.ids);
+                self.track(effects)
+            }
             StackReply::Kept(view) => {
                 if let Some(draft) = view.draft(self.token.profile.as_deref()) {
                     let changes = match draft.staged.len() {
@@ -124,6 +128,14 @@ impl Model {
                 mut effects,
             }) => {
                 effects.extend(self.records.record_changed(&object, &id, &mut self.ids));
+                self.track(effects)
+            }
+            StackReply::Changed(RecordChange::Created {
+                object,
+                id,
+                mut effects,
+            }) => {
+                effects.extend(self.records.record_created(&object, &id, &mut self.ids));
                 self.track(effects)
             }
             StackReply::Changed(RecordChange::Deleted { object, id }) => {

@@ -959,3 +959,170 @@ fn keys_w_select_then_an_empty_line_and_c_r_restore_the_columns() {
     assert_eq!(soql, DEFAULT_QUERY);
     assert_eq!(model.records.view().columns, defaults);
 }
+
+// ---- issue #20, defect 3: writes made in the detail view reach the list they came from ----
+
+const NEW_ID: &str = "001Dn0000000NewAAA";
+
+/// One row of `columns` for `id` with a name.
+fn one_row(columns: &[String], id: &str, name: &str) -> RowStore {
+    let mut rows = RowStore::new(columns.to_vec());
+    let cells: Vec<Option<&str>> = columns
+        .iter()
+        .map(|c| (c == "Name").then_some(name))
+        .collect();
+    rows.push(id, cells).expect("push");
+    rows
+}
+
+fn refetch_of(effects: &[Effect]) -> Option<(RequestId, String)> {
+    jobs(effects).into_iter().find_map(|(req, job)| match job {
+        RecordsJob::Refetch { soql, .. } => Some((req, soql)),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_record_created_in_the_detail_view_joins_the_list_and_its_count() {
+    use crate::fixture;
+    use sfterm::state::record_detail::job::RecordOutcome;
+    let mut model = model_with_rows(300, 300);
+    assert!(render(&model, 120, 40).contains("300 of 300 loaded"));
+    // n on the list: the create form of an Account.
+    let (req, _) = fixture::one_job(&press(&mut model, "n"));
+    fixture::done(
+        &mut model,
+        req,
+        RecordOutcome::Described(Ok(fixture::describe("Account"))),
+    );
+    fixture::select(&mut model, "Name");
+    press(&mut model, "e");
+    type_text(&mut model, "Ada Labs");
+    press(&mut model, "enter");
+    let (req, _) = fixture::one_job(&press(&mut model, "ctrl-s"));
+    let effects = fixture::done(&mut model, req, RecordOutcome::Created(Ok(NEW_ID.into())));
+    let (refetch, soql) = refetch_of(&effects).expect("the list reads the new row");
+    assert!(soql.ends_with(&format!("WHERE Id = '{NEW_ID}'")), "{soql}");
+    let columns = model.records.view().columns.clone();
+    deliver(
+        &mut model,
+        refetch,
+        RecordsOutcome::Refetched {
+            id: NEW_ID.into(),
+            result: Ok(Some(one_row(&columns, NEW_ID, "Ada Labs"))),
+        },
+    );
+    press(&mut model, "esc");
+    assert!(!model.detail.is_open());
+    let view = model.records.view();
+    assert_eq!(view.rows.id(0), NEW_ID, "the new record comes first");
+    assert_eq!(view.total, Some(301));
+    let screen = render(&model, 120, 40);
+    assert!(screen.contains("301 of 301 loaded"), "{screen}");
+    assert!(screen.contains("Ada Labs"), "{screen}");
+}
+
+#[test]
+fn created_rows_respect_the_filter_and_are_not_loaded_twice() {
+    let (mut s, mut ids) = loaded();
+    s.view_at_row(5);
+    let before = s.view().rows.id(5).to_owned();
+    let e = s.record_created("Account", NEW_ID, &mut ids);
+    let (req, soql) = refetch_of(&e).expect("refetch");
+    assert!(soql.ends_with(&format!("WHERE Id = '{NEW_ID}'")), "{soql}");
+    let columns = s.view().columns.clone();
+    s.on_outcome(
+        req,
+        RecordsOutcome::Refetched {
+            id: NEW_ID.into(),
+            result: Ok(Some(one_row(&columns, NEW_ID, "Ada Labs"))),
+        },
+        &mut ids,
+    );
+    assert_eq!(s.view().rows.id(0), NEW_ID);
+    assert_eq!(s.view().progress(), "2,001 of 2,501 loaded");
+    assert_eq!(
+        s.view().rows.id(s.view().cursor),
+        before,
+        "the cursor stays on its record"
+    );
+    // The next page (the query's own snapshot count) neither repeats the row nor the count.
+    s.view_at_row(1900);
+    let (more, _) = more_of(&act(&mut s, &mut ids, Action::Down)).expect("prefetch");
+    let mut next = page(&columns, 2000, 500, 2500, None);
+    next.rows.push(NEW_ID, [Some("Ada Labs")]).expect("push");
+    s.on_outcome(more, RecordsOutcome::Page(Ok(next)), &mut ids);
+    assert_eq!(s.view().progress(), "2,501 of 2,501 loaded");
+
+    // Filtered by a WHERE clause: the created record is read through the filter, and one that
+    // does not match stays out.
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "Industry = 'Energy'");
+    let (req, _) = query_of(&act(&mut s, &mut ids, Action::Submit));
+    s.on_outcome(
+        req,
+        RecordsOutcome::Page(Ok(page(&columns, 0, 10, 10, None))),
+        &mut ids,
+    );
+    let (req, soql) = refetch_of(&s.record_created("Account", NEW_ID, &mut ids)).expect("refetch");
+    assert!(
+        soql.ends_with(&format!("WHERE (Industry = 'Energy') AND Id = '{NEW_ID}'")),
+        "{soql}"
+    );
+    s.on_outcome(
+        req,
+        RecordsOutcome::Refetched {
+            id: NEW_ID.into(),
+            result: Ok(None),
+        },
+        &mut ids,
+    );
+    assert_eq!(s.view().progress(), "10 of 10 loaded");
+}
+
+#[test]
+fn a_saved_record_that_leaves_the_filter_leaves_the_list() {
+    let (mut s, mut ids) = loaded();
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "Industry = 'Energy'");
+    let (req, _) = query_of(&act(&mut s, &mut ids, Action::Submit));
+    let columns = s.view().columns.clone();
+    s.on_outcome(
+        req,
+        RecordsOutcome::Page(Ok(page(&columns, 0, 10, 10, None))),
+        &mut ids,
+    );
+    let id = s.view().rows.id(3).to_owned();
+    let (req, soql) = refetch_of(&s.record_changed("Account", &id, &mut ids)).expect("refetch");
+    assert!(
+        soql.ends_with(&format!("WHERE (Industry = 'Energy') AND Id = '{id}'")),
+        "read through the list's filter: {soql}"
+    );
+    s.on_outcome(
+        req,
+        RecordsOutcome::Refetched {
+            id: id.clone(),
+            result: Ok(None),
+        },
+        &mut ids,
+    );
+    assert_eq!(s.view().progress(), "9 of 9 loaded");
+    assert_eq!(s.view().rows.position(&id), None);
+}
+
+#[test]
+fn a_deleted_row_stays_out_of_the_count_when_the_next_page_arrives() {
+    let (mut s, mut ids) = loaded();
+    let id = s.view().rows.id(3).to_owned();
+    s.record_deleted("Account", &id);
+    assert_eq!(s.view().progress(), "1,999 of 2,499 loaded");
+    s.view_at_row(1900);
+    let (more, _) = more_of(&act(&mut s, &mut ids, Action::Down)).expect("prefetch");
+    let columns = s.view().columns.clone();
+    s.on_outcome(
+        more,
+        RecordsOutcome::Page(Ok(page(&columns, 2000, 500, 2500, None))),
+        &mut ids,
+    );
+    assert_eq!(s.view().progress(), "2,499 of 2,499 loaded");
+}

@@ -272,3 +272,49 @@ async fn keys_stay_live_while_pages_load_and_a_500_is_a_message() {
     app.quit_with("ctrl-c").await;
     org.shutdown().await;
 }
+
+/// Issue #20, defect 3: a Contact created from the list (n, ctrl-s) is in the list and its count
+/// when the user goes back, without r.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contact_created_from_the_list_is_in_the_list_when_going_back() {
+    let org = MockOrg::start(MockOrgConfig::default())
+        .await
+        .expect("mock org");
+    let mut app = start_app(&org).await;
+    app.press("enter");
+    app.wait_for("the Account list", |f| f.total.is_some() && !f.loading)
+        .await;
+    app.press("1 ]");
+    let frame = app
+        .wait_for("the Contact list", |f| {
+            f.object == "Contact" && f.total.is_some() && !f.loading
+        })
+        .await;
+    let total = frame.total.expect("a count");
+    assert_eq!(frame.loaded as u64, total, "every contact on one page");
+    app.press("n");
+    app.wait_for("the create form", |f| {
+        f.detail_open && f.screen.contains("Last Name")
+    })
+    .await;
+    // The form starts on Last Name (required).
+    app.press("e");
+    app.type_text("Lovelace");
+    app.press("enter");
+    app.press("ctrl-s");
+    app.wait_for("the create", |f| f.screen.contains("Created Contact."))
+        .await;
+    app.press("esc");
+    let expected = format!(
+        "{n} of {n} loaded",
+        n = sfterm::human::group_thousands(total + 1)
+    );
+    let frame = app
+        .wait_for("the list with the new contact", |f| {
+            !f.detail_open && f.screen.contains(&expected)
+        })
+        .await;
+    assert!(frame.screen.contains("Lovelace"), "{}", frame.screen);
+    app.quit_with("ctrl-c").await;
+    org.shutdown().await;
+}

@@ -74,6 +74,9 @@ pub struct ListView {
     /// Data changed elsewhere (a write sent from the Composer or the History): the list
     /// reloads the next time it is shown.
     pub stale: bool,
+    /// Records created in the detail view since the query, shown first (later pages leave
+    /// them out).
+    pub added: Vec<String>,
     /// After a reload of a stale list: the Id of the row the cursor was on and its index, to
     /// put the cursor back on that record (or near where it was) when the first page arrives.
     pub restore: Option<(String, usize)>,
@@ -101,6 +104,7 @@ impl ListView {
             error: None,
             soql: String::new(),
             stale: false,
+            added: Vec::new(),
             restore: None,
         }
     }

@@ -14,6 +14,7 @@ pub mod soql;
 
 mod columns;
 mod exports;
+mod follow;
 mod line;
 mod list;
 mod paging;
@@ -77,7 +78,8 @@ pub struct RecordsState {
     /// Describe global: (name, queryable).
     pub objects: Option<Vec<(String, bool)>>,
     global_req: Option<RequestId>,
-    refetch_reqs: BTreeMap<RequestId, String>,
+    /// Rows read again after a detail view's write: the object and why.
+    refetch_reqs: BTreeMap<RequestId, (String, follow::Follow)>,
     pub input: Option<LineInput>,
     pub popup: Option<Popup>,
     pub exports: Vec<Export>,

@@ -1,5 +1,5 @@
 //! Loading a list page by page: the first query, the prefetch as the cursor nears the end,
-//! the describes, the errors of a page, and rows kept in step with edits made elsewhere.
+//! the describes and the errors of a page.
 
 use std::sync::Arc;
 
@@ -150,6 +150,7 @@ impl RecordsState {
         view.error = None;
         view.restore = None;
         view.stale = false;
+        view.added.clear();
         effects.push(effect);
         effects
     }
@@ -258,43 +259,6 @@ impl RecordsState {
         Vec::new()
     }
 
-    /// A record saved elsewhere was read again: its row is replaced (or dropped if gone).
-    pub(super) fn on_refetched(
-        &mut self,
-        req: RequestId,
-        id: String,
-        result: Result<Option<RowStore>, JobError>,
-    ) -> Vec<Effect> {
-        let Some(object) = self.refetch_reqs.remove(&req) else {
-            return Vec::new();
-        };
-        if let Ok(found) = result {
-            for view in self
-                .views
-                .iter_mut()
-                .filter(|v| v.object.eq_ignore_ascii_case(&object))
-            {
-                let Some(row) = view.rows.position(&id) else {
-                    continue;
-                };
-                match &found {
-                    Some(fresh) if fresh.columns() == view.rows.columns() => {
-                        let cells: Vec<Option<&str>> = (0..fresh.columns().len())
-                            .map(|c| fresh.cell(0, c))
-                            .collect();
-                        let _ = view.rows.replace(row, cells);
-                    }
-                    Some(_) => {}
-                    None => {
-                        view.rows.remove(row);
-                        view.total = view.total.map(|t| t.saturating_sub(1));
-                    }
-                }
-            }
-        }
-        Vec::new()
-    }
-
     pub(super) fn on_page(
         &mut self,
         req: RequestId,
@@ -323,12 +287,22 @@ impl RecordsState {
                 if page.rows.columns() != view.rows.columns() {
                     return Vec::new();
                 }
-                if let Err(e) = view.rows.append(&page.rows) {
+                // A record created here since the query is already in the list.
+                let rows = if view.added.is_empty() {
+                    page.rows
+                } else {
+                    without(page.rows, &view.added)
+                };
+                if let Err(e) = view.rows.append(&rows) {
                     view.error = Some(e.to_string());
                     view.follow_end = false;
                     return Vec::new();
                 }
-                view.total = Some(page.total);
+                // Later pages repeat the query's count; rows created or deleted here since
+                // changed it.
+                if view.pages == 0 {
+                    view.total = Some(page.total);
+                }
                 view.next_url = page.next_url;
                 view.pages += 1;
                 if view.next_url.is_none() {
@@ -412,52 +386,18 @@ impl RecordsState {
         self.view_mut().error = Some(text);
         Vec::new()
     }
+}
 
-    /// The detail view saved `id` of `object`: reload its row in the lists that show it.
-    pub fn record_changed(&mut self, object: &str, id: &str, ids: &mut RequestIds) -> Vec<Effect> {
-        let mut effects = Vec::new();
-        let views: Vec<(String, Vec<String>)> = self
-            .views
-            .iter()
-            .filter(|v| v.object.eq_ignore_ascii_case(object) && v.rows.position(id).is_some())
-            .map(|v| (v.object.clone(), v.columns.clone()))
-            .collect();
-        for (object, columns) in views {
-            let soql = soql::build_query(
-                &object,
-                &columns,
-                Some(&format!("Id = '{}'", soql::escape_literal(id))),
-                None,
-            );
-            let (req, effect) = spawn(
-                ids,
-                RecordsJob::Refetch {
-                    object: object.clone(),
-                    id: id.to_owned(),
-                    soql,
-                    columns,
-                },
-            );
-            self.refetch_reqs.insert(req, object);
-            effects.push(effect);
-        }
-        effects
+/// The rows of a page but those of `skip` (records already in the list).
+fn without(rows: RowStore, skip: &[String]) -> RowStore {
+    if !(0..rows.len()).any(|r| skip.iter().any(|id| id == rows.id(r))) {
+        return rows;
     }
-
-    /// The detail view deleted `id`: drop its row.
-    pub fn record_deleted(&mut self, object: &str, id: &str) {
-        for view in self
-            .views
-            .iter_mut()
-            .filter(|v| v.object.eq_ignore_ascii_case(object))
-        {
-            if let Some(row) = view.rows.position(id) {
-                view.rows.remove(row);
-                view.total = view.total.map(|t| t.saturating_sub(1));
-                if view.cursor >= view.rows.len() {
-                    view.cursor = view.rows.len().saturating_sub(1);
-                }
-            }
-        }
+    let mut kept = RowStore::new(rows.columns().to_vec());
+    for r in (0..rows.len()).filter(|r| !skip.iter().any(|id| id == rows.id(*r))) {
+        let cells: Vec<Option<&str>> = (0..rows.columns().len()).map(|c| rows.cell(r, c)).collect();
+        // Fewer cells than the page held: the store cannot be full.
+        let _ = kept.push(rows.id(r), cells);
     }
+    kept
 }

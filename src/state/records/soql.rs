@@ -97,6 +97,16 @@ pub fn strip_where(line: &str) -> &str {
     }
 }
 
+/// Whether a WHERE clause typed on the SOQL line goes on past its conditions (ORDER BY,
+/// LIMIT, OFFSET, GROUP BY...), so it cannot be wrapped in `(...) AND ...`. Words inside
+/// quotes may count too: the answer errs on the side of "yes".
+pub fn has_clause_tail(clause: &str) -> bool {
+    let upper = clause.to_ascii_uppercase();
+    ["ORDER", "LIMIT", "OFFSET", "GROUP", "FOR", "WITH"]
+        .iter()
+        .any(|k| find_keyword(&upper, k, 0).is_some())
+}
+
 /// The SELECT list and the FROM object of a whole query (`None` when it has no FROM).
 pub fn select_parts(soql: &str) -> Option<(Vec<String>, String)> {
     let upper = soql.to_ascii_uppercase();
