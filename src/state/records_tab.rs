@@ -146,15 +146,27 @@ impl Model {
         }
     }
 
-    /// Tells the Records tab about the connection (new profile, lost session).
+    /// Tells the Records tab about the connection (new profile, lost session, another profile
+    /// connecting or failing to): the lists only ever show the records of the profile they
+    /// name, the one connected or being connected.
     pub(super) fn sync_records(&mut self) -> Vec<Effect> {
         match self.token.session.as_ref().map(|s| s.profile.clone()) {
             Some(profile) if self.records.profile.as_deref() != Some(profile.as_str()) => {
                 let effects = self.records.connected(&profile, &mut self.ids);
                 self.track(effects)
             }
-            // A lost session keeps the lists; their next query reports the error.
-            _ => Vec::new(),
+            Some(_) => Vec::new(),
+            // Another profile is connecting or failed to: the previous org's lists go.
+            None if self.records.profile.is_some()
+                && self.token.profile.is_some()
+                && self.records.profile != self.token.profile =>
+            {
+                let effects = self.records.forget_org();
+                self.track(effects)
+            }
+            // The same profile's session was lost: the lists stay (same org); their next
+            // query reports the error.
+            None => Vec::new(),
         }
     }
 }

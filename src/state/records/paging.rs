@@ -18,21 +18,35 @@ impl RecordsState {
     pub fn connected(&mut self, profile: &str, ids: &mut RequestIds) -> Vec<Effect> {
         let mut effects = Vec::new();
         if self.profile.as_deref() != Some(profile) {
-            for view in &mut self.views {
-                if let Some(req) = view.fetch.take() {
-                    effects.push(Effect::Cancel(req));
-                }
-                let object = view.object.clone();
-                *view = ListView::new(&object);
-            }
-            self.describes.clear();
-            self.describe_reqs.clear();
-            self.refetch_reqs.clear();
-            self.objects = None;
-            self.global_req = None;
+            effects = self.forget_org();
             self.profile = Some(profile.to_owned());
         }
         effects.extend(self.ensure_loaded(ids));
+        effects
+    }
+
+    /// Another profile is being connected (or failed to connect): the lists of the org they
+    /// came from go, with its describes and object names, and the loads still running stop.
+    /// The lists stay empty, "not connected", until a profile connects.
+    pub fn forget_org(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for view in &mut self.views {
+            if let Some(req) = view.fetch.take() {
+                effects.push(Effect::Cancel(req));
+            }
+            let object = view.object.clone();
+            *view = ListView::new(&object);
+        }
+        self.describes.clear();
+        self.describe_reqs.clear();
+        self.refetch_reqs.clear();
+        self.objects = None;
+        self.global_req = None;
+        self.profile = None;
+        // A line or chooser open on the old org's describes goes too.
+        self.input = None;
+        self.popup = None;
+        self.notice = None;
         effects
     }
 
