@@ -1126,3 +1126,70 @@ fn a_deleted_row_stays_out_of_the_count_when_the_next_page_arrives() {
     );
     assert_eq!(s.view().progress(), "2,499 of 2,499 loaded");
 }
+
+// ---- issue #20, defect 10: values after the operator, and the caret in WHERE mode ----
+
+#[test]
+fn picklist_values_are_offered_right_after_the_operator_and_in_an_in_list() {
+    let (mut s, mut ids) = loaded();
+    s.describes.insert("account".into(), describe());
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "Industry = ");
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(suggestions(&s), ["'Energy'", "'Education'"]);
+    assert_eq!(
+        line_text(&s).as_deref(),
+        Some("Industry = 'E"),
+        "their common start"
+    );
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(line_text(&s).as_deref(), Some("Industry = 'Energy'"));
+
+    // After IN ( and after a value already in the list.
+    clear_line(&mut s);
+    type_into(&mut s, "Industry IN (");
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(suggestions(&s), ["'Energy'", "'Education'"]);
+    clear_line(&mut s);
+    type_into(&mut s, "Industry NOT IN ('Energy', ");
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(suggestions(&s), ["'Energy'", "'Education'"]);
+    clear_line(&mut s);
+    type_into(&mut s, "Industry IN ('Energy', 'Ed");
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(
+        line_text(&s).as_deref(),
+        Some("Industry IN ('Energy', 'Education'")
+    );
+    // A typed start without the quote.
+    clear_line(&mut s);
+    type_into(&mut s, "Industry != ed");
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(line_text(&s).as_deref(), Some("Industry != 'Education'"));
+    // Field names where a field goes.
+    clear_line(&mut s);
+    type_into(&mut s, "Industry = 'Energy' AND Ph");
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(
+        line_text(&s).as_deref(),
+        Some("Industry = 'Energy' AND Phone")
+    );
+}
+
+#[test]
+fn keys_industry_equals_tab_offers_the_picklist_values() {
+    let mut model = model_with_rows(30, 30);
+    model.records.describes.insert("account".into(), describe());
+    press(&mut model, "w");
+    type_text(&mut model, "Industry = ");
+    press(&mut model, "tab tab");
+    assert_eq!(
+        model
+            .records
+            .input
+            .as_ref()
+            .map(|i| i.input().text().to_owned())
+            .as_deref(),
+        Some("Industry = 'Energy'")
+    );
+}
