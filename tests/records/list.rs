@@ -15,7 +15,7 @@ use sfterm::sf::bulk::BulkJob;
 use sfterm::state::Model;
 use sfterm::state::records::job::{ExportPageDone, JobError, PageRows, RecordsJob, RecordsOutcome};
 use sfterm::state::records::rowstore::RowStore;
-use sfterm::state::records::{Filter, LineInput, ListView, Popup, RecordsState, Reply};
+use sfterm::state::records::{Filter, LineInput, ListView, Popup, RecordsState, Reply, SoqlError};
 
 /// The records jobs among effects.
 fn jobs(effects: &[Effect]) -> Vec<(RequestId, RecordsJob)> {
@@ -1191,5 +1191,75 @@ fn keys_industry_equals_tab_offers_the_picklist_values() {
             .map(|i| i.input().text().to_owned())
             .as_deref(),
         Some("Industry = 'Energy'")
+    );
+}
+
+/// An INVALID_FIELD answer for `soql` pointing at `word` in it.
+fn invalid_field(soql: &str, word: &str) -> RecordsOutcome {
+    let column = soql.find(word).expect("in query") + 1;
+    RecordsOutcome::Page(Err(JobError {
+        code: Some("INVALID_FIELD".into()),
+        message: format!(
+            "\n{soql}\n{}^\nERROR at Row:1:Column:{column}\nNo such column '{word}' on entity 'Account'.",
+            " ".repeat(column - 1)
+        ),
+        not_connected: false,
+    }))
+}
+
+fn soql_error(s: &RecordsState) -> (String, SoqlError) {
+    match &s.input {
+        Some(LineInput::Soql {
+            input,
+            error: Some(error),
+            ..
+        }) => (input.text().to_owned(), error.clone()),
+        other => panic!("no SOQL error line: {other:?}"),
+    }
+}
+
+#[test]
+fn the_caret_points_into_the_where_clause_as_typed() {
+    let (mut s, mut ids) = loaded();
+    act(&mut s, &mut ids, Action::SoqlLine);
+    let typed = "WHERE Industry = 'Energy' AND Nme = 'x'";
+    type_into(&mut s, typed);
+    let (req, soql) = query_of(&act(&mut s, &mut ids, Action::Submit));
+    s.on_outcome(req, invalid_field(&soql, "Nme"), &mut ids);
+    let (line, error) = soql_error(&s);
+    assert_eq!(line, typed, "the line comes back as typed");
+    assert_eq!(error.caret, typed.find("Nme"), "under Nme");
+
+    // The same error with a whole SELECT: the caret maps directly.
+    act(&mut s, &mut ids, Action::Cancel);
+    act(&mut s, &mut ids, Action::SoqlLine);
+    clear_line(&mut s);
+    let typed = "SELECT Id, Name FROM Account WHERE Nme = 'x'";
+    type_into(&mut s, typed);
+    let (req, soql) = query_of(&act(&mut s, &mut ids, Action::Submit));
+    s.on_outcome(req, invalid_field(&soql, "Nme"), &mut ids);
+    let (line, error) = soql_error(&s);
+    assert_eq!(line, typed);
+    assert_eq!(error.caret, typed.find("Nme"));
+}
+
+#[test]
+fn an_error_in_the_lists_own_columns_says_so_under_a_where_clause() {
+    let (mut s, mut ids) = loaded();
+    let i = s.current;
+    s.views[i].object_columns = vec!["Name".into(), "Gone__c".into()];
+    s.views[i].custom_columns = true;
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "Industry = 'Energy'");
+    let (req, soql) = query_of(&act(&mut s, &mut ids, Action::Submit));
+    assert!(soql.contains("Gone__c"), "{soql}");
+    s.on_outcome(req, invalid_field(&soql, "Gone__c"), &mut ids);
+    let (line, error) = soql_error(&s);
+    assert_eq!(line, "Industry = 'Energy'");
+    assert_eq!(error.caret, None, "nothing to point at in the line");
+    assert!(
+        error.message.contains("Gone__c") && error.message.contains("list's columns"),
+        "{}",
+        error.message
     );
 }

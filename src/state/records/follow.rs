@@ -29,8 +29,8 @@ impl RecordsState {
                 let name = self.name_field(&view.object);
                 format!("({}) AND {by_id}", soql::contains_condition(&name, text))
             }
-            Filter::Where(clause) if !soql::has_clause_tail(clause) => {
-                format!("({clause}) AND {by_id}")
+            Filter::Where(typed) if !soql::has_clause_tail(soql::strip_where(typed)) => {
+                format!("({}) AND {by_id}", soql::strip_where(typed))
             }
             Filter::Where(_) | Filter::Soql(_) => return None,
         };

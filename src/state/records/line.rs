@@ -300,7 +300,7 @@ impl RecordsState {
                     effects
                 } else {
                     let view = self.view_mut();
-                    view.filter = Filter::Where(soql::strip_where(&text).to_owned());
+                    view.filter = Filter::Where(text);
                     view.show_object_columns();
                     self.reload(ids)
                 }

@@ -31,7 +31,8 @@ pub enum Filter {
     None,
     /// `/` quick search: the name field contains this text.
     Quick(String),
-    /// A WHERE clause from the SOQL line.
+    /// A WHERE clause from the SOQL line, as typed (with or without the keyword: see
+    /// [`soql::strip_where`](super::soql::strip_where)).
     Where(String),
     /// A whole query from the SOQL line (its SELECT list gives the columns).
     Soql(String),

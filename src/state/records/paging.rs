@@ -115,10 +115,10 @@ impl RecordsState {
                     view.sort.as_ref().map(|(f, d)| (f.as_str(), *d)),
                 )
             }
-            Filter::Where(clause) => soql::build_query(
+            Filter::Where(typed) => soql::build_query(
                 &view.object,
                 &view.columns,
-                Some(clause),
+                Some(soql::strip_where(typed)),
                 view.sort.as_ref().map(|(f, d)| (f.as_str(), *d)),
             ),
         }
@@ -374,23 +374,23 @@ impl RecordsState {
                 Some("MALFORMED_QUERY" | "INVALID_FIELD" | "INVALID_TYPE")
             );
         if let Some((typed, full)) = typed.filter(|_| soql_error && first_page) {
-            let caret = position.and_then(|p| {
-                let at = p.column.checked_sub(1)?;
-                if p.row != 1 {
-                    return None;
-                }
-                if full {
-                    Some(at)
-                } else {
-                    let prefix = view.soql.find(" WHERE ")? + 7;
-                    at.checked_sub(prefix)
-                }
-            });
+            let (caret, in_list) = match position.filter(|p| p.row == 1) {
+                Some(p) if full => (p.column.checked_sub(1), false),
+                Some(p) => match where_caret(&view.soql, &typed, p.column) {
+                    Some(caret) => (Some(caret), false),
+                    None => (None, true),
+                },
+                None => (None, false),
+            };
+            let mut message = soql::error_detail(&e.message);
+            if in_list {
+                message = format!("In the list's columns or sort, not in this line: {message}");
+            }
             self.input = Some(LineInput::Soql {
                 input: TextInput::new(typed),
                 error: Some(SoqlError {
                     code: e.code.clone(),
-                    message: soql::error_detail(&e.message),
+                    message,
                     caret,
                 }),
                 suggestions: Vec::new(),
@@ -400,6 +400,20 @@ impl RecordsState {
         self.view_mut().error = Some(text);
         Vec::new()
     }
+}
+
+/// Where a 1-based `column` of the list's query `soql` falls in the WHERE clause `typed` on
+/// the SOQL line (typed with or without the keyword): a character index in `typed`, or
+/// `None` when it points into the list's own part (columns, sort).
+fn where_caret(soql: &str, typed: &str, column: usize) -> Option<usize> {
+    let clause = soql::strip_where(typed);
+    let start = soql.find(" WHERE ")? + " WHERE ".len();
+    let at = column
+        .checked_sub(1)?
+        .checked_sub(soql[..start].chars().count())?;
+    let lead = typed.chars().count() - clause.chars().count();
+    // The end of the clause too: an error at its end (unexpected <EOF>) points there.
+    (at <= clause.chars().count()).then_some(lead + at)
 }
 
 /// The rows of a page but those of `skip` (records already in the list).

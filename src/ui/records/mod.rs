@@ -109,7 +109,9 @@ fn header_line<'a>(model: &'a Model, theme: &Theme, width: u16) -> Line<'a> {
     let filter = match &view.filter {
         crate::state::records::Filter::None => String::new(),
         crate::state::records::Filter::Quick(text) => format!(" / {text}"),
-        crate::state::records::Filter::Where(clause) => format!(" WHERE {clause}"),
+        crate::state::records::Filter::Where(typed) => {
+            format!(" WHERE {}", crate::state::records::soql::strip_where(typed))
+        }
         crate::state::records::Filter::Soql(_) => " (SOQL line query)".to_owned(),
     };
     spans.push(Span::styled(filter.clone(), theme.warn()));
