@@ -521,7 +521,8 @@ fn export_runs_create_poll_download_and_can_be_aborted() {
     );
     assert_eq!(
         s.exports[0].summary(),
-        "InProgress · 1,200 records · 0.0 MB"
+        "InProgress · 1,200 records",
+        "no size before a file is written"
     );
     let (req, RecordsJob::ExportPoll { .. }) = one(&e) else {
         panic!("poll again: {e:?}")
@@ -785,7 +786,11 @@ fn snapshot_column_chooser_and_export_jobs() {
     press(&mut model, "J");
     let screen = render(&model, 120, 40);
     assert!(screen.contains("Export jobs"), "{screen}");
-    assert!(screen.contains("Creating · 0 records · 0.0 MB"), "{screen}");
+    assert!(screen.contains("Creating · 0 records"), "{screen}");
+    assert!(
+        !screen.contains(" MB"),
+        "no size before a file is written: {screen}"
+    );
 }
 
 #[test]
@@ -1261,5 +1266,39 @@ fn an_error_in_the_lists_own_columns_says_so_under_a_where_clause() {
         error.message.contains("Gone__c") && error.message.contains("list's columns"),
         "{}",
         error.message
+    );
+}
+
+// ---- issue #20, defect 11: the jobs popup shows the size of the written file ----
+
+#[test]
+fn a_finished_export_shows_the_size_of_its_file_in_the_jobs_popup() {
+    let mut model = model_with_rows(30, 30);
+    press(&mut model, "x");
+    let (req, _) = jobs(&press(&mut model, "enter"))
+        .into_iter()
+        .next()
+        .expect("the export starts");
+    let effects = deliver(
+        &mut model,
+        req,
+        RecordsOutcome::ExportJob(Ok(bulk_job("JobComplete"))),
+    );
+    let (req, _) = one(&effects);
+    deliver(
+        &mut model,
+        req,
+        RecordsOutcome::ExportPage(Ok(ExportPageDone {
+            records: 300,
+            bytes: 31_234,
+            next_locator: None,
+        })),
+    );
+    assert!(model.records.exports[0].finished);
+    press(&mut model, "J");
+    let screen = render(&model, 120, 40);
+    assert!(
+        screen.contains("JobComplete · 300 records · 31.2 KB · done"),
+        "{screen}"
     );
 }

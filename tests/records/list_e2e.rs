@@ -20,6 +20,8 @@ struct Frame {
     loading: bool,
     first_name: Option<String>,
     exported: Option<(u64, bool)>,
+    /// The size the export job reports.
+    exported_bytes: Option<u64>,
     soql_error: Option<(String, Option<usize>)>,
     detail_open: bool,
 }
@@ -40,6 +42,7 @@ impl Observed for Frame {
                 .exports
                 .last()
                 .map(|e| (e.records, e.finished)),
+            exported_bytes: model.records.exports.last().map(|e| e.bytes),
             soql_error: match &model.records.input {
                 Some(sfterm::state::records::LineInput::Soql { error: Some(e), .. }) => {
                     Some((e.message.clone(), e.caret))
@@ -183,6 +186,11 @@ async fn browse_page_sort_filter_error_and_export_against_the_mock_org() {
         .collect();
     assert_eq!(exports.len(), 1, "{exports:?}");
     let csv = std::fs::read_to_string(&exports[0]).expect("csv");
+    assert_eq!(
+        frame.exported_bytes,
+        Some(csv.len() as u64),
+        "the jobs popup gives the file's size"
+    );
     let lines = csv.lines().count() as u64;
     assert_eq!(lines, expected + 1, "header plus one line per record");
     assert!(
