@@ -158,6 +158,7 @@ actions! {
     ToggleItem => "toggle_item", "Check or uncheck the selected item", key;
     [Records]
     AbortExport => "abort_export", "Abort the selected export job", key;
+    ResetColumns => "reset_columns", "Column chooser: back to the object's default columns", key;
     [Focused]
     Complete => "complete", "Complete the word (object, field, relationship, picklist value)", key;
     [Records]

@@ -170,7 +170,9 @@ async fn export_page(
     let first = locator.is_none();
     let csv = page.csv.clone();
     let path = expand_home(path);
-    let write = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+    // Writes the page and answers the file's size (later pages leave out the header row, so
+    // the pages' lengths do not add up to it).
+    let write = tokio::task::spawn_blocking(move || -> std::io::Result<u64> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -182,7 +184,8 @@ async fn export_page(
             .open(&path)?;
         let mut out = std::io::BufWriter::new(file);
         write_csv_page(&mut out, &csv, first)?;
-        out.flush()
+        out.flush()?;
+        Ok(out.get_ref().metadata()?.len())
     })
     .await
     .map_err(|e| JobError {
@@ -190,14 +193,14 @@ async fn export_page(
         message: e.to_string(),
         not_connected: false,
     })?;
-    write.map_err(|e| JobError {
+    let bytes = write.map_err(|e| JobError {
         code: None,
         message: format!("cannot write the export file: {e}"),
         not_connected: false,
     })?;
     Ok(ExportPageDone {
         records: page.records,
-        bytes: page.csv.len() as u64,
+        bytes,
         next_locator: page.next_locator,
     })
 }

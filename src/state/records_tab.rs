@@ -1,5 +1,5 @@
 //! The Records tab's cross-pane rules: record detail views over the list, the drafts file
-//! that follows their staged edits, the list following saves and deletes, the production
+//! that follows their staged edits, the list following creates, saves and deletes, the production
 //! guard, and the list following the connection.
 
 use super::*;
@@ -102,7 +102,11 @@ impl Model {
     pub(super) fn on_stack_reply(&mut self, reply: StackReply) -> Vec<Effect> {
         match reply {
             StackReply::Effects(effects) => self.track(effects),
-            StackReply::Closed => Vec::new(),
+            // The list shows again: one a write made stale reads its query again.
+            StackReply::Closed => {
+                let effects = self.records.ensure_loaded(&mut self.ids);
+                self.track(effects)
+            }
             StackReply::Kept(view) => {
                 if let Some(draft) = view.draft(self.token.profile.as_deref()) {
                     let changes = match draft.staged.len() {
@@ -126,6 +130,14 @@ impl Model {
                 effects.extend(self.records.record_changed(&object, &id, &mut self.ids));
                 self.track(effects)
             }
+            StackReply::Changed(RecordChange::Created {
+                object,
+                id,
+                mut effects,
+            }) => {
+                effects.extend(self.records.record_created(&object, &id, &mut self.ids));
+                self.track(effects)
+            }
             StackReply::Changed(RecordChange::Deleted { object, id }) => {
                 self.records.record_deleted(&object, &id);
                 self.notice = Some(format!("Deleted the {object}."));
@@ -134,15 +146,27 @@ impl Model {
         }
     }
 
-    /// Tells the Records tab about the connection (new profile, lost session).
+    /// Tells the Records tab about the connection (new profile, lost session, another profile
+    /// connecting or failing to): the lists only ever show the records of the profile they
+    /// name, the one connected or being connected.
     pub(super) fn sync_records(&mut self) -> Vec<Effect> {
         match self.token.session.as_ref().map(|s| s.profile.clone()) {
             Some(profile) if self.records.profile.as_deref() != Some(profile.as_str()) => {
                 let effects = self.records.connected(&profile, &mut self.ids);
                 self.track(effects)
             }
-            // A lost session keeps the lists; their next query reports the error.
-            _ => Vec::new(),
+            Some(_) => Vec::new(),
+            // Another profile is connecting or failed to: the previous org's lists go.
+            None if self.records.profile.is_some()
+                && self.token.profile.is_some()
+                && self.records.profile != self.token.profile =>
+            {
+                let effects = self.records.forget_org();
+                self.track(effects)
+            }
+            // The same profile's session was lost: the lists stay (same org); their next
+            // query reports the error.
+            None => Vec::new(),
         }
     }
 }

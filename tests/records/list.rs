@@ -15,7 +15,7 @@ use sfterm::sf::bulk::BulkJob;
 use sfterm::state::Model;
 use sfterm::state::records::job::{ExportPageDone, JobError, PageRows, RecordsJob, RecordsOutcome};
 use sfterm::state::records::rowstore::RowStore;
-use sfterm::state::records::{Filter, LineInput, Popup, RecordsState, Reply};
+use sfterm::state::records::{Filter, LineInput, ListView, Popup, RecordsState, Reply, SoqlError};
 
 /// The records jobs among effects.
 fn jobs(effects: &[Effect]) -> Vec<(RequestId, RecordsJob)> {
@@ -521,7 +521,8 @@ fn export_runs_create_poll_download_and_can_be_aborted() {
     );
     assert_eq!(
         s.exports[0].summary(),
-        "InProgress · 1,200 records · 0.0 MB"
+        "InProgress · 1,200 records",
+        "no size before a file is written"
     );
     let (req, RecordsJob::ExportPoll { .. }) = one(&e) else {
         panic!("poll again: {e:?}")
@@ -785,7 +786,11 @@ fn snapshot_column_chooser_and_export_jobs() {
     press(&mut model, "J");
     let screen = render(&model, 120, 40);
     assert!(screen.contains("Export jobs"), "{screen}");
-    assert!(screen.contains("Creating · 0 records · 0.0 MB"), "{screen}");
+    assert!(screen.contains("Creating · 0 records"), "{screen}");
+    assert!(
+        !screen.contains(" MB"),
+        "no size before a file is written: {screen}"
+    );
 }
 
 #[test]
@@ -854,4 +859,446 @@ fn snapshot_soql_line_suggestions_80x24() {
     type_text(&mut model, "Industry = 'E");
     press(&mut model, "tab");
     assert_screen!(render(&model, 80, 24));
+}
+
+// ---- issue #20, defect 2: a whole SELECT lends its columns only while it is the filter ----
+
+/// Clears the open line (backspaces).
+fn clear_line(s: &mut RecordsState) {
+    let n = line_text(s).map_or(0, |t| t.chars().count());
+    for _ in 0..n {
+        s.type_key(common::key_events("backspace")[0]);
+    }
+}
+
+const DEFAULT_QUERY: &str =
+    "SELECT Id, Name, Industry, Phone, Owner.Name, LastModifiedDate FROM Account";
+
+#[test]
+fn clearing_a_whole_select_brings_back_the_objects_columns() {
+    let (mut s, mut ids) = loaded();
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "SELECT Id, Name, Website FROM Account");
+    act(&mut s, &mut ids, Action::Submit);
+    assert_eq!(s.view().columns, ["Name", "Website"]);
+    // An empty line: the object's own columns again, in the query and on screen.
+    act(&mut s, &mut ids, Action::SoqlLine);
+    clear_line(&mut s);
+    let (_, soql) = query_of(&act(&mut s, &mut ids, Action::Submit));
+    assert_eq!(soql, DEFAULT_QUERY);
+    assert_eq!(s.view().columns, ListView::new("Account").columns);
+    assert!(!s.view().custom_columns);
+
+    // A WHERE clause after a whole SELECT filters the object's columns too.
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "SELECT Id, Website FROM Account");
+    act(&mut s, &mut ids, Action::Submit);
+    act(&mut s, &mut ids, Action::SoqlLine);
+    clear_line(&mut s);
+    type_into(&mut s, "Industry = 'Energy'");
+    let (_, soql) = query_of(&act(&mut s, &mut ids, Action::Submit));
+    assert_eq!(soql, format!("{DEFAULT_QUERY} WHERE Industry = 'Energy'"));
+}
+
+#[test]
+fn the_columns_chosen_with_c_come_back_after_a_whole_select() {
+    let (mut s, mut ids) = loaded();
+    s.describes.insert("account".into(), describe());
+    // Choose: uncheck Name (2nd).
+    act(&mut s, &mut ids, Action::ChooseColumns);
+    act(&mut s, &mut ids, Action::Down);
+    act(&mut s, &mut ids, Action::ToggleItem);
+    act(&mut s, &mut ids, Action::Submit);
+    let chosen = s.view().columns.clone();
+    assert!(!chosen.contains(&"Name".to_string()), "{chosen:?}");
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "SELECT Id, Website FROM Account");
+    act(&mut s, &mut ids, Action::Submit);
+    act(&mut s, &mut ids, Action::SoqlLine);
+    clear_line(&mut s);
+    act(&mut s, &mut ids, Action::Submit);
+    assert_eq!(
+        s.view().columns,
+        chosen,
+        "the chosen columns, not the defaults"
+    );
+    // The chooser's reset: the object's default columns, and the SELECT filter goes too.
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "SELECT Id, Website FROM Account");
+    act(&mut s, &mut ids, Action::Submit);
+    act(&mut s, &mut ids, Action::ChooseColumns);
+    let (_, soql) = query_of(&act(&mut s, &mut ids, Action::ResetColumns));
+    assert_eq!(soql, DEFAULT_QUERY);
+    assert!(s.popup.is_none());
+    assert_eq!(s.view().filter, Filter::None);
+    assert!(!s.view().custom_columns);
+    // Nothing left to come back to: clearing the line keeps the defaults.
+    act(&mut s, &mut ids, Action::SoqlLine);
+    let (_, soql) = query_of(&act(&mut s, &mut ids, Action::Submit));
+    assert_eq!(soql, DEFAULT_QUERY);
+}
+
+#[test]
+fn keys_w_select_then_an_empty_line_and_c_r_restore_the_columns() {
+    let mut model = model_with_rows(30, 30);
+    model.records.describes.insert("account".into(), describe());
+    let defaults = model.records.view().columns.clone();
+    press(&mut model, "w");
+    type_text(&mut model, "SELECT Id, Website FROM Account");
+    press(&mut model, "enter");
+    assert_eq!(model.records.view().columns, ["Website"]);
+    press(&mut model, "w");
+    for _ in 0.."SELECT Id, Website FROM Account".len() {
+        press(&mut model, "backspace");
+    }
+    let (_, soql) = query_of(&press(&mut model, "enter"));
+    assert_eq!(soql, DEFAULT_QUERY);
+    assert_eq!(model.records.view().columns, defaults);
+    // c, uncheck a column, apply; then c r: the defaults again.
+    press(&mut model, "c j space enter");
+    assert_ne!(model.records.view().columns, defaults);
+    press(&mut model, "c");
+    let screen = render(&model, 120, 40);
+    assert!(screen.contains("r default columns"), "{screen}");
+    let (_, soql) = query_of(&press(&mut model, "r"));
+    assert_eq!(soql, DEFAULT_QUERY);
+    assert_eq!(model.records.view().columns, defaults);
+}
+
+// ---- issue #20, defect 3: writes made in the detail view reach the list they came from ----
+
+const NEW_ID: &str = "001Dn0000000NewAAA";
+
+/// One row of `columns` for `id` with a name.
+fn one_row(columns: &[String], id: &str, name: &str) -> RowStore {
+    let mut rows = RowStore::new(columns.to_vec());
+    let cells: Vec<Option<&str>> = columns
+        .iter()
+        .map(|c| (c == "Name").then_some(name))
+        .collect();
+    rows.push(id, cells).expect("push");
+    rows
+}
+
+fn refetch_of(effects: &[Effect]) -> Option<(RequestId, String)> {
+    jobs(effects).into_iter().find_map(|(req, job)| match job {
+        RecordsJob::Refetch { soql, .. } => Some((req, soql)),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_record_created_in_the_detail_view_joins_the_list_and_its_count() {
+    use crate::fixture;
+    use sfterm::state::record_detail::job::RecordOutcome;
+    let mut model = model_with_rows(300, 300);
+    assert!(render(&model, 120, 40).contains("300 of 300 loaded"));
+    // n on the list: the create form of an Account.
+    let (req, _) = fixture::one_job(&press(&mut model, "n"));
+    fixture::done(
+        &mut model,
+        req,
+        RecordOutcome::Described(Ok(fixture::describe("Account"))),
+    );
+    fixture::select(&mut model, "Name");
+    press(&mut model, "e");
+    type_text(&mut model, "Ada Labs");
+    press(&mut model, "enter");
+    let (req, _) = fixture::one_job(&press(&mut model, "ctrl-s"));
+    let effects = fixture::done(&mut model, req, RecordOutcome::Created(Ok(NEW_ID.into())));
+    let (refetch, soql) = refetch_of(&effects).expect("the list reads the new row");
+    assert!(soql.ends_with(&format!("WHERE Id = '{NEW_ID}'")), "{soql}");
+    let columns = model.records.view().columns.clone();
+    deliver(
+        &mut model,
+        refetch,
+        RecordsOutcome::Refetched {
+            id: NEW_ID.into(),
+            result: Ok(Some(one_row(&columns, NEW_ID, "Ada Labs"))),
+        },
+    );
+    press(&mut model, "esc");
+    assert!(!model.detail.is_open());
+    let view = model.records.view();
+    assert_eq!(view.rows.id(0), NEW_ID, "the new record comes first");
+    assert_eq!(view.total, Some(301));
+    let screen = render(&model, 120, 40);
+    assert!(screen.contains("301 of 301 loaded"), "{screen}");
+    assert!(screen.contains("Ada Labs"), "{screen}");
+}
+
+#[test]
+fn created_rows_respect_the_filter_and_are_not_loaded_twice() {
+    let (mut s, mut ids) = loaded();
+    s.view_at_row(5);
+    let before = s.view().rows.id(5).to_owned();
+    let e = s.record_created("Account", NEW_ID, &mut ids);
+    let (req, soql) = refetch_of(&e).expect("refetch");
+    assert!(soql.ends_with(&format!("WHERE Id = '{NEW_ID}'")), "{soql}");
+    let columns = s.view().columns.clone();
+    s.on_outcome(
+        req,
+        RecordsOutcome::Refetched {
+            id: NEW_ID.into(),
+            result: Ok(Some(one_row(&columns, NEW_ID, "Ada Labs"))),
+        },
+        &mut ids,
+    );
+    assert_eq!(s.view().rows.id(0), NEW_ID);
+    assert_eq!(s.view().progress(), "2,001 of 2,501 loaded");
+    assert_eq!(
+        s.view().rows.id(s.view().cursor),
+        before,
+        "the cursor stays on its record"
+    );
+    // The next page (the query's own snapshot count) neither repeats the row nor the count.
+    s.view_at_row(1900);
+    let (more, _) = more_of(&act(&mut s, &mut ids, Action::Down)).expect("prefetch");
+    let mut next = page(&columns, 2000, 500, 2500, None);
+    next.rows.push(NEW_ID, [Some("Ada Labs")]).expect("push");
+    s.on_outcome(more, RecordsOutcome::Page(Ok(next)), &mut ids);
+    assert_eq!(s.view().progress(), "2,501 of 2,501 loaded");
+
+    // Filtered by a WHERE clause: the created record is read through the filter, and one that
+    // does not match stays out.
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "Industry = 'Energy'");
+    let (req, _) = query_of(&act(&mut s, &mut ids, Action::Submit));
+    s.on_outcome(
+        req,
+        RecordsOutcome::Page(Ok(page(&columns, 0, 10, 10, None))),
+        &mut ids,
+    );
+    let (req, soql) = refetch_of(&s.record_created("Account", NEW_ID, &mut ids)).expect("refetch");
+    assert!(
+        soql.ends_with(&format!("WHERE (Industry = 'Energy') AND Id = '{NEW_ID}'")),
+        "{soql}"
+    );
+    s.on_outcome(
+        req,
+        RecordsOutcome::Refetched {
+            id: NEW_ID.into(),
+            result: Ok(None),
+        },
+        &mut ids,
+    );
+    assert_eq!(s.view().progress(), "10 of 10 loaded");
+}
+
+#[test]
+fn a_saved_record_that_leaves_the_filter_leaves_the_list() {
+    let (mut s, mut ids) = loaded();
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "Industry = 'Energy'");
+    let (req, _) = query_of(&act(&mut s, &mut ids, Action::Submit));
+    let columns = s.view().columns.clone();
+    s.on_outcome(
+        req,
+        RecordsOutcome::Page(Ok(page(&columns, 0, 10, 10, None))),
+        &mut ids,
+    );
+    let id = s.view().rows.id(3).to_owned();
+    let (req, soql) = refetch_of(&s.record_changed("Account", &id, &mut ids)).expect("refetch");
+    assert!(
+        soql.ends_with(&format!("WHERE (Industry = 'Energy') AND Id = '{id}'")),
+        "read through the list's filter: {soql}"
+    );
+    s.on_outcome(
+        req,
+        RecordsOutcome::Refetched {
+            id: id.clone(),
+            result: Ok(None),
+        },
+        &mut ids,
+    );
+    assert_eq!(s.view().progress(), "9 of 9 loaded");
+    assert_eq!(s.view().rows.position(&id), None);
+}
+
+#[test]
+fn a_deleted_row_stays_out_of_the_count_when_the_next_page_arrives() {
+    let (mut s, mut ids) = loaded();
+    let id = s.view().rows.id(3).to_owned();
+    s.record_deleted("Account", &id);
+    assert_eq!(s.view().progress(), "1,999 of 2,499 loaded");
+    s.view_at_row(1900);
+    let (more, _) = more_of(&act(&mut s, &mut ids, Action::Down)).expect("prefetch");
+    let columns = s.view().columns.clone();
+    s.on_outcome(
+        more,
+        RecordsOutcome::Page(Ok(page(&columns, 2000, 500, 2500, None))),
+        &mut ids,
+    );
+    assert_eq!(s.view().progress(), "2,499 of 2,499 loaded");
+}
+
+// ---- issue #20, defect 10: values after the operator, and the caret in WHERE mode ----
+
+#[test]
+fn picklist_values_are_offered_right_after_the_operator_and_in_an_in_list() {
+    let (mut s, mut ids) = loaded();
+    s.describes.insert("account".into(), describe());
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "Industry = ");
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(suggestions(&s), ["'Energy'", "'Education'"]);
+    assert_eq!(
+        line_text(&s).as_deref(),
+        Some("Industry = 'E"),
+        "their common start"
+    );
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(line_text(&s).as_deref(), Some("Industry = 'Energy'"));
+
+    // After IN ( and after a value already in the list.
+    clear_line(&mut s);
+    type_into(&mut s, "Industry IN (");
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(suggestions(&s), ["'Energy'", "'Education'"]);
+    clear_line(&mut s);
+    type_into(&mut s, "Industry NOT IN ('Energy', ");
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(suggestions(&s), ["'Energy'", "'Education'"]);
+    clear_line(&mut s);
+    type_into(&mut s, "Industry IN ('Energy', 'Ed");
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(
+        line_text(&s).as_deref(),
+        Some("Industry IN ('Energy', 'Education'")
+    );
+    // A typed start without the quote.
+    clear_line(&mut s);
+    type_into(&mut s, "Industry != ed");
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(line_text(&s).as_deref(), Some("Industry != 'Education'"));
+    // Field names where a field goes.
+    clear_line(&mut s);
+    type_into(&mut s, "Industry = 'Energy' AND Ph");
+    act(&mut s, &mut ids, Action::Complete);
+    assert_eq!(
+        line_text(&s).as_deref(),
+        Some("Industry = 'Energy' AND Phone")
+    );
+}
+
+#[test]
+fn keys_industry_equals_tab_offers_the_picklist_values() {
+    let mut model = model_with_rows(30, 30);
+    model.records.describes.insert("account".into(), describe());
+    press(&mut model, "w");
+    type_text(&mut model, "Industry = ");
+    press(&mut model, "tab tab");
+    assert_eq!(
+        model
+            .records
+            .input
+            .as_ref()
+            .map(|i| i.input().text().to_owned())
+            .as_deref(),
+        Some("Industry = 'Energy'")
+    );
+}
+
+/// An INVALID_FIELD answer for `soql` pointing at `word` in it.
+fn invalid_field(soql: &str, word: &str) -> RecordsOutcome {
+    let column = soql.find(word).expect("in query") + 1;
+    RecordsOutcome::Page(Err(JobError {
+        code: Some("INVALID_FIELD".into()),
+        message: format!(
+            "\n{soql}\n{}^\nERROR at Row:1:Column:{column}\nNo such column '{word}' on entity 'Account'.",
+            " ".repeat(column - 1)
+        ),
+        not_connected: false,
+    }))
+}
+
+fn soql_error(s: &RecordsState) -> (String, SoqlError) {
+    match &s.input {
+        Some(LineInput::Soql {
+            input,
+            error: Some(error),
+            ..
+        }) => (input.text().to_owned(), error.clone()),
+        other => panic!("no SOQL error line: {other:?}"),
+    }
+}
+
+#[test]
+fn the_caret_points_into_the_where_clause_as_typed() {
+    let (mut s, mut ids) = loaded();
+    act(&mut s, &mut ids, Action::SoqlLine);
+    let typed = "WHERE Industry = 'Energy' AND Nme = 'x'";
+    type_into(&mut s, typed);
+    let (req, soql) = query_of(&act(&mut s, &mut ids, Action::Submit));
+    s.on_outcome(req, invalid_field(&soql, "Nme"), &mut ids);
+    let (line, error) = soql_error(&s);
+    assert_eq!(line, typed, "the line comes back as typed");
+    assert_eq!(error.caret, typed.find("Nme"), "under Nme");
+
+    // The same error with a whole SELECT: the caret maps directly.
+    act(&mut s, &mut ids, Action::Cancel);
+    act(&mut s, &mut ids, Action::SoqlLine);
+    clear_line(&mut s);
+    let typed = "SELECT Id, Name FROM Account WHERE Nme = 'x'";
+    type_into(&mut s, typed);
+    let (req, soql) = query_of(&act(&mut s, &mut ids, Action::Submit));
+    s.on_outcome(req, invalid_field(&soql, "Nme"), &mut ids);
+    let (line, error) = soql_error(&s);
+    assert_eq!(line, typed);
+    assert_eq!(error.caret, typed.find("Nme"));
+}
+
+#[test]
+fn an_error_in_the_lists_own_columns_says_so_under_a_where_clause() {
+    let (mut s, mut ids) = loaded();
+    let i = s.current;
+    s.views[i].object_columns = vec!["Name".into(), "Gone__c".into()];
+    s.views[i].custom_columns = true;
+    act(&mut s, &mut ids, Action::SoqlLine);
+    type_into(&mut s, "Industry = 'Energy'");
+    let (req, soql) = query_of(&act(&mut s, &mut ids, Action::Submit));
+    assert!(soql.contains("Gone__c"), "{soql}");
+    s.on_outcome(req, invalid_field(&soql, "Gone__c"), &mut ids);
+    let (line, error) = soql_error(&s);
+    assert_eq!(line, "Industry = 'Energy'");
+    assert_eq!(error.caret, None, "nothing to point at in the line");
+    assert!(
+        error.message.contains("Gone__c") && error.message.contains("list's columns"),
+        "{}",
+        error.message
+    );
+}
+
+// ---- issue #20, defect 11: the jobs popup shows the size of the written file ----
+
+#[test]
+fn a_finished_export_shows_the_size_of_its_file_in_the_jobs_popup() {
+    let mut model = model_with_rows(30, 30);
+    press(&mut model, "x");
+    let (req, _) = jobs(&press(&mut model, "enter"))
+        .into_iter()
+        .next()
+        .expect("the export starts");
+    let effects = deliver(
+        &mut model,
+        req,
+        RecordsOutcome::ExportJob(Ok(bulk_job("JobComplete"))),
+    );
+    let (req, _) = one(&effects);
+    deliver(
+        &mut model,
+        req,
+        RecordsOutcome::ExportPage(Ok(ExportPageDone {
+            records: 300,
+            bytes: 31_234,
+            next_locator: None,
+        })),
+    );
+    assert!(model.records.exports[0].finished);
+    press(&mut model, "J");
+    let screen = render(&model, 120, 40);
+    assert!(
+        screen.contains("JobComplete · 300 records · 31.2 KB · done"),
+        "{screen}"
+    );
 }

@@ -20,6 +20,8 @@ struct Frame {
     loading: bool,
     first_name: Option<String>,
     exported: Option<(u64, bool)>,
+    /// The size the export job reports.
+    exported_bytes: Option<u64>,
     soql_error: Option<(String, Option<usize>)>,
     detail_open: bool,
 }
@@ -40,6 +42,7 @@ impl Observed for Frame {
                 .exports
                 .last()
                 .map(|e| (e.records, e.finished)),
+            exported_bytes: model.records.exports.last().map(|e| e.bytes),
             soql_error: match &model.records.input {
                 Some(sfterm::state::records::LineInput::Soql { error: Some(e), .. }) => {
                     Some((e.message.clone(), e.caret))
@@ -183,6 +186,11 @@ async fn browse_page_sort_filter_error_and_export_against_the_mock_org() {
         .collect();
     assert_eq!(exports.len(), 1, "{exports:?}");
     let csv = std::fs::read_to_string(&exports[0]).expect("csv");
+    assert_eq!(
+        frame.exported_bytes,
+        Some(csv.len() as u64),
+        "the jobs popup gives the file's size"
+    );
     let lines = csv.lines().count() as u64;
     assert_eq!(lines, expected + 1, "header plus one line per record");
     assert!(
@@ -269,6 +277,52 @@ async fn keys_stay_live_while_pages_load_and_a_500_is_a_message() {
     app.press("r");
     app.wait_for("the list back", |f| f.loaded == 2000 && !f.loading)
         .await;
+    app.quit_with("ctrl-c").await;
+    org.shutdown().await;
+}
+
+/// Issue #20, defect 3: a Contact created from the list (n, ctrl-s) is in the list and its count
+/// when the user goes back, without r.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contact_created_from_the_list_is_in_the_list_when_going_back() {
+    let org = MockOrg::start(MockOrgConfig::default())
+        .await
+        .expect("mock org");
+    let mut app = start_app(&org).await;
+    app.press("enter");
+    app.wait_for("the Account list", |f| f.total.is_some() && !f.loading)
+        .await;
+    app.press("1 ]");
+    let frame = app
+        .wait_for("the Contact list", |f| {
+            f.object == "Contact" && f.total.is_some() && !f.loading
+        })
+        .await;
+    let total = frame.total.expect("a count");
+    assert_eq!(frame.loaded as u64, total, "every contact on one page");
+    app.press("n");
+    app.wait_for("the create form", |f| {
+        f.detail_open && f.screen.contains("Last Name")
+    })
+    .await;
+    // The form starts on Last Name (required).
+    app.press("e");
+    app.type_text("Lovelace");
+    app.press("enter");
+    app.press("ctrl-s");
+    app.wait_for("the create", |f| f.screen.contains("Created Contact."))
+        .await;
+    app.press("esc");
+    let expected = format!(
+        "{n} of {n} loaded",
+        n = sfterm::human::group_thousands(total + 1)
+    );
+    let frame = app
+        .wait_for("the list with the new contact", |f| {
+            !f.detail_open && f.screen.contains(&expected)
+        })
+        .await;
+    assert!(frame.screen.contains("Lovelace"), "{}", frame.screen);
     app.quit_with("ctrl-c").await;
     org.shutdown().await;
 }

@@ -251,3 +251,59 @@ fn a_narrow_status_bar_leaves_out_the_instance_url_before_cutting_the_api_usage(
     assert!(narrow.contains("Demo org · API 1,234/15,000 "), "{narrow}");
     assert!(!narrow.contains("127.0.0.1"), "{narrow}");
 }
+
+/// Issue #20, defect 9: the list says which org its records come from, and switching to a
+/// profile whose login fails leaves no record of the previous org on screen.
+#[test]
+fn a_failed_login_to_another_profile_clears_the_lists_of_the_previous_org() {
+    use common::{demo_profiles, model_with, press, render, spawned_req};
+    use sfterm::sf::Diagnosis;
+    let mut model = model_with(demo_profiles());
+    let req = query_of(&common::connect(&mut model)).expect("the Account list loads");
+    let columns = model.records.view().columns.clone();
+    model.handle_msg(Msg::Done {
+        req,
+        outcome: Outcome::Records(RecordsOutcome::Page(Ok(page(&columns, &[1, 2, 3])))),
+    });
+    press(&mut model, "1");
+    let screen = render(&model, 120, 40);
+    let header = screen
+        .lines()
+        .find(|l| l.contains("3 of 3 loaded"))
+        .unwrap_or_else(|| panic!("the list's header: {screen}"));
+    // The main area, right of the profiles pane (which names every profile).
+    let main = header
+        .split_once("│┃")
+        .map(|(_, main)| main)
+        .unwrap_or_else(|| panic!("the main area has the focus: {header}"));
+    assert!(main.contains("Demo org"), "whose records: {header}");
+
+    // Acme UAT: its login fails.
+    let login = spawned_req(&press(&mut model, "alt-1 j enter"));
+    model.handle_msg(Msg::Done {
+        req: login,
+        outcome: Outcome::Login(Err(Box::new(Diagnosis {
+            title: "Wrong client secret".into(),
+            what_salesforce_said: "invalid_client: invalid client credentials".into(),
+            meaning: "The secret does not match the app.".into(),
+            fix: "Edit the profile (e).".into(),
+        }))),
+    });
+    assert!(
+        model.records.view().rows.is_empty(),
+        "the Demo org rows are gone"
+    );
+    let screen = render(&model, 120, 40);
+    assert!(!screen.contains("Account 00001"), "{screen}");
+    assert!(
+        screen.contains("Acme UAT is not connected"),
+        "the list says whose records it waits for: {screen}"
+    );
+    // Back to Demo org: its lists load again.
+    let login = spawned_req(&press(&mut model, "k enter"));
+    let effects = model.handle_msg(Msg::Done {
+        req: login,
+        outcome: Outcome::Login(Ok(common::session())),
+    });
+    assert!(query_of(&effects).is_some(), "the Account list loads again");
+}

@@ -66,8 +66,8 @@ pub enum DetailReply {
     Effects(Vec<Effect>),
     /// Open another record on top (a followed reference, a created record).
     Push(Box<RecordDetailState>, Vec<Effect>),
-    /// Replace this view (the create form became the new record).
-    Replace(Box<RecordDetailState>, Vec<Effect>),
+    /// The create form became the new record: replace this view; the list adds the row.
+    Created(Box<RecordDetailState>, Vec<Effect>),
     /// Go back (esc).
     Close,
     /// Go back and keep the staged edits as a draft (the leave popup's "keep as draft").
@@ -78,7 +78,7 @@ pub enum DetailReply {
     Changed(RecordChange),
 }
 
-/// A record a detail view saved or deleted, which the Records list shows too.
+/// A record a detail view created, saved or deleted, which the Records list shows too.
 #[derive(Debug)]
 pub enum RecordChange {
     /// Saved: the list reloads its row; `effects` reload the view.
@@ -89,6 +89,12 @@ pub enum RecordChange {
     },
     /// Deleted: the list drops its row.
     Deleted { object: String, id: String },
+    /// Created: the list adds its row; `effects` load the new record's view.
+    Created {
+        object: String,
+        id: String,
+        effects: Vec<Effect>,
+    },
 }
 
 impl DetailReply {

@@ -137,7 +137,7 @@ impl RecordDetailState {
                     state.production = self.production;
                     state.instance_url = self.instance_url.clone();
                     state.note = Some(format!("Created {}.", self.object));
-                    return DetailReply::Replace(Box::new(state), effects);
+                    return DetailReply::Created(Box::new(state), effects);
                 }
                 Err(WriteFailure::Failed { message, fields }) => {
                     self.problem = Some(Problem { message, fields });

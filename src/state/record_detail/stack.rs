@@ -15,7 +15,7 @@ pub enum StackReply {
     Closed,
     /// A view closed keeping its staged edits: they live on as a draft.
     Kept(Box<RecordDetailState>),
-    /// A record was saved or deleted: the list follows.
+    /// A record was created, saved or deleted: the list follows.
     Changed(RecordChange),
 }
 
@@ -102,12 +102,17 @@ impl DetailStack {
                 self.views.push(*view);
                 StackReply::Effects(effects)
             }
-            DetailReply::Replace(view, effects) => {
+            DetailReply::Created(view, effects) => {
+                let (object, id) = (view.object.clone(), view.id().unwrap_or_default().into());
                 let at = at.unwrap_or(self.views.len().saturating_sub(1));
                 if let Some(slot) = self.views.get_mut(at) {
                     *slot = *view;
                 }
-                StackReply::Effects(effects)
+                StackReply::Changed(RecordChange::Created {
+                    object,
+                    id,
+                    effects,
+                })
             }
             DetailReply::Close => {
                 self.views.pop();

@@ -3,7 +3,7 @@
 use crate::effect::{Effect, RequestIds};
 
 use super::soql::SortDir;
-use super::{Filter, Popup, RecordsState};
+use super::{Filter, Popup, RecordsState, default_columns};
 
 impl RecordsState {
     pub(super) fn sort(&mut self, ids: &mut RequestIds) -> Vec<Effect> {
@@ -88,12 +88,27 @@ impl RecordsState {
             return Vec::new();
         }
         let view = self.view_mut();
+        view.object_columns = columns.clone();
         view.columns = columns;
         view.custom_columns = true;
         view.focus_col = view.focus_col.min(view.columns.len() - 1);
         if matches!(view.filter, Filter::Soql(_)) {
             view.filter = Filter::None;
         }
+        self.reload(ids)
+    }
+
+    /// The chooser's reset: the object's default columns, shown at once (a whole query's
+    /// filter goes with its columns).
+    pub(super) fn reset_columns(&mut self, ids: &mut RequestIds) -> Vec<Effect> {
+        self.popup = None;
+        let view = self.view_mut();
+        view.object_columns = default_columns(&view.object);
+        view.custom_columns = false;
+        if matches!(view.filter, Filter::Soql(_)) {
+            view.filter = Filter::None;
+        }
+        view.show_object_columns();
         self.reload(ids)
     }
 }

@@ -22,6 +22,7 @@ pub struct Export {
     pub state: String,
     pub job: Option<Box<BulkJob>>,
     pub records: u64,
+    /// The size of the file written so far.
     pub bytes: u64,
     pub req: Option<RequestId>,
     pub error: Option<String>,
@@ -35,15 +36,30 @@ impl Export {
         !self.finished && self.error.is_none() && self.state != "Aborted"
     }
 
-    /// "InProgress · 20,000 records · 4.1 MB".
+    /// "JobComplete · 20,000 records · 4.1 MB" (the file's size once one is written).
     pub fn summary(&self) -> String {
-        format!(
-            "{} · {} records · {:.1} MB",
-            self.state,
-            group_thousands(self.records),
-            self.bytes as f64 / 1_000_000.0
-        )
+        let mut text = format!("{} · {} records", self.state, group_thousands(self.records));
+        if self.bytes > 0 {
+            text.push_str(" · ");
+            text.push_str(&file_size(self.bytes));
+        }
+        text
     }
+}
+
+/// A file size as people read it: "512 B", "31.2 KB", "4.1 MB", "1.3 GB" (powers of 1,000).
+pub fn file_size(bytes: u64) -> String {
+    const UNITS: [&str; 3] = ["KB", "MB", "GB"];
+    if bytes < 1_000 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1_000.0;
+    let mut unit = 0;
+    while value >= 999.95 && unit + 1 < UNITS.len() {
+        value /= 1_000.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
 }
 
 impl RecordsState {
@@ -170,7 +186,7 @@ impl RecordsState {
         match result {
             Ok(done) => {
                 export.records += done.records;
-                export.bytes += done.bytes;
+                export.bytes = done.bytes;
                 match (done.next_locator, export.job.clone()) {
                     (Some(locator), Some(job)) => {
                         let job = RecordsJob::ExportPage {
@@ -219,5 +235,20 @@ impl RecordsState {
     /// The running export, for the status bar.
     pub fn running_export(&self) -> Option<&Export> {
         self.exports.iter().rev().find(|e| e.is_running())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_size;
+
+    #[test]
+    fn file_sizes_read_like_a_file_manager() {
+        assert_eq!(file_size(0), "0 B");
+        assert_eq!(file_size(999), "999 B");
+        assert_eq!(file_size(31_234), "31.2 KB");
+        assert_eq!(file_size(999_960), "1.0 MB");
+        assert_eq!(file_size(1_500_000), "1.5 MB");
+        assert_eq!(file_size(4_100_000_000_000), "4100.0 GB");
     }
 }

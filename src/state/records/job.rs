@@ -116,7 +116,7 @@ pub enum RecordsOutcome {
     /// Queryable object names of describe global.
     Global(Result<Vec<(String, bool)>, JobError>),
     ExportJob(Result<Box<BulkJob>, JobError>),
-    /// A page was written: rows, bytes and the next locator.
+    /// A page was written: its rows, the file's size and the next locator.
     ExportPage(Result<ExportPageDone, JobError>),
     Aborted(Result<(), JobError>),
 }
@@ -124,6 +124,7 @@ pub enum RecordsOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportPageDone {
     pub records: u64,
+    /// The size of the file once this page is written (read from the file itself).
     pub bytes: u64,
     pub next_locator: Option<String>,
 }

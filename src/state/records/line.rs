@@ -245,12 +245,15 @@ impl RecordsState {
                 } else {
                     Filter::Quick(text)
                 };
+                view.show_object_columns();
                 self.reload(ids)
             }
             LineInput::Soql { input, .. } => {
                 let text = input.text().trim().to_owned();
                 if text.is_empty() {
-                    self.view_mut().filter = Filter::None;
+                    let view = self.view_mut();
+                    view.filter = Filter::None;
+                    view.show_object_columns();
                     return self.reload(ids);
                 }
                 if soql::is_full_query(&text) {
@@ -291,13 +294,14 @@ impl RecordsState {
                         view.columns.push("Id".into());
                     }
                     view.focus_col = 0;
-                    view.custom_columns = true;
                     view.sort = None;
                     view.filter = Filter::Soql(text);
                     effects.extend(self.reload(ids));
                     effects
                 } else {
-                    self.view_mut().filter = Filter::Where(soql::strip_where(&text).to_owned());
+                    let view = self.view_mut();
+                    view.filter = Filter::Where(text);
+                    view.show_object_columns();
                     self.reload(ids)
                 }
             }

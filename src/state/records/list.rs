@@ -31,7 +31,8 @@ pub enum Filter {
     None,
     /// `/` quick search: the name field contains this text.
     Quick(String),
-    /// A WHERE clause from the SOQL line.
+    /// A WHERE clause from the SOQL line, as typed (with or without the keyword: see
+    /// [`soql::strip_where`](super::soql::strip_where)).
     Where(String),
     /// A whole query from the SOQL line (its SELECT list gives the columns).
     Soql(String),
@@ -41,9 +42,14 @@ pub enum Filter {
 #[derive(Debug, Clone)]
 pub struct ListView {
     pub object: String,
-    /// Shown columns (SOQL paths), in order.
+    /// Shown columns (SOQL paths), in order: the object's own, or a whole query's SELECT list
+    /// while that query is the filter.
     pub columns: Vec<String>,
-    /// The user chose the columns (default columns the org lacks are left out silently).
+    /// The object's own columns: the ones chosen with the column chooser, else the defaults.
+    /// A whole query lends the list its columns only while it is the filter.
+    pub object_columns: Vec<String>,
+    /// The user chose the object's columns (default columns the org lacks are left out
+    /// silently).
     pub custom_columns: bool,
     pub sort: Option<(String, SortDir)>,
     pub filter: Filter,
@@ -69,6 +75,9 @@ pub struct ListView {
     /// Data changed elsewhere (a write sent from the Composer or the History): the list
     /// reloads the next time it is shown.
     pub stale: bool,
+    /// Records created in the detail view since the query, shown first (later pages leave
+    /// them out).
+    pub added: Vec<String>,
     /// After a reload of a stale list: the Id of the row the cursor was on and its index, to
     /// put the cursor back on that record (or near where it was) when the first page arrives.
     pub restore: Option<(String, usize)>,
@@ -80,6 +89,7 @@ impl ListView {
         ListView {
             object: object.to_owned(),
             rows: RowStore::new(columns.clone()),
+            object_columns: columns.clone(),
             columns,
             custom_columns: false,
             sort: None,
@@ -95,7 +105,16 @@ impl ListView {
             error: None,
             soql: String::new(),
             stale: false,
+            added: Vec::new(),
             restore: None,
+        }
+    }
+
+    /// Shows the object's own columns again (a whole query's filter is gone).
+    pub(super) fn show_object_columns(&mut self) {
+        if self.columns != self.object_columns {
+            self.columns = self.object_columns.clone();
+            self.focus_col = self.focus_col.min(self.columns.len().saturating_sub(1));
         }
     }
 

@@ -14,6 +14,7 @@ pub mod soql;
 
 mod columns;
 mod exports;
+mod follow;
 mod line;
 mod list;
 mod paging;
@@ -77,7 +78,8 @@ pub struct RecordsState {
     /// Describe global: (name, queryable).
     pub objects: Option<Vec<(String, bool)>>,
     global_req: Option<RequestId>,
-    refetch_reqs: BTreeMap<RequestId, String>,
+    /// Rows read again after a detail view's write: the object and why.
+    refetch_reqs: BTreeMap<RequestId, (String, follow::Follow)>,
     pub input: Option<LineInput>,
     pub popup: Option<Popup>,
     pub exports: Vec<Export>,
@@ -306,9 +308,9 @@ impl RecordsState {
         let Some(popup) = self.popup.as_mut() else {
             return Reply::Unhandled;
         };
-        let len = match popup {
-            Popup::Columns { choices, .. } => choices.len(),
-            Popup::Exports { .. } => self.exports.len(),
+        let (len, chooser) = match popup {
+            Popup::Columns { choices, .. } => (choices.len(), true),
+            Popup::Exports { .. } => (self.exports.len(), false),
         };
         let (Popup::Columns { selected, .. } | Popup::Exports { selected }) = popup;
         match action {
@@ -330,6 +332,9 @@ impl RecordsState {
                     return Reply::Effects(self.apply_columns(&choices, ids));
                 }
                 self.popup = None;
+            }
+            Action::ResetColumns if chooser => {
+                return Reply::Effects(self.reset_columns(ids));
             }
             Action::AbortExport => {
                 let at = *selected;

@@ -1,5 +1,5 @@
 //! Loading a list page by page: the first query, the prefetch as the cursor nears the end,
-//! the describes, the errors of a page, and rows kept in step with edits made elsewhere.
+//! the describes and the errors of a page.
 
 use std::sync::Arc;
 
@@ -18,21 +18,35 @@ impl RecordsState {
     pub fn connected(&mut self, profile: &str, ids: &mut RequestIds) -> Vec<Effect> {
         let mut effects = Vec::new();
         if self.profile.as_deref() != Some(profile) {
-            for view in &mut self.views {
-                if let Some(req) = view.fetch.take() {
-                    effects.push(Effect::Cancel(req));
-                }
-                let object = view.object.clone();
-                *view = ListView::new(&object);
-            }
-            self.describes.clear();
-            self.describe_reqs.clear();
-            self.refetch_reqs.clear();
-            self.objects = None;
-            self.global_req = None;
+            effects = self.forget_org();
             self.profile = Some(profile.to_owned());
         }
         effects.extend(self.ensure_loaded(ids));
+        effects
+    }
+
+    /// Another profile is being connected (or failed to connect): the lists of the org they
+    /// came from go, with its describes and object names, and the loads still running stop.
+    /// The lists stay empty, "not connected", until a profile connects.
+    pub fn forget_org(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for view in &mut self.views {
+            if let Some(req) = view.fetch.take() {
+                effects.push(Effect::Cancel(req));
+            }
+            let object = view.object.clone();
+            *view = ListView::new(&object);
+        }
+        self.describes.clear();
+        self.describe_reqs.clear();
+        self.refetch_reqs.clear();
+        self.objects = None;
+        self.global_req = None;
+        self.profile = None;
+        // A line or chooser open on the old org's describes goes too.
+        self.input = None;
+        self.popup = None;
+        self.notice = None;
         effects
     }
 
@@ -101,10 +115,10 @@ impl RecordsState {
                     view.sort.as_ref().map(|(f, d)| (f.as_str(), *d)),
                 )
             }
-            Filter::Where(clause) => soql::build_query(
+            Filter::Where(typed) => soql::build_query(
                 &view.object,
                 &view.columns,
-                Some(clause),
+                Some(soql::strip_where(typed)),
                 view.sort.as_ref().map(|(f, d)| (f.as_str(), *d)),
             ),
         }
@@ -150,6 +164,7 @@ impl RecordsState {
         view.error = None;
         view.restore = None;
         view.stale = false;
+        view.added.clear();
         effects.push(effect);
         effects
     }
@@ -258,43 +273,6 @@ impl RecordsState {
         Vec::new()
     }
 
-    /// A record saved elsewhere was read again: its row is replaced (or dropped if gone).
-    pub(super) fn on_refetched(
-        &mut self,
-        req: RequestId,
-        id: String,
-        result: Result<Option<RowStore>, JobError>,
-    ) -> Vec<Effect> {
-        let Some(object) = self.refetch_reqs.remove(&req) else {
-            return Vec::new();
-        };
-        if let Ok(found) = result {
-            for view in self
-                .views
-                .iter_mut()
-                .filter(|v| v.object.eq_ignore_ascii_case(&object))
-            {
-                let Some(row) = view.rows.position(&id) else {
-                    continue;
-                };
-                match &found {
-                    Some(fresh) if fresh.columns() == view.rows.columns() => {
-                        let cells: Vec<Option<&str>> = (0..fresh.columns().len())
-                            .map(|c| fresh.cell(0, c))
-                            .collect();
-                        let _ = view.rows.replace(row, cells);
-                    }
-                    Some(_) => {}
-                    None => {
-                        view.rows.remove(row);
-                        view.total = view.total.map(|t| t.saturating_sub(1));
-                    }
-                }
-            }
-        }
-        Vec::new()
-    }
-
     pub(super) fn on_page(
         &mut self,
         req: RequestId,
@@ -323,12 +301,22 @@ impl RecordsState {
                 if page.rows.columns() != view.rows.columns() {
                     return Vec::new();
                 }
-                if let Err(e) = view.rows.append(&page.rows) {
+                // A record created here since the query is already in the list.
+                let rows = if view.added.is_empty() {
+                    page.rows
+                } else {
+                    without(page.rows, &view.added)
+                };
+                if let Err(e) = view.rows.append(&rows) {
                     view.error = Some(e.to_string());
                     view.follow_end = false;
                     return Vec::new();
                 }
-                view.total = Some(page.total);
+                // Later pages repeat the query's count; rows created or deleted here since
+                // changed it.
+                if view.pages == 0 {
+                    view.total = Some(page.total);
+                }
                 view.next_url = page.next_url;
                 view.pages += 1;
                 if view.next_url.is_none() {
@@ -358,6 +346,7 @@ impl RecordsState {
         // A default column this org lacks (e.g. Owner.Name without User access): leave it out.
         if first_page
             && !view.custom_columns
+            && !matches!(view.filter, Filter::Soql(_))
             && e.code.as_deref() == Some("INVALID_FIELD")
             && let Some(pos) = position
             && let Some(column) = soql::column_at(&view.soql, pos.column)
@@ -366,6 +355,7 @@ impl RecordsState {
         {
             let view = self.view_mut();
             view.columns.remove(i);
+            view.object_columns.retain(|c| *c != column);
             view.focus_col = view.focus_col.min(view.columns.len() - 1);
             self.notice = Some(format!(
                 "{column} is not available in this org: column left out."
@@ -384,23 +374,23 @@ impl RecordsState {
                 Some("MALFORMED_QUERY" | "INVALID_FIELD" | "INVALID_TYPE")
             );
         if let Some((typed, full)) = typed.filter(|_| soql_error && first_page) {
-            let caret = position.and_then(|p| {
-                let at = p.column.checked_sub(1)?;
-                if p.row != 1 {
-                    return None;
-                }
-                if full {
-                    Some(at)
-                } else {
-                    let prefix = view.soql.find(" WHERE ")? + 7;
-                    at.checked_sub(prefix)
-                }
-            });
+            let (caret, in_list) = match position.filter(|p| p.row == 1) {
+                Some(p) if full => (p.column.checked_sub(1), false),
+                Some(p) => match where_caret(&view.soql, &typed, p.column) {
+                    Some(caret) => (Some(caret), false),
+                    None => (None, true),
+                },
+                None => (None, false),
+            };
+            let mut message = soql::error_detail(&e.message);
+            if in_list {
+                message = format!("In the list's columns or sort, not in this line: {message}");
+            }
             self.input = Some(LineInput::Soql {
                 input: TextInput::new(typed),
                 error: Some(SoqlError {
                     code: e.code.clone(),
-                    message: soql::error_detail(&e.message),
+                    message,
                     caret,
                 }),
                 suggestions: Vec::new(),
@@ -410,52 +400,32 @@ impl RecordsState {
         self.view_mut().error = Some(text);
         Vec::new()
     }
+}
 
-    /// The detail view saved `id` of `object`: reload its row in the lists that show it.
-    pub fn record_changed(&mut self, object: &str, id: &str, ids: &mut RequestIds) -> Vec<Effect> {
-        let mut effects = Vec::new();
-        let views: Vec<(String, Vec<String>)> = self
-            .views
-            .iter()
-            .filter(|v| v.object.eq_ignore_ascii_case(object) && v.rows.position(id).is_some())
-            .map(|v| (v.object.clone(), v.columns.clone()))
-            .collect();
-        for (object, columns) in views {
-            let soql = soql::build_query(
-                &object,
-                &columns,
-                Some(&format!("Id = '{}'", soql::escape_literal(id))),
-                None,
-            );
-            let (req, effect) = spawn(
-                ids,
-                RecordsJob::Refetch {
-                    object: object.clone(),
-                    id: id.to_owned(),
-                    soql,
-                    columns,
-                },
-            );
-            self.refetch_reqs.insert(req, object);
-            effects.push(effect);
-        }
-        effects
-    }
+/// Where a 1-based `column` of the list's query `soql` falls in the WHERE clause `typed` on
+/// the SOQL line (typed with or without the keyword): a character index in `typed`, or
+/// `None` when it points into the list's own part (columns, sort).
+fn where_caret(soql: &str, typed: &str, column: usize) -> Option<usize> {
+    let clause = soql::strip_where(typed);
+    let start = soql.find(" WHERE ")? + " WHERE ".len();
+    let at = column
+        .checked_sub(1)?
+        .checked_sub(soql[..start].chars().count())?;
+    let lead = typed.chars().count() - clause.chars().count();
+    // The end of the clause too: an error at its end (unexpected <EOF>) points there.
+    (at <= clause.chars().count()).then_some(lead + at)
+}
 
-    /// The detail view deleted `id`: drop its row.
-    pub fn record_deleted(&mut self, object: &str, id: &str) {
-        for view in self
-            .views
-            .iter_mut()
-            .filter(|v| v.object.eq_ignore_ascii_case(object))
-        {
-            if let Some(row) = view.rows.position(id) {
-                view.rows.remove(row);
-                view.total = view.total.map(|t| t.saturating_sub(1));
-                if view.cursor >= view.rows.len() {
-                    view.cursor = view.rows.len().saturating_sub(1);
-                }
-            }
-        }
+/// The rows of a page but those of `skip` (records already in the list).
+fn without(rows: RowStore, skip: &[String]) -> RowStore {
+    if !(0..rows.len()).any(|r| skip.iter().any(|id| id == rows.id(r))) {
+        return rows;
     }
+    let mut kept = RowStore::new(rows.columns().to_vec());
+    for r in (0..rows.len()).filter(|r| !skip.iter().any(|id| id == rows.id(*r))) {
+        let cells: Vec<Option<&str>> = (0..rows.columns().len()).map(|c| rows.cell(r, c)).collect();
+        // Fewer cells than the page held: the store cannot be full.
+        let _ = kept.push(rows.id(r), cells);
+    }
+    kept
 }

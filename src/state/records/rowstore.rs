@@ -162,6 +162,21 @@ impl RowStore {
         Ok(())
     }
 
+    /// Inserts a row before row `row` (a created record); missing cells are null.
+    pub fn insert<'a>(
+        &mut self,
+        row: usize,
+        id: &str,
+        cells: impl IntoIterator<Item = Option<&'a str>>,
+    ) -> Result<(), StoreFull> {
+        let row = row.min(self.len());
+        let spans = self.cells_of(cells)?;
+        let n = self.columns.len();
+        self.spans.splice(row * n..row * n, spans);
+        self.ids.insert(row, pack_id(id));
+        Ok(())
+    }
+
     /// Removes a row (a deleted record).
     pub fn remove(&mut self, row: usize) {
         if row >= self.len() {

@@ -97,6 +97,16 @@ pub fn strip_where(line: &str) -> &str {
     }
 }
 
+/// Whether a WHERE clause typed on the SOQL line goes on past its conditions (ORDER BY,
+/// LIMIT, OFFSET, GROUP BY...), so it cannot be wrapped in `(...) AND ...`. Words inside
+/// quotes may count too: the answer errs on the side of "yes".
+pub fn has_clause_tail(clause: &str) -> bool {
+    let upper = clause.to_ascii_uppercase();
+    ["ORDER", "LIMIT", "OFFSET", "GROUP", "FOR", "WITH"]
+        .iter()
+        .any(|k| find_keyword(&upper, k, 0).is_some())
+}
+
 /// The SELECT list and the FROM object of a whole query (`None` when it has no FROM).
 pub fn select_parts(soql: &str) -> Option<(Vec<String>, String)> {
     let upper = soql.to_ascii_uppercase();
@@ -231,23 +241,11 @@ pub fn complete(line: &str, source: &CompletionSource<'_>) -> (usize, Vec<String
     if quotes % 2 == 1 {
         let open = line.rfind('\'').unwrap_or(0);
         let prefix = &line[open + 1..];
-        let before = line[..open].trim_end();
-        let before = before
-            .trim_end_matches(|c: char| c == '(' || c == ',' || c.is_whitespace())
-            .trim_end_matches(['=', '!', '<', '>']);
-        let before = strip_in(before.trim_end());
-        let field_name = before
-            .rsplit(|c: char| c.is_whitespace() || c == '(')
-            .next()
-            .unwrap_or("");
-        let values = field_for(field_name, source)
+        let values = value_field(&line[..open])
+            .and_then(|name| field_for(name, source))
             .map(|f| {
-                f.picklist_values
-                    .iter()
-                    .filter(|p| p.active)
-                    .map(|p| p.value.clone())
-                    .filter(|v| starts_with_ci(v, prefix))
-                    .map(|v| format!("{}'", escape_literal(&v)))
+                picklist(f, prefix)
+                    .map(|v| format!("{}'", escape_literal(v)))
                     .collect()
             })
             .unwrap_or_default();
@@ -271,6 +269,25 @@ pub fn complete(line: &str, source: &CompletionSource<'_>) -> (usize, Vec<String
             .cloned()
             .collect();
         return (start, names);
+    }
+    // A value right after `Field =` (or in `Field IN (...)`): the picklist values, quoted.
+    if let Some(field) = value_field(&line[..start]).and_then(|name| field_for(name, source)) {
+        let typed = word.trim_start_matches('\'');
+        let mut values: Vec<String> = picklist(field, typed)
+            .map(|v| format!("'{}'", escape_literal(v)))
+            .collect();
+        if field.field_type == "boolean" {
+            values.extend(
+                ["TRUE", "FALSE"]
+                    .iter()
+                    .filter(|k| starts_with_ci(k, typed))
+                    .map(|k| (*k).to_owned()),
+            );
+        }
+        if !typed.is_empty() && starts_with_ci("NULL", typed) {
+            values.push("NULL".into());
+        }
+        return (start, values);
     }
     if let Some(dot) = word.rfind('.') {
         let path = &word[..dot];
@@ -296,14 +313,60 @@ pub fn complete(line: &str, source: &CompletionSource<'_>) -> (usize, Vec<String
     (start, out)
 }
 
-fn strip_in(text: &str) -> &str {
-    let upper = text.to_ascii_uppercase();
-    for suffix in [" NOT IN", " IN", " LIKE"] {
-        if upper.ends_with(suffix) {
-            return &text[..text.len() - suffix.len()];
+/// The active picklist values of a field starting with `prefix`.
+fn picklist<'a>(field: &'a FieldDescribe, prefix: &'a str) -> impl Iterator<Item = &'a str> {
+    field
+        .picklist_values
+        .iter()
+        .filter(|p| p.active)
+        .map(|p| p.value.as_str())
+        .filter(move |v| starts_with_ci(v, prefix))
+}
+
+/// The field whose value comes next after `before`: `Industry =`, `Industry != `,
+/// `Industry IN (`, `Industry NOT IN ('Energy', ` → `Industry`; `None` where no value goes.
+fn value_field(before: &str) -> Option<&str> {
+    let mut text = before.trim_end();
+    // In a list: the values already in it, back to its "(", then the list's operator.
+    if text.ends_with(',') || text.ends_with('(') {
+        while let Some(rest) = text.strip_suffix(',') {
+            text = strip_value(rest.trim_end()).trim_end();
         }
+        text = text.strip_suffix('(')?.trim_end();
+        text = strip_word(text, &["NOT IN", "IN", "INCLUDES", "EXCLUDES"])?;
+    } else {
+        text = ["!=", "<>", "<=", ">=", "=", "<", ">"]
+            .iter()
+            .find_map(|op| text.strip_suffix(op))
+            .or_else(|| strip_word(text, &["LIKE"]))?;
     }
-    text
+    let field = text
+        .trim_end()
+        .rsplit(|c: char| c.is_whitespace() || c == '(')
+        .next()?;
+    let is_name = !field.is_empty()
+        && field
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    is_name.then_some(field)
+}
+
+/// `text` without one of the keywords (a whole word, any case) at its end.
+fn strip_word<'a>(text: &'a str, keywords: &[&str]) -> Option<&'a str> {
+    keywords.iter().find_map(|k| {
+        let cut = text.len().checked_sub(k.len())?;
+        let tail = text.get(cut..)?;
+        let word_start = text[..cut].ends_with(|c: char| c.is_whitespace() || c == ')');
+        (tail.eq_ignore_ascii_case(k) && word_start).then(|| &text[..cut])
+    })
+}
+
+/// `text` without the value at its end (a quoted literal or a bare word).
+fn strip_value(text: &str) -> &str {
+    match text.strip_suffix('\'') {
+        Some(inner) => inner.rfind('\'').map_or(inner, |open| &text[..open]),
+        None => text.trim_end_matches(|c: char| !(c.is_whitespace() || c == ',' || c == '(')),
+    }
 }
 
 fn starts_with_ci(text: &str, prefix: &str) -> bool {

@@ -17,6 +17,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{SPINNER, Theme};
+use crate::action::Action;
+use crate::keymap::Context;
 use crate::state::Model;
 use crate::state::records::Popup;
 
@@ -44,12 +46,21 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         height: area.height - 1 - footer_height,
         ..area
     };
-    let no_profile = if model.demo_org_is_starting() {
-        "The demo org is starting; it connects when it serves."
-    } else {
-        "Connect a profile first."
+    let token = &model.token;
+    let no_profile = match (&token.profile, &token.diagnosis) {
+        _ if model.demo_org_is_starting() => {
+            "The demo org is starting; it connects when it serves.".to_owned()
+        }
+        (Some(profile), _) if token.is_requesting() => {
+            format!("Connecting {profile}… its records show once it connects.")
+        }
+        (Some(profile), Some(diagnosis)) => format!(
+            "{profile} is not connected ({}): its records show once it connects.",
+            diagnosis.title
+        ),
+        _ => "Connect a profile first.".to_owned(),
     };
-    render_list(records, view, &model.tz, theme, list, no_profile, frame);
+    render_list(records, view, &model.tz, theme, list, &no_profile, frame);
     let footer_area = Rect {
         y: list.bottom(),
         height: footer_height,
@@ -70,7 +81,12 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     match &records.popup {
         Some(Popup::Columns { choices, selected }) => {
             let describe = records.describe(&view.object).map(|d| &**d);
-            render_chooser(view, describe, choices, *selected, theme, area, frame);
+            let reset_key = model
+                .keymap
+                .hint(&[Context::RecordsPopup], Action::ResetColumns);
+            render_chooser(
+                view, describe, choices, *selected, &reset_key, theme, area, frame,
+            );
         }
         Some(Popup::Exports { selected }) => render_exports(records, *selected, theme, area, frame),
         None => {}
@@ -93,37 +109,54 @@ fn header_line<'a>(model: &'a Model, theme: &Theme, width: u16) -> Line<'a> {
     let filter = match &view.filter {
         crate::state::records::Filter::None => String::new(),
         crate::state::records::Filter::Quick(text) => format!(" / {text}"),
-        crate::state::records::Filter::Where(clause) => format!(" WHERE {clause}"),
+        crate::state::records::Filter::Where(typed) => {
+            format!(" WHERE {}", crate::state::records::soql::strip_where(typed))
+        }
         crate::state::records::Filter::Soql(_) => " (SOQL line query)".to_owned(),
     };
-    spans.push(Span::styled(filter, theme.warn()));
+    spans.push(Span::styled(filter.clone(), theme.warn()));
     let mut right = view.progress();
     if view.loading() {
         right.push(' ');
         right.push_str(SPINNER[model.frame % SPINNER.len()]);
     }
-    let mut used: usize = spans.iter().map(Span::width).sum();
-    if used + right.chars().count() + 1 > width as usize {
-        // Narrow: only the current object, so the load progress still shows.
-        spans = vec![
-            Span::styled(
-                format!(" {} ", view.object),
-                theme.key().add_modifier(Modifier::REVERSED),
-            ),
-            Span::styled(
-                if view.filter == crate::state::records::Filter::None {
-                    String::new()
-                } else {
-                    " (filtered)".to_owned()
-                },
-                theme.warn(),
-            ),
-        ];
-        used = spans.iter().map(Span::width).sum();
+    // Whose records these are: the profile the lists were loaded with.
+    if let Some(profile) = &records.profile {
+        if !right.is_empty() {
+            right.push_str(" · ");
+        }
+        right.push_str(profile);
     }
+    let width_of = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
+    let right_width = right.chars().count();
+    let mut used = width_of(&spans);
+    if used + right_width + 1 > width as usize {
+        // Narrow: only the current object, and the filter as much as fits (at least
+        // "(filtered)"), so the load progress and the profile still show.
+        let current = Span::styled(
+            format!(" {} ", view.object),
+            theme.key().add_modifier(Modifier::REVERSED),
+        );
+        let room = (width as usize).saturating_sub(current.width() + right_width + 1);
+        let filter = match filter.chars().count() {
+            0 => String::new(),
+            n if n <= room => filter,
+            _ if room >= 24 => fit(&filter, room),
+            _ => " (filtered)".to_owned(),
+        };
+        spans = vec![current, Span::styled(filter, theme.warn())];
+        used = width_of(&spans);
+    }
+    // Narrower still: the right side is cut rather than left out.
+    let room = (width as usize).saturating_sub(used + 1);
+    let right = if right.chars().count() > room {
+        fit(&right, room)
+    } else {
+        right
+    };
     let pad = (width as usize).saturating_sub(used + right.chars().count() + 1);
-    if pad > 0 {
-        spans.push(Span::raw(" ".repeat(pad)));
+    if !right.is_empty() {
+        spans.push(Span::raw(" ".repeat(pad.max(1))));
         spans.push(Span::styled(right, theme.label()));
     }
     Line::from(spans)

@@ -9,17 +9,26 @@ use ratatui::widgets::{Block, Clear, List, ListItem, ListState};
 use crate::state::records::{ListView, RecordsState};
 use crate::ui::{Theme, centered, pane_block};
 
+/// The column chooser; `reset_key` is the key of "back to the default columns" (its footer).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn render_chooser(
     view: &ListView,
     describe: Option<&crate::sf::SObjectDescribe>,
     choices: &[(String, bool)],
     selected: usize,
+    reset_key: &str,
     theme: &Theme,
     area: Rect,
     frame: &mut Frame,
 ) {
     let popup = centered(area, 64, area.height.saturating_sub(2).max(6));
     frame.render_widget(Clear, popup);
+    let mut footer = vec![Span::raw(" ")];
+    if !reset_key.is_empty() {
+        footer.push(Span::styled(reset_key.to_owned(), theme.key()));
+        footer.push(Span::raw(" default columns · "));
+    }
+    footer.push(Span::raw("esc closes "));
     let block: Block = pane_block(
         Line::from(format!(
             " {} columns · space toggles · enter applies ",
@@ -27,7 +36,8 @@ pub(super) fn render_chooser(
         )),
         true,
         theme,
-    );
+    )
+    .title_bottom(Line::from(footer));
     let items: Vec<ListItem> = choices
         .iter()
         .map(|(name, on)| {
