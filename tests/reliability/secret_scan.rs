@@ -71,9 +71,11 @@ fn steps(collection: &Path, data: &Path) -> Vec<Step> {
             keys: &["1"],
             wait_for: "loaded",
         },
+        // "API name" is on the detail view's focus line only ("Phone" is a list column too,
+        // so waiting for it could send esc before the view opened).
         Step::Tui {
             keys: &["Enter"],
-            wait_for: "Phone",
+            wait_for: "API name",
         },
         Step::Tui {
             keys: &["Escape"],

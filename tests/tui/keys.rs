@@ -243,3 +243,29 @@ fn z_hides_the_side_panes_and_focus_stays_in_the_main_area_until_they_are_back()
     press(&mut model, "z z");
     assert!(!model.sidebar_hidden);
 }
+
+#[test]
+fn after_duplicating_the_copy_is_selected_so_d_does_not_delete_the_original() {
+    let mut model = model_with(demo_profiles());
+    let effects = press(&mut model, "j y");
+    assert!(
+        matches!(&effects[..], [Effect::SaveProfiles(ProfileChange::Duplicate { name })] if name == "Acme UAT"),
+        "{effects:?}"
+    );
+    // The runtime writes profiles.toml (the copy goes last) and answers with the profiles.
+    let mut saved = demo_profiles();
+    let mut copy = saved[1].clone();
+    copy.name = "Acme UAT (copy)".into();
+    saved.push(copy);
+    model.handle_msg(sfterm::msg::Msg::ProfilesSaved(Ok(saved)));
+    assert_eq!(
+        model.profiles.selected_profile().map(|p| p.name.as_str()),
+        Some("Acme UAT (copy)")
+    );
+    press(&mut model, "d");
+    let effects = press(&mut model, "y");
+    assert!(
+        matches!(&effects[..], [Effect::SaveProfiles(ProfileChange::Remove { name })] if name == "Acme UAT (copy)"),
+        "{effects:?}"
+    );
+}

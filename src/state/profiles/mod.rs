@@ -217,6 +217,16 @@ impl ProfilesState {
                         .map(|p| p.name.clone())
                         .unwrap_or_default(),
                 };
+                // A duplicate is the one profile that was not there before: select it, so
+                // the next key (e, d) acts on the copy, not the original.
+                let mut added = profiles
+                    .iter()
+                    .filter(|p| !self.profiles.iter().any(|old| old.name == p.name));
+                let copy = match (added.next(), added.next(), &self.mode) {
+                    (Some(copy), None, Mode::List) => Some(copy.name.clone()),
+                    _ => None,
+                };
+                let keep = copy.clone().unwrap_or(keep);
                 self.profiles = profiles;
                 self.selected = self
                     .profiles
@@ -226,7 +236,10 @@ impl ProfilesState {
                 if matches!(self.mode, Mode::Form(_)) {
                     self.mode = Mode::List;
                 }
-                self.message = Some("Saved profiles.toml".into());
+                self.message = Some(match copy {
+                    Some(name) => format!("Saved profiles.toml: the copy \"{name}\" is selected."),
+                    None => "Saved profiles.toml".into(),
+                });
             }
             Err(error) => {
                 if let Mode::Form(form) = &mut self.mode {
