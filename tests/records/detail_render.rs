@@ -256,3 +256,13 @@ fn the_value_always_shows_and_the_type_column_uses_the_room_there_is() {
     assert!(wide.contains("reference(Account)"), "{wide}");
     assert!(!wide.contains("reference(Reco…"), "{wide}");
 }
+
+#[test]
+fn a_staged_value_shows_whole_at_80x24_beside_the_side_panes() {
+    let mut model = opened();
+    press(&mut model, "g e");
+    type_text(&mut model, " Ltd");
+    press(&mut model, "enter");
+    let screen = render(&model, 80, 24);
+    assert!(screen.contains("Acme Corp → Acme Corp Ltd"), "{screen}");
+}

@@ -367,6 +367,12 @@ impl Columns {
         if short(&columns, needed) > 0 {
             columns.kind = 0;
         }
+        // Narrow (the side panes beside an 80-column terminal): what is typed matters more
+        // than the type, which the focus line shows anyway.
+        if width < 70 && short(&columns, wanted) > 0 {
+            columns.flags = 0;
+            columns.kind = 0;
+        }
         columns.value = value_room(&columns);
         columns
     }
