@@ -203,11 +203,7 @@ impl Model {
 
     /// Whether the Records tab's list has the keyboard.
     pub fn records_active(&self) -> bool {
-        self.focus == Focus::Main
-            && self.tab == Tab::Records
-            && self.overlay.is_none()
-            && !self.profiles.is_modal()
-            && !self.detail.is_open()
+        self.input_target() == InputTarget::Records
     }
 
     /// The contexts that resolve a key, most specific first.
@@ -231,18 +227,12 @@ impl Model {
     /// Pasted text goes into the text field that has the keyboard, as typed; elsewhere it is
     /// ignored, so a paste never fires actions (a "q" in it must not quit).
     pub fn paste(&mut self, text: &str) {
-        let target = self.input_target();
-        if let Some(pane) = self.pane_mut(target) {
-            pane.paste(text);
-        }
+        self.with_pane(self.input_target(), |pane, _| pane.paste(text));
     }
 
     /// A key typed into whatever text field has the keyboard.
     pub(super) fn type_key(&mut self, key: KeyEvent) {
-        let target = self.input_target();
-        if let Some(pane) = self.pane_mut(target) {
-            pane.type_key(key);
-        }
+        self.with_pane(self.input_target(), |pane, _| pane.type_key(key));
     }
 
     /// The record detail view when it has the keyboard.

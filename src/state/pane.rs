@@ -8,7 +8,9 @@ use jiff::Timestamp;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use secrecy::SecretString;
 
+use super::profiles::ProfilesState;
 use super::record_detail::{Draft, StackReply};
+use super::token::TokenState;
 use super::{Focus, Model, Tab};
 use crate::action::Action;
 use crate::config::profiles::Profile;
@@ -42,11 +44,11 @@ pub struct PaneCx<'a> {
     pub ids: &'a mut RequestIds,
     pub now: Timestamp,
     /// The connected profile, if any.
-    pub profile: Option<String>,
+    pub profile: Option<&'a str>,
     /// Every profile (History's "replay with").
-    pub profiles: Vec<Profile>,
+    pub profiles: &'a [Profile],
     /// The profile the Setup check logs in with when none is connected.
-    pub unconnected: Option<Profile>,
+    pub unconnected: Option<&'a Profile>,
     /// Rows the Records list shows.
     pub viewport: usize,
 }
@@ -58,7 +60,7 @@ impl<'a> PaneCx<'a> {
             ids,
             now,
             profile: None,
-            profiles: Vec::new(),
+            profiles: &[],
             unconnected: None,
             viewport: 0,
         }
@@ -195,29 +197,14 @@ impl Model {
         })
     }
 
-    pub(super) fn pane_mut(&mut self, target: InputTarget) -> Option<&mut dyn Pane> {
-        Some(match target {
-            InputTarget::Overlay => self.overlay.as_mut()?,
-            InputTarget::ProfileForm | InputTarget::Profiles => &mut self.profiles,
-            InputTarget::Check => &mut self.check,
-            InputTarget::Detail if self.detail.is_open() => &mut self.detail,
-            InputTarget::Detail => return None,
-            InputTarget::Token => &mut self.token,
-            InputTarget::Records => &mut self.records,
-            InputTarget::Composer => &mut self.composer,
-            InputTarget::History => &mut self.history,
-        })
-    }
-
-    /// Runs `work` on the pane of `target` with the context it may read.
-    fn with_pane(
+    /// Runs `work` on the pane of `target` with the context it may read (borrowed from the
+    /// other panes: nothing is copied, this runs for every key). `R::default()` when the target
+    /// has no pane (no overlay open).
+    pub(super) fn with_pane<R: Default>(
         &mut self,
         target: InputTarget,
-        work: impl FnOnce(&mut dyn Pane, &mut PaneCx<'_>) -> Reply,
-    ) -> Reply {
-        let profile = self.token.session.as_ref().map(|s| s.profile.clone());
-        let unconnected = self.check_target();
-        let profiles = self.profiles.profiles.clone();
+        work: impl FnOnce(&mut dyn Pane, &mut PaneCx<'_>) -> R,
+    ) -> R {
         let viewport = self.layout.main.height.saturating_sub(5) as usize;
         let Model {
             overlay,
@@ -232,26 +219,37 @@ impl Model {
             now,
             ..
         } = self;
+        let connected = token.session.is_some();
+        // The pane, and what the context reads of the profiles and the token (not of itself).
+        let (pane, profiles, token): (&mut dyn Pane, Option<&ProfilesState>, Option<&TokenState>) =
+            match target {
+                InputTarget::Overlay => match overlay {
+                    Some(overlay) => (overlay, Some(profiles_pane), Some(token)),
+                    None => return R::default(),
+                },
+                InputTarget::ProfileForm | InputTarget::Profiles => {
+                    (profiles_pane, None, Some(token))
+                }
+                InputTarget::Token => (token, Some(profiles_pane), None),
+                InputTarget::Check => (check, Some(profiles_pane), Some(token)),
+                InputTarget::Detail => (detail, Some(profiles_pane), Some(token)),
+                InputTarget::Records => (records, Some(profiles_pane), Some(token)),
+                InputTarget::Composer => (composer, Some(profiles_pane), Some(token)),
+                InputTarget::History => (history, Some(profiles_pane), Some(token)),
+            };
         let mut cx = PaneCx {
             ids,
             now: *now,
-            profile,
-            profiles,
-            unconnected,
-            viewport,
-        };
-        let pane: &mut dyn Pane = match target {
-            InputTarget::Overlay => match overlay {
-                Some(overlay) => overlay,
-                None => return Reply::unhandled(),
+            profile: token
+                .and_then(|t| t.session.as_ref())
+                .map(|s| s.profile.as_str()),
+            profiles: profiles.map_or(&[], |p| &p.profiles),
+            unconnected: if connected {
+                None
+            } else {
+                profiles.and_then(ProfilesState::selected_profile)
             },
-            InputTarget::ProfileForm | InputTarget::Profiles => profiles_pane,
-            InputTarget::Check => check,
-            InputTarget::Detail => detail,
-            InputTarget::Token => token,
-            InputTarget::Records => records,
-            InputTarget::Composer => composer,
-            InputTarget::History => history,
+            viewport,
         };
         work(pane, &mut cx)
     }

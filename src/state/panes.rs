@@ -138,7 +138,7 @@ impl Pane for CheckState {
     fn type_key(&mut self, _key: KeyEvent) {}
 
     fn update(&mut self, action: Action, cx: &mut PaneCx<'_>) -> Reply {
-        match CheckState::update(self, action, cx.unconnected.as_ref(), cx.ids) {
+        match CheckState::update(self, action, cx.unconnected, cx.ids) {
             Some(effects) => Reply::effects(effects),
             None => Reply::unhandled(),
         }
@@ -284,7 +284,7 @@ impl Pane for ComposerState {
     }
 
     fn update(&mut self, action: Action, cx: &mut PaneCx<'_>) -> Reply {
-        let commands = ComposerState::update(self, action, cx.profile.as_deref());
+        let commands = ComposerState::update(self, action, cx.profile);
         composer_reply(self, commands, cx)
     }
 
@@ -370,7 +370,7 @@ impl Pane for HistoryState {
     }
 
     fn update(&mut self, action: Action, cx: &mut PaneCx<'_>) -> Reply {
-        let commands = HistoryState::update(self, action, &cx.profiles);
+        let commands = HistoryState::update(self, action, cx.profiles);
         history_reply(commands, cx)
     }
 
