@@ -173,34 +173,81 @@ pub(crate) fn token(
     if shared.setup.scenario == super::Scenario::InactiveUser {
         return oauth_error("inactive_user", "user is inactive");
     }
+    let access_token = new_access_token(shared, index, None);
+    token_response(
+        shared,
+        index,
+        Issued {
+            access_token,
+            refresh_token: None,
+            scope: app.scope().to_string(),
+            id_token: None,
+            signed: true,
+        },
+    )
+}
+
+/// A new access token of `app`, tied to a refresh token family (revoking it ends the token).
+pub(crate) fn new_access_token(shared: &Shared, app: usize, family: Option<u64>) -> String {
     let now = shared.clock.now_ms();
     let org15 = shared.org_id.get(..15).unwrap_or(&shared.org_id);
-    let access_token = random_token(org15);
-    {
-        let mut inner = shared.lock();
-        inner.token_seq += 1;
-        inner.tokens.insert(
-            access_token.clone(),
-            TokenInfo {
-                app: index,
-                issued_ms: now,
-                last_used_ms: now,
-            },
+    let token = random_token(org15);
+    let mut inner = shared.lock();
+    inner.token_seq += 1;
+    inner.tokens.insert(
+        token.clone(),
+        TokenInfo {
+            app,
+            issued_ms: now,
+            last_used_ms: now,
+        },
+    );
+    if let Some(family) = family {
+        inner.flows.issued_by.insert(token.clone(), family);
+    }
+    token
+}
+
+/// What a successful grant answers.
+pub(crate) struct Issued {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub scope: String,
+    pub id_token: Option<String>,
+    /// Whether `signature` and `issued_at` are sent.
+    pub signed: bool,
+}
+
+/// The success body of every grant, in Salesforce's field order (auth-flows.md §1.4).
+pub(crate) fn token_response(shared: &Shared, app: usize, issued: Issued) -> Response {
+    let issued_at = shared.clock.now_ms().to_string();
+    let id_url = shared.identity_url();
+    let secret = shared
+        .apps
+        .get(app)
+        .map(|a| a.client_secret.as_str())
+        .unwrap_or_default();
+    let mut body = serde_json::Map::new();
+    body.insert("access_token".into(), json!(issued.access_token));
+    if let Some(refresh) = issued.refresh_token {
+        body.insert("refresh_token".into(), json!(refresh));
+    }
+    if issued.signed {
+        body.insert(
+            "signature".into(),
+            json!(signature(secret, &id_url, &issued_at)),
         );
     }
-    let issued_at = now.to_string();
-    let id_url = shared.identity_url();
-    let mut body = serde_json::Map::new();
-    body.insert("access_token".into(), json!(access_token));
-    body.insert(
-        "signature".into(),
-        json!(signature(&app.client_secret, &id_url, &issued_at)),
-    );
-    body.insert("scope".into(), json!(app.scope()));
+    body.insert("scope".into(), json!(issued.scope));
+    if let Some(id_token) = issued.id_token {
+        body.insert("id_token".into(), json!(id_token));
+    }
     body.insert("instance_url".into(), json!(shared.origin()));
     body.insert("id".into(), json!(id_url));
     body.insert("token_type".into(), json!("Bearer"));
-    body.insert("issued_at".into(), json!(issued_at));
+    if issued.signed {
+        body.insert("issued_at".into(), json!(issued_at));
+    }
     if shared.config.api_instance_url {
         body.insert(
             "api_instance_url".into(),

@@ -2,17 +2,16 @@
 //! §2, §6), the refresh tokens with their policy, rotation and the five-approvals limit, and
 //! their revocation (which ends their access tokens too).
 
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::authorize::Challenge;
 use super::{random_text, user_inactive};
-use crate::mock_org::oauth::{client_credentials, field, random_token, signature};
-use crate::mock_org::state::{Inner, Shared, TokenInfo, json_response, oauth_error};
+use crate::mock_org::oauth::{Issued, client_credentials, field, new_access_token, token_response};
+use crate::mock_org::state::{Inner, Shared, oauth_error};
 
 /// One refresh token. Every token of a family comes from one approval (rotation adds members).
 pub(crate) struct RefreshToken {
@@ -59,76 +58,6 @@ fn client(
         )));
     }
     Ok(index)
-}
-
-/// A new access token of `app`, tied to a refresh token family (revoking it ends the token).
-pub(crate) fn new_access_token(shared: &Shared, app: usize, family: Option<u64>) -> String {
-    let now = shared.clock.now_ms();
-    let org15 = shared.org_id.get(..15).unwrap_or(&shared.org_id);
-    let token = random_token(org15);
-    let mut inner = shared.lock();
-    inner.token_seq += 1;
-    inner.tokens.insert(
-        token.clone(),
-        TokenInfo {
-            app,
-            issued_ms: now,
-            last_used_ms: now,
-        },
-    );
-    if let Some(family) = family {
-        inner.flows.issued_by.insert(token.clone(), family);
-    }
-    token
-}
-
-/// What a successful grant answers.
-pub(crate) struct Issued {
-    pub access_token: String,
-    pub refresh_token: Option<String>,
-    pub scope: String,
-    pub id_token: Option<String>,
-    /// Whether `signature` and `issued_at` are sent.
-    pub signed: bool,
-}
-
-/// The success body in Salesforce's field order (§1.4).
-pub(crate) fn token_response(shared: &Shared, app: usize, issued: Issued) -> Response {
-    let issued_at = shared.clock.now_ms().to_string();
-    let id_url = shared.identity_url();
-    let secret = shared
-        .apps
-        .get(app)
-        .map(|a| a.client_secret.as_str())
-        .unwrap_or_default();
-    let mut body = serde_json::Map::new();
-    body.insert("access_token".into(), json!(issued.access_token));
-    if let Some(refresh) = issued.refresh_token {
-        body.insert("refresh_token".into(), json!(refresh));
-    }
-    if issued.signed {
-        body.insert(
-            "signature".into(),
-            json!(signature(secret, &id_url, &issued_at)),
-        );
-    }
-    body.insert("scope".into(), json!(issued.scope));
-    if let Some(id_token) = issued.id_token {
-        body.insert("id_token".into(), json!(id_token));
-    }
-    body.insert("instance_url".into(), json!(shared.origin()));
-    body.insert("id".into(), json!(id_url));
-    body.insert("token_type".into(), json!("Bearer"));
-    if issued.signed {
-        body.insert("issued_at".into(), json!(issued_at));
-    }
-    if shared.config.api_instance_url {
-        body.insert(
-            "api_instance_url".into(),
-            json!("https://api.salesforce.com"),
-        );
-    }
-    json_response(StatusCode::OK, &Value::Object(body))
 }
 
 fn verifier_matches(challenge: &Challenge, verifier: &str) -> bool {

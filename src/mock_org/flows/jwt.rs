@@ -17,10 +17,10 @@ use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
-use super::grants::{Issued, new_access_token, token_response};
 use super::user_inactive;
 use crate::mock_org::MockOrgError;
 use crate::mock_org::oauth::field;
+use crate::mock_org::oauth::{Issued, new_access_token, token_response};
 use crate::mock_org::state::{Shared, oauth_error};
 
 /// `grant_type` of the JWT bearer flow.
