@@ -205,7 +205,32 @@ pub fn render(
 fn render_rows(view: &RecordDetailState, theme: &Theme, area: Rect, frame: &mut Frame) {
     let height = area.height as usize;
     let first = view.selected.saturating_sub(height.saturating_sub(1));
-    let widths = Columns::fit(view, first, height, area.width as usize);
+    // Each visible row's value and type, formatted once: the widths follow them.
+    let visible: Vec<_> = view
+        .rows
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(height)
+        .filter_map(|(i, name)| {
+            let field = view.field(name)?;
+            Some((i, name, field, value_text(view, name), type_label(field)))
+        })
+        .collect();
+    let mut needs = Columns {
+        label: 0,
+        value: 0,
+        kind: 0,
+        flags: 9,
+        api: 0,
+    };
+    for (_, _, field, value, kind) in &visible {
+        needs.label = needs.label.max(field.label.chars().count());
+        needs.value = needs.value.max(value.chars().count());
+        needs.kind = needs.kind.max(kind.chars().count());
+        needs.api = needs.api.max(field.name.chars().count());
+    }
+    let widths = Columns::fit(&needs, area.width as usize);
     let Columns {
         label: label_w,
         value: value_w,
@@ -214,17 +239,13 @@ fn render_rows(view: &RecordDetailState, theme: &Theme, area: Rect, frame: &mut 
         api: api_w,
     } = widths;
     let mut lines = Vec::new();
-    for (i, name) in view.rows.iter().enumerate().skip(first).take(height) {
-        let Some(field) = view.field(name) else {
-            continue;
-        };
+    for (i, name, field, value, kind) in visible {
         let editable = i < view.editable_rows;
         let staged = view.staged.get(name);
         let flagged = view
             .problem
             .as_ref()
             .is_some_and(|p| p.fields.iter().any(|f| f.eq_ignore_ascii_case(name)));
-        let value = value_text(view, name);
         let marker = if flagged {
             "!"
         } else if staged.is_some() {
@@ -261,7 +282,7 @@ fn render_rows(view: &RecordDetailState, theme: &Theme, area: Rect, frame: &mut 
             fit(&field.label, label_w),
             fit(&value, value_w)
         );
-        for (cell, width) in [(type_label(field), type_w), (flags.to_string(), flag_w)] {
+        for (cell, width) in [(kind, type_w), (flags.to_string(), flag_w)] {
             if width > 0 {
                 text.push(' ');
                 text.push_str(&fit(&cell, width));
@@ -290,7 +311,7 @@ fn value_text(view: &RecordDetailState, name: &str) -> String {
     }
 }
 
-/// The widths of the detail view's columns (0 = left out).
+/// The widths of the detail view's columns (0 = left out), or what the visible rows need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Columns {
     label: usize,
@@ -303,37 +324,15 @@ struct Columns {
 impl Columns {
     /// The value always shows: the API name goes first when the width runs short (the focus
     /// line shows it), then the type shrinks, then the flags (the row marker still says
-    /// staged or failed) and the type go. Every column is as wide as the visible rows need,
-    /// within bounds.
-    fn fit(view: &RecordDetailState, first: usize, height: usize, width: usize) -> Columns {
-        let visible = || {
-            view.rows
-                .iter()
-                .skip(first)
-                .take(height)
-                .filter_map(|name| view.field(name))
-        };
-        let label_need = visible()
-            .map(|f| f.label.chars().count())
-            .max()
-            .unwrap_or(0);
-        let kind_need = visible()
-            .map(|f| type_label(f).chars().count())
-            .max()
-            .unwrap_or(0);
-        let api_need = visible().map(|f| f.name.chars().count()).max().unwrap_or(0);
-        let label = label_need
+    /// staged or failed) and the type go. Every column is as wide as the visible rows need
+    /// (`needs`), within bounds.
+    fn fit(needs: &Columns, width: usize) -> Columns {
+        let label = needs
+            .label
             .clamp(8, 28)
             .min(20.max(width / 6))
             .min(width / 4);
-        let value_need = view
-            .rows
-            .iter()
-            .skip(first)
-            .take(height)
-            .map(|name| value_text(view, name).chars().count())
-            .max()
-            .unwrap_or(0);
+        let (kind_need, api_need, value_need) = (needs.kind, needs.api, needs.value);
         // The value wants what the visible rows need, up to half the width: the API name and
         // the type's width beyond 15 give way for that. It must have a third of the width:
         // the flags and then the type go for that.
