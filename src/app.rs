@@ -26,7 +26,7 @@ use crate::ui::{self, Theme};
 pub const FRAME: Duration = Duration::from_millis(16);
 /// How often the clock ticks while something animates (spinner, countdown).
 pub const TICK: Duration = Duration::from_millis(250);
-pub use crate::jobs::Clipboard;
+use crate::jobs::Clipboard;
 use crate::jobs::local::{Opener, system_opener};
 use crate::state::record_detail::job::{RecordEffect, RecordOutcome};
 

@@ -12,8 +12,9 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tokio::sync::watch;
 
-use sfterm::app::{Clipboard, Runtime};
+use sfterm::app::Runtime;
 use sfterm::config::profiles::{Profile, ProfileStore, SecretSource};
+use sfterm::jobs::Clipboard;
 use sfterm::mock_org::MockOrg;
 use sfterm::state::Model;
 use sfterm::ui::Theme;
