@@ -198,7 +198,7 @@ fn connect_at_start<B: ratatui::backend::Backend>(runtime: &mut Runtime<B>, name
 
 #[cfg(feature = "mock-org")]
 pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
-    use crate::config::profiles::{AuthStyle, Profile, SecretSource};
+    use crate::config::profiles::{AuthStyle, Flow, Profile, SecretSource};
     use crate::mock_org::{BoundMockOrg, MockOrgConfig};
     use crate::msg::Msg;
     use secrecy::SecretString;
@@ -231,6 +231,7 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
         api_version: None,
         ca_file: None,
         renew_margin_secs: None,
+        flow: Flow::ClientCredentials,
     };
     let main_app = (org.client_id(), org.client_secret());
     let demo_profiles = [

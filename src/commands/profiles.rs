@@ -115,6 +115,7 @@ fn secret_text(source: &SecretSource) -> String {
         SecretSource::Env { var } => format!("env {var}"),
         SecretSource::Command { command } => format!("command {command}"),
         SecretSource::Plain { .. } => "plain (stored in profiles.toml)".to_string(),
+        SecretSource::None => "none".to_string(),
     }
 }
 

@@ -14,7 +14,10 @@ use std::path::{Path, PathBuf};
 
 pub use connection::{ConnectionError, connection_config};
 pub use endpoint::{EndpointError, EndpointKind, Environment, NormalizedEndpoint, normalize};
-pub use profiles::{AuthStyle, Problem, Profile, ProfileStore, SecretError, SecretSource};
+pub use profiles::{
+    AuthStyle, DEFAULT_CALLBACK_PORT, Flow, Problem, Profile, ProfileStore, SecretError,
+    SecretSource,
+};
 pub use settings::{KeyOverrides, Settings};
 
 /// A 1-based line and column in a config file.

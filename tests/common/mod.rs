@@ -41,6 +41,7 @@ pub fn profile(name: &str, endpoint: &str) -> Profile {
         api_version: None,
         ca_file: None,
         renew_margin_secs: None,
+        flow: Default::default(),
     }
 }
 

@@ -181,7 +181,7 @@ impl ProfileForm {
     pub fn edit(profile: &Profile) -> ProfileForm {
         let login_host = LoginHost::of(&profile.endpoint);
         let (source, value) = match &profile.secret {
-            SecretSource::Prompt => (0, String::new()),
+            SecretSource::Prompt | SecretSource::None => (0, String::new()),
             SecretSource::Env { var } => (1, var.clone()),
             SecretSource::Command { command } => (2, command.clone()),
             SecretSource::Plain { value } => (3, value.expose_secret().to_owned()),
@@ -334,6 +334,11 @@ impl ProfileForm {
                 .then(|| api_version.to_owned()),
             ca_file: (!ca_file.is_empty()).then(|| ca_file.into()),
             renew_margin_secs: self.initial.as_ref().and_then(|p| p.renew_margin_secs),
+            flow: self
+                .initial
+                .as_ref()
+                .map(|p| p.flow.clone())
+                .unwrap_or_default(),
         }
     }
 
