@@ -65,12 +65,24 @@ impl Profile {
                 "Client credentials need the app's Consumer Secret: choose where it comes from."
                     .to_owned(),
             ),
-            Flow::Web {
-                callback_port: Some(0),
-            } => push(
-                "callback_port",
-                "The callback port must be 1 to 65535.".to_owned(),
-            ),
+            Flow::Web { callback_port } => {
+                let port = callback_port.unwrap_or(super::DEFAULT_CALLBACK_PORT);
+                if port == 0 {
+                    push(
+                        "callback_port",
+                        "The callback port must be 1 to 65535.".to_owned(),
+                    );
+                } else if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
+                    push(
+                        "callback_port",
+                        format!(
+                            "Port {port} is in use by another program: the browser login could \
+                             not receive its redirect. Choose another port (and add its callback \
+                             URL http://localhost:PORT/OauthRedirect to the app)."
+                        ),
+                    );
+                }
+            }
             Flow::Jwt {
                 username, key_file, ..
             } => {
@@ -210,14 +222,29 @@ mod tests {
             ..base.clone()
         };
         assert_eq!(fields(&cc_without_secret), ["secret"]);
+        let free = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind");
+        let free_port = free.local_addr().expect("addr").port();
+        drop(free);
         let web = Profile {
             secret: SecretSource::None,
             flow: Flow::Web {
-                callback_port: None,
+                callback_port: Some(free_port),
             },
             ..base
         };
         assert!(fields(&web).is_empty());
+        let taken = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind");
+        let port = taken.local_addr().expect("addr").port();
+        let busy = Profile {
+            flow: Flow::Web {
+                callback_port: Some(port),
+            },
+            ..web
+        };
+        let problems = busy.validate();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].field, "callback_port");
+        assert!(problems[0].message.contains(&port.to_string()));
     }
 
     #[test]
