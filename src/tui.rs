@@ -206,10 +206,24 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
     if !term::has_tty() {
         return run(TuiOptions::new(None, None)).await; // reports the missing terminal
     }
+    // The browser login's callback: a free port, registered on the embedded org's app. The
+    // org approves at once (no page to click through), as a real org does for a user who
+    // approved the app before.
+    let callback_port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| {
+            Failure::new(
+                EXIT_FAILURE,
+                format!("no free port for the demo login: {e}"),
+            )
+        })?;
     let config = MockOrgConfig {
         token_ttl: std::time::Duration::from_secs(args.token_ttl),
         records: args.records,
         scenario: args.scenario,
+        callback_urls: vec![crate::sf::oauth::web::redirect_uri_for_port(callback_port)],
+        auto_approve: true,
         ..MockOrgConfig::default()
     };
     // Only the listeners are bound before the first frame (their URLs go into the profiles);
@@ -234,8 +248,28 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
         flow: Flow::ClientCredentials,
     };
     let main_app = (org.client_id(), org.client_secret());
+    // The JWT profile's key is written while the org seeds (making it takes a moment).
+    let jwt_base = dir.join("demo-org");
+    let browser_login = Profile {
+        secret: SecretSource::None,
+        flow: Flow::Web {
+            callback_port: Some(callback_port),
+        },
+        ..profile(DEMO_BROWSER_PROFILE, org.login_host_url(), main_app)
+    };
+    let jwt = Profile {
+        secret: SecretSource::None,
+        flow: Flow::Jwt {
+            username: org.username().to_owned(),
+            key_file: crate::mock_org::jwt_key_path(&jwt_base),
+            audience: None,
+        },
+        ..profile("Demo (JWT)", org.login_host_url(), main_app)
+    };
     let demo_profiles = [
         profile(DEMO_PROFILE, org.instance_url(), main_app),
+        browser_login,
+        jwt,
         profile("Demo (login host)", org.login_host_url(), main_app),
         profile(
             "Demo (no run-as user)",
@@ -276,7 +310,12 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
             // Written while the org seeds.
             let written =
                 tokio::task::spawn_blocking(move || crate::requests::demo::write_requests(&dir));
+            let keys = org.jwt_writer();
+            let jwt_files = tokio::task::spawn_blocking(move || keys(&jwt_base));
             let org = org.start().await;
+            if let Ok(Err(e)) = jwt_files.await {
+                tracing::warn!(error = %e, "demo JWT key not written");
+            }
             if let Ok(Err(e)) = written.await {
                 tracing::warn!(error = %e, "demo requests not written");
             }
@@ -310,7 +349,10 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
         data_dir,
     };
     let records = args.records;
+    let demo_logins =
+        crate::login::TokenStore::file(&dir, "the demo keeps its logins out of your keychain");
     let result = run_with(options, move |runtime| {
+        runtime.use_token_store(demo_logins);
         runtime.apply(|model| {
             model.demo_org_starting(records, Some(DEMO_PROFILE.to_owned()));
             Vec::new()
@@ -329,6 +371,9 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
 /// The demo profile that connects once the mock org serves.
 #[cfg(feature = "mock-org")]
 const DEMO_PROFILE: &str = "Demo org";
+/// The demo profile that logs in through the browser.
+#[cfg(feature = "mock-org")]
+const DEMO_BROWSER_PROFILE: &str = "Demo (browser login)";
 
 #[cfg(not(feature = "mock-org"))]
 pub async fn run_demo(_args: crate::cli::DemoArgs) -> Result<(), Failure> {

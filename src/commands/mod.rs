@@ -24,6 +24,7 @@ pub mod apex;
 pub mod check;
 pub mod completions;
 pub mod export;
+pub mod login;
 pub mod profiles;
 pub mod query;
 pub mod record;
@@ -79,6 +80,10 @@ pub enum ScriptCommand {
     /// API usage. The access token itself only with --reveal.
     #[command(after_help = EXIT_CODES_HELP)]
     Token(token::TokenArgs),
+    /// Log a profile in: a browser-login profile opens the login page (or prints its address
+    /// with --no-browser) and keeps the refresh token; other flows log in once.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Login(login::LoginArgs),
     /// Run a SOQL query and stream every page (table, JSON, NDJSON or CSV).
     #[command(after_help = EXIT_CODES_HELP)]
     Query(query::QueryArgs),
@@ -119,6 +124,9 @@ pub struct Context {
     pub stdout: Box<dyn Write + Send>,
     /// Whether stderr is a terminal: progress lines are only drawn then.
     pub stderr_is_terminal: bool,
+    /// Where browser logins' refresh tokens are kept; `None` = detected
+    /// ([`TokenStore::detect`](crate::login::TokenStore::detect)).
+    pub token_store: Option<crate::login::TokenStore>,
 }
 
 impl Context {
@@ -130,12 +138,21 @@ impl Context {
             profile,
             stdout: Box::new(io::stdout()),
             stderr_is_terminal: io::stderr().is_terminal(),
+            token_store: None,
         }
     }
 
     /// `<config_dir>/profiles.toml`.
     pub fn profiles_path(&self) -> PathBuf {
         self.config_dir.join(crate::config::paths::PROFILES_FILE)
+    }
+
+    /// Where browser logins' refresh tokens are kept (the keychain, else a private file in
+    /// the data directory).
+    pub fn token_store(&self) -> crate::login::TokenStore {
+        self.token_store
+            .clone()
+            .unwrap_or_else(|| crate::login::TokenStore::detect(&crate::config::paths::data_dir()))
     }
 }
 
@@ -199,13 +216,8 @@ impl CommandError {
             }
             _ => EXIT_FAILURE,
         };
-        let d = e.diagnosis();
-        let mut message = format!("{}\n{}\nFix: {}", d.title, d.meaning.trim(), d.fix);
-        // Some meanings already quote Salesforce's message; do not print it twice.
-        if !d.what_salesforce_said.contains(d.meaning.trim()) {
-            message.push_str(&format!("\nDetails: {}", d.what_salesforce_said));
-        }
-        CommandError::new(code, message)
+        // Some meanings already quote Salesforce's message; it is not printed twice.
+        CommandError::new(code, connect::diagnosis_text(&e.diagnosis()))
     }
 }
 
@@ -233,6 +245,7 @@ pub async fn run(
     let result = match command {
         ScriptCommand::Token(args) => token::run(args, &mut ctx).await,
         ScriptCommand::Query(args) => query::run(args, &mut ctx).await,
+        ScriptCommand::Login(args) => login::run(args, &mut ctx).await,
         ScriptCommand::Export(args) => export::run(args, &mut ctx).await,
         ScriptCommand::Record(cmd) => record::run(cmd, &mut ctx).await,
         ScriptCommand::Profiles(cmd) => profiles::run(cmd, &mut ctx),

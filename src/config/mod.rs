@@ -12,7 +12,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-pub use connection::{ConnectionError, connection_config};
+pub use connection::{ConnectionError, Credentials, connection_config};
 pub use endpoint::{EndpointError, EndpointKind, Environment, NormalizedEndpoint, normalize};
 pub use profiles::{
     AuthStyle, DEFAULT_CALLBACK_PORT, Flow, Problem, Profile, ProfileStore, SecretError,

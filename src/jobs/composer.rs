@@ -150,8 +150,8 @@ pub(super) async fn send_job(
     other: Option<Box<crate::config::profiles::Profile>>,
 ) -> (Result<ResponseView, String>, Option<HistoryEntry>) {
     let (profile, client) = match other {
-        Some(p) => match super::session::connect(*p.clone(), None).await {
-            Ok((client, _)) => (p.name.clone(), client),
+        Some(p) => match super::session::connect(ctx, *p.clone(), None).await {
+            Ok(connected) => (p.name.clone(), connected.client),
             Err(d) => return (Err(format!("{}: {}", d.title, d.meaning)), None),
         },
         None => match ctx.client() {

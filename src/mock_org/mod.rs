@@ -19,7 +19,7 @@ mod data;
 mod drop;
 mod flows;
 pub use flows::RefreshTokenPolicy;
-pub use flows::jwt::JwtFiles;
+pub use flows::jwt::{JwtFiles, key_path as jwt_key_path};
 mod oauth;
 mod query;
 mod rest;

@@ -961,6 +961,7 @@ async fn a_closed_pipe_ends_the_query_quietly() {
         profile: None,
         stdout: Box::new(ClosedPipe { limit: 100 }),
         stderr_is_terminal: false,
+        token_store: None,
     };
     commands::run(cli.command, ctx, TestCli::command())
         .await

@@ -158,6 +158,7 @@ pub fn spawned_req(effects: &[Effect]) -> RequestId {
 /// The session of "Demo org" (see [`demo_profiles`]) logged in at [`t0`].
 pub fn session() -> SessionInfo {
     SessionInfo {
+        login: Default::default(),
         profile: "Demo org".into(),
         instance_url: "http://127.0.0.1:8484".into(),
         user_id: "005Dn00000IntUsIAJ".into(),

@@ -179,6 +179,17 @@ impl Profile {
         endpoint::normalize(&self.endpoint)
     }
 
+    /// Whether connecting needs a client secret: client credentials always, a browser login
+    /// when its app requires one (the secret's source is not `none`).
+    pub fn needs_secret(&self) -> bool {
+        self.flow.uses_secret() && self.secret != SecretSource::None
+    }
+
+    /// Whether the secret is typed in at connect time.
+    pub fn asks_for_secret(&self) -> bool {
+        self.needs_secret() && self.secret == SecretSource::Prompt
+    }
+
     /// The pinned API version, or `None` for auto (`"auto"` counts as auto).
     pub fn pinned_api_version(&self) -> Option<&str> {
         self.api_version

@@ -172,6 +172,17 @@ pub struct JwtFiles {
     pub cert: PathBuf,
 }
 
+fn with_suffix(base: &Path, suffix: &str) -> PathBuf {
+    let mut name = base.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Where [`write_files`] puts the private key for `base`: `{base}.jwt-key.pem`.
+pub fn key_path(base: &Path) -> PathBuf {
+    with_suffix(base, ".jwt-key.pem")
+}
+
 /// Writes `{base}.jwt-key.pem` (0600) and `{base}.jwt-cert.pem`; with a given certificate,
 /// nothing is written and its own file is named.
 pub(crate) fn write_files(keys: &OrgKeys, base: &Path) -> Result<JwtFiles, MockOrgError> {
@@ -182,12 +193,7 @@ pub(crate) fn write_files(keys: &OrgKeys, base: &Path) -> Result<JwtFiles, MockO
         });
     }
     let pair = keys.pair()?;
-    let name = |suffix: &str| {
-        let mut name = base.as_os_str().to_owned();
-        name.push(suffix);
-        PathBuf::from(name)
-    };
-    let (key, cert) = (name(".jwt-key.pem"), name(".jwt-cert.pem"));
+    let (key, cert) = (key_path(base), with_suffix(base, ".jwt-cert.pem"));
     write_private(&key, pair.private_pem.expose_secret())?;
     std::fs::write(&cert, &pair.cert_pem)?;
     Ok(JwtFiles {
