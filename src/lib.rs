@@ -13,6 +13,7 @@ pub mod logging;
 #[cfg(feature = "mock-org")]
 pub mod mock_org;
 pub mod msg;
+pub mod private_fs;
 pub mod requests;
 pub mod sf;
 pub mod state;
