@@ -92,9 +92,10 @@ async fn run_with(
     let keymap = Keymap::load(&settings.keys).map_err(|e| Failure::new(EXIT_FAILURE, e))?;
     let log = crate::logging::init(&paths::data_dir(), &settings.log_level).ok();
     // After the log is open (so its own line lands there), before profiles.toml is read (so its
-    // warning below only shows when it could not be made private).
+    // warning below only shows when it could not be made private). The settings directory is
+    // the config directory, also in the demo (whose profiles live in a temp dir of its own).
     let tightened =
-        crate::private_fs::tighten(&paths::own_files(&options.profiles_dir, &paths::data_dir()));
+        crate::private_fs::tighten(&paths::own_files(&options.settings_dir, &paths::data_dir()));
     tightened.log();
 
     let loaded = match options.profile_store {
