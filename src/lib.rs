@@ -15,6 +15,7 @@ pub mod login;
 pub mod mock_org;
 pub mod msg;
 pub mod opener;
+pub mod private_fs;
 pub mod requests;
 pub mod sf;
 pub mod state;

@@ -64,6 +64,9 @@ impl TuiOptions {
     }
 }
 
+/// How many tightened files the start-up notice names (the log names them all).
+const NOTICE_NAMES: usize = 3;
+
 pub async fn run(options: TuiOptions) -> Result<(), Failure> {
     run_with(options, |_| {}).await
 }
@@ -88,6 +91,12 @@ async fn run_with(
         .map_err(|e| Failure::new(EXIT_FAILURE, e.to_string()))?;
     let keymap = Keymap::load(&settings.keys).map_err(|e| Failure::new(EXIT_FAILURE, e))?;
     let log = crate::logging::init(&paths::data_dir(), &settings.log_level).ok();
+    // After the log is open (so its own line lands there), before profiles.toml is read (so its
+    // warning below only shows when it could not be made private). The settings directory is
+    // the config directory, also in the demo (whose profiles live in a temp dir of its own).
+    let tightened =
+        crate::private_fs::tighten(&paths::own_files(&options.settings_dir, &paths::data_dir()));
+    tightened.log();
 
     let loaded = match options.profile_store {
         Some(store) => Ok(store),
@@ -106,7 +115,7 @@ async fn run_with(
     let mut model = Model::new(profiles, load_error, keymap, margin, Timestamp::now());
     model.run_mode = options.run_mode;
     // Exports are files the user asked for: they go to the real data directory even in the demo.
-    model.records.export_dir = Some(paths::data_dir().join("exports"));
+    model.records.export_dir = Some(paths::data_dir().join(paths::EXPORTS_DIR));
     model.log_path = log.as_ref().map(|(path, _)| path.display().to_string());
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::new(ThemeKind::from_setting(&settings.theme, no_color));
@@ -124,8 +133,13 @@ async fn run_with(
     }));
     let resume_input = input.clone();
     runtime.set_after_editor(Box::new(move || resume_input.resume()));
-    if let Some(warning) = permission_warning {
-        runtime.notify(format!("Warning: {warning}"));
+    let warnings: Vec<String> = tightened
+        .notice(NOTICE_NAMES)
+        .into_iter()
+        .chain(permission_warning)
+        .collect();
+    if !warnings.is_empty() {
+        runtime.notify(format!("Warning: {}", warnings.join(" ")));
     }
     start(&mut runtime);
     // Connect before the drafts popup opens: the popup takes the keys (and the connect action),
@@ -301,7 +315,7 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
     // their fsyncs, tens of milliseconds); {{customer_id}} is set once the org has seeded its
     // customers, before the demo profile connects (a Composer shown earlier reads the requests
     // and variables again when next shown: its profile changed).
-    let data_dir = paths::data_dir().join("demo");
+    let data_dir = paths::data_dir().join(paths::DEMO_DIR);
     let (org_tx, mut org_rx) = tokio::sync::oneshot::channel();
     let started = {
         let data_dir = data_dir.clone();

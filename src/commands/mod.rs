@@ -235,6 +235,15 @@ impl From<io::Error> for CommandError {
     }
 }
 
+/// Takes group and other permissions away from sfterm's own files and directories (as the TUI
+/// does at start) and says on stderr what it changed or could not change.
+fn make_own_files_private(ctx: &Context) {
+    let own = crate::config::paths::own_files(&ctx.config_dir, &crate::config::paths::data_dir());
+    if let Some(notice) = crate::private_fs::tighten(&own).notice(usize::MAX) {
+        eprintln!("warning: {notice}");
+    }
+}
+
 /// Runs one command. `cli_command` is the top-level clap command (`Cli::command()`), used by
 /// `completions` to describe the whole command line.
 pub async fn run(
@@ -242,6 +251,7 @@ pub async fn run(
     mut ctx: Context,
     cli_command: clap::Command,
 ) -> Result<(), CommandError> {
+    make_own_files_private(&ctx);
     let result = match command {
         ScriptCommand::Token(args) => token::run(args, &mut ctx).await,
         ScriptCommand::Query(args) => query::run(args, &mut ctx).await,

@@ -96,6 +96,16 @@ pub enum ConfigError {
     InvalidProfile(String),
 }
 
+impl From<crate::private_fs::FileError> for ConfigError {
+    fn from(e: crate::private_fs::FileError) -> ConfigError {
+        ConfigError::Io {
+            path: e.path,
+            action: e.action,
+            source: e.source,
+        }
+    }
+}
+
 impl ConfigError {
     /// An [`ConfigError::Io`] for `path`.
     pub fn io(path: &Path, action: &'static str, source: io::Error) -> ConfigError {

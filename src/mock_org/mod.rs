@@ -21,6 +21,7 @@ mod flows;
 pub use flows::RefreshTokenPolicy;
 pub use flows::jwt::{JwtFiles, key_path as jwt_key_path};
 mod oauth;
+mod private_file;
 mod query;
 mod rest;
 mod schema;
@@ -390,7 +391,7 @@ impl BoundMockOrg {
                 std::process::id(),
                 instance.local_addr()?.port()
             ));
-            std::fs::write(&path, cert_pem.as_bytes())?;
+            private_file::write_private(&path, cert_pem.as_bytes())?;
             ca_file = Some(path);
             Some(
                 RustlsConfig::from_pem(cert_pem.into_bytes(), key_pem.into_bytes())

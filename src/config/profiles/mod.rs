@@ -38,7 +38,6 @@ use super::endpoint::{self, EndpointError, NormalizedEndpoint};
 use file::Stamp;
 
 pub use file::others_can_read;
-pub(crate) use file::write_atomic;
 pub use secret::{SECRET_COMMAND_TIMEOUT, SecretError, SecretSource};
 
 /// One connection profile: where to log in and with which client credentials.

@@ -21,6 +21,7 @@ use super::user_inactive;
 use crate::mock_org::MockOrgError;
 use crate::mock_org::oauth::field;
 use crate::mock_org::oauth::{Issued, new_access_token, token_response};
+use crate::mock_org::private_file::write_private;
 use crate::mock_org::state::{Shared, oauth_error};
 
 /// `grant_type` of the JWT bearer flow.
@@ -183,7 +184,7 @@ pub fn key_path(base: &Path) -> PathBuf {
     with_suffix(base, ".jwt-key.pem")
 }
 
-/// Writes `{base}.jwt-key.pem` (0600) and `{base}.jwt-cert.pem`; with a given certificate,
+/// Writes `{base}.jwt-key.pem` and `{base}.jwt-cert.pem` (both 0600); with a given certificate,
 /// nothing is written and its own file is named.
 pub(crate) fn write_files(keys: &OrgKeys, base: &Path) -> Result<JwtFiles, MockOrgError> {
     if let Some(path) = keys.given_file() {
@@ -194,25 +195,12 @@ pub(crate) fn write_files(keys: &OrgKeys, base: &Path) -> Result<JwtFiles, MockO
     }
     let pair = keys.pair()?;
     let (key, cert) = (key_path(base), with_suffix(base, ".jwt-cert.pem"));
-    write_private(&key, pair.private_pem.expose_secret())?;
-    std::fs::write(&cert, &pair.cert_pem)?;
+    write_private(&key, pair.private_pem.expose_secret().as_bytes())?;
+    write_private(&cert, pair.cert_pem.as_bytes())?;
     Ok(JwtFiles {
         key: Some(key),
         cert,
     })
-}
-
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let _ = std::fs::remove_file(path);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)?.write_all(text.as_bytes())
 }
 
 /// The `aud` values accepted: the real login and test origins, the mock's login and test
