@@ -1,126 +1,44 @@
 //! The profile form: its fields and choices, typing into them, and turning what was typed into
-//! a validated [`Profile`] (or the problems to show per field).
+//! a validated [`Profile`] (or the problems to show per field). The fields and choice values
+//! are in `fields.rs`; what each login flow shows and saves is in `draft.rs`.
 
-use ratatui::crossterm::event::KeyEvent;
-use std::fmt;
+mod draft;
+mod fields;
 
-use secrecy::{ExposeSecret, SecretString};
+pub use fields::{Field, FlowChoice, LoginHost, SecretKind};
 
-use crate::config::EndpointKind;
-use crate::config::profiles::{AuthStyle, Profile, SecretSource};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+use crate::config::profiles::{AuthStyle, DEFAULT_CALLBACK_PORT, Flow, Profile, callback_url};
 use crate::state::text_input::TextInput;
+use fields::SecretInput;
 
 pub const PRODUCTION_URL: &str = "https://login.salesforce.com";
 pub const SANDBOX_URL: &str = "https://test.salesforce.com";
 
-/// Where a profile logs in, as the form offers it (the endpoint's environment for the badge
-/// and the production guard is [`crate::config::Environment`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LoginHost {
-    Production,
-    Sandbox,
-    MyDomain,
-    Custom,
-}
-
-impl LoginHost {
-    const ALL: [LoginHost; 4] = [
-        LoginHost::MyDomain,
-        LoginHost::Production,
-        LoginHost::Sandbox,
-        LoginHost::Custom,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            LoginHost::Production => "Production (login.salesforce.com)",
-            LoginHost::Sandbox => "Sandbox (test.salesforce.com)",
-            LoginHost::MyDomain => "My Domain URL",
-            LoginHost::Custom => "Custom URL (e.g. mock org)",
-        }
-    }
-
-    /// The choice that shows `endpoint`, as `config::endpoint` classifies it.
-    fn of(endpoint: &str) -> LoginHost {
-        match crate::config::normalize(endpoint) {
-            Ok(e) => match e.kind {
-                EndpointKind::Production => LoginHost::Production,
-                EndpointKind::Sandbox => LoginHost::Sandbox,
-                EndpointKind::MyDomain => LoginHost::MyDomain,
-                EndpointKind::Custom if e.is_salesforce_host() => LoginHost::MyDomain,
-                EndpointKind::Custom | EndpointKind::Loopback => LoginHost::Custom,
-            },
-            // The URL field shows it with its error.
-            Err(_) => LoginHost::MyDomain,
-        }
-    }
-}
-
-const SECRET_SOURCES: [&str; 4] = ["prompt", "env", "command", "plain"];
-const AUTH_STYLES: [AuthStyle; 2] = [AuthStyle::Body, AuthStyle::Basic];
-
-/// The fields of the profile form, in tab order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    Name,
-    LoginHost,
-    Url,
-    ClientId,
-    SecretSource,
-    SecretValue,
-    AuthStyle,
-    ApiVersion,
-    CaFile,
-}
-
-impl Field {
-    pub const ALL: [Field; 9] = [
-        Field::Name,
-        Field::LoginHost,
-        Field::Url,
-        Field::ClientId,
-        Field::SecretSource,
-        Field::SecretValue,
-        Field::AuthStyle,
-        Field::ApiVersion,
-        Field::CaFile,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Field::Name => "Name",
-            Field::LoginHost => "Environment",
-            Field::Url => "URL",
-            Field::ClientId => "Client id",
-            Field::SecretSource => "Secret from",
-            Field::SecretValue => "Secret",
-            Field::AuthStyle => "Client auth",
-            Field::ApiVersion => "API version",
-            Field::CaFile => "CA file",
-        }
-    }
-
-    pub fn is_choice(self) -> bool {
-        matches!(
-            self,
-            Field::LoginHost | Field::SecretSource | Field::AuthStyle
-        )
-    }
-}
-
-/// The profile form. `Debug` masks the secret value when the source is a plain-text secret.
-#[derive(Clone)]
+/// The profile form. Every flow's fields are kept while the chooser moves between flows, so
+/// nothing typed is lost; saving takes only the chosen flow's. `Debug` masks plain secrets.
+#[derive(Clone, Debug)]
 pub struct ProfileForm {
     /// The name of the profile being edited; `None` for a new one.
     pub original_name: Option<String>,
     pub focus: Field,
     pub name: TextInput,
+    pub flow: FlowChoice,
     pub login_host: LoginHost,
     pub url: TextInput,
     pub client_id: TextInput,
-    pub secret_source: usize,
-    pub secret_value: TextInput,
-    pub auth_style: usize,
+    /// The secret of the client credentials flow (also what JWT and CLI profiles start from).
+    client_secret: SecretInput,
+    /// The secret of the browser login: none (a PKCE app) unless the app requires one.
+    web_secret: SecretInput,
+    auth_style: AuthStyle,
+    /// Empty = the default port.
+    pub callback_port: TextInput,
+    pub username: TextInput,
+    pub key_file: TextInput,
+    pub audience: TextInput,
+    pub sf_org: TextInput,
     pub api_version: TextInput,
     pub ca_file: TextInput,
     /// Problems found on submit, per field.
@@ -129,47 +47,24 @@ pub struct ProfileForm {
     initial: Option<Profile>,
 }
 
-impl fmt::Debug for ProfileForm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let secret_value: &dyn fmt::Debug = if self.secret_source == PLAIN_SOURCE {
-            &"[redacted]"
-        } else {
-            &self.secret_value
-        };
-        f.debug_struct("ProfileForm")
-            .field("original_name", &self.original_name)
-            .field("focus", &self.focus)
-            .field("name", &self.name)
-            .field("login_host", &self.login_host)
-            .field("url", &self.url)
-            .field("client_id", &self.client_id)
-            .field("secret_source", &self.secret_source)
-            .field("secret_value", secret_value)
-            .field("auth_style", &self.auth_style)
-            .field("api_version", &self.api_version)
-            .field("ca_file", &self.ca_file)
-            .field("problems", &self.problems)
-            .field("saving", &self.saving)
-            .field("initial", &self.initial)
-            .finish()
-    }
-}
-
-/// Index of the plain-text source in the form's secret-source choice.
-const PLAIN_SOURCE: usize = 3;
-
 impl ProfileForm {
     pub fn new_profile() -> ProfileForm {
         ProfileForm {
             original_name: None,
             focus: Field::Name,
             name: TextInput::default(),
+            flow: FlowChoice::ClientCredentials,
             login_host: LoginHost::MyDomain,
             url: TextInput::default(),
             client_id: TextInput::default(),
-            secret_source: 0,
-            secret_value: TextInput::default(),
-            auth_style: 0,
+            client_secret: SecretInput::default_for(FlowChoice::ClientCredentials),
+            web_secret: SecretInput::default_for(FlowChoice::Web),
+            auth_style: AuthStyle::Body,
+            callback_port: TextInput::default(),
+            username: TextInput::default(),
+            key_file: TextInput::default(),
+            audience: TextInput::default(),
+            sf_org: TextInput::default(),
             api_version: TextInput::new("auto"),
             ca_file: TextInput::default(),
             problems: Vec::new(),
@@ -179,26 +74,31 @@ impl ProfileForm {
     }
 
     pub fn edit(profile: &Profile) -> ProfileForm {
-        let login_host = LoginHost::of(&profile.endpoint);
-        let (source, value) = match &profile.secret {
-            SecretSource::Prompt | SecretSource::None => (0, String::new()),
-            SecretSource::Env { var } => (1, var.clone()),
-            SecretSource::Command { command } => (2, command.clone()),
-            SecretSource::Plain { value } => (3, value.expose_secret().to_owned()),
+        let flow = FlowChoice::of(&profile.flow);
+        let secret = SecretInput::of(&profile.secret);
+        let (client_secret, web_secret) = match flow {
+            FlowChoice::Web => (
+                SecretInput::default_for(FlowChoice::ClientCredentials),
+                secret,
+            ),
+            // A JWT or CLI profile without a secret: client credentials would start with the
+            // prompt (a client credentials profile keeps even a "none", to show its problem).
+            FlowChoice::Jwt | FlowChoice::SfCli if secret.kind == SecretKind::None => (
+                SecretInput::default_for(FlowChoice::ClientCredentials),
+                SecretInput::default_for(FlowChoice::Web),
+            ),
+            _ => (secret, SecretInput::default_for(FlowChoice::Web)),
         };
-        ProfileForm {
+        let mut form = ProfileForm {
             original_name: Some(profile.name.clone()),
-            focus: Field::Name,
             name: TextInput::new(profile.name.clone()),
-            login_host,
+            flow,
+            login_host: LoginHost::of(&profile.endpoint),
             url: TextInput::new(profile.endpoint.clone()),
             client_id: TextInput::new(profile.client_id.clone()),
-            secret_source: source,
-            secret_value: TextInput::new(value),
-            auth_style: AUTH_STYLES
-                .iter()
-                .position(|s| *s == profile.auth_style)
-                .unwrap_or(0),
+            client_secret,
+            web_secret,
+            auth_style: profile.auth_style,
             api_version: TextInput::new(
                 profile.api_version.clone().unwrap_or_else(|| "auto".into()),
             ),
@@ -209,35 +109,93 @@ impl ProfileForm {
                     .map(|p| p.display().to_string())
                     .unwrap_or_default(),
             ),
-            problems: Vec::new(),
-            saving: false,
             initial: Some(profile.clone()),
+            ..ProfileForm::new_profile()
+        };
+        match &profile.flow {
+            Flow::ClientCredentials => {}
+            Flow::Web { callback_port } => {
+                form.callback_port = TextInput::new(
+                    callback_port
+                        .map(|port| port.to_string())
+                        .unwrap_or_default(),
+                );
+            }
+            Flow::Jwt {
+                username,
+                key_file,
+                audience,
+            } => {
+                form.username = TextInput::new(username.clone());
+                form.key_file = TextInput::new(key_file.display().to_string());
+                form.audience = TextInput::new(audience.clone().unwrap_or_default());
+            }
+            Flow::SfCli { org } => form.sf_org = TextInput::new(org.clone()),
         }
+        form
     }
 
     pub fn name_text(&self) -> &str {
         self.name.text()
     }
 
+    /// The secret setting the chosen flow uses (client credentials' for the flows without one).
+    fn secret(&self) -> &SecretInput {
+        match self.flow {
+            FlowChoice::Web => &self.web_secret,
+            _ => &self.client_secret,
+        }
+    }
+
+    fn secret_mut(&mut self) -> &mut SecretInput {
+        match self.flow {
+            FlowChoice::Web => &mut self.web_secret,
+            _ => &mut self.client_secret,
+        }
+    }
+
+    /// Where the chosen flow's secret comes from: "none", "prompt", "env", "command", "plain".
     pub fn secret_source_name(&self) -> &'static str {
-        SECRET_SOURCES[self.secret_source]
+        self.secret().kind.name()
+    }
+
+    /// The variable, command or plain secret typed for the chosen flow's secret.
+    pub fn secret_value(&self) -> &TextInput {
+        &self.secret().value
+    }
+
+    /// Back to the default secrets (typed in at connect; none for a browser login), nothing
+    /// typed kept: for a form filled from an import that must not carry a secret.
+    pub fn forget_secret(&mut self) {
+        self.client_secret = SecretInput::default_for(FlowChoice::ClientCredentials);
+        self.web_secret = SecretInput::default_for(FlowChoice::Web);
     }
 
     pub fn auth_style(&self) -> AuthStyle {
-        AUTH_STYLES[self.auth_style]
+        self.auth_style
     }
 
-    /// Fields that apply with the current choices (the URL only for My Domain / Custom, the secret
-    /// value only when the secret does not come from a prompt).
+    /// Whether `field` applies with the current choices: each flow's own fields, the URL
+    /// only when it is typed, the secret value only for a source that takes one.
+    pub fn shows(&self, field: Field) -> bool {
+        let flow = self.flow;
+        let sf_cli = flow == FlowChoice::SfCli;
+        match field {
+            Field::Name | Field::Flow | Field::ApiVersion => true,
+            Field::SfOrg => sf_cli,
+            Field::LoginHost | Field::ClientId | Field::CaFile => !sf_cli,
+            // The Salesforce CLI knows the org's instance: its URL is optional and typed.
+            Field::Url => sf_cli || self.login_host.is_typed(),
+            Field::Username | Field::KeyFile | Field::Audience => flow == FlowChoice::Jwt,
+            Field::SecretSource | Field::AuthStyle => flow.uses_secret(),
+            Field::SecretValue => flow.uses_secret() && self.secret().takes_value(),
+            Field::CallbackPort => flow == FlowChoice::Web,
+        }
+    }
+
+    /// The fields shown, in tab order.
     pub fn visible_fields(&self) -> Vec<Field> {
-        Field::ALL
-            .into_iter()
-            .filter(|f| match f {
-                Field::Url => matches!(self.login_host, LoginHost::MyDomain | LoginHost::Custom),
-                Field::SecretValue => self.secret_source != 0,
-                _ => true,
-            })
-            .collect()
+        Field::ALL.into_iter().filter(|f| self.shows(*f)).collect()
     }
 
     pub(super) fn move_focus(&mut self, step: isize) {
@@ -250,17 +208,17 @@ impl ProfileForm {
 
     pub(super) fn cycle_choice(&mut self) {
         match self.focus {
-            Field::LoginHost => {
-                let at = LoginHost::ALL
-                    .iter()
-                    .position(|e| *e == self.login_host)
-                    .unwrap_or(0);
-                self.login_host = LoginHost::ALL[(at + 1) % LoginHost::ALL.len()];
+            Field::Flow => {
+                self.flow = self.flow.next();
+                // The problems found were about the other flow's fields.
+                self.problems.clear();
             }
+            Field::LoginHost => self.login_host = self.login_host.next(),
             Field::SecretSource => {
-                self.secret_source = (self.secret_source + 1) % SECRET_SOURCES.len()
+                let flow = self.flow;
+                self.secret_mut().cycle(flow);
             }
-            Field::AuthStyle => self.auth_style = (self.auth_style + 1) % AUTH_STYLES.len(),
+            Field::AuthStyle => self.auth_style = fields::next_auth_style(self.auth_style),
             _ => {}
         }
     }
@@ -268,7 +226,7 @@ impl ProfileForm {
     pub(super) fn type_key(&mut self, key: KeyEvent) {
         if self.focus.is_choice() {
             // Space cycles a choice too, as in most forms.
-            if key.code == ratatui::crossterm::event::KeyCode::Char(' ') {
+            if key.code == KeyCode::Char(' ') {
                 self.cycle_choice();
             }
             return;
@@ -279,76 +237,48 @@ impl ProfileForm {
         }
     }
 
+    /// The text typed in `field` (`None` for a choice).
     pub fn input(&self, field: Field) -> Option<&TextInput> {
         match field {
             Field::Name => Some(&self.name),
+            Field::SfOrg => Some(&self.sf_org),
             Field::Url => Some(&self.url),
             Field::ClientId => Some(&self.client_id),
-            Field::SecretValue => Some(&self.secret_value),
+            Field::Username => Some(&self.username),
+            Field::KeyFile => Some(&self.key_file),
+            Field::Audience => Some(&self.audience),
+            Field::SecretValue => Some(self.secret_value()),
+            Field::CallbackPort => Some(&self.callback_port),
             Field::ApiVersion => Some(&self.api_version),
             Field::CaFile => Some(&self.ca_file),
-            Field::LoginHost | Field::SecretSource | Field::AuthStyle => None,
+            Field::Flow | Field::LoginHost | Field::SecretSource | Field::AuthStyle => None,
         }
     }
 
     fn input_mut(&mut self, field: Field) -> Option<&mut TextInput> {
         match field {
             Field::Name => Some(&mut self.name),
+            Field::SfOrg => Some(&mut self.sf_org),
             Field::Url => Some(&mut self.url),
             Field::ClientId => Some(&mut self.client_id),
-            Field::SecretValue => Some(&mut self.secret_value),
+            Field::Username => Some(&mut self.username),
+            Field::KeyFile => Some(&mut self.key_file),
+            Field::Audience => Some(&mut self.audience),
+            Field::SecretValue => Some(&mut self.secret_mut().value),
+            Field::CallbackPort => Some(&mut self.callback_port),
             Field::ApiVersion => Some(&mut self.api_version),
             Field::CaFile => Some(&mut self.ca_file),
-            Field::LoginHost | Field::SecretSource | Field::AuthStyle => None,
+            Field::Flow | Field::LoginHost | Field::SecretSource | Field::AuthStyle => None,
         }
     }
 
-    fn endpoint(&self) -> String {
-        match self.login_host {
-            LoginHost::Production => PRODUCTION_URL.into(),
-            LoginHost::Sandbox => SANDBOX_URL.into(),
-            LoginHost::MyDomain | LoginHost::Custom => self.url.text().trim().to_owned(),
-        }
-    }
-
-    /// The profile as typed (no validation).
-    fn draft(&self) -> Profile {
-        let value = self.secret_value.text().trim().to_owned();
-        let secret = match self.secret_source {
-            1 => SecretSource::Env { var: value },
-            2 => SecretSource::Command { command: value },
-            3 => SecretSource::Plain {
-                value: SecretString::from(self.secret_value.text().to_owned()),
-            },
-            _ => SecretSource::Prompt,
-        };
-        let api_version = self.api_version.text().trim();
-        let ca_file = self.ca_file.text().trim();
-        Profile {
-            name: self.name.text().trim().to_owned(),
-            endpoint: self.endpoint(),
-            client_id: self.client_id.text().trim().to_owned(),
-            secret,
-            auth_style: self.auth_style(),
-            api_version: (!api_version.is_empty() && !api_version.eq_ignore_ascii_case("auto"))
-                .then(|| api_version.to_owned()),
-            ca_file: (!ca_file.is_empty()).then(|| ca_file.into()),
-            renew_margin_secs: self.initial.as_ref().and_then(|p| p.renew_margin_secs),
-            flow: self
-                .initial
-                .as_ref()
-                .map(|p| p.flow.clone())
-                .unwrap_or_default(),
-        }
-    }
-
+    /// Whether saving now would change anything: against the profile edited, or against an
+    /// untouched new form.
     pub fn is_changed(&self) -> bool {
         let draft = self.draft();
         match &self.initial {
             Some(initial) => initial != &draft,
-            None => {
-                !draft.name.is_empty() || !draft.client_id.is_empty() || !self.url.text().is_empty()
-            }
+            None => draft != ProfileForm::new_profile().draft(),
         }
     }
 
@@ -356,7 +286,11 @@ impl ProfileForm {
     pub fn endpoint_hint(&self) -> Result<(String, Vec<String>), String> {
         let draft = self.draft();
         if draft.endpoint.is_empty() {
-            return Err("paste your My Domain URL, or any Setup or record URL of the org".into());
+            return Err(if self.flow == FlowChoice::SfCli {
+                "optional: the Salesforce CLI knows the org's instance".into()
+            } else {
+                "paste your My Domain URL, or any Setup or record URL of the org".into()
+            });
         }
         draft
             .normalized_endpoint()
@@ -364,49 +298,345 @@ impl ProfileForm {
             .map_err(|e| e.to_string())
     }
 
-    /// The profile to save, or the problems to show.
-    pub(super) fn to_profile(&self, others: &[Profile]) -> Result<Profile, Vec<(Field, String)>> {
-        let draft = self.draft();
-        let mut problems: Vec<(Field, String)> = draft
-            .validate()
-            .into_iter()
-            .map(|p| (field_of(p.field), p.message))
-            .collect();
-        let taken = others.iter().any(|p| {
-            p.name.eq_ignore_ascii_case(&draft.name)
-                && self
-                    .original_name
-                    .as_deref()
-                    .is_none_or(|orig| !orig.eq_ignore_ascii_case(&p.name))
-        });
-        if taken {
-            problems.push((
-                Field::Name,
-                format!("a profile called '{}' exists already", draft.name),
-            ));
-        }
-        if !problems.is_empty() {
-            return Err(problems);
-        }
-        // Stored as normalised (the hint under the field showed what it becomes).
-        let mut profile = draft;
-        if let Ok(normalized) = profile.normalized_endpoint() {
-            profile.endpoint = normalized.url.as_str().trim_end_matches('/').to_owned();
-        }
-        Ok(profile)
+    /// The callback URL to register on the app for the port typed (or the default), or why
+    /// the port is not one.
+    pub fn callback_url(&self) -> Result<String, String> {
+        let text = self.callback_port.text().trim();
+        let port = if text.is_empty() {
+            DEFAULT_CALLBACK_PORT
+        } else {
+            match text.parse::<u16>() {
+                Ok(port) if port > 0 => port,
+                _ => return Err(format!("\"{text}\" is not a port number (1 to 65535)")),
+            }
+        };
+        Ok(callback_url(port))
+    }
+
+    /// The JWT audience used when none is typed: derived from the endpoint, as the login does.
+    pub fn default_audience(&self) -> Option<String> {
+        let endpoint = self.draft().normalized_endpoint().ok()?;
+        Some(crate::sf::types::jwt_audience(&endpoint.url))
     }
 }
 
-/// Maps a field name of `Profile::validate` to the form field.
-fn field_of(name: &str) -> Field {
-    match name {
-        "name" => Field::Name,
-        "endpoint" => Field::Url,
-        "client_id" => Field::ClientId,
-        "secret" => Field::SecretValue,
-        "api_version" => Field::ApiVersion,
-        "ca_file" => Field::CaFile,
-        "auth_style" | "auth" => Field::AuthStyle,
-        _ => Field::Name,
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use secrecy::SecretString;
+
+    use super::*;
+    use crate::config::profiles::SecretSource;
+
+    fn profile(flow: Flow) -> Profile {
+        Profile {
+            flow,
+            ..Profile::new("Acme", "https://acme.my.salesforce.com", "3MVG9acme")
+        }
+    }
+
+    fn jwt() -> Flow {
+        Flow::Jwt {
+            username: "ops@acme.com".into(),
+            key_file: PathBuf::from("/keys/acme.pem"),
+            audience: Some("https://test.salesforce.com".into()),
+        }
+    }
+
+    /// The form with `flow` chosen by cycling the chooser, as the keys do.
+    fn choose(form: &mut ProfileForm, flow: FlowChoice) {
+        form.focus = Field::Flow;
+        while form.flow != flow {
+            form.cycle_choice();
+        }
+    }
+
+    #[test]
+    fn each_flow_shows_only_its_fields() {
+        use Field::*;
+        let mut form = ProfileForm::new_profile();
+        let cases = [
+            (
+                FlowChoice::ClientCredentials,
+                vec![
+                    Name,
+                    Flow,
+                    LoginHost,
+                    Url,
+                    ClientId,
+                    SecretSource,
+                    AuthStyle,
+                    ApiVersion,
+                    CaFile,
+                ],
+            ),
+            (
+                FlowChoice::Web,
+                vec![
+                    Name,
+                    Flow,
+                    LoginHost,
+                    Url,
+                    ClientId,
+                    SecretSource,
+                    CallbackPort,
+                    AuthStyle,
+                    ApiVersion,
+                    CaFile,
+                ],
+            ),
+            (
+                FlowChoice::Jwt,
+                vec![
+                    Name, Flow, LoginHost, Url, ClientId, Username, KeyFile, Audience, ApiVersion,
+                    CaFile,
+                ],
+            ),
+            (FlowChoice::SfCli, vec![Name, Flow, SfOrg, Url, ApiVersion]),
+        ];
+        for (flow, fields) in cases {
+            choose(&mut form, flow);
+            assert_eq!(form.visible_fields(), fields, "{flow:?}");
+            // Tab visits exactly those, in order, and comes back round.
+            form.focus = Name;
+            let mut visited = vec![form.focus];
+            for _ in 1..fields.len() {
+                form.move_focus(1);
+                visited.push(form.focus);
+            }
+            assert_eq!(visited, fields, "{flow:?}");
+            form.move_focus(1);
+            assert_eq!(form.focus, Name);
+            form.move_focus(-1);
+            assert_eq!(form.focus, *fields.last().expect("fields"));
+        }
+    }
+
+    #[test]
+    fn opening_and_saving_any_flow_changes_nothing() {
+        let mut basic_env = profile(Flow::ClientCredentials);
+        basic_env.auth_style = AuthStyle::Basic;
+        basic_env.secret = SecretSource::Env {
+            var: "ACME_SECRET".into(),
+        };
+        basic_env.api_version = Some("62.0".into());
+        let mut web_plain = profile(Flow::Web {
+            callback_port: None,
+        });
+        web_plain.secret = SecretSource::Plain {
+            value: SecretString::from("s3cr3t"),
+        };
+        let mut web_pkce = profile(Flow::Web {
+            callback_port: Some(1818),
+        });
+        web_pkce.secret = SecretSource::None;
+        // A JWT profile with keys its flow does not use: kept as they are.
+        let mut jwt_profile = profile(jwt());
+        jwt_profile.secret = SecretSource::Prompt;
+        jwt_profile.auth_style = AuthStyle::Basic;
+        let mut sf = profile(Flow::SfCli { org: "acme".into() });
+        sf.endpoint = String::new();
+        sf.client_id = String::new();
+        sf.secret = SecretSource::None;
+        let mut sf_with_leftovers = profile(Flow::SfCli { org: "acme".into() });
+        sf_with_leftovers.ca_file = Some(PathBuf::from("/etc/ca.pem"));
+        for p in [
+            basic_env,
+            web_plain,
+            web_pkce,
+            jwt_profile,
+            sf,
+            sf_with_leftovers,
+        ] {
+            let form = ProfileForm::edit(&p);
+            assert_eq!(form.draft(), p);
+            assert!(!form.is_changed(), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn switching_flows_keeps_what_each_flow_was_given() {
+        let mut form = ProfileForm::new_profile();
+        form.name.set_text("Acme");
+        form.url.set_text("https://acme.my.salesforce.com");
+        form.client_id.set_text("3MVG9acme");
+        form.focus = Field::SecretSource;
+        form.cycle_choice();
+        assert_eq!(form.secret_source_name(), "env");
+        form.secret_mut().value.set_text("ACME_SECRET");
+
+        choose(&mut form, FlowChoice::Web);
+        assert_eq!(
+            form.secret_source_name(),
+            "none",
+            "a browser login starts without a secret (a PKCE app)"
+        );
+        form.callback_port.set_text("1818");
+        choose(&mut form, FlowChoice::Jwt);
+        form.username.set_text("ops@acme.com");
+        form.key_file.set_text("/keys/acme.pem");
+        choose(&mut form, FlowChoice::SfCli);
+        form.sf_org.set_text("acme");
+
+        choose(&mut form, FlowChoice::ClientCredentials);
+        assert_eq!(
+            form.draft().secret,
+            SecretSource::Env {
+                var: "ACME_SECRET".into()
+            }
+        );
+        choose(&mut form, FlowChoice::Web);
+        let draft = form.draft();
+        assert_eq!(
+            draft.flow,
+            Flow::Web {
+                callback_port: Some(1818)
+            }
+        );
+        assert_eq!(draft.secret, SecretSource::None);
+        choose(&mut form, FlowChoice::Jwt);
+        let draft = form.draft();
+        assert_eq!(
+            draft.flow,
+            Flow::Jwt {
+                username: "ops@acme.com".into(),
+                key_file: PathBuf::from("/keys/acme.pem"),
+                audience: None,
+            }
+        );
+        assert_eq!(
+            (draft.secret, draft.auth_style),
+            (SecretSource::None, AuthStyle::Body),
+            "a new JWT profile takes no secret from the other flows"
+        );
+        assert_eq!(draft.client_id, "3MVG9acme");
+        choose(&mut form, FlowChoice::SfCli);
+        let draft = form.draft();
+        assert_eq!(draft.flow, Flow::SfCli { org: "acme".into() });
+        assert_eq!(draft.client_id, "", "the CLI's org brings its own app");
+        assert_eq!(
+            draft.endpoint, "https://acme.my.salesforce.com",
+            "the URL typed is kept as the CLI org's optional URL"
+        );
+    }
+
+    #[test]
+    fn client_credentials_never_offer_no_secret() {
+        let mut form = ProfileForm::new_profile();
+        form.focus = Field::SecretSource;
+        let mut seen = Vec::new();
+        for _ in 0..5 {
+            form.cycle_choice();
+            seen.push(form.secret_source_name());
+        }
+        assert_eq!(seen, ["env", "command", "plain", "prompt", "env"]);
+        choose(&mut form, FlowChoice::Web);
+        form.focus = Field::SecretSource;
+        let mut seen = vec![form.secret_source_name()];
+        for _ in 0..5 {
+            form.cycle_choice();
+            seen.push(form.secret_source_name());
+        }
+        assert_eq!(seen, ["none", "prompt", "env", "command", "plain", "none"]);
+    }
+
+    #[test]
+    fn problems_go_under_the_field_they_are_about() {
+        let fields = |form: &ProfileForm| {
+            form.to_profile(&[])
+                .expect_err("problems")
+                .into_iter()
+                .map(|(f, _)| f)
+                .collect::<Vec<_>>()
+        };
+        let mut bad_jwt = profile(Flow::Jwt {
+            username: "ops".into(),
+            key_file: PathBuf::from("/definitely/not/here/key.pem"),
+            audience: None,
+        });
+        bad_jwt.secret = SecretSource::None;
+        assert_eq!(
+            fields(&ProfileForm::edit(&bad_jwt)),
+            [Field::Username, Field::KeyFile]
+        );
+        let mut sf = ProfileForm::new_profile();
+        sf.name.set_text("CLI");
+        choose(&mut sf, FlowChoice::SfCli);
+        assert_eq!(fields(&sf), [Field::SfOrg]);
+        let mut web = ProfileForm::edit(&profile(Flow::Web {
+            callback_port: None,
+        }));
+        choose(&mut web, FlowChoice::Web);
+        web.callback_port.set_text("99999");
+        assert_eq!(fields(&web), [Field::CallbackPort]);
+        assert!(web.callback_url().is_err());
+        // Client credentials without a secret (only a hand-written file says so): the problem
+        // goes under the source, the value being hidden.
+        let mut no_secret = profile(Flow::ClientCredentials);
+        no_secret.secret = SecretSource::None;
+        assert_eq!(
+            fields(&ProfileForm::edit(&no_secret)),
+            [Field::SecretSource]
+        );
+        // A hidden field's problem is shown under the chooser rather than lost.
+        let mut sf_ca = profile(Flow::SfCli { org: "acme".into() });
+        sf_ca.ca_file = Some(PathBuf::from("/definitely/not/here/ca.pem"));
+        assert_eq!(fields(&ProfileForm::edit(&sf_ca)), [Field::Flow]);
+    }
+
+    #[test]
+    fn the_hints_follow_the_flow() {
+        let mut form = ProfileForm::new_profile();
+        choose(&mut form, FlowChoice::Web);
+        assert_eq!(
+            form.callback_url().as_deref(),
+            Ok("http://localhost:1717/OauthRedirect")
+        );
+        form.callback_port.set_text("8123");
+        assert_eq!(
+            form.callback_url().as_deref(),
+            Ok("http://localhost:8123/OauthRedirect")
+        );
+        choose(&mut form, FlowChoice::Jwt);
+        form.login_host = LoginHost::Sandbox;
+        assert_eq!(
+            form.default_audience().as_deref(),
+            Some("https://test.salesforce.com")
+        );
+        choose(&mut form, FlowChoice::SfCli);
+        assert!(
+            form.endpoint_hint()
+                .expect_err("empty")
+                .contains("optional"),
+            "the CLI org's URL is optional"
+        );
+    }
+
+    #[test]
+    fn debug_hides_a_plain_secret_of_either_flow() {
+        let mut form = ProfileForm::new_profile();
+        form.client_secret = SecretInput::of(&SecretSource::Plain {
+            value: SecretString::from("cc-plain-secret"),
+        });
+        choose(&mut form, FlowChoice::Web);
+        form.web_secret = SecretInput::of(&SecretSource::Plain {
+            value: SecretString::from("web-plain-secret"),
+        });
+        let dump = format!("{form:?}");
+        assert!(!dump.contains("cc-plain-secret"), "{dump}");
+        assert!(!dump.contains("web-plain-secret"), "{dump}");
+    }
+
+    #[test]
+    fn a_new_form_is_changed_by_what_would_be_saved() {
+        let mut form = ProfileForm::new_profile();
+        assert!(!form.is_changed());
+        choose(&mut form, FlowChoice::Jwt);
+        assert!(form.is_changed(), "another flow would be saved");
+        choose(&mut form, FlowChoice::ClientCredentials);
+        assert!(!form.is_changed());
+        form.ca_file.set_text("/etc/ca.pem");
+        assert!(form.is_changed());
     }
 }
