@@ -142,6 +142,17 @@ macro_rules! assert_screen {
             insta::assert_snapshot!(screen);
         });
     }};
+    // A named snapshot, for a test with several screens.
+    ($name:expr, $screen:expr) => {{
+        let screen: String = $screen;
+        $crate::common::assert_token_masked(&screen);
+        insta::with_settings!({filters => vec![
+            (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", "[date time]"),
+            (r"\b\d{2}:\d{2}:\d{2}\b", "[hh:mm:ss]"),
+        ]}, {
+            insta::assert_snapshot!($name, screen);
+        });
+    }};
 }
 
 /// The request id of the first job in `effects`.

@@ -443,6 +443,55 @@ fn switching_a_flow_rewrites_only_its_keys() {
 }
 
 #[test]
+fn a_flow_without_a_secret_loses_its_secret_key_and_gains_no_auth_style() {
+    let dir = tmp();
+    let path = dir.path().join("profiles.toml");
+    write(&path, EVERY_FLOW);
+    let mut store = ProfileStore::load(&path).expect("load");
+    // "Old" (client credentials, secret from the prompt) becomes a browser login with a PKCE
+    // app: the file must not keep a `secret` that the flow no longer has.
+    let mut old = store.get("Old").expect("Old").clone();
+    old.secret = SecretSource::Env { var: "OLD".into() };
+    store.upsert(Some("Old"), old.clone()).expect("env");
+    store.save().expect("save");
+    assert!(read(&path).contains("source = \"env\""));
+    old.flow = Flow::Web {
+        callback_port: None,
+    };
+    old.secret = SecretSource::None;
+    store.upsert(Some("Old"), old).expect("to web");
+    // A new JWT profile: no secret and no client auth style written.
+    let mut jwt = Profile::new("New JWT", "https://login.salesforce.com", "3MVG9new");
+    jwt.secret = SecretSource::None;
+    jwt.flow = Flow::Jwt {
+        username: "ops@acme.com".into(),
+        key_file: PathBuf::from("/keys/new.pem"),
+        audience: None,
+    };
+    store.upsert(None, jwt).expect("add");
+    store.save().expect("save");
+    let text = read(&path);
+    let old_table = text.split("[[profile]]").nth(4).expect("Old table");
+    assert!(!old_table.contains("secret"), "{old_table}");
+    let jwt_table = text.split("[[profile]]").nth(5).expect("JWT table");
+    assert!(
+        !jwt_table.contains("secret") && !jwt_table.contains("auth_style"),
+        "{jwt_table}"
+    );
+    let again = ProfileStore::load(&path).expect("reload");
+    assert_eq!(again.get("Old").expect("Old").secret, SecretSource::None);
+    // Client credentials keep saying "none" explicitly: without the key they would prompt.
+    let mut cc = again.get("Old").expect("Old").clone();
+    cc.flow = Flow::ClientCredentials;
+    let mut store = again;
+    store.upsert(Some("Old"), cc).expect("back");
+    store.save().expect("save");
+    let text = read(&path);
+    let old_table = text.split("[[profile]]").nth(4).expect("Old table");
+    assert!(old_table.contains("source = \"none\""), "{old_table}");
+}
+
+#[test]
 fn flow_errors_are_located() {
     let dir = tmp();
     let path = dir.path().join("profiles.toml");

@@ -251,9 +251,9 @@ fn profile_form_debug_masks_a_plain_secret() {
 fn secret_typed_in_the_new_profile_form_is_masked() {
     let mut model = model_with(demo_profiles());
     press(&mut model, "n");
-    // Name, environment, URL, client id, secret source (cycle to plain), secret value.
+    // Name, login flow, environment, URL, client id, secret source (cycle to plain), secret value.
     type_text(&mut model, "New");
-    press(&mut model, "tab");
+    press(&mut model, "tab tab");
     press(&mut model, "tab");
     type_text(&mut model, "https://acme.my.salesforce.com");
     press(&mut model, "tab");

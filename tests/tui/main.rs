@@ -13,6 +13,7 @@ mod demo_start_tmux;
 mod e2e;
 mod keys;
 mod logins;
+mod profile_form;
 mod render;
 mod router;
 mod seams;

@@ -214,14 +214,19 @@ fn write_profile(table: &mut Table, p: &Profile, fresh: bool) {
         "client_id",
         Some(p.client_id.as_str()).filter(|c| !c.is_empty()),
     );
-    // A flow without a secret: no `secret` key unless the user wrote one.
     let secret_unchanged = table
         .get("secret")
         .and_then(Item::as_table_like)
         .and_then(|t| parse_secret_table(t).ok())
         .is_some_and(|s| s == p.secret);
-    let absent_is_right = p.secret == SecretSource::None && !table.contains_key("secret");
-    if !secret_unchanged && !absent_is_right {
+    // A flow without a secret: no `secret` key (its absence says so) unless the user wrote
+    // one; client credentials without a key would mean the prompt.
+    let absent_is_right = p.secret == SecretSource::None && p.flow != Flow::ClientCredentials;
+    if secret_unchanged {
+        // Kept as the user wrote it.
+    } else if absent_is_right {
+        table.remove("secret");
+    } else {
         let new = secret_item(&p.secret);
         match table.get_mut("secret") {
             // A `[profile.secret]` sub-table stays one: rewrite its keys in place.
@@ -245,8 +250,14 @@ fn write_profile(table: &mut Table, p: &Profile, fresh: bool) {
             }
         }
     }
-    // "body" is the default: do not add the key to an existing table that relies on it.
-    if fresh || table.contains_key("auth_style") || p.auth_style != AuthStyle::Body {
+    // "body" is the default: do not add the key to an existing table that relies on it, nor
+    // to a new profile whose flow sends no client secret.
+    let sends_secret = matches!(p.flow, Flow::ClientCredentials | Flow::Web { .. })
+        && p.secret != SecretSource::None;
+    if (fresh && sends_secret)
+        || table.contains_key("auth_style")
+        || p.auth_style != AuthStyle::Body
+    {
         set_value(table, "auth_style", p.auth_style.as_str().into());
     }
     match &p.api_version {

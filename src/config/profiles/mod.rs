@@ -94,6 +94,11 @@ pub enum Flow {
 /// The loopback port of a web profile's callback URL when none is set.
 pub const DEFAULT_CALLBACK_PORT: u16 = 1717;
 
+/// The callback URL a browser login on `port` redirects to: the app must list it exactly.
+pub fn callback_url(port: u16) -> String {
+    format!("http://localhost:{port}/OauthRedirect")
+}
+
 impl Flow {
     /// The value used in `profiles.toml`.
     pub fn as_str(&self) -> &'static str {
