@@ -245,8 +245,10 @@ fn write_profile(table: &mut Table, p: &Profile, fresh: bool) {
             }
         }
     }
-    // "body" is the default: do not add the key to an existing table that relies on it.
-    if fresh || table.contains_key("auth_style") || p.auth_style != AuthStyle::Body {
+    // "body" is the default: do not add the key to an existing table that relies on it, nor
+    // to a flow that sends no client secret (JWT, the Salesforce CLI).
+    let shown = fresh && p.flow.uses_secret();
+    if shown || table.contains_key("auth_style") || p.auth_style != AuthStyle::Body {
         set_value(table, "auth_style", p.auth_style.as_str().into());
     }
     match &p.api_version {
