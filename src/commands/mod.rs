@@ -93,7 +93,8 @@ pub enum ScriptCommand {
     /// Read, create, update or delete one record.
     #[command(subcommand)]
     Record(record::RecordCommand),
-    /// List, show, add or remove connection profiles (profiles.toml).
+    /// List, show, add or remove connection profiles (profiles.toml); import the Salesforce
+    /// CLI's orgs.
     #[command(subcommand)]
     Profiles(profiles::ProfilesCommand),
     /// Call Apex REST resources and Apex SOAP web services.
@@ -258,7 +259,7 @@ pub async fn run(
         ScriptCommand::Login(args) => login::run(args, &mut ctx).await,
         ScriptCommand::Export(args) => export::run(args, &mut ctx).await,
         ScriptCommand::Record(cmd) => record::run(cmd, &mut ctx).await,
-        ScriptCommand::Profiles(cmd) => profiles::run(cmd, &mut ctx),
+        ScriptCommand::Profiles(cmd) => profiles::run(cmd, &mut ctx).await,
         ScriptCommand::Apex(cmd) => apex::run(cmd, &mut ctx).await,
         ScriptCommand::Completions(args) => completions::run(&args, &mut ctx, cli_command),
         ScriptCommand::Run(args) => run::run(args, &mut ctx).await,

@@ -252,9 +252,7 @@ fn write_profile(table: &mut Table, p: &Profile, fresh: bool) {
     }
     // "body" is the default: do not add the key to an existing table that relies on it, nor
     // to a new profile whose flow sends no client secret.
-    let sends_secret = matches!(p.flow, Flow::ClientCredentials | Flow::Web { .. })
-        && p.secret != SecretSource::None;
-    if (fresh && sends_secret)
+    if (fresh && p.needs_secret())
         || table.contains_key("auth_style")
         || p.auth_style != AuthStyle::Body
     {
