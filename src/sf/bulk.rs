@@ -1,5 +1,6 @@
-//! Bulk API 2.0 query jobs: create, poll with backoff, download CSV result pages by locator
-//! (resuming after a failed page), abort and list.
+//! Bulk API 2.0 jobs: what query and ingest jobs share (their job info, polling with backoff,
+//! abort, delete, list), and query jobs' CSV result pages by locator (resuming after a failed
+//! page). Ingest jobs' own calls (create, upload, close, results) are in [`super::ingest`].
 
 use std::io::Write;
 use std::time::Duration;
@@ -13,19 +14,48 @@ use super::client::{Req, SfClient, Target, check_id, decode, ok};
 use super::error::ApiError;
 use super::types::ApiVersion;
 
-/// A Bulk API 2.0 query job as Salesforce describes it (create, poll and list answers).
+/// Which Bulk API 2.0 family a job belongs to: its resource path and list filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// `jobs/query`: a SOQL query whose results are downloaded as CSV.
+    Query,
+    /// `jobs/ingest`: CSV data uploaded to insert, update, upsert or delete records.
+    Ingest,
+}
+
+impl JobKind {
+    /// The resource under `/services/data/vNN.0/`.
+    fn resource(self) -> &'static str {
+        match self {
+            JobKind::Query => "jobs/query",
+            JobKind::Ingest => "jobs/ingest",
+        }
+    }
+
+    /// The `jobType` the list call filters on.
+    fn job_type(self) -> &'static str {
+        match self {
+            JobKind::Query => "V2Query",
+            JobKind::Ingest => "V2Ingest",
+        }
+    }
+}
+
+/// A Bulk API 2.0 job as Salesforce describes it (create, poll and list answers), query or
+/// ingest.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BulkJob {
     /// The job id (prefix `750`).
     pub id: String,
-    /// `query` or `queryAll`.
+    /// `query` or `queryAll`; `insert`, `update`, `upsert`, `delete` or `hardDelete`.
     #[serde(default)]
     pub operation: String,
     /// The queried sObject.
     #[serde(default)]
     pub object: String,
-    /// `UploadComplete`, `InProgress`, `JobComplete`, `Failed` or `Aborted`.
+    /// `Open` (ingest only), `UploadComplete`, `InProgress`, `JobComplete`, `Failed` or
+    /// `Aborted`.
     pub state: String,
     /// The API version that created the job (a JSON number, e.g. `60.0`); results must be
     /// fetched with it.
@@ -34,6 +64,16 @@ pub struct BulkJob {
     /// Records processed so far (poll answers only).
     #[serde(default)]
     pub number_records_processed: Option<u64>,
+    /// Records that failed so far (ingest poll answers only).
+    #[serde(default)]
+    pub number_records_failed: Option<u64>,
+    /// The upsert's key field (ingest upserts only).
+    #[serde(default)]
+    pub external_id_field_name: Option<String>,
+    /// Where an open ingest job takes its data: `services/data/vNN.0/jobs/ingest/{id}/batches`,
+    /// relative to the instance, without a leading slash.
+    #[serde(default)]
+    pub content_url: Option<String>,
     /// Why the job failed, when `Failed`.
     #[serde(default)]
     pub error_message: Option<String>,
@@ -224,20 +264,22 @@ impl SfClient {
         decode("bulk job", &resp.body)
     }
 
-    /// The job's current state.
-    pub async fn query_job(&self, id: &str) -> Result<BulkJob, ApiError> {
+    /// A job's current state.
+    pub async fn bulk_job(&self, kind: JobKind, id: &str) -> Result<BulkJob, ApiError> {
         check_id(id)?;
-        let path = self.data_path(&format!("jobs/query/{id}")).await?;
+        let path = self.data_path(&format!("{}/{id}", kind.resource())).await?;
         let resp = ok(self
             .send_authed(&Req::new(Method::GET, Target::Instance(path, Vec::new())))
             .await?)?;
         decode("bulk job", &resp.body)
     }
 
-    /// Polls until the job is `JobComplete`, with growing delays. `Failed` and `Aborted` are
-    /// errors carrying the job's message. `on_poll` sees every answer.
-    pub async fn wait_for_query_job(
+    /// Polls with growing delays until the job is finished (`JobComplete`, `Failed` or
+    /// `Aborted`) and returns it as last seen; `on_poll` sees every answer. Only running out
+    /// of `poll.timeout` is an error ([`BulkError::PollTimeout`]).
+    pub async fn wait_for_bulk_job(
         &self,
+        kind: JobKind,
         id: &str,
         poll: PollOptions,
         mut on_poll: impl FnMut(&BulkJob),
@@ -245,20 +287,10 @@ impl SfClient {
         let started = std::time::Instant::now();
         let mut delay = poll.initial;
         loop {
-            let job = self.query_job(id).await?;
+            let job = self.bulk_job(kind, id).await?;
             on_poll(&job);
-            match job.state.as_str() {
-                "JobComplete" => return Ok(job),
-                "Failed" => {
-                    return Err(BulkError::JobFailed {
-                        id: job.id,
-                        message: job
-                            .error_message
-                            .unwrap_or_else(|| "Salesforce gave no reason".to_owned()),
-                    });
-                }
-                "Aborted" => return Err(BulkError::JobAborted { id: job.id }),
-                _ => {}
+            if job.is_finished() {
+                return Ok(job);
             }
             if started.elapsed() + delay > poll.timeout {
                 return Err(BulkError::PollTimeout {
@@ -272,20 +304,31 @@ impl SfClient {
         }
     }
 
-    /// Aborts a job that has not finished.
-    pub async fn abort_query_job(&self, id: &str) -> Result<BulkJob, ApiError> {
+    /// Moves a job to `state` (`PATCH {"state": ...}`): `UploadComplete` closes an ingest
+    /// job's upload, `Aborted` stops a job that has not finished.
+    pub(in crate::sf) async fn set_bulk_job_state(
+        &self,
+        kind: JobKind,
+        id: &str,
+        state: &str,
+    ) -> Result<BulkJob, ApiError> {
         check_id(id)?;
-        let path = self.data_path(&format!("jobs/query/{id}")).await?;
+        let path = self.data_path(&format!("{}/{id}", kind.resource())).await?;
         let req = Req::new(Method::PATCH, Target::Instance(path, Vec::new()))
-            .json(&json!({"state": "Aborted"}))?;
+            .json(&json!({"state": state}))?;
         let resp = ok(self.send_authed(&req).await?)?;
         decode("bulk job", &resp.body)
     }
 
-    /// Deletes a job and its results.
-    pub async fn delete_query_job(&self, id: &str) -> Result<(), ApiError> {
+    /// Aborts a job that has not finished: Salesforce stops processing it.
+    pub async fn abort_bulk_job(&self, kind: JobKind, id: &str) -> Result<BulkJob, ApiError> {
+        self.set_bulk_job_state(kind, id, "Aborted").await
+    }
+
+    /// Deletes a job and its data or results.
+    pub async fn delete_bulk_job(&self, kind: JobKind, id: &str) -> Result<(), ApiError> {
         check_id(id)?;
-        let path = self.data_path(&format!("jobs/query/{id}")).await?;
+        let path = self.data_path(&format!("{}/{id}", kind.resource())).await?;
         ok(self
             .send_authed(&Req::new(
                 Method::DELETE,
@@ -295,19 +338,63 @@ impl SfClient {
         Ok(())
     }
 
-    /// The org's recent query jobs (first page of `GET jobs/query?jobType=V2Query`).
-    pub async fn list_query_jobs(&self) -> Result<Vec<BulkJob>, ApiError> {
+    /// The org's recent jobs of one kind (first page of `GET jobs/query?jobType=V2Query` or
+    /// `jobs/ingest?jobType=V2Ingest`).
+    pub async fn list_bulk_jobs(&self, kind: JobKind) -> Result<Vec<BulkJob>, ApiError> {
         #[derive(Deserialize)]
         struct List {
             records: Vec<BulkJob>,
         }
-        let path = self.data_path("jobs/query").await?;
+        let path = self.data_path(kind.resource()).await?;
         let req = Req::new(
             Method::GET,
-            Target::Instance(path, vec![("jobType".into(), "V2Query".into())]),
+            Target::Instance(path, vec![("jobType".into(), kind.job_type().into())]),
         );
         let resp = ok(self.send_authed(&req).await?)?;
         Ok(decode::<List>("bulk job list", &resp.body)?.records)
+    }
+
+    /// A query job's current state.
+    pub async fn query_job(&self, id: &str) -> Result<BulkJob, ApiError> {
+        self.bulk_job(JobKind::Query, id).await
+    }
+
+    /// Polls a query job until it is `JobComplete` ([`SfClient::wait_for_bulk_job`]); `Failed`
+    /// and `Aborted` are errors carrying the job's message.
+    pub async fn wait_for_query_job(
+        &self,
+        id: &str,
+        poll: PollOptions,
+        on_poll: impl FnMut(&BulkJob),
+    ) -> Result<BulkJob, BulkError> {
+        let job = self
+            .wait_for_bulk_job(JobKind::Query, id, poll, on_poll)
+            .await?;
+        match job.state.as_str() {
+            "Failed" => Err(BulkError::JobFailed {
+                id: job.id,
+                message: job
+                    .error_message
+                    .unwrap_or_else(|| "Salesforce gave no reason".to_owned()),
+            }),
+            "Aborted" => Err(BulkError::JobAborted { id: job.id }),
+            _ => Ok(job),
+        }
+    }
+
+    /// Aborts a query job that has not finished.
+    pub async fn abort_query_job(&self, id: &str) -> Result<BulkJob, ApiError> {
+        self.abort_bulk_job(JobKind::Query, id).await
+    }
+
+    /// Deletes a query job and its results.
+    pub async fn delete_query_job(&self, id: &str) -> Result<(), ApiError> {
+        self.delete_bulk_job(JobKind::Query, id).await
+    }
+
+    /// The org's recent query jobs.
+    pub async fn list_query_jobs(&self) -> Result<Vec<BulkJob>, ApiError> {
+        self.list_bulk_jobs(JobKind::Query).await
     }
 
     /// Fetches one page of results with the job's API version (`locator` `None`: the first).

@@ -28,6 +28,7 @@ pub mod bulk;
 pub mod client;
 pub mod error;
 pub mod id;
+pub mod ingest;
 pub mod json_ref;
 pub mod oauth;
 pub mod sfcli;

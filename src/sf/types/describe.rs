@@ -161,6 +161,9 @@ pub struct FieldDescribe {
     /// External id.
     #[serde(default)]
     pub external_id: bool,
+    /// Identifies a record on its own: upserts and relationship columns may match on it.
+    #[serde(default)]
+    pub id_lookup: bool,
     /// The object's name field.
     #[serde(default)]
     pub name_field: bool,
