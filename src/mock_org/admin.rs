@@ -184,6 +184,7 @@ fn reset(shared: &Shared) -> Response {
     inner.seq.clear();
     inner.cursors.clear();
     inner.jobs.clear();
+    inner.ingest = Default::default();
     inner.usage = 0;
     super::seed::seed(&shared.config, &shared.schema, &shared.user_id, &mut inner);
     if let Some(data) = &shared.data {

@@ -74,7 +74,7 @@ impl Job {
     }
 }
 
-fn delimiter_char(name: &str) -> Option<char> {
+pub(super) fn delimiter_char(name: &str) -> Option<char> {
     Some(match name {
         "COMMA" => ',',
         "BACKQUOTE" => '`',
@@ -91,7 +91,7 @@ fn error(status: StatusCode, code: &'static str, message: &str) -> ApiError {
     ApiError::new(status, code, message)
 }
 
-fn version_number(request: &Request<'_>) -> u32 {
+pub(super) fn version_number(request: &Request<'_>) -> u32 {
     request.version.trim_end_matches(".0").parse().unwrap_or(0)
 }
 
@@ -259,7 +259,7 @@ fn job(shared: &Shared, request: &Request<'_>, raw_id: &str) -> Result<Response,
 }
 
 /// True when the request's `Accept-Encoding` lists `gzip` (without `q=0`).
-fn wants_gzip(request: &Request<'_>) -> bool {
+pub(super) fn wants_gzip(request: &Request<'_>) -> bool {
     request
         .headers
         .get_all(header::ACCEPT_ENCODING)
@@ -274,7 +274,7 @@ fn wants_gzip(request: &Request<'_>) -> bool {
 }
 
 /// Gzips a result page.
-fn gzip_bytes(data: &[u8]) -> Result<Vec<u8>, ApiError> {
+pub(super) fn gzip_bytes(data: &[u8]) -> Result<Vec<u8>, ApiError> {
     use std::io::Write;
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     encoder
@@ -347,7 +347,7 @@ fn push_text_cell(csv: &mut Vec<u8>, text: &str) {
 }
 
 /// Appends `value` in double quotes, a `"` in it doubled.
-fn push_quoted(csv: &mut Vec<u8>, value: &str) {
+pub(super) fn push_quoted(csv: &mut Vec<u8>, value: &str) {
     csv.push(b'"');
     for (i, part) in value.split('"').enumerate() {
         if i > 0 {

@@ -18,6 +18,7 @@ mod customer;
 mod data;
 mod drop;
 mod flows;
+mod ingest;
 pub use flows::RefreshTokenPolicy;
 pub use flows::jwt::{JwtFiles, key_path as jwt_key_path};
 mod oauth;
@@ -132,6 +133,10 @@ pub struct MockOrgConfig {
     /// Whether the JWT bearer answer carries `signature` and `issued_at` (absent in the
     /// captured samples; UNCONFIRMED: off).
     pub jwt_signature_and_issued_at: bool,
+    /// The most CSV bytes one Bulk API 2.0 ingest job takes (an upload, or the data of a
+    /// multipart create); more answers 413 `EXCEEDED_MAX_SIZE_REQUEST`. Salesforce's cap is
+    /// 150 MB once it has base64-encoded the data, so about 100 MB of CSV (the default).
+    pub ingest_max_upload_bytes: usize,
 }
 
 impl std::fmt::Debug for MockOrgConfig {
@@ -198,6 +203,7 @@ impl Default for MockOrgConfig {
             jwt_max_exp: None,
             preauthorized_users: None,
             jwt_signature_and_issued_at: false,
+            ingest_max_upload_bytes: 100_000_000,
         }
     }
 }

@@ -134,6 +134,8 @@ pub(crate) struct Inner {
     /// Bulk API 2.0 query jobs by id.
     pub jobs: HashMap<String, super::bulk::Job>,
     pub job_seq: u64,
+    /// Bulk API 2.0 ingest jobs (their ids share `job_seq` with query jobs).
+    pub ingest: super::ingest::Ingest,
     /// Injected failures of the next data API calls.
     pub fault: Fault,
     /// Injected delay before every data API response, in milliseconds.
@@ -250,6 +252,7 @@ impl Shared {
             token_seq: 0,
             jobs: HashMap::new(),
             job_seq: 0,
+            ingest: Default::default(),
             fault: Fault::default(),
             latency_ms: u64::try_from(config.latency.as_millis()).unwrap_or(u64::MAX),
             drop_next: 0,

@@ -88,9 +88,20 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The router of one listener: everything goes through [`dispatch`].
+/// The router of one listener: everything goes through [`dispatch`]. Bodies up to twice an
+/// ingest job's upload cap reach the handlers (which refuse what is over the cap in
+/// Salesforce's words); larger ones are cut off with a bare 413.
 pub(crate) fn router(listener: Listener) -> Router {
-    Router::new().fallback(dispatch).with_state(listener)
+    let max_body = listener
+        .shared
+        .config
+        .ingest_max_upload_bytes
+        .saturating_mul(2)
+        .max(2 << 20);
+    Router::new()
+        .fallback(dispatch)
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .with_state(listener)
 }
 
 pub(crate) fn percent_decode(segment: &str) -> String {
@@ -385,6 +396,7 @@ pub(crate) fn route(
             get_only(super::query::next_page(shared, request, &segments[1]))
         }
         ["jobs", "query", ..] => super::bulk::route(shared, request, &segments[2..]),
+        ["jobs", "ingest", ..] => super::ingest::route(shared, request, &segments[2..]),
         ["limits"] => get_only(Ok(limits(shared))),
         ["composite", "sobjects"] => match *request.method {
             Method::POST => super::collections::create(shared, request),
