@@ -1,5 +1,5 @@
-//! The scriptable command-line commands: `token`, `query`, `record`, `apex`, `profiles`, `run`, `check`,
-//! `requests` and `completions`. They share the profiles (`profiles.toml`) and the client ([`crate::sf`]) with
+//! The scriptable command-line commands: `token`, `query`, `export`, `import`, `record`, `apex`,
+//! `profiles`, `run`, `check`, `requests` and `completions`. They share the profiles (`profiles.toml`) and the client ([`crate::sf`]) with
 //! the TUI, print results on [`Context::stdout`] and report failures as a [`CommandError`] whose
 //! [`CommandError::code`] is the process exit code (see [`EXIT_CODES`]).
 //!
@@ -24,6 +24,7 @@ pub mod apex;
 pub mod check;
 pub mod completions;
 pub mod export;
+pub mod import;
 pub mod login;
 pub mod profiles;
 pub mod query;
@@ -90,6 +91,12 @@ pub enum ScriptCommand {
     /// Export a large query to a file with a Bulk API 2.0 job (CSV or NDJSON), page by page.
     #[command(after_help = EXIT_CODES_HELP)]
     Export(export::ExportArgs),
+    /// Load a CSV into the org with Bulk API 2.0 jobs (insert, update, upsert or delete):
+    /// checked against the object's describe first (problems as file:line:column, nothing
+    /// sent), results written beside the file (NAME.success.csv, NAME.failed.csv,
+    /// NAME.unprocessed.csv). Exit 1 when any row was not saved; Ctrl-C aborts the jobs.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Import(import::ImportArgs),
     /// Read, create, update or delete one record.
     #[command(subcommand)]
     Record(record::RecordCommand),
@@ -258,6 +265,7 @@ pub async fn run(
         ScriptCommand::Query(args) => query::run(args, &mut ctx).await,
         ScriptCommand::Login(args) => login::run(args, &mut ctx).await,
         ScriptCommand::Export(args) => export::run(args, &mut ctx).await,
+        ScriptCommand::Import(args) => import::run(args, &mut ctx).await,
         ScriptCommand::Record(cmd) => record::run(cmd, &mut ctx).await,
         ScriptCommand::Profiles(cmd) => profiles::run(cmd, &mut ctx).await,
         ScriptCommand::Apex(cmd) => apex::run(cmd, &mut ctx).await,

@@ -9,6 +9,7 @@ mod apex;
 mod commands;
 mod commands_mock_org;
 mod export;
+mod import;
 mod import_sf;
 mod profile_flows;
 mod run;

@@ -11,6 +11,7 @@ mod columns;
 mod customer;
 mod docs;
 mod faults;
+mod ingest;
 mod oauth;
 mod oauth_flows;
 mod query;

@@ -6,10 +6,12 @@
 //!
 //! Processing starts at the close and is paced by polls, like query jobs: the job answers
 //! `InProgress` for `MockOrgConfig::bulk_polls_in_progress` polls, each processing an equal
-//! share of the rows, and the next poll processes the rest. Each row is checked and saved as
-//! the REST API does it (the same describe, validation and error codes): see [`rows`].
+//! share of the rows, and the next poll processes the rest ([`work`]). Each row is checked and
+//! saved as the REST API does it (the same describe, validation and error codes): see
+//! [`save`].
 
-mod rows;
+mod save;
+mod work;
 
 use std::collections::HashMap;
 
@@ -20,7 +22,7 @@ use serde_json::{Map, Value, json};
 use super::bulk::{delimiter_char, gzip_bytes, version_number, wants_gzip};
 use super::rest::{ApiError, Request, method_not_allowed, parse_body};
 use super::state::{Inner, Shared, json_response, sf_datetime};
-use rows::{Outcome, Work};
+use work::{Outcome, Work};
 
 /// The ingest jobs of the org and the faults waiting for the next ones.
 #[derive(Default)]
@@ -235,7 +237,7 @@ fn new_job(
             ));
         }
         (Operation::Upsert, Some(name)) => {
-            let key = rows::key_fields(object)
+            let key = work::key_fields(object)
                 .into_iter()
                 .find(|k| k.eq_ignore_ascii_case(&name))
                 .ok_or_else(|| {
@@ -411,7 +413,7 @@ fn job(shared: &Shared, request: &Request<'_>, raw_id: &str) -> Result<Response,
         Method::GET => {
             let mut inner = shared.lock();
             let id = job_mut(&mut inner, raw_id)?.id.clone();
-            rows::advance(shared, &mut inner, &id);
+            work::advance(shared, &mut inner, &id);
             let job = job_mut(&mut inner, &id)?;
             Ok(json_response(StatusCode::OK, &job.info(true)))
         }
@@ -507,7 +509,7 @@ fn results_file(
     let job = job_mut(&mut inner, raw_id)?;
     same_version(job, request)?;
     // A job aborted before processing started: its upload is all unprocessed.
-    rows::load(job);
+    work::load(job);
     if !job.is_finished() {
         return Err(invalid_state(format!(
             "InvalidJobState : Job with id: {} is {}; its results are ready once it is \
@@ -516,9 +518,9 @@ fn results_file(
         )));
     }
     let csv = match which {
-        Results::Successful => rows::successful_csv(job),
-        Results::Failed => rows::failed_csv(job),
-        Results::Unprocessed => rows::unprocessed_csv(job),
+        Results::Successful => work::successful_csv(job),
+        Results::Failed => work::failed_csv(job),
+        Results::Unprocessed => work::unprocessed_csv(job),
     };
     drop(inner);
     let gzip = wants_gzip(request);
