@@ -95,19 +95,20 @@ fn located(file: &Path, problem: &Problem) -> String {
     )
 }
 
-/// The refusal of a file with problems: each on its own line, then the count.
+/// The refusal of a file with problems: the count first (after `sfterm: `), then each problem
+/// on a line of its own that starts with the file name, as editors read them.
 fn refused(file: &Path, problems: &[Problem], more: usize) -> CommandError {
-    let mut lines: Vec<String> = problems.iter().map(|p| located(file, p)).collect();
-    if more > 0 {
-        lines.push(format!("... and {} more", group_thousands(more as u64)));
-    }
     let total = problems.len() + more;
-    lines.push(format!(
+    let mut lines = vec![format!(
         "{} problem{} in {}: nothing was sent",
         group_thousands(total as u64),
         if total == 1 { "" } else { "s" },
         file.display()
-    ));
+    )];
+    lines.extend(problems.iter().map(|p| located(file, p)));
+    if more > 0 {
+        lines.push(format!("... and {} more", group_thousands(more as u64)));
+    }
     CommandError::failure(lines.join("\n"))
 }
 
