@@ -259,7 +259,7 @@ async fn check_file<'a>(
 }
 
 /// The progress line: `job 1/2 750… InProgress · 1,500 processed · 3 failed · 12s · 125 rows/s`.
-pub(crate) fn progress_line(
+fn progress_line(
     job: (usize, usize, &BulkJob),
     processed: u64,
     failed: u64,
