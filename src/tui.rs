@@ -236,7 +236,7 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
         token_ttl: std::time::Duration::from_secs(args.token_ttl),
         records: args.records,
         scenario: args.scenario,
-        callback_urls: vec![crate::sf::oauth::web::redirect_uri_for_port(callback_port)],
+        callback_urls: vec![crate::config::profiles::callback_url(callback_port)],
         auto_approve: true,
         ..MockOrgConfig::default()
     };

@@ -266,7 +266,12 @@ pub async fn connect(
         Flow::Web { callback_port } if client.refresh_token().is_none() => {
             let port = callback_port.unwrap_or(DEFAULT_CALLBACK_PORT);
             let token = browser_login(ctx, &client, port).await?;
-            login::store_refresh_token(&client, &store, &profile.name).await;
+            if let Err(e) = login::store_refresh_token(&client, &store, &profile.name).await {
+                let _ = ctx.tx.send(Msg::Error(format!(
+                    "Logged in, but the refresh token could not be kept ({e}): you will log in \
+                     again next time. Unlock the keychain or set SFTERM_TOKEN_STORE=file."
+                )));
+            }
             token
         }
         _ => login::first_token(&client, &store, &profile.name)
