@@ -155,9 +155,9 @@ pub(super) async fn session_job(ctx: &Context, job: SessionJob) -> Outcome {
                 .map(|token| session_info(&profile, &token, &client, &store))
                 .map_err(|e| Box::new(e.diagnosis())),
         ),
-        SessionJob::Introspect if !client.can_introspect() => Outcome::Introspect(Err(
-            "this login flow has no client secret to ask Salesforce with".into(),
-        )),
+        SessionJob::Introspect if !client.can_introspect() => {
+            Outcome::Introspect(Err("this flow has no client secret to ask with".into()))
+        }
         SessionJob::Introspect => {
             Outcome::Introspect(client.introspect().await.map_err(|e| e.to_string()))
         }
@@ -348,7 +348,7 @@ fn secret_problem(message: &str) -> Diagnosis {
 /// How `client` logs in and renews, for the token pane.
 fn login_info(client: &SfClient, store: &TokenStore) -> LoginInfo {
     let kind = client.grant_kind();
-    let refresh_token = client.refresh_token().map(|_| store.describe());
+    let refresh_token = client.refresh_token().map(|_| store.label());
     let renewal = match kind {
         GrantKind::ClientCredentials | GrantKind::AuthorizationCode => "by client credentials",
         GrantKind::RefreshToken => "by refresh token",

@@ -407,6 +407,10 @@ impl TokenState {
                 match result {
                     Ok(()) => {
                         self.inactive = Some(Inactive::Revoked);
+                        // A browser login's refresh token went with it.
+                        if let Some(session) = &mut self.session {
+                            session.login.refresh_token = None;
+                        }
                         self.expiry = Expiry::Unknown {
                             why: "the token was revoked".into(),
                         };
@@ -793,8 +797,19 @@ mod tests {
         let [(revoke, SessionJob::Revoke)] = spawned(&effects)[..] else {
             panic!("revoke expected")
         };
+        if let Some(session) = &mut state.session {
+            session.login.refresh_token = Some("the system keychain".into());
+        }
         state.on_done(revoke, Outcome::Revoke(Ok(())), at(10), &mut ids);
         assert_eq!(state.phase(at(10)), Phase::Revoked);
+        assert_eq!(
+            state
+                .session
+                .as_ref()
+                .and_then(|s| s.login.refresh_token.clone()),
+            None,
+            "a revoke ends the refresh token too"
+        );
         assert!(
             state.tick(at(7000), &mut ids).is_empty(),
             "a revoked token is not renewed by the clock"
