@@ -168,8 +168,9 @@ async fn an_org_of_the_salesforce_cli_is_used_through_sf_and_its_failures_say_wh
     org.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sfterm_login_runs_the_browser_login_then_commands_renew_with_the_kept_refresh_token() {
+/// A mock org whose app calls back to a free loopback port (approving at once, as for a user
+/// who approved the app before), and a profiles.toml with one browser-login profile "me".
+async fn browser_login_org() -> (MockOrg, String) {
     let port = std::net::TcpListener::bind(("127.0.0.1", 0))
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -187,6 +188,12 @@ async fn sfterm_login_runs_the_browser_login_then_commands_renew_with_the_kept_r
         org.login_host_url().as_str().trim_end_matches('/'),
         org.client_id()
     );
+    (org, profiles)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sfterm_login_runs_the_browser_login_then_commands_renew_with_the_kept_refresh_token() {
+    let (org, profiles) = browser_login_org().await;
     let dir = crate::common::cli::config_dir(&profiles);
     let store = TokenStore::file(&dir.path().join("data"), "test");
 
@@ -321,23 +328,7 @@ async fn with_a_keychain_the_refresh_token_lives_there_and_leaves_with_its_profi
             return;
         }
     };
-    let port = std::net::TcpListener::bind(("127.0.0.1", 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port");
-    let org = MockOrg::start(MockOrgConfig {
-        callback_urls: vec![redirect_uri_for_port(port)],
-        auto_approve: true,
-        ..MockOrgConfig::default()
-    })
-    .await
-    .expect("org");
-    let profiles = format!(
-        "[[profile]]\nname = \"me\"\nflow = \"web\"\nendpoint = \"{}\"\nclient_id = \"{}\"\n\
-         callback_port = {port}\n",
-        org.login_host_url().as_str().trim_end_matches('/'),
-        org.client_id()
-    );
+    let (org, profiles) = browser_login_org().await;
     let dir = crate::common::cli::config_dir(&profiles);
     let env = |extra: Vec<(&'static str, String)>| {
         let mut env = keychain.env.clone();

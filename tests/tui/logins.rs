@@ -88,6 +88,18 @@ fn store(dir: &Path) -> TokenStore {
     TokenStore::file(dir, "test")
 }
 
+/// Polls the store in `dir` until "Browser" has no refresh token (the app writes it in the
+/// background); fails naming `what` after 10 s.
+async fn wait_until_forgotten(dir: &Path, what: &str) {
+    let gone = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while store(dir).get("Browser").expect("store").is_some() {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(gone.is_ok(), "{what}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_login_connects_keeps_the_refresh_token_and_a_revoke_asks_to_log_in_again() {
     let port = free_port();
@@ -148,16 +160,11 @@ async fn browser_login_connects_keeps_the_refresh_token_and_a_revoke_asks_to_log
         })
         .await;
     assert!(frame.screen.contains("Log in again"), "{}", frame.screen);
-    let gone = tokio::time::timeout(std::time::Duration::from_secs(10), async {
-        while store(dir.path()).get("Browser").expect("store").is_some() {
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-    })
+    wait_until_forgotten(
+        dir.path(),
+        "the stored refresh token is deleted after the revoke",
+    )
     .await;
-    assert!(
-        gone.is_ok(),
-        "the stored refresh token is deleted after the revoke"
-    );
 
     // Enter on the profile logs in in the browser again.
     app.press("shift-tab enter");
@@ -170,16 +177,7 @@ async fn browser_login_connects_keeps_the_refresh_token_and_a_revoke_asks_to_log
 
     // Deleting the profile deletes its stored refresh token.
     app.press("d y");
-    let gone = tokio::time::timeout(std::time::Duration::from_secs(10), async {
-        while store(dir.path()).get("Browser").expect("store").is_some() {
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-    })
-    .await;
-    assert!(
-        gone.is_ok(),
-        "the deleted profile's refresh token is deleted"
-    );
+    wait_until_forgotten(dir.path(), "the deleted profile's refresh token is deleted").await;
     app.quit().await;
     org.shutdown().await;
 }
