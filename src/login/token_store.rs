@@ -15,7 +15,7 @@ pub const KEYCHAIN_SERVICE: &str = "sfterm";
 /// Chooses the store: `keychain`, `file`, or unset/`auto` (the keychain when it answers).
 pub const STORE_ENV: &str = "SFTERM_TOKEN_STORE";
 /// The fallback file's name in the data directory.
-pub const FILE_NAME: &str = "refresh_tokens.json";
+pub const FILE_NAME: &str = crate::config::paths::REFRESH_TOKENS_FILE;
 /// How long the keychain may take to answer the probe at start.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
