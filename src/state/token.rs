@@ -237,6 +237,11 @@ impl TokenState {
         effects
     }
 
+    /// Whether `R` would revoke now (connected, no revoke running).
+    pub fn can_revoke(&self) -> bool {
+        self.session.is_some() && self.pending_revoke.is_none()
+    }
+
     pub fn update(&mut self, action: Action, ids: &mut RequestIds) -> Vec<Effect> {
         if self.session.is_none() && self.pending_login.is_none() {
             if matches!(

@@ -98,6 +98,8 @@ fn demo_browser_login_and_jwt_in_a_terminal() {
     });
     assert!(screen.contains("by refresh token"), "{screen}");
     tmux.run(&["send-keys", "-t", "app", "Tab", "R"]);
+    tmux.wait_for("the revoke to ask", |s| s.contains("Revoke token?"));
+    tmux.run(&["send-keys", "-t", "app", "y"]);
     tmux.wait_for("the revoke", |s| s.contains("● revoked"));
     tmux.run(&["send-keys", "-t", "app", "u"]);
     let screen = tmux.wait_for("a request to log in again", |s| {

@@ -147,7 +147,7 @@ async fn browser_login_connects_keeps_the_refresh_token_and_a_revoke_asks_to_log
     assert_eq!(org.refresh_token_count(), 1);
 
     // R revokes the refresh token too: the next API call cannot renew and asks for a login.
-    app.press("tab R");
+    app.press("tab R y");
     app.wait_for("revoked", |f| f.phase == Some(Phase::Revoked) && f.idle)
         .await;
     assert_eq!(org.refresh_token_count(), 0, "revoked on the org");

@@ -31,6 +31,8 @@ fn demo_connects_renews_and_quits_cleanly_in_a_real_terminal() {
 
     // Revoke, then make a request: the client renews once and the request succeeds.
     tmux.run(&["send-keys", "-t", "app", "Tab", "R"]);
+    tmux.wait_for("the revoke to ask", |s| s.contains("Revoke token?"));
+    tmux.run(&["send-keys", "-t", "app", "y"]);
     tmux.wait_for("the token to be revoked", |s| s.contains("● revoked"));
     tmux.run(&["send-keys", "-t", "app", "u"]);
     let screen = tmux.wait_for("a renewal after INVALID_SESSION_ID", |s| {
