@@ -185,7 +185,13 @@ fn reset(shared: &Shared) -> Response {
     inner.cursors.clear();
     inner.jobs.clear();
     inner.usage = 0;
-    super::seed::seed(&shared.config, &shared.schema, &shared.user_id, &mut inner);
+    super::seed::seed(
+        &shared.config,
+        &shared.schema,
+        (&shared.org_id, &shared.user_id),
+        shared.clock.now_ms(),
+        &mut inner,
+    );
     if let Some(data) = &shared.data {
         // Loaded fine at start, so it loads again.
         let _ = super::data::load(

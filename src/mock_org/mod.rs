@@ -21,6 +21,8 @@ mod flows;
 pub use flows::RefreshTokenPolicy;
 pub use flows::jwt::JwtFiles;
 mod oauth;
+mod organization;
+pub use organization::OrgType;
 mod query;
 mod rest;
 mod schema;
@@ -89,6 +91,9 @@ pub struct MockOrgConfig {
     pub bulk_polls_in_progress: u32,
     /// The org state played: the run-as user's permissions and setup (`--scenario`).
     pub scenario: Scenario,
+    /// The kind of org played (`--org-type`): the `Organization` record's `OrganizationType`,
+    /// `IsSandbox` and `TrialExpirationDate`.
+    pub org_type: OrgType,
     /// Records per Bulk API 2.0 result page when the request gives no `maxRecords`.
     pub bulk_page_size: usize,
     /// Callback URLs registered on the main app; `redirect_uri` must equal one exactly (port
@@ -148,6 +153,7 @@ impl std::fmt::Debug for MockOrgConfig {
             .field("api_daily_limit", &self.api_daily_limit)
             .field("latest_api_version", &self.latest_api_version)
             .field("scenario", &self.scenario)
+            .field("org_type", &self.org_type)
             .field("callback_urls", &self.callback_urls)
             .field("auto_approve", &self.auto_approve)
             .field("refresh_token_policy", &self.refresh_token_policy)
@@ -181,6 +187,7 @@ impl Default for MockOrgConfig {
             log_requests: false,
             data: None,
             scenario: Scenario::Good,
+            org_type: OrgType::Developer,
             callback_urls: vec![DEFAULT_CALLBACK_URL.to_owned()],
             loopback_any_port: false,
             auto_approve: false,

@@ -256,8 +256,14 @@ impl Shared {
             drop_result_pages: 0,
             flows: super::flows::FlowState::new(&config),
         };
-        super::seed::seed(&config, &schema, &user_id, &mut inner);
         let clock = Clock::default();
+        super::seed::seed(
+            &config,
+            &schema,
+            (&org_id, &user_id),
+            clock.now_ms(),
+            &mut inner,
+        );
         let data = match &config.data {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| {
