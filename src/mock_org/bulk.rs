@@ -162,6 +162,18 @@ fn create(shared: &Shared, request: &Request<'_>) -> Result<Response, ApiError> 
     )?;
     let columns = csv_columns(&q)?;
     let object = selection.object().to_owned();
+    // Compound fields (addresses) have no CSV form.
+    if let Some(schema) = shared.schema.object(&object)
+        && columns
+            .iter()
+            .filter_map(|c| schema.field(c))
+            .any(|f| schema.compound(&f.name).is_some())
+    {
+        return Err(ApiError::bad(
+            "API_ERROR",
+            "Selecting compound data not supported in Bulk Query",
+        ));
+    }
     inner.job_seq += 1;
     let job = Job {
         id: crate::sf::id::mint("750", inner.job_seq),

@@ -88,6 +88,16 @@ impl FieldMeta {
     }
 }
 
+/// One part of a compound field (an address): its key in the compound's JSON object and the
+/// field it is stored in (`postalCode` ← `BillingPostalCode`).
+#[derive(Debug, Clone)]
+pub(crate) struct CompoundPart {
+    pub key: String,
+    pub field: String,
+    /// The field's index in [`ObjectSchema::fields`] (its slot in the record store).
+    pub index: usize,
+}
+
 /// One describable sObject.
 #[derive(Debug)]
 pub(crate) struct ObjectSchema {
@@ -98,6 +108,10 @@ pub(crate) struct ObjectSchema {
     pub fields: Vec<FieldMeta>,
     by_lower: HashMap<String, usize>,
     rel_by_lower: HashMap<String, usize>,
+    /// The parts of each compound address field, by key: the fields whose describe names it
+    /// as `compoundFieldName` (an org without state and country picklists has no
+    /// `BillingStateCode`, so its addresses have no `stateCode`).
+    compounds: HashMap<String, Vec<CompoundPart>>,
 }
 
 impl ObjectSchema {
@@ -114,6 +128,38 @@ impl ObjectSchema {
             .get(&name.to_ascii_lowercase())
             .and_then(|&i| self.fields.get(i))
     }
+
+    /// The parts of the compound field `name` (exact name), `None` when it is not one.
+    pub fn compound(&self, name: &str) -> Option<&[CompoundPart]> {
+        self.compounds.get(name).map(Vec::as_slice)
+    }
+}
+
+/// The parts of every compound address of `describe`, keyed as in the records' JSON: the
+/// part's name after the address's prefix, first letter lowered, in key order.
+fn compounds(describe: &SObjectDescribe) -> HashMap<String, Vec<CompoundPart>> {
+    let mut out: HashMap<String, Vec<CompoundPart>> = HashMap::new();
+    for compound in describe.fields.iter().filter(|f| f.ftype == "address") {
+        let prefix = compound.name.trim_end_matches("Address");
+        let mut parts: Vec<CompoundPart> = describe
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.compound_field_name.as_deref() == Some(compound.name.as_str()))
+            .filter_map(|(index, f)| {
+                let mut rest = f.name.strip_prefix(prefix)?.chars();
+                let first = rest.next()?.to_ascii_lowercase();
+                Some(CompoundPart {
+                    key: std::iter::once(first).chain(rest).collect(),
+                    field: f.name.clone(),
+                    index,
+                })
+            })
+            .collect();
+        parts.sort_by(|a, b| a.key.cmp(&b.key));
+        out.insert(compound.name.clone(), parts);
+    }
+    out
 }
 
 /// All describable objects.
@@ -193,6 +239,7 @@ impl ObjectSchema {
         ObjectSchema {
             name: describe.name.clone(),
             key_prefix: describe.key_prefix.clone().unwrap_or_default(),
+            compounds: compounds(&describe),
             describe,
             fields,
             by_lower,
