@@ -15,8 +15,8 @@
 //! * `POST /__mock/clock` — `{"advance_secs": N}` moves the org's clock forward N seconds
 //!   (fractions allowed): tokens time out, records are stamped and TODAY falls as if that much
 //!   time had passed.
-//! * `POST /__mock/reset` — records, cursors, jobs and API usage back to the seed state (tokens
-//!   stay valid).
+//! * `POST /__mock/reset` — records, cursors, jobs, API usage and the clock back to the seed
+//!   state (tokens stay valid).
 //! * `GET /__mock/state` — counts; `?records=true` also dumps every record.
 //! * `GET|POST /__mock/oauth` — the browser and refresh token flows' knobs (see
 //!   [`super::flows::admin`]).
@@ -179,6 +179,7 @@ fn state(shared: &Shared, query: &str) -> Response {
 }
 
 fn reset(shared: &Shared) -> Response {
+    shared.clock.reset();
     let mut inner = shared.lock();
     inner.store.clear();
     inner.seq.clear();
