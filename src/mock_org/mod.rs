@@ -26,6 +26,7 @@ pub use organization::OrgType;
 mod query;
 mod rest;
 mod schema;
+mod search;
 mod seed;
 mod setup_org;
 mod soap;

@@ -384,6 +384,7 @@ pub(crate) fn route(
             ))
         }
         ["query"] => get_only(super::query::query(shared, request, false)),
+        ["search"] => get_only(super::search::search(shared, request)),
         ["queryall"] => get_only(super::query::query(shared, request, true)),
         ["query" | "queryall", locator] => {
             let _ = locator;
