@@ -202,7 +202,7 @@ fn csv_columns(soql: &str) -> Result<Vec<String>, ApiError> {
         .iter()
         .map(|item| match item {
             SelectItem::Field(path) => Ok(path.dotted()),
-            SelectItem::Count { .. } => Err(ApiError::bad(
+            SelectItem::Count { .. } | SelectItem::Aggregate { .. } => Err(ApiError::bad(
                 "API_ERROR",
                 "Aggregate Relationships not supported in Bulk Query with CSV content type",
             )),
