@@ -23,6 +23,8 @@ pub(crate) struct Job {
     pub object: String,
     /// API version number that created the job (`60`).
     pub version: u32,
+    /// The user who created the job (the run-as user).
+    pub created_by: String,
     pub created_ms: i64,
     pub state: String,
     pub polls: u32,
@@ -42,7 +44,7 @@ impl Job {
         m.insert("id".into(), json!(self.id));
         m.insert("operation".into(), json!(self.operation));
         m.insert("object".into(), json!(self.object));
-        m.insert("createdById".into(), json!(""));
+        m.insert("createdById".into(), json!(self.created_by));
         m.insert("createdDate".into(), json!(sf_datetime(self.created_ms)));
         m.insert("systemModstamp".into(), json!(sf_datetime(self.created_ms)));
         m.insert("state".into(), json!(self.state));
@@ -180,6 +182,7 @@ fn create(shared: &Shared, request: &Request<'_>) -> Result<Response, ApiError> 
         operation,
         object,
         version: version_number(request),
+        created_by: shared.user_id.clone(),
         created_ms: shared.clock.now_ms(),
         state: "UploadComplete".to_owned(),
         polls: 0,
