@@ -189,6 +189,7 @@ async fn run() {
                 api_version: None,
                 ca_file: None,
                 renew_margin_secs: None,
+                flow: Default::default(),
             },
         )
         .expect("add profile");

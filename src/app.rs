@@ -27,7 +27,7 @@ pub const FRAME: Duration = Duration::from_millis(16);
 /// How often the clock ticks while something animates (spinner, countdown).
 pub const TICK: Duration = Duration::from_millis(250);
 use crate::jobs::Clipboard;
-use crate::jobs::local::{Opener, system_opener};
+use crate::opener::{Opener, system_opener};
 use crate::state::record_detail::job::{RecordEffect, RecordOutcome};
 
 pub struct Runtime<B: Backend> {
@@ -74,6 +74,8 @@ impl<B: Backend> Runtime<B> {
             clipboard: Arc::new(clipboard),
             opener: Arc::new(Box::new(system_opener)),
             tx,
+            token_store: Arc::default(),
+            browser_paste: Arc::default(),
         });
         Runtime {
             model,
@@ -89,6 +91,11 @@ impl<B: Backend> Runtime<B> {
             after_editor: None,
             after_first_frame: Vec::new(),
         }
+    }
+
+    /// Keeps browser logins' refresh tokens in `store` (instead of the detected one).
+    pub fn use_token_store(&mut self, store: crate::login::TokenStore) {
+        self.jobs.context_mut().token_store = Arc::new(std::sync::OnceLock::from(store));
     }
 
     /// Uses `dir` for drafts (`dir/drafts.json`, offering the ones found there: restore /
@@ -281,7 +288,10 @@ impl<B: Backend> Runtime<B> {
             Event::Mouse(mouse) if mouse.kind == MouseEventKind::Down(MouseButton::Left) => {
                 self.model.click(mouse.column, mouse.row);
             }
-            Event::Paste(text) => self.model.paste(&text),
+            Event::Paste(text) => {
+                let effects = self.model.paste(&text);
+                self.run_effects(effects);
+            }
             Event::Resize(..) | Event::FocusGained => {}
             _ => return,
         }
@@ -303,7 +313,11 @@ impl<B: Backend> Runtime<B> {
                 Effect::Spawn { req, job } => self.jobs.spawn(req, job),
                 Effect::Cancel(req) => self.jobs.cancel(req),
                 Effect::SaveProfiles(change) => {
-                    let result = crate::jobs::local::save_profiles(self.store.as_mut(), change);
+                    let result = crate::jobs::local::save_profiles(
+                        self.store.as_mut(),
+                        change,
+                        self.jobs.context(),
+                    );
                     let effects = self.model.handle_msg(Msg::ProfilesSaved(result));
                     self.run_effects(effects);
                 }
@@ -327,6 +341,13 @@ impl<B: Backend> Runtime<B> {
                         crate::state::composer::job::ComposerOutcome::Edited(edited),
                     );
                     self.apply_msg(Msg::Done { req, outcome });
+                }
+                Effect::BrowserPaste(text) => {
+                    let ctx = self.jobs.context();
+                    let waiting = ctx.browser_paste.lock().unwrap_or_else(|p| p.into_inner());
+                    if let Some(tx) = waiting.as_ref() {
+                        let _ = tx.send(text);
+                    }
                 }
                 Effect::Quit => {}
             }

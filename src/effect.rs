@@ -48,6 +48,9 @@ pub enum Effect {
         text: String,
         extension: &'static str,
     },
+    /// An address the user pasted for the browser login in progress (the redirect the
+    /// browser ended on, when it could not reach the loopback listener).
+    BrowserPaste(String),
     Quit,
 }
 

@@ -10,9 +10,12 @@ pub mod human;
 pub mod jobs;
 pub mod keymap;
 pub mod logging;
+pub mod login;
 #[cfg(feature = "mock-org")]
 pub mod mock_org;
 pub mod msg;
+pub mod opener;
+pub mod private_fs;
 pub mod requests;
 pub mod sf;
 pub mod state;

@@ -24,6 +24,10 @@ pub enum Msg {
     Error(String),
     /// The embedded mock org of `sfterm demo` serves (`Ok`) or could not start (why).
     DemoOrg(Result<(), String>),
+    /// A browser login waits for the user in the browser.
+    BrowserLogin(crate::state::token::BrowserWait),
+    /// A pasted address was not the browser login's redirect (why); the login goes on.
+    BrowserLoginPasteRefused(String),
 }
 
 /// What a job produced.

@@ -302,17 +302,10 @@ pub fn edit_externally(input: &PausableInput, text: &str, extension: &str) -> io
     }
 }
 
-/// Creates `path` (which must not exist) readable by its owner only (0600 on unix): the
-/// editor's temp file lives in the shared temp dir and holds what the user typed.
+/// Creates `path` (which must not exist) readable by its owner only: the editor's temp file
+/// lives in the shared temp dir and holds what the user typed.
 fn write_private(path: &std::path::Path, text: &str) -> io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
+    let mut file = crate::private_fs::create_new(path)?;
     file.write_all(text.as_bytes())?;
     file.sync_all()
 }

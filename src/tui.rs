@@ -64,6 +64,9 @@ impl TuiOptions {
     }
 }
 
+/// How many tightened files the start-up notice names (the log names them all).
+const NOTICE_NAMES: usize = 3;
+
 pub async fn run(options: TuiOptions) -> Result<(), Failure> {
     run_with(options, |_| {}).await
 }
@@ -88,6 +91,12 @@ async fn run_with(
         .map_err(|e| Failure::new(EXIT_FAILURE, e.to_string()))?;
     let keymap = Keymap::load(&settings.keys).map_err(|e| Failure::new(EXIT_FAILURE, e))?;
     let log = crate::logging::init(&paths::data_dir(), &settings.log_level).ok();
+    // After the log is open (so its own line lands there), before profiles.toml is read (so its
+    // warning below only shows when it could not be made private). The settings directory is
+    // the config directory, also in the demo (whose profiles live in a temp dir of its own).
+    let tightened =
+        crate::private_fs::tighten(&paths::own_files(&options.settings_dir, &paths::data_dir()));
+    tightened.log();
 
     let loaded = match options.profile_store {
         Some(store) => Ok(store),
@@ -106,7 +115,7 @@ async fn run_with(
     let mut model = Model::new(profiles, load_error, keymap, margin, Timestamp::now());
     model.run_mode = options.run_mode;
     // Exports are files the user asked for: they go to the real data directory even in the demo.
-    model.records.export_dir = Some(paths::data_dir().join("exports"));
+    model.records.export_dir = Some(paths::data_dir().join(paths::EXPORTS_DIR));
     model.log_path = log.as_ref().map(|(path, _)| path.display().to_string());
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::new(ThemeKind::from_setting(&settings.theme, no_color));
@@ -124,8 +133,13 @@ async fn run_with(
     }));
     let resume_input = input.clone();
     runtime.set_after_editor(Box::new(move || resume_input.resume()));
-    if let Some(warning) = permission_warning {
-        runtime.notify(format!("Warning: {warning}"));
+    let warnings: Vec<String> = tightened
+        .notice(NOTICE_NAMES)
+        .into_iter()
+        .chain(permission_warning)
+        .collect();
+    if !warnings.is_empty() {
+        runtime.notify(format!("Warning: {}", warnings.join(" ")));
     }
     start(&mut runtime);
     // Connect before the drafts popup opens: the popup takes the keys (and the connect action),
@@ -198,7 +212,7 @@ fn connect_at_start<B: ratatui::backend::Backend>(runtime: &mut Runtime<B>, name
 
 #[cfg(feature = "mock-org")]
 pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
-    use crate::config::profiles::{AuthStyle, Profile, SecretSource};
+    use crate::config::profiles::{AuthStyle, Flow, Profile, SecretSource};
     use crate::mock_org::{BoundMockOrg, MockOrgConfig};
     use crate::msg::Msg;
     use secrecy::SecretString;
@@ -206,10 +220,24 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
     if !term::has_tty() {
         return run(TuiOptions::new(None, None)).await; // reports the missing terminal
     }
+    // The browser login's callback: a free port, registered on the embedded org's app. The
+    // org approves at once (no page to click through), as a real org does for a user who
+    // approved the app before.
+    let callback_port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| {
+            Failure::new(
+                EXIT_FAILURE,
+                format!("no free port for the demo login: {e}"),
+            )
+        })?;
     let config = MockOrgConfig {
         token_ttl: std::time::Duration::from_secs(args.token_ttl),
         records: args.records,
         scenario: args.scenario,
+        callback_urls: vec![crate::sf::oauth::web::redirect_uri_for_port(callback_port)],
+        auto_approve: true,
         ..MockOrgConfig::default()
     };
     // Only the listeners are bound before the first frame (their URLs go into the profiles);
@@ -231,10 +259,31 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
         api_version: None,
         ca_file: None,
         renew_margin_secs: None,
+        flow: Flow::ClientCredentials,
     };
     let main_app = (org.client_id(), org.client_secret());
+    // The JWT profile's key is written while the org seeds (making it takes a moment).
+    let jwt_base = dir.join("demo-org");
+    let browser_login = Profile {
+        secret: SecretSource::None,
+        flow: Flow::Web {
+            callback_port: Some(callback_port),
+        },
+        ..profile(DEMO_BROWSER_PROFILE, org.login_host_url(), main_app)
+    };
+    let jwt = Profile {
+        secret: SecretSource::None,
+        flow: Flow::Jwt {
+            username: org.username().to_owned(),
+            key_file: crate::mock_org::jwt_key_path(&jwt_base),
+            audience: None,
+        },
+        ..profile("Demo (JWT)", org.login_host_url(), main_app)
+    };
     let demo_profiles = [
         profile(DEMO_PROFILE, org.instance_url(), main_app),
+        browser_login,
+        jwt,
         profile("Demo (login host)", org.login_host_url(), main_app),
         profile(
             "Demo (no run-as user)",
@@ -266,7 +315,7 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
     // their fsyncs, tens of milliseconds); {{customer_id}} is set once the org has seeded its
     // customers, before the demo profile connects (a Composer shown earlier reads the requests
     // and variables again when next shown: its profile changed).
-    let data_dir = paths::data_dir().join("demo");
+    let data_dir = paths::data_dir().join(paths::DEMO_DIR);
     let (org_tx, mut org_rx) = tokio::sync::oneshot::channel();
     let started = {
         let data_dir = data_dir.clone();
@@ -275,7 +324,12 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
             // Written while the org seeds.
             let written =
                 tokio::task::spawn_blocking(move || crate::requests::demo::write_requests(&dir));
+            let keys = org.jwt_writer();
+            let jwt_files = tokio::task::spawn_blocking(move || keys(&jwt_base));
             let org = org.start().await;
+            if let Ok(Err(e)) = jwt_files.await {
+                tracing::warn!(error = %e, "demo JWT key not written");
+            }
             if let Ok(Err(e)) = written.await {
                 tracing::warn!(error = %e, "demo requests not written");
             }
@@ -309,7 +363,10 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
         data_dir,
     };
     let records = args.records;
+    let demo_logins =
+        crate::login::TokenStore::file(&dir, "the demo keeps its logins out of your keychain");
     let result = run_with(options, move |runtime| {
+        runtime.use_token_store(demo_logins);
         runtime.apply(|model| {
             model.demo_org_starting(records, Some(DEMO_PROFILE.to_owned()));
             Vec::new()
@@ -328,6 +385,9 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
 /// The demo profile that connects once the mock org serves.
 #[cfg(feature = "mock-org")]
 const DEMO_PROFILE: &str = "Demo org";
+/// The demo profile that logs in through the browser.
+#[cfg(feature = "mock-org")]
+const DEMO_BROWSER_PROFILE: &str = "Demo (browser login)";
 
 #[cfg(not(feature = "mock-org"))]
 pub async fn run_demo(_args: crate::cli::DemoArgs) -> Result<(), Failure> {

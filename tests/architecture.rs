@@ -119,6 +119,30 @@ const ISLANDS: &[Island] = &[
     },
 ];
 
+/// Calls that create or write files and directories. Outside [`FILE_WRITERS`] they are breaches:
+/// everything sfterm writes for the user is created private (0600 files, 0700 directories)
+/// through `src/private_fs.rs` (docs/reliability.md, "Private by default"). Renames and removals
+/// create nothing and are not listed; test code may use anything.
+const FILE_WRITES: &[&str] = &[
+    "fs::write",
+    "File::create",
+    "File::create_new",
+    "File::options",
+    "OpenOptions",
+    "DirBuilder",
+    "fs::create_dir",
+    "fs::create_dir_all",
+    "fs::copy",
+    "tracing_appender::rolling",
+];
+
+/// The files that may make [`FILE_WRITES`] calls: the helper, and the mock org's own copy of
+/// it (the mock org is an island).
+const FILE_WRITERS: &[&str] = &["src/private_fs.rs", "src/mock_org/private_file.rs"];
+
+const FILE_WRITES_WHY: &str = "files and directories are created only through \
+    crate::private_fs (0600 / 0700; the mock org through mock_org/private_file.rs)";
+
 /// One breach, for the failure message.
 #[derive(Debug, PartialEq)]
 struct Breach {
@@ -243,7 +267,17 @@ fn crate_paths(code: &str) -> Vec<String> {
 fn breaches(file: &str, folder: &str, text: &str) -> Vec<Breach> {
     let code = code_lines(text);
     let mut found = Vec::new();
+    let writes_files = FILE_WRITERS.contains(&file);
     for (i, line) in code.iter().enumerate() {
+        for pattern in FILE_WRITES.iter().filter(|_| !writes_files) {
+            if uses(line, pattern) {
+                found.push(Breach {
+                    file: file.into(),
+                    line: i + 1,
+                    what: format!("uses {pattern}: {FILE_WRITES_WHY}"),
+                });
+            }
+        }
         for wall in WALLS.iter().filter(|w| w.folder == folder) {
             for pattern in wall.forbidden {
                 if uses(line, pattern) {
@@ -370,6 +404,34 @@ fn sf_uses_nothing_of_the_crate_but_itself() {
     let found = breaches("src/sf/x.rs", "sf", text);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].line, 2);
+}
+
+#[test]
+fn files_are_created_only_by_the_private_file_helpers() {
+    let text = "use std::fs::OpenOptions;\nstd::fs::write(&p, b)?;\n\
+                let f = tokio::fs::File::create(&p).await?;\nstd::fs::create_dir_all(d)?;\n\
+                crate::private_fs::create_dir_all(d)?;\ncrate::private_fs::write_private(&p, b)?;\n\
+                std::fs::rename(&a, &b)?;\n#[cfg(test)]\nmod tests {\n    fn t() { std::fs::write(\"a\", \"b\"); }\n}\n";
+    let found = breaches("src/requests/x.rs", "requests", text);
+    let lines: Vec<usize> = found.iter().map(|b| b.line).collect();
+    assert_eq!(lines, vec![1, 2, 3, 4], "{found:?}");
+    assert!(found[0].what.contains("private_fs"), "{found:?}");
+    for helper in FILE_WRITERS {
+        assert!(
+            breaches(helper, "x", text).is_empty(),
+            "{helper} may write files"
+        );
+    }
+    let log = breaches(
+        "src/logging.rs",
+        "logging.rs",
+        "let a = tracing_appender::rolling::never(d, n);\n",
+    );
+    assert_eq!(
+        log.len(),
+        1,
+        "the appender would create the log with the umask's mode"
+    );
 }
 
 #[test]

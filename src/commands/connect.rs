@@ -7,7 +7,7 @@ use secrecy::SecretString;
 
 use super::{CommandError, Context};
 use crate::config::{Profile, ProfileStore, SecretSource};
-use crate::sf::{RenewReason, SfClient};
+use crate::sf::SfClient;
 
 /// Loads `profiles.toml` from the context's config directory (a missing file = no profiles).
 /// Warns on stderr when it holds a plain-text secret readable by other users.
@@ -142,8 +142,8 @@ async fn secret_for(profile: &Profile) -> Result<SecretString, CommandError> {
 /// login is exit 1 with the plain-words diagnosis.
 pub async fn connect(ctx: &Context) -> Result<(Profile, SfClient), CommandError> {
     let (profile, client) = client_for(ctx).await?;
-    client
-        .login(RenewReason::Initial)
+    let store = ctx.token_store();
+    crate::login::first_token(&client, &store, &profile.name)
         .await
         .map_err(|e| login_failed(&profile, &e))?;
     Ok((profile, client))
@@ -154,11 +154,33 @@ pub async fn connect(ctx: &Context) -> Result<(Profile, SfClient), CommandError>
 pub(crate) async fn client_for(ctx: &Context) -> Result<(Profile, SfClient), CommandError> {
     let store = load_store(ctx)?;
     let profile = choose_profile(&store, ctx.profile.as_deref())?;
-    let secret = secret_for(&profile).await?;
-    let config = crate::config::connection_config(&profile, secret)
-        .map_err(|e| CommandError::usage(e.to_string()))?;
-    let client = SfClient::new(config).map_err(|e| CommandError::api(&e))?;
+    client_of(ctx, profile).await
+}
+
+/// Obtains `profile`'s secret (when its flow needs one) and builds its client.
+pub(crate) async fn client_of(
+    ctx: &Context,
+    profile: Profile,
+) -> Result<(Profile, SfClient), CommandError> {
+    let secret = if profile.needs_secret() {
+        Some(secret_for(&profile).await?)
+    } else {
+        None
+    };
+    let store = ctx.token_store();
+    let client = crate::login::client_for(&profile, secret, &store)
+        .await
+        .map_err(|d| CommandError::failure(diagnosis_text(&d)))?;
     Ok((profile, client))
+}
+
+/// A diagnosis as the commands print it.
+pub(crate) fn diagnosis_text(d: &crate::sf::Diagnosis) -> String {
+    let mut message = format!("{}\n{}\nFix: {}", d.title, d.meaning.trim(), d.fix);
+    if !d.what_salesforce_said.is_empty() && !d.what_salesforce_said.contains(d.meaning.trim()) {
+        message.push_str(&format!("\nDetails: {}", d.what_salesforce_said));
+    }
+    message
 }
 
 fn login_failed(profile: &Profile, e: &crate::sf::ApiError) -> CommandError {

@@ -154,8 +154,14 @@ pub(crate) async fn run(args: ExportArgs, ctx: &mut Context) -> Result<(), Comma
         })
         .await
         .map_err(bulk_error)?;
-    let file = std::fs::File::create(&args.out)
-        .map_err(|e| CommandError::usage(format!("cannot create {}: {e}", args.out.display())))?;
+    // A new file is 0600 (readable by the user only); one that exists keeps its mode.
+    let file = crate::private_fs::create(&args.out).map_err(|e| {
+        CommandError::usage(format!(
+            "cannot create {}: {}",
+            args.out.display(),
+            e.source
+        ))
+    })?;
     let mut out = BufWriter::new(file);
     let started = Instant::now();
     let mut first = true;

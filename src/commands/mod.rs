@@ -24,6 +24,7 @@ pub mod apex;
 pub mod check;
 pub mod completions;
 pub mod export;
+pub mod login;
 pub mod profiles;
 pub mod query;
 pub mod record;
@@ -79,6 +80,10 @@ pub enum ScriptCommand {
     /// API usage. The access token itself only with --reveal.
     #[command(after_help = EXIT_CODES_HELP)]
     Token(token::TokenArgs),
+    /// Log a profile in: a browser-login profile opens the login page (or prints its address
+    /// with --no-browser) and keeps the refresh token; other flows log in once.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Login(login::LoginArgs),
     /// Run a SOQL query and stream every page (table, JSON, NDJSON or CSV).
     #[command(after_help = EXIT_CODES_HELP)]
     Query(query::QueryArgs),
@@ -88,7 +93,8 @@ pub enum ScriptCommand {
     /// Read, create, update or delete one record.
     #[command(subcommand)]
     Record(record::RecordCommand),
-    /// List, show, add or remove connection profiles (profiles.toml).
+    /// List, show, add or remove connection profiles (profiles.toml); import the Salesforce
+    /// CLI's orgs.
     #[command(subcommand)]
     Profiles(profiles::ProfilesCommand),
     /// Call Apex REST resources and Apex SOAP web services.
@@ -119,6 +125,9 @@ pub struct Context {
     pub stdout: Box<dyn Write + Send>,
     /// Whether stderr is a terminal: progress lines are only drawn then.
     pub stderr_is_terminal: bool,
+    /// Where browser logins' refresh tokens are kept; `None` = detected
+    /// ([`TokenStore::detect`](crate::login::TokenStore::detect)).
+    pub token_store: Option<crate::login::TokenStore>,
 }
 
 impl Context {
@@ -130,12 +139,21 @@ impl Context {
             profile,
             stdout: Box::new(io::stdout()),
             stderr_is_terminal: io::stderr().is_terminal(),
+            token_store: None,
         }
     }
 
     /// `<config_dir>/profiles.toml`.
     pub fn profiles_path(&self) -> PathBuf {
         self.config_dir.join(crate::config::paths::PROFILES_FILE)
+    }
+
+    /// Where browser logins' refresh tokens are kept (the keychain, else a private file in
+    /// the data directory).
+    pub fn token_store(&self) -> crate::login::TokenStore {
+        self.token_store
+            .clone()
+            .unwrap_or_else(|| crate::login::TokenStore::detect(&crate::config::paths::data_dir()))
     }
 }
 
@@ -199,13 +217,8 @@ impl CommandError {
             }
             _ => EXIT_FAILURE,
         };
-        let d = e.diagnosis();
-        let mut message = format!("{}\n{}\nFix: {}", d.title, d.meaning.trim(), d.fix);
-        // Some meanings already quote Salesforce's message; do not print it twice.
-        if !d.what_salesforce_said.contains(d.meaning.trim()) {
-            message.push_str(&format!("\nDetails: {}", d.what_salesforce_said));
-        }
-        CommandError::new(code, message)
+        // Some meanings already quote Salesforce's message; it is not printed twice.
+        CommandError::new(code, connect::diagnosis_text(&e.diagnosis()))
     }
 }
 
@@ -223,6 +236,15 @@ impl From<io::Error> for CommandError {
     }
 }
 
+/// Takes group and other permissions away from sfterm's own files and directories (as the TUI
+/// does at start) and says on stderr what it changed or could not change.
+fn make_own_files_private(ctx: &Context) {
+    let own = crate::config::paths::own_files(&ctx.config_dir, &crate::config::paths::data_dir());
+    if let Some(notice) = crate::private_fs::tighten(&own).notice(usize::MAX) {
+        eprintln!("warning: {notice}");
+    }
+}
+
 /// Runs one command. `cli_command` is the top-level clap command (`Cli::command()`), used by
 /// `completions` to describe the whole command line.
 pub async fn run(
@@ -230,12 +252,14 @@ pub async fn run(
     mut ctx: Context,
     cli_command: clap::Command,
 ) -> Result<(), CommandError> {
+    make_own_files_private(&ctx);
     let result = match command {
         ScriptCommand::Token(args) => token::run(args, &mut ctx).await,
         ScriptCommand::Query(args) => query::run(args, &mut ctx).await,
+        ScriptCommand::Login(args) => login::run(args, &mut ctx).await,
         ScriptCommand::Export(args) => export::run(args, &mut ctx).await,
         ScriptCommand::Record(cmd) => record::run(cmd, &mut ctx).await,
-        ScriptCommand::Profiles(cmd) => profiles::run(cmd, &mut ctx),
+        ScriptCommand::Profiles(cmd) => profiles::run(cmd, &mut ctx).await,
         ScriptCommand::Apex(cmd) => apex::run(cmd, &mut ctx).await,
         ScriptCommand::Completions(args) => completions::run(&args, &mut ctx, cli_command),
         ScriptCommand::Run(args) => run::run(args, &mut ctx).await,

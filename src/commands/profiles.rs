@@ -1,32 +1,41 @@
-//! `sfterm profiles list|show|add|remove`: the connection profiles in `profiles.toml`. Secrets
-//! are never printed: only where they come from.
+//! `sfterm profiles list|show|add|remove|import-sf`: the connection profiles in
+//! `profiles.toml`. Secrets are never printed: only where they come from.
+
+mod flags;
+mod import_sf;
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
 use super::connect::load_store;
 use super::{CommandError, Context};
-use crate::config::{AuthStyle, EndpointKind, Profile, SecretSource};
+use crate::config::{EndpointKind, Flow, Profile, SecretSource};
+use crate::sf::oauth::web::redirect_uri_for_port;
+use crate::sf::types::jwt_audience;
+
+pub use flags::{AddArgs, AuthArg, FlowArg, SecretArgs};
+pub use import_sf::{ImportSfArgs, import_sf};
 
 /// The `profiles` subcommands.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum ProfilesCommand {
-    /// List the profiles: name, endpoint, kind and secret source.
+    /// List the profiles: name, endpoint, kind, login flow and secret source.
     List(ListArgs),
     /// Show one profile's settings (never its secret).
     Show(ShowArgs),
-    /// Add a profile (validated like the TUI's profile form).
-    Add(AddArgs),
+    /// Add a profile (validated like the TUI's profile form); --flow chooses how it logs in.
+    Add(Box<AddArgs>),
     /// Remove a profile.
     Remove(RemoveArgs),
+    /// Add orgs logged in with the Salesforce CLI (`sf org list`) as profiles with flow "sf".
+    ImportSf(ImportSfArgs),
 }
 
 /// Arguments of `profiles list`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ListArgs {
-    /// Print a JSON array of objects with keys name, endpoint, kind, secret_source.
+    /// Print a JSON array of objects with keys name, endpoint, kind, flow, secret_source.
     #[arg(long)]
     pub json: bool,
 }
@@ -36,53 +45,12 @@ pub struct ListArgs {
 pub struct ShowArgs {
     /// The profile's name.
     pub name: String,
-    /// Print one JSON object (see `profiles show --help` for the keys).
+    /// Print one JSON object: name, endpoint, kind, flow, flow_label, client_id,
+    /// secret_source (and secret_env or secret_command), auth_style, api_version, ca_file,
+    /// renew_margin_secs, the flow's keys (web: callback_port, callback_url; jwt: username,
+    /// key_file, audience; sf: sf_org), problems, warnings.
     #[arg(long)]
     pub json: bool,
-}
-
-/// How `profiles add` sends the client credentials.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum AuthArg {
-    /// client_id / client_secret in the form body.
-    #[default]
-    Body,
-    /// HTTP Basic Authorization header.
-    Basic,
-}
-
-/// Arguments of `profiles add`. Without a --secret-* option the secret is asked for at
-/// connect time (interactive use only).
-#[derive(Debug, Clone, clap::Args)]
-#[command(group(clap::ArgGroup::new("secret_source").args(["secret_env", "secret_command", "secret_prompt"])))]
-pub struct AddArgs {
-    /// Unique profile name.
-    #[arg(long)]
-    pub name: String,
-    /// The org's My Domain URL, e.g. https://acme.my.salesforce.com.
-    #[arg(long)]
-    pub endpoint: String,
-    /// The app's consumer key.
-    #[arg(long)]
-    pub client_id: String,
-    /// Read the client secret from this environment variable.
-    #[arg(long, value_name = "VAR")]
-    pub secret_env: Option<String>,
-    /// Run this shell command and use its output as the client secret.
-    #[arg(long, value_name = "CMD")]
-    pub secret_command: Option<String>,
-    /// Ask for the secret when connecting (the default).
-    #[arg(long)]
-    pub secret_prompt: bool,
-    /// How the client credentials are sent to the token endpoint.
-    #[arg(long, value_enum, default_value_t = AuthArg::Body)]
-    pub auth: AuthArg,
-    /// Pin an API version such as 62.0 (default: the org's newest).
-    #[arg(long, value_name = "VERSION")]
-    pub api_version: Option<String>,
-    /// A PEM file with extra CA certificates to trust.
-    #[arg(long, value_name = "FILE")]
-    pub ca_file: Option<PathBuf>,
 }
 
 /// Arguments of `profiles remove`.
@@ -93,8 +61,12 @@ pub struct RemoveArgs {
 }
 
 /// The kind badge of a profile's endpoint: `production`, `sandbox`, `my-domain`, `local`,
-/// `custom`, or `invalid` when the endpoint cannot be used.
+/// `custom`, `invalid` when the endpoint cannot be used, or `unknown` for a Salesforce CLI
+/// org without one (the CLI knows its instance).
 pub fn kind_badge(profile: &Profile) -> &'static str {
+    if has_no_endpoint(profile) {
+        return "unknown";
+    }
     match profile.normalized_endpoint() {
         Err(_) => "invalid",
         Ok(e) if e.is_sandbox() => "sandbox",
@@ -108,6 +80,11 @@ pub fn kind_badge(profile: &Profile) -> &'static str {
     }
 }
 
+/// A flow that may go without an endpoint (the Salesforce CLI's), and none given.
+fn has_no_endpoint(profile: &Profile) -> bool {
+    !profile.flow.uses_client_id() && profile.endpoint.trim().is_empty()
+}
+
 /// Where the secret comes from, for people: `prompt`, `env FOO`, `command pass ...`, `plain`.
 fn secret_text(source: &SecretSource) -> String {
     match source {
@@ -115,26 +92,66 @@ fn secret_text(source: &SecretSource) -> String {
         SecretSource::Env { var } => format!("env {var}"),
         SecretSource::Command { command } => format!("command {command}"),
         SecretSource::Plain { .. } => "plain (stored in profiles.toml)".to_string(),
+        SecretSource::None => "none".to_string(),
     }
 }
 
-/// The endpoint as it will be used (normalised), or as typed when it is invalid.
-fn endpoint_text(profile: &Profile) -> String {
-    profile
-        .normalized_endpoint()
-        .map(|e| e.to_string())
-        .unwrap_or_else(|_| profile.endpoint.clone())
+/// The endpoint as it will be used (normalised), or as typed when it is invalid; `None` when
+/// there is none.
+fn endpoint_text(profile: &Profile) -> Option<String> {
+    if has_no_endpoint(profile) {
+        return None;
+    }
+    Some(
+        profile
+            .normalized_endpoint()
+            .map(|e| e.to_string())
+            .unwrap_or_else(|_| profile.endpoint.clone()),
+    )
 }
 
-/// The stable JSON form of a profile (never the secret). Keys: `name`, `endpoint`, `kind`,
-/// `secret_source` (prompt|env|command|plain), `secret_env` / `secret_command` (when that
-/// source), `client_id`, `auth_style`, `api_version` (null = auto), `ca_file`,
-/// `renew_margin_secs`, `problems` (strings), `warnings` (strings).
+/// The `aud` a JWT profile signs: its own, else the one its endpoint implies.
+fn audience_text(profile: &Profile, audience: Option<&String>) -> String {
+    if let Some(audience) = audience {
+        return audience.clone();
+    }
+    match profile.normalized_endpoint() {
+        Ok(e) => format!("{} (from the endpoint)", jwt_audience(&e.url)),
+        Err(_) => "from the endpoint".to_string(),
+    }
+}
+
+/// The flow's own settings as (label, value) lines for `profiles show`.
+fn flow_lines(p: &Profile) -> Vec<(&'static str, String)> {
+    match &p.flow {
+        Flow::ClientCredentials => Vec::new(),
+        Flow::Web { callback_port } => vec![(
+            "Callback",
+            redirect_uri_for_port(callback_port.unwrap_or(crate::config::DEFAULT_CALLBACK_PORT)),
+        )],
+        Flow::Jwt {
+            username,
+            key_file,
+            audience,
+        } => vec![
+            ("Username", username.clone()),
+            ("Key file", key_file.display().to_string()),
+            ("Audience", audience_text(p, audience.as_ref())),
+        ],
+        Flow::SfCli { org } => vec![("CLI org", org.clone())],
+    }
+}
+
+/// The stable JSON form of a profile (never the secret): the keys listed on `profiles show
+/// --json`. `secret_source` is prompt|env|command|plain|none; `api_version` null = auto;
+/// `endpoint` null = none (a Salesforce CLI org); `audience` null = from the endpoint.
 pub fn profile_json(profile: &Profile) -> Value {
     let mut v = json!({
         "name": profile.name,
         "endpoint": endpoint_text(profile),
         "kind": kind_badge(profile),
+        "flow": profile.flow.as_str(),
+        "flow_label": profile.flow.label(),
         "secret_source": profile.secret.kind(),
         "client_id": profile.client_id,
         "auth_style": profile.auth_style.as_str(),
@@ -150,16 +167,44 @@ pub fn profile_json(profile: &Profile) -> Value {
         SecretSource::Command { command } => v["secret_command"] = json!(command),
         _ => {}
     }
+    match &profile.flow {
+        Flow::ClientCredentials => {}
+        Flow::Web { callback_port } => {
+            let port = callback_port.unwrap_or(crate::config::DEFAULT_CALLBACK_PORT);
+            v["callback_port"] = json!(port);
+            v["callback_url"] = json!(redirect_uri_for_port(port));
+        }
+        Flow::Jwt {
+            username,
+            key_file,
+            audience,
+        } => {
+            v["username"] = json!(username);
+            v["key_file"] = json!(key_file.display().to_string());
+            v["audience"] = json!(audience);
+        }
+        Flow::SfCli { org } => v["sf_org"] = json!(org),
+    }
     v
 }
 
 /// Runs a `profiles` subcommand.
-pub(crate) fn run(cmd: ProfilesCommand, ctx: &mut Context) -> Result<(), CommandError> {
+pub(crate) async fn run(cmd: ProfilesCommand, ctx: &mut Context) -> Result<(), CommandError> {
     match cmd {
         ProfilesCommand::List(args) => list(&args, ctx),
         ProfilesCommand::Show(args) => show(&args, ctx),
-        ProfilesCommand::Add(args) => add(args, ctx),
+        ProfilesCommand::Add(args) => add(&args, ctx),
         ProfilesCommand::Remove(args) => remove(&args, ctx),
+        ProfilesCommand::ImportSf(args) => {
+            use std::io::IsTerminal;
+            // The numbered prompt only when someone reads it and types the answer.
+            let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+            let answers = interactive.then(|| {
+                Box::new(std::io::BufReader::new(std::io::stdin()))
+                    as Box<dyn std::io::BufRead + Send>
+            });
+            import_sf(&args, ctx, &crate::sf::sfcli::SfCli::from_env(), answers).await
+        }
     }
 }
 
@@ -174,6 +219,7 @@ fn list(args: &ListArgs, ctx: &mut Context) -> Result<(), CommandError> {
                     "name": p.name,
                     "endpoint": endpoint_text(p),
                     "kind": kind_badge(p),
+                    "flow": p.flow.as_str(),
                     "secret_source": p.secret.kind(),
                 })
             })
@@ -186,38 +232,50 @@ fn list(args: &ListArgs, ctx: &mut Context) -> Result<(), CommandError> {
     if store.profiles().is_empty() {
         writeln!(
             ctx.stdout,
-            "No profiles in {}. Add one with `sfterm profiles add`.",
+            "No profiles in {}. Add one with `sfterm profiles add` (or `sfterm profiles \
+             import-sf` for the Salesforce CLI's orgs).",
             store.path().display()
         )?;
         return Ok(());
     }
-    let rows: Vec<[String; 4]> = store
+    let rows: Vec<Vec<String>> = store
         .profiles()
         .iter()
         .map(|p| {
-            [
+            vec![
                 p.name.clone(),
-                endpoint_text(p),
+                endpoint_text(p).unwrap_or_else(|| "-".to_string()),
                 kind_badge(p).to_string(),
+                p.flow.as_str().to_string(),
                 p.secret.kind().to_string(),
             ]
         })
         .collect();
-    let header = ["NAME", "ENDPOINT", "KIND", "SECRET"].map(String::from);
-    let mut widths = [0usize; 4];
-    for row in std::iter::once(&header).chain(&rows) {
+    let header = ["NAME", "ENDPOINT", "KIND", "FLOW", "SECRET"].map(String::from);
+    write_table(&mut ctx.stdout, &header, &rows)?;
+    Ok(())
+}
+
+/// Writes `rows` under `header` in left-aligned columns two spaces apart.
+fn write_table(
+    out: &mut dyn Write,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> std::io::Result<()> {
+    let mut widths = vec![0usize; header.len()];
+    for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    for row in std::iter::once(&header).chain(&rows) {
+    for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
         let line = row
             .iter()
-            .zip(widths)
+            .zip(&widths)
             .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
             .collect::<Vec<_>>()
             .join("  ");
-        writeln!(ctx.stdout, "{}", line.trim_end())?;
+        writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
 }
@@ -236,25 +294,34 @@ fn show(args: &ShowArgs, ctx: &mut Context) -> Result<(), CommandError> {
         return Ok(());
     }
     let p = profile;
-    let lines = [
+    let mut lines = vec![
         ("Name", p.name.clone()),
-        ("Endpoint", endpoint_text(p)),
+        (
+            "Endpoint",
+            endpoint_text(p).unwrap_or_else(|| "-".to_string()),
+        ),
         ("Kind", kind_badge(p).to_string()),
-        ("Client id", p.client_id.clone()),
-        ("Secret", secret_text(&p.secret)),
-        ("Auth style", p.auth_style.as_str().to_string()),
-        (
-            "API version",
-            p.pinned_api_version().unwrap_or("auto").to_string(),
-        ),
-        (
-            "CA file",
-            p.ca_file
-                .as_ref()
-                .map(|f| f.display().to_string())
-                .unwrap_or_else(|| "-".to_string()),
-        ),
+        ("Flow", format!("{} ({})", p.flow.as_str(), p.flow.label())),
     ];
+    if p.flow.uses_client_id() {
+        lines.push(("Client id", p.client_id.clone()));
+    }
+    if p.flow.uses_secret() {
+        lines.push(("Secret", secret_text(&p.secret)));
+        lines.push(("Auth style", p.auth_style.as_str().to_string()));
+    }
+    lines.extend(flow_lines(p));
+    lines.push((
+        "API version",
+        p.pinned_api_version().unwrap_or("auto").to_string(),
+    ));
+    lines.push((
+        "CA file",
+        p.ca_file
+            .as_ref()
+            .map(|f| f.display().to_string())
+            .unwrap_or_else(|| "-".to_string()),
+    ));
     for (label, value) in lines {
         writeln!(ctx.stdout, "{label:<12}{value}")?;
     }
@@ -271,25 +338,22 @@ fn show(args: &ShowArgs, ctx: &mut Context) -> Result<(), CommandError> {
     Ok(())
 }
 
-fn add(args: AddArgs, ctx: &mut Context) -> Result<(), CommandError> {
+/// Adds `profile` to the store in memory: a taken name is a usage error.
+fn insert(store: &mut crate::config::ProfileStore, profile: Profile) -> Result<(), CommandError> {
+    store.upsert(None, profile).map_err(|e| match e {
+        crate::config::ConfigError::NameTaken(_) => CommandError::usage(e.to_string()),
+        other => CommandError::failure(other.to_string()),
+    })
+}
+
+fn add(args: &AddArgs, ctx: &mut Context) -> Result<(), CommandError> {
     let mut store = load_store(ctx)?;
-    let mut profile = Profile::new(&args.name, &args.endpoint, &args.client_id);
-    profile.secret = match (args.secret_env, args.secret_command) {
-        (Some(var), _) => SecretSource::Env { var },
-        (None, Some(command)) => SecretSource::Command { command },
-        (None, None) => SecretSource::Prompt,
-    };
-    profile.auth_style = match args.auth {
-        AuthArg::Body => AuthStyle::Body,
-        AuthArg::Basic => AuthStyle::Basic,
-    };
-    profile.api_version = args.api_version;
-    profile.ca_file = args.ca_file;
+    let profile = args.profile()?;
     let problems = profile.validate();
     if !problems.is_empty() {
         let list = problems
             .iter()
-            .map(|p| format!("  {}: {}", p.field, p.message))
+            .map(|p| format!("  {}: {}", args.option_of(p), p.message))
             .collect::<Vec<_>>()
             .join("\n");
         return Err(CommandError::usage(format!(
@@ -301,20 +365,27 @@ fn add(args: AddArgs, ctx: &mut Context) -> Result<(), CommandError> {
         .map(|e| e.notes)
         .unwrap_or_default();
     let name = profile.name.clone();
-    store.upsert(None, profile).map_err(|e| match e {
-        crate::config::ConfigError::NameTaken(_) => CommandError::usage(e.to_string()),
-        other => CommandError::failure(other.to_string()),
-    })?;
+    let flow = profile.flow.clone();
+    insert(&mut store, profile)?;
     store
         .save()
         .map_err(|e| CommandError::failure(e.to_string()))?;
     writeln!(
         ctx.stdout,
-        "Added profile \"{name}\" to {}",
+        "Added profile \"{name}\" ({}) to {}",
+        flow.label(),
         store.path().display()
     )?;
     for note in notes {
         writeln!(ctx.stdout, "Note: {note}")?;
+    }
+    if let Flow::Web { callback_port } = flow {
+        let port = callback_port.unwrap_or(crate::config::DEFAULT_CALLBACK_PORT);
+        writeln!(
+            ctx.stdout,
+            "Note: the app's callback URL must be {}.",
+            redirect_uri_for_port(port)
+        )?;
     }
     Ok(())
 }

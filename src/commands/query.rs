@@ -194,8 +194,9 @@ pub(crate) async fn run(args: QueryArgs, ctx: &mut Context) -> Result<(), Comman
     }
     // Open the output file before logging in so a bad path fails fast.
     let mut file = match &args.out {
-        Some(path) => Some(BufWriter::new(std::fs::File::create(path).map_err(
-            |e| CommandError::usage(format!("cannot create {}: {e}", path.display())),
+        // A new file is 0600 (readable by the user only); one that exists keeps its mode.
+        Some(path) => Some(BufWriter::new(crate::private_fs::create(path).map_err(
+            |e| CommandError::usage(format!("cannot create {}: {}", path.display(), e.source)),
         )?)),
         None => None,
     };

@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
+use super::profiles::SecretArgs;
 use super::{CommandError, Context, connect};
 use crate::config::paths::{DATA_DIR_ENV, data_dir};
 use crate::config::profiles::{ProfileStore, SecretSource};
@@ -59,12 +60,9 @@ pub struct ImportEnvArgs {
     /// The new profile's name (default: the environment's name).
     #[arg(long)]
     pub name: Option<String>,
-    /// Read the client secret from this environment variable.
-    #[arg(long, value_name = "VAR", conflicts_with = "secret_command")]
-    pub secret_env: Option<String>,
-    /// Read the client secret from this command's output (e.g. `pass show sf/prod`).
-    #[arg(long, value_name = "CMD")]
-    pub secret_command: Option<String>,
+    /// Where the client secret comes from (default: asked at connect time).
+    #[command(flatten)]
+    pub secret: SecretArgs,
     /// The data directory (the environment's other values become the profile's variables).
     #[arg(long, env = DATA_DIR_ENV, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
@@ -379,14 +377,8 @@ fn import_env(args: &ImportEnvArgs, ctx: &mut Context) -> Result<(), CommandErro
         .clone()
         .or(env_name)
         .unwrap_or_else(|| "Postman".to_string());
-    let source = match (&args.secret_env, &args.secret_command) {
-        (Some(var), _) => SecretSource::Env { var: var.clone() },
-        (None, Some(command)) => SecretSource::Command {
-            command: command.clone(),
-        },
-        (None, None) => SecretSource::Prompt,
-    };
-    let imported = import_environment(&text, &name, source)
+    let source = args.secret.source_or(SecretSource::Prompt);
+    let imported = import_environment(&text, &name, source.clone())
         .map_err(|e| CommandError::usage(format!("{}: {e}", args.file.display())))?;
     let mut profiles = ProfileStore::load(&ctx.profiles_path())
         .map_err(|e| CommandError::failure(e.to_string()))?;
@@ -408,10 +400,10 @@ fn import_env(args: &ImportEnvArgs, ctx: &mut Context) -> Result<(), CommandErro
         imported.profile.endpoint
     )?;
     if imported.secret.is_some() {
-        let where_ = match (&args.secret_env, &args.secret_command) {
-            (Some(var), _) => format!("set the environment variable {var} to it"),
-            (None, Some(_)) => "make the secret command print it".to_string(),
-            (None, None) => "type it in when connecting".to_string(),
+        let where_ = match source {
+            SecretSource::Env { var } => format!("set the environment variable {var} to it"),
+            SecretSource::Command { .. } => "make the secret command print it".to_string(),
+            _ => "type it in when connecting".to_string(),
         };
         writeln!(
             ctx.stdout,

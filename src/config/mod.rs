@@ -12,9 +12,12 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-pub use connection::{ConnectionError, connection_config};
+pub use connection::{ConnectionError, Credentials, connection_config};
 pub use endpoint::{EndpointError, EndpointKind, Environment, NormalizedEndpoint, normalize};
-pub use profiles::{AuthStyle, Problem, Profile, ProfileStore, SecretError, SecretSource};
+pub use profiles::{
+    AuthStyle, DEFAULT_CALLBACK_PORT, Flow, Problem, Profile, ProfileStore, SecretError,
+    SecretSource,
+};
 pub use settings::{KeyOverrides, Settings};
 
 /// A 1-based line and column in a config file.
@@ -91,6 +94,16 @@ pub enum ConfigError {
     /// The profile being saved is not valid.
     #[error("the profile is not valid: {0}")]
     InvalidProfile(String),
+}
+
+impl From<crate::private_fs::FileError> for ConfigError {
+    fn from(e: crate::private_fs::FileError) -> ConfigError {
+        ConfigError::Io {
+            path: e.path,
+            action: e.action,
+            source: e.source,
+        }
+    }
 }
 
 impl ConfigError {

@@ -5,9 +5,11 @@
 //! can be tested without mutating the process environment.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use directories::ProjectDirs;
+
+use crate::private_fs::Own;
 
 /// Environment variable overriding [`config_dir`].
 pub const CONFIG_DIR_ENV: &str = "SFTERM_CONFIG_DIR";
@@ -19,6 +21,24 @@ pub const PROFILES_FILE: &str = "profiles.toml";
 pub const SETTINGS_FILE: &str = "config.toml";
 /// File name of the log file inside [`data_dir`].
 pub const LOG_FILE: &str = "sfterm.log";
+/// The log is rotated at start when it is larger than this (to `sfterm.log.1`, ...).
+pub const LOG_ROTATE_BYTES: u64 = 10 * 1024 * 1024;
+/// How many rotated logs are kept (`sfterm.log.1` to `sfterm.log.3`).
+pub const LOG_FILES_KEPT: usize = 3;
+/// File name of the request history inside a data directory.
+pub const HISTORY_FILE: &str = "history.jsonl";
+/// File name of the staged record edits kept as drafts inside a data directory.
+pub const DRAFTS_FILE: &str = "drafts.json";
+/// Folder of the saved requests (and their variables) inside a data directory.
+pub const REQUESTS_DIR: &str = "requests";
+/// Folder of large response bodies inside a data directory.
+pub const RESPONSES_DIR: &str = "responses";
+/// Folder of the Records tab's CSV exports inside [`data_dir`].
+pub const EXPORTS_DIR: &str = "exports";
+/// The demo's own data directory inside [`data_dir`] (its requests, history and drafts).
+pub const DEMO_DIR: &str = "demo";
+/// The folders sfterm fills inside [`data_dir`].
+pub const DATA_FOLDERS: [&str; 4] = [REQUESTS_DIR, RESPONSES_DIR, EXPORTS_DIR, DEMO_DIR];
 
 fn project_dirs() -> Option<ProjectDirs> {
     ProjectDirs::from("dev", "sfterm", "sfterm")
@@ -71,10 +91,28 @@ pub fn log_path() -> PathBuf {
     data_dir().join(LOG_FILE)
 }
 
+/// Everything sfterm writes in a config and a data directory, for the start-up tightening
+/// ([`crate::private_fs::tighten`]): the directories themselves, `profiles.toml`, the history,
+/// the drafts, the log and its rotated copies, and the data folders ([`DATA_FOLDERS`]) with all
+/// they hold. Not `config.toml` (sfterm only reads it) and nothing else the user keeps there.
+pub fn own_files(config_dir: &Path, data_dir: &Path) -> Vec<Own> {
+    let mut own = vec![
+        Own::Entry(config_dir.to_owned()),
+        Own::Entry(config_dir.join(PROFILES_FILE)),
+        Own::Entry(data_dir.to_owned()),
+        Own::Entry(data_dir.join(HISTORY_FILE)),
+        Own::Entry(data_dir.join(DRAFTS_FILE)),
+        Own::Entry(data_dir.join(LOG_FILE)),
+    ];
+    let log = data_dir.join(LOG_FILE);
+    own.extend((1..=LOG_FILES_KEPT).map(|n| Own::Entry(crate::private_fs::rotated(&log, n))));
+    own.extend(DATA_FOLDERS.iter().map(|f| Own::Tree(data_dir.join(f))));
+    own
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     #[test]
     fn env_override_wins() {

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use secrecy::ExposeSecret;
 
 use super::Context;
+use crate::config::paths::RESPONSES_DIR;
 use crate::config::profiles::SecretSource;
+use crate::private_fs::{self, FileError};
 use crate::requests::body::{self, BodyKind, BodyText};
 use crate::requests::curl::to_curl;
 use crate::requests::history::{History, HistoryEntry};
@@ -22,6 +24,34 @@ use crate::state::composer::job::{
     CollectionImported, ComposerJob, ComposerOutcome, ResponseView, WsdlSource,
 };
 use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Writes a response body to `path` (0600 when new; a file the user already has keeps its
+/// mode): a copy of the file it was spilled to (`from`), else `text`.
+fn save_body(path: &Path, from: Option<PathBuf>, text: &str) -> Result<(), String> {
+    match from {
+        Some(src) => {
+            let mut input = std::fs::File::open(&src)
+                .map_err(|e| format!("cannot read {}: {e}", src.display()))?;
+            let mut out = create_in_dir(path).map_err(|e| e.to_string())?;
+            std::io::copy(&mut input, &mut out)
+                .map(drop)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => save_body_bytes(path, text.as_bytes()),
+    }
+}
+
+fn save_body_bytes(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = create_in_dir(path).map_err(|e| e.to_string())?;
+    out.write_all(bytes)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Creates `path` (0600 when new) and its folder (0700) when missing.
+fn create_in_dir(path: &Path) -> Result<std::fs::File, FileError> {
+    private_fs::create_parent_dir(path).and_then(|()| private_fs::create(path))
+}
 
 /// Runs one job.
 pub async fn run(ctx: &Context, job: ComposerJob) -> ComposerOutcome {
@@ -93,18 +123,11 @@ pub async fn run(ctx: &Context, job: ComposerJob) -> ComposerOutcome {
             } else {
                 path
             };
-            if let Some(dir) = path.parent() {
-                let _ = tokio::fs::create_dir_all(dir).await;
-            }
-            let result = match from {
-                Some(src) => tokio::fs::copy(&src, &path).await.map(|_| ()),
-                None => tokio::fs::write(&path, text).await,
-            };
-            ComposerOutcome::BodySaved(
-                result
-                    .map(|()| path.clone())
-                    .map_err(|e| format!("cannot write {}: {e}", path.display())),
-            )
+            let saved = path.clone();
+            let result = tokio::task::spawn_blocking(move || save_body(&saved, from, &text))
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()));
+            ComposerOutcome::BodySaved(result.map(|()| path))
         }
         ComposerJob::Copy(text) => {
             ComposerOutcome::Copied(ctx.copy(&text).map_err(|e| e.to_string()))
@@ -150,8 +173,8 @@ pub(super) async fn send_job(
     other: Option<Box<crate::config::profiles::Profile>>,
 ) -> (Result<ResponseView, String>, Option<HistoryEntry>) {
     let (profile, client) = match other {
-        Some(p) => match super::session::connect(*p.clone(), None).await {
-            Ok((client, _)) => (p.name.clone(), client),
+        Some(p) => match super::session::connect(ctx, *p.clone(), None).await {
+            Ok(connected) => (p.name.clone(), connected.client),
             Err(d) => return (Err(format!("{}: {}", d.title, d.meaning)), None),
         },
         None => match ctx.client() {
@@ -179,10 +202,11 @@ pub(super) async fn send_job(
     let spill = Spill {
         threshold: body::LARGE_BODY,
         keep: body::PREVIEW_BYTES,
-        path: ctx.data_dir().join("responses").join(format!(
+        path: ctx.data_dir().join(RESPONSES_DIR).join(format!(
             "response-{}.body",
             jiff::Timestamp::now().as_millisecond()
         )),
+        create: |path| create_in_dir(path).map_err(|e| e.source),
         written: Arc::new(AtomicU64::new(0)),
     };
     let sent = match send_spilling(&client, &resolved, Some(&spill)).await {
@@ -259,7 +283,6 @@ pub async fn response_view(
             String::from_utf8_lossy(&resp.body[..cut]).into_owned(),
         )
     } else if large {
-        let dir = data_dir.join("responses");
         let name = format!(
             "response-{}.{}",
             jiff::Timestamp::now().as_millisecond(),
@@ -269,13 +292,12 @@ pub async fn response_view(
                 BodyKind::Text => "txt",
             }
         );
-        let path = dir.join(name);
-        tokio::fs::create_dir_all(&dir)
+        let path = data_dir.join(RESPONSES_DIR).join(name);
+        let written = path.clone();
+        let bytes = resp.body.clone();
+        tokio::task::spawn_blocking(move || save_body_bytes(&written, &bytes))
             .await
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        tokio::fs::write(&path, &resp.body)
-            .await
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            .unwrap_or_else(|e| Err(e.to_string()))?;
         let cut = String::from_utf8_lossy(&resp.body[..body::PREVIEW_BYTES]).into_owned();
         (Some(path), cut)
     } else {

@@ -1,42 +1,11 @@
 //! Effects on this machine that the runtime runs at once (no network, no terminal): writing
 //! `profiles.toml` and the drafts file, copying, opening a URL in the browser.
 
-use std::io;
-
 use super::Context;
 use crate::config::profiles::{Profile, ProfileStore};
 use crate::effect::ProfileChange;
 use crate::msg::{Msg, Outcome};
 use crate::state::record_detail::job::{RecordEffect, RecordOutcome};
-
-/// Opens a URL in the browser (`xdg-open` / `open`; a capture in tests).
-pub type Opener = Box<dyn Fn(&str) -> io::Result<()> + Send + Sync>;
-
-/// Opens a URL with the platform's opener, without waiting for it. `NotFound` when none exists.
-pub fn system_opener(url: &str) -> io::Result<()> {
-    let candidates: &[&str] = if cfg!(target_os = "macos") {
-        &["open"]
-    } else {
-        &["xdg-open", "open"]
-    };
-    for program in candidates {
-        match std::process::Command::new(program)
-            .arg(url)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-        {
-            Ok(_) => return Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Err(io::Error::new(
-        io::ErrorKind::NotFound,
-        "no opener (xdg-open/open)",
-    ))
-}
 
 /// Applies `change` to the store and writes `profiles.toml`; returns the profiles as now
 /// stored. On failure the store is left as it was, in memory and on disk. `None`: the file
@@ -44,11 +13,13 @@ pub fn system_opener(url: &str) -> io::Result<()> {
 pub fn save_profiles(
     store: Option<&mut ProfileStore>,
     change: ProfileChange,
+    ctx: &Context,
 ) -> Result<Vec<Profile>, String> {
     let Some(store) = store else {
         return Err("profiles.toml could not be read, so it is not written either".into());
     };
     let before = store.clone();
+    let stored_login = stored_login_change(&change);
     let result = match change {
         ProfileChange::Upsert {
             original_name,
@@ -59,12 +30,52 @@ pub fn save_profiles(
     }
     .and_then(|()| store.save());
     match result {
-        Ok(()) => Ok(store.profiles().to_vec()),
+        Ok(()) => {
+            if let Some(change) = stored_login {
+                follow_stored_login(ctx, change);
+            }
+            Ok(store.profiles().to_vec())
+        }
         Err(e) => {
             *store = before; // keep memory and disk in step
             Err(e.to_string())
         }
     }
+}
+
+/// What a profile change does to its stored login: `(old name, new name)`, `None` = deleted.
+fn stored_login_change(change: &ProfileChange) -> Option<(String, Option<String>)> {
+    match change {
+        ProfileChange::Remove { name } => Some((name.clone(), None)),
+        ProfileChange::Upsert {
+            original_name: Some(old),
+            profile,
+        } if *old != profile.name => Some((old.clone(), Some(profile.name.clone()))),
+        _ => None,
+    }
+}
+
+/// A deleted profile's refresh token is deleted, a renamed one's moves with it (in the
+/// background: the keychain may take a moment).
+fn follow_stored_login(ctx: &Context, (old, new): (String, Option<String>)) {
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        let store = ctx.token_store().await;
+        let result = tokio::task::spawn_blocking(move || match new {
+            None => store.delete(&old).map(drop),
+            Some(new) => store.rename(&old, &new),
+        })
+        .await;
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                let _ = ctx
+                    .tx
+                    .send(Msg::Error(format!("The stored login was not updated: {e}")));
+            }
+            Err(e) => tracing::warn!(error = %e, "stored login not updated"),
+        }
+    });
 }
 
 /// Runs a record detail effect that needs no terminal (all but `EditExternally`, which the

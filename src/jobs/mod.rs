@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::effect::{Job, RequestId};
+use crate::login::TokenStore;
 use crate::msg::{Msg, Outcome};
 use crate::sf::SfClient;
 pub use session::Session;
@@ -34,8 +35,13 @@ pub struct Context {
     pub data_dir: Option<PathBuf>,
     pub clipboard: Arc<Clipboard>,
     /// Opens a URL in the browser.
-    pub opener: Arc<local::Opener>,
+    pub opener: Arc<crate::opener::Opener>,
     pub tx: mpsc::UnboundedSender<Msg>,
+    /// Where browser logins' refresh tokens are kept: chosen on first use
+    /// ([`TokenStore::detect`]) unless set.
+    pub token_store: Arc<std::sync::OnceLock<TokenStore>>,
+    /// Addresses the user pastes for the browser login in progress.
+    pub browser_paste: Arc<std::sync::Mutex<Option<mpsc::UnboundedSender<String>>>>,
 }
 
 impl Context {
@@ -51,9 +57,23 @@ impl Context {
             session: Session::connected(profile, client),
             data_dir: Some(data_dir),
             clipboard: Arc::new(clipboard),
-            opener: Arc::new(Box::new(local::system_opener)),
+            opener: Arc::new(Box::new(crate::opener::system_opener)),
             tx: mpsc::unbounded_channel().0,
+            token_store: Arc::default(),
+            browser_paste: Arc::default(),
         }
+    }
+
+    /// Where browser logins' refresh tokens are kept (detected once, off the UI thread).
+    pub async fn token_store(&self) -> TokenStore {
+        if let Some(store) = self.token_store.get() {
+            return store.clone();
+        }
+        let data_dir = self.data_dir();
+        let detected = tokio::task::spawn_blocking(move || TokenStore::detect(&data_dir))
+            .await
+            .unwrap_or_else(|_| TokenStore::file(&self.data_dir(), "the keychain probe failed"));
+        self.token_store.get_or_init(|| detected).clone()
     }
 
     /// The connected profile's name and client.

@@ -13,8 +13,7 @@ use crate::sf::{ApiError, SfClient};
 use crate::state::record_detail::Draft;
 use crate::state::record_detail::job::{LoadedRecord, RecordJob, RecordOutcome, WriteFailure};
 
-/// Name of the drafts file inside the data dir.
-pub const DRAFTS_FILE: &str = "drafts.json";
+pub use crate::config::paths::DRAFTS_FILE;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct DraftsFile {
@@ -48,9 +47,7 @@ pub fn write_drafts(dir: &Path, drafts: &[Draft]) -> io::Result<()> {
         drafts: drafts.to_vec(),
     })
     .map_err(io::Error::other)?;
-    crate::config::profiles::write_atomic(&path, &body)
-        .map_err(|e| io::Error::other(e.to_string()))?;
-    Ok(())
+    Ok(crate::private_fs::write_private(&path, &body)?)
 }
 
 /// Runs one job with the connected client.

@@ -173,15 +173,13 @@ async fn export_page(
     // Writes the page and answers the file's size (later pages leave out the header row, so
     // the pages' lengths do not add up to it).
     let write = tokio::task::spawn_blocking(move || -> std::io::Result<u64> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .append(!first)
-            .truncate(first)
-            .open(&path)?;
+        // A new file is 0600 (its folder 0700); one the user already has keeps its mode.
+        let file = if first {
+            crate::private_fs::create_parent_dir(&path)?;
+            crate::private_fs::create(&path)?
+        } else {
+            crate::private_fs::append(&path)?
+        };
         let mut out = std::io::BufWriter::new(file);
         write_csv_page(&mut out, &csv, first)?;
         out.flush()?;

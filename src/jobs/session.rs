@@ -8,11 +8,12 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::Context;
-use crate::config::profiles::{Profile, SecretSource};
+use crate::config::profiles::{DEFAULT_CALLBACK_PORT, Flow, Profile};
 use crate::effect::{RequestId, SessionJob};
+use crate::login::{self, TokenStore, browser};
 use crate::msg::{Msg, Outcome};
-use crate::sf::{Diagnosis, RenewReason, SfClient, Token};
-use crate::state::token::SessionInfo;
+use crate::sf::{Diagnosis, GrantKind, SfClient, Token};
+use crate::state::token::{BrowserWait, LoginInfo, SessionInfo};
 
 /// The connected client, shared by every job. A connect job installs its client only if it is
 /// still the one awaited (a newer connect or a cancel drops it).
@@ -31,12 +32,14 @@ struct Connection {
     client: SfClient,
     /// Forwards the client's token changes and API usage to the UI.
     watcher: Option<JoinHandle<()>>,
+    /// Keeps a browser login's stored refresh token in step with the client's.
+    keeper: Option<JoinHandle<()>>,
 }
 
 impl Drop for Connection {
     fn drop(&mut self) {
-        if let Some(watcher) = &self.watcher {
-            watcher.abort();
+        for task in [&self.watcher, &self.keeper].into_iter().flatten() {
+            task.abort();
         }
     }
 }
@@ -56,6 +59,7 @@ impl Session {
             profile: profile.to_owned(),
             client,
             watcher: None,
+            keeper: None,
         });
         session
     }
@@ -84,22 +88,27 @@ impl Session {
     }
 
     /// Installs the client of connect job `req` if it is still awaited.
-    fn install(
-        &self,
-        req: RequestId,
-        profile: &str,
-        client: &SfClient,
-        tx: &mpsc::UnboundedSender<Msg>,
-    ) {
+    fn install(&self, req: RequestId, connected: &Connected, tx: &mpsc::UnboundedSender<Msg>) {
         let mut slot = self.slot();
         if slot.awaited != Some(req) {
             return;
         }
         slot.awaited = None;
+        let Connected {
+            profile,
+            client,
+            store,
+            ..
+        } = connected;
         slot.current = Some(Connection {
-            profile: profile.to_owned(),
+            profile: profile.clone(),
             client: client.clone(),
-            watcher: Some(watch_client(client, profile, tx.clone())),
+            watcher: Some(watch_client(client, profile, store.clone(), tx.clone())),
+            keeper: Some(login::keep_refresh_token_stored(
+                client,
+                store.clone(),
+                profile,
+            )),
         });
     }
 }
@@ -111,10 +120,11 @@ pub(super) async fn connect_job(
     profile: Profile,
     prompted: Option<SecretString>,
 ) -> Outcome {
-    let name = profile.name.clone();
-    match connect(profile, prompted).await {
-        Ok((client, session)) => {
-            ctx.session.install(req, &name, &client, &ctx.tx);
+    match connect(ctx, profile, prompted).await {
+        Ok(connected) => {
+            ctx.session.install(req, &connected, &ctx.tx);
+            let session = connected.info();
+            let client = connected.client;
             // One real API call, so the usage figure shows from the start.
             tokio::spawn(async move {
                 let _ = client.limits().await;
@@ -136,18 +146,33 @@ pub(super) async fn session_job(ctx: &Context, job: SessionJob) -> Outcome {
             SessionJob::CheckApi => Outcome::ApiChecked(Err("not connected".into())),
         };
     };
+    let store = ctx.token_store().await;
     match job {
         SessionJob::Renew(reason) => Outcome::Login(
             client
                 .login(reason)
                 .await
-                .map(|token| session_info(&profile, &token))
+                .map(|token| session_info(&profile, &token, &client, &store))
                 .map_err(|e| Box::new(e.diagnosis())),
         ),
+        SessionJob::Introspect if !client.can_introspect() => Outcome::Introspect(Err(
+            "this login flow has no client secret to ask Salesforce with".into(),
+        )),
         SessionJob::Introspect => {
             Outcome::Introspect(client.introspect().await.map_err(|e| e.to_string()))
         }
-        SessionJob::Revoke => Outcome::Revoke(client.revoke().await.map_err(|e| e.to_string())),
+        // A browser login's refresh token is revoked, which ends its access tokens with it
+        // (the stored copy follows the client's); otherwise the access token.
+        SessionJob::Revoke => Outcome::Revoke(
+            async {
+                if client.revoke_refresh_token().await? {
+                    return Ok(());
+                }
+                client.revoke().await
+            }
+            .await
+            .map_err(|e| e.to_string()),
+        ),
         SessionJob::CopyToken => Outcome::Copied(match client.token() {
             Some(token) => ctx
                 .copy(token.access_token.expose_secret())
@@ -155,7 +180,16 @@ pub(super) async fn session_job(ctx: &Context, job: SessionJob) -> Outcome {
             None => Err("no token".into()),
         }),
         SessionJob::CheckApi => {
-            Outcome::ApiChecked(client.limits().await.map(|_| ()).map_err(|e| e.to_string()))
+            Outcome::ApiChecked(client.limits().await.map(|_| ()).map_err(|e| {
+                if e.needs_new_login() {
+                    format!(
+                        "{}: press enter on the profile to log in in the browser again.",
+                        e.diagnosis().title
+                    )
+                } else {
+                    e.to_string()
+                }
+            }))
         }
     }
 }
@@ -165,7 +199,7 @@ pub(super) async fn session_job(ctx: &Context, job: SessionJob) -> Outcome {
 pub(super) async fn check_job(ctx: &Context, profile: Option<Profile>) -> Outcome {
     let client = match (ctx.session.client(), profile) {
         (Some((_, client)), _) => client,
-        (None, Some(profile)) => match check_client(profile).await {
+        (None, Some(profile)) => match check_client(ctx, profile).await {
             Ok(client) => client,
             Err(e) => return Outcome::Check(Err(e)),
         },
@@ -189,50 +223,112 @@ fn not_connected() -> Diagnosis {
 
 /// A client for the Setup check of a profile that is not connected (it logs in itself, so a
 /// failing login becomes check items). A secret asked at connect time cannot be used here.
-async fn check_client(profile: Profile) -> Result<SfClient, String> {
-    if matches!(profile.secret, SecretSource::Prompt) {
+async fn check_client(ctx: &Context, profile: Profile) -> Result<SfClient, String> {
+    if profile.asks_for_secret() {
         return Err(format!(
             "Profile \"{}\" asks for its secret when connecting: connect it (enter), then run \
              the check again (r).",
             profile.name
         ));
     }
-    client_for(&profile, None)
+    client_for(&profile, None, &ctx.token_store().await)
         .await
         .map_err(|d| format!("{}: {}", d.title, d.meaning))
 }
 
-/// Resolves the secret, builds the client and gets the first token (also used by the
-/// composer to replay a request against another profile).
-pub async fn connect(
-    profile: Profile,
-    prompted: Option<SecretString>,
-) -> Result<(SfClient, SessionInfo), Diagnosis> {
-    let client = client_for(&profile, prompted).await?;
-    let token = client
-        .login(RenewReason::Initial)
-        .await
-        .map_err(|e| e.diagnosis())?;
-    Ok((client, session_info(&profile.name, &token)))
+/// A profile logged in.
+pub struct Connected {
+    pub profile: String,
+    pub client: SfClient,
+    pub store: TokenStore,
+    pub token: Token,
 }
 
-/// Resolves the secret and builds the profile's client, without logging in.
+impl Connected {
+    /// What the UI may know of the session.
+    pub fn info(&self) -> SessionInfo {
+        session_info(&self.profile, &self.token, &self.client, &self.store)
+    }
+}
+
+/// Resolves the secret, builds the client and gets the first token (also used by the
+/// composer to replay a request against another profile). A browser login without a stored
+/// refresh token runs the login in the browser; one whose refresh token Salesforce no longer
+/// accepts forgets it, so that connecting again logs in in the browser.
+pub async fn connect(
+    ctx: &Context,
+    profile: Profile,
+    prompted: Option<SecretString>,
+) -> Result<Connected, Diagnosis> {
+    let store = ctx.token_store().await;
+    let client = client_for(&profile, prompted, &store).await?;
+    let token = match &profile.flow {
+        Flow::Web { callback_port } if client.refresh_token().is_none() => {
+            let port = callback_port.unwrap_or(DEFAULT_CALLBACK_PORT);
+            let token = browser_login(ctx, &client, port).await?;
+            login::store_refresh_token(&client, &store, &profile.name).await;
+            token
+        }
+        _ => login::first_token(&client, &store, &profile.name)
+            .await
+            .map_err(|e| e.diagnosis())?,
+    };
+    Ok(Connected {
+        profile: profile.name,
+        client,
+        store,
+        token,
+    })
+}
+
+/// The browser login, its progress told to the UI; the user's pasted addresses come through
+/// the context's `browser_paste`.
+async fn browser_login(ctx: &Context, client: &SfClient, port: u16) -> Result<Token, Diagnosis> {
+    let (paste_tx, pasted) = mpsc::unbounded_channel();
+    *ctx.browser_paste.lock().unwrap_or_else(|p| p.into_inner()) = Some(paste_tx);
+    let (tx, bad_tx) = (ctx.tx.clone(), ctx.tx.clone());
+    let opener = ctx.opener.clone();
+    let open = move |url: &str| opener(url);
+    let hooks = browser::Hooks {
+        open: &open,
+        pasted,
+        waiting: Box::new(move |waiting| {
+            let _ = tx.send(Msg::BrowserLogin(BrowserWait {
+                url: waiting.url,
+                port: waiting.port,
+                not_opened: waiting.not_opened,
+                paste_refused: None,
+            }));
+        }),
+        bad_paste: Box::new(move |why| {
+            let _ = bad_tx.send(Msg::BrowserLoginPasteRefused(why));
+        }),
+        timeout: browser::Hooks::TIMEOUT,
+    };
+    let result = browser::log_in(client, port, hooks).await;
+    *ctx.browser_paste.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    result.map_err(|e| e.diagnosis())
+}
+
+/// Resolves the secret (when the flow needs one) and builds the profile's client, without
+/// logging in.
 async fn client_for(
     profile: &Profile,
     prompted: Option<SecretString>,
+    store: &TokenStore,
 ) -> Result<SfClient, Diagnosis> {
-    let source = profile.secret.clone();
-    let secret = tokio::task::spawn_blocking(move || source.resolve(prompted))
-        .await
-        .map_err(|e| secret_problem(&e.to_string()))?
-        .map_err(|e| secret_problem(&e.to_string()))?;
-    let config = crate::config::connection_config(profile, secret).map_err(|e| Diagnosis {
-        title: "The profile cannot be used".into(),
-        what_salesforce_said: String::new(),
-        meaning: e.to_string(),
-        fix: e.fix().into(),
-    })?;
-    SfClient::new(config).map_err(|e| e.diagnosis())
+    let secret = if profile.needs_secret() {
+        let source = profile.secret.clone();
+        Some(
+            tokio::task::spawn_blocking(move || source.resolve(prompted))
+                .await
+                .map_err(|e| secret_problem(&e.to_string()))?
+                .map_err(|e| secret_problem(&e.to_string()))?,
+        )
+    } else {
+        None
+    };
+    login::client_for(profile, secret, store).await
 }
 
 fn secret_problem(message: &str) -> Diagnosis {
@@ -244,8 +340,34 @@ fn secret_problem(message: &str) -> Diagnosis {
     }
 }
 
+/// How `client` logs in and renews, for the token pane.
+fn login_info(client: &SfClient, store: &TokenStore) -> LoginInfo {
+    let kind = client.grant_kind();
+    let refresh_token = client.refresh_token().map(|_| store.describe());
+    let renewal = match kind {
+        GrantKind::ClientCredentials | GrantKind::AuthorizationCode => "by client credentials",
+        GrantKind::RefreshToken => "by refresh token",
+        GrantKind::JwtBearer => "by a new JWT assertion",
+        GrantKind::External => "by asking the sf CLI",
+    };
+    LoginInfo {
+        flow: match kind {
+            GrantKind::RefreshToken | GrantKind::AuthorizationCode => "browser login",
+            other => other.label(),
+        }
+        .to_owned(),
+        refresh_token,
+        renewal: renewal.to_owned(),
+    }
+}
+
 /// What the UI may know of a token: everything but the secret, which is masked.
-pub fn session_info(profile: &str, token: &Token) -> SessionInfo {
+pub fn session_info(
+    profile: &str,
+    token: &Token,
+    client: &SfClient,
+    store: &TokenStore,
+) -> SessionInfo {
     let secret = token.access_token.expose_secret();
     let prefix = secret.split_once('!').map_or("", |(org, _)| org);
     SessionInfo {
@@ -259,6 +381,7 @@ pub fn session_info(profile: &str, token: &Token) -> SessionInfo {
         obtained_at: token.obtained_at,
         reason: token.reason,
         masked_token: format!("{prefix}!••••••••"),
+        login: login_info(client, store),
     }
 }
 
@@ -266,8 +389,10 @@ pub fn session_info(profile: &str, token: &Token) -> SessionInfo {
 fn watch_client(
     client: &SfClient,
     profile: &str,
+    store: TokenStore,
     tx: mpsc::UnboundedSender<Msg>,
 ) -> JoinHandle<()> {
+    let watched = client.clone();
     let mut tokens = client.token_watch();
     let mut limits = client.limit_watch();
     let profile = profile.to_owned();
@@ -283,7 +408,9 @@ fn watch_client(
                     if changed.is_err() { break; }
                     let token = tokens.borrow_and_update().clone();
                     match token {
-                        Some(token) => Msg::TokenChanged(session_info(&profile, &token)),
+                        Some(token) => {
+                            Msg::TokenChanged(session_info(&profile, &token, &watched, &store))
+                        }
                         None => continue,
                     }
                 }

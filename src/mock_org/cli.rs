@@ -325,9 +325,8 @@ pub async fn run_with(args: MockOrgArgs, flows: FlowArgs) -> Result<(), MockOrgE
     if let Some(path) = &args.env_file {
         // The key files exist before the env file, which is the readiness signal.
         let jwt = org.write_jwt_files(&jwt_base(path))?;
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, env_text(&org) + &flow_env_text(&org, &jwt))?;
-        std::fs::rename(&tmp, path)?;
+        let text = env_text(&org) + &flow_env_text(&org, &jwt);
+        super::private_file::write_private(path, text.as_bytes())?;
         println!("  env file:       {}", path.display());
         if let Some(key) = &jwt.key {
             println!("  JWT key:        {}", key.display());

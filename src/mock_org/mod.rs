@@ -19,10 +19,11 @@ mod data;
 mod drop;
 mod flows;
 pub use flows::RefreshTokenPolicy;
-pub use flows::jwt::JwtFiles;
+pub use flows::jwt::{JwtFiles, key_path as jwt_key_path};
 mod oauth;
 mod organization;
 pub use organization::OrgType;
+mod private_file;
 mod query;
 mod rest;
 mod schema;
@@ -398,7 +399,7 @@ impl BoundMockOrg {
                 std::process::id(),
                 instance.local_addr()?.port()
             ));
-            std::fs::write(&path, cert_pem.as_bytes())?;
+            private_file::write_private(&path, cert_pem.as_bytes())?;
             ca_file = Some(path);
             Some(
                 RustlsConfig::from_pem(cert_pem.into_bytes(), key_pem.into_bytes())

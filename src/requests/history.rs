@@ -2,7 +2,7 @@
 //! one [`HistoryEntry`] per line, with the token redacted. Loaded newest first, filtered;
 //! any entry can be turned back into a [`SavedRequest`] to replay it.
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -14,8 +14,7 @@ use super::request::{Pair, RequestKind, ResolvedRequest, SFDC_SESSION_HEADER, Sa
 use crate::config::ConfigError;
 use crate::sf::RawResponse;
 
-/// File name of the history inside the data dir.
-pub const HISTORY_FILE: &str = "history.jsonl";
+pub use crate::config::paths::HISTORY_FILE;
 /// What stands in for the access token in the history.
 pub const REDACTED: &str = "REDACTED";
 /// How much of a response body is kept.
@@ -254,22 +253,17 @@ impl History {
         &self.path
     }
 
-    /// Appends one entry (one line, written in one call).
+    /// Appends one entry (one line, written in one call). A new file is 0600 (its directory
+    /// 0700).
     pub fn append(&self, entry: &HistoryEntry) -> Result<(), ConfigError> {
-        if let Some(dir) = self.path.parent() {
-            fs::create_dir_all(dir).map_err(|e| ConfigError::io(dir, "create the directory", e))?;
-        }
         let mut line = serde_json::to_string(entry).map_err(|e| ConfigError::Invalid {
             path: self.path.clone(),
             location: None,
             message: e.to_string(),
         })?;
         line.push('\n');
-        let mut file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
-            .map_err(|e| ConfigError::io(&self.path, "open the file", e))?;
+        crate::private_fs::create_parent_dir(&self.path)?;
+        let mut file = crate::private_fs::append(&self.path)?;
         file.write_all(line.as_bytes())
             .map_err(|e| ConfigError::io(&self.path, "append to the file", e))
     }
@@ -427,7 +421,7 @@ mod tests {
         );
         h.append(&entry(1, 200, "/a")).expect("append");
         h.append(&entry(2, 404, "/b")).expect("append");
-        let mut f = OpenOptions::new()
+        let mut f = fs::OpenOptions::new()
             .append(true)
             .open(h.path())
             .expect("open");

@@ -13,8 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::request::{Pair, RequestKind, SavedRequest, Variables};
 use crate::config::ConfigError;
 
-/// Name of the directory under the data dir that holds the requests.
-pub const REQUESTS_DIR: &str = "requests";
+pub use crate::config::paths::REQUESTS_DIR;
 /// Name of the per-profile variables file inside the requests directory.
 pub const VARIABLES_FILE: &str = ".variables.toml";
 
@@ -139,9 +138,10 @@ pub fn from_toml(
     })
 }
 
-/// Writes a request file atomically (unique temp file, fsync, rename; 0600), as profiles are.
+/// Writes a request file atomically and privately (unique temp file, fsync, rename; 0600), as
+/// profiles are.
 fn write_atomic(path: &Path, text: &str) -> Result<(), ConfigError> {
-    crate::config::profiles::write_atomic(path, text.as_bytes())
+    Ok(crate::private_fs::write_private(path, text.as_bytes())?)
 }
 
 impl RequestStore {

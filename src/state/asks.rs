@@ -77,8 +77,7 @@ impl Model {
     fn new_profile_form(&mut self, profile: &Profile) {
         let mut form = profiles::ProfileForm::edit(profile);
         form.original_name = None;
-        form.secret_source = 0;
-        form.secret_value.clear();
+        form.forget_secret();
         self.profiles.mode = profiles::Mode::Form(Box::new(form));
         self.focus = Focus::Profiles;
     }

@@ -225,9 +225,17 @@ impl Model {
     }
 
     /// Pasted text goes into the text field that has the keyboard, as typed; elsewhere it is
-    /// ignored, so a paste never fires actions (a "q" in it must not quit).
-    pub fn paste(&mut self, text: &str) {
-        self.with_pane(self.input_target(), |pane, _| pane.paste(text));
+    /// ignored, so a paste never fires actions (a "q" in it must not quit). While a browser
+    /// login waits and no text field has the keyboard, a paste is the address the browser
+    /// ended on, for the login.
+    pub fn paste(&mut self, text: &str) -> Vec<Effect> {
+        let target = self.input_target();
+        let typing = self.with_pane(target, |pane, _| pane.wants_text());
+        if !typing && self.token.browser.is_some() {
+            return vec![Effect::BrowserPaste(text.trim().to_owned())];
+        }
+        self.with_pane(target, |pane, _| pane.paste(text));
+        Vec::new()
     }
 
     /// A key typed into whatever text field has the keyboard.
@@ -347,6 +355,16 @@ impl Model {
             }
             Msg::ApiUsage(usage) => {
                 self.token.on_usage(usage);
+                Vec::new()
+            }
+            Msg::BrowserLogin(wait) => {
+                self.token.browser = Some(wait);
+                Vec::new()
+            }
+            Msg::BrowserLoginPasteRefused(why) => {
+                if let Some(wait) = &mut self.token.browser {
+                    wait.paste_refused = Some(why);
+                }
                 Vec::new()
             }
             Msg::ProfilesSaved(result) => {

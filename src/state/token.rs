@@ -31,6 +31,42 @@ pub struct SessionInfo {
     pub reason: RenewReason,
     /// The token with all but its org-id prefix masked, e.g. `00DDn00000Org01!••••••••`.
     pub masked_token: String,
+    /// How the profile logs in and renews.
+    pub login: LoginInfo,
+}
+
+/// A browser login waiting for the user: the page to open, and what went wrong so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrowserWait {
+    /// The login page's address.
+    pub url: String,
+    /// The loopback port the browser is sent back to.
+    pub port: u16,
+    /// Why no browser opened (then the user opens the URL by hand).
+    pub not_opened: Option<String>,
+    /// Why the last pasted address was refused.
+    pub paste_refused: Option<String>,
+}
+
+/// How a session logs in and how its next renewal will happen, for the token pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginInfo {
+    /// The flow, e.g. `browser login`.
+    pub flow: String,
+    /// Where the refresh token is kept, when one is held (e.g. `the system keychain`).
+    pub refresh_token: Option<String>,
+    /// How the next renewal happens, e.g. `by refresh token`.
+    pub renewal: String,
+}
+
+impl Default for LoginInfo {
+    fn default() -> Self {
+        LoginInfo {
+            flow: "client credentials".into(),
+            refresh_token: None,
+            renewal: "by client credentials".into(),
+        }
+    }
 }
 
 /// What is known about when the token expires.
@@ -90,6 +126,8 @@ pub struct TokenState {
     pub renew_margin: SignedDuration,
     /// A short note of the last thing that happened that the user should see, e.g. a failed revoke.
     pub note: Option<String>,
+    /// The browser login in progress, if one waits for the user.
+    pub browser: Option<BrowserWait>,
     pending_login: Option<RequestId>,
     pending_introspect: Option<RequestId>,
     pending_revoke: Option<RequestId>,
@@ -115,6 +153,7 @@ impl TokenState {
             diagnosis: None,
             inactive: None,
             renew_margin,
+            browser: None,
             note: None,
             pending_login: None,
             pending_introspect: None,
@@ -344,6 +383,7 @@ impl TokenState {
         match outcome {
             Outcome::Login(result) if self.pending_login == Some(req) => {
                 self.pending_login = None;
+                self.browser = None;
                 match result {
                     Ok(session) => self.on_new_session(session, ids),
                     Err(diagnosis) => {
@@ -472,6 +512,7 @@ mod tests {
 
     fn session(obtained: i64, reason: RenewReason) -> SessionInfo {
         SessionInfo {
+            login: LoginInfo::default(),
             profile: "Demo org".into(),
             instance_url: "http://127.0.0.1:8484".into(),
             user_id: "005Dn00000IntUsIAJ".into(),

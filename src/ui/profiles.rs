@@ -12,8 +12,9 @@ use super::theme::badge_text;
 use super::{Theme, centered, pane_block, render_confirm};
 use crate::action::Action;
 use crate::config::Environment;
+use crate::config::profiles::{AuthStyle, DEFAULT_CALLBACK_PORT};
 use crate::keymap::Context;
-use crate::state::profiles::{Field, LoginHost, Mode, ProfileForm};
+use crate::state::profiles::{Field, FlowChoice, LoginHost, Mode, ProfileForm};
 use crate::state::{Focus, Model, RunMode};
 
 pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
@@ -193,37 +194,7 @@ fn render_form(form: &ProfileForm, theme: &Theme, area: Rect, frame: &mut Frame)
     for field in form.visible_fields() {
         let focused = form.focus == field;
         let row = lines.len() as u16;
-        let line = match field {
-            Field::LoginHost => choice_line(field, form.login_host.label(), focused, theme),
-            Field::SecretSource => choice_line(
-                field,
-                secret_source_label(form.secret_source_name()),
-                focused,
-                theme,
-            ),
-            Field::AuthStyle => choice_line(
-                field,
-                match form.auth_style() {
-                    crate::config::profiles::AuthStyle::Body => "in the form body",
-                    crate::config::profiles::AuthStyle::Basic => "HTTP Basic header",
-                },
-                focused,
-                theme,
-            ),
-            Field::SecretValue if form.secret_source_name() == "plain" => {
-                masked_line(secret_value_label(form), &form.secret_value, theme, focused)
-            }
-            _ => {
-                let input = form.input(field).map_or("", TextInput::text);
-                let label = if field == Field::SecretValue {
-                    secret_value_label(form)
-                } else {
-                    field.label()
-                };
-                text_line(label, input, focused, theme)
-            }
-        };
-        lines.push(line);
+        lines.push(field_line(form, field, focused, theme));
         if focused
             && !field.is_choice()
             && let Some(input) = form.input(field)
@@ -238,45 +209,14 @@ fn render_form(form: &ProfileForm, theme: &Theme, area: Rect, frame: &mut Frame)
                 theme.error(),
             ));
         }
-        if field == Field::Url {
-            match form.endpoint_hint() {
-                Ok((url, notes)) => {
-                    lines.push(Line::styled(
-                        format!("{:LABEL_WIDTH$}  → {url}", ""),
-                        theme.ok(),
-                    ));
-                    for note in notes {
-                        lines.extend(indented(&note, NOTE_INDENT, width, theme.dim()));
-                    }
-                }
-                Err(why) => lines.extend(indented(&why, NOTE_INDENT, width, theme.dim())),
-            }
-        }
-        if field == Field::LoginHost
-            && matches!(form.login_host, LoginHost::Production | LoginHost::Sandbox)
-        {
-            lines.extend(indented(
-                "! client credentials need the My Domain URL; login/test hosts refuse them",
-                LABEL_WIDTH + 2,
-                width,
-                theme.warn(),
-            ));
-        }
-        if field == Field::SecretValue && form.secret_source_name() == "plain" {
-            lines.extend(indented(
-                "! stored in plain text in profiles.toml (file made private, 0600)",
-                LABEL_WIDTH + 2,
-                width,
-                theme.warn(),
-            ));
-        }
+        lines.extend(notes_under(form, field, width, theme));
     }
     lines.push(Line::from(""));
     if form.saving {
         lines.push(Line::styled("saving…", theme.warn()));
     }
     lines.push(Line::styled(
-        "tab/↓ next  shift-tab/↑ previous  space/→ change choice  ctrl-s save  esc cancel",
+        "tab/↓ next  shift-tab/↑ back  space/→ change choice  ctrl-s save  esc cancel",
         theme.key(),
     ));
     frame.render_widget(Paragraph::new(lines), inner);
@@ -285,8 +225,121 @@ fn render_form(form: &ProfileForm, theme: &Theme, area: Rect, frame: &mut Frame)
     }
 }
 
+/// The row of one field: its label and value (a choice between ‹ › when focused, a secret
+/// masked, the default in dim when nothing is typed).
+fn field_line(form: &ProfileForm, field: Field, focused: bool, theme: &Theme) -> Line<'static> {
+    let choice = |value: &str| choice_line(field, value, focused, theme);
+    match field {
+        Field::Flow => choice(form.flow.label()),
+        Field::LoginHost => choice(form.login_host.label()),
+        Field::SecretSource => choice(secret_source_label(form.secret_source_name())),
+        Field::AuthStyle => choice(match form.auth_style() {
+            AuthStyle::Body => "in the form body",
+            AuthStyle::Basic => "HTTP Basic header",
+        }),
+        Field::SecretValue if form.secret_source_name() == "plain" => masked_line(
+            secret_value_label(form),
+            form.secret_value(),
+            theme,
+            focused,
+        ),
+        _ => {
+            let input = form.input(field).map_or("", TextInput::text);
+            let label = if field == Field::SecretValue {
+                secret_value_label(form)
+            } else {
+                field.label()
+            };
+            let mut line = text_line(label, input, focused, theme);
+            if input.is_empty()
+                && let Some(placeholder) = placeholder(form, field)
+            {
+                line.push_span(Span::styled(placeholder, theme.dim()));
+            }
+            line
+        }
+    }
+}
+
+/// What an empty field stands for.
+fn placeholder(form: &ProfileForm, field: Field) -> Option<String> {
+    match field {
+        Field::CallbackPort => Some(format!("{DEFAULT_CALLBACK_PORT} (default)")),
+        Field::SfOrg => Some("alias or username, as `sf org list` shows it".into()),
+        Field::KeyFile => Some("path to the private key (PEM) of the app's certificate".into()),
+        Field::Username => Some("the Salesforce user to log in as (pre-authorised)".into()),
+        Field::Audience => Some(match form.default_audience() {
+            Some(aud) => format!("optional; default {aud}"),
+            None => "optional; default from the endpoint".into(),
+        }),
+        _ => None,
+    }
+}
+
+/// The hints and warnings under a field.
+fn notes_under(
+    form: &ProfileForm,
+    field: Field,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    match field {
+        Field::Url => match form.endpoint_hint() {
+            Ok((url, notes)) => {
+                lines.push(Line::styled(
+                    format!("{:LABEL_WIDTH$}  → {url}", ""),
+                    theme.ok(),
+                ));
+                for note in notes {
+                    lines.extend(indented(&note, NOTE_INDENT, width, theme.dim()));
+                }
+            }
+            Err(why) => lines.extend(indented(&why, NOTE_INDENT, width, theme.dim())),
+        },
+        Field::LoginHost
+            if form.flow == FlowChoice::ClientCredentials
+                && matches!(form.login_host, LoginHost::Production | LoginHost::Sandbox) =>
+        {
+            lines.extend(indented(
+                "! client credentials need the My Domain URL; login/test hosts refuse them",
+                LABEL_WIDTH + 2,
+                width,
+                theme.warn(),
+            ));
+        }
+        Field::SecretValue if form.secret_source_name() == "plain" => {
+            lines.extend(indented(
+                "! stored in plain text in profiles.toml (file made private, 0600)",
+                LABEL_WIDTH + 2,
+                width,
+                theme.warn(),
+            ));
+        }
+        // The callback URL the app must list, exactly, to paste into its settings.
+        Field::CallbackPort => match form.callback_url() {
+            Ok(url) => {
+                lines.push(Line::styled(
+                    format!("{:LABEL_WIDTH$}  → {url}", ""),
+                    theme.ok(),
+                ));
+                lines.extend(indented(
+                    "add this callback URL to the app (it must match exactly)",
+                    NOTE_INDENT,
+                    width,
+                    theme.dim(),
+                ));
+            }
+            Err(why) => lines.extend(indented(&why, NOTE_INDENT, width, theme.dim())),
+        },
+        _ => {}
+    }
+    lines
+}
+
 fn secret_source_label(name: &str) -> &'static str {
     match name {
+        "none" => "none (PKCE app)",
         "env" => "environment variable",
         "command" => "command output (e.g. pass show sf/prod)",
         "plain" => "plain text in profiles.toml",

@@ -79,6 +79,11 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         lines.push(field("scopes", session.scopes.join(" "), theme));
         lines.push(field("type", session.token_type.clone(), theme));
         lines.push(field("token", session.masked_token.clone(), theme));
+        lines.push(field("flow", session.login.flow.clone(), theme));
+        if let Some(kept) = &session.login.refresh_token {
+            lines.push(field("refresh", format!("held in {kept}"), theme));
+        }
+        lines.push(field("renews", session.login.renewal.clone(), theme));
         let usage = token.usage.map_or_else(
             || "–".into(),
             |u| {
@@ -128,6 +133,34 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
             lines.push(Line::styled(
                 format!("'{name}' connects once it serves."),
                 theme.dim(),
+            ));
+        }
+    }
+    if let Some(wait) = &token.browser {
+        lines.push(Line::from(""));
+        lines.push(Line::styled("Log in in the browser", theme.warn()));
+        let opened = match &wait.not_opened {
+            None => "The login page opened in your browser.".to_owned(),
+            Some(why) => format!("No browser opened ({why})."),
+        };
+        lines.push(Line::styled(opened, theme.dim()));
+        lines.push(Line::styled(
+            "If it did not, open this address:",
+            theme.dim(),
+        ));
+        lines.push(Line::from(wait.url.clone()));
+        lines.push(Line::styled(
+            format!(
+                "Approve, and the browser returns to 127.0.0.1:{}. From another machine (SSH), \
+                 paste the address the browser ends on here.",
+                wait.port
+            ),
+            theme.dim(),
+        ));
+        if let Some(why) = &wait.paste_refused {
+            lines.push(Line::styled(
+                format!("Pasted address refused: {why}"),
+                theme.error(),
             ));
         }
     }

@@ -822,7 +822,7 @@ async fn profiles_add_list_show_remove() {
     let v: Value = serde_json::from_str(&out).expect("JSON");
     assert_eq!(
         v[0],
-        json!({"name": "prod", "endpoint": "https://acme.my.salesforce.com", "kind": "my-domain", "secret_source": "env"})
+        json!({"name": "prod", "endpoint": "https://acme.my.salesforce.com", "kind": "my-domain", "flow": "client_credentials", "secret_source": "env"})
     );
 
     let (result, out) = run(dir.path(), &["profiles", "show", "prod", "--json"]).await;
@@ -961,6 +961,7 @@ async fn a_closed_pipe_ends_the_query_quietly() {
         profile: None,
         stdout: Box::new(ClosedPipe { limit: 100 }),
         stderr_is_terminal: false,
+        token_store: None,
     };
     commands::run(cli.command, ctx, TestCli::command())
         .await

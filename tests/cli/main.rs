@@ -9,4 +9,6 @@ mod apex;
 mod commands;
 mod commands_mock_org;
 mod export;
+mod import_sf;
+mod profile_flows;
 mod run;

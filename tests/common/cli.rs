@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use clap::{CommandFactory, Parser};
 use sfterm::commands::{self, CommandError, Context, ScriptCommand};
+use sfterm::login::TokenStore;
 use sfterm::mock_org::MockOrg;
 
 /// A stand-in for the top-level `sfterm` command line.
@@ -77,6 +78,8 @@ pub async fn run(config_dir: &Path, args: &[&str]) -> (Result<(), CommandError>,
         profile: cli.profile,
         stdout: Box::new(out.clone()),
         stderr_is_terminal: false,
+        // Browser logins of a test keep their refresh tokens beside its profiles.
+        token_store: Some(TokenStore::file(config_dir, "test")),
     };
     let result = commands::run(cli.command, ctx, TestCli::command()).await;
     (result, out.text())

@@ -15,6 +15,7 @@ use tokio::sync::watch;
 use sfterm::app::Runtime;
 use sfterm::config::profiles::{Profile, ProfileStore, SecretSource};
 use sfterm::jobs::Clipboard;
+use sfterm::login::TokenStore;
 use sfterm::mock_org::MockOrg;
 use sfterm::state::Model;
 use sfterm::ui::Theme;
@@ -128,6 +129,9 @@ impl<F: Observed> Prepared<F> {
         let terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
         let clipboard = options.clipboard.unwrap_or_else(|| Box::new(|_| Ok(())));
         let mut runtime = Runtime::new(model, Theme::default(), terminal, Some(store), clipboard);
+        // Browser logins keep their refresh tokens beside the test's profiles, never in the
+        // keychain of the machine running the tests.
+        runtime.use_token_store(TokenStore::file(&config_dir, "test"));
         let (tx, frames) = watch::channel(F::default());
         runtime.observe(Box::new(move |model, terminal| {
             let _ = tx.send(F::observe(model, terminal.backend().to_string()));

@@ -41,6 +41,7 @@ pub fn profile(name: &str, endpoint: &str) -> Profile {
         api_version: None,
         ca_file: None,
         renew_margin_secs: None,
+        flow: Default::default(),
     }
 }
 
@@ -141,6 +142,17 @@ macro_rules! assert_screen {
             insta::assert_snapshot!(screen);
         });
     }};
+    // A named snapshot, for a test with several screens.
+    ($name:expr, $screen:expr) => {{
+        let screen: String = $screen;
+        $crate::common::assert_token_masked(&screen);
+        insta::with_settings!({filters => vec![
+            (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", "[date time]"),
+            (r"\b\d{2}:\d{2}:\d{2}\b", "[hh:mm:ss]"),
+        ]}, {
+            insta::assert_snapshot!($name, screen);
+        });
+    }};
 }
 
 /// The request id of the first job in `effects`.
@@ -157,6 +169,7 @@ pub fn spawned_req(effects: &[Effect]) -> RequestId {
 /// The session of "Demo org" (see [`demo_profiles`]) logged in at [`t0`].
 pub fn session() -> SessionInfo {
     SessionInfo {
+        login: Default::default(),
         profile: "Demo org".into(),
         instance_url: "http://127.0.0.1:8484".into(),
         user_id: "005Dn00000IntUsIAJ".into(),

@@ -1,6 +1,7 @@
 //! A 20 MB response from a tiny local server (token endpoint plus a slow, chunked `/big`):
 //! the body is written to a file while it downloads, only a preview is shown, and the UI keeps
-//! handling keys meanwhile (through the real runtime, observed frame by frame).
+//! handling keys meanwhile (through the real runtime, observed frame by frame). The file and its
+//! folder are private (0600, 0700).
 #![cfg(feature = "mock-org")]
 use crate::common;
 
@@ -156,6 +157,15 @@ async fn a_20_mb_response_streams_to_a_file_while_the_ui_takes_keys() {
     let file = frame.file.expect("a file");
     let on_disk = std::fs::metadata(&file).expect("written").len();
     assert!(on_disk > 20 * 1000 * 1000, "{on_disk}");
+    #[cfg(unix)]
+    {
+        // Written while it downloaded, by the client: private all the same (issue #22).
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).expect("stat").permissions().mode();
+        assert_eq!(mode(&file) & 0o777, 0o600, "{}", file.display());
+        let dir = file.parent().expect("responses/");
+        assert_eq!(mode(dir) & 0o777, 0o700, "{}", dir.display());
+    }
     assert_eq!(frame.size, on_disk);
     assert!(frame.screen.contains("\"records\""), "{}", frame.screen);
     assert!(frame.screen.contains("Preview"), "{}", frame.screen);

@@ -410,7 +410,7 @@ fn a_postman_environment_opens_the_profile_form_without_the_secret() {
     assert!(form.original_name.is_none(), "a new profile");
     assert_eq!(form.secret_source_name(), "prompt");
     assert_eq!(
-        form.secret_value.text(),
+        form.secret_value().text(),
         "",
         "the secret is not carried into the form"
     );

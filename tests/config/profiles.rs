@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
 use sfterm::config::paths;
-use sfterm::config::{AuthStyle, ConfigError, Profile, ProfileStore, SecretError, SecretSource};
+use sfterm::config::{
+    AuthStyle, ConfigError, Flow, Profile, ProfileStore, SecretError, SecretSource,
+};
 
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().expect("create a temp dir")
@@ -53,6 +55,7 @@ fn full_profile(name: &str) -> Profile {
         api_version: Some("61.0".to_owned()),
         ca_file: Some(PathBuf::from("/etc/ssl/ca.pem")),
         renew_margin_secs: Some(60),
+        flow: Default::default(),
     }
 }
 
@@ -334,6 +337,180 @@ fn semantic_errors_are_located() {
         (
             "[[profile]]\nname = \"A\"\nendpoint = \"x\"\nclient_id = \"c\"\n[[profile]]\nname = \"A\"\nendpoint = \"y\"\nclient_id = \"d\"\n",
             ":6:8: a second profile is named \"A\"",
+        ),
+    ];
+    for (text, expected) in cases {
+        write(&path, text);
+        let msg = ProfileStore::load(&path).expect_err(text).to_string();
+        let want = format!("{}{expected}", path.display());
+        assert!(msg.starts_with(&want), "got {msg:?}\nwant prefix {want:?}");
+    }
+}
+
+const EVERY_FLOW: &str = r#"[[profile]]
+name = "CI"
+flow = "jwt"   # signed assertions
+endpoint = "https://login.salesforce.com"
+client_id = "3MVG9ci"
+username = "ci@acme.com"
+key_file = "/keys/ci.pem"
+
+[[profile]]
+name = "Me"
+flow = "web"
+endpoint = "https://test.salesforce.com"
+client_id = "3MVG9web"
+callback_port = 1818
+
+[[profile]]
+name = "From sf"
+flow = "sf"
+sf_org = "acme-dev"
+
+[[profile]]
+name = "Old"
+endpoint = "https://acme.my.salesforce.com"
+client_id = "3MVG9cc"
+"#;
+
+#[test]
+fn every_flow_parses_with_its_own_keys() {
+    let dir = tmp();
+    let path = dir.path().join("profiles.toml");
+    write(&path, EVERY_FLOW);
+    let store = ProfileStore::load(&path).expect("load");
+    let flows: Vec<&Flow> = store.profiles().iter().map(|p| &p.flow).collect();
+    assert_eq!(
+        flows,
+        [
+            &Flow::Jwt {
+                username: "ci@acme.com".into(),
+                key_file: PathBuf::from("/keys/ci.pem"),
+                audience: None,
+            },
+            &Flow::Web {
+                callback_port: Some(1818)
+            },
+            &Flow::SfCli {
+                org: "acme-dev".into()
+            },
+            &Flow::ClientCredentials,
+        ]
+    );
+    // Only client credentials asks for a secret when the file names none.
+    let secrets: Vec<&str> = store.profiles().iter().map(|p| p.secret.kind()).collect();
+    assert_eq!(secrets, ["none", "none", "none", "prompt"]);
+    assert_eq!(store.get("From sf").expect("sf").client_id, "");
+}
+
+#[test]
+fn switching_a_flow_rewrites_only_its_keys() {
+    let dir = tmp();
+    let path = dir.path().join("profiles.toml");
+    write(&path, EVERY_FLOW);
+    let mut store = ProfileStore::load(&path).expect("load");
+    let mut ci = store.get("CI").expect("CI").clone();
+    ci.flow = Flow::Web {
+        callback_port: None,
+    };
+    store.upsert(Some("CI"), ci).expect("switch to web");
+    let unchanged = store.get("Old").expect("Old").clone();
+    store.upsert(Some("Old"), unchanged).expect("same");
+    store.save().expect("save");
+    let text = read(&path);
+    assert!(
+        text.contains("flow = \"web\"   # signed assertions"),
+        "the comment stays with the value:\n{text}"
+    );
+    let ci_table = text.split("[[profile]]").nth(1).expect("CI table");
+    assert!(
+        !ci_table.contains("username") && !ci_table.contains("key_file"),
+        "{ci_table}"
+    );
+    assert!(
+        !ci_table.contains("secret"),
+        "a flow without a secret gains no secret key: {ci_table}"
+    );
+    let old_table = text.split("[[profile]]").nth(4).expect("Old table");
+    assert!(!old_table.contains("flow"), "{old_table}");
+    let again = ProfileStore::load(&path).expect("reload");
+    assert_eq!(
+        again.get("CI").expect("CI").flow,
+        Flow::Web {
+            callback_port: None
+        }
+    );
+}
+
+#[test]
+fn a_flow_without_a_secret_loses_its_secret_key_and_gains_no_auth_style() {
+    let dir = tmp();
+    let path = dir.path().join("profiles.toml");
+    write(&path, EVERY_FLOW);
+    let mut store = ProfileStore::load(&path).expect("load");
+    // "Old" (client credentials, secret from the prompt) becomes a browser login with a PKCE
+    // app: the file must not keep a `secret` that the flow no longer has.
+    let mut old = store.get("Old").expect("Old").clone();
+    old.secret = SecretSource::Env { var: "OLD".into() };
+    store.upsert(Some("Old"), old.clone()).expect("env");
+    store.save().expect("save");
+    assert!(read(&path).contains("source = \"env\""));
+    old.flow = Flow::Web {
+        callback_port: None,
+    };
+    old.secret = SecretSource::None;
+    store.upsert(Some("Old"), old).expect("to web");
+    // A new JWT profile: no secret and no client auth style written.
+    let mut jwt = Profile::new("New JWT", "https://login.salesforce.com", "3MVG9new");
+    jwt.secret = SecretSource::None;
+    jwt.flow = Flow::Jwt {
+        username: "ops@acme.com".into(),
+        key_file: PathBuf::from("/keys/new.pem"),
+        audience: None,
+    };
+    store.upsert(None, jwt).expect("add");
+    store.save().expect("save");
+    let text = read(&path);
+    let old_table = text.split("[[profile]]").nth(4).expect("Old table");
+    assert!(!old_table.contains("secret"), "{old_table}");
+    let jwt_table = text.split("[[profile]]").nth(5).expect("JWT table");
+    assert!(
+        !jwt_table.contains("secret") && !jwt_table.contains("auth_style"),
+        "{jwt_table}"
+    );
+    let again = ProfileStore::load(&path).expect("reload");
+    assert_eq!(again.get("Old").expect("Old").secret, SecretSource::None);
+    // Client credentials keep saying "none" explicitly: without the key they would prompt.
+    let mut cc = again.get("Old").expect("Old").clone();
+    cc.flow = Flow::ClientCredentials;
+    let mut store = again;
+    store.upsert(Some("Old"), cc).expect("back");
+    store.save().expect("save");
+    let text = read(&path);
+    let old_table = text.split("[[profile]]").nth(4).expect("Old table");
+    assert!(old_table.contains("source = \"none\""), "{old_table}");
+}
+
+#[test]
+fn flow_errors_are_located() {
+    let dir = tmp();
+    let path = dir.path().join("profiles.toml");
+    let cases: [(&str, &str); 4] = [
+        (
+            "[[profile]]\nname = \"A\"\nflow = \"saml\"\nendpoint = \"x\"\nclient_id = \"c\"\n",
+            ":3:8: unknown flow \"saml\"",
+        ),
+        (
+            "[[profile]]\nname = \"A\"\nflow = \"jwt\"\nendpoint = \"x\"\nclient_id = \"c\"\n",
+            ":3:8: a profile with flow = \"jwt\" needs \"username\"",
+        ),
+        (
+            "[[profile]]\nname = \"A\"\nflow = \"web\"\nendpoint = \"x\"\nclient_id = \"c\"\ncallback_port = 70000\n",
+            ":6:17: \"callback_port\" must be a port number",
+        ),
+        (
+            "[[profile]]\nname = \"A\"\nflow = \"sf\"\n",
+            ":3:8: a profile with flow = \"sf\" needs \"sf_org\"",
         ),
     ];
     for (text, expected) in cases {

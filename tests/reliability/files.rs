@@ -1,5 +1,6 @@
 //! Files that can hold a secret: profiles.toml is written 0600 (atomically, via a temp file); a
-//! group/world-readable one holding a plain-text secret gets a warning from the CLI (stderr);
+//! group/world-readable one is made private by the CLI at start, which says so on stderr, and
+//! one it may not change (a link) holding a plain-text secret gets a warning instead;
 //! a failed save (read-only config dir) shows a clear message and keeps the form and the
 //! profiles in memory. (The TUI's start-up warning is in tests/reliability/tmux.rs.) Also: the
 //! client secret never shows in `Debug` output of the app state (what a log line or a panic
@@ -109,15 +110,43 @@ fn profiles_list(dir: &Path) -> (Option<i32>, String, String) {
 }
 
 #[test]
-fn cli_warns_on_stderr_about_a_world_readable_secret_file() {
+fn cli_makes_a_readable_secret_file_private_and_says_so_on_stderr() {
     let dir = tempfile::tempdir().expect("dir");
+    chmod(dir.path(), 0o700);
     store_with(dir.path(), plain());
     let (code, stdout, stderr) = profiles_list(dir.path());
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("Acme"), "{stdout}");
     assert!(!stderr.contains("warning"), "0600 is quiet: {stderr}");
 
-    chmod(&dir.path().join("profiles.toml"), 0o644);
+    let path = dir.path().join("profiles.toml");
+    chmod(&path, 0o644);
+    let (code, stdout, stderr) = profiles_list(dir.path());
+    assert_eq!(code, Some(0), "a warning, not a failure: {stderr}");
+    assert!(stdout.contains("Acme"), "{stdout}");
+    assert!(
+        stderr.contains("warning: made private")
+            && stderr.contains(&format!("{} (was 0644)", path.display())),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("plain-secret-value"), "{stderr}");
+    assert!(!stdout.contains("warning"), "the warning stays off stdout");
+    assert_eq!(mode(&path), 0o600, "tightened");
+    let (_, _, stderr) = profiles_list(dir.path());
+    assert!(!stderr.contains("warning"), "nothing left to do: {stderr}");
+}
+
+/// profiles.toml as a link (to a dotfiles repository, say) is not sfterm's to chmod: the start
+/// leaves the target alone, and the warning with the command to run is shown instead.
+#[test]
+fn cli_warns_on_stderr_about_a_readable_secret_file_it_may_not_tighten() {
+    let dir = tempfile::tempdir().expect("dir");
+    chmod(dir.path(), 0o700);
+    let elsewhere = tempfile::tempdir().expect("dir");
+    store_with(elsewhere.path(), plain());
+    let target = elsewhere.path().join("profiles.toml");
+    chmod(&target, 0o644);
+    std::os::unix::fs::symlink(&target, dir.path().join("profiles.toml")).expect("link");
     let (code, stdout, stderr) = profiles_list(dir.path());
     assert_eq!(code, Some(0), "a warning, not a failure: {stderr}");
     assert!(stdout.contains("Acme"), "{stdout}");
@@ -125,7 +154,8 @@ fn cli_warns_on_stderr_about_a_world_readable_secret_file() {
         stderr.contains("warning:") && stderr.contains("chmod 600"),
         "{stderr}"
     );
-    assert!(!stdout.contains("warning"), "the warning stays off stdout");
+    assert!(!stderr.contains("made private"), "{stderr}");
+    assert_eq!(mode(&target), 0o644, "a link's target is left alone");
 }
 
 /// Makes saving into `dir` fail: read-only permissions, or (when running as root, which ignores
@@ -221,9 +251,9 @@ fn profile_form_debug_masks_a_plain_secret() {
 fn secret_typed_in_the_new_profile_form_is_masked() {
     let mut model = model_with(demo_profiles());
     press(&mut model, "n");
-    // Name, environment, URL, client id, secret source (cycle to plain), secret value.
+    // Name, login flow, environment, URL, client id, secret source (cycle to plain), secret value.
     type_text(&mut model, "New");
-    press(&mut model, "tab");
+    press(&mut model, "tab tab");
     press(&mut model, "tab");
     type_text(&mut model, "https://acme.my.salesforce.com");
     press(&mut model, "tab");

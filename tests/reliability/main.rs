@@ -15,6 +15,7 @@ mod fault_matrix_tui;
 mod files;
 mod fuzz_parsers;
 mod https;
+mod private_files;
 mod render_sizes;
 mod secret_scan;
 mod tmux;

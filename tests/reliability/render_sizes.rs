@@ -28,6 +28,7 @@ fn connected() -> Model {
         model.handle_msg(Msg::Done {
             req,
             outcome: Outcome::Login(Ok(SessionInfo {
+                login: Default::default(),
                 profile: "Demo org".into(),
                 instance_url: "http://127.0.0.1:8484".into(),
                 user_id: "005Dn00000IntUsIAJ".into(),

@@ -1,6 +1,8 @@
 //! A panic inside the running TUI (the debug-only `SFTERM_TEST_PANIC=1` trigger: the first key
 //! press panics) gives the terminal back: alternate screen left, cursor shown, raw mode off (the
-//! shell's `stty -a` shows `icanon echo`), and the panic message is printed and logged.
+//! shell's `stty -a` shows `icanon echo`), and the panic message is printed and logged. Files and
+//! directories others can read are made private at start, with a notice naming them. A terminal
+//! that goes away ends the app.
 
 use crate::common;
 
@@ -64,32 +66,68 @@ fn a_panic_in_the_tui_restores_the_terminal_and_reports_the_panic() {
     );
 }
 
+/// Files of an older sfterm (or made with a loose umask) that others can read: at start they are
+/// made private, the status bar names them and the log has one line with all of them.
 #[test]
-fn the_tui_warns_at_start_about_a_world_readable_secret_file() {
+fn the_tui_makes_readable_files_private_at_start_and_names_them() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("profiles.toml");
+    let mode =
+        |p: &std::path::Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+    let chmod = |p: &std::path::Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).expect("chmod");
+    };
+    let root = tempfile::tempdir().expect("temp dir");
+    let (config, data) = (root.path().join("config"), root.path().join("data"));
+    std::fs::create_dir(&config).expect("config dir");
+    std::fs::create_dir(&data).expect("data dir");
+    chmod(&config, 0o700);
+    chmod(&data, 0o755);
+    let profiles = config.join("profiles.toml");
     std::fs::write(
-        &path,
+        &profiles,
         "[[profile]]\nname = \"Acme\"\nendpoint = \"https://acme.my.salesforce.com\"\n\
          client_id = \"c\"\nsecret = { source = \"plain\", value = \"plain-secret-value\" }\n",
     )
     .expect("write");
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    chmod(&profiles, 0o644);
+    let history = data.join("history.jsonl");
+    std::fs::write(&history, "").expect("history");
+    chmod(&history, 0o644);
+
     let tmux = Tmux::joining_lines(format!("sfterm-perm-{}", std::process::id()));
     let command = format!(
-        "SFTERM_CONFIG_DIR={dir} SFTERM_DATA_DIR={dir} {BIN}; echo __EXIT=$?; sleep 30",
-        dir = dir.path().display()
+        "SFTERM_CONFIG_DIR={} SFTERM_DATA_DIR={} {BIN}; echo __EXIT=$?; sleep 30",
+        config.display(),
+        data.display()
     );
-    tmux.start(200, 40, &command);
-    let screen = tmux.wait_for("the start-up warning", |s| {
-        s.contains("Acme") && s.contains("Warning:")
+    tmux.start(250, 40, &command);
+    let screen = tmux.wait_for("the start-up notice", |s| {
+        s.contains("Acme") && s.contains("Warning: made private")
     });
-    assert!(screen.contains("other users can read it"), "{screen}");
+    for (path, was) in [(&profiles, "0644"), (&data, "0755"), (&history, "0644")] {
+        let named = format!("{} (was {was})", path.display());
+        assert!(screen.contains(&named), "{named} named:\n{screen}");
+    }
+    assert!(
+        !screen.contains("chmod 600"),
+        "fixed, not asked for:\n{screen}"
+    );
     assert!(!screen.contains("plain-secret-value"), "{screen}");
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&history), 0o600);
+    assert_eq!(mode(&profiles), 0o600);
     tmux.run(&["send-keys", "-t", "app", "q"]);
     let screen = tmux.wait_for("the app to exit", |s| s.contains("__EXIT="));
     assert!(screen.contains("__EXIT=0"), "{screen}");
+    let log = std::fs::read_to_string(data.join("sfterm.log")).expect("log");
+    let lines: Vec<&str> = log.lines().filter(|l| l.contains("made private")).collect();
+    assert_eq!(lines.len(), 1, "one log line:\n{log}");
+    assert!(
+        lines[0].contains(&history.display().to_string())
+            && lines[0].contains(&data.display().to_string()),
+        "{log}"
+    );
+    assert_eq!(mode(&data.join("sfterm.log")), 0o600, "the log itself");
 }
 
 /// The pty the TUI runs on goes away (its master side closed, as when a terminal emulator or

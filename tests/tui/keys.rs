@@ -13,7 +13,7 @@ fn new_profile_form_saves_what_was_typed() {
     assert!(press(&mut model, "n").is_empty());
     assert!(matches!(model.profiles.mode, Mode::Form(_)));
     type_text(&mut model, "Acme dev");
-    press(&mut model, "tab tab"); // Environment (My Domain) → URL
+    press(&mut model, "tab tab tab"); // Login flow, Environment (My Domain) → URL
     type_text(
         &mut model,
         "https://acme-dev-ed.develop.lightning.force.com/lightning/setup/SetupOneHome/home",

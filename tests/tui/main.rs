@@ -12,6 +12,8 @@ mod demo_start;
 mod demo_start_tmux;
 mod e2e;
 mod keys;
+mod logins;
+mod profile_form;
 mod render;
 mod router;
 mod seams;

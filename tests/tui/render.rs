@@ -133,7 +133,7 @@ fn profile_form() {
     let mut model = model_with(demo_profiles());
     press(&mut model, "n");
     type_text(&mut model, "Acme dev");
-    press(&mut model, "tab tab");
+    press(&mut model, "tab tab tab");
     type_text(&mut model, "acme.lightning.force.com/lightning/page/home");
     assert_screen!(render(&model, 120, 40));
 }

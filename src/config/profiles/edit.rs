@@ -5,7 +5,7 @@ use secrecy::ExposeSecret;
 use toml_edit::{ArrayOfTables, InlineTable, Item, Table, Value, value};
 
 use super::parse::parse_secret_table;
-use super::{AuthStyle, PROFILE_KEY, Profile, ProfileStore, SecretSource};
+use super::{AuthStyle, Flow, PROFILE_KEY, Profile, ProfileStore, SecretSource};
 use crate::config::ConfigError;
 
 impl ProfileStore {
@@ -143,7 +143,7 @@ fn secret_item(secret: &SecretSource) -> InlineTable {
     let mut t = InlineTable::new();
     t.insert("source", secret.kind().into());
     match secret {
-        SecretSource::Prompt => {}
+        SecretSource::Prompt | SecretSource::None => {}
         SecretSource::Env { var } => {
             t.insert("var", var.as_str().into());
         }
@@ -157,17 +157,76 @@ fn secret_item(secret: &SecretSource) -> InlineTable {
     t
 }
 
+fn set_or_remove(table: &mut Table, key: &str, new: Option<&str>) {
+    match new {
+        Some(v) => set_value(table, key, v.into()),
+        None => {
+            table.remove(key);
+        }
+    }
+}
+
+/// Writes `flow` and its keys, removing the keys of the other flows. Client credentials is
+/// the default: no `flow` key is added for it unless the table has one.
+fn write_flow(table: &mut Table, flow: &Flow) {
+    if table.contains_key("flow") || *flow != Flow::ClientCredentials {
+        set_value(table, "flow", flow.as_str().into());
+    }
+    let (port, username, key_file, audience, org) = match flow {
+        Flow::ClientCredentials => (None, None, None, None, None),
+        Flow::Web { callback_port } => (*callback_port, None, None, None, None),
+        Flow::Jwt {
+            username,
+            key_file,
+            audience,
+        } => (
+            None,
+            Some(username.clone()),
+            Some(key_file.to_string_lossy().into_owned()),
+            audience.clone(),
+            None,
+        ),
+        Flow::SfCli { org } => (None, None, None, None, Some(org.clone())),
+    };
+    match port {
+        Some(port) => set_value(table, "callback_port", i64::from(port).into()),
+        None => {
+            table.remove("callback_port");
+        }
+    }
+    set_or_remove(table, "username", username.as_deref());
+    set_or_remove(table, "key_file", key_file.as_deref());
+    set_or_remove(table, "audience", audience.as_deref());
+    set_or_remove(table, "sf_org", org.as_deref());
+}
+
 /// Writes the profile's fields into `table`, keeping everything else.
 fn write_profile(table: &mut Table, p: &Profile, fresh: bool) {
     set_value(table, "name", p.name.as_str().into());
-    set_value(table, "endpoint", p.endpoint.as_str().into());
-    set_value(table, "client_id", p.client_id.as_str().into());
+    write_flow(table, &p.flow);
+    set_or_remove(
+        table,
+        "endpoint",
+        Some(p.endpoint.as_str()).filter(|e| !e.is_empty()),
+    );
+    set_or_remove(
+        table,
+        "client_id",
+        Some(p.client_id.as_str()).filter(|c| !c.is_empty()),
+    );
     let secret_unchanged = table
         .get("secret")
         .and_then(Item::as_table_like)
         .and_then(|t| parse_secret_table(t).ok())
         .is_some_and(|s| s == p.secret);
-    if !secret_unchanged {
+    // A flow without a secret: no `secret` key (its absence says so) unless the user wrote
+    // one; client credentials without a key would mean the prompt.
+    let absent_is_right = p.secret == SecretSource::None && p.flow != Flow::ClientCredentials;
+    if secret_unchanged {
+        // Kept as the user wrote it.
+    } else if absent_is_right {
+        table.remove("secret");
+    } else {
         let new = secret_item(&p.secret);
         match table.get_mut("secret") {
             // A `[profile.secret]` sub-table stays one: rewrite its keys in place.
@@ -191,8 +250,12 @@ fn write_profile(table: &mut Table, p: &Profile, fresh: bool) {
             }
         }
     }
-    // "body" is the default: do not add the key to an existing table that relies on it.
-    if fresh || table.contains_key("auth_style") || p.auth_style != AuthStyle::Body {
+    // "body" is the default: do not add the key to an existing table that relies on it, nor
+    // to a new profile whose flow sends no client secret.
+    if (fresh && p.needs_secret())
+        || table.contains_key("auth_style")
+        || p.auth_style != AuthStyle::Body
+    {
         set_value(table, "auth_style", p.auth_style.as_str().into());
     }
     match &p.api_version {

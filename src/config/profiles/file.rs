@@ -2,8 +2,8 @@
 //! permission warning for plain-text secrets.
 
 use std::fs;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::Path;
 
 use sha2::{Digest, Sha256};
 use toml_edit::{Document, DocumentMut};
@@ -102,8 +102,8 @@ impl ProfileStore {
         self.doc.to_string()
     }
 
-    /// Writes the file atomically (temp file in the same directory, fsync, rename; mode 0600 on
-    /// unix), creating the directory if needed. If the file changed on disk since it was loaded
+    /// Writes the file atomically and privately ([`crate::private_fs::write_private`]: temp file
+    /// in the same directory, fsync, rename; 0600, a new directory 0700). If the file changed on disk since it was loaded
     /// (or last saved), nothing is written and [`ConfigError::ChangedOnDisk`] is returned.
     pub fn save(&mut self) -> Result<(), ConfigError> {
         let current = match fs::read(&self.path) {
@@ -117,7 +117,7 @@ impl ProfileStore {
             });
         }
         let text = self.doc.to_string();
-        write_atomic(&self.path, text.as_bytes())?;
+        crate::private_fs::write_private(&self.path, text.as_bytes())?;
         self.on_disk = Some(Stamp::of(text.as_bytes()));
         Ok(())
     }
@@ -137,49 +137,4 @@ pub fn others_can_read(path: &Path) -> Option<u32> {
         let _ = path;
         None
     }
-}
-
-/// Writes `bytes` to `path` via a temp file in the same directory, fsync and rename.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ConfigError> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&dir).map_err(|e| ConfigError::io(&dir, "create the directory", e))?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(
-        ".{file_name}.{}.{}.tmp",
-        std::process::id(),
-        rand::random::<u32>()
-    ));
-    let result = (|| {
-        let mut opts = fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts
-            .open(&tmp)
-            .map_err(|e| ConfigError::io(&tmp, "create a temp file", e))?;
-        f.write_all(bytes)
-            .map_err(|e| ConfigError::io(&tmp, "write the temp file", e))?;
-        f.sync_all()
-            .map_err(|e| ConfigError::io(&tmp, "flush the temp file", e))?;
-        drop(f);
-        fs::rename(&tmp, path).map_err(|e| ConfigError::io(path, "replace the file", e))?;
-        // Make the rename itself durable; not all platforms allow syncing a directory.
-        if let Ok(d) = fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
 }

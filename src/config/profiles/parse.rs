@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use secrecy::SecretString;
 use toml_edit::{Item, Table, TableLike};
 
-use super::{AuthStyle, PROFILE_KEY, Profile, SecretSource};
+use super::{AuthStyle, Flow, PROFILE_KEY, Profile, SecretSource};
 use crate::config::ConfigError;
 
 /// A field-level parse error before it is given a file location.
@@ -43,11 +43,12 @@ pub(super) fn parse_secret_table(t: &dyn TableLike) -> Result<SecretSource, Fiel
         "plain" => Ok(SecretSource::Plain {
             value: SecretString::from(need("value", "plain")?),
         }),
+        "none" => Ok(SecretSource::None),
         other => Err(FieldError {
             span: t.get("source").and_then(Item::span),
             message: format!(
-                "unknown secret source \"{other}\" (expected \"prompt\", \"env\", \"command\" or \
-                 \"plain\")"
+                "unknown secret source \"{other}\" (expected \"prompt\", \"env\", \"command\", \
+                 \"plain\" or \"none\")"
             ),
         }),
     }
@@ -71,10 +72,19 @@ fn parse_profile(t: &Table) -> Result<Profile, FieldError> {
         })
     };
     let name = required("name")?;
-    let endpoint = required("endpoint")?;
-    let client_id = required("client_id")?;
+    let flow = parse_flow(t, &str_field)?;
+    // The Salesforce CLI knows the org's instance and app: neither is needed for its flow.
+    let (endpoint, client_id) = if flow.uses_client_id() {
+        (required("endpoint")?, required("client_id")?)
+    } else {
+        (
+            str_field("endpoint")?.unwrap_or_default(),
+            str_field("client_id")?.unwrap_or_default(),
+        )
+    };
     let secret = match t.get("secret") {
-        None => SecretSource::Prompt,
+        None if flow == Flow::ClientCredentials => SecretSource::Prompt,
+        None => SecretSource::None,
         Some(item) => match item.as_table_like() {
             Some(st) => parse_secret_table(st).map_err(|mut e| {
                 e.span = e.span.or_else(|| item.span());
@@ -121,7 +131,56 @@ fn parse_profile(t: &Table) -> Result<Profile, FieldError> {
         api_version,
         ca_file,
         renew_margin_secs,
+        flow,
     })
+}
+
+/// The `flow` key and the keys of that flow.
+fn parse_flow(
+    t: &Table,
+    str_field: &dyn Fn(&str) -> Result<Option<String>, FieldError>,
+) -> Result<Flow, FieldError> {
+    let flow_span = || t.get("flow").and_then(Item::span);
+    let needs = |k: &str, flow: &str| -> Result<String, FieldError> {
+        str_field(k)?.ok_or_else(|| FieldError {
+            span: flow_span(),
+            message: format!("a profile with flow = \"{flow}\" needs \"{k}\""),
+        })
+    };
+    match str_field("flow")?.as_deref() {
+        None | Some("client_credentials") => Ok(Flow::ClientCredentials),
+        Some("web") => {
+            let callback_port = match t.get("callback_port") {
+                None => None,
+                Some(item) => Some(
+                    item.as_integer()
+                        .and_then(|i| u16::try_from(i).ok())
+                        .filter(|&p| p > 0)
+                        .ok_or(FieldError {
+                            span: item.span(),
+                            message: "\"callback_port\" must be a port number (1 to 65535)"
+                                .to_owned(),
+                        })?,
+                ),
+            };
+            Ok(Flow::Web { callback_port })
+        }
+        Some("jwt") => Ok(Flow::Jwt {
+            username: needs("username", "jwt")?,
+            key_file: PathBuf::from(needs("key_file", "jwt")?),
+            audience: str_field("audience")?,
+        }),
+        Some("sf") => Ok(Flow::SfCli {
+            org: needs("sf_org", "sf")?,
+        }),
+        Some(other) => Err(FieldError {
+            span: flow_span(),
+            message: format!(
+                "unknown flow \"{other}\" (expected \"client_credentials\", \"web\", \"jwt\" \
+                 or \"sf\")"
+            ),
+        }),
+    }
 }
 
 pub(super) fn parse_profiles(

@@ -32,6 +32,9 @@ pub enum SecretSource {
         /// The secret.
         value: SecretString,
     },
+    /// No secret: a browser login to an app that does not require one (PKCE), JWT bearer and
+    /// the Salesforce CLI.
+    None,
 }
 
 /// Why a client secret could not be obtained. Never contains the secret.
@@ -72,12 +75,16 @@ pub enum SecretError {
     /// The profile stores an empty plain secret.
     #[error("The stored secret is empty.")]
     EmptyPlain,
+    /// The profile has no secret (`source = "none"`) but its flow needs one.
+    #[error("The profile has no client secret (source \"none\"); client credentials need one.")]
+    NoSecret,
 }
 
 impl PartialEq for SecretSource {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
-            (SecretSource::Prompt, SecretSource::Prompt) => true,
+            (SecretSource::Prompt, SecretSource::Prompt)
+            | (SecretSource::None, SecretSource::None) => true,
             (SecretSource::Env { var: a }, SecretSource::Env { var: b }) => a == b,
             (SecretSource::Command { command: a }, SecretSource::Command { command: b }) => a == b,
             (SecretSource::Plain { value: a }, SecretSource::Plain { value: b }) => {
@@ -92,6 +99,7 @@ impl fmt::Debug for SecretSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SecretSource::Prompt => f.write_str("Prompt"),
+            SecretSource::None => f.write_str("None"),
             SecretSource::Env { var } => f.debug_struct("Env").field("var", var).finish(),
             SecretSource::Command { command } => {
                 f.debug_struct("Command").field("command", command).finish()
@@ -112,6 +120,7 @@ impl SecretSource {
             SecretSource::Env { .. } => "env",
             SecretSource::Command { .. } => "command",
             SecretSource::Plain { .. } => "plain",
+            SecretSource::None => "none",
         }
     }
 
@@ -129,6 +138,7 @@ impl SecretSource {
     ) -> Result<SecretString, SecretError> {
         match self {
             SecretSource::Prompt => prompted.ok_or(SecretError::NeedsPrompt),
+            SecretSource::None => Err(SecretError::NoSecret),
             SecretSource::Env { var } => match std::env::var(var) {
                 Ok(v) if !v.is_empty() => Ok(SecretString::from(v)),
                 Ok(_) | Err(std::env::VarError::NotUnicode(_)) => {

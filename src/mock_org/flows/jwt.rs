@@ -21,6 +21,7 @@ use super::user_inactive;
 use crate::mock_org::MockOrgError;
 use crate::mock_org::oauth::field;
 use crate::mock_org::oauth::{Issued, new_access_token, token_response};
+use crate::mock_org::private_file::write_private;
 use crate::mock_org::state::{Shared, oauth_error};
 
 /// `grant_type` of the JWT bearer flow.
@@ -172,7 +173,18 @@ pub struct JwtFiles {
     pub cert: PathBuf,
 }
 
-/// Writes `{base}.jwt-key.pem` (0600) and `{base}.jwt-cert.pem`; with a given certificate,
+fn with_suffix(base: &Path, suffix: &str) -> PathBuf {
+    let mut name = base.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Where [`write_files`] puts the private key for `base`: `{base}.jwt-key.pem`.
+pub fn key_path(base: &Path) -> PathBuf {
+    with_suffix(base, ".jwt-key.pem")
+}
+
+/// Writes `{base}.jwt-key.pem` and `{base}.jwt-cert.pem` (both 0600); with a given certificate,
 /// nothing is written and its own file is named.
 pub(crate) fn write_files(keys: &OrgKeys, base: &Path) -> Result<JwtFiles, MockOrgError> {
     if let Some(path) = keys.given_file() {
@@ -182,31 +194,13 @@ pub(crate) fn write_files(keys: &OrgKeys, base: &Path) -> Result<JwtFiles, MockO
         });
     }
     let pair = keys.pair()?;
-    let name = |suffix: &str| {
-        let mut name = base.as_os_str().to_owned();
-        name.push(suffix);
-        PathBuf::from(name)
-    };
-    let (key, cert) = (name(".jwt-key.pem"), name(".jwt-cert.pem"));
-    write_private(&key, pair.private_pem.expose_secret())?;
-    std::fs::write(&cert, &pair.cert_pem)?;
+    let (key, cert) = (key_path(base), with_suffix(base, ".jwt-cert.pem"));
+    write_private(&key, pair.private_pem.expose_secret().as_bytes())?;
+    write_private(&cert, pair.cert_pem.as_bytes())?;
     Ok(JwtFiles {
         key: Some(key),
         cert,
     })
-}
-
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let _ = std::fs::remove_file(path);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)?.write_all(text.as_bytes())
 }
 
 /// The `aud` values accepted: the real login and test origins, the mock's login and test

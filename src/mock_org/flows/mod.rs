@@ -261,6 +261,15 @@ impl BoundMockOrg {
         jwt::write_files(&self.keys, base)
     }
 
+    /// [`write_jwt_files`](Self::write_jwt_files) for later, e.g. on a blocking thread while
+    /// the org starts.
+    pub fn jwt_writer(
+        &self,
+    ) -> impl FnOnce(&Path) -> Result<JwtFiles, MockOrgError> + Send + 'static {
+        let keys = self.keys.clone();
+        move |base: &Path| jwt::write_files(&keys, base)
+    }
+
     /// The JWT private key PEM (see [`MockOrg::jwt_private_key_pem`]).
     pub fn jwt_private_key_pem(&self) -> Result<Option<SecretString>, MockOrgError> {
         self.keys.private_key_pem()

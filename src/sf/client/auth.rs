@@ -165,6 +165,13 @@ impl SfClient {
         self.inner.token_tx.send_replace(Some(token));
     }
 
+    /// Whether [`introspect`](Self::introspect) can be asked: Salesforce wants the issuing
+    /// app's client secret, which the flows without one (a PKCE browser login, JWT bearer, the
+    /// Salesforce CLI) do not have.
+    pub fn can_introspect(&self) -> bool {
+        !self.inner.config.client_secret.expose_secret().is_empty()
+    }
+
     /// Introspects the current token (`active`, `exp`, ...). Does not log in.
     pub async fn introspect(&self) -> Result<Introspection, ApiError> {
         let token = self.token().ok_or(ApiError::NotConnected)?;

@@ -96,6 +96,9 @@ pub struct Spill {
     pub threshold: usize,
     pub keep: usize,
     pub path: std::path::PathBuf,
+    /// Creates the file at `path` (and its directory): the caller decides how (the app makes it
+    /// private, readable by the user only); the client knows nothing of the app's files.
+    pub create: fn(&std::path::Path) -> std::io::Result<std::fs::File>,
     /// Set to the body's full size when it was written to `path` (0 when it was not).
     pub written: Arc<AtomicU64>,
 }
@@ -351,10 +354,7 @@ impl SfClient {
             }
             head.extend_from_slice(&chunk);
             if head.len() > spill.threshold {
-                if let Some(dir) = spill.path.parent() {
-                    tokio::fs::create_dir_all(dir).await.map_err(io)?;
-                }
-                let mut f = tokio::fs::File::create(&spill.path).await.map_err(io)?;
+                let mut f = tokio::fs::File::from_std((spill.create)(&spill.path).map_err(io)?);
                 f.write_all(&head).await.map_err(io)?;
                 head.truncate(spill.keep);
                 file = Some(f);

@@ -197,6 +197,18 @@ impl ApiError {
         }
     }
 
+    /// True when only a new browser login helps: no refresh token is held, or Salesforce no
+    /// longer accepts it (`invalid_grant` on the refresh token grant).
+    pub fn needs_new_login(&self) -> bool {
+        match self {
+            ApiError::LoginRequired => true,
+            ApiError::OAuth { error, grant, .. } => {
+                error == "invalid_grant" && *grant == Some(GrantKind::RefreshToken)
+            }
+            _ => false,
+        }
+    }
+
     /// True for 401 `INVALID_SESSION_ID` that a fresh token can fix (not the "no api scope"
     /// variant, which would loop forever).
     pub fn is_renewable_session_error(&self) -> bool {

@@ -5,6 +5,7 @@
 
 pub mod jwt;
 mod loopback;
+pub use loopback::LoopbackListener;
 pub mod web;
 
 /// Compares two strings in time that depends only on their lengths (for `state`).

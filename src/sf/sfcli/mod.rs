@@ -6,6 +6,7 @@
 //! The program is `sf` on `PATH` unless [`SF_BIN_ENV`] names another; commands go through a
 //! [`CommandRunner`], so tests put a stand-in script or runner in its place.
 
+mod org_list;
 mod runner;
 
 use std::ffi::OsString;
@@ -22,7 +23,10 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
+pub use org_list::SfOrgEntry;
 pub use runner::{CommandOutput, CommandRunner, ProcessRunner};
+
+use org_list::parse_org_list;
 
 use crate::sf::error::{ApiError, SfCliError};
 use crate::sf::types::{RenewReason, Token, TokenSource};
@@ -59,31 +63,6 @@ pub struct SfOrg {
     /// The consumer key of the CLI's login (`PlatformCLI` by default).
     pub client_id: Option<String>,
     /// `Connected`, or why not (e.g. `RefreshTokenAuthError`).
-    pub connected_status: Option<String>,
-}
-
-/// One org of `sf org list`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SfOrgEntry {
-    /// The username.
-    pub username: String,
-    /// The alias, if any.
-    pub alias: Option<String>,
-    /// The org id.
-    pub org_id: Option<String>,
-    /// The instance URL.
-    pub instance_url: Option<String>,
-    /// The login URL it was logged in with.
-    pub login_url: Option<String>,
-    /// A sandbox.
-    pub is_sandbox: bool,
-    /// A scratch org.
-    pub is_scratch: bool,
-    /// A Dev Hub.
-    pub is_dev_hub: bool,
-    /// The CLI's default org.
-    pub is_default: bool,
-    /// `Connected`, or why not; absent when listed without checking.
     pub connected_status: Option<String>,
 }
 
@@ -388,8 +367,19 @@ impl SfCli {
     /// `sf org list --skip-connection-status`: every org the CLI knows, each once (the
     /// deprecated `nonScratchOrgs` repeats the others), in the CLI's order.
     pub async fn org_list(&self) -> Result<Vec<SfOrgEntry>, ApiError> {
+        self.list_orgs(&["org", "list", "--skip-connection-status"])
+            .await
+    }
+
+    /// `sf org list`: as [`SfCli::org_list`], with each org's `connected_status` (the CLI
+    /// refreshes every org's login to find it, which takes a while).
+    pub async fn org_list_with_status(&self) -> Result<Vec<SfOrgEntry>, ApiError> {
+        self.list_orgs(&["org", "list"]).await
+    }
+
+    async fn list_orgs(&self, args: &[&str]) -> Result<Vec<SfOrgEntry>, ApiError> {
         let (result, _) = self
-            .run(&["org", "list", "--skip-connection-status"], "")
+            .run(args, "")
             .await
             .map_err(|f| failure(f, "sf org list"))?;
         parse_org_list(&result)
@@ -476,58 +466,6 @@ fn classify(
             }
         },
     )
-}
-
-/// The entries of `sf org list`'s `result`.
-fn parse_org_list(result: &Value) -> Result<Vec<SfOrgEntry>, ApiError> {
-    let Some(groups) = result.as_object() else {
-        return Err(cli_error(SfCliError::Unreadable {
-            command: "sf org list".into(),
-            message: "its result is not an object".into(),
-        }));
-    };
-    let mut out: Vec<SfOrgEntry> = Vec::new();
-    for group in [
-        "other",
-        "sandboxes",
-        "devHubs",
-        "scratchOrgs",
-        "nonScratchOrgs",
-    ] {
-        for item in groups
-            .get(group)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let s = |key: &str| {
-                item.get(key)
-                    .and_then(Value::as_str)
-                    .filter(|v| !v.is_empty())
-                    .map(str::to_string)
-            };
-            let b = |key: &str| item.get(key).and_then(Value::as_bool).unwrap_or(false);
-            let Some(username) = s("username") else {
-                continue;
-            };
-            if out.iter().any(|e| e.username == username) {
-                continue;
-            }
-            out.push(SfOrgEntry {
-                username,
-                alias: s("alias"),
-                org_id: s("orgId"),
-                instance_url: s("instanceUrl"),
-                login_url: s("loginUrl"),
-                is_sandbox: group == "sandboxes" || b("isSandbox"),
-                is_scratch: group == "scratchOrgs" || b("isScratch"),
-                is_dev_hub: group == "devHubs" || b("isDevHub"),
-                is_default: b("isDefaultUsername"),
-                connected_status: s("connectedStatus"),
-            });
-        }
-    }
-    Ok(out)
 }
 
 /// A [`TokenSource`] that borrows the login of one CLI org (alias or username; empty = the

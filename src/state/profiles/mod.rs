@@ -5,11 +5,13 @@
 //! so what the list shows is always what is on disk.
 //!
 //! This file holds the pane (the list, the selection, the confirmations and the secret prompt);
-//! the profile form and its validation live in `form.rs`.
+//! the profile form and its validation live in `form/`.
 
 mod form;
 
-pub use form::{Field, LoginHost, PRODUCTION_URL, ProfileForm, SANDBOX_URL};
+pub use form::{
+    Field, FlowChoice, LoginHost, PRODUCTION_URL, ProfileForm, SANDBOX_URL, SecretKind,
+};
 
 use ratatui::crossterm::event::KeyEvent;
 use std::fmt;
