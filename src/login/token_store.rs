@@ -178,8 +178,7 @@ fn read_file(path: &Path) -> Result<BTreeMap<String, String>, StoreError> {
 
 fn write_file(path: &Path, tokens: &BTreeMap<String, String>) -> Result<(), StoreError> {
     let text = serde_json::to_string_pretty(tokens).unwrap_or_default();
-    crate::private_fs::write_private(path, text.as_bytes())
-        .map_err(|e| StoreError(e.to_string()))
+    crate::private_fs::write_private(path, text.as_bytes()).map_err(|e| StoreError(e.to_string()))
 }
 
 #[cfg(test)]
