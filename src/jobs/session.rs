@@ -155,9 +155,9 @@ pub(super) async fn session_job(ctx: &Context, job: SessionJob) -> Outcome {
                 .map(|token| session_info(&profile, &token, &client, &store))
                 .map_err(|e| Box::new(e.diagnosis())),
         ),
-        SessionJob::Introspect if !client.can_introspect() => Outcome::Introspect(Err(
-            "this login flow has no client secret to ask Salesforce with".into(),
-        )),
+        SessionJob::Introspect if !client.can_introspect() => Outcome::ExpiryAssumed {
+            username: client.identity().await.ok().map(|i| i.username),
+        },
         SessionJob::Introspect => {
             Outcome::Introspect(client.introspect().await.map_err(|e| e.to_string()))
         }
@@ -266,7 +266,12 @@ pub async fn connect(
         Flow::Web { callback_port } if client.refresh_token().is_none() => {
             let port = callback_port.unwrap_or(DEFAULT_CALLBACK_PORT);
             let token = browser_login(ctx, &client, port).await?;
-            login::store_refresh_token(&client, &store, &profile.name).await;
+            if let Err(e) = login::store_refresh_token(&client, &store, &profile.name).await {
+                let _ = ctx.tx.send(Msg::Error(format!(
+                    "Logged in, but the refresh token could not be kept ({e}): you will log in \
+                     again next time. Unlock the keychain or set SFTERM_TOKEN_STORE=file."
+                )));
+            }
             token
         }
         _ => login::first_token(&client, &store, &profile.name)
@@ -343,7 +348,7 @@ fn secret_problem(message: &str) -> Diagnosis {
 /// How `client` logs in and renews, for the token pane.
 fn login_info(client: &SfClient, store: &TokenStore) -> LoginInfo {
     let kind = client.grant_kind();
-    let refresh_token = client.refresh_token().map(|_| store.describe());
+    let refresh_token = client.refresh_token().map(|_| store.label());
     let renewal = match kind {
         GrantKind::ClientCredentials | GrantKind::AuthorizationCode => "by client credentials",
         GrantKind::RefreshToken => "by refresh token",

@@ -62,9 +62,18 @@ impl TokenStore {
                 Ok(()) => TokenStore::Keychain,
                 Err(why) => {
                     tracing::info!(%why, "no keychain available; refresh tokens go to a 0600 file");
-                    TokenStore::file(data_dir, format!("no keychain available: {why}"))
+                    TokenStore::file(data_dir, "no keychain answered")
                 }
             },
+        }
+    }
+
+    /// Where tokens are kept, in a few words for the token pane: "the system keychain" or "a
+    /// 0600 file (why)".
+    pub fn label(&self) -> String {
+        match self {
+            TokenStore::Keychain => "the system keychain".to_owned(),
+            TokenStore::File { reason, .. } => format!("a 0600 file ({reason})"),
         }
     }
 

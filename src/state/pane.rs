@@ -276,6 +276,7 @@ impl Model {
             Outcome::History(_) => InputTarget::History,
             Outcome::Login(_)
             | Outcome::Introspect(_)
+            | Outcome::ExpiryAssumed { .. }
             | Outcome::Revoke(_)
             | Outcome::Copied(_)
             | Outcome::ApiChecked(_) => InputTarget::Token,

@@ -10,5 +10,6 @@ mod commands;
 mod commands_mock_org;
 mod export;
 mod import_sf;
+mod logins;
 mod profile_flows;
 mod run;

@@ -167,6 +167,19 @@ async fn browser_login_connects_keeps_the_refresh_token_and_a_revoke_asks_to_log
     .await;
     assert_eq!(opened.lock().expect("lock").len(), 2);
     assert!(store(dir.path()).get("Browser").expect("store").is_some());
+
+    // Deleting the profile deletes its stored refresh token.
+    app.press("d y");
+    let gone = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while store(dir.path()).get("Browser").expect("store").is_some() {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(
+        gone.is_ok(),
+        "the deleted profile's refresh token is deleted"
+    );
     app.quit().await;
     org.shutdown().await;
 }
