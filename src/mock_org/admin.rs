@@ -15,8 +15,8 @@
 //! * `POST /__mock/clock` — `{"advance_secs": N}` moves the org's clock forward N seconds
 //!   (fractions allowed): tokens time out, records are stamped and TODAY falls as if that much
 //!   time had passed.
-//! * `POST /__mock/reset` — records, cursors, jobs and API usage back to the seed state (tokens
-//!   stay valid).
+//! * `POST /__mock/reset` — records, cursors, jobs, API usage and the clock back to the seed
+//!   state (tokens stay valid).
 //! * `GET /__mock/state` — counts; `?records=true` also dumps every record.
 //! * `GET|POST /__mock/oauth` — the browser and refresh token flows' knobs (see
 //!   [`super::flows::admin`]).
@@ -179,13 +179,20 @@ fn state(shared: &Shared, query: &str) -> Response {
 }
 
 fn reset(shared: &Shared) -> Response {
+    shared.clock.reset();
     let mut inner = shared.lock();
     inner.store.clear();
     inner.seq.clear();
     inner.cursors.clear();
     inner.jobs.clear();
     inner.usage = 0;
-    super::seed::seed(&shared.config, &shared.schema, &shared.user_id, &mut inner);
+    super::seed::seed(
+        &shared.config,
+        &shared.schema,
+        (&shared.org_id, &shared.user_id),
+        shared.clock.now_ms(),
+        &mut inner,
+    );
     if let Some(data) = &shared.data {
         // Loaded fine at start, so it loads again.
         let _ = super::data::load(
@@ -231,6 +238,107 @@ pub(crate) fn handle(
         _ => Err(ApiError::not_found()),
     };
     result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// The same faults and clock, for tests that hold the [`super::MockOrg`] itself.
+impl super::MockOrg {
+    /// Invalidates every access token issued so far.
+    pub fn expire_all_tokens(&self) {
+        self.shared.expire_all_tokens();
+    }
+
+    /// API calls counted today (what `Sforce-Limit-Info` reports as used).
+    pub fn api_usage(&self) -> u64 {
+        self.shared.api_usage()
+    }
+
+    /// Makes the next `count` data API calls (`/services/data/vNN.0/...`) fail with `status`:
+    /// 500 `UNKNOWN_EXCEPTION`, 503 `SERVER_UNAVAILABLE`, 401 `INVALID_SESSION_ID`, or the
+    /// status with a generic error for anything else. Fault injection for tests.
+    pub fn fail_next(&self, count: usize, status: u16) {
+        self.shared.lock().fault = Fault {
+            remaining: count,
+            status,
+            error_code: None,
+            message: None,
+            kind: FaultKind::Error,
+        };
+    }
+
+    /// Like [`fail_next`](Self::fail_next), with the `errorCode` (and optionally the
+    /// `message`) of the error body chosen by the caller.
+    pub fn fail_next_with(
+        &self,
+        count: usize,
+        status: u16,
+        error_code: Option<&str>,
+        message: Option<&str>,
+    ) {
+        self.shared.lock().fault = Fault {
+            remaining: count,
+            status,
+            error_code: error_code.map(str::to_owned),
+            message: message.map(str::to_owned),
+            kind: FaultKind::Error,
+        };
+    }
+
+    /// Makes the next `count` data API calls answer `status` with a body of the given
+    /// [`FaultKind`] (HTML page, truncated or wrongly shaped JSON, reset mid-body, ...).
+    pub fn fail_next_kind(&self, count: usize, status: u16, kind: FaultKind) {
+        self.shared.lock().fault = Fault {
+            remaining: count,
+            status,
+            error_code: None,
+            message: None,
+            kind,
+        };
+    }
+
+    /// Makes a Bulk API query job end as `Failed` with `message` as its `errorMessage`
+    /// (its next poll reports it). False when there is no such job.
+    pub fn fail_query_job(&self, id: &str, message: &str) -> bool {
+        let mut inner = self.shared.lock();
+        match inner.jobs.get_mut(id) {
+            Some(job) => {
+                job.state = "Failed".to_owned();
+                job.error_message = Some(message.to_owned());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Closes the TCP connection of the next `count` requests (any path except `/__mock/...`)
+    /// without sending an answer.
+    pub fn drop_next_connections(&self, count: usize) {
+        self.shared.lock().drop_next = count;
+    }
+
+    /// Drops the connection of the next `count` Bulk API 2.0 result page requests that carry a
+    /// locator (pages after the first), like [`MockOrg::drop_next_connections`]: a download
+    /// interrupted mid-way.
+    pub fn drop_next_result_pages(&self, count: usize) {
+        self.shared.lock().drop_result_pages = count;
+    }
+
+    /// Sets how many API calls are left today; at 0 every data API call answers 403
+    /// `REQUEST_LIMIT_EXCEEDED`.
+    pub fn set_api_remaining(&self, remaining: u64) {
+        self.shared.lock().usage = self.shared.config.api_daily_limit.saturating_sub(remaining);
+    }
+
+    /// Moves the org's clock forward by `by`: token idle timeouts, record stamps, Bulk job
+    /// dates and relative dates in SOQL (`TODAY`) all behave as if that much time had passed.
+    /// Only a reset sets it back. Also `POST /__mock/clock {"advance_secs": N}`.
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.clock.advance(by);
+    }
+
+    /// Changes the delay added before every data API response.
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.lock().latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+    }
 }
 
 #[cfg(test)]

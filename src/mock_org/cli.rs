@@ -117,6 +117,10 @@ pub struct MockOrgArgs {
     /// or one with a classic mistake.
     #[arg(long, value_enum, default_value_t = super::Scenario::Good)]
     pub scenario: super::Scenario,
+    /// The kind of org to play: what the Organization record's OrganizationType, IsSandbox and
+    /// TrialExpirationDate say (clients tell production from sandboxes by them).
+    #[arg(long = "org-type", value_enum, default_value_t = super::OrgType::Developer)]
+    pub org_type: super::OrgType,
     /// The org's daily API request limit (`DailyApiRequests` Max, `Sforce-Limit-Info`); raise it
     /// for load tests, which otherwise hit 403 REQUEST_LIMIT_EXCEEDED after 15,000 calls.
     #[arg(long = "api-limit", value_name = "N", default_value_t = 15000)]
@@ -172,6 +176,7 @@ impl MockOrgArgs {
             data: self.data.clone(),
             latency: Duration::from_millis(self.fault_latency_ms),
             scenario: self.scenario,
+            org_type: self.org_type,
             api_daily_limit: self.api_limit,
             ..MockOrgConfig::default()
         }
@@ -281,6 +286,7 @@ pub async fn run_with(args: MockOrgArgs, flows: FlowArgs) -> Result<(), MockOrgE
     }
     println!("sfterm mock org listening on {}", org.instance_url());
     println!("  scenario:       {}", args.scenario);
+    println!("  org type:       {}", args.org_type);
     println!(
         "  token endpoint: {}services/oauth2/token",
         org.instance_url()

@@ -21,10 +21,13 @@ mod flows;
 pub use flows::RefreshTokenPolicy;
 pub use flows::jwt::{JwtFiles, key_path as jwt_key_path};
 mod oauth;
+mod organization;
+pub use organization::OrgType;
 mod private_file;
 mod query;
 mod rest;
 mod schema;
+mod search;
 mod seed;
 mod setup_org;
 mod soap;
@@ -90,6 +93,9 @@ pub struct MockOrgConfig {
     pub bulk_polls_in_progress: u32,
     /// The org state played: the run-as user's permissions and setup (`--scenario`).
     pub scenario: Scenario,
+    /// The kind of org played (`--org-type`): the `Organization` record's `OrganizationType`,
+    /// `IsSandbox` and `TrialExpirationDate`.
+    pub org_type: OrgType,
     /// Records per Bulk API 2.0 result page when the request gives no `maxRecords`.
     pub bulk_page_size: usize,
     /// Callback URLs registered on the main app; `redirect_uri` must equal one exactly (port
@@ -149,6 +155,7 @@ impl std::fmt::Debug for MockOrgConfig {
             .field("api_daily_limit", &self.api_daily_limit)
             .field("latest_api_version", &self.latest_api_version)
             .field("scenario", &self.scenario)
+            .field("org_type", &self.org_type)
             .field("callback_urls", &self.callback_urls)
             .field("auto_approve", &self.auto_approve)
             .field("refresh_token_policy", &self.refresh_token_policy)
@@ -182,6 +189,7 @@ impl Default for MockOrgConfig {
             log_requests: false,
             data: None,
             scenario: Scenario::Good,
+            org_type: OrgType::Developer,
             callback_urls: vec![DEFAULT_CALLBACK_URL.to_owned()],
             loopback_any_port: false,
             auto_approve: false,
@@ -514,104 +522,6 @@ impl MockOrg {
             .iter()
             .filter(|r| !r.is_deleted())
             .find_map(|r| r.get("AccountId")?.as_str().map(str::to_owned))
-    }
-
-    /// Invalidates every access token issued so far.
-    pub fn expire_all_tokens(&self) {
-        self.shared.expire_all_tokens();
-    }
-
-    /// API calls counted today (what `Sforce-Limit-Info` reports as used).
-    pub fn api_usage(&self) -> u64 {
-        self.shared.api_usage()
-    }
-
-    /// Makes the next `count` data API calls (`/services/data/vNN.0/...`) fail with `status`:
-    /// 500 `UNKNOWN_EXCEPTION`, 503 `SERVER_UNAVAILABLE`, 401 `INVALID_SESSION_ID`, or the
-    /// status with a generic error for anything else. Fault injection for tests.
-    pub fn fail_next(&self, count: usize, status: u16) {
-        self.shared.lock().fault = state::Fault {
-            remaining: count,
-            status,
-            error_code: None,
-            message: None,
-            kind: admin::FaultKind::Error,
-        };
-    }
-
-    /// Like [`fail_next`](Self::fail_next), with the `errorCode` (and optionally the
-    /// `message`) of the error body chosen by the caller.
-    pub fn fail_next_with(
-        &self,
-        count: usize,
-        status: u16,
-        error_code: Option<&str>,
-        message: Option<&str>,
-    ) {
-        self.shared.lock().fault = state::Fault {
-            remaining: count,
-            status,
-            error_code: error_code.map(str::to_owned),
-            message: message.map(str::to_owned),
-            kind: admin::FaultKind::Error,
-        };
-    }
-
-    /// Makes the next `count` data API calls answer `status` with a body of the given
-    /// [`FaultKind`] (HTML page, truncated or wrongly shaped JSON, reset mid-body, ...).
-    pub fn fail_next_kind(&self, count: usize, status: u16, kind: FaultKind) {
-        self.shared.lock().fault = state::Fault {
-            remaining: count,
-            status,
-            error_code: None,
-            message: None,
-            kind,
-        };
-    }
-
-    /// Makes a Bulk API query job end as `Failed` with `message` as its `errorMessage`
-    /// (its next poll reports it). False when there is no such job.
-    pub fn fail_query_job(&self, id: &str, message: &str) -> bool {
-        let mut inner = self.shared.lock();
-        match inner.jobs.get_mut(id) {
-            Some(job) => {
-                job.state = "Failed".to_owned();
-                job.error_message = Some(message.to_owned());
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Closes the TCP connection of the next `count` requests (any path except `/__mock/...`)
-    /// without sending an answer.
-    pub fn drop_next_connections(&self, count: usize) {
-        self.shared.lock().drop_next = count;
-    }
-
-    /// Drops the connection of the next `count` Bulk API 2.0 result page requests that carry a
-    /// locator (pages after the first), like [`MockOrg::drop_next_connections`]: a download
-    /// interrupted mid-way.
-    pub fn drop_next_result_pages(&self, count: usize) {
-        self.shared.lock().drop_result_pages = count;
-    }
-
-    /// Sets how many API calls are left today; at 0 every data API call answers 403
-    /// `REQUEST_LIMIT_EXCEEDED`.
-    pub fn set_api_remaining(&self, remaining: u64) {
-        self.shared.lock().usage = self.shared.config.api_daily_limit.saturating_sub(remaining);
-    }
-
-    /// Moves the org's clock forward by `by`: token idle timeouts, record stamps, Bulk job
-    /// dates and relative dates in SOQL (`TODAY`) all behave as if that much time had passed.
-    /// The clock never goes back. Also `POST /__mock/clock {"advance_secs": N}`.
-    pub fn advance_clock(&self, by: Duration) {
-        self.shared.clock.advance(by);
-    }
-
-    /// Changes the delay added before every data API response.
-    pub fn set_latency(&self, latency: Duration) {
-        self.shared.lock().latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
     }
 
     /// Stops the listeners and waits for them to finish.

@@ -116,6 +116,7 @@ async fn cli_writes_the_env_file_once_listening() {
         drop_result_pages: 0,
         api_quota: None,
         scenario: Default::default(),
+        org_type: Default::default(),
         api_limit: 15000,
     };
     let task = tokio::spawn(run(args));
