@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::Context;
+use crate::config::Environment;
 use crate::config::profiles::{DEFAULT_CALLBACK_PORT, Flow, Profile};
 use crate::effect::{RequestId, SessionJob};
 use crate::login::{self, TokenStore, browser};
@@ -242,12 +243,17 @@ pub struct Connected {
     pub client: SfClient,
     pub store: TokenStore,
     pub token: Token,
+    /// What the org said it is (`None`: it did not answer).
+    pub environment: Option<Environment>,
 }
 
 impl Connected {
     /// What the UI may know of the session.
     pub fn info(&self) -> SessionInfo {
-        session_info(&self.profile, &self.token, &self.client, &self.store)
+        SessionInfo {
+            environment: self.environment,
+            ..session_info(&self.profile, &self.token, &self.client, &self.store)
+        }
     }
 }
 
@@ -278,11 +284,24 @@ pub async fn connect(
             .await
             .map_err(|e| e.diagnosis())?,
     };
+    // The org says what it is (production, sandbox, ...): the endpoint was only a guess.
+    let environment = match client.org_facts().await {
+        Ok(org) => Some(Environment::of_org(
+            org.is_sandbox,
+            &org.organization_type,
+            org.trial_expiration_date.is_some(),
+        )),
+        Err(e) => {
+            tracing::info!(error = %e, "the org did not say what it is; the endpoint decides");
+            None
+        }
+    };
     Ok(Connected {
         profile: profile.name,
         client,
         store,
         token,
+        environment,
     })
 }
 
@@ -387,6 +406,7 @@ pub fn session_info(
         reason: token.reason,
         masked_token: format!("{prefix}!••••••••"),
         login: login_info(client, store),
+        environment: None,
     }
 }
 

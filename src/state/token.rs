@@ -35,6 +35,9 @@ pub struct SessionInfo {
     pub masked_token: String,
     /// How the profile logs in and renews.
     pub login: LoginInfo,
+    /// What the org said it is after login (`Organization`); `None` until it answered (the
+    /// endpoint is the guess until then).
+    pub environment: Option<crate::config::Environment>,
 }
 
 /// A browser login waiting for the user: the page to open, and what went wrong so far.
@@ -485,6 +488,11 @@ impl TokenState {
         {
             return Vec::new();
         }
+        let mut session = session;
+        // A renewal does not ask the org again: what it said still holds.
+        if session.environment.is_none() {
+            session.environment = self.session.as_ref().and_then(|s| s.environment);
+        }
         self.session = Some(session);
         self.diagnosis = None;
         self.inactive = None;
@@ -544,6 +552,7 @@ mod tests {
     fn session(obtained: i64, reason: RenewReason) -> SessionInfo {
         SessionInfo {
             login: LoginInfo::default(),
+            environment: None,
             profile: "Demo org".into(),
             instance_url: "http://127.0.0.1:8484".into(),
             user_id: "005Dn00000IntUsIAJ".into(),
