@@ -14,7 +14,8 @@ pub use crate::commands::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 #[derive(Debug, Parser)]
 #[command(
     name = "sfterm",
-    version,
+    // The package version and, built from a checkout, its commit (build.rs).
+    version = env!("SFTERM_VERSION"),
     about = "A fast, keyboard-driven terminal workbench for the Salesforce APIs",
     long_about = "A fast, keyboard-driven terminal workbench for the Salesforce APIs.\n\n\
                   Without a subcommand, sfterm opens the terminal UI on your connection profiles.\n\

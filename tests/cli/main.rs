@@ -10,3 +10,4 @@ mod commands;
 mod commands_mock_org;
 mod export;
 mod run;
+mod version;
