@@ -9,5 +9,6 @@ mod apex;
 mod commands;
 mod commands_mock_org;
 mod export;
+mod man;
 mod run;
 mod version;
