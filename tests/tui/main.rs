@@ -14,5 +14,7 @@ mod e2e;
 mod keys;
 mod render;
 mod router;
+mod screens;
 mod seams;
+mod svg;
 mod tmux;
