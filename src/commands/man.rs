@@ -46,7 +46,9 @@ pub fn page(cli_command: clap::Command) -> io::Result<Vec<u8>> {
         }
         notes.to_writer(&mut rest)?;
     }
-    man.render_version_section(&mut rest)?;
+    if cmd.get_version().is_some() {
+        man.render_version_section(&mut rest)?;
+    }
     out.extend(lines_without(&rest, |line| PREAMBLE.contains(&line)));
     Ok(out)
 }
