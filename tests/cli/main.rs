@@ -9,6 +9,7 @@ mod apex;
 mod commands;
 mod commands_mock_org;
 mod export;
+mod install;
 mod man;
 mod run;
 mod version;
