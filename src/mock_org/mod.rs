@@ -1,6 +1,7 @@
 //! Mock org: a local emulator of the Salesforce APIs sfterm uses.
 //!
-//! [`MockOrg::start`] binds three loopback listeners: the org's My Domain (OAuth, identity, REST)
+//! [`MockOrg::start`] binds three listeners (on 127.0.0.1 unless [`MockOrgConfig::bind`] says
+//! otherwise, which then needs an admin token): the org's My Domain (OAuth, identity, REST)
 //! and a "login host" and a "test host" that play `login.salesforce.com` and
 //! `test.salesforce.com`: they refuse client credentials, and accept the browser (authorization
 //! code with PKCE), refresh token and JWT bearer flows. Wire formats follow
@@ -20,6 +21,7 @@ mod drop;
 mod flows;
 pub use flows::RefreshTokenPolicy;
 pub use flows::jwt::{JwtFiles, key_path as jwt_key_path};
+mod listen;
 mod oauth;
 mod organization;
 pub use organization::OrgType;
@@ -36,7 +38,7 @@ mod state;
 pub mod store;
 mod xml;
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,7 +47,6 @@ use axum::Router;
 use axum_server::Handle;
 // TCP_NODELAY: without it small HTTP/2 frames wait for the peer's delayed ACK (40 ms stalls).
 use axum_server::accept::NoDelayAcceptor;
-use axum_server::tls_rustls::RustlsConfig;
 
 pub use setup_org::Scenario;
 use state::{Listener, Shared};
@@ -55,6 +56,11 @@ use state::{Listener, Shared};
 pub struct MockOrgConfig {
     /// TCP port of the instance (My Domain) listener; 0 picks a free port.
     pub port: u16,
+    /// The address the listeners bind and the org's URLs name (default 127.0.0.1). Any other
+    /// than 127.0.0.1 or ::1 needs `admin_token`; an unspecified one (0.0.0.0) is refused.
+    pub bind: IpAddr,
+    /// A bearer token the `/__mock/*` admin endpoints then require (`None`: open, loopback only).
+    pub admin_token: Option<String>,
     /// Number of seeded Account records (contacts and leads scale with it).
     pub records: usize,
     /// Sliding idle timeout of access tokens.
@@ -144,6 +150,11 @@ impl std::fmt::Debug for MockOrgConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MockOrgConfig")
             .field("port", &self.port)
+            .field("bind", &self.bind)
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "<redacted>"),
+            )
             .field("records", &self.records)
             .field("token_ttl", &self.token_ttl)
             .field("tls", &self.tls)
@@ -168,6 +179,8 @@ impl Default for MockOrgConfig {
     fn default() -> Self {
         MockOrgConfig {
             port: 0,
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            admin_token: None,
             records: 300,
             token_ttl: Duration::from_secs(7200),
             tls: false,
@@ -216,8 +229,14 @@ pub const DEFAULT_CALLBACK_URL: &str = "http://localhost:1717/OauthRedirect";
 /// Why the mock org could not start or run.
 #[derive(Debug, thiserror::Error)]
 pub enum MockOrgError {
-    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
-    Bind { port: u16, source: std::io::Error },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    /// The bind address is refused as configured (see [`MockOrgConfig::bind`]).
+    #[error("--bind {addr}: {why}")]
+    BindRefused { addr: IpAddr, why: &'static str },
     #[error("cannot create the TLS certificate: {0}")]
     Tls(String),
     #[error("I/O error: {0}")]
@@ -252,18 +271,6 @@ impl std::fmt::Debug for MockOrg {
     }
 }
 
-fn bind(port: u16) -> Result<TcpListener, MockOrgError> {
-    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
-        .map_err(|source| MockOrgError::Bind { port, source })?;
-    listener.set_nonblocking(true)?;
-    Ok(listener)
-}
-
-fn base_url(scheme: &str, port: u16) -> Result<url::Url, MockOrgError> {
-    url::Url::parse(&format!("{scheme}://127.0.0.1:{port}/"))
-        .map_err(|e| MockOrgError::Asset(e.to_string()))
-}
-
 /// A mock org whose listeners are bound but which serves nothing yet: its URLs and apps are
 /// known, its data is not seeded. Connections made meanwhile wait in the listeners' backlog
 /// until [`BoundMockOrg::start`] serves them. `sfterm demo` writes its profiles from it and
@@ -291,17 +298,18 @@ impl std::fmt::Debug for BoundMockOrg {
 }
 
 impl BoundMockOrg {
-    /// Binds the listeners on 127.0.0.1 (fast: no data is seeded) and reads the JWT
-    /// certificate if one is given.
+    /// Binds the listeners on the configured address (fast: no data is seeded) and reads the
+    /// JWT certificate if one is given.
     pub fn bind(config: MockOrgConfig) -> Result<BoundMockOrg, MockOrgError> {
+        admin::check_bind(&config)?;
         let keys = Arc::new(flows::jwt::OrgKeys::new(config.jwt_cert.as_deref())?);
-        let instance = bind(config.port)?;
-        let login = bind(0)?;
-        let test = bind(0)?;
+        let instance = listen::bind(config.bind, config.port)?;
+        let login = listen::bind(config.bind, 0)?;
+        let test = listen::bind(config.bind, 0)?;
         let scheme = if config.tls { "https" } else { "http" };
-        let instance_url = base_url(scheme, instance.local_addr()?.port())?;
-        let login_host_url = base_url(scheme, login.local_addr()?.port())?;
-        let test_host_url = base_url(scheme, test.local_addr()?.port())?;
+        let instance_url = listen::base_url(scheme, &instance)?;
+        let login_host_url = listen::base_url(scheme, &login)?;
+        let test_host_url = listen::base_url(scheme, &test)?;
         let setup = setup_org::SetupOrg::new(config.scenario);
         let apps = state::apps(&config, setup.scope);
         Ok(BoundMockOrg {
@@ -371,6 +379,7 @@ impl BoundMockOrg {
             .map(|u| u.as_str().trim_end_matches('/').to_owned())
             .collect();
         let tls = config.tls;
+        let bind_ip = config.bind;
         let (tx, rx) = tokio::sync::oneshot::channel();
         let url = instance_url.clone();
         std::thread::Builder::new()
@@ -386,28 +395,11 @@ impl BoundMockOrg {
             Ok(shared) => Arc::new(shared?),
             Err(_) => return Err(MockOrgError::Seed("the seeding thread stopped".into())),
         };
-        let mut ca_file = None;
-        let rustls_config = if tls {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-            let names = vec!["127.0.0.1".to_owned(), "localhost".to_owned()];
-            let cert = rcgen::generate_simple_self_signed(names)
-                .map_err(|e| MockOrgError::Tls(e.to_string()))?;
-            let cert_pem = cert.cert.pem();
-            let key_pem = cert.signing_key.serialize_pem();
-            let path = std::env::temp_dir().join(format!(
-                "sfterm-mock-org-{}-{}.pem",
-                std::process::id(),
-                instance.local_addr()?.port()
-            ));
-            private_file::write_private(&path, cert_pem.as_bytes())?;
-            ca_file = Some(path);
-            Some(
-                RustlsConfig::from_pem(cert_pem.into_bytes(), key_pem.into_bytes())
-                    .await
-                    .map_err(|e| MockOrgError::Tls(e.to_string()))?,
-            )
+        let (ca_file, rustls_config) = if tls {
+            let (path, config) = listen::tls(bind_ip, &instance).await?;
+            (Some(path), Some(config))
         } else {
-            None
+            (None, None)
         };
 
         let mut handles = Vec::new();
@@ -460,7 +452,7 @@ impl BoundMockOrg {
 }
 
 impl MockOrg {
-    /// Binds the listeners on 127.0.0.1, seeds the data and starts serving.
+    /// Binds the listeners, seeds the data and starts serving.
     pub async fn start(config: MockOrgConfig) -> Result<MockOrg, MockOrgError> {
         BoundMockOrg::bind(config)?.start().await
     }

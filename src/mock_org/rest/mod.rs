@@ -198,7 +198,9 @@ async fn handle_request(
         [".well-known", "openid-configuration"] => oauth::openid_configuration(shared),
         ["id", _, _] => oauth::identity(shared, &headers, &segments[1], &segments[2]),
         ["services", "data"] => versions(shared),
-        ["__mock", ..] => super::admin::handle(shared, &method, &lower[1..], query, &body),
+        ["__mock", ..] => {
+            super::admin::handle(shared, &method, &headers, &lower[1..], query, &body)
+        }
         ["services", "soap", "class", ..] if method == Method::POST => {
             super::soap::call(shared, &segments[3..], &body)
         }
