@@ -15,7 +15,7 @@ pub const KEYCHAIN_SERVICE: &str = "sfterm";
 /// Chooses the store: `keychain`, `file`, or unset/`auto` (the keychain when it answers).
 pub const STORE_ENV: &str = "SFTERM_TOKEN_STORE";
 /// The fallback file's name in the data directory.
-pub const FILE_NAME: &str = "refresh_tokens.json";
+pub const FILE_NAME: &str = crate::config::paths::REFRESH_TOKENS_FILE;
 /// How long the keychain may take to answer the probe at start.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -62,9 +62,18 @@ impl TokenStore {
                 Ok(()) => TokenStore::Keychain,
                 Err(why) => {
                     tracing::info!(%why, "no keychain available; refresh tokens go to a 0600 file");
-                    TokenStore::file(data_dir, format!("no keychain available: {why}"))
+                    TokenStore::file(data_dir, "no keychain answered")
                 }
             },
+        }
+    }
+
+    /// Where tokens are kept, in a few words for the token pane: "the system keychain" or "a
+    /// 0600 file (why)".
+    pub fn label(&self) -> String {
+        match self {
+            TokenStore::Keychain => "the system keychain".to_owned(),
+            TokenStore::File { reason, .. } => format!("a 0600 file ({reason})"),
         }
     }
 

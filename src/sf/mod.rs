@@ -37,7 +37,7 @@ pub mod types;
 #[cfg(test)]
 mod fuzz_tests;
 
-pub use client::{Clock, LimitBackoff, QueryStream, SfClient, Spill, SystemClock};
+pub use client::{Clock, LimitBackoff, OrgFacts, QueryStream, SfClient, Spill, SystemClock};
 pub use error::{ApiError, BrowserLoginError, Diagnosis, SfCliError, SfError};
 pub use json_ref::{JsonRef, ObjectRef};
 pub use types::{

@@ -92,7 +92,7 @@ pub(super) fn process(shared: &Shared, inner: &mut Inner, job: &Job, work: &mut 
     let Some(object) = shared.schema.object(&job.object) else {
         return;
     };
-    let unique = flagged(object, &["unique"]);
+    let unique = flagged(object, |f| f.unique);
     let mut saver = Saver {
         shared,
         object,

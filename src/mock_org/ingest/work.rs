@@ -3,10 +3,8 @@
 //! paced by polls ([`advance`]), and the three result files written from what became of each
 //! row. Saving the rows is [`super::save`].
 
-use serde_json::Value;
-
 use super::super::bulk::{delimiter_char, push_quoted};
-use super::super::schema::ObjectSchema;
+use super::super::schema::{FieldDescribe, ObjectSchema};
 use super::super::state::{Inner, Shared};
 use super::{Job, Operation};
 
@@ -45,25 +43,20 @@ pub(crate) struct Work {
     wrong_line_endings: usize,
 }
 
-/// The fields of `object` whose describe has any of the `flags` true (`externalId`, ...).
-pub(super) fn flagged(object: &ObjectSchema, flags: &[&str]) -> Vec<String> {
-    let describe: Value = serde_json::from_str(&object.describe).unwrap_or(Value::Null);
-    describe
-        .get("fields")
-        .and_then(Value::as_array)
-        .map(|fields| {
-            fields
-                .iter()
-                .filter(|f| flags.iter().any(|k| f.get(*k) == Some(&Value::Bool(true))))
-                .filter_map(|f| f.get("name").and_then(Value::as_str).map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
+/// The fields of `object` whose describe says `which` of them.
+pub(super) fn flagged(object: &ObjectSchema, which: fn(&FieldDescribe) -> bool) -> Vec<String> {
+    object
+        .describe
+        .fields
+        .iter()
+        .filter(|f| which(f))
+        .map(|f| f.name.clone())
+        .collect()
 }
 
 /// Fields that identify a record on their own: upserts and relationship columns match on them.
 pub(crate) fn key_fields(object: &ObjectSchema) -> Vec<String> {
-    flagged(object, &["externalId", "idLookup"])
+    flagged(object, |f| f.external_id || f.id_lookup)
 }
 
 /// The header row as uploaded, the header cells and the rows' cells (a UTF-8 BOM dropped).
