@@ -92,10 +92,12 @@ pub enum ScriptCommand {
     /// Export a large query to a file with a Bulk API 2.0 job (CSV or NDJSON), page by page.
     #[command(after_help = EXIT_CODES_HELP)]
     Export(export::ExportArgs),
-    /// Load a CSV into the org with Bulk API 2.0 jobs (insert, update, upsert or delete):
-    /// checked against the object's describe first (problems as file:line:column, nothing
-    /// sent), results written beside the file (NAME.success.csv, NAME.failed.csv,
-    /// NAME.unprocessed.csv). Exit 1 when any row was not saved; Ctrl-C aborts the jobs.
+    /// Load a CSV into the org with Bulk API 2.0 jobs: insert, update, upsert or delete.
+    ///
+    /// The file is checked against the object's describe first (problems as
+    /// file:line:column, nothing sent); the results are written beside it (NAME.success.csv,
+    /// NAME.failed.csv, NAME.unprocessed.csv). Exit 1 when any row was not saved; Ctrl-C
+    /// aborts the jobs on Salesforce.
     #[command(after_help = EXIT_CODES_HELP)]
     Import(import::ImportArgs),
     /// Read, create, update or delete one record.
