@@ -387,6 +387,17 @@ fn column_chooser_toggles_fields_from_describe() {
         "SELECT Id, Industry, Phone, Owner.Name, LastModifiedDate, Description FROM Account"
     );
     assert!(s.popup.is_none());
+    assert_eq!(
+        s.chosen_columns()["account"],
+        [
+            "Industry",
+            "Phone",
+            "Owner.Name",
+            "LastModifiedDate",
+            "Description"
+        ],
+        "the choice is remembered for the object"
+    );
     // Esc closes without changes.
     act(&mut s, &mut ids, Action::ChooseColumns);
     assert!(act(&mut s, &mut ids, Action::Cancel).is_empty());
@@ -932,6 +943,7 @@ fn the_columns_chosen_with_c_come_back_after_a_whole_select() {
     assert!(s.popup.is_none());
     assert_eq!(s.view().filter, Filter::None);
     assert!(!s.view().custom_columns);
+    assert!(s.chosen_columns().is_empty(), "the reset is remembered too");
     // Nothing left to come back to: clearing the line keeps the defaults.
     act(&mut s, &mut ids, Action::SoqlLine);
     let (_, soql) = query_of(&act(&mut s, &mut ids, Action::Submit));

@@ -3,7 +3,10 @@
 use crate::effect::{Effect, RequestIds};
 
 use super::soql::SortDir;
-use super::{Filter, Popup, RecordsState, default_columns};
+use std::collections::BTreeMap;
+
+use super::rowstore::RowStore;
+use super::{Filter, ListView, Popup, RecordsState, default_columns};
 
 impl RecordsState {
     pub(super) fn sort(&mut self, ids: &mut RequestIds) -> Vec<Effect> {
@@ -87,6 +90,8 @@ impl RecordsState {
         if columns == view.columns {
             return Vec::new();
         }
+        self.chosen
+            .insert(view.object.to_ascii_lowercase(), columns.clone());
         let view = self.view_mut();
         view.object_columns = columns.clone();
         view.columns = columns;
@@ -102,6 +107,8 @@ impl RecordsState {
     /// filter goes with its columns).
     pub(super) fn reset_columns(&mut self, ids: &mut RequestIds) -> Vec<Effect> {
         self.popup = None;
+        let object = self.view().object.to_ascii_lowercase();
+        self.chosen.remove(&object);
         let view = self.view_mut();
         view.object_columns = default_columns(&view.object);
         view.custom_columns = false;
@@ -110,5 +117,55 @@ impl RecordsState {
         }
         view.show_object_columns();
         self.reload(ids)
+    }
+
+    /// A new list of `object`, with the columns chosen for it if any.
+    pub(super) fn new_view(&self, object: &str) -> ListView {
+        let mut view = ListView::new(object);
+        if let Some(columns) = self.chosen.get(&object.to_ascii_lowercase()) {
+            view.rows = RowStore::new(columns.clone());
+            view.object_columns = columns.clone();
+            view.columns = columns.clone();
+            view.custom_columns = true;
+        }
+        view
+    }
+
+    /// The columns chosen per object (lower-cased names), for the choices file.
+    pub fn chosen_columns(&self) -> BTreeMap<String, Vec<String>> {
+        self.chosen.clone()
+    }
+
+    /// Columns chosen in an earlier run: used by `object`'s list from now on (at once when it
+    /// has not started loading). An empty list is ignored.
+    pub fn choose_columns(&mut self, object: &str, columns: Vec<String>) {
+        if columns.is_empty() {
+            return;
+        }
+        self.chosen.insert(object.to_ascii_lowercase(), columns);
+        if let Some(i) = self.index_of(object)
+            && !self.views[i].started()
+        {
+            let named = self.views[i].object.clone();
+            self.views[i] = self.new_view(&named);
+        }
+    }
+
+    /// The index of `object`'s list, if it has one.
+    pub(super) fn index_of(&self, object: &str) -> Option<usize> {
+        self.views
+            .iter()
+            .position(|v| v.object.eq_ignore_ascii_case(object))
+    }
+
+    /// Makes `object`'s list (created if new) the current one, without loading it.
+    pub fn show_object(&mut self, object: &str) {
+        self.current = match self.index_of(object) {
+            Some(i) => i,
+            None => {
+                self.views.push(self.new_view(object));
+                self.views.len() - 1
+            }
+        };
     }
 }

@@ -91,6 +91,9 @@ pub struct RecordsState {
     pub notice: Option<String>,
     /// Rows the list shows (from the last layout), for paging and prefetch.
     pub viewport: usize,
+    /// The columns chosen with the column chooser, by lower-cased object name: kept when
+    /// another org connects and (through the choices file) between runs.
+    chosen: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for RecordsState {
@@ -110,6 +113,7 @@ impl Default for RecordsState {
             profile: None,
             notice: None,
             viewport: 20,
+            chosen: BTreeMap::new(),
         }
     }
 }
