@@ -11,6 +11,7 @@ pub mod check;
 pub mod composer;
 pub mod demo_org;
 pub mod field_editor;
+pub mod fuzzy;
 pub mod history;
 pub mod palette;
 pub mod pane;

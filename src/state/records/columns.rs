@@ -1,9 +1,14 @@
 //! The columns of a list: sorting by the focused column and the column chooser.
 
+use crate::action::Action;
 use crate::effect::{Effect, RequestIds};
+use crate::state::fuzzy::{self, Hit};
+use crate::state::text_input::TextInput;
 
 use super::soql::SortDir;
 use std::collections::BTreeMap;
+
+use ratatui::crossterm::event::KeyEvent;
 
 use super::rowstore::RowStore;
 use super::{Filter, ListView, Popup, RecordsState, default_columns};
@@ -57,6 +62,8 @@ impl RecordsState {
         self.popup = Some(Popup::Columns {
             choices,
             selected: 0,
+            filter: TextInput::default(),
+            typing: false,
         });
         Vec::new()
     }
@@ -167,5 +174,75 @@ impl RecordsState {
                 self.views.len() - 1
             }
         };
+    }
+
+    /// The chooser's filter line has the keys.
+    pub fn chooser_typing(&self) -> bool {
+        matches!(self.popup, Some(Popup::Columns { typing: true, .. }))
+    }
+
+    /// The chooser's rows: the index of each choice its filter lets through (fuzzy over the
+    /// field's name and label, best first), with the matched letters of the name.
+    pub fn chooser_rows(&self) -> Vec<Hit<usize>> {
+        let Some(Popup::Columns {
+            choices, filter, ..
+        }) = &self.popup
+        else {
+            return Vec::new();
+        };
+        let describe = self.describe(&self.view().object);
+        let query = filter.text();
+        let hits = fuzzy::filter(
+            query,
+            choices.iter().enumerate().map(|(i, (name, _))| {
+                let label = describe
+                    .and_then(|d| d.field(name))
+                    .map_or("", |f| f.label.as_str());
+                (i, format!("{name} {label}"))
+            }),
+        );
+        hits.into_iter()
+            .map(|hit| Hit {
+                positions: fuzzy::positions(query, &choices[hit.item].0),
+                item: hit.item,
+            })
+            .collect()
+    }
+
+    /// A key typed into the chooser's filter: the rows follow at once, from the top.
+    pub(super) fn type_into_chooser(&mut self, key: KeyEvent) {
+        if let Some(Popup::Columns {
+            filter,
+            selected,
+            typing: true,
+            ..
+        }) = &mut self.popup
+            && filter.handle_key(key).changed()
+        {
+            *selected = 0;
+        }
+    }
+
+    /// An action while the chooser's filter line has the keys: enter keeps the filter and
+    /// gives the keys back to the list, esc clears it.
+    pub(super) fn update_chooser_filter(&mut self, action: Action) {
+        let Some(Popup::Columns {
+            filter,
+            selected,
+            typing,
+            ..
+        }) = &mut self.popup
+        else {
+            return;
+        };
+        match action {
+            Action::Submit => *typing = false,
+            Action::Cancel => {
+                *filter = TextInput::default();
+                *selected = 0;
+                *typing = false;
+            }
+            _ => {}
+        }
     }
 }

@@ -75,6 +75,9 @@ pub struct SoqlError {
 impl RecordsState {
     /// A key typed into the focused line.
     pub fn type_key(&mut self, key: KeyEvent) {
+        if self.chooser_typing() {
+            return self.type_into_chooser(key);
+        }
         let Some(line) = self.input.as_mut() else {
             return;
         };
