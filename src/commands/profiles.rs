@@ -51,7 +51,7 @@ pub struct ShowArgs {
     /// Print one JSON object: name, endpoint, kind, flow, flow_label, client_id,
     /// secret_source (and secret_env or secret_command), auth_style, api_version, ca_file,
     /// renew_margin_secs, the flow's keys (web: callback_port, callback_url; jwt: username,
-    /// key_file, audience; sf: sf_org), problems, warnings.
+    /// key_file, audience; sf: sf_org), problems, warnings, default.
     #[arg(long)]
     pub json: bool,
 }
@@ -310,8 +310,13 @@ fn no_such(name: &str) -> CommandError {
 fn show(args: &ShowArgs, ctx: &mut Context) -> Result<(), CommandError> {
     let store = load_store(ctx)?;
     let profile = store.get(&args.name).ok_or_else(|| no_such(&args.name))?;
+    let is_default = store
+        .default_profile()
+        .is_some_and(|d| d.name == profile.name);
     if args.json {
-        serde_json::to_writer_pretty(&mut ctx.stdout, &profile_json(profile))
+        let mut v = profile_json(profile);
+        v["default"] = json!(is_default);
+        serde_json::to_writer_pretty(&mut ctx.stdout, &v)
             .map_err(|e| CommandError::failure(e.to_string()))?;
         writeln!(ctx.stdout)?;
         return Ok(());
@@ -325,6 +330,7 @@ fn show(args: &ShowArgs, ctx: &mut Context) -> Result<(), CommandError> {
         ),
         ("Kind", kind_badge(p).to_string()),
         ("Flow", format!("{} ({})", p.flow.as_str(), p.flow.label())),
+        ("Default", if is_default { "yes" } else { "no" }.to_string()),
     ];
     if p.flow.uses_client_id() {
         lines.push(("Client id", p.client_id.clone()));

@@ -112,6 +112,11 @@ async fn commands_use_the_flag_then_the_env_then_the_default_profile() {
     let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     assert_eq!(v[0]["default"], serde_json::json!(false));
     assert_eq!(v[1]["default"], serde_json::json!(true));
+    let show = stdout(&sfterm(dir.path(), None, &["profiles", "show", "bad"]).await);
+    assert!(show.contains("Default     yes"), "{show}");
+    let show = stdout(&sfterm(dir.path(), None, &["profiles", "show", "good", "--json"]).await);
+    let v: serde_json::Value = serde_json::from_str(&show).expect("JSON");
+    assert_eq!(v["default"], serde_json::json!(false));
 
     let out = sfterm(dir.path(), None, &["profiles", "set-default", "nope"]).await;
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
