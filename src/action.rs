@@ -100,7 +100,7 @@ actions! {
     CopyToken => "copy_token", "Copy the access token to the clipboard (asks first)";
     CheckApi => "check_api", "Make a real API call now (GET /limits): updates API usage, renews an invalid token";
     [Focused]
-    Cancel => "cancel", "Cancel requests in flight, close a popup, leave a form", key;
+    Cancel => "cancel", "Cancel requests in flight, clear a filter, close a popup, leave a form", key;
     Confirm => "confirm", "Answer yes to a question", key;
     Deny => "deny", "Answer no to a question", key;
     NextField => "next_field", "Next field", key;
@@ -131,7 +131,7 @@ actions! {
     EditVariables => "edit_variables", "Set a variable of the profile (name=value)";
     ImportPostman => "import_postman", "Import a Postman collection (v2.1) from a file";
     ImportPostmanEnv => "import_postman_env", "Import a Postman environment as a new profile";
-    Find => "find", "Find in the response body / filter the list";
+    Find => "find", "Find in the response body / filter the list as you type (fuzzy)";
     FindNext => "find_next", "Next match", key;
     FindPrev => "find_prev", "Previous match", key;
     FilterBody => "filter_body", "Filter the JSON body with a path (.records[0].Name, $.a[*].b)";

@@ -109,7 +109,18 @@ impl<B: Backend> Runtime<B> {
                 return;
             }
         }
+        let choices = match crate::jobs::local::read_choices(&dir) {
+            Ok(choices) => choices,
+            Err(e) => {
+                self.model.notice = Some(format!(
+                    "Your remembered choices could not be read, so the defaults are used (the \
+                     file is replaced when you change one): {e}"
+                ));
+                Default::default()
+            }
+        };
         self.jobs.context_mut().data_dir = Some(dir);
+        self.apply(|model| model.restore_choices(choices));
     }
 
     /// Sets how URLs are opened (tests capture them).
@@ -347,6 +358,11 @@ impl<B: Backend> Runtime<B> {
                     let waiting = ctx.browser_paste.lock().unwrap_or_else(|p| p.into_inner());
                     if let Some(tx) = waiting.as_ref() {
                         let _ = tx.send(text);
+                    }
+                }
+                Effect::RememberChoices(choices) => {
+                    if let Some(msg) = jobs::local::write_choices(&choices, self.jobs.context()) {
+                        self.apply_msg(msg);
                     }
                 }
                 Effect::Quit => {}

@@ -22,7 +22,7 @@ pub use crate::commands::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
                   `sfterm demo` opens it on an embedded mock org: no Salesforce account needed.",
     after_help = "Exit codes: 0 success, 1 failure, 2 usage error or no terminal, 3 record not \
                   found, 4 conflict (record changed since the given date).\n\
-                  Environment: SFTERM_CONFIG_DIR (profiles.toml, config.toml), SFTERM_DATA_DIR (the \
+                  Environment: SFTERM_PROFILE (the profile when no -p is given), SFTERM_CONFIG_DIR (profiles.toml, config.toml), SFTERM_DATA_DIR (the \
                   log, history, saved requests, drafts, large responses, exports), SFTERM_LOG \
                   (log level, e.g. debug), NO_COLOR."
 )]
@@ -32,8 +32,14 @@ pub struct Cli {
     pub config_dir: Option<PathBuf>,
 
     /// The profile to use: the TUI connects with it at start; a command talks to its org
-    /// (default: the only profile).
-    #[arg(long, short = 'p', global = true, value_name = "NAME")]
+    /// (default: the profile marked `default = true`, else the only profile).
+    #[arg(
+        long,
+        short = 'p',
+        global = true,
+        env = "SFTERM_PROFILE",
+        value_name = "NAME"
+    )]
     pub profile: Option<String>,
 
     #[command(subcommand)]

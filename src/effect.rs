@@ -51,6 +51,8 @@ pub enum Effect {
     /// An address the user pasted for the browser login in progress (the redirect the
     /// browser ended on, when it could not reach the loopback listener).
     BrowserPaste(String),
+    /// Write the choices file (the tab, the object, the chosen columns) in the data directory.
+    RememberChoices(crate::state::remembered::Choices),
     Quit,
 }
 

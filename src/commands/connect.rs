@@ -20,8 +20,9 @@ pub(crate) fn load_store(ctx: &Context) -> Result<ProfileStore, CommandError> {
     Ok(store)
 }
 
-/// The profile to use: the one named `requested`, else the only profile; otherwise a usage
-/// error (exit 2) that lists the profile names.
+/// The profile to use: the one named `requested` (`--profile`, else `SFTERM_PROFILE`), else the
+/// one marked `default = true`, else the only profile; otherwise a usage error (exit 2) that
+/// lists the profile names.
 pub fn choose_profile(
     store: &ProfileStore,
     requested: Option<&str>,
@@ -34,8 +35,8 @@ pub fn choose_profile(
             .collect::<Vec<_>>()
             .join("\n")
     };
-    match requested {
-        Some(name) => store.get(name).cloned().ok_or_else(|| {
+    match (requested, store.default_profile()) {
+        (Some(name), _) => store.get(name).cloned().ok_or_else(|| {
             if store.profiles().is_empty() {
                 CommandError::usage(format!(
                     "There is no profile named \"{name}\": no profiles are configured in {}. \
@@ -44,19 +45,23 @@ pub fn choose_profile(
                 ))
             } else {
                 CommandError::usage(format!(
-                    "There is no profile named \"{name}\". The profiles are:\n{}",
+                    "There is no profile named \"{name}\" (from --profile or SFTERM_PROFILE). \
+                     The profiles are:\n{}",
                     names()
                 ))
             }
         }),
-        None => match store.profiles() {
+        (None, Some(default)) => Ok(default.clone()),
+        (None, None) => match store.profiles() {
             [only] => Ok(only.clone()),
             [] => Err(CommandError::usage(format!(
                 "No profiles are configured in {}. Add one with `sfterm profiles add`.",
                 store.path().display()
             ))),
             _ => Err(CommandError::usage(format!(
-                "Several profiles exist; choose one with --profile NAME:\n{}",
+                "Several profiles exist and none is the default; choose one with --profile NAME \
+                 (or SFTERM_PROFILE), or make one the default with \
+                 `sfterm profiles set-default NAME`:\n{}",
                 names()
             ))),
         },

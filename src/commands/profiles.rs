@@ -1,4 +1,4 @@
-//! `sfterm profiles list|show|add|remove|import-sf`: the connection profiles in
+//! `sfterm profiles list|show|add|remove|set-default|import-sf`: the connection profiles in
 //! `profiles.toml`. Secrets are never printed: only where they come from.
 
 mod flags;
@@ -20,7 +20,7 @@ pub use import_sf::{ImportSfArgs, import_sf};
 /// The `profiles` subcommands.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum ProfilesCommand {
-    /// List the profiles: name, endpoint, kind, login flow and secret source.
+    /// List the profiles: name, endpoint, kind, login flow, secret source and the default (*).
     List(ListArgs),
     /// Show one profile's settings (never its secret).
     Show(ShowArgs),
@@ -28,6 +28,8 @@ pub enum ProfilesCommand {
     Add(Box<AddArgs>),
     /// Remove a profile.
     Remove(RemoveArgs),
+    /// Make a profile the default (`default = true`): commands use it when no -p is given.
+    SetDefault(SetDefaultArgs),
     /// Add orgs logged in with the Salesforce CLI (`sf org list`) as profiles with flow "sf".
     ImportSf(ImportSfArgs),
 }
@@ -35,7 +37,8 @@ pub enum ProfilesCommand {
 /// Arguments of `profiles list`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ListArgs {
-    /// Print a JSON array of objects with keys name, endpoint, kind, flow, secret_source.
+    /// Print a JSON array of objects with keys name, endpoint, kind, flow, secret_source,
+    /// default.
     #[arg(long)]
     pub json: bool,
 }
@@ -48,7 +51,7 @@ pub struct ShowArgs {
     /// Print one JSON object: name, endpoint, kind, flow, flow_label, client_id,
     /// secret_source (and secret_env or secret_command), auth_style, api_version, ca_file,
     /// renew_margin_secs, the flow's keys (web: callback_port, callback_url; jwt: username,
-    /// key_file, audience; sf: sf_org), problems, warnings.
+    /// key_file, audience; sf: sf_org), problems, warnings, default.
     #[arg(long)]
     pub json: bool,
 }
@@ -58,6 +61,17 @@ pub struct ShowArgs {
 pub struct RemoveArgs {
     /// The profile's name.
     pub name: String,
+}
+
+/// Arguments of `profiles set-default`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SetDefaultArgs {
+    /// The profile's name.
+    #[arg(required_unless_present = "none")]
+    pub name: Option<String>,
+    /// Remove the mark: no profile is the default any more.
+    #[arg(long, conflicts_with = "name")]
+    pub none: bool,
 }
 
 /// The kind badge of a profile's endpoint: `production`, `sandbox`, `my-domain`, `local`,
@@ -195,6 +209,7 @@ pub(crate) async fn run(cmd: ProfilesCommand, ctx: &mut Context) -> Result<(), C
         ProfilesCommand::Show(args) => show(&args, ctx),
         ProfilesCommand::Add(args) => add(&args, ctx),
         ProfilesCommand::Remove(args) => remove(&args, ctx),
+        ProfilesCommand::SetDefault(args) => set_default(args.name.as_deref(), ctx),
         ProfilesCommand::ImportSf(args) => {
             use std::io::IsTerminal;
             // The numbered prompt only when someone reads it and types the answer.
@@ -210,6 +225,7 @@ pub(crate) async fn run(cmd: ProfilesCommand, ctx: &mut Context) -> Result<(), C
 
 fn list(args: &ListArgs, ctx: &mut Context) -> Result<(), CommandError> {
     let store = load_store(ctx)?;
+    let default = store.default_profile().map(|p| p.name.as_str());
     if args.json {
         let items: Vec<Value> = store
             .profiles()
@@ -221,6 +237,7 @@ fn list(args: &ListArgs, ctx: &mut Context) -> Result<(), CommandError> {
                     "kind": kind_badge(p),
                     "flow": p.flow.as_str(),
                     "secret_source": p.secret.kind(),
+                    "default": default == Some(p.name.as_str()),
                 })
             })
             .collect();
@@ -248,10 +265,16 @@ fn list(args: &ListArgs, ctx: &mut Context) -> Result<(), CommandError> {
                 kind_badge(p).to_string(),
                 p.flow.as_str().to_string(),
                 p.secret.kind().to_string(),
+                if default == Some(p.name.as_str()) {
+                    "*"
+                } else {
+                    ""
+                }
+                .to_string(),
             ]
         })
         .collect();
-    let header = ["NAME", "ENDPOINT", "KIND", "FLOW", "SECRET"].map(String::from);
+    let header = ["NAME", "ENDPOINT", "KIND", "FLOW", "SECRET", "DEFAULT"].map(String::from);
     write_table(&mut ctx.stdout, &header, &rows)?;
     Ok(())
 }
@@ -287,8 +310,13 @@ fn no_such(name: &str) -> CommandError {
 fn show(args: &ShowArgs, ctx: &mut Context) -> Result<(), CommandError> {
     let store = load_store(ctx)?;
     let profile = store.get(&args.name).ok_or_else(|| no_such(&args.name))?;
+    let is_default = store
+        .default_profile()
+        .is_some_and(|d| d.name == profile.name);
     if args.json {
-        serde_json::to_writer_pretty(&mut ctx.stdout, &profile_json(profile))
+        let mut v = profile_json(profile);
+        v["default"] = json!(is_default);
+        serde_json::to_writer_pretty(&mut ctx.stdout, &v)
             .map_err(|e| CommandError::failure(e.to_string()))?;
         writeln!(ctx.stdout)?;
         return Ok(());
@@ -302,6 +330,7 @@ fn show(args: &ShowArgs, ctx: &mut Context) -> Result<(), CommandError> {
         ),
         ("Kind", kind_badge(p).to_string()),
         ("Flow", format!("{} ({})", p.flow.as_str(), p.flow.label())),
+        ("Default", if is_default { "yes" } else { "no" }.to_string()),
     ];
     if p.flow.uses_client_id() {
         lines.push(("Client id", p.client_id.clone()));
@@ -367,6 +396,11 @@ fn add(args: &AddArgs, ctx: &mut Context) -> Result<(), CommandError> {
     let name = profile.name.clone();
     let flow = profile.flow.clone();
     insert(&mut store, profile)?;
+    if args.default {
+        store
+            .set_default(Some(&name))
+            .map_err(|e| CommandError::failure(e.to_string()))?;
+    }
     store
         .save()
         .map_err(|e| CommandError::failure(e.to_string()))?;
@@ -376,6 +410,9 @@ fn add(args: &AddArgs, ctx: &mut Context) -> Result<(), CommandError> {
         flow.label(),
         store.path().display()
     )?;
+    if args.default {
+        writeln!(ctx.stdout, "It is the default profile.")?;
+    }
     for note in notes {
         writeln!(ctx.stdout, "Note: {note}")?;
     }
@@ -408,6 +445,27 @@ fn remove(args: &RemoveArgs, ctx: &mut Context) -> Result<(), CommandError> {
             Ok(false) => {}
             Err(e) => eprintln!("warning: its stored login was not deleted: {e}"),
         }
+    }
+    Ok(())
+}
+
+/// `profiles set-default NAME` (`None`: `--none`): moves the `default = true` mark, keeping
+/// the file's comments.
+fn set_default(name: Option<&str>, ctx: &mut Context) -> Result<(), CommandError> {
+    let mut store = load_store(ctx)?;
+    store.set_default(name).map_err(|e| match e {
+        crate::config::ConfigError::NoSuchProfile(name) => no_such(&name),
+        other => CommandError::failure(other.to_string()),
+    })?;
+    store
+        .save()
+        .map_err(|e| CommandError::failure(e.to_string()))?;
+    match name {
+        Some(name) => writeln!(
+            ctx.stdout,
+            "\"{name}\" is now the default profile: commands use it when no -p is given."
+        )?,
+        None => writeln!(ctx.stdout, "No profile is the default any more.")?,
     }
     Ok(())
 }

@@ -1,11 +1,40 @@
 //! Effects on this machine that the runtime runs at once (no network, no terminal): writing
-//! `profiles.toml` and the drafts file, copying, opening a URL in the browser.
+//! `profiles.toml`, the drafts file and the choices file, copying, opening a URL in the browser.
 
 use super::Context;
 use crate::config::profiles::{Profile, ProfileStore};
 use crate::effect::ProfileChange;
 use crate::msg::{Msg, Outcome};
 use crate::state::record_detail::job::{RecordEffect, RecordOutcome};
+use crate::state::remembered::Choices;
+
+/// The choices file in the data directory: the tab, the object and the chosen columns.
+pub const CHOICES_FILE: &str = "ui-state.json";
+
+/// Reads the choices of an earlier run; a missing file is no choices.
+pub fn read_choices(dir: &std::path::Path) -> Result<Choices, String> {
+    let path = dir.join(CHOICES_FILE);
+    match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Choices::default()),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+/// Writes the choices file (privately, atomically) when `ctx` has a data directory; the
+/// message for the model when that failed.
+pub fn write_choices(choices: &Choices, ctx: &Context) -> Option<Msg> {
+    let dir = ctx.data_dir.as_ref()?;
+    let body = serde_json::to_vec_pretty(choices).ok()?;
+    crate::private_fs::write_private(&dir.join(CHOICES_FILE), &body)
+        .err()
+        .map(|e| {
+            tracing::warn!(error = %e, "choices not written");
+            Msg::Error(format!(
+                "Your choices (tab, columns) could not be saved: {e}"
+            ))
+        })
+}
 
 /// Applies `change` to the store and writes `profiles.toml`; returns the profiles as now
 /// stored. On failure the store is left as it was, in memory and on disk. `None`: the file

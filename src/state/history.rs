@@ -4,11 +4,12 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
+use super::fuzzy::{self, Hit};
 use crate::action::Action;
 use crate::config::profiles::Profile;
 use crate::keymap::Context;
 use crate::requests::body::{self, BodyText};
-use crate::requests::history::{HistoryEntry, HistoryFilter};
+use crate::requests::history::HistoryEntry;
 use crate::requests::request::SavedRequest;
 use crate::state::composer::job::ResponseView;
 use crate::state::text_input::TextInput;
@@ -101,6 +102,11 @@ impl Default for HistoryState {
     }
 }
 
+/// The part of an entry's URL its row shows: the path after the instance.
+pub fn shown_path(e: &HistoryEntry) -> &str {
+    e.url.strip_prefix(&e.instance_url).unwrap_or(&e.url)
+}
+
 impl HistoryState {
     pub fn contexts(&self) -> Vec<Context> {
         match self.mode {
@@ -114,13 +120,38 @@ impl HistoryState {
         !matches!(self.mode, Mode::List)
     }
 
-    /// The entries that pass the filter, newest first.
+    /// The text the list is filtered by: as typed while the filter line is open (the list
+    /// follows each key), else the applied filter.
+    pub fn filter_text(&self) -> &str {
+        match &self.mode {
+            Mode::Filter(input) => input.text().trim(),
+            _ => &self.filter,
+        }
+    }
+
+    /// The entries that match the filter (fuzzy, [`super::fuzzy`]): newest first without a
+    /// filter, best match first with one; with the matched characters of each row's path.
+    pub fn visible_hits(&self) -> Vec<Hit<&HistoryEntry>> {
+        let hits = fuzzy::filter(
+            self.filter_text(),
+            self.entries.iter().map(|e| {
+                let name = e.name.as_deref().unwrap_or("");
+                let text = format!("{} {} {} {name}", shown_path(e), e.method, e.status);
+                (e, text)
+            }),
+        );
+        let query = self.filter_text();
+        hits.into_iter()
+            .map(|hit| Hit {
+                positions: fuzzy::positions(query, shown_path(hit.item)),
+                item: hit.item,
+            })
+            .collect()
+    }
+
+    /// The entries that match the filter, in [`HistoryState::visible_hits`] order.
     pub fn visible(&self) -> Vec<&HistoryEntry> {
-        let filter = HistoryFilter {
-            text: (!self.filter.is_empty()).then(|| self.filter.clone()),
-            ..HistoryFilter::default()
-        };
-        self.entries.iter().filter(|e| filter.matches(e)).collect()
+        self.visible_hits().into_iter().map(|h| h.item).collect()
     }
 
     pub fn selected_entry(&self) -> Option<&HistoryEntry> {
@@ -148,7 +179,11 @@ impl HistoryState {
                         self.filter = input.text().trim().to_string();
                         self.selected = 0;
                     }
-                    Action::Cancel => {}
+                    // Esc clears the filter.
+                    Action::Cancel => {
+                        self.filter.clear();
+                        self.selected = 0;
+                    }
                     _ => self.mode = Mode::Filter(input),
                 }
                 Vec::new()
@@ -218,8 +253,10 @@ impl HistoryState {
     }
 
     pub fn type_key(&mut self, key: KeyEvent) {
-        if let Mode::Filter(input) = &mut self.mode {
-            input.handle_key(key);
+        if let Mode::Filter(input) = &mut self.mode
+            && input.handle_key(key).changed()
+        {
+            self.selected = 0;
         }
     }
 

@@ -11,12 +11,14 @@ pub mod check;
 pub mod composer;
 pub mod demo_org;
 pub mod field_editor;
+pub mod fuzzy;
 pub mod history;
 pub mod palette;
 pub mod pane;
 pub mod profiles;
 pub mod record_detail;
 pub mod records;
+pub mod remembered;
 pub mod text_area;
 pub mod text_input;
 pub mod token;
@@ -155,6 +157,8 @@ pub struct Model {
     pub kept_drafts: Vec<Draft>,
     /// What the drafts file holds, as last written or read.
     written_drafts: Vec<Draft>,
+    /// The choices as last written or read; `None`: they are not remembered (no data dir).
+    written_choices: Option<remembered::Choices>,
     ids: RequestIds,
 }
 
@@ -191,6 +195,7 @@ impl Model {
             detail: DetailStack::default(),
             kept_drafts: Vec::new(),
             written_drafts: Vec::new(),
+            written_choices: None,
             ids: RequestIds::default(),
         }
     }
@@ -274,7 +279,8 @@ impl Model {
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let effects = self.update_inner(action);
-        self.sync_drafts(effects)
+        let effects = self.sync_drafts(effects);
+        self.sync_choices(effects)
     }
 
     pub(super) fn update_inner(&mut self, action: Action) -> Vec<Effect> {
@@ -336,7 +342,8 @@ impl Model {
     pub fn handle_msg(&mut self, msg: Msg) -> Vec<Effect> {
         let mut effects = self.route_msg(msg);
         effects.extend(self.sync_records());
-        self.sync_drafts(effects)
+        let effects = self.sync_drafts(effects);
+        self.sync_choices(effects)
     }
 
     fn route_msg(&mut self, msg: Msg) -> Vec<Effect> {

@@ -1,7 +1,6 @@
-//! The command palette: fuzzy search (nucleo) over every action a user can run by name.
+//! The command palette: fuzzy search ([`super::fuzzy`]) over every action a user can run by
+//! name, the matched letters of each help text highlighted.
 
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32Str};
 use ratatui::crossterm::event::KeyEvent;
 
 use crate::action::Action;
@@ -12,6 +11,8 @@ pub struct PaletteState {
     pub input: TextInput,
     /// Matching actions, best first.
     pub matches: Vec<Action>,
+    /// For each match, the char positions of its help text that matched the query.
+    pub highlights: Vec<Vec<usize>>,
     pub selected: usize,
 }
 
@@ -20,6 +21,7 @@ impl Default for PaletteState {
         let mut palette = PaletteState {
             input: TextInput::default(),
             matches: Vec::new(),
+            highlights: Vec::new(),
             selected: 0,
         };
         palette.refilter();
@@ -56,6 +58,12 @@ impl PaletteState {
                 Some(&action) => PaletteOutcome::Run(action),
                 None => PaletteOutcome::Stay,
             },
+            // Esc clears a typed query first, then closes.
+            Action::Cancel if !self.input.text().is_empty() => {
+                self.input = TextInput::default();
+                self.refilter();
+                PaletteOutcome::Stay
+            }
             Action::Cancel => PaletteOutcome::Close,
             _ => PaletteOutcome::Stay,
         }
@@ -69,24 +77,21 @@ impl PaletteState {
     }
 
     fn refilter(&mut self) {
+        // The help text is what the list shows; the name (`renew_token`) matches too.
+        let hits = super::fuzzy::filter(
+            self.input.text(),
+            PaletteState::commands().map(|action| {
+                let text = format!("{}  {}", action.help(), action.name().replace('_', " "));
+                (action, text)
+            }),
+        );
+        self.matches = hits.iter().map(|h| h.item).collect();
         let query = self.input.text();
-        if query.trim().is_empty() {
-            self.matches = PaletteState::commands().collect();
-        } else {
-            let mut matcher = Matcher::new(Config::DEFAULT);
-            let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
-            let mut buf = Vec::new();
-            let mut scored: Vec<(Action, u32)> = PaletteState::commands()
-                .filter_map(|action| {
-                    let haystack = format!("{} {}", action.name().replace('_', " "), action.help());
-                    pattern
-                        .score(Utf32Str::new(&haystack, &mut buf), &mut matcher)
-                        .map(|score| (action, score))
-                })
-                .collect();
-            scored.sort_by_key(|(_, score)| std::cmp::Reverse(*score));
-            self.matches = scored.into_iter().map(|(a, _)| a).collect();
-        }
+        self.highlights = self
+            .matches
+            .iter()
+            .map(|action| super::fuzzy::positions(query, action.help()))
+            .collect();
         self.selected = 0;
     }
 }
@@ -119,6 +124,11 @@ mod tests {
         assert_eq!(typed("revok").matches.first(), Some(&Action::RevokeToken));
         assert_eq!(typed("new prof").matches.first(), Some(&Action::NewProfile));
         assert!(typed("zzzzqqq").matches.is_empty());
+        // The matched letters of the help text are highlighted.
+        let palette = typed("revok");
+        let help: Vec<char> = Action::RevokeToken.help().chars().collect();
+        let lit: String = palette.highlights[0].iter().map(|&i| help[i]).collect();
+        assert_eq!(lit.to_lowercase(), "revok");
     }
 
     #[test]
@@ -128,6 +138,10 @@ mod tests {
             palette.update(Action::Submit),
             PaletteOutcome::Run(Action::RenewToken)
         );
+        // Esc clears the query (every command again), a second esc closes.
+        assert_eq!(palette.update(Action::Cancel), PaletteOutcome::Stay);
+        assert_eq!(palette.input.text(), "");
+        assert_eq!(palette.matches.len(), PaletteState::commands().count());
         assert_eq!(palette.update(Action::Cancel), PaletteOutcome::Close);
         let mut empty = typed("zzzzqqq");
         assert_eq!(empty.update(Action::Submit), PaletteOutcome::Stay);

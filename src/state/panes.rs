@@ -227,7 +227,7 @@ impl Pane for TokenState {
 
 impl Pane for RecordsState {
     fn contexts(&self) -> Vec<Context> {
-        if self.input.is_some() {
+        if self.input.is_some() || self.chooser_typing() {
             vec![Context::RecordsInput]
         } else if self.popup.is_some() {
             vec![Context::RecordsPopup, Context::List]

@@ -11,7 +11,7 @@ use super::{Theme, centered, pane_block};
 use crate::action::Action;
 use crate::human::{self, group_thousands};
 use crate::keymap::Context;
-use crate::state::history::Mode;
+use crate::state::history::{Mode, shown_path};
 use crate::state::{Focus, Model};
 
 pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
@@ -23,15 +23,16 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         Constraint::Length(1),
     ])
     .areas(area);
-    let visible = state.visible();
-    let title = if state.filter.is_empty() {
+    let visible = state.visible_hits();
+    let filter = state.filter_text();
+    let title = if filter.is_empty() {
         format!(" Sent requests ({}) ", visible.len())
     } else {
         format!(
             " Sent requests ({} of {}) · filter \"{}\" ",
             visible.len(),
             state.entries.len(),
-            state.filter
+            filter
         )
     };
     let block = pane_block(Line::from(title), focused, theme);
@@ -51,7 +52,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
             format!(
                 "None of the {count} sent request{} matches \"{}\".",
                 if count == 1 { "" } else { "s" },
-                state.filter
+                filter
             ),
             theme.warn(),
         ));
@@ -62,7 +63,8 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
             theme.dim(),
         ));
     }
-    for (i, e) in visible.iter().enumerate().skip(first).take(height) {
+    for (i, hit) in visible.iter().enumerate().skip(first).take(height) {
+        let e = hit.item;
         let status_style = match e.status {
             200..=299 => theme.ok(),
             400..=499 => theme.warn(),
@@ -73,7 +75,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
             .to_zoned_datetime(model.tz.clone())
             .strftime("%m-%d %H:%M:%S")
             .to_string();
-        let line = Line::from(vec![
+        let mut spans = vec![
             Span::styled(format!("{time} "), theme.dim()),
             Span::styled(format!("{:<4}", e.status), status_style),
             Span::styled(
@@ -85,14 +87,14 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
                 theme.dim(),
             ),
             Span::raw(format!("{:<6} ", e.method)),
-            Span::raw(
-                e.url
-                    .strip_prefix(&e.instance_url)
-                    .unwrap_or(&e.url)
-                    .to_string(),
-            ),
-            Span::styled(format!("  {}", e.profile), theme.dim()),
-        ]);
+        ];
+        spans.extend(super::theme::highlighted(
+            shown_path(e),
+            &hit.positions,
+            theme.matched(),
+        ));
+        spans.push(Span::styled(format!("  {}", e.profile), theme.dim()));
+        let line = Line::from(spans);
         lines.push(if i == state.selected {
             line.style(theme.selected())
         } else {

@@ -63,13 +63,13 @@ pub fn render(model: &Model, palette: &PaletteState, theme: &Theme, area: Rect, 
         palette
             .matches
             .iter()
-            .map(|action| {
+            .zip(&palette.highlights)
+            .map(|(action, positions)| {
                 let key = model.keymap.hint(&contexts, *action);
                 let (text, key) = row(action.help(), &key, width);
-                ListItem::new(Line::from(vec![
-                    Span::raw(text),
-                    Span::styled(key, theme.key()),
-                ]))
+                let mut spans = super::theme::highlighted(&text, positions, theme.matched());
+                spans.push(Span::styled(key, theme.key()));
+                ListItem::new(Line::from(spans))
             })
             .collect()
     };

@@ -91,6 +91,12 @@ impl Theme {
         self.color(Color::Red).add_modifier(Modifier::BOLD)
     }
 
+    /// The letters a fuzzy filter matched (palette, History).
+    pub fn matched(&self) -> Style {
+        self.color(Color::Yellow)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
+
     pub fn key(&self) -> Style {
         self.color(Color::Cyan).add_modifier(Modifier::BOLD)
     }
@@ -129,6 +135,36 @@ pub fn badge_text(environment: Environment) -> &'static str {
     }
 }
 
+/// `text` as spans, the chars at `positions` (ascending char indices, from
+/// [`crate::state::fuzzy`]) in `hit` style, the rest unstyled.
+pub fn highlighted(
+    text: &str,
+    positions: &[usize],
+    hit: Style,
+) -> Vec<ratatui::text::Span<'static>> {
+    use ratatui::text::Span;
+    if positions.is_empty() {
+        return vec![Span::raw(text.to_owned())];
+    }
+    let mut spans = Vec::new();
+    let mut run = String::new();
+    let mut run_hit = false;
+    for (i, c) in text.chars().enumerate() {
+        let is_hit = positions.binary_search(&i).is_ok();
+        if is_hit != run_hit && !run.is_empty() {
+            let style = if run_hit { hit } else { Style::default() };
+            spans.push(Span::styled(std::mem::take(&mut run), style));
+        }
+        run_hit = is_hit;
+        run.push(c);
+    }
+    if !run.is_empty() {
+        let style = if run_hit { hit } else { Style::default() };
+        spans.push(Span::styled(run, style));
+    }
+    spans
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,5 +177,26 @@ mod tests {
             Theme::new(ThemeKind::Mono).error(),
             Style::default().add_modifier(Modifier::BOLD)
         );
+    }
+
+    #[test]
+    fn highlighted_styles_only_the_matched_chars() {
+        let hit = Style::default().add_modifier(Modifier::UNDERLINED);
+        let spans = highlighted("/limits", &[1, 3], hit);
+        let parts: Vec<(&str, bool)> = spans
+            .iter()
+            .map(|s| (s.content.as_ref(), s.style == hit))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                ("/", false),
+                ("l", true),
+                ("i", false),
+                ("m", true),
+                ("its", false)
+            ]
+        );
+        assert_eq!(highlighted("x", &[], hit).len(), 1);
     }
 }

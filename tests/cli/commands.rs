@@ -822,7 +822,7 @@ async fn profiles_add_list_show_remove() {
     let v: Value = serde_json::from_str(&out).expect("JSON");
     assert_eq!(
         v[0],
-        json!({"name": "prod", "endpoint": "https://acme.my.salesforce.com", "kind": "my-domain", "flow": "client_credentials", "secret_source": "env"})
+        json!({"name": "prod", "endpoint": "https://acme.my.salesforce.com", "kind": "my-domain", "flow": "client_credentials", "secret_source": "env", "default": false})
     );
 
     let (result, out) = run(dir.path(), &["profiles", "show", "prod", "--json"]).await;

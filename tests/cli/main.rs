@@ -8,6 +8,7 @@ mod common;
 mod apex;
 mod commands;
 mod commands_mock_org;
+mod default_profile;
 mod export;
 mod import;
 mod import_sf;

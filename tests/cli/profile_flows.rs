@@ -96,7 +96,7 @@ async fn add_each_flow_then_list_and_show_it() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[0].split_whitespace().collect::<Vec<_>>(),
-        ["NAME", "ENDPOINT", "KIND", "FLOW", "SECRET"]
+        ["NAME", "ENDPOINT", "KIND", "FLOW", "SECRET", "DEFAULT"]
     );
     let cells = |i: usize| lines[i].split_whitespace().collect::<Vec<_>>();
     assert_eq!(
@@ -117,7 +117,7 @@ async fn add_each_flow_then_list_and_show_it() {
     let v: Value = serde_json::from_str(&out).expect("JSON");
     assert_eq!(
         v[2],
-        json!({"name": "cli", "endpoint": null, "kind": "unknown", "flow": "sf", "secret_source": "none"})
+        json!({"name": "cli", "endpoint": null, "kind": "unknown", "flow": "sf", "secret_source": "none", "default": false})
     );
     assert_eq!(v[0]["flow"], "web");
 

@@ -115,7 +115,54 @@ fn filter_narrows_the_list() {
     press(&mut model, "/");
     type_text(&mut model, "post");
     press(&mut model, "enter");
+    // Fuzzy: the letters may be apart ("CustomerRESTWS" has p-o-s-t too); the POST ranks
+    // first.
+    assert_eq!(model.history.visible()[0].method, "POST");
+}
+
+#[test]
+fn the_list_follows_each_typed_key_and_esc_clears_the_filter() {
+    let mut model = history_model();
+    press(&mut model, "j /");
+    type_text(&mut model, "50");
+    // Filtered while typing, before enter; the cursor goes back to the top.
     assert_eq!(model.history.visible().len(), 1);
+    assert_eq!(model.history.selected, 0);
+    let screen = render(&model, 120, 40);
+    assert!(screen.contains("(1 of 3) · filter \"50\""), "{screen}");
+    press(&mut model, "esc");
+    assert!(matches!(model.history.mode, Mode::List));
+    assert_eq!(model.history.filter, "");
+    assert_eq!(model.history.visible().len(), 3);
+}
+
+#[test]
+fn the_matched_letters_of_each_path_are_highlighted() {
+    use ratatui::style::Modifier;
+    let mut model = history_model();
+    press(&mut model, "/");
+    type_text(&mut model, "001Dn");
+    press(&mut model, "enter");
+    let backend = ratatui::backend::TestBackend::new(250, 40);
+    let mut terminal = ratatui::Terminal::new(backend).expect("terminal");
+    terminal
+        .draw(|frame| {
+            sfterm::ui::render(&model, &sfterm::ui::Theme::default(), frame);
+        })
+        .expect("draw");
+    let buffer = terminal.backend().buffer();
+    let row = (0..40)
+        .find(|&y| {
+            let line: String = (0..250).map(|x| buffer[(x, y)].symbol()).collect();
+            line.contains("CustomerRESTWS/001Dn")
+        })
+        .expect("the row on screen");
+    let line: String = (0..250).map(|x| buffer[(x, row)].symbol()).collect();
+    let lit: String = (0..250u16)
+        .filter(|&x| buffer[(x, row)].modifier.contains(Modifier::UNDERLINED))
+        .map(|x| buffer[(x, row)].symbol().to_string())
+        .collect();
+    assert_eq!(lit, "001Dn", "only the matched letters: {line}");
 }
 
 #[test]

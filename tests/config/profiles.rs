@@ -761,3 +761,102 @@ fn settings_file_errors_name_the_file() {
     assert_eq!(s.theme, "mono");
     assert_eq!(s.renew_margin_secs, 300);
 }
+
+const TWO_WITH_A_DEFAULT: &str = r#"# my orgs
+[[profile]]
+name = "prod"
+endpoint = "https://acme.my.salesforce.com"
+client_id = "id"
+
+[[profile]]
+# the one I use every day
+name = "dev"
+endpoint = "https://acme--dev.sandbox.my.salesforce.com"
+client_id = "id"
+default = true   # keep this note
+"#;
+
+#[test]
+fn the_default_profile_is_read_moved_and_kept_with_comments() {
+    let dir = tmp();
+    let path = dir.path().join("profiles.toml");
+    write(&path, TWO_WITH_A_DEFAULT);
+    let mut store = ProfileStore::load(&path).expect("load");
+    assert_eq!(
+        store.default_profile().map(|p| p.name.as_str()),
+        Some("dev")
+    );
+
+    store.set_default(Some("prod")).expect("set default");
+    store.save().expect("save");
+    let text = read(&path);
+    assert_eq!(text.matches("default = true").count(), 1, "{text}");
+    assert!(text.contains("# the one I use every day"), "{text}");
+    assert!(text.starts_with("# my orgs"), "{text}");
+    let again = ProfileStore::load(&path).expect("reload");
+    assert_eq!(
+        again.default_profile().map(|p| p.name.as_str()),
+        Some("prod")
+    );
+
+    // Setting it again changes nothing; an unknown name is refused and changes nothing.
+    store.set_default(Some("prod")).expect("same default");
+    assert!(matches!(
+        store.set_default(Some("nope")),
+        Err(ConfigError::NoSuchProfile(n)) if n == "nope"
+    ));
+    assert_eq!(
+        store.default_profile().map(|p| p.name.as_str()),
+        Some("prod")
+    );
+
+    // A copy is never a second default; a rename carries the mark; removing it drops it.
+    store.duplicate("prod").expect("dup");
+    store.save().expect("save the copy");
+    assert_eq!(read(&path).matches("default = true").count(), 1);
+    let mut renamed = store.get("prod").expect("prod").clone();
+    renamed.name = "production".to_owned();
+    store.upsert(Some("prod"), renamed).expect("rename");
+    assert_eq!(
+        store.default_profile().map(|p| p.name.as_str()),
+        Some("production")
+    );
+    store.remove("production").expect("remove");
+    assert!(store.default_profile().is_none());
+
+    store.set_default(None).expect("clear");
+    store.save().expect("save cleared");
+    assert!(!read(&path).contains("default"), "{}", read(&path));
+}
+
+#[test]
+fn two_defaults_or_a_default_that_is_not_a_boolean_are_located() {
+    let dir = tmp();
+    let path = dir.path().join("profiles.toml");
+    let two = TWO_WITH_A_DEFAULT.replace(
+        "client_id = \"id\"\n\n",
+        "client_id = \"id\"\ndefault = true\n\n",
+    );
+    write(&path, &two);
+    let msg = ProfileStore::load(&path)
+        .expect_err("two defaults")
+        .to_string();
+    assert!(
+        msg.starts_with(&format!("{}:13:11:", path.display())),
+        "{msg}"
+    );
+    assert!(msg.contains("\"prod\" already is"), "{msg}");
+
+    write(
+        &path,
+        &TWO_WITH_A_DEFAULT.replace("default = true", "default = \"yes\""),
+    );
+    let msg = ProfileStore::load(&path)
+        .expect_err("not a bool")
+        .to_string();
+    assert!(
+        msg.starts_with(&format!("{}:12:11:", path.display())),
+        "{msg}"
+    );
+    assert!(msg.contains("\"default\" must be true or false"), "{msg}");
+}

@@ -278,6 +278,34 @@ fn quick_search_escapes_the_like_pattern() {
 }
 
 #[test]
+fn esc_clears_an_applied_quick_search_once_it_loaded() {
+    let (mut s, mut ids) = loaded();
+    act(&mut s, &mut ids, Action::QuickSearch);
+    type_into(&mut s, "Acme");
+    let (req, _) = query_of(&act(&mut s, &mut ids, Action::Submit));
+    let columns = s.view().columns.clone();
+    s.on_outcome(
+        req,
+        RecordsOutcome::Page(Ok(page(&columns, 0, 3, 3, None))),
+        &mut ids,
+    );
+    let (req, soql) = query_of(&act(&mut s, &mut ids, Action::Cancel));
+    assert!(!soql.contains("WHERE"), "{soql}");
+    assert_eq!(s.view().filter, Filter::None);
+    assert_eq!(s.notice.as_deref(), Some("Quick search cleared."));
+    // Without a filter, esc is not the list's.
+    s.on_outcome(
+        req,
+        RecordsOutcome::Page(Ok(page(&columns, 0, 3, 3, None))),
+        &mut ids,
+    );
+    assert!(matches!(
+        s.update(Action::Cancel, t0(), &mut ids),
+        Reply::Unhandled
+    ));
+}
+
+#[test]
 fn soql_line_errors_come_back_under_the_line_with_the_position() {
     let (mut s, mut ids) = loaded();
     act(&mut s, &mut ids, Action::SoqlLine);
@@ -387,6 +415,17 @@ fn column_chooser_toggles_fields_from_describe() {
         "SELECT Id, Industry, Phone, Owner.Name, LastModifiedDate, Description FROM Account"
     );
     assert!(s.popup.is_none());
+    assert_eq!(
+        s.chosen_columns()["account"],
+        [
+            "Industry",
+            "Phone",
+            "Owner.Name",
+            "LastModifiedDate",
+            "Description"
+        ],
+        "the choice is remembered for the object"
+    );
     // Esc closes without changes.
     act(&mut s, &mut ids, Action::ChooseColumns);
     assert!(act(&mut s, &mut ids, Action::Cancel).is_empty());
@@ -932,6 +971,7 @@ fn the_columns_chosen_with_c_come_back_after_a_whole_select() {
     assert!(s.popup.is_none());
     assert_eq!(s.view().filter, Filter::None);
     assert!(!s.view().custom_columns);
+    assert!(s.chosen_columns().is_empty(), "the reset is remembered too");
     // Nothing left to come back to: clearing the line keeps the defaults.
     act(&mut s, &mut ids, Action::SoqlLine);
     let (_, soql) = query_of(&act(&mut s, &mut ids, Action::Submit));
@@ -1300,5 +1340,63 @@ fn a_finished_export_shows_the_size_of_its_file_in_the_jobs_popup() {
     assert!(
         screen.contains("JobComplete · 300 records · 31.2 KB · done"),
         "{screen}"
+    );
+}
+
+// ---- issue #20: the column chooser filters as you type ----
+
+#[test]
+fn the_chooser_filters_fuzzily_toggles_the_filtered_row_and_esc_clears_first() {
+    let (mut s, mut ids) = loaded();
+    s.describes.insert("account".into(), describe());
+    act(&mut s, &mut ids, Action::ChooseColumns);
+    let all = s.chooser_rows().len();
+    act(&mut s, &mut ids, Action::Find);
+    assert!(s.chooser_typing() && s.wants_text());
+    type_into(&mut s, "dscr");
+    let rows = s.chooser_rows();
+    let Some(Popup::Columns { choices, .. }) = &s.popup else {
+        panic!("chooser open")
+    };
+    assert_eq!(choices[rows[0].item].0, "Description", "{rows:?}");
+    assert_eq!(rows[0].positions, [0, 2, 3, 4]);
+    assert!(rows.len() < all);
+    // Enter gives the keys back to the list, the filter stays; space toggles that row.
+    act(&mut s, &mut ids, Action::Submit);
+    assert!(!s.chooser_typing());
+    act(&mut s, &mut ids, Action::ToggleItem);
+    let Some(Popup::Columns { choices, .. }) = &s.popup else {
+        panic!("chooser open")
+    };
+    assert!(choices.iter().any(|(n, on)| n == "Description" && *on));
+    // Esc clears the filter (every field again), a second esc closes.
+    act(&mut s, &mut ids, Action::Cancel);
+    assert_eq!(s.chooser_rows().len(), all);
+    assert!(s.popup.is_some());
+    act(&mut s, &mut ids, Action::Cancel);
+    assert!(s.popup.is_none());
+}
+
+#[test]
+fn keys_slash_in_the_chooser_type_even_bound_letters_and_the_rows_are_drawn() {
+    let mut model = model_with_rows(30, 30);
+    model.records.describes.insert("account".into(), describe());
+    press(&mut model, "c /");
+    // r (reset) and c (close) are typed into the filter while it has the keys.
+    type_text(&mut model, "phrc");
+    assert!(model.records.popup.is_some());
+    assert!(model.records.chooser_rows().is_empty());
+    let screen = render(&model, 80, 24);
+    assert!(screen.contains("No field matches the filter."), "{screen}");
+    press(&mut model, "backspace backspace");
+    let screen = render(&model, 80, 24);
+    assert!(screen.contains("filter: ph"), "{screen}");
+    assert_screen!(screen);
+    press(&mut model, "esc");
+    assert!(!model.records.chooser_typing());
+    assert_eq!(
+        model.records.chooser_rows().len(),
+        7,
+        "the filter is cleared"
     );
 }

@@ -150,6 +150,12 @@ async fn browse_page_sort_filter_error_and_export_against_the_mock_org() {
             .as_deref()
             .is_some_and(|n| n.to_lowercase().contains("acme"))
     );
+    // Esc clears the quick search: every account again.
+    app.press("esc");
+    app.wait_for("the whole list again", |f| {
+        f.total == Some(2500) && !f.loading && !f.screen.contains("/ Acme")
+    })
+    .await;
 
     // A SOQL line error comes back under the line with the position of the bad field.
     app.press("w");

@@ -14,3 +14,5 @@ mod detail_state;
 mod list;
 mod list_e2e;
 mod raw_pages;
+mod remembered;
+mod remembered_e2e;

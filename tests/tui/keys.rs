@@ -184,6 +184,25 @@ fn focus_tabs_help_and_palette() {
 }
 
 #[test]
+fn esc_clears_the_palette_query_then_closes_it() {
+    let mut model = model_with(demo_profiles());
+    press(&mut model, ":");
+    type_text(&mut model, "tok");
+    let Some(Overlay::Palette(palette)) = &model.overlay else {
+        panic!("the palette is open")
+    };
+    let narrowed = palette.matches.len();
+    press(&mut model, "esc");
+    let Some(Overlay::Palette(palette)) = &model.overlay else {
+        panic!("the first esc only clears the query")
+    };
+    assert_eq!(palette.input.text(), "");
+    assert!(palette.matches.len() > narrowed);
+    press(&mut model, "esc");
+    assert!(model.overlay.is_none());
+}
+
+#[test]
 fn q_quits_from_a_list() {
     let mut model = model_with(demo_profiles());
     let effects = press(&mut model, "q");

@@ -126,6 +126,9 @@ pub struct AddArgs {
     /// sf: the Salesforce CLI's org, by alias or username (`sf org list`).
     #[arg(long, value_name = "ALIAS")]
     pub sf_org: Option<String>,
+    /// Make it the default profile (`default = true`): commands use it when no -p is given.
+    #[arg(long)]
+    pub default: bool,
 }
 
 /// The flows that can send a client secret.

@@ -5,7 +5,7 @@ use secrecy::ExposeSecret;
 use toml_edit::{ArrayOfTables, InlineTable, Item, Table, Value, value};
 
 use super::parse::parse_secret_table;
-use super::{AuthStyle, Flow, PROFILE_KEY, Profile, ProfileStore, SecretSource};
+use super::{AuthStyle, DEFAULT_KEY, Flow, PROFILE_KEY, Profile, ProfileStore, SecretSource};
 use crate::config::ConfigError;
 
 impl ProfileStore {
@@ -62,6 +62,9 @@ impl ProfileStore {
                     .get_mut(idx)
                     .ok_or_else(|| ConfigError::NoSuchProfile(orig.to_owned()))?;
                 write_profile(table, &profile, false);
+                if self.default.as_deref() == Some(orig) {
+                    self.default = Some(profile.name.clone());
+                }
                 self.profiles[idx] = profile;
             }
         }
@@ -78,6 +81,33 @@ impl ProfileStore {
             tables.remove(idx);
         }
         self.profiles.remove(idx);
+        if self.default.as_deref() == Some(name) {
+            self.default = None;
+        }
+        Ok(())
+    }
+
+    /// Marks the profile called `name` as the default (`default = true`) and removes the mark
+    /// from every other profile; `None` removes it everywhere. Comments and other keys stay.
+    pub fn set_default(&mut self, name: Option<&str>) -> Result<(), ConfigError> {
+        let idx = match name {
+            Some(name) => Some(
+                self.index_of(name)
+                    .ok_or_else(|| ConfigError::NoSuchProfile(name.to_owned()))?,
+            ),
+            None => None,
+        };
+        if self.profiles.is_empty() {
+            return Ok(());
+        }
+        for (i, table) in self.tables_mut()?.iter_mut().enumerate() {
+            if Some(i) == idx {
+                set_value(table, DEFAULT_KEY, true.into());
+            } else {
+                table.remove(DEFAULT_KEY);
+            }
+        }
+        self.default = name.map(str::to_owned);
         Ok(())
     }
 
@@ -103,6 +133,8 @@ impl ProfileStore {
             key.leaf_decor_mut().clear();
         }
         table.set_position(None);
+        // The copy is never a second default.
+        table.remove(DEFAULT_KEY);
         write_profile(&mut table, &profile, false);
         tables.push(table);
         self.profiles.push(profile);
@@ -130,6 +162,7 @@ fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::String(x), Value::String(y)) => x.value() == y.value(),
         (Value::Integer(x), Value::Integer(y)) => x.value() == y.value(),
+        (Value::Boolean(x), Value::Boolean(y)) => x.value() == y.value(),
         (Value::InlineTable(x), Value::InlineTable(y)) => {
             x.len() == y.len()
                 && x.iter()

@@ -40,6 +40,7 @@ impl ProfileStore {
                     path: path.to_owned(),
                     doc: DocumentMut::new(),
                     profiles: Vec::new(),
+                    default: None,
                     on_disk: None,
                 });
             }
@@ -54,11 +55,12 @@ impl ProfileStore {
         let parsed = Document::parse(text.as_str()).map_err(|e| {
             ConfigError::invalid(path, &text, e.span(), e.message().trim_end().to_owned())
         })?;
-        let profiles = parse_profiles(path, &text, parsed.as_table())?;
+        let (profiles, default) = parse_profiles(path, &text, parsed.as_table())?;
         Ok(ProfileStore {
             path: path.to_owned(),
             doc: parsed.into_mut(),
             profiles,
+            default,
             on_disk: Some(stamp),
         })
     }
@@ -90,6 +92,11 @@ impl ProfileStore {
     /// The profile called `name`.
     pub fn get(&self, name: &str) -> Option<&Profile> {
         self.profiles.iter().find(|p| p.name == name)
+    }
+
+    /// The profile marked `default = true`: the one a command uses when none is named.
+    pub fn default_profile(&self) -> Option<&Profile> {
+        self.default.as_deref().and_then(|name| self.get(name))
     }
 
     /// The file this store reads and writes.

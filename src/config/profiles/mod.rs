@@ -16,6 +16,7 @@
 //! ca_file = "/path/ca.pem"         # optional
 //! renew_margin_secs = 300          # optional
 //! flow = "client_credentials"      # or "web", "jwt", "sf" (see Flow)
+//! default = true                   # optional: the CLI uses it when no -p is given
 //! ```
 //!
 //! The other flows' keys: `web` takes `callback_port` (default 1717) and a secret only when the
@@ -211,17 +212,22 @@ pub struct ProfileStore {
     path: PathBuf,
     doc: DocumentMut,
     profiles: Vec<Profile>,
+    /// The profile marked `default = true` (at most one).
+    default: Option<String>,
     /// What the file looked like when loaded or last saved; `None` = it did not exist.
     on_disk: Option<Stamp>,
 }
 
 const PROFILE_KEY: &str = "profile";
+/// The key marking the profile a command uses when none is named.
+const DEFAULT_KEY: &str = "default";
 
 impl fmt::Debug for ProfileStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProfileStore")
             .field("path", &self.path)
             .field("profiles", &self.profiles)
+            .field("default", &self.default)
             .field("exists_on_disk", &self.on_disk.is_some())
             .finish_non_exhaustive()
     }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use secrecy::SecretString;
 use toml_edit::{Item, Table, TableLike};
 
-use super::{AuthStyle, Flow, PROFILE_KEY, Profile, SecretSource};
+use super::{AuthStyle, DEFAULT_KEY, Flow, PROFILE_KEY, Profile, SecretSource};
 use crate::config::ConfigError;
 
 /// A field-level parse error before it is given a file location.
@@ -183,13 +183,14 @@ fn parse_flow(
     }
 }
 
+/// The profiles in file order and the name of the one marked `default = true`, if any.
 pub(super) fn parse_profiles(
     path: &Path,
     text: &str,
     root: &Table,
-) -> Result<Vec<Profile>, ConfigError> {
+) -> Result<(Vec<Profile>, Option<String>), ConfigError> {
     let Some(item) = root.get(PROFILE_KEY) else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     };
     let Some(tables) = item.as_array_of_tables() else {
         let span = item
@@ -203,6 +204,7 @@ pub(super) fn parse_profiles(
         ));
     };
     let mut profiles: Vec<Profile> = Vec::new();
+    let mut default: Option<String> = None;
     for t in tables.iter() {
         let p = parse_profile(t).map_err(|e| {
             ConfigError::invalid(path, text, e.span.or_else(|| t.span()), e.message)
@@ -219,7 +221,35 @@ pub(super) fn parse_profiles(
                 ),
             ));
         }
+        if is_default(t).map_err(|e| ConfigError::invalid(path, text, e.span, e.message))? {
+            if let Some(first) = &default {
+                let span = t.get(DEFAULT_KEY).and_then(Item::span);
+                return Err(ConfigError::invalid(
+                    path,
+                    text,
+                    span,
+                    format!(
+                        "\"{}\" is marked default = true, but \"{first}\" already is; only one \
+                         profile can be the default",
+                        p.name
+                    ),
+                ));
+            }
+            default = Some(p.name.clone());
+        }
         profiles.push(p);
     }
-    Ok(profiles)
+    Ok((profiles, default))
+}
+
+/// Whether the table says `default = true` (a missing key is `false`; anything but a boolean
+/// is an error).
+fn is_default(t: &Table) -> Result<bool, FieldError> {
+    match t.get(DEFAULT_KEY) {
+        None => Ok(false),
+        Some(item) => item.as_bool().ok_or(FieldError {
+            span: item.span(),
+            message: "\"default\" must be true or false".to_owned(),
+        }),
+    }
 }

@@ -1,9 +1,17 @@
 //! The columns of a list: sorting by the focused column and the column chooser.
 
+use crate::action::Action;
 use crate::effect::{Effect, RequestIds};
+use crate::state::fuzzy::{self, Hit};
+use crate::state::text_input::TextInput;
 
 use super::soql::SortDir;
-use super::{Filter, Popup, RecordsState, default_columns};
+use std::collections::BTreeMap;
+
+use ratatui::crossterm::event::KeyEvent;
+
+use super::rowstore::RowStore;
+use super::{Filter, ListView, Popup, RecordsState, default_columns};
 
 impl RecordsState {
     pub(super) fn sort(&mut self, ids: &mut RequestIds) -> Vec<Effect> {
@@ -54,6 +62,8 @@ impl RecordsState {
         self.popup = Some(Popup::Columns {
             choices,
             selected: 0,
+            filter: TextInput::default(),
+            typing: false,
         });
         Vec::new()
     }
@@ -87,6 +97,8 @@ impl RecordsState {
         if columns == view.columns {
             return Vec::new();
         }
+        self.chosen
+            .insert(view.object.to_ascii_lowercase(), columns.clone());
         let view = self.view_mut();
         view.object_columns = columns.clone();
         view.columns = columns;
@@ -102,6 +114,8 @@ impl RecordsState {
     /// filter goes with its columns).
     pub(super) fn reset_columns(&mut self, ids: &mut RequestIds) -> Vec<Effect> {
         self.popup = None;
+        let object = self.view().object.to_ascii_lowercase();
+        self.chosen.remove(&object);
         let view = self.view_mut();
         view.object_columns = default_columns(&view.object);
         view.custom_columns = false;
@@ -110,5 +124,125 @@ impl RecordsState {
         }
         view.show_object_columns();
         self.reload(ids)
+    }
+
+    /// A new list of `object`, with the columns chosen for it if any.
+    pub(super) fn new_view(&self, object: &str) -> ListView {
+        let mut view = ListView::new(object);
+        if let Some(columns) = self.chosen.get(&object.to_ascii_lowercase()) {
+            view.rows = RowStore::new(columns.clone());
+            view.object_columns = columns.clone();
+            view.columns = columns.clone();
+            view.custom_columns = true;
+        }
+        view
+    }
+
+    /// The columns chosen per object (lower-cased names), for the choices file.
+    pub fn chosen_columns(&self) -> BTreeMap<String, Vec<String>> {
+        self.chosen.clone()
+    }
+
+    /// Columns chosen in an earlier run: used by `object`'s list from now on (at once when it
+    /// has not started loading). An empty list is ignored.
+    pub fn choose_columns(&mut self, object: &str, columns: Vec<String>) {
+        if columns.is_empty() {
+            return;
+        }
+        self.chosen.insert(object.to_ascii_lowercase(), columns);
+        if let Some(i) = self.index_of(object)
+            && !self.views[i].started()
+        {
+            let named = self.views[i].object.clone();
+            self.views[i] = self.new_view(&named);
+        }
+    }
+
+    /// The index of `object`'s list, if it has one.
+    pub(super) fn index_of(&self, object: &str) -> Option<usize> {
+        self.views
+            .iter()
+            .position(|v| v.object.eq_ignore_ascii_case(object))
+    }
+
+    /// Makes `object`'s list (created if new) the current one, without loading it.
+    pub fn show_object(&mut self, object: &str) {
+        self.current = match self.index_of(object) {
+            Some(i) => i,
+            None => {
+                self.views.push(self.new_view(object));
+                self.views.len() - 1
+            }
+        };
+    }
+
+    /// The chooser's filter line has the keys.
+    pub fn chooser_typing(&self) -> bool {
+        matches!(self.popup, Some(Popup::Columns { typing: true, .. }))
+    }
+
+    /// The chooser's rows: the index of each choice its filter lets through (fuzzy over the
+    /// field's name and label, best first), with the matched letters of the name.
+    pub fn chooser_rows(&self) -> Vec<Hit<usize>> {
+        let Some(Popup::Columns {
+            choices, filter, ..
+        }) = &self.popup
+        else {
+            return Vec::new();
+        };
+        let describe = self.describe(&self.view().object);
+        let query = filter.text();
+        let hits = fuzzy::filter(
+            query,
+            choices.iter().enumerate().map(|(i, (name, _))| {
+                let label = describe
+                    .and_then(|d| d.field(name))
+                    .map_or("", |f| f.label.as_str());
+                (i, format!("{name} {label}"))
+            }),
+        );
+        hits.into_iter()
+            .map(|hit| Hit {
+                positions: fuzzy::positions(query, &choices[hit.item].0),
+                item: hit.item,
+            })
+            .collect()
+    }
+
+    /// A key typed into the chooser's filter: the rows follow at once, from the top.
+    pub(super) fn type_into_chooser(&mut self, key: KeyEvent) {
+        if let Some(Popup::Columns {
+            filter,
+            selected,
+            typing: true,
+            ..
+        }) = &mut self.popup
+            && filter.handle_key(key).changed()
+        {
+            *selected = 0;
+        }
+    }
+
+    /// An action while the chooser's filter line has the keys: enter keeps the filter and
+    /// gives the keys back to the list, esc clears it.
+    pub(super) fn update_chooser_filter(&mut self, action: Action) {
+        let Some(Popup::Columns {
+            filter,
+            selected,
+            typing,
+            ..
+        }) = &mut self.popup
+        else {
+            return;
+        };
+        match action {
+            Action::Submit => *typing = false,
+            Action::Cancel => {
+                *filter = TextInput::default();
+                *selected = 0;
+                *typing = false;
+            }
+            _ => {}
+        }
     }
 }

@@ -11,7 +11,7 @@ use crate::state::records::job::{JobError, RecordsJob};
 use crate::state::text_input::TextInput;
 
 use super::soql;
-use super::{Filter, ListView, RecordsState, err_text, spawn};
+use super::{Filter, RecordsState, err_text, spawn};
 
 /// The one-line text inputs of the tab.
 #[derive(Debug, Clone)]
@@ -75,6 +75,9 @@ pub struct SoqlError {
 impl RecordsState {
     /// A key typed into the focused line.
     pub fn type_key(&mut self, key: KeyEvent) {
+        if self.chooser_typing() {
+            return self.type_into_chooser(key);
+        }
         let Some(line) = self.input.as_mut() else {
             return;
         };
@@ -272,18 +275,7 @@ impl RecordsState {
                     };
                     let mut effects = Vec::new();
                     if !self.view().object.eq_ignore_ascii_case(&object) {
-                        let index = match self
-                            .views
-                            .iter()
-                            .position(|v| v.object.eq_ignore_ascii_case(&object))
-                        {
-                            Some(i) => i,
-                            None => {
-                                self.views.push(ListView::new(&object));
-                                self.views.len() - 1
-                            }
-                        };
-                        self.current = index;
+                        self.show_object(&object);
                     }
                     let view = self.view_mut();
                     view.columns = columns

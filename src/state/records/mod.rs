@@ -48,7 +48,12 @@ pub enum Popup {
     /// checkmark each.
     Columns {
         choices: Vec<(String, bool)>,
+        /// Index into [`RecordsState::chooser_rows`] (the choices the filter lets through).
         selected: usize,
+        /// The fuzzy filter over the fields' names and labels (`/`; esc clears it).
+        filter: TextInput,
+        /// The filter line has the keys (typed keys go into it; enter keeps it, esc clears it).
+        typing: bool,
     },
     /// The export jobs.
     Exports { selected: usize },
@@ -91,6 +96,9 @@ pub struct RecordsState {
     pub notice: Option<String>,
     /// Rows the list shows (from the last layout), for paging and prefetch.
     pub viewport: usize,
+    /// The columns chosen with the column chooser, by lower-cased object name: kept when
+    /// another org connects and (through the choices file) between runs.
+    chosen: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for RecordsState {
@@ -110,6 +118,7 @@ impl Default for RecordsState {
             profile: None,
             notice: None,
             viewport: 20,
+            chosen: BTreeMap::new(),
         }
     }
 }
@@ -159,7 +168,7 @@ impl RecordsState {
 
     /// Whether keys are typed into a line.
     pub fn wants_text(&self) -> bool {
-        self.input.is_some()
+        self.input.is_some() || self.chooser_typing()
     }
 
     /// Whether anything here animates (a spinner).
@@ -285,6 +294,12 @@ impl RecordsState {
                         self.notice = Some("Loading stopped.".into());
                         vec![Effect::Cancel(req)]
                     }
+                    // Esc clears an applied quick search.
+                    None if matches!(view.filter, Filter::Quick(_)) => {
+                        view.filter = Filter::None;
+                        self.notice = Some("Quick search cleared.".into());
+                        self.reload(ids)
+                    }
                     None => return Reply::Unhandled,
                 }
             }
@@ -305,11 +320,16 @@ impl RecordsState {
     }
 
     fn update_popup(&mut self, action: Action, ids: &mut RequestIds) -> Reply {
+        if let Some(Popup::Columns { typing: true, .. }) = &self.popup {
+            self.update_chooser_filter(action);
+            return Reply::Effects(Vec::new());
+        }
+        let rows = self.chooser_rows();
         let Some(popup) = self.popup.as_mut() else {
             return Reply::Unhandled;
         };
         let (len, chooser) = match popup {
-            Popup::Columns { choices, .. } => (choices.len(), true),
+            Popup::Columns { .. } => (rows.len(), true),
             Popup::Exports { .. } => (self.exports.len(), false),
         };
         let (Popup::Columns { selected, .. } | Popup::Exports { selected }) = popup;
@@ -321,10 +341,18 @@ impl RecordsState {
             Action::PageUp => *selected = selected.saturating_sub(10),
             Action::PageDown => *selected = (*selected + 10).min(len.saturating_sub(1)),
             Action::ToggleItem => {
-                if let Popup::Columns { choices, selected } = popup
-                    && let Some(choice) = choices.get_mut(*selected)
+                if let Popup::Columns {
+                    choices, selected, ..
+                } = popup
+                    && let Some(hit) = rows.get(*selected)
+                    && let Some(choice) = choices.get_mut(hit.item)
                 {
                     choice.1 = !choice.1;
+                }
+            }
+            Action::Find if chooser => {
+                if let Popup::Columns { typing, .. } = popup {
+                    *typing = true;
                 }
             }
             Action::Submit => {
@@ -340,7 +368,16 @@ impl RecordsState {
                 let at = *selected;
                 return Reply::Effects(self.abort_export(at, ids));
             }
-            Action::Cancel => self.popup = None,
+            // Esc clears the chooser's filter first, then closes.
+            Action::Cancel => match popup {
+                Popup::Columns {
+                    filter, selected, ..
+                } if !filter.text().is_empty() => {
+                    *filter = TextInput::default();
+                    *selected = 0;
+                }
+                _ => self.popup = None,
+            },
             Action::Quit => return Reply::Unhandled,
             _ => {}
         }

@@ -30,12 +30,12 @@ impl RecordsState {
     /// The lists stay empty, "not connected", until a profile connects.
     pub fn forget_org(&mut self) -> Vec<Effect> {
         let mut effects = Vec::new();
-        for view in &mut self.views {
-            if let Some(req) = view.fetch.take() {
+        for i in 0..self.views.len() {
+            if let Some(req) = self.views[i].fetch.take() {
                 effects.push(Effect::Cancel(req));
             }
-            let object = view.object.clone();
-            *view = ListView::new(&object);
+            let object = self.views[i].object.clone();
+            self.views[i] = self.new_view(&object);
         }
         self.describes.clear();
         self.describe_reqs.clear();
@@ -220,18 +220,7 @@ impl RecordsState {
 
     /// Switches to the view of `object` (created if new) and loads it if needed.
     pub fn switch_to(&mut self, object: &str, ids: &mut RequestIds) -> Vec<Effect> {
-        let index = match self
-            .views
-            .iter()
-            .position(|v| v.object.eq_ignore_ascii_case(object))
-        {
-            Some(i) => i,
-            None => {
-                self.views.push(ListView::new(object));
-                self.views.len() - 1
-            }
-        };
-        self.current = index;
+        self.show_object(object);
         self.notice = None;
         self.ensure_loaded(ids)
     }

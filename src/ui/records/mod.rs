@@ -24,7 +24,7 @@ use crate::state::records::Popup;
 
 pub use columns::{ColumnLook, column_look, column_widths, local_datetime};
 use footer::footer_lines;
-use popups::{render_chooser, render_exports};
+use popups::{Chooser, render_chooser, render_exports};
 use table::render_list;
 
 /// Draws the tab inside `area` (the main area's inner rectangle).
@@ -79,14 +79,25 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         }
     }
     match &records.popup {
-        Some(Popup::Columns { choices, selected }) => {
-            let describe = records.describe(&view.object).map(|d| &**d);
-            let reset_key = model
-                .keymap
-                .hint(&[Context::RecordsPopup], Action::ResetColumns);
-            render_chooser(
-                view, describe, choices, *selected, &reset_key, theme, area, frame,
-            );
+        Some(Popup::Columns {
+            choices,
+            selected,
+            filter,
+            typing,
+        }) => {
+            let chooser = Chooser {
+                describe: records.describe(&view.object).map(|d| &**d),
+                choices,
+                rows: records.chooser_rows(),
+                selected: *selected,
+                filter,
+                typing: *typing,
+                reset_key: model
+                    .keymap
+                    .hint(&[Context::RecordsPopup], Action::ResetColumns),
+                find_key: model.keymap.hint(&[Context::RecordsPopup], Action::Find),
+            };
+            render_chooser(view, &chooser, theme, area, frame);
         }
         Some(Popup::Exports { selected }) => render_exports(records, *selected, theme, area, frame),
         None => {}

@@ -1,22 +1,37 @@
 //! The Records tab's popups: the column chooser and the export jobs.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, List, ListItem, ListState};
+use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph};
 
+use crate::state::fuzzy::Hit;
 use crate::state::records::{ListView, RecordsState};
+use crate::state::text_input::TextInput;
+use crate::ui::theme::highlighted;
 use crate::ui::{Theme, centered, pane_block};
 
-/// The column chooser; `reset_key` is the key of "back to the default columns" (its footer).
-#[allow(clippy::too_many_arguments)]
+/// What the column chooser shows.
+pub(super) struct Chooser<'a> {
+    pub describe: Option<&'a crate::sf::SObjectDescribe>,
+    pub choices: &'a [(String, bool)],
+    /// The choices the filter lets through, with the matched letters of each name.
+    pub rows: Vec<Hit<usize>>,
+    pub selected: usize,
+    pub filter: &'a TextInput,
+    /// The filter line has the keys (the cursor is in it).
+    pub typing: bool,
+    /// The key of "back to the default columns" and of the filter (the footer).
+    pub reset_key: String,
+    pub find_key: String,
+}
+
+/// The column chooser: the fields (filtered as you type after `/`, the matched letters
+/// highlighted), the filter line, and the keys in the footer.
 pub(super) fn render_chooser(
     view: &ListView,
-    describe: Option<&crate::sf::SObjectDescribe>,
-    choices: &[(String, bool)],
-    selected: usize,
-    reset_key: &str,
+    chooser: &Chooser<'_>,
     theme: &Theme,
     area: Rect,
     frame: &mut Frame,
@@ -24,11 +39,21 @@ pub(super) fn render_chooser(
     let popup = centered(area, 64, area.height.saturating_sub(2).max(6));
     frame.render_widget(Clear, popup);
     let mut footer = vec![Span::raw(" ")];
-    if !reset_key.is_empty() {
-        footer.push(Span::styled(reset_key.to_owned(), theme.key()));
-        footer.push(Span::raw(" default columns · "));
+    for (key, what) in [
+        (&chooser.find_key, " filter · "),
+        (&chooser.reset_key, " default columns · "),
+    ] {
+        if !key.is_empty() {
+            footer.push(Span::styled(key.clone(), theme.key()));
+            footer.push(Span::raw(what));
+        }
     }
-    footer.push(Span::raw("esc closes "));
+    let filtered = !chooser.filter.text().is_empty();
+    footer.push(Span::raw(if filtered {
+        "esc clears the filter "
+    } else {
+        "esc closes "
+    }));
     let block: Block = pane_block(
         Line::from(format!(
             " {} columns · space toggles · enter applies ",
@@ -38,33 +63,74 @@ pub(super) fn render_chooser(
         theme,
     )
     .title_bottom(Line::from(footer));
-    let items: Vec<ListItem> = choices
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let show_line = chooser.typing || filtered;
+    let (list_area, line_area) = if show_line && inner.height > 1 {
+        let list = Rect {
+            height: inner.height - 1,
+            ..inner
+        };
+        let line = Rect {
+            y: inner.y + inner.height - 1,
+            height: 1,
+            ..inner
+        };
+        (list, Some(line))
+    } else {
+        (inner, None)
+    };
+    let mut items: Vec<ListItem> = chooser
+        .rows
         .iter()
-        .map(|(name, on)| {
-            let about = describe
-                .and_then(|d| d.field(name))
-                .map_or_else(String::new, |f| {
-                    if f.label.is_empty() {
-                        f.field_type.clone()
-                    } else {
-                        format!("{} · {}", f.label, f.field_type)
-                    }
-                });
-            ListItem::new(Line::from(vec![
-                Span::styled(if *on { "[x] " } else { "[ ] " }, theme.key()),
-                Span::raw(format!("{name:<28} ")),
-                Span::styled(about, theme.dim()),
-            ]))
+        .filter_map(|hit| {
+            let (name, on) = chooser.choices.get(hit.item)?;
+            let about =
+                chooser
+                    .describe
+                    .and_then(|d| d.field(name))
+                    .map_or_else(String::new, |f| {
+                        if f.label.is_empty() {
+                            f.field_type.clone()
+                        } else {
+                            format!("{} · {}", f.label, f.field_type)
+                        }
+                    });
+            let mut spans = vec![Span::styled(if *on { "[x] " } else { "[ ] " }, theme.key())];
+            spans.extend(highlighted(name, &hit.positions, theme.matched()));
+            let pad = 28usize.saturating_sub(name.chars().count());
+            spans.push(Span::raw(format!("{} ", " ".repeat(pad))));
+            spans.push(Span::styled(about, theme.dim()));
+            Some(ListItem::new(Line::from(spans)))
         })
         .collect();
-    let mut state = ListState::default().with_selected(Some(selected));
+    if items.is_empty() {
+        items.push(ListItem::new(Line::styled(
+            "No field matches the filter.",
+            theme.warn(),
+        )));
+    }
+    let selected = (!chooser.rows.is_empty()).then_some(chooser.selected);
+    let mut state = ListState::default().with_selected(selected);
     frame.render_stateful_widget(
-        List::new(items)
-            .block(block)
-            .highlight_style(theme.selected()),
-        popup,
+        List::new(items).highlight_style(theme.selected()),
+        list_area,
         &mut state,
     );
+    if let Some(line_area) = line_area {
+        let label = "filter: ";
+        let width = line_area.width.saturating_sub(label.len() as u16);
+        let (text, col) = crate::ui::text_input::line(chooser.filter, width, Style::default());
+        let mut spans = vec![Span::styled(label, theme.key())];
+        spans.extend(text.spans);
+        frame.render_widget(Paragraph::new(Line::from(spans)), line_area);
+        if chooser.typing {
+            frame.set_cursor_position(Position {
+                x: line_area.x + label.len() as u16 + col,
+                y: line_area.y,
+            });
+        }
+    }
 }
 
 pub(super) fn render_exports(
