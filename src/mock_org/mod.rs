@@ -9,6 +9,7 @@ mod admin;
 pub use admin::FaultKind;
 mod apex;
 mod bulk;
+mod chaos;
 pub mod cli;
 mod clock;
 mod collections;
@@ -530,13 +531,7 @@ impl MockOrg {
     /// 500 `UNKNOWN_EXCEPTION`, 503 `SERVER_UNAVAILABLE`, 401 `INVALID_SESSION_ID`, or the
     /// status with a generic error for anything else. Fault injection for tests.
     pub fn fail_next(&self, count: usize, status: u16) {
-        self.shared.lock().fault = state::Fault {
-            remaining: count,
-            status,
-            error_code: None,
-            message: None,
-            kind: admin::FaultKind::Error,
-        };
+        self.fail_after(0, count, status, FaultKind::Error);
     }
 
     /// Like [`fail_next`](Self::fail_next), with the `errorCode` (and optionally the
@@ -553,20 +548,14 @@ impl MockOrg {
             status,
             error_code: error_code.map(str::to_owned),
             message: message.map(str::to_owned),
-            kind: admin::FaultKind::Error,
+            ..state::Fault::default()
         };
     }
 
     /// Makes the next `count` data API calls answer `status` with a body of the given
     /// [`FaultKind`] (HTML page, truncated or wrongly shaped JSON, reset mid-body, ...).
     pub fn fail_next_kind(&self, count: usize, status: u16, kind: FaultKind) {
-        self.shared.lock().fault = state::Fault {
-            remaining: count,
-            status,
-            error_code: None,
-            message: None,
-            kind,
-        };
+        self.fail_after(0, count, status, kind);
     }
 
     /// Makes a Bulk API query job end as `Failed` with `message` as its `errorMessage`
