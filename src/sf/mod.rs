@@ -36,11 +36,13 @@ pub mod types;
 #[cfg(test)]
 mod fuzz_tests;
 
-pub use client::{Clock, LimitBackoff, QueryStream, SfClient, Spill, SystemClock};
+pub use client::{
+    Clock, QueryStream, RetryNotice, RetryObserver, RetryPolicy, SfClient, Spill, SystemClock,
+};
 pub use error::{ApiError, BrowserLoginError, Diagnosis, SfCliError, SfError};
 pub use json_ref::{JsonRef, ObjectRef};
 pub use types::{
-    ApiVersion, ApiVersionInfo, ChildRelationship, ClientAuthStyle, ConnectionConfig,
+    ApiVersion, ApiVersionInfo, ChildRelationship, ClientAuthStyle, ConnectionConfig, Delivery,
     DescribeGlobal, FieldDescribe, Grant, GrantKind, Identity, Introspection, JwtBearer,
     LimitEntry, LimitInfo, Limits, PicklistValue, QueryOptions, QueryPage, RawQueryPage,
     RawResponse, Record, RenewReason, SObjectDescribe, SObjectSummary, SaveResult, Token,
