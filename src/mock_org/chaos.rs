@@ -118,7 +118,7 @@ mod tests {
         let run = |seed| {
             let mut chaos = Chaos::new(0.3, seed);
             (0..400)
-                .map(|_| chaos.draw().map(|f| (f.status, f.kind)))
+                .map(|_| chaos.draw().map(|f| (f.status, f.kind, f.error_code)))
                 .collect::<Vec<_>>()
         };
         let first = run(7);
