@@ -11,4 +11,5 @@ mod commands_mock_org;
 mod export;
 mod import_sf;
 mod profile_flows;
+mod retry;
 mod run;
