@@ -59,7 +59,7 @@ pub struct ExportArgs {
     pub all: bool,
     /// Resume the cut download of this job (the id the failed export named) into the same
     /// file, from the last page written whole; the file, format and job are as recorded.
-    #[arg(long, value_name = "JOB_ID", conflicts_with_all = ["soql", "out", "all"])]
+    #[arg(long, value_name = "JOB_ID", conflicts_with_all = ["soql", "out", "format", "all"])]
     pub resume: Option<String>,
 }
 

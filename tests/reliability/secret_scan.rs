@@ -45,7 +45,8 @@ fn steps(collection: &Path, data: &Path) -> Vec<Step> {
     let collection = collection.display().to_string();
     let export = data.join("export.csv").display().to_string();
     vec![
-        // The TUI: connect, call the API, a forced error (injected 500), then the CLI.
+        // The TUI: connect, call the API, a forced error (a 500 on every try: the retries are
+        // logged too), then the CLI.
         Step::Tui {
             keys: &["Enter"],
             wait_for: "● active",
@@ -55,7 +56,7 @@ fn steps(collection: &Path, data: &Path) -> Vec<Step> {
             wait_for: "API call OK",
         },
         Step::Fault {
-            count: 1,
+            count: 4,
             status: 500,
         },
         Step::Tui {
@@ -105,7 +106,7 @@ fn steps(collection: &Path, data: &Path) -> Vec<Step> {
         ]),
         cli(&["query", "SELECT NoSuchField FROM Account"]),
         Step::Fault {
-            count: 1,
+            count: 4,
             status: 500,
         },
         cli(&["query", "SELECT Id FROM Account LIMIT 1"]),
