@@ -166,6 +166,15 @@ pub(crate) async fn client_of(
     let settings = crate::config::Settings::load(&ctx.config_dir.join("config.toml"))
         .map_err(|e| CommandError::failure(e.to_string()))?;
     crate::sf::types::set_configured_attempts(settings.retries);
+    let env = crate::sf::types::RETRIES_ENV;
+    if let Ok(value) = std::env::var(env)
+        && let Err(why) = crate::sf::types::parse_attempts(&value)
+    {
+        eprintln!(
+            "warning: {env} {why}; ignored (config.toml's retries = {} is used)",
+            settings.retries
+        );
+    }
     let secret = if profile.needs_secret() {
         Some(secret_for(&profile).await?)
     } else {

@@ -3,7 +3,9 @@
 //! [`SfClient`] logs in with the [`Grant`] of its config (client credentials by default; a
 //! browser login's refresh token, JWT bearer, or the Salesforce CLI through [`sfcli`]),
 //! renews its token once (shared by concurrent callers) when Salesforce answers 401
-//! `INVALID_SESSION_ID`, and maps every failure to an [`ApiError`] whose
+//! `INVALID_SESSION_ID`, retries what is safe to repeat when a failure passes (a 503, a dropped
+//! connection: [`RetryPolicy`], never a record creation or an Apex call once it may have run),
+//! and maps every failure to an [`ApiError`] whose
 //! [`ApiError::diagnosis`] explains it in plain words. The browser login's pieces (PKCE,
 //! authorize URL, loopback listener, pasted redirect) are in [`oauth::web`].
 //!

@@ -328,6 +328,18 @@ async fn config_toml_and_sfterm_retries_set_the_tries() {
         stderr.contains("sfterm tried 3 times"),
         "the variable wins: {stderr}"
     );
+    org.fail_next_kind(10, 502, FaultKind::Html);
+    let (code, stderr) =
+        sfterm_async(dir.path(), &[("SFTERM_RETRIES", "lots")], &["query", soql]).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("warning: SFTERM_RETRIES must be a whole number of tries from 1"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("sfterm tried 2 times"),
+        "config.toml's: {stderr}"
+    );
     org.fail_next(0, 502);
     std::fs::write(dir.path().join("config.toml"), "retries = 0\n").expect("config");
     let (code, stderr) = sfterm_async(dir.path(), &[], &["query", soql]).await;

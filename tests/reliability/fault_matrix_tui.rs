@@ -162,10 +162,7 @@ async fn a_staged_edit_survives_every_failed_save_and_is_sent_by_the_next() {
         })
         .await;
     assert_eq!(frame.staged, 1, "still staged while it waits");
-    assert_eq!(
-        frame.retrying.as_deref(),
-        Some("retrying (2/4) after 503…")
-    );
+    assert_eq!(frame.retrying.as_deref(), Some("retrying (2/4) after 503…"));
     app.wait_for("the save", |f| f.staged == 0 && !f.writing)
         .await;
     let saved = phone_of(&org, &id).await;
