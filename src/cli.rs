@@ -14,7 +14,8 @@ pub use crate::commands::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 #[derive(Debug, Parser)]
 #[command(
     name = "sfterm",
-    version,
+    // The package version and, built from a checkout, its commit (build.rs).
+    version = env!("SFTERM_VERSION"),
     about = "A fast, keyboard-driven terminal workbench for the Salesforce APIs",
     long_about = "A fast, keyboard-driven terminal workbench for the Salesforce APIs.\n\n\
                   Without a subcommand, sfterm opens the terminal UI on your connection profiles.\n\
@@ -45,7 +46,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run the mock org (a local Salesforce emulator) until Ctrl-C.
     #[cfg(feature = "mock-org")]
-    MockOrg(crate::mock_org::cli::MockOrgCommand),
+    MockOrg(Box<crate::mock_org::cli::MockOrgCommand>),
     #[command(flatten)]
     Script(ScriptCommand),
 }
@@ -92,9 +93,16 @@ pub fn run(cli: Cli) -> ExitCode {
                     .map_err(|e| crate::tui::Failure::new(e.code, e.message))
             }
             #[cfg(feature = "mock-org")]
-            Some(Command::MockOrg(args)) => crate::mock_org::cli::run_command(args)
-                .await
-                .map_err(|e| crate::tui::Failure::new(EXIT_FAILURE, format!("mock org: {e}"))),
+            Some(Command::MockOrg(args)) => {
+                crate::mock_org::cli::run_command(*args).await.map_err(|e| {
+                    // A refused --bind is a usage error, like a bad flag.
+                    let code = match e {
+                        crate::mock_org::MockOrgError::BindRefused { .. } => EXIT_USAGE,
+                        _ => EXIT_FAILURE,
+                    };
+                    crate::tui::Failure::new(code, format!("mock org: {e}"))
+                })
+            }
         }
     });
     match result {

@@ -38,6 +38,11 @@ pub enum Msg {
 pub enum Outcome {
     Login(Result<SessionInfo, Box<Diagnosis>>),
     Introspect(Result<Introspection, String>),
+    /// The flow cannot introspect (no client secret): the expiry is assumed from the issue
+    /// time; the run-as username from the identity URL, when it answered.
+    ExpiryAssumed {
+        username: Option<String>,
+    },
     Revoke(Result<(), String>),
     /// The token was copied to the clipboard (or could not be).
     Copied(Result<(), String>),

@@ -237,7 +237,7 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
         token_ttl: std::time::Duration::from_secs(args.token_ttl),
         records: args.records,
         scenario: args.scenario,
-        callback_urls: vec![crate::sf::oauth::web::redirect_uri_for_port(callback_port)],
+        callback_urls: vec![crate::config::profiles::callback_url(callback_port)],
         auto_approve: true,
         ..MockOrgConfig::default()
     };
@@ -326,7 +326,13 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
             let written =
                 tokio::task::spawn_blocking(move || crate::requests::demo::write_requests(&dir));
             let keys = org.jwt_writer();
-            let jwt_files = tokio::task::spawn_blocking(move || keys(&jwt_base));
+            let jwt_files = tokio::task::spawn_blocking(move || {
+                // The demo's folder exists only once something is written there.
+                if let Some(folder) = jwt_base.parent() {
+                    crate::private_fs::create_dir_all(folder).map_err(|e| e.to_string())?;
+                }
+                keys(&jwt_base).map_err(|e| e.to_string())
+            });
             let org = org.start().await;
             if let Ok(Err(e)) = jwt_files.await {
                 tracing::warn!(error = %e, "demo JWT key not written");
@@ -364,8 +370,7 @@ pub async fn run_demo(args: crate::cli::DemoArgs) -> Result<(), Failure> {
         data_dir,
     };
     let records = args.records;
-    let demo_logins =
-        crate::login::TokenStore::file(&dir, "the demo keeps its logins out of your keychain");
+    let demo_logins = crate::login::TokenStore::file(&dir, "the demo's own, not your keychain");
     let result = run_with(options, move |runtime| {
         runtime.use_token_store(demo_logins);
         runtime.apply(|model| {

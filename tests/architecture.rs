@@ -88,6 +88,19 @@ const WALLS: &[Wall] = &[
         ],
     },
     Wall {
+        folder: "login",
+        why: "login/ logs a profile in for the TUI and the commands alike: it knows no pane, job \
+              or runtime",
+        forbidden: &[
+            "crate::state",
+            "crate::ui",
+            "crate::jobs",
+            "crate::app",
+            "crate::tui",
+            "crate::commands",
+        ],
+    },
+    Wall {
         folder: "commands",
         why: "commands/ are the script commands: they share the domain, not the TUI",
         forbidden: &["crate::state", "crate::ui", "crate::jobs", "crate::app"],

@@ -1,5 +1,7 @@
 //! `sfterm completions bash|zsh|fish`: prints a shell completion script.
 
+use std::io::Write;
+
 use super::{CommandError, Context};
 
 /// The shells completion scripts are generated for.
@@ -36,6 +38,10 @@ pub(crate) fn run(
         .get_bin_name()
         .unwrap_or_else(|| cli_command.get_name())
         .to_string();
-    clap_complete::generate(shell, &mut cli_command, bin, &mut ctx.stdout);
+    // Into memory first: clap_complete panics when its writer fails, and a reader that stops
+    // early (`sfterm completions zsh | head`) closes the pipe.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cli_command, bin, &mut script);
+    ctx.stdout.write_all(&script)?;
     Ok(())
 }

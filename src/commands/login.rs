@@ -75,7 +75,13 @@ pub(crate) async fn run(args: LoginArgs, ctx: &mut Context) -> Result<(), Comman
             ),
         )
     })?;
-    crate::login::store_refresh_token(&client, &store, &name).await;
+    if let Err(e) = crate::login::store_refresh_token(&client, &store, &name).await {
+        return Err(CommandError::failure(format!(
+            "Logged in with profile \"{name}\", but the refresh token could not be kept: {e}\n\
+             Fix: unlock the keychain, or set SFTERM_TOKEN_STORE=file to keep it in a private file \
+             in the data directory, then run `sfterm login -p \"{name}\"` again."
+        )));
+    }
     let kept = client.refresh_token().map(|_| store.describe());
     say_logged_in(ctx, &name, &token, kept.as_deref())
 }

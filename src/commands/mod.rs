@@ -1,5 +1,5 @@
 //! The scriptable command-line commands: `token`, `query`, `record`, `apex`, `profiles`, `run`, `check`,
-//! `requests` and `completions`. They share the profiles (`profiles.toml`) and the client ([`crate::sf`]) with
+//! `requests`, `completions` and `man`. They share the profiles (`profiles.toml`) and the client ([`crate::sf`]) with
 //! the TUI, print results on [`Context::stdout`] and report failures as a [`CommandError`] whose
 //! [`CommandError::code`] is the process exit code (see [`EXIT_CODES`]).
 //!
@@ -25,6 +25,7 @@ pub mod check;
 pub mod completions;
 pub mod export;
 pub mod login;
+pub mod man;
 pub mod profiles;
 pub mod query;
 pub mod record;
@@ -102,6 +103,8 @@ pub enum ScriptCommand {
     Apex(apex::ApexCommand),
     /// Print a shell completion script (bash, zsh or fish) on stdout.
     Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff) on stdout: `sfterm man > sfterm.1`.
+    Man,
     /// Check the org's External Client App and integration user against the setup guide:
     /// token endpoint, scopes, lifetime, user, object access, permissions, Apex services,
     /// login restrictions, API usage. Exit 1 when any item fails.
@@ -274,6 +277,7 @@ pub async fn run(
         ScriptCommand::Profiles(cmd) => profiles::run(cmd, &mut ctx).await,
         ScriptCommand::Apex(cmd) => apex::run(cmd, &mut ctx).await,
         ScriptCommand::Completions(args) => completions::run(&args, &mut ctx, cli_command),
+        ScriptCommand::Man => man::run(&mut ctx, cli_command),
         ScriptCommand::Run(args) => run::run(args, &mut ctx).await,
         ScriptCommand::Check(args) => check::run(args, &mut ctx).await,
         ScriptCommand::Requests(cmd) => run::run_requests(cmd, &mut ctx).await,

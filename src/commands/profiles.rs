@@ -392,14 +392,23 @@ fn add(args: &AddArgs, ctx: &mut Context) -> Result<(), CommandError> {
 
 fn remove(args: &RemoveArgs, ctx: &mut Context) -> Result<(), CommandError> {
     let mut store = load_store(ctx)?;
-    if store.get(&args.name).is_none() {
+    let Some(profile) = store.get(&args.name) else {
         return Err(no_such(&args.name));
-    }
+    };
+    let browser_login = matches!(profile.flow, crate::config::Flow::Web { .. });
     store
         .remove(&args.name)
         .and_then(|()| store.save())
         .map_err(|e| CommandError::failure(e.to_string()))?;
     writeln!(ctx.stdout, "Removed profile \"{}\"", args.name)?;
+    // Its browser login goes with it.
+    if browser_login {
+        match ctx.token_store().delete(&args.name) {
+            Ok(true) => writeln!(ctx.stdout, "Deleted its stored login (refresh token).")?,
+            Ok(false) => {}
+            Err(e) => eprintln!("warning: its stored login was not deleted: {e}"),
+        }
+    }
     Ok(())
 }
 

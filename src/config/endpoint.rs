@@ -130,6 +130,10 @@ pub enum Environment {
     Production,
     /// `test.salesforce.com` or a sandbox My Domain.
     Sandbox,
+    /// A Developer Edition org (only known from the org itself, after login).
+    Developer,
+    /// A scratch org (only known from the org itself, after login).
+    Scratch,
     /// The embedded mock org of `sfterm demo`.
     Demo,
     /// A local server (loopback), e.g. `sfterm mock-org`.
@@ -152,6 +156,23 @@ impl Environment {
             EndpointKind::Production | EndpointKind::MyDomain => Environment::Production,
             EndpointKind::Custom if normalized.is_salesforce_host() => Environment::Production,
             EndpointKind::Sandbox | EndpointKind::Custom => Environment::Custom,
+        }
+    }
+
+    /// What the org says it is, from `Organization` (`IsSandbox`, `OrganizationType`,
+    /// `TrialExpirationDate`): a Developer Edition with a trial end is a scratch org (whether it
+    /// says `IsSandbox` or not), else `IsSandbox` is a sandbox, a Developer Edition a developer
+    /// org, and every other edition production.
+    pub fn of_org(is_sandbox: bool, organization_type: &str, trial_ends: bool) -> Environment {
+        let developer_edition = organization_type == "Developer Edition";
+        if developer_edition && trial_ends {
+            Environment::Scratch
+        } else if is_sandbox {
+            Environment::Sandbox
+        } else if developer_edition {
+            Environment::Developer
+        } else {
+            Environment::Production
         }
     }
 
@@ -398,6 +419,35 @@ fn is_partition(label: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_org_itself_says_what_it_is() {
+        assert_eq!(
+            Environment::of_org(true, "Enterprise Edition", false),
+            Environment::Sandbox
+        );
+        assert_eq!(
+            Environment::of_org(false, "Developer Edition", true),
+            Environment::Scratch
+        );
+        assert_eq!(
+            Environment::of_org(true, "Developer Edition", true),
+            Environment::Scratch
+        );
+        assert_eq!(
+            Environment::of_org(false, "Developer Edition", false),
+            Environment::Developer
+        );
+        for edition in [
+            "Enterprise Edition",
+            "Unlimited Edition",
+            "Professional Edition",
+        ] {
+            let env = Environment::of_org(false, edition, false);
+            assert_eq!(env, Environment::Production);
+            assert!(env.is_production());
+        }
+    }
 
     #[test]
     fn environments_follow_the_endpoint() {

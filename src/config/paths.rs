@@ -29,6 +29,8 @@ pub const LOG_FILES_KEPT: usize = 3;
 pub const HISTORY_FILE: &str = "history.jsonl";
 /// File name of the staged record edits kept as drafts inside a data directory.
 pub const DRAFTS_FILE: &str = "drafts.json";
+/// Browser logins' refresh tokens where no keychain answers (0600).
+pub const REFRESH_TOKENS_FILE: &str = "refresh_tokens.json";
 /// Folder of the saved requests (and their variables) inside a data directory.
 pub const REQUESTS_DIR: &str = "requests";
 /// Folder of large response bodies inside a data directory.
@@ -103,6 +105,7 @@ pub fn own_files(config_dir: &Path, data_dir: &Path) -> Vec<Own> {
         Own::Entry(data_dir.join(HISTORY_FILE)),
         Own::Entry(data_dir.join(DRAFTS_FILE)),
         Own::Entry(data_dir.join(LOG_FILE)),
+        Own::Entry(data_dir.join(REFRESH_TOKENS_FILE)),
     ];
     let log = data_dir.join(LOG_FILE);
     own.extend((1..=LOG_FILES_KEPT).map(|n| Own::Entry(crate::private_fs::rotated(&log, n))));

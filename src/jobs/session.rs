@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::Context;
+use crate::config::Environment;
 use crate::config::profiles::{DEFAULT_CALLBACK_PORT, Flow, Profile};
 use crate::effect::{RequestId, SessionJob};
 use crate::login::{self, TokenStore, browser};
@@ -155,9 +156,9 @@ pub(super) async fn session_job(ctx: &Context, job: SessionJob) -> Outcome {
                 .map(|token| session_info(&profile, &token, &client, &store))
                 .map_err(|e| Box::new(e.diagnosis())),
         ),
-        SessionJob::Introspect if !client.can_introspect() => Outcome::Introspect(Err(
-            "this login flow has no client secret to ask Salesforce with".into(),
-        )),
+        SessionJob::Introspect if !client.can_introspect() => Outcome::ExpiryAssumed {
+            username: client.identity().await.ok().map(|i| i.username),
+        },
         SessionJob::Introspect => {
             Outcome::Introspect(client.introspect().await.map_err(|e| e.to_string()))
         }
@@ -242,12 +243,17 @@ pub struct Connected {
     pub client: SfClient,
     pub store: TokenStore,
     pub token: Token,
+    /// What the org said it is (`None`: it did not answer).
+    pub environment: Option<Environment>,
 }
 
 impl Connected {
     /// What the UI may know of the session.
     pub fn info(&self) -> SessionInfo {
-        session_info(&self.profile, &self.token, &self.client, &self.store)
+        SessionInfo {
+            environment: self.environment,
+            ..session_info(&self.profile, &self.token, &self.client, &self.store)
+        }
     }
 }
 
@@ -266,18 +272,36 @@ pub async fn connect(
         Flow::Web { callback_port } if client.refresh_token().is_none() => {
             let port = callback_port.unwrap_or(DEFAULT_CALLBACK_PORT);
             let token = browser_login(ctx, &client, port).await?;
-            login::store_refresh_token(&client, &store, &profile.name).await;
+            if let Err(e) = login::store_refresh_token(&client, &store, &profile.name).await {
+                let _ = ctx.tx.send(Msg::Error(format!(
+                    "Logged in, but the refresh token could not be kept ({e}): you will log in \
+                     again next time. Unlock the keychain or set SFTERM_TOKEN_STORE=file."
+                )));
+            }
             token
         }
         _ => login::first_token(&client, &store, &profile.name)
             .await
             .map_err(|e| e.diagnosis())?,
     };
+    // The org says what it is (production, sandbox, ...): the endpoint was only a guess.
+    let environment = match client.org_facts().await {
+        Ok(org) => Some(Environment::of_org(
+            org.is_sandbox,
+            &org.organization_type,
+            org.trial_expiration_date.is_some(),
+        )),
+        Err(e) => {
+            tracing::info!(error = %e, "the org did not say what it is; the endpoint decides");
+            None
+        }
+    };
     Ok(Connected {
         profile: profile.name,
         client,
         store,
         token,
+        environment,
     })
 }
 
@@ -343,7 +367,7 @@ fn secret_problem(message: &str) -> Diagnosis {
 /// How `client` logs in and renews, for the token pane.
 fn login_info(client: &SfClient, store: &TokenStore) -> LoginInfo {
     let kind = client.grant_kind();
-    let refresh_token = client.refresh_token().map(|_| store.describe());
+    let refresh_token = client.refresh_token().map(|_| store.label());
     let renewal = match kind {
         GrantKind::ClientCredentials | GrantKind::AuthorizationCode => "by client credentials",
         GrantKind::RefreshToken => "by refresh token",
@@ -382,6 +406,7 @@ pub fn session_info(
         reason: token.reason,
         masked_token: format!("{prefix}!••••••••"),
         login: login_info(client, store),
+        environment: None,
     }
 }
 

@@ -82,7 +82,7 @@ pub async fn first_token(
                 _ => false,
             };
             if rotated {
-                store_refresh_token(client, store, profile).await;
+                let _ = store_refresh_token(client, store, profile).await;
             }
             Ok(token)
         }
@@ -96,17 +96,26 @@ pub async fn first_token(
     }
 }
 
-/// Stores the client's refresh token now (after a browser login or a rotation).
-pub async fn store_refresh_token(client: &SfClient, store: &TokenStore, profile: &str) {
+/// Stores the client's refresh token now (after a browser login or a rotation); the error
+/// says why it could not be kept (the session itself goes on).
+pub async fn store_refresh_token(
+    client: &SfClient,
+    store: &TokenStore,
+    profile: &str,
+) -> Result<(), StoreError> {
     let Some(token) = client.refresh_token() else {
-        return;
+        return Ok(());
     };
     let (store, name) = (store.clone(), profile.to_owned());
-    match tokio::task::spawn_blocking(move || store.set(&name, &token)).await {
-        Ok(Ok(())) => tracing::info!(profile = %profile, "refresh token stored"),
-        Ok(Err(e)) => tracing::warn!(error = %e, "refresh token not stored"),
+    let result = tokio::task::spawn_blocking(move || store.set(&name, &token))
+        .await
+        .map_err(|e| StoreError::new(e.to_string()))
+        .and_then(|r| r);
+    match &result {
+        Ok(()) => tracing::info!(profile = %profile, "refresh token stored"),
         Err(e) => tracing::warn!(error = %e, "refresh token not stored"),
     }
+    result
 }
 
 /// The refresh token stored for `profile` (a keychain that cannot be read is a diagnosis, not

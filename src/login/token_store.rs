@@ -15,7 +15,7 @@ pub const KEYCHAIN_SERVICE: &str = "sfterm";
 /// Chooses the store: `keychain`, `file`, or unset/`auto` (the keychain when it answers).
 pub const STORE_ENV: &str = "SFTERM_TOKEN_STORE";
 /// The fallback file's name in the data directory.
-pub const FILE_NAME: &str = "refresh_tokens.json";
+pub const FILE_NAME: &str = crate::config::paths::REFRESH_TOKENS_FILE;
 /// How long the keychain may take to answer the probe at start.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -62,9 +62,18 @@ impl TokenStore {
                 Ok(()) => TokenStore::Keychain,
                 Err(why) => {
                     tracing::info!(%why, "no keychain available; refresh tokens go to a 0600 file");
-                    TokenStore::file(data_dir, format!("no keychain available: {why}"))
+                    TokenStore::file(data_dir, "no keychain answered")
                 }
             },
+        }
+    }
+
+    /// Where tokens are kept, in a few words for the token pane: "the system keychain" or "a
+    /// 0600 file (why)".
+    pub fn label(&self) -> String {
+        match self {
+            TokenStore::Keychain => "the system keychain".to_owned(),
+            TokenStore::File { reason, .. } => format!("a 0600 file ({reason})"),
         }
     }
 
@@ -178,8 +187,7 @@ fn read_file(path: &Path) -> Result<BTreeMap<String, String>, StoreError> {
 
 fn write_file(path: &Path, tokens: &BTreeMap<String, String>) -> Result<(), StoreError> {
     let text = serde_json::to_string_pretty(tokens).unwrap_or_default();
-    crate::private_fs::write_private(path, text.as_bytes())
-        .map_err(|e| StoreError(e.to_string()))
+    crate::private_fs::write_private(path, text.as_bytes()).map_err(|e| StoreError(e.to_string()))
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! The mock org's admin endpoints (not Salesforce's): `/__mock/faults`, `/__mock/clock`,
-//! `/__mock/reset`, `/__mock/state`. No authentication: the server only listens on loopback.
+//! `/__mock/reset`, `/__mock/state`. Open on 127.0.0.1; with an admin token (required to
+//! listen on any other address, see [`check_bind`]) every one of them needs
+//! `Authorization: Bearer <token>` and answers 401 without it.
 //!
 //! * `GET /__mock/faults` — current latency and pending failures.
 //! * `POST /__mock/faults` — JSON with any of: `latency_ms`, `fail_next` (count), `status`,
@@ -19,20 +21,89 @@
 //! * `POST /__mock/clock` — `{"advance_secs": N}` moves the org's clock forward N seconds
 //!   (fractions allowed): tokens time out, records are stamped and TODAY falls as if that much
 //!   time had passed.
-//! * `POST /__mock/reset` — records, cursors, jobs and API usage back to the seed state (tokens
-//!   stay valid).
+//! * `POST /__mock/reset` — records, cursors, jobs, API usage and the clock back to the seed
+//!   state (tokens stay valid).
 //! * `GET /__mock/state` — counts; `?records=true` also dumps every record.
 //! * `GET|POST /__mock/oauth` — the browser and refresh token flows' knobs (see
 //!   [`super::flows::admin`]).
 
+use std::net::IpAddr;
 use std::time::Duration;
 
-use axum::http::{Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::rest::{ApiError, method_not_allowed, parse_body};
 use super::state::{Fault, Shared, json_response, sf_datetime};
+use super::{MockOrgConfig, MockOrgError};
+
+/// Whether `ip` reaches only this machine's own loopback listener the way the default does:
+/// exactly 127.0.0.1 or ::1. Any other (even 127.0.0.2, which port forwards and containers
+/// can expose) counts as reachable by others.
+pub(crate) fn is_local_only(ip: IpAddr) -> bool {
+    ip == IpAddr::from([127, 0, 0, 1]) || ip == IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1])
+}
+
+/// Refuses a bind address the org cannot serve safely or usefully: an unspecified one (its
+/// URLs would name no reachable host), or one other than 127.0.0.1 / ::1 without an admin
+/// token (anyone who reaches it could reset, dump or break the org), or an empty token.
+pub(crate) fn check_bind(config: &MockOrgConfig) -> Result<(), MockOrgError> {
+    let refuse = |why| {
+        Err(MockOrgError::BindRefused {
+            addr: config.bind,
+            why,
+        })
+    };
+    if config.bind.is_unspecified() {
+        return refuse(
+            "bind the one address clients reach the org on (e.g. the machine's own, \
+             `hostname -I`): the org names it in the URLs it gives out (instance_url, the env file)",
+        );
+    }
+    match config.admin_token.as_deref() {
+        Some("") => refuse("the admin token is empty"),
+        None if !is_local_only(config.bind) => refuse(
+            "an address other than 127.0.0.1 or ::1 needs --admin-token (or \
+             SFTERM_MOCK_ORG_ADMIN_TOKEN): the /__mock admin endpoints can reset, dump and break \
+             the org, so they then require it as a bearer token",
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// Whether a request may use the admin endpoints: always without an admin token, else only
+/// with `Authorization: Bearer <token>` (compared in constant time).
+fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
+    let Some(expected) = shared.config.admin_token.as_deref() else {
+        return true;
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map_or("", |(_, token)| token.trim());
+    given.len() == expected.len()
+        && given
+            .bytes()
+            .zip(expected.bytes())
+            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+            == 0
+}
+
+fn unauthorized() -> Response {
+    let mut response = json_response(
+        StatusCode::UNAUTHORIZED,
+        &json!({"error": "unauthorized",
+                "message": "the mock org's admin endpoints need Authorization: Bearer <admin token>"}),
+    );
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Bearer realm=\"sfterm mock org admin\""),
+    );
+    response
+}
 
 /// The shape of an injected failure's answer (`kind` in `POST /__mock/faults`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -204,13 +275,20 @@ fn state(shared: &Shared, query: &str) -> Response {
 }
 
 fn reset(shared: &Shared) -> Response {
+    shared.clock.reset();
     let mut inner = shared.lock();
     inner.store.clear();
     inner.seq.clear();
     inner.cursors.clear();
     inner.jobs.clear();
     inner.usage = 0;
-    super::seed::seed(&shared.config, &shared.schema, &shared.user_id, &mut inner);
+    super::seed::seed(
+        &shared.config,
+        &shared.schema,
+        (&shared.org_id, &shared.user_id),
+        shared.clock.now_ms(),
+        &mut inner,
+    );
     if let Some(data) = &shared.data {
         // Loaded fine at start, so it loads again.
         let _ = super::data::load(
@@ -229,10 +307,14 @@ fn reset(shared: &Shared) -> Response {
 pub(crate) fn handle(
     shared: &Shared,
     method: &Method,
+    headers: &HeaderMap,
     rest: &[&str],
     query: &str,
     body: &[u8],
 ) -> Response {
+    if !authorized(shared, headers) {
+        return unauthorized();
+    }
     let result = match (rest, method) {
         (["faults"], &Method::GET) => Ok(json_response(StatusCode::OK, &faults_body(shared))),
         (["faults"], &Method::POST) => set_faults(shared, body),
@@ -259,6 +341,95 @@ pub(crate) fn handle(
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
+/// The same faults and clock, for tests that hold the [`super::MockOrg`] itself.
+impl super::MockOrg {
+    /// Invalidates every access token issued so far.
+    pub fn expire_all_tokens(&self) {
+        self.shared.expire_all_tokens();
+    }
+
+    /// API calls counted today (what `Sforce-Limit-Info` reports as used).
+    pub fn api_usage(&self) -> u64 {
+        self.shared.api_usage()
+    }
+
+    /// Makes the next `count` data API calls (`/services/data/vNN.0/...`) fail with `status`:
+    /// 500 `UNKNOWN_EXCEPTION`, 503 `SERVER_UNAVAILABLE`, 401 `INVALID_SESSION_ID`, or the
+    /// status with a generic error for anything else. Fault injection for tests.
+    pub fn fail_next(&self, count: usize, status: u16) {
+        self.fail_after(0, count, status, FaultKind::Error);
+    }
+
+    /// Like [`fail_next`](Self::fail_next), with the `errorCode` (and optionally the
+    /// `message`) of the error body chosen by the caller.
+    pub fn fail_next_with(
+        &self,
+        count: usize,
+        status: u16,
+        error_code: Option<&str>,
+        message: Option<&str>,
+    ) {
+        self.shared.lock().fault = Fault {
+            remaining: count,
+            status,
+            error_code: error_code.map(str::to_owned),
+            message: message.map(str::to_owned),
+            ..Fault::default()
+        };
+    }
+
+    /// Makes the next `count` data API calls answer `status` with a body of the given
+    /// [`FaultKind`] (HTML page, truncated or wrongly shaped JSON, reset mid-body, ...).
+    pub fn fail_next_kind(&self, count: usize, status: u16, kind: FaultKind) {
+        self.fail_after(0, count, status, kind);
+    }
+
+    /// Makes a Bulk API query job end as `Failed` with `message` as its `errorMessage`
+    /// (its next poll reports it). False when there is no such job.
+    pub fn fail_query_job(&self, id: &str, message: &str) -> bool {
+        let mut inner = self.shared.lock();
+        match inner.jobs.get_mut(id) {
+            Some(job) => {
+                job.state = "Failed".to_owned();
+                job.error_message = Some(message.to_owned());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Closes the TCP connection of the next `count` requests (any path except `/__mock/...`)
+    /// without sending an answer.
+    pub fn drop_next_connections(&self, count: usize) {
+        self.shared.lock().drop_next = count;
+    }
+
+    /// Drops the connection of the next `count` Bulk API 2.0 result page requests that carry a
+    /// locator (pages after the first), like [`MockOrg::drop_next_connections`]: a download
+    /// interrupted mid-way.
+    pub fn drop_next_result_pages(&self, count: usize) {
+        self.shared.lock().drop_result_pages = count;
+    }
+
+    /// Sets how many API calls are left today; at 0 every data API call answers 403
+    /// `REQUEST_LIMIT_EXCEEDED`.
+    pub fn set_api_remaining(&self, remaining: u64) {
+        self.shared.lock().usage = self.shared.config.api_daily_limit.saturating_sub(remaining);
+    }
+
+    /// Moves the org's clock forward by `by`: token idle timeouts, record stamps, Bulk job
+    /// dates and relative dates in SOQL (`TODAY`) all behave as if that much time had passed.
+    /// Only a reset sets it back. Also `POST /__mock/clock {"advance_secs": N}`.
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.clock.advance(by);
+    }
+
+    /// Changes the delay added before every data API response.
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.lock().latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -268,16 +439,114 @@ mod tests {
     use super::*;
 
     fn org() -> Shared {
+        org_with(None)
+    }
+
+    fn org_with(admin_token: Option<&str>) -> Shared {
         let config = MockOrgConfig {
             records: 3,
             token_ttl: Duration::from_secs(600),
+            admin_token: admin_token.map(str::to_owned),
             ..MockOrgConfig::default()
         };
         Shared::new(config, url::Url::parse("http://127.0.0.1:1/").expect("url")).expect("org")
     }
 
+    fn bind_config(bind: &str, admin_token: Option<&str>) -> MockOrgConfig {
+        MockOrgConfig {
+            bind: bind.parse().expect("an IP address"),
+            admin_token: admin_token.map(str::to_owned),
+            ..MockOrgConfig::default()
+        }
+    }
+
+    #[test]
+    fn only_127_0_0_1_and_ipv6_loopback_go_without_an_admin_token() {
+        for local in ["127.0.0.1", "::1"] {
+            assert!(check_bind(&bind_config(local, None)).is_ok(), "{local}");
+        }
+        for open in ["127.0.0.2", "192.0.2.2", "fd00::2"] {
+            let refused = check_bind(&bind_config(open, None)).expect_err(open);
+            assert!(
+                refused.to_string().starts_with(&format!(
+                    "--bind {open}: an address other than 127.0.0.1 or ::1 needs --admin-token"
+                )),
+                "{refused}"
+            );
+            assert!(check_bind(&bind_config(open, Some("t0ken"))).is_ok());
+        }
+        for any in ["0.0.0.0", "::"] {
+            let refused = check_bind(&bind_config(any, Some("t0ken"))).expect_err(any);
+            assert!(
+                refused
+                    .to_string()
+                    .contains("bind the one address clients reach"),
+                "{refused}"
+            );
+        }
+        let empty = check_bind(&bind_config("127.0.0.1", Some(""))).expect_err("empty");
+        assert!(
+            empty.to_string().contains("the admin token is empty"),
+            "{empty}"
+        );
+    }
+
+    #[test]
+    fn with_an_admin_token_every_admin_endpoint_needs_it_as_a_bearer_token() {
+        let shared = org_with(Some("s3cret-admin"));
+        let status = |authorization: Option<&str>, method: Method, path: &str| {
+            let mut headers = HeaderMap::new();
+            if let Some(value) = authorization {
+                headers.insert(
+                    header::AUTHORIZATION,
+                    value.parse().expect("a header value"),
+                );
+            }
+            handle(&shared, &method, &headers, &[path], "", b"").status()
+        };
+        for (method, path) in [
+            (Method::GET, "faults"),
+            (Method::DELETE, "faults"),
+            (Method::GET, "clock"),
+            (Method::POST, "reset"),
+            (Method::GET, "state"),
+            (Method::GET, "oauth"),
+            (Method::GET, "nothing-here"),
+        ] {
+            for wrong in [
+                None,
+                Some("Bearer s3cret-admiN"),
+                Some("Bearer s3cret-admin-and-more"),
+                Some("Basic s3cret-admin"),
+                Some("s3cret-admin"),
+            ] {
+                assert_eq!(
+                    status(wrong, method.clone(), path),
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {path} with {wrong:?}"
+                );
+            }
+            let right = status(Some("Bearer s3cret-admin"), method.clone(), path);
+            assert_ne!(right, StatusCode::UNAUTHORIZED, "{method} {path}");
+        }
+        assert_eq!(
+            status(Some("bearer s3cret-admin"), Method::GET, "state"),
+            StatusCode::OK
+        );
+        let open = org();
+        let response = handle(&open, &Method::GET, &HeaderMap::new(), &["state"], "", b"");
+        assert_eq!(response.status(), StatusCode::OK, "no token, no check");
+    }
+
     fn call(shared: &Shared, method: Method, body: &str) -> (StatusCode, Value) {
-        let response = handle(shared, &method, &["clock"], "", body.as_bytes());
+        let response = handle(
+            shared,
+            &method,
+            &HeaderMap::new(),
+            &["clock"],
+            "",
+            body.as_bytes(),
+        );
         let status = response.status();
         let bytes =
             futures::executor::block_on(axum::body::to_bytes(response.into_body(), 1 << 20))

@@ -23,6 +23,8 @@ pub(crate) struct Job {
     pub object: String,
     /// API version number that created the job (`60`).
     pub version: u32,
+    /// The user who created the job (the run-as user).
+    pub created_by: String,
     pub created_ms: i64,
     pub state: String,
     pub polls: u32,
@@ -42,7 +44,7 @@ impl Job {
         m.insert("id".into(), json!(self.id));
         m.insert("operation".into(), json!(self.operation));
         m.insert("object".into(), json!(self.object));
-        m.insert("createdById".into(), json!(""));
+        m.insert("createdById".into(), json!(self.created_by));
         m.insert("createdDate".into(), json!(sf_datetime(self.created_ms)));
         m.insert("systemModstamp".into(), json!(sf_datetime(self.created_ms)));
         m.insert("state".into(), json!(self.state));
@@ -162,12 +164,25 @@ fn create(shared: &Shared, request: &Request<'_>) -> Result<Response, ApiError> 
     )?;
     let columns = csv_columns(&q)?;
     let object = selection.object().to_owned();
+    // Compound fields (addresses) have no CSV form.
+    if let Some(schema) = shared.schema.object(&object)
+        && columns
+            .iter()
+            .filter_map(|c| schema.field(c))
+            .any(|f| schema.compound(&f.name).is_some())
+    {
+        return Err(ApiError::bad(
+            "API_ERROR",
+            "Selecting compound data not supported in Bulk Query",
+        ));
+    }
     inner.job_seq += 1;
     let job = Job {
         id: crate::sf::id::mint("750", inner.job_seq),
         operation,
         object,
         version: version_number(request),
+        created_by: shared.user_id.clone(),
         created_ms: shared.clock.now_ms(),
         state: "UploadComplete".to_owned(),
         polls: 0,
@@ -190,7 +205,7 @@ fn csv_columns(soql: &str) -> Result<Vec<String>, ApiError> {
         .iter()
         .map(|item| match item {
             SelectItem::Field(path) => Ok(path.dotted()),
-            SelectItem::Count { .. } => Err(ApiError::bad(
+            SelectItem::Count { .. } | SelectItem::Aggregate { .. } => Err(ApiError::bad(
                 "API_ERROR",
                 "Aggregate Relationships not supported in Bulk Query with CSV content type",
             )),

@@ -1,5 +1,6 @@
 //! `sfterm mock-org`: runs the mock org standalone until Ctrl-C.
 
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -12,6 +13,42 @@ pub struct MockOrgCommand {
     pub org: MockOrgArgs,
     #[command(flatten)]
     pub flows: FlowArgs,
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
+/// Where the org listens, and the admin token that listening beyond 127.0.0.1 needs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct NetworkArgs {
+    /// The address to listen on; the org's URLs name it. Any other than 127.0.0.1 or ::1
+    /// (e.g. the machine's own, for a CI service other containers reach) needs --admin-token.
+    #[arg(long, value_name = "ADDR", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub bind: IpAddr,
+    /// A token the /__mock/* admin endpoints then require as `Authorization: Bearer TOKEN`.
+    #[arg(
+        long = "admin-token",
+        value_name = "TOKEN",
+        env = "SFTERM_MOCK_ORG_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
+}
+
+impl Default for NetworkArgs {
+    fn default() -> Self {
+        NetworkArgs {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            admin_token: None,
+        }
+    }
+}
+
+impl NetworkArgs {
+    /// Sets these options on `config`.
+    pub fn apply(&self, config: &mut MockOrgConfig) {
+        config.bind = self.bind;
+        config.admin_token = self.admin_token.clone();
+    }
 }
 
 /// Options of the browser, refresh token and JWT bearer flows.
@@ -45,6 +82,7 @@ impl MockOrgCommand {
     pub fn config(&self) -> MockOrgConfig {
         let mut config = self.org.config();
         self.flows.apply(&mut config);
+        self.network.apply(&mut config);
         config
     }
 }
@@ -66,7 +104,7 @@ impl FlowArgs {
 /// Command-line options of `sfterm mock-org`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct MockOrgArgs {
-    /// Port of the instance listener on 127.0.0.1 (0 = any free port).
+    /// Port of the instance listener (0 = any free port).
     #[arg(long, default_value_t = 8484)]
     pub port: u16,
     /// Number of seeded Account records (contacts and leads scale with it).
@@ -130,6 +168,10 @@ pub struct MockOrgArgs {
     /// or one with a classic mistake.
     #[arg(long, value_enum, default_value_t = super::Scenario::Good)]
     pub scenario: super::Scenario,
+    /// The kind of org to play: what the Organization record's OrganizationType, IsSandbox and
+    /// TrialExpirationDate say (clients tell production from sandboxes by them).
+    #[arg(long = "org-type", value_enum, default_value_t = super::OrgType::Developer)]
+    pub org_type: super::OrgType,
     /// The org's daily API request limit (`DailyApiRequests` Max, `Sforce-Limit-Info`); raise it
     /// for load tests, which otherwise hit 403 REQUEST_LIMIT_EXCEEDED after 15,000 calls.
     #[arg(long = "api-limit", value_name = "N", default_value_t = 15000)]
@@ -194,6 +236,7 @@ impl MockOrgArgs {
             data: self.data.clone(),
             latency: Duration::from_millis(self.fault_latency_ms),
             scenario: self.scenario,
+            org_type: self.org_type,
             api_daily_limit: self.api_limit,
             ..MockOrgConfig::default()
         }
@@ -280,9 +323,9 @@ fn fault_summary(args: &MockOrgArgs) -> Vec<String> {
     out
 }
 
-/// `sfterm mock-org`: [`run_with`] its options.
+/// `sfterm mock-org`: [`run_on`] its options.
 pub async fn run_command(command: MockOrgCommand) -> Result<(), MockOrgError> {
-    run_with(command.org, command.flows).await
+    run_on(command.org, command.flows, command.network).await
 }
 
 /// Starts the mock org with the default login flow options (see [`run_with`]).
@@ -290,12 +333,31 @@ pub async fn run(args: MockOrgArgs) -> Result<(), MockOrgError> {
     run_with(args, FlowArgs::default()).await
 }
 
-/// Starts the mock org, prints how to reach it, writes the env file (and beside it the JWT
-/// key and certificate), and runs until Ctrl-C.
+/// Starts the mock org on 127.0.0.1 (see [`run_on`]).
 pub async fn run_with(args: MockOrgArgs, flows: FlowArgs) -> Result<(), MockOrgError> {
+    run_on(args, flows, NetworkArgs::default()).await
+}
+
+/// Starts the mock org, prints how to reach it (and a warning when others can), writes the
+/// env file (and beside it the JWT key and certificate), and runs until Ctrl-C.
+pub async fn run_on(
+    args: MockOrgArgs,
+    flows: FlowArgs,
+    network: NetworkArgs,
+) -> Result<(), MockOrgError> {
     let mut config = args.config();
     flows.apply(&mut config);
+    network.apply(&mut config);
     let org = MockOrg::start(config).await?;
+    if !super::admin::is_local_only(network.bind) {
+        eprintln!(
+            "warning: the mock org listens on {}: anyone who can reach it and has the client id \
+             and secret (printed below; the defaults are public, choose your own with \
+             --client-id and --client-secret) gets tokens and reads and writes its records. \
+             The /__mock admin endpoints need the admin token.",
+            network.bind
+        );
+    }
     if let Some(fail) = &args.fail_next {
         org.fail_next_with(fail.count, fail.status, fail.error_code.as_deref(), None);
     }
@@ -313,6 +375,7 @@ pub async fn run_with(args: MockOrgArgs, flows: FlowArgs) -> Result<(), MockOrgE
     }
     println!("sfterm mock org listening on {}", org.instance_url());
     println!("  scenario:       {}", args.scenario);
+    println!("  org type:       {}", args.org_type);
     println!(
         "  token endpoint: {}services/oauth2/token",
         org.instance_url()
@@ -344,8 +407,13 @@ pub async fn run_with(args: MockOrgArgs, flows: FlowArgs) -> Result<(), MockOrgE
         println!("  faults:         {}", faults.join("; "));
     }
     println!(
-        "  admin:          {}__mock/faults, __mock/reset, __mock/state",
-        org.instance_url()
+        "  admin:          {}__mock/faults, __mock/reset, __mock/state{}",
+        org.instance_url(),
+        if network.admin_token.is_some() {
+            " (Authorization: Bearer <admin token>)"
+        } else {
+            ""
+        }
     );
     let mut written = None;
     if let Some(path) = &args.env_file {

@@ -8,7 +8,7 @@ use std::time::Duration;
 /// "Now" as the org sees it.
 #[derive(Debug, Default)]
 pub(crate) struct Clock {
-    /// Added to the real time, in milliseconds; only ever grows.
+    /// Added to the real time, in milliseconds; grows until [`Clock::reset`].
     offset_ms: AtomicI64,
 }
 
@@ -30,7 +30,12 @@ impl Clock {
         self.offset_ms.load(Ordering::Relaxed)
     }
 
-    /// Moves the clock forward by `by` (time never goes back).
+    /// Back to real time (`POST /__mock/reset`).
+    pub fn reset(&self) {
+        self.offset_ms.store(0, Ordering::Relaxed);
+    }
+
+    /// Moves the clock forward by `by` (only a reset sends it back).
     pub fn advance(&self, by: Duration) {
         let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
         // fetch_add would wrap; an absurd advance saturates instead.
@@ -62,5 +67,8 @@ mod tests {
         clock.advance(Duration::MAX);
         assert_eq!(clock.offset_ms(), i64::MAX);
         assert_eq!(clock.now_ms(), i64::MAX);
+        clock.reset();
+        assert_eq!(clock.offset_ms(), 0);
+        assert!((clock.now_ms() - jiff::Timestamp::now().as_millisecond()).abs() < 60_000);
     }
 }

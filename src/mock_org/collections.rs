@@ -321,14 +321,11 @@ pub(crate) fn create(shared: &Shared, request: &Request<'_>) -> Result<Response,
     let mut results = Vec::with_capacity(checked.len());
     for result in checked {
         match result {
-            Err(e) => results.push(json!({"success": false, "errors": [e.collection_item()]})),
-            Ok(_) if all_or_none && failed => results.push(json!({"success": false, "errors": [{
-                "statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK",
-                "message": "Record rolled back because not all records were valid and the request was using AllOrNone header",
-                "fields": []}]})),
+            Err(e) => results.push(failure(None, &e)),
+            Ok(_) if all_or_none && failed => results.push(rolled_back()),
             Ok((object, map)) => match super::rest::create(shared, object, map) {
                 Ok(id) => results.push(json!({"id": id, "success": true, "errors": []})),
-                Err(e) => results.push(json!({"success": false, "errors": [e.collection_item()]})),
+                Err(e) => results.push(failure(None, &e)),
             },
         }
     }

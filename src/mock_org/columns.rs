@@ -20,7 +20,8 @@ use super::state::json_response;
 /// `INVALID_FIELD`, `INVALID_TYPE`) as for the records.
 pub(crate) fn metadata(schema: &Schema, soql: &str) -> Option<Response> {
     let query = super::soql::parse(soql).ok()?;
-    let body = describe(schema, &query.select, &query.from.text)?;
+    let mut body = describe(schema, &query.select, &query.from.text)?;
+    body["groupBy"] = json!(!query.group_by.is_empty());
     Some(json_response(StatusCode::OK, &body))
 }
 
@@ -35,6 +36,22 @@ fn describe(schema: &Schema, select: &[SelectItem], from: &str) -> Option<Value>
             SelectItem::Count { .. } => {
                 columns.push(aggregate_column(&format!("expr{expr}"), "COUNT()"));
                 expr += 1;
+            }
+            SelectItem::Aggregate {
+                function,
+                field,
+                alias,
+                ..
+            } => {
+                let name = match alias {
+                    Some(alias) => alias.clone(),
+                    None => {
+                        expr += 1;
+                        format!("expr{}", expr - 1)
+                    }
+                };
+                let display = format!("{}({})", function.name(), field.dotted());
+                columns.push(aggregate_column(&name, &display));
             }
             SelectItem::Field(path) => {
                 let (last, parents) = path.parts.split_last()?;
@@ -121,7 +138,7 @@ fn field_column(field: &FieldMeta, display: &str) -> Value {
     })
 }
 
-/// An aggregate column (`COUNT()`).
+/// An aggregate column (`COUNT()`, `SUM(AnnualRevenue)`).
 fn aggregate_column(name: &str, display: &str) -> Value {
     json!({
         "aggregate": true,

@@ -94,8 +94,11 @@ fn halted(reference: &str) -> Value {
         reference,
         400,
         json!({}),
-        json!([{"errorCode": "PROCESSING_HALTED",
-                "message": "The transaction was rolled back since another operation in the same transaction failed."}]),
+        ApiError::bad(
+            "PROCESSING_HALTED",
+            "The transaction was rolled back since another operation in the same transaction failed.",
+        )
+        .array(),
     )
 }
 
@@ -126,12 +129,7 @@ async fn run_one(
         .and_then(|n| n.parse::<u32>().ok())
         .filter(|n| (31..=shared.config.latest_api_version).contains(n));
     let Some(version) = version else {
-        let e = ApiError::not_found();
-        return (
-            404,
-            json!({}),
-            json!([{"errorCode": e.code, "message": e.message}]),
-        );
+        return (404, json!({}), ApiError::not_found().array());
     };
     let segments = &segments[skip + 1..];
     let lower: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
@@ -177,10 +175,7 @@ async fn run_one(
     }
     let response: Response = match route(shared, &request, segments, &lower) {
         Ok(r) => r,
-        Err(e) => {
-            let body = json!([{"errorCode": e.code, "message": e.message}]);
-            return (e.status.as_u16(), json!({}), body);
-        }
+        Err(e) => return (e.status.as_u16(), json!({}), e.array()),
     };
     let status = response.status().as_u16();
     let mut http_headers = Map::new();
@@ -291,8 +286,11 @@ pub(crate) async fn composite(
             Err(path) => (
                 400,
                 json!({}),
-                json!([{"errorCode": "INVALID_FIELD",
-                        "message": format!("Invalid reference specified. No value for {path} found in {reference}. Provided referenceId ('{reference}') must start with a letter or a number, and it can contain only letters, numbers and underscores ('_').")}]),
+                ApiError::bad(
+                    "INVALID_FIELD",
+                    format!("Invalid reference specified. No value for {path} found in {reference}. Provided referenceId ('{reference}') must start with a letter or a number, and it can contain only letters, numbers and underscores ('_')."),
+                )
+                .array(),
             ),
         };
         if status >= 400 {

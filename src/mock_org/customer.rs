@@ -22,7 +22,7 @@ use serde_json::{Map, Value, json};
 
 use super::rest::{ApiError, method_not_allowed};
 use super::state::{Shared, json_response};
-use super::xml::{Element, escape};
+use super::xml::{Element, element, leaf};
 
 /// The class's WSDL as shipped; `{{ORIGIN}}` stands for the instance origin.
 pub(crate) const WSDL: &str = include_str!("../../assets/mock-org/CustomerWS.wsdl");
@@ -127,30 +127,25 @@ impl Customer {
     /// XML members in WSDL (alphabetical) order, unprefixed (default namespace).
     fn to_xml(&self) -> String {
         let text = |v: &Value| match v {
-            Value::String(s) => escape(s),
-            other => escape(&other.to_string()),
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let members = |values: &Map<String, Value>, names: &[(&str, &str)]| -> String {
+            names
+                .iter()
+                .filter_map(|(member, _)| Some(leaf(member, &text(values.get(*member)?))))
+                .collect()
         };
         let mut out = String::new();
         if let Some(id) = &self.id {
-            out.push_str(&format!("<accountId>{id}</accountId>"));
+            out.push_str(&leaf("accountId", id));
         }
         for c in &self.contacts {
-            out.push_str("<contacts>");
-            if let Some(id) = &c.id {
-                out.push_str(&format!("<contactId>{id}</contactId>"));
-            }
-            for (member, _) in CONTACT_MEMBERS {
-                if let Some(v) = c.values.get(member) {
-                    out.push_str(&format!("<{member}>{}</{member}>", text(v)));
-                }
-            }
-            out.push_str("</contacts>");
+            let id = c.id.as_deref().map(|id| leaf("contactId", id));
+            let inner = id.unwrap_or_default() + &members(&c.values, &CONTACT_MEMBERS);
+            out.push_str(&element("contacts", &inner));
         }
-        for (member, _) in ACCOUNT_MEMBERS {
-            if let Some(v) = self.values.get(member) {
-                out.push_str(&format!("<{member}>{}</{member}>", text(v)));
-            }
-        }
+        out.push_str(&members(&self.values, &ACCOUNT_MEMBERS));
         out
     }
 }
@@ -544,13 +539,13 @@ pub(crate) fn soap(shared: &Shared, operation: &Element) -> Result<String, Strin
             let id = arg("accountId").map(|e| e.text.clone()).unwrap_or_default();
             let customer =
                 load(shared, &id).ok_or_else(|| Exception::no_rows(5).text(SOAP_CLASS, op))?;
-            Ok(format!("<result>{}</result>", customer.to_xml()))
+            Ok(element("result", &customer.to_xml()))
         }
         "searchCustomers" => {
             let name = arg("name").map(|e| e.text.clone()).unwrap_or_default();
             Ok(search(shared, &name)
                 .iter()
-                .map(|c| format!("<result>{}</result>", c.to_xml()))
+                .map(|c| element("result", &c.to_xml()))
                 .collect())
         }
         "createCustomer" => {
@@ -564,7 +559,7 @@ pub(crate) fn soap(shared: &Shared, operation: &Element) -> Result<String, Strin
             };
             let customer = customer_from_xml(e)?;
             let (id, _) = create(shared, &customer, 13).map_err(|e| e.text(SOAP_CLASS, op))?;
-            Ok(format!("<result>{id}</result>"))
+            Ok(leaf("result", &id))
         }
         other => Err(format!(
             "No operation available for request {{http://soap.sforce.com/schemas/class/{SOAP_CLASS}}}{other}, please check the WSDL for the service."

@@ -1,6 +1,7 @@
 //! Mock org: a local emulator of the Salesforce APIs sfterm uses.
 //!
-//! [`MockOrg::start`] binds three loopback listeners: the org's My Domain (OAuth, identity, REST)
+//! [`MockOrg::start`] binds three listeners (on 127.0.0.1 unless [`MockOrgConfig::bind`] says
+//! otherwise, which then needs an admin token): the org's My Domain (OAuth, identity, REST)
 //! and a "login host" and a "test host" that play `login.salesforce.com` and
 //! `test.salesforce.com`: they refuse client credentials, and accept the browser (authorization
 //! code with PKCE), refresh token and JWT bearer flows. Wire formats follow
@@ -21,11 +22,15 @@ mod drop;
 mod flows;
 pub use flows::RefreshTokenPolicy;
 pub use flows::jwt::{JwtFiles, key_path as jwt_key_path};
+mod listen;
 mod oauth;
+mod organization;
+pub use organization::OrgType;
 mod private_file;
 mod query;
 mod rest;
 mod schema;
+mod search;
 mod seed;
 mod setup_org;
 mod soap;
@@ -34,7 +39,7 @@ mod state;
 pub mod store;
 mod xml;
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,7 +48,6 @@ use axum::Router;
 use axum_server::Handle;
 // TCP_NODELAY: without it small HTTP/2 frames wait for the peer's delayed ACK (40 ms stalls).
 use axum_server::accept::NoDelayAcceptor;
-use axum_server::tls_rustls::RustlsConfig;
 
 pub use setup_org::Scenario;
 use state::{Listener, Shared};
@@ -53,6 +57,11 @@ use state::{Listener, Shared};
 pub struct MockOrgConfig {
     /// TCP port of the instance (My Domain) listener; 0 picks a free port.
     pub port: u16,
+    /// The address the listeners bind and the org's URLs name (default 127.0.0.1). Any other
+    /// than 127.0.0.1 or ::1 needs `admin_token`; an unspecified one (0.0.0.0) is refused.
+    pub bind: IpAddr,
+    /// A bearer token the `/__mock/*` admin endpoints then require (`None`: open, loopback only).
+    pub admin_token: Option<String>,
     /// Number of seeded Account records (contacts and leads scale with it).
     pub records: usize,
     /// Sliding idle timeout of access tokens.
@@ -91,6 +100,9 @@ pub struct MockOrgConfig {
     pub bulk_polls_in_progress: u32,
     /// The org state played: the run-as user's permissions and setup (`--scenario`).
     pub scenario: Scenario,
+    /// The kind of org played (`--org-type`): the `Organization` record's `OrganizationType`,
+    /// `IsSandbox` and `TrialExpirationDate`.
+    pub org_type: OrgType,
     /// Records per Bulk API 2.0 result page when the request gives no `maxRecords`.
     pub bulk_page_size: usize,
     /// Callback URLs registered on the main app; `redirect_uri` must equal one exactly (port
@@ -139,6 +151,11 @@ impl std::fmt::Debug for MockOrgConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MockOrgConfig")
             .field("port", &self.port)
+            .field("bind", &self.bind)
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "<redacted>"),
+            )
             .field("records", &self.records)
             .field("token_ttl", &self.token_ttl)
             .field("tls", &self.tls)
@@ -150,6 +167,7 @@ impl std::fmt::Debug for MockOrgConfig {
             .field("api_daily_limit", &self.api_daily_limit)
             .field("latest_api_version", &self.latest_api_version)
             .field("scenario", &self.scenario)
+            .field("org_type", &self.org_type)
             .field("callback_urls", &self.callback_urls)
             .field("auto_approve", &self.auto_approve)
             .field("refresh_token_policy", &self.refresh_token_policy)
@@ -162,6 +180,8 @@ impl Default for MockOrgConfig {
     fn default() -> Self {
         MockOrgConfig {
             port: 0,
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            admin_token: None,
             records: 300,
             token_ttl: Duration::from_secs(7200),
             tls: false,
@@ -183,6 +203,7 @@ impl Default for MockOrgConfig {
             log_requests: false,
             data: None,
             scenario: Scenario::Good,
+            org_type: OrgType::Developer,
             callback_urls: vec![DEFAULT_CALLBACK_URL.to_owned()],
             loopback_any_port: false,
             auto_approve: false,
@@ -209,8 +230,14 @@ pub const DEFAULT_CALLBACK_URL: &str = "http://localhost:1717/OauthRedirect";
 /// Why the mock org could not start or run.
 #[derive(Debug, thiserror::Error)]
 pub enum MockOrgError {
-    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
-    Bind { port: u16, source: std::io::Error },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    /// The bind address is refused as configured (see [`MockOrgConfig::bind`]).
+    #[error("--bind {addr}: {why}")]
+    BindRefused { addr: IpAddr, why: &'static str },
     #[error("cannot create the TLS certificate: {0}")]
     Tls(String),
     #[error("I/O error: {0}")]
@@ -245,18 +272,6 @@ impl std::fmt::Debug for MockOrg {
     }
 }
 
-fn bind(port: u16) -> Result<TcpListener, MockOrgError> {
-    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
-        .map_err(|source| MockOrgError::Bind { port, source })?;
-    listener.set_nonblocking(true)?;
-    Ok(listener)
-}
-
-fn base_url(scheme: &str, port: u16) -> Result<url::Url, MockOrgError> {
-    url::Url::parse(&format!("{scheme}://127.0.0.1:{port}/"))
-        .map_err(|e| MockOrgError::Asset(e.to_string()))
-}
-
 /// A mock org whose listeners are bound but which serves nothing yet: its URLs and apps are
 /// known, its data is not seeded. Connections made meanwhile wait in the listeners' backlog
 /// until [`BoundMockOrg::start`] serves them. `sfterm demo` writes its profiles from it and
@@ -284,17 +299,18 @@ impl std::fmt::Debug for BoundMockOrg {
 }
 
 impl BoundMockOrg {
-    /// Binds the listeners on 127.0.0.1 (fast: no data is seeded) and reads the JWT
-    /// certificate if one is given.
+    /// Binds the listeners on the configured address (fast: no data is seeded) and reads the
+    /// JWT certificate if one is given.
     pub fn bind(config: MockOrgConfig) -> Result<BoundMockOrg, MockOrgError> {
+        admin::check_bind(&config)?;
         let keys = Arc::new(flows::jwt::OrgKeys::new(config.jwt_cert.as_deref())?);
-        let instance = bind(config.port)?;
-        let login = bind(0)?;
-        let test = bind(0)?;
+        let instance = listen::bind(config.bind, config.port)?;
+        let login = listen::bind(config.bind, 0)?;
+        let test = listen::bind(config.bind, 0)?;
         let scheme = if config.tls { "https" } else { "http" };
-        let instance_url = base_url(scheme, instance.local_addr()?.port())?;
-        let login_host_url = base_url(scheme, login.local_addr()?.port())?;
-        let test_host_url = base_url(scheme, test.local_addr()?.port())?;
+        let instance_url = listen::base_url(scheme, &instance)?;
+        let login_host_url = listen::base_url(scheme, &login)?;
+        let test_host_url = listen::base_url(scheme, &test)?;
         let setup = setup_org::SetupOrg::new(config.scenario);
         let apps = state::apps(&config, setup.scope);
         Ok(BoundMockOrg {
@@ -364,6 +380,7 @@ impl BoundMockOrg {
             .map(|u| u.as_str().trim_end_matches('/').to_owned())
             .collect();
         let tls = config.tls;
+        let bind_ip = config.bind;
         let (tx, rx) = tokio::sync::oneshot::channel();
         let url = instance_url.clone();
         std::thread::Builder::new()
@@ -379,28 +396,11 @@ impl BoundMockOrg {
             Ok(shared) => Arc::new(shared?),
             Err(_) => return Err(MockOrgError::Seed("the seeding thread stopped".into())),
         };
-        let mut ca_file = None;
-        let rustls_config = if tls {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-            let names = vec!["127.0.0.1".to_owned(), "localhost".to_owned()];
-            let cert = rcgen::generate_simple_self_signed(names)
-                .map_err(|e| MockOrgError::Tls(e.to_string()))?;
-            let cert_pem = cert.cert.pem();
-            let key_pem = cert.signing_key.serialize_pem();
-            let path = std::env::temp_dir().join(format!(
-                "sfterm-mock-org-{}-{}.pem",
-                std::process::id(),
-                instance.local_addr()?.port()
-            ));
-            private_file::write_private(&path, cert_pem.as_bytes())?;
-            ca_file = Some(path);
-            Some(
-                RustlsConfig::from_pem(cert_pem.into_bytes(), key_pem.into_bytes())
-                    .await
-                    .map_err(|e| MockOrgError::Tls(e.to_string()))?,
-            )
+        let (ca_file, rustls_config) = if tls {
+            let (path, config) = listen::tls(bind_ip, &instance).await?;
+            (Some(path), Some(config))
         } else {
-            None
+            (None, None)
         };
 
         let mut handles = Vec::new();
@@ -453,7 +453,7 @@ impl BoundMockOrg {
 }
 
 impl MockOrg {
-    /// Binds the listeners on 127.0.0.1, seeds the data and starts serving.
+    /// Binds the listeners, seeds the data and starts serving.
     pub async fn start(config: MockOrgConfig) -> Result<MockOrg, MockOrgError> {
         BoundMockOrg::bind(config)?.start().await
     }
@@ -515,92 +515,6 @@ impl MockOrg {
             .iter()
             .filter(|r| !r.is_deleted())
             .find_map(|r| r.get("AccountId")?.as_str().map(str::to_owned))
-    }
-
-    /// Invalidates every access token issued so far.
-    pub fn expire_all_tokens(&self) {
-        self.shared.expire_all_tokens();
-    }
-
-    /// API calls counted today (what `Sforce-Limit-Info` reports as used).
-    pub fn api_usage(&self) -> u64 {
-        self.shared.api_usage()
-    }
-
-    /// Makes the next `count` data API calls (`/services/data/vNN.0/...`) fail with `status`:
-    /// 500 `UNKNOWN_EXCEPTION`, 503 `SERVER_UNAVAILABLE`, 401 `INVALID_SESSION_ID`, or the
-    /// status with a generic error for anything else. Fault injection for tests.
-    pub fn fail_next(&self, count: usize, status: u16) {
-        self.fail_after(0, count, status, FaultKind::Error);
-    }
-
-    /// Like [`fail_next`](Self::fail_next), with the `errorCode` (and optionally the
-    /// `message`) of the error body chosen by the caller.
-    pub fn fail_next_with(
-        &self,
-        count: usize,
-        status: u16,
-        error_code: Option<&str>,
-        message: Option<&str>,
-    ) {
-        self.shared.lock().fault = state::Fault {
-            remaining: count,
-            status,
-            error_code: error_code.map(str::to_owned),
-            message: message.map(str::to_owned),
-            ..state::Fault::default()
-        };
-    }
-
-    /// Makes the next `count` data API calls answer `status` with a body of the given
-    /// [`FaultKind`] (HTML page, truncated or wrongly shaped JSON, reset mid-body, ...).
-    pub fn fail_next_kind(&self, count: usize, status: u16, kind: FaultKind) {
-        self.fail_after(0, count, status, kind);
-    }
-
-    /// Makes a Bulk API query job end as `Failed` with `message` as its `errorMessage`
-    /// (its next poll reports it). False when there is no such job.
-    pub fn fail_query_job(&self, id: &str, message: &str) -> bool {
-        let mut inner = self.shared.lock();
-        match inner.jobs.get_mut(id) {
-            Some(job) => {
-                job.state = "Failed".to_owned();
-                job.error_message = Some(message.to_owned());
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Closes the TCP connection of the next `count` requests (any path except `/__mock/...`)
-    /// without sending an answer.
-    pub fn drop_next_connections(&self, count: usize) {
-        self.shared.lock().drop_next = count;
-    }
-
-    /// Drops the connection of the next `count` Bulk API 2.0 result page requests that carry a
-    /// locator (pages after the first), like [`MockOrg::drop_next_connections`]: a download
-    /// interrupted mid-way.
-    pub fn drop_next_result_pages(&self, count: usize) {
-        self.shared.lock().drop_result_pages = count;
-    }
-
-    /// Sets how many API calls are left today; at 0 every data API call answers 403
-    /// `REQUEST_LIMIT_EXCEEDED`.
-    pub fn set_api_remaining(&self, remaining: u64) {
-        self.shared.lock().usage = self.shared.config.api_daily_limit.saturating_sub(remaining);
-    }
-
-    /// Moves the org's clock forward by `by`: token idle timeouts, record stamps, Bulk job
-    /// dates and relative dates in SOQL (`TODAY`) all behave as if that much time had passed.
-    /// The clock never goes back. Also `POST /__mock/clock {"advance_secs": N}`.
-    pub fn advance_clock(&self, by: Duration) {
-        self.shared.clock.advance(by);
-    }
-
-    /// Changes the delay added before every data API response.
-    pub fn set_latency(&self, latency: Duration) {
-        self.shared.lock().latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
     }
 
     /// Stops the listeners and waits for them to finish.

@@ -364,10 +364,7 @@ pub(crate) fn identity(shared: &Shared, headers: &HeaderMap, org: &str, user: &s
     };
     let same = |a: &str, b: &str| crate::sf::id::normalize(a).is_some_and(|n| n == b);
     if !same(org, &shared.org_id) || !same(user, &shared.user_id) {
-        return json_response(
-            StatusCode::NOT_FOUND,
-            &json!([{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}]),
-        );
+        return super::rest::ApiError::not_found().into_response();
     }
     json_response(
         StatusCode::OK,
@@ -385,7 +382,7 @@ pub(crate) fn identity(shared: &Shared, headers: &HeaderMap, org: &str, user: &s
             "last_name": shared.setup.person().1,
             "timezone": "America/Los_Angeles",
             "photos": photos(shared),
-            "addr_street": null, "addr_city": null, "addr_state": null,
+            "addr_street": "1 Market Street", "addr_city": "San Francisco", "addr_state": "CA",
             "addr_country": "US", "addr_zip": null,
             "mobile_phone": null, "mobile_phone_verified": false,
             "is_lightning_login_user": false,

@@ -207,14 +207,17 @@ pub(crate) fn insert_record(
     insert(inner, object, row, modified)
 }
 
-/// Fills `inner.store` with `config.records` accounts, about one contact per account and
-/// half as many leads.
+/// Fills `inner.store`: the Organization record of `org_id` (dated by the org's clock,
+/// `now_ms`), the setup records of the run-as user `user_id`, `config.records` accounts, about
+/// one contact per account and half as many leads.
 pub(crate) fn seed<'a>(
     config: &MockOrgConfig,
     schema: &'a Schema,
-    user_id: &str,
+    (org_id, user_id): (&str, &str),
+    now_ms: i64,
     inner: &mut Inner,
 ) {
+    super::organization::seed(schema, inner, (org_id, user_id), config.org_type, now_ms);
     super::setup_org::seed(config.scenario, schema, user_id, inner);
     let (Some(account), Some(contact), Some(lead)) = (
         schema.object("Account"),

@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::state::Shared;
-use super::xml::{self, Element, escape};
+use super::xml::{self, Element, escape, leaf};
 
 const ENVELOPE_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 const CLASS: &str = "OrderService";
@@ -63,13 +63,15 @@ fn fault(code: &str, message: &str, platform: bool) -> Response {
     )
 }
 
-fn result(class: &str, method: &str, value: &str) -> Response {
+/// The answer of a successful call: `{operation}Response` holding `members` (already XML),
+/// in the class's namespace. Every class answers through here.
+fn response(class: &str, operation: &str, members: &str) -> Response {
     xml_response(
         StatusCode::OK,
         format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope xmlns:soapenv=\"{ENVELOPE_NS}\" xmlns=\"{}\"><soapenv:Body><{method}Response><result>{}</result></{method}Response></soapenv:Body></soapenv:Envelope>",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope xmlns:soapenv=\"{ENVELOPE_NS}\" xmlns=\"{}\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body>{}</soapenv:Body></soapenv:Envelope>",
             class_ns(class),
-            escape(value)
+            xml::element(&format!("{operation}Response"), members)
         ),
     )
 }
@@ -119,14 +121,7 @@ pub(crate) fn call(shared: &Shared, class_path: &[String], body: &[u8]) -> Respo
     }
     if class == "CustomerWS" {
         return match super::customer::soap(shared, op) {
-            Ok(inner) => xml_response(
-                StatusCode::OK,
-                format!(
-                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope xmlns:soapenv=\"{ENVELOPE_NS}\" xmlns=\"{}\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body><{m}Response>{inner}</{m}Response></soapenv:Body></soapenv:Envelope>",
-                    class_ns(&class),
-                    m = op.local_name()
-                ),
-            ),
+            Ok(members) => response(&class, op.local_name(), &members),
             Err(message) => fault("soapenv:Client", &message, false),
         };
     }
@@ -152,9 +147,10 @@ pub(crate) fn call(shared: &Shared, class_path: &[String], body: &[u8]) -> Respo
                 inner.job_seq += 1;
                 inner.job_seq
             };
-            result(CLASS, "submit", &crate::sf::id::mint("801", seq))
+            let order = crate::sf::id::mint("801", seq);
+            response(CLASS, "submit", &leaf("result", &order))
         }
-        "status" => result(CLASS, "status", "Submitted"),
+        "status" => response(CLASS, "status", &leaf("result", "Submitted")),
         other => fault(
             "soapenv:Client",
             &format!(

@@ -264,8 +264,14 @@ impl Shared {
             drop_result_pages: 0,
             flows: super::flows::FlowState::new(&config),
         };
-        super::seed::seed(&config, &schema, &user_id, &mut inner);
         let clock = Clock::default();
+        super::seed::seed(
+            &config,
+            &schema,
+            (&org_id, &user_id),
+            clock.now_ms(),
+            &mut inner,
+        );
         let data = match &config.data {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| {
@@ -468,20 +474,26 @@ pub(crate) fn raw_json(status: StatusCode, text: String) -> Response {
     response
 }
 
-/// A REST error array with one element; `fields` is left out when `None`.
-pub(crate) fn rest_error(
-    status: StatusCode,
-    code: &str,
-    message: &str,
-    fields: Option<Vec<String>>,
-) -> Response {
+/// A REST error array with one element; `fields` is left out when `None`. The one shape of
+/// every REST error the org answers, on its own or inside a composite subresponse.
+pub(crate) fn error_array(code: &str, message: &str, fields: Option<&[String]>) -> Value {
     let mut item = serde_json::Map::new();
     item.insert("message".into(), json!(message));
     item.insert("errorCode".into(), json!(code));
     if let Some(fields) = fields {
         item.insert("fields".into(), json!(fields));
     }
-    json_response(status, &Value::Array(vec![Value::Object(item)]))
+    Value::Array(vec![Value::Object(item)])
+}
+
+/// A response with a REST error array ([`error_array`]).
+pub(crate) fn rest_error(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    fields: Option<Vec<String>>,
+) -> Response {
+    json_response(status, &error_array(code, message, fields.as_deref()))
 }
 
 /// A flat OAuth error (HTTP 400).

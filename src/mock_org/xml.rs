@@ -56,6 +56,16 @@ pub(crate) fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// An element of an answer holding `text` (escaped): `<name>text</name>`.
+pub(crate) fn leaf(name: &str, text: &str) -> String {
+    format!("<{name}>{}</{name}>", escape(text))
+}
+
+/// An element of an answer holding other elements (`children`, already XML).
+pub(crate) fn element(name: &str, children: &str) -> String {
+    format!("<{name}>{children}</{name}>")
+}
+
 /// Reads a whole document into its root element; `Err` says why it is not well-formed XML.
 pub(crate) fn parse(text: &str) -> Result<Element, String> {
     let mut reader = NsReader::from_str(text);
@@ -76,7 +86,7 @@ pub(crate) fn parse(text: &str) -> Result<Element, String> {
                 if open.len() >= MAX_DEPTH {
                     return Err(format!("elements nested deeper than {MAX_DEPTH} levels"));
                 }
-                open.push(element(&start, namespace)?);
+                open.push(start_element(&start, namespace)?);
                 if empty {
                     close(&mut open, &mut root);
                 }
@@ -107,7 +117,7 @@ pub(crate) fn parse(text: &str) -> Result<Element, String> {
 }
 
 /// The element of a start tag (its attributes are read only to find `nil`).
-fn element(start: &BytesStart<'_>, namespace: Option<String>) -> Result<Element, String> {
+fn start_element(start: &BytesStart<'_>, namespace: Option<String>) -> Result<Element, String> {
     let name = start.name().as_ref().to_owned();
     let mut nil = false;
     for attribute in start.attributes() {
@@ -264,5 +274,10 @@ mod tests {
     #[test]
     fn answers_escape_markup_but_not_apostrophes() {
         assert_eq!(escape("a<b>&\"c\"'"), "a&lt;b&gt;&amp;&quot;c&quot;'");
+        assert_eq!(leaf("name", "A&B <x>"), "<name>A&amp;B &lt;x&gt;</name>");
+        assert_eq!(
+            element("result", &leaf("a", "1")),
+            "<result><a>1</a></result>"
+        );
     }
 }

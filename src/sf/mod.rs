@@ -39,7 +39,8 @@ pub mod types;
 mod fuzz_tests;
 
 pub use client::{
-    Clock, QueryStream, RetryNotice, RetryObserver, RetryPolicy, SfClient, Spill, SystemClock,
+    Clock, OrgFacts, QueryStream, RetryNotice, RetryObserver, RetryPolicy, SfClient, Spill,
+    SystemClock,
 };
 pub use error::{ApiError, BrowserLoginError, Diagnosis, SfCliError, SfError};
 pub use json_ref::{JsonRef, ObjectRef};

@@ -13,6 +13,9 @@ impl Model {
                 Vec::new()
             }
             Ask::Run(action) => self.run_command(action),
+            Ask::Revoke => self
+                .pane_update(InputTarget::Token, Action::RevokeToken)
+                .unwrap_or_default(),
             Ask::RestoreDraft(draft) => self.restore_draft(&draft),
             Ask::ForgetDraft(draft) => {
                 if let Some(at) = self.kept_drafts.iter().position(|d| *d == *draft) {

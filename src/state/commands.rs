@@ -36,6 +36,11 @@ impl Model {
             Owner::Profiles => self
                 .pane_update(InputTarget::Profiles, action)
                 .unwrap_or_default(),
+            // Revoking ends the session (and a browser login's refresh token): it asks first.
+            Owner::Token if action == Action::RevokeToken && self.token.can_revoke() => {
+                self.overlay = Some(Overlay::ConfirmRevoke);
+                Vec::new()
+            }
             Owner::Token if action == Action::CopyToken => {
                 if self.token.session.is_some() {
                     self.overlay = Some(Overlay::ConfirmCopyToken);

@@ -88,6 +88,8 @@ pub enum Overlay {
     Palette(PaletteState),
     /// "Copy the access token to the clipboard?"
     ConfirmCopyToken,
+    /// "Revoke the token?" (and a browser login's refresh token with it).
+    ConfirmRevoke,
     /// Drafts from an earlier run: restore or discard each.
     Drafts {
         drafts: Vec<Draft>,

@@ -133,6 +133,8 @@ pub enum Ask {
     Detail(StackReply),
     /// A login succeeded: the detail views follow the new session.
     LoggedIn,
+    /// The user confirmed revoking the token.
+    Revoke,
 }
 
 /// What each input target does with keys, pastes, actions and its jobs' outcomes.
@@ -276,6 +278,7 @@ impl Model {
             Outcome::History(_) => InputTarget::History,
             Outcome::Login(_)
             | Outcome::Introspect(_)
+            | Outcome::ExpiryAssumed { .. }
             | Outcome::Revoke(_)
             | Outcome::Copied(_)
             | Outcome::ApiChecked(_) => InputTarget::Token,

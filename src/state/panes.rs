@@ -25,7 +25,7 @@ impl Pane for Overlay {
         vec![match self {
             Overlay::Help { .. } => Context::Help,
             Overlay::Palette(_) => Context::Palette,
-            Overlay::ConfirmCopyToken => Context::Confirm,
+            Overlay::ConfirmCopyToken | Overlay::ConfirmRevoke => Context::Confirm,
             Overlay::Drafts { .. } => Context::Drafts,
             Overlay::QuitStaged { .. } => Context::LeaveStaged,
         }]
@@ -78,6 +78,11 @@ impl Pane for Overlay {
                 Action::Discard => return Reply::ask(Ask::Quit { discard: true }),
                 Action::KeepDraft => return Reply::ask(Ask::Quit { discard: false }),
                 Action::Cancel | Action::Deny => return Reply::ask(Ask::CloseOverlay),
+                _ => {}
+            },
+            Overlay::ConfirmRevoke => match action {
+                Action::Confirm => return Reply::ask(Ask::CloseOverlay).and(Ask::Revoke),
+                Action::Deny | Action::Cancel => return Reply::ask(Ask::CloseOverlay),
                 _ => {}
             },
             Overlay::ConfirmCopyToken => match action {

@@ -14,10 +14,23 @@ impl Model {
             .profiles
             .iter()
             .find(|p| p.name == name)
-            .is_some_and(|p| {
-                Environment::of_endpoint(&p.endpoint, self.run_mode == RunMode::Demo)
-                    .is_production()
-            })
+            .is_some_and(|p| self.environment_of(p).0.is_production())
+    }
+
+    /// The environment of `profile` and whether the org confirmed it: what the org said after
+    /// login for the connected profile, else the endpoint's guess (the demo is always the demo).
+    pub fn environment_of(&self, profile: &Profile) -> (Environment, bool) {
+        let demo = self.run_mode == RunMode::Demo;
+        let confirmed = self
+            .token
+            .session
+            .as_ref()
+            .filter(|s| !demo && s.profile == profile.name)
+            .and_then(|s| s.environment);
+        match confirmed {
+            Some(env) => (env, true),
+            None => (Environment::of_endpoint(&profile.endpoint, demo), false),
+        }
     }
 
     /// Opens the detail view of a record in the Records tab (the list calls this on enter).

@@ -12,6 +12,8 @@ use crate::sf::{Diagnosis, Introspection, LimitInfo, RenewReason};
 
 /// How long before expiry the gauge turns yellow ("expiring soon").
 pub const EXPIRING_SOON: SignedDuration = SignedDuration::from_secs(10 * 60);
+/// The session lifetime assumed where the flow cannot introspect: the org default, 2 hours.
+pub const ASSUMED_LIFETIME: SignedDuration = SignedDuration::from_hours(2);
 /// How often an active token is re-introspected (the idle timeout slides with use).
 pub const REINTROSPECT_EVERY: SignedDuration = SignedDuration::from_secs(10 * 60);
 /// After an automatic renewal fails, wait this long before trying again.
@@ -33,6 +35,9 @@ pub struct SessionInfo {
     pub masked_token: String,
     /// How the profile logs in and renews.
     pub login: LoginInfo,
+    /// What the org said it is after login (`Organization`); `None` until it answered (the
+    /// endpoint is the guess until then).
+    pub environment: Option<crate::config::Environment>,
 }
 
 /// A browser login waiting for the user: the page to open, and what went wrong so far.
@@ -74,11 +79,13 @@ impl Default for LoginInfo {
 pub enum Expiry {
     /// Introspection has not answered yet.
     Checking,
-    /// From introspection: `exp` (and `iat`), checked at `checked_at`.
+    /// From introspection: `exp` (and `iat`), checked at `checked_at`; or, for a flow that
+    /// cannot introspect, `assumed` from the issue time (the org's default 2 h session).
     Known {
         exp: Timestamp,
         iat: Option<Timestamp>,
         checked_at: Timestamp,
+        assumed: bool,
     },
     /// Introspection failed or gave no `exp`; `why` is shown to the user.
     Unknown { why: String },
@@ -233,6 +240,11 @@ impl TokenState {
         effects
     }
 
+    /// Whether `R` would revoke now (connected, no revoke running).
+    pub fn can_revoke(&self) -> bool {
+        self.session.is_some() && self.pending_revoke.is_none()
+    }
+
     pub fn update(&mut self, action: Action, ids: &mut RequestIds) -> Vec<Effect> {
         if self.session.is_none() && self.pending_login.is_none() {
             if matches!(
@@ -316,6 +328,7 @@ impl TokenState {
             exp,
             iat,
             checked_at,
+            ..
         } = self.expiry
         {
             if exp.duration_since(now) <= self.effective_margin(exp, iat) && !recently_failed {
@@ -397,6 +410,22 @@ impl TokenState {
                     }
                 }
             }
+            Outcome::ExpiryAssumed { username } if self.pending_introspect == Some(req) => {
+                self.pending_introspect = None;
+                if username.is_some() {
+                    self.username = username;
+                }
+                if let Some(session) = &self.session {
+                    let iat = session.issued_at;
+                    self.expiry = Expiry::Known {
+                        exp: iat.checked_add(ASSUMED_LIFETIME).unwrap_or(iat),
+                        iat: Some(iat),
+                        checked_at: now,
+                        assumed: true,
+                    };
+                }
+                Vec::new()
+            }
             Outcome::Introspect(result) if self.pending_introspect == Some(req) => {
                 self.pending_introspect = None;
                 self.on_introspection(result, now);
@@ -407,6 +436,10 @@ impl TokenState {
                 match result {
                     Ok(()) => {
                         self.inactive = Some(Inactive::Revoked);
+                        // A browser login's refresh token went with it.
+                        if let Some(session) = &mut self.session {
+                            session.login.refresh_token = None;
+                        }
                         self.expiry = Expiry::Unknown {
                             why: "the token was revoked".into(),
                         };
@@ -455,6 +488,11 @@ impl TokenState {
         {
             return Vec::new();
         }
+        let mut session = session;
+        // A renewal does not ask the org again: what it said still holds.
+        if session.environment.is_none() {
+            session.environment = self.session.as_ref().and_then(|s| s.environment);
+        }
         self.session = Some(session);
         self.diagnosis = None;
         self.inactive = None;
@@ -480,6 +518,7 @@ impl TokenState {
                         exp,
                         iat: info.iat,
                         checked_at: now,
+                        assumed: false,
                     },
                     None => Expiry::Unknown {
                         why: "introspection gave no expiry (exp)".into(),
@@ -513,6 +552,7 @@ mod tests {
     fn session(obtained: i64, reason: RenewReason) -> SessionInfo {
         SessionInfo {
             login: LoginInfo::default(),
+            environment: None,
             profile: "Demo org".into(),
             instance_url: "http://127.0.0.1:8484".into(),
             user_id: "005Dn00000IntUsIAJ".into(),
@@ -610,10 +650,49 @@ mod tests {
             exp: at(60),
             iat: Some(at(0)),
             checked_at: at(0),
+            assumed: false,
         };
         assert_eq!(state.phase(at(5)), Phase::Active);
         assert_eq!(state.phase(at(31)), Phase::ExpiringSoon);
         assert_eq!(state.phase(at(60)), Phase::Expired);
+    }
+
+    #[test]
+    fn a_flow_that_cannot_introspect_assumes_two_hours_and_renews_before_them() {
+        let mut ids = RequestIds::default();
+        let mut state = TokenState::new(SignedDuration::from_secs(300));
+        let login = ids.allocate();
+        state.start_connect("Demo org", login);
+        let effects = state.on_done(
+            login,
+            Outcome::Login(Ok(session(0, RenewReason::Initial))),
+            at(0),
+            &mut ids,
+        );
+        let [(introspect, SessionJob::Introspect)] = spawned(&effects)[..] else {
+            panic!("introspection is asked: {effects:?}");
+        };
+        let username = Some("ci@acme.com".to_owned());
+        state.on_done(
+            introspect,
+            Outcome::ExpiryAssumed { username },
+            at(1),
+            &mut ids,
+        );
+        assert!(
+            matches!(state.expiry, Expiry::Known { exp, assumed: true, .. } if exp == at(7200)),
+            "{:?}",
+            state.expiry
+        );
+        assert_eq!(state.username.as_deref(), Some("ci@acme.com"));
+        let effects = state.tick(at(6901), &mut ids);
+        assert!(
+            matches!(
+                spawned(&effects)[..],
+                [(_, SessionJob::Renew(RenewReason::BeforeExpiry))]
+            ),
+            "{effects:?}"
+        );
     }
 
     #[test]
@@ -793,8 +872,19 @@ mod tests {
         let [(revoke, SessionJob::Revoke)] = spawned(&effects)[..] else {
             panic!("revoke expected")
         };
+        if let Some(session) = &mut state.session {
+            session.login.refresh_token = Some("the system keychain".into());
+        }
         state.on_done(revoke, Outcome::Revoke(Ok(())), at(10), &mut ids);
         assert_eq!(state.phase(at(10)), Phase::Revoked);
+        assert_eq!(
+            state
+                .session
+                .as_ref()
+                .and_then(|s| s.login.refresh_token.clone()),
+            None,
+            "a revoke ends the refresh token too"
+        );
         assert!(
             state.tick(at(7000), &mut ids).is_empty(),
             "a revoked token is not renewed by the clock"

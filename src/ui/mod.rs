@@ -72,6 +72,19 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame) -> LayoutFeedback
             area,
             frame,
         ),
+        Some(Overlay::ConfirmRevoke) => {
+            let refresh = model
+                .token
+                .session
+                .as_ref()
+                .is_some_and(|s| s.login.refresh_token.is_some());
+            let mut lines =
+                vec!["Revoke the access token? Requests fail with it until a new login."];
+            if refresh {
+                lines.push("The browser login's refresh token is revoked too: you log in again.");
+            }
+            render_confirm(theme, "Revoke token?", &lines, area, frame);
+        }
         Some(Overlay::Drafts { drafts, selected }) => {
             record_detail::render_drafts(drafts, *selected, &model.keymap, theme, area, frame);
         }

@@ -11,11 +11,10 @@ use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph, Wrap};
 use super::theme::badge_text;
 use super::{Theme, centered, pane_block, render_confirm};
 use crate::action::Action;
-use crate::config::Environment;
 use crate::config::profiles::{AuthStyle, DEFAULT_CALLBACK_PORT};
 use crate::keymap::Context;
 use crate::state::profiles::{Field, FlowChoice, LoginHost, Mode, ProfileForm};
-use crate::state::{Focus, Model, RunMode};
+use crate::state::{Focus, Model};
 
 pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     let state = &model.profiles;
@@ -27,7 +26,6 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         return;
     }
 
-    let demo = model.run_mode == RunMode::Demo;
     let mut footer: Vec<Line> = Vec::new();
     if let Some(error) = &state.load_error {
         footer.push(Line::styled(error.clone(), theme.error()));
@@ -68,7 +66,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         .profiles
         .iter()
         .map(|profile| {
-            let badge = Environment::of_endpoint(&profile.endpoint, demo);
+            let (badge, _) = model.environment_of(profile);
             let active = model.token.profile.as_deref() == Some(profile.name.as_str());
             let marker = if active { "● " } else { "  " };
             let badge_text = format!(" {} ", badge_text(badge));

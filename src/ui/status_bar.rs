@@ -8,13 +8,11 @@ use ratatui::widgets::Paragraph;
 use super::theme::badge_text;
 use super::{SPINNER, Theme};
 use crate::action::Action;
-use crate::config::Environment;
 use crate::human::group_thousands;
 use crate::keymap::Context;
-use crate::state::{Model, RunMode};
+use crate::state::Model;
 
 pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
-    let demo = model.run_mode == RunMode::Demo;
     let active = model
         .token
         .profile
@@ -25,9 +23,10 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     // shows it too), so the API usage never gets cut.
     let mut url_at = None;
     if let Some(profile) = active {
-        let badge = Environment::of_endpoint(&profile.endpoint, demo);
+        let (badge, confirmed) = model.environment_of(profile);
+        let mark = if confirmed { "✓" } else { "" };
         left.push(Span::styled(
-            format!(" {} ", badge_text(badge)),
+            format!(" {}{mark} ", badge_text(badge)),
             theme.badge(badge),
         ));
         left.push(Span::raw(format!(" {}", profile.name)));

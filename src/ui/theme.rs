@@ -104,6 +104,7 @@ impl Theme {
         let bg = match environment {
             Environment::Production => Color::Red,
             Environment::Sandbox => Color::Yellow,
+            Environment::Developer | Environment::Scratch => Color::Green,
             Environment::Demo | Environment::Loopback => Color::Blue,
             Environment::Custom => Color::DarkGray,
         };
@@ -120,6 +121,8 @@ pub fn badge_text(environment: Environment) -> &'static str {
     match environment {
         Environment::Production => "PROD",
         Environment::Sandbox => "SANDBOX",
+        Environment::Developer => "DEV",
+        Environment::Scratch => "SCRATCH",
         Environment::Demo => "DEMO",
         Environment::Loopback => "MOCK",
         Environment::Custom => "CUSTOM",

@@ -32,9 +32,12 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
 
     if let Some(session) = &token.session {
         match &token.expiry {
-            Expiry::Known { exp, iat, .. } => {
+            Expiry::Known {
+                exp, iat, assumed, ..
+            } => {
                 let left = token.remaining(now);
                 let time = local(*exp, model, "%H:%M:%S");
+                let time = if *assumed { format!("~{time}") } else { time };
                 lines.push(field(
                     "expires",
                     match left {
@@ -56,6 +59,9 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
                 };
                 let ratio = (left_secs as f64 / total as f64).clamp(0.0, 1.0);
                 lines.push(gauge_line(ratio, inner.width, style, theme));
+                if *assumed {
+                    lines.push(Line::styled("  assumed: 2 h after issue", theme.dim()));
+                }
             }
             Expiry::Checking => lines.push(field("expires", "checking…".into(), theme)),
             Expiry::Unknown { why } => {

@@ -969,6 +969,30 @@ async fn a_closed_pipe_ends_the_query_quietly() {
         .expect("a closed pipe is not a failure");
 }
 
+/// `sfterm completions zsh | head -2`, `sfterm man | head`: the reader goes away early.
+#[tokio::test]
+async fn a_closed_pipe_ends_completions_and_the_man_page_quietly() {
+    let dir = tempfile::tempdir().expect("temp");
+    for args in [
+        &["sfterm", "completions", "zsh"][..],
+        &["sfterm", "completions", "bash"],
+        &["sfterm", "man"],
+    ] {
+        let cli = TestCli::try_parse_from(args).expect("parse");
+        let ctx = Context {
+            config_dir: dir.path().to_path_buf(),
+            profile: None,
+            stdout: Box::new(ClosedPipe { limit: 100 }),
+            stderr_is_terminal: false,
+            token_store: None,
+            data_dir: Some(dir.path().to_path_buf()),
+        };
+        commands::run(cli.command, ctx, TestCli::command())
+            .await
+            .unwrap_or_else(|e| panic!("{args:?}: a closed pipe is not a failure: {e}"));
+    }
+}
+
 #[tokio::test]
 async fn failed_login_leaves_no_out_file() {
     let (base, _org) = start_org().await;

@@ -88,11 +88,8 @@ async fn add_each_flow_then_list_and_show_it() {
     assert_eq!(flow("cli"), Flow::SfCli { org: "acme".into() });
     let toml = std::fs::read_to_string(dir.path().join("profiles.toml")).expect("toml");
     assert!(!toml.contains("not-a-real-key"), "{toml}");
-    assert_eq!(
-        toml.matches("auth_style").count(),
-        1,
-        "only the web profile may send a secret: {toml}"
-    );
+    // None of them sends a client secret (the web app is a PKCE one): no client auth style.
+    assert_eq!(toml.matches("auth_style").count(), 0, "{toml}");
 
     let (result, out) = run(dir.path(), &["profiles", "list"]).await;
     result.expect("list");

@@ -170,6 +170,7 @@ pub fn spawned_req(effects: &[Effect]) -> RequestId {
 pub fn session() -> SessionInfo {
     SessionInfo {
         login: Default::default(),
+        environment: None,
         profile: "Demo org".into(),
         instance_url: "http://127.0.0.1:8484".into(),
         user_id: "005Dn00000IntUsIAJ".into(),

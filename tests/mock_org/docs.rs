@@ -1,15 +1,15 @@
 //! docs/mock-org.md runs as written: its ```sh blocks, in order, in one bash (`-euo pipefail`)
 //! with this build's `sfterm` first on `PATH` (the first block starts a fresh
 //! `sfterm mock-org`), its ```python blocks saved under the file name of their first-line
-//! comment, and the `run:` steps of its GitHub Actions job with `$GITHUB_ENV` and
-//! `$RUNNER_TEMP` emulated. Python comes from the virtualenv that `.ci/compat.sh` uses
+//! comment, and the `run:` steps of its GitHub Actions jobs (the org on loopback, and the org
+//! as a service on the machine's own address) with `$GITHUB_ENV` and `$RUNNER_TEMP` emulated. Python comes from the virtualenv that `.ci/compat.sh` uses
 //! (`target/compat-venv`, created with `tests/compat/requirements.txt` if missing).
 #![cfg(feature = "mock-org")]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sfterm");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -265,14 +265,20 @@ fn read_github_env(path: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
-#[test]
-fn ci_job_steps_run_as_written() {
-    let doc = doc();
-    let yaml = blocks(&doc, "yaml");
-    assert_eq!(yaml.len(), 1, "one workflow");
-    let steps = steps(&yaml[0]);
+/// What running a workflow's steps gave: the names of the steps run, each one's output, and
+/// the final `$GITHUB_ENV`.
+struct JobRun {
+    ran: Vec<String>,
+    outputs: Vec<Output>,
+    env: BTreeMap<String, String>,
+}
+
+/// Runs the `run:` steps of the workflow `yaml` as a runner would (each in a fresh bash with
+/// what earlier steps wrote to `$GITHUB_ENV`; after a failure only `if: always()` steps);
+/// panics with the first failure once the job's mock org is stopped.
+fn run_job(doc: &str, yaml: &str) -> JobRun {
+    let steps = steps(yaml);
     let names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
-    assert!(names.contains(&"Start the mock org"), "{names:?}");
     assert!(names.contains(&"Integration tests"), "{names:?}");
 
     let dir = tempfile::tempdir().expect("temp dir");
@@ -280,13 +286,14 @@ fn ci_job_steps_run_as_written() {
     let runner_temp = dir.path().join("runner-temp");
     std::fs::create_dir_all(&workspace).expect("workspace");
     std::fs::create_dir_all(&runner_temp).expect("runner temp");
-    write_python_files(&workspace, &doc);
+    write_python_files(&workspace, doc);
     let github_env = dir.path().join("github-env");
     std::fs::write(&github_env, "").expect("GITHUB_ENV file");
     let path = test_path();
 
     let mut failed: Option<String> = None;
     let mut ran = Vec::new();
+    let mut outputs = Vec::new();
     for step in &steps {
         let Some(run) = &step.run else {
             // `uses:` steps (checkout, setup-python): the harness provides the workspace and
@@ -307,9 +314,8 @@ fn ci_job_steps_run_as_written() {
         env.insert("PATH".to_owned(), path.clone());
         env.insert("GITHUB_ENV".to_owned(), github_env.display().to_string());
         env.insert("RUNNER_TEMP".to_owned(), runner_temp.display().to_string());
-        let started = Instant::now();
         let output = run_bash(&workspace, &env, run, Duration::from_secs(180));
-        ran.push((step.name.clone(), started.elapsed()));
+        ran.push(step.name.clone());
         if !output.status.success() && failed.is_none() {
             failed = Some(format!("step {:?} failed: {}", step.name, show(&output)));
         }
@@ -320,6 +326,7 @@ fn ci_job_steps_run_as_written() {
                 show(&output)
             );
         }
+        outputs.push(output);
     }
     // Whatever happened, the org started by the job must not outlive the test.
     if let Some(pid) = read_github_env(&github_env).get("MOCK_ORG_PID") {
@@ -328,9 +335,25 @@ fn ci_job_steps_run_as_written() {
     if let Some(failure) = failed {
         panic!("{failure}");
     }
-    let ran: Vec<&str> = ran.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(
+    JobRun {
         ran,
+        outputs,
+        env: read_github_env(&github_env),
+    }
+}
+
+fn workflows(doc: &str) -> Vec<String> {
+    let yaml = blocks(doc, "yaml");
+    assert_eq!(yaml.len(), 2, "two workflows: on loopback, as a service");
+    yaml
+}
+
+#[test]
+fn ci_job_steps_run_as_written() {
+    let doc = doc();
+    let job = run_job(&doc, &workflows(&doc)[0]);
+    assert_eq!(
+        job.ran,
         [
             "Install Python dependencies",
             "Start the mock org",
@@ -338,9 +361,51 @@ fn ci_job_steps_run_as_written() {
             "Stop the mock org"
         ]
     );
-    let env = read_github_env(&github_env);
-    assert!(env.contains_key("SF_INSTANCE_URL"), "{env:?}");
-    assert!(env.contains_key("REQUESTS_CA_BUNDLE"), "{env:?}");
+    assert!(job.env.contains_key("SF_INSTANCE_URL"), "{:?}", job.env);
+    assert!(job.env.contains_key("REQUESTS_CA_BUNDLE"), "{:?}", job.env);
+}
+
+/// The org as a service on the machine's own address: the tests reach it there, the admin
+/// endpoints want the token, and the org warned that it is open to others.
+#[test]
+fn ci_service_job_steps_run_as_written() {
+    let doc = doc();
+    let job = run_job(&doc, &workflows(&doc)[1]);
+    assert_eq!(
+        job.ran,
+        [
+            "Install Python dependencies",
+            "Start the mock org as a service",
+            "The admin endpoints need the token",
+            "Integration tests",
+            "Stop the mock org"
+        ]
+    );
+    let url = job.env.get("SF_INSTANCE_URL").expect("SF_INSTANCE_URL");
+    let host = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.trim_matches(['[', ']']).to_owned()))
+        .unwrap_or_default();
+    assert!(
+        !host.is_empty() && host != "127.0.0.1" && host != "::1",
+        "the org is on the machine's own address: {url}"
+    );
+    assert!(
+        job.env
+            .get("SFTERM_MOCK_ORG_ADMIN_TOKEN")
+            .is_some_and(|t| t.len() == 48),
+        "{:?}",
+        job.env.keys()
+    );
+    let log = job
+        .outputs
+        .last()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    let log = log.unwrap_or_default();
+    assert!(
+        log.contains(&format!("warning: the mock org listens on {host}")),
+        "{log}"
+    );
 }
 
 #[test]

@@ -1145,6 +1145,7 @@ async fn cli_writes_the_jwt_key_beside_the_env_file() {
         drop_result_pages: 0,
         api_quota: None,
         scenario: Default::default(),
+        org_type: Default::default(),
         api_limit: 15000,
     };
     let flows = FlowArgs {

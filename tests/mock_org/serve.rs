@@ -118,6 +118,7 @@ async fn cli_writes_the_env_file_once_listening() {
         drop_result_pages: 0,
         api_quota: None,
         scenario: Default::default(),
+        org_type: Default::default(),
         api_limit: 15000,
     };
     let task = tokio::spawn(run(args));
@@ -274,4 +275,144 @@ async fn user_data_file_is_loaded_validated_and_restored_on_reset() {
         message.contains("Lead[0]: REQUIRED_FIELD_MISSING"),
         "{message}"
     );
+}
+
+/// `sfterm mock-org --bind` with `args`, its admin token (if any) from the environment.
+fn mock_org_process(args: &[&str], admin_token: Option<&str>) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sfterm"));
+    command
+        .arg("mock-org")
+        .args(args)
+        .env_remove("SFTERM_MOCK_ORG_ADMIN_TOKEN")
+        .stdin(std::process::Stdio::null());
+    if let Some(token) = admin_token {
+        command.env("SFTERM_MOCK_ORG_ADMIN_TOKEN", token);
+    }
+    command
+}
+
+#[test]
+fn another_address_than_127_0_0_1_is_refused_without_an_admin_token() {
+    let output = mock_org_process(&["--bind", "127.0.0.2", "--port", "0"], None)
+        .output()
+        .expect("sfterm runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "sfterm: mock org: --bind 127.0.0.2: an address other than 127.0.0.1 or ::1 needs \
+             --admin-token (or SFTERM_MOCK_ORG_ADMIN_TOKEN)"
+        ),
+        "{stderr}"
+    );
+    let output = mock_org_process(&["--bind", "0.0.0.0", "--admin-token", "t0ken"], None)
+        .output()
+        .expect("sfterm runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("bind the one address clients reach"),
+        "{stderr}"
+    );
+}
+
+/// Kills the process when dropped (the org runs until a signal).
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn on_another_address_the_admin_endpoints_need_the_token_and_the_org_warns() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let env_file = dir.path().join("org.env");
+    let stderr_file = dir.path().join("stderr");
+    let token = "a-long-admin-token-for-the-test";
+    let child = mock_org_process(
+        &[
+            "--bind",
+            "127.0.0.2",
+            "--port",
+            "0",
+            "--records",
+            "5",
+            "--env-file",
+            &env_file.display().to_string(),
+        ],
+        Some(token),
+    )
+    .stdout(std::process::Stdio::null())
+    .stderr(std::fs::File::create(&stderr_file).expect("stderr file"))
+    .spawn()
+    .expect("sfterm runs");
+    let mut org = Running(child);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let text = loop {
+        if let Ok(text) = std::fs::read_to_string(&env_file) {
+            break text;
+        }
+        if let Ok(Some(status)) = org.0.try_wait() {
+            panic!(
+                "the org exited ({status}): {}",
+                std::fs::read_to_string(&stderr_file).unwrap_or_default()
+            );
+        }
+        assert!(Instant::now() < deadline, "env file never appeared");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let var = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")))
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("{name} missing in {text}"))
+    };
+    let base = var("SF_INSTANCE_URL");
+    assert!(base.starts_with("http://127.0.0.2:"), "{base}");
+    let stderr = std::fs::read_to_string(&stderr_file).unwrap_or_default();
+    assert!(
+        stderr.contains("warning: the mock org listens on 127.0.0.2: anyone who can reach it"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(token),
+        "the token is never printed: {stderr}"
+    );
+
+    let client = reqwest::Client::new();
+    let state = |authorization: Option<String>| {
+        let mut request = client.get(format!("{base}/__mock/state"));
+        if let Some(value) = authorization {
+            request = request.header("Authorization", value);
+        }
+        request.send()
+    };
+    let refused = state(None).await.expect("answer");
+    assert_eq!(refused.status(), 401);
+    assert!(refused.headers().contains_key("www-authenticate"));
+    let wrong = state(Some("Bearer not-the-token".into()))
+        .await
+        .expect("answer");
+    assert_eq!(wrong.status(), 401);
+    let allowed = state(Some(format!("Bearer {token}")))
+        .await
+        .expect("answer");
+    assert_eq!(allowed.status(), 200);
+    let body: Value = allowed.json().await.expect("json");
+    assert_eq!(body["records"]["Account"]["total"], 5, "{body}");
+
+    // The org itself answers anyone with the client credentials, at the address it names.
+    let (status, body) = token_status(
+        &client,
+        &base,
+        &var("SF_CLIENT_ID"),
+        &var("SF_CLIENT_SECRET"),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["instance_url"], base.as_str());
+    drop(org);
 }

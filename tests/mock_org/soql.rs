@@ -627,6 +627,60 @@ fn count() {
     assert_eq!(e.code, "MALFORMED_QUERY");
 }
 
+#[test]
+fn aggregates_and_group_by_give_aggregate_results() {
+    let org = Org::sample();
+    let out = run_with(&org, "SELECT COUNT(Id) FROM Account", QUERY);
+    assert_eq!(out.total_size, 1);
+    assert_eq!(
+        out.records,
+        [json!({"attributes": {"type": "AggregateResult"}, "expr0": 4})]
+    );
+    // Grouped fields under their own names, aggregates under their alias or exprN; a null
+    // group is a group; ORDER BY orders the groups.
+    let out = run_with(
+        &org,
+        "SELECT Owner.Name, COUNT(Id) n, SUM(NumberOfEmployees), MAX(Name),          AVG(AnnualRevenue) FROM Account GROUP BY Owner.Name ORDER BY Owner.Name NULLS LAST",
+        QUERY,
+    );
+    assert_eq!(out.total_size, 3);
+    assert_eq!(
+        out.records,
+        [
+            json!({"attributes": {"type": "AggregateResult"}, "Name": "Ann Admin", "n": 1,
+                   "expr0": 100, "expr1": "Acme", "expr2": 1000.5}),
+            json!({"attributes": {"type": "AggregateResult"}, "Name": "bob", "n": 2,
+                   "expr0": 7, "expr1": "Gamma", "expr2": 50.0}),
+            json!({"attributes": {"type": "AggregateResult"}, "Name": null, "n": 1,
+                   "expr0": 5, "expr1": "beta corp", "expr2": null}),
+        ]
+    );
+    let out = run_with(
+        &org,
+        "SELECT COUNT_DISTINCT(OwnerId), MIN(CreatedDate) FROM Account WHERE Name = 'none'",
+        QUERY,
+    );
+    assert_eq!(
+        out.records,
+        [json!({"attributes": {"type": "AggregateResult"}, "expr0": 0, "expr1": null})]
+    );
+    for (soql, code) in [
+        ("SELECT Name, COUNT(Id) FROM Account", "MALFORMED_QUERY"),
+        (
+            "SELECT Name FROM Account GROUP BY OwnerId",
+            "MALFORMED_QUERY",
+        ),
+        ("SELECT SUM(Name) FROM Account", "INVALID_FIELD"),
+        ("SELECT COUNT(Nope) FROM Account", "INVALID_FIELD"),
+        (
+            "SELECT OwnerId, COUNT(Id) FROM Account GROUP BY OwnerId ORDER BY Name",
+            "MALFORMED_QUERY",
+        ),
+    ] {
+        assert_eq!(err(soql).code, code, "{soql}");
+    }
+}
+
 /// `"\n<query>\n<caret>\nERROR at Row:1:Column:<col>\n<detail>"`.
 fn diagram(soql: &str, col: usize, detail: &str) -> String {
     format!(

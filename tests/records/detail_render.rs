@@ -155,22 +155,7 @@ fn editor_boolean() {
 
 #[test]
 fn conflict_view() {
-    let mut model = opened();
-    stage_two(&mut model);
-    let (req, _) = one_job(&press(&mut model, "ctrl-s"));
-    let effects = done(
-        &mut model,
-        req,
-        RecordOutcome::Saved(Err(WriteFailure::Conflict)),
-    );
-    let (fetch, _) = one_job(&effects);
-    let mut server = account_fields();
-    server.insert("Industry".into(), json!("Utilities"));
-    done(
-        &mut model,
-        fetch,
-        loaded(server, opened_at() + jiff::SignedDuration::from_secs(840)),
-    );
+    let model = in_conflict();
     let text = screen(&model);
     assert!(text.contains("Yours"), "{text}");
     assert!(text.contains("Utilities"));

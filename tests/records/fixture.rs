@@ -11,7 +11,7 @@ use sfterm::effect::{Effect, Job, RequestId};
 use sfterm::msg::{Msg, Outcome};
 use sfterm::sf::SObjectDescribe;
 use sfterm::state::Model;
-use sfterm::state::record_detail::job::{LoadedRecord, RecordJob, RecordOutcome};
+use sfterm::state::record_detail::job::{LoadedRecord, RecordJob, RecordOutcome, WriteFailure};
 
 use crate::common::{demo_profiles, model_with, press, type_text};
 
@@ -104,6 +104,12 @@ pub fn connected() -> Model {
 /// A model with Acme Corp open and loaded.
 pub fn opened() -> Model {
     let mut model = connected();
+    open_acme(&mut model);
+    model
+}
+
+/// Opens Acme Corp in a connected `model` and loads it.
+pub fn open_acme(model: &mut Model) {
     let (req, job) = one_job(&model.open_record("Account", ACCOUNT_ID));
     assert_eq!(
         job,
@@ -112,8 +118,7 @@ pub fn opened() -> Model {
             id: ACCOUNT_ID.into()
         }
     );
-    done(&mut model, req, loaded(account_fields(), opened_at()));
-    model
+    done(model, req, loaded(account_fields(), opened_at()));
 }
 
 /// Moves the focus to a field with j/k.
@@ -146,4 +151,32 @@ pub fn stage_two(model: &mut Model) {
     }
     type_text(model, "0199");
     press(model, "enter");
+}
+
+/// Acme Corp with [`stage_two`]'s edits, saved after someone set Industry to Utilities 14
+/// minutes after it was opened: the conflict view.
+pub fn in_conflict() -> Model {
+    let mut model = opened();
+    conflict(&mut model);
+    model
+}
+
+/// [`stage_two`] on the record open in `model`, then a save that meets a change on the
+/// server (see [`in_conflict`]).
+pub fn conflict(model: &mut Model) {
+    stage_two(model);
+    let (req, _) = one_job(&press(model, "ctrl-s"));
+    let effects = done(
+        model,
+        req,
+        RecordOutcome::Saved(Err(WriteFailure::Conflict)),
+    );
+    let (fetch, _) = one_job(&effects);
+    let mut server = account_fields();
+    server.insert("Industry".into(), json!("Utilities"));
+    done(
+        model,
+        fetch,
+        loaded(server, opened_at() + jiff::SignedDuration::from_secs(840)),
+    );
 }

@@ -29,6 +29,7 @@ fn connected() -> Model {
             req,
             outcome: Outcome::Login(Ok(SessionInfo {
                 login: Default::default(),
+                environment: None,
                 profile: "Demo org".into(),
                 instance_url: "http://127.0.0.1:8484".into(),
                 user_id: "005Dn00000IntUsIAJ".into(),

@@ -3,7 +3,10 @@
 //! query, record, apex REST and SOAP, bulk export, run, curl export, history, a failing query), then every file sfterm wrote
 //! (config dir, data dir, log) and every captured output and screen is searched for the secret
 //! and for any access token. The only allowed hit is the output of `sfterm token --reveal`
-//! (the user asked for it) and profiles.toml holding the secret the user put there.
+//! (the user asked for it) and profiles.toml holding the secret the user put there. The other
+//! login flows are in the session too: a browser login (TUI and `sfterm login`) whose refresh
+//! token may only be in the token store's own file, and a JWT profile whose private key's
+//! contents must appear nowhere.
 //!
 //! New panes add their steps to [`steps`] (a list of scripted steps). `SCAN_DEBUG=1` prints
 //! every command's exit code and output.
@@ -17,6 +20,8 @@ use sfterm::mock_org::{MockOrg, MockOrgConfig};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sfterm");
 const SECRET: &str = "PLANTED-client-secret-5e1f7c";
+/// The browser of the browser login: follows the login page back to the loopback listener.
+const BROWSER: &str = "curl -s -L -o /dev/null";
 
 /// One scripted step of the session.
 enum Step {
@@ -45,11 +50,16 @@ fn steps(collection: &Path, data: &Path) -> Vec<Step> {
     let collection = collection.display().to_string();
     let export = data.join("export.csv").display().to_string();
     vec![
+        // The browser login first (the second profile), then the client credentials one.
+        Step::Tui {
+            keys: &["j", "Enter"],
+            wait_for: "held in",
+        },
         // The TUI: connect, call the API, a forced error (a 500 on every try: the retries are
         // logged too), then the CLI.
         Step::Tui {
-            keys: &["Enter"],
-            wait_for: "● active",
+            keys: &["k", "Enter"],
+            wait_for: "by client credentials",
         },
         Step::Tui {
             keys: &["Tab", "u"],
@@ -127,6 +137,14 @@ fn steps(collection: &Path, data: &Path) -> Vec<Step> {
             "customer.name=Scan Co",
         ]),
         cli(&["export", "SELECT Id, Name FROM Account", "--out", &export]),
+        // The other flows from the shell.
+        cli(&["-p", "Browser", "login"]),
+        cli(&["-p", "Browser", "token"]),
+        cli(&["-p", "Browser", "query", "SELECT Id FROM Account LIMIT 1"]),
+        cli(&["-p", "JWT", "token", "--json"]),
+        cli(&["-p", "JWT", "query", "SELECT Id FROM Account LIMIT 1"]),
+        cli(&["profiles", "list"]),
+        cli(&["profiles", "show", "JWT"]),
     ]
 }
 
@@ -206,8 +224,14 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_or_token_anywhere_sfterm_wrote_or_showed() {
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
     let org = MockOrg::start(MockOrgConfig {
         client_secret: Some(SECRET.to_owned()),
+        callback_urls: vec![sfterm::sf::oauth::web::redirect_uri_for_port(port)],
+        auto_approve: true,
         ..MockOrgConfig::default()
     })
     .await
@@ -215,13 +239,38 @@ async fn no_secret_or_token_anywhere_sfterm_wrote_or_showed() {
     let config = tempfile::tempdir().expect("config dir");
     let data = tempfile::tempdir().expect("data dir");
     let scratch = tempfile::tempdir().expect("scratch");
+    let key_file = org
+        .write_jwt_files(&scratch.path().join("org"))
+        .expect("jwt files")
+        .key
+        .expect("a key");
+    let key_lines: Vec<String> = std::fs::read_to_string(&key_file)
+        .expect("key")
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .map(str::to_owned)
+        .collect();
+    assert!(key_lines.len() > 5, "a real key");
+    let login_host = org
+        .login_host_url()
+        .as_str()
+        .trim_end_matches('/')
+        .to_owned();
     std::fs::write(
         config.path().join("profiles.toml"),
         format!(
             "[[profile]]\nname = \"Mock\"\nendpoint = \"{}\"\nclient_id = \"{}\"\n\
-             secret = {{ source = \"plain\", value = \"{SECRET}\" }}\n",
+             secret = {{ source = \"plain\", value = \"{SECRET}\" }}\n\n\
+             [[profile]]\nname = \"Browser\"\nflow = \"web\"\nendpoint = \"{login_host}\"\n\
+             client_id = \"{}\"\ncallback_port = {port}\n\n\
+             [[profile]]\nname = \"JWT\"\nflow = \"jwt\"\nendpoint = \"{login_host}\"\n\
+             client_id = \"{}\"\nusername = \"{}\"\nkey_file = \"{}\"\n",
             org.instance_url().as_str().trim_end_matches('/'),
-            org.client_id()
+            org.client_id(),
+            org.client_id(),
+            org.client_id(),
+            org.username(),
+            key_file.display()
         ),
     )
     .expect("profiles");
@@ -232,7 +281,8 @@ async fn no_secret_or_token_anywhere_sfterm_wrote_or_showed() {
         socket: format!("sfterm-scan-{}", std::process::id()),
     };
     let command = format!(
-        "SFTERM_LOG=debug SFTERM_CONFIG_DIR={} SFTERM_DATA_DIR={} {BIN}; echo __EXIT=$?; sleep 60",
+        "SFTERM_LOG=debug SFTERM_TOKEN_STORE=file BROWSER='{BROWSER}' SFTERM_CONFIG_DIR={} \
+         SFTERM_DATA_DIR={} {BIN}; echo __EXIT=$?; sleep 60",
         config.path().display(),
         data.path().display()
     );
@@ -278,11 +328,23 @@ async fn no_secret_or_token_anywhere_sfterm_wrote_or_showed() {
             Step::Fault { count, status } => org.fail_next(count, status),
             Step::Cli { args, reveals } => {
                 let (cfg, dat) = (config.path().to_owned(), data.path().to_owned());
+                // The client credentials profile unless the step names one.
+                let args: Vec<String> = if args.iter().any(|a| a == "-p" || a == "profiles") {
+                    args
+                } else {
+                    ["-p", "Mock"]
+                        .iter()
+                        .map(|s| (*s).to_owned())
+                        .chain(args)
+                        .collect()
+                };
                 let out = tokio::task::spawn_blocking(move || {
                     Command::new(BIN)
                         .env("SFTERM_CONFIG_DIR", cfg)
                         .env("SFTERM_DATA_DIR", dat)
                         .env("SFTERM_LOG", "debug")
+                        .env("SFTERM_TOKEN_STORE", "file")
+                        .env("BROWSER", BROWSER)
                         .args(&args)
                         .output()
                         .map(|o| (args, o))
@@ -334,13 +396,31 @@ async fn no_secret_or_token_anywhere_sfterm_wrote_or_showed() {
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     assert!(names.iter().any(|n| n.ends_with("sfterm.log")), "{names:?}");
     assert!(names.iter().any(|n| n.contains("history")), "{names:?}");
+    // The refresh tokens of the browser logins, from the one file allowed to hold them.
+    let store = data.path().join(sfterm::login::token_store::FILE_NAME);
+    let stored: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(&std::fs::read_to_string(&store).expect("refresh tokens kept"))
+            .expect("token file");
+    let refresh_tokens: Vec<String> = stored.into_values().collect();
+    assert!(
+        !refresh_tokens.is_empty(),
+        "the browser logins kept a refresh token"
+    );
     for f in &files {
         let text = String::from_utf8_lossy(&std::fs::read(f).expect("read")).into_owned();
         let is_profiles = f.file_name().is_some_and(|n| n == "profiles.toml");
-        if !is_profiles {
+        if *f == store {
+            continue;
+        } else if !is_profiles {
             scanned.push((f.display().to_string(), text));
         } else {
             assert!(tokens_in(&text).is_empty(), "a token in profiles.toml");
+            for t in &refresh_tokens {
+                assert!(
+                    !text.contains(t.as_str()),
+                    "a refresh token in profiles.toml"
+                );
+            }
         }
     }
 
@@ -356,6 +436,12 @@ async fn no_secret_or_token_anywhere_sfterm_wrote_or_showed() {
         }
         for t in tokens_in(text) {
             hits.push(format!("{what}: an access token {}…", &t[..18]));
+        }
+        if refresh_tokens.iter().any(|t| text.contains(t.as_str())) {
+            hits.push(format!("{what}: a refresh token"));
+        }
+        if key_lines.iter().any(|l| text.contains(l.as_str())) {
+            hits.push(format!("{what}: the JWT private key"));
         }
     }
     eprintln!(

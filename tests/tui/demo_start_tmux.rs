@@ -74,3 +74,46 @@ fn quitting_while_the_org_seeds_exits_at_once_and_restores_the_terminal() {
     );
     assert!(!screen.contains("Profiles"), "the TUI is gone:\n{screen}");
 }
+
+/// The acceptance of the login flows in a real terminal at 120x40: "Demo (browser login)"
+/// connects through the browser (a stand-in that follows the login page, named by `$BROWSER`),
+/// the token pane shows the flow and the refresh token, `R` then an API call asks to log in
+/// again, and "Demo (JWT)" logs in with the key the org made.
+#[test]
+fn demo_browser_login_and_jwt_in_a_terminal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tmux = Tmux::new(format!("sfterm-demo-logins-{}", std::process::id()));
+    let command = format!(
+        "BROWSER='curl -s -L -o /dev/null' SFTERM_CONFIG_DIR={dir} SFTERM_DATA_DIR={dir} \
+         {BIN} demo --records 50; echo __EXIT=$?; sleep 30",
+        dir = dir.path().display()
+    );
+    tmux.start(120, 40, &command);
+    tmux.wait_for("the demo profile to connect", |s| {
+        s.contains("by client credentials")
+    });
+    tmux.run(&["send-keys", "-t", "app", "j", "Enter"]);
+    let screen = tmux.wait_for("the browser login", |s| {
+        s.contains("browser login") && s.contains("held in") && s.contains("● active")
+    });
+    assert!(screen.contains("by refresh token"), "{screen}");
+    tmux.run(&["send-keys", "-t", "app", "Tab", "R"]);
+    tmux.wait_for("the revoke to ask", |s| s.contains("Revoke token?"));
+    tmux.run(&["send-keys", "-t", "app", "y"]);
+    tmux.wait_for("the revoke", |s| s.contains("● revoked"));
+    tmux.run(&["send-keys", "-t", "app", "u"]);
+    let screen = tmux.wait_for("a request to log in again", |s| {
+        s.contains("Log in again: press enter")
+    });
+    assert!(
+        !screen.contains("held in"),
+        "the refresh token is gone:\n{screen}"
+    );
+    tmux.run(&["send-keys", "-t", "app", "BTab", "j", "Enter"]);
+    tmux.wait_for("the JWT login", |s| {
+        s.contains("JWT bearer") && s.contains("by a new JWT assertion")
+    });
+    tmux.run(&["send-keys", "-t", "app", "q"]);
+    let screen = tmux.wait_for("the app to exit", |s| s.contains("__EXIT="));
+    assert!(screen.contains("__EXIT=0"), "{screen}");
+}

@@ -156,7 +156,7 @@ async fn revoke_then_renew_by_key() {
         f.phase == Some(Phase::Active) && f.screen.contains("(1h 59m") && f.idle
     })
     .await;
-    app.press("tab R");
+    app.press("tab R y");
     app.wait_for("revoked", |f| f.phase == Some(Phase::Revoked))
         .await;
     app.press("r");
@@ -202,7 +202,7 @@ async fn after_a_revoke_the_next_api_call_renews_once_and_succeeds() {
                 && f.idle
         })
         .await;
-    app.press("tab R");
+    app.press("tab R y");
     app.wait_for("revoked", |f| f.phase == Some(Phase::Revoked))
         .await;
     app.press("u");

@@ -269,3 +269,35 @@ fn after_duplicating_the_copy_is_selected_so_d_does_not_delete_the_original() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn revoking_the_token_asks_first() {
+    use sfterm::effect::SessionJob;
+    let revokes = |effects: &[Effect]| {
+        effects
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e,
+                    Effect::Spawn {
+                        job: Job::Session(SessionJob::Revoke),
+                        ..
+                    }
+                )
+            })
+            .count()
+    };
+    let mut model = model_with(demo_profiles());
+    common::connect(&mut model);
+    let effects = press(&mut model, "tab R");
+    assert_eq!(revokes(&effects), 0, "nothing is revoked before the answer");
+    assert!(matches!(model.overlay, Some(Overlay::ConfirmRevoke)));
+    let screen = common::render(&model, 120, 40);
+    assert!(screen.contains("Revoke token?"), "{screen}");
+    let effects = press(&mut model, "n");
+    assert_eq!(revokes(&effects), 0);
+    assert!(model.overlay.is_none(), "n keeps the token");
+    let effects = press(&mut model, "R y");
+    assert_eq!(revokes(&effects), 1, "y revokes: {effects:?}");
+    assert!(model.overlay.is_none());
+}

@@ -88,6 +88,18 @@ fn store(dir: &Path) -> TokenStore {
     TokenStore::file(dir, "test")
 }
 
+/// Polls the store in `dir` until "Browser" has no refresh token (the app writes it in the
+/// background); fails naming `what` after 10 s.
+async fn wait_until_forgotten(dir: &Path, what: &str) {
+    let gone = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while store(dir).get("Browser").expect("store").is_some() {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(gone.is_ok(), "{what}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_login_connects_keeps_the_refresh_token_and_a_revoke_asks_to_log_in_again() {
     let port = free_port();
@@ -135,7 +147,7 @@ async fn browser_login_connects_keeps_the_refresh_token_and_a_revoke_asks_to_log
     assert_eq!(org.refresh_token_count(), 1);
 
     // R revokes the refresh token too: the next API call cannot renew and asks for a login.
-    app.press("tab R");
+    app.press("tab R y");
     app.wait_for("revoked", |f| f.phase == Some(Phase::Revoked) && f.idle)
         .await;
     assert_eq!(org.refresh_token_count(), 0, "revoked on the org");
@@ -148,16 +160,11 @@ async fn browser_login_connects_keeps_the_refresh_token_and_a_revoke_asks_to_log
         })
         .await;
     assert!(frame.screen.contains("Log in again"), "{}", frame.screen);
-    let gone = tokio::time::timeout(std::time::Duration::from_secs(10), async {
-        while store(dir.path()).get("Browser").expect("store").is_some() {
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-    })
+    wait_until_forgotten(
+        dir.path(),
+        "the stored refresh token is deleted after the revoke",
+    )
     .await;
-    assert!(
-        gone.is_ok(),
-        "the stored refresh token is deleted after the revoke"
-    );
 
     // Enter on the profile logs in in the browser again.
     app.press("shift-tab enter");
@@ -167,6 +174,10 @@ async fn browser_login_connects_keeps_the_refresh_token_and_a_revoke_asks_to_log
     .await;
     assert_eq!(opened.lock().expect("lock").len(), 2);
     assert!(store(dir.path()).get("Browser").expect("store").is_some());
+
+    // Deleting the profile deletes its stored refresh token.
+    app.press("d y");
+    wait_until_forgotten(dir.path(), "the deleted profile's refresh token is deleted").await;
     app.quit().await;
     org.shutdown().await;
 }

@@ -16,5 +16,7 @@ mod logins;
 mod profile_form;
 mod render;
 mod router;
+mod screens;
 mod seams;
+mod svg;
 mod tmux;

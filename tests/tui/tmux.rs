@@ -31,6 +31,8 @@ fn demo_connects_renews_and_quits_cleanly_in_a_real_terminal() {
 
     // Revoke, then make a request: the client renews once and the request succeeds.
     tmux.run(&["send-keys", "-t", "app", "Tab", "R"]);
+    tmux.wait_for("the revoke to ask", |s| s.contains("Revoke token?"));
+    tmux.run(&["send-keys", "-t", "app", "y"]);
     tmux.wait_for("the token to be revoked", |s| s.contains("● revoked"));
     tmux.run(&["send-keys", "-t", "app", "u"]);
     let screen = tmux.wait_for("a renewal after INVALID_SESSION_ID", |s| {
@@ -82,4 +84,61 @@ fn without_a_terminal_it_points_at_the_subcommands_and_exits_2() {
         stderr.contains("needs a terminal") && stderr.contains("sfterm --help"),
         "{stderr}"
     );
+}
+
+/// The production guard asks the org itself (issue #18): on a mock org playing production the
+/// badge says PROD, confirmed (✓) after login, and saving a record edit asks; on one playing a
+/// sandbox it says SANDBOX and saves at once. The endpoint (loopback) guessed neither.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_org_decides_the_production_guard_after_login() {
+    use sfterm::mock_org::{MockOrg, MockOrgConfig, OrgType};
+    for (org_type, badge, asks) in [
+        (OrgType::Production, "PROD✓", true),
+        (OrgType::Sandbox, "SANDBOX✓", false),
+    ] {
+        let org = MockOrg::start(MockOrgConfig {
+            org_type,
+            ..MockOrgConfig::default()
+        })
+        .await
+        .expect("mock org");
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("profiles.toml"),
+            format!(
+                "[[profile]]\nname = \"Org\"\nendpoint = \"{}\"\nclient_id = \"{}\"\n\
+                 secret = {{ source = \"plain\", value = \"{}\" }}\n",
+                org.instance_url().as_str().trim_end_matches('/'),
+                org.client_id(),
+                org.client_secret()
+            ),
+        )
+        .expect("profiles");
+        let tmux = Tmux::new(format!("sfterm-guard-{badge}-{}", std::process::id()));
+        let command = format!(
+            "SFTERM_CONFIG_DIR={dir} SFTERM_DATA_DIR={dir} {BIN} -p Org; echo __EXIT=$?; \
+             sleep 30",
+            dir = dir.path().display()
+        );
+        tokio::task::block_in_place(|| {
+            tmux.start(120, 40, &command);
+            let screen = tmux.wait_for("the org's own word on what it is", |s| {
+                s.contains(badge) && s.contains("loaded")
+            });
+            assert!(!screen.contains("MOCK"), "the guess is gone:\n{screen}");
+            tmux.run(&["send-keys", "-t", "app", "1", "Enter"]);
+            tmux.wait_for("the record", |s| s.contains("API name"));
+            tmux.run(&["send-keys", "-t", "app", "e", "End"]);
+            tmux.run(&["send-keys", "-t", "app", "-l", " Two"]);
+            tmux.run(&["send-keys", "-t", "app", "Enter", "C-s"]);
+            if asks {
+                tmux.wait_for("the save to ask", |s| s.contains("on PRODUCTION?"));
+                tmux.run(&["send-keys", "-t", "app", "y"]);
+            }
+            let screen = tmux.wait_for("the save", |s| s.contains("Saved 1 field"));
+            assert!(!screen.contains("on PRODUCTION?"), "{screen}");
+        });
+        drop(tmux);
+        org.shutdown().await;
+    }
 }

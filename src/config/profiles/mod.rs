@@ -92,11 +92,11 @@ pub enum Flow {
 }
 
 /// The loopback port of a web profile's callback URL when none is set.
-pub const DEFAULT_CALLBACK_PORT: u16 = 1717;
+pub const DEFAULT_CALLBACK_PORT: u16 = crate::sf::oauth::web::DEFAULT_PORT;
 
 /// The callback URL a browser login on `port` redirects to: the app must list it exactly.
 pub fn callback_url(port: u16) -> String {
-    format!("http://localhost:{port}/OauthRedirect")
+    crate::sf::oauth::web::redirect_uri_for_port(port)
 }
 
 impl Flow {

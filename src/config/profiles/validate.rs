@@ -78,7 +78,8 @@ impl Profile {
                         format!(
                             "Port {port} is in use by another program: the browser login could \
                              not receive its redirect. Choose another port (and add its callback \
-                             URL http://localhost:PORT/OauthRedirect to the app)."
+                             URL, like {}, to the app).",
+                            super::callback_url(port)
                         ),
                     );
                 }

@@ -32,7 +32,7 @@ pub(crate) use records::create;
 use records::record;
 #[cfg(test)]
 pub(crate) use render::render_record;
-pub(crate) use render::write_record;
+pub(crate) use render::{compound_value, write_compound, write_record};
 use resources::{limits, parse_version, resources, versions};
 pub(crate) use sobjects::object;
 use sobjects::{describe, describe_global, sobject_root};
@@ -73,6 +73,11 @@ impl ApiError {
             "NOT_FOUND",
             "The requested resource does not exist",
         )
+    }
+
+    /// The error array of the body (also inside composite subresponses).
+    pub fn array(&self) -> Value {
+        super::state::error_array(self.code, &self.message, self.fields.as_deref())
     }
 
     /// The sObject-Collections form (`statusCode` instead of `errorCode`).
@@ -193,7 +198,9 @@ async fn handle_request(
         [".well-known", "openid-configuration"] => oauth::openid_configuration(shared),
         ["id", _, _] => oauth::identity(shared, &headers, &segments[1], &segments[2]),
         ["services", "data"] => versions(shared),
-        ["__mock", ..] => super::admin::handle(shared, &method, &lower[1..], query, &body),
+        ["__mock", ..] => {
+            super::admin::handle(shared, &method, &headers, &lower[1..], query, &body)
+        }
         ["services", "soap", "class", ..] if method == Method::POST => {
             super::soap::call(shared, &segments[3..], &body)
         }
@@ -380,6 +387,7 @@ pub(crate) fn route(
             ))
         }
         ["query"] => get_only(super::query::query(shared, request, false)),
+        ["search"] => get_only(super::search::search(shared, request)),
         ["queryall"] => get_only(super::query::query(shared, request, true)),
         ["query" | "queryall", locator] => {
             let _ = locator;

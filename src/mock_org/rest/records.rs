@@ -1,13 +1,12 @@
-//! One record: `GET/HEAD/PATCH/DELETE /sobjects/{T}/{id}`, the create every API shares, and the
-//! fixed User and Organization rows.
+//! One record: `GET/HEAD/PATCH/DELETE /sobjects/{T}/{id}` and the create every API shares.
 
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::super::schema::{FieldMeta, ObjectSchema};
 use super::super::seed::{insert_record, system_fields};
-use super::super::state::{Inner, Record, Shared, json_bytes_response, json_response};
+use super::super::state::{Inner, Record, Shared, json_bytes_response};
 use super::conditional::{
     check_modified, etag, etag_matches, parse_http_date, precondition_failed, row_etag,
     with_record_headers,
@@ -60,35 +59,6 @@ pub(crate) fn create(
     Ok(insert_record(&mut inner, object, row, now))
 }
 
-/// The fixed rows of the run-as user and the organization.
-fn special_record(shared: &Shared, name: &str, id: &str, version: &str) -> Option<Value> {
-    let id = crate::sf::id::normalize(id)?;
-    if name.eq_ignore_ascii_case("User") && id == shared.user_id {
-        return Some(json!({
-            "attributes": {"type": "User", "url": format!("/services/data/v{version}/sobjects/User/{id}")},
-            "Id": id, "Username": shared.username, "LastName": shared.setup.person().1,
-            "FirstName": shared.setup.person().0,
-            "Name": format!("{} {}", shared.setup.person().0, shared.setup.person().1),
-            "Alias": "integ", "Email": "ops@sfterm-mock.example",
-            "IsActive": true, "UserType": "Standard", "TimeZoneSidKey": "America/Los_Angeles",
-            "LocaleSidKey": "en_US", "LanguageLocaleKey": "en_US", "EmailEncodingKey": "UTF-8",
-            "CompanyName": "sfterm Mock Org", "CreatedDate": "2025-01-01T00:00:00.000+0000",
-            "LastModifiedDate": "2026-01-01T00:00:00.000+0000",
-            "SystemModstamp": "2026-01-01T00:00:00.000+0000",
-        }));
-    }
-    if name.eq_ignore_ascii_case("Organization") && id == shared.org_id {
-        return Some(json!({
-            "attributes": {"type": "Organization", "url": format!("/services/data/v{version}/sobjects/Organization/{id}")},
-            "Id": id, "Name": "sfterm Mock Org", "OrganizationType": "Developer Edition",
-            "IsSandbox": false, "InstanceName": "MOCK1", "NamespacePrefix": null,
-            "DefaultLocaleSidKey": "en_US", "LanguageLocaleKey": "en_US",
-            "TimeZoneSidKey": "America/Los_Angeles",
-        }));
-    }
-    None
-}
-
 /// `GET/HEAD/PATCH/DELETE /sobjects/{T}/{id}`.
 pub(super) fn record(
     shared: &Shared,
@@ -96,11 +66,6 @@ pub(super) fn record(
     name: &str,
     id_text: &str,
 ) -> Result<Response, ApiError> {
-    if matches!(*request.method, Method::GET | Method::HEAD)
-        && let Some(row) = special_record(shared, name, id_text, &request.version)
-    {
-        return Ok(json_response(StatusCode::OK, &row));
-    }
     let object = object(shared, name)?;
     let external = || {
         ApiError::new(

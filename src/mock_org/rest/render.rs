@@ -1,55 +1,60 @@
 //! Records in REST shape (`attributes`, then the fields, compound addresses built from their
-//! parts), written straight from the packed store.
+//! parts), written straight from the packed store. The one record renderer: `GET
+//! /sobjects/{T}/{id}` writes with [`write_record`], query pages write their compound fields
+//! with [`write_compound`] and read them with [`compound_value`].
 
 #[cfg(test)]
-use serde_json::{Map, Value, json};
+use serde_json::json;
+use serde_json::{Map, Value};
 
-use super::super::schema::{FieldMeta, ObjectSchema};
+use super::super::schema::{CompoundPart, FieldMeta, ObjectSchema};
 #[cfg(test)]
 use super::super::soql::Row;
 use super::super::state::{push_json_str, push_json_str_contents};
 use super::super::store::{RowCursor, Table};
 
-/// The compound address of `prefix` (`Billing`, `Mailing`, or `` for Lead).
-#[cfg(test)]
-fn address(row: &Row, prefix: &str) -> Value {
-    let get = |k: &str| {
-        row.get(&format!("{prefix}{k}"))
-            .cloned()
-            .unwrap_or(Value::Null)
-    };
-    let parts = [
-        ("city", get("City")),
-        ("country", get("Country")),
-        ("countryCode", get("CountryCode")),
-        ("geocodeAccuracy", get("GeocodeAccuracy")),
-        ("latitude", get("Latitude")),
-        ("longitude", get("Longitude")),
-        ("postalCode", get("PostalCode")),
-        ("state", get("State")),
-        ("stateCode", get("StateCode")),
-        ("street", get("Street")),
-    ];
-    if parts.iter().all(|(_, v)| v.is_null()) {
-        return Value::Null;
+/// Appends the compound field made of `parts` for the row `cursor` is on: `null` when every
+/// part is null, else an object of the parts in key order (`cursor` must have located the
+/// parts' fields).
+pub(crate) fn write_compound(
+    table: &Table,
+    cursor: &RowCursor<'_>,
+    parts: &[CompoundPart],
+    out: &mut Vec<u8>,
+) {
+    let slot = |p: &CompoundPart| table.slot_at(p.index, &p.field);
+    if parts
+        .iter()
+        .all(|p| slot(p).is_none_or(|s| cursor.is_null(s)))
+    {
+        out.extend_from_slice(b"null");
+        return;
     }
-    Value::Object(parts.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    for (i, part) in parts.iter().enumerate() {
+        out.push(if i == 0 { b'{' } else { b',' });
+        push_json_str(out, &part.key);
+        out.push(b':');
+        if !slot(part).is_some_and(|s| cursor.write(s, out)) {
+            out.extend_from_slice(b"null");
+        }
+    }
+    out.push(b'}');
 }
 
-/// The parts of a compound address, in the order of its JSON keys, with the suffix of the
-/// field each comes from (`Billing` + `City`).
-const ADDRESS_PARTS: [(&str, &str); 10] = [
-    ("city", "City"),
-    ("country", "Country"),
-    ("countryCode", "CountryCode"),
-    ("geocodeAccuracy", "GeocodeAccuracy"),
-    ("latitude", "Latitude"),
-    ("longitude", "Longitude"),
-    ("postalCode", "PostalCode"),
-    ("state", "State"),
-    ("stateCode", "StateCode"),
-    ("street", "Street"),
-];
+/// The compound field made of `parts` of the row at `pos`, as [`write_compound`] writes it.
+pub(crate) fn compound_value(table: &Table, pos: u32, parts: &[CompoundPart]) -> Value {
+    let values: Vec<(String, Value)> = parts
+        .iter()
+        .map(|p| {
+            let v = table.value(pos, &p.field).unwrap_or(Value::Null);
+            (p.key.clone(), v)
+        })
+        .collect();
+    if values.iter().all(|(_, v)| v.is_null()) {
+        return Value::Null;
+    }
+    Value::Object(values.into_iter().collect::<Map<String, Value>>())
+}
 
 /// Appends the record at `pos` of `table` in REST shape, as [`render_record`] renders it
 /// (`attributes`, then `fields` in order, compound addresses built from their parts), written
@@ -64,7 +69,6 @@ pub(crate) fn write_record(
 ) {
     let mut cursor = RowCursor::new(table);
     cursor.seek(pos);
-    let mut name = String::new();
     // A field the describe lacks (not in the table) is read by name, as a map lookup would.
     let write = |slot: Option<usize>, name: &str, out: &mut Vec<u8>| {
         let written = match slot {
@@ -77,11 +81,6 @@ pub(crate) fn write_record(
         if !written {
             out.extend_from_slice(b"null");
         }
-    };
-    let is_null = |slot: Option<usize>, name: &str| match slot {
-        Some(slot) => cursor.is_null(slot),
-        None if cursor.lacks_named_fields() => true,
-        None => table.value(pos, name).is_none_or(|v| v.is_null()),
     };
     out.extend_from_slice(b"{\"attributes\":{\"type\":");
     push_json_str(out, &object.name);
@@ -99,36 +98,11 @@ pub(crate) fn write_record(
         out.push(b',');
         push_json_str(out, &field.name);
         out.push(b':');
-        if field.ftype != "address" {
+        match object.compound(&field.name) {
+            Some(parts) => write_compound(table, &cursor, parts, out),
             // All fields in describe order (no `?fields=`): the slot is the index.
-            write(table.slot_at(i, &field.name), &field.name, out);
-            continue;
+            None => write(table.slot_at(i, &field.name), &field.name, out),
         }
-        let prefix = field.name.trim_end_matches("Address");
-        let part = |name: &mut String, suffix: &str| {
-            name.clear();
-            name.push_str(prefix);
-            name.push_str(suffix);
-        };
-        let slots = ADDRESS_PARTS.map(|(_, suffix)| {
-            part(&mut name, suffix);
-            table.slot(&name)
-        });
-        if ADDRESS_PARTS.iter().zip(slots).all(|((_, suffix), slot)| {
-            part(&mut name, suffix);
-            is_null(slot, &name)
-        }) {
-            out.extend_from_slice(b"null");
-            continue;
-        }
-        for (i, ((key, suffix), slot)) in ADDRESS_PARTS.iter().zip(slots).enumerate() {
-            out.push(if i == 0 { b'{' } else { b',' });
-            push_json_str(out, key);
-            out.push(b':');
-            part(&mut name, suffix);
-            write(slot, &name, out);
-        }
-        out.push(b'}');
     }
     out.push(b'}');
 }
@@ -149,9 +123,22 @@ pub(crate) fn render_record(
         json!({"type": object.name, "url": format!("/services/data/v{version}/sobjects/{}/{id}", object.name)}),
     );
     for field in fields {
-        let value = match field.ftype.as_str() {
-            "address" => address(row, field.name.trim_end_matches("Address")),
-            _ => row.get(&field.name).cloned().unwrap_or(Value::Null),
+        let value = match object.compound(&field.name) {
+            Some(parts) => {
+                let values: Map<String, Value> = parts
+                    .iter()
+                    .map(|p| {
+                        let v = row.get(&p.field).cloned().unwrap_or(Value::Null);
+                        (p.key.clone(), v)
+                    })
+                    .collect();
+                if values.values().all(Value::is_null) {
+                    Value::Null
+                } else {
+                    Value::Object(values)
+                }
+            }
+            None => row.get(&field.name).cloned().unwrap_or(Value::Null),
         };
         out.insert(field.name.clone(), value);
     }

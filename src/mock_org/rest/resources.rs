@@ -64,33 +64,95 @@ pub(super) fn resources(shared: &Shared, version: &str) -> Response {
     json_response(StatusCode::OK, &Value::Object(map))
 }
 
+/// Every limit a Developer Edition org reports, with its maximum (from a recorded real
+/// `/limits` answer, `tests/fixtures/sf/swiftlysalesforce/limits.json`); nothing but the daily
+/// API requests is counted, the others stay at their maximum.
+const LIMITS: [(&str, u64); 48] = [
+    ("AnalyticsExternalDataSizeMB", 40_960),
+    ("BOZosCalloutHourlyLimit", 20_000),
+    ("ConcurrentAsyncGetReportInstances", 200),
+    ("ConcurrentEinsteinDataInsightsStoryCreation", 5),
+    ("ConcurrentEinsteinDiscoveryStoryCreation", 2),
+    ("ConcurrentSyncReportRuns", 20),
+    ("DailyAnalyticsDataflowJobExecutions", 60),
+    ("DailyAnalyticsUploadedFilesSizeMB", 51_200),
+    ("DailyApiRequests", 0),
+    ("DailyAsyncApexExecutions", 250_000),
+    ("DailyBulkApiBatches", 15_000),
+    ("DailyBulkV2QueryFileStorageMB", 976_562),
+    ("DailyBulkV2QueryJobs", 10_000),
+    ("DailyDurableGenericStreamingApiEvents", 10_000),
+    ("DailyDurableStreamingApiEvents", 10_000),
+    ("DailyEinsteinDataInsightsStoryCreation", 1_000),
+    ("DailyEinsteinDiscoveryPredictAPICalls", 50_000),
+    ("DailyEinsteinDiscoveryPredictionsByCDC", 500_000),
+    ("DailyEinsteinDiscoveryStoryCreation", 100),
+    ("DailyFunctionsApiCallLimit", 50_000),
+    ("DailyGenericStreamingApiEvents", 10_000),
+    ("DailyStandardVolumePlatformEvents", 10_000),
+    ("DailyStreamingApiEvents", 10_000),
+    ("DailyWorkflowEmails", 195),
+    ("DataStorageMB", 5),
+    ("DurableStreamingApiConcurrentClients", 20),
+    ("FileStorageMB", 20),
+    ("HourlyAsyncReportRuns", 1_200),
+    ("HourlyDashboardRefreshes", 200),
+    ("HourlyDashboardResults", 5_000),
+    ("HourlyDashboardStatuses", 999_999_999),
+    ("HourlyLongTermIdMapping", 100_000),
+    ("HourlyManagedContentPublicRequests", 50_000),
+    ("HourlyODataCallout", 1_000),
+    ("HourlyPublishedPlatformEvents", 50_000),
+    ("HourlyPublishedStandardVolumePlatformEvents", 1_000),
+    ("HourlyShortTermIdMapping", 100_000),
+    ("HourlySyncReportRuns", 500),
+    ("HourlyTimeBasedWorkflow", 50),
+    ("MassEmail", 10),
+    ("MonthlyEinsteinDiscoveryStoryCreation", 500),
+    ("MonthlyPlatformEventsUsageEntitlement", 0),
+    ("Package2VersionCreates", 6),
+    ("Package2VersionCreatesWithoutValidation", 500),
+    ("PermissionSets", 1_500),
+    ("PrivateConnectOutboundCalloutHourlyLimitMB", 0),
+    ("SingleEmail", 15),
+    ("StreamingApiConcurrentClients", 20),
+];
+
+/// Limits that also list the org's connected apps, each `{Max, Remaining}` by app label.
+const PER_APP: [&str; 4] = [
+    "DailyApiRequests",
+    "DailyBulkApiBatches",
+    "DailyGenericStreamingApiEvents",
+    "DailyStreamingApiEvents",
+];
+
+/// `GET /limits`: every limit as `{Max, Remaining}`, some with per-app entries.
 pub(super) fn limits(shared: &Shared) -> Response {
-    let max = shared.config.api_daily_limit;
     let used = shared.api_usage();
-    let mut daily = Map::new();
-    daily.insert("Max".into(), json!(max));
-    daily.insert("Remaining".into(), json!(max.saturating_sub(used)));
-    for app in &shared.apps {
-        daily.insert(app.label.clone(), json!({"Max": 0, "Remaining": 0}));
+    let pair = |max: u64, remaining: u64| json!({"Max": max, "Remaining": remaining});
+    let mut body = Map::new();
+    for (name, max) in LIMITS {
+        let entry = match name {
+            "DailyApiRequests" => {
+                let max = shared.config.api_daily_limit;
+                pair(max, max.saturating_sub(used))
+            }
+            "PermissionSets" => json!({"Max": max, "Remaining": max,
+                                       "CreateCustom": pair(1_000, 1_000)}),
+            _ => pair(max, max),
+        };
+        let mut entry = match entry {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
+        if PER_APP.contains(&name) {
+            for app in &shared.apps {
+                entry.insert(app.label.clone(), pair(0, 0));
+            }
+        }
+        body.insert(name.to_owned(), Value::Object(entry));
     }
-    let pair = |m: u64| json!({"Max": m, "Remaining": m});
-    json_response(
-        StatusCode::OK,
-        &json!({
-            "ConcurrentAsyncGetReportInstances": pair(200),
-            "ConcurrentSyncReportRuns": pair(20),
-            "DailyApiRequests": Value::Object(daily),
-            "DailyAsyncApexExecutions": pair(250_000),
-            "DailyBulkApiBatches": pair(15_000),
-            "DailyBulkV2QueryFileStorageMB": pair(976_562),
-            "DailyBulkV2QueryJobs": pair(10_000),
-            "DailyStreamingApiEvents": pair(10_000),
-            "DataStorageMB": pair(5),
-            "FileStorageMB": pair(20),
-            "HourlyTimeBasedWorkflow": pair(50),
-            "SingleEmail": pair(15),
-        }),
-    )
+    json_response(StatusCode::OK, &Value::Object(body))
 }
 
 #[cfg(test)]

@@ -3,9 +3,11 @@
 
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::super::schema::{ObjectSchema, render};
+use super::super::schema::{
+    Access, ObjectSchema, render_basic_info, render_describe, render_describe_global,
+};
 use super::super::state::{Shared, json_response, raw_json};
 use super::conditional::check_modified;
 use super::records::create;
@@ -24,8 +26,18 @@ pub(super) fn describe_global(
     }
     Ok(raw_json(
         StatusCode::OK,
-        super::super::setup_org::describe_global(shared, &request.version),
+        render_describe_global(
+            &shared.schema,
+            |name| shared.setup.flags(name),
+            &request.version,
+            &shared.origin(),
+        ),
     ))
+}
+
+/// What the run-as user may do with a visible object (the schema hides the others).
+fn access(shared: &Shared, object: &ObjectSchema) -> Access {
+    shared.setup.flags(&object.name).unwrap_or_default()
 }
 
 pub(crate) fn object<'a>(shared: &'a Shared, name: &str) -> Result<&'a ObjectSchema, ApiError> {
@@ -41,10 +53,14 @@ pub(super) fn describe(
     if let Some(response) = check_modified(request, SCHEMA_MODIFIED_SECS)? {
         return Ok(response);
     }
-    let text = render(&object.describe, &request.version, &shared.origin());
     Ok(raw_json(
         StatusCode::OK,
-        super::super::setup_org::describe(shared, &object.name, text),
+        render_describe(
+            object,
+            access(shared, object),
+            &request.version,
+            &shared.origin(),
+        ),
     ))
 }
 
@@ -56,27 +72,15 @@ pub(super) fn sobject_root(
 ) -> Result<Response, ApiError> {
     let object = object(shared, name)?;
     match *request.method {
-        Method::GET | Method::HEAD => {
-            // The user's view of describe global (flags from their permissions).
-            let global: Value = serde_json::from_str(&super::super::setup_org::describe_global(
-                shared,
+        Method::GET | Method::HEAD => Ok(raw_json(
+            StatusCode::OK,
+            render_basic_info(
+                object,
+                access(shared, object),
                 &request.version,
-            ))
-            .unwrap_or(Value::Null);
-            let entry = global
-                .get("sobjects")
-                .and_then(Value::as_array)
-                .and_then(|a| {
-                    a.iter()
-                        .find(|o| o.get("name").and_then(Value::as_str) == Some(&object.name))
-                })
-                .cloned()
-                .unwrap_or(Value::Null);
-            Ok(json_response(
-                StatusCode::OK,
-                &json!({"objectDescribe": entry, "recentItems": []}),
-            ))
-        }
+                &shared.origin(),
+            ),
+        )),
         Method::POST => {
             let body = parse_body(request.body)?;
             let id = create(shared, object, &body)?;

@@ -15,10 +15,10 @@
 //!   are UNCONFIRMED against a real org (commonly reported wording).
 //!
 //! The scenarios and the enforcement of DML and Apex rights are here; `permissions` (rights,
-//! permission sets, [`SetupOrg`]), `describe` (describes as the user sees them) and `records`
-//! (the setup objects' rows) beside it.
+//! permission sets, [`SetupOrg`]), `objects` (the setup objects' specs) and `records` (their
+//! rows) beside it.
 
-mod describe;
+mod objects;
 mod permissions;
 mod records;
 
@@ -27,7 +27,7 @@ use std::time::Duration;
 use super::rest::ApiError;
 use super::state::Shared;
 
-pub(crate) use describe::{describe, describe_global, describes};
+pub(crate) use objects::object_specs;
 pub(crate) use permissions::SetupOrg;
 pub(crate) use records::seed;
 

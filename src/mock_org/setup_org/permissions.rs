@@ -119,11 +119,8 @@ const SETUP_OBJECTS: [&str; 9] = [
     "UserLicense",
 ];
 
-/// Other objects that appear in describe global for an over-privileged user.
-pub(super) const EXTRA_OBJECTS: [(&str, &str, &str); 2] = [
-    ("Opportunity", "Opportunities", "006"),
-    ("Case", "Cases", "500"),
-];
+/// Other objects only an over-privileged user sees (recorded describes, no records).
+pub(super) const EXTRA_OBJECTS: [&str; 2] = ["Opportunity", "Case"];
 
 /// The Apex classes of the org: (name, id sequence).
 pub(super) const CLASSES: [&str; 4] = [
@@ -188,7 +185,7 @@ impl SetupOrg {
             for name in TARGET_OBJECTS {
                 profile_objects.push((name, ObjectRights::ALL));
             }
-            for (name, _, _) in EXTRA_OBJECTS {
+            for name in EXTRA_OBJECTS {
                 profile_objects.push((name, ObjectRights::ALL));
             }
         }
@@ -317,6 +314,7 @@ impl SetupOrg {
         TARGET_OBJECTS
             .iter()
             .chain(SETUP_OBJECTS.iter())
+            .chain(EXTRA_OBJECTS.iter())
             .filter(|o| self.flags(o).is_none())
             .map(|o| (*o).to_owned())
             .collect()

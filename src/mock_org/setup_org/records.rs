@@ -41,6 +41,23 @@ fn row(value: Value) -> Row {
     }
 }
 
+/// A User row: `base` plus what every user of the org shares (locale, language, encoding,
+/// company, type, last change).
+fn user_row(base: Value) -> Row {
+    let mut r = row(base);
+    for (k, v) in [
+        ("CompanyName", "sfterm Mock Org"),
+        ("UserType", "Standard"),
+        ("LocaleSidKey", "en_US"),
+        ("LanguageLocaleKey", "en_US"),
+        ("EmailEncodingKey", "UTF-8"),
+    ] {
+        r.insert(k.into(), json!(v));
+    }
+    r.insert("LastModifiedDate".into(), json!(sf_datetime(SETUP_MS)));
+    r
+}
+
 fn perm_row(base: Value, perms: SystemPerms) -> Row {
     let mut r = row(base);
     for (k, v) in perms.fields() {
@@ -111,17 +128,16 @@ pub(crate) fn seed(scenario: Scenario, schema: &Schema, user_id: &str, inner: &m
     }
     // Users: the run-as user and an administrator.
     let admin_id = id("005", 1_700_002);
+    let (first, last) = setup.person();
     put(
         schema,
         inner,
         "User",
-        row(json!({"Id": user_id, "Username": setup.username,
-                   "FirstName": if scenario == Scenario::OverPrivileged { "Jane" } else { "Integration" },
-                   "LastName": if scenario == Scenario::OverPrivileged { "Admin" } else { "User" },
-                   "Name": if scenario == Scenario::OverPrivileged { "Jane Admin" } else { "Integration User" },
+        user_row(json!({"Id": user_id, "Username": setup.username,
+                   "FirstName": first, "LastName": last, "Name": format!("{first} {last}"),
                    "Alias": if scenario == Scenario::OverPrivileged { "jadmin" } else { "intuser" },
                    "Email": "ops@sfterm-mock.example",
-                   "IsActive": scenario != Scenario::InactiveUser, "UserType": "Standard",
+                   "IsActive": scenario != Scenario::InactiveUser,
                    "ProfileId": setup.profile_id, "TimeZoneSidKey": "America/Los_Angeles",
                    "LastLoginDate": sf_datetime(at(24 * 200))})),
         SETUP_MS,
@@ -131,11 +147,11 @@ pub(crate) fn seed(scenario: Scenario, schema: &Schema, user_id: &str, inner: &m
             schema,
             inner,
             "User",
-            row(
+            user_row(
                 json!({"Id": admin_id, "Username": "jane.admin@sfterm-mock.example",
                        "FirstName": "Jane", "LastName": "Admin", "Name": "Jane Admin",
                        "Alias": "jadmin", "Email": "jane.admin@sfterm-mock.example",
-                       "IsActive": true, "UserType": "Standard", "ProfileId": id("00e", 2),
+                       "IsActive": true, "ProfileId": id("00e", 2),
                        "TimeZoneSidKey": "Europe/Paris",
                        "LastLoginDate": sf_datetime(at(24 * 190))}),
             ),

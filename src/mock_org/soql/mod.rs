@@ -13,8 +13,8 @@ mod parse;
 
 pub use eval::{PathReader, Selection};
 pub use parse::{
-    CompareOp, Condition, FieldPath, Literal, Name, OrderItem, Query, RelativeDate, SelectItem,
-    parse,
+    Aggregate, CompareOp, Condition, FieldPath, Literal, Name, OrderItem, Query, RelativeDate,
+    SelectItem, parse,
 };
 
 /// One stored record: canonical field names (as in the describe) to JSON values

@@ -16,6 +16,8 @@ pub struct Query {
     pub from: Name,
     /// The WHERE condition, if any.
     pub condition: Option<Condition>,
+    /// GROUP BY fields (empty without GROUP BY).
+    pub group_by: Vec<FieldPath>,
     /// ORDER BY columns, most significant first (empty without ORDER BY).
     pub order_by: Vec<OrderItem>,
     /// LIMIT n.
@@ -55,6 +57,55 @@ pub enum SelectItem {
     Field(FieldPath),
     /// `COUNT()`; byte offset of `COUNT`.
     Count { pos: usize },
+    /// An aggregate function of a field (`COUNT(Id)`, `SUM(Amount) total`).
+    Aggregate {
+        function: Aggregate,
+        field: FieldPath,
+        /// The alias after it, if any (its key in the results; `exprN` otherwise).
+        alias: Option<String>,
+        /// Byte offset of the function's name.
+        pos: usize,
+    },
+}
+
+/// An aggregate function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aggregate {
+    Count,
+    CountDistinct,
+    Sum,
+    Avg,
+    Min,
+    Max,
+}
+
+impl Aggregate {
+    /// The function named `word` (any case).
+    fn named(word: &str) -> Option<Aggregate> {
+        [
+            ("COUNT", Aggregate::Count),
+            ("COUNT_DISTINCT", Aggregate::CountDistinct),
+            ("SUM", Aggregate::Sum),
+            ("AVG", Aggregate::Avg),
+            ("MIN", Aggregate::Min),
+            ("MAX", Aggregate::Max),
+        ]
+        .into_iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(word))
+        .map(|(_, f)| f)
+    }
+
+    /// The name as Salesforce writes it (`COUNT_DISTINCT`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Aggregate::Count => "COUNT",
+            Aggregate::CountDistinct => "COUNT_DISTINCT",
+            Aggregate::Sum => "SUM",
+            Aggregate::Avg => "AVG",
+            Aggregate::Min => "MIN",
+            Aggregate::Max => "MAX",
+        }
+    }
 }
 
 /// A WHERE condition.
@@ -224,6 +275,18 @@ impl Parser<'_> {
         } else {
             None
         };
+        let mut group_by = Vec::new();
+        if self.eat_kw("GROUP") {
+            self.expect_kw("BY")?;
+            loop {
+                group_by.push(self.field_path()?);
+                if self.peek().kind == TokenKind::Comma {
+                    self.bump();
+                } else {
+                    break;
+                }
+            }
+        }
         let mut order_by = Vec::new();
         if self.eat_kw("ORDER") {
             self.expect_kw("BY")?;
@@ -253,6 +316,7 @@ impl Parser<'_> {
             select,
             from,
             condition,
+            group_by,
             order_by,
             limit,
             offset,
@@ -266,8 +330,30 @@ impl Parser<'_> {
         {
             self.bump();
             self.bump();
+            if self.peek().kind == TokenKind::RParen {
+                self.bump();
+                return Ok(SelectItem::Count { pos: tok.pos });
+            }
+            self.at -= 2;
+        }
+        if let TokenKind::Word(w) = &tok.kind
+            && let Some(function) = Aggregate::named(w)
+            && self.tokens.get(self.at + 1).map(|t| &t.kind) == Some(&TokenKind::LParen)
+        {
+            self.bump();
+            self.bump();
+            let field = self.field_path()?;
             self.expect(&TokenKind::RParen)?;
-            return Ok(SelectItem::Count { pos: tok.pos });
+            let alias = match &self.peek().kind {
+                TokenKind::Word(w) if !w.contains('.') && !is_reserved(w) => Some(self.bump().text),
+                _ => None,
+            };
+            return Ok(SelectItem::Aggregate {
+                function,
+                field,
+                alias,
+                pos: tok.pos,
+            });
         }
         Ok(SelectItem::Field(self.field_path()?))
     }
@@ -461,7 +547,7 @@ impl Parser<'_> {
 fn is_reserved(word: &str) -> bool {
     const RESERVED: &[&str] = &[
         "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY", "LIMIT",
-        "OFFSET", "NULL", "TRUE", "FALSE", "ASC", "DESC", "NULLS",
+        "OFFSET", "NULL", "TRUE", "FALSE", "ASC", "DESC", "NULLS", "GROUP", "HAVING",
     ];
     RESERVED.iter().any(|r| r.eq_ignore_ascii_case(word))
 }

@@ -4,6 +4,7 @@
 mod auth;
 mod grants;
 mod org;
+pub use org::OrgFacts;
 mod query;
 mod retry;
 mod sobject;

@@ -8,7 +8,40 @@ use super::transport::Target;
 use crate::sf::error::ApiError;
 use crate::sf::types::{ApiVersion, ApiVersionInfo, Limits, parse_limits};
 
+/// What the org says it is (`SELECT ... FROM Organization`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgFacts {
+    pub name: String,
+    pub organization_type: String,
+    pub is_sandbox: bool,
+    /// Set for trial and scratch orgs.
+    pub trial_expiration_date: Option<String>,
+}
+
 impl SfClient {
+    /// The org's own record: what real tools ask right after login.
+    pub async fn org_facts(&self) -> Result<OrgFacts, ApiError> {
+        let page = self
+            .query(
+                "SELECT Id, Name, OrganizationType, IsSandbox, TrialExpirationDate FROM Organization",
+            )
+            .await?;
+        let record = page.records.first().ok_or_else(|| ApiError::Decode {
+            what: "Organization".into(),
+            message: "the query returned no Organization".into(),
+        })?;
+        let text = |k: &str| record.get(k).and_then(Value::as_str).map(str::to_owned);
+        Ok(OrgFacts {
+            name: text("Name").unwrap_or_default(),
+            organization_type: text("OrganizationType").unwrap_or_default(),
+            is_sandbox: record
+                .get("IsSandbox")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            trial_expiration_date: text("TrialExpirationDate"),
+        })
+    }
+
     /// `GET /services/data`: the versions the org offers.
     pub async fn versions(&self) -> Result<Vec<ApiVersionInfo>, ApiError> {
         self.get_json(

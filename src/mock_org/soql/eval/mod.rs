@@ -5,6 +5,7 @@
 //! condition on a row), `output` (the [`Selection`] and its records) and `paths` (dotted paths
 //! for Bulk results) beside it.
 
+mod aggregate;
 mod filter;
 mod output;
 mod paths;
@@ -58,11 +59,13 @@ pub(crate) fn run(
         object: &object,
     };
 
-    // SELECT
+    let aggregate = aggregate::plan(soql, query, &r)?;
+    // SELECT (an aggregate query's columns are in its plan)
     let mut count_only = false;
     let mut output = OutNode::default();
-    for item in &query.select {
+    for item in query.select.iter().filter(|_| aggregate.is_none()) {
         match item {
+            SelectItem::Aggregate { .. } => {}
             SelectItem::Count { pos } => {
                 if query.select.len() > 1 {
                     return Err(malformed(soql, *pos, "unexpected token: COUNT"));
@@ -86,9 +89,9 @@ pub(crate) fn run(
         Some(c) => Some(r.filter(c, today)?),
         None => None,
     };
-    // ORDER BY
+    // ORDER BY (an aggregate query orders its groups)
     let mut order = Vec::with_capacity(query.order_by.len());
-    for item in &query.order_by {
+    for item in query.order_by.iter().filter(|_| aggregate.is_none()) {
         let access = r.resolve(&item.field)?;
         if !access.info.sortable {
             return Err(invalid_field(
@@ -122,6 +125,22 @@ pub(crate) fn run(
         })
         .collect();
 
+    let offset = usize::try_from(query.offset.unwrap_or(0)).unwrap_or(usize::MAX);
+    let limit = query
+        .limit
+        .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+    if let Some(plan) = aggregate {
+        let records = plan.records(source, &object, &rows, (offset, limit));
+        return Ok(Selection {
+            total_size: records.len(),
+            object,
+            rows: Vec::new(),
+            output,
+            api_version: options.api_version.to_owned(),
+            computed: Some(records),
+        });
+    }
+
     // Sort positions by keys extracted once per row; `sort_by` is stable.
     if !order.is_empty() && !count_only {
         let cols = order.len();
@@ -153,10 +172,6 @@ pub(crate) fn run(
         rows = idx.into_iter().map(|i| rows[i]).collect();
     }
 
-    let offset = usize::try_from(query.offset.unwrap_or(0)).unwrap_or(usize::MAX);
-    let limit = query
-        .limit
-        .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
     let end = offset.saturating_add(limit).min(rows.len());
     rows.truncate(end);
     rows.drain(..offset.min(rows.len()));
@@ -168,6 +183,7 @@ pub(crate) fn run(
             rows: Vec::new(),
             output,
             api_version: options.api_version.to_owned(),
+            computed: None,
         });
     }
     Ok(Selection {
@@ -176,6 +192,7 @@ pub(crate) fn run(
         rows,
         output,
         api_version: options.api_version.to_owned(),
+        computed: None,
     })
 }
 

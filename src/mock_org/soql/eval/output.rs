@@ -18,6 +18,8 @@ pub struct Selection {
     pub(super) rows: Vec<u32>,
     pub(super) output: OutNode,
     pub(super) api_version: String,
+    /// The records of an aggregate query, computed when it ran (`rows` is then empty).
+    pub(super) computed: Option<Vec<Value>>,
 }
 
 impl Selection {
@@ -28,12 +30,24 @@ impl Selection {
 
     /// Number of records to return (0 for `COUNT()`).
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.computed.as_ref().map_or(self.rows.len(), Vec::len)
     }
 
     /// Whether there are no records to return.
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.len() == 0
+    }
+
+    /// Whether the records are `AggregateResult`s (an aggregate query), not rows.
+    pub fn is_aggregate(&self) -> bool {
+        self.computed.is_some()
+    }
+
+    /// The computed records of `range` (clamped), for an aggregate query.
+    fn computed(&self, range: std::ops::Range<usize>) -> Option<&[Value]> {
+        let records = self.computed.as_deref()?;
+        let end = range.end.min(records.len());
+        Some(&records[range.start.min(end)..end])
     }
 
     /// The queried sObject's canonical name.
@@ -45,6 +59,9 @@ impl Selection {
     /// [`super::QueryOutput::records`] describes. `source` must be the one the query ran on.
     /// Written by [`Selection::write_records`] and read back.
     pub fn records(&self, source: &dyn SoqlSource, range: std::ops::Range<usize>) -> Vec<Value> {
+        if let Some(records) = self.computed(range.clone()) {
+            return records.to_vec();
+        }
         let mut plan = Plan::new(source, &self.output, &self.object, &self.api_version);
         let mut out = Vec::new();
         self.range(range)
@@ -66,6 +83,15 @@ impl Selection {
         range: std::ops::Range<usize>,
         out: &mut Vec<u8>,
     ) {
+        if let Some(records) = self.computed(range.clone()) {
+            for (i, record) in records.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                let _ = serde_json::to_writer(&mut *out, record);
+            }
+            return;
+        }
         let mut plan = Plan::new(source, &self.output, &self.object, &self.api_version);
         for (i, &pos) in self.range(range).iter().enumerate() {
             if i > 0 {
@@ -103,6 +129,9 @@ impl Selection {
         source: &dyn SoqlSource,
         range: std::ops::Range<usize>,
     ) -> Vec<Value> {
+        if let Some(records) = self.computed(range.clone()) {
+            return records.to_vec();
+        }
         self.range(range)
             .iter()
             .map(|&pos| {
