@@ -15,5 +15,6 @@ mod install;
 mod logins;
 mod man;
 mod profile_flows;
+mod retry;
 mod run;
 mod version;
