@@ -76,6 +76,7 @@ impl<B: Backend> Runtime<B> {
             tx,
             token_store: Arc::default(),
             browser_paste: Arc::default(),
+            job: None,
         });
         Runtime {
             model,

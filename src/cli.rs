@@ -52,7 +52,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run the mock org (a local Salesforce emulator) until Ctrl-C.
     #[cfg(feature = "mock-org")]
-    MockOrg(crate::mock_org::cli::MockOrgCommand),
+    MockOrg(Box<crate::mock_org::cli::MockOrgCommand>),
     #[command(flatten)]
     Script(ScriptCommand),
 }
@@ -100,7 +100,7 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             #[cfg(feature = "mock-org")]
             Some(Command::MockOrg(args)) => {
-                crate::mock_org::cli::run_command(args).await.map_err(|e| {
+                crate::mock_org::cli::run_command(*args).await.map_err(|e| {
                     // A refused --bind is a usage error, like a bad flag.
                     let code = match e {
                         crate::mock_org::MockOrgError::BindRefused { .. } => EXIT_USAGE,

@@ -14,6 +14,9 @@ pub enum Msg {
     Tick(Timestamp),
     /// A spawned job finished.
     Done { req: RequestId, outcome: Outcome },
+    /// A call of the job `req` met a failure that passes and is tried again after a wait:
+    /// `notice` is what the status bar says ("retrying (2/4) after 503…").
+    Retrying { req: RequestId, notice: String },
     /// The client obtained a new token by itself (renewal after `INVALID_SESSION_ID`).
     TokenChanged(SessionInfo),
     /// `Sforce-Limit-Info` of the latest API response.

@@ -162,11 +162,24 @@ pub(crate) async fn client_for(ctx: &Context) -> Result<(Profile, SfClient), Com
     client_of(ctx, profile).await
 }
 
-/// Obtains `profile`'s secret (when its flow needs one) and builds its client.
+/// Obtains `profile`'s secret (when its flow needs one) and builds its client, which tries
+/// requests as often as config.toml's `retries` says (unless `SFTERM_RETRIES` does).
 pub(crate) async fn client_of(
     ctx: &Context,
     profile: Profile,
 ) -> Result<(Profile, SfClient), CommandError> {
+    let settings = crate::config::Settings::load(&ctx.config_dir.join("config.toml"))
+        .map_err(|e| CommandError::failure(e.to_string()))?;
+    crate::sf::types::set_configured_attempts(settings.retries);
+    let env = crate::sf::types::RETRIES_ENV;
+    if let Ok(value) = std::env::var(env)
+        && let Err(why) = crate::sf::types::parse_attempts(&value)
+    {
+        eprintln!(
+            "warning: {env} {why}; ignored (config.toml's retries = {} is used)",
+            settings.retries
+        );
+    }
     let secret = if profile.needs_secret() {
         Some(secret_for(&profile).await?)
     } else {

@@ -4,6 +4,12 @@
 //! CSV is written as Salesforce sends it (the header row once); NDJSON turns each CSV row into
 //! one JSON object keyed by the header (an empty unquoted cell, Salesforce's null, becomes
 //! `null`; every other value stays a string, as the CSV carries no types).
+//!
+//! A page that fails for a while is retried by the client's retry policy. A download cut for
+//! good (the retries ran out, the process was stopped) resumes in a new process with
+//! `sfterm export --resume JOB_ID`: after every page the command records in the data directory
+//! (`exports/JOB_ID.resume.json`) the file, its length and the locator of the next page, so the
+//! resumed download cuts off a half-written page and appends from there, every row once.
 
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -16,7 +22,18 @@ use crate::human::group_thousands;
 use crate::sf::bulk::{BulkError, DownloadOptions, PollOptions, write_csv_page};
 
 /// The file format of an export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
     /// CSV exactly as Salesforce sends it, one header row.
     #[default]
@@ -29,16 +46,73 @@ pub enum ExportFormat {
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExportArgs {
     /// The SOQL query (no aggregates, GROUP BY, OFFSET or subqueries in bulk queries).
-    pub soql: String,
+    #[arg(required_unless_present = "resume")]
+    pub soql: Option<String>,
     /// The file to write.
-    #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "resume")]
+    pub out: Option<PathBuf>,
     /// File format.
     #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
     pub format: ExportFormat,
     /// Include deleted and archived rows (queryAll).
     #[arg(long)]
     pub all: bool,
+    /// Resume the cut download of this job (the id the failed export named) into the same
+    /// file, from the last page written whole; the file, format and job are as recorded.
+    #[arg(long, value_name = "JOB_ID", conflicts_with_all = ["soql", "out", "format", "all"])]
+    pub resume: Option<String>,
+}
+
+/// What `--resume` needs to go on with a cut download, written after every page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct Progress {
+    job_id: String,
+    /// The file being written (absolute).
+    out: PathBuf,
+    format: ExportFormat,
+    /// Pages written whole so far.
+    pages: u64,
+    /// Rows in them.
+    records: u64,
+    /// The file's length after them: a resumed download cuts off anything after it.
+    bytes: u64,
+    /// The locator of the next page (`None` before the first page).
+    next: Option<String>,
+}
+
+impl Progress {
+    fn path(data_dir: &std::path::Path, job_id: &str) -> PathBuf {
+        data_dir
+            .join(crate::config::paths::EXPORTS_DIR)
+            .join(format!("{job_id}.resume.json"))
+    }
+
+    fn save(&self, data_dir: &std::path::Path) -> Result<(), CommandError> {
+        let text = serde_json::to_vec_pretty(self).unwrap_or_default();
+        crate::private_fs::write_private(&Self::path(data_dir, &self.job_id), &text)
+            .map_err(|e| CommandError::failure(e.to_string()))
+    }
+
+    fn load(data_dir: &std::path::Path, job_id: &str) -> Result<Progress, CommandError> {
+        let path = Self::path(data_dir, job_id);
+        let text = std::fs::read(&path).map_err(|e| {
+            CommandError::usage(format!(
+                "No cut export of job {job_id} to resume: {} cannot be read ({e}). Start the \
+                 export again with `sfterm export \"SOQL\" --out FILE`.",
+                path.display()
+            ))
+        })?;
+        serde_json::from_slice(&text).map_err(|e| {
+            CommandError::failure(format!(
+                "{} is not an export's progress: {e}",
+                path.display()
+            ))
+        })
+    }
+
+    fn forget(data_dir: &std::path::Path, job_id: &str) {
+        let _ = std::fs::remove_file(Self::path(data_dir, job_id));
+    }
 }
 
 /// Splits CSV text into records of cells; `None` marks an empty unquoted cell (null).
@@ -117,7 +191,7 @@ pub fn write_ndjson_page(out: &mut dyn Write, csv: &[u8]) -> std::io::Result<u64
 }
 
 /// The progress line on stderr: `12,000 records · 3.4 MB · 2,100 records/s`.
-pub(crate) fn progress_line(records: u64, bytes: u64, elapsed: Duration) -> String {
+pub(crate) fn progress_line_text(records: u64, bytes: u64, elapsed: Duration) -> String {
     let secs = elapsed.as_secs_f64().max(0.001);
     format!(
         "{} records · {:.1} MB · {} records/s",
@@ -135,72 +209,147 @@ fn bulk_error(e: BulkError) -> CommandError {
     }
 }
 
-/// Runs `sfterm export`.
+/// Runs `sfterm export`: a new job, or `--resume` of a cut download.
 pub(crate) async fn run(args: ExportArgs, ctx: &mut Context) -> Result<(), CommandError> {
-    if args.soql.trim().is_empty() {
-        return Err(CommandError::usage("The SOQL query is empty."));
-    }
-    let (_, client) = super::connect(ctx).await?;
-    let progress = ctx.stderr_is_terminal;
-    let job = client
-        .create_query_job(&args.soql, args.all)
-        .await
-        .map_err(|e| CommandError::api(&e))?;
-    let job = client
-        .wait_for_query_job(&job.id, PollOptions::default(), |j| {
-            if progress {
-                eprint!("\r\x1b[2Kjob {} {}", j.id, j.state);
-            }
-        })
-        .await
-        .map_err(bulk_error)?;
-    // A new file is 0600 (readable by the user only); one that exists keeps its mode.
-    let file = crate::private_fs::create(&args.out).map_err(|e| {
-        CommandError::usage(format!(
-            "cannot create {}: {}",
-            args.out.display(),
-            e.source
-        ))
-    })?;
+    let data_dir = ctx.data_dir();
+    let (client, job, progress, file) = match &args.resume {
+        Some(job_id) => {
+            let progress = Progress::load(&data_dir, job_id.trim())?;
+            let (_, client) = super::connect(ctx).await?;
+            let job = client
+                .query_job(&progress.job_id)
+                .await
+                .map_err(|e| CommandError::api(&e))?;
+            // Whatever came after the last page written whole is cut off, then appended to.
+            let file = crate::private_fs::append(&progress.out)
+                .map_err(|e| CommandError::failure(e.to_string()))?;
+            file.set_len(progress.bytes).map_err(|e| {
+                CommandError::failure(format!("cannot resume {}: {e}", progress.out.display()))
+            })?;
+            (client, job, progress, file)
+        }
+        None => {
+            let (soql, out) = match (&args.soql, &args.out) {
+                (Some(soql), Some(out)) if !soql.trim().is_empty() => (soql, out),
+                _ => return Err(CommandError::usage("The SOQL query is empty.")),
+            };
+            let (_, client) = super::connect(ctx).await?;
+            let progress_line = ctx.stderr_is_terminal;
+            let job = client
+                .create_query_job(soql, args.all)
+                .await
+                .map_err(|e| CommandError::api(&e))?;
+            let job = client
+                .wait_for_query_job(&job.id, PollOptions::default(), |j| {
+                    if progress_line {
+                        eprint!("\r\x1b[2Kjob {} {}", j.id, j.state);
+                    }
+                })
+                .await
+                .map_err(bulk_error)?;
+            // A new file is 0600 (readable by the user only); one that exists keeps its mode.
+            let file = crate::private_fs::create(out).map_err(|e| {
+                CommandError::usage(format!("cannot create {}: {}", out.display(), e.source))
+            })?;
+            let out = std::path::absolute(out).unwrap_or_else(|_| out.clone());
+            let progress = Progress {
+                job_id: job.id.clone(),
+                out,
+                format: args.format,
+                pages: 0,
+                records: 0,
+                bytes: 0,
+                next: None,
+            };
+            (client, job, progress, file)
+        }
+    };
+    download(
+        &client,
+        &job,
+        progress,
+        file,
+        &data_dir,
+        ctx.stderr_is_terminal,
+    )
+    .await
+}
+
+/// Downloads the pages from where `progress` stands into `file`, recording the progress after
+/// every page; forgets it once the last page is written.
+async fn download(
+    client: &crate::sf::SfClient,
+    job: &crate::sf::bulk::BulkJob,
+    mut progress: Progress,
+    file: std::fs::File,
+    data_dir: &std::path::Path,
+    progress_line: bool,
+) -> Result<(), CommandError> {
+    progress.save(data_dir)?;
     let mut out = BufWriter::new(file);
     let started = Instant::now();
-    let mut first = true;
-    let mut records = 0u64;
-    let mut bytes = 0u64;
-    let format = args.format;
+    let mut written = 0u64;
+    let mut saved = Ok(());
     let result = client
-        .download_query_job(&job, None, DownloadOptions::default(), |page| {
-            match format {
-                ExportFormat::Csv => write_csv_page(&mut out, &page.csv, first)?,
-                ExportFormat::Ndjson => {
-                    write_ndjson_page(&mut out, &page.csv)?;
+        .download_query_job(
+            job,
+            progress.next.clone(),
+            DownloadOptions::default(),
+            |page| {
+                match progress.format {
+                    ExportFormat::Csv => write_csv_page(&mut out, &page.csv, progress.bytes == 0)?,
+                    ExportFormat::Ndjson => {
+                        write_ndjson_page(&mut out, &page.csv)?;
+                    }
                 }
-            }
-            first = false;
-            records += page.records;
-            bytes += page.csv.len() as u64;
-            if progress {
-                eprint!(
-                    "\r\x1b[2K{}",
-                    progress_line(records, bytes, started.elapsed())
-                );
-            }
-            Ok(())
-        })
+                out.flush()?;
+                progress.bytes = out.get_ref().metadata()?.len();
+                progress.pages += 1;
+                progress.records += page.records;
+                progress.next.clone_from(&page.next_locator);
+                written += page.csv.len() as u64;
+                saved = progress.save(data_dir);
+                if progress_line {
+                    eprint!(
+                        "\r\x1b[2K{}",
+                        progress_line_text(progress.records, written, started.elapsed())
+                    );
+                }
+                Ok(())
+            },
+        )
         .await;
-    if progress {
+    if progress_line {
         eprint!("\r\x1b[2K");
     }
     out.flush().map_err(|e| CommandError::output(&e))?;
-    let summary = result.map_err(bulk_error)?;
-    if progress {
-        eprintln!(
-            "{} records written to {}",
-            group_thousands(summary.records),
-            args.out.display()
-        );
+    saved?;
+    match result {
+        Ok(_) => {
+            Progress::forget(data_dir, &progress.job_id);
+            if progress_line {
+                eprintln!(
+                    "{} records written to {}",
+                    group_thousands(progress.records),
+                    progress.out.display()
+                );
+            }
+            Ok(())
+        }
+        Err(e) => {
+            let mut error = bulk_error(e);
+            error.message = format!(
+                "{}\n{} records of job {} are in {}. Resume the download with `sfterm export \
+                 --resume {}`.",
+                error.message,
+                group_thousands(progress.records),
+                progress.job_id,
+                progress.out.display(),
+                progress.job_id
+            );
+            Err(error)
+        }
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -234,7 +383,7 @@ mod tests {
     #[test]
     fn progress_shows_records_mb_and_rate() {
         assert_eq!(
-            progress_line(12_000, 3_400_000, Duration::from_secs(2)),
+            progress_line_text(12_000, 3_400_000, Duration::from_secs(2)),
             "12,000 records · 3.4 MB · 6,000 records/s"
         );
     }

@@ -140,6 +140,9 @@ pub struct Context {
     /// Where browser logins' refresh tokens are kept; `None` = detected
     /// ([`TokenStore::detect`](crate::login::TokenStore::detect)).
     pub token_store: Option<crate::login::TokenStore>,
+    /// The data directory (where `export` keeps what `--resume` needs); `None` = the
+    /// platform's, or `SFTERM_DATA_DIR`.
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Context {
@@ -152,7 +155,16 @@ impl Context {
             stdout: Box::new(io::stdout()),
             stderr_is_terminal: io::stderr().is_terminal(),
             token_store: None,
+            data_dir: None,
         }
+    }
+
+    /// The data directory: [`Context::data_dir`] when set, else the platform's (or
+    /// `SFTERM_DATA_DIR`).
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir
+            .clone()
+            .unwrap_or_else(crate::config::paths::data_dir)
     }
 
     /// `<config_dir>/profiles.toml`.

@@ -1,4 +1,5 @@
-//! General settings from `config.toml` (theme, token renewal margin, log level, key overrides).
+//! General settings from `config.toml` (theme, token renewal margin, log level, retries, key
+//! overrides).
 //!
 //! Every key is optional; a missing file means the defaults. Unknown keys and wrong types are
 //! errors that name the key and give `file:line:col`, so typos do not go unnoticed.
@@ -31,6 +32,9 @@ pub struct Settings {
     pub renew_margin_secs: u64,
     /// A `tracing` filter such as `"info"` or `"sfterm=debug"` (`SFTERM_LOG` overrides it).
     pub log_level: String,
+    /// How many times a request that meets a failure that passes is tried at most, the first
+    /// try included (`SFTERM_RETRIES` overrides it; see docs/reliability.md).
+    pub retries: u32,
     /// User key bindings layered over the defaults.
     pub keys: KeyOverrides,
 }
@@ -41,6 +45,7 @@ impl Default for Settings {
             theme: "dark".to_owned(),
             renew_margin_secs: 300,
             log_level: "info".to_owned(),
+            retries: crate::sf::client::DEFAULT_ATTEMPTS,
             keys: KeyOverrides::new(),
         }
     }
@@ -114,6 +119,23 @@ impl Settings {
                         })?;
                     v.clone_into(&mut s.log_level);
                 }
+                "retries" => {
+                    s.retries = item
+                        .as_integer()
+                        .and_then(|i| crate::sf::types::parse_attempts(&i.to_string()).ok())
+                        .ok_or_else(|| {
+                            err(
+                                item,
+                                key,
+                                root,
+                                format!(
+                                    "\"retries\" must be a whole number of tries from 1 (never \
+                                     retry) to {}",
+                                    crate::sf::client::MAX_ATTEMPTS
+                                ),
+                            )
+                        })?;
+                }
                 "keys" => s.keys = parse_keys(path, text, root, item)?,
                 other => {
                     let span = root
@@ -126,7 +148,7 @@ impl Settings {
                         span,
                         format!(
                             "unknown setting \"{other}\" (known: theme, renew_margin_secs, \
-                             log_level, keys)"
+                             log_level, retries, keys)"
                         ),
                     ));
                 }
@@ -217,13 +239,14 @@ mod tests {
     #[test]
     fn full_file() {
         let s = parse(
-            "theme = \"light\"\nrenew_margin_secs = 120\nlog_level = \"sfterm=debug\"\n\n\
-             [keys.global]\nquit = [\"q\", \"ctrl-c\"]\n[keys.records]\nrefresh = \"ctrl-r\"\n",
+            "theme = \"light\"\nrenew_margin_secs = 120\nlog_level = \"sfterm=debug\"\n\
+             retries = 2\n\n[keys.global]\nquit = [\"q\", \"ctrl-c\"]\n[keys.records]\nrefresh = \"ctrl-r\"\n",
         )
         .expect("valid");
         assert_eq!(s.theme, "light");
         assert_eq!(s.renew_margin_secs, 120);
         assert_eq!(s.log_level, "sfterm=debug");
+        assert_eq!(s.retries, 2);
         assert_eq!(s.keys["global"]["quit"], ["q", "ctrl-c"]);
         assert_eq!(s.keys["records"]["refresh"], ["ctrl-r"]);
     }
@@ -234,7 +257,7 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "config.toml:2:3: unknown setting \"colour\" (known: theme, renew_margin_secs, \
-             log_level, keys)"
+             log_level, retries, keys)"
         );
     }
 
@@ -256,6 +279,13 @@ mod tests {
                 .starts_with("config.toml:2:9: keys.global.quit"),
             "{e}"
         );
+        for bad in ["retries = 0\n", "retries = 21\n", "retries = \"4\"\n"] {
+            let e = parse(bad).expect_err(bad);
+            assert!(
+                e.to_string().starts_with("config.toml:1:11: \"retries\""),
+                "{bad}: {e}"
+            );
+        }
         let e = parse("keys = 3\n").expect_err("bad keys");
         assert!(e.to_string().starts_with("config.toml:1:8:"), "{e}");
     }

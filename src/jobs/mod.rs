@@ -42,6 +42,9 @@ pub struct Context {
     pub token_store: Arc<std::sync::OnceLock<TokenStore>>,
     /// Addresses the user pastes for the browser login in progress.
     pub browser_paste: Arc<std::sync::Mutex<Option<mpsc::UnboundedSender<String>>>>,
+    /// The job this context was handed to ([`run`]): the client it gives out tells the UI of
+    /// its retries as that job's (`Msg::Retrying`).
+    pub job: Option<RequestId>,
 }
 
 impl Context {
@@ -61,6 +64,7 @@ impl Context {
             tx: mpsc::unbounded_channel().0,
             token_store: Arc::default(),
             browser_paste: Arc::default(),
+            job: None,
         }
     }
 
@@ -76,9 +80,23 @@ impl Context {
         self.token_store.get_or_init(|| detected).clone()
     }
 
-    /// The connected profile's name and client.
+    /// The connected profile's name and client; inside a job, the client tells the UI of each
+    /// retry of its calls, so the status bar says "retrying (2/4) after 503…" for that job.
     pub fn client(&self) -> Option<(String, SfClient)> {
-        self.session.client()
+        let (profile, client) = self.session.client()?;
+        let client = match self.job {
+            Some(req) => {
+                let tx = self.tx.clone();
+                client.reporting_retries(move |notice| {
+                    let _ = tx.send(Msg::Retrying {
+                        req,
+                        notice: notice.to_string(),
+                    });
+                })
+            }
+            None => client,
+        };
+        Some((profile, client))
     }
 
     /// Where saved requests, history and large bodies are kept.
@@ -96,6 +114,10 @@ impl Context {
 
 /// Does one job's work.
 pub async fn run(job: Job, req: RequestId, ctx: &Context) -> Outcome {
+    let ctx = &Context {
+        job: Some(req),
+        ..ctx.clone()
+    };
     match job {
         Job::Connect {
             profile,

@@ -4,7 +4,6 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use crate::sf::bulk::{BulkError, BulkJob, write_csv_page};
 use crate::sf::types::query_decode_error;
@@ -153,20 +152,10 @@ async fn export_page(
     locator: Option<String>,
     path: PathBuf,
 ) -> Result<ExportPageDone, JobError> {
-    let mut attempt = 0;
-    let page = loop {
-        attempt += 1;
-        match client
-            .query_job_page(job, locator.as_deref(), Some(EXPORT_PAGE_ROWS))
-            .await
-        {
-            Ok(page) => break page,
-            Err(BulkError::Api(e)) if attempt < 4 && e.status().is_none_or(|s| s >= 500) => {
-                tokio::time::sleep(Duration::from_millis(500 * attempt)).await;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    };
+    // A page that fails for a while is retried by the client's retry policy.
+    let page = client
+        .query_job_page(job, locator.as_deref(), Some(EXPORT_PAGE_ROWS))
+        .await?;
     let first = locator.is_none();
     let csv = page.csv.clone();
     let path = expand_home(path);

@@ -11,8 +11,12 @@
 //!   `drop_result_pages` (count: the next N Bulk result page requests with a locator, i.e. a
 //!   download already under way, get their connection closed), `kind` (with `fail_next`: what
 //!   the failing answers look like, see [`FaultKind`]; `status` applies to all kinds, e.g.
-//!   `{"fail_next":1,"status":200,"kind":"html"}`).
-//! * `DELETE /__mock/faults` — no latency, no pending failures or dropped connections.
+//!   `{"fail_next":1,"status":200,"kind":"html"}`), `after` (with `fail_next`: calls that pass
+//!   first), `retry_after` (seconds a 503 or 429 asks for, default 1, 0: none), `fail_rate`
+//!   with `seed` (that share of data API calls fails with a mix of transient failures, see
+//!   `chaos.rs`; 0 stops it).
+//! * `DELETE /__mock/faults` — no latency, no pending or random failures or dropped
+//!   connections.
 //! * `GET /__mock/clock` — the org's "now" and how far it is ahead of real time.
 //! * `POST /__mock/clock` — `{"advance_secs": N}` moves the org's clock forward N seconds
 //!   (fractions allowed): tokens time out, records are stamped and TODAY falls as if that much
@@ -116,11 +120,17 @@ pub enum FaultKind {
     WrongShape,
     /// Headers and the start of the body, then the connection is reset mid-body.
     ResetMidBody,
+    /// The connection is closed without an answer; the request is not run.
+    Drop,
+    /// The request is run (a record is created or saved), then the connection is closed
+    /// without the answer: what a client sees when a proxy cuts a call that took effect.
+    DropAfterProcessing,
 }
 
 impl FaultKind {
     /// The `kind` names accepted by `/__mock/faults`.
-    pub const NAMES: &'static str = "error, html, truncated_json, wrong_shape, reset_mid_body";
+    pub const NAMES: &'static str =
+        "error, html, truncated_json, wrong_shape, reset_mid_body, drop, drop_after_processing";
 
     fn parse(name: &str) -> Option<FaultKind> {
         serde_json::from_value(Value::String(name.to_owned())).ok()
@@ -129,7 +139,10 @@ impl FaultKind {
 
 fn faults_body(shared: &Shared) -> Value {
     let inner = shared.lock();
+    let chaos = inner.chaos.as_ref();
     json!({"latency_ms": inner.latency_ms, "fail_next": inner.fault,
+           "fail_rate": chaos.map_or(0.0, |c| c.rate), "seed": chaos.map(|c| c.seed),
+           "failed_at_random": chaos.map_or(0, |c| c.failed),
            "drop_connections": inner.drop_next, "drop_result_pages": inner.drop_result_pages,
            "api_usage": inner.usage, "api_limit": shared.config.api_daily_limit})
 }
@@ -165,10 +178,22 @@ fn set_faults(shared: &Shared, body: &[u8]) -> Result<Response, ApiError> {
             inner.fault = Fault {
                 remaining: usize::try_from(count).unwrap_or(usize::MAX),
                 status,
+                after: number("after").map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX)),
+                retry_after: number("retry_after"),
                 error_code: text("error_code"),
                 message: text("message"),
                 kind,
             };
+        }
+        if let Some(rate) = body.get("fail_rate") {
+            let rate = rate
+                .as_f64()
+                .filter(|r| (0.0..=1.0).contains(r))
+                .ok_or_else(|| {
+                    ApiError::bad("INVALID_FIELD", "fail_rate must be a number from 0 to 1")
+                })?;
+            let seed = number("seed").unwrap_or(shared.config.seed);
+            inner.chaos = (rate > 0.0).then(|| super::chaos::Chaos::new(rate, seed));
         }
         if let Some(count) = number("drop_connections") {
             inner.drop_next = usize::try_from(count).unwrap_or(usize::MAX);
@@ -298,6 +323,7 @@ pub(crate) fn handle(
             let mut inner = shared.lock();
             inner.latency_ms = 0;
             inner.fault = Fault::default();
+            inner.chaos = None;
             inner.drop_next = 0;
             inner.drop_result_pages = 0;
             Ok(StatusCode::NO_CONTENT.into_response())
@@ -332,13 +358,7 @@ impl super::MockOrg {
     /// 500 `UNKNOWN_EXCEPTION`, 503 `SERVER_UNAVAILABLE`, 401 `INVALID_SESSION_ID`, or the
     /// status with a generic error for anything else. Fault injection for tests.
     pub fn fail_next(&self, count: usize, status: u16) {
-        self.shared.lock().fault = Fault {
-            remaining: count,
-            status,
-            error_code: None,
-            message: None,
-            kind: FaultKind::Error,
-        };
+        self.fail_after(0, count, status, FaultKind::Error);
     }
 
     /// Like [`fail_next`](Self::fail_next), with the `errorCode` (and optionally the
@@ -355,20 +375,14 @@ impl super::MockOrg {
             status,
             error_code: error_code.map(str::to_owned),
             message: message.map(str::to_owned),
-            kind: FaultKind::Error,
+            ..Fault::default()
         };
     }
 
     /// Makes the next `count` data API calls answer `status` with a body of the given
     /// [`FaultKind`] (HTML page, truncated or wrongly shaped JSON, reset mid-body, ...).
     pub fn fail_next_kind(&self, count: usize, status: u16, kind: FaultKind) {
-        self.shared.lock().fault = Fault {
-            remaining: count,
-            status,
-            error_code: None,
-            message: None,
-            kind,
-        };
+        self.fail_after(0, count, status, kind);
     }
 
     /// Makes a Bulk API query job end as `Failed` with `message` as its `errorMessage`

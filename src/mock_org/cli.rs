@@ -141,6 +141,19 @@ pub struct MockOrgArgs {
     /// 401 INVALID_SESSION_ID, 403 REQUEST_LIMIT_EXCEEDED).
     #[arg(long = "fail-next", value_name = "N:STATUS[:ERRORCODE]", value_parser = parse_fail_next)]
     pub fail_next: Option<FailNext>,
+    /// Fault: this share (0 to 1, e.g. 0.05) of data API calls fails with a mix of transient
+    /// failures (503 with Retry-After, 500 UNKNOWN_EXCEPTION / UNABLE_TO_LOCK_ROW, an HTML 502
+    /// or 504, 429, the concurrent-request limit, a reset mid-body, a dropped connection).
+    #[arg(long = "fail-rate", value_name = "RATE", value_parser = parse_fail_rate)]
+    pub fail_rate: Option<f64>,
+    /// The seed of --fail-rate: the same seed fails the same calls of the same sequence.
+    #[arg(
+        long = "fail-seed",
+        value_name = "N",
+        default_value_t = 7,
+        requires = "fail_rate"
+    )]
+    pub fail_seed: u64,
     /// Fault: the first N requests get their TCP connection closed without an answer.
     #[arg(long = "drop-connections", value_name = "N", default_value_t = 0)]
     pub drop_connections: usize,
@@ -163,6 +176,15 @@ pub struct MockOrgArgs {
     /// for load tests, which otherwise hit 403 REQUEST_LIMIT_EXCEEDED after 15,000 calls.
     #[arg(long = "api-limit", value_name = "N", default_value_t = 15000)]
     pub api_limit: u64,
+}
+
+/// `--fail-rate RATE`: a number from 0 to 1.
+pub fn parse_fail_rate(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|r| (0.0..=1.0).contains(r))
+        .ok_or_else(|| format!("{text:?} is not a share from 0 to 1 (e.g. 0.05)"))
 }
 
 /// `--fail-next N:STATUS[:ERRORCODE]`.
@@ -276,6 +298,13 @@ fn fault_summary(args: &MockOrgArgs) -> Vec<String> {
                 .unwrap_or_default()
         ));
     }
+    if let Some(rate) = args.fail_rate {
+        out.push(format!(
+            "{}% of data API calls fail (seed {})",
+            rate * 100.0,
+            args.fail_seed
+        ));
+    }
     if args.drop_connections > 0 {
         out.push(format!(
             "next {} connections dropped",
@@ -331,6 +360,9 @@ pub async fn run_on(
     }
     if let Some(fail) = &args.fail_next {
         org.fail_next_with(fail.count, fail.status, fail.error_code.as_deref(), None);
+    }
+    if let Some(rate) = args.fail_rate {
+        org.set_fail_rate(rate, args.fail_seed);
     }
     if args.drop_connections > 0 {
         org.drop_next_connections(args.drop_connections);

@@ -48,6 +48,11 @@ impl<T> Service<T> for MakeDropFaults {
     }
 }
 
+/// Marks a response that is not to be sent: the connection is closed instead (the `drop` and
+/// `drop_after_processing` faults of the data API).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DropAnswer;
+
 /// Why a request got no answer (logged by hyper at debug level at most).
 #[derive(Debug, thiserror::Error)]
 #[error("mock org: connection dropped by the drop-connections fault")]
@@ -90,6 +95,7 @@ where
         let response = self.router.call(request);
         Box::pin(async move {
             match response.await {
+                Ok(response) if response.extensions().get::<DropAnswer>().is_some() => Err(Dropped),
                 Ok(response) => Ok(response),
                 Err(never) => match never {},
             }

@@ -10,6 +10,7 @@ mod admin;
 pub use admin::FaultKind;
 mod apex;
 mod bulk;
+mod chaos;
 pub mod cli;
 mod clock;
 mod collections;

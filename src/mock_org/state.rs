@@ -48,11 +48,16 @@ pub(crate) struct TokenInfo {
     pub last_used_ms: i64,
 }
 
-/// Injected failures: the next `remaining` data API calls answer `status` with an error array.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+/// Injected failures: the next `remaining` data API calls (once `after` more have passed)
+/// answer `status` with an error array.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub(crate) struct Fault {
     pub remaining: usize,
     pub status: u16,
+    /// Data API calls that pass before the first failure.
+    pub after: usize,
+    /// `Retry-After` seconds of a 503 or 429 answer (`None`: 1; 0: no header).
+    pub retry_after: Option<u64>,
     /// `errorCode` to send; default depends on the status (`UNKNOWN_EXCEPTION`, ...).
     pub error_code: Option<String>,
     /// `message` to send; default depends on the status.
@@ -138,6 +143,8 @@ pub(crate) struct Inner {
     pub ingest: super::ingest::Ingest,
     /// Injected failures of the next data API calls.
     pub fault: Fault,
+    /// The probabilistic fault (`fail_rate`), if set.
+    pub chaos: Option<super::chaos::Chaos>,
     /// Injected delay before every data API response, in milliseconds.
     pub latency_ms: u64,
     /// The next this many requests (except `/__mock/...`) get their connection closed
@@ -254,6 +261,7 @@ impl Shared {
             job_seq: 0,
             ingest: Default::default(),
             fault: Fault::default(),
+            chaos: None,
             latency_ms: u64::try_from(config.latency.as_millis()).unwrap_or(u64::MAX),
             drop_next: 0,
             drop_result_pages: 0,

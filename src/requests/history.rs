@@ -305,6 +305,7 @@ mod tests {
             headers: reqwest::header::HeaderMap::new(),
             body: bytes::Bytes::copy_from_slice(body),
             elapsed: Duration::from_millis(12),
+            delivery: Default::default(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Bulk API 2.0 jobs: what query and ingest jobs share (their job info, polling with backoff,
-//! abort, delete, list), and query jobs' CSV result pages by locator (resuming after a failed
-//! page). Ingest jobs' own calls (create, upload, close, results) are in [`super::ingest`].
+//! abort, delete, list), and query jobs' CSV result pages by locator (each page retried by the
+//! client's retry policy; a download cut for good resumes from the failed page's locator).
+//! Ingest jobs' own calls (create, upload, close, results) are in [`super::ingest`].
 
 use std::io::Write;
 use std::time::Duration;
@@ -120,26 +121,12 @@ impl Default for PollOptions {
     }
 }
 
-/// How to download results.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// How to download results (a failed page is retried by the client's
+/// [`RetryPolicy`](super::RetryPolicy), like every GET).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct DownloadOptions {
     /// `maxRecords` per page (`None`: Salesforce's default).
     pub max_records: Option<u32>,
-    /// How many times one failed page is fetched again (network errors, 5xx) before giving up.
-    pub retries: u32,
-    /// Pause before a retry.
-    pub retry_delay: Duration,
-}
-
-impl Default for DownloadOptions {
-    /// Salesforce's page size, 3 retries, 1 s apart.
-    fn default() -> Self {
-        DownloadOptions {
-            max_records: None,
-            retries: 3,
-            retry_delay: Duration::from_secs(1),
-        }
-    }
 }
 
 /// One downloaded page of CSV results.
@@ -162,8 +149,6 @@ pub struct DownloadSummary {
     pub bytes: u64,
     /// Pages fetched.
     pub pages: u64,
-    /// Pages that needed at least one retry.
-    pub retried_pages: u64,
 }
 
 /// A bulk-specific failure.
@@ -213,11 +198,9 @@ pub enum BulkError {
     /// A page answer without the headers a result page has.
     #[error("bad result page: {0}")]
     BadPage(String),
-    /// A page kept failing; `locator` is where a later download can resume.
-    #[error(
-        "downloading a page of bulk job {id} failed after {attempts} attempts ({source}); \
-             {written} rows were written"
-    )]
+    /// A page failed (after the retries the client's policy allows); `locator` is where a
+    /// later download can resume.
+    #[error("downloading a page of bulk job {id} failed ({source}); {written} rows were written")]
     PageFailed {
         /// Job id.
         id: String,
@@ -225,17 +208,16 @@ pub enum BulkError {
         locator: Option<String>,
         /// Rows written before the failure.
         written: u64,
-        /// How many times the page was tried.
-        attempts: u32,
-        /// The last error.
+        /// Why.
         source: ApiError,
     },
 }
 
-/// True for failures worth retrying: network trouble, timeouts and 5xx answers.
-fn transient(e: &ApiError) -> bool {
+/// A failure that may pass with time (a download can resume after it): what the client gave
+/// up retrying, network trouble, timeouts, 5xx answers.
+fn passes(e: &ApiError) -> bool {
     match e {
-        ApiError::Network { .. } | ApiError::Timeout { .. } => true,
+        ApiError::GaveUp { .. } | ApiError::Network { .. } | ApiError::Timeout { .. } => true,
         ApiError::Api { status, .. } | ApiError::Http { status, .. } => *status >= 500,
         _ => false,
     }
@@ -457,8 +439,9 @@ impl SfClient {
     }
 
     /// Downloads every page of a completed job, starting at `resume_from` (a locator from a
-    /// [`BulkError::PageFailed`]; `None`: the start), handing each page to `sink` as it
-    /// arrives. A failed page is fetched again up to `options.retries` times.
+    /// [`BulkError::PageFailed`]; `None`: the start), handing each page and the locator it was
+    /// fetched with to `sink` as it arrives. A page that still fails after the client's
+    /// retries is a [`BulkError::PageFailed`] naming its locator.
     pub async fn download_query_job(
         &self,
         job: &BulkJob,
@@ -469,32 +452,20 @@ impl SfClient {
         let mut summary = DownloadSummary::default();
         let mut locator = resume_from;
         loop {
-            let mut attempt = 0;
-            let page = loop {
-                attempt += 1;
-                match self
-                    .query_job_page(job, locator.as_deref(), options.max_records)
-                    .await
-                {
-                    Ok(page) => break page,
-                    Err(BulkError::Api(e)) if transient(&e) => {
-                        if attempt > options.retries {
-                            return Err(BulkError::PageFailed {
-                                id: job.id.clone(),
-                                locator,
-                                written: summary.records,
-                                attempts: attempt,
-                                source: e,
-                            });
-                        }
-                        tracing::warn!(error = %e, attempt, "bulk result page failed; retrying");
-                        if attempt == 1 {
-                            summary.retried_pages += 1;
-                        }
-                        tokio::time::sleep(options.retry_delay).await;
-                    }
-                    Err(e) => return Err(e),
+            let page = match self
+                .query_job_page(job, locator.as_deref(), options.max_records)
+                .await
+            {
+                Ok(page) => page,
+                Err(BulkError::Api(e)) if passes(&e) => {
+                    return Err(BulkError::PageFailed {
+                        id: job.id.clone(),
+                        locator,
+                        written: summary.records,
+                        source: e,
+                    });
                 }
+                Err(e) => return Err(e),
             };
             sink(&page)?;
             summary.pages += 1;

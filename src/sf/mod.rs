@@ -3,7 +3,9 @@
 //! [`SfClient`] logs in with the [`Grant`] of its config (client credentials by default; a
 //! browser login's refresh token, JWT bearer, or the Salesforce CLI through [`sfcli`]),
 //! renews its token once (shared by concurrent callers) when Salesforce answers 401
-//! `INVALID_SESSION_ID`, and maps every failure to an [`ApiError`] whose
+//! `INVALID_SESSION_ID`, retries what is safe to repeat when a failure passes (a 503, a dropped
+//! connection: [`RetryPolicy`], never a record creation or an Apex call once it may have run),
+//! and maps every failure to an [`ApiError`] whose
 //! [`ApiError::diagnosis`] explains it in plain words. The browser login's pieces (PKCE,
 //! authorize URL, loopback listener, pasted redirect) are in [`oauth::web`].
 //!
@@ -37,11 +39,14 @@ pub mod types;
 #[cfg(test)]
 mod fuzz_tests;
 
-pub use client::{Clock, LimitBackoff, OrgFacts, QueryStream, SfClient, Spill, SystemClock};
+pub use client::{
+    Clock, OrgFacts, QueryStream, RetryNotice, RetryObserver, RetryPolicy, SfClient, Spill,
+    SystemClock,
+};
 pub use error::{ApiError, BrowserLoginError, Diagnosis, SfCliError, SfError};
 pub use json_ref::{JsonRef, ObjectRef};
 pub use types::{
-    ApiVersion, ApiVersionInfo, ChildRelationship, ClientAuthStyle, ConnectionConfig,
+    ApiVersion, ApiVersionInfo, ChildRelationship, ClientAuthStyle, ConnectionConfig, Delivery,
     DescribeGlobal, FieldDescribe, Grant, GrantKind, Identity, Introspection, JwtBearer,
     LimitEntry, LimitInfo, Limits, PicklistValue, QueryOptions, QueryPage, RawQueryPage,
     RawResponse, Record, RenewReason, SObjectDescribe, SObjectSummary, SaveResult, Token,

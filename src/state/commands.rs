@@ -172,6 +172,7 @@ impl Model {
                 for effect in &effects {
                     if let Effect::Cancel(req) = effect {
                         self.inflight.remove(req);
+                        self.retrying.remove(req);
                     }
                 }
                 effects

@@ -281,7 +281,7 @@ impl HistoryState {
             HistoryOutcome::Replayed { result, .. } => {
                 self.note = match result {
                     Ok(view) => Some(format!("Sent again: HTTP {} {}", view.status, view.reason)),
-                    Err(e) => Some(format!("Not sent: {e}")),
+                    Err(e) => Some(format!("Send failed: {e}")),
                 };
             }
         }

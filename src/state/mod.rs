@@ -131,6 +131,9 @@ pub struct Model {
     pub overlay: Option<Overlay>,
     /// Jobs in flight and what the status bar says about each.
     pub inflight: BTreeMap<RequestId, String>,
+    /// Jobs in flight whose call is being retried, with the latest notice ("retrying (2/4)
+    /// after 503…"): the status bar shows it until the job is done.
+    pub retrying: BTreeMap<RequestId, String>,
     /// The latest notice for the status bar.
     pub notice: Option<String>,
     pub now: Timestamp,
@@ -179,6 +182,7 @@ impl Model {
             records: RecordsState::default(),
             overlay: None,
             inflight: BTreeMap::new(),
+            retrying: BTreeMap::new(),
             notice: None,
             now,
             tz: jiff::tz::TimeZone::system(),
@@ -323,6 +327,20 @@ impl Model {
         }
     }
 
+    /// What the status bar says about the jobs in flight: a job being retried first (the retry
+    /// notice, then its label, so a narrow bar cuts the label), else the latest job's label; and
+    /// how many others run.
+    pub fn inflight_label(&self) -> Option<(String, usize)> {
+        let others = self.inflight.len().saturating_sub(1);
+        let retried = self.retrying.iter().rev().find_map(|(req, notice)| {
+            let label = self.inflight.get(req)?;
+            Some(format!("{notice} {label}"))
+        });
+        retried
+            .or_else(|| self.inflight.values().next_back().cloned())
+            .map(|label| (label, others))
+    }
+
     /// Records the spawned jobs among `effects` as in flight.
     pub(super) fn track(&mut self, effects: Vec<Effect>) -> Vec<Effect> {
         for effect in &effects {
@@ -332,6 +350,7 @@ impl Model {
                 }
                 Effect::Cancel(req) => {
                     self.inflight.remove(req);
+                    self.retrying.remove(req);
                 }
                 _ => {}
             }
@@ -356,7 +375,14 @@ impl Model {
             }
             Msg::Done { req, outcome } => {
                 self.inflight.remove(&req);
+                self.retrying.remove(&req);
                 self.pane_outcome(req, outcome)
+            }
+            Msg::Retrying { req, notice } => {
+                if self.inflight.contains_key(&req) {
+                    self.retrying.insert(req, notice);
+                }
+                Vec::new()
             }
             Msg::TokenChanged(session) => {
                 let effects = self.token.on_new_session(session, &mut self.ids);

@@ -71,8 +71,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
             Span::styled(SPINNER[model.frame % SPINNER.len()], theme.key()),
             Span::raw(format!(" {status}")),
         ])
-    } else if let Some(label) = model.inflight.values().next_back() {
-        let more = model.inflight.len().saturating_sub(1);
+    } else if let Some((label, more)) = model.inflight_label() {
         let extra = if more > 0 {
             format!(" (+{more})")
         } else {

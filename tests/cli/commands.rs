@@ -962,6 +962,7 @@ async fn a_closed_pipe_ends_the_query_quietly() {
         stdout: Box::new(ClosedPipe { limit: 100 }),
         stderr_is_terminal: false,
         token_store: None,
+        data_dir: Some(dir.path().to_path_buf()),
     };
     commands::run(cli.command, ctx, TestCli::command())
         .await
@@ -984,6 +985,7 @@ async fn a_closed_pipe_ends_completions_and_the_man_page_quietly() {
             stdout: Box::new(ClosedPipe { limit: 100 }),
             stderr_is_terminal: false,
             token_store: None,
+            data_dir: Some(dir.path().to_path_buf()),
         };
         commands::run(cli.command, ctx, TestCli::command())
             .await

@@ -298,6 +298,7 @@ fn context(dir: &Path, out: &Buffer) -> Context {
         stdout: Box::new(out.clone()),
         stderr_is_terminal: false,
         token_store: None,
+        data_dir: Some(dir.to_path_buf()),
     }
 }
 

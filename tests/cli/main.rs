@@ -16,5 +16,6 @@ mod install;
 mod logins;
 mod man;
 mod profile_flows;
+mod retry;
 mod run;
 mod version;

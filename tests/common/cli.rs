@@ -80,6 +80,7 @@ pub async fn run(config_dir: &Path, args: &[&str]) -> (Result<(), CommandError>,
         stderr_is_terminal: false,
         // Browser logins of a test keep their refresh tokens beside its profiles.
         token_store: Some(TokenStore::file(config_dir, "test")),
+        data_dir: Some(config_dir.to_path_buf()),
     };
     let result = commands::run(cli.command, ctx, TestCli::command()).await;
     (result, out.text())

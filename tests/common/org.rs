@@ -1,12 +1,14 @@
 //! A running mock org with a plain HTTP client and an access token from the client credentials
 //! flow, for tests of the mock org's wire format (no sfterm client in between).
 
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
+use futures::future::BoxFuture;
 use secrecy::SecretString;
 use serde_json::Value;
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
-use sfterm::sf::{ConnectionConfig, RenewReason, SfClient};
+use sfterm::sf::{Clock, ConnectionConfig, RenewReason, SfClient};
 
 pub struct OrgFixture {
     pub org: MockOrg,
@@ -65,4 +67,47 @@ pub async fn logged_in_client(org: &MockOrg) -> SfClient {
     let client = SfClient::new(connection(org)).expect("client");
     client.login(RenewReason::Initial).await.expect("login");
     client
+}
+
+/// The client's clock in tests: time moves only by the client's own waits (the retry policy's
+/// backoff and `Retry-After`), which pass at once and are recorded, so a test proves how long
+/// the client waited without waiting.
+pub struct WaitRecorder {
+    start: Instant,
+    waits: Mutex<Vec<Duration>>,
+}
+
+impl Default for WaitRecorder {
+    fn default() -> Self {
+        WaitRecorder {
+            start: Instant::now(),
+            waits: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl WaitRecorder {
+    /// Every wait so far, in order.
+    pub fn waits(&self) -> Vec<Duration> {
+        self.waits.lock().expect("lock").clone()
+    }
+}
+
+impl Clock for WaitRecorder {
+    fn now(&self) -> Instant {
+        self.start + self.waits().iter().sum::<Duration>()
+    }
+
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+        self.waits.lock().expect("lock").push(duration);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+/// An `SfClient` with `config` whose waits between tries are recorded, not waited; logged in.
+pub async fn recorded_client(config: ConnectionConfig) -> (SfClient, Arc<WaitRecorder>) {
+    let clock = Arc::new(WaitRecorder::default());
+    let client = SfClient::with_clock(config, clock.clone()).expect("client");
+    client.login(RenewReason::Initial).await.expect("login");
+    (client, clock)
 }

@@ -80,7 +80,7 @@ async fn every_demo_request_works_against_the_mock_org() {
 }
 
 /// A request whose variable is not set is not sent, and the message says so once (the
-/// Composer and the History put "Not sent:" in front of it).
+/// Composer and the History put "Send failed:" in front of it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unset_variable_is_reported_without_a_doubled_prefix() {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -100,6 +100,6 @@ async fn an_unset_variable_is_reported_without_a_doubled_prefix() {
         panic!("sent anyway: {outcome:?}");
     };
     assert!(message.contains("{{customer_id}}"), "{message}");
-    assert!(!message.to_lowercase().contains("not sent"), "{message}");
+    assert!(!message.to_lowercase().contains("send failed"), "{message}");
     org.shutdown().await;
 }

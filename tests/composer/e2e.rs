@@ -324,6 +324,7 @@ async fn a_20_mb_body_goes_to_a_file_with_a_preview() {
         headers,
         body: bytes::Bytes::from(json.clone()),
         elapsed: Duration::from_millis(5),
+        delivery: Default::default(),
     };
     let view = sfterm::jobs::composer::response_view(&resp, dir.path(), false, None)
         .await
@@ -357,11 +358,14 @@ struct Frame {
     /// The path of the request in the editor, and whether it has changes not saved yet.
     draft_path: String,
     unsaved: bool,
+    /// What the status bar says of a call being retried.
+    retrying: Option<String>,
 }
 
 impl Observed for Frame {
     fn observe(model: &Model, screen: String) -> Self {
         Frame {
+            retrying: model.retrying.values().next().cloned(),
             screen,
             sending: model.composer.is_sending(),
             tab: format!("{:?}", model.tab),
@@ -421,28 +425,48 @@ async fn the_ui_keeps_taking_keys_while_a_send_runs() {
         .await;
     assert!(frame.screen.contains("200"), "{}", frame.screen);
     common::assert_token_masked(&frame.screen);
-    // Fault matrix, composer row: failed sends (a Salesforce 500, an HTML 502 page from a proxy,
-    // a connection reset mid-body) each show what happened and keep the unsaved request as typed.
+    // Fault matrix, composer row: a send that fails for good (a Salesforce 500 from Apex, a
+    // connection reset on every try) shows what happened and keeps the unsaved request as typed;
+    // a 503 that passes is retried (the status bar says so) and the answer arrives.
     app.press("2");
     let typed = "/services/data/v{{api_version}}/query?q=SELECT+Id,Name+FROM+Account";
-    for (status, kind) in [(500, FaultKind::Error), (502, FaultKind::Html)] {
-        org.fail_next_kind(1, status, kind);
-        app.press("f5");
-        let frame = app
-            .wait_for("the failed answer", |f| {
-                !f.sending && f.status == Some(status)
-            })
-            .await;
-        assert_eq!(frame.draft_path, typed, "{}", frame.screen);
-        assert!(frame.unsaved);
-    }
-    org.fail_next_kind(1, 200, FaultKind::ResetMidBody);
+    org.fail_next_with(1, 500, Some("APEX_ERROR"), None);
+    app.press("f5");
+    let frame = app
+        .wait_for("the failed answer", |f| !f.sending && f.status == Some(500))
+        .await;
+    assert_eq!(frame.draft_path, typed, "{}", frame.screen);
+    assert!(frame.unsaved);
+    org.fail_next(1, 503);
+    app.press("f5");
+    let frame = app
+        .wait_for("the retry on the status bar", |f| {
+            f.screen.contains("retrying (2/4) after 503…")
+        })
+        .await;
+    assert_eq!(frame.retrying.as_deref(), Some("retrying (2/4) after 503…"));
+    app.wait_for("the answer after the retry", |f| {
+        !f.sending && f.status == Some(200) && f.retrying.is_none()
+    })
+    .await;
+    org.fail_next_kind(4, 200, FaultKind::ResetMidBody);
     app.press("f5");
     let frame = app
         .wait_for("the reset connection", |f| {
-            !f.sending && f.note.as_deref().is_some_and(|n| n.starts_with("Not sent"))
+            !f.sending
+                && f.note
+                    .as_deref()
+                    .is_some_and(|n| n.starts_with("Send failed: Connection dropped"))
         })
         .await;
+    assert!(
+        frame
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("tried 4 times")),
+        "{:?}",
+        frame.note
+    );
     assert_eq!(frame.draft_path, typed, "{}", frame.screen);
     assert!(frame.unsaved);
     // And the next send goes through with it.

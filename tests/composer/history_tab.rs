@@ -225,7 +225,7 @@ fn replay_with_the_current_profile_and_with_another() {
             .history
             .note
             .as_deref()
-            .is_some_and(|n| n.contains("Not sent"))
+            .is_some_and(|n| n.contains("Send failed"))
     );
     assert!(model.composer.response.is_none());
 }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use secrecy::SecretString;
 use serde_json::{Map, Value, json};
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
-use sfterm::sf::{ApiError, ConnectionConfig, RenewReason, SfClient};
+use sfterm::sf::{ApiError, ConnectionConfig, RenewReason, RetryPolicy, SfClient};
 
 const SOQL: &str = "SELECT Id, Name FROM Account ORDER BY Name LIMIT 5";
 
@@ -23,9 +23,12 @@ async fn org() -> MockOrg {
     MockOrg::start(config).await.expect("mock org starts")
 }
 
+/// A client that tries each request once, so that every injected fault reaches the test as
+/// it is (the retry policy that meets them in sfterm is tested in tests/reliability/retry.rs).
 fn client_for(url: &url::Url, id: &str, secret: &str, timeout: Duration) -> SfClient {
     let mut c = ConnectionConfig::new(url.clone(), id, SecretString::from(secret.to_owned()));
     c.timeout = timeout;
+    c.retry = RetryPolicy::never();
     SfClient::new(c).expect("client")
 }
 
@@ -501,6 +504,7 @@ async fn dropped_connection_over_tls_is_a_dropped_connection_too() {
     );
     c.ca_file = org.ca_file().map(Path::to_path_buf);
     c.timeout = Duration::from_secs(20);
+    c.retry = RetryPolicy::never();
     let client = SfClient::new(c).expect("client");
     client.query(SOQL).await.expect("warm connection");
     org.drop_next_connections(1);

@@ -1139,6 +1139,8 @@ async fn cli_writes_the_jwt_key_beside_the_env_file() {
         data: None,
         fault_latency_ms: 0,
         fail_next: None,
+        fail_rate: None,
+        fail_seed: 7,
         drop_connections: 0,
         drop_result_pages: 0,
         api_quota: None,

@@ -267,8 +267,9 @@ async fn keys_stay_live_while_pages_load_and_a_500_is_a_message() {
     assert_eq!(frame.cursor, 1997);
     org.set_latency(Duration::ZERO);
 
-    // A server error on reload is a message in the list, not a crash; r tries again.
-    org.fail_next(1, 500);
+    // A server error on reload that lasts through every try is a message in the list, not a
+    // crash; r tries again.
+    org.fail_next(4, 500);
     app.press("r");
     let frame = app
         .wait_for("the error", |f| {
@@ -276,13 +277,83 @@ async fn keys_stay_live_while_pages_load_and_a_500_is_a_message() {
         })
         .await;
     assert!(
-        frame.screen.contains("UNKNOWN_EXCEPTION"),
+        frame.screen.contains("UNKNOWN_EXCEPTION") && frame.screen.contains("tried 4 times"),
         "{}",
         frame.screen
     );
     app.press("r");
     app.wait_for("the list back", |f| f.loaded == 2000 && !f.loading)
         .await;
+    app.quit_with("ctrl-c").await;
+    org.shutdown().await;
+}
+
+/// Issue #19: a page load that meets 503s is retried after the wait the 503s ask for; the status
+/// bar says "retrying (2/4) after 503…", keys stay live meanwhile, and every row arrives once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_load_meeting_503s_is_retried_with_the_status_bar_saying_so() {
+    let org = MockOrg::start(MockOrgConfig {
+        records: 2500,
+        ..MockOrgConfig::default()
+    })
+    .await
+    .expect("mock org");
+    let mut app = start_app(&org).await;
+    app.press("enter");
+    app.wait_for("the first page", |f| f.loaded == 2000 && !f.loading)
+        .await;
+    app.press("1");
+    org.fail_next(2, 503);
+    app.press("G");
+    app.wait_for("the first retry", |f| {
+        f.screen.contains("retrying (2/4) after 503…")
+    })
+    .await;
+    app.press("k k");
+    let frame = app
+        .wait_for("the cursor moving while it waits", |f| f.cursor == 1997)
+        .await;
+    assert!(frame.loading, "still loading: {}", frame.screen);
+    app.wait_for("the second retry", |f| {
+        f.screen.contains("retrying (3/4) after 503…")
+    })
+    .await;
+    let frame = app
+        .wait_for("every row", |f| f.loaded == 2500 && !f.loading)
+        .await;
+    assert!(!frame.screen.contains("retrying"), "{}", frame.screen);
+    app.quit_with("ctrl-c").await;
+    org.shutdown().await;
+}
+
+/// Issue #19, acceptance: with 5% of data API calls failing (a seeded mix of 503s, 500s,
+/// gateway pages, limits, resets and dropped connections), G still loads all 20,000 Accounts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_a_five_percent_failure_rate_g_loads_all_20000_rows() {
+    let org = MockOrg::start(MockOrgConfig {
+        records: 20_000,
+        ..MockOrgConfig::default()
+    })
+    .await
+    .expect("mock org");
+    org.set_fail_rate(0.05, 7);
+    let mut app = start_app(&org).await;
+    app.press("enter");
+    app.wait_for("the first page", |f| f.loaded == 2000 && !f.loading)
+        .await;
+    app.press("1 G");
+    let frame = app
+        .wait_for("every row", |f| f.loaded == 20_000 && !f.loading)
+        .await;
+    assert_eq!(frame.total, Some(20_000));
+    app.wait_for("the counter", |f| {
+        f.screen.contains("20,000 of 20,000 loaded")
+    })
+    .await;
+    assert!(
+        org.calls_failed_at_random() > 0,
+        "the rate failed some of the calls, and they were retried"
+    );
     app.quit_with("ctrl-c").await;
     org.shutdown().await;
 }

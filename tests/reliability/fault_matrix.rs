@@ -5,6 +5,7 @@
 //! the real binary. TUI rows (staged edits kept) come with the records pane.
 #![cfg(feature = "mock-org")]
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
@@ -12,8 +13,10 @@ use secrecy::SecretString;
 use serde_json::{Map, Value, json};
 use sfterm::mock_org::{FaultKind, MockOrg, MockOrgConfig};
 use sfterm::sf::{
-    ApiError, ConnectionConfig, Diagnosis, LimitBackoff, QueryOptions, RenewReason, SfClient,
+    ApiError, ConnectionConfig, Diagnosis, QueryOptions, RenewReason, RetryPolicy, SfClient,
 };
+
+use crate::common::org::{WaitRecorder, recorded_client};
 
 async fn org_with(config: MockOrgConfig) -> MockOrg {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -35,17 +38,18 @@ fn config(org: &MockOrg, timeout: Duration) -> ConnectionConfig {
     c
 }
 
-/// A logged-in client with a short backoff (tests should not wait seconds).
+/// A logged-in client with the default retry policy whose waits pass at once (recorded).
 async fn client(org: &MockOrg) -> SfClient {
-    let client = SfClient::new(config(org, Duration::from_secs(20))).expect("client");
-    client.set_limit_backoff(LimitBackoff {
-        retries: 2,
-        first_delay: Duration::from_millis(50),
-        max_delay: Duration::from_millis(200),
-    });
-    client.login(RenewReason::Initial).await.expect("login");
-    client
+    recorded(org).await.0
 }
+
+/// [`client`] and the record of its waits.
+async fn recorded(org: &MockOrg) -> (SfClient, Arc<WaitRecorder>) {
+    recorded_client(config(org, Duration::from_secs(20))).await
+}
+
+/// Tries of the default retry policy: a fault injected this often lasts through all of them.
+const TRIES: usize = 4;
 
 /// The user-visible part of an error: a diagnosis with a title, a meaning and a fix.
 fn explained(e: &ApiError) -> Diagnosis {
@@ -85,7 +89,9 @@ fn rename(name: &str) -> Map<String, Value> {
 #[tokio::test]
 async fn latency_10s_times_out_with_the_configured_timeout() {
     let org = org().await;
-    let client = SfClient::new(config(&org, Duration::from_secs(1))).expect("client");
+    let mut c = config(&org, Duration::from_secs(1));
+    c.retry = RetryPolicy::never();
+    let client = SfClient::new(c).expect("client");
     client.login(RenewReason::Initial).await.expect("login");
     org.set_latency(Duration::from_secs(10));
     let started = Instant::now();
@@ -118,60 +124,80 @@ async fn latency_10s_request_is_cancellable_and_the_client_recovers() {
 }
 
 #[tokio::test]
-async fn http_500_is_a_salesforce_error_with_its_code() {
+async fn http_500_that_lasts_is_a_salesforce_error_with_its_code() {
     let org = org().await;
     let client = client(&org).await;
-    org.fail_next(1, 500);
+    org.fail_next(TRIES, 500);
     let e = client.query(SOQL).await.expect_err("500");
+    assert!(matches!(e, ApiError::GaveUp { attempts: 4, .. }), "{e:?}");
     assert_eq!(e.status(), Some(500));
     assert_eq!(e.error_code(), Some("UNKNOWN_EXCEPTION"));
-    explained(&e);
+    let d = explained(&e);
+    assert!(d.meaning.contains("tried 4 times"), "{d:?}");
     assert!(client.query(SOQL).await.is_ok(), "the next call works");
 }
 
 #[tokio::test]
-async fn http_503_with_a_salesforce_body() {
+async fn http_503_that_lasts_with_a_salesforce_body() {
     let org = org().await;
     let client = client(&org).await;
-    org.fail_next(1, 503);
+    org.fail_next(TRIES, 503);
     let e = client.query(SOQL).await.expect_err("503");
     assert_eq!(e.status(), Some(503));
     assert_eq!(e.error_code(), Some("SERVER_UNAVAILABLE"));
     let d = explained(&e);
     assert!(
-        d.what_salesforce_said.contains("SERVER_UNAVAILABLE"),
+        d.what_salesforce_said.contains("SERVER_UNAVAILABLE")
+            && d.what_salesforce_said.contains("sfterm tried 4 times"),
         "{d:?}"
     );
 }
 
 #[tokio::test]
-async fn connection_reset_mid_body_is_a_dropped_connection() {
+async fn connection_reset_mid_body_that_lasts_is_a_dropped_connection() {
     let org = org().await;
     let client = client(&org).await;
-    org.fail_next_kind(1, 200, FaultKind::ResetMidBody);
+    org.fail_next_kind(TRIES, 200, FaultKind::ResetMidBody);
     let e = client.query(SOQL).await.expect_err("reset");
-    assert!(matches!(e, ApiError::Network { .. }), "{e:?}");
+    assert!(matches!(e.root(), ApiError::Network { .. }), "{e:?}");
     let d = explained(&e);
-    assert!(
-        d.title.contains("dropped") || d.title.contains("reach"),
-        "{d:?}"
-    );
+    assert_eq!(d.title, "Connection dropped", "{d:?}");
     assert!(client.query(SOQL).await.is_ok());
 }
 
 #[tokio::test]
-async fn connection_dropped_before_the_answer_on_a_save_says_check_the_record() {
+async fn connection_dropped_before_the_answer_on_a_save_is_retried_and_saved() {
     let org = org().await;
     let client = client(&org).await;
     let (id, _) = first_account(&client).await;
     org.drop_next_connections(1);
-    let e = client
-        .update_record("Account", &id, &rename("Dropped save"), None)
+    client
+        .update_record("Account", &id, &rename("Dropped, then saved"), None)
         .await
-        .expect_err("dropped");
+        .expect("a save is safe to repeat");
+    assert_eq!(name_of(&client, &id).await, "Dropped, then saved");
+}
+
+#[tokio::test]
+async fn connection_dropped_before_the_answer_on_a_create_says_check_the_record() {
+    let org = org().await;
+    let client = client(&org).await;
+    client.api_version().await.expect("version");
+    let before = org.record_count("Account");
+    org.drop_next_connections(1);
+    let e = client
+        .create_record("Account", &rename("Dropped create"))
+        .await
+        .expect_err("not repeated");
+    assert!(matches!(e, ApiError::MaybeApplied { .. }), "{e:?}");
     let d = explained(&e);
-    assert_eq!(d.title, "Connection dropped", "{d:?}");
-    assert!(d.fix.contains("check the record"), "{d:?}");
+    assert_eq!(d.title, "May or may not have taken effect", "{d:?}");
+    assert!(d.meaning.contains("Connection dropped"), "{d:?}");
+    assert!(
+        d.fix.contains("Check whether the Account was created"),
+        "{d:?}"
+    );
+    assert_eq!(org.record_count("Account"), before, "sent once, not run");
 }
 
 #[tokio::test]
@@ -189,12 +215,15 @@ async fn html_page_with_200_is_not_taken_for_data() {
 }
 
 #[tokio::test]
-async fn html_page_with_502() {
+async fn html_page_with_502_that_lasts() {
     let org = org().await;
     let client = client(&org).await;
-    org.fail_next_kind(1, 502, FaultKind::Html);
+    org.fail_next_kind(TRIES, 502, FaultKind::Html);
     let e = client.query(SOQL).await.expect_err("502");
-    assert!(matches!(e, ApiError::Http { status: 502, .. }), "{e:?}");
+    assert!(
+        matches!(e.root(), ApiError::Http { status: 502, .. }),
+        "{e:?}"
+    );
     let d = explained(&e);
     assert!(d.meaning.contains("HTTP 502"), "{d:?}");
     assert!(!d.meaning.contains("<html"), "no raw HTML in the meaning");
@@ -265,14 +294,15 @@ async fn revoked_token_during_a_save_renews_once_and_the_save_succeeds() {
 #[tokio::test]
 async fn request_limit_exceeded_backs_off_and_then_succeeds() {
     let org = org().await;
-    let client = client(&org).await;
+    let (client, clock) = recorded(&org).await;
     org.fail_next(2, 403); // REQUEST_LIMIT_EXCEEDED twice, then fine
-    let started = Instant::now();
     let page = client.query(SOQL).await.expect("succeeds on the third try");
     assert_eq!(page.records.len(), 5);
+    let waits = clock.waits();
+    assert_eq!(waits.len(), 2, "backed off twice: {waits:?}");
     assert!(
-        started.elapsed() >= Duration::from_millis(150),
-        "backed off 50 + 100 ms"
+        waits[0] <= Duration::from_millis(500) && waits[1] <= Duration::from_secs(1),
+        "within the doubling backoff: {waits:?}"
     );
 }
 
@@ -290,8 +320,7 @@ async fn request_limit_exceeded_gives_up_and_says_it_backed_off() {
     let d = explained(&e);
     assert_eq!(d.title, "API limit reached");
     assert!(
-        d.what_salesforce_said
-            .contains("backed off and retried 2 times"),
+        d.what_salesforce_said.contains("sfterm tried 4 times"),
         "{d:?}"
     );
     org.fail_next(0, 403);
@@ -301,15 +330,11 @@ async fn request_limit_exceeded_gives_up_and_says_it_backed_off() {
 #[tokio::test]
 async fn daily_request_limit_is_reported_at_once_without_backing_off() {
     let org = org().await;
-    let client = client(&org).await;
-    // Backing off would take an hour: a test that finishes proves there was none.
-    client.set_limit_backoff(LimitBackoff {
-        retries: 2,
-        first_delay: Duration::from_secs(3600),
-        max_delay: Duration::from_secs(3600),
-    });
+    let (client, clock) = recorded(&org).await;
     org.set_api_remaining(0);
     let e = client.query(SOQL).await.expect_err("limit");
+    assert!(clock.waits().is_empty(), "no backoff, no second try");
+    assert!(matches!(e, ApiError::Api { status: 403, .. }), "{e:?}");
     assert_eq!(e.error_code(), Some("REQUEST_LIMIT_EXCEEDED"));
     let d = explained(&e);
     assert!(d.meaning.contains("daily API requests"), "{d:?}");
@@ -505,7 +530,9 @@ async fn cli_query_faults_exit_1_with_a_plain_message() {
     ];
     for (status, kind, says) in cases {
         org.fail_next_kind(1, status, kind);
-        let (code, stdout, stderr) = sfterm(dir.path(), &["query", SOQL]).await;
+        // One try: what the user reads when a failure lasts.
+        let (code, stdout, stderr) =
+            sfterm_env(dir.path(), &[("SFTERM_RETRIES", "1")], &["query", SOQL]).await;
         assert_eq!(code, 1, "{status} {kind:?}: {stderr}");
         assert!(stderr.contains(says), "{status} {kind:?}: {stderr}");
         assert!(
@@ -527,13 +554,11 @@ async fn cli_request_limit_exceeded_backs_off_then_says_so() {
     let org = org().await;
     let dir = cli_config(org.instance_url().as_str(), &org);
     org.fail_next(10, 403);
-    let (code, _, stderr) = sfterm(dir.path(), &["query", SOQL]).await;
+    let (code, _, stderr) =
+        sfterm_env(dir.path(), &[("SFTERM_RETRIES", "2")], &["query", SOQL]).await;
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("API limit reached"), "{stderr}");
-    assert!(
-        stderr.contains("backed off and retried 2 times"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("sfterm tried 2 times"), "{stderr}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -621,8 +646,12 @@ async fn cli_latency_times_out_after_sfterm_timeout() {
     // Log in first (the token endpoint has no latency), then every data call takes 10 s.
     org.set_latency(Duration::from_secs(10));
     let started = Instant::now();
-    let (code, _, stderr) =
-        sfterm_env(dir.path(), &[("SFTERM_TIMEOUT", "1")], &["query", SOQL]).await;
+    let (code, _, stderr) = sfterm_env(
+        dir.path(),
+        &[("SFTERM_TIMEOUT", "1"), ("SFTERM_RETRIES", "1")],
+        &["query", SOQL],
+    )
+    .await;
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("did not answer in time"), "{stderr}");
     assert!(

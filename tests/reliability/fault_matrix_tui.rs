@@ -1,7 +1,9 @@
 //! Fault matrix, TUI rows: the real runtime and client (TestBackend) against the faulty mock org.
-//! A staged record edit survives every failed save (500, 503, an HTML page, truncated JSON, a
-//! dropped connection, REQUEST_LIMIT_EXCEEDED), each shown as a message; the next save sends it.
-//! (The list's rows — keys live during latency, esc cancels, a 500 is a message — are in
+//! A staged record edit survives every failed save (an HTML page, a failure that lasts through
+//! every try), each shown as a message; a save that meets a failure that passes is retried,
+//! the status bar saying so, and goes through. Under a failure rate a save succeeds or keeps
+//! the edit with a message. (The list's rows — keys live during latency and retries, esc
+//! cancels, a lasting 500 is a message, 20,000 rows under 5% failures — are in
 //! tests/records/list_e2e.rs.)
 #![cfg(feature = "mock-org")]
 
@@ -20,6 +22,8 @@ struct Frame {
     rows: Vec<String>,
     selected: Option<String>,
     staged: usize,
+    /// What the status bar says of a call being retried.
+    retrying: Option<String>,
     writing: bool,
     problem: Option<String>,
     record_id: Option<String>,
@@ -35,6 +39,7 @@ impl Observed for Frame {
             rows: top.map(|d| d.rows.clone()).unwrap_or_default(),
             selected: top.and_then(|d| d.selected_field().map(str::to_owned)),
             staged: model.detail.staged_count(),
+            retrying: model.retrying.values().next().cloned(),
             writing: top.is_some_and(|d| d.is_writing()),
             problem: top.and_then(|d| d.problem.as_ref().map(|p| p.message.clone())),
             record_id: top.and_then(|d| d.id().map(str::to_owned)),
@@ -59,12 +64,10 @@ async fn start_app(org: &MockOrg) -> App {
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_staged_edit_survives_every_failed_save_and_is_sent_by_the_next() {
-    let org = MockOrg::start(MockOrgConfig::default())
-        .await
-        .expect("mock org");
-    let mut app = start_app(&org).await;
+/// The app on `org`, a record open in the detail view with "+1 555 0100" staged on its Phone.
+/// Returns the app and the record's Id.
+async fn stage_a_phone_edit(org: &MockOrg) -> (App, String) {
+    let mut app = start_app(org).await;
     app.press("enter");
     app.wait_for("the records list", |f| f.rows_loaded > 0)
         .await;
@@ -88,34 +91,42 @@ async fn a_staged_edit_survives_every_failed_save_and_is_sent_by_the_next() {
     app.type_text("+1 555 0100");
     app.press("enter");
     app.wait_for("the edit staged", |f| f.staged == 1).await;
+    (app, id)
+}
+
+/// The Phone of the record, read through the API.
+async fn phone_of(org: &MockOrg, id: &str) -> String {
+    let client = common::org::logged_in_client(org).await;
+    let record = client
+        .get_record("Account", id, Some(&["Phone"]))
+        .await
+        .expect("read back");
+    record.fields["Phone"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staged_edit_survives_every_failed_save_and_is_sent_by_the_next() {
+    let org = MockOrg::start(MockOrgConfig::default())
+        .await
+        .expect("mock org");
+    let (mut app, id) = stage_a_phone_edit(&org).await;
 
     type Inject = Box<dyn Fn(&MockOrg)>;
     let faults: Vec<(&str, Inject, &str)> = vec![
-        (
-            "500",
-            Box::new(|o| o.fail_next(1, 500)),
-            "UNKNOWN_EXCEPTION",
-        ),
-        (
-            "503",
-            Box::new(|o| o.fail_next(1, 503)),
-            "SERVER_UNAVAILABLE",
-        ),
-        (
-            "HTML 502",
-            Box::new(|o| o.fail_next_kind(1, 502, FaultKind::Html)),
-            "502",
-        ),
+        // Not Salesforce's answer: never taken for success, not retried.
         (
             "HTML 200",
             Box::new(|o| o.fail_next_kind(1, 200, FaultKind::Html)),
             "200",
         ),
-        ("dropped", Box::new(|o| o.drop_next_connections(1)), ""),
+        // A failure that passes, lasting through all four tries.
         (
-            "limit",
-            Box::new(|o| o.fail_next(10, 403)),
-            "REQUEST_LIMIT_EXCEEDED",
+            "500 on every try",
+            Box::new(|o| o.fail_next(4, 500)),
+            "tried 4 times",
         ),
     ];
     let mut previous: Option<String> = None;
@@ -142,18 +153,52 @@ async fn a_staged_edit_survives_every_failed_save_and_is_sent_by_the_next() {
         org.fail_next(0, 500);
     }
 
+    // A 503 that passes: retried after its Retry-After, the status bar saying so; saved.
+    org.fail_next(1, 503);
     app.press("ctrl-s");
+    let frame = app
+        .wait_for("the retry on the status bar", |f| {
+            f.screen.contains("retrying (2/4) after 503…")
+        })
+        .await;
+    assert_eq!(frame.staged, 1, "still staged while it waits");
+    assert_eq!(frame.retrying.as_deref(), Some("retrying (2/4) after 503…"));
     app.wait_for("the save", |f| f.staged == 0 && !f.writing)
         .await;
-    let client = common::org::logged_in_client(&org).await;
-    let record = client
-        .get_record("Account", &id, Some(&["Phone"]))
-        .await
-        .expect("read back");
-    let saved = record.fields["Phone"].as_str().expect("phone");
+    let saved = phone_of(&org, &id).await;
     assert!(
         saved.ends_with("+1 555 0100"),
         "the staged edit was saved: {saved}"
     );
+    let _ = app.quit_with("ctrl-c").await;
+}
+
+/// Issue #19, acceptance: with a share of data API calls failing (a seeded mix; 30%, more than
+/// the acceptance's 5%, so that the save surely meets some), a save either succeeds (read back
+/// through the API) or keeps the edit with a message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_a_failure_rate_a_save_succeeds_or_keeps_the_edit_with_a_message() {
+    let org = MockOrg::start(MockOrgConfig::default())
+        .await
+        .expect("mock org");
+    let (mut app, id) = stage_a_phone_edit(&org).await;
+    org.set_fail_rate(0.3, 7);
+    app.press("ctrl-s");
+    let frame = app
+        .wait_for("the save done or refused", |f| {
+            !f.writing && (f.staged == 0 || f.problem.is_some())
+        })
+        .await;
+    assert!(org.calls_failed_at_random() > 0, "the save met failures");
+    org.set_fail_rate(0.0, 0);
+    if frame.staged == 0 {
+        assert!(phone_of(&org, &id).await.ends_with("+1 555 0100"));
+    } else {
+        assert!(frame.screen.contains("+1 555 0100"), "{}", frame.screen);
+        assert!(
+            frame.problem.as_deref().is_some_and(|p| !p.is_empty()),
+            "a message"
+        );
+    }
     let _ = app.quit_with("ctrl-c").await;
 }

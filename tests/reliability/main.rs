@@ -17,5 +17,6 @@ mod fuzz_parsers;
 mod https;
 mod private_files;
 mod render_sizes;
+mod retry;
 mod secret_scan;
 mod tmux;

@@ -55,7 +55,8 @@ fn steps(collection: &Path, data: &Path) -> Vec<Step> {
             keys: &["j", "Enter"],
             wait_for: "held in",
         },
-        // The TUI: connect, call the API, a forced error (injected 500), then the CLI.
+        // The TUI: connect, call the API, a forced error (a 500 on every try: the retries are
+        // logged too), then the CLI.
         Step::Tui {
             keys: &["k", "Enter"],
             wait_for: "by client credentials",
@@ -65,7 +66,7 @@ fn steps(collection: &Path, data: &Path) -> Vec<Step> {
             wait_for: "API call OK",
         },
         Step::Fault {
-            count: 1,
+            count: 4,
             status: 500,
         },
         Step::Tui {
@@ -115,7 +116,7 @@ fn steps(collection: &Path, data: &Path) -> Vec<Step> {
         ]),
         cli(&["query", "SELECT NoSuchField FROM Account"]),
         Step::Fault {
-            count: 1,
+            count: 4,
             status: 500,
         },
         cli(&["query", "SELECT Id FROM Account LIMIT 1"]),

@@ -47,11 +47,9 @@ async fn completed_job(client: &SfClient) -> BulkJob {
         .expect("complete")
 }
 
-fn paged(max: u32, retries: u32) -> DownloadOptions {
+fn paged(max: u32) -> DownloadOptions {
     DownloadOptions {
         max_records: Some(max),
-        retries,
-        retry_delay: Duration::from_millis(5),
     }
 }
 
@@ -129,7 +127,7 @@ async fn multi_page_download_has_one_header_and_every_row() {
     let job = completed_job(&client).await;
     let mut out = Vec::new();
     let summary = client
-        .download_query_job_csv(&job, paged(10, 0), &mut out)
+        .download_query_job_csv(&job, paged(10), &mut out)
         .await
         .expect("download");
     assert_eq!(summary.pages, 3);
@@ -142,68 +140,9 @@ async fn multi_page_download_has_one_header_and_every_row() {
     assert_eq!(rows.iter().collect::<HashSet<_>>().len(), 25);
 }
 
-#[tokio::test]
-async fn a_dropped_page_is_retried_without_duplicates() {
-    let org = org(25, 0).await;
-    let client = client(&org);
-    let job = completed_job(&client).await;
-    let mut all = Vec::new();
-    let mut pages = 0;
-    let summary = client
-        .download_query_job(&job, None, paged(10, 2), |page| {
-            pages += 1;
-            if pages == 1 {
-                org.drop_next_connections(1);
-            }
-            if pages == 2 {
-                org.fail_next_with(1, 503, Some("SERVER_UNAVAILABLE"), None);
-            }
-            all.extend(rows(&page.csv));
-            Ok(())
-        })
-        .await
-        .expect("download survives one drop and one 503");
-    assert_eq!(summary.records, 25);
-    assert_eq!(summary.retried_pages, 2);
-    assert_eq!(all.len(), 25);
-    assert_eq!(all.iter().collect::<HashSet<_>>().len(), 25);
-}
-
-#[tokio::test]
-async fn a_failed_download_resumes_from_its_locator() {
-    let org = org(25, 0).await;
-    let client = client(&org);
-    let job = completed_job(&client).await;
-    let mut all = Vec::new();
-    let err = client
-        .download_query_job(&job, None, paged(10, 1), |page| {
-            org.drop_next_connections(2);
-            all.extend(rows(&page.csv));
-            Ok(())
-        })
-        .await
-        .expect_err("two drops beat one retry");
-    let BulkError::PageFailed {
-        locator,
-        written,
-        attempts,
-        ..
-    } = err
-    else {
-        panic!("expected PageFailed, got {err:?}");
-    };
-    assert_eq!((written, attempts), (10, 2));
-    assert!(locator.is_some());
-    client
-        .download_query_job(&job, locator, paged(10, 0), |page| {
-            all.extend(rows(&page.csv));
-            Ok(())
-        })
-        .await
-        .expect("resume");
-    assert_eq!(all.len(), 25);
-    assert_eq!(all.iter().collect::<HashSet<_>>().len(), 25);
-}
+// A dropped or failing result page is retried by the client's one retry policy, and a download
+// cut for good resumes from its locator: tests/reliability/retry.rs
+// (`bulk_result_pages_are_retried_by_the_same_policy_and_a_cut_download_resumes`).
 
 #[tokio::test]
 async fn another_api_version_is_a_clear_409() {

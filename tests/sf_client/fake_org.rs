@@ -21,7 +21,7 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 use sfterm::sf::{
     ApiError, ApiVersion, ClientAuthStyle, Clock, ConnectionConfig, QueryOptions, RenewReason,
-    SfClient,
+    RetryPolicy, SfClient,
 };
 use url::Url;
 
@@ -705,7 +705,11 @@ async fn identity_from_the_token_id_url() {
 
 #[tokio::test]
 async fn html_error_page_is_reported_with_snippet() {
-    let (_fake, client) = client().await;
+    // One try: the shape of the error, not the retries (tests/reliability/retry.rs).
+    let (_fake, url) = start().await;
+    let mut c = config(&url);
+    c.retry = RetryPolicy::never();
+    let client = SfClient::new(c).expect("client");
     let raw = client
         .send_raw(reqwest::Method::GET, "/html", vec![], None)
         .await
@@ -789,6 +793,7 @@ async fn timeout_is_reported_with_host() {
     let (_fake, url) = start().await;
     let mut c = config(&url);
     c.timeout = Duration::from_millis(500);
+    c.retry = RetryPolicy::never();
     let client = SfClient::new(c).expect("client");
     let e = client
         .send_raw(reqwest::Method::GET, "/slow", vec![], None)

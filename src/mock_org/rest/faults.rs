@@ -12,7 +12,7 @@ use super::super::state::Shared;
 fn odd_answer(status: StatusCode, kind: super::super::admin::FaultKind) -> Response {
     use super::super::admin::FaultKind;
     let (content_type, body): (&str, &str) = match kind {
-        FaultKind::Html | FaultKind::Error => (
+        FaultKind::Html | FaultKind::Error | FaultKind::Drop | FaultKind::DropAfterProcessing => (
             "text/html; charset=utf-8",
             "<!DOCTYPE html><html><head><title>Service Unavailable</title></head><body>\
              <h1>Down for maintenance</h1><p>The server is temporarily unable to service your \
@@ -55,11 +55,32 @@ fn odd_answer(status: StatusCode, kind: super::super::admin::FaultKind) -> Respo
     response
 }
 
-/// The response of an injected fault (see `MockOrg::fail_next` and `/__mock/faults`).
+/// The response of an injected fault (see `MockOrg::fail_next` and `/__mock/faults`); a 503
+/// or 429 asks the client to come back after `retry_after` seconds (1 by default).
 pub(super) fn injected_fault(shared: &Shared, fault: &super::super::state::Fault) -> Response {
     let status = StatusCode::from_u16(fault.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if fault.kind != super::super::admin::FaultKind::Error {
-        return odd_answer(status, fault.kind);
+    let mut response = answer(shared, status, fault);
+    let retry_after = fault.retry_after.unwrap_or(1);
+    if matches!(status.as_u16(), 429 | 503) && retry_after > 0 {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    }
+    response
+}
+
+fn answer(shared: &Shared, status: StatusCode, fault: &super::super::state::Fault) -> Response {
+    use super::super::admin::FaultKind;
+    match fault.kind {
+        FaultKind::Error => {}
+        FaultKind::Drop | FaultKind::DropAfterProcessing => {
+            let mut response = Response::new(axum::body::Body::empty());
+            response
+                .extensions_mut()
+                .insert(super::super::drop::DropAnswer);
+            return response;
+        }
+        other => return odd_answer(status, other),
     }
     let (code, message) = match status {
         StatusCode::INTERNAL_SERVER_ERROR => (

@@ -246,18 +246,19 @@ async fn handle_request(
             };
             let (latency, fault) = {
                 let mut inner = shared.lock();
-                let fault = if inner.fault.remaining > 0 {
-                    inner.fault.remaining -= 1;
-                    Some(inner.fault.clone())
-                } else {
-                    None
-                };
+                let fault = inner.take_fault();
                 (inner.latency_ms, fault)
             };
             if latency > 0 {
                 tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
             }
             let response = match fault {
+                Some(fault) if fault.kind == super::admin::FaultKind::DropAfterProcessing => {
+                    let mut response =
+                        data_api(shared, &request, &segments[3..], &lower[3..]).await;
+                    response.extensions_mut().insert(super::drop::DropAnswer);
+                    response
+                }
                 Some(fault) => injected_fault(shared, &fault),
                 None => data_api(shared, &request, &segments[3..], &lower[3..]).await,
             };

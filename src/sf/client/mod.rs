@@ -6,6 +6,7 @@ mod grants;
 mod org;
 pub use org::OrgFacts;
 mod query;
+mod retry;
 mod sobject;
 mod transport;
 
@@ -13,7 +14,9 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
 
 use serde::de::DeserializeOwned;
 use tokio::sync::watch;
@@ -26,13 +29,16 @@ use super::error::ApiError;
 use super::types::{ApiVersion, ConnectionConfig, Grant, LimitInfo, SObjectDescribe, Token};
 
 pub use query::QueryStream;
-pub use transport::{BACKED_OFF_HEADER, LimitBackoff, Spill};
+pub use retry::{DEFAULT_ATTEMPTS, MAX_ATTEMPTS, RetryNotice, RetryObserver, RetryPolicy};
+pub use transport::Spill;
 pub(super) use transport::{Req, Target, ok};
 
 /// A Salesforce REST client for one org. Cheap to clone (shared state behind an `Arc`).
 #[derive(Clone)]
 pub struct SfClient {
     inner: Arc<Inner>,
+    /// Told of every retry of the calls made through this handle (and its clones).
+    retry_observer: Option<RetryObserver>,
 }
 
 impl std::fmt::Debug for SfClient {
@@ -71,16 +77,22 @@ struct Inner {
     version: Mutex<Option<(String, ApiVersion)>>,
     describes: Mutex<HashMap<(String, ApiVersion, String), Arc<SObjectDescribe>>>,
     token_requests: AtomicU64,
-    limit_backoff: Mutex<LimitBackoff>,
     clock: Arc<dyn Clock>,
 }
 
 /// Where the client reads the time for its own rules, such as how long a failed renewal is
-/// shared with the callers queued behind it. [`SystemClock`] unless a test brings its own
-/// ([`SfClient::with_clock`]) to move time on without waiting.
+/// shared with the callers queued behind it, and how it waits between the tries of a request.
+/// [`SystemClock`] unless a test brings its own ([`SfClient::with_clock`]) to move time on
+/// without waiting.
 pub trait Clock: Send + Sync {
     /// The current instant.
     fn now(&self) -> Instant;
+
+    /// Waits `duration` (the pause before a retry): a timer on the tokio runtime unless the
+    /// clock says otherwise.
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+        Box::pin(tokio::time::sleep(duration))
+    }
 }
 
 /// The real monotonic clock ([`Instant::now`]).
@@ -221,9 +233,9 @@ impl SfClient {
                 version: Mutex::new(None),
                 describes: Mutex::new(HashMap::new()),
                 token_requests: AtomicU64::new(0),
-                limit_backoff: Mutex::new(LimitBackoff::default()),
                 clock,
             }),
+            retry_observer: None,
         })
     }
 
@@ -250,6 +262,19 @@ impl SfClient {
     /// How many token requests this client has sent (for tests and the status pane).
     pub fn token_requests(&self) -> u64 {
         self.inner.token_requests.load(Ordering::SeqCst)
+    }
+
+    /// This client (sharing its token, caches and connections) telling `observer` of every
+    /// retry of the calls made through it, before it waits: the TUI shows "retrying (2/4) after
+    /// 503…" for the job that made the call. Replaces an observer set before.
+    pub fn reporting_retries(
+        &self,
+        observer: impl Fn(&RetryNotice) + Send + Sync + 'static,
+    ) -> SfClient {
+        SfClient {
+            inner: self.inner.clone(),
+            retry_observer: Some(Arc::new(observer)),
+        }
     }
 }
 

@@ -15,6 +15,16 @@ use super::{SfClient, check_id, check_name, decode};
 use crate::sf::error::ApiError;
 use crate::sf::types::{ApiVersion, DescribeGlobal, Record, SObjectDescribe, SaveResult};
 
+/// Whether a field read back holds the value that was saved (numbers compared as numbers).
+fn same_value(read: Option<&Value>, saved: &Value) -> bool {
+    match (read, saved) {
+        (Some(Value::Number(a)), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        (Some(read), saved) => read == saved,
+        (None, Value::Null) => true,
+        (None, _) => false,
+    }
+}
+
 impl SfClient {
     /// Describe global (`GET /sobjects/`).
     pub async fn describe_global(&self) -> Result<DescribeGlobal, ApiError> {
@@ -125,7 +135,9 @@ impl SfClient {
     }
 
     /// `PATCH /sobjects/{T}/{id}`; with `if_unmodified_since` a concurrent change gives
-    /// [`ApiError::PreconditionFailed`].
+    /// [`ApiError::PreconditionFailed`]. Safe to repeat, so retried after a failure that passes;
+    /// when a retry meets 412 because the try before it had saved without an answer (the
+    /// record now holds exactly these values), that is success.
     pub async fn update_record(
         &self,
         sobject: &str,
@@ -136,7 +148,9 @@ impl SfClient {
         check_name("sObject", sobject)?;
         check_id(id)?;
         let path = self.data_path(&format!("sobjects/{sobject}/{id}")).await?;
-        let mut req = Req::new(Method::PATCH, Target::Instance(path, vec![])).json(fields)?;
+        let mut req = Req::new(Method::PATCH, Target::Instance(path, vec![]))
+            .json(fields)?
+            .repeatable();
         if let Some(ts) = if_unmodified_since {
             let when = SystemTime::try_from(ts)
                 .map_err(|e| ApiError::InvalidInput(format!("If-Unmodified-Since {ts}: {e}")))?;
@@ -144,18 +158,52 @@ impl SfClient {
                 .map_err(|e| ApiError::InvalidInput(e.to_string()))?;
             req = req.header(header::IF_UNMODIFIED_SINCE, value);
         }
-        ok(self.send_authed(&req).await?).map(|_| ())
+        let resp = self.send_authed(&req).await?;
+        if resp.status == reqwest::StatusCode::PRECONDITION_FAILED
+            && resp.delivery.earlier_unanswered
+            && self.holds(sobject, id, fields).await
+        {
+            tracing::info!(
+                request = %resp.delivery.request,
+                "a retried save met 412: the unanswered try before it had saved"
+            );
+            return Ok(());
+        }
+        ok(resp).map(|_| ())
     }
 
-    /// `DELETE /sobjects/{T}/{id}`.
+    /// Whether the record holds `fields` as given (read back, compared value by value).
+    async fn holds(&self, sobject: &str, id: &str, fields: &Map<String, Value>) -> bool {
+        let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+        match self.get_record(sobject, id, Some(&names)).await {
+            Ok(record) => fields
+                .iter()
+                .all(|(name, value)| same_value(record.fields.get(name), value)),
+            Err(_) => false,
+        }
+    }
+
+    /// `DELETE /sobjects/{T}/{id}`. Safe to repeat, so retried after a failure that passes; a
+    /// retry that finds the record in the recycle bin (`ENTITY_IS_DELETED`) because the
+    /// unanswered try before it deleted it is success.
     pub async fn delete_record(&self, sobject: &str, id: &str) -> Result<(), ApiError> {
         check_name("sObject", sobject)?;
         check_id(id)?;
         let path = self.data_path(&format!("sobjects/{sobject}/{id}")).await?;
-        ok(self
-            .send_authed(&Req::new(Method::DELETE, Target::Instance(path, vec![])))
-            .await?)
-        .map(|_| ())
+        let resp = self
+            .send_authed(&Req::new(Method::DELETE, Target::Instance(path, vec![])).repeatable())
+            .await?;
+        if resp.status == reqwest::StatusCode::NOT_FOUND
+            && resp.delivery.earlier_unanswered
+            && ok(resp.clone()).is_err_and(|e| e.error_code() == Some("ENTITY_IS_DELETED"))
+        {
+            tracing::info!(
+                request = %resp.delivery.request,
+                "a retried delete met 404: the unanswered try before it had deleted"
+            );
+            return Ok(());
+        }
+        ok(resp).map(|_| ())
     }
 
     /// `POST /composite/sobjects`: creates up to 200 records; each map must carry

@@ -1,10 +1,10 @@
 //! Sending one authenticated request: building it, the bearer header, renewal on a stale
-//! session, backing off on short-term limits, large bodies spilled to a file, limit info and
-//! the error of a failed response.
+//! session, the retry policy (`retry.rs`) around it, large bodies spilled to a file, limit info
+//! and the error of a failed response.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
 use reqwest::Method;
@@ -13,60 +13,10 @@ use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use super::retry::{self, Failure, Next, RetryNotice};
 use super::{SfClient, decode, host_of, insecure};
 use crate::sf::error::{ApiError, error_from_response, from_reqwest};
-use crate::sf::types::{LimitInfo, RawResponse, RenewReason, Token};
-
-/// How the client backs off when Salesforce answers `REQUEST_LIMIT_EXCEEDED` for a limit that
-/// frees up soon, such as concurrent long-running requests (`ConcurrentPerOrgLongTxn Limit
-/// exceeded.`); never for the daily total (`TotalRequests Limit exceeded.`), where waiting
-/// seconds cannot help. The request was refused, not processed, so it is safe to resend: up
-/// to `retries` more tries, waiting
-/// `first_delay`, then twice as long each time (or the server's `Retry-After`), never more
-/// than `max_delay`. When the tries run out, the error's message says how often it backed off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LimitBackoff {
-    /// Extra tries after the first refusal.
-    pub retries: u32,
-    /// The first wait.
-    pub first_delay: Duration,
-    /// The longest wait.
-    pub max_delay: Duration,
-}
-
-impl Default for LimitBackoff {
-    /// Two more tries, after 1 s and 2 s.
-    fn default() -> Self {
-        LimitBackoff {
-            retries: 2,
-            first_delay: Duration::from_secs(1),
-            max_delay: Duration::from_secs(10),
-        }
-    }
-}
-
-/// Response header the client adds to a `REQUEST_LIMIT_EXCEEDED` answer it gave up on: how many
-/// times it backed off and retried.
-pub const BACKED_OFF_HEADER: &str = "x-sfterm-backed-off";
-
-/// A `REQUEST_LIMIT_EXCEEDED` refusal worth waiting for: any limit but the daily total.
-fn is_passing_limit(resp: &RawResponse) -> bool {
-    if resp.status.is_success() {
-        return false;
-    }
-    match fail_raw(resp) {
-        ApiError::Api { errors, .. } => errors
-            .first()
-            .is_some_and(|e| e.error_code == "REQUEST_LIMIT_EXCEEDED" && !e.is_daily_limit()),
-        _ => false,
-    }
-}
-
-/// The server's `Retry-After` in seconds, if any.
-fn retry_after(resp: &RawResponse) -> Option<Duration> {
-    let v = resp.headers.get(header::RETRY_AFTER)?.to_str().ok()?;
-    v.trim().parse::<u64>().ok().map(Duration::from_secs)
-}
+use crate::sf::types::{Delivery, LimitInfo, RawResponse, RenewReason, Token};
 
 /// Where a request goes.
 pub(in crate::sf) enum Target {
@@ -86,6 +36,9 @@ pub(in crate::sf) struct Req {
     body: Option<(Option<&'static str>, Bytes)>,
     /// Write a large body to a file while it downloads (see [`Spill`]).
     spill: Option<Spill>,
+    /// Sending it twice has the same effect as once: the retry policy may repeat it after a
+    /// failure that left its fate unknown. GET and HEAD are; others when marked.
+    repeatable: bool,
 }
 
 /// Where a large response body goes while it downloads ([`SfClient::send_raw_spilling`]):
@@ -106,12 +59,20 @@ pub struct Spill {
 impl Req {
     pub(in crate::sf) fn new(method: Method, target: Target) -> Req {
         Req {
+            repeatable: matches!(method, Method::GET | Method::HEAD),
             method,
             target,
             headers: Vec::new(),
             body: None,
             spill: None,
         }
+    }
+
+    /// Marks a request whose repetition has the same effect as one send (the PATCH or DELETE
+    /// of one record).
+    pub(in crate::sf) fn repeatable(mut self) -> Req {
+        self.repeatable = true;
+        self
     }
 
     pub(in crate::sf) fn json(mut self, value: &impl serde::Serialize) -> Result<Req, ApiError> {
@@ -124,35 +85,36 @@ impl Req {
         self.headers.push((name, value));
         self
     }
-}
 
-fn fail_raw(resp: &RawResponse) -> ApiError {
-    error_from_response(resp.status.as_u16(), resp.content_type(), &resp.body)
-}
-
-/// The response's error; says so when the client backed off before giving up.
-fn fail(resp: &RawResponse) -> ApiError {
-    let mut error = fail_raw(resp);
-    let backed_off = resp
-        .headers
-        .get(BACKED_OFF_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u32>().ok());
-    if let (Some(n), ApiError::Api { errors, .. }) = (backed_off, &mut error)
-        && let Some(first) = errors.first_mut()
-    {
-        let times = if n == 1 { "once" } else { "times" };
-        let count = if n == 1 {
-            String::new()
-        } else {
-            format!("{n} ")
+    /// Its method and path, without the query string (which may carry data): for the log and
+    /// the messages.
+    fn describe(&self) -> String {
+        let path = match &self.target {
+            Target::Instance(path, _) => path.split(['?', '#']).next().unwrap_or_default(),
+            Target::Absolute(url) => url.path(),
+            Target::IdUrl => "the identity URL",
         };
-        first.message = format!(
-            "{} (sfterm backed off and retried {count}{times}; still refused)",
-            first.message.trim_end()
-        );
+        format!("{} {path}", self.method)
     }
-    error
+}
+
+/// The response's error; says so when the retry policy gave up on it, or did not repeat it
+/// because it may have taken effect.
+fn fail(resp: &RawResponse) -> ApiError {
+    let error = error_from_response(resp.status.as_u16(), resp.content_type(), &resp.body);
+    if resp.delivery.not_repeated {
+        ApiError::MaybeApplied {
+            request: resp.delivery.request.clone(),
+            error: Box::new(error),
+        }
+    } else if resp.delivery.attempts > 1 && retry::transient_response(resp).is_some() {
+        ApiError::GaveUp {
+            attempts: resp.delivery.attempts,
+            error: Box::new(error),
+        }
+    } else {
+        error
+    }
 }
 
 /// Succeeds for 2xx responses, else turns the body into an [`ApiError`]. A 2xx HTML page (a
@@ -174,6 +136,48 @@ pub(in crate::sf) fn ok(resp: RawResponse) -> Result<RawResponse, ApiError> {
         Ok(resp)
     } else {
         Err(fail(&resp))
+    }
+}
+
+/// A failure to send: before a byte went out when the connection could not be made, else
+/// without an answer.
+fn send_failure(e: &reqwest::Error, host: &str, timeout: std::time::Duration) -> Failure {
+    let error = from_reqwest(e, host, timeout);
+    if e.is_connect() {
+        Failure::NotSent(error)
+    } else {
+        Failure::Unanswered(error)
+    }
+}
+
+/// The result of the last try, with how it was delivered: on the response, or in the error
+/// (tried often and given up on, or not repeated because it may have taken effect).
+fn finish(
+    result: Result<RawResponse, Failure>,
+    delivery: Delivery,
+) -> Result<RawResponse, ApiError> {
+    match result {
+        Ok(mut resp) => {
+            resp.delivery = delivery;
+            Ok(resp)
+        }
+        Err(failure) => {
+            let transient = retry::transient_failure(&failure).is_some();
+            let error = failure.into_error();
+            Err(if transient && delivery.not_repeated {
+                ApiError::MaybeApplied {
+                    request: delivery.request,
+                    error: Box::new(error),
+                }
+            } else if transient && delivery.attempts > 1 {
+                ApiError::GaveUp {
+                    attempts: delivery.attempts,
+                    error: Box::new(error),
+                }
+            } else {
+                error
+            })
+        }
     }
 }
 
@@ -206,41 +210,37 @@ impl SfClient {
         }
     }
 
-    /// How `REQUEST_LIMIT_EXCEEDED` answers are retried (shared by the client's clones).
-    pub fn limit_backoff(&self) -> LimitBackoff {
-        self.inner
-            .limit_backoff
-            .lock()
-            .map(|b| *b)
-            .unwrap_or_default()
-    }
-
-    /// Changes the `REQUEST_LIMIT_EXCEEDED` backoff (e.g. none in tests, longer for batch jobs).
-    pub fn set_limit_backoff(&self, backoff: LimitBackoff) {
-        if let Ok(mut b) = self.inner.limit_backoff.lock() {
-            *b = backoff;
-        }
-    }
-
     /// Sends a built request, reads the whole body, records `Sforce-Limit-Info`.
     pub(super) async fn execute(
         &self,
         req: reqwest::RequestBuilder,
         url: &Url,
     ) -> Result<RawResponse, ApiError> {
+        self.execute_try(req, url)
+            .await
+            .map_err(Failure::into_error)
+    }
+
+    /// [`SfClient::execute`], telling how it failed: before a byte was sent, without an
+    /// answer, or with the answer cut short.
+    async fn execute_try(
+        &self,
+        req: reqwest::RequestBuilder,
+        url: &Url,
+    ) -> Result<RawResponse, Failure> {
         let started = Instant::now();
         let host = host_of(url);
         let timeout = self.inner.config.timeout;
         let resp = req
             .send()
             .await
-            .map_err(|e| from_reqwest(&e, &host, timeout))?;
+            .map_err(|e| send_failure(&e, &host, timeout))?;
         let status = resp.status();
         let headers = resp.headers().clone();
         let body = resp
             .bytes()
             .await
-            .map_err(|e| from_reqwest(&e, &host, timeout))?;
+            .map_err(|e| Failure::CutShort(from_reqwest(&e, &host, timeout)))?;
         let elapsed = started.elapsed();
         tracing::debug!(%status, host = %host, path = url.path(), ?elapsed, "salesforce call");
         self.publish_limit_info(&headers);
@@ -249,6 +249,7 @@ impl SfClient {
             headers,
             body,
             elapsed,
+            delivery: Delivery::default(),
         })
     }
 
@@ -287,6 +288,11 @@ impl SfClient {
         req: &Req,
         token: &Token,
     ) -> Result<RawResponse, ApiError> {
+        self.send_try(req, token).await.map_err(Failure::into_error)
+    }
+
+    /// One send of `req` with `token`, telling how it failed.
+    async fn send_try(&self, req: &Req, token: &Token) -> Result<RawResponse, Failure> {
         let url = self.resolve(&req.target, token)?;
         let mut auth =
             HeaderValue::from_str(&format!("Bearer {}", token.access_token.expose_secret()))
@@ -314,7 +320,7 @@ impl SfClient {
         }
         match &req.spill {
             Some(spill) => self.execute_spilling(builder, &url, spill).await,
-            None => self.execute(builder, &url).await,
+            None => self.execute_try(builder, &url).await,
         }
     }
 
@@ -325,7 +331,7 @@ impl SfClient {
         req: reqwest::RequestBuilder,
         url: &Url,
         spill: &Spill,
-    ) -> Result<RawResponse, ApiError> {
+    ) -> Result<RawResponse, Failure> {
         use tokio::io::AsyncWriteExt;
         let started = Instant::now();
         let host = host_of(url);
@@ -333,7 +339,7 @@ impl SfClient {
         let mut resp = req
             .send()
             .await
-            .map_err(|e| from_reqwest(&e, &host, timeout))?;
+            .map_err(|e| send_failure(&e, &host, timeout))?;
         let status = resp.status();
         let headers = resp.headers().clone();
         let io = |e: std::io::Error| {
@@ -345,7 +351,7 @@ impl SfClient {
         while let Some(chunk) = resp
             .chunk()
             .await
-            .map_err(|e| from_reqwest(&e, &host, timeout))?
+            .map_err(|e| Failure::CutShort(from_reqwest(&e, &host, timeout)))?
         {
             total += chunk.len() as u64;
             if let Some(f) = file.as_mut() {
@@ -372,51 +378,97 @@ impl SfClient {
             headers,
             body: Bytes::from(head),
             elapsed,
+            delivery: Delivery::default(),
         })
     }
 
-    /// Sends with the current token; on a renewable 401 renews once (shared) and retries once;
-    /// on `REQUEST_LIMIT_EXCEEDED` backs off and retries as [`LimitBackoff`] says.
+    /// Sends with the current token (renewing it once on a stale session), under the retry
+    /// policy: a failure that passes is met by trying again, after a wait, as often as the
+    /// policy allows when the request is safe to repeat (or was refused unrun, or never sent);
+    /// a request that is not safe to repeat is never sent again once it may have run, and its
+    /// answer says so ([`Delivery::not_repeated`], [`ApiError::MaybeApplied`]). Each retry is
+    /// logged with its reason and told to the observer.
     pub(in crate::sf) async fn send_authed(&self, req: &Req) -> Result<RawResponse, ApiError> {
-        let policy = self.limit_backoff();
-        let mut attempt = 0u32;
+        let policy = self.inner.config.retry;
+        let started = self.inner.clock.now();
+        let mut delivery = Delivery {
+            request: req.describe(),
+            ..Delivery::default()
+        };
         loop {
-            let mut resp = self.send_renewing(req).await?;
-            if !is_passing_limit(&resp) {
-                return Ok(resp);
-            }
-            if attempt >= policy.retries {
-                if attempt > 0
-                    && let Ok(v) = HeaderValue::from_str(&attempt.to_string())
-                {
-                    resp.headers.insert(BACKED_OFF_HEADER, v);
+            delivery.attempts += 1;
+            let result = self.send_renewing(req).await;
+            let transient = match &result {
+                Ok(resp) => retry::transient_response(resp),
+                Err(failure) => retry::transient_failure(failure),
+            };
+            let Some(transient) = transient else {
+                return finish(result, delivery);
+            };
+            let elapsed = self.inner.clock.now().saturating_duration_since(started);
+            match retry::next(
+                &policy,
+                req.repeatable,
+                &transient,
+                delivery.attempts,
+                elapsed,
+            ) {
+                Next::Retry(delay) => {
+                    let notice = RetryNotice {
+                        attempt: delivery.attempts + 1,
+                        attempts: policy.attempts,
+                        reason: transient.reason,
+                        delay,
+                        request: delivery.request.clone(),
+                    };
+                    tracing::warn!(
+                        request = %notice.request,
+                        reason = %notice.reason,
+                        attempt = notice.attempt,
+                        of = notice.attempts,
+                        ?delay,
+                        "transient failure; retrying"
+                    );
+                    if let Some(observer) = &self.retry_observer {
+                        observer(&notice);
+                    }
+                    if matches!(result, Err(Failure::Unanswered(_) | Failure::CutShort(_))) {
+                        delivery.earlier_unanswered = true;
+                    }
+                    self.inner.clock.sleep(delay).await;
                 }
-                return Ok(resp);
+                Next::NotRepeated => {
+                    tracing::warn!(
+                        request = %delivery.request,
+                        reason = %transient.reason,
+                        "not safe to repeat: not retried, it may or may not have taken effect"
+                    );
+                    delivery.not_repeated = true;
+                    return finish(result, delivery);
+                }
+                Next::GiveUp => {
+                    tracing::warn!(
+                        request = %delivery.request,
+                        reason = %transient.reason,
+                        attempts = delivery.attempts,
+                        "transient failure lasted; giving up"
+                    );
+                    return finish(result, delivery);
+                }
             }
-            let doubled = policy
-                .first_delay
-                .saturating_mul(2u32.saturating_pow(attempt));
-            let delay = retry_after(&resp).unwrap_or(doubled).min(policy.max_delay);
-            attempt += 1;
-            tracing::warn!(
-                attempt,
-                ?delay,
-                "REQUEST_LIMIT_EXCEEDED: backing off, then retrying"
-            );
-            tokio::time::sleep(delay).await;
         }
     }
 
     /// One send; on a renewable 401 renews once (shared) and retries once.
-    async fn send_renewing(&self, req: &Req) -> Result<RawResponse, ApiError> {
+    async fn send_renewing(&self, req: &Req) -> Result<RawResponse, Failure> {
         let (generation, token) = self.ensure_token().await?;
-        let resp = self.send_once(req, &token).await?;
+        let resp = self.send_try(req, &token).await?;
         if resp.status == reqwest::StatusCode::UNAUTHORIZED
             && fail(&resp).is_renewable_session_error()
         {
             tracing::info!("session invalid; renewing the token once");
             let (_, token) = self.renew(generation, RenewReason::InvalidSession).await?;
-            return self.send_once(req, &token).await;
+            return self.send_try(req, &token).await;
         }
         Ok(resp)
     }
@@ -432,7 +484,9 @@ impl SfClient {
 
     /// An authenticated request to a path on the instance (or an absolute URL on it). Any HTTP
     /// status is returned as a [`RawResponse`]; only transport failures and a failed renewal
-    /// are errors. For the Apex REST / SOAP composer.
+    /// are errors. For the Apex REST / SOAP composer. Retried as the retry policy says: a GET,
+    /// or the PATCH or DELETE of one record, is safe to repeat; anything else is not sent again
+    /// once it may have run ([`RawResponse::delivery`] says so).
     pub async fn send_raw(
         &self,
         method: Method,
@@ -456,6 +510,14 @@ impl SfClient {
         spill: Option<Spill>,
     ) -> Result<RawResponse, ApiError> {
         let mut req = Req::new(method, target_of(path_or_url)?);
+        req.repeatable = match &req.target {
+            Target::Instance(path, _) => retry::repeatable(
+                &req.method,
+                path.split(['?', '#']).next().unwrap_or_default(),
+            ),
+            Target::Absolute(url) => retry::repeatable(&req.method, url.path()),
+            Target::IdUrl => req.repeatable,
+        };
         req.spill = spill;
         let mut map = HeaderMap::new();
         for (name, value) in headers {

@@ -143,7 +143,57 @@ impl ApiError {
                 msg.clone(),
                 "Correct the value and try again.".to_string(),
             ),
+            ApiError::GaveUp { attempts, error } => {
+                let last = error.diagnosis();
+                Diagnosis {
+                    title: last.title,
+                    what_salesforce_said: said,
+                    meaning: format!(
+                        "{} sfterm tried {attempts} times, waiting longer between tries, and it \
+                         did not pass.",
+                        last.meaning.trim_end()
+                    ),
+                    fix: last.fix,
+                }
+            }
+            ApiError::MaybeApplied { request, error } => {
+                let cause = error.diagnosis();
+                d(
+                    "May or may not have taken effect",
+                    format!(
+                        "{request} was sent, then: {} ({}). sfterm did not send it again: a \
+                         record creation, a composite or collections write, or an Apex call \
+                         that already took effect would take effect twice.",
+                        cause.title,
+                        cause.meaning.trim_end().trim_end_matches('.')
+                    ),
+                    how_to_check(request),
+                )
+            }
         }
+    }
+}
+
+/// How to find out whether `request` (`POST /services/data/v62.0/sobjects/Account`) took
+/// effect, before sending it again.
+fn how_to_check(request: &str) -> String {
+    let path = request.split_once(' ').map_or(request, |(_, path)| path);
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let lower: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    match (lower.as_slice(), segments.as_slice()) {
+        (["services", "data", _, "sobjects", _], [.., object]) => format!(
+            "Check whether the {object} was created before sending it again, e.g. \
+             `sfterm query \"SELECT Id, Name, CreatedDate FROM {object} ORDER BY CreatedDate DESC \
+             LIMIT 5\"` or the Records tab sorted by CreatedDate."
+        ),
+        (["services", "data", _, "composite", ..], _) => "Check which of its records were \
+             written (query them by CreatedDate or LastModifiedDate) before sending it again."
+            .to_string(),
+        (["services", "apexrest", ..] | ["services", "soap", ..], _) => "Check in the org what \
+             the Apex service changes (its records, or its debug log) before calling it again."
+            .to_string(),
+        _ => "Check in the org whether it took effect before sending it again.".to_string(),
     }
 }
 
@@ -342,7 +392,7 @@ fn api_diagnosis(
 
 /// Whether a network error says the server closed or reset the connection after it was made
 /// (as opposed to not reaching the server at all).
-fn is_dropped_connection(message: &str) -> bool {
+pub(crate) fn is_dropped_connection(message: &str) -> bool {
     let lower = message.to_ascii_lowercase();
     [
         "connection closed before message completed",

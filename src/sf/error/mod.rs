@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::sf::types::GrantKind;
 pub use diagnosis::Diagnosis;
+pub(crate) use diagnosis::is_dropped_connection;
 pub use login::{BrowserLoginError, SfCliError};
 
 /// One entry of Salesforce's REST error array (`[{"message", "errorCode", "fields"}]`).
@@ -132,6 +133,27 @@ pub enum ApiError {
     /// must log in again in the browser.
     #[error("no refresh token held: log in again in the browser")]
     LoginRequired,
+    /// A failure that passes with time (a 503, a dropped connection, ...) lasted through every
+    /// try the retry policy allows; `error` is the last one.
+    #[error("{error} (sfterm tried {attempts} times)")]
+    GaveUp {
+        /// Tries made, the first included.
+        attempts: u32,
+        /// The last try's failure.
+        error: Box<ApiError>,
+    },
+    /// A request that is not safe to repeat (a record creation, a composite or collections
+    /// write, an Apex REST or SOAP call) failed after it was sent: it may or may not have taken
+    /// effect, and sfterm did not send it again.
+    #[error(
+        "{request} was sent, then: {error}; it may or may not have taken effect (not sent again)"
+    )]
+    MaybeApplied {
+        /// The method and path, e.g. `POST /services/data/v62.0/sobjects/Account`.
+        request: String,
+        /// What went wrong after sending.
+        error: Box<ApiError>,
+    },
 }
 
 fn summarize(errors: &[SfError]) -> String {
@@ -146,10 +168,19 @@ fn summarize(errors: &[SfError]) -> String {
 pub(crate) const NOT_VALID_FOR_REST: &str = "not valid for use with the REST API";
 
 impl ApiError {
+    /// The failure itself, without what the retry policy wrapped around it
+    /// ([`ApiError::GaveUp`], [`ApiError::MaybeApplied`]).
+    pub fn root(&self) -> &ApiError {
+        match self {
+            ApiError::GaveUp { error, .. } | ApiError::MaybeApplied { error, .. } => error.root(),
+            other => other,
+        }
+    }
+
     /// The Salesforce error code: the OAuth `error` (also one the login page redirected
     /// with), or the first REST `errorCode`.
     pub fn error_code(&self) -> Option<&str> {
-        match self {
+        match self.root() {
             ApiError::OAuth { error, .. }
             | ApiError::BrowserLogin(BrowserLoginError::Refused { error, .. }) => Some(error),
             ApiError::Api { errors, .. } => errors.first().map(|e| e.error_code.as_str()),
@@ -162,7 +193,7 @@ impl ApiError {
 
     /// HTTP status of the failure, when there was a response.
     pub fn status(&self) -> Option<u16> {
-        match self {
+        match self.root() {
             ApiError::OAuth { status, .. }
             | ApiError::Api { status, .. }
             | ApiError::Http { status, .. } => Some(*status),

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::grant::{Grant, JwtBearer, TokenSource};
+use crate::sf::client::{MAX_ATTEMPTS, RetryPolicy};
 use crate::sf::error::ApiError;
 
 /// How the client id and secret are sent to the OAuth endpoints.
@@ -44,6 +46,8 @@ pub struct ConnectionConfig {
     pub ca_file: Option<PathBuf>,
     /// Timeout of every request.
     pub timeout: Duration,
+    /// How requests that meet a failure that passes are tried again ([`default_retry_policy`]).
+    pub retry: RetryPolicy,
 }
 
 /// The environment variable that sets the request timeout in seconds (default 30).
@@ -58,9 +62,50 @@ pub fn default_timeout() -> Duration {
         .map_or(Duration::from_secs(30), Duration::from_secs)
 }
 
+/// The environment variable that sets how many times a request is tried at most (the first
+/// try included; 1 never retries).
+pub const RETRIES_ENV: &str = "SFTERM_RETRIES";
+
+/// The tries `retries` in config.toml asks for (0: not set), see [`set_configured_attempts`].
+static CONFIGURED_ATTEMPTS: AtomicU32 = AtomicU32::new(0);
+
+/// Makes `attempts` (config.toml's `retries`, read at start by the TUI and the commands) the
+/// tries of every client built afterwards, unless `SFTERM_RETRIES` says otherwise.
+pub fn set_configured_attempts(attempts: u32) {
+    CONFIGURED_ATTEMPTS.store(attempts.clamp(1, MAX_ATTEMPTS), Ordering::Relaxed);
+}
+
+/// Reads a number of tries (`SFTERM_RETRIES`, `retries`): a whole number from 1 to
+/// [`MAX_ATTEMPTS`].
+pub fn parse_attempts(text: &str) -> Result<u32, String> {
+    match text.trim().parse::<u32>() {
+        Ok(n) if (1..=MAX_ATTEMPTS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "must be a whole number of tries from 1 (never retry) to {MAX_ATTEMPTS}, not {text:?}"
+        )),
+    }
+}
+
+/// The retry policy of a new client: [`RetryPolicy::default`] with `SFTERM_RETRIES` tries when
+/// that is set to a valid number, else config.toml's `retries`, else
+/// [`DEFAULT_ATTEMPTS`](crate::sf::client::DEFAULT_ATTEMPTS).
+pub fn default_retry_policy() -> RetryPolicy {
+    let from_env = std::env::var(RETRIES_ENV).ok().and_then(|v| {
+        parse_attempts(&v)
+            .map_err(|e| tracing::warn!("{RETRIES_ENV} {e}; ignored"))
+            .ok()
+    });
+    let configured = Some(CONFIGURED_ATTEMPTS.load(Ordering::Relaxed)).filter(|n| *n > 0);
+    let mut policy = RetryPolicy::default();
+    if let Some(attempts) = from_env.or(configured) {
+        policy.attempts = attempts;
+    }
+    policy
+}
+
 impl ConnectionConfig {
-    /// A client credentials config with body auth, no pinned version, no CA file and the
-    /// [`default_timeout`].
+    /// A client credentials config with body auth, no pinned version, no CA file, the
+    /// [`default_timeout`] and the [`default_retry_policy`].
     pub fn new(login_url: Url, client_id: impl Into<String>, client_secret: SecretString) -> Self {
         ConnectionConfig {
             login_url,
@@ -71,6 +116,7 @@ impl ConnectionConfig {
             api_version: None,
             ca_file: None,
             timeout: default_timeout(),
+            retry: default_retry_policy(),
         }
     }
 

@@ -14,7 +14,8 @@ use std::time::Duration;
 use bytes::Bytes;
 
 pub use config::{
-    ApiVersion, ApiVersionInfo, ClientAuthStyle, ConnectionConfig, TIMEOUT_ENV, default_timeout,
+    ApiVersion, ApiVersionInfo, ClientAuthStyle, ConnectionConfig, RETRIES_ENV, TIMEOUT_ENV,
+    default_retry_policy, default_timeout, parse_attempts, set_configured_attempts,
 };
 pub use describe::{
     ChildRelationship, DescribeGlobal, FieldDescribe, PicklistValue, SObjectDescribe,
@@ -42,6 +43,23 @@ pub struct RawResponse {
     pub body: Bytes,
     /// Time from sending to the full body.
     pub elapsed: Duration,
+    /// How the client's retry policy delivered it.
+    pub delivery: Delivery,
+}
+
+/// How the client delivered a request: how often it was sent, and whether it may have taken
+/// effect more or less than the answer says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delivery {
+    /// The method and path (no query string), e.g. `POST /services/data/v62.0/sobjects/Account`.
+    pub request: String,
+    /// Times the request was sent (1: once; 0 for a response built by hand).
+    pub attempts: u32,
+    /// An earlier try went out and got no complete answer: it may have taken effect.
+    pub earlier_unanswered: bool,
+    /// The answer is a failure that a retry might have cured, but the request is not safe to
+    /// repeat, so it was not sent again: it may or may not have taken effect.
+    pub not_repeated: bool,
 }
 
 impl RawResponse {

@@ -58,7 +58,7 @@ impl ComposerState {
                         };
                         self.show_response(Some(*view));
                     }
-                    Err(e) => self.note = Some(format!("Not sent: {e}")),
+                    Err(e) => self.note = Some(format!("Send failed: {e}")),
                 }
             }
             ComposerOutcome::Wsdl(Ok((source, wsdl))) => {
