@@ -146,9 +146,11 @@ async fn secret_for(profile: &Profile) -> Result<SecretString, CommandError> {
 /// Chooses the profile (see [`choose_profile`]), obtains its secret and logs in. A failed
 /// login is exit 1 with the plain-words diagnosis.
 pub async fn connect(ctx: &Context) -> Result<(Profile, SfClient), CommandError> {
-    let (profile, client) = client_for(ctx).await?;
-    let store = ctx.token_store();
-    crate::login::first_token(&client, &store, &profile.name)
+    let store = load_store(ctx)?;
+    let profile = choose_profile(&store, ctx.profile.as_deref())?;
+    let tokens = ctx.token_store_for(&profile);
+    let (profile, client) = client_of(ctx, profile, &tokens).await?;
+    crate::login::first_token(&client, &tokens, &profile.name)
         .await
         .map_err(|e| login_failed(&profile, &e))?;
     Ok((profile, client))
@@ -159,7 +161,8 @@ pub async fn connect(ctx: &Context) -> Result<(Profile, SfClient), CommandError>
 pub(crate) async fn client_for(ctx: &Context) -> Result<(Profile, SfClient), CommandError> {
     let store = load_store(ctx)?;
     let profile = choose_profile(&store, ctx.profile.as_deref())?;
-    client_of(ctx, profile).await
+    let tokens = ctx.token_store_for(&profile);
+    client_of(ctx, profile, &tokens).await
 }
 
 /// Obtains `profile`'s secret (when its flow needs one) and builds its client, which tries
@@ -167,6 +170,7 @@ pub(crate) async fn client_for(ctx: &Context) -> Result<(Profile, SfClient), Com
 pub(crate) async fn client_of(
     ctx: &Context,
     profile: Profile,
+    tokens: &crate::login::TokenStore,
 ) -> Result<(Profile, SfClient), CommandError> {
     let settings = crate::config::Settings::load(&ctx.config_dir.join("config.toml"))
         .map_err(|e| CommandError::failure(e.to_string()))?;
@@ -185,8 +189,7 @@ pub(crate) async fn client_of(
     } else {
         None
     };
-    let store = ctx.token_store();
-    let client = crate::login::client_for(&profile, secret, &store)
+    let client = crate::login::client_for(&profile, secret, tokens)
         .await
         .map_err(|d| CommandError::failure(diagnosis_text(&d)))?;
     Ok((profile, client))

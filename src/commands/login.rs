@@ -39,7 +39,7 @@ pub(crate) async fn run(args: LoginArgs, ctx: &mut Context) -> Result<(), Comman
         }
     };
     let store = ctx.token_store();
-    let (_, client) = client_of(ctx, profile).await?;
+    let (_, client) = client_of(ctx, profile, &store).await?;
     let no_browser = args.no_browser;
     let open = move |url: &str| {
         if no_browser {

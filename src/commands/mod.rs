@@ -179,6 +179,21 @@ impl Context {
             .clone()
             .unwrap_or_else(|| crate::login::TokenStore::detect(&crate::config::paths::data_dir()))
     }
+
+    /// The token store `profile` uses: only a browser login keeps a refresh token, so only
+    /// then is the keychain asked (a D-Bus round trip, up to seconds, that a client credentials
+    /// command must not pay); the other flows get the file store, which they never touch.
+    pub fn token_store_for(&self, profile: &crate::config::Profile) -> crate::login::TokenStore {
+        match (&self.token_store, &profile.flow) {
+            (None, flow) if !matches!(flow, crate::config::Flow::Web { .. }) => {
+                crate::login::TokenStore::file(
+                    &crate::config::paths::data_dir(),
+                    "this flow keeps no refresh token",
+                )
+            }
+            _ => self.token_store(),
+        }
+    }
 }
 
 impl fmt::Debug for Context {
