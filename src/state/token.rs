@@ -601,7 +601,8 @@ mod tests {
     }
 
     /// A state connected at t=0 whose token expires at t=7200 (introspected).
-    fn connected(ids: &mut RequestIds) -> TokenState {
+    /// Logged in at 0 s; the introspection it asked for still runs (its request id).
+    fn logged_in(ids: &mut RequestIds) -> (TokenState, RequestId) {
         let mut state = TokenState::new(SignedDuration::from_secs(300));
         let login = ids.allocate();
         assert!(state.start_connect("Demo org", login).is_empty());
@@ -616,6 +617,11 @@ mod tests {
             panic!("a login must be followed by introspection: {effects:?}");
         };
         assert_eq!(state.expiry, Expiry::Checking);
+        (state, introspect)
+    }
+
+    fn connected(ids: &mut RequestIds) -> TokenState {
+        let (mut state, introspect) = logged_in(ids);
         state.on_done(
             introspect,
             Outcome::Introspect(Ok(introspection(true, 0, 7200))),
@@ -660,18 +666,7 @@ mod tests {
     #[test]
     fn a_flow_that_cannot_introspect_assumes_two_hours_and_renews_before_them() {
         let mut ids = RequestIds::default();
-        let mut state = TokenState::new(SignedDuration::from_secs(300));
-        let login = ids.allocate();
-        state.start_connect("Demo org", login);
-        let effects = state.on_done(
-            login,
-            Outcome::Login(Ok(session(0, RenewReason::Initial))),
-            at(0),
-            &mut ids,
-        );
-        let [(introspect, SessionJob::Introspect)] = spawned(&effects)[..] else {
-            panic!("introspection is asked: {effects:?}");
-        };
+        let (mut state, introspect) = logged_in(&mut ids);
         let username = Some("ci@acme.com".to_owned());
         state.on_done(
             introspect,
