@@ -15,6 +15,7 @@ pub mod soql;
 mod columns;
 mod exports;
 mod follow;
+mod importing;
 mod line;
 mod list;
 mod paging;
@@ -99,6 +100,10 @@ pub struct RecordsState {
     /// The columns chosen with the column chooser, by lower-cased object name: kept when
     /// another org connects and (through the choices file) between runs.
     chosen: BTreeMap<String, Vec<String>>,
+    /// The import wizard (`I`), over the list while open.
+    pub import: Option<Box<crate::state::import::ImportWizard>>,
+    /// The connected org is production (set by the model: an import asks before it runs).
+    pub production: bool,
 }
 
 impl Default for RecordsState {
@@ -119,6 +124,8 @@ impl Default for RecordsState {
             notice: None,
             viewport: 20,
             chosen: BTreeMap::new(),
+            import: None,
+            production: false,
         }
     }
 }
@@ -164,20 +171,28 @@ impl RecordsState {
             || self.global_req == Some(req)
             || self.refetch_reqs.contains_key(&req)
             || self.exports.iter().any(|e| e.req == Some(req))
+            || self.import.as_ref().is_some_and(|w| w.owns(req))
     }
 
     /// Whether keys are typed into a line.
     pub fn wants_text(&self) -> bool {
-        self.input.is_some() || self.chooser_typing()
+        self.input.is_some()
+            || self.chooser_typing()
+            || self.import.as_ref().is_some_and(|w| w.wants_text())
     }
 
     /// Whether anything here animates (a spinner).
     pub fn is_busy(&self) -> bool {
-        self.views.iter().any(ListView::loading) || self.exports.iter().any(Export::is_running)
+        self.views.iter().any(ListView::loading)
+            || self.exports.iter().any(Export::is_running)
+            || self.import.as_ref().is_some_and(|w| w.is_busy())
     }
 
     /// Handles an action while the tab has the keyboard.
     pub fn update(&mut self, action: Action, now: Timestamp, ids: &mut RequestIds) -> Reply {
+        if self.import.is_some() {
+            return self.update_import(action, now, ids);
+        }
         if self.input.is_some() {
             return Reply::Effects(self.update_input(action, ids));
         }
@@ -280,6 +295,7 @@ impl RecordsState {
                 )));
                 Vec::new()
             }
+            Action::ImportRecords => self.open_import(),
             Action::ShowExports => {
                 self.popup = Some(Popup::Exports {
                     selected: self.exports.len().saturating_sub(1),

@@ -7,6 +7,7 @@
 
 mod columns;
 mod footer;
+mod import;
 mod popups;
 mod table;
 
@@ -101,6 +102,9 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         }
         Some(Popup::Exports { selected }) => render_exports(records, *selected, theme, area, frame),
         None => {}
+    }
+    if let Some(wizard) = &records.import {
+        import::render(wizard, theme, area, frame);
     }
 }
 
