@@ -561,12 +561,17 @@ impl ImportWizard {
         vec![effect]
     }
 
-    /// Aborts the unfinished jobs (the poll in flight is dropped).
+    /// Aborts the unfinished jobs (the poll in flight is dropped). While the jobs are being
+    /// created the upload is let finish, so that every job it made is aborted when it answers.
     fn abort(&mut self, ids: &mut RequestIds) -> Vec<Effect> {
         let Some(run) = self.run.as_mut() else {
             return Vec::new();
         };
         run.aborting = true;
+        if run.sent.is_empty() && self.req.is_some() {
+            self.notice = Some("Aborting once the upload answers…".into());
+            return Vec::new();
+        }
         let mut effects: Vec<Effect> = self.req.take().map(Effect::Cancel).into_iter().collect();
         let unfinished: Vec<String> = run
             .sent

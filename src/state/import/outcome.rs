@@ -64,13 +64,13 @@ impl ImportWizard {
                     return Vec::new();
                 };
                 run.sent = sent;
-                match error {
-                    // Sending stopped half-way: what was created is aborted, then the results.
-                    Some(e) => {
-                        run.error = Some(e);
-                        self.abort(ids)
-                    }
-                    None => self.poll(ids),
+                run.error = error;
+                // Sending stopped half-way, or the user aborted meanwhile: what was created is
+                // aborted, then the results.
+                if run.error.is_some() || run.aborting {
+                    self.abort(ids)
+                } else {
+                    self.poll(ids)
                 }
             }
             ImportOutcome::Polled(result) => {

@@ -305,6 +305,36 @@ fn the_run_polls_until_done_then_writes_the_results() {
 }
 
 #[test]
+fn an_abort_during_the_upload_waits_for_the_jobs_it_made() {
+    let mut ids = RequestIds::default();
+    let mut w = at_preview(&mut ids, false, false);
+    let (effects, _) = w.update(Action::Submit, now(), &mut ids);
+    let (start, _) = job(&effects);
+    let _ = w.update(Action::Cancel, now(), &mut ids);
+    let (effects, _) = w.update(Action::Confirm, now(), &mut ids);
+    assert!(
+        effects.is_empty(),
+        "the upload is not cancelled: {effects:?}"
+    );
+    let sent = vec![crate::ingest::Sent {
+        job: bulk("750A", "UploadComplete", 0, 0),
+        uploaded: true,
+    }];
+    let effects = w.on_outcome(
+        start,
+        ImportOutcome::Started { sent, error: None },
+        now(),
+        &mut ids,
+    );
+    assert_eq!(
+        job(&effects).1,
+        ImportJob::Abort {
+            ids: vec!["750A".into()]
+        }
+    );
+}
+
+#[test]
 fn esc_while_running_asks_then_aborts_the_unfinished_jobs() {
     let mut ids = RequestIds::default();
     let mut w = at_preview(&mut ids, false, false);

@@ -438,8 +438,9 @@ fn render_failures(wizard: &ImportWizard, theme: &Theme, area: Rect, frame: &mut
         List::new(items)
             .block(pane_block(
                 Line::from(format!(
-                    " {} failed rows (also in the failed file) ",
-                    group_thousands(written.failed)
+                    " {} failed row{} (also in the failed file) ",
+                    group_thousands(written.failed),
+                    if written.failed == 1 { "" } else { "s" }
                 )),
                 false,
                 theme,
