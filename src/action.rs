@@ -79,7 +79,7 @@ actions! {
     TabRecords => "tab_records", "Show the Records tab";
     TabComposer => "tab_composer", "Show the Composer tab";
     TabHistory => "tab_history", "Show the History tab";
-    ToggleSidebar => "toggle_sidebar", "Hide or show the profiles and token panes (the main area takes the width)";
+    ToggleSidebar => "toggle_sidebar", "Hide or show the profiles and token panes (below 100 columns they fold by themselves)";
     [Focused]
     Up => "up", "Move up", key;
     Down => "down", "Move down", key;

@@ -282,7 +282,15 @@ impl<B: Backend> Runtime<B> {
         self.terminal
             .draw(|frame| feedback = ui::render(model, theme, frame))
             .map_err(|e| io::Error::other(e.to_string()))?;
-        self.model.layout = feedback;
+        // A pane that folded away loses the focus: the frame is drawn again with it moved.
+        if self.model.set_layout(feedback) {
+            let model = &self.model;
+            self.terminal
+                .draw(|frame| {
+                    ui::render(model, theme, frame);
+                })
+                .map_err(|e| io::Error::other(e.to_string()))?;
+        }
         self.dirty = false;
         self.last_draw = Some(Instant::now());
         if let Some(observer) = self.observer.as_mut() {

@@ -103,7 +103,7 @@ impl Model {
                 self.overlay = Some(Overlay::Palette(PaletteState::default()));
                 Vec::new()
             }
-            Action::FocusNext | Action::FocusPrev if self.sidebar_hidden => Vec::new(),
+            Action::FocusNext | Action::FocusPrev if !self.side_panes_shown() => Vec::new(),
             Action::FocusNext => {
                 self.focus = self.focus.step(1);
                 Vec::new()
@@ -113,20 +113,17 @@ impl Model {
                 Vec::new()
             }
             Action::FocusProfiles => {
-                self.sidebar_hidden = false;
+                self.show_side_panes();
                 self.focus = Focus::Profiles;
                 Vec::new()
             }
             Action::FocusToken => {
-                self.sidebar_hidden = false;
+                self.show_side_panes();
                 self.focus = Focus::Token;
                 Vec::new()
             }
             Action::ToggleSidebar => {
-                self.sidebar_hidden = !self.sidebar_hidden;
-                if self.sidebar_hidden {
-                    self.focus = Focus::Main;
-                }
+                self.toggle_side_panes();
                 Vec::new()
             }
             Action::TabRecords => self.show_tab(Tab::Records),

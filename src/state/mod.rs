@@ -3,6 +3,7 @@
 
 mod asks;
 mod commands;
+pub mod layout;
 mod panes;
 mod records_tab;
 mod tabs;
@@ -105,12 +106,14 @@ pub enum Overlay {
     },
 }
 
-/// Where render put the panes, reported back so mouse clicks can move focus.
+/// Where render put the panes, reported back so mouse clicks can move focus, and whether the
+/// terminal is narrow (the side panes fold by themselves: see [`layout`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LayoutFeedback {
     pub profiles: Rect,
     pub token: Rect,
     pub main: Rect,
+    pub narrow: bool,
 }
 
 /// Whether the app runs on the embedded mock org (badge and wording).
@@ -148,8 +151,9 @@ pub struct Model {
     /// Where the log file is, for the help overlay.
     pub log_path: Option<String>,
     pub layout: LayoutFeedback,
-    /// The profiles and token panes are hidden: the main area takes the whole width (`z`).
-    pub sidebar_hidden: bool,
+    /// The user's `z` (show or hide the profiles and token panes), at the width it was made;
+    /// `None`: they fold by themselves on a narrow terminal ([`layout`]).
+    pub side_panes: Option<layout::SidePanes>,
     pub quit: bool,
     /// Advanced on every tick while something animates (the spinner frame).
     pub frame: usize,
@@ -193,7 +197,7 @@ impl Model {
             demo_org: None,
             log_path: None,
             layout: LayoutFeedback::default(),
-            sidebar_hidden: false,
+            side_panes: None,
             quit: false,
             frame: 0,
             composer: composer::ComposerState::new(),
@@ -285,6 +289,7 @@ impl Model {
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let effects = self.update_inner(action);
+        self.keep_focus_visible();
         let effects = self.sync_drafts(effects);
         self.sync_choices(effects)
     }
@@ -362,6 +367,7 @@ impl Model {
 
     pub fn handle_msg(&mut self, msg: Msg) -> Vec<Effect> {
         let mut effects = self.route_msg(msg);
+        self.keep_focus_visible();
         effects.extend(self.sync_records());
         let effects = self.sync_drafts(effects);
         self.sync_choices(effects)

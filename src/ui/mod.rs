@@ -15,18 +15,24 @@ pub mod status_bar;
 pub mod text_input;
 pub mod theme;
 pub mod token;
+pub mod widths;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
+use crate::state::layout::side_panes_shown;
 use crate::state::{LayoutFeedback, Model, Overlay};
 pub use theme::Theme;
 
 /// Below this the layout cannot show the panes; a notice says so instead.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
+/// Below this width the side panes (profiles, token) fold away by themselves, the token's time
+/// left moving to the status bar; `z` shows them anyway (see [`crate::state::layout`]). At 100
+/// columns the Records list beside them still shows its default columns whole.
+pub const FOLD_BELOW: u16 = 100;
 
 /// Spinner frames for work in flight.
 pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -38,12 +44,14 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame) -> LayoutFeedback
         return LayoutFeedback::default();
     }
     let [body, status] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    let narrow = area.width < FOLD_BELOW;
+    let side_panes = side_panes_shown(model.side_panes, narrow);
     // Wide enough for the token pane's longest usual line (a run-as username), never most of it;
-    // none when the user hid the side panes.
-    let left_width = if model.sidebar_hidden {
-        0
-    } else {
+    // none when the side panes are folded.
+    let left_width = if side_panes {
         (body.width * 3 / 8).clamp(30, 46)
+    } else {
+        0
     };
     let [left, main] =
         Layout::horizontal([Constraint::Length(left_width), Constraint::Fill(1)]).areas(body);
@@ -51,12 +59,12 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame) -> LayoutFeedback
     let [profiles_area, token_area] =
         Layout::vertical([Constraint::Length(profiles_height), Constraint::Fill(1)]).areas(left);
 
-    if !model.sidebar_hidden {
+    if side_panes {
         profiles::render(model, theme, profiles_area, frame);
         token::render(model, theme, token_area, frame);
     }
     main_area::render(model, theme, main, frame);
-    status_bar::render(model, theme, status, frame);
+    status_bar::render(model, side_panes, theme, status, frame);
     profiles::render_popup(model, theme, area, frame);
     check::render(model, theme, area, frame);
     match &model.overlay {
@@ -97,6 +105,7 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame) -> LayoutFeedback
         profiles: profiles_area,
         token: token_area,
         main,
+        narrow,
     }
 }
 

@@ -12,7 +12,9 @@ use crate::human::group_thousands;
 use crate::keymap::Context;
 use crate::state::Model;
 
-pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
+/// `side_panes`: whether the profiles and token panes show (else the token's time left shows
+/// here).
+pub fn render(model: &Model, side_panes: bool, theme: &Theme, area: Rect, frame: &mut Frame) {
     let active = model
         .token
         .profile
@@ -22,6 +24,9 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     // The instance URL's place: it is left out first when the bar is narrow (the token pane
     // shows it too), so the API usage never gets cut.
     let mut url_at = None;
+    // The token's time left (side panes folded): it goes after the key hints, before the
+    // message is cut.
+    let mut token_at = None;
     if let Some(profile) = active {
         let (badge, confirmed) = model.environment_of(profile);
         let mark = if confirmed { "✓" } else { "" };
@@ -37,8 +42,10 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
                 theme.label(),
             ));
         }
-        // With the side panes hidden (`z`), the token's time left is shown here instead.
-        if model.sidebar_hidden && model.token.session.is_some() {
+        // With the side panes folded (`z`, a narrow terminal), the token's time left is shown
+        // here instead.
+        if !side_panes && model.token.session.is_some() {
+            token_at = Some(left.len());
             let left_text = match model.token.remaining(model.now) {
                 Some(left) => format!(" · token {}", crate::human::duration(left.as_secs())),
                 None => " · token expiry unknown".to_owned(),
@@ -57,6 +64,12 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         }
     } else {
         left.push(Span::styled(" no profile in use", theme.dim()));
+        let key = model.keymap.hint(&[Context::Global], Action::ToggleSidebar);
+        if !side_panes && !key.is_empty() {
+            left.push(Span::styled(" · ", theme.dim()));
+            left.push(Span::styled(key, theme.key()));
+            left.push(Span::styled(" profiles", theme.dim()));
+        }
     }
 
     let middle = if let Some(export) = model.records.running_export() {
@@ -104,23 +117,27 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         Span::styled(hint(Action::Quit), theme.key()),
         Span::raw(" "),
     ]);
-    let without_url = {
-        let mut spans = left.clone();
-        if let Some(at) = url_at {
-            spans.remove(at);
-        }
-        Line::from(spans)
+    let without = |leave_out: &[Option<usize>]| {
+        let spans = left
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !leave_out.contains(&Some(*i)))
+            .map(|(_, span)| span.clone());
+        Line::from(spans.collect::<Vec<_>>())
     };
+    let without_url = without(&[url_at]);
+    let without_url_token = without(&[url_at, token_at]);
     let with_url = Line::from(left);
     let no_hints = Line::default();
     // What goes first when the bar is narrow: the instance URL (the token pane shows it too),
-    // then the key hints shrink, then they go; the message is cut only after all of that,
-    // and the profile and API usage never are.
+    // then the key hints shrink, then they go, then the token's time left; the message is cut
+    // only after all of that, and the profile and API usage never are.
     let candidates = [
         (&with_url, &full_hints),
         (&without_url, &full_hints),
         (&without_url, &short_hints),
         (&without_url, &no_hints),
+        (&without_url_token, &no_hints),
     ];
     let width = usize::from(area.width);
     let fits = |left: &Line, right: &Line| {
@@ -131,7 +148,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         .iter()
         .find(|(left, right)| fits(left, right))
         .copied()
-        .unwrap_or((&without_url, &no_hints));
+        .unwrap_or((&without_url_token, &no_hints));
     let [l, m, r] = Layout::horizontal([
         Constraint::Length(left.width() as u16),
         Constraint::Fill(1),

@@ -110,6 +110,20 @@ pub fn render(model: &Model, width: u16, height: u16) -> String {
     terminal.backend().to_string()
 }
 
+/// Draws a frame as the app does and hands the layout back to the model (the side panes fold
+/// on a narrow terminal, focus leaves them); the screen as text.
+pub fn draw(model: &mut Model, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    let mut feedback = Default::default();
+    terminal
+        .draw(|frame| feedback = ui::render(model, &Theme::default(), frame))
+        .expect("draw");
+    if model.set_layout(feedback) {
+        return render(model, width, height);
+    }
+    terminal.backend().to_string()
+}
+
 /// Fails if an access token (`00D` + 12 characters + `!` + secret) is on the screen unmasked.
 pub fn assert_token_masked(screen: &str) {
     let bytes = screen.as_bytes();

@@ -589,10 +589,10 @@ fn ctrl_u_clears_a_field_and_ctrl_w_deletes_a_word_in_the_editor() {
 #[test]
 fn z_hides_the_side_panes_in_record_detail_too() {
     let mut model = opened();
-    assert!(!model.sidebar_hidden);
+    assert!(model.side_panes_shown());
     press(&mut model, "z");
-    assert!(model.sidebar_hidden, "z is listed under Everywhere");
+    assert!(!model.side_panes_shown(), "z is listed under Everywhere");
     assert!(model.detail.is_open(), "the record stays open");
     press(&mut model, "z");
-    assert!(!model.sidebar_hidden);
+    assert!(model.side_panes_shown());
 }

@@ -112,7 +112,7 @@ async fn browse_page_sort_filter_error_and_export_against_the_mock_org() {
     app.press("s");
     let frame = app
         .wait_for("the sorted list", |f| {
-            f.screen.contains("Name ▲") && f.loaded == 2000 && !f.loading
+            f.screen.contains(" ▲") && f.loaded == 2000 && !f.loading
         })
         .await;
     let first = frame.first_name.clone().expect("a name");
@@ -120,7 +120,7 @@ async fn browse_page_sort_filter_error_and_export_against_the_mock_org() {
     app.press("s");
     let frame = app
         .wait_for("the reversed list", |f| {
-            f.screen.contains("Name ▼") && f.loaded == 2000 && !f.loading
+            f.screen.contains(" ▼") && f.loaded == 2000 && !f.loading
         })
         .await;
     let last = frame.first_name.clone().expect("a name");

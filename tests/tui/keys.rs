@@ -245,7 +245,7 @@ fn z_hides_the_side_panes_and_focus_stays_in_the_main_area_until_they_are_back()
     let mut model = model_with(demo_profiles());
     assert_eq!(model.focus, Focus::Profiles);
     press(&mut model, "z");
-    assert!(model.sidebar_hidden);
+    assert!(!model.side_panes_shown());
     assert_eq!(model.focus, Focus::Main);
     press(&mut model, "tab");
     assert_eq!(
@@ -255,12 +255,12 @@ fn z_hides_the_side_panes_and_focus_stays_in_the_main_area_until_they_are_back()
     );
     press(&mut model, "alt-1");
     assert!(
-        !model.sidebar_hidden,
+        model.side_panes_shown(),
         "focusing the profiles shows them again"
     );
     assert_eq!(model.focus, Focus::Profiles);
     press(&mut model, "z z");
-    assert!(!model.sidebar_hidden);
+    assert!(model.side_panes_shown());
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod demo_start;
 mod demo_start_tmux;
 mod e2e;
 mod keys;
+mod layout;
 mod logins;
 mod profile_form;
 mod render;

@@ -46,7 +46,12 @@ fn main_screen_before_connecting() {
 #[test]
 fn a_long_profile_name_is_cut_with_an_ellipsis_before_its_badge() {
     let long = "Acme Corporation EMEA integration sandbox (full copy)";
-    let model = model_with(vec![profile(long, "https://test.salesforce.com")]);
+    let mut model = model_with(vec![profile(long, "https://test.salesforce.com")]);
+    // Beside an 80-column terminal, the side panes shown with `z`.
+    model.side_panes = Some(sfterm::state::layout::SidePanes {
+        shown: true,
+        narrow: true,
+    });
     let screen = render(&model, 80, 24);
     let row = screen
         .lines()

@@ -73,7 +73,7 @@ fn job_of<T>(effects: &[Effect], pick: impl Fn(&Job) -> Option<T>) -> (RequestId
 /// down, the Records tab on the Accounts of the demo org's seed
 /// (`tests/fixtures/screens/demo-accounts.csv`, from `sfterm query` on it). Every screen
 /// starts here.
-fn demo() -> Model {
+pub(crate) fn demo() -> Model {
     let mut model = model_with(demo_profiles());
     model.demo_org_starting(300, Some("Demo org".into()));
     let login = spawned_req(&model.handle_msg(Msg::DemoOrg(Ok(()))));
@@ -147,7 +147,7 @@ fn demo_accounts(columns: &[String]) -> PageRows {
 }
 
 /// A record with two staged edits (a picklist and a phone number), before saving.
-fn record_with_staged_edits() -> Model {
+pub(crate) fn record_with_staged_edits() -> Model {
     let mut model = demo();
     fixture::open_acme(&mut model);
     fixture::stage_two(&mut model);
@@ -174,7 +174,7 @@ fn selected_request(model: &Model) -> Option<&str> {
 
 /// The demo's Composer, the side panes hidden (`z`): its ready-made requests, "getCustomer"
 /// over SOAP sent and answered.
-fn composer_with_a_soap_response() -> Model {
+pub(crate) fn composer_with_a_soap_response() -> Model {
     let mut model = demo();
     let list = spawned_req(&press(&mut model, "2 z"));
     model.handle_msg(Msg::Done {
@@ -383,7 +383,7 @@ fn each_screen_shows_its_subject() {
         let shown = text(&screen.model);
         let expected: &[&str] = match screen.file {
             "demo.svg" => &[
-                "Sterling Energy",
+                "Sterling Ene",
                 "300 of 300 loaded",
                 "● active",
                 "42 / 15,000",

@@ -4,10 +4,15 @@
 
 use std::borrow::Cow;
 
+use unicode_width::UnicodeWidthStr;
+
 use crate::sf::json_ref::{JsonRef, ObjectRef};
 
-/// Marks a null cell (shown dimmed as "(empty)"), as opposed to an empty string.
+/// Marks a null cell (shown dimmed as [`NULL_TEXT`]), as opposed to an empty string.
 const NULL: u32 = u32::MAX;
+
+/// What a null cell shows.
+pub const NULL_TEXT: &str = "(empty)";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Span {
@@ -22,6 +27,9 @@ pub struct RowStore {
     text: String,
     spans: Vec<Span>,
     ids: Vec<[u8; 18]>,
+    /// The widest cell of each column so far, in terminal columns (a null counts as
+    /// [`NULL_TEXT`]): rows only ever widen it, so the list's columns stay put while scrolling.
+    widths: Vec<u32>,
 }
 
 /// The arena outgrew u32 offsets (4 GiB of cell text).
@@ -65,6 +73,21 @@ impl RowStore {
         self.text.clear();
         self.spans.clear();
         self.ids.clear();
+        self.widths.clear();
+    }
+
+    /// The widest cell of `column` among the rows held (and those held before, since the last
+    /// [`RowStore::clear`]), in terminal columns; 0 without rows.
+    pub fn width(&self, column: usize) -> usize {
+        self.widths.get(column).map_or(0, |w| *w as usize)
+    }
+
+    fn note_width(&mut self, column: usize, cell: Option<&str>) {
+        let width = u32::try_from(cell.unwrap_or(NULL_TEXT).width()).unwrap_or(u32::MAX);
+        if self.widths.len() <= column {
+            self.widths.resize(column + 1, 0);
+        }
+        self.widths[column] = self.widths[column].max(width);
     }
 
     /// Bytes held on the heap by this store (capacities, so what the allocator really gave).
@@ -72,6 +95,7 @@ impl RowStore {
         self.text.capacity()
             + self.spans.capacity() * std::mem::size_of::<Span>()
             + self.ids.capacity() * 18
+            + self.widths.capacity() * 4
             + self.columns.iter().map(String::capacity).sum::<usize>()
             + self.columns.capacity() * std::mem::size_of::<String>()
     }
@@ -81,6 +105,7 @@ impl RowStore {
         self.text.shrink_to_fit();
         self.spans.shrink_to_fit();
         self.ids.shrink_to_fit();
+        self.widths.shrink_to_fit();
     }
 
     fn add_cell(&mut self, cell: Option<&str>) -> Result<Span, StoreFull> {
@@ -108,9 +133,10 @@ impl RowStore {
     ) -> Result<Vec<Span>, StoreFull> {
         let mut spans = Vec::with_capacity(self.columns.len());
         let mut cells = cells.into_iter();
-        for _ in 0..self.columns.len() {
+        for column in 0..self.columns.len() {
             let cell = cells.next().flatten();
             spans.push(self.add_cell(cell)?);
+            self.note_width(column, cell);
         }
         Ok(spans)
     }
@@ -135,7 +161,10 @@ impl RowStore {
         for column in 0..self.columns.len() {
             let cell = record.lookup(&self.columns[column]).and_then(display_value);
             match self.add_cell(cell.as_deref()) {
-                Ok(span) => self.spans.push(span),
+                Ok(span) => {
+                    self.spans.push(span);
+                    self.note_width(column, cell.as_deref());
+                }
                 Err(full) => {
                     self.spans.truncate(spans);
                     self.text.truncate(text);
@@ -302,6 +331,25 @@ mod tests {
     }
 
     #[test]
+    fn column_widths_count_terminal_columns_and_only_grow_until_cleared() {
+        let mut rows = store();
+        assert_eq!(rows.width(0), 0);
+        rows.push("001A", [Some("Acme"), None]).expect("row");
+        assert_eq!((rows.width(0), rows.width(1)), (4, NULL_TEXT.len()));
+        // Wide characters take two columns each.
+        rows.push("001B", [Some("東京商事"), Some("Ada")])
+            .expect("row");
+        assert_eq!(rows.width(0), 8);
+        rows.remove(1);
+        assert_eq!(rows.width(0), 8, "a removed row does not narrow the column");
+        rows.replace(0, [Some("A much longer name"), Some("Ada")])
+            .expect("row");
+        assert_eq!(rows.width(0), 18);
+        rows.clear();
+        assert_eq!(rows.width(0), 0);
+    }
+
+    #[test]
     fn cells_nulls_and_ids_round_trip() {
         let mut s = store();
         s.push("001000000000001AAA", [Some("Acme"), None])
@@ -395,8 +443,8 @@ mod tests {
         }
         s.shrink_to_fit();
         let used = s.heap_bytes() - empty;
-        // 10 text bytes + one 8-byte span + an 18-byte id per row.
-        assert_eq!(used, 1000 * (10 + 8 + 18));
+        // 10 text bytes + one 8-byte span + an 18-byte id per row, and the column's width.
+        assert_eq!(used, 1000 * (10 + 8 + 18) + 4);
     }
 
     #[test]

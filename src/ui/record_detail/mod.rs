@@ -9,7 +9,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::records::fit;
+use super::widths::{display_width, fit};
 use super::{Theme, pane_block};
 use crate::action::Action;
 use crate::keymap::{Context, Keymap};
@@ -205,7 +205,25 @@ pub fn render(
 fn render_rows(view: &RecordDetailState, theme: &Theme, area: Rect, frame: &mut Frame) {
     let height = area.height as usize;
     let first = view.selected.saturating_sub(height.saturating_sub(1));
-    // Each visible row's value and type, formatted once: the widths follow them.
+    // The widths follow every row of the record, not only the visible ones, so the columns
+    // stay put while scrolling (a record has hundreds of fields at most).
+    let mut needs = Columns {
+        label: 0,
+        value: 0,
+        kind: 0,
+        flags: 9,
+        api: 0,
+    };
+    for name in &view.rows {
+        let Some(field) = view.field(name) else {
+            continue;
+        };
+        needs.label = needs.label.max(display_width(&field.label));
+        needs.value = needs.value.max(display_width(&value_text(view, name)));
+        needs.kind = needs.kind.max(display_width(&type_label(field)));
+        needs.api = needs.api.max(display_width(&field.name));
+    }
+    // Each visible row's value and type, formatted once.
     let visible: Vec<_> = view
         .rows
         .iter()
@@ -217,19 +235,6 @@ fn render_rows(view: &RecordDetailState, theme: &Theme, area: Rect, frame: &mut 
             Some((i, name, field, value_text(view, name), type_label(field)))
         })
         .collect();
-    let mut needs = Columns {
-        label: 0,
-        value: 0,
-        kind: 0,
-        flags: 9,
-        api: 0,
-    };
-    for (_, _, field, value, kind) in &visible {
-        needs.label = needs.label.max(field.label.chars().count());
-        needs.value = needs.value.max(value.chars().count());
-        needs.kind = needs.kind.max(kind.chars().count());
-        needs.api = needs.api.max(field.name.chars().count());
-    }
     let widths = Columns::fit(&needs, area.width as usize);
     let Columns {
         label: label_w,
@@ -371,6 +376,26 @@ impl Columns {
         if width < 70 && short(&columns, wanted) > 0 {
             columns.flags = 0;
             columns.kind = 0;
+        }
+        columns.value = value_room(&columns);
+        // The value needs less than it got: the label, then the type, then the API name
+        // (where there is one) take back what they were cut by, so no column keeps spare
+        // width while another is cut.
+        let mut spare = columns.value.saturating_sub(value_need.max(needed));
+        let kind_wants = if columns.kind > 0 {
+            kind_need.min(32)
+        } else {
+            0
+        };
+        let api_wants = if columns.api > 0 { api_need.min(32) } else { 0 };
+        for (width, need) in [
+            (&mut columns.label, needs.label.min(40)),
+            (&mut columns.kind, kind_wants),
+            (&mut columns.api, api_wants),
+        ] {
+            let more = need.saturating_sub(*width).min(spare);
+            *width += more;
+            spare -= more;
         }
         columns.value = value_room(&columns);
         columns

@@ -3,8 +3,9 @@
 
 use crate::sf::SObjectDescribe;
 use crate::state::records::ListView;
+use crate::ui::widths::{Want, display_width, share};
 
-/// Widest a non-name column gets before the name column takes the rest.
+/// Widest a column gets while another column could use the width; spare width goes past it.
 const MAX_COLUMN: usize = 28;
 /// Narrowest a column is drawn.
 const MIN_COLUMN: usize = 6;
@@ -100,94 +101,51 @@ pub(super) fn date_first(text: &str, width: usize) -> &str {
     }
 }
 
-/// Column widths for the visible rows: the name column (or the first) takes the slack; a
-/// column is squeezed down to its look's `min_width`, never below.
-pub fn column_widths(
-    view: &ListView,
-    looks: &[ColumnLook],
-    first: usize,
-    last: usize,
-    width: usize,
-) -> Vec<usize> {
+/// Column widths of the list: each column wants its widest loaded cell (the store keeps it as
+/// rows arrive, so the widths never move while scrolling or after `G`; they only grow as pages
+/// land) and its header, up to [`MAX_COLUMN`]; the line's width is then shared out fairly
+/// ([`share`]): spare width to the columns the cap cut, and when it is short the widest
+/// columns give way first, a datetime keeping its time as long as it can.
+pub fn column_widths(view: &ListView, looks: &[ColumnLook], width: usize) -> Vec<usize> {
     let n = view.columns.len();
     if n == 0 {
         return Vec::new();
     }
-    let min_of = |c: usize| looks.get(c).map_or(MIN_COLUMN, |l| l.min_width);
-    let natural: Vec<usize> = view
+    let wants: Vec<Want> = view
         .columns
         .iter()
         .enumerate()
         .map(|(c, name)| {
             let sorted = view.sort.as_ref().is_some_and(|(s, _)| s == name);
             let arrow = if sorted { 2 } else { 0 };
-            let label = looks
+            let label = looks.get(c).map_or(name.as_str(), |l| l.label.as_str());
+            let header = display_width(label) + arrow;
+            let min = looks
                 .get(c)
-                .map_or(name.as_str(), |l| l.label.as_str())
-                .chars()
-                .count();
-            let header = if first < last {
-                let cells = (first..last)
-                    .map(|r| view.rows.cell(r, c).map_or(7, |t| t.chars().count()))
-                    .max()
-                    .unwrap_or(0);
-                // A long label may widen its column a little; beyond that it is cut.
-                cells.max(label.min(cells.max(MIN_COLUMN) + 2) + arrow)
+                .map_or(MIN_COLUMN, |l| l.min_width)
+                .max(MIN_COLUMN);
+            let content = if view.rows.is_empty() {
+                0
             } else {
-                label + arrow
+                view.rows.width(c)
             };
-            header.clamp(MIN_COLUMN.max(min_of(c)), MAX_COLUMN)
+            // A long label may widen its column a little; beyond that it is cut unless there is
+            // spare width.
+            let natural = if content == 0 {
+                header
+            } else {
+                content.max(header.min(content.max(MIN_COLUMN) + 2))
+            };
+            let want = natural.clamp(min, MAX_COLUMN.max(min));
+            Want {
+                min,
+                squeezed: min.min(10),
+                want,
+                full: content.max(header).max(want),
+            }
         })
         .collect();
-    let slack_col = view
-        .columns
-        .iter()
-        .position(|c| c.eq_ignore_ascii_case("Name"))
-        .unwrap_or(0);
-    let available = width.saturating_sub(n.saturating_sub(1));
-    let mut widths = natural;
-    widths[slack_col] = 16.min(available);
-    // Too wide: the widest other column gives up a character at a time, down to its minimum
-    // (datetimes whole); when that is not enough, down to 6 (a datetime to its date).
-    let mut keep_whole = true;
-    loop {
-        let total: usize = widths.iter().sum();
-        if total <= available {
-            break;
-        }
-        // Past the first round a datetime keeps at least its date (10 characters).
-        let floor = |i: usize| {
-            if keep_whole {
-                min_of(i)
-            } else {
-                min_of(i).min(10)
-            }
-        };
-        let widest = widths
-            .iter()
-            .enumerate()
-            .filter(|(i, w)| *i != slack_col && **w > floor(*i))
-            .max_by_key(|(_, w)| **w)
-            .map(|(i, _)| i);
-        match widest {
-            Some(i) => widths[i] -= 1,
-            None if keep_whole => keep_whole = false,
-            // Then the name column gives up its width, down to 10.
-            None if widths[slack_col] > 10 => widths[slack_col] -= 1,
-            None => {
-                // Even at their narrowest the columns do not fit: the last ones get nothing.
-                let mut left = available;
-                for w in &mut widths {
-                    *w = (*w).min(left);
-                    left -= *w;
-                }
-                return widths;
-            }
-        }
-    }
-    let total: usize = widths.iter().sum();
-    widths[slack_col] += available - total;
-    widths
+    share(&wants, width.saturating_sub(n - 1))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! (virtual rendering: the cost follows the screen, not the loaded count), the text lines with
 //! their errors and suggestions, and the column chooser / export jobs popups.
 //!
-//! Here the tab's layout, its header line and [`fit`]; column looks and widths in `columns.rs`,
+//! Here the tab's layout and its header line; column looks and widths in `columns.rs`,
 //! the list in `table.rs`, the footer and text lines in `footer.rs`, the popups in `popups.rs`.
 
 mod columns;
@@ -23,6 +23,7 @@ use crate::keymap::Context;
 use crate::state::Model;
 use crate::state::records::Popup;
 
+pub use crate::ui::widths::fit;
 pub use columns::{ColumnLook, column_look, column_widths, local_datetime};
 use footer::footer_lines;
 use popups::{Chooser, render_chooser, render_exports};
@@ -175,18 +176,4 @@ fn header_line<'a>(model: &'a Model, theme: &Theme, width: u16) -> Line<'a> {
         spans.push(Span::styled(right, theme.label()));
     }
     Line::from(spans)
-}
-
-/// Cuts text to `width` characters, marking the cut with "…".
-pub fn fit(text: &str, width: usize) -> String {
-    let count = text.chars().count();
-    if count <= width {
-        format!("{text:<width$}")
-    } else if width == 0 {
-        String::new()
-    } else {
-        let mut out: String = text.chars().take(width - 1).collect();
-        out.push('…');
-        out
-    }
 }

@@ -12,6 +12,7 @@ use super::fit;
 use crate::state::records::soql::SortDir;
 use crate::state::records::{ListView, RecordsState};
 use crate::ui::Theme;
+use crate::ui::widths::display_width;
 
 /// `no_profile`: what the empty list says when no profile is connected.
 pub(super) fn render_list(
@@ -54,13 +55,7 @@ pub(super) fn render_list(
             look
         })
         .collect();
-    let widths = column_widths(
-        view,
-        &looks,
-        top,
-        last,
-        area.width.saturating_sub(1) as usize,
-    );
+    let widths = column_widths(view, &looks, area.width.saturating_sub(1) as usize);
 
     let mut header = vec![Span::raw(" ")];
     for (c, name) in view.columns.iter().enumerate() {
@@ -76,10 +71,14 @@ pub(super) fn render_list(
         if c > 0 {
             header.push(Span::raw(" "));
         }
-        header.push(Span::styled(
-            fit(&format!("{}{arrow}", looks[c].label), widths[c]),
-            style,
-        ));
+        // A cut label keeps the sort arrow.
+        let text = format!("{}{arrow}", looks[c].label);
+        let text = if arrow.is_empty() || display_width(&text) <= widths[c] || widths[c] < 4 {
+            fit(&text, widths[c])
+        } else {
+            format!("{}{arrow}", fit(&looks[c].label, widths[c] - 2))
+        };
+        header.push(Span::styled(text, style));
     }
     frame.render_widget(
         Paragraph::new(Line::from(header)),
