@@ -79,6 +79,7 @@ actions! {
     TabRecords => "tab_records", "Show the Records tab";
     TabComposer => "tab_composer", "Show the Composer tab";
     TabHistory => "tab_history", "Show the History tab";
+    TabLog => "tab_log", "Show the Log tab (every API call the app makes)";
     ToggleSidebar => "toggle_sidebar", "Hide or show the profiles and token panes (below 100 columns they fold by themselves)";
     [Focused]
     Up => "up", "Move up", key;

@@ -35,6 +35,8 @@ pub enum Context {
     ComposerBody,
     ComposerPopup,
     History,
+    /// The Log tab (the API calls).
+    Log,
     // records
     /// The Records tab's list.
     Records,
@@ -80,6 +82,7 @@ impl Context {
         Context::ComposerBody,
         Context::ComposerPopup,
         Context::History,
+        Context::Log,
         Context::Records,
         Context::RecordsInput,
         Context::RecordsPopup,
@@ -112,6 +115,7 @@ impl Context {
             Context::ComposerBody => "composer_body",
             Context::ComposerPopup => "composer_popup",
             Context::History => "history",
+            Context::Log => "log",
             Context::Records => "records",
             Context::RecordsInput => "records_input",
             Context::RecordsPopup => "records_popup",

@@ -19,6 +19,8 @@ pub enum Msg {
     Retrying { req: RequestId, notice: String },
     /// The client obtained a new token by itself (renewal after `INVALID_SESSION_ID`).
     TokenChanged(SessionInfo),
+    /// An HTTP exchange of the client, secrets masked (the Log tab).
+    ApiCall(Box<crate::sf::ApiCall>),
     /// `Sforce-Limit-Info` of the latest API response.
     ApiUsage(LimitInfo),
     /// The profiles file was written (or could not be); carries the profiles as now stored.

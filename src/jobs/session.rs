@@ -232,9 +232,19 @@ async fn check_client(ctx: &Context, profile: Profile) -> Result<SfClient, Strin
             profile.name
         ));
     }
-    client_for(&profile, None, &ctx.token_store().await)
+    let client = client_for(&profile, None, &ctx.token_store().await)
         .await
-        .map_err(|d| format!("{}: {}", d.title, d.meaning))
+        .map_err(|d| format!("{}: {}", d.title, d.meaning))?;
+    log_calls(ctx, &client);
+    Ok(client)
+}
+
+/// The client tells the UI of each of its HTTP exchanges, masked (the Log tab).
+fn log_calls(ctx: &Context, client: &SfClient) {
+    let tx = ctx.tx.clone();
+    client.observe_calls(move |call| {
+        let _ = tx.send(Msg::ApiCall(Box::new(call)));
+    });
 }
 
 /// A profile logged in.
@@ -268,6 +278,7 @@ pub async fn connect(
 ) -> Result<Connected, Diagnosis> {
     let store = ctx.token_store().await;
     let client = client_for(&profile, prompted, &store).await?;
+    log_calls(ctx, &client);
     let token = match &profile.flow {
         Flow::Web { callback_port } if client.refresh_token().is_none() => {
             let port = callback_port.unwrap_or(DEFAULT_CALLBACK_PORT);

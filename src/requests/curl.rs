@@ -59,17 +59,31 @@ pub fn to_curl(
     access_token: &str,
     reveal: bool,
 ) -> String {
-    let token = reveal.then_some(access_token);
+    command(request, instance_url, Some(reveal.then_some(access_token)))
+}
+
+/// [`to_curl`] for a request that carries no access token (the API log's token requests:
+/// their secrets stay as the log masked them).
+pub fn to_curl_without_token(request: &ResolvedRequest, instance_url: &str) -> String {
+    command(request, instance_url, None)
+}
+
+/// The curl command; `bearer` is `None` for no `Authorization` header, else the token to
+/// reveal (`None` inside: `$SF_ACCESS_TOKEN`).
+fn command(request: &ResolvedRequest, instance_url: &str, bearer: Option<Option<&str>>) -> String {
+    let token = bearer.flatten();
     let req = request.with_session(MARKER);
     let mut lines = vec![format!(
         "curl -sS -X {} {}",
         shell_quote(&req.method),
         shell_quote(&full_url(instance_url, &req.path))
     )];
-    lines.push(format!(
-        "-H {}",
-        quote_with_token(&format!("Authorization: Bearer {MARKER}"), token)
-    ));
+    if bearer.is_some() {
+        lines.push(format!(
+            "-H {}",
+            quote_with_token(&format!("Authorization: Bearer {MARKER}"), token)
+        ));
+    }
     let headers = req.send_headers();
     for (name, value) in &headers {
         lines.push(format!(

@@ -40,8 +40,8 @@ pub mod types;
 mod fuzz_tests;
 
 pub use client::{
-    Clock, OrgFacts, QueryStream, RetryNotice, RetryObserver, RetryPolicy, SfClient, Spill,
-    SystemClock,
+    ApiCall, CallObserver, Clock, OrgFacts, QueryStream, RetryNotice, RetryObserver, RetryPolicy,
+    SfClient, Spill, SystemClock,
 };
 pub use error::{ApiError, BrowserLoginError, Diagnosis, SfCliError, SfError};
 pub use json_ref::{JsonRef, ObjectRef};

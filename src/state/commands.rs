@@ -58,6 +58,15 @@ impl Model {
                 let effects = self.check.open_and_run(unconnected.as_ref(), &mut self.ids);
                 self.track(effects)
             }
+            // Open, find and copy as curl are the Log tab's too.
+            Owner::Composer
+                if self.tab == Tab::Log
+                    && self.focus == Focus::Main
+                    && matches!(action, Action::OpenItem | Action::Find | Action::ExportCurl) =>
+            {
+                self.pane_update(InputTarget::Log, action)
+                    .unwrap_or_default()
+            }
             // Open and find are the History tab's too.
             Owner::Composer
                 if self.tab == Tab::History
@@ -129,6 +138,7 @@ impl Model {
             Action::TabRecords => self.show_tab(Tab::Records),
             Action::TabComposer => self.show_tab(Tab::Composer),
             Action::TabHistory => self.show_tab(Tab::History),
+            Action::TabLog => self.show_tab(Tab::Log),
             _ => Vec::new(),
         }
     }
@@ -148,6 +158,7 @@ impl Model {
                     (Focus::Profiles, _) => InputTarget::Profiles,
                     (Focus::Main, Tab::Composer) => InputTarget::Composer,
                     (Focus::Main, Tab::History) => InputTarget::History,
+                    (Focus::Main, Tab::Log) => InputTarget::Log,
                     _ => return Vec::new(),
                 };
                 self.pane_update(target, action).unwrap_or_default()
@@ -163,6 +174,7 @@ impl Model {
                     let target = match (self.focus, self.tab) {
                         (Focus::Main, Tab::Composer) => InputTarget::Composer,
                         (Focus::Main, Tab::History) => InputTarget::History,
+                        (Focus::Main, Tab::Log) => InputTarget::Log,
                         _ => return effects,
                     };
                     return self.pane_update(target, action).unwrap_or_default();

@@ -8,6 +8,7 @@ mod panes;
 mod records_tab;
 mod tabs;
 
+pub mod api_log;
 pub mod check;
 pub mod composer;
 pub mod demo_org;
@@ -70,16 +71,19 @@ pub enum Tab {
     Records,
     Composer,
     History,
+    /// Every HTTP call the app makes.
+    Log,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 3] = [Tab::Records, Tab::Composer, Tab::History];
+    pub const ALL: [Tab; 4] = [Tab::Records, Tab::Composer, Tab::History, Tab::Log];
 
     pub fn title(self) -> &'static str {
         match self {
             Tab::Records => "Records",
             Tab::Composer => "Composer",
             Tab::History => "History",
+            Tab::Log => "Log",
         }
     }
 }
@@ -159,6 +163,8 @@ pub struct Model {
     pub frame: usize,
     pub composer: composer::ComposerState,
     pub history: history::HistoryState,
+    /// The Log tab: the client's HTTP calls.
+    pub api_log: api_log::ApiLogState,
     /// Record detail views (Records tab) on top of each other.
     pub detail: DetailStack,
     /// Drafts open in no view, kept in the drafts file until restored or discarded: those
@@ -202,6 +208,7 @@ impl Model {
             frame: 0,
             composer: composer::ComposerState::new(),
             history: history::HistoryState::default(),
+            api_log: api_log::ApiLogState::default(),
             detail: DetailStack::default(),
             kept_drafts: Vec::new(),
             written_drafts: Vec::new(),
@@ -316,6 +323,7 @@ impl Model {
             InputTarget::Check => true,
             InputTarget::Composer => self.composer.is_modal(),
             InputTarget::History => self.history.is_modal(),
+            InputTarget::Log => self.api_log.is_modal(),
             _ => false,
         };
         // The check popup lets the app's keys (quit, help, palette) through.
@@ -395,6 +403,10 @@ impl Model {
             Msg::TokenChanged(session) => {
                 let effects = self.token.on_new_session(session, &mut self.ids);
                 self.track(effects)
+            }
+            Msg::ApiCall(call) => {
+                self.api_log.push(*call);
+                Vec::new()
             }
             Msg::ApiUsage(usage) => {
                 self.token.on_usage(usage);

@@ -37,6 +37,8 @@ pub enum InputTarget {
     Records,
     Composer,
     History,
+    /// The Log tab.
+    Log,
 }
 
 /// What a pane may read of the rest of the model while it handles an action or an outcome.
@@ -180,6 +182,7 @@ impl Model {
                 (Focus::Main, Tab::Records) => InputTarget::Records,
                 (Focus::Main, Tab::Composer) => InputTarget::Composer,
                 (Focus::Main, Tab::History) => InputTarget::History,
+                (Focus::Main, Tab::Log) => InputTarget::Log,
             }
         }
     }
@@ -196,6 +199,7 @@ impl Model {
             InputTarget::Records => &self.records,
             InputTarget::Composer => &self.composer,
             InputTarget::History => &self.history,
+            InputTarget::Log => &self.api_log,
         })
     }
 
@@ -217,6 +221,7 @@ impl Model {
             records,
             composer,
             history,
+            api_log,
             ids,
             now,
             ..
@@ -238,6 +243,7 @@ impl Model {
                 InputTarget::Records => (records, Some(profiles_pane), Some(token)),
                 InputTarget::Composer => (composer, Some(profiles_pane), Some(token)),
                 InputTarget::History => (history, Some(profiles_pane), Some(token)),
+                InputTarget::Log => (api_log, Some(profiles_pane), Some(token)),
             };
         let mut cx = PaneCx {
             ids,
@@ -271,6 +277,8 @@ impl Model {
     /// Gives a job's outcome to the pane that started it.
     pub(super) fn pane_outcome(&mut self, req: RequestId, outcome: Outcome) -> Vec<Effect> {
         let target = match &outcome {
+            // The Log tab copies with the composer's copy job.
+            Outcome::Composer(_) if self.api_log.copying == Some(req) => InputTarget::Log,
             Outcome::Check(_) => InputTarget::Check,
             Outcome::Record(_) => InputTarget::Detail,
             Outcome::Records(_) | Outcome::Import(_) => InputTarget::Records,

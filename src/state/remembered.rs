@@ -13,7 +13,7 @@ use crate::effect::Effect;
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Choices {
-    /// The tab shown last: `"records"`, `"composer"` or `"history"`.
+    /// The tab shown last: `"records"`, `"composer"`, `"history"` or `"log"`.
     pub tab: Option<String>,
     /// The Records object shown last, as named (`"Contact"`).
     pub object: Option<String>,
@@ -28,6 +28,7 @@ impl Tab {
             Tab::Records => "records",
             Tab::Composer => "composer",
             Tab::History => "history",
+            Tab::Log => "log",
         }
     }
 

@@ -359,7 +359,7 @@ fn render_editor(model: &Model, theme: &Theme, focused: bool, area: Rect, frame:
     frame.render_widget(Paragraph::new(all), inner);
 }
 
-fn highlighted(kind: BodyKind, line: &str, theme: &Theme) -> Line<'static> {
+pub(super) fn highlighted(kind: BodyKind, line: &str, theme: &Theme) -> Line<'static> {
     Line::from(
         highlight(kind, line)
             .into_iter()

@@ -26,6 +26,7 @@ pub fn render(model: &Model, theme: &Theme, scroll: u16, area: Rect, frame: &mut
                 Context::List,
             ],
             crate::state::Tab::History => &[Context::History, Context::List],
+            crate::state::Tab::Log => &[Context::Log, Context::List],
             crate::state::Tab::Records if model.detail.is_open() => &[
                 Context::Detail,
                 Context::List,
@@ -98,6 +99,7 @@ fn section_title(context: Context) -> &'static str {
         Context::ComposerBody => "Body editor",
         Context::ComposerPopup => "Composer pickers",
         Context::History => "History",
+        Context::Log => "Log",
         Context::Records => "Records",
         Context::RecordsInput => "Records: text lines",
         Context::RecordsPopup => "Records: columns and exports",

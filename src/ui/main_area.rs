@@ -1,4 +1,4 @@
-//! The main area: tabs Records · Composer · History, each drawn by its own pane module.
+//! The main area: tabs Records · Composer · History · Log, each drawn by its own pane module.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -37,5 +37,6 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         Tab::Records => super::records::render(model, theme, inner, frame),
         Tab::Composer => super::composer::render(model, theme, inner, frame),
         Tab::History => super::history::render(model, theme, inner, frame),
+        Tab::Log => super::api_log::render(model, theme, inner, frame),
     }
 }

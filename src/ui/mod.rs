@@ -1,6 +1,7 @@
 //! Rendering. Everything here only reads the [`Model`]; where panes went is returned as
 //! [`LayoutFeedback`] for the runtime to hand back (mouse focus).
 
+pub mod api_log;
 pub mod check;
 pub mod composer;
 pub mod field_editor;

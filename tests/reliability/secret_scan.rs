@@ -1,5 +1,5 @@
 //! Secret scan: a known client secret is planted in the mock org, a scripted session runs over
-//! everything that exists (the TUI in tmux: connect, API call, a forced error; the CLI: token,
+//! everything that exists (the TUI in tmux: connect, API call, a forced error, the Log tab; the CLI: token,
 //! query, record, apex REST and SOAP, bulk export, run, curl export, history, a failing query), then every file sfterm wrote
 //! (config dir, data dir, log) and every captured output and screen is searched for the secret
 //! and for any access token. The only allowed hit is the output of `sfterm token --reveal`
@@ -99,6 +99,33 @@ fn steps(collection: &Path, data: &Path) -> Vec<Step> {
         Step::Tui {
             keys: &["3"],
             wait_for: "History",
+        },
+        // The Log tab: the token requests opened (their bodies masked), copied as curl.
+        Step::Tui {
+            keys: &["4"],
+            wait_for: "API calls",
+        },
+        Step::Tui {
+            keys: &[
+                "/", "o", "a", "u", "t", "h", "2", "/", "t", "o", "k", "e", "n", "Enter",
+            ],
+            wait_for: "filter \"oauth2/token\"",
+        },
+        Step::Tui {
+            keys: &["Enter"],
+            wait_for: "grant_type",
+        },
+        Step::Tui {
+            keys: &["c"],
+            wait_for: "Copied as curl",
+        },
+        Step::Tui {
+            keys: &["Escape", "Escape", "Enter"],
+            wait_for: "── response",
+        },
+        Step::Tui {
+            keys: &["Escape"],
+            wait_for: "API calls",
         },
         // The CLI.
         Step::Cli {

@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod api_log;
 mod bulk;
 mod fake_org;
 mod grants;

@@ -8,6 +8,7 @@ mod common;
 #[path = "../records/fixture.rs"]
 mod fixture;
 
+mod api_log;
 mod demo_start;
 mod demo_start_tmux;
 mod e2e;

@@ -3,6 +3,8 @@
 
 mod auth;
 mod grants;
+mod observe;
+pub use observe::{ApiCall, BODY_LIMIT, CallObserver, MASK};
 mod org;
 pub use org::OrgFacts;
 mod query;
@@ -78,6 +80,8 @@ struct Inner {
     describes: Mutex<HashMap<(String, ApiVersion, String), Arc<SObjectDescribe>>>,
     token_requests: AtomicU64,
     clock: Arc<dyn Clock>,
+    /// Told of every HTTP exchange, masked ([`SfClient::observe_calls`]).
+    call_observer: Mutex<Option<CallObserver>>,
 }
 
 /// Where the client reads the time for its own rules, such as how long a failed renewal is
@@ -234,6 +238,7 @@ impl SfClient {
                 describes: Mutex::new(HashMap::new()),
                 token_requests: AtomicU64::new(0),
                 clock,
+                call_observer: Mutex::new(None),
             }),
             retry_observer: None,
         })

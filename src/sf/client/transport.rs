@@ -13,6 +13,7 @@ use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use super::observe::{Ended, Watch};
 use super::retry::{self, Failure, Next, RetryNotice};
 use super::{SfClient, decode, host_of, insecure};
 use crate::sf::error::{ApiError, error_from_response, from_reqwest};
@@ -216,9 +217,35 @@ impl SfClient {
         req: reqwest::RequestBuilder,
         url: &Url,
     ) -> Result<RawResponse, ApiError> {
-        self.execute_try(req, url)
+        self.execute_try(req, url, 1)
             .await
             .map_err(Failure::into_error)
+    }
+
+    /// Builds the request and sends it, noting it for the call observer (try `attempt`).
+    async fn start(
+        &self,
+        req: reqwest::RequestBuilder,
+        host: &str,
+        attempt: u32,
+    ) -> Result<(reqwest::Response, Option<Watch>), Failure> {
+        let timeout = self.inner.config.timeout;
+        let (http, request) = req.build_split();
+        let request = request.map_err(|e| send_failure(&e, host, timeout))?;
+        let watch = self.watch(&request, attempt);
+        let started = Instant::now();
+        match http.execute(request).await {
+            Ok(resp) => Ok((resp, watch)),
+            Err(e) => {
+                let failure = send_failure(&e, host, timeout);
+                let message = match &failure {
+                    Failure::NotSent(e) | Failure::Unanswered(e) => e.to_string(),
+                    Failure::CutShort(e) | Failure::Other(e) => e.to_string(),
+                };
+                self.tell(watch, started.elapsed(), Ended::Failed(message));
+                Err(failure)
+            }
+        }
     }
 
     /// [`SfClient::execute`], telling how it failed: before a byte was sent, without an
@@ -227,23 +254,43 @@ impl SfClient {
         &self,
         req: reqwest::RequestBuilder,
         url: &Url,
+        attempt: u32,
     ) -> Result<RawResponse, Failure> {
         let started = Instant::now();
         let host = host_of(url);
         let timeout = self.inner.config.timeout;
-        let resp = req
-            .send()
-            .await
-            .map_err(|e| send_failure(&e, &host, timeout))?;
+        let (resp, watch) = self.start(req, &host, attempt).await?;
         let status = resp.status();
         let headers = resp.headers().clone();
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| Failure::CutShort(from_reqwest(&e, &host, timeout)))?;
+        let body = match resp.bytes().await {
+            Ok(body) => body,
+            Err(e) => {
+                let error = from_reqwest(&e, &host, timeout);
+                self.tell(
+                    watch,
+                    started.elapsed(),
+                    Ended::CutShort {
+                        status: status.as_u16(),
+                        headers: &headers,
+                        error: error.to_string(),
+                    },
+                );
+                return Err(Failure::CutShort(error));
+            }
+        };
         let elapsed = started.elapsed();
         tracing::debug!(%status, host = %host, path = url.path(), ?elapsed, "salesforce call");
         self.publish_limit_info(&headers);
+        self.tell(
+            watch,
+            elapsed,
+            Ended::Answered {
+                status: status.as_u16(),
+                headers: &headers,
+                body: &body,
+                size: body.len() as u64,
+            },
+        );
         Ok(RawResponse {
             status,
             headers,
@@ -288,11 +335,18 @@ impl SfClient {
         req: &Req,
         token: &Token,
     ) -> Result<RawResponse, ApiError> {
-        self.send_try(req, token).await.map_err(Failure::into_error)
+        self.send_try(req, token, 1)
+            .await
+            .map_err(Failure::into_error)
     }
 
-    /// One send of `req` with `token`, telling how it failed.
-    async fn send_try(&self, req: &Req, token: &Token) -> Result<RawResponse, Failure> {
+    /// One send of `req` with `token` (try `attempt`), telling how it failed.
+    async fn send_try(
+        &self,
+        req: &Req,
+        token: &Token,
+        attempt: u32,
+    ) -> Result<RawResponse, Failure> {
         let url = self.resolve(&req.target, token)?;
         let mut auth =
             HeaderValue::from_str(&format!("Bearer {}", token.access_token.expose_secret()))
@@ -319,8 +373,8 @@ impl SfClient {
             builder = builder.body(body.clone());
         }
         match &req.spill {
-            Some(spill) => self.execute_spilling(builder, &url, spill).await,
-            None => self.execute_try(builder, &url).await,
+            Some(spill) => self.execute_spilling(builder, &url, spill, attempt).await,
+            None => self.execute_try(builder, &url, attempt).await,
         }
     }
 
@@ -331,15 +385,13 @@ impl SfClient {
         req: reqwest::RequestBuilder,
         url: &Url,
         spill: &Spill,
+        attempt: u32,
     ) -> Result<RawResponse, Failure> {
         use tokio::io::AsyncWriteExt;
         let started = Instant::now();
         let host = host_of(url);
         let timeout = self.inner.config.timeout;
-        let mut resp = req
-            .send()
-            .await
-            .map_err(|e| send_failure(&e, &host, timeout))?;
+        let (mut resp, watch) = self.start(req, &host, attempt).await?;
         let status = resp.status();
         let headers = resp.headers().clone();
         let io = |e: std::io::Error| {
@@ -348,11 +400,24 @@ impl SfClient {
         let mut head: Vec<u8> = Vec::new();
         let mut file: Option<tokio::fs::File> = None;
         let mut total: u64 = 0;
-        while let Some(chunk) = resp
-            .chunk()
-            .await
-            .map_err(|e| Failure::CutShort(from_reqwest(&e, &host, timeout)))?
-        {
+        loop {
+            let chunk = match resp.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(e) => {
+                    let error = from_reqwest(&e, &host, timeout);
+                    self.tell(
+                        watch,
+                        started.elapsed(),
+                        Ended::CutShort {
+                            status: status.as_u16(),
+                            headers: &headers,
+                            error: error.to_string(),
+                        },
+                    );
+                    return Err(Failure::CutShort(error));
+                }
+            };
             total += chunk.len() as u64;
             if let Some(f) = file.as_mut() {
                 f.write_all(&chunk).await.map_err(io)?;
@@ -373,6 +438,16 @@ impl SfClient {
         let elapsed = started.elapsed();
         tracing::debug!(%status, host = %host, path = url.path(), ?elapsed, total, "salesforce call");
         self.publish_limit_info(&headers);
+        self.tell(
+            watch,
+            elapsed,
+            Ended::Answered {
+                status: status.as_u16(),
+                headers: &headers,
+                body: &head,
+                size: total,
+            },
+        );
         Ok(RawResponse {
             status,
             headers,
@@ -397,7 +472,7 @@ impl SfClient {
         };
         loop {
             delivery.attempts += 1;
-            let result = self.send_renewing(req).await;
+            let result = self.send_renewing(req, delivery.attempts).await;
             let transient = match &result {
                 Ok(resp) => retry::transient_response(resp),
                 Err(failure) => retry::transient_failure(failure),
@@ -460,15 +535,15 @@ impl SfClient {
     }
 
     /// One send; on a renewable 401 renews once (shared) and retries once.
-    async fn send_renewing(&self, req: &Req) -> Result<RawResponse, Failure> {
+    async fn send_renewing(&self, req: &Req, attempt: u32) -> Result<RawResponse, Failure> {
         let (generation, token) = self.ensure_token().await?;
-        let resp = self.send_try(req, &token).await?;
+        let resp = self.send_try(req, &token, attempt).await?;
         if resp.status == reqwest::StatusCode::UNAUTHORIZED
             && fail(&resp).is_renewable_session_error()
         {
             tracing::info!("session invalid; renewing the token once");
             let (_, token) = self.renew(generation, RenewReason::InvalidSession).await?;
-            return self.send_try(req, &token).await;
+            return self.send_try(req, &token, attempt).await;
         }
         Ok(resp)
     }
