@@ -17,6 +17,7 @@ mod exports;
 mod follow;
 mod line;
 mod list;
+pub mod narrow;
 mod paging;
 
 pub use exports::Export;
@@ -246,7 +247,11 @@ impl RecordsState {
                     Filter::Quick(t) => t.clone(),
                     _ => String::new(),
                 };
-                self.input = Some(LineInput::Search(TextInput::new(text)));
+                self.input = Some(LineInput::Search {
+                    input: TextInput::new(text),
+                    narrowed: None,
+                });
+                self.narrow_search();
                 Vec::new()
             }
             Action::SoqlLine => {
