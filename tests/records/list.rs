@@ -260,7 +260,7 @@ fn sort_toggles_asc_desc_on_the_focused_column_and_refuses_unsortable() {
 fn quick_search_escapes_the_like_pattern() {
     let (mut s, mut ids) = loaded();
     act(&mut s, &mut ids, Action::QuickSearch);
-    assert!(matches!(s.input, Some(LineInput::Search(_))));
+    assert!(matches!(s.input, Some(LineInput::Search { .. })));
     type_into(&mut s, "O'Brien 50%_x\\");
     let (_, soql) = query_of(&act(&mut s, &mut ids, Action::Submit));
     assert!(
@@ -1399,4 +1399,76 @@ fn keys_slash_in_the_chooser_type_even_bound_letters_and_the_rows_are_drawn() {
         7,
         "the filter is cleared"
     );
+}
+
+/// The names of the rows `/` narrows the list to while typed.
+fn narrowed_names(s: &RecordsState) -> Vec<String> {
+    match &s.input {
+        Some(LineInput::Search {
+            narrowed: Some(n), ..
+        }) => n
+            .rows
+            .iter()
+            .map(|r| s.view().rows.cell(r.row, 0).unwrap_or("").to_owned())
+            .collect(),
+        other => panic!("not narrowing: {other:?}"),
+    }
+}
+
+#[test]
+fn quick_search_narrows_the_loaded_rows_as_typed_then_enter_asks_the_org() {
+    let (mut s, mut ids) = loaded();
+    assert!(act(&mut s, &mut ids, Action::QuickSearch).is_empty());
+    type_into(&mut s, "01999");
+    let names = narrowed_names(&s);
+    assert!(names.contains(&"Account 01999".to_owned()), "{names:?}");
+    // Rows without 0, 1, 9, 9, 9 in that order anywhere in their cells are left out.
+    assert!(!names.contains(&"Account 00000".to_owned()), "{names:?}");
+    assert!(names.len() < 2000, "{}", names.len());
+    // Best match first: the row that has the typed text as it is.
+    assert_eq!(names[0], "Account 01999", "{names:?}");
+    // Typing nothing to narrow by shows the list again; typing on narrows anew, as typed.
+    for _ in 0..5 {
+        s.type_key(common::key_events("backspace")[0]);
+    }
+    assert!(matches!(
+        s.input,
+        Some(LineInput::Search { narrowed: None, .. })
+    ));
+    type_into(&mut s, "zzzq");
+    assert!(narrowed_names(&s).is_empty());
+    // Enter asks the org (rows not loaded yet included); narrowing ends with the line.
+    let (_, soql) = query_of(&act(&mut s, &mut ids, Action::Submit));
+    assert!(soql.ends_with("WHERE Name LIKE '%zzzq%'"), "{soql}");
+    assert!(s.input.is_none());
+}
+
+#[test]
+fn quick_search_narrows_rows_that_arrive_while_typed() {
+    let mut ids = RequestIds::default();
+    let mut s = RecordsState::default();
+    s.viewport = 30;
+    let (req, _) = query_of(&s.connected("Demo org", &mut ids));
+    act(&mut s, &mut ids, Action::QuickSearch);
+    type_into(&mut s, "01999");
+    assert!(narrowed_names(&s).is_empty());
+    let columns = s.view().columns.clone();
+    s.on_outcome(
+        req,
+        RecordsOutcome::Page(Ok(page(&columns, 0, 2000, 2000, None))),
+        &mut ids,
+    );
+    assert!(narrowed_names(&s).contains(&"Account 01999".to_owned()));
+}
+
+#[test]
+fn snapshot_quick_search_narrowing_80x24() {
+    let mut model = model_with_rows(2000, 2500);
+    press(&mut model, "/");
+    type_text(&mut model, "Account 0199");
+    assert_screen!(render(&model, 80, 24));
+    // esc leaves the list as it was.
+    press(&mut model, "esc");
+    assert!(model.records.input.is_none());
+    assert_eq!(model.records.view().rows.len(), 2000);
 }

@@ -10,14 +10,18 @@ use crate::effect::{Effect, RequestIds};
 use crate::state::records::job::{JobError, RecordsJob};
 use crate::state::text_input::TextInput;
 
+use super::narrow::{self, Narrowed};
 use super::soql;
 use super::{Filter, RecordsState, err_text, spawn};
 
 /// The one-line text inputs of the tab.
 #[derive(Debug, Clone)]
 pub enum LineInput {
-    /// `/`: text the name field must contain.
-    Search(TextInput),
+    /// `/`: text the name field must contain; while typed, the loaded rows it matches.
+    Search {
+        input: TextInput,
+        narrowed: Option<Narrowed>,
+    },
     /// The SOQL line: a WHERE clause or a whole query, with completions and the last error.
     Soql {
         input: TextInput,
@@ -41,21 +45,25 @@ pub enum LineInput {
 impl LineInput {
     pub fn input(&self) -> &TextInput {
         match self {
-            LineInput::Search(i) | LineInput::ExportPath(i) => i,
-            LineInput::Soql { input, .. } | LineInput::OpenObject { input, .. } => input,
+            LineInput::ExportPath(i) => i,
+            LineInput::Search { input, .. }
+            | LineInput::Soql { input, .. }
+            | LineInput::OpenObject { input, .. } => input,
         }
     }
 
     fn input_mut(&mut self) -> &mut TextInput {
         match self {
-            LineInput::Search(i) | LineInput::ExportPath(i) => i,
-            LineInput::Soql { input, .. } | LineInput::OpenObject { input, .. } => input,
+            LineInput::ExportPath(i) => i,
+            LineInput::Search { input, .. }
+            | LineInput::Soql { input, .. }
+            | LineInput::OpenObject { input, .. } => input,
         }
     }
 
     pub fn prompt(&self) -> &'static str {
         match self {
-            LineInput::Search(_) => "/",
+            LineInput::Search { .. } => "/",
             LineInput::Soql { .. } => "SOQL",
             LineInput::OpenObject { .. } => "Open object",
             LineInput::ExportPath(_) => "Export to",
@@ -96,8 +104,17 @@ impl RecordsState {
                     *error = None;
                     suggestions.clear();
                 }
-                _ => {}
+                LineInput::Search { .. } => self.narrow_search(),
+                LineInput::ExportPath(_) => {}
             }
+        }
+    }
+
+    /// The `/` line's text narrows the current list's loaded rows (as typed).
+    pub(super) fn narrow_search(&mut self) {
+        let view = &self.views[self.current];
+        if let Some(LineInput::Search { input, narrowed }) = self.input.as_mut() {
+            *narrowed = narrow::narrow(&view.rows, view.columns.len(), input.text());
         }
     }
 
@@ -240,7 +257,7 @@ impl RecordsState {
             return Vec::new();
         };
         match line {
-            LineInput::Search(input) => {
+            LineInput::Search { input, .. } => {
                 let text = input.text().trim().to_owned();
                 let view = self.view_mut();
                 view.filter = if text.is_empty() {

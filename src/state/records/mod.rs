@@ -18,6 +18,7 @@ mod follow;
 mod importing;
 mod line;
 mod list;
+pub mod narrow;
 mod paging;
 
 pub use exports::Export;
@@ -261,7 +262,11 @@ impl RecordsState {
                     Filter::Quick(t) => t.clone(),
                     _ => String::new(),
                 };
-                self.input = Some(LineInput::Search(TextInput::new(text)));
+                self.input = Some(LineInput::Search {
+                    input: TextInput::new(text),
+                    narrowed: None,
+                });
+                self.narrow_search();
                 Vec::new()
             }
             Action::SoqlLine => {

@@ -275,6 +275,10 @@ impl RecordsState {
         self.current = index;
         let effects = self.apply_page(result, ids);
         self.current = previous;
+        // Rows that arrive while `/` is typed are narrowed too.
+        if index == self.current {
+            self.narrow_search();
+        }
         effects
     }
 

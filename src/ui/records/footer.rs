@@ -5,6 +5,7 @@ use ratatui::text::{Line, Span};
 
 use super::fit;
 use crate::action::Action;
+use crate::human::group_thousands;
 use crate::keymap::Context;
 use crate::state::Model;
 use crate::state::records::LineInput;
@@ -56,13 +57,18 @@ pub(super) fn footer_lines(model: &Model, theme: &Theme, width: usize) -> Vec<Li
                 }
                 push_suggestions(&mut lines, suggestions, input.input().text(), width, theme);
             }
-            LineInput::Search(_) => lines.push(Line::styled(
-                format!(
-                    "{} contains the text · enter searches · esc",
-                    records.name_field(&view.object)
-                ),
-                theme.dim(),
-            )),
+            LineInput::Search { narrowed, .. } => {
+                let name = records.name_field(&view.object);
+                let text = match narrowed {
+                    Some(n) => format!(
+                        "{} of {} loaded match · enter searches the org ({name} contains) · esc",
+                        group_thousands(n.rows.len() as u64),
+                        group_thousands(n.searched as u64),
+                    ),
+                    None => format!("{name} contains the text · enter searches · esc"),
+                };
+                lines.push(Line::styled(text, theme.dim()));
+            }
             LineInput::ExportPath(_) => lines.push(Line::styled(
                 "Bulk API 2.0 query job of this view, written as CSV · enter starts · esc",
                 theme.dim(),

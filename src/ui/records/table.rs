@@ -10,8 +10,9 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::columns::{ColumnLook, column_look, column_widths, date_first, local_datetime};
 use super::fit;
 use crate::state::records::soql::SortDir;
-use crate::state::records::{ListView, RecordsState};
+use crate::state::records::{LineInput, ListView, RecordsState};
 use crate::ui::Theme;
+use crate::ui::theme::highlighted;
 use crate::ui::widths::display_width;
 
 /// `no_profile`: what the empty list says when no profile is connected.
@@ -105,9 +106,36 @@ pub(super) fn render_list(
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), body);
         return;
     }
+    // While `/` is typed, the loaded rows it matches, best match first.
+    let narrowed = match &records.input {
+        Some(LineInput::Search {
+            narrowed: Some(n), ..
+        }) => Some(n.rows.as_slice()),
+        _ => None,
+    };
+    let (top, last) = match narrowed {
+        Some([]) => {
+            let text = Line::styled(
+                "No loaded row matches: enter searches the org.",
+                theme.dim(),
+            );
+            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), body);
+            return;
+        }
+        Some(rows) => (0, rows.len().min(body_height)),
+        None => (top, last),
+    };
     let mut lines = Vec::with_capacity(last - top);
-    for row in top..last {
-        let selected = row == view.cursor;
+    for shown in top..last {
+        let (row, marks) = match narrowed {
+            Some(rows) => (rows[shown].row, Some(&rows[shown])),
+            None => (shown, None),
+        };
+        let selected = if narrowed.is_some() {
+            shown == 0
+        } else {
+            row == view.cursor
+        };
         let mut spans = vec![Span::raw(if selected { "▸" } else { " " })];
         for (c, width) in widths.iter().enumerate() {
             if c > 0 {
@@ -123,7 +151,12 @@ pub(super) fn render_list(
                     let text = local.as_deref().unwrap_or(text);
                     spans.push(Span::raw(fit(date_first(text, *width), *width)));
                 }
-                Some(text) => spans.push(Span::raw(fit(text, *width))),
+                Some(text) => match marks.map(|m| m.marks_of(c)).filter(|m| !m.is_empty()) {
+                    Some(positions) => {
+                        spans.extend(highlighted(&fit(text, *width), positions, theme.matched()))
+                    }
+                    None => spans.push(Span::raw(fit(text, *width))),
+                },
                 None => spans.push(Span::styled(fit("(empty)", *width), theme.dim())),
             }
         }
