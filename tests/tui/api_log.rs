@@ -112,19 +112,18 @@ fn logged_model() -> Model {
 
 #[test]
 fn the_log_at_80x24_and_120x40_with_the_side_panes_shown_and_folded() {
-    let mut model = logged_model();
-    assert_eq!(model.tab, Tab::Log);
-    for (width, height) in [(80, 24), (120, 40)] {
-        let screen = render(&model, width, height);
+    assert_eq!(logged_model().tab, Tab::Log);
+    // Folded by themselves at 80x24 (shown by `z`), shown at 120x40 (folded by `z`).
+    for (name, width, height, toggled) in [
+        ("log_80x24_folded", 80, 24, false),
+        ("log_80x24_side_panes", 80, 24, true),
+        ("log_120x40_side_panes", 120, 40, false),
+        ("log_120x40_folded", 120, 40, true),
+    ] {
+        let screen = crate::layout::shot(logged_model(), width, height, toggled);
         assert!(screen.contains("4 Log"), "{screen}");
         assert!(screen.contains("PATCH"), "newest first: {screen}");
-        assert_screen!(format!("log_{width}x{height}_side_panes"), screen);
-    }
-    press(&mut model, "z");
-    for (width, height) in [(80, 24), (120, 40)] {
-        let screen = render(&model, width, height);
-        assert!(!screen.contains("Profiles"), "{screen}");
-        assert_screen!(format!("log_{width}x{height}_folded"), screen);
+        assert_screen!(name, screen);
     }
 }
 

@@ -12,7 +12,7 @@ use crate::screens::{composer_with_a_soap_response, demo, record_with_staged_edi
 
 /// The screen at `width` x `height`: a first frame tells the model the width, then `z` when
 /// `toggled` (folding at 120x40, unfolding at 80x24).
-fn shot(mut model: Model, width: u16, height: u16, toggled: bool) -> String {
+pub(crate) fn shot(mut model: Model, width: u16, height: u16, toggled: bool) -> String {
     model.side_panes = None;
     draw(&mut model, width, height);
     if toggled {
