@@ -118,6 +118,7 @@ actions! {
     DuplicateRequest => "duplicate_request", "Duplicate the request";
     DeleteRequest => "delete_request", "Delete the request (asks first)";
     RenameRequest => "rename_request", "Rename the request";
+    UndoRequest => "undo_request", "Undo the last create, rename, duplicate or delete of a saved request";
     OpenItem => "open_item", "Open the request, fold the folder, or edit the field", key;
     NextSection => "next_section", "Next part of the composer (requests, editor, response)", key;
     PrevSection => "prev_section", "Previous part of the composer", key;

@@ -32,6 +32,8 @@ pub enum Context {
     ComposerEditor,
     ComposerResponse,
     ComposerInput,
+    /// Editing the path or a param or header cell in place.
+    ComposerInline,
     ComposerBody,
     ComposerPopup,
     History,
@@ -79,6 +81,7 @@ impl Context {
         Context::ComposerEditor,
         Context::ComposerResponse,
         Context::ComposerInput,
+        Context::ComposerInline,
         Context::ComposerBody,
         Context::ComposerPopup,
         Context::History,
@@ -112,6 +115,7 @@ impl Context {
             Context::ComposerEditor => "composer_editor",
             Context::ComposerResponse => "composer_response",
             Context::ComposerInput => "composer_input",
+            Context::ComposerInline => "composer_inline",
             Context::ComposerBody => "composer_body",
             Context::ComposerPopup => "composer_popup",
             Context::History => "history",
@@ -142,6 +146,7 @@ impl Context {
                 | Context::Prompt
                 | Context::Palette
                 | Context::ComposerInput
+                | Context::ComposerInline
                 | Context::ComposerBody
                 | Context::FieldEditor
                 | Context::TextEditor

@@ -74,7 +74,11 @@ pub async fn run(ctx: &Context, job: ComposerJob) -> ComposerOutcome {
                 variables,
             }
         }
-        ComposerJob::Save { request, replaces } => {
+        ComposerJob::Save {
+            request,
+            replaces,
+            change,
+        } => {
             let result = (|| {
                 if let Some(old) = &replaces
                     && (old.name != request.name || old.folder != request.folder)
@@ -84,14 +88,15 @@ pub async fn run(ctx: &Context, job: ComposerJob) -> ComposerOutcome {
                 store.save(&request).map_err(|e| e.to_string())?;
                 Ok(request)
             })();
-            ComposerOutcome::Saved(result)
+            ComposerOutcome::Saved { result, change }
         }
-        ComposerJob::Delete(request) => ComposerOutcome::Deleted(
-            store
+        ComposerJob::Delete { request, change } => ComposerOutcome::Deleted {
+            result: store
                 .delete(&request)
-                .map(|()| request.name.clone())
+                .map(|()| request)
                 .map_err(|e| e.to_string()),
-        ),
+            change,
+        },
         ComposerJob::Send { request } => {
             let (result, entry) = send_job(ctx, &store, request, None).await;
             ComposerOutcome::Sent {

@@ -283,10 +283,7 @@ impl Pane for ComposerState {
     }
 
     fn wants_text(&self) -> bool {
-        matches!(
-            self.mode,
-            composer::Mode::Input { .. } | composer::Mode::Body(_)
-        )
+        ComposerState::wants_text(self)
     }
 
     fn type_key(&mut self, key: KeyEvent) {

@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod conventions;
 mod demo_requests;
 mod e2e;
 mod history_tab;

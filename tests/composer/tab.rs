@@ -11,10 +11,10 @@ use sfterm::requests::body::{BodyKind, BodyText};
 use sfterm::requests::request::{RequestKind, SavedRequest};
 use sfterm::requests::soap::Wsdl;
 use sfterm::state::Model;
-use sfterm::state::composer::job::{ComposerJob, ComposerOutcome, ResponseView};
+use sfterm::state::composer::job::{Change, ComposerJob, ComposerOutcome, ResponseView};
 use sfterm::state::composer::{Field, Mode, Row, Section};
 
-fn jobs(effects: &[Effect]) -> Vec<&ComposerJob> {
+pub(crate) fn jobs(effects: &[Effect]) -> Vec<&ComposerJob> {
     effects
         .iter()
         .filter_map(|e| match e {
@@ -34,7 +34,7 @@ fn saved(folder: &[&str], name: &str, method: &str, path: &str) -> SavedRequest 
 }
 
 /// A model on the Composer tab with three saved requests in two folders.
-fn composer_model() -> Model {
+pub(crate) fn composer_model() -> Model {
     let mut model = model_with(common::demo_profiles());
     let effects = press(&mut model, "2");
     let jobs = jobs(&effects);
@@ -76,7 +76,7 @@ fn composer_model() -> Model {
     model
 }
 
-fn response(status: u16, body: &str) -> ResponseView {
+pub(crate) fn response(status: u16, body: &str) -> ResponseView {
     ResponseView {
         status,
         reason: "OK".into(),
@@ -113,11 +113,12 @@ fn open_edit_and_send_a_request() {
     assert_eq!(model.composer.section, Section::Editor);
     assert_eq!(model.composer.draft.name, "customer by id");
     assert!(!model.composer.is_dirty());
-    // Edit the path (enter on the path row), cycle the quick prefix, type the rest.
+    // Edit the path in place (enter on the request bar), cycle the quick prefix; esc puts
+    // the path back.
     press(&mut model, "enter");
-    assert!(matches!(model.composer.mode, Mode::Input { .. }));
+    assert!(matches!(model.composer.mode, Mode::InPlace { .. }));
     press(&mut model, "ctrl-t");
-    let Mode::Input { input, .. } = &model.composer.mode else {
+    let Mode::InPlace { input, .. } = &model.composer.mode else {
         panic!("still editing")
     };
     assert_eq!(
@@ -125,7 +126,12 @@ fn open_edit_and_send_a_request() {
         "/services/data/v{{api_version}}/{{account_id}}"
             .replace("{{account_id}}", "CustomerRESTWS/{{account_id}}")
     );
+    assert_eq!(model.composer.draft.path, input.text(), "the draft follows");
     press(&mut model, "esc");
+    assert_eq!(
+        model.composer.draft.path,
+        "/services/apexrest/CustomerRESTWS/{{account_id}}"
+    );
     // Add a query parameter and a header.
     press(&mut model, "a");
     type_text(&mut model, "fields: Name");
@@ -289,7 +295,7 @@ fn delete_asks_first_and_new_request_saves() {
     press(&mut model, "d");
     let effects = press(&mut model, "y");
     assert!(
-        matches!(jobs(&effects).as_slice(), [ComposerJob::Delete(r)] if r.name == "create customer")
+        matches!(jobs(&effects).as_slice(), [ComposerJob::Delete { request, .. }] if request.name == "create customer")
     );
 
     let effects = press(&mut model, "h n");
@@ -300,6 +306,7 @@ fn delete_asks_first_and_new_request_saves() {
         ComposerJob::Save {
             request,
             replaces: None,
+            change: Some(Change::Create),
         },
     ] = jobs(&effects).as_slice()
     else {

@@ -45,6 +45,24 @@ fn unders() -> Vec<Under> {
             text: |m| format!("{:?}", m.composer.mode),
         },
         Under {
+            name: "composer path edited in place",
+            open: || {
+                let mut model = model_with(demo_profiles());
+                press(&mut model, "2 l enter");
+                model
+            },
+            text: |m| format!("{:?}", m.composer.mode),
+        },
+        Under {
+            name: "composer tree filter",
+            open: || {
+                let mut model = model_with(demo_profiles());
+                press(&mut model, "2 /");
+                model
+            },
+            text: |m| format!("{:?}", m.composer.mode),
+        },
+        Under {
             name: "history filter",
             open: || {
                 let mut model = model_with(demo_profiles());
@@ -188,7 +206,7 @@ fn a_key_and_a_paste_reach_only_the_top_of_every_stack() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 35);
+    assert_eq!(checked, 49);
 }
 
 #[test]

@@ -6,8 +6,8 @@ use crate::requests::request::RequestKind;
 use crate::state::composer::job::ComposerJob;
 
 use super::{
-    Command, ComposerState, Field, METHODS, Mode, Purpose, ResponseTab, Row, Section, Table,
-    TextArea, full_name,
+    Column, Command, ComposerState, Field, METHODS, Mode, Purpose, ResponseTab, Row, Section, Spot,
+    Table, TextArea, full_name,
 };
 
 impl ComposerState {
@@ -36,28 +36,23 @@ impl ComposerState {
                 return vec![Command::Job(ComposerJob::Save {
                     request: self.draft.clone(),
                     replaces: self.original.clone(),
+                    change: None,
                 })];
             }
+            // Creating, renaming and duplicating ask for the name (esc cancels); `u` undoes.
             Action::NewRequest => self.input(Purpose::NewRequest, String::new()),
             Action::RenameRequest => self.input(Purpose::Rename, full_name(&self.draft)),
             Action::DuplicateRequest => {
-                self.draft.name = format!("{} copy", self.draft.name);
-                self.original = None;
-                return vec![Command::Job(ComposerJob::Save {
-                    request: self.draft.clone(),
-                    replaces: None,
-                })];
+                self.input(
+                    Purpose::Duplicate,
+                    format!("{} copy", full_name(&self.draft)),
+                );
             }
             Action::DeleteRequest => self.mode = Mode::ConfirmDelete,
+            Action::UndoRequest => return self.undo_last(),
             Action::CycleMethod => self.cycle_method(),
             Action::EditBody => self.edit_body(),
-            Action::AddRow => {
-                let table = match self.field {
-                    Field::Header(_) => Table::Headers,
-                    _ => Table::Params,
-                };
-                self.input(Purpose::Row(table, None), String::new());
-            }
+            Action::AddRow => self.add_row(),
             Action::RemoveRow => match self.field {
                 Field::Param(i) if i < self.draft.params.len() => {
                     self.draft.params.remove(i);
@@ -87,6 +82,13 @@ impl ComposerState {
             Action::EditVariables => self.input(Purpose::Variable, String::new()),
             Action::ImportPostman => self.input(Purpose::ImportCollection, String::new()),
             Action::ImportPostmanEnv => self.input(Purpose::ImportEnvironment, String::new()),
+            Action::Find if self.section == Section::Requests => {
+                self.input(Purpose::TreeFilter, self.tree_filter.clone());
+            }
+            // esc: the whole tree again.
+            Action::Cancel if self.section == Section::Requests && !self.tree_filter.is_empty() => {
+                self.set_tree_filter(String::new());
+            }
             Action::Find => {
                 self.section = Section::Response;
                 self.input(Purpose::Find, self.find.clone());
@@ -212,24 +214,13 @@ impl ComposerState {
             },
             Section::Editor => match self.field {
                 Field::Method => self.cycle_method(),
-                Field::Path => self.input(Purpose::Path, self.draft.path.clone()),
-                Field::Param(i) => {
-                    let value = self
-                        .draft
-                        .params
-                        .get(i)
-                        .map(|p| format!("{}: {}", p.name, p.value))
-                        .unwrap_or_default();
-                    self.input(Purpose::Row(Table::Params, Some(i)), value);
-                }
+                Field::Path => self.edit_in_place(Spot::Path),
+                // The "a adds" line of an empty table adds a row.
+                Field::Param(i) if i >= self.draft.params.len() => self.add_row(),
+                Field::Header(i) if i >= self.draft.headers.len() => self.add_row(),
+                Field::Param(i) => self.edit_in_place(Spot::Cell(Table::Params, i, Column::Name)),
                 Field::Header(i) => {
-                    let value = self
-                        .draft
-                        .headers
-                        .get(i)
-                        .map(|p| format!("{}: {}", p.name, p.value))
-                        .unwrap_or_default();
-                    self.input(Purpose::Row(Table::Headers, Some(i)), value);
+                    self.edit_in_place(Spot::Cell(Table::Headers, i, Column::Name));
                 }
                 Field::Body => self.edit_body(),
                 Field::Send => return self.update_normal(Action::SendRequest, None),

@@ -1,38 +1,35 @@
-//! The one-line inputs (path, param and header rows, names, find, filter, file paths, WSDL
-//! source, variables), what submitting each does, and a WSDL operation put into the draft.
+//! The one-line inputs (names, the tree filter, find, filter, file paths, WSDL source,
+//! variables), what submitting each does, and a WSDL operation put into the draft.
 
 use std::path::PathBuf;
 
 use crate::action::Action;
-use crate::requests::request::{Pair, RequestKind, SavedRequest};
+use crate::requests::request::{RequestKind, SavedRequest};
 use crate::requests::soap::Wsdl;
-use crate::state::composer::job::{ComposerJob, WsdlSource};
+use crate::state::composer::job::{Change, ComposerJob, WsdlSource};
 use crate::state::text_input::TextInput;
 
-use super::{Command, ComposerState, Field, Mode, PREFIXES, Purpose, Section, Table, new_draft};
+use super::{Command, ComposerState, Field, Mode, Purpose, Row, Section, new_draft};
 
 impl ComposerState {
     pub(super) fn update_input(
         &mut self,
         action: Action,
         purpose: Purpose,
-        mut input: TextInput,
+        input: TextInput,
         profile: Option<&str>,
     ) -> Vec<Command> {
+        if purpose == Purpose::TreeFilter && matches!(action, Action::Cancel | Action::Submit) {
+            // The selection is a row of the tree as filtered by what was typed.
+            self.tree_filter = input.text().trim().to_string();
+        }
         match action {
-            Action::Cancel => Vec::new(),
-            Action::PathPrefix if purpose == Purpose::Path => {
-                let value = input.text();
-                let rest = PREFIXES
-                    .iter()
-                    .find_map(|p| value.strip_prefix(p))
-                    .unwrap_or("");
-                let at = PREFIXES.iter().position(|p| value.starts_with(p));
-                let next = PREFIXES[at.map_or(0, |i| (i + 1) % PREFIXES.len())];
-                input = TextInput::new(format!("{next}{rest}"));
-                self.mode = Mode::Input { purpose, input };
+            // Esc clears the tree filter (as History's).
+            Action::Cancel if purpose == Purpose::TreeFilter => {
+                self.set_tree_filter(String::new());
                 Vec::new()
             }
+            Action::Cancel => Vec::new(),
             Action::Submit => self.submit(purpose, input.text().to_string(), profile),
             _ => {
                 self.mode = Mode::Input { purpose, input };
@@ -41,70 +38,25 @@ impl ComposerState {
         }
     }
 
+    /// Applies `filter` to the request tree, the selected request staying selected.
+    pub(super) fn set_tree_filter(&mut self, filter: String) {
+        let selected = match self.rows().get(self.selected) {
+            Some(Row::Request { index, .. }) => self.requests.get(*index).cloned(),
+            _ => None,
+        };
+        self.tree_filter = filter;
+        match selected {
+            Some(request) => self.select_request(&request),
+            None => self.selected = 0,
+        }
+    }
+
     fn submit(&mut self, purpose: Purpose, value: String, profile: Option<&str>) -> Vec<Command> {
         let trimmed = value.trim().to_string();
         match purpose {
-            Purpose::Path => {
-                self.draft.path = trimmed;
-                if self.draft.path.starts_with("/services/Soap/") {
-                    self.draft.kind = RequestKind::Soap;
-                    if self.draft.method == "GET" {
-                        self.draft.method = "POST".into();
-                    }
-                }
-            }
-            Purpose::Row(table, index) => {
-                let (name, val) = match trimmed.split_once(':').or_else(|| trimmed.split_once('='))
-                {
-                    Some((n, v)) => (n.trim().to_string(), v.trim().to_string()),
-                    None => (trimmed.clone(), String::new()),
-                };
-                let rows = match table {
-                    Table::Params => &mut self.draft.params,
-                    Table::Headers => &mut self.draft.headers,
-                };
-                match (index, name.is_empty()) {
-                    (Some(i), true) if i < rows.len() => {
-                        rows.remove(i);
-                    }
-                    (Some(i), false) if i < rows.len() => {
-                        rows[i].name = name;
-                        rows[i].value = val;
-                    }
-                    (_, false) => {
-                        rows.push(Pair::new(name, val));
-                        self.field = match table {
-                            Table::Params => Field::Param(rows.len() - 1),
-                            Table::Headers => Field::Header(rows.len() - 1),
-                        };
-                    }
-                    _ => {}
-                }
-            }
-            Purpose::NewRequest | Purpose::Rename => {
-                if trimmed.is_empty() {
-                    self.note = Some("A request needs a name.".into());
-                    return Vec::new();
-                }
-                let mut parts: Vec<String> = trimmed
-                    .split('/')
-                    .map(|p| p.trim().to_string())
-                    .filter(|p| !p.is_empty())
-                    .collect();
-                let name = parts.pop().unwrap_or_default();
-                if purpose == Purpose::NewRequest {
-                    self.draft = new_draft();
-                    self.original = None;
-                    self.show_response(None);
-                    self.section = Section::Editor;
-                    self.field = Field::Path;
-                }
-                self.draft.name = name;
-                self.draft.folder = parts;
-                return vec![Command::Job(ComposerJob::Save {
-                    request: self.draft.clone(),
-                    replaces: self.original.clone(),
-                })];
+            Purpose::TreeFilter => self.set_tree_filter(trimmed),
+            Purpose::NewRequest | Purpose::Rename | Purpose::Duplicate => {
+                return self.name_request(purpose, value);
             }
             Purpose::Find => {
                 self.find = trimmed;
@@ -176,6 +128,63 @@ impl ComposerState {
             Purpose::ImportCollection | Purpose::ImportEnvironment => {}
         }
         Vec::new()
+    }
+
+    /// Creates (`n`), renames (`r`) or duplicates (`y`) the request as `value` (`folder/name`):
+    /// never over another saved request.
+    fn name_request(&mut self, purpose: Purpose, value: String) -> Vec<Command> {
+        let trimmed = value.trim();
+        let mut parts: Vec<String> = trimmed
+            .split('/')
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect();
+        let Some(name) = parts.pop() else {
+            self.note = Some("A request needs a name.".into());
+            self.input(purpose, value);
+            return Vec::new();
+        };
+        let mut named = self.draft.clone();
+        named.name = name;
+        named.folder = parts;
+        let except = match purpose {
+            Purpose::Rename => self.original.as_ref(),
+            _ => None,
+        };
+        if self.is_taken(&named, except) {
+            self.note = Some(format!(
+                "A request '{}' is already saved: pick another name (esc cancels).",
+                super::full_name(&named)
+            ));
+            self.input(purpose, value);
+            return Vec::new();
+        }
+        let (replaces, change) = match purpose {
+            Purpose::NewRequest => {
+                self.draft = new_draft();
+                self.original = None;
+                self.show_response(None);
+                self.section = Section::Editor;
+                self.field = Field::Path;
+                (None, Change::Create)
+            }
+            Purpose::Rename => match self.original.clone() {
+                Some(stored) => (Some(stored.clone()), Change::Rename(Box::new(stored))),
+                None => (None, Change::Create),
+            },
+            _ => {
+                // The copy is the draft from now on; the original stays as it was stored.
+                self.original = None;
+                (None, Change::Duplicate)
+            }
+        };
+        self.draft.name = named.name;
+        self.draft.folder = named.folder;
+        vec![Command::Job(ComposerJob::Save {
+            request: self.draft.clone(),
+            replaces,
+            change: Some(change),
+        })]
     }
 
     /// Puts the operation's envelope skeleton into the draft.

@@ -26,11 +26,17 @@ pub enum ComposerJob {
         profile: Option<String>,
     },
     /// Write a request; `replaces` is removed first when it is stored under another name.
+    /// `change` says what the save is (echoed back with the outcome, for undo).
     Save {
         request: SavedRequest,
         replaces: Option<SavedRequest>,
+        change: Option<Change>,
     },
-    Delete(SavedRequest),
+    /// Remove a request's file (`change`: a delete of the user's, or an undo).
+    Delete {
+        request: SavedRequest,
+        change: Change,
+    },
     /// Resolve, send (with the live token) and record in the history.
     Send {
         request: SavedRequest,
@@ -64,7 +70,7 @@ impl ComposerJob {
         match self {
             ComposerJob::List { .. } => "reading saved requests".into(),
             ComposerJob::Save { request, .. } => format!("saving {}", request.name),
-            ComposerJob::Delete(r) => format!("deleting {}", r.name),
+            ComposerJob::Delete { request, .. } => format!("deleting {}", request.name),
             ComposerJob::Send { request, .. } => format!("{} {}", request.method, request.path),
             ComposerJob::LoadWsdl(_) => "loading WSDL".into(),
             ComposerJob::ImportCollection(_) => "importing Postman collection".into(),
@@ -73,6 +79,50 @@ impl ComposerJob {
             ComposerJob::Copy(_) => "copying".into(),
             ComposerJob::Curl { .. } => "exporting curl".into(),
             ComposerJob::SetVariable { .. } => "saving variable".into(),
+        }
+    }
+}
+
+/// What a save or a delete of a saved request is, so that its outcome can be undone (`u`) or
+/// can say what it undid.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Create,
+    Duplicate,
+    /// A rename; the request as it was stored before.
+    Rename(Box<SavedRequest>),
+    Delete,
+    /// The undo of an earlier change.
+    Undo(Box<Undo>),
+}
+
+/// A change to the saved requests that `u` can take back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Undo {
+    /// A new request (undo deletes it).
+    Created(SavedRequest),
+    /// A copy (undo deletes the copy).
+    Duplicated(SavedRequest),
+    /// A rename (undo renames it back).
+    Renamed {
+        from: SavedRequest,
+        to: SavedRequest,
+    },
+    /// A deleted request with its file's content (undo writes it again).
+    Deleted(SavedRequest),
+}
+
+impl Undo {
+    /// What the change was, for "Undid: ..." ("deleted request 'x'").
+    pub fn describe(&self) -> String {
+        use crate::state::composer::full_name;
+        match self {
+            Undo::Created(r) => format!("created request '{}'", full_name(r)),
+            Undo::Duplicated(r) => format!("duplicated request as '{}'", full_name(r)),
+            Undo::Renamed { from, to } => {
+                format!("renamed '{}' to '{}'", full_name(from), full_name(to))
+            }
+            Undo::Deleted(r) => format!("deleted request '{}'", full_name(r)),
         }
     }
 }
@@ -115,8 +165,16 @@ pub enum ComposerOutcome {
         errors: Vec<String>,
         variables: Variables,
     },
-    Saved(Result<SavedRequest, String>),
-    Deleted(Result<String, String>),
+    /// A save and what it was (`None`: ctrl-s).
+    Saved {
+        result: Result<SavedRequest, String>,
+        change: Option<Change>,
+    },
+    /// The request whose file was removed.
+    Deleted {
+        result: Result<SavedRequest, String>,
+        change: Change,
+    },
     Sent {
         result: Result<Box<ResponseView>, String>,
         entry: Option<Box<HistoryEntry>>,

@@ -7,13 +7,16 @@
 //! in the files beside it.
 
 mod actions;
+mod in_place;
 mod input;
 pub mod job;
 mod outcome;
 mod response;
 mod tree;
+mod undo;
 
 pub use crate::state::text_area::TextArea;
+pub use in_place::query_string;
 
 use std::collections::BTreeSet;
 
@@ -25,7 +28,7 @@ use crate::requests::body::{BodyKind, BodyText, FilterError};
 use crate::requests::history::HistoryEntry;
 use crate::requests::request::{SavedRequest, Variables};
 use crate::requests::soap::Wsdl;
-use crate::state::composer::job::{ComposerJob, ResponseView};
+use crate::state::composer::job::{ComposerJob, ResponseView, Undo};
 use crate::state::text_input::TextInput;
 
 /// HTTP methods in the order `m` cycles through them.
@@ -65,14 +68,30 @@ pub enum Table {
     Headers,
 }
 
+/// A cell of a param or header row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Name,
+    Value,
+}
+
+/// What is edited in place, where the editor shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spot {
+    /// The path in the request bar.
+    Path,
+    /// A cell of the row `index` of a table.
+    Cell(Table, usize, Column),
+}
+
 /// What a one-line input is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Purpose {
-    Path,
-    /// `name: value` of a row (`None`: a new row).
-    Row(Table, Option<usize>),
     NewRequest,
     Rename,
+    Duplicate,
+    /// The request tree's filter, applied as it is typed.
+    TreeFilter,
     Find,
     Filter,
     SaveBody,
@@ -86,11 +105,10 @@ impl Purpose {
     /// The prompt shown before the input.
     pub fn label(&self) -> &'static str {
         match self {
-            Purpose::Path => "path",
-            Purpose::Row(Table::Params, _) => "param (name: value)",
-            Purpose::Row(Table::Headers, _) => "header (name: value)",
             Purpose::NewRequest => "new request (folder/name)",
             Purpose::Rename => "rename (folder/name)",
+            Purpose::Duplicate => "duplicate as (folder/name)",
+            Purpose::TreeFilter => "filter requests",
             Purpose::Find => "find",
             Purpose::Filter => "filter (.records[0].Name)",
             Purpose::SaveBody => "save body to",
@@ -111,6 +129,13 @@ pub enum Mode {
         input: TextInput,
     },
     Body(TextArea),
+    /// Editing the path or a cell where the editor shows it: the draft follows every key;
+    /// esc puts back the draft as it was before (`before`).
+    InPlace {
+        spot: Spot,
+        input: TextInput,
+        before: Box<SavedRequest>,
+    },
     ConfirmDelete,
     /// Pick an operation of a loaded WSDL.
     PickOperation {
@@ -194,6 +219,10 @@ pub struct ComposerState {
     pub variables_of: Option<String>,
     /// Enter was pressed once on this request while the draft had unsaved changes.
     discard_armed: Option<usize>,
+    /// The request tree's applied filter (fuzzy; empty: every request).
+    pub tree_filter: String,
+    /// Creates, renames, duplicates and deletes that `u` takes back, the last one last.
+    pub undo: Vec<Undo>,
 }
 
 impl Default for ComposerState {
@@ -238,6 +267,8 @@ impl ComposerState {
             wsdl: None,
             variables_of: None,
             discard_armed: None,
+            tree_filter: String::new(),
+            undo: Vec::new(),
         }
     }
 
@@ -245,6 +276,7 @@ impl ComposerState {
     pub fn contexts(&self) -> Vec<Context> {
         match &self.mode {
             Mode::Input { .. } => vec![Context::ComposerInput],
+            Mode::InPlace { .. } => vec![Context::ComposerInline],
             Mode::Body(_) => vec![Context::ComposerBody],
             Mode::ConfirmDelete => vec![Context::Confirm],
             Mode::PickOperation { .. } | Mode::Report { .. } => vec![Context::ComposerPopup],
@@ -266,11 +298,19 @@ impl ComposerState {
         !matches!(self.mode, Mode::Normal)
     }
 
-    /// The fields of the editor in order.
+    /// Whether unbound keys are typed (a one-line input, an in-place edit, the body).
+    pub fn wants_text(&self) -> bool {
+        matches!(
+            self.mode,
+            Mode::Input { .. } | Mode::InPlace { .. } | Mode::Body(_)
+        )
+    }
+
+    /// The fields of the editor in order (an empty table has one: its "a adds" line).
     pub fn fields(&self) -> Vec<Field> {
         let mut fields = vec![Field::Method, Field::Path];
-        fields.extend((0..self.draft.params.len()).map(Field::Param));
-        fields.extend((0..self.draft.headers.len()).map(Field::Header));
+        fields.extend((0..self.draft.params.len().max(1)).map(Field::Param));
+        fields.extend((0..self.draft.headers.len().max(1)).map(Field::Header));
         fields.push(Field::Body);
         fields.push(Field::Send);
         fields
@@ -298,6 +338,11 @@ impl ComposerState {
         match std::mem::replace(&mut self.mode, Mode::Normal) {
             Mode::Normal => self.update_normal(action, profile),
             Mode::Input { purpose, input } => self.update_input(action, purpose, input, profile),
+            Mode::InPlace {
+                spot,
+                input,
+                before,
+            } => self.update_in_place(action, spot, input, before, profile),
             Mode::Body(area) => match action {
                 Action::Cancel => {
                     self.set_body(area.text());
@@ -314,7 +359,10 @@ impl ComposerState {
             },
             Mode::ConfirmDelete => match action {
                 Action::Confirm => match self.original.clone() {
-                    Some(stored) => vec![Command::Job(ComposerJob::Delete(stored))],
+                    Some(request) => vec![Command::Job(ComposerJob::Delete {
+                        request,
+                        change: job::Change::Delete,
+                    })],
                     None => {
                         self.draft = new_draft();
                         Vec::new()
@@ -385,24 +433,47 @@ impl ComposerState {
         };
     }
 
-    /// Unbound keys: typed into the input or the body.
+    /// Unbound keys: typed into the input, the spot edited in place or the body.
     pub fn type_key(&mut self, key: KeyEvent) {
-        match &mut self.mode {
-            Mode::Input { input, .. } => {
-                input.handle_key(key);
+        let changed = match &mut self.mode {
+            Mode::Input { input, .. } | Mode::InPlace { input, .. } => {
+                input.handle_key(key).changed()
             }
-            Mode::Body(area) => area.key(key),
-            _ => {}
+            Mode::Body(area) => {
+                area.key(key);
+                false
+            }
+            _ => false,
+        };
+        if changed {
+            self.typed();
         }
     }
 
-    /// Pasted text goes into the input or the body.
+    /// Pasted text goes into the input, the spot edited in place or the body.
     pub fn paste(&mut self, text: &str) {
-        match &mut self.mode {
-            Mode::Input { input, .. } => {
-                input.paste(text);
+        let changed = match &mut self.mode {
+            Mode::Input { input, .. } | Mode::InPlace { input, .. } => input.paste(text).changed(),
+            Mode::Body(area) => {
+                area.insert(&text.replace("\r\n", "\n"));
+                false
             }
-            Mode::Body(area) => area.insert(&text.replace("\r\n", "\n")),
+            _ => false,
+        };
+        if changed {
+            self.typed();
+        }
+    }
+
+    /// The text of a line changed: the tree follows its filter, the draft what is edited in
+    /// place.
+    fn typed(&mut self) {
+        match &self.mode {
+            Mode::Input {
+                purpose: Purpose::TreeFilter,
+                ..
+            } => self.select_first_request(),
+            Mode::InPlace { .. } => self.write_in_place(),
             _ => {}
         }
     }

@@ -2,7 +2,7 @@
 
 use crate::state::composer::job::{ComposerJob, ComposerOutcome};
 
-use super::{Command, ComposerState, Field, Mode, Section, full_name, new_draft};
+use super::{Command, ComposerState, Field, Mode, Section};
 
 impl ComposerState {
     /// A job's result.
@@ -18,29 +18,8 @@ impl ComposerState {
                 self.variables = variables;
                 self.selected = self.selected.min(self.rows().len().saturating_sub(1));
             }
-            ComposerOutcome::Saved(Ok(request)) => {
-                self.note = Some(format!("Saved \"{}\".", full_name(&request)));
-                // The draft may have changed while the file was written: keep it.
-                self.original = Some(request.clone());
-                self.requests
-                    .retain(|r| !(r.name == request.name && r.folder == request.folder));
-                self.requests.push(request.clone());
-                self.requests
-                    .sort_by(|a, b| (&a.folder, &a.name).cmp(&(&b.folder, &b.name)));
-                self.select_request(&request);
-            }
-            ComposerOutcome::Saved(Err(e)) => self.note = Some(format!("Not saved: {e}")),
-            ComposerOutcome::Deleted(Ok(name)) => {
-                if let Some(original) = self.original.take() {
-                    self.requests
-                        .retain(|r| !(r.name == original.name && r.folder == original.folder));
-                }
-                self.draft = new_draft();
-                self.show_response(None);
-                self.selected = self.selected.min(self.rows().len().saturating_sub(1));
-                self.note = Some(format!("Deleted \"{name}\"."));
-            }
-            ComposerOutcome::Deleted(Err(e)) => self.note = Some(format!("Not deleted: {e}")),
+            ComposerOutcome::Saved { result, change } => self.on_saved(result, change),
+            ComposerOutcome::Deleted { result, change } => self.on_deleted(result, change),
             ComposerOutcome::Sent { result, .. } => {
                 self.send = None;
                 match result {

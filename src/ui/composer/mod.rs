@@ -8,13 +8,15 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+mod editor;
+mod tree;
+
 use super::{Theme, centered, pane_block, render_confirm};
 use crate::action::Action;
 use crate::human::{self, group_thousands};
 use crate::keymap::Context;
 use crate::requests::body::{BodyKind, Tok, highlight};
-use crate::requests::request::RequestKind;
-use crate::state::composer::{ComposerState, Field, Mode, ResponseTab, Row, Section, full_name};
+use crate::state::composer::{ComposerState, Mode, ResponseTab, Section, Spot, full_name};
 use crate::state::{Focus, Model};
 
 pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
@@ -28,14 +30,14 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     let [editor, response] =
         Layout::vertical([Constraint::Length(editor_height), Constraint::Fill(1)]).areas(right);
 
-    render_list(
+    tree::render(
         state,
         theme,
         focused && state.section == Section::Requests,
         list,
         frame,
     );
-    render_editor(
+    editor::render(
         model,
         theme,
         focused && state.section == Section::Editor,
@@ -139,224 +141,13 @@ fn popup(
     );
 }
 
-fn method_style(method: &str, theme: &Theme) -> Style {
+pub(super) fn method_style(method: &str, theme: &Theme) -> Style {
     match method {
         "GET" => theme.ok(),
         "POST" | "PUT" | "PATCH" => theme.warn(),
         "DELETE" => theme.error(),
         _ => theme.label(),
     }
-}
-
-fn render_list(state: &ComposerState, theme: &Theme, focused: bool, area: Rect, frame: &mut Frame) {
-    let block = pane_block(Line::from(" Requests "), focused, theme);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let rows = state.rows();
-    let mut lines = Vec::new();
-    if rows.is_empty() {
-        lines.push(Line::styled("No saved requests.", theme.dim()));
-        lines.push(Line::styled("n new · i import Postman", theme.dim()));
-    }
-    let height = usize::from(inner.height);
-    let first = state.selected.saturating_sub(height.saturating_sub(1));
-    for (i, row) in rows.iter().enumerate().skip(first).take(height) {
-        let mut line = match row {
-            Row::Folder { path, collapsed } => {
-                let indent = "  ".repeat(path.len() - 1);
-                let mark = if *collapsed { "▸" } else { "▾" };
-                Line::from(vec![
-                    Span::raw(indent),
-                    Span::styled(
-                        format!("{mark} {}", path.last().map_or("", String::as_str)),
-                        theme.label(),
-                    ),
-                ])
-            }
-            Row::Request { index, depth } => {
-                let Some(r) = state.requests.get(*index) else {
-                    continue;
-                };
-                let method = if r.kind == RequestKind::Soap {
-                    "SOAP".to_string()
-                } else {
-                    r.method.clone()
-                };
-                Line::from(vec![
-                    Span::raw("  ".repeat(*depth)),
-                    Span::styled(format!("{method:<6} "), method_style(&r.method, theme)),
-                    Span::raw(r.name.clone()),
-                ])
-            }
-        };
-        if i == state.selected {
-            line = line.style(if focused {
-                theme.selected()
-            } else {
-                Style::default().add_modifier(Modifier::UNDERLINED)
-            });
-        }
-        lines.push(line);
-    }
-    for e in &state.list_errors {
-        lines.push(Line::styled(e.clone(), theme.error()));
-    }
-    frame.render_widget(Paragraph::new(lines), inner);
-}
-
-fn render_editor(model: &Model, theme: &Theme, focused: bool, area: Rect, frame: &mut Frame) {
-    let state = &model.composer;
-    let draft = &state.draft;
-    let dirty = if state.is_dirty() { " *" } else { "" };
-    let send = model.keymap.hint(&[Context::Composer], Action::SendRequest);
-    let title = Line::from(vec![
-        Span::raw(" "),
-        Span::styled(full_name(draft), theme.label()),
-        Span::raw(format!("{dirty} · {send} send ")),
-    ]);
-    let block = pane_block(title, focused, theme);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-
-    if let Mode::Body(text) = &state.mode {
-        let height = usize::from(inner.height);
-        let width = usize::from(inner.width.max(1));
-        let first = text.row.saturating_sub(height.saturating_sub(1));
-        // Long lines scroll sideways with the cursor (one offset for every line shown).
-        let left = text.col.saturating_sub(width - 1);
-        let kind = if draft.kind == RequestKind::Soap {
-            BodyKind::Xml
-        } else {
-            BodyKind::Json
-        };
-        let lines: Vec<Line> = text
-            .lines
-            .iter()
-            .skip(first)
-            .take(height)
-            .map(|l| {
-                let shown: String = l.chars().skip(left).take(width).collect();
-                highlighted(kind, &shown, theme)
-            })
-            .collect();
-        frame.render_widget(Paragraph::new(lines), inner);
-        frame.set_cursor_position(Position {
-            x: inner.x + u16::try_from(text.col - left).unwrap_or(0),
-            y: inner.y + u16::try_from(text.row - first).unwrap_or(0),
-        });
-        return;
-    }
-
-    let marker = |field: Field| {
-        if focused && state.field == field {
-            Span::styled("▸", theme.key())
-        } else {
-            Span::raw(" ")
-        }
-    };
-    let mut lines = vec![
-        Line::from(vec![
-            marker(Field::Method),
-            Span::styled("Method  ", theme.label()),
-            Span::styled(draft.method.clone(), method_style(&draft.method, theme)),
-            Span::styled(
-                if draft.kind == RequestKind::Soap {
-                    "  (SOAP: session in the envelope at send)"
-                } else {
-                    ""
-                },
-                theme.dim(),
-            ),
-        ]),
-        Line::from(vec![
-            marker(Field::Path),
-            Span::styled("Path    ", theme.label()),
-            Span::raw(draft.path.clone()),
-        ]),
-    ];
-    if draft.params.is_empty() {
-        lines.push(Line::styled(" Params  (none · a adds)", theme.dim()));
-    }
-    for (i, p) in draft.params.iter().enumerate() {
-        lines.push(Line::from(vec![
-            marker(Field::Param(i)),
-            Span::styled(if i == 0 { "Params  " } else { "        " }, theme.label()),
-            Span::styled(p.name.clone(), theme.key()),
-            Span::raw(" = "),
-            Span::raw(p.value.clone()),
-        ]));
-    }
-    if draft.headers.is_empty() {
-        lines.push(Line::styled(" Headers (none · a adds)", theme.dim()));
-    }
-    for (i, h) in draft.headers.iter().enumerate() {
-        lines.push(Line::from(vec![
-            marker(Field::Header(i)),
-            Span::styled(if i == 0 { "Headers " } else { "        " }, theme.label()),
-            Span::styled(h.name.clone(), theme.key()),
-            Span::raw(": "),
-            Span::raw(h.value.clone()),
-        ]));
-    }
-    let body = draft.body.as_deref().unwrap_or("");
-    let body_lines = body.lines().count();
-    lines.push(Line::from(vec![
-        marker(Field::Body),
-        Span::styled("Body    ", theme.label()),
-        Span::styled(
-            if body.is_empty() {
-                "(empty · b edits)".to_string()
-            } else {
-                format!(
-                    "{body_lines} line{} · b edits",
-                    if body_lines == 1 { "" } else { "s" }
-                )
-            },
-            theme.dim(),
-        ),
-    ]));
-    let sending = if state.is_sending() {
-        "  sending…"
-    } else {
-        ""
-    };
-    lines.push(Line::from(vec![
-        marker(Field::Send),
-        Span::styled(
-            format!("[ Send ({send}) ]"),
-            if focused && state.field == Field::Send {
-                theme.selected()
-            } else {
-                theme.key()
-            },
-        ),
-        Span::styled(sending, theme.warn()),
-    ]));
-    let kind = if draft.kind == RequestKind::Soap {
-        BodyKind::Xml
-    } else {
-        BodyKind::Json
-    };
-    let room = usize::from(inner.height).saturating_sub(lines.len() + 1);
-    for l in body.lines().take(room) {
-        lines.push(highlighted(kind, &format!("  {l}"), theme));
-    }
-    // Variables: the session's and the profile's own.
-    let mut vars = vec![Span::styled("vars ", theme.label())];
-    vars.push(Span::styled(
-        "{{instance_url}} {{api_version}} {{org_id}}",
-        theme.dim(),
-    ));
-    for (k, v) in state.variables.iter() {
-        vars.push(Span::raw(format!("  {k}={v}")));
-    }
-    let mut all = lines;
-    while all.len() + 1 < usize::from(inner.height) {
-        all.push(Line::from(""));
-    }
-    all.truncate(usize::from(inner.height).saturating_sub(1));
-    all.push(Line::from(vars));
-    frame.render_widget(Paragraph::new(all), inner);
 }
 
 pub(super) fn highlighted(kind: BodyKind, line: &str, theme: &Theme) -> Line<'static> {
@@ -532,9 +323,34 @@ fn render_footer(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
                 (Context::ComposerBody, Action::SendRequest, "send"),
                 (Context::ComposerBody, Action::SaveRequest, "save"),
             ],
+            (
+                Mode::InPlace {
+                    spot: Spot::Path, ..
+                },
+                _,
+            ) => &[
+                (Context::ComposerInline, Action::Submit, "done"),
+                (Context::ComposerInline, Action::Cancel, "put back"),
+                (Context::ComposerInline, Action::PathPrefix, "prefix"),
+                (Context::ComposerInline, Action::SendRequest, "send"),
+            ],
+            (Mode::InPlace { .. }, _) => &[
+                (Context::ComposerInline, Action::Submit, "done"),
+                (Context::ComposerInline, Action::NextField, "other cell"),
+                (Context::ComposerInline, Action::Cancel, "put back"),
+                (Context::ComposerInline, Action::SendRequest, "send"),
+            ],
+            (_, Section::Requests) if !state.tree_filter.is_empty() => &[
+                (Context::Composer, Action::OpenItem, "open"),
+                (Context::Global, Action::Cancel, "clear filter"),
+                (Context::Composer, Action::Find, "filter"),
+                (Context::Composer, Action::UndoRequest, "undo"),
+            ],
             (_, Section::Requests) => &[
                 (Context::Composer, Action::OpenItem, "open"),
+                (Context::Composer, Action::Find, "filter"),
                 (Context::Composer, Action::NewRequest, "new"),
+                (Context::Composer, Action::UndoRequest, "undo"),
                 (Context::Composer, Action::NextSection, "editor"),
                 (Context::Composer, Action::ImportPostman, "import"),
                 (Context::Composer, Action::LoadWsdl, "WSDL"),
