@@ -167,6 +167,8 @@ actions! {
     [Records]
     AbortExport => "abort_export", "Abort the selected export job", key;
     ResetColumns => "reset_columns", "Column chooser: back to the object's default columns", key;
+    ExpandItem => "expand_item", "Column chooser: open a parent's fields (Account → Account.Name)", key;
+    CollapseItem => "collapse_item", "Column chooser: close the parent's fields", key;
     [Focused]
     Complete => "complete", "Complete the word (object, field, relationship, picklist value)", key;
     [Records]

@@ -205,7 +205,10 @@ fn csv_columns(soql: &str) -> Result<Vec<String>, ApiError> {
         .iter()
         .map(|item| match item {
             SelectItem::Field(path) => Ok(path.dotted()),
-            SelectItem::Count { .. } | SelectItem::Aggregate { .. } => Err(ApiError::bad(
+            // Salesforce calls subqueries "aggregate relationships".
+            SelectItem::Count { .. }
+            | SelectItem::Aggregate { .. }
+            | SelectItem::SubQuery { .. } => Err(ApiError::bad(
                 "API_ERROR",
                 "Aggregate Relationships not supported in Bulk Query with CSV content type",
             )),

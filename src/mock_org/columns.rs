@@ -53,6 +53,8 @@ fn describe(schema: &Schema, select: &[SelectItem], from: &str) -> Option<Value>
                 let display = format!("{}({})", function.name(), field.dotted());
                 columns.push(aggregate_column(&name, &display));
             }
+            // A subquery's columns are not described here.
+            SelectItem::SubQuery { .. } => {}
             SelectItem::Field(path) => {
                 let (last, parents) = path.parts.split_last()?;
                 let mut current = object;

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::rest::{ApiError, Request, compound_value, write_compound};
 use super::schema::{CompoundPart, Schema};
-use super::soql::{Columns, FieldInfo, QueryOptions, Selection, SoqlSource};
+use super::soql::{ChildInfo, Columns, FieldInfo, QueryOptions, Selection, SoqlSource};
 use super::state::{
     Cursor, Inner, Shared, json_bytes_response, push_json_str, push_json_str_contents,
 };
@@ -38,6 +38,27 @@ impl SoqlSource for Source<'_> {
             .object(object)?
             .relationship(name)
             .map(super::schema::FieldMeta::soql_info)
+    }
+
+    fn child_relationship(&self, object: &str, name: &str) -> Option<ChildInfo> {
+        let found = self
+            .schema
+            .object(object)?
+            .describe
+            .child_relationships
+            .iter()
+            .find(|c| {
+                c.relationship_name
+                    .as_deref()
+                    .is_some_and(|r| r.eq_ignore_ascii_case(name))
+            })?;
+        // A child object the mock org does not serve cannot be queried here.
+        let child = self.schema.object(&found.child_sobject)?;
+        Some(ChildInfo {
+            relationship: found.relationship_name.clone()?,
+            object: child.name.clone(),
+            field: child.field(&found.field)?.name.clone(),
+        })
     }
 
     fn rows(&self, object: &str) -> Box<dyn Iterator<Item = u32> + '_> {

@@ -200,3 +200,44 @@ async fn records_crud_and_exits_3_and_4() {
     let (result, _) = run(dir.path(), &["record", "get", "Account", &missing]).await;
     assert_eq!(result.expect_err("never existed").code, EXIT_NOT_FOUND);
 }
+
+/// #21: nested parents become dotted columns in CSV and table output, without `attributes`;
+/// JSON keeps Salesforce's nesting (without `attributes`, as documented for `--format`).
+#[tokio::test]
+async fn query_flattens_parents_two_levels_deep_in_csv_and_table() {
+    let org = start(10).await;
+    let dir = dir_for(&org);
+    let soql = "SELECT Name, Account.Name, Account.Owner.Name FROM Contact \
+                WHERE AccountId != null ORDER BY Account.Name LIMIT 3";
+    let (result, out) = run(dir.path(), &["query", soql, "--format", "csv"]).await;
+    result.expect("csv");
+    let lines: Vec<&str> = out.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines[0], "Name,Account.Name,Account.Owner.Name");
+    assert_eq!(lines.len(), 4, "{out}");
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|l| l.split(',').all(|cell| !cell.is_empty())),
+        "{out}"
+    );
+    assert!(!out.contains("attributes"), "{out}");
+
+    let (result, out) = run(dir.path(), &["query", soql, "--format", "table"]).await;
+    result.expect("table");
+    let header = out.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("Account.Name") && header.contains("Account.Owner.Name"),
+        "{out}"
+    );
+    assert!(!out.contains("attributes") && !out.contains('{'), "{out}");
+
+    let (result, out) = run(dir.path(), &["query", soql, "--format", "json"]).await;
+    result.expect("json");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    let first = &v[0];
+    assert!(first["Account"]["Owner"]["Name"].is_string(), "{first}");
+    assert!(
+        first.get("Account.Name").is_none(),
+        "not flattened: {first}"
+    );
+}

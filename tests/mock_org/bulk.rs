@@ -120,3 +120,58 @@ async fn query_job_lifecycle_and_csv_pages() {
         .expect("get");
     assert_eq!(gone.status(), 404);
 }
+
+/// #21: a REST query answers a parent-to-child subquery with nested results; a Bulk API 2.0
+/// query job refuses it, as Salesforce does.
+#[tokio::test]
+async fn subqueries_nest_over_rest_and_are_refused_by_bulk() {
+    let common::org::OrgFixture { org, client, token } = common::org::start_with_token(10).await;
+    let token = token.as_str();
+    let url = |p: &str| org.instance_url().join(p).expect("url");
+    let soql = "SELECT Name, (SELECT LastName, Account.Name FROM Contacts ORDER BY LastName) \
+                FROM Account ORDER BY Name";
+
+    let page: Value = client
+        .get(url("services/data/v60.0/query"))
+        .query(&[("q", soql)])
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("query")
+        .json()
+        .await
+        .expect("json");
+    let records = page["records"].as_array().expect("records");
+    let mut counted = 0;
+    for account in records {
+        match &account["Contacts"] {
+            Value::Null => {}
+            sub => {
+                let children = sub["records"].as_array().expect("child records");
+                assert_eq!(sub["totalSize"], json!(children.len()), "{sub}");
+                assert_eq!(sub["done"], json!(true));
+                assert_eq!(children[0]["attributes"]["type"], "Contact");
+                assert_eq!(children[0]["Account"]["Name"], account["Name"], "{sub}");
+                counted += children.len();
+            }
+        }
+    }
+    assert!(
+        counted > 0,
+        "the seeded contacts are found under their accounts"
+    );
+
+    let refused = client
+        .post(url("services/data/v60.0/jobs/query"))
+        .bearer_auth(token)
+        .json(&json!({"operation": "query", "query": soql}))
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(refused.status(), 400);
+    let body: Value = refused.json().await.expect("json");
+    assert_eq!(
+        body[0]["message"],
+        json!("Aggregate Relationships not supported in Bulk Query with CSV content type")
+    );
+}

@@ -186,6 +186,14 @@ impl SoqlSource for Org {
             .cloned()
     }
 
+    fn child_relationship(&self, object: &str, name: &str) -> Option<ChildInfo> {
+        (object == "Account" && name.eq_ignore_ascii_case("contacts")).then(|| ChildInfo {
+            relationship: "Contacts".into(),
+            object: "Contact".into(),
+            field: "AccountId".into(),
+        })
+    }
+
     fn rows(&self, object: &str) -> Box<dyn Iterator<Item = u32> + '_> {
         let n = self.rows.get(object).map_or(0, Vec::len);
         Box::new(0..u32::try_from(n).expect("few rows"))
@@ -887,5 +895,131 @@ fn bad_input_never_panics() {
         for (end, _) in q.char_indices().chain([(q.len(), ' ')]) {
             let _ = execute_at(&q[..end], &org, QUERY_ALL, now());
         }
+    }
+}
+
+#[test]
+fn subqueries_nest_child_results_or_null() {
+    let org = Org::sample();
+    let out = run_with(
+        &org,
+        "SELECT Name, (SELECT LastName, Account.Name FROM contacts ORDER BY LastName) \
+         FROM Account WHERE Name IN ('Acme', 'beta corp') ORDER BY Name",
+        QUERY,
+    );
+    let contact = |id: &str, last: &str| {
+        json!({
+            "attributes": {"type": "Contact",
+                           "url": format!("/services/data/v62.0/sobjects/Contact/{id}")},
+            "LastName": last,
+            "Account": {
+                "attributes": {"type": "Account",
+                               "url": format!("/services/data/v62.0/sobjects/Account/{A1}")},
+                "Name": "Acme"
+            }
+        })
+    };
+    let expected = json!([
+        {
+            "attributes": {"type": "Account",
+                           "url": format!("/services/data/v62.0/sobjects/Account/{A1}")},
+            "Name": "Acme",
+            "Contacts": {"totalSize": 1, "done": true,
+                         "records": [contact("003000000000001AAA", "Ng")]}
+        },
+        {
+            "attributes": {"type": "Account",
+                           "url": format!("/services/data/v62.0/sobjects/Account/{A2}")},
+            "Name": "beta corp",
+            // Its only contact is deleted: no children, `null` as Salesforce sends it.
+            "Contacts": null
+        }
+    ]);
+    assert_eq!(
+        serde_json::to_string(&out.records).expect("json"),
+        serde_json::to_string(&expected).expect("json")
+    );
+    // queryAll counts the deleted child too.
+    let all = run_with(
+        &org,
+        "SELECT Name, (SELECT Id FROM Contacts) FROM Account WHERE Name = 'beta corp'",
+        QUERY_ALL,
+    );
+    assert_eq!(all.records[0]["Contacts"]["totalSize"], json!(1));
+}
+
+#[test]
+fn subqueries_filter_sort_and_limit_children() {
+    let mut org = Org::sample();
+    for (i, last) in ["Cole", "Abel", "Berg"].iter().enumerate() {
+        let id = format!("00300000000001{i}AAA");
+        org.index
+            .insert(("Contact".into(), id.clone()), org.rows["Contact"].len());
+        org.rows.get_mut("Contact").expect("contacts").push(row(
+            json!({"Id": id, "LastName": last, "IsDeleted": false, "Birthdate": null,
+                   "AccountId": A3}),
+        ));
+    }
+    let lasts = |soql: &str| -> (Value, Vec<String>) {
+        let out = run_with(&org, soql, QUERY);
+        let sub = out.records[0]["Contacts"].clone();
+        let names = sub["records"]
+            .as_array()
+            .map(|r| {
+                r.iter()
+                    .map(|c| c["LastName"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        (sub["totalSize"].clone(), names)
+    };
+    let base = "SELECT Id, (SELECT LastName FROM Contacts";
+    let tail = ") FROM Account WHERE Name = 'Gamma'";
+    assert_eq!(
+        lasts(&format!("{base} ORDER BY LastName{tail}")),
+        (
+            json!(4),
+            vec!["Abel".into(), "Berg".into(), "Cole".into(), "Jones".into()]
+        )
+    );
+    assert_eq!(
+        lasts(&format!(
+            "{base} WHERE LastName LIKE '%e%' ORDER BY LastName DESC LIMIT 2{tail}"
+        )),
+        (json!(2), vec!["Jones".into(), "Cole".into()])
+    );
+    assert_eq!(
+        lasts(&format!("{base} WHERE LastName = 'nobody'{tail}")),
+        (Value::Null, Vec::new())
+    );
+}
+
+#[test]
+fn subquery_errors_read_like_salesforce() {
+    let e = err("SELECT Name, (SELECT Id FROM Opportunities) FROM Account");
+    assert_eq!(e.code, "INVALID_TYPE");
+    assert!(
+        e.message
+            .contains("Didn't understand relationship 'Opportunities' in FROM part"),
+        "{e}"
+    );
+    let e = err("SELECT Name, (SELECT Nope FROM Contacts) FROM Account");
+    assert_eq!(e.code, "INVALID_FIELD");
+    assert!(
+        e.message
+            .contains("No such column 'Nope' on entity 'Contact'"),
+        "{e}"
+    );
+    let e = err("SELECT Name, (SELECT Id FROM Contacts), (SELECT Id FROM Contacts) FROM Account");
+    assert!(
+        e.message.contains("duplicate field selected: Contacts"),
+        "{e}"
+    );
+    for nested in [
+        "SELECT Id, (SELECT Id, (SELECT Id FROM Contacts) FROM Contacts) FROM Account",
+        "SELECT Id, (SELECT COUNT() FROM Contacts) FROM Account",
+        "SELECT Id, (SELECT Id FROM Contacts FROM Account",
+    ] {
+        assert_eq!(err(nested).code, "MALFORMED_QUERY", "{nested}");
     }
 }

@@ -16,5 +16,7 @@ mod import_state;
 mod list;
 mod list_e2e;
 mod raw_pages;
+mod relcols;
+mod relcols_e2e;
 mod remembered;
 mod remembered_e2e;

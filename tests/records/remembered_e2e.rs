@@ -32,7 +32,7 @@ impl Observed for Frame {
             loading: view.loading(),
             chooser: match &model.records.popup {
                 Some(Popup::Columns { choices, .. }) => {
-                    Some(choices.iter().map(|(name, _)| name.clone()).collect())
+                    Some(choices.iter().map(|c| c.path.clone()).collect())
                 }
                 _ => None,
             },

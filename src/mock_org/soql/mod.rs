@@ -49,6 +49,16 @@ pub struct FieldInfo {
     pub relationship: Option<(String, String)>,
 }
 
+/// A child relationship (`Contacts` on Account), as a parent-to-child subquery names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildInfo {
+    /// The relationship's name as the describe spells it (`Contacts`).
+    pub relationship: String,
+    /// The child sObject (`Contact`) and its reference field to the parent (`AccountId`).
+    pub object: String,
+    pub field: String,
+}
+
 /// The data and schema the query runs on. Names passed in may be in any letter case, except
 /// the field names given to [`SoqlSource::value`], which are canonical (as [`SoqlSource::field`]
 /// returned them).
@@ -64,6 +74,12 @@ pub trait SoqlSource {
     /// A relationship of `object` by its name in any case (`account` on Contact): the
     /// reference field's info, whose `relationship` is `Some`.
     fn relationship(&self, object: &str, name: &str) -> Option<FieldInfo>;
+    /// A child relationship of `object` by its name in any case (`contacts` on Account), for
+    /// subqueries. `None` (the default): the source knows none.
+    fn child_relationship(&self, object: &str, name: &str) -> Option<ChildInfo> {
+        let _ = (object, name);
+        None
+    }
     /// The positions of every stored row of `object`, deleted ones included, in storage order.
     fn rows(&self, object: &str) -> Box<dyn Iterator<Item = u32> + '_>;
     /// The position of one row by its 18-character Id (deleted ones included).
@@ -129,7 +145,9 @@ pub struct QueryOutput {
     pub total_size: usize,
     /// Every record in Salesforce's JSON shape, in result order: `attributes` {type, url} first,
     /// then the selected fields in SELECT order; parent paths nest as objects with their own
-    /// `attributes` (or `null` when the lookup is empty). Empty for `COUNT()`.
+    /// `attributes` (or `null` when the lookup is empty); a subquery is a nested query result
+    /// `{"totalSize":N,"done":true,"records":[...]}` (or `null` without children). Empty for
+    /// `COUNT()`.
     pub records: Vec<Value>,
 }
 

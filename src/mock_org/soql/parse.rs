@@ -51,7 +51,7 @@ impl FieldPath {
 }
 
 /// One item of the SELECT list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum SelectItem {
     /// A field or a parent path.
     Field(FieldPath),
@@ -64,6 +64,13 @@ pub enum SelectItem {
         /// The alias after it, if any (its key in the results; `exprN` otherwise).
         alias: Option<String>,
         /// Byte offset of the function's name.
+        pos: usize,
+    },
+    /// A parent-to-child subquery, `(SELECT LastName FROM Contacts WHERE ...)`: its FROM is
+    /// a child relationship name of the outer object.
+    SubQuery {
+        query: Box<Query>,
+        /// Byte offset of the opening parenthesis.
         pos: usize,
     },
 }
@@ -196,7 +203,7 @@ pub fn parse(soql: &str) -> Result<Query, SoqlError> {
         tokens,
         at: 0,
     };
-    p.query()
+    p.query(false)
 }
 
 struct Parser<'a> {
@@ -248,11 +255,12 @@ impl Parser<'_> {
         }
     }
 
-    fn query(&mut self) -> Result<Query, SoqlError> {
+    /// A query up to the end of the text, or (`nested`) up to the `)` closing a subquery.
+    fn query(&mut self, nested: bool) -> Result<Query, SoqlError> {
         self.expect_kw("SELECT")?;
         let mut select = Vec::new();
         loop {
-            select.push(self.select_item()?);
+            select.push(self.select_item(nested)?);
             if self.peek().kind == TokenKind::Comma {
                 self.bump();
             } else {
@@ -309,7 +317,12 @@ impl Parser<'_> {
         } else {
             None
         };
-        if self.peek().kind != TokenKind::Eof {
+        let end = if nested {
+            TokenKind::RParen
+        } else {
+            TokenKind::Eof
+        };
+        if self.peek().kind != end {
             return Err(self.err());
         }
         Ok(Query {
@@ -323,8 +336,24 @@ impl Parser<'_> {
         })
     }
 
-    fn select_item(&mut self) -> Result<SelectItem, SoqlError> {
+    fn select_item(&mut self, nested: bool) -> Result<SelectItem, SoqlError> {
         let tok = self.peek().clone();
+        // A subquery (one level only, as in Salesforce).
+        if tok.kind == TokenKind::LParen
+            && !nested
+            && self
+                .tokens
+                .get(self.at + 1)
+                .is_some_and(|t| t.is_kw("SELECT"))
+        {
+            self.bump();
+            let query = self.query(true)?;
+            self.expect(&TokenKind::RParen)?;
+            return Ok(SelectItem::SubQuery {
+                query: Box::new(query),
+                pos: tok.pos,
+            });
+        }
         if tok.is_kw("COUNT")
             && self.tokens.get(self.at + 1).map(|t| &t.kind) == Some(&TokenKind::LParen)
         {

@@ -2,7 +2,6 @@
 
 use crate::action::Action;
 use crate::effect::{Effect, RequestIds};
-use crate::state::fuzzy::{self, Hit};
 use crate::state::text_input::TextInput;
 
 use super::soql::SortDir;
@@ -11,7 +10,8 @@ use std::collections::BTreeMap;
 use ratatui::crossterm::event::KeyEvent;
 
 use super::rowstore::RowStore;
-use super::{Filter, ListView, Popup, RecordsState, default_columns};
+use super::soql::child_count;
+use super::{Choice, Filter, ListView, Popup, RecordsState, default_columns};
 
 impl RecordsState {
     pub(super) fn sort(&mut self, ids: &mut RequestIds) -> Vec<Effect> {
@@ -25,8 +25,13 @@ impl RecordsState {
         let Some(column) = view.columns.get(view.focus_col).cloned() else {
             return Vec::new();
         };
-        if !column.contains('.')
-            && let Some(field) = self.describe(&view.object).and_then(|d| d.field(&column))
+        if let Some(relationship) = child_count(&column) {
+            self.notice = Some(format!(
+                "{column} is not sortable: SOQL cannot order by the count of {relationship}."
+            ));
+            return Vec::new();
+        }
+        if let Some(field) = self.field_of_path(&view.object, &column)
             && !field.sortable
         {
             self.notice = Some(format!(
@@ -49,16 +54,7 @@ impl RecordsState {
             self.notice = Some(format!("Waiting for the describe of {object}…"));
             return self.describe_effects(&object, ids);
         };
-        let current = &self.view().columns;
-        let mut choices: Vec<(String, bool)> = current
-            .iter()
-            .filter(|c| c.contains('.'))
-            .map(|c| (c.clone(), true))
-            .collect();
-        choices.extend(describe.fields.iter().filter(|f| f.name != "Id").map(|f| {
-            let on = current.iter().any(|c| c.eq_ignore_ascii_case(&f.name));
-            (f.name.clone(), on)
-        }));
+        let choices = self.initial_choices(&describe);
         self.popup = Some(Popup::Columns {
             choices,
             selected: 0,
@@ -70,24 +66,25 @@ impl RecordsState {
 
     pub(super) fn apply_columns(
         &mut self,
-        choices: &[(String, bool)],
+        choices: &[Choice],
         ids: &mut RequestIds,
     ) -> Vec<Effect> {
         let view = self.view();
+        let chosen: Vec<&str> = choices
+            .iter()
+            .filter(|c| c.on && c.is_column())
+            .map(|c| c.path.as_str())
+            .collect();
         // Columns kept stay in place; new ones follow in chooser order.
         let mut columns: Vec<String> = view
             .columns
             .iter()
-            .filter(|c| {
-                choices
-                    .iter()
-                    .any(|(n, on)| *on && n.eq_ignore_ascii_case(c))
-            })
+            .filter(|c| chosen.iter().any(|n| n.eq_ignore_ascii_case(c)))
             .cloned()
             .collect();
-        for (name, on) in choices {
-            if *on && !columns.iter().any(|c| c.eq_ignore_ascii_case(name)) {
-                columns.push(name.clone());
+        for name in chosen {
+            if !columns.iter().any(|c| c.eq_ignore_ascii_case(name)) {
+                columns.push(name.to_owned());
             }
         }
         if columns.is_empty() {
@@ -179,34 +176,6 @@ impl RecordsState {
     /// The chooser's filter line has the keys.
     pub fn chooser_typing(&self) -> bool {
         matches!(self.popup, Some(Popup::Columns { typing: true, .. }))
-    }
-
-    /// The chooser's rows: the index of each choice its filter lets through (fuzzy over the
-    /// field's name and label, best first), with the matched letters of the name.
-    pub fn chooser_rows(&self) -> Vec<Hit<usize>> {
-        let Some(Popup::Columns {
-            choices, filter, ..
-        }) = &self.popup
-        else {
-            return Vec::new();
-        };
-        let describe = self.describe(&self.view().object);
-        let query = filter.text();
-        let hits = fuzzy::filter(
-            query,
-            choices.iter().enumerate().map(|(i, (name, _))| {
-                let label = describe
-                    .and_then(|d| d.field(name))
-                    .map_or("", |f| f.label.as_str());
-                (i, format!("{name} {label}"))
-            }),
-        );
-        hits.into_iter()
-            .map(|hit| Hit {
-                positions: fuzzy::positions(query, &choices[hit.item].0),
-                item: hit.item,
-            })
-            .collect()
     }
 
     /// A key typed into the chooser's filter: the rows follow at once, from the top.

@@ -12,6 +12,7 @@ pub mod job;
 pub mod rowstore;
 pub mod soql;
 
+mod chooser;
 mod columns;
 mod exports;
 mod follow;
@@ -21,6 +22,7 @@ mod list;
 pub mod narrow;
 mod paging;
 
+pub use chooser::{Choice, ChoiceKind, MAX_HOPS};
 pub use exports::Export;
 pub use line::{LineInput, SoqlError};
 pub use list::{Filter, ListView, default_columns};
@@ -46,10 +48,10 @@ pub const PREFETCH_ROWS: usize = 500;
 /// A popup of the tab.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Popup {
-    /// The column chooser: describe's fields (and the current relationship columns) with a
-    /// checkmark each.
+    /// The column chooser: describe's fields, parent rows opening to the parents' fields,
+    /// child relationship counts, each column with a checkmark.
     Columns {
-        choices: Vec<(String, bool)>,
+        choices: Vec<Choice>,
         /// Index into [`RecordsState::chooser_rows`] (the choices the filter lets through).
         selected: usize,
         /// The fuzzy filter over the fields' names and labels (`/`; esc clears it).
@@ -361,16 +363,9 @@ impl RecordsState {
             Action::Bottom => *selected = len.saturating_sub(1),
             Action::PageUp => *selected = selected.saturating_sub(10),
             Action::PageDown => *selected = (*selected + 10).min(len.saturating_sub(1)),
-            Action::ToggleItem => {
-                if let Popup::Columns {
-                    choices, selected, ..
-                } = popup
-                    && let Some(hit) = rows.get(*selected)
-                    && let Some(choice) = choices.get_mut(hit.item)
-                {
-                    choice.1 = !choice.1;
-                }
-            }
+            Action::ToggleItem if chooser => return Reply::Effects(self.toggle_choice(ids)),
+            Action::ExpandItem if chooser => return Reply::Effects(self.expand_choice(ids)),
+            Action::CollapseItem if chooser => return Reply::Effects(self.collapse_choice()),
             Action::Find if chooser => {
                 if let Popup::Columns { typing, .. } = popup {
                     *typing = true;

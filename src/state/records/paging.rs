@@ -97,11 +97,16 @@ impl RecordsState {
 
     /// The query of a view as it stands.
     pub(super) fn query_of(&self, view: &ListView) -> String {
+        self.query_with(view, &view.columns)
+    }
+
+    /// The query of a view with other columns (a whole query typed stays as it is).
+    pub(super) fn query_with(&self, view: &ListView, columns: &[String]) -> String {
         match &view.filter {
             Filter::Soql(text) => text.trim().to_owned(),
             Filter::None => soql::build_query(
                 &view.object,
-                &view.columns,
+                columns,
                 None,
                 view.sort.as_ref().map(|(f, d)| (f.as_str(), *d)),
             ),
@@ -110,14 +115,14 @@ impl RecordsState {
                 let condition = soql::contains_condition(&name, text);
                 soql::build_query(
                     &view.object,
-                    &view.columns,
+                    columns,
                     Some(&condition),
                     view.sort.as_ref().map(|(f, d)| (f.as_str(), *d)),
                 )
             }
             Filter::Where(typed) => soql::build_query(
                 &view.object,
-                &view.columns,
+                columns,
                 Some(soql::strip_where(typed)),
                 view.sort.as_ref().map(|(f, d)| (f.as_str(), *d)),
             ),
@@ -243,7 +248,9 @@ impl RecordsState {
                 {
                     view.error = Some(format!("{} is not queryable.", describe.name));
                 }
+                let name = describe.name.clone();
                 self.describes.insert(key, describe);
+                self.chooser_described(&name);
             }
             Err(e) => {
                 if let Some(key) = key

@@ -159,7 +159,7 @@ impl RowStore {
     pub fn push_record(&mut self, record: &ObjectRef<'_>) -> Result<(), StoreFull> {
         let (spans, text) = (self.spans.len(), self.text.len());
         for column in 0..self.columns.len() {
-            let cell = record.lookup(&self.columns[column]).and_then(display_value);
+            let cell = column_value(record, &self.columns[column]);
             match self.add_cell(cell.as_deref()) {
                 Ok(span) => {
                     self.spans.push(span);
@@ -254,6 +254,23 @@ impl RowStore {
     pub fn position(&self, id: &str) -> Option<usize> {
         let key = &id.as_bytes()[..id.len().min(15)];
         self.ids.iter().position(|stored| stored.starts_with(key))
+    }
+}
+
+/// The text a column of a record shows: the value at its dotted path ([`display_value`]), or
+/// for a child count (`COUNT(Contacts)`) the `totalSize` of the nested query result (`0` when
+/// Salesforce sent `null`: no children).
+fn column_value<'r>(record: &'r ObjectRef<'_>, column: &str) -> Option<Cow<'r, str>> {
+    let Some(relationship) = super::soql::child_count(column) else {
+        return record.lookup(column).and_then(display_value);
+    };
+    match record.lookup(relationship)? {
+        JsonRef::Null => Some(Cow::Borrowed("0")),
+        JsonRef::Object(result) => match result.get("totalSize")? {
+            JsonRef::Number(n) => Some(Cow::Owned(n.to_string())),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -403,6 +420,25 @@ mod tests {
         assert_eq!(s.id(2), "");
         assert_eq!(s.cell(2, 0), Some(r#"{"a":1}"#));
         assert_eq!(s.cell(2, 1), None, "no parent to look into");
+    }
+
+    #[test]
+    fn child_counts_read_the_nested_total() {
+        let mut s = RowStore::new(vec!["Name".into(), "COUNT(Contacts)".into()]);
+        s.push_record(&record(
+            r#"{"Id": "001000000000001AAA", "Name": "A",
+                "Contacts": {"totalSize": 3, "done": true, "records": []}}"#,
+        ))
+        .expect("push");
+        s.push_record(&record(
+            r#"{"Id": "001000000000002AAA", "Name": "B", "Contacts": null}"#,
+        ))
+        .expect("push");
+        s.push_record(&record(r#"{"Id": "001000000000003AAA", "Name": "C"}"#))
+            .expect("push");
+        assert_eq!(s.cell(0, 1), Some("3"));
+        assert_eq!(s.cell(1, 1), Some("0"), "null: no children");
+        assert_eq!(s.cell(2, 1), None, "not queried");
     }
 
     #[test]

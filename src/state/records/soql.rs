@@ -54,7 +54,23 @@ impl SortDir {
     }
 }
 
-/// `SELECT Id, <columns> FROM <object>[ WHERE <filter>][ ORDER BY <field> <dir>]`.
+/// The column of a child relationship's count: `COUNT(Contacts)`.
+pub fn count_column(relationship: &str) -> String {
+    format!("COUNT({relationship})")
+}
+
+/// The child relationship a count column counts (`COUNT(Contacts)` → `Contacts`).
+pub fn child_count(column: &str) -> Option<&str> {
+    let inner = column
+        .get(..6)
+        .filter(|p| p.eq_ignore_ascii_case("COUNT("))
+        .and_then(|_| column[6..].strip_suffix(')'))?;
+    let name = !inner.is_empty() && inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    name.then_some(inner)
+}
+
+/// `SELECT Id, <columns> FROM <object>[ WHERE <filter>][ ORDER BY <field> <dir>]`; a count
+/// column becomes a subquery, `(SELECT Id FROM Contacts)`, whose `totalSize` is the count.
 pub fn build_query(
     object: &str,
     columns: &[String],
@@ -64,7 +80,10 @@ pub fn build_query(
     let mut soql = String::from("SELECT Id");
     for column in columns.iter().filter(|c| !c.eq_ignore_ascii_case("Id")) {
         soql.push_str(", ");
-        soql.push_str(column);
+        match child_count(column) {
+            Some(relationship) => soql.push_str(&format!("(SELECT Id FROM {relationship})")),
+            None => soql.push_str(column),
+        }
     }
     soql.push_str(" FROM ");
     soql.push_str(object);
@@ -492,6 +511,30 @@ mod tests {
             ),
             "SELECT Id, Name, Industry FROM Account WHERE Name LIKE '%a%' ORDER BY Name DESC NULLS LAST"
         );
+    }
+
+    #[test]
+    fn parent_paths_and_child_counts_are_queried() {
+        let cols: Vec<String> = ["Name", "Account.Owner.Name", "COUNT(Cases)"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        assert_eq!(
+            build_query(
+                "Contact",
+                &cols,
+                None,
+                Some(("Account.Owner.Name", SortDir::Asc))
+            ),
+            "SELECT Id, Name, Account.Owner.Name, (SELECT Id FROM Cases) FROM Contact \
+             ORDER BY Account.Owner.Name ASC"
+        );
+        assert_eq!(count_column("Contacts"), "COUNT(Contacts)");
+        assert_eq!(child_count("COUNT(Contacts)"), Some("Contacts"));
+        assert_eq!(child_count("count(My_Kids__r)"), Some("My_Kids__r"));
+        assert_eq!(child_count("COUNT()"), None);
+        assert_eq!(child_count("COUNT(a.b)"), None);
+        assert_eq!(child_count("Account.Name"), None);
     }
 
     #[test]

@@ -88,7 +88,6 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
             typing,
         }) => {
             let chooser = Chooser {
-                describe: records.describe(&view.object).map(|d| &**d),
                 choices,
                 rows: records.chooser_rows(),
                 selected: *selected,

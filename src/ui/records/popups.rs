@@ -7,15 +7,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph};
 
 use crate::state::fuzzy::Hit;
-use crate::state::records::{ListView, RecordsState};
+use crate::state::records::{Choice, ChoiceKind, ListView, RecordsState};
 use crate::state::text_input::TextInput;
 use crate::ui::theme::highlighted;
 use crate::ui::{Theme, centered, pane_block};
 
 /// What the column chooser shows.
 pub(super) struct Chooser<'a> {
-    pub describe: Option<&'a crate::sf::SObjectDescribe>,
-    pub choices: &'a [(String, bool)],
+    pub choices: &'a [Choice],
     /// The choices the filter lets through, with the matched letters of each name.
     pub rows: Vec<Hit<usize>>,
     pub selected: usize,
@@ -36,7 +35,7 @@ pub(super) fn render_chooser(
     area: Rect,
     frame: &mut Frame,
 ) {
-    let popup = centered(area, 64, area.height.saturating_sub(2).max(6));
+    let popup = centered(area, 72, area.height.saturating_sub(2).max(6));
     frame.render_widget(Clear, popup);
     let mut footer = vec![Span::raw(" ")];
     for (key, what) in [
@@ -84,22 +83,31 @@ pub(super) fn render_chooser(
         .rows
         .iter()
         .filter_map(|hit| {
-            let (name, on) = chooser.choices.get(hit.item)?;
-            let about =
-                chooser
-                    .describe
-                    .and_then(|d| d.field(name))
-                    .map_or_else(String::new, |f| {
-                        if f.label.is_empty() {
-                            f.field_type.clone()
-                        } else {
-                            format!("{} · {}", f.label, f.field_type)
-                        }
-                    });
-            let mut spans = vec![Span::styled(if *on { "[x] " } else { "[ ] " }, theme.key())];
-            spans.extend(highlighted(name, &hit.positions, theme.matched()));
-            let pad = 28usize.saturating_sub(name.chars().count());
+            let choice = chooser.choices.get(hit.item)?;
+            // Rows under a parent are indented; a filtered list is flat.
+            let indent = if filtered { 0 } else { choice.depth * 2 };
+            let mark = match &choice.kind {
+                ChoiceKind::Parent { open: true, .. } => "▾ ",
+                ChoiceKind::Parent { .. } => "▸ ",
+                _ if choice.on => "[x] ",
+                _ => "[ ] ",
+            };
+            let mut spans = vec![
+                Span::raw(" ".repeat(indent)),
+                Span::styled(mark, theme.key()),
+            ];
+            spans.extend(highlighted(&choice.path, &hit.positions, theme.matched()));
+            let width = indent + mark.chars().count() + choice.path.chars().count();
+            let pad = 32usize.saturating_sub(width);
             spans.push(Span::raw(format!("{} ", " ".repeat(pad))));
+            let about = match &choice.kind {
+                ChoiceKind::Parent {
+                    open: true,
+                    loaded: false,
+                    ..
+                } => format!("{} · loading…", choice.about),
+                _ => choice.about.clone(),
+            };
             spans.push(Span::styled(about, theme.dim()));
             Some(ListItem::new(Line::from(spans)))
         })

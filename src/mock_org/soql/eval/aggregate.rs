@@ -58,6 +58,9 @@ pub(super) fn plan(soql: &str, query: &Query, r: &Resolver<'_>) -> Result<Option
             SelectItem::Count { pos } => {
                 return Err(malformed(soql, *pos, "unexpected token: COUNT"));
             }
+            SelectItem::SubQuery { pos, .. } => {
+                return Err(malformed(soql, *pos, "unexpected token: ("));
+            }
             SelectItem::Field(path) => {
                 let access = r.resolve(path)?;
                 if grouped(&access).is_none() {

@@ -6,6 +6,7 @@
 //! for Bulk results) beside it.
 
 mod aggregate;
+mod children;
 mod filter;
 mod output;
 mod paths;
@@ -24,7 +25,7 @@ use super::lex::{diagram, malformed};
 use super::parse::{Query, SelectItem};
 use super::{QueryOptions, SoqlError, SoqlSource};
 use output::OutNode;
-use resolve::{Resolver, invalid_field};
+use resolve::{Access, Resolver, invalid_field};
 
 /// Salesforce refuses larger OFFSETs.
 const MAX_OFFSET: u64 = 2000;
@@ -82,6 +83,16 @@ pub(crate) fn run(
                     ));
                 }
             }
+            SelectItem::SubQuery { query: sub, pos } => {
+                let plan = children::plan(&r, sub, options.include_deleted, today)?;
+                if !output.insert_children(plan) {
+                    return Err(malformed(
+                        soql,
+                        *pos,
+                        &format!("duplicate field selected: {}", sub.from.text),
+                    ));
+                }
+            }
         }
     }
     // WHERE
@@ -90,21 +101,11 @@ pub(crate) fn run(
         None => None,
     };
     // ORDER BY (an aggregate query orders its groups)
-    let mut order = Vec::with_capacity(query.order_by.len());
-    for item in query.order_by.iter().filter(|_| aggregate.is_none()) {
-        let access = r.resolve(&item.field)?;
-        if !access.info.sortable {
-            return Err(invalid_field(
-                soql,
-                item.field.pos,
-                &format!(
-                    "field '{}' can not be sorted in a query call",
-                    access.info.name
-                ),
-            ));
-        }
-        order.push((access, item.descending, item.effective_nulls_last()));
-    }
+    let order = if aggregate.is_none() {
+        order_by(&r, &query.order_by)?
+    } else {
+        Vec::new()
+    };
     if let Some(offset) = query.offset
         && offset > MAX_OFFSET
     {
@@ -141,35 +142,8 @@ pub(crate) fn run(
         });
     }
 
-    // Sort positions by keys extracted once per row; `sort_by` is stable.
-    if !order.is_empty() && !count_only {
-        let cols = order.len();
-        let object = object.as_str();
-        let keys: Vec<SortKey> = rows
-            .iter()
-            .flat_map(|&pos| {
-                order
-                    .iter()
-                    .map(move |(a, _, _)| SortKey::of(a.get(source, object, pos).as_deref()))
-            })
-            .collect();
-        let mut idx: Vec<usize> = (0..rows.len()).collect();
-        idx.sort_by(|&a, &b| {
-            for (col, (_, desc, nulls_last)) in order.iter().enumerate() {
-                let ord = compare_keys(
-                    &keys[a * cols + col],
-                    &keys[b * cols + col],
-                    *desc,
-                    *nulls_last,
-                );
-                if ord != Ordering::Equal {
-                    return ord;
-                }
-            }
-            Ordering::Equal
-        });
-        drop(keys);
-        rows = idx.into_iter().map(|i| rows[i]).collect();
+    if !count_only {
+        sort_positions(&mut rows, &order, source, &object);
     }
 
     let end = offset.saturating_add(limit).min(rows.len());
@@ -194,6 +168,63 @@ pub(crate) fn run(
         api_version: options.api_version.to_owned(),
         computed: None,
     })
+}
+
+/// ORDER BY resolved: each column's access, descending, nulls last.
+type Order = Vec<(Access, bool, bool)>;
+
+/// Resolves ORDER BY columns, refusing fields that cannot be sorted.
+fn order_by(r: &Resolver<'_>, items: &[super::parse::OrderItem]) -> Result<Order, SoqlError> {
+    let mut order = Vec::with_capacity(items.len());
+    for item in items {
+        let access = r.resolve(&item.field)?;
+        if !access.info.sortable {
+            return Err(invalid_field(
+                r.soql,
+                item.field.pos,
+                &format!(
+                    "field '{}' can not be sorted in a query call",
+                    access.info.name
+                ),
+            ));
+        }
+        order.push((access, item.descending, item.effective_nulls_last()));
+    }
+    Ok(order)
+}
+
+/// Sorts row positions of `object` by `order`, keys extracted once per row (`sort_by` is
+/// stable: rows equal on every key keep their order).
+fn sort_positions(rows: &mut Vec<u32>, order: &Order, source: &dyn SoqlSource, object: &str) {
+    if order.is_empty() {
+        return;
+    }
+    let cols = order.len();
+    let keys: Vec<SortKey> = rows
+        .iter()
+        .flat_map(|&pos| {
+            order
+                .iter()
+                .map(move |(a, _, _)| SortKey::of(a.get(source, object, pos).as_deref()))
+        })
+        .collect();
+    let mut idx: Vec<usize> = (0..rows.len()).collect();
+    idx.sort_by(|&a, &b| {
+        for (col, (_, desc, nulls_last)) in order.iter().enumerate() {
+            let ord = compare_keys(
+                &keys[a * cols + col],
+                &keys[b * cols + col],
+                *desc,
+                *nulls_last,
+            );
+            if ord != Ordering::Equal {
+                return ord;
+            }
+        }
+        Ordering::Equal
+    });
+    drop(keys);
+    *rows = idx.into_iter().map(|i| rows[i]).collect();
 }
 
 /// A sort key extracted once per row.

@@ -2,10 +2,12 @@
 //! records in Salesforce's JSON shape, fields resolved once per page ([`Plan`]).
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use serde_json::Value;
 
 use super::super::{Columns, SoqlSource};
+use super::children::ChildPlan;
 use super::paths::PathReader;
 use super::resolve::{Access, Hop};
 
@@ -163,12 +165,19 @@ enum PlanItem<'s> {
         col: usize,
         plan: Plan<'s>,
     },
+    /// `,"<relationship>":`, the children of each parent (by its Id) and their plan.
+    Children {
+        key: Vec<u8>,
+        children: &'s ChildPlan,
+        by_parent: HashMap<String, Vec<u32>>,
+        plan: Plan<'s>,
+    },
 }
 
 impl<'s> Plan<'s> {
     pub(super) fn new(
         source: &'s dyn SoqlSource,
-        node: &OutNode,
+        node: &'s OutNode,
         object: &str,
         api: &str,
     ) -> Plan<'s> {
@@ -191,6 +200,16 @@ impl<'s> Plan<'s> {
                     names.push(&hop.ref_field);
                     let plan = Plan::new(source, node, &hop.target, api);
                     items.push(PlanItem::Parent { key, col, plan });
+                }
+                OutItem::Children(children) => {
+                    push_json_str(&mut key, &children.relationship);
+                    key.push(b':');
+                    items.push(PlanItem::Children {
+                        key,
+                        children,
+                        by_parent: children.by_parent(source),
+                        plan: Plan::new(source, &children.output, &children.object, api),
+                    });
                 }
             }
         }
@@ -239,10 +258,42 @@ impl<'s> Plan<'s> {
                         None => out.extend_from_slice(b"null"),
                     }
                 }
+                PlanItem::Children {
+                    key,
+                    children,
+                    by_parent,
+                    plan,
+                } => {
+                    out.extend_from_slice(key);
+                    let rows = cols
+                        .text(0, buf)
+                        .and_then(|id| by_parent.get(id))
+                        .map_or(&[][..], |rows| children.page(rows));
+                    write_children(rows, plan, out);
+                }
             }
         }
         out.push(b'}');
     }
+}
+
+/// A subquery's result for one parent: `{"totalSize":N,"done":true,"records":[...]}`, or
+/// `null` without children (as Salesforce answers).
+fn write_children(rows: &[u32], plan: &mut Plan<'_>, out: &mut Vec<u8>) {
+    if rows.is_empty() {
+        out.extend_from_slice(b"null");
+        return;
+    }
+    out.extend_from_slice(
+        format!("{{\"totalSize\":{},\"done\":true,\"records\":[", rows.len()).as_bytes(),
+    );
+    for (i, &row) in rows.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        plan.write(row, out);
+    }
+    out.extend_from_slice(b"]}");
 }
 
 /// [`Columns`] through [`SoqlSource::value`] and [`SoqlSource::find`], for sources without a
@@ -307,7 +358,12 @@ pub(super) struct OutNode {
 #[derive(Debug)]
 pub(super) enum OutItem {
     Field(String),
-    Parent { hop: Hop, node: OutNode },
+    Parent {
+        hop: Hop,
+        node: OutNode,
+    },
+    /// A parent-to-child subquery.
+    Children(Box<ChildPlan>),
 }
 
 impl OutNode {
@@ -346,6 +402,18 @@ impl OutNode {
         true
     }
 
+    /// Adds a subquery; `false` if one of the same relationship was already selected.
+    pub(super) fn insert_children(&mut self, plan: ChildPlan) -> bool {
+        let taken = self
+            .items
+            .iter()
+            .any(|i| matches!(i, OutItem::Children(c) if c.relationship == plan.relationship));
+        if !taken {
+            self.items.push(OutItem::Children(Box::new(plan)));
+        }
+        !taken
+    }
+
     /// The record for `row` of `object` in Salesforce's JSON shape, built as a `Value` (the
     /// reference for the direct writer, [`Plan`]).
     #[cfg(test)]
@@ -375,6 +443,20 @@ impl OutNode {
                         None => Value::Null,
                     };
                     map.insert(hop.relationship.clone(), value);
+                }
+                OutItem::Children(children) => {
+                    let by_parent = children.by_parent(source);
+                    let rows = by_parent.get(id).map_or(&[][..], |r| children.page(r));
+                    let value = if rows.is_empty() {
+                        Value::Null
+                    } else {
+                        let records: Vec<Value> = rows
+                            .iter()
+                            .map(|&r| children.output.record(source, &children.object, r, api))
+                            .collect();
+                        serde_json::json!({"totalSize": rows.len(), "done": true, "records": records})
+                    };
+                    map.insert(children.relationship.clone(), value);
                 }
             }
         }
