@@ -4,6 +4,7 @@
 //! copies as curl (the token as `$SF_ACCESS_TOKEN`). The client masks the secrets before an
 //! entry gets here ([`crate::sf::ApiCall`]).
 
+use crate::state::list_cursor;
 use std::collections::VecDeque;
 
 use ratatui::crossterm::event::KeyEvent;
@@ -207,14 +208,14 @@ impl ApiLogState {
     }
 
     fn update_list(&mut self, action: Action) -> Option<String> {
-        let last = self.visible_hits().len().saturating_sub(1);
+        let len = self.visible_hits().len();
         match action {
-            Action::Up => self.selected = self.selected.saturating_sub(1),
-            Action::Down => self.selected = (self.selected + 1).min(last),
-            Action::Top => self.selected = 0,
-            Action::Bottom => self.selected = last,
-            Action::PageUp => self.selected = self.selected.saturating_sub(10),
-            Action::PageDown => self.selected = (self.selected + 10).min(last),
+            Action::Up
+            | Action::Down
+            | Action::Top
+            | Action::Bottom
+            | Action::PageUp
+            | Action::PageDown => self.selected = list_cursor::step(self.selected, len, action),
             Action::Find => self.mode = Mode::Filter(TextInput::new(self.filter.clone())),
             Action::Cancel if !self.filter.is_empty() => {
                 self.filter.clear();

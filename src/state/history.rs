@@ -2,6 +2,7 @@
 //! newest first, filterable; a request can be opened in the composer or sent again with the
 //! current profile or another one (picked from the profiles).
 
+use crate::state::list_cursor;
 use ratatui::crossterm::event::KeyEvent;
 
 use super::fuzzy::{self, Hit};
@@ -216,14 +217,14 @@ impl HistoryState {
     }
 
     fn update_list(&mut self, action: Action, profiles: &[Profile]) -> Vec<Command> {
-        let last = self.visible().len().saturating_sub(1);
+        let len = self.visible().len();
         match action {
-            Action::Up => self.selected = self.selected.saturating_sub(1),
-            Action::Down => self.selected = (self.selected + 1).min(last),
-            Action::Top => self.selected = 0,
-            Action::Bottom => self.selected = last,
-            Action::PageUp => self.selected = self.selected.saturating_sub(10),
-            Action::PageDown => self.selected = (self.selected + 10).min(last),
+            Action::Up
+            | Action::Down
+            | Action::Top
+            | Action::Bottom
+            | Action::PageUp
+            | Action::PageDown => self.selected = list_cursor::step(self.selected, len, action),
             Action::Find => self.mode = Mode::Filter(TextInput::new(self.filter.clone())),
             Action::Cancel if !self.filter.is_empty() => {
                 self.filter.clear();

@@ -16,6 +16,7 @@ pub mod field_editor;
 pub mod fuzzy;
 pub mod history;
 pub mod import;
+pub mod list_cursor;
 pub mod palette;
 pub mod pane;
 pub mod path_input;

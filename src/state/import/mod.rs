@@ -13,6 +13,7 @@ mod outcome;
 
 pub use done::id_filter;
 
+use crate::state::list_cursor;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -414,15 +415,16 @@ impl ImportWizard {
         action: Action,
         ids: &mut RequestIds,
     ) -> (Vec<Effect>, Option<Exit>) {
-        let last = self.header.len().saturating_sub(1);
         match action {
             Action::Cancel => return (Vec::new(), Some(Exit::Close)),
-            Action::Up => self.cursor = self.cursor.saturating_sub(1),
-            Action::Down => self.cursor = (self.cursor + 1).min(last),
-            Action::Top => self.cursor = 0,
-            Action::Bottom => self.cursor = last,
-            Action::PageUp => self.cursor = self.cursor.saturating_sub(10),
-            Action::PageDown => self.cursor = (self.cursor + 10).min(last),
+            Action::Up
+            | Action::Down
+            | Action::Top
+            | Action::Bottom
+            | Action::PageUp
+            | Action::PageDown => {
+                self.cursor = list_cursor::step(self.cursor, self.header.len(), action);
+            }
             Action::SkipColumn => {
                 if let Some(field) = self.mapping.get_mut(self.cursor) {
                     *field = None;
@@ -449,12 +451,10 @@ impl ImportWizard {
         let Some(chooser) = self.chooser.as_mut() else {
             return Vec::new();
         };
-        let last = rows.len().saturating_sub(1);
         match action {
-            Action::Up => chooser.selected = chooser.selected.saturating_sub(1),
-            Action::Down => chooser.selected = (chooser.selected + 1).min(last),
-            Action::PageUp => chooser.selected = chooser.selected.saturating_sub(10),
-            Action::PageDown => chooser.selected = (chooser.selected + 10).min(last),
+            Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
+                chooser.selected = list_cursor::step(chooser.selected, rows.len(), action);
+            }
             Action::Submit => {
                 if let Some(hit) = rows.get(chooser.selected)
                     && let Some(field) = self.mapping.get_mut(self.cursor)

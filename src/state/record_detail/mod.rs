@@ -21,6 +21,7 @@ pub use drafts::Draft;
 pub use popups::Popup;
 pub use stack::{DetailStack, StackReply};
 
+use crate::state::list_cursor;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -349,12 +350,12 @@ impl RecordDetailState {
     fn update_view(&mut self, action: Action, ids: &mut RequestIds) -> DetailReply {
         let rows = self.rows.len();
         match action {
-            Action::Up => self.selected = self.selected.saturating_sub(1),
-            Action::Down => self.selected = (self.selected + 1).min(rows.saturating_sub(1)),
-            Action::Top => self.selected = 0,
-            Action::Bottom => self.selected = rows.saturating_sub(1),
-            Action::PageUp => self.selected = self.selected.saturating_sub(10),
-            Action::PageDown => self.selected = (self.selected + 10).min(rows.saturating_sub(1)),
+            Action::Up
+            | Action::Down
+            | Action::Top
+            | Action::Bottom
+            | Action::PageUp
+            | Action::PageDown => self.selected = list_cursor::step(self.selected, rows, action),
             Action::Cancel => {
                 if self.is_writing() {
                     // A write may already have reached the server: let it answer.
