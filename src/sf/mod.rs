@@ -40,8 +40,8 @@ pub mod types;
 mod fuzz_tests;
 
 pub use client::{
-    Clock, OrgFacts, QueryStream, RetryNotice, RetryObserver, RetryPolicy, SfClient, Spill,
-    SystemClock,
+    COLLECTION_LIMIT, Clock, OrgFacts, QueryStream, RetryNotice, RetryObserver, RetryPolicy,
+    RowError, RowResults, SfClient, Spill, SystemClock,
 };
 pub use error::{ApiError, BrowserLoginError, Diagnosis, SfCliError, SfError};
 pub use json_ref::{JsonRef, ObjectRef};

@@ -227,7 +227,9 @@ impl Pane for TokenState {
 
 impl Pane for RecordsState {
     fn contexts(&self) -> Vec<Context> {
-        if self.input.is_some() || self.chooser_typing() {
+        if let Some(contexts) = self.mass.contexts() {
+            contexts
+        } else if self.input.is_some() || self.chooser_typing() {
             vec![Context::RecordsInput]
         } else if self.popup.is_some() {
             vec![Context::RecordsPopup, Context::List]

@@ -75,6 +75,9 @@ pub struct SoqlError {
 impl RecordsState {
     /// A key typed into the focused line.
     pub fn type_key(&mut self, key: KeyEvent) {
+        if self.mass.wants_text() {
+            return self.mass.type_key(key);
+        }
         if self.chooser_typing() {
             return self.type_into_chooser(key);
         }

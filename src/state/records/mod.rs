@@ -17,11 +17,14 @@ mod exports;
 mod follow;
 mod line;
 mod list;
+mod mass;
+mod mass_outcome;
 mod paging;
 
 pub use exports::Export;
 pub use line::{LineInput, SoqlError};
 pub use list::{Filter, ListView, default_columns};
+pub use mass::{Failure, MassEdit, MassPopup, MassState, editable_fields};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -99,6 +102,8 @@ pub struct RecordsState {
     /// The columns chosen with the column chooser, by lower-cased object name: kept when
     /// another org connects and (through the choices file) between runs.
     chosen: BTreeMap<String, Vec<String>>,
+    /// The selected rows and the mass edit staged on them.
+    pub mass: MassState,
 }
 
 impl Default for RecordsState {
@@ -119,6 +124,7 @@ impl Default for RecordsState {
             notice: None,
             viewport: 20,
             chosen: BTreeMap::new(),
+            mass: MassState::default(),
         }
     }
 }
@@ -164,11 +170,12 @@ impl RecordsState {
             || self.global_req == Some(req)
             || self.refetch_reqs.contains_key(&req)
             || self.exports.iter().any(|e| e.req == Some(req))
+            || self.mass.owns(req)
     }
 
     /// Whether keys are typed into a line.
     pub fn wants_text(&self) -> bool {
-        self.input.is_some() || self.chooser_typing()
+        self.input.is_some() || self.chooser_typing() || self.mass.wants_text()
     }
 
     /// Whether anything here animates (a spinner).
@@ -180,6 +187,11 @@ impl RecordsState {
     pub fn update(&mut self, action: Action, now: Timestamp, ids: &mut RequestIds) -> Reply {
         if self.input.is_some() {
             return Reply::Effects(self.update_input(action, ids));
+        }
+        if self.popup.is_none()
+            && let Some(effects) = self.update_mass(action, ids)
+        {
+            return Reply::Effects(effects);
         }
         if self.popup.is_some() {
             return self.update_popup(action, ids);
@@ -399,6 +411,8 @@ impl RecordsState {
             RecordsOutcome::ExportJob(result) => self.on_export_job(req, result, ids),
             RecordsOutcome::ExportPage(result) => self.on_export_page(req, result, ids),
             RecordsOutcome::Aborted(result) => self.on_export_aborted(req, result),
+            RecordsOutcome::MassWritten(result) => self.on_mass_written(req, result),
+            RecordsOutcome::Found(result) => self.on_mass_found(req, result),
         }
     }
 }
