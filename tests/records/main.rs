@@ -13,6 +13,8 @@ mod detail_render;
 mod detail_state;
 mod list;
 mod list_e2e;
+mod mass_edit;
+mod mass_edit_e2e;
 mod raw_pages;
 mod remembered;
 mod remembered_e2e;

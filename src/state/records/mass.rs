@@ -222,7 +222,7 @@ impl MassState {
     }
 
     /// Stages `edit` again on its records.
-    fn restage(&mut self, edit: MassEdit) {
+    pub(super) fn restage(&mut self, edit: MassEdit) {
         self.object = edit.object.clone();
         self.selected = edit.ids.iter().cloned().collect();
         self.anchor = None;
@@ -614,81 +614,5 @@ impl RecordsState {
         };
         self.notice = None;
         self.mass.staged = Some(edit);
-    }
-
-    /// A staged mass edit restored from the drafts file: shown on its object, its records
-    /// selected again.
-    pub fn restore_mass(&mut self, draft: &Draft, ids: &mut RequestIds) -> Vec<Effect> {
-        let Some(mass) = &draft.mass else {
-            return Vec::new();
-        };
-        let Some((field, value)) = draft.staged.iter().next() else {
-            return Vec::new();
-        };
-        let edit = MassEdit {
-            profile: draft.profile.clone(),
-            object: draft.object.clone(),
-            field: field.clone(),
-            label: if mass.label.is_empty() {
-                field.clone()
-            } else {
-                mass.label.clone()
-            },
-            value: value.clone(),
-            shown: mass.shown.clone(),
-            ids: mass.ids.clone(),
-        };
-        self.notice = Some(format!(
-            "{} for {} selected is staged again: ctrl-s saves it, u undoes it.",
-            edit.summary(),
-            edit.ids.len()
-        ));
-        let effects = self.switch_to(&draft.object, ids);
-        self.mass.restage(edit);
-        effects
-    }
-
-    fn send_update(&mut self, ids: &mut RequestIds) -> Vec<Effect> {
-        let Some(edit) = self.mass.staged.clone() else {
-            return Vec::new();
-        };
-        let mut fields = Map::new();
-        fields.insert(edit.field.clone(), edit.value.clone());
-        let (req, effect) = spawn(
-            ids,
-            RecordsJob::MassUpdate {
-                object: edit.object.clone(),
-                ids: edit.ids.clone(),
-                fields,
-            },
-        );
-        self.notice = Some(format!(
-            "Saving {} on {} records…",
-            edit.summary(),
-            edit.ids.len()
-        ));
-        self.mass.sending = Some((req, Sending::Update(edit)));
-        vec![effect]
-    }
-
-    fn send_delete(&mut self, ids: &mut RequestIds) -> Vec<Effect> {
-        let object = self.view().object.clone();
-        let selected: Vec<String> = self.mass.selected.iter().cloned().collect();
-        let (req, effect) = spawn(
-            ids,
-            RecordsJob::MassDelete {
-                object: object.clone(),
-                ids: selected.clone(),
-            },
-        );
-        self.notice = Some(format!("Deleting {} records…", selected.len()));
-        self.mass.sending = Some((
-            req,
-            Sending::Delete {
-                object,
-                ids: selected,
-            },
-        ));
-        vec![effect]
     }
 }

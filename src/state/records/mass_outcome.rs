@@ -1,4 +1,5 @@
-//! What a mass write brings back: the written rows change in place (the value shown, no
+//! Sending a mass write (and a staged edit restored from the drafts file), and what it brings
+//! back: the written rows change in place (the value shown, no
 //! reload) or leave the list (deleted, the count follows); the others are listed with their
 //! errors and stay selected; the footer sums it up ("49 updated, 1 failed").
 
@@ -6,14 +7,92 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::RecordsState;
-use super::job::JobError;
+use serde_json::Map;
+
+use super::job::{JobError, RecordsJob};
 use super::mass::{Failure, MassEdit, MassPopup, Sending};
 use super::rowstore::display_value;
-use crate::effect::{Effect, RequestId};
+use super::{RecordsState, spawn};
+use crate::effect::{Effect, RequestId, RequestIds};
 use crate::sf::JsonRef;
+use crate::state::record_detail::Draft;
 
 impl RecordsState {
+    /// A staged mass edit restored from the drafts file: shown on its object, its records
+    /// selected again.
+    pub fn restore_mass(&mut self, draft: &Draft, ids: &mut RequestIds) -> Vec<Effect> {
+        let Some(mass) = &draft.mass else {
+            return Vec::new();
+        };
+        let Some((field, value)) = draft.staged.iter().next() else {
+            return Vec::new();
+        };
+        let edit = MassEdit {
+            profile: draft.profile.clone(),
+            object: draft.object.clone(),
+            field: field.clone(),
+            label: if mass.label.is_empty() {
+                field.clone()
+            } else {
+                mass.label.clone()
+            },
+            value: value.clone(),
+            shown: mass.shown.clone(),
+            ids: mass.ids.clone(),
+        };
+        self.notice = Some(format!(
+            "{} for {} selected is staged again: ctrl-s saves it, u undoes it.",
+            edit.summary(),
+            edit.ids.len()
+        ));
+        let effects = self.switch_to(&draft.object, ids);
+        self.mass.restage(edit);
+        effects
+    }
+
+    pub(super) fn send_update(&mut self, ids: &mut RequestIds) -> Vec<Effect> {
+        let Some(edit) = self.mass.staged.clone() else {
+            return Vec::new();
+        };
+        let mut fields = Map::new();
+        fields.insert(edit.field.clone(), edit.value.clone());
+        let (req, effect) = spawn(
+            ids,
+            RecordsJob::MassUpdate {
+                object: edit.object.clone(),
+                ids: edit.ids.clone(),
+                fields,
+            },
+        );
+        self.notice = Some(format!(
+            "Saving {} on {} records…",
+            edit.summary(),
+            edit.ids.len()
+        ));
+        self.mass.sending = Some((req, Sending::Update(edit)));
+        vec![effect]
+    }
+
+    pub(super) fn send_delete(&mut self, ids: &mut RequestIds) -> Vec<Effect> {
+        let object = self.view().object.clone();
+        let selected: Vec<String> = self.mass.selected.iter().cloned().collect();
+        let (req, effect) = spawn(
+            ids,
+            RecordsJob::MassDelete {
+                object: object.clone(),
+                ids: selected.clone(),
+            },
+        );
+        self.notice = Some(format!("Deleting {} records…", selected.len()));
+        self.mass.sending = Some((
+            req,
+            Sending::Delete {
+                object,
+                ids: selected,
+            },
+        ));
+        vec![effect]
+    }
     /// A mass update or delete answered: each record's error by position (`None`: written).
     pub(super) fn on_mass_written(
         &mut self,

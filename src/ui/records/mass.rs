@@ -141,10 +141,9 @@ pub(super) fn render_popup(model: &Model, theme: &Theme, area: Rect, frame: &mut
             rows,
             selected,
         } => {
-            let height = (rows.len() as u16 * 2 + 2).min(area.height.saturating_sub(2));
-            let popup = centered(area, area.width.saturating_sub(4).min(100), height.max(5));
-            frame.render_widget(Clear, popup);
-            let width = popup.width.saturating_sub(4) as usize;
+            let popup_width = area.width.saturating_sub(4).min(100);
+            let width = popup_width.saturating_sub(4) as usize;
+            // Each row: its name and Id, then its error on up to three lines.
             let items: Vec<ListItem> = rows
                 .iter()
                 .map(|f| {
@@ -153,15 +152,19 @@ pub(super) fn render_popup(model: &Model, theme: &Theme, area: Rect, frame: &mut
                     } else {
                         format!("{} ({})", f.name, f.id)
                     };
-                    ListItem::new(vec![
-                        Line::raw(fit(&who, width).trim_end().to_owned()),
-                        Line::styled(
-                            format!("  {}", fit(&f.error, width.saturating_sub(2))),
-                            theme.error(),
-                        ),
-                    ])
+                    let mut lines = vec![Line::raw(fit(&who, width).trim_end().to_owned())];
+                    for part in wrap(&f.error, width.saturating_sub(2), 3) {
+                        lines.push(Line::styled(format!("  {part}"), theme.error()));
+                    }
+                    ListItem::new(lines)
                 })
                 .collect();
+            let height: usize = items.iter().map(ListItem::height).sum::<usize>() + 2;
+            let height = u16::try_from(height)
+                .unwrap_or(u16::MAX)
+                .min(area.height.saturating_sub(2));
+            let popup = centered(area, popup_width, height.max(5));
+            frame.render_widget(Clear, popup);
             let block = pane_block(
                 Line::from(format!(" {title} · they stay selected · esc closes ")),
                 true,
@@ -256,6 +259,37 @@ fn render_fields(
         list_area,
         &mut state,
     );
+}
+
+/// Text on at most `max` lines of `width` characters, cut between words (the last line marked
+/// "…" when more was left).
+fn wrap(text: &str, width: usize, max: usize) -> Vec<String> {
+    let width = width.max(10);
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in text.split_whitespace() {
+        if let Some(line) = lines.last()
+            && !line.is_empty()
+            && line.chars().count() + 1 + word.chars().count() > width
+        {
+            lines.push(String::new());
+        }
+        if let Some(line) = lines.last_mut() {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    if lines.len() > max {
+        lines.truncate(max);
+        if let Some(last) = lines.last_mut() {
+            *last = format!("{last} …");
+        }
+    }
+    lines
+        .into_iter()
+        .map(|l| fit(&l, width).trim_end().to_owned())
+        .collect()
 }
 
 fn key(keymap: &Keymap, context: Context, action: Action) -> String {
