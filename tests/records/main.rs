@@ -15,6 +15,7 @@ mod list;
 mod list_e2e;
 mod mass_edit;
 mod mass_edit_e2e;
+mod mass_edit_tmux;
 mod raw_pages;
 mod remembered;
 mod remembered_e2e;
