@@ -553,6 +553,55 @@ mod tests {
         assert_eq!(response.status(), StatusCode::OK, "no token, no check");
     }
 
+    #[test]
+    fn reject_writes_names_records_whose_writes_fail_until_the_faults_are_cleared() {
+        let shared = org();
+        let post = |body: &str| {
+            handle(
+                &shared,
+                &Method::POST,
+                &HeaderMap::new(),
+                &["faults"],
+                "",
+                body.as_bytes(),
+            )
+            .status()
+        };
+        let id = crate::sf::id::normalize("001Dn0000000001").expect("an id");
+        let id = id.as_str();
+        assert_eq!(
+            post(r#"{"reject_writes": {"001Dn0000000001": "Industry is locked"}}"#),
+            StatusCode::OK
+        );
+        let rejected = shared.lock().rejection(id, false).expect("rejected");
+        assert_eq!(
+            (rejected.code, rejected.message.as_str()),
+            ("FIELD_CUSTOM_VALIDATION_EXCEPTION", "Industry is locked")
+        );
+        let delete = shared.lock().rejection(id, true).expect("rejected");
+        assert_eq!(delete.code, "DELETE_FAILED");
+        assert!(
+            shared
+                .lock()
+                .rejection("001Dn0000000002AAA", false)
+                .is_none()
+        );
+        assert_eq!(
+            post(r#"{"reject_writes": {"not an id": "x"}}"#),
+            StatusCode::BAD_REQUEST
+        );
+        let cleared = handle(
+            &shared,
+            &Method::DELETE,
+            &HeaderMap::new(),
+            &["faults"],
+            "",
+            b"",
+        );
+        assert_eq!(cleared.status(), StatusCode::NO_CONTENT);
+        assert!(shared.lock().rejection(id, false).is_none());
+    }
+
     fn call(shared: &Shared, method: Method, body: &str) -> (StatusCode, Value) {
         let response = handle(
             shared,
