@@ -593,16 +593,13 @@ impl RecordsState {
         };
         let view = self.view();
         // The loaded rows in list order first, then any selected row not loaded now.
-        let mut in_list: Vec<String> = (0..view.rows.len())
+        let mut in_list: IndexSet<String> = (0..view.rows.len())
             .map(|r| view.rows.id(r))
             .filter(|id| self.mass.selected.contains(*id))
             .map(str::to_owned)
             .collect();
-        for id in &self.mass.selected {
-            if !in_list.contains(id) {
-                in_list.push(id.clone());
-            }
-        }
+        in_list.extend(self.mass.selected.iter().cloned());
+        let in_list: Vec<String> = in_list.into_iter().collect();
         let edit = MassEdit {
             profile: self.profile.clone(),
             object: view.object.clone(),
