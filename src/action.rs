@@ -154,6 +154,12 @@ actions! {
     ReloadList => "reload_list", "Records: reload the list from the start";
     ExportView => "export_view", "Export this view to CSV (Bulk API 2.0 query job)";
     ShowExports => "show_exports", "Show the export jobs";
+    ImportRecords => "import_records", "Import a CSV file into this object (insert, update, upsert, delete; Bulk API 2.0)";
+    ImportNext => "import_next", "Import: go on to the next step", key;
+    ImportBack => "import_back", "Import: back to the previous step", key;
+    SkipColumn => "skip_column", "Import: skip the column (it is not sent)", key;
+    ShowFailures => "show_failures", "Import: show the failed rows with their errors", key;
+    FilterImported => "filter_imported", "Import: filter the list to the records just created or updated", key;
     [Focused]
     ToggleItem => "toggle_item", "Check or uncheck the selected item", key;
     [Records]

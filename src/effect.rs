@@ -76,6 +76,8 @@ pub enum Job {
     Records(crate::state::records::job::RecordsJob),
     /// Record detail: load, save, create, delete, search.
     Record(crate::state::record_detail::job::RecordJob),
+    /// The Records tab's import wizard: list a directory, read, check, send, poll, results.
+    Import(crate::state::import::job::ImportJob),
 }
 
 /// Jobs that need a connected client.
@@ -106,6 +108,7 @@ impl Job {
             Job::History(job) => job.label(),
             Job::Records(job) => job.label(),
             Job::Record(job) => job.label(),
+            Job::Import(job) => job.label(),
         }
     }
 }

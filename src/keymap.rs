@@ -42,6 +42,10 @@ pub enum Context {
     RecordsInput,
     /// The Records tab's popups (column chooser, export jobs).
     RecordsPopup,
+    /// The import wizard's steps (mapping, preview, progress, summary).
+    RecordsImport,
+    /// The import wizard's lines (the file path, the field chooser's filter).
+    RecordsImportInput,
     // record_detail
     /// The record detail view.
     Detail,
@@ -79,6 +83,8 @@ impl Context {
         Context::Records,
         Context::RecordsInput,
         Context::RecordsPopup,
+        Context::RecordsImport,
+        Context::RecordsImportInput,
         Context::Detail,
         Context::FieldEditor,
         Context::TextEditor,
@@ -109,6 +115,8 @@ impl Context {
             Context::Records => "records",
             Context::RecordsInput => "records_input",
             Context::RecordsPopup => "records_popup",
+            Context::RecordsImport => "records_import",
+            Context::RecordsImportInput => "records_import_input",
             Context::Detail => "detail",
             Context::FieldEditor => "field_editor",
             Context::TextEditor => "text_editor",
@@ -134,6 +142,7 @@ impl Context {
                 | Context::FieldEditor
                 | Context::TextEditor
                 | Context::RecordsInput
+                | Context::RecordsImportInput
         )
     }
 }

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod effect;
 pub mod human;
+pub mod ingest;
 pub mod jobs;
 pub mod keymap;
 pub mod logging;

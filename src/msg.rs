@@ -58,4 +58,6 @@ pub enum Outcome {
     Records(crate::state::records::job::RecordsOutcome),
     /// A record detail job finished.
     Record(crate::state::record_detail::job::RecordOutcome),
+    /// A job of the import wizard finished.
+    Import(crate::state::import::job::ImportOutcome),
 }

@@ -101,6 +101,19 @@ const WALLS: &[Wall] = &[
         ],
     },
     Wall {
+        folder: "ingest",
+        why: "ingest/ loads a CSV for the import command and the TUI alike: it knows no pane, \
+              job, runtime or command",
+        forbidden: &[
+            "crate::state",
+            "crate::ui",
+            "crate::jobs",
+            "crate::app",
+            "crate::tui",
+            "crate::commands",
+        ],
+    },
+    Wall {
         folder: "commands",
         why: "commands/ are the script commands: they share the domain, not the TUI",
         forbidden: &["crate::state", "crate::ui", "crate::jobs", "crate::app"],

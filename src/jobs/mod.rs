@@ -4,6 +4,7 @@
 
 pub mod composer;
 pub mod history;
+pub mod import;
 pub mod local;
 pub mod record_detail;
 pub mod records;
@@ -133,6 +134,10 @@ pub async fn run(job: Job, req: RequestId, ctx: &Context) -> Outcome {
             Some((_, client)) => record_detail::run(&client, job).await,
             None => job.not_connected(),
         }),
+        Job::Import(job) => {
+            let client = ctx.client().map(|(_, client)| client);
+            Outcome::Import(import::run(client.as_ref(), job).await)
+        }
         Job::Composer(job) => Outcome::Composer(composer::run(ctx, *job).await),
         Job::History(job) => Outcome::History(history::run(ctx, job).await),
     }

@@ -158,7 +158,7 @@ fn page(result: Result<RawQueryPage, ApiError>, columns: &[String]) -> Result<Pa
 }
 
 /// `~/x.csv` → `<home>/x.csv` (the path is typed in a prompt, not by a shell).
-fn expand_home(path: PathBuf) -> PathBuf {
+pub(super) fn expand_home(path: PathBuf) -> PathBuf {
     match path.strip_prefix("~") {
         Ok(rest) => {
             directories::BaseDirs::new().map_or(path.clone(), |dirs| dirs.home_dir().join(rest))

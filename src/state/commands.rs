@@ -20,6 +20,7 @@ impl Model {
         if owner == Owner::Records {
             self.tab = Tab::Records;
             self.focus = Focus::Main;
+            self.records.production = self.is_production();
         }
         if self.records_active() {
             match self.pane_update(InputTarget::Records, action) {

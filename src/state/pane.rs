@@ -273,7 +273,7 @@ impl Model {
         let target = match &outcome {
             Outcome::Check(_) => InputTarget::Check,
             Outcome::Record(_) => InputTarget::Detail,
-            Outcome::Records(_) => InputTarget::Records,
+            Outcome::Records(_) | Outcome::Import(_) => InputTarget::Records,
             Outcome::Composer(_) => InputTarget::Composer,
             Outcome::History(_) => InputTarget::History,
             Outcome::Login(_)

@@ -227,7 +227,7 @@ impl Pane for TokenState {
 
 impl Pane for RecordsState {
     fn contexts(&self) -> Vec<Context> {
-        if let Some(contexts) = self.mass.contexts() {
+        if let Some(contexts) = self.import_contexts().or_else(|| self.mass.contexts()) {
             contexts
         } else if self.input.is_some() || self.chooser_typing() {
             vec![Context::RecordsInput]
@@ -243,7 +243,9 @@ impl Pane for RecordsState {
     }
 
     fn type_key(&mut self, key: KeyEvent) {
-        if RecordsState::wants_text(self) {
+        if let Some(wizard) = self.import.as_mut() {
+            wizard.type_key(key);
+        } else if RecordsState::wants_text(self) {
             RecordsState::type_key(self, key);
         }
     }
@@ -264,6 +266,12 @@ impl Pane for RecordsState {
             Outcome::Records(outcome) if self.owns(req) => {
                 Reply::effects(RecordsState::on_outcome(self, req, outcome, cx.ids))
             }
+            Outcome::Import(outcome) => Reply::effects(
+                self.import
+                    .as_mut()
+                    .map(|w| w.on_outcome(req, outcome, cx.now, cx.ids))
+                    .unwrap_or_default(),
+            ),
             _ => Reply::effects(Vec::new()),
         }
     }

@@ -38,6 +38,8 @@ pub fn render(model: &Model, theme: &Theme, scroll: u16, area: Rect, frame: &mut
                 Context::List,
                 Context::RecordsInput,
                 Context::RecordsPopup,
+                Context::RecordsImport,
+                Context::RecordsImportInput,
             ],
         },
     };
@@ -99,6 +101,8 @@ fn section_title(context: Context) -> &'static str {
         Context::Records => "Records",
         Context::RecordsInput => "Records: text lines",
         Context::RecordsPopup => "Records: columns and exports",
+        Context::RecordsImport => "Records: import",
+        Context::RecordsImportInput => "Records: import lines (path, field filter)",
         Context::Detail => "Record detail",
         Context::FieldEditor => "Field editor",
         Context::TextEditor => "Text editor",

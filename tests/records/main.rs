@@ -11,6 +11,8 @@ mod fixture;
 mod detail_e2e;
 mod detail_render;
 mod detail_state;
+mod import_e2e;
+mod import_state;
 mod list;
 mod list_e2e;
 mod mass_edit;

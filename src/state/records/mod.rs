@@ -15,6 +15,7 @@ pub mod soql;
 mod columns;
 mod exports;
 mod follow;
+mod importing;
 mod line;
 mod list;
 mod mass;
@@ -102,6 +103,10 @@ pub struct RecordsState {
     /// The columns chosen with the column chooser, by lower-cased object name: kept when
     /// another org connects and (through the choices file) between runs.
     chosen: BTreeMap<String, Vec<String>>,
+    /// The import wizard (`I`), over the list while open.
+    pub import: Option<Box<crate::state::import::ImportWizard>>,
+    /// The connected org is production (set by the model: an import asks before it runs).
+    pub production: bool,
     /// The selected rows and the mass edit staged on them.
     pub mass: MassState,
 }
@@ -124,6 +129,8 @@ impl Default for RecordsState {
             notice: None,
             viewport: 20,
             chosen: BTreeMap::new(),
+            import: None,
+            production: false,
             mass: MassState::default(),
         }
     }
@@ -171,20 +178,29 @@ impl RecordsState {
             || self.refetch_reqs.contains_key(&req)
             || self.exports.iter().any(|e| e.req == Some(req))
             || self.mass.owns(req)
+            || self.import.as_ref().is_some_and(|w| w.owns(req))
     }
 
     /// Whether keys are typed into a line.
     pub fn wants_text(&self) -> bool {
-        self.input.is_some() || self.chooser_typing() || self.mass.wants_text()
+        self.input.is_some()
+            || self.chooser_typing()
+            || self.import.as_ref().is_some_and(|w| w.wants_text())
+            || self.mass.wants_text()
     }
 
     /// Whether anything here animates (a spinner).
     pub fn is_busy(&self) -> bool {
-        self.views.iter().any(ListView::loading) || self.exports.iter().any(Export::is_running)
+        self.views.iter().any(ListView::loading)
+            || self.exports.iter().any(Export::is_running)
+            || self.import.as_ref().is_some_and(|w| w.is_busy())
     }
 
     /// Handles an action while the tab has the keyboard.
     pub fn update(&mut self, action: Action, now: Timestamp, ids: &mut RequestIds) -> Reply {
+        if self.import.is_some() {
+            return self.update_import(action, now, ids);
+        }
         if self.input.is_some() {
             return Reply::Effects(self.update_input(action, ids));
         }
@@ -292,6 +308,7 @@ impl RecordsState {
                 )));
                 Vec::new()
             }
+            Action::ImportRecords => self.open_import(),
             Action::ShowExports => {
                 self.popup = Some(Popup::Exports {
                     selected: self.exports.len().saturating_sub(1),

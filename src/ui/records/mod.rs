@@ -7,6 +7,7 @@
 
 mod columns;
 mod footer;
+mod import;
 mod mass;
 mod popups;
 mod table;
@@ -104,6 +105,9 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         None => {}
     }
     mass::render_popup(model, theme, area, frame);
+    if let Some(wizard) = &records.import {
+        import::render(wizard, theme, area, frame);
+    }
 }
 
 fn header_line<'a>(model: &'a Model, theme: &Theme, width: u16) -> Line<'a> {

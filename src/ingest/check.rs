@@ -113,6 +113,17 @@ pub struct Checker<'a> {
 impl<'a> Checker<'a> {
     /// Checks the header row and prepares the row checks.
     pub fn new(target: Target<'a>, header: &Record<'_>) -> Checker<'a> {
+        Checker::mapped(target, header, None)
+    }
+
+    /// [`Checker::new`] with the header's names remapped: `mapping[i]` is the field column `i`
+    /// sets (`None`: the column is skipped, neither checked nor sent). A column past the
+    /// mapping keeps its name.
+    pub fn mapped(
+        target: Target<'a>,
+        header: &Record<'_>,
+        mapping: Option<&[Option<String>]>,
+    ) -> Checker<'a> {
         let mut checker = Checker {
             target,
             columns: Vec::new(),
@@ -122,7 +133,16 @@ impl<'a> Checker<'a> {
             more_problems: 0,
             doomed: BTreeMap::new(),
         };
-        checker.header(header);
+        let names: Vec<Option<&str>> = header
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, name)| match mapping.and_then(|m| m.get(i)) {
+                Some(mapped) => mapped.as_deref(),
+                None => Some(name.as_ref()),
+            })
+            .collect();
+        checker.header(&names, &header.starts);
         checker
     }
 
@@ -142,14 +162,18 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn header(&mut self, header: &Record<'_>) {
+    fn header(&mut self, names: &[Option<&str>], starts: &[Position]) {
         let object = self.target.object;
         let operation = self.target.operation;
         let first = Position { line: 1, column: 1 };
         let mut seen: HashMap<String, Position> = HashMap::new();
         // Fields the columns set, directly or through a relationship.
         let mut sets: Vec<String> = Vec::new();
-        for (index, (name, &at)) in header.values.iter().zip(&header.starts).enumerate() {
+        for (index, (name, &at)) in names.iter().zip(starts).enumerate() {
+            let Some(name) = name else {
+                self.columns.push(Column::Skip);
+                continue;
+            };
             let (column, sets_field) = self.header_cell(name, at);
             if !name.is_empty() {
                 if let Some(first) = seen.get(&name.to_ascii_lowercase()) {
@@ -205,13 +229,12 @@ impl<'a> Checker<'a> {
                     .position(|s| s.eq_ignore_ascii_case(&field.name))
                 {
                     Some(_) => {
-                        let index = header
-                            .values
+                        let index = names
                             .iter()
-                            .position(|v| v.eq_ignore_ascii_case(&field.name))
+                            .position(|v| v.is_some_and(|v| v.eq_ignore_ascii_case(&field.name)))
                             .or_else(|| {
-                                header.values.iter().position(|v| {
-                                    relationship_column(v).is_some_and(|(_, rel, _)| {
+                                names.iter().position(|v| {
+                                    v.and_then(relationship_column).is_some_and(|(_, rel, _)| {
                                         reference_of(object, rel)
                                             .is_some_and(|r| r.name == field.name)
                                     })

@@ -160,8 +160,8 @@ pub(super) mod tests {
     /// A describe of the mock org (Account, or Contact).
     pub fn describe(name: &str) -> SObjectDescribe {
         let text = match name {
-            "Account" => include_str!("../../../assets/mock-org/describe/Account.json"),
-            _ => include_str!("../../../assets/mock-org/describe/Contact.json"),
+            "Account" => include_str!("../../assets/mock-org/describe/Account.json"),
+            _ => include_str!("../../assets/mock-org/describe/Contact.json"),
         };
         serde_json::from_str(text).expect("describe")
     }
