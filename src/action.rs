@@ -173,6 +173,13 @@ actions! {
     Complete => "complete", "Complete the word (object, field, relationship, picklist value)", key;
     [Records]
     OpenRecord => "open_record", "Records: open the selected record";
+    ToggleSelect => "toggle_select", "Records: select or unselect the row (and move down)", key;
+    SelectRange => "select_range", "Records: start a range of rows to select / select it", key;
+    SelectAll => "select_all", "Records: select every loaded row (again: none)";
+    MassEdit => "mass_edit", "Records: set one field on every selected row (staged until saved)";
+    MassDelete => "mass_delete", "Records: delete the selected rows (asks first)";
+    SaveMassEdit => "save_mass_edit", "Records: send the staged mass edit (200 records a call)";
+    UndoMassEdit => "undo_mass_edit", "Records: drop the staged mass edit", key;
     [Detail]
     EditField => "edit_field", "Edit the focused field of the record";
     FollowReference => "follow_reference", "Open the record the focused reference points to";

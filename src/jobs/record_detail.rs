@@ -163,7 +163,7 @@ pub fn escape_like(text: &str) -> String {
     out
 }
 
-async fn search(
+pub(super) async fn search(
     client: &SfClient,
     object: &str,
     text: &str,
@@ -227,6 +227,7 @@ mod tests {
             title: "Acme".into(),
             opened_at: Some(Timestamp::UNIX_EPOCH),
             staged,
+            mass: None,
         };
         write_drafts(dir.path(), std::slice::from_ref(&draft)).expect("write");
         assert_eq!(read_drafts(dir.path()).expect("read"), vec![draft]);

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::sf::bulk::{BulkError, BulkJob, write_csv_page};
 use crate::sf::types::query_decode_error;
-use crate::sf::{ApiError, ObjectRef, RawQueryPage, SfClient};
+use crate::sf::{ApiError, ObjectRef, RawQueryPage, RowResults, SfClient};
 use crate::state::records::job::{
     EXPORT_PAGE_ROWS, ExportPageDone, JobError, PageRows, RecordsJob, RecordsOutcome,
 };
@@ -117,6 +117,19 @@ pub async fn run(client: &SfClient, job: RecordsJob) -> RecordsOutcome {
         RecordsJob::ExportPage { job, locator, path } => {
             RecordsOutcome::ExportPage(export_page(client, &job, locator, path).await)
         }
+        RecordsJob::MassUpdate {
+            object,
+            ids,
+            fields,
+        } => RecordsOutcome::MassWritten(row_errors(
+            client.update_records(&object, &ids, &fields).await,
+        )),
+        RecordsJob::MassDelete { ids, .. } => {
+            RecordsOutcome::MassWritten(row_errors(client.delete_records(&ids).await))
+        }
+        RecordsJob::Search { object, text } => {
+            RecordsOutcome::Found(super::record_detail::search(client, &object, &text).await)
+        }
         RecordsJob::ExportAbort { job_id } => RecordsOutcome::Aborted(
             client
                 .abort_query_job(&job_id)
@@ -125,6 +138,14 @@ pub async fn run(client: &SfClient, job: RecordsJob) -> RecordsOutcome {
                 .map_err(JobError::from),
         ),
     }
+}
+
+/// Each record's error as the list shows it (`None`: written).
+fn row_errors(results: Result<RowResults, ApiError>) -> Result<Vec<Option<String>>, JobError> {
+    Ok(results?
+        .into_iter()
+        .map(|r| r.err().map(|e| e.to_string()))
+        .collect())
 }
 
 fn page(result: Result<RawQueryPage, ApiError>, columns: &[String]) -> Result<PageRows, JobError> {

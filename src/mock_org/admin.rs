@@ -14,9 +14,11 @@
 //!   `{"fail_next":1,"status":200,"kind":"html"}`), `after` (with `fail_next`: calls that pass
 //!   first), `retry_after` (seconds a 503 or 429 asks for, default 1, 0: none), `fail_rate`
 //!   with `seed` (that share of data API calls fails with a mix of transient failures, see
-//!   `chaos.rs`; 0 stops it).
-//! * `DELETE /__mock/faults` — no latency, no pending or random failures or dropped
-//!   connections.
+//!   `chaos.rs`; 0 stops it), `reject_writes` (`{"<record id>": "<message>"}`: updates of
+//!   those records fail with `FIELD_CUSTOM_VALIDATION_EXCEPTION`, deletes with `DELETE_FAILED`,
+//!   see `reject.rs`).
+//! * `DELETE /__mock/faults` — no latency, no pending or random failures, dropped
+//!   connections or rejected records.
 //! * `GET /__mock/clock` — the org's "now" and how far it is ahead of real time.
 //! * `POST /__mock/clock` — `{"advance_secs": N}` moves the org's clock forward N seconds
 //!   (fractions allowed): tokens time out, records are stamped and TODAY falls as if that much
@@ -207,6 +209,17 @@ fn set_faults(shared: &Shared, body: &[u8]) -> Result<Response, ApiError> {
         if let Some(remaining) = number("api_remaining") {
             inner.usage = shared.config.api_daily_limit.saturating_sub(remaining);
         }
+        if let Some(rejects) = body.get("reject_writes").and_then(Value::as_object) {
+            for (id, message) in rejects {
+                let message = message.as_str().unwrap_or("Rejected by a validation rule");
+                if !inner.reject(id, message) {
+                    return Err(ApiError::bad(
+                        "INVALID_FIELD",
+                        format!("reject_writes: {id:?} is not a record id"),
+                    ));
+                }
+            }
+        }
         if body.get("expire_tokens").and_then(Value::as_bool) == Some(true) {
             inner.tokens.clear();
         }
@@ -326,6 +339,7 @@ pub(crate) fn handle(
             inner.chaos = None;
             inner.drop_next = 0;
             inner.drop_result_pages = 0;
+            inner.rejected.clear();
             Ok(StatusCode::NO_CONTENT.into_response())
         }
         (["faults"], _) => Err(method_not_allowed(method, "DELETE,GET,POST")),
@@ -537,6 +551,55 @@ mod tests {
         let open = org();
         let response = handle(&open, &Method::GET, &HeaderMap::new(), &["state"], "", b"");
         assert_eq!(response.status(), StatusCode::OK, "no token, no check");
+    }
+
+    #[test]
+    fn reject_writes_names_records_whose_writes_fail_until_the_faults_are_cleared() {
+        let shared = org();
+        let post = |body: &str| {
+            handle(
+                &shared,
+                &Method::POST,
+                &HeaderMap::new(),
+                &["faults"],
+                "",
+                body.as_bytes(),
+            )
+            .status()
+        };
+        let id = crate::sf::id::normalize("001Dn0000000001").expect("an id");
+        let id = id.as_str();
+        assert_eq!(
+            post(r#"{"reject_writes": {"001Dn0000000001": "Industry is locked"}}"#),
+            StatusCode::OK
+        );
+        let rejected = shared.lock().rejection(id, false).expect("rejected");
+        assert_eq!(
+            (rejected.code, rejected.message.as_str()),
+            ("FIELD_CUSTOM_VALIDATION_EXCEPTION", "Industry is locked")
+        );
+        let delete = shared.lock().rejection(id, true).expect("rejected");
+        assert_eq!(delete.code, "DELETE_FAILED");
+        assert!(
+            shared
+                .lock()
+                .rejection("001Dn0000000002AAA", false)
+                .is_none()
+        );
+        assert_eq!(
+            post(r#"{"reject_writes": {"not an id": "x"}}"#),
+            StatusCode::BAD_REQUEST
+        );
+        let cleared = handle(
+            &shared,
+            &Method::DELETE,
+            &HeaderMap::new(),
+            &["faults"],
+            "",
+            b"",
+        );
+        assert_eq!(cleared.status(), StatusCode::NO_CONTENT);
+        assert!(shared.lock().rejection(id, false).is_none());
     }
 
     fn call(shared: &Shared, method: Method, body: &str) -> (StatusCode, Value) {

@@ -187,6 +187,9 @@ pub(crate) fn update(shared: &Shared, request: &Request<'_>) -> Result<Response,
             fields.remove("id");
             fields.remove("Id");
             let row = validate(object, &fields, false).map_err(|e| (Some(id.clone()), e))?;
+            if let Some(e) = inner.rejection(&id, false) {
+                return Err((Some(id), e));
+            }
             super::setup_org::require(shared, &object.name, super::setup_org::Access::Edit)
                 .map_err(|e| (Some(id.clone()), e))?;
             Ok((object.name.clone(), id, row))
@@ -267,6 +270,9 @@ pub(crate) fn delete(shared: &Shared, request: &Request<'_>) -> Result<Response,
             }
             super::setup_org::require(shared, &object.name, super::setup_org::Access::Delete)
                 .map_err(|e| (id.clone(), e))?;
+            if let Some(e) = inner.rejection(&id, true) {
+                return Err((id, e));
+            }
             Ok((object.name.clone(), id))
         })
         .collect();

@@ -29,6 +29,7 @@ mod organization;
 pub use organization::OrgType;
 mod private_file;
 mod query;
+mod reject;
 mod rest;
 mod schema;
 mod search;

@@ -154,6 +154,8 @@ pub(crate) struct Inner {
     pub drop_result_pages: usize,
     /// Web server and JWT flows: approvals, codes, refresh tokens and their knobs.
     pub flows: super::flows::FlowState,
+    /// Records (18-character ids) whose writes fail, with the message (`reject.rs`).
+    pub rejected: HashMap<String, String>,
 }
 
 /// Everything the handlers share.
@@ -266,6 +268,7 @@ impl Shared {
             drop_next: 0,
             drop_result_pages: 0,
             flows: super::flows::FlowState::new(&config),
+            rejected: HashMap::new(),
         };
         let clock = Clock::default();
         super::seed::seed(

@@ -40,8 +40,8 @@ pub mod types;
 mod fuzz_tests;
 
 pub use client::{
-    ApiCall, CallObserver, Clock, OrgFacts, QueryStream, RetryNotice, RetryObserver, RetryPolicy,
-    SfClient, Spill, SystemClock,
+    ApiCall, COLLECTION_LIMIT, CallObserver, Clock, OrgFacts, QueryStream, RetryNotice,
+    RetryObserver, RetryPolicy, RowError, RowResults, SfClient, Spill, SystemClock,
 };
 pub use error::{ApiError, BrowserLoginError, Diagnosis, SfCliError, SfError};
 pub use json_ref::{JsonRef, ObjectRef};

@@ -26,6 +26,7 @@ impl Model {
             Ask::Quit { discard } => {
                 if discard {
                     self.detail.discard_all();
+                    self.records.mass.staged = None;
                 }
                 self.overlay = None;
                 self.quit = true;
@@ -65,6 +66,9 @@ impl Model {
 
     /// A draft offered at start opens in a detail view with its edits staged.
     fn restore_draft(&mut self, draft: &Draft) -> Vec<Effect> {
+        if draft.mass.is_some() {
+            return self.restore_mass_edit(draft);
+        }
         let connected = self.token.session.is_some();
         let (mut view, effects) = RecordDetailState::from_draft(draft, connected, &mut self.ids);
         self.prepare_view(&mut view);

@@ -303,13 +303,12 @@ impl Model {
     }
 
     pub(super) fn update_inner(&mut self, action: Action) -> Vec<Effect> {
+        let staged = self.detail.staged_count() + usize::from(self.records.mass.staged.is_some());
         if action == Action::Quit
-            && self.detail.staged_count() > 0
+            && staged > 0
             && !matches!(self.overlay, Some(Overlay::QuitStaged { .. }))
         {
-            self.overlay = Some(Overlay::QuitStaged {
-                count: self.detail.staged_count(),
-            });
+            self.overlay = Some(Overlay::QuitStaged { count: staged });
             return Vec::new();
         }
         if action == Action::Quit {

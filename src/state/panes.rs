@@ -227,7 +227,10 @@ impl Pane for TokenState {
 
 impl Pane for RecordsState {
     fn contexts(&self) -> Vec<Context> {
-        if let Some(contexts) = self.import_contexts() {
+        if let Some(contexts) = self
+            .import_contexts()
+            .or_else(|| self.mass.contexts(self.production))
+        {
             contexts
         } else if self.input.is_some() || self.chooser_typing() {
             vec![Context::RecordsInput]

@@ -65,6 +65,7 @@ impl Model {
                 title: String::new(),
                 opened_at: None,
                 staged: serde_json::Map::new(),
+                mass: None,
             },
         };
         let connected = self.token.session.is_some();
@@ -99,6 +100,7 @@ impl Model {
         let profile = self.token.profile.as_deref();
         let mut drafts = self.kept_drafts.clone();
         drafts.extend(self.detail.drafts(profile));
+        drafts.extend(self.records.mass.draft());
         drafts
     }
 
@@ -163,6 +165,29 @@ impl Model {
     /// connecting or failing to): the lists only ever show the records of the profile they
     /// name, the one connected or being connected.
     pub(super) fn sync_records(&mut self) -> Vec<Effect> {
+        self.records.production = self.is_production();
+        let effects = self.sync_records_org();
+        // A staged mass edit whose org's lists went stays a draft (offered at the next start).
+        if let Some(draft) = self.records.mass.take_dropped() {
+            self.notice = Some(format!(
+                "Kept the staged mass edit of {} {} records as a draft.",
+                draft.mass.as_ref().map_or(0, |m| m.ids.len()),
+                draft.object
+            ));
+            self.kept_drafts.push(draft);
+        }
+        effects
+    }
+
+    /// A staged mass edit from the drafts file: staged again on the selection of its records.
+    pub(super) fn restore_mass_edit(&mut self, draft: &Draft) -> Vec<Effect> {
+        let effects = self.records.restore_mass(draft, &mut self.ids);
+        self.tab = Tab::Records;
+        self.focus = Focus::Main;
+        self.track(effects)
+    }
+
+    fn sync_records_org(&mut self) -> Vec<Effect> {
         match self.token.session.as_ref().map(|s| s.profile.clone()) {
             Some(profile) if self.records.profile.as_deref() != Some(profile.as_str()) => {
                 let effects = self.records.connected(&profile, &mut self.ids);

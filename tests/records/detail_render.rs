@@ -201,6 +201,7 @@ fn drafts_popup() {
         title: "Acme Corp".into(),
         opened_at: Some(opened_at()),
         staged,
+        mass: None,
     };
     let mut form = Map::new();
     form.insert("FirstName".into(), json!("Ada"));

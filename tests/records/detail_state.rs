@@ -450,6 +450,7 @@ fn drafts_found_at_start_are_offered_and_restore_with_the_edits_staged() {
         title: "Acme Corp".into(),
         opened_at: Some(opened_at()),
         staged,
+        mass: None,
     };
     model.offer_drafts(vec![
         draft.clone(),

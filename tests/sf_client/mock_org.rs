@@ -648,3 +648,102 @@ async fn tls_with_and_without_ca_file() {
     assert!(matches!(e, ApiError::Tls { .. }), "{e:?}");
     assert!(e.diagnosis().fix.contains("ca_file"));
 }
+
+/// sObject Collections writes of many records (#21): calls of 200, `allOrNone` false, each
+/// record's result by position; a call refused without being run (429) is sent again, one that
+/// failed after it was sent is not (its records get the call's error, the calls after it are
+/// not made).
+#[tokio::test]
+async fn collections_update_and_delete_go_in_calls_of_200_with_results_by_position() {
+    use sfterm::sf::{COLLECTION_LIMIT, RowError};
+    let org = org_with(MockOrgConfig {
+        records: 260,
+        ..MockOrgConfig::default()
+    })
+    .await;
+    let client = client(&org);
+    let ids: Vec<String> = client
+        .query("SELECT Id FROM Account")
+        .await
+        .expect("query")
+        .records
+        .iter()
+        .map(|r| r["Id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!((ids.len(), COLLECTION_LIMIT), (260, 200));
+    org.reject_writes(&ids[3], "Industry is locked");
+    org.reject_writes(&ids[230], "Industry is locked");
+    let fields = map(json!({"Industry": "Energy"}));
+    let before = org.api_usage();
+    let results = client
+        .update_records("Account", &ids[..250], &fields)
+        .await
+        .expect("sent");
+    assert_eq!(org.api_usage() - before, 2, "two calls: 200 and 50");
+    assert_eq!(results.len(), 250);
+    for (i, result) in results.iter().enumerate() {
+        match result {
+            Err(RowError::Record(errors)) if i == 3 || i == 230 => {
+                assert_eq!(errors[0].error_code, "FIELD_CUSTOM_VALIDATION_EXCEPTION");
+                assert_eq!(errors[0].message, "Industry is locked");
+            }
+            Ok(()) if i != 3 && i != 230 => {}
+            other => panic!("record {i}: {other:?}"),
+        }
+    }
+    let saved = client
+        .get_record("Account", &ids[229], Some(&["Industry"]))
+        .await
+        .expect("get");
+    assert_eq!(saved.fields["Industry"], json!("Energy"));
+
+    // 429: refused without being run, so sent again.
+    org.fail_next(1, 429);
+    let results = client
+        .update_records("Account", &ids[..2], &fields)
+        .await
+        .expect("sent");
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    // 503 after sending: not repeated; the first call's records carry its error, the rest
+    // were not sent.
+    org.fail_next(1, 503);
+    let results = client
+        .update_records("Account", &ids[..250], &fields)
+        .await
+        .expect("answered");
+    assert!(
+        matches!(
+            &results[0],
+            Err(RowError::Call(ApiError::MaybeApplied { .. }))
+        ),
+        "{:?}",
+        results[0]
+    );
+    assert!(matches!(&results[199], Err(RowError::Call(_))));
+    assert!(matches!(&results[200], Err(RowError::NotSent)));
+    assert!(
+        results[0]
+            .as_ref()
+            .expect_err("failed")
+            .to_string()
+            .contains("the call failed")
+    );
+
+    // Deletes: by position too; the rejected one stays.
+    let results = client.delete_records(&ids[..5]).await.expect("sent");
+    let codes: Vec<Option<String>> = results
+        .iter()
+        .map(|r| match r {
+            Err(RowError::Record(e)) => Some(e[0].error_code.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(codes[3].as_deref(), Some("DELETE_FAILED"));
+    assert_eq!(codes.iter().flatten().count(), 1);
+    assert_eq!(org.record_count("Account"), 256);
+    let e = client
+        .update_records("Account", &["not an id!".to_owned()], &fields)
+        .await
+        .expect_err("refused before sending");
+    assert!(matches!(e, ApiError::InvalidInput(_)), "{e:?}");
+}

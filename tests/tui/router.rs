@@ -123,6 +123,7 @@ fn tops() -> Vec<Top> {
                         title: "Acme".into(),
                         opened_at: None,
                         staged: serde_json::Map::new(),
+                        mass: None,
                     }],
                     selected: 0,
                 });

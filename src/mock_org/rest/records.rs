@@ -175,6 +175,9 @@ pub(super) fn record(
                 return Err(precondition_failed());
             }
             let changes = validate(object, &body, false)?;
+            if let Some(e) = inner.rejection(&id, false) {
+                return Err(e);
+            }
             record.apply_update(object, changes, &shared.user_id, shared.clock.now_ms());
             inner.store.table_mut(object).put(&id, &record);
             let tag = row_etag(&inner, &object.name, &id);
@@ -192,6 +195,9 @@ pub(super) fn record(
             )?;
             let mut inner = shared.lock();
             let mut record = live_record(&inner, &object.name, &id)?;
+            if let Some(e) = inner.rejection(&id, true) {
+                return Err(e);
+            }
             record.mark_deleted(shared.clock.now_ms());
             inner.store.table_mut(object).put(&id, &record);
             Ok(StatusCode::NO_CONTENT.into_response())

@@ -2,6 +2,8 @@
 //! the submodules (login and renewal, sending, queries, sObjects, what the org offers).
 
 mod auth;
+mod collections;
+pub use collections::{COLLECTION_LIMIT, RowError, RowResults};
 mod grants;
 mod observe;
 pub use observe::{ApiCall, BODY_LIMIT, CallObserver, MASK};

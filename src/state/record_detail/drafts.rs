@@ -48,12 +48,13 @@ impl RecordDetailState {
             title: self.title(),
             opened_at: self.opened_at,
             staged: self.staged.clone().into_iter().collect(),
+            mass: None,
         })
     }
 }
 
-/// Staged edits of one record (or the content of a create form), kept on disk until saved or
-/// discarded.
+/// Staged edits of one record (or the content of a create form, or a mass edit of selected
+/// rows), kept on disk until saved or discarded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
     /// The profile the record belongs to.
@@ -70,4 +71,20 @@ pub struct Draft {
     #[serde(default)]
     pub opened_at: Option<Timestamp>,
     pub staged: Map<String, Value>,
+    /// A mass edit of the Records list: `staged` (one field) set on each of these records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mass: Option<MassDraft>,
+}
+
+/// The records a staged mass edit goes to and how its value shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MassDraft {
+    /// The selected records' Ids.
+    pub ids: Vec<String>,
+    /// The field's label.
+    #[serde(default)]
+    pub label: String,
+    /// The value as the list shows it (a reference's name).
+    #[serde(default)]
+    pub shown: String,
 }

@@ -17,7 +17,7 @@ mod popups;
 mod stack;
 
 pub use conflict::Conflict;
-pub use drafts::Draft;
+pub use drafts::{Draft, MassDraft};
 pub use popups::Popup;
 pub use stack::{DetailStack, StackReply};
 

@@ -58,6 +58,22 @@ pub enum RecordsJob {
     ExportAbort {
         job_id: String,
     },
+    /// Set `fields` on each of `ids` (sObject Collections, 200 a call, `allOrNone` false).
+    MassUpdate {
+        object: String,
+        ids: Vec<String>,
+        fields: serde_json::Map<String, serde_json::Value>,
+    },
+    /// Delete each of `ids` (sObject Collections, 200 a call, `allOrNone` false).
+    MassDelete {
+        object: String,
+        ids: Vec<String>,
+    },
+    /// The mass edit's reference editor: records of `object` whose name contains `text`.
+    Search {
+        object: String,
+        text: String,
+    },
 }
 
 impl RecordsJob {
@@ -73,6 +89,13 @@ impl RecordsJob {
             RecordsJob::ExportPoll { job_id, .. } => format!("export: job {job_id}"),
             RecordsJob::ExportPage { job, .. } => format!("export: downloading {}", job.id),
             RecordsJob::ExportAbort { job_id } => format!("export: aborting {job_id}"),
+            RecordsJob::MassUpdate { object, ids, .. } => {
+                format!("updating {} {object} records", ids.len())
+            }
+            RecordsJob::MassDelete { object, ids } => {
+                format!("deleting {} {object} records", ids.len())
+            }
+            RecordsJob::Search { object, .. } => format!("searching {object}"),
         }
     }
 }
@@ -119,6 +142,10 @@ pub enum RecordsOutcome {
     /// A page was written: its rows, the file's size and the next locator.
     ExportPage(Result<ExportPageDone, JobError>),
     Aborted(Result<(), JobError>),
+    /// A mass update or delete: each record's error (`None`: written), in the order sent.
+    MassWritten(Result<Vec<Option<String>>, JobError>),
+    /// (id, name) pairs for the mass edit's reference editor.
+    Found(Result<Vec<(String, String)>, String>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,6 +173,10 @@ impl RecordsJob {
             }
             RecordsJob::ExportPage { .. } => RecordsOutcome::ExportPage(Err(e)),
             RecordsJob::ExportAbort { .. } => RecordsOutcome::Aborted(Err(e)),
+            RecordsJob::MassUpdate { .. } | RecordsJob::MassDelete { .. } => {
+                RecordsOutcome::MassWritten(Err(e))
+            }
+            RecordsJob::Search { .. } => RecordsOutcome::Found(Err(e.message)),
         }
     }
 }

@@ -83,6 +83,9 @@ pub struct SoqlError {
 impl RecordsState {
     /// A key typed into the focused line.
     pub fn type_key(&mut self, key: KeyEvent) {
+        if self.mass.wants_text(self.production) {
+            return self.mass.type_key(key, self.production);
+        }
         if self.chooser_typing() {
             return self.type_into_chooser(key);
         }

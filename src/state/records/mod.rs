@@ -19,6 +19,8 @@ mod follow;
 mod importing;
 mod line;
 mod list;
+mod mass;
+mod mass_outcome;
 pub mod narrow;
 mod paging;
 
@@ -26,6 +28,7 @@ pub use chooser::{Choice, ChoiceKind, MAX_HOPS};
 pub use exports::Export;
 pub use line::{LineInput, SoqlError};
 pub use list::{Filter, ListView, default_columns};
+pub use mass::{Failure, MassEdit, MassPopup, MassState, editable_fields};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -105,8 +108,11 @@ pub struct RecordsState {
     chosen: BTreeMap<String, Vec<String>>,
     /// The import wizard (`I`), over the list while open.
     pub import: Option<Box<crate::state::import::ImportWizard>>,
-    /// The connected org is production (set by the model: an import asks before it runs).
+    /// The connected org is production (set by the model): an import and a mass save ask
+    /// before they run, a mass delete needs the count typed.
     pub production: bool,
+    /// The selected rows and the mass edit staged on them.
+    pub mass: MassState,
 }
 
 impl Default for RecordsState {
@@ -129,6 +135,7 @@ impl Default for RecordsState {
             chosen: BTreeMap::new(),
             import: None,
             production: false,
+            mass: MassState::default(),
         }
     }
 }
@@ -174,6 +181,7 @@ impl RecordsState {
             || self.global_req == Some(req)
             || self.refetch_reqs.contains_key(&req)
             || self.exports.iter().any(|e| e.req == Some(req))
+            || self.mass.owns(req)
             || self.import.as_ref().is_some_and(|w| w.owns(req))
     }
 
@@ -182,6 +190,7 @@ impl RecordsState {
         self.input.is_some()
             || self.chooser_typing()
             || self.import.as_ref().is_some_and(|w| w.wants_text())
+            || self.mass.wants_text(self.production)
     }
 
     /// Whether anything here animates (a spinner).
@@ -198,6 +207,11 @@ impl RecordsState {
         }
         if self.input.is_some() {
             return Reply::Effects(self.update_input(action, ids));
+        }
+        if self.popup.is_none()
+            && let Some(effects) = self.update_mass(action, ids)
+        {
+            return Reply::Effects(effects);
         }
         if self.popup.is_some() {
             return self.update_popup(action, ids);
@@ -415,6 +429,8 @@ impl RecordsState {
             RecordsOutcome::ExportJob(result) => self.on_export_job(req, result, ids),
             RecordsOutcome::ExportPage(result) => self.on_export_page(req, result, ids),
             RecordsOutcome::Aborted(result) => self.on_export_aborted(req, result),
+            RecordsOutcome::MassWritten(result) => self.on_mass_written(req, result),
+            RecordsOutcome::Found(result) => self.on_mass_found(req, result),
         }
     }
 }

@@ -20,6 +20,7 @@ impl RecordsState {
         if self.profile.as_deref() != Some(profile) {
             effects = self.forget_org();
             self.profile = Some(profile.to_owned());
+            self.mass.connected(profile);
         }
         effects.extend(self.ensure_loaded(ids));
         effects
@@ -47,6 +48,7 @@ impl RecordsState {
         self.input = None;
         self.popup = None;
         self.notice = None;
+        self.mass.forget_org();
         effects
     }
 
@@ -226,6 +228,7 @@ impl RecordsState {
     /// Switches to the view of `object` (created if new) and loads it if needed.
     pub fn switch_to(&mut self, object: &str, ids: &mut RequestIds) -> Vec<Effect> {
         self.show_object(object);
+        self.mass.object_shown(object);
         self.notice = None;
         self.ensure_loaded(ids)
     }

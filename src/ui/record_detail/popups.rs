@@ -253,7 +253,17 @@ pub fn render_drafts(
             .as_deref()
             .map(|p| format!(" · {p}"))
             .unwrap_or_default();
-        let text = format!("{what}{profile}: {}", fields.join(", "));
+        let text = match &draft.mass {
+            // A mass edit: "mass edit: Industry = Energy on 50 Account records · Demo org".
+            Some(mass) => format!(
+                "mass edit: {} = {} on {} {} records{profile}",
+                mass.label,
+                mass.shown,
+                mass.ids.len(),
+                draft.object
+            ),
+            None => format!("{what}{profile}: {}", fields.join(", ")),
+        };
         let style = if i == selected {
             theme.selected()
         } else {

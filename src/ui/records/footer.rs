@@ -76,6 +76,9 @@ pub(super) fn footer_lines(model: &Model, theme: &Theme, width: usize) -> Vec<Li
         }
         return lines;
     }
+    if let Some(staged) = super::mass::staged_line(model, theme) {
+        lines.push(staged);
+    }
     if let Some(notice) = &records.notice {
         lines.push(Line::styled(notice.clone(), theme.warn()));
     } else if let Some(error) = view.error.as_ref().filter(|_| !view.rows.is_empty()) {

@@ -8,6 +8,7 @@
 mod columns;
 mod footer;
 mod import;
+mod mass;
 mod popups;
 mod table;
 
@@ -103,6 +104,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         Some(Popup::Exports { selected }) => render_exports(records, *selected, theme, area, frame),
         None => {}
     }
+    mass::render_popup(model, theme, area, frame);
     if let Some(wizard) = &records.import {
         import::render(wizard, theme, area, frame);
     }
@@ -130,7 +132,12 @@ fn header_line<'a>(model: &'a Model, theme: &Theme, width: u16) -> Line<'a> {
         crate::state::records::Filter::Soql(_) => " (SOQL line query)".to_owned(),
     };
     spans.push(Span::styled(filter.clone(), theme.warn()));
-    let mut right = view.progress();
+    let mut right = mass::selected_label(model);
+    let progress = view.progress();
+    if !right.is_empty() && !progress.is_empty() {
+        right.push_str(" · ");
+    }
+    right.push_str(&progress);
     if view.loading() {
         right.push(' ');
         right.push_str(SPINNER[model.frame % SPINNER.len()]);

@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -136,7 +136,13 @@ pub(super) fn render_list(
         } else {
             row == view.cursor
         };
-        let mut spans = vec![Span::raw(if selected { "▸" } else { " " })];
+        // A selected row (mass edit) is marked ✓ and bold, the cursor's row ▸.
+        let marked = records.is_marked(row);
+        let mut spans = vec![match (marked, selected) {
+            (true, _) => Span::styled("✓", theme.ok()),
+            (false, true) => Span::raw("▸"),
+            (false, false) => Span::raw(" "),
+        }];
         for (c, width) in widths.iter().enumerate() {
             if c > 0 {
                 spans.push(Span::raw(" "));
@@ -160,9 +166,12 @@ pub(super) fn render_list(
                 None => spans.push(Span::styled(fit("(empty)", *width), theme.dim())),
             }
         }
-        let line = Line::from(spans);
+        let mut line = Line::from(spans);
+        if marked {
+            line = line.style(Style::default().add_modifier(Modifier::BOLD));
+        }
         lines.push(if selected {
-            line.style(theme.selected())
+            line.patch_style(theme.selected())
         } else {
             line
         });
