@@ -30,6 +30,7 @@ pub use organization::OrgType;
 mod private_file;
 mod query;
 mod rest;
+mod result_pages;
 mod schema;
 mod search;
 mod seed;

@@ -8,6 +8,7 @@
 mod common;
 
 mod bulk;
+mod downloads;
 mod fake_org;
 mod grants;
 mod login_diagnosis;
