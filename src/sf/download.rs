@@ -349,7 +349,14 @@ impl SfClient {
                 let Some(url) = pending.pop_front() else {
                     break;
                 };
-                fetching.push_back(Box::pin(self.result_chunk(job, url.clone(), version)));
+                // Spawned, so the chunks are received and decompressed on all the runtime's
+                // threads while this task writes; the handle cancels the fetch when dropped.
+                let (client, chunk_job, chunk_url) = (self.clone(), job.clone(), url.clone());
+                let fetch =
+                    async move { client.result_chunk(&chunk_job, chunk_url, version).await };
+                let (fetch, handle) = futures::FutureExt::remote_handle(fetch);
+                tokio::spawn(fetch);
+                fetching.push_back(Box::pin(handle));
                 fetching_urls.push_back(url);
                 started += 1;
             }
