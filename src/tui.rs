@@ -91,6 +91,7 @@ async fn run_with(
         .map_err(|e| Failure::new(EXIT_FAILURE, e.to_string()))?;
     let keymap = Keymap::load(&settings.keys).map_err(|e| Failure::new(EXIT_FAILURE, e))?;
     crate::sf::types::set_configured_attempts(settings.retries);
+    crate::sf::bulk::set_configured_export_concurrency(settings.export_concurrency);
     let log = crate::logging::init(&paths::data_dir(), &settings.log_level).ok();
     // After the log is open (so its own line lands there), before profiles.toml is read (so its
     // warning below only shows when it could not be made private). The settings directory is

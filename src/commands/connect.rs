@@ -175,6 +175,7 @@ pub(crate) async fn client_of(
     let settings = crate::config::Settings::load(&ctx.config_dir.join("config.toml"))
         .map_err(|e| CommandError::failure(e.to_string()))?;
     crate::sf::types::set_configured_attempts(settings.retries);
+    crate::sf::bulk::set_configured_export_concurrency(settings.export_concurrency);
     let env = crate::sf::types::RETRIES_ENV;
     if let Ok(value) = std::env::var(env)
         && let Err(why) = crate::sf::types::parse_attempts(&value)
@@ -182,6 +183,15 @@ pub(crate) async fn client_of(
         eprintln!(
             "warning: {env} {why}; ignored (config.toml's retries = {} is used)",
             settings.retries
+        );
+    }
+    let env = crate::sf::bulk::EXPORT_CONCURRENCY_ENV;
+    if let Ok(value) = std::env::var(env)
+        && let Err(why) = crate::sf::bulk::parse_export_concurrency(&value)
+    {
+        eprintln!(
+            "warning: {env} {why}; ignored (config.toml's export_concurrency = {} is used)",
+            settings.export_concurrency
         );
     }
     let secret = if profile.needs_secret() {

@@ -1,5 +1,5 @@
-//! General settings from `config.toml` (theme, token renewal margin, log level, retries, key
-//! overrides).
+//! General settings from `config.toml` (theme, token renewal margin, log level, retries, export
+//! concurrency, key overrides).
 //!
 //! Every key is optional; a missing file means the defaults. Unknown keys and wrong types are
 //! errors that name the key and give `file:line:col`, so typos do not go unnoticed.
@@ -35,6 +35,9 @@ pub struct Settings {
     /// How many times a request that meets a failure that passes is tried at most, the first
     /// try included (`SFTERM_RETRIES` overrides it; see docs/reliability.md).
     pub retries: u32,
+    /// Result chunks an export downloads at once (1: page by page; `SFTERM_EXPORT_CONCURRENCY`
+    /// overrides it, `sfterm export --concurrency` too).
+    pub export_concurrency: usize,
     /// User key bindings layered over the defaults.
     pub keys: KeyOverrides,
 }
@@ -46,6 +49,7 @@ impl Default for Settings {
             renew_margin_secs: 300,
             log_level: "info".to_owned(),
             retries: crate::sf::client::DEFAULT_ATTEMPTS,
+            export_concurrency: crate::sf::bulk::DEFAULT_EXPORT_CONCURRENCY,
             keys: KeyOverrides::new(),
         }
     }
@@ -136,6 +140,25 @@ impl Settings {
                             )
                         })?;
                 }
+                "export_concurrency" => {
+                    s.export_concurrency = item
+                        .as_integer()
+                        .and_then(|i| {
+                            crate::sf::bulk::parse_export_concurrency(&i.to_string()).ok()
+                        })
+                        .ok_or_else(|| {
+                            err(
+                                item,
+                                key,
+                                root,
+                                format!(
+                                    "\"export_concurrency\" must be a whole number of downloads \
+                                     at once from 1 (page by page) to {}",
+                                    crate::sf::bulk::MAX_EXPORT_CONCURRENCY
+                                ),
+                            )
+                        })?;
+                }
                 "keys" => s.keys = parse_keys(path, text, root, item)?,
                 other => {
                     let span = root
@@ -148,7 +171,7 @@ impl Settings {
                         span,
                         format!(
                             "unknown setting \"{other}\" (known: theme, renew_margin_secs, \
-                             log_level, retries, keys)"
+                             log_level, retries, export_concurrency, keys)"
                         ),
                     ));
                 }
@@ -240,13 +263,14 @@ mod tests {
     fn full_file() {
         let s = parse(
             "theme = \"light\"\nrenew_margin_secs = 120\nlog_level = \"sfterm=debug\"\n\
-             retries = 2\n\n[keys.global]\nquit = [\"q\", \"ctrl-c\"]\n[keys.records]\nrefresh = \"ctrl-r\"\n",
+             retries = 2\nexport_concurrency = 8\n\n[keys.global]\nquit = [\"q\", \"ctrl-c\"]\n[keys.records]\nrefresh = \"ctrl-r\"\n",
         )
         .expect("valid");
         assert_eq!(s.theme, "light");
         assert_eq!(s.renew_margin_secs, 120);
         assert_eq!(s.log_level, "sfterm=debug");
         assert_eq!(s.retries, 2);
+        assert_eq!(s.export_concurrency, 8);
         assert_eq!(s.keys["global"]["quit"], ["q", "ctrl-c"]);
         assert_eq!(s.keys["records"]["refresh"], ["ctrl-r"]);
     }
@@ -257,7 +281,7 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "config.toml:2:3: unknown setting \"colour\" (known: theme, renew_margin_secs, \
-             log_level, retries, keys)"
+             log_level, retries, export_concurrency, keys)"
         );
     }
 
@@ -283,6 +307,14 @@ mod tests {
             let e = parse(bad).expect_err(bad);
             assert!(
                 e.to_string().starts_with("config.toml:1:11: \"retries\""),
+                "{bad}: {e}"
+            );
+        }
+        for bad in ["export_concurrency = 0\n", "export_concurrency = 17\n"] {
+            let e = parse(bad).expect_err(bad);
+            assert!(
+                e.to_string()
+                    .starts_with("config.toml:1:22: \"export_concurrency\""),
                 "{bad}: {e}"
             );
         }

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::sf::bulk::{BulkError, BulkJob, write_csv_page};
+use crate::sf::bulk::{BulkError, BulkJob, DownloadOptions, ResultCursor, write_csv_page};
 use crate::sf::types::query_decode_error;
 use crate::sf::{ApiError, ObjectRef, RawQueryPage, RowResults, SfClient};
 use crate::state::records::job::{
@@ -114,8 +114,8 @@ pub async fn run(client: &SfClient, job: RecordsJob) -> RecordsOutcome {
                     .map_err(JobError::from),
             )
         }
-        RecordsJob::ExportPage { job, locator, path } => {
-            RecordsOutcome::ExportPage(export_page(client, &job, locator, path).await)
+        RecordsJob::ExportPage { job, cursor, path } => {
+            RecordsOutcome::ExportPage(export_page(client, &job, cursor, path).await)
         }
         RecordsJob::MassUpdate {
             object,
@@ -167,48 +167,59 @@ pub(super) fn expand_home(path: PathBuf) -> PathBuf {
     }
 }
 
+/// One step of an export's download: at most two rounds of chunks (or pages) from `cursor`,
+/// written to the file in order, so the jobs popup's progress moves after each step.
 async fn export_page(
     client: &SfClient,
     job: &BulkJob,
-    locator: Option<String>,
+    cursor: ResultCursor,
     path: PathBuf,
 ) -> Result<ExportPageDone, JobError> {
-    // A page that fails for a while is retried by the client's retry policy.
-    let page = client
-        .query_job_page(job, locator.as_deref(), Some(EXPORT_PAGE_ROWS))
-        .await?;
-    let first = locator.is_none();
-    let csv = page.csv.clone();
+    let first = cursor == ResultCursor::Start;
     let path = expand_home(path);
-    // Writes the page and answers the file's size (later pages leave out the header row, so
-    // the pages' lengths do not add up to it).
-    let write = tokio::task::spawn_blocking(move || -> std::io::Result<u64> {
+    let io_error = |e: std::io::Error| JobError {
+        code: None,
+        message: format!("cannot write the export file: {e}"),
+        not_connected: false,
+    };
+    let file = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
         // A new file is 0600 (its folder 0700); one the user already has keeps its mode.
-        let file = if first {
+        Ok(if first {
             crate::private_fs::create_parent_dir(&path)?;
             crate::private_fs::create(&path)?
         } else {
             crate::private_fs::append(&path)?
-        };
-        let mut out = std::io::BufWriter::new(file);
-        write_csv_page(&mut out, &csv, first)?;
-        out.flush()?;
-        Ok(out.get_ref().metadata()?.len())
+        })
     })
     .await
     .map_err(|e| JobError {
         code: None,
         message: e.to_string(),
         not_connected: false,
-    })?;
-    let bytes = write.map_err(|e| JobError {
-        code: None,
-        message: format!("cannot write the export file: {e}"),
-        not_connected: false,
-    })?;
+    })?
+    .map_err(io_error)?;
+    let mut out = std::io::BufWriter::new(file);
+    let defaults = DownloadOptions::default();
+    let options = DownloadOptions {
+        max_records: Some(EXPORT_PAGE_ROWS),
+        max_pages: Some(2 * defaults.concurrency as u64),
+        ..defaults
+    };
+    // A page that fails for a while is retried by the client's retry policy. Later pages leave
+    // out the header row, so the file's size is read from the file itself.
+    let mut with_header = first;
+    let summary = client
+        .download_query_job(job, cursor, options, |page, _| {
+            write_csv_page(&mut out, &page.csv, with_header)?;
+            with_header = false;
+            Ok(())
+        })
+        .await?;
+    out.flush().map_err(io_error)?;
+    let bytes = out.get_ref().metadata().map_err(io_error)?.len();
     Ok(ExportPageDone {
-        records: page.records,
+        records: summary.records,
         bytes,
-        next_locator: page.next_locator,
+        next: summary.next,
     })
 }

@@ -9,7 +9,8 @@
 //!   `api_remaining` (calls left today), `drop_connections` (count: the next N requests, any
 //!   path but `/__mock/...`, get their TCP connection closed without an answer),
 //!   `drop_result_pages` (count: the next N Bulk result page requests with a locator, i.e. a
-//!   download already under way, get their connection closed), `kind` (with `fail_next`: what
+//!   download already under way, get their connection closed), `slow_first_result_page_ms`
+//!   (the Bulk result page of a job's first rows sends its body that late), `kind` (with `fail_next`: what
 //!   the failing answers look like, see [`FaultKind`]; `status` applies to all kinds, e.g.
 //!   `{"fail_next":1,"status":200,"kind":"html"}`), `after` (with `fail_next`: calls that pass
 //!   first), `retry_after` (seconds a 503 or 429 asks for, default 1, 0: none), `fail_rate`
@@ -146,6 +147,7 @@ fn faults_body(shared: &Shared) -> Value {
            "fail_rate": chaos.map_or(0.0, |c| c.rate), "seed": chaos.map(|c| c.seed),
            "failed_at_random": chaos.map_or(0, |c| c.failed),
            "drop_connections": inner.drop_next, "drop_result_pages": inner.drop_result_pages,
+           "slow_first_result_page_ms": inner.slow_first_result_page_ms,
            "api_usage": inner.usage, "api_limit": shared.config.api_daily_limit})
 }
 
@@ -202,6 +204,9 @@ fn set_faults(shared: &Shared, body: &[u8]) -> Result<Response, ApiError> {
         }
         if let Some(count) = number("drop_result_pages") {
             inner.drop_result_pages = usize::try_from(count).unwrap_or(usize::MAX);
+        }
+        if let Some(ms) = number("slow_first_result_page_ms") {
+            inner.slow_first_result_page_ms = ms;
         }
         if let Some(used) = number("api_usage") {
             inner.usage = used;
@@ -340,6 +345,7 @@ pub(crate) fn handle(
             inner.drop_next = 0;
             inner.drop_result_pages = 0;
             inner.rejected.clear();
+            inner.slow_first_result_page_ms = 0;
             Ok(StatusCode::NO_CONTENT.into_response())
         }
         (["faults"], _) => Err(method_not_allowed(method, "DELETE,GET,POST")),
@@ -424,6 +430,14 @@ impl super::MockOrg {
     /// interrupted mid-way.
     pub fn drop_next_result_pages(&self, count: usize) {
         self.shared.lock().drop_result_pages = count;
+    }
+
+    /// Makes the Bulk result page of a job's first rows send its body `delay` late (zero:
+    /// not): chunks of a parallel download then finish out of order. Also `POST
+    /// /__mock/faults {"slow_first_result_page_ms": 300}`.
+    pub fn slow_first_result_page(&self, delay: Duration) {
+        self.shared.lock().slow_first_result_page_ms =
+            u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
     }
 
     /// Sets how many API calls are left today; at 0 every data API call answers 403

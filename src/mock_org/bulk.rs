@@ -1,5 +1,6 @@
 //! Bulk API 2.0 query jobs (`/services/data/vNN.0/jobs/query`): create, poll, results as CSV
-//! pages with `Sforce-Locator` / `Sforce-NumberOfRecords`, abort, delete, list.
+//! pages with `Sforce-Locator` / `Sforce-NumberOfRecords`, abort, delete, list; the parallel
+//! results listing (`resultPages`) is in [`super::result_pages`].
 //!
 //! The query runs when the job is created; the job then reports `InProgress` for
 //! `MockOrgConfig::bulk_polls_in_progress` polls before `JobComplete`.
@@ -97,7 +98,7 @@ pub(super) fn version_number(request: &Request<'_>) -> u32 {
     request.version.trim_end_matches(".0").parse().unwrap_or(0)
 }
 
-/// Dispatches `jobs/query[/{id}[/results]]`.
+/// Dispatches `jobs/query[/{id}[/results|/resultPages]]`.
 pub(crate) fn route(
     shared: &Shared,
     request: &Request<'_>,
@@ -116,6 +117,13 @@ pub(crate) fn route(
         [id, results] if results.eq_ignore_ascii_case("results") => {
             if *request.method == Method::GET {
                 results_page(shared, request, id)
+            } else {
+                Err(method_not_allowed(request.method, "GET"))
+            }
+        }
+        [id, pages] if pages.eq_ignore_ascii_case("resultPages") => {
+            if *request.method == Method::GET {
+                super::result_pages::list(shared, request, id)
             } else {
                 Err(method_not_allowed(request.method, "GET"))
             }
@@ -376,13 +384,14 @@ pub(super) fn push_quoted(csv: &mut Vec<u8>, value: &str) {
     csv.push(b'"');
 }
 
-fn results_page(
-    shared: &Shared,
+/// The job `raw_id` whose results the request may read: it exists (else 404), was created with
+/// the request's API version (else 409) and is `JobComplete` (else 412 `JOB_NOT_COMPLETE`).
+pub(super) fn completed_job<'a>(
+    inner: &'a super::state::Inner,
     request: &Request<'_>,
     raw_id: &str,
-) -> Result<Response, ApiError> {
+) -> Result<&'a Job, ApiError> {
     let id = crate::sf::id::normalize(raw_id).unwrap_or_default();
-    let inner = shared.lock();
     let job = inner.jobs.get(&id).ok_or_else(|| {
         error(
             StatusCode::NOT_FOUND,
@@ -407,6 +416,16 @@ fn results_page(
             ),
         ));
     }
+    Ok(job)
+}
+
+fn results_page(
+    shared: &Shared,
+    request: &Request<'_>,
+    raw_id: &str,
+) -> Result<Response, ApiError> {
+    let inner = shared.lock();
+    let job = completed_job(&inner, request, raw_id)?;
     let max = request
         .param("maxRecords")
         .and_then(|m| m.parse::<usize>().ok())
@@ -451,11 +470,25 @@ fn results_page(
     } else {
         "null".to_owned()
     };
+    let slow = if offset == 0 {
+        inner.slow_first_result_page_ms
+    } else {
+        0
+    };
     // Compressing needs no data of the org's: others' requests need not wait for it.
     drop(inner);
     let gzip = wants_gzip(request);
     let body = if gzip { gzip_bytes(&csv)? } else { csv };
-    let mut response = (StatusCode::OK, body).into_response();
+    let mut response = if slow > 0 {
+        // The headers go at once, the body after the delay: the page arrives last.
+        let delayed = futures::stream::once(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(slow)).await;
+            Ok::<_, std::convert::Infallible>(bytes::Bytes::from(body))
+        });
+        (StatusCode::OK, axum::body::Body::from_stream(delayed)).into_response()
+    } else {
+        (StatusCode::OK, body).into_response()
+    };
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv"));
     if gzip {

@@ -176,6 +176,11 @@ pub struct MockOrgArgs {
     /// for load tests, which otherwise hit 403 REQUEST_LIMIT_EXCEEDED after 15,000 calls.
     #[arg(long = "api-limit", value_name = "N", default_value_t = 15000)]
     pub api_limit: u64,
+    /// Rows per Bulk API 2.0 result page without `maxRecords`, and per chunk listed by
+    /// `resultPages`.
+    #[arg(long = "bulk-page-size", value_name = "N", default_value_t = 50_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub bulk_page_size: u64,
 }
 
 /// `--fail-rate RATE`: a number from 0 to 1.
@@ -238,6 +243,7 @@ impl MockOrgArgs {
             scenario: self.scenario,
             org_type: self.org_type,
             api_daily_limit: self.api_limit,
+            bulk_page_size: usize::try_from(self.bulk_page_size).unwrap_or(usize::MAX),
             ..MockOrgConfig::default()
         }
     }

@@ -31,6 +31,7 @@ mod private_file;
 mod query;
 mod reject;
 mod rest;
+mod result_pages;
 mod schema;
 mod search;
 mod seed;

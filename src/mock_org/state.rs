@@ -152,6 +152,9 @@ pub(crate) struct Inner {
     pub drop_next: usize,
     /// The next this many Bulk result page requests with a locator get their connection closed.
     pub drop_result_pages: usize,
+    /// Bulk result pages of a job's first rows (offset 0) send their body this many
+    /// milliseconds late: in a parallel download the first chunk arrives last.
+    pub slow_first_result_page_ms: u64,
     /// Web server and JWT flows: approvals, codes, refresh tokens and their knobs.
     pub flows: super::flows::FlowState,
     /// Records (18-character ids) whose writes fail, with the message (`reject.rs`).
@@ -267,6 +270,7 @@ impl Shared {
             latency_ms: u64::try_from(config.latency.as_millis()).unwrap_or(u64::MAX),
             drop_next: 0,
             drop_result_pages: 0,
+            slow_first_result_page_ms: 0,
             flows: super::flows::FlowState::new(&config),
             rejected: HashMap::new(),
         };

@@ -1,7 +1,8 @@
 //! Bulk API 2.0 jobs: what query and ingest jobs share (their job info, polling with backoff,
-//! abort, delete, list), and query jobs' CSV result pages by locator (each page retried by the
-//! client's retry policy; a download cut for good resumes from the failed page's locator).
-//! Ingest jobs' own calls (create, upload, close, results) are in [`super::ingest`].
+//! abort, delete, list), and query jobs' CSV result pages (each page retried by the client's
+//! retry policy). Downloading all of a job's results, in parallel chunks or page by page, is in
+//! [`super::download`]; ingest jobs' own calls (create, upload, close, results) are in
+//! [`super::ingest`].
 
 use std::io::Write;
 use std::time::Duration;
@@ -12,6 +13,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::client::{Req, SfClient, Target, check_id, decode, ok};
+pub use super::download::{
+    DEFAULT_EXPORT_CONCURRENCY, DownloadOptions, DownloadSummary, EXPORT_CONCURRENCY_ENV,
+    MAX_EXPORT_CONCURRENCY, ResultCursor, default_export_concurrency, parse_export_concurrency,
+    set_configured_export_concurrency,
+};
 use super::error::ApiError;
 use super::types::ApiVersion;
 
@@ -121,14 +127,6 @@ impl Default for PollOptions {
     }
 }
 
-/// How to download results (a failed page is retried by the client's
-/// [`RetryPolicy`](super::RetryPolicy), like every GET).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct DownloadOptions {
-    /// `maxRecords` per page (`None`: Salesforce's default).
-    pub max_records: Option<u32>,
-}
-
 /// One downloaded page of CSV results.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResultPage {
@@ -138,17 +136,6 @@ pub struct ResultPage {
     pub records: u64,
     /// The locator of the next page; `None` on the last page (`Sforce-Locator: null`).
     pub next_locator: Option<String>,
-}
-
-/// Totals of a finished download.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct DownloadSummary {
-    /// Rows written.
-    pub records: u64,
-    /// CSV bytes received.
-    pub bytes: u64,
-    /// Pages fetched.
-    pub pages: u64,
 }
 
 /// A bulk-specific failure.
@@ -198,14 +185,14 @@ pub enum BulkError {
     /// A page answer without the headers a result page has.
     #[error("bad result page: {0}")]
     BadPage(String),
-    /// A page failed (after the retries the client's policy allows); `locator` is where a
-    /// later download can resume.
+    /// A page failed (after the retries the client's policy allows); `resume` is where a
+    /// later download can go on.
     #[error("downloading a page of bulk job {id} failed ({source}); {written} rows were written")]
     PageFailed {
         /// Job id.
         id: String,
-        /// The locator of the failed page (`None`: the first page).
-        locator: Option<String>,
+        /// Where the download stands: the pages not written yet.
+        resume: Box<ResultCursor>,
         /// Rows written before the failure.
         written: u64,
         /// Why.
@@ -215,7 +202,7 @@ pub enum BulkError {
 
 /// A failure that may pass with time (a download can resume after it): what the client gave
 /// up retrying, network trouble, timeouts, 5xx answers.
-fn passes(e: &ApiError) -> bool {
+pub(in crate::sf) fn passes(e: &ApiError) -> bool {
     match e {
         ApiError::GaveUp { .. } | ApiError::Network { .. } | ApiError::Timeout { .. } => true,
         ApiError::Api { status, .. } | ApiError::Http { status, .. } => *status >= 500,
@@ -223,10 +210,26 @@ fn passes(e: &ApiError) -> bool {
     }
 }
 
-fn status_of(e: &ApiError) -> Option<u16> {
+pub(in crate::sf) fn status_of(e: &ApiError) -> Option<u16> {
     match e {
         ApiError::Api { status, .. } | ApiError::Http { status, .. } => Some(*status),
         _ => None,
+    }
+}
+
+/// A 409 on a job's results is [`BulkError::VersionMismatch`]; other failures stay as they are.
+pub(in crate::sf) fn version_mismatch(
+    e: ApiError,
+    job: &BulkJob,
+    version: ApiVersion,
+) -> BulkError {
+    if status_of(&e) == Some(409) {
+        BulkError::VersionMismatch {
+            id: job.id.clone(),
+            job_version: version.to_string(),
+        }
+    } else {
+        e.into()
     }
 }
 
@@ -387,10 +390,7 @@ impl SfClient {
         max_records: Option<u32>,
     ) -> Result<ResultPage, BulkError> {
         check_id(&job.id)?;
-        let version = match job.version() {
-            Some(v) => v,
-            None => self.api_version().await?,
-        };
+        let version = self.job_version(job).await?;
         let path = format!(
             "/services/data/{}/jobs/query/{}/results",
             version.path_segment(),
@@ -403,19 +403,30 @@ impl SfClient {
         if let Some(l) = locator {
             query.push(("locator".to_owned(), l.to_owned()));
         }
-        let req = Req::new(Method::GET, Target::Instance(path, query))
+        self.result_page_at(job, Target::Instance(path, query), version)
+            .await
+    }
+
+    /// The API version a job's results are fetched with: its own (else the client's).
+    pub(in crate::sf) async fn job_version(&self, job: &BulkJob) -> Result<ApiVersion, ApiError> {
+        match job.version() {
+            Some(v) => Ok(v),
+            None => self.api_version().await,
+        }
+    }
+
+    /// Fetches one page of results (a locator page or a `resultUrl` chunk of `resultPages`):
+    /// its CSV, `Sforce-NumberOfRecords` (else the rows counted) and `Sforce-Locator`.
+    pub(in crate::sf) async fn result_page_at(
+        &self,
+        job: &BulkJob,
+        target: Target,
+        version: ApiVersion,
+    ) -> Result<ResultPage, BulkError> {
+        let req = Req::new(Method::GET, target)
             .header(header::ACCEPT, HeaderValue::from_static("text/csv"));
         let resp = self.send_authed(&req).await?;
-        let resp = match ok(resp) {
-            Ok(r) => r,
-            Err(e) if status_of(&e) == Some(409) => {
-                return Err(BulkError::VersionMismatch {
-                    id: job.id.clone(),
-                    job_version: version.to_string(),
-                });
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let resp = ok(resp).map_err(|e| version_mismatch(e, job, version))?;
         let text = |name: &str| {
             resp.headers
                 .get(name)
@@ -436,62 +447,6 @@ impl SfClient {
             records,
             next_locator,
         })
-    }
-
-    /// Downloads every page of a completed job, starting at `resume_from` (a locator from a
-    /// [`BulkError::PageFailed`]; `None`: the start), handing each page and the locator it was
-    /// fetched with to `sink` as it arrives. A page that still fails after the client's
-    /// retries is a [`BulkError::PageFailed`] naming its locator.
-    pub async fn download_query_job(
-        &self,
-        job: &BulkJob,
-        resume_from: Option<String>,
-        options: DownloadOptions,
-        mut sink: impl FnMut(&ResultPage) -> Result<(), BulkError>,
-    ) -> Result<DownloadSummary, BulkError> {
-        let mut summary = DownloadSummary::default();
-        let mut locator = resume_from;
-        loop {
-            let page = match self
-                .query_job_page(job, locator.as_deref(), options.max_records)
-                .await
-            {
-                Ok(page) => page,
-                Err(BulkError::Api(e)) if passes(&e) => {
-                    return Err(BulkError::PageFailed {
-                        id: job.id.clone(),
-                        locator,
-                        written: summary.records,
-                        source: e,
-                    });
-                }
-                Err(e) => return Err(e),
-            };
-            sink(&page)?;
-            summary.pages += 1;
-            summary.records += page.records;
-            summary.bytes += page.csv.len() as u64;
-            match page.next_locator {
-                Some(next) => locator = Some(next),
-                None => return Ok(summary),
-            }
-        }
-    }
-
-    /// Downloads every page into `out` as one CSV: the header row once, then the rows.
-    pub async fn download_query_job_csv(
-        &self,
-        job: &BulkJob,
-        options: DownloadOptions,
-        out: &mut impl Write,
-    ) -> Result<DownloadSummary, BulkError> {
-        let mut first = true;
-        self.download_query_job(job, None, options, |page| {
-            write_csv_page(out, &page.csv, first)?;
-            first = false;
-            Ok(())
-        })
-        .await
     }
 }
 

@@ -28,6 +28,7 @@
 //! ```
 pub mod bulk;
 pub mod client;
+pub mod download;
 pub mod error;
 pub mod id;
 pub mod ingest;

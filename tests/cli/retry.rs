@@ -233,12 +233,20 @@ async fn a_cut_export_resumes_in_a_new_process_without_duplicates() {
     let dir = dir_for(&org);
     let file = dir.path().join("accounts.csv");
     let path = file.to_str().expect("path");
-    // The second page is dropped on both tries: the download stops after the first.
+    // The second page is dropped on both tries: the download stops after the first. (Page by
+    // page; the parallel download's cut is the next test.)
     org.drop_next_result_pages(2);
     let (code, stderr) = sfterm_async(
         dir.path(),
         &[("SFTERM_RETRIES", "2")],
-        &["export", "SELECT Id, Name FROM Account", "--out", path],
+        &[
+            "export",
+            "SELECT Id, Name FROM Account",
+            "--out",
+            path,
+            "--concurrency",
+            "1",
+        ],
     )
     .await;
     assert_eq!(code, 1, "{stderr}");
@@ -277,6 +285,121 @@ async fn a_cut_export_resumes_in_a_new_process_without_duplicates() {
     let (code, stderr) = sfterm_async(dir.path(), &[], &["export", "--resume", &job]).await;
     assert_eq!(code, 2, "nothing left to resume: {stderr}");
     assert!(stderr.contains("No cut export of job"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cut_parallel_export_resumes_in_a_new_process_as_the_serial_file() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let org = MockOrg::start(MockOrgConfig {
+        records: 5000,
+        bulk_page_size: 1000,
+        bulk_polls_in_progress: 0,
+        ..MockOrgConfig::default()
+    })
+    .await
+    .expect("mock org");
+    let dir = dir_for(&org);
+    let soql = "SELECT Id, Name, Industry FROM Account ORDER BY Name";
+    let serial = dir.path().join("serial.csv");
+    let (code, stderr) = sfterm_async(
+        dir.path(),
+        &[],
+        &[
+            "export",
+            soql,
+            "--out",
+            serial.to_str().expect("path"),
+            "--concurrency",
+            "1",
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{stderr}");
+
+    // The calls: create, poll (complete at once), resultPages (all 5 chunks listed), chunks
+    // 1 to 4 at once; the fifth chunk's connection is dropped, and without retries the
+    // download stops after the four before it, written in order.
+    org.fail_after(7, 1, 200, FaultKind::Drop);
+    let file = dir.path().join("parallel.csv");
+    let path = file.to_str().expect("path");
+    let (code, stderr) = sfterm_async(
+        dir.path(),
+        &[("SFTERM_RETRIES", "1")],
+        &["export", soql, "--out", path, "--concurrency", "4"],
+    )
+    .await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("4,000 records of job"), "{stderr}");
+    let job = stderr
+        .split("--resume ")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .unwrap_or_else(|| panic!("the resume command: {stderr}"))
+        .to_owned();
+    let progress = std::fs::read_to_string(
+        dir.path()
+            .join("exports")
+            .join(format!("{job}.resume.json")),
+    )
+    .expect("the progress");
+    assert!(progress.contains("\"mode\": \"parallel\""), "{progress}");
+    // As if the process had been stopped in the middle of writing the next chunk.
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"\"001half,\"Half wri"))
+        .expect("a half chunk");
+
+    let (code, stderr) = sfterm_async(
+        dir.path(),
+        &[],
+        &["export", "--resume", &job, "--concurrency", "3"],
+    )
+    .await;
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(&file).expect("the whole export");
+    let serial = std::fs::read_to_string(&serial).expect("the serial export");
+    assert_eq!(text.lines().count(), 5001);
+    assert!(
+        text == serial,
+        "the resumed parallel file is the serial one, byte for byte"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_concurrency_comes_from_config_toml_and_the_environment() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let org = MockOrg::start(MockOrgConfig {
+        records: 300,
+        bulk_page_size: 10,
+        bulk_polls_in_progress: 0,
+        ..MockOrgConfig::default()
+    })
+    .await
+    .expect("mock org");
+    let dir = dir_for(&org);
+    let out = dir.path().join("out.csv");
+    let out = out.to_str().expect("path");
+    let args = ["export", "SELECT Id FROM Account", "--out", out];
+    // Calls of one export: create, poll, then 30 pages by locator, or 30 chunks and 6 answers
+    // of resultPages.
+    let calls = async |env: &[(&str, &str)]| {
+        let before = org.api_usage();
+        let (code, stderr) = sfterm_async(dir.path(), env, &args).await;
+        assert_eq!(code, 0, "{stderr}");
+        (org.api_usage() - before, stderr)
+    };
+    assert_eq!(calls(&[]).await.0, 2 + 30 + 6, "parallel by default");
+    std::fs::write(dir.path().join("config.toml"), "export_concurrency = 1\n").expect("config");
+    assert_eq!(calls(&[]).await.0, 2 + 30, "config.toml: page by page");
+    let (n, _) = calls(&[("SFTERM_EXPORT_CONCURRENCY", "2")]).await;
+    assert_eq!(n, 2 + 30 + 6, "the environment over config.toml");
+    let (n, stderr) = calls(&[("SFTERM_EXPORT_CONCURRENCY", "99")]).await;
+    assert_eq!(n, 2 + 30, "a bad value is ignored, with a warning");
+    assert!(
+        stderr.contains("SFTERM_EXPORT_CONCURRENCY must be a whole number"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -752,7 +752,7 @@ fn settings_file_errors_name_the_file() {
         msg,
         format!(
             "{}:2:1: unknown setting \"log_levle\" (known: theme, renew_margin_secs, log_level, \
-             retries, keys)",
+             retries, export_concurrency, keys)",
             path.display()
         )
     );

@@ -18,6 +18,7 @@ mod oauth;
 mod oauth_flows;
 mod query;
 mod rest;
+mod result_pages;
 mod serve;
 mod shape;
 mod soql;

@@ -1147,6 +1147,7 @@ async fn cli_writes_the_jwt_key_beside_the_env_file() {
         scenario: Default::default(),
         org_type: Default::default(),
         api_limit: 15000,
+        bulk_page_size: 50_000,
     };
     let flows = FlowArgs {
         auto_approve: true,

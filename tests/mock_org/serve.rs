@@ -120,6 +120,7 @@ async fn cli_writes_the_env_file_once_listening() {
         scenario: Default::default(),
         org_type: Default::default(),
         api_limit: 15000,
+        bulk_page_size: 50_000,
     };
     let task = tokio::spawn(run(args));
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -11,7 +11,7 @@ use sfterm::action::Action;
 use sfterm::effect::{Effect, Job, RequestId, RequestIds};
 use sfterm::msg::{Msg, Outcome};
 use sfterm::sf::SObjectDescribe;
-use sfterm::sf::bulk::BulkJob;
+use sfterm::sf::bulk::{BulkJob, ResultCursor};
 use sfterm::state::Model;
 use sfterm::state::records::job::{ExportPageDone, JobError, PageRows, RecordsJob, RecordsOutcome};
 use sfterm::state::records::rowstore::RowStore;
@@ -571,22 +571,34 @@ fn export_runs_create_poll_download_and_can_be_aborted() {
         RecordsOutcome::ExportJob(Ok(bulk_job("JobComplete"))),
         &mut ids,
     );
-    let (req, RecordsJob::ExportPage { locator: None, .. }) = one(&e) else {
-        panic!("first page: {e:?}")
+    let (
+        req,
+        RecordsJob::ExportPage {
+            cursor: ResultCursor::Start,
+            ..
+        },
+    ) = one(&e)
+    else {
+        panic!("first step: {e:?}")
+    };
+    // The step says where the download stands; the next step goes on from there.
+    let stands = ResultCursor::Parallel {
+        pending: vec!["/services/data/v62.0/jobs/query/750/results?locator=Mg%3D%3D".into()],
+        listing: Some("/services/data/v62.0/jobs/query/750/resultPages?locator=Mw%3D%3D".into()),
     };
     let e = s.on_outcome(
         req,
         RecordsOutcome::ExportPage(Ok(ExportPageDone {
             records: 10_000,
             bytes: 1_500_000,
-            next_locator: Some("MTAwMDA".into()),
+            next: stands.clone(),
         })),
         &mut ids,
     );
-    let (req, RecordsJob::ExportPage { locator, .. }) = one(&e) else {
-        panic!("next page: {e:?}")
+    let (req, RecordsJob::ExportPage { cursor, .. }) = one(&e) else {
+        panic!("next step: {e:?}")
     };
-    assert_eq!(locator.as_deref(), Some("MTAwMDA"));
+    assert_eq!(cursor, stands);
     assert_eq!(
         s.running_export().map(|x| x.summary()).as_deref(),
         Some("JobComplete · 10,000 records · 1.5 MB")
@@ -1331,7 +1343,7 @@ fn a_finished_export_shows_the_size_of_its_file_in_the_jobs_popup() {
         RecordsOutcome::ExportPage(Ok(ExportPageDone {
             records: 300,
             bytes: 31_234,
-            next_locator: None,
+            next: ResultCursor::Done,
         })),
     );
     assert!(model.records.exports[0].finished);

@@ -77,6 +77,8 @@ async fn start_app(org: &MockOrg) -> App {
 async fn browse_page_sort_filter_error_and_export_against_the_mock_org() {
     let org = MockOrg::start(MockOrgConfig {
         records: 2500,
+        // The export's results come in chunks of 5 rows: several steps of parallel chunks.
+        bulk_page_size: 5,
         ..MockOrgConfig::default()
     })
     .await
@@ -199,6 +201,12 @@ async fn browse_page_sort_filter_error_and_export_against_the_mock_org() {
     );
     let lines = csv.lines().count() as u64;
     assert_eq!(lines, expected + 1, "header plus one line per record");
+    assert!(
+        expected > 8 * 5,
+        "more chunks than one step downloads: {expected}"
+    );
+    let ids: std::collections::HashSet<&str> = csv.lines().map(|l| &l[..20]).collect();
+    assert_eq!(ids.len() as u64, expected + 1, "every row once");
     assert!(
         csv.starts_with("\"Id\",\"Name\",\"Industry\""),
         "{}",

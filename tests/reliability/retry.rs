@@ -10,7 +10,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde_json::{Map, Value, json};
 use sfterm::mock_org::{FaultKind, MockOrg, MockOrgConfig};
-use sfterm::sf::bulk::{BulkError, DownloadOptions, PollOptions};
+use sfterm::sf::bulk::{BulkError, DownloadOptions, PollOptions, ResultCursor};
 use sfterm::sf::{ApiError, ApiVersion, QueryOptions, RetryNotice, RetryPolicy, SfClient};
 
 use crate::common::org::{WaitRecorder, connection, recorded_client};
@@ -390,8 +390,11 @@ async fn bulk_result_pages_are_retried_by_the_same_policy_and_a_cut_download_res
         .wait_for_query_job(&job.id, fast, |_| {})
         .await
         .expect("complete");
+    // Page by page (the parallel download's retries are in tests/sf_client/downloads.rs).
     let paged = DownloadOptions {
         max_records: Some(10),
+        concurrency: 1,
+        max_pages: None,
     };
     let rows = |csv: &[u8]| -> Vec<String> {
         String::from_utf8_lossy(csv)
@@ -404,7 +407,7 @@ async fn bulk_result_pages_are_retried_by_the_same_policy_and_a_cut_download_res
     let mut all = Vec::new();
     let mut pages = 0;
     client
-        .download_query_job(&job, None, paged, |page| {
+        .download_query_job(&job, ResultCursor::Start, paged, |page, _| {
             pages += 1;
             if pages == 1 {
                 org.drop_next_result_pages(1);
@@ -422,7 +425,7 @@ async fn bulk_result_pages_are_retried_by_the_same_policy_and_a_cut_download_res
     // A page that keeps failing ends the download where it can resume.
     let mut again = Vec::new();
     let err = client
-        .download_query_job(&job, None, paged, |page| {
+        .download_query_job(&job, ResultCursor::Start, paged, |page, _| {
             org.drop_next_result_pages(4);
             again.extend(rows(&page.csv));
             Ok(())
@@ -430,14 +433,14 @@ async fn bulk_result_pages_are_retried_by_the_same_policy_and_a_cut_download_res
         .await
         .expect_err("four drops beat four tries");
     let BulkError::PageFailed {
-        locator, written, ..
+        resume, written, ..
     } = err
     else {
         panic!("expected PageFailed, got {err:?}");
     };
     assert_eq!(written, 10);
     client
-        .download_query_job(&job, locator, paged, |page| {
+        .download_query_job(&job, *resume, paged, |page, _| {
             again.extend(rows(&page.csv));
             Ok(())
         })

@@ -47,9 +47,12 @@ async fn completed_job(client: &SfClient) -> BulkJob {
         .expect("complete")
 }
 
+/// Page by page by locator, `max` rows a page.
 fn paged(max: u32) -> DownloadOptions {
     DownloadOptions {
         max_records: Some(max),
+        concurrency: 1,
+        max_pages: None,
     }
 }
 
@@ -142,7 +145,8 @@ async fn multi_page_download_has_one_header_and_every_row() {
 
 // A dropped or failing result page is retried by the client's one retry policy, and a download
 // cut for good resumes from its locator: tests/reliability/retry.rs
-// (`bulk_result_pages_are_retried_by_the_same_policy_and_a_cut_download_resumes`).
+// (`bulk_result_pages_are_retried_by_the_same_policy_and_a_cut_download_resumes`). Parallel
+// downloads through `resultPages`: downloads.rs.
 
 #[tokio::test]
 async fn another_api_version_is_a_clear_409() {

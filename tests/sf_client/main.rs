@@ -9,6 +9,7 @@ mod common;
 
 mod api_log;
 mod bulk;
+mod downloads;
 mod fake_org;
 mod grants;
 mod login_diagnosis;

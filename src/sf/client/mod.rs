@@ -35,7 +35,7 @@ use super::types::{ApiVersion, ConnectionConfig, Grant, LimitInfo, SObjectDescri
 pub use query::QueryStream;
 pub use retry::{DEFAULT_ATTEMPTS, MAX_ATTEMPTS, RetryNotice, RetryObserver, RetryPolicy};
 pub use transport::Spill;
-pub(super) use transport::{Req, Target, ok};
+pub(super) use transport::{Req, Target, ok, target_of};
 
 /// A Salesforce REST client for one org. Cheap to clone (shared state behind an `Arc`).
 #[derive(Clone)]

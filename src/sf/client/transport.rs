@@ -183,7 +183,7 @@ fn finish(
 }
 
 /// A relative path (must start with `/`) or an absolute URL (checked against the instance).
-pub(super) fn target_of(path_or_url: &str) -> Result<Target, ApiError> {
+pub(in crate::sf) fn target_of(path_or_url: &str) -> Result<Target, ApiError> {
     if path_or_url.starts_with("https://") || path_or_url.starts_with("http://") {
         let url = Url::parse(path_or_url)
             .map_err(|e| ApiError::InvalidInput(format!("{path_or_url:?}: {e}")))?;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::effect::{Effect, RequestId, RequestIds};
 use crate::human::group_thousands;
-use crate::sf::bulk::BulkJob;
+use crate::sf::bulk::{BulkJob, ResultCursor};
 use crate::state::records::job::{ExportPageDone, JobError, RecordsJob};
 
 use super::{RecordsState, err_text, spawn};
@@ -157,7 +157,7 @@ impl RecordsState {
                 export.records = 0;
                 RecordsJob::ExportPage {
                     job: job.clone(),
-                    locator: None,
+                    cursor: ResultCursor::Start,
                     path: export.path.clone(),
                 }
             }
@@ -186,7 +186,7 @@ impl RecordsState {
         vec![effect]
     }
 
-    /// A page of the export's result was written: the next one, or done.
+    /// A step of the export's result pages was written: the next step, or done.
     pub(super) fn on_export_page(
         &mut self,
         req: RequestId,
@@ -202,11 +202,11 @@ impl RecordsState {
             Ok(done) => {
                 export.records += done.records;
                 export.bytes = done.bytes;
-                match (done.next_locator, export.job.clone()) {
-                    (Some(locator), Some(job)) => {
+                match (done.next, export.job.clone()) {
+                    (cursor, Some(job)) if !cursor.is_done() => {
                         let job = RecordsJob::ExportPage {
                             job,
-                            locator: Some(locator),
+                            cursor,
                             path: export.path.clone(),
                         };
                         let (req, effect) = spawn(ids, job);

@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use super::rowstore::RowStore;
 use crate::sf::SObjectDescribe;
-use crate::sf::bulk::BulkJob;
+use crate::sf::bulk::{BulkJob, ResultCursor};
 
-/// Rows per export result page (progress moves at least this often).
+/// Rows per export result page when the download goes page by page (progress moves at least
+/// this often); parallel chunks have the size Salesforce chose.
 pub const EXPORT_PAGE_ROWS: u32 = 10_000;
 
 /// A job of the Records tab.
@@ -48,11 +49,12 @@ pub enum RecordsJob {
         job_id: String,
         delay: Duration,
     },
-    /// Download one page of results and append it to `path` (`locator` None: the first page,
-    /// which creates the file with the header row).
+    /// Download the next pages of results from `cursor` (a step: a few chunks in parallel, or
+    /// pages by locator, the client decides) and append them to `path` in order
+    /// ([`ResultCursor::Start`]: the first step, which creates the file with the header row).
     ExportPage {
         job: Box<BulkJob>,
-        locator: Option<String>,
+        cursor: ResultCursor,
         path: PathBuf,
     },
     ExportAbort {
@@ -139,7 +141,7 @@ pub enum RecordsOutcome {
     /// Queryable object names of describe global.
     Global(Result<Vec<(String, bool)>, JobError>),
     ExportJob(Result<Box<BulkJob>, JobError>),
-    /// A page was written: its rows, the file's size and the next locator.
+    /// A step of pages was written: their rows, the file's size and where the download stands.
     ExportPage(Result<ExportPageDone, JobError>),
     Aborted(Result<(), JobError>),
     /// A mass update or delete: each record's error (`None`: written), in the order sent.
@@ -153,7 +155,8 @@ pub struct ExportPageDone {
     pub records: u64,
     /// The size of the file once this page is written (read from the file itself).
     pub bytes: u64,
-    pub next_locator: Option<String>,
+    /// Where the download goes on ([`ResultCursor::Done`]: it is complete).
+    pub next: ResultCursor,
 }
 
 impl RecordsJob {

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Parallel exports (issue #21): `sfterm export` of a large query job from ONE local mock org
+# (https) that answers every data API call 250 ms late, page by page (`--concurrency 1`) vs in
+# parallel chunks through resultPages (the default, 4 at once), and `sf data export bulk` on
+# the same org. Wall time, peak RSS and CPU of each; the files are checked (line count, and
+# the two sfterm files must be the same bytes).
+#
+# Run from anywhere:  bash bench/export_parallel.sh [--records N] [--latency-ms MS] [--runs N]
+#                                                   [--page-size N] [--no-build] [--skip-sf]
+# Defaults: 1,000,000 Accounts, 250 ms, 1 run each (each run is long), the mock org's result
+# page size (50,000 rows: the chunks and the pages by locator are the same size).
+# The Salesforce CLI is installed on first use into target/bench-tools/ as bench/compare.sh does
+# (npm install node@22 @salesforce/cli). See docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+records=1000000
+latency=250
+runs=1
+page_size=
+build=1
+skip_sf=0
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --records) records=$2; shift 2 ;;
+        --latency-ms) latency=$2; shift 2 ;;
+        --runs) runs=$2; shift 2 ;;
+        --page-size) page_size=$2; shift 2 ;;
+        --no-build) build=0; shift ;;
+        --skip-sf) skip_sf=1; shift ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+say() { printf '%s\n' "$*" >&2; }
+
+[[ -x /usr/bin/time ]] || { say "needs /usr/bin/time (apt-get install -y time) for peak RSS"; exit 1; }
+
+if [[ $build == 1 ]]; then
+    say "building sfterm (release)..."
+    cargo build --release --locked --quiet --bin sfterm
+fi
+sfterm=${SFTERM_BIN:-$root/target/release/sfterm}
+[[ -x $sfterm ]] || { say "no $sfterm: run without --no-build"; exit 1; }
+
+tools=$root/target/bench-tools
+mkdir -p "$tools"
+work=$(mktemp -d)
+org_pid=
+cleanup() {
+    [[ -n $org_pid ]] && kill "$org_pid" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# ---- the Salesforce CLI (as bench/compare.sh installs it) -----------------------------------
+sf_status="not run (--skip-sf)"
+if [[ $skip_sf == 0 ]]; then
+    if [[ ! -x $tools/node_modules/.bin/sf || ! -x $tools/node_modules/.bin/node ]]; then
+        if command -v npm >/dev/null; then
+            say "installing Node 22 and the Salesforce CLI into $tools (once)..."
+            [[ -f $tools/package.json ]] || echo '{"name":"sfterm-bench-tools","private":true}' >"$tools/package.json"
+            (cd "$tools" && npm install --no-audit --no-fund --loglevel=error node@22 @salesforce/cli >&2) \
+                || say "npm install failed"
+        fi
+    fi
+    if [[ -x $tools/node_modules/.bin/sf && -x $tools/node_modules/.bin/node ]]; then
+        sf_status=ok
+    else
+        sf_status="not run: the Salesforce CLI could not be installed (needs npm and network)"
+    fi
+fi
+
+# ---- one mock org, every data API call $latency ms late --------------------------------------
+say "starting the mock org with $records Accounts (https, $latency ms a call)..."
+org_args=(mock-org --tls --port 0 --records "$records" --fault-latency-ms "$latency"
+    --api-limit 1000000000 --env-file "$work/org.env")
+[[ -n $page_size ]] && org_args+=(--bulk-page-size "$page_size")
+seed_start=$(date +%s.%N)
+"$sfterm" "${org_args[@]}" >"$work/org.log" 2>&1 &
+org_pid=$!
+for _ in $(seq 1 6000); do
+    [[ -s $work/org.env ]] && break
+    kill -0 "$org_pid" 2>/dev/null || { cat "$work/org.log" >&2; exit 1; }
+    sleep 0.1
+done
+[[ -s $work/org.env ]] || { say "mock org did not start in 10 minutes"; cat "$work/org.log" >&2; exit 1; }
+seed_secs=$(awk -v s="$seed_start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}')
+set -a
+# shellcheck disable=SC1091
+source "$work/org.env"
+set +a
+org_rss_kib=$(awk '/VmRSS/ {print $2}' "/proc/$org_pid/status" 2>/dev/null || echo 0)
+
+export SFTERM_CONFIG_DIR=$work/sfterm-config SFTERM_DATA_DIR=$work/sfterm-data
+mkdir -p "$SFTERM_CONFIG_DIR" "$SFTERM_DATA_DIR"
+cat >"$SFTERM_CONFIG_DIR/profiles.toml" <<EOF
+[[profile]]
+name = "bench"
+endpoint = "$SF_INSTANCE_URL"
+client_id = "$SF_CLIENT_ID"
+secret = { source = "env", var = "SF_CLIENT_SECRET" }
+ca_file = "$SF_CA_FILE"
+EOF
+
+if [[ $sf_status == ok ]]; then
+    export PATH=$tools/node_modules/.bin:$PATH
+    export HOME=$work/home SF_DISABLE_TELEMETRY=true SF_AUTOUPDATE_DISABLE=true \
+        SF_USE_GENERIC_UNIX_KEYCHAIN=true NODE_EXTRA_CA_CERTS=$SF_CA_FILE
+    mkdir -p "$HOME"
+    token=$(curl -sf --cacert "$SF_CA_FILE" "$SF_INSTANCE_URL/services/oauth2/token" \
+        -d grant_type=client_credentials -d client_id="$SF_CLIENT_ID" \
+        -d client_secret="$SF_CLIENT_SECRET" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+    if ! SF_ACCESS_TOKEN=$token sf org login access-token --instance-url "$SF_INSTANCE_URL" \
+        --alias mock --no-prompt >"$work/sf-login.log" 2>&1; then
+        sf_status="not run: sf org login access-token failed: $(tail -n 3 "$work/sf-login.log" | tr '\n' ' ')"
+    fi
+    unset token
+fi
+
+# ---- measuring ------------------------------------------------------------------------------
+median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print 0; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+# measure NAME OUT_FILE COMMAND: runs COMMAND $runs times with /usr/bin/time, checks the file it
+# writes (header + $records lines), prints "NAME WALL_SECONDS PEAK_RSS_KIB CPU_SECONDS" (medians).
+measure() {
+    local name=$1 out=$2 cmd=$3 lines
+    local walls=() rss=() cpus=()
+    for _ in $(seq 1 "$runs"); do
+        rm -f "$out"
+        if ! /usr/bin/time -f '%e %M %U %S' -o "$work/time" bash -c "$cmd" >"$work/out" 2>"$work/err"; then
+            say "$name failed:"; tail -n 5 "$work/err" >&2
+            echo "$name FAIL FAIL FAIL"; return
+        fi
+        lines=$(wc -l <"$out")
+        if [[ $lines != $((records + 1)) ]]; then
+            say "$name wrote $lines lines, expected $((records + 1))"; tail -n 5 "$work/err" >&2
+            echo "$name FAIL FAIL FAIL"; return
+        fi
+        walls+=("$(awk '{print $1}' "$work/time")")
+        rss+=("$(awk '{print $2}' "$work/time")")
+        cpus+=("$(awk '{print $3 + $4}' "$work/time")")
+        say "  $name: $(awk '{print $1}' "$work/time") s"
+    done
+    echo "$name $(printf '%s\n' "${walls[@]}" | median) $(printf '%s\n' "${rss[@]}" | median) $(printf '%s\n' "${cpus[@]}" | median)"
+}
+
+soql="SELECT Id, Name, Industry FROM Account"
+results=()
+say "timing (median of $runs runs)..."
+results+=("$(measure sequential "$work/seq.csv" "'$sfterm' export -p bench \"$soql\" --out '$work/seq.csv' --concurrency 1")")
+results+=("$(measure parallel "$work/par.csv" "'$sfterm' export -p bench \"$soql\" --out '$work/par.csv'")")
+same="not compared"
+if [[ -s $work/seq.csv && -s $work/par.csv ]]; then
+    if cmp -s "$work/seq.csv" "$work/par.csv"; then same="identical"; else same="DIFFERENT"; fi
+fi
+if [[ $sf_status == ok ]]; then
+    results+=("$(measure sf-data-export-bulk "$work/sf.csv" "sf data export bulk --query \"$soql\" --output-file '$work/sf.csv' --result-format csv --wait 60 --target-org mock")")
+fi
+
+# ---- the table ------------------------------------------------------------------------------
+lookup() { printf '%s\n' "${results[@]}" | awk -v n="$1" -v f="$2" '$1 == n {print $f}'; }
+row() { # row LABEL NAME: the figures and how many times slower than the parallel export
+    local secs kib cpu base ratio="-"
+    secs=$(lookup "$2" 2); kib=$(lookup "$2" 3); cpu=$(lookup "$2" 4)
+    [[ -z $secs ]] && return
+    if [[ $secs == FAIL ]]; then printf '%-44s %9s %11s %8s   %s\n' "$1" failed failed failed "-"; return; fi
+    base=$(lookup parallel 2)
+    if [[ $2 != parallel && -n $base && $base != FAIL ]]; then
+        ratio=$(awk -v s="$secs" -v b="$base" 'BEGIN {printf "%.1fx", s / b}')
+    fi
+    printf '%-44s %8.2fs %7.1f MiB %7.2fs   %s\n' "$1" "$secs" "$(awk -v k="$kib" 'BEGIN {print k / 1024}')" "$cpu" "$ratio"
+}
+
+echo
+echo "sfterm $("$sfterm" --version | awk '{print $2}'): export of $records Accounts ($soql), mock org on https://127.0.0.1 with $latency ms a data API call ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
+echo "mock org: seeded in $seed_secs s, RSS after seeding $((org_rss_kib / 1024)) MiB; result page size ${page_size:-50000 (default)}"
+echo "ratio = wall time / the parallel export's (above 1: the parallel export is faster)"
+echo
+printf '%-44s %9s %11s %8s   %s\n' "command (median of $runs)" "wall" "peak RSS" "CPU" "ratio"
+row "sfterm export --concurrency 1 (by locator)" sequential
+row "sfterm export (resultPages, 4 at once)" parallel
+row "sf data export bulk" sf-data-export-bulk
+echo "the two sfterm files: $same"
+[[ $sf_status == ok ]] || echo "Salesforce CLI: $sf_status"
