@@ -1,9 +1,10 @@
 //! Background work of the Records tab's import wizard: listing a directory for the path
-//! completion, reading the file's head, the check, and the steps of the ingest jobs (send,
-//! poll, abort, results), each a separate job so the wizard drives progress and the abort.
+//! completion (`local::list_dir`), reading the file's head, the check, and the steps of the
+//! ingest jobs (send, poll, abort, results), each a separate job so the wizard drives progress
+//! and the abort.
 //! The checks and the job sequence are `crate::ingest`'s (the same as `sfterm import`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::ingest::{IngestError, located};
@@ -12,16 +13,15 @@ use crate::sf::bulk::JobKind;
 use crate::state::import::job::{
     Checked, Finding, HeaderRead, ImportJob, ImportOutcome, SAMPLE_ROWS,
 };
-use crate::state::path_input::Entry;
 
-use super::records::expand_home;
+use super::local::{expand_home, list_dir};
 
 /// Does one job of the wizard (`None`: not connected).
 pub async fn run(client: Option<&SfClient>, job: ImportJob) -> ImportOutcome {
     let not_connected = || "Connect a profile first.".to_owned();
     match job {
         ImportJob::ListDir { dir } => {
-            let entries = list_dir(&dir);
+            let entries = list_dir(&dir, Path::new(""));
             ImportOutcome::Listed { dir, entries }
         }
         ImportJob::Header { path, object } => ImportOutcome::Header(match client {
@@ -79,23 +79,6 @@ pub async fn run(client: Option<&SfClient>, job: ImportJob) -> ImportOutcome {
             None => Err(not_connected()),
         }),
     }
-}
-
-/// The entries of `dir` as typed (`~` expanded; empty: the working directory).
-pub fn list_dir(dir: &str) -> Result<Vec<Entry>, String> {
-    let path = if dir.is_empty() {
-        PathBuf::from(".")
-    } else {
-        expand_home(PathBuf::from(dir))
-    };
-    let read = std::fs::read_dir(&path).map_err(|e| format!("{dir}: {e}"))?;
-    Ok(read
-        .flatten()
-        .map(|entry| Entry {
-            name: entry.file_name().to_string_lossy().into_owned(),
-            is_dir: entry.path().is_dir(),
-        })
-        .collect())
 }
 
 /// An ingest failure in plain words (the file's problems each as `line:column: reason`).

@@ -1,12 +1,46 @@
 //! Effects on this machine that the runtime runs at once (no network, no terminal): writing
-//! `profiles.toml`, the drafts file and the choices file, copying, opening a URL in the browser.
+//! `profiles.toml`, the drafts file and the choices file, copying, opening a URL in the browser;
+//! and the helpers for paths typed in a prompt (`~`, listing a directory for completion).
+
+use std::path::{Path, PathBuf};
 
 use super::Context;
 use crate::config::profiles::{Profile, ProfileStore};
 use crate::effect::ProfileChange;
 use crate::msg::{Msg, Outcome};
+use crate::state::path_input::Entry;
 use crate::state::record_detail::job::{RecordEffect, RecordOutcome};
 use crate::state::remembered::Choices;
+
+/// `~/x.csv` → `<home>/x.csv` (the path is typed in a prompt, not by a shell).
+pub fn expand_home(path: PathBuf) -> PathBuf {
+    match path.strip_prefix("~") {
+        Ok(rest) => {
+            directories::BaseDirs::new().map_or(path.clone(), |dirs| dirs.home_dir().join(rest))
+        }
+        Err(_) => path,
+    }
+}
+
+/// The entries of `dir` as typed in a path prompt (`~` expanded; a relative path is in `base`,
+/// empty: the working directory), for [`crate::state::path_input::PathInput::listed`].
+/// Any pane's path completion lists through here (the import wizard, the composer's prompts).
+pub fn list_dir(dir: &str, base: &Path) -> Result<Vec<Entry>, String> {
+    let path = base.join(expand_home(PathBuf::from(dir)));
+    let path = if path.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        path
+    };
+    let read = std::fs::read_dir(&path).map_err(|e| format!("{dir}: {e}"))?;
+    Ok(read
+        .flatten()
+        .map(|entry| Entry {
+            name: entry.file_name().to_string_lossy().into_owned(),
+            is_dir: entry.path().is_dir(),
+        })
+        .collect())
+}
 
 /// The choices file in the data directory: the tab, the object and the chosen columns.
 pub const CHOICES_FILE: &str = "ui-state.json";

@@ -5,6 +5,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use super::local::expand_home;
+
 use crate::sf::bulk::{BulkError, BulkJob, DownloadOptions, ResultCursor, write_csv_page};
 use crate::sf::types::query_decode_error;
 use crate::sf::{ApiError, ObjectRef, RawQueryPage, RowResults, SfClient};
@@ -155,16 +157,6 @@ fn page(result: Result<RawQueryPage, ApiError>, columns: &[String]) -> Result<Pa
         total: page.total_size,
         next_url: page.next_records_url.filter(|_| !page.done),
     })
-}
-
-/// `~/x.csv` → `<home>/x.csv` (the path is typed in a prompt, not by a shell).
-pub(super) fn expand_home(path: PathBuf) -> PathBuf {
-    match path.strip_prefix("~") {
-        Ok(rest) => {
-            directories::BaseDirs::new().map_or(path.clone(), |dirs| dirs.home_dir().join(rest))
-        }
-        Err(_) => path,
-    }
 }
 
 /// One step of an export's download: at most two rounds of chunks (or pages) from `cursor`,
