@@ -8,6 +8,7 @@ use std::sync::Arc;
 use secrecy::ExposeSecret;
 
 use super::Context;
+use super::local::expand_home;
 use crate::config::paths::RESPONSES_DIR;
 use crate::config::profiles::SecretSource;
 use crate::private_fs::{self, FileError};
@@ -106,9 +107,10 @@ pub async fn run(ctx: &Context, job: ComposerJob) -> ComposerOutcome {
         }
         ComposerJob::LoadWsdl(source) => ComposerOutcome::Wsdl(load_wsdl(ctx, source).await),
         ComposerJob::ImportCollection(path) => {
-            ComposerOutcome::Imported(import_postman(&store, &path))
+            ComposerOutcome::Imported(import_postman(&store, &expand_home(path)))
         }
-        ComposerJob::ImportEnvironment(path) => ComposerOutcome::EnvImported(
+        ComposerJob::ImportEnvironment(path) => ComposerOutcome::EnvImported({
+            let path = expand_home(path);
             std::fs::read_to_string(&path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))
                 .and_then(|text| {
@@ -119,10 +121,11 @@ pub async fn run(ctx: &Context, job: ComposerJob) -> ComposerOutcome {
                     import_environment(&text, &name, SecretSource::Prompt)
                         .map_err(|e| format!("{}: {e}", path.display()))
                 })
-                .map(Box::new),
-        ),
+                .map(Box::new)
+        }),
         ComposerJob::SaveBody { path, text, from } => {
             // A relative path is in the data directory (the default is `responses/body.txt`).
+            let path = expand_home(path);
             let path = if path.is_relative() {
                 data_dir.join(path)
             } else {
@@ -133,6 +136,15 @@ pub async fn run(ctx: &Context, job: ComposerJob) -> ComposerOutcome {
                 .await
                 .unwrap_or_else(|e| Err(e.to_string()));
             ComposerOutcome::BodySaved(result.map(|()| path))
+        }
+        ComposerJob::ListDir { dir, in_data_dir } => {
+            let base = if in_data_dir {
+                data_dir.as_path()
+            } else {
+                Path::new("")
+            };
+            let entries = super::local::list_dir(&dir, base);
+            ComposerOutcome::DirListed { dir, entries }
         }
         ComposerJob::Copy(text) => {
             ComposerOutcome::Copied(ctx.copy(&text).map_err(|e| e.to_string()))
@@ -347,7 +359,7 @@ pub async fn response_view(
 async fn load_wsdl(ctx: &Context, source: WsdlSource) -> Result<(String, Box<Wsdl>), String> {
     let (name, text) = match source {
         WsdlSource::File(path) => {
-            let text = tokio::fs::read_to_string(&path)
+            let text = tokio::fs::read_to_string(expand_home(path.clone()))
                 .await
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             (path.display().to_string(), text)

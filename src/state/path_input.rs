@@ -84,13 +84,39 @@ impl PathInput {
         self.input.text()
     }
 
-    /// A key typed into the line: edits end a cycle and hide the candidates.
-    pub fn type_key(&mut self, key: KeyEvent) {
-        if self.input.handle_key(key).changed() {
-            self.cycle = None;
-            self.candidates.clear();
-            self.message = None;
+    /// A key typed into the line: edits end a cycle and hide the candidates. Whether the text
+    /// changed.
+    pub fn type_key(&mut self, key: KeyEvent) -> bool {
+        let changed = self.input.handle_key(key).changed();
+        if changed {
+            self.edited();
         }
+        changed
+    }
+
+    /// Pasted text, as typed keys. Whether the text changed.
+    pub fn paste(&mut self, text: &str) -> bool {
+        let changed = self.input.paste(text).changed();
+        if changed {
+            self.edited();
+        }
+        changed
+    }
+
+    /// Whether the last tab waits for a listing of `dir` (one asked before, for another
+    /// directory or by an earlier prompt, is not awaited).
+    pub fn awaits(&self, dir: &str) -> bool {
+        let (asked, _) = split(self.text());
+        self.waiting && (asked == dir || (asked == "~" && dir == "~/"))
+    }
+
+    /// The text changed: the tab that was waiting for a listing, its candidates and its
+    /// message are over.
+    fn edited(&mut self) {
+        self.waiting = false;
+        self.cycle = None;
+        self.candidates.clear();
+        self.message = None;
     }
 
     /// Tab: completes from the listing of the directory typed, or asks for that listing.
@@ -263,6 +289,19 @@ mod tests {
         let mut input = PathInput::new(".h");
         tab(&mut input, &["a.csv", ".hidden"]);
         assert_eq!(input.text(), ".hidden");
+    }
+
+    #[test]
+    fn only_the_listing_asked_for_is_awaited_and_typing_ends_the_wait() {
+        let mut input = PathInput::new("~");
+        assert_eq!(input.complete(), Completion::List("~/".into()));
+        assert!(input.awaits("~/"));
+        assert!(!input.awaits("/tmp/"));
+        input.type_key(KeyEvent::from(ratatui::crossterm::event::KeyCode::Char(
+            '/',
+        )));
+        assert!(!input.waiting);
+        assert!(!input.awaits("~/"));
     }
 
     #[test]

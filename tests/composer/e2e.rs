@@ -24,6 +24,7 @@ use sfterm::requests::request::{RequestKind, SavedRequest};
 use sfterm::requests::store::RequestStore;
 use sfterm::sf::SfClient;
 use sfterm::state::Model;
+use sfterm::state::composer::Mode;
 use sfterm::state::composer::job::{ComposerJob, ComposerOutcome, ResponseView};
 use sfterm::ui::Theme;
 
@@ -568,5 +569,94 @@ async fn a_send_measures_its_time_and_the_history_keeps_it() {
         "{:?}",
         view.elapsed
     );
+    org.shutdown().await;
+}
+
+/// Runs every composer job in `effects` for real and hands its outcome back to the model, then
+/// the jobs those outcomes ask for, until none is left.
+async fn run_composer_jobs(
+    jobs: &Jobs,
+    model: &mut Model,
+    mut effects: Vec<sfterm::effect::Effect>,
+) {
+    use sfterm::effect::{Effect, Job};
+    use sfterm::msg::{Msg, Outcome};
+    while !effects.is_empty() {
+        let mut next = Vec::new();
+        for effect in effects {
+            if let Effect::Spawn {
+                req,
+                job: Job::Composer(job),
+            } = effect
+            {
+                let outcome = jobs.run(*job).await;
+                next.extend(model.handle_msg(Msg::Done {
+                    req,
+                    outcome: Outcome::Composer(outcome),
+                }));
+            }
+        }
+        effects = next;
+    }
+}
+
+#[tokio::test]
+async fn file_prompts_complete_real_paths_then_import_and_save() {
+    use common::{press, type_text};
+    let org = org().await;
+    let jobs = Jobs::new(&org).await;
+    let files = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(files.path().join("postman")).expect("dir");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/postman/Salesforce API.postman_collection.json"
+        ),
+        files
+            .path()
+            .join("postman/Salesforce API.postman_collection.json"),
+    )
+    .expect("copy");
+    std::fs::write(files.path().join("postman/notes.txt"), "not a collection").expect("write");
+
+    // i: a partial path, tab lists the real directory and completes it; S and tab the file.
+    let mut model = super::paths::save_prompt();
+    press(&mut model, "esc i");
+    type_text(&mut model, &format!("{}/pos", files.path().display()));
+    let effects = press(&mut model, "tab");
+    run_composer_jobs(&jobs, &mut model, effects).await;
+    let dir = format!("{}/postman/", files.path().display());
+    assert_eq!(super::paths::prompt(&model), dir);
+    type_text(&mut model, "S");
+    let effects = press(&mut model, "tab");
+    run_composer_jobs(&jobs, &mut model, effects).await;
+    assert_eq!(
+        super::paths::prompt(&model),
+        format!("{dir}Salesforce API.postman_collection.json")
+    );
+    // enter imports the completed file.
+    let effects = press(&mut model, "enter");
+    run_composer_jobs(&jobs, &mut model, effects).await;
+    assert!(
+        matches!(&model.composer.mode, Mode::Report { title, .. } if title == "Postman import"),
+        "{:?}",
+        model.composer.mode
+    );
+    let imported = RequestStore::new(jobs.dir.path()).list().requests.len();
+    assert!(imported > 20, "{imported}");
+    press(&mut model, "esc");
+
+    // s: a relative path is completed in the data directory, where the body is saved.
+    std::fs::create_dir(jobs.dir.path().join("exports")).expect("dir");
+    press(&mut model, "l l s ctrl-u");
+    type_text(&mut model, "exp");
+    let effects = press(&mut model, "tab");
+    run_composer_jobs(&jobs, &mut model, effects).await;
+    assert_eq!(super::paths::prompt(&model), "exports/");
+    type_text(&mut model, "acme.json");
+    let effects = press(&mut model, "enter");
+    run_composer_jobs(&jobs, &mut model, effects).await;
+    let saved = std::fs::read_to_string(jobs.dir.path().join("exports/acme.json")).expect("saved");
+    assert!(saved.contains("Acme"), "{saved}");
     org.shutdown().await;
 }

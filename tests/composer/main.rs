@@ -11,5 +11,6 @@ mod demo_requests;
 mod e2e;
 mod history_tab;
 mod large;
+mod paths;
 mod postman;
 mod tab;

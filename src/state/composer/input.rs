@@ -1,5 +1,5 @@
 //! The one-line inputs (names, the tree filter, find, filter, file paths, WSDL source,
-//! variables), what submitting each does, and a WSDL operation put into the draft.
+//! variables), what submitting each does, tab completing a file path, and a WSDL operation put into the draft.
 
 use std::path::PathBuf;
 
@@ -7,7 +7,7 @@ use crate::action::Action;
 use crate::requests::request::{RequestKind, SavedRequest};
 use crate::requests::soap::Wsdl;
 use crate::state::composer::job::{Change, ComposerJob, WsdlSource};
-use crate::state::text_input::TextInput;
+use crate::state::path_input::{Completion, PathInput};
 
 use super::{Command, ComposerState, Field, Mode, Purpose, Row, Section, new_draft};
 
@@ -16,7 +16,7 @@ impl ComposerState {
         &mut self,
         action: Action,
         purpose: Purpose,
-        input: TextInput,
+        mut input: PathInput,
         profile: Option<&str>,
     ) -> Vec<Command> {
         if purpose == Purpose::TreeFilter && matches!(action, Action::Cancel | Action::Submit) {
@@ -31,6 +31,25 @@ impl ComposerState {
             }
             Action::Cancel => Vec::new(),
             Action::Submit => self.submit(purpose, input.text().to_string(), profile),
+            Action::Complete if purpose.completes(input.text()) => {
+                let listing = match input.complete() {
+                    // A relative path to save a body to is in the data directory.
+                    Completion::List(dir) => vec![Command::Job(ComposerJob::ListDir {
+                        dir,
+                        in_data_dir: purpose == Purpose::SaveBody,
+                    })],
+                    Completion::Done => Vec::new(),
+                };
+                self.mode = Mode::Input { purpose, input };
+                listing
+            }
+            Action::Complete if purpose == Purpose::Wsdl => {
+                input.message = Some(
+                    "tab completes a file path (with / or .); a class name is typed whole".into(),
+                );
+                self.mode = Mode::Input { purpose, input };
+                Vec::new()
+            }
             _ => {
                 self.mode = Mode::Input { purpose, input };
                 Vec::new()

@@ -8,6 +8,7 @@ use crate::requests::history::HistoryEntry;
 use crate::requests::postman::EnvironmentImport;
 use crate::requests::request::{SavedRequest, Variables};
 use crate::requests::soap::{Fault, Wsdl};
+use crate::state::path_input::Entry;
 
 /// Where a WSDL comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +53,12 @@ pub enum ComposerJob {
         from: Option<PathBuf>,
     },
     Copy(String),
+    /// List a directory for a file prompt's completion (as typed; relative to the data
+    /// directory when `in_data_dir`, else to the working directory).
+    ListDir {
+        dir: String,
+        in_data_dir: bool,
+    },
     /// The request as curl, copied to the clipboard; the token only when `reveal`.
     Curl {
         request: SavedRequest,
@@ -77,6 +84,7 @@ impl ComposerJob {
             ComposerJob::ImportEnvironment(_) => "importing Postman environment".into(),
             ComposerJob::SaveBody { .. } => "saving body".into(),
             ComposerJob::Copy(_) => "copying".into(),
+            ComposerJob::ListDir { dir, .. } => format!("listing {dir}"),
             ComposerJob::Curl { .. } => "exporting curl".into(),
             ComposerJob::SetVariable { .. } => "saving variable".into(),
         }
@@ -184,6 +192,11 @@ pub enum ComposerOutcome {
     EnvImported(Result<Box<EnvironmentImport>, String>),
     BodySaved(Result<PathBuf, String>),
     Copied(Result<(), String>),
+    /// A directory listed for a file prompt's completion.
+    DirListed {
+        dir: String,
+        entries: Result<Vec<Entry>, String>,
+    },
     Curl(Result<String, String>),
     VariableSet(Result<Variables, String>),
     /// The body as `$EDITOR` left it (or why it could not run).

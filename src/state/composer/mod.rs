@@ -29,6 +29,7 @@ use crate::requests::history::HistoryEntry;
 use crate::requests::request::{SavedRequest, Variables};
 use crate::requests::soap::Wsdl;
 use crate::state::composer::job::{ComposerJob, ResponseView, Undo};
+use crate::state::path_input::PathInput;
 use crate::state::text_input::TextInput;
 
 /// HTTP methods in the order `m` cycles through them.
@@ -118,15 +119,26 @@ impl Purpose {
             Purpose::Variable => "variable (name=value)",
         }
     }
+
+    /// Whether tab completes `text` as a file path: in the file prompts, and in the WSDL
+    /// source when it looks like a path (not an Apex class name).
+    pub fn completes(&self, text: &str) -> bool {
+        match self {
+            Purpose::SaveBody | Purpose::ImportCollection | Purpose::ImportEnvironment => true,
+            Purpose::Wsdl => text.contains(['/', '.', '~']),
+            _ => false,
+        }
+    }
 }
 
 /// A popup or input over the composer.
 #[derive(Debug, Clone)]
 pub enum Mode {
     Normal,
+    /// A one-line input; a file path completes with tab ([`Purpose::completes`]).
     Input {
         purpose: Purpose,
-        input: TextInput,
+        input: PathInput,
     },
     Body(TextArea),
     /// Editing the path or a cell where the editor shows it: the draft follows every key;
@@ -429,16 +441,15 @@ impl ComposerState {
     fn input(&mut self, purpose: Purpose, value: String) {
         self.mode = Mode::Input {
             purpose,
-            input: TextInput::new(value),
+            input: PathInput::new(value),
         };
     }
 
     /// Unbound keys: typed into the input, the spot edited in place or the body.
     pub fn type_key(&mut self, key: KeyEvent) {
         let changed = match &mut self.mode {
-            Mode::Input { input, .. } | Mode::InPlace { input, .. } => {
-                input.handle_key(key).changed()
-            }
+            Mode::Input { input, .. } => input.type_key(key),
+            Mode::InPlace { input, .. } => input.handle_key(key).changed(),
             Mode::Body(area) => {
                 area.key(key);
                 false
@@ -453,7 +464,8 @@ impl ComposerState {
     /// Pasted text goes into the input, the spot edited in place or the body.
     pub fn paste(&mut self, text: &str) {
         let changed = match &mut self.mode {
-            Mode::Input { input, .. } | Mode::InPlace { input, .. } => input.paste(text).changed(),
+            Mode::Input { input, .. } => input.paste(text),
+            Mode::InPlace { input, .. } => input.paste(text).changed(),
             Mode::Body(area) => {
                 area.insert(&text.replace("\r\n", "\n"));
                 false

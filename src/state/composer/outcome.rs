@@ -94,6 +94,14 @@ impl ComposerState {
             ComposerOutcome::BodySaved(Err(e)) => self.note = Some(format!("Not saved: {e}")),
             ComposerOutcome::Copied(Ok(())) => self.note = Some("Copied to the clipboard.".into()),
             ComposerOutcome::Copied(Err(e)) => self.note = Some(format!("Not copied: {e}")),
+            // The tab that asked finishes (not when the prompt was closed or edited meanwhile).
+            ComposerOutcome::DirListed { dir, entries } => {
+                if let Mode::Input { input, .. } = &mut self.mode
+                    && input.awaits(&dir)
+                {
+                    input.listed(dir, entries);
+                }
+            }
             ComposerOutcome::Curl(Ok(text)) => {
                 self.mode = Mode::Report {
                     title: "curl (copied to the clipboard)".into(),

@@ -17,6 +17,7 @@ use crate::human::{self, group_thousands};
 use crate::keymap::Context;
 use crate::requests::body::{BodyKind, Tok, highlight};
 use crate::state::composer::{ComposerState, Mode, ResponseTab, Section, Spot, full_name};
+use crate::state::path_input::PathInput;
 use crate::state::{Focus, Model};
 
 pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
@@ -109,8 +110,52 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
                 frame,
             );
         }
+        Mode::Input { purpose, input } => {
+            // Aligned with the text after the prompt's label.
+            let indent = purpose.label().chars().count() + 2;
+            render_completion(input, indent, theme, body, frame);
+        }
         _ => {}
     }
+}
+
+/// A file prompt's candidates (dim) and why a tab did nothing (warn), on the lines just above
+/// the prompt (as the import wizard shows them under its file line).
+fn render_completion(
+    input: &PathInput,
+    indent: usize,
+    theme: &Theme,
+    above: Rect,
+    frame: &mut Frame,
+) {
+    let pad = " ".repeat(indent);
+    let mut lines = Vec::new();
+    if !input.candidates.is_empty() {
+        lines.push(Line::styled(
+            format!("{pad}{}", input.candidates.join("  ")),
+            theme.dim(),
+        ));
+    }
+    if let Some(message) = &input.message {
+        lines.push(Line::styled(format!("{pad}{message}"), theme.warn()));
+    }
+    if lines.is_empty() {
+        return;
+    }
+    let width = usize::from(above.width.max(1));
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    let height = u16::try_from(rows)
+        .unwrap_or(u16::MAX)
+        .min(6)
+        .min(above.height);
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let area = Rect {
+        y: above.bottom() - height,
+        height,
+        ..above
+    };
+    frame.render_widget(Clear, area);
+    frame.render_widget(paragraph, area);
 }
 
 fn popup(
@@ -294,6 +339,7 @@ fn render_response(
 fn render_footer(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     let state = &model.composer;
     if let Mode::Input { purpose, input } = &state.mode {
+        let input = &input.input;
         let label = format!("{}: ", purpose.label());
         let width = usize::from(area.width).saturating_sub(label.chars().count());
         let (value, col) = super::text_input::line(
