@@ -112,7 +112,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
         }
         Mode::Input { purpose, input } => {
             // Aligned with the text after the prompt's label.
-            let indent = purpose.label().chars().count() + 2;
+            let indent = u16::try_from(purpose.label().chars().count() + 2).unwrap_or(0);
             render_completion(input, indent, theme, body, frame);
         }
         _ => {}
@@ -120,42 +120,47 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
 }
 
 /// A file prompt's candidates (dim) and why a tab did nothing (warn), on the lines just above
-/// the prompt (as the import wizard shows them under its file line).
+/// the prompt (as the import wizard shows them under its file line), from column `indent`
+/// (under the text typed) when that leaves room.
 fn render_completion(
     input: &PathInput,
-    indent: usize,
+    indent: u16,
     theme: &Theme,
     above: Rect,
     frame: &mut Frame,
 ) {
-    let pad = " ".repeat(indent);
     let mut lines = Vec::new();
     if !input.candidates.is_empty() {
-        lines.push(Line::styled(
-            format!("{pad}{}", input.candidates.join("  ")),
-            theme.dim(),
-        ));
+        lines.push(Line::styled(input.candidates.join("  "), theme.dim()));
     }
     if let Some(message) = &input.message {
-        lines.push(Line::styled(format!("{pad}{message}"), theme.warn()));
+        lines.push(Line::styled(message.clone(), theme.warn()));
     }
     if lines.is_empty() {
         return;
     }
-    let width = usize::from(above.width.max(1));
-    let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    let indent = if indent < above.width / 2 { indent } else { 0 };
+    let width = above.width - indent;
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(usize::from(width.max(1))).max(1))
+        .sum();
     let height = u16::try_from(rows)
         .unwrap_or(u16::MAX)
         .min(6)
         .min(above.height);
-    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
-    let area = Rect {
+    let rows = Rect {
         y: above.bottom() - height,
         height,
         ..above
     };
-    frame.render_widget(Clear, area);
-    frame.render_widget(paragraph, area);
+    frame.render_widget(Clear, rows);
+    let text = Rect {
+        x: rows.x + indent,
+        width,
+        ..rows
+    };
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
 }
 
 fn popup(
