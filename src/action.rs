@@ -170,7 +170,7 @@ actions! {
     ExpandItem => "expand_item", "Column chooser: open a parent's fields (Account → Account.Name)", key;
     CollapseItem => "collapse_item", "Column chooser: close the parent's fields", key;
     [Focused]
-    Complete => "complete", "Complete the word (object, field, relationship, picklist value)", key;
+    Complete => "complete", "Complete the word (object, field, relationship, picklist value) or the file path", key;
     [Records]
     OpenRecord => "open_record", "Records: open the selected record";
     ToggleSelect => "toggle_select", "Records: select or unselect the row (and move down)", key;
