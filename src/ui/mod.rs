@@ -142,6 +142,41 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     cell
 }
 
+/// A question on production answered by typing (the record's name, a count): the question,
+/// what to type, the typed text with the cursor in it.
+pub fn render_typed_confirm(
+    theme: &Theme,
+    question: &str,
+    what_to_type: &str,
+    typed: &crate::state::text_input::TextInput,
+    area: Rect,
+    frame: &mut Frame,
+) {
+    let width = question.chars().count().max(what_to_type.chars().count()).max(40) as u16 + 4;
+    let popup = centered(area, width.min(area.width), 8);
+    frame.render_widget(Clear, popup);
+    let lines = vec![
+        Line::styled(question.to_owned(), theme.error()),
+        Line::raw(what_to_type.to_owned()),
+        Line::from(vec![
+            Span::styled("> ", theme.key()),
+            Span::raw(typed.text().to_owned()),
+        ]),
+        Line::raw(""),
+        Line::styled("enter delete    esc cancel", theme.key()),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(pane_block(Line::from(" Delete? "), true, theme)),
+        popup,
+    );
+    let x = popup.x + 3 + u16::try_from(typed.cursor()).unwrap_or(u16::MAX);
+    if x < popup.right() {
+        frame.set_cursor_position(ratatui::layout::Position { x, y: popup.y + 3 });
+    }
+}
+
 /// A yes/no question in a popup.
 pub fn render_confirm(theme: &Theme, title: &str, lines: &[&str], area: Rect, frame: &mut Frame) {
     let width = lines

@@ -12,8 +12,23 @@ use sfterm::msg::{Msg, Outcome};
 use sfterm::sf::SObjectDescribe;
 use sfterm::state::Model;
 use sfterm::state::record_detail::job::{LoadedRecord, RecordJob, RecordOutcome, WriteFailure};
+use sfterm::state::records::job::RecordsJob;
 
 use crate::common::{demo_profiles, model_with, press, type_text};
+
+/// The Records tab's jobs among effects, with their request ids.
+pub fn records_jobs(effects: &[Effect]) -> Vec<(RequestId, RecordsJob)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Spawn {
+                req,
+                job: Job::Records(job),
+            } => Some((*req, job.clone())),
+            _ => None,
+        })
+        .collect()
+}
 
 pub const ACCOUNT_ID: &str = "001Dn00000Acme1AAB";
 

@@ -1,5 +1,6 @@
 //! The Records tab's lists: pure update tests (paging, prefetch, sort, filters, SOQL line
 //! errors, column chooser, exports), key sequences through the keymap, and snapshots.
+use crate::fixture::records_jobs;
 use crate::common;
 
 use std::sync::Arc;
@@ -17,22 +18,8 @@ use sfterm::state::records::job::{ExportPageDone, JobError, PageRows, RecordsJob
 use sfterm::state::records::rowstore::RowStore;
 use sfterm::state::records::{Filter, LineInput, ListView, Popup, RecordsState, Reply, SoqlError};
 
-/// The records jobs among effects.
-fn jobs(effects: &[Effect]) -> Vec<(RequestId, RecordsJob)> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Spawn {
-                req,
-                job: Job::Records(job),
-            } => Some((*req, job.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
 fn query_of(effects: &[Effect]) -> (RequestId, String) {
-    jobs(effects)
+    records_jobs(effects)
         .into_iter()
         .find_map(|(req, job)| match job {
             RecordsJob::Query { soql, .. } => Some((req, soql)),
@@ -43,13 +30,13 @@ fn query_of(effects: &[Effect]) -> (RequestId, String) {
 
 /// The only records job among effects.
 fn one(effects: &[Effect]) -> (RequestId, RecordsJob) {
-    let mut all = jobs(effects);
+    let mut all = records_jobs(effects);
     assert_eq!(all.len(), 1, "{effects:?}");
     all.remove(0)
 }
 
 fn more_of(effects: &[Effect]) -> Option<(RequestId, String)> {
-    jobs(effects).into_iter().find_map(|(req, job)| match job {
+    records_jobs(effects).into_iter().find_map(|(req, job)| match job {
         RecordsJob::More { url, .. } => Some((req, url)),
         _ => None,
     })
@@ -140,7 +127,7 @@ fn connecting_queries_the_account_list_and_its_describe() {
     let mut ids = RequestIds::default();
     let mut s = RecordsState::default();
     let e = s.connected("Demo org", &mut ids);
-    let kinds: Vec<_> = jobs(&e).into_iter().map(|(_, j)| j).collect();
+    let kinds: Vec<_> = records_jobs(&e).into_iter().map(|(_, j)| j).collect();
     assert!(
         kinds
             .iter()
@@ -233,7 +220,7 @@ fn sort_toggles_asc_desc_on_the_focused_column_and_refuses_unsortable() {
 
     // Describe says Description is not sortable.
     let e = s.connected("Other org", &mut ids);
-    let describe_req = jobs(&e)
+    let describe_req = records_jobs(&e)
         .into_iter()
         .find_map(|(r, j)| matches!(j, RecordsJob::Describe { .. }).then_some(r))
         .expect("describe");
@@ -450,7 +437,7 @@ fn views_keep_their_state_when_switching_objects() {
 fn open_object_checks_describe_global() {
     let (mut s, mut ids) = loaded();
     let e = act(&mut s, &mut ids, Action::OpenObject);
-    let global = jobs(&e)
+    let global = records_jobs(&e)
         .into_iter()
         .find_map(|(r, j)| matches!(j, RecordsJob::DescribeGlobal).then_some(r))
         .expect("describe global");
@@ -614,7 +601,7 @@ fn export_runs_create_poll_download_and_can_be_aborted() {
     act(&mut s, &mut ids, Action::Cancel);
     act(&mut s, &mut ids, Action::ExportView);
     let e = act(&mut s, &mut ids, Action::Submit);
-    let (req, _) = jobs(&e)[0].clone();
+    let (req, _) = records_jobs(&e)[0].clone();
     s.on_outcome(
         req,
         RecordsOutcome::ExportJob(Ok(bulk_job("InProgress"))),
@@ -623,7 +610,7 @@ fn export_runs_create_poll_download_and_can_be_aborted() {
     act(&mut s, &mut ids, Action::ShowExports);
     let e = act(&mut s, &mut ids, Action::AbortExport);
     assert!(
-        jobs(&e)
+        records_jobs(&e)
             .iter()
             .any(|(_, j)| matches!(j, RecordsJob::ExportAbort { job_id } if job_id == "7501x0000000001AAA")),
         "{e:?}"
@@ -1033,7 +1020,7 @@ fn one_row(columns: &[String], id: &str, name: &str) -> RowStore {
 }
 
 fn refetch_of(effects: &[Effect]) -> Option<(RequestId, String)> {
-    jobs(effects).into_iter().find_map(|(req, job)| match job {
+    records_jobs(effects).into_iter().find_map(|(req, job)| match job {
         RecordsJob::Refetch { soql, .. } => Some((req, soql)),
         _ => None,
     })
@@ -1327,7 +1314,7 @@ fn an_error_in_the_lists_own_columns_says_so_under_a_where_clause() {
 fn a_finished_export_shows_the_size_of_its_file_in_the_jobs_popup() {
     let mut model = model_with_rows(30, 30);
     press(&mut model, "x");
-    let (req, _) = jobs(&press(&mut model, "enter"))
+    let (req, _) = records_jobs(&press(&mut model, "enter"))
         .into_iter()
         .next()
         .expect("the export starts");

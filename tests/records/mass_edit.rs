@@ -2,6 +2,7 @@
 //! a field with its typed editor and sending it, an answer with a failed row, deleting with the
 //! production guard, the draft written and restored; key sequences through the keymap and
 //! snapshots of the marks, the failures popup and the typed-count question.
+use crate::fixture::records_jobs;
 use crate::common;
 
 use common::{demo_profiles, model_with, press, render, session, spawned_req, t0, type_text};
@@ -41,19 +42,6 @@ fn page(columns: &[String], n: usize, total: u64) -> PageRows {
         total,
         next_url: (n as u64 > total).then(|| "/q/next".to_owned()),
     }
-}
-
-fn records_jobs(effects: &[Effect]) -> Vec<(RequestId, RecordsJob)> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Spawn {
-                req,
-                job: Job::Records(job),
-            } => Some((*req, job.clone())),
-            _ => None,
-        })
-        .collect()
 }
 
 /// A connected list state with `n` Accounts loaded and the Account describe.

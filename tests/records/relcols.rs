@@ -2,6 +2,7 @@
 //! describe fetched when first opened) and lists child relationships as counts; the list
 //! queries, shows and sorts them; the export leaves the counts out. Pure updates, snapshots
 //! and key sequences (the end-to-end run is in `relcols_e2e.rs`).
+use crate::fixture::records_jobs;
 use crate::common;
 use crate::fixture;
 
@@ -18,28 +19,15 @@ use sfterm::state::records::job::{PageRows, RecordsJob, RecordsOutcome};
 use sfterm::state::records::rowstore::RowStore;
 use sfterm::state::records::{ChoiceKind, LineInput, Popup, RecordsState, Reply};
 
-fn jobs(effects: &[Effect]) -> Vec<(RequestId, RecordsJob)> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Spawn {
-                req,
-                job: Job::Records(job),
-            } => Some((*req, job.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
 fn query_of(effects: &[Effect]) -> Option<(RequestId, String)> {
-    jobs(effects).into_iter().find_map(|(req, job)| match job {
+    records_jobs(effects).into_iter().find_map(|(req, job)| match job {
         RecordsJob::Query { soql, .. } => Some((req, soql)),
         _ => None,
     })
 }
 
 fn describe_job(effects: &[Effect]) -> Option<(RequestId, String)> {
-    jobs(effects).into_iter().find_map(|(req, job)| match job {
+    records_jobs(effects).into_iter().find_map(|(req, job)| match job {
         RecordsJob::Describe { object } => Some((req, object)),
         _ => None,
     })
@@ -435,7 +423,7 @@ fn a_count_column_shows_but_does_not_sort_and_the_export_leaves_it_out() {
         Some(LineInput::ExportPath(_))
     ));
     let e = press(&mut model, "enter");
-    let soql = jobs(&e)
+    let soql = records_jobs(&e)
         .into_iter()
         .find_map(|(_, job)| match job {
             RecordsJob::ExportCreate { soql } => Some(soql),

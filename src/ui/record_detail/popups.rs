@@ -13,7 +13,7 @@ use crate::keymap::{Context, Keymap};
 use crate::state::record_detail::Draft;
 use crate::state::record_detail::{Popup, RecordDetailState};
 use crate::ui::records::fit;
-use crate::ui::{Theme, centered, pane_block, render_confirm};
+use crate::ui::{Theme, centered, pane_block, render_confirm, render_typed_confirm};
 
 pub(super) fn render_popup(
     view: &RecordDetailState,
@@ -50,30 +50,18 @@ pub(super) fn render_popup(
         }
         Some(Popup::ConfirmDelete { typed }) => {
             if view.production {
-                let popup = centered(area, 70, 8);
-                frame.render_widget(Clear, popup);
-                let lines = vec![
-                    Line::styled(
-                        format!(
-                            "Delete the {} '{}' on PRODUCTION?",
-                            view.object,
-                            view.title()
-                        ),
-                        theme.error(),
-                    ),
-                    Line::raw("Type the record's name to confirm:"),
-                    Line::from(vec![
-                        Span::styled("> ", theme.key()),
-                        Span::raw(typed.text().to_string()),
-                    ]),
-                    Line::raw(""),
-                    Line::styled("enter delete    esc cancel", theme.key()),
-                ];
-                frame.render_widget(
-                    Paragraph::new(lines)
-                        .wrap(Wrap { trim: false })
-                        .block(pane_block(Line::from(" Delete? "), true, theme)),
-                    popup,
+                let question = format!(
+                    "Delete the {} '{}' on PRODUCTION?",
+                    view.object,
+                    view.title()
+                );
+                render_typed_confirm(
+                    theme,
+                    &question,
+                    "Type the record's name to confirm:",
+                    typed,
+                    area,
+                    frame,
                 );
             } else {
                 let question = format!("Delete the {} '{}'?", view.object, view.title());

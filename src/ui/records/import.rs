@@ -460,7 +460,7 @@ fn render_confirm(
 ) {
     let question = match confirm {
         Confirm::Run => format!(
-            "This is a production org. Run the {} of {} rows into {}? (y/n)",
+            "This is a production org. Run the {} of {} rows into {}?",
             wizard.operation.as_str(),
             wizard
                 .checked
@@ -469,20 +469,7 @@ fn render_confirm(
                 .map_or(0, |p| p.rows()),
             wizard.object
         ),
-        Confirm::Abort => "Abort the import? Rows already processed stay saved. (y/n)".to_owned(),
+        Confirm::Abort => "Abort the import? Rows already processed stay saved.".to_owned(),
     };
-    let popup = centered(
-        area,
-        (question.chars().count() as u16 + 4).min(area.width),
-        3,
-    );
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(Line::styled(question, theme.warn())).block(pane_block(
-            Line::from(" Import "),
-            true,
-            theme,
-        )),
-        popup,
-    );
+    crate::ui::render_confirm(theme, "Import", &[&question], area, frame);
 }

@@ -15,7 +15,7 @@ use crate::keymap::{Context, Keymap};
 use crate::state::Model;
 use crate::state::records::MassPopup;
 use crate::ui::theme::highlighted;
-use crate::ui::{Theme, centered, pane_block, render_confirm};
+use crate::ui::{Theme, centered, pane_block, render_confirm, render_typed_confirm};
 
 /// "12 selected" for the header's right side (empty without a selection).
 pub(super) fn selected_label(model: &Model) -> String {
@@ -99,33 +99,14 @@ pub(super) fn render_popup(model: &Model, theme: &Theme, area: Rect, frame: &mut
                 frame,
             );
         }
-        MassPopup::ConfirmDelete { typed } if records.production => {
-            let popup = centered(area, 64, 8);
-            frame.render_widget(Clear, popup);
-            let lines = vec![
-                Line::styled(
-                    format!("Delete {count} {object} records on PRODUCTION?"),
-                    theme.error(),
-                ),
-                Line::raw(format!("Type {count} to confirm:")),
-                Line::from(vec![
-                    Span::styled("> ", theme.key()),
-                    Span::raw(typed.text().to_owned()),
-                ]),
-                Line::raw(""),
-                Line::styled("enter delete    esc cancel", theme.key()),
-            ];
-            frame.render_widget(
-                Paragraph::new(lines)
-                    .wrap(Wrap { trim: false })
-                    .block(pane_block(Line::from(" Delete? "), true, theme)),
-                popup,
-            );
-            let x = popup.x + 3 + u16::try_from(typed.cursor()).unwrap_or(u16::MAX);
-            if x < popup.right() {
-                frame.set_cursor_position(Position { x, y: popup.y + 3 });
-            }
-        }
+        MassPopup::ConfirmDelete { typed } if records.production => render_typed_confirm(
+            theme,
+            &format!("Delete {count} {object} records on PRODUCTION?"),
+            &format!("Type {count} to confirm:"),
+            typed,
+            area,
+            frame,
+        ),
         MassPopup::ConfirmDelete { .. } => {
             let question = format!("Delete {count} {object} records?");
             render_confirm(
