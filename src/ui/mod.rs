@@ -152,15 +152,20 @@ pub fn render_typed_confirm(
     area: Rect,
     frame: &mut Frame,
 ) {
-    let width = question.chars().count().max(what_to_type.chars().count()).max(40) as u16 + 4;
+    let width = question
+        .chars()
+        .count()
+        .max(what_to_type.chars().count())
+        .max(40) as u16
+        + 4;
     let popup = centered(area, width.min(area.width), 8);
     frame.render_widget(Clear, popup);
     let lines = vec![
         Line::styled(question.to_owned(), theme.error()),
         Line::raw(what_to_type.to_owned()),
         Line::from(vec![
-            Span::styled("> ", theme.key()),
-            Span::raw(typed.text().to_owned()),
+            ratatui::text::Span::styled("> ", theme.key()),
+            ratatui::text::Span::raw(typed.text().to_owned()),
         ]),
         Line::raw(""),
         Line::styled("enter delete    esc cancel", theme.key()),

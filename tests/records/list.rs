@@ -1,7 +1,7 @@
 //! The Records tab's lists: pure update tests (paging, prefetch, sort, filters, SOQL line
 //! errors, column chooser, exports), key sequences through the keymap, and snapshots.
-use crate::fixture::records_jobs;
 use crate::common;
+use crate::fixture::records_jobs;
 
 use std::sync::Arc;
 
@@ -36,10 +36,12 @@ fn one(effects: &[Effect]) -> (RequestId, RecordsJob) {
 }
 
 fn more_of(effects: &[Effect]) -> Option<(RequestId, String)> {
-    records_jobs(effects).into_iter().find_map(|(req, job)| match job {
-        RecordsJob::More { url, .. } => Some((req, url)),
-        _ => None,
-    })
+    records_jobs(effects)
+        .into_iter()
+        .find_map(|(req, job)| match job {
+            RecordsJob::More { url, .. } => Some((req, url)),
+            _ => None,
+        })
 }
 
 fn effects(reply: Reply) -> Vec<Effect> {
@@ -1020,10 +1022,12 @@ fn one_row(columns: &[String], id: &str, name: &str) -> RowStore {
 }
 
 fn refetch_of(effects: &[Effect]) -> Option<(RequestId, String)> {
-    records_jobs(effects).into_iter().find_map(|(req, job)| match job {
-        RecordsJob::Refetch { soql, .. } => Some((req, soql)),
-        _ => None,
-    })
+    records_jobs(effects)
+        .into_iter()
+        .find_map(|(req, job)| match job {
+            RecordsJob::Refetch { soql, .. } => Some((req, soql)),
+            _ => None,
+        })
 }
 
 #[test]

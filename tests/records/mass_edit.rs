@@ -2,13 +2,13 @@
 //! a field with its typed editor and sending it, an answer with a failed row, deleting with the
 //! production guard, the draft written and restored; key sequences through the keymap and
 //! snapshots of the marks, the failures popup and the typed-count question.
-use crate::fixture::records_jobs;
 use crate::common;
+use crate::fixture::records_jobs;
 
 use common::{demo_profiles, model_with, press, render, session, spawned_req, t0, type_text};
 use serde_json::{Value, json};
 use sfterm::action::Action;
-use sfterm::effect::{Effect, Job, RequestId, RequestIds};
+use sfterm::effect::{Effect, RequestIds};
 use sfterm::msg::{Msg, Outcome};
 use sfterm::state::Model;
 use sfterm::state::record_detail::job::RecordEffect;

@@ -2,16 +2,16 @@
 //! describe fetched when first opened) and lists child relationships as counts; the list
 //! queries, shows and sorts them; the export leaves the counts out. Pure updates, snapshots
 //! and key sequences (the end-to-end run is in `relcols_e2e.rs`).
-use crate::fixture::records_jobs;
 use crate::common;
 use crate::fixture;
+use crate::fixture::records_jobs;
 
 use std::sync::Arc;
 
 use common::{demo_profiles, model_with, press, render};
 use serde_json::json;
 use sfterm::action::Action;
-use sfterm::effect::{Effect, Job, RequestId, RequestIds};
+use sfterm::effect::{Effect, RequestId, RequestIds};
 use sfterm::msg::{Msg, Outcome};
 use sfterm::sf::SObjectDescribe;
 use sfterm::state::Model;
@@ -20,17 +20,21 @@ use sfterm::state::records::rowstore::RowStore;
 use sfterm::state::records::{ChoiceKind, LineInput, Popup, RecordsState, Reply};
 
 fn query_of(effects: &[Effect]) -> Option<(RequestId, String)> {
-    records_jobs(effects).into_iter().find_map(|(req, job)| match job {
-        RecordsJob::Query { soql, .. } => Some((req, soql)),
-        _ => None,
-    })
+    records_jobs(effects)
+        .into_iter()
+        .find_map(|(req, job)| match job {
+            RecordsJob::Query { soql, .. } => Some((req, soql)),
+            _ => None,
+        })
 }
 
 fn describe_job(effects: &[Effect]) -> Option<(RequestId, String)> {
-    records_jobs(effects).into_iter().find_map(|(req, job)| match job {
-        RecordsJob::Describe { object } => Some((req, object)),
-        _ => None,
-    })
+    records_jobs(effects)
+        .into_iter()
+        .find_map(|(req, job)| match job {
+            RecordsJob::Describe { object } => Some((req, object)),
+            _ => None,
+        })
 }
 
 fn effects(reply: Reply) -> Vec<Effect> {
