@@ -74,12 +74,7 @@ impl SfClient {
             check_id(id)?;
         }
         let path = self.data_path("composite/sobjects").await?;
-        let mut results = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(COLLECTION_LIMIT) {
-            if results.iter().any(|r| matches!(r, Err(RowError::Call(_)))) {
-                results.extend(chunk.iter().map(|_| Err(RowError::NotSent)));
-                continue;
-            }
+        self.in_calls(ids, |chunk| {
             let records: Vec<Value> = chunk
                 .iter()
                 .map(|id| {
@@ -90,11 +85,9 @@ impl SfClient {
                 })
                 .collect();
             let body = json!({ "allOrNone": false, "records": records });
-            let req =
-                Req::new(Method::PATCH, Target::Instance(path.clone(), vec![])).json(&body)?;
-            results.extend(self.collection_call(&req, chunk.len()).await);
-        }
-        Ok(results)
+            Req::new(Method::PATCH, Target::Instance(path.clone(), vec![])).json(&body)
+        })
+        .await
     }
 
     /// Deletes the records `ids`: `DELETE /composite/sobjects?ids=…&allOrNone=false`,
@@ -104,18 +97,36 @@ impl SfClient {
             check_id(id)?;
         }
         let path = self.data_path("composite/sobjects").await?;
-        let mut results = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(COLLECTION_LIMIT) {
-            if results.iter().any(|r| matches!(r, Err(RowError::Call(_)))) {
-                results.extend(chunk.iter().map(|_| Err(RowError::NotSent)));
-                continue;
-            }
+        self.in_calls(ids, |chunk| {
             let query = vec![
                 ("ids".to_string(), chunk.join(",")),
                 ("allOrNone".to_string(), "false".to_string()),
             ];
-            let req = Req::new(Method::DELETE, Target::Instance(path.clone(), query));
-            results.extend(self.collection_call(&req, chunk.len()).await);
+            Ok(Req::new(
+                Method::DELETE,
+                Target::Instance(path.clone(), query),
+            ))
+        })
+        .await
+    }
+
+    /// `ids` in calls of [`COLLECTION_LIMIT`], each built by `request_of`; once a call fails as
+    /// a whole, the later ones are not made (their records: [`RowError::NotSent`]).
+    async fn in_calls(
+        &self,
+        ids: &[String],
+        request_of: impl Fn(&[String]) -> Result<Req, ApiError>,
+    ) -> Result<RowResults, ApiError> {
+        let mut results = Vec::with_capacity(ids.len());
+        let mut call_failed = false;
+        for chunk in ids.chunks(COLLECTION_LIMIT) {
+            if call_failed {
+                results.extend(chunk.iter().map(|_| Err(RowError::NotSent)));
+                continue;
+            }
+            let answer = self.collection_call(&request_of(chunk)?, chunk.len()).await;
+            call_failed = answer.iter().any(|r| matches!(r, Err(RowError::Call(_))));
+            results.extend(answer);
         }
         Ok(results)
     }

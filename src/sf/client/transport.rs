@@ -248,6 +248,28 @@ impl SfClient {
         }
     }
 
+    /// The answer broke off after its headers: the observer hears of it and the try fails as
+    /// cut short (the retry policy decides whether it is read again).
+    fn cut_short(
+        &self,
+        watch: Option<Watch>,
+        started: Instant,
+        status: reqwest::StatusCode,
+        headers: &HeaderMap,
+        error: ApiError,
+    ) -> Failure {
+        self.tell(
+            watch,
+            started.elapsed(),
+            Ended::CutShort {
+                status: status.as_u16(),
+                headers,
+                error: error.to_string(),
+            },
+        );
+        Failure::CutShort(error)
+    }
+
     /// [`SfClient::execute`], telling how it failed: before a byte was sent, without an
     /// answer, or with the answer cut short.
     async fn execute_try(
@@ -266,16 +288,7 @@ impl SfClient {
             Ok(body) => body,
             Err(e) => {
                 let error = from_reqwest(&e, &host, timeout);
-                self.tell(
-                    watch,
-                    started.elapsed(),
-                    Ended::CutShort {
-                        status: status.as_u16(),
-                        headers: &headers,
-                        error: error.to_string(),
-                    },
-                );
-                return Err(Failure::CutShort(error));
+                return Err(self.cut_short(watch, started, status, &headers, error));
             }
         };
         let elapsed = started.elapsed();
@@ -406,16 +419,7 @@ impl SfClient {
                 Ok(None) => break,
                 Err(e) => {
                     let error = from_reqwest(&e, &host, timeout);
-                    self.tell(
-                        watch,
-                        started.elapsed(),
-                        Ended::CutShort {
-                            status: status.as_u16(),
-                            headers: &headers,
-                            error: error.to_string(),
-                        },
-                    );
-                    return Err(Failure::CutShort(error));
+                    return Err(self.cut_short(watch, started, status, &headers, error));
                 }
             };
             total += chunk.len() as u64;
