@@ -103,6 +103,8 @@ impl BulkJob {
 }
 
 /// How to wait for a job: the first delay, its growth factor and cap, and the total budget.
+/// The one schedule of every wait for a Bulk API job: `sfterm export` and `sfterm import`, and
+/// the TUI's export and import (which poll from their state, through [`PollOptions::delay`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PollOptions {
     /// Delay before the second poll.
@@ -116,14 +118,29 @@ pub struct PollOptions {
 }
 
 impl Default for PollOptions {
-    /// 1 s growing ×1.5 to 10 s, up to 30 minutes.
+    /// 250 ms growing ×1.5 to 5 s, up to 30 minutes: a job done in a second is seen done
+    /// within a quarter of a second of it, a long one costs a call every 5 s.
     fn default() -> Self {
         PollOptions {
-            initial: Duration::from_secs(1),
-            max: Duration::from_secs(10),
+            initial: Duration::from_millis(250),
+            max: Duration::from_secs(5),
             factor: 1.5,
             timeout: Duration::from_secs(30 * 60),
         }
+    }
+}
+
+impl PollOptions {
+    /// The wait after the `polls`-th poll (1: after the first) before the next one.
+    pub fn delay(&self, polls: u32) -> Duration {
+        let growth = self
+            .factor
+            .max(1.0)
+            .powi(i32::try_from(polls.saturating_sub(1)).unwrap_or(i32::MAX));
+        // Past the cap (or overflowing) the delay is the cap.
+        Duration::try_from_secs_f64(self.initial.as_secs_f64() * growth)
+            .unwrap_or(self.max)
+            .min(self.max)
     }
 }
 
@@ -270,13 +287,15 @@ impl SfClient {
         mut on_poll: impl FnMut(&BulkJob),
     ) -> Result<BulkJob, BulkError> {
         let started = std::time::Instant::now();
-        let mut delay = poll.initial;
+        let mut polls = 0;
         loop {
             let job = self.bulk_job(kind, id).await?;
+            polls += 1;
             on_poll(&job);
             if job.is_finished() {
                 return Ok(job);
             }
+            let delay = poll.delay(polls);
             if started.elapsed() + delay > poll.timeout {
                 return Err(BulkError::PollTimeout {
                     id: job.id,
@@ -285,7 +304,6 @@ impl SfClient {
                 });
             }
             tokio::time::sleep(delay).await;
-            delay = delay.mul_f64(poll.factor.max(1.0)).min(poll.max);
         }
     }
 
@@ -499,6 +517,20 @@ mod tests {
         write_csv_page(&mut out, csv, false).expect("write");
         assert_eq!(out, b"\"1\",\"a\"\n");
         assert_eq!(count_csv_rows(csv), 1);
+    }
+
+    #[test]
+    fn the_poll_schedule_grows_to_its_cap() {
+        let poll = PollOptions::default();
+        let ms = |n| poll.delay(n).as_millis();
+        assert_eq!([ms(0), ms(1), ms(2), ms(3)], [250, 250, 375, 562]);
+        assert_eq!(ms(9), 5000, "capped");
+        assert_eq!(ms(u32::MAX), 5000, "no overflow");
+        let flat = PollOptions {
+            factor: 0.5,
+            ..poll
+        };
+        assert_eq!(flat.delay(7), Duration::from_millis(250), "never shrinks");
     }
 
     #[test]

@@ -5,14 +5,13 @@ use crate::common;
 use crate::fixture::describe;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use common::{demo_profiles, model_with, press, profile, render, type_text};
 use sfterm::effect::{Effect, Job, RequestId};
 use sfterm::ingest::results::{FailedRow, Written};
 use sfterm::ingest::{Plan, Sent, Spec};
 use sfterm::msg::{Msg, Outcome};
-use sfterm::sf::bulk::BulkJob;
+use sfterm::sf::bulk::{BulkJob, PollOptions};
 use sfterm::sf::ingest::{IngestOperation, MAX_UPLOAD_BYTES};
 use sfterm::state::Model;
 use sfterm::state::import::Step;
@@ -256,7 +255,9 @@ fn run_progress_done_failures_and_the_filtered_list() {
         ImportOutcome::Started { sent, error: None },
     );
     let (req, job) = import_job(&effects);
-    assert!(matches!(job, ImportJob::Poll { delay, .. } if delay == Duration::from_millis(250)));
+    assert!(
+        matches!(job, ImportJob::Poll { delay, .. } if delay == PollOptions::default().delay(1))
+    );
     model.now += jiff::SignedDuration::from_secs(2);
     let effects = answer(
         &mut model,

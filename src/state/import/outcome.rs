@@ -1,13 +1,12 @@
 //! The import wizard's jobs coming back: each moves the wizard on (or says why not).
 
-use std::time::Duration;
-
 use jiff::Timestamp;
 
 use super::job::{ImportJob, ImportOutcome};
 use super::{FileRow, ImportWizard, Step, spawn};
 use crate::effect::{Effect, RequestId, RequestIds};
 use crate::ingest::mapping;
+use crate::sf::bulk::PollOptions;
 
 impl ImportWizard {
     /// A job of the wizard finished.
@@ -127,7 +126,7 @@ impl ImportWizard {
             return Vec::new();
         };
         run.polls += 1;
-        let delay = Duration::from_millis((250 * u64::from(run.polls)).min(2000));
+        let delay = PollOptions::default().delay(run.polls);
         let job_ids = run
             .sent
             .iter()

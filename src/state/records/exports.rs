@@ -2,11 +2,10 @@
 //! to a CSV file, and the jobs popup's abort.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use crate::effect::{Effect, RequestId, RequestIds};
 use crate::human::group_thousands;
-use crate::sf::bulk::{BulkJob, ResultCursor};
+use crate::sf::bulk::{BulkJob, PollOptions, ResultCursor};
 use crate::state::records::job::{ExportPageDone, JobError, RecordsJob};
 
 use super::{RecordsState, err_text, spawn};
@@ -173,7 +172,7 @@ impl RecordsState {
             }
             _ => {
                 export.polls += 1;
-                let delay = Duration::from_millis((250 * u64::from(export.polls)).min(2000));
+                let delay = PollOptions::default().delay(export.polls);
                 RecordsJob::ExportPoll {
                     job_id: job.id.clone(),
                     delay,
