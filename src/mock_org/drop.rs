@@ -84,10 +84,13 @@ where
                 .is_some_and(|q| q.split('&').any(|p| p.starts_with("locator=")));
         if !admin && self.shared.take_drop(result_page) {
             if self.shared.config.log_requests {
-                eprintln!(
-                    "{} {} -> connection dropped (fault)",
-                    request.method(),
-                    request.uri().path()
+                self.shared.log_request(
+                    std::time::Instant::now(),
+                    format_args!(
+                        "{} {} -> connection dropped (fault)",
+                        request.method(),
+                        request.uri().path()
+                    ),
                 );
             }
             return Box::pin(std::future::ready(Err(Dropped)));

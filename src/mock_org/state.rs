@@ -180,6 +180,8 @@ pub(crate) struct Shared {
     pub keys: Arc<super::flows::jwt::OrgKeys>,
     /// Origins of the login and test host listeners (accepted as JWT `aud`).
     pub login_origins: Vec<String>,
+    /// When the org started: `--log-requests` lines say when each request came, from it.
+    pub started: std::time::Instant,
     pub inner: Mutex<Inner>,
 }
 
@@ -310,8 +312,16 @@ impl Shared {
             apps,
             schema,
             setup,
+            started: std::time::Instant::now(),
             inner: Mutex::new(inner),
         })
+    }
+
+    /// One `--log-requests` line on stderr: the seconds since the org started when the request
+    /// came (so a bench can tell when each phase of a download began and ended), then `what`.
+    pub fn log_request(&self, came: std::time::Instant, what: std::fmt::Arguments<'_>) {
+        let at = came.saturating_duration_since(self.started).as_secs_f64();
+        eprintln!("{at:10.3} {what}");
     }
 
     /// The state, even if a handler panicked while holding the lock.

@@ -444,6 +444,8 @@ async fn faults_from_cli_flags_drop_then_fail_then_recover() {
 
 #[tokio::test]
 async fn log_requests_shows_dropped_connections() {
+    // reqwest's own client, built before any SfClient could install the provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().expect("temp dir");
     let server = Server::start(dir.path(), &["--log-requests", "--drop-connections", "1"]);
     let url = format!("{}/services/data", server.var("SF_INSTANCE_URL"));
@@ -456,6 +458,17 @@ async fn log_requests_shows_dropped_connections() {
         "{log}"
     );
     assert!(log.contains("GET /services/data -> 200"), "{log}");
+    // Each request line starts with when it came, in seconds since the org started, in order.
+    let came: Vec<f64> = log
+        .lines()
+        .filter(|l| l.contains("GET /services/data ->"))
+        .map(|l| {
+            let first = l.split_whitespace().next().unwrap_or_default();
+            first.parse().unwrap_or_else(|_| panic!("no time in {l:?}"))
+        })
+        .collect();
+    assert_eq!(came.len(), 2, "{log}");
+    assert!(came[0] <= came[1], "{log}");
 }
 
 #[tokio::test]

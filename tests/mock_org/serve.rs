@@ -329,6 +329,8 @@ impl Drop for Running {
 
 #[tokio::test]
 async fn on_another_address_the_admin_endpoints_need_the_token_and_the_org_warns() {
+    // reqwest's own client, built before any SfClient could install the provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().expect("temp dir");
     let env_file = dir.path().join("org.env");
     let stderr_file = dir.path().join("stderr");

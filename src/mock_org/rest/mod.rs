@@ -169,11 +169,15 @@ async fn dispatch(
     let started = std::time::Instant::now();
     // The path only: query strings may carry tokens (`revoke?token=`).
     let line = format!("{method} {}", uri.path());
+    let shared = listener.shared.clone();
     let response = handle_request(listener, method, uri, headers, body).await;
-    eprintln!(
-        "{line} -> {} ({} ms)",
-        response.status().as_u16(),
-        started.elapsed().as_millis()
+    shared.log_request(
+        started,
+        format_args!(
+            "{line} -> {} ({} ms)",
+            response.status().as_u16(),
+            started.elapsed().as_millis()
+        ),
     );
     response
 }
