@@ -72,7 +72,7 @@ pub async fn run(client: &SfClient, job: RecordsJob) -> RecordsOutcome {
             RecordsOutcome::Page(page(client.query_more_raw(&url).await, &columns))
         }
         RecordsJob::Refetch {
-            id, soql, columns, ..
+            ids, soql, columns, ..
         } => {
             let result = client
                 .query_raw(&soql)
@@ -82,7 +82,7 @@ pub async fn run(client: &SfClient, job: RecordsJob) -> RecordsOutcome {
                     let rows = rows_of(&p, &columns)?;
                     Ok((!rows.is_empty()).then_some(rows))
                 });
-            RecordsOutcome::Refetched { id, result }
+            RecordsOutcome::Refetched { ids, result }
         }
         RecordsJob::Describe { object } => {
             RecordsOutcome::Described(client.describe(&object).await.map_err(JobError::from))

@@ -636,7 +636,7 @@ fn edits_and_deletes_in_the_detail_view_reach_the_list() {
     s.on_outcome(
         req,
         RecordsOutcome::Refetched {
-            id: id.clone(),
+            ids: vec![id.clone()],
             result: Ok(Some(fresh)),
         },
         &mut ids,
@@ -1056,7 +1056,7 @@ fn a_record_created_in_the_detail_view_joins_the_list_and_its_count() {
         &mut model,
         refetch,
         RecordsOutcome::Refetched {
-            id: NEW_ID.into(),
+            ids: vec![NEW_ID.into()],
             result: Ok(Some(one_row(&columns, NEW_ID, "Ada Labs"))),
         },
     );
@@ -1082,7 +1082,7 @@ fn created_rows_respect_the_filter_and_are_not_loaded_twice() {
     s.on_outcome(
         req,
         RecordsOutcome::Refetched {
-            id: NEW_ID.into(),
+            ids: vec![NEW_ID.into()],
             result: Ok(Some(one_row(&columns, NEW_ID, "Ada Labs"))),
         },
         &mut ids,
@@ -1120,7 +1120,7 @@ fn created_rows_respect_the_filter_and_are_not_loaded_twice() {
     s.on_outcome(
         req,
         RecordsOutcome::Refetched {
-            id: NEW_ID.into(),
+            ids: vec![NEW_ID.into()],
             result: Ok(None),
         },
         &mut ids,
@@ -1149,7 +1149,7 @@ fn a_saved_record_that_leaves_the_filter_leaves_the_list() {
     s.on_outcome(
         req,
         RecordsOutcome::Refetched {
-            id: id.clone(),
+            ids: vec![id.clone()],
             result: Ok(None),
         },
         &mut ids,

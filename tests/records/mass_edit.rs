@@ -8,7 +8,7 @@ use crate::fixture::records_jobs;
 use common::{demo_profiles, model_with, press, render, session, spawned_req, t0, type_text};
 use serde_json::{Value, json};
 use sfterm::action::Action;
-use sfterm::effect::{Effect, RequestIds};
+use sfterm::effect::{Effect, RequestId, RequestIds};
 use sfterm::msg::{Msg, Outcome};
 use sfterm::state::Model;
 use sfterm::state::record_detail::job::RecordEffect;
@@ -260,6 +260,91 @@ fn e_stages_the_typed_value_and_ctrl_s_sends_one_collections_job_with_every_id()
     );
     act(&mut s, &mut ids, Action::Cancel);
     assert!(s.mass.popup.is_none());
+}
+
+#[test]
+fn the_written_rows_are_read_again_and_show_what_salesforce_set() {
+    let (mut s, mut ids) = loaded(260);
+    // 260 selected: the rows are read again 200 at a time.
+    stage_industry(&mut s, &mut ids, 260, "Energy");
+    let effects = act(&mut s, &mut ids, Action::SaveMassEdit);
+    let (req, _) = records_jobs(&effects).remove(0);
+    let mut errors = vec![None; 260];
+    errors[3] = Some("FIELD_CUSTOM_VALIDATION_EXCEPTION: no".into());
+    let effects = s.on_outcome(req, RecordsOutcome::MassWritten(Ok(errors)), &mut ids);
+    let refetches: Vec<(RequestId, Vec<String>, String)> = records_jobs(&effects)
+        .into_iter()
+        .filter_map(|(req, job)| match job {
+            RecordsJob::Refetch { ids, soql, .. } => Some((req, ids, soql)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(refetches.len(), 2, "{effects:?}");
+    assert_eq!(refetches[0].1.len(), 200);
+    assert_eq!(refetches[1].1.len(), 59);
+    assert!(
+        !refetches.iter().any(|(_, ids, _)| ids.contains(&id(3))),
+        "the failed row is not read"
+    );
+    assert!(
+        refetches[0]
+            .2
+            .contains(&format!("WHERE Id IN ('{}', '{}'", id(0), id(1))),
+        "{}",
+        refetches[0].2
+    );
+    // Salesforce's answer: the new LastModifiedDate; row 5 is gone (deleted meanwhile).
+    let columns = s.view().columns.clone();
+    let mut fresh = RowStore::new(columns.clone());
+    for wanted in refetches[0].1.iter().filter(|i| **i != id(5)) {
+        let cells: Vec<Option<&str>> = columns
+            .iter()
+            .map(|c| match c.as_str() {
+                "Name" => Some("Renamed by a trigger"),
+                "Industry" => Some("Energy"),
+                "LastModifiedDate" => Some("2026-12-07 03:30"),
+                _ => None,
+            })
+            .collect();
+        fresh.push(wanted, cells).expect("push");
+    }
+    s.on_outcome(
+        refetches[0].0,
+        RecordsOutcome::Refetched {
+            ids: refetches[0].1.clone(),
+            result: Ok(Some(fresh)),
+        },
+        &mut ids,
+    );
+    let view = s.view();
+    let column = |name: &str| columns.iter().position(|c| c == name).expect(name);
+    assert_eq!(
+        view.rows.position(&id(5)),
+        None,
+        "gone from the org, gone from the list"
+    );
+    assert_eq!(view.total, Some(259));
+    let row = view.rows.position(&id(0)).expect("row 0");
+    assert_eq!(
+        view.rows.cell(row, column("Name")),
+        Some("Renamed by a trigger")
+    );
+    assert_eq!(
+        view.rows.cell(row, column("LastModifiedDate")),
+        Some("2026-12-07 03:30")
+    );
+    let failed = view.rows.position(&id(3)).expect("row 3");
+    assert_eq!(
+        view.rows.cell(failed, column("Name")),
+        Some("Account 003"),
+        "not written, not read"
+    );
+    let later = view.rows.position(&id(250)).expect("row 250");
+    assert_eq!(
+        view.rows.cell(later, column("LastModifiedDate")),
+        Some("2026-11-27 10:02"),
+        "its read has not answered yet"
+    );
 }
 
 #[test]

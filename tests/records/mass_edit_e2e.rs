@@ -22,6 +22,8 @@ struct Frame {
     /// The Ids and Industry cells of the list's rows.
     ids: Vec<String>,
     industry: Vec<Option<String>>,
+    /// The LastModifiedDate cells of the list's rows.
+    modified: Vec<Option<String>>,
     selected: Vec<String>,
     staged: Option<(String, usize)>,
     popup: Option<String>,
@@ -36,6 +38,7 @@ impl Observed for Frame {
         let records = &model.records;
         let view = records.view();
         let column = view.columns.iter().position(|c| c == "Industry");
+        let modified = view.columns.iter().position(|c| c == "LastModifiedDate");
         Frame {
             screen,
             loaded: view.rows.len(),
@@ -46,6 +49,9 @@ impl Observed for Frame {
                 .collect(),
             industry: (0..view.rows.len())
                 .map(|r| column.and_then(|c| view.rows.cell(r, c).map(str::to_owned)))
+                .collect(),
+            modified: (0..view.rows.len())
+                .map(|r| modified.and_then(|c| view.rows.cell(r, c).map(str::to_owned)))
                 .collect(),
             selected: records.mass.selected.iter().cloned().collect(),
             staged: records
@@ -191,13 +197,18 @@ async fn fifty_selected_one_rejected_forty_nine_updated_in_place_then_d_deletes(
     let frame = stage_energy_on(&mut app, 50).await;
     let ids: Vec<String> = frame.ids[..50].to_vec();
     org.reject_writes(&ids[7], "Industry is locked this quarter");
-    let screen = app
+    let staged = app
         .wait_for("the staged line", |f| {
             f.screen
                 .contains("Industry = Energy for 50 selected Account · ctrl-s save · u undo")
         })
-        .await
-        .screen;
+        .await;
+    let screen = staged.screen;
+    let modified_before = staged.modified;
+    assert!(
+        modified_before[..50].iter().all(Option::is_some),
+        "LastModifiedDate is shown"
+    );
     assert!(
         screen.contains("50 selected · 120 of 120 loaded"),
         "{screen}"
@@ -248,6 +259,18 @@ async fn fifty_selected_one_rejected_forty_nine_updated_in_place_then_d_deletes(
         before.map_or(Value::Null, Value::String),
         "not written"
     );
+    // Then the 49 rows are read again: the LastModifiedDate the org set shows, the list's order
+    // and count unchanged; the rejected row keeps its own.
+    let frame = app
+        .wait_for("the written rows read again", |f| {
+            (0..50)
+                .filter(|i| *i != 7)
+                .all(|i| f.modified[i] != modified_before[i])
+        })
+        .await;
+    assert_eq!(frame.ids[..50], ids[..], "same rows, same order");
+    assert_eq!(frame.modified[7], modified_before[7]);
+    assert_eq!(frame.loaded, 120);
     app.press("esc");
     app.wait_for("the popup closed", |f| f.popup.is_none())
         .await;

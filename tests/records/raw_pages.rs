@@ -309,18 +309,18 @@ async fn the_list_jobs_give_the_reference_rows() {
     let expected = client.query(&soql).await.expect("maps");
     let job = RecordsJob::Refetch {
         object: "Account".into(),
-        id: id.clone(),
+        ids: vec![id.clone()],
         soql,
         columns: columns.clone(),
     };
     let RecordsOutcome::Refetched {
-        id: refetched,
+        ids: refetched,
         result: Ok(Some(row)),
     } = run(&client, job).await
     else {
         panic!("the row again");
     };
-    assert_eq!(refetched, id);
+    assert_eq!(refetched, std::slice::from_ref(&id));
     assert_same(
         &row,
         &reference::rows(&expected.records, &columns),

@@ -1,6 +1,7 @@
-//! The lists follow the writes of the record detail view: a saved record's row is read again
-//! (and leaves a filtered list it no longer matches), a created record's row joins the lists
-//! of its object that it matches, a deleted record's row goes; the count follows each time.
+//! The lists follow the writes of the record detail view and of mass edits: a saved record's
+//! row is read again (and leaves a filtered list it no longer matches), a created record's row
+//! joins the lists of its object that it matches, a deleted record's row goes; the count
+//! follows each time.
 
 use crate::effect::{Effect, RequestId, RequestIds};
 use crate::state::records::job::{JobError, RecordsJob};
@@ -18,11 +19,27 @@ pub(super) enum Follow {
     Created,
 }
 
+/// The most records one query reads again (an `IN` list of 200 ids stays far below SOQL's
+/// length limit, and its rows come back in one page).
+const REFETCH_CHUNK: usize = 200;
+
+/// `Id = '…'` for one record, `Id IN ('…', …)` for more.
+fn id_condition(ids: &[String]) -> String {
+    let quoted: Vec<String> = ids
+        .iter()
+        .map(|id| format!("'{}'", soql::escape_literal(id)))
+        .collect();
+    match quoted.as_slice() {
+        [one] => format!("Id = {one}"),
+        _ => format!("Id IN ({})", quoted.join(", ")),
+    }
+}
+
 impl RecordsState {
-    /// The query that reads record `id` as `view` shows it, through the view's filter (`None`
-    /// when the filter is a whole query, or a clause with its own ORDER BY or LIMIT).
-    fn row_query(&self, view: &ListView, id: &str) -> Option<String> {
-        let by_id = format!("Id = '{}'", soql::escape_literal(id));
+    /// The query that reads records `ids` as `view` shows them, through the view's filter
+    /// (`None` when the filter is a whole query, or a clause with its own ORDER BY or LIMIT).
+    fn row_query(&self, view: &ListView, ids: &[String]) -> Option<String> {
+        let by_id = id_condition(ids);
         let condition = match &view.filter {
             Filter::None => by_id,
             Filter::Quick(text) => {
@@ -45,7 +62,7 @@ impl RecordsState {
     fn refetch(
         &mut self,
         view: usize,
-        id: &str,
+        records: Vec<String>,
         soql: String,
         follow: Follow,
         ids: &mut RequestIds,
@@ -55,7 +72,7 @@ impl RecordsState {
             ids,
             RecordsJob::Refetch {
                 object: view.object.clone(),
-                id: id.to_owned(),
+                ids: records,
                 soql,
                 columns: view.columns.clone(),
             },
@@ -66,18 +83,38 @@ impl RecordsState {
 
     /// The detail view saved `id` of `object`: its row is read again in the lists that show it.
     pub fn record_changed(&mut self, object: &str, id: &str, ids: &mut RequestIds) -> Vec<Effect> {
+        self.records_changed(object, &[id.to_owned()], ids)
+    }
+
+    /// Records `changed` of `object` were saved (by the detail view or a mass edit): their rows
+    /// are read again, up to 200 a query, in the lists that show them, so what Salesforce set
+    /// besides the edited field (`LastModifiedDate`, formulas, triggers) shows too.
+    pub fn records_changed(
+        &mut self,
+        object: &str,
+        changed: &[String],
+        ids: &mut RequestIds,
+    ) -> Vec<Effect> {
         let mut effects = Vec::new();
         for i in 0..self.views.len() {
             let view = &self.views[i];
-            if !view.object.eq_ignore_ascii_case(object) || view.rows.position(id).is_none() {
+            if !view.object.eq_ignore_ascii_case(object) {
                 continue;
             }
-            // A whole query's list reads the row by its Id alone.
-            let soql = self.row_query(view, id).unwrap_or_else(|| {
-                let by_id = format!("Id = '{}'", soql::escape_literal(id));
-                soql::build_query(&view.object, &view.columns, Some(&by_id), None)
-            });
-            effects.push(self.refetch(i, id, soql, Follow::Saved, ids));
+            let shown: Vec<String> = changed
+                .iter()
+                .filter(|id| view.rows.position(id).is_some())
+                .cloned()
+                .collect();
+            for chunk in shown.chunks(REFETCH_CHUNK) {
+                let view = &self.views[i];
+                // A whole query's list reads the rows by their Ids alone.
+                let soql = self.row_query(view, chunk).unwrap_or_else(|| {
+                    let by_id = id_condition(chunk);
+                    soql::build_query(&view.object, &view.columns, Some(&by_id), None)
+                });
+                effects.push(self.refetch(i, chunk.to_vec(), soql, Follow::Saved, ids));
+            }
         }
         effects
     }
@@ -91,8 +128,9 @@ impl RecordsState {
             if !view.object.eq_ignore_ascii_case(object) || !view.started() {
                 continue;
             }
-            match self.row_query(view, id) {
-                Some(soql) => effects.push(self.refetch(i, id, soql, Follow::Created, ids)),
+            let id = [id.to_owned()];
+            match self.row_query(view, &id) {
+                Some(soql) => effects.push(self.refetch(i, id.into(), soql, Follow::Created, ids)),
                 None => self.views[i].stale = true,
             }
         }
@@ -116,11 +154,11 @@ impl RecordsState {
         }
     }
 
-    /// A row read again after a write: replaced, dropped (no longer in the list) or added.
+    /// Rows read again after a write: each replaced, dropped (no longer in the list) or added.
     pub(super) fn on_refetched(
         &mut self,
         req: RequestId,
-        id: String,
+        records: Vec<String>,
         result: Result<Option<RowStore>, JobError>,
     ) -> Vec<Effect> {
         let Some((object, follow)) = self.refetch_reqs.remove(&req) else {
@@ -134,48 +172,55 @@ impl RecordsState {
             .iter_mut()
             .filter(|v| v.object.eq_ignore_ascii_case(&object))
         {
-            let fresh = found
+            // Rows read with other columns (the list's changed since) tell nothing of its cells.
+            let comparable = found
                 .as_ref()
-                .filter(|f| f.columns() == view.rows.columns() && !f.is_empty());
-            match (follow, view.rows.position(&id)) {
-                (Follow::Saved, Some(row)) => match fresh {
-                    Some(fresh) => {
-                        let _ = view.rows.replace(row, cells(fresh));
-                    }
-                    None if found.is_none() => {
-                        view.rows.remove(row);
-                        view.total = view.total.map(|t| t.saturating_sub(1));
-                        if view.cursor >= view.rows.len() {
-                            view.cursor = view.rows.len().saturating_sub(1);
+                .is_none_or(|f| f.columns() == view.rows.columns());
+            if !comparable {
+                continue;
+            }
+            for id in &records {
+                let fresh = found.as_ref().and_then(|f| Some((f, f.position(id)?)));
+                match (follow, view.rows.position(id)) {
+                    (Follow::Saved, Some(row)) => match fresh {
+                        Some((fresh, at)) => {
+                            let _ = view.rows.replace(row, cells(fresh, at));
+                        }
+                        // Read through the list's filter and not found: it left the list.
+                        None => {
+                            view.rows.remove(row);
+                            view.total = view.total.map(|t| t.saturating_sub(1));
+                            if view.cursor >= view.rows.len() {
+                                view.cursor = view.rows.len().saturating_sub(1);
+                            }
+                        }
+                    },
+                    // Not while the list loads its first page again: that page has the record.
+                    (Follow::Created, None) if view.total.is_some() => {
+                        if let Some((fresh, at)) = fresh {
+                            add_first(view, id, cells(fresh, at));
                         }
                     }
-                    None => {}
-                },
-                // Not while the list loads its first page again: that page has the record.
-                (Follow::Created, None) if view.total.is_some() => {
-                    if let Some(fresh) = fresh {
-                        add_first(view, &id, fresh);
-                    }
+                    _ => {}
                 }
-                _ => {}
             }
         }
         Vec::new()
     }
 }
 
-/// The cells of a one-row store.
-fn cells(fresh: &RowStore) -> Vec<Option<&str>> {
+/// The cells of row `at` of a store read again.
+fn cells(fresh: &RowStore, at: usize) -> Vec<Option<&str>> {
     (0..fresh.columns().len())
-        .map(|c| fresh.cell(0, c))
+        .map(|c| fresh.cell(at, c))
         .collect()
 }
 
 /// A created record's row goes first (where it is seen) and counts; the cursor stays on the
 /// record it was on.
-fn add_first(view: &mut ListView, id: &str, fresh: &RowStore) {
+fn add_first(view: &mut ListView, id: &str, cells: Vec<Option<&str>>) {
     let had_rows = !view.rows.is_empty();
-    if view.rows.insert(0, id, cells(fresh)).is_err() {
+    if view.rows.insert(0, id, cells).is_err() {
         return;
     }
     view.added.push(id.to_owned());

@@ -29,10 +29,10 @@ pub enum RecordsJob {
         columns: Vec<String>,
         page: u32,
     },
-    /// One record again (after an edit in the detail view).
+    /// Records again (after an edit in the detail view or a mass edit), by `soql`.
     Refetch {
         object: String,
-        id: String,
+        ids: Vec<String>,
         soql: String,
         columns: Vec<String>,
     },
@@ -84,6 +84,9 @@ impl RecordsJob {
         match self {
             RecordsJob::Query { object, .. } => format!("query {object}"),
             RecordsJob::More { object, page, .. } => format!("query {object} (page {page})"),
+            RecordsJob::Refetch { object, ids, .. } if ids.len() > 1 => {
+                format!("reload {} {object} rows", ids.len())
+            }
             RecordsJob::Refetch { object, .. } => format!("reload {object} row"),
             RecordsJob::Describe { object } => format!("describe {object}"),
             RecordsJob::DescribeGlobal => "describe global".into(),
@@ -134,7 +137,7 @@ pub struct PageRows {
 pub enum RecordsOutcome {
     Page(Result<PageRows, JobError>),
     Refetched {
-        id: String,
+        ids: Vec<String>,
         result: Result<Option<RowStore>, JobError>,
     },
     Described(Result<Arc<SObjectDescribe>, JobError>),
@@ -165,8 +168,8 @@ impl RecordsJob {
         let e = JobError::not_connected();
         match self {
             RecordsJob::Query { .. } | RecordsJob::More { .. } => RecordsOutcome::Page(Err(e)),
-            RecordsJob::Refetch { id, .. } => RecordsOutcome::Refetched {
-                id: id.clone(),
+            RecordsJob::Refetch { ids, .. } => RecordsOutcome::Refetched {
+                ids: ids.clone(),
                 result: Err(e),
             },
             RecordsJob::Describe { .. } => RecordsOutcome::Described(Err(e)),

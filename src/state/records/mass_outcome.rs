@@ -1,7 +1,8 @@
 //! Sending a mass write (and a staged edit restored from the drafts file), and what it brings
-//! back: the written rows change in place (the value shown, no
-//! reload) or leave the list (deleted, the count follows); the others are listed with their
-//! errors and stay selected; the footer sums it up ("49 updated, 1 failed").
+//! back: the written rows change in place (the value shown at once, then the rows as
+//! Salesforce now has them, read again) or leave the list (deleted, the count follows); the
+//! others are listed with their errors and stay selected; the footer sums it up ("49 updated,
+//! 1 failed").
 
 use std::collections::HashMap;
 
@@ -98,11 +99,12 @@ impl RecordsState {
         &mut self,
         req: RequestId,
         result: Result<Vec<Option<String>>, JobError>,
+        ids: &mut RequestIds,
     ) -> Vec<Effect> {
         let Some((_, sending)) = self.mass.sending.take_if(|(r, _)| *r == req) else {
             return Vec::new();
         };
-        let (object, ids) = match &sending {
+        let (object, sent) = match &sending {
             Sending::Update(edit) => (edit.object.clone(), edit.ids.clone()),
             Sending::Delete { object, ids } => (object.clone(), ids.clone()),
         };
@@ -117,7 +119,7 @@ impl RecordsState {
         };
         let mut written = Vec::new();
         let mut failures = Vec::new();
-        for (i, id) in ids.iter().enumerate() {
+        for (i, id) in sent.iter().enumerate() {
             match errors.get(i) {
                 Some(None) => written.push(id.clone()),
                 Some(Some(error)) => failures.push((id.clone(), error.clone())),
@@ -132,9 +134,11 @@ impl RecordsState {
                 error,
             })
             .collect();
+        let mut effects = Vec::new();
         let verb = match &sending {
             Sending::Update(edit) => {
                 self.show_written(edit, &written);
+                effects = self.records_changed(&object, &written, ids);
                 self.mass.staged = None;
                 "updated"
             }
@@ -154,7 +158,7 @@ impl RecordsState {
             let title = format!(
                 "{} of {} {object} records not {verb}",
                 failures.len(),
-                ids.len()
+                sent.len()
             );
             self.mass.popup = Some(MassPopup::Failures {
                 title,
@@ -164,7 +168,7 @@ impl RecordsState {
         }
         summary.push('.');
         self.notice = Some(summary);
-        Vec::new()
+        effects
     }
 
     /// The written rows of the lists of the edit's object show the new value: the field's

@@ -425,11 +425,14 @@ impl RecordsState {
             RecordsOutcome::Page(result) => self.on_page(req, result, ids),
             RecordsOutcome::Described(result) => self.on_described(req, result),
             RecordsOutcome::Global(result) => self.on_global(result),
-            RecordsOutcome::Refetched { id, result } => self.on_refetched(req, id, result),
+            RecordsOutcome::Refetched {
+                ids: records,
+                result,
+            } => self.on_refetched(req, records, result),
             RecordsOutcome::ExportJob(result) => self.on_export_job(req, result, ids),
             RecordsOutcome::ExportPage(result) => self.on_export_page(req, result, ids),
             RecordsOutcome::Aborted(result) => self.on_export_aborted(req, result),
-            RecordsOutcome::MassWritten(result) => self.on_mass_written(req, result),
+            RecordsOutcome::MassWritten(result) => self.on_mass_written(req, result, ids),
             RecordsOutcome::Found(result) => self.on_mass_found(req, result),
         }
     }

@@ -86,20 +86,51 @@ pub(super) fn footer_lines(model: &Model, theme: &Theme, width: usize) -> Vec<Li
     } else {
         let contexts = [Context::Records, Context::List];
         let hint = |action| model.keymap.hint(&contexts, action);
+        // With rows selected, what can be done to them; else how to get around, most useful
+        // first (selecting and importing too, which a newcomer would not guess). Only whole
+        // hints that fit: `?` lists every key.
+        let hints: &[(&[Action], &str)] = if records.mass.count(&view.object) > 0 {
+            &[
+                (&[Action::MassEdit], "set a field"),
+                (&[Action::MassDelete], "delete"),
+                (&[Action::ToggleSelect], "select"),
+                (&[Action::SelectRange], "range"),
+                (&[Action::SelectAll], "all/none"),
+                (&[Action::OpenRecord], "open"),
+            ]
+        } else {
+            &[
+                (&[Action::OpenRecord], "open"),
+                (&[Action::QuickSearch], "search"),
+                (&[Action::SoqlLine], "SOQL"),
+                (&[Action::ToggleSelect], "select"),
+                (&[Action::ExportView], "export"),
+                (&[Action::ImportRecords], "import"),
+                (&[Action::PrevObject, Action::NextObject], "object"),
+                (&[Action::SortColumn], "sort"),
+                (&[Action::ChooseColumns], "columns"),
+                (&[Action::ShowExports], "jobs"),
+            ]
+        };
         let mut spans = Vec::new();
-        for (action, text) in [
-            (Action::OpenRecord, " open "),
-            (Action::PrevObject, "/"),
-            (Action::NextObject, " object "),
-            (Action::QuickSearch, " search "),
-            (Action::SoqlLine, " SOQL "),
-            (Action::SortColumn, " sort "),
-            (Action::ChooseColumns, " columns "),
-            (Action::ExportView, " export "),
-            (Action::ShowExports, " jobs"),
-        ] {
-            spans.push(Span::styled(hint(action), theme.key()));
-            spans.push(Span::styled(text, theme.dim()));
+        let mut used = 0;
+        for &(actions, text) in hints {
+            let keys = actions
+                .iter()
+                .map(|a| hint(*a))
+                .collect::<Vec<_>>()
+                .join("/");
+            let needed = keys.chars().count() + 1 + text.chars().count();
+            let gap = usize::from(used > 0);
+            if used + gap + needed > width {
+                break;
+            }
+            if gap > 0 {
+                spans.push(Span::raw(" "));
+            }
+            spans.push(Span::styled(keys, theme.key()));
+            spans.push(Span::styled(format!(" {text}"), theme.dim()));
+            used += gap + needed;
         }
         lines.push(Line::from(spans));
     }
