@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use super::{CommandError, Context};
 use crate::human::group_thousands;
+use crate::ingest::mapping::Mapping;
 use crate::ingest::results::write_results;
 use crate::ingest::{IngestError, Plan, Problem, Sent, Spec};
 use crate::sf::SfClient;
@@ -56,8 +57,9 @@ impl From<Operation> for IngestOperation {
 /// Arguments of `sfterm import`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ImportArgs {
-    /// The CSV file: a header row of field API names (or `Relationship.ExternalIdField`),
-    /// then one row per record; UTF-8, commas, LF or CRLF line endings.
+    /// The CSV file: a header row of field API names or labels (or
+    /// `Relationship.ExternalIdField`; see --map), then one row per record; UTF-8, commas, LF
+    /// or CRLF line endings.
     pub file: PathBuf,
     /// The object to load into (`Account`, `Contact`, `My_Object__c`).
     #[arg(long, value_name = "OBJECT")]
@@ -71,6 +73,11 @@ pub struct ImportArgs {
     /// Check the file against the object's describe, then stop: nothing is sent.
     #[arg(long)]
     pub dry_run: bool,
+    /// Which field a column sets when its header is neither the field's API name nor its
+    /// label: `--map "Company Name=Name"`; `--map "Notes="` leaves the column out. Repeat it
+    /// for more columns.
+    #[arg(long = "map", value_name = "COLUMN=FIELD", value_parser = crate::ingest::mapping::parse_override)]
+    pub map: Vec<(String, Option<String>)>,
     /// The most bytes of CSV one job takes; a bigger file is split into several jobs.
     #[arg(long, value_name = "BYTES", default_value_t = MAX_UPLOAD_BYTES)]
     pub max_upload_bytes: usize,
@@ -113,7 +120,9 @@ async fn check_file(
         object: args.object.clone(),
         operation: args.operation.into(),
         external_id: args.external_id.clone(),
-        mapping: None,
+        mapping: Mapping::Header {
+            overrides: args.map.clone(),
+        },
         max_upload_bytes: args.max_upload_bytes,
     };
     let plan = crate::ingest::plan(&spec, client, text)

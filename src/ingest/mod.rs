@@ -37,8 +37,8 @@ pub struct Spec {
     pub operation: IngestOperation,
     /// The upsert's key field (`External_Id__c`, or `Id`).
     pub external_id: Option<String>,
-    /// The field of each column (`None`: skipped); `None`: the header's own names.
-    pub mapping: Option<Vec<Option<String>>>,
+    /// Which field each column sets.
+    pub mapping: mapping::Mapping,
     /// The most bytes of CSV one job takes.
     pub max_upload_bytes: usize,
 }
@@ -180,6 +180,11 @@ impl Plan {
     }
 }
 
+/// The header's column names, as written.
+fn header_names(header: &csv_file::Record<'_>) -> Vec<String> {
+    header.values.iter().map(|v| v.to_string()).collect()
+}
+
 /// The characters of a line ending.
 fn ending_text(ending: crate::sf::ingest::LineEnding) -> &'static str {
     match ending {
@@ -205,16 +210,11 @@ pub async fn plan(spec: &Spec, client: &SfClient, text: String) -> Result<Plan, 
         Some(Ok(header)) => header,
     };
     let object = client.describe(&spec.object).await?;
-    let mapping = spec.mapping.as_deref();
-    let names: Vec<&str> = header_record
-        .values
-        .iter()
-        .enumerate()
-        .filter_map(|(i, v)| match mapping.and_then(|m| m.get(i)) {
-            Some(mapped) => mapped.as_deref(),
-            None => Some(v.as_ref()),
-        })
-        .collect();
+    let (fields, _) = spec
+        .mapping
+        .columns(&object, &header_names(&header_record))
+        .map_err(IngestError::Usage)?;
+    let names: Vec<&str> = fields.iter().filter_map(Option::as_deref).collect();
     let mut parents = HashMap::new();
     for name in check::parents_needed(&object, &names) {
         // One the org cannot describe is named by the check.
@@ -255,7 +255,11 @@ fn check_text(
     let Some(Ok(header)) = records.next() else {
         return Err(IngestError::Failure("the file has no header row".into()));
     };
-    let mapping = spec.mapping.as_deref();
+    let (fields, mapped_notes) = spec
+        .mapping
+        .columns(target.object, &header_names(&header))
+        .map_err(IngestError::Usage)?;
+    let mapping = Some(fields.as_slice());
     let mut checker = Checker::mapped(target, &header, mapping);
     let line_ending = header.ending.unwrap_or_default();
     let mut rows = Vec::new();
@@ -289,7 +293,8 @@ fn check_text(
             more,
         });
     }
-    let mut notes = checker.notes();
+    let mut notes = mapped_notes;
+    notes.extend(checker.notes());
     let original: Vec<&str> = header.values.iter().map(AsRef::as_ref).collect();
     let (header_text, kept) = match mapping {
         Some(m) if !mapping::is_identity(&original, m) => {
@@ -376,10 +381,7 @@ pub fn part_rows(plan: &Plan, part: usize) -> usize {
 mod tests {
     use super::*;
 
-    pub fn contact_plan(
-        text: &str,
-        mapping: Option<Vec<Option<String>>>,
-    ) -> Result<Plan, IngestError> {
+    pub fn contact_plan(text: &str, mapping: mapping::Mapping) -> Result<Plan, IngestError> {
         let spec = Spec {
             object: "Contact".into(),
             operation: IngestOperation::Insert,
@@ -406,7 +408,7 @@ mod tests {
             Some("LastName".to_owned()),
             None,
         ];
-        let plan = contact_plan(text, Some(mapping)).expect("checks");
+        let plan = contact_plan(text, mapping::Mapping::Columns(mapping)).expect("checks");
         assert_eq!(plan.header(), "FirstName,LastName\n");
         assert_eq!(
             String::from_utf8(plan.part_csv(0)).expect("utf-8"),
@@ -419,9 +421,40 @@ mod tests {
     }
 
     #[test]
+    fn by_header_a_label_sets_its_field_and_an_unknown_column_is_refused_where_it_is() {
+        let text = "Last Name,FirstName\nLovelace,Ada\n";
+        let plan = contact_plan(text, mapping::Mapping::default()).expect("checks");
+        assert_eq!(plan.header(), "LastName,FirstName\n");
+        assert_eq!(
+            plan.notes,
+            ["the column Last Name sets LastName (its label)"]
+        );
+        let Err(IngestError::Refused { problems, .. }) = contact_plan(
+            "LastName,Shoe size\nLovelace,38\n",
+            mapping::Mapping::default(),
+        ) else {
+            panic!("refused");
+        };
+        assert_eq!(
+            (problems[0].at.line, problems[0].at.column),
+            (1, 10),
+            "{problems:?}"
+        );
+        let Err(IngestError::Usage(why)) = contact_plan(
+            text,
+            mapping::Mapping::Header {
+                overrides: vec![("Surname".into(), None)],
+            },
+        ) else {
+            panic!("a usage error");
+        };
+        assert!(why.contains("\"Surname\""), "{why}");
+    }
+
+    #[test]
     fn without_a_mapping_the_rows_go_as_they_are() {
         let text = "LastName,FirstName\r\n\"Lovelace\",Ada\r\n";
-        let plan = contact_plan(text, None).expect("checks");
+        let plan = contact_plan(text, mapping::Mapping::default()).expect("checks");
         assert_eq!(plan.part_csv(0), text.as_bytes());
         assert_eq!(plan.rows(), 1);
     }
@@ -431,7 +464,7 @@ mod tests {
         let text = "a,b\nx,y\n";
         let Err(IngestError::Refused { problems, .. }) = contact_plan(
             text,
-            Some(vec![Some("FirstName".into()), Some("Nme".into())]),
+            mapping::Mapping::Columns(vec![Some("FirstName".into()), Some("Nme".into())]),
         ) else {
             panic!("refused");
         };

@@ -267,6 +267,81 @@ async fn a_file_with_problems_is_refused_with_positions_and_nothing_is_sent() {
 }
 
 #[tokio::test]
+async fn columns_named_by_label_or_mapped_with_map_set_their_fields() {
+    let org = start(quick()).await;
+    let client = common::org::logged_in_client(&org).await;
+    let before = count(&client, "SELECT Id FROM Contact").await;
+    let dir = dir_for(&org);
+    // "First Name" is FirstName's label; Surname and Mail are mapped; Notes is left out.
+    let file = write(
+        dir.path(),
+        "people.csv",
+        "Surname,First Name,Mail,Notes\nLovelace,Ada,ada@example.org,the first programmer\n\
+         Hopper,Grace,grace@example.org,\"COBOL, compilers\"\n",
+    );
+    let mut args = import(&file, "Contact", "insert");
+    args.extend([
+        "--map",
+        "Surname=LastName",
+        "--map",
+        "mail = email",
+        "--map",
+        "Notes=",
+    ]);
+    let (result, out) = run(dir.path(), &args).await;
+    result.expect("both rows saved");
+    assert!(out.contains("2 saved (2 created, 0 updated)"), "{out}");
+    assert_eq!(count(&client, "SELECT Id FROM Contact").await, before + 2);
+    let saved = client
+        .query("SELECT FirstName, Email FROM Contact WHERE LastName = 'Hopper'")
+        .await
+        .expect("query");
+    assert_eq!(saved.records.len(), 1);
+    assert_eq!(saved.records[0]["FirstName"], "Grace");
+    assert_eq!(saved.records[0]["Email"], "grace@example.org");
+
+    // Without the map, Surname is no field of Contact: refused where it stands.
+    let e = run(dir.path(), &import(&file, "Contact", "insert"))
+        .await
+        .0
+        .expect_err("refused");
+    assert!(
+        e.message
+            .contains(&format!("{file}:1:1: Contact has no field Surname")),
+        "{e}"
+    );
+    // A map naming a column the file does not have is a usage error; so is one without `=`.
+    let mut args = import(&file, "Contact", "insert");
+    args.extend(["--map", "Phone Number=Phone"]);
+    let e = run(dir.path(), &args).await.0.expect_err("no such column");
+    assert_eq!(e.code, EXIT_USAGE);
+    assert!(
+        e.message
+            .contains("\"Phone Number\", which the header does not have"),
+        "{e}"
+    );
+    use clap::Parser as _;
+    let parsed = common::cli::TestCli::try_parse_from([
+        "sfterm",
+        "import",
+        &file,
+        "--object",
+        "Contact",
+        "--operation",
+        "insert",
+        "--map",
+        "Surname",
+    ]);
+    let e = parsed.expect_err("COLUMN=FIELD");
+    assert!(e.to_string().contains("is not COLUMN=FIELD"), "{e}");
+    assert_eq!(
+        org.ingest_jobs().len(),
+        1,
+        "only the first import sent a job"
+    );
+}
+
+#[tokio::test]
 async fn a_dry_run_checks_and_sends_nothing() {
     let org = start(quick()).await;
     let dir = dir_for(&org);

@@ -54,7 +54,7 @@ fn plan() -> Arc<Plan> {
         object: "Contact".into(),
         operation: IngestOperation::Insert,
         external_id: None,
-        mapping: Some(vec![
+        mapping: sfterm::ingest::mapping::Mapping::Columns(vec![
             Some("FirstName".into()),
             Some("LastName".into()),
             Some("Email".into()),
@@ -186,7 +186,10 @@ fn preview(model: &mut Model, checked: Checked) {
         panic!("a check: {job:?}");
     };
     assert_eq!(path, std::path::PathBuf::from("/data/contacts.csv"));
-    assert_eq!(spec.mapping.as_deref(), Some(&wizard(model).mapping[..]));
+    assert_eq!(
+        spec.mapping,
+        sfterm::ingest::mapping::Mapping::Columns(wizard(model).mapping.clone())
+    );
     answer(model, req, ImportOutcome::Checked(Ok(checked)));
 }
 

@@ -486,7 +486,7 @@ impl ImportWizard {
             object: self.object.clone(),
             operation: self.operation,
             external_id: self.external_id(),
-            mapping: Some(self.mapping.clone()),
+            mapping: mapping::Mapping::Columns(self.mapping.clone()),
             max_upload_bytes: MAX_UPLOAD_BYTES,
         };
         let (req, effect) = spawn(

@@ -23,7 +23,7 @@ fn plan(text: &str) -> crate::ingest::Plan {
         object: "Contact".into(),
         operation: IngestOperation::Insert,
         external_id: None,
-        mapping: None,
+        mapping: crate::ingest::mapping::Mapping::default(),
         max_upload_bytes: MAX_UPLOAD_BYTES,
     };
     crate::ingest::plan_with(&spec, &contact(), &Default::default(), text.to_owned())
@@ -196,7 +196,10 @@ fn at_preview(ids: &mut RequestIds, production: bool, errors: bool) -> ImportWiz
     let ImportJob::Check { spec, .. } = job else {
         panic!("a check");
     };
-    assert_eq!(spec.mapping, Some(w.mapping.clone()));
+    assert_eq!(
+        spec.mapping,
+        crate::ingest::mapping::Mapping::Columns(w.mapping.clone())
+    );
     assert_eq!(w.step, Step::Preview);
     w.on_outcome(req, ImportOutcome::Checked(Ok(checked(errors))), now(), ids);
     w
