@@ -5,6 +5,17 @@ use super::pane::Ask;
 use super::*;
 
 impl Model {
+    /// Quitting once no import needs asking about: staged edits are asked about first (discard,
+    /// keep as a draft, stay), else sfterm quits.
+    pub(super) fn quit_past_running(&mut self) -> Vec<Effect> {
+        let staged = self.detail.staged_count() + usize::from(self.records.mass.staged.is_some());
+        if staged > 0 {
+            self.overlay = Some(Overlay::QuitStaged { count: staged });
+            return Vec::new();
+        }
+        self.answer(Ask::Quit { discard: false })
+    }
+
     /// Carries out what a pane asked.
     pub(super) fn answer(&mut self, ask: Ask) -> Vec<Effect> {
         match ask {
@@ -23,6 +34,7 @@ impl Model {
                 }
                 Vec::new()
             }
+            Ask::QuitPastRunning => self.quit_past_running(),
             Ask::Quit { discard } => {
                 if discard {
                     self.detail.discard_all();

@@ -109,6 +109,11 @@ pub enum Overlay {
     QuitStaged {
         count: usize,
     },
+    /// Quitting while an import's jobs run in Salesforce: they would go on without sfterm and
+    /// their result files would not be written. Quit anyway, or stay.
+    QuitRunning {
+        jobs: usize,
+    },
 }
 
 /// Where render put the panes, reported back so mouse clicks can move focus, and whether the
@@ -303,17 +308,20 @@ impl Model {
     }
 
     pub(super) fn update_inner(&mut self, action: Action) -> Vec<Effect> {
-        let staged = self.detail.staged_count() + usize::from(self.records.mass.staged.is_some());
-        if action == Action::Quit
-            && staged > 0
-            && !matches!(self.overlay, Some(Overlay::QuitStaged { .. }))
-        {
-            self.overlay = Some(Overlay::QuitStaged { count: staged });
-            return Vec::new();
-        }
+        // Quit asks about an import under way, then about staged edits; `q` again on either
+        // question goes on past it (staged edits stay drafts).
         if action == Action::Quit {
-            self.quit = true;
-            return vec![Effect::Quit];
+            return match self.overlay {
+                Some(Overlay::QuitStaged { .. }) => self.answer(pane::Ask::Quit { discard: false }),
+                Some(Overlay::QuitRunning { .. }) => self.quit_past_running(),
+                _ => match self.records.import_unfinished_jobs() {
+                    0 => self.quit_past_running(),
+                    jobs => {
+                        self.overlay = Some(Overlay::QuitRunning { jobs });
+                        Vec::new()
+                    }
+                },
+            };
         }
         let target = self.input_target();
         let popup_first = match target {

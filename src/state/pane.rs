@@ -121,6 +121,8 @@ pub enum Ask {
     ForgetDraft(Box<Draft>),
     /// Quit; `discard` drops every staged edit first.
     Quit { discard: bool },
+    /// Quit though an import runs: asks about staged edits if there are any, else quits.
+    QuitPastRunning,
     /// Log in with this profile (and the secret typed at the prompt).
     Connect(Box<Profile>, Option<SecretString>),
     /// Open a record of the list in the detail view.

@@ -25,7 +25,9 @@ impl Pane for Overlay {
         vec![match self {
             Overlay::Help { .. } => Context::Help,
             Overlay::Palette(_) => Context::Palette,
-            Overlay::ConfirmCopyToken | Overlay::ConfirmRevoke => Context::Confirm,
+            Overlay::ConfirmCopyToken | Overlay::ConfirmRevoke | Overlay::QuitRunning { .. } => {
+                Context::Confirm
+            }
             Overlay::Drafts { .. } => Context::Drafts,
             Overlay::QuitStaged { .. } => Context::LeaveStaged,
         }]
@@ -78,6 +80,11 @@ impl Pane for Overlay {
                 Action::Discard => return Reply::ask(Ask::Quit { discard: true }),
                 Action::KeepDraft => return Reply::ask(Ask::Quit { discard: false }),
                 Action::Cancel | Action::Deny => return Reply::ask(Ask::CloseOverlay),
+                _ => {}
+            },
+            Overlay::QuitRunning { .. } => match action {
+                Action::Confirm => return Reply::ask(Ask::QuitPastRunning),
+                Action::Deny | Action::Cancel => return Reply::ask(Ask::CloseOverlay),
                 _ => {}
             },
             Overlay::ConfirmRevoke => match action {

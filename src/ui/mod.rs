@@ -97,6 +97,20 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame) -> LayoutFeedback
         Some(Overlay::Drafts { drafts, selected }) => {
             record_detail::render_drafts(drafts, *selected, &model.keymap, theme, area, frame);
         }
+        Some(Overlay::QuitRunning { jobs }) => {
+            let running = if *jobs == 1 {
+                "An import job is still running in Salesforce.".to_owned()
+            } else {
+                format!("{jobs} import jobs are still running in Salesforce.")
+            };
+            let lines = [
+                running.as_str(),
+                "They go on without sfterm; their result files",
+                "(.success, .failed, .unprocessed) are not written.",
+                "Quit anyway? (n stays; esc in the import aborts them)",
+            ];
+            render_confirm(theme, "Quit while importing?", &lines, area, frame);
+        }
         Some(Overlay::QuitStaged { count }) => {
             record_detail::render_quit(*count, &model.keymap, theme, area, frame);
         }

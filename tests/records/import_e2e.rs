@@ -2,7 +2,8 @@
 //! 127.0.0.1. A CSV of Contacts (a label as a header, two rows without a LastName) is picked
 //! with tab completion, mapped automatically, previewed with the check's warning, imported
 //! with Bulk API 2.0 ingest jobs; the two failures are shown with their error and the list is
-//! filtered to the three records created.
+//! filtered to the three records created. Quitting while the jobs run asks first, and the jobs
+//! go on in Salesforce.
 use crate::common;
 
 use common::live::{LiveApp, LiveOptions, Observed};
@@ -24,6 +25,10 @@ struct Frame {
     /// Saved and failed rows, once the results are written.
     written: Option<(u64, u64)>,
     filter: String,
+    /// Jobs of the run Salesforce has not finished.
+    unfinished: usize,
+    /// The "quit while importing?" question is open.
+    asking_to_quit: bool,
 }
 
 impl Observed for Frame {
@@ -44,6 +49,11 @@ impl Observed for Frame {
                 .and_then(|w| w.written.as_ref())
                 .map(|w| (w.saved, w.failed)),
             filter: format!("{:?}", view.filter),
+            unfinished: model.records.import_unfinished_jobs(),
+            asking_to_quit: matches!(
+                model.overlay,
+                Some(sfterm::state::Overlay::QuitRunning { .. })
+            ),
         }
     }
 
@@ -166,5 +176,68 @@ async fn a_csv_of_contacts_is_imported_its_failures_shown_and_the_list_filtered(
     assert_eq!(frame.loaded, 3);
 
     app.quit_with("ctrl-c").await;
+    org.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quitting_while_the_job_runs_asks_and_the_job_goes_on_in_salesforce() {
+    // The job stays InProgress for as long as the test looks.
+    let org = MockOrg::start(MockOrgConfig {
+        records: 20,
+        bulk_polls_in_progress: 100_000,
+        ..MockOrgConfig::default()
+    })
+    .await
+    .expect("mock org");
+    let mut app: LiveApp<Frame> = LiveApp::start(&org, LiveOptions::default());
+    let dir = app.dir().expect("its own config dir").join("in");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("accounts.csv");
+    std::fs::write(&file, "Name,Industry\nAnalytical Engines,Technology\n").expect("csv");
+    app.press("enter");
+    app.wait_for("the first page", |f| f.loaded > 0 && !f.loading)
+        .await;
+    app.press("1 I");
+    app.wait_for("the wizard", |f| f.step == Some(Step::File))
+        .await;
+    app.type_text(&file.display().to_string());
+    app.press("enter");
+    app.wait_for("the mapping", |f| f.step == Some(Step::Mapping))
+        .await;
+    app.press("n");
+    app.wait_for("the preview", |f| {
+        f.step == Some(Step::Preview) && f.checked
+    })
+    .await;
+    app.press("enter");
+    app.wait_for("the job created and running", |f| {
+        f.step == Some(Step::Running) && f.unfinished == 1 && org.ingest_jobs().len() == 1
+    })
+    .await;
+
+    // ctrl-c asks; n stays with the import running.
+    app.press("ctrl-c");
+    let frame = app.wait_for("the question", |f| f.asking_to_quit).await;
+    assert!(
+        frame
+            .screen
+            .contains("An import job is still running in Salesforce."),
+        "{}",
+        frame.screen
+    );
+    app.press("n");
+    app.wait_for("back to the import", |f| {
+        !f.asking_to_quit && f.step == Some(Step::Running)
+    })
+    .await;
+
+    // ctrl-c, y: sfterm quits and leaves the job to Salesforce (not aborted).
+    app.press("ctrl-c");
+    app.wait_for("the question again", |f| f.asking_to_quit)
+        .await;
+    app.quit_with("y").await;
+    let jobs = org.ingest_jobs();
+    assert_eq!(jobs.len(), 1);
+    assert_ne!(jobs[0].1, "Aborted", "{jobs:?}");
     org.shutdown().await;
 }

@@ -13,11 +13,11 @@ use sfterm::ingest::{Plan, Sent, Spec};
 use sfterm::msg::{Msg, Outcome};
 use sfterm::sf::bulk::{BulkJob, PollOptions};
 use sfterm::sf::ingest::{IngestOperation, MAX_UPLOAD_BYTES};
-use sfterm::state::Model;
 use sfterm::state::import::Step;
 use sfterm::state::import::job::{Checked, Finding, HeaderRead, ImportJob, ImportOutcome};
 use sfterm::state::path_input::Entry;
 use sfterm::state::records::Filter;
+use sfterm::state::{Model, Overlay};
 
 const CSV: &str = "FirstName,Last Name,Email,Shoe size\n\
                    Ada,Lovelace,ada@example.org,38\n\
@@ -243,6 +243,48 @@ fn ok_checked() -> Checked {
 }
 
 #[test]
+fn quitting_while_the_jobs_run_asks_first() {
+    let mut model = at_mapping("http://127.0.0.1:8484");
+    preview(&mut model, ok_checked());
+    let (req, _) = import_job(&press(&mut model, "enter"));
+    let sent = vec![Sent {
+        job: bulk("UploadComplete", 0, 0),
+        uploaded: true,
+    }];
+    answer(
+        &mut model,
+        req,
+        ImportOutcome::Started { sent, error: None },
+    );
+    // ctrl-c (quit, in the import) asks; n stays.
+    press(&mut model, "ctrl-c");
+    assert!(matches!(
+        model.overlay,
+        Some(Overlay::QuitRunning { jobs: 1 })
+    ));
+    assert!(!model.quit);
+    let text = screen(&model);
+    assert!(
+        text.contains("An import job is still running in Salesforce."),
+        "{text}"
+    );
+    insta::assert_snapshot!("import_quit_while_running", text);
+    press(&mut model, "n");
+    assert!(model.overlay.is_none());
+    assert!(!model.quit);
+    assert_eq!(
+        model.records.import.as_ref().map(|w| w.step),
+        Some(Step::Running),
+        "the import goes on"
+    );
+    // ctrl-c then y quits; ctrl-c on the question goes past it too.
+    press(&mut model, "ctrl-c");
+    let effects = press(&mut model, "y");
+    assert!(model.quit, "{effects:?}");
+    assert!(effects.iter().any(|e| matches!(e, Effect::Quit)));
+}
+
+#[test]
 fn run_progress_done_failures_and_the_filtered_list() {
     let mut model = at_mapping("http://127.0.0.1:8484");
     preview(&mut model, ok_checked());
@@ -315,6 +357,11 @@ fn run_progress_done_failures_and_the_filtered_list() {
         "{text}"
     );
     insta::assert_snapshot!("import_done", text);
+    assert_eq!(
+        model.records.import_unfinished_jobs(),
+        0,
+        "done: nothing to ask about on quit"
+    );
     press(&mut model, "f");
     let text = screen(&model);
     assert!(text.contains("REQUIRED_FIELD_MISSING"), "{text}");

@@ -161,4 +161,20 @@ impl ImportWizard {
         self.req = Some(req);
         vec![effect]
     }
+
+    /// While the jobs run: those Salesforce has not finished (every part of the file's while
+    /// they are being created). `None` before the run and once it is done.
+    pub fn unfinished_jobs(&self) -> Option<usize> {
+        if self.step != Step::Running {
+            return None;
+        }
+        let run = self.run.as_ref()?;
+        let parts = self
+            .checked
+            .as_ref()
+            .and_then(|c| c.plan.as_ref())
+            .map_or(0, |p| p.parts());
+        let finished = run.sent.iter().filter(|s| s.job.is_finished()).count();
+        Some(parts.max(run.sent.len()).saturating_sub(finished))
+    }
 }

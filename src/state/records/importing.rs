@@ -39,6 +39,14 @@ impl RecordsState {
         })
     }
 
+    /// The jobs of an import under way that Salesforce has not finished (0: none under way).
+    pub fn import_unfinished_jobs(&self) -> usize {
+        self.import
+            .as_ref()
+            .and_then(|w| w.unfinished_jobs())
+            .unwrap_or(0)
+    }
+
     pub(super) fn update_import(
         &mut self,
         action: Action,
