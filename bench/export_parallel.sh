@@ -34,7 +34,8 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 
-say() { printf '%s\n' "$*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 [[ -x /usr/bin/time ]] || { say "needs /usr/bin/time (apt-get install -y time) for peak RSS"; exit 1; }
 
@@ -55,23 +56,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# ---- the Salesforce CLI (as bench/compare.sh installs it) -----------------------------------
+# ---- the Salesforce CLI --------------------------------------------------------------------
 sf_status="not run (--skip-sf)"
-if [[ $skip_sf == 0 ]]; then
-    if [[ ! -x $tools/node_modules/.bin/sf || ! -x $tools/node_modules/.bin/node ]]; then
-        if command -v npm >/dev/null; then
-            say "installing Node 22 and the Salesforce CLI into $tools (once)..."
-            [[ -f $tools/package.json ]] || echo '{"name":"sfterm-bench-tools","private":true}' >"$tools/package.json"
-            (cd "$tools" && npm install --no-audit --no-fund --loglevel=error node@22 @salesforce/cli >&2) \
-                || say "npm install failed"
-        fi
-    fi
-    if [[ -x $tools/node_modules/.bin/sf && -x $tools/node_modules/.bin/node ]]; then
-        sf_status=ok
-    else
-        sf_status="not run: the Salesforce CLI could not be installed (needs npm and network)"
-    fi
-fi
+[[ $skip_sf == 0 ]] && sf_cli_install "$tools"
 
 # ---- one mock org, every data API call $latency ms late --------------------------------------
 say "starting the mock org with $records Accounts (https, $latency ms a call)..."
@@ -105,23 +92,9 @@ secret = { source = "env", var = "SF_CLIENT_SECRET" }
 ca_file = "$SF_CA_FILE"
 EOF
 
-if [[ $sf_status == ok ]]; then
-    export PATH=$tools/node_modules/.bin:$PATH
-    export HOME=$work/home SF_DISABLE_TELEMETRY=true SF_AUTOUPDATE_DISABLE=true \
-        SF_USE_GENERIC_UNIX_KEYCHAIN=true NODE_EXTRA_CA_CERTS=$SF_CA_FILE
-    mkdir -p "$HOME"
-    token=$(curl -sf --cacert "$SF_CA_FILE" "$SF_INSTANCE_URL/services/oauth2/token" \
-        -d grant_type=client_credentials -d client_id="$SF_CLIENT_ID" \
-        -d client_secret="$SF_CLIENT_SECRET" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
-    if ! SF_ACCESS_TOKEN=$token sf org login access-token --instance-url "$SF_INSTANCE_URL" \
-        --alias mock --no-prompt >"$work/sf-login.log" 2>&1; then
-        sf_status="not run: sf org login access-token failed: $(tail -n 3 "$work/sf-login.log" | tr '\n' ' ')"
-    fi
-    unset token
-fi
+[[ $sf_status == ok ]] && sf_cli_login "$tools" "$work"
 
 # ---- measuring ------------------------------------------------------------------------------
-median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print 0; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 # download_secs FROM_LINE: from the mock org's request log (`--log-requests`: seconds since it
 # started when a request came, ..., "(N ms)" it took), the download of the run whose requests
