@@ -7,6 +7,8 @@
 use crate::common;
 
 use common::live::{LiveApp, LiveOptions, Observed};
+use std::path::PathBuf;
+
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
 use sfterm::state::Model;
 use sfterm::state::import::Step;
@@ -62,19 +64,28 @@ impl Observed for Frame {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_csv_of_contacts_is_imported_its_failures_shown_and_the_list_filtered() {
+/// A mock org of 20 Accounts whose ingest jobs report `InProgress` for `polls` polls, sfterm
+/// started against it, and `csv` written as `name` in a folder of the test's own; that folder.
+async fn start(polls: u32, name: &str, csv: &str) -> (MockOrg, LiveApp<Frame>, PathBuf) {
     let org = MockOrg::start(MockOrgConfig {
         records: 20,
+        bulk_polls_in_progress: polls,
         ..MockOrgConfig::default()
     })
     .await
     .expect("mock org");
-    let mut app: LiveApp<Frame> = LiveApp::start(&org, LiveOptions::default());
+    let app: LiveApp<Frame> = LiveApp::start(&org, LiveOptions::default());
     let dir = app.dir().expect("its own config dir").join("in");
     std::fs::create_dir_all(&dir).expect("dir");
-    std::fs::write(
-        dir.join("contacts.csv"),
+    std::fs::write(dir.join(name), csv).expect("csv");
+    (org, app, dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csv_of_contacts_is_imported_its_failures_shown_and_the_list_filtered() {
+    let (org, mut app, dir) = start(
+        MockOrgConfig::default().bulk_polls_in_progress,
+        "contacts.csv",
         "FirstName,Last Name,Email\n\
          Ada,Lovelace,ada@example.org\n\
          Alan,,alan@example.org\n\
@@ -82,7 +93,7 @@ async fn a_csv_of_contacts_is_imported_its_failures_shown_and_the_list_filtered(
          Edsger,,\n\
          Barbara,Liskov,barbara@example.org\n",
     )
-    .expect("csv");
+    .await;
 
     app.press("enter");
     app.wait_for("the first page", |f| f.loaded > 0 && !f.loading)
@@ -182,18 +193,13 @@ async fn a_csv_of_contacts_is_imported_its_failures_shown_and_the_list_filtered(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quitting_while_the_job_runs_asks_and_the_job_goes_on_in_salesforce() {
     // The job stays InProgress for as long as the test looks.
-    let org = MockOrg::start(MockOrgConfig {
-        records: 20,
-        bulk_polls_in_progress: 100_000,
-        ..MockOrgConfig::default()
-    })
-    .await
-    .expect("mock org");
-    let mut app: LiveApp<Frame> = LiveApp::start(&org, LiveOptions::default());
-    let dir = app.dir().expect("its own config dir").join("in");
-    std::fs::create_dir_all(&dir).expect("dir");
+    let (org, mut app, dir) = start(
+        100_000,
+        "accounts.csv",
+        "Name,Industry\nAnalytical Engines,Technology\n",
+    )
+    .await;
     let file = dir.join("accounts.csv");
-    std::fs::write(&file, "Name,Industry\nAnalytical Engines,Technology\n").expect("csv");
     app.press("enter");
     app.wait_for("the first page", |f| f.loaded > 0 && !f.loading)
         .await;
