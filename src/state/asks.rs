@@ -5,6 +5,22 @@ use super::pane::Ask;
 use super::*;
 
 impl Model {
+    /// Quit (a key, or the palette): asks about an import under way, then about staged edits;
+    /// quit again on either question goes on past it (staged edits stay drafts).
+    pub(super) fn ask_to_quit(&mut self) -> Vec<Effect> {
+        match self.overlay {
+            Some(Overlay::QuitStaged { .. }) => self.answer(Ask::Quit { discard: false }),
+            Some(Overlay::QuitRunning { .. }) => self.quit_past_running(),
+            _ => match self.records.import_unfinished_jobs() {
+                0 => self.quit_past_running(),
+                jobs => {
+                    self.overlay = Some(Overlay::QuitRunning { jobs });
+                    Vec::new()
+                }
+            },
+        }
+    }
+
     /// Quitting once no import needs asking about: staged edits are asked about first (discard,
     /// keep as a draft, stay), else sfterm quits.
     pub(super) fn quit_past_running(&mut self) -> Vec<Effect> {

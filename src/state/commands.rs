@@ -100,10 +100,8 @@ impl Model {
     /// Quitting, help, the palette, focus, tabs and the side panes.
     pub(super) fn app_action(&mut self, action: Action) -> Vec<Effect> {
         match action {
-            Action::Quit => {
-                self.quit = true;
-                vec![Effect::Quit]
-            }
+            // From the palette: the same questions as the key.
+            Action::Quit => self.ask_to_quit(),
             Action::Help => {
                 self.overlay = Some(Overlay::Help { scroll: 0 });
                 Vec::new()

@@ -308,20 +308,8 @@ impl Model {
     }
 
     pub(super) fn update_inner(&mut self, action: Action) -> Vec<Effect> {
-        // Quit asks about an import under way, then about staged edits; `q` again on either
-        // question goes on past it (staged edits stay drafts).
         if action == Action::Quit {
-            return match self.overlay {
-                Some(Overlay::QuitStaged { .. }) => self.answer(pane::Ask::Quit { discard: false }),
-                Some(Overlay::QuitRunning { .. }) => self.quit_past_running(),
-                _ => match self.records.import_unfinished_jobs() {
-                    0 => self.quit_past_running(),
-                    jobs => {
-                        self.overlay = Some(Overlay::QuitRunning { jobs });
-                        Vec::new()
-                    }
-                },
-            };
+            return self.ask_to_quit();
         }
         let target = self.input_target();
         let popup_first = match target {

@@ -516,6 +516,20 @@ fn quitting_with_staged_edits_asks_first() {
 }
 
 #[test]
+fn quit_from_the_palette_asks_about_staged_edits_too() {
+    let mut model = opened();
+    stage_two(&mut model);
+    press(&mut model, ":");
+    type_text(&mut model, "quit");
+    let effects = press(&mut model, "enter");
+    assert!(!model.quit, "{effects:?}");
+    assert!(matches!(
+        model.overlay,
+        Some(Overlay::QuitStaged { count: 2 })
+    ));
+}
+
+#[test]
 fn esc_with_staged_edits_asks_before_leaving_the_record() {
     let mut model = opened();
     stage_two(&mut model);
