@@ -285,6 +285,42 @@ fn quitting_while_the_jobs_run_asks_first() {
 }
 
 #[test]
+fn another_profile_connecting_leaves_a_running_import_to_salesforce() {
+    let mut model = at_mapping("http://127.0.0.1:8484");
+    preview(&mut model, ok_checked());
+    let (req, _) = import_job(&press(&mut model, "enter"));
+    let sent = vec![Sent {
+        job: bulk("UploadComplete", 0, 0),
+        uploaded: true,
+    }];
+    let effects = answer(
+        &mut model,
+        req,
+        ImportOutcome::Started { sent, error: None },
+    );
+    let (poll, _) = import_job(&effects);
+    let effects = model.records.forget_org();
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Cancel(r) if *r == poll)),
+        "{effects:?}"
+    );
+    assert!(model.records.import.is_none());
+    let notice = model.records.notice.clone().unwrap_or_default();
+    assert!(
+        notice.starts_with(
+            "The import into Contact was left when another profile connected: its job 750"
+        ),
+        "{notice}"
+    );
+    assert!(
+        notice.ends_with("goes on in Salesforce; no result files were written."),
+        "{notice}"
+    );
+}
+
+#[test]
 fn run_progress_done_failures_and_the_filtered_list() {
     let mut model = at_mapping("http://127.0.0.1:8484");
     preview(&mut model, ok_checked());

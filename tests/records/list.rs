@@ -519,6 +519,50 @@ fn bulk_job(state: &str) -> Box<BulkJob> {
 }
 
 #[test]
+fn another_profile_connecting_leaves_a_running_export_to_salesforce() {
+    let (mut s, mut ids) = loaded();
+    s.export_dir = Some("/data/exports".into());
+    act(&mut s, &mut ids, Action::ExportView);
+    let e = act(&mut s, &mut ids, Action::Submit);
+    let (req, _) = one(&e);
+    let e = s.on_outcome(
+        req,
+        RecordsOutcome::ExportJob(Ok(bulk_job("InProgress"))),
+        &mut ids,
+    );
+    let (poll, RecordsJob::ExportPoll { .. }) = one(&e) else {
+        panic!("poll: {e:?}")
+    };
+    let job_id = s.exports[0]
+        .job
+        .as_ref()
+        .map(|j| j.id.clone())
+        .expect("job");
+    // Its next poll would go to the other org: it is cancelled, and the export says why.
+    let e = s.forget_org();
+    assert!(
+        e.iter()
+            .any(|e| matches!(e, Effect::Cancel(r) if *r == poll)),
+        "{e:?}"
+    );
+    assert!(s.running_export().is_none());
+    assert_eq!(
+        s.exports[0].error.as_deref(),
+        Some(
+            format!("left when another profile connected: job {job_id} goes on in Salesforce")
+                .as_str()
+        )
+    );
+    // A late answer of the cancelled poll changes nothing.
+    let e = s.on_outcome(
+        poll,
+        RecordsOutcome::ExportJob(Ok(bulk_job("JobComplete"))),
+        &mut ids,
+    );
+    assert!(e.is_empty(), "{e:?}");
+}
+
+#[test]
 fn export_runs_create_poll_download_and_can_be_aborted() {
     let (mut s, mut ids) = loaded();
     s.export_dir = Some("/data/exports".into());

@@ -162,6 +162,32 @@ impl ImportWizard {
         vec![effect]
     }
 
+    /// The wizard closes because another org connected: the calls in flight to cancel, and
+    /// what became of a run under way (its jobs go on in Salesforce, no result files).
+    pub fn leave(self) -> (Vec<RequestId>, Option<String>) {
+        let reqs = self.req.into_iter().chain(self.list_req).collect();
+        let notice = self.unfinished_jobs().filter(|jobs| *jobs > 0).map(|_| {
+            let ids: Vec<&str> = self
+                .run
+                .iter()
+                .flat_map(|r| &r.sent)
+                .filter(|s| !s.job.is_finished())
+                .map(|s| s.job.id.as_str())
+                .collect();
+            let jobs = match ids.as_slice() {
+                [] => "its jobs go on".to_owned(),
+                [one] => format!("its job {one} goes on"),
+                many => format!("its jobs {} go on", many.join(", ")),
+            };
+            format!(
+                "The import into {} was left when another profile connected: {jobs} in \
+                     Salesforce; no result files were written.",
+                self.object
+            )
+        });
+        (reqs, notice)
+    }
+
     /// While the jobs run: those Salesforce has not finished (every part of the file's while
     /// they are being created). `None` before the run and once it is done.
     pub fn unfinished_jobs(&self) -> Option<usize> {

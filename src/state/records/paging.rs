@@ -28,9 +28,22 @@ impl RecordsState {
 
     /// Another profile is being connected (or failed to connect): the lists of the org they
     /// came from go, with its describes and object names, and the loads still running stop.
-    /// The lists stay empty, "not connected", until a profile connects.
+    /// The lists stay empty, "not connected", until a profile connects. Exports and an import
+    /// under way are no longer followed (every call would go to the new org): their jobs go on
+    /// in Salesforce, and each says so.
     pub fn forget_org(&mut self) -> Vec<Effect> {
         let mut effects = Vec::new();
+        for export in self.exports.iter_mut().filter(|e| e.is_running()) {
+            effects.extend(export.req.take().map(Effect::Cancel));
+            export.error = Some(match &export.job {
+                Some(job) => format!(
+                    "left when another profile connected: job {} goes on in Salesforce",
+                    job.id
+                ),
+                None => "left when another profile connected".to_owned(),
+            });
+        }
+        let import = self.import.take().map(|wizard| wizard.leave());
         for i in 0..self.views.len() {
             if let Some(req) = self.views[i].fetch.take() {
                 effects.push(Effect::Cancel(req));
@@ -48,6 +61,10 @@ impl RecordsState {
         self.input = None;
         self.popup = None;
         self.notice = None;
+        if let Some((reqs, notice)) = import {
+            effects.extend(reqs.into_iter().map(Effect::Cancel));
+            self.notice = notice;
+        }
         self.mass.forget_org();
         effects
     }
