@@ -62,7 +62,7 @@ pub(super) fn render(wizard: &ImportWizard, theme: &Theme, area: Rect, frame: &m
 fn footer(wizard: &ImportWizard) -> String {
     let text = match wizard.step {
         _ if wizard.chooser.is_some() => "type to filter · ↑↓ choose · enter sets · esc back",
-        Step::File => "enter reads the file · tab completes · ↑↓ rows · space changes · esc closes",
+        Step::File => "enter reads the file · tab completes · ↑↓ · space changes · esc closes",
         Step::Mapping => "enter changes the field · x skips · n previews · b back · esc closes",
         Step::Preview if wizard.has_errors() => "b back to the mapping · esc closes",
         Step::Preview => "enter imports · b back to the mapping · esc closes",
