@@ -28,7 +28,6 @@ pub const FRAME: Duration = Duration::from_millis(16);
 pub const TICK: Duration = Duration::from_millis(250);
 use crate::jobs::Clipboard;
 use crate::opener::{Opener, system_opener};
-use crate::state::record_detail::job::{RecordEffect, RecordOutcome};
 
 pub struct Runtime<B: Backend> {
     model: Model,
@@ -341,11 +340,6 @@ impl<B: Backend> Runtime<B> {
                     let effects = self.model.handle_msg(Msg::ProfilesSaved(result));
                     self.run_effects(effects);
                 }
-                Effect::Record(RecordEffect::EditExternally { req, text }) => {
-                    let edited = self.edit_externally(&text, "txt");
-                    let outcome = Outcome::Record(RecordOutcome::Edited(edited));
-                    self.apply_msg(Msg::Done { req, outcome });
-                }
                 Effect::Record(effect) => {
                     if let Some(msg) = jobs::local::record_effect(effect, self.jobs.context()) {
                         self.apply_msg(msg);
@@ -356,10 +350,7 @@ impl<B: Backend> Runtime<B> {
                     text,
                     extension,
                 } => {
-                    let edited = self.edit_externally(&text, extension);
-                    let outcome = Outcome::Composer(
-                        crate::state::composer::job::ComposerOutcome::Edited(edited),
-                    );
+                    let outcome = Outcome::Edited(self.edit_externally(&text, extension));
                     self.apply_msg(Msg::Done { req, outcome });
                 }
                 Effect::BrowserPaste(text) => {

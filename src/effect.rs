@@ -39,10 +39,11 @@ pub enum Effect {
     Cancel(RequestId),
     /// Write a change to `profiles.toml`; the runtime answers with `Msg::ProfilesSaved`.
     SaveProfiles(ProfileChange),
-    /// Drafts file, clipboard, browser, `$EDITOR` for the record detail view.
+    /// Drafts file, clipboard, browser for the record detail view.
     Record(crate::state::record_detail::job::RecordEffect),
     /// Hand the terminal to `$EDITOR` on `text` (a temporary file ending in `.extension`); the
-    /// edited text comes back as `Msg::Done { req, Outcome::Composer(Edited) }`.
+    /// edited text comes back as `Msg::Done { req, Outcome::Edited }` to the pane that asked
+    /// (the composer's body, a field of the detail view, a mass edit's value).
     OpenEditor {
         req: RequestId,
         text: String,

@@ -62,4 +62,7 @@ pub enum Outcome {
     Record(crate::state::record_detail::job::RecordOutcome),
     /// A job of the import wizard finished.
     Import(crate::state::import::job::ImportOutcome),
+    /// The text edited in `$EDITOR` (or why not), for the pane that opened it
+    /// ([`crate::effect::Effect::OpenEditor`]).
+    Edited(Result<String, String>),
 }

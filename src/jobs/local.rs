@@ -141,9 +141,8 @@ fn follow_stored_login(ctx: &Context, (old, new): (String, Option<String>)) {
     });
 }
 
-/// Runs a record detail effect that needs no terminal (all but `EditExternally`, which the
-/// runtime runs): the drafts file (written only when `ctx` has a data directory), the
-/// clipboard, the browser. Returns the message for the model, if any.
+/// Runs a record detail effect: the drafts file (written only when `ctx` has a data
+/// directory), the clipboard, the browser. Returns the message for the model, if any.
 pub fn record_effect(effect: RecordEffect, ctx: &Context) -> Option<Msg> {
     let (req, outcome) =
         match effect {
@@ -166,7 +165,6 @@ pub fn record_effect(effect: RecordEffect, ctx: &Context) -> Option<Msg> {
                     format!("No browser could be opened ({e}); the record is at {url}")
                 })),
             ),
-            RecordEffect::EditExternally { .. } => return None,
         };
     Some(Msg::Done {
         req,

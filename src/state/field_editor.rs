@@ -310,10 +310,26 @@ impl FieldEditor {
         }
     }
 
-    /// Replaces the whole text (from `$EDITOR`).
-    pub fn set_text(&mut self, text: String) {
-        self.input.set_text(text);
-        self.error = None;
+    /// Whether `$EDITOR` can edit the value (`ctrl-e`): text, one line or several.
+    pub fn takes_external_editor(&self) -> bool {
+        self.is_multiline() || matches!(self.kind, EditorKind::Text { .. })
+    }
+
+    /// The text back from `$EDITOR`: all of it for a multi-line editor (less the newline
+    /// editors add at the end), its first line for a one-line one; or why not.
+    pub fn take_edited(&mut self, result: Result<String, String>) {
+        match result {
+            Ok(text) => {
+                let text = if self.is_multiline() {
+                    text.strip_suffix('\n').unwrap_or(&text).to_string()
+                } else {
+                    text.lines().next().unwrap_or_default().to_string()
+                };
+                self.input.set_text(text);
+                self.error = None;
+            }
+            Err(e) => self.error = Some(format!("$EDITOR failed: {e}")),
+        }
     }
 
     fn move_line(&mut self, up: bool) {

@@ -285,6 +285,11 @@ impl Model {
             Outcome::Record(_) => InputTarget::Detail,
             Outcome::Records(_) | Outcome::Import(_) => InputTarget::Records,
             Outcome::Composer(_) => InputTarget::Composer,
+            // `$EDITOR` answers whoever opened it: a detail view's field, a mass edit's value or
+            // the composer's body (which says no to an answer it does not await).
+            Outcome::Edited(_) if self.detail.owns(req) => InputTarget::Detail,
+            Outcome::Edited(_) if self.records.owns(req) => InputTarget::Records,
+            Outcome::Edited(_) => InputTarget::Composer,
             Outcome::History(_) => InputTarget::History,
             Outcome::Login(_)
             | Outcome::Introspect(_)

@@ -190,6 +190,12 @@ impl Pane for DetailStack {
             Outcome::Record(outcome) => {
                 stack_reply(DetailStack::on_outcome(self, req, outcome, cx.ids))
             }
+            Outcome::Edited(result) => stack_reply(DetailStack::on_outcome(
+                self,
+                req,
+                crate::state::record_detail::job::RecordOutcome::Edited(result),
+                cx.ids,
+            )),
             _ => Reply::unhandled(),
         }
     }
@@ -276,6 +282,10 @@ impl Pane for RecordsState {
             Outcome::Records(outcome) if self.owns(req) => {
                 Reply::effects(RecordsState::on_outcome(self, req, outcome, cx.ids))
             }
+            Outcome::Edited(result) => {
+                self.on_mass_edited(req, result);
+                Reply::effects(Vec::new())
+            }
             Outcome::Import(outcome) => Reply::effects(
                 self.import
                     .as_mut()
@@ -311,8 +321,12 @@ impl Pane for ComposerState {
     }
 
     fn on_outcome(&mut self, req: RequestId, outcome: Outcome, cx: &mut PaneCx<'_>) -> Reply {
-        let Outcome::Composer(outcome) = outcome else {
-            return Reply::unhandled();
+        let outcome = match outcome {
+            Outcome::Composer(outcome) => outcome,
+            Outcome::Edited(result) if self.editing.take_if(|r| *r == req).is_some() => {
+                ComposerOutcome::Edited(result)
+            }
+            _ => return Reply::unhandled(),
         };
         match outcome {
             ComposerOutcome::Sent { result, entry } => {
@@ -363,6 +377,7 @@ pub(super) fn composer_reply(
             }
             composer::Command::Editor(text, extension) => {
                 let req = cx.ids.allocate();
+                composer.editing = Some(req);
                 reply.effects.push(Effect::OpenEditor {
                     req,
                     text,

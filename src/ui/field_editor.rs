@@ -8,7 +8,30 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{Theme, centered, pane_block, text_input};
+use crate::action::Action;
+use crate::keymap::{Context, Keymap};
 use crate::state::field_editor::{EditorKind, FieldEditor};
+
+/// The editor's keys under it: `enter {accept}  ctrl-e $EDITOR  esc cancel` (`$EDITOR` for text
+/// only), as bound in the editor's context.
+pub fn hint(editor: &FieldEditor, keymap: &Keymap, accept: &str) -> String {
+    let context = if editor.is_multiline() {
+        Context::TextEditor
+    } else {
+        Context::FieldEditor
+    };
+    let key = |action| keymap.hint(&[context], action);
+    let external = if editor.takes_external_editor() {
+        format!("  {} $EDITOR", key(Action::ExternalEditor))
+    } else {
+        String::new()
+    };
+    format!(
+        "{} {accept}{external}  {} cancel",
+        key(Action::Submit),
+        key(Action::Cancel)
+    )
+}
 
 pub fn render(editor: &FieldEditor, hint: &str, theme: &Theme, area: Rect, frame: &mut Frame) {
     let list_len = match &editor.kind {

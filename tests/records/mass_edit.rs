@@ -498,6 +498,55 @@ fn keys_select_stage_write_the_draft_and_send() {
 }
 
 #[test]
+fn ctrl_e_hands_a_text_value_to_the_editor_and_it_comes_back_to_the_mass_editor() {
+    let mut model = model(0);
+    press(&mut model, "space space E");
+    type_text(&mut model, "description");
+    press(&mut model, "enter");
+    type_text(&mut model, "draft");
+    let screen = render(&model, 120, 30);
+    assert!(screen.contains("ctrl-e $EDITOR"), "{screen}");
+    let effects = press(&mut model, "ctrl-e");
+    let (req, text) = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::OpenEditor {
+                req,
+                text,
+                extension: "txt",
+            } => Some((*req, text.clone())),
+            _ => None,
+        })
+        .expect("$EDITOR opened on the value");
+    assert_eq!(text, "draft");
+    // What the editor gives back replaces the value (less the newline editors add).
+    model.handle_msg(Msg::Done {
+        req,
+        outcome: Outcome::Edited(Ok("Line one\nLine two\n".into())),
+    });
+    let Some(MassPopup::Editor(editor)) = &model.records.mass.popup else {
+        panic!("the editor stays open: {:?}", model.records.mass.popup);
+    };
+    assert_eq!(editor.text(), "Line one\nLine two");
+    press(&mut model, "ctrl-s");
+    let staged = model.records.mass.staged.as_ref().expect("staged");
+    assert_eq!(staged.field, "Description");
+    assert_eq!(staged.value, json!("Line one\nLine two"));
+    assert_eq!(staged.ids.len(), 2);
+    // A late answer for an editor no longer open changes nothing (nor the composer's body).
+    let body = model.composer.draft.body.clone();
+    model.handle_msg(Msg::Done {
+        req,
+        outcome: Outcome::Edited(Ok("again".into())),
+    });
+    assert_eq!(
+        model.records.mass.staged.as_ref().map(|e| e.value.clone()),
+        Some(json!("Line one\nLine two"))
+    );
+    assert_eq!(model.composer.draft.body, body);
+}
+
+#[test]
 fn on_production_saving_asks_first() {
     let mut model = model(2);
     assert!(model.records.production);

@@ -221,6 +221,8 @@ pub struct ComposerState {
     /// The composer's send in flight (set by the model when it spawns the job; a history replay
     /// is not the composer's).
     pub send: Option<crate::effect::RequestId>,
+    /// `$EDITOR` open on the body (`ctrl-e`): its answer is awaited under this id.
+    pub editing: Option<crate::effect::RequestId>,
     /// The latest message of the tab (errors, "saved", "renewed the token").
     pub note: Option<String>,
     /// The saved requests have been read once.
@@ -274,6 +276,7 @@ impl ComposerState {
             find: String::new(),
             matches: Vec::new(),
             send: None,
+            editing: None,
             note: None,
             loaded: false,
             wsdl: None,

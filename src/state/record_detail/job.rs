@@ -98,7 +98,8 @@ pub enum RecordOutcome {
     Copied(Result<(), String>),
     /// Result of opening a URL: Err carries why (e.g. no opener), and the URL is shown instead.
     Opened(Result<(), String>),
-    /// The text back from `$EDITOR`.
+    /// The text back from `$EDITOR` ([`crate::msg::Outcome::Edited`], given to the view that
+    /// opened it).
     Edited(Result<String, String>),
 }
 
@@ -116,11 +117,6 @@ pub enum RecordEffect {
     OpenUrl {
         req: crate::effect::RequestId,
         url: String,
-    },
-    /// Suspend the terminal and edit text in `$EDITOR`; answers `Edited`.
-    EditExternally {
-        req: crate::effect::RequestId,
-        text: String,
     },
 }
 

@@ -237,12 +237,12 @@ impl RecordDetailState {
         &mut self,
         ids: &mut RequestIds,
         what: Pending,
-        make: impl FnOnce(RequestId) -> RecordEffect,
+        make: impl FnOnce(RequestId) -> Effect,
     ) -> Vec<Effect> {
         let req = ids.allocate();
         self.pending.retain(|(_, p)| *p != what);
         self.pending.push((req, what));
-        vec![Effect::Record(make(req))]
+        vec![make(req)]
     }
 
     /// Whether a result with this id is awaited here.
@@ -424,15 +424,15 @@ impl RecordDetailState {
                     other => other.to_string(),
                 };
                 self.note = Some(format!("Copied {name}."));
-                return DetailReply::Effects(
-                    self.local(ids, Pending::Copy, |req| RecordEffect::Copy { req, text }),
-                );
+                return DetailReply::Effects(self.local(ids, Pending::Copy, |req| {
+                    Effect::Record(RecordEffect::Copy { req, text })
+                }));
             }
             Action::CopyRecordId => {
                 if let Some(id) = self.id().map(str::to_string) {
                     self.note = Some(format!("Copied the id {id}."));
                     return DetailReply::Effects(self.local(ids, Pending::Copy, |req| {
-                        RecordEffect::Copy { req, text: id }
+                        Effect::Record(RecordEffect::Copy { req, text: id })
                     }));
                 }
             }
@@ -440,9 +440,9 @@ impl RecordDetailState {
                 if let (Some(id), Some(base)) = (self.id(), self.instance_url.as_deref()) {
                     let url = format!("{}/{id}", base.trim_end_matches('/'));
                     self.note = Some(format!("Opening {url}"));
-                    return DetailReply::Effects(
-                        self.local(ids, Pending::Open, |req| RecordEffect::OpenUrl { req, url }),
-                    );
+                    return DetailReply::Effects(self.local(ids, Pending::Open, |req| {
+                        Effect::Record(RecordEffect::OpenUrl { req, url })
+                    }));
                 }
                 self.note = Some("Not connected: no instance URL to open.".into());
             }

@@ -169,17 +169,7 @@ impl RecordDetailState {
             }
             (Pending::Edit, RecordOutcome::Edited(result)) => {
                 if let Some(Popup::Editor(editor)) = &mut self.popup {
-                    match result {
-                        Ok(text) => {
-                            let text = if editor.is_multiline() {
-                                text.strip_suffix('\n').unwrap_or(&text).to_string()
-                            } else {
-                                text.lines().next().unwrap_or_default().to_string()
-                            };
-                            editor.set_text(text);
-                        }
-                        Err(e) => editor.error = Some(format!("$EDITOR failed: {e}")),
-                    }
+                    editor.take_edited(result);
                 }
             }
             (Pending::Copy, RecordOutcome::Copied(Err(e))) => {

@@ -3,9 +3,9 @@
 use serde_json::Value;
 
 use crate::action::Action;
-use crate::effect::RequestIds;
+use crate::effect::{Effect, RequestIds};
 use crate::state::field_editor::{self, FieldEditor, Submit};
-use crate::state::record_detail::job::{RecordEffect, RecordJob};
+use crate::state::record_detail::job::RecordJob;
 
 use super::{Conflict, DetailReply, Pending, RecordDetailState};
 
@@ -35,14 +35,15 @@ impl RecordDetailState {
             Action::Cancel => return DetailReply::none(),
             Action::Up => editor.move_choice(-1),
             Action::Down => editor.move_choice(1),
-            Action::ExternalEditor
-                if editor.is_multiline()
-                    || matches!(editor.kind, field_editor::EditorKind::Text { .. }) =>
-            {
+            Action::ExternalEditor if editor.takes_external_editor() => {
                 let text = editor.text().to_string();
                 self.popup = Some(Popup::Editor(Box::new(editor)));
                 return DetailReply::Effects(self.local(ids, Pending::Edit, |req| {
-                    RecordEffect::EditExternally { req, text }
+                    Effect::OpenEditor {
+                        req,
+                        text,
+                        extension: "txt",
+                    }
                 }));
             }
             Action::Submit => match editor.submit() {

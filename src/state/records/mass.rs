@@ -92,6 +92,8 @@ pub struct MassState {
     pub popup: Option<MassPopup>,
     pub(super) sending: Option<(RequestId, Sending)>,
     pub(super) search: Option<RequestId>,
+    /// `$EDITOR` open on the editor's value (`ctrl-e`).
+    pub(super) editing: Option<RequestId>,
     /// A staged edit whose org's lists were dropped (another profile connected): it comes
     /// back when its profile connects again, else the model keeps it as a draft.
     pub(super) dropped: Option<MassEdit>,
@@ -104,7 +106,9 @@ impl MassState {
     }
 
     pub(super) fn owns(&self, req: RequestId) -> bool {
-        self.sending.as_ref().is_some_and(|(r, _)| *r == req) || self.search == Some(req)
+        self.sending.as_ref().is_some_and(|(r, _)| *r == req)
+            || self.search == Some(req)
+            || self.editing == Some(req)
     }
 
     /// Key contexts while a popup of the mass edit is open (`production`: deleting needs the
@@ -206,6 +210,7 @@ impl MassState {
         self.popup = None;
         self.sending = None;
         self.search = None;
+        self.editing = None;
     }
 
     /// `profile` connected: a staged edit of that profile comes back with its selection.
@@ -559,6 +564,17 @@ impl RecordsState {
             Action::Cancel => return Vec::new(),
             Action::Up => editor.move_choice(-1),
             Action::Down => editor.move_choice(1),
+            Action::ExternalEditor if editor.takes_external_editor() => {
+                let req = ids.allocate();
+                self.mass.editing = Some(req);
+                let text = editor.text().to_owned();
+                self.mass.popup = Some(MassPopup::Editor(Box::new(editor)));
+                return vec![Effect::OpenEditor {
+                    req,
+                    text,
+                    extension: "txt",
+                }];
+            }
             Action::Submit => match editor.submit() {
                 Submit::Accept(value) => {
                     self.stage(&editor, value);

@@ -94,6 +94,16 @@ impl RecordsState {
         ));
         vec![effect]
     }
+    /// `$EDITOR` gave back the mass edit's value (the editor is still open on it).
+    pub fn on_mass_edited(&mut self, req: RequestId, result: Result<String, String>) {
+        if self.mass.editing.take_if(|r| *r == req).is_none() {
+            return;
+        }
+        if let Some(MassPopup::Editor(editor)) = &mut self.mass.popup {
+            editor.take_edited(result);
+        }
+    }
+
     /// A mass update or delete answered: each record's error by position (`None`: written).
     pub(super) fn on_mass_written(
         &mut self,

@@ -24,25 +24,7 @@ pub(super) fn render_popup(
 ) {
     match &view.popup {
         Some(Popup::Editor(editor)) => {
-            let context = if editor.is_multiline() {
-                Context::TextEditor
-            } else {
-                Context::FieldEditor
-            };
-            let external = if matches!(
-                editor.kind,
-                crate::state::field_editor::EditorKind::Text { .. }
-                    | crate::state::field_editor::EditorKind::TextArea { .. }
-            ) {
-                format!("  {} $EDITOR", key(keymap, context, Action::ExternalEditor))
-            } else {
-                String::new()
-            };
-            let hint = format!(
-                "{} accept{external}  {} cancel",
-                key(keymap, context, Action::Submit),
-                key(keymap, context, Action::Cancel)
-            );
+            let hint = crate::ui::field_editor::hint(editor, keymap, "accept");
             crate::ui::field_editor::render(editor, &hint, theme, area, frame);
         }
         Some(Popup::Conflict(conflict)) => {

@@ -11,7 +11,7 @@ use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
 use super::fit;
 use crate::action::Action;
 use crate::human::group_thousands;
-use crate::keymap::{Context, Keymap};
+use crate::keymap::Context;
 use crate::state::Model;
 use crate::state::records::MassPopup;
 use crate::ui::theme::highlighted;
@@ -70,16 +70,8 @@ pub(super) fn render_popup(model: &Model, theme: &Theme, area: Rect, frame: &mut
             render_fields(model, filter, *selected, theme, area, frame);
         }
         MassPopup::Editor(editor) => {
-            let context = if editor.is_multiline() {
-                Context::TextEditor
-            } else {
-                Context::FieldEditor
-            };
-            let hint = format!(
-                "{} stage for {count} selected  {} cancel",
-                key(&model.keymap, context, Action::Submit),
-                key(&model.keymap, context, Action::Cancel)
-            );
+            let accept = format!("stage for {count} selected");
+            let hint = crate::ui::field_editor::hint(editor, &model.keymap, &accept);
             crate::ui::field_editor::render(editor, &hint, theme, area, frame);
         }
         MassPopup::ConfirmSave => {
@@ -271,8 +263,4 @@ fn wrap(text: &str, width: usize, max: usize) -> Vec<String> {
         .into_iter()
         .map(|l| fit(&l, width).trim_end().to_owned())
         .collect()
-}
-
-fn key(keymap: &Keymap, context: Context, action: Action) -> String {
-    keymap.hint(&[context], action)
 }
