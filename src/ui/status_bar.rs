@@ -100,23 +100,32 @@ pub fn render(model: &Model, side_panes: bool, theme: &Theme, area: Rect, frame:
         Line::from("")
     };
 
-    let hint = |action| model.keymap.hint(&[Context::Global], action);
-    let full_hints = Line::from(vec![
-        Span::styled(hint(Action::Help), theme.key()),
-        Span::raw(" help  "),
-        Span::styled(hint(Action::CommandPalette), theme.key()),
-        Span::raw(" commands  "),
-        Span::styled(hint(Action::Quit), theme.key()),
-        Span::raw(" quit "),
-    ]);
-    let short_hints = Line::from(vec![
-        Span::styled(hint(Action::Help), theme.key()),
-        Span::raw(" "),
-        Span::styled(hint(Action::CommandPalette), theme.key()),
-        Span::raw(" "),
-        Span::styled(hint(Action::Quit), theme.key()),
-        Span::raw(" "),
-    ]);
+    // The keys that do it where the keyboard is now (in a popup with typing, ctrl-c quits and
+    // `?` types): one missing there is left out.
+    let contexts = model.key_contexts();
+    let hints: Vec<(String, &str)> = [
+        (Action::Help, "help"),
+        (Action::CommandPalette, "commands"),
+        (Action::Quit, "quit"),
+    ]
+    .into_iter()
+    .map(|(action, what)| (model.keymap.hint(&contexts, action), what))
+    .filter(|(key, _)| !key.is_empty())
+    .collect();
+    let spans = |with_words: bool| {
+        let mut spans = Vec::new();
+        for (i, (key, what)) in hints.iter().enumerate() {
+            spans.push(Span::styled(key.clone(), theme.key()));
+            spans.push(Span::raw(match (with_words, i + 1 == hints.len()) {
+                (true, false) => format!(" {what}  "),
+                (true, true) => format!(" {what} "),
+                (false, _) => " ".to_owned(),
+            }));
+        }
+        Line::from(spans)
+    };
+    let full_hints = spans(true);
+    let short_hints = spans(false);
     let without = |leave_out: &[Option<usize>]| {
         let spans = left
             .iter()
