@@ -24,12 +24,7 @@ fn status_style(status: Status, theme: &Theme) -> Style {
 
 /// The first key bound to `action` in `context`, for the footer.
 fn key(model: &Model, context: Context, action: Action) -> String {
-    model
-        .keymap
-        .bindings_in(context)
-        .find(|(a, _)| *a == action)
-        .and_then(|(_, keys)| keys.first().map(ToString::to_string))
-        .unwrap_or_else(|| "?".to_owned())
+    model.keymap.hint(&[context], action)
 }
 
 pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {

@@ -22,11 +22,7 @@ use popups::render_popup;
 pub use popups::{render_drafts, render_quit};
 
 fn key(keymap: &Keymap, context: Context, action: Action) -> String {
-    keymap
-        .keys_for(context, action)
-        .first()
-        .map(ToString::to_string)
-        .unwrap_or_default()
+    keymap.hint(&[context], action)
 }
 
 /// Draws the view into `area` (the main area, borders included).
