@@ -342,6 +342,53 @@ fn an_entry_opens_with_its_own_response() {
     assert!(screen.contains("200 OK · 42 ms"), "{screen}");
 }
 
+/// A send still in flight when another request is opened answered the request that was open:
+/// it goes to the History, not under the one opened since.
+#[test]
+fn a_send_in_flight_does_not_land_under_a_request_opened_since() {
+    let mut model = history_model();
+    press(&mut model, "2");
+    let effects = press(&mut model, "f5");
+    let (req, _) = spawned(&effects)
+        .into_iter()
+        .find(|(_, j)| matches!(j, ComposerJob::Send { .. }))
+        .expect("a send");
+    // Another request: the second History entry, with its own recorded response.
+    press(&mut model, "3 j enter");
+    assert_eq!(model.tab, Tab::Composer);
+    model.handle_msg(Msg::Done {
+        req,
+        outcome: Outcome::Composer(ComposerOutcome::Sent {
+            result: Err("late".into()),
+            entry: Some(Box::new(entry(
+                9,
+                "GET",
+                "/services/apexrest/late",
+                500,
+                "{}",
+            ))),
+        }),
+    });
+    let c = &model.composer;
+    assert_eq!(
+        c.response.as_ref().map(|r| r.status),
+        Some(200),
+        "the opened entry's own response stays"
+    );
+    assert!(
+        !c.note
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Send failed"),
+        "{:?}",
+        c.note
+    );
+    assert_eq!(
+        model.history.entries[0].url, "http://127.0.0.1:8484/services/apexrest/late",
+        "the history keeps it"
+    );
+}
+
 /// Issue #20, defect 7: a filter matching nothing said "Nothing sent yet…" while entries
 /// existed. It says that nothing matches and how to clear the filter; esc clears it.
 #[test]

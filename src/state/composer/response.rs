@@ -46,8 +46,11 @@ impl ResponseView {
 
 impl ComposerState {
     /// Shows `response` (or none) with a clean view: the body tab, no filter, no find, at the
-    /// top.
+    /// top. It is a send's answer, or that of the request opened instead: a send still in
+    /// flight then answered another request, so it only counts for the history and does not
+    /// land under this one.
     pub(super) fn show_response(&mut self, response: Option<ResponseView>) {
+        self.send = None;
         self.response = response;
         self.response_tab = ResponseTab::Body;
         self.filter = None;
