@@ -234,14 +234,15 @@ fn tree_with_highlights(model: &Model, width: u16, height: u16, title: &str) -> 
 /// folder "G]"). Every key sequence here, then esc, writes nothing.
 #[test]
 fn stray_letters_in_the_tree_create_or_rename_nothing() {
-    for keys in [
-        "y j",
-        "G ]",
-        "y j G ]",
-        "r G ]",
-        "n G ]",
-        "d j",
-        "j y G ] r",
+    // (`y` on another row opens that request first: it acts on the highlighted row.)
+    for (keys, open) in [
+        ("y j", "create customer"),
+        ("G ]", "create customer"),
+        ("y j G ]", "create customer"),
+        ("r G ]", "create customer"),
+        ("n G ]", "create customer"),
+        ("d j", "create customer"),
+        ("j y G ] r", "customer by id"),
     ] {
         let mut model = composer_model();
         press(&mut model, "j enter h");
@@ -250,7 +251,7 @@ fn stray_letters_in_the_tree_create_or_rename_nothing() {
         assert_eq!(writes(&effects), 0, "{keys}: {effects:?}");
         assert_eq!(model.composer.requests.len(), 3, "{keys}");
         assert!(matches!(model.composer.mode, Mode::Normal), "{keys}");
-        assert_eq!(model.composer.draft.name, "create customer", "{keys}");
+        assert_eq!(model.composer.draft.name, open, "{keys}");
     }
 }
 
@@ -290,6 +291,52 @@ fn y_asks_for_the_copy_name_and_the_copy_is_selected_so_d_deletes_the_copy() {
     assert!(
         matches!(jobs(&effects).as_slice(), [ComposerJob::Delete { request, change: Change::Delete }] if request.name == "create customer copy"),
         "the copy is deleted, not the original: {effects:?}"
+    );
+}
+
+/// r, y and d in the request list act on the highlighted request (lazygit's way), not on the
+/// one open in the editor: it is opened first, unless the open one has unsaved changes.
+#[test]
+fn r_y_and_d_in_the_list_act_on_the_highlighted_request() {
+    let mut model = composer_model();
+    press(&mut model, "j enter h");
+    assert_eq!(model.composer.draft.name, "create customer");
+    press(&mut model, "j");
+    assert_eq!(
+        selected(&model).as_deref(),
+        Some("CustomerRESTWS/customer by id")
+    );
+    press(&mut model, "d");
+    assert!(matches!(model.composer.mode, Mode::ConfirmDelete));
+    assert_eq!(
+        model.composer.draft.name, "customer by id",
+        "the highlighted one"
+    );
+    let effects = press(&mut model, "y");
+    assert!(
+        matches!(jobs(&effects).as_slice(), [ComposerJob::Delete { request, .. }] if request.name == "customer by id"),
+        "{effects:?}"
+    );
+
+    // With unsaved changes in the open request, nothing else is opened or asked.
+    let mut model = composer_model();
+    press(&mut model, "j enter enter");
+    type_text(&mut model, "x");
+    press(&mut model, "enter h j");
+    assert!(model.composer.is_dirty(), "the path was changed");
+    let effects = press(&mut model, "r");
+    assert!(effects.is_empty());
+    assert!(matches!(model.composer.mode, Mode::Normal));
+    assert_eq!(model.composer.draft.name, "create customer");
+    assert!(
+        model
+            .composer
+            .note
+            .as_deref()
+            .unwrap_or_default()
+            .contains("unsaved changes"),
+        "{:?}",
+        model.composer.note
     );
 }
 

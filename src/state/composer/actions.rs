@@ -41,14 +41,18 @@ impl ComposerState {
             }
             // Creating, renaming and duplicating ask for the name (esc cancels); `u` undoes.
             Action::NewRequest => self.input(Purpose::NewRequest, String::new()),
-            Action::RenameRequest => self.input(Purpose::Rename, full_name(&self.draft)),
-            Action::DuplicateRequest => {
-                self.input(
-                    Purpose::Duplicate,
-                    format!("{} copy", full_name(&self.draft)),
-                );
+            Action::RenameRequest | Action::DuplicateRequest | Action::DeleteRequest
+                if self.open_highlighted() =>
+            {
+                match action {
+                    Action::RenameRequest => self.input(Purpose::Rename, full_name(&self.draft)),
+                    Action::DuplicateRequest => self.input(
+                        Purpose::Duplicate,
+                        format!("{} copy", full_name(&self.draft)),
+                    ),
+                    _ => self.mode = Mode::ConfirmDelete,
+                }
             }
-            Action::DeleteRequest => self.mode = Mode::ConfirmDelete,
             Action::UndoRequest => return self.undo_last(),
             Action::CycleMethod => self.cycle_method(),
             Action::EditBody => self.edit_body(),
@@ -177,6 +181,47 @@ impl ComposerState {
         }
     }
 
+    /// Makes saved request `index` the open one (the response shown goes unless it was
+    /// already open). Whether there is such a request.
+    fn open_saved(&mut self, index: usize) -> bool {
+        let Some(request) = self.requests.get(index).cloned() else {
+            return false;
+        };
+        if self.original.as_ref() != Some(&request) {
+            // The response shown answered the request that was open.
+            self.show_response(None);
+        }
+        self.draft = request.clone();
+        self.original = Some(request);
+        true
+    }
+
+    /// In the request list `r`, `y` and `d` act on the highlighted request, which becomes the
+    /// open one first; refused with a note while the open one has unsaved changes, and on a
+    /// folder. Whether the action goes on.
+    fn open_highlighted(&mut self) -> bool {
+        if self.section != Section::Requests {
+            return true;
+        }
+        match self.rows().get(self.selected).cloned() {
+            Some(Row::Request { index, .. }) => {
+                let open = self.requests.get(index) == self.original.as_ref();
+                if !open && self.is_dirty() {
+                    self.note = Some(
+                        "The open request has unsaved changes: ctrl-s saves them first.".into(),
+                    );
+                    return false;
+                }
+                open || self.open_saved(index)
+            }
+            Some(Row::Folder { .. }) => {
+                self.note = Some("r, y and d act on a request: pick one in the list.".into());
+                false
+            }
+            None => true,
+        }
+    }
+
     fn open_item(&mut self) -> Vec<Command> {
         match self.section {
             Section::Requests => match self.rows().get(self.selected) {
@@ -199,13 +244,7 @@ impl ComposerState {
                         return Vec::new();
                     }
                     self.discard_armed = None;
-                    if let Some(r) = self.requests.get(*index).cloned() {
-                        if !same {
-                            // The response shown answered the request that was open.
-                            self.show_response(None);
-                        }
-                        self.draft = r.clone();
-                        self.original = Some(r);
+                    if self.open_saved(*index) {
                         self.field = Field::Path;
                         self.section = Section::Editor;
                     }
