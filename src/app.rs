@@ -340,6 +340,13 @@ impl<B: Backend> Runtime<B> {
                     let effects = self.model.handle_msg(Msg::ProfilesSaved(result));
                     self.run_effects(effects);
                 }
+                Effect::Copy { req, text } => {
+                    let copied = self.jobs.context().copy(&text).map_err(|e| e.to_string());
+                    self.apply_msg(Msg::Done {
+                        req,
+                        outcome: Outcome::Copied(copied),
+                    });
+                }
                 Effect::Record(effect) => {
                     if let Some(msg) = jobs::local::record_effect(effect, self.jobs.context()) {
                         self.apply_msg(msg);

@@ -39,8 +39,14 @@ pub enum Effect {
     Cancel(RequestId),
     /// Write a change to `profiles.toml`; the runtime answers with `Msg::ProfilesSaved`.
     SaveProfiles(ProfileChange),
-    /// Drafts file, clipboard, browser for the record detail view.
+    /// Drafts file and browser for the record detail view.
     Record(crate::state::record_detail::job::RecordEffect),
+    /// Copy `text` to the clipboard (OSC 52); answered `Msg::Done { req, Outcome::Copied }` to
+    /// the pane that asked (the composer's body, the Log's curl, a record's field or id).
+    Copy {
+        req: RequestId,
+        text: String,
+    },
     /// Hand the terminal to `$EDITOR` on `text` (a temporary file ending in `.extension`); the
     /// edited text comes back as `Msg::Done { req, Outcome::Edited }` to the pane that asked
     /// (the composer's body, a field of the detail view, a mass edit's value).

@@ -46,7 +46,8 @@ pub enum Outcome {
         username: Option<String>,
     },
     Revoke(Result<(), String>),
-    /// The token was copied to the clipboard (or could not be).
+    /// Text was copied to the clipboard (or could not be): the token, or an
+    /// [`crate::effect::Effect::Copy`] for the pane that asked.
     Copied(Result<(), String>),
     /// The API call of [`crate::effect::SessionJob::CheckApi`] succeeded (or why not).
     ApiChecked(Result<(), String>),

@@ -146,9 +146,6 @@ pub async fn run(ctx: &Context, job: ComposerJob) -> ComposerOutcome {
             let entries = super::local::list_dir(&dir, base);
             ComposerOutcome::DirListed { dir, entries }
         }
-        ComposerJob::Copy(text) => {
-            ComposerOutcome::Copied(ctx.copy(&text).map_err(|e| e.to_string()))
-        }
         ComposerJob::Curl { request, reveal } => {
             ComposerOutcome::Curl(curl(ctx, &store, &request, reveal).await)
         }

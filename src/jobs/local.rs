@@ -142,7 +142,7 @@ fn follow_stored_login(ctx: &Context, (old, new): (String, Option<String>)) {
 }
 
 /// Runs a record detail effect: the drafts file (written only when `ctx` has a data
-/// directory), the clipboard, the browser. Returns the message for the model, if any.
+/// directory) and the browser. Returns the message for the model, if any.
 pub fn record_effect(effect: RecordEffect, ctx: &Context) -> Option<Msg> {
     let (req, outcome) =
         match effect {
@@ -155,10 +155,6 @@ pub fn record_effect(effect: RecordEffect, ctx: &Context) -> Option<Msg> {
                         Msg::Error(format!("Drafts could not be written: {e}"))
                     });
             }
-            RecordEffect::Copy { req, text } => (
-                req,
-                RecordOutcome::Copied(ctx.copy(&text).map_err(|e| e.to_string())),
-            ),
             RecordEffect::OpenUrl { req, url } => (
                 req,
                 RecordOutcome::Opened((ctx.opener)(&url).map_err(|e| {

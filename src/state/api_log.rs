@@ -12,13 +12,12 @@ use ratatui::crossterm::event::KeyEvent;
 use super::fuzzy::{self, Hit};
 use super::pane::{Pane, PaneCx, Reply};
 use crate::action::Action;
-use crate::effect::{Effect, Job, RequestId};
+use crate::effect::{Effect, RequestId};
 use crate::keymap::Context;
 use crate::msg::Outcome;
 use crate::requests::curl;
 use crate::requests::request::{RequestKind, ResolvedRequest};
 use crate::sf::ApiCall;
-use crate::state::composer::job::{ComposerJob, ComposerOutcome};
 use crate::state::text_input::TextInput;
 
 /// How many calls the log keeps (the oldest go first).
@@ -271,14 +270,11 @@ impl Pane for ApiLogState {
         };
         let req = cx.ids.allocate();
         self.copying = Some(req);
-        Reply::effects(vec![Effect::Spawn {
-            req,
-            job: Job::Composer(Box::new(ComposerJob::Copy(text))),
-        }])
+        Reply::effects(vec![Effect::Copy { req, text }])
     }
 
     fn on_outcome(&mut self, req: RequestId, outcome: Outcome, _cx: &mut PaneCx<'_>) -> Reply {
-        let Outcome::Composer(ComposerOutcome::Copied(result)) = outcome else {
+        let Outcome::Copied(result) = outcome else {
             return Reply::unhandled();
         };
         if self.copying != Some(req) {

@@ -279,8 +279,6 @@ impl Model {
     /// Gives a job's outcome to the pane that started it.
     pub(super) fn pane_outcome(&mut self, req: RequestId, outcome: Outcome) -> Vec<Effect> {
         let target = match &outcome {
-            // The Log tab copies with the composer's copy job.
-            Outcome::Composer(_) if self.api_log.copying == Some(req) => InputTarget::Log,
             Outcome::Check(_) => InputTarget::Check,
             Outcome::Record(_) => InputTarget::Detail,
             Outcome::Records(_) | Outcome::Import(_) => InputTarget::Records,
@@ -290,6 +288,11 @@ impl Model {
             Outcome::Edited(_) if self.detail.owns(req) => InputTarget::Detail,
             Outcome::Edited(_) if self.records.owns(req) => InputTarget::Records,
             Outcome::Edited(_) => InputTarget::Composer,
+            // A copy answers whoever asked: the Log's curl, a detail view's field, the
+            // composer's body, else the token (which copies itself).
+            Outcome::Copied(_) if self.api_log.copying == Some(req) => InputTarget::Log,
+            Outcome::Copied(_) if self.detail.owns(req) => InputTarget::Detail,
+            Outcome::Copied(_) if self.composer.copying == Some(req) => InputTarget::Composer,
             Outcome::History(_) => InputTarget::History,
             Outcome::Login(_)
             | Outcome::Introspect(_)

@@ -196,6 +196,12 @@ impl Pane for DetailStack {
                 crate::state::record_detail::job::RecordOutcome::Edited(result),
                 cx.ids,
             )),
+            Outcome::Copied(result) => stack_reply(DetailStack::on_outcome(
+                self,
+                req,
+                crate::state::record_detail::job::RecordOutcome::Copied(result),
+                cx.ids,
+            )),
             _ => Reply::unhandled(),
         }
     }
@@ -326,6 +332,9 @@ impl Pane for ComposerState {
             Outcome::Edited(result) if self.editing.take_if(|r| *r == req).is_some() => {
                 ComposerOutcome::Edited(result)
             }
+            Outcome::Copied(result) if self.copying.take_if(|r| *r == req).is_some() => {
+                ComposerOutcome::Copied(result)
+            }
             _ => return Reply::unhandled(),
         };
         match outcome {
@@ -374,6 +383,11 @@ pub(super) fn composer_reply(
                 }
                 let job = Job::Composer(Box::new(job));
                 reply.effects.push(Effect::Spawn { req, job });
+            }
+            composer::Command::Copy(text) => {
+                let req = cx.ids.allocate();
+                composer.copying = Some(req);
+                reply.effects.push(Effect::Copy { req, text });
             }
             composer::Command::Editor(text, extension) => {
                 let req = cx.ids.allocate();

@@ -295,7 +295,7 @@ fn copy_and_open_in_browser_go_to_the_runtime() {
     let effects = press(&mut model, "Y");
     assert!(effects.iter().any(|e| matches!(
         e,
-        Effect::Record(RecordEffect::Copy { text, .. }) if text == ACCOUNT_ID
+        Effect::Copy { text, .. } if text == ACCOUNT_ID
     )));
     let effects = press(&mut model, "o");
     let req = effects

@@ -8,12 +8,11 @@ use std::time::Duration;
 
 use common::live::{LiveApp, LiveOptions, Observed};
 use common::{connect, demo_profiles, model_with, press, render, t0, type_text};
-use sfterm::effect::{Effect, Job};
+use sfterm::effect::Effect;
 use sfterm::mock_org::{MockOrg, MockOrgConfig};
 use sfterm::msg::{Msg, Outcome};
 use sfterm::sf::ApiCall;
 use sfterm::state::api_log::Mode;
-use sfterm::state::composer::job::{ComposerJob, ComposerOutcome};
 use sfterm::state::{Model, Tab};
 
 const INSTANCE: &str = "http://127.0.0.1:8484";
@@ -176,16 +175,10 @@ fn keys_move_filter_open_and_copy_as_curl() {
     let (req, text) = effects
         .iter()
         .find_map(|e| match e {
-            Effect::Spawn {
-                req,
-                job: Job::Composer(job),
-            } => match job.as_ref() {
-                ComposerJob::Copy(text) => Some((*req, text.clone())),
-                _ => None,
-            },
+            Effect::Copy { req, text } => Some((*req, text.clone())),
             _ => None,
         })
-        .expect("a copy job");
+        .expect("a copy");
     assert!(text.starts_with("curl -sS -X PATCH http://127.0.0.1:8484/services/data/v62.0/sobjects/Account/001Dn00000Acme1AAA \\"), "{text}");
     assert!(
         text.contains("-H 'Authorization: Bearer '\"$SF_ACCESS_TOKEN\""),
@@ -194,7 +187,7 @@ fn keys_move_filter_open_and_copy_as_curl() {
     assert!(text.contains("--data-binary '{\"Name\":\"\"}'"), "{text}");
     model.handle_msg(Msg::Done {
         req,
-        outcome: Outcome::Composer(ComposerOutcome::Copied(Ok(()))),
+        outcome: Outcome::Copied(Ok(())),
     });
     assert!(
         model

@@ -128,7 +128,7 @@ impl ComposerState {
                     } else {
                         r.raw.clone()
                     };
-                    return vec![Command::Job(ComposerJob::Copy(text))];
+                    return vec![Command::Copy(text)];
                 }
             }
             Action::ToggleHeaders => {

@@ -52,7 +52,6 @@ pub enum ComposerJob {
         text: String,
         from: Option<PathBuf>,
     },
-    Copy(String),
     /// List a directory for a file prompt's completion (as typed; relative to the data
     /// directory when `in_data_dir`, else to the working directory).
     ListDir {
@@ -83,7 +82,6 @@ impl ComposerJob {
             ComposerJob::ImportCollection(_) => "importing Postman collection".into(),
             ComposerJob::ImportEnvironment(_) => "importing Postman environment".into(),
             ComposerJob::SaveBody { .. } => "saving body".into(),
-            ComposerJob::Copy(_) => "copying".into(),
             ComposerJob::ListDir { dir, .. } => format!("listing {dir}"),
             ComposerJob::Curl { .. } => "exporting curl".into(),
             ComposerJob::SetVariable { .. } => "saving variable".into(),
@@ -191,6 +189,8 @@ pub enum ComposerOutcome {
     Imported(Result<CollectionImported, String>),
     EnvImported(Result<Box<EnvironmentImport>, String>),
     BodySaved(Result<PathBuf, String>),
+    /// The body copied to the clipboard ([`crate::msg::Outcome::Copied`], given to the
+    /// composer that asked).
     Copied(Result<(), String>),
     /// A directory listed for a file prompt's completion.
     DirListed {

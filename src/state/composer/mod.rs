@@ -189,6 +189,8 @@ pub enum Command {
     ),
     /// Edit the body in `$EDITOR` (text, file extension).
     Editor(String, &'static str),
+    /// Copy text to the clipboard.
+    Copy(String),
 }
 
 #[derive(Debug, Clone)]
@@ -223,6 +225,8 @@ pub struct ComposerState {
     pub send: Option<crate::effect::RequestId>,
     /// `$EDITOR` open on the body (`ctrl-e`): its answer is awaited under this id.
     pub editing: Option<crate::effect::RequestId>,
+    /// A copy to the clipboard whose answer is awaited.
+    pub copying: Option<crate::effect::RequestId>,
     /// The latest message of the tab (errors, "saved", "renewed the token").
     pub note: Option<String>,
     /// The saved requests have been read once.
@@ -277,6 +281,7 @@ impl ComposerState {
             matches: Vec::new(),
             send: None,
             editing: None,
+            copying: None,
             note: None,
             loaded: false,
             wsdl: None,

@@ -94,7 +94,8 @@ pub enum RecordOutcome {
     Deleted(Result<(), WriteFailure>),
     /// (id, name) pairs.
     Found(Result<Vec<(String, String)>, String>),
-    /// Result of a copy to the clipboard (runtime effect).
+    /// A copy to the clipboard answered ([`crate::msg::Outcome::Copied`], given to the view
+    /// that asked).
     Copied(Result<(), String>),
     /// Result of opening a URL: Err carries why (e.g. no opener), and the URL is shown instead.
     Opened(Result<(), String>),
@@ -108,11 +109,6 @@ pub enum RecordOutcome {
 pub enum RecordEffect {
     /// Replace `<data_dir>/drafts.json` (an empty list removes the file).
     WriteDrafts(Vec<Draft>),
-    /// Copy text to the clipboard (OSC 52); answers `Copied`.
-    Copy {
-        req: crate::effect::RequestId,
-        text: String,
-    },
     /// Open a URL with the system opener; answers `Opened`.
     OpenUrl {
         req: crate::effect::RequestId,

@@ -424,16 +424,16 @@ impl RecordDetailState {
                     other => other.to_string(),
                 };
                 self.note = Some(format!("Copied {name}."));
-                return DetailReply::Effects(self.local(ids, Pending::Copy, |req| {
-                    Effect::Record(RecordEffect::Copy { req, text })
-                }));
+                return DetailReply::Effects(
+                    self.local(ids, Pending::Copy, |req| Effect::Copy { req, text }),
+                );
             }
             Action::CopyRecordId => {
                 if let Some(id) = self.id().map(str::to_string) {
                     self.note = Some(format!("Copied the id {id}."));
-                    return DetailReply::Effects(self.local(ids, Pending::Copy, |req| {
-                        Effect::Record(RecordEffect::Copy { req, text: id })
-                    }));
+                    return DetailReply::Effects(
+                        self.local(ids, Pending::Copy, |req| Effect::Copy { req, text: id }),
+                    );
                 }
             }
             Action::OpenInBrowser => {
