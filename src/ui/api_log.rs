@@ -3,7 +3,7 @@
 //! tab.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
@@ -237,16 +237,7 @@ fn detail_lines(call: &ApiCall, theme: &Theme, max: usize) -> Vec<Line<'static>>
 fn render_footer(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
     let state = &model.api_log;
     if let Mode::Filter(input) = &state.mode {
-        let label = "filter: ";
-        let width = area.width.saturating_sub(label.len() as u16);
-        let (text, col) = super::text_input::line(input, width, Style::default());
-        let mut spans = vec![Span::styled(label, theme.key())];
-        spans.extend(text.spans);
-        frame.render_widget(Paragraph::new(Line::from(spans)), area);
-        frame.set_cursor_position(Position {
-            x: area.x + label.len() as u16 + col,
-            y: area.y,
-        });
+        super::text_input::render_labelled(input, "filter: ", true, theme, area, frame);
         return;
     }
     let key = |action| model.keymap.hint(&[Context::Log, Context::List], action);

@@ -2,7 +2,7 @@
 //! request and body preview.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
@@ -135,16 +135,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, frame: &mut Frame) {
 
     match &state.mode {
         Mode::Filter(input) => {
-            let label = "filter: ";
-            let width = footer.width.saturating_sub(label.len() as u16);
-            let (text, col) = super::text_input::line(input, width, Style::default());
-            let mut spans = vec![Span::styled(label, theme.key())];
-            spans.extend(text.spans);
-            frame.render_widget(Paragraph::new(Line::from(spans)), footer);
-            frame.set_cursor_position(Position {
-                x: footer.x + label.len() as u16 + col,
-                y: footer.y,
-            });
+            super::text_input::render_labelled(input, "filter: ", true, theme, footer, frame);
         }
         Mode::PickProfile { selected } => {
             let lines: Vec<Line> = model

@@ -1,10 +1,9 @@
 //! The command palette popup.
 
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
-use ratatui::style::Style;
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
+use ratatui::widgets::{Clear, List, ListItem, ListState};
 
 use super::{Theme, centered, pane_block};
 use crate::keymap::Context;
@@ -26,21 +25,7 @@ pub fn render(model: &Model, palette: &PaletteState, theme: &Theme, area: Rect, 
         height: inner.height.saturating_sub(2),
         ..inner
     };
-    let (query, col) = super::text_input::line(
-        &palette.input,
-        query_area.width.saturating_sub(2),
-        Style::default(),
-    );
-    let mut spans = vec![Span::styled("> ", theme.key())];
-    spans.extend(query.spans);
-    frame.render_widget(Paragraph::new(Line::from(spans)), query_area);
-    let cursor_x = query_area.x + 2 + col;
-    if cursor_x < query_area.right() {
-        frame.set_cursor_position(Position {
-            x: cursor_x,
-            y: query_area.y,
-        });
-    }
+    super::text_input::render_labelled(&palette.input, "> ", true, theme, query_area, frame);
     // The panes' own keys first, then any context that binds the action.
     let first = [
         Context::Profiles,

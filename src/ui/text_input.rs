@@ -1,9 +1,13 @@
 //! Drawing a [`TextInput`] in a fixed width: the text scrolls horizontally so the cursor stays
 //! visible, and the caller learns the column where the terminal cursor goes.
 
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
 
+use super::Theme;
 use crate::state::text_input::TextInput;
 
 /// Display width of one character (wide CJK characters take two columns).
@@ -52,6 +56,35 @@ pub fn view(input: &TextInput, width: u16, style: Style, mask: bool) -> (Line<'s
 /// The visible part of `input` in `width` columns (see [`view`]), unmasked.
 pub fn line(input: &TextInput, width: u16, style: Style) -> (Line<'static>, u16) {
     view(input, width, style, false)
+}
+
+/// A filter or query line: `label` (as a key) then `input`, in `area`'s first row; with
+/// `cursor`, the terminal cursor goes where the input's is (when it falls inside `area`).
+pub fn render_labelled(
+    input: &TextInput,
+    label: &str,
+    cursor: bool,
+    theme: &Theme,
+    area: Rect,
+    frame: &mut Frame,
+) {
+    let label_width = u16::try_from(label.chars().count()).unwrap_or(u16::MAX);
+    let (text, col) = line(
+        input,
+        area.width.saturating_sub(label_width),
+        Style::default(),
+    );
+    let mut spans = vec![Span::styled(label.to_owned(), theme.key())];
+    spans.extend(text.spans);
+    let row = Rect {
+        height: area.height.min(1),
+        ..area
+    };
+    frame.render_widget(Paragraph::new(Line::from(spans)), row);
+    let x = area.x.saturating_add(label_width).saturating_add(col);
+    if cursor && x < area.right() {
+        frame.set_cursor_position(Position { x, y: area.y });
+    }
 }
 
 #[cfg(test)]

@@ -173,19 +173,7 @@ fn render_chooser(wizard: &ImportWizard, theme: &Theme, area: Rect, frame: &mut 
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     let [line, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
-    let label = "filter: ";
-    let (text, col) = crate::ui::text_input::line(
-        &chooser.filter,
-        line.width.saturating_sub(label.len() as u16),
-        Style::default(),
-    );
-    let mut spans = vec![Span::styled(label, theme.key())];
-    spans.extend(text.spans);
-    frame.render_widget(Paragraph::new(Line::from(spans)), line);
-    frame.set_cursor_position(Position {
-        x: line.x + label.len() as u16 + col,
-        y: line.y,
-    });
+    crate::ui::text_input::render_labelled(&chooser.filter, "filter: ", true, theme, line, frame);
     let rows = wizard.chooser_rows();
     let describe = wizard.describe.as_deref();
     let mut items: Vec<ListItem> = rows

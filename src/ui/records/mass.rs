@@ -3,10 +3,9 @@
 //! before saving on production and before deleting, the rows that failed).
 
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
-use ratatui::style::Style;
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
+use ratatui::widgets::{Clear, List, ListItem, ListState};
 
 use super::fit;
 use crate::action::Action;
@@ -187,19 +186,7 @@ fn render_fields(
         height: inner.height - 1,
         ..inner
     };
-    let label = "field: ";
-    let (text, col) = crate::ui::text_input::line(
-        filter,
-        line_area.width.saturating_sub(label.len() as u16),
-        Style::default(),
-    );
-    let mut spans = vec![Span::styled(label, theme.key())];
-    spans.extend(text.spans);
-    frame.render_widget(Paragraph::new(Line::from(spans)), line_area);
-    frame.set_cursor_position(Position {
-        x: line_area.x + label.len() as u16 + col,
-        y: line_area.y,
-    });
+    crate::ui::text_input::render_labelled(filter, "field: ", true, theme, line_area, frame);
     let describe = records.describe(object);
     let rows = records.mass_field_rows();
     let mut items: Vec<ListItem> = rows

@@ -1,10 +1,10 @@
 //! The Records tab's popups: the column chooser and the export jobs.
 
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph};
+use ratatui::widgets::{Block, Clear, List, ListItem, ListState};
 
 use crate::state::fuzzy::Hit;
 use crate::state::records::{Choice, ChoiceKind, ListView, RecordsState};
@@ -126,18 +126,14 @@ pub(super) fn render_chooser(
         &mut state,
     );
     if let Some(line_area) = line_area {
-        let label = "filter: ";
-        let width = line_area.width.saturating_sub(label.len() as u16);
-        let (text, col) = crate::ui::text_input::line(chooser.filter, width, Style::default());
-        let mut spans = vec![Span::styled(label, theme.key())];
-        spans.extend(text.spans);
-        frame.render_widget(Paragraph::new(Line::from(spans)), line_area);
-        if chooser.typing {
-            frame.set_cursor_position(Position {
-                x: line_area.x + label.len() as u16 + col,
-                y: line_area.y,
-            });
-        }
+        crate::ui::text_input::render_labelled(
+            chooser.filter,
+            "filter: ",
+            chooser.typing,
+            theme,
+            line_area,
+            frame,
+        );
     }
 }
 
