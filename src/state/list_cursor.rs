@@ -8,14 +8,19 @@ pub const PAGE: usize = 10;
 
 /// Where `action` puts a cursor at `at` in a list of `len` rows (`at` when it is no move).
 pub fn step(at: usize, len: usize, action: Action) -> usize {
+    step_by(at, len, action, PAGE)
+}
+
+/// [`step`] with `page` rows a page (a form's fields, a long text).
+pub fn step_by(at: usize, len: usize, action: Action, page: usize) -> usize {
     let last = len.saturating_sub(1);
     match action {
         Action::Up => at.saturating_sub(1),
         Action::Down => (at + 1).min(last),
         Action::Top => 0,
         Action::Bottom => last,
-        Action::PageUp => at.saturating_sub(PAGE),
-        Action::PageDown => (at + PAGE).min(last),
+        Action::PageUp => at.saturating_sub(page),
+        Action::PageDown => (at + page).min(last),
         _ => at,
     }
 }

@@ -154,17 +154,7 @@ impl ComposerState {
     }
 
     fn move_cursor(&mut self, action: Action) {
-        let step = |at: usize, len: usize, page: usize| -> usize {
-            let last = len.saturating_sub(1);
-            match action {
-                Action::Up => at.saturating_sub(1),
-                Action::Down => (at + 1).min(last),
-                Action::Top => 0,
-                Action::Bottom => last,
-                Action::PageUp => at.saturating_sub(page),
-                _ => (at + page).min(last),
-            }
-        };
+        let step = |at, len, page| crate::state::list_cursor::step_by(at, len, action, page);
         match self.section {
             Section::Requests => {
                 let len = self.rows().len();
