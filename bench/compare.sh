@@ -82,29 +82,10 @@ say "starting the mock org with $records Accounts (https)..."
 "$sfterm" mock-org --tls --port 0 --records "$records" --env-file "$work/org.env" \
     >"$work/org.log" 2>&1 &
 org_pid=$!
-for _ in $(seq 1 600); do
-    [[ -s $work/org.env ]] && break
-    kill -0 "$org_pid" 2>/dev/null || { cat "$work/org.log" >&2; exit 1; }
-    sleep 0.1
-done
-[[ -s $work/org.env ]] || { say "mock org did not start in 60 s"; cat "$work/org.log" >&2; exit 1; }
-set -a
-# shellcheck disable=SC1091
-source "$work/org.env"
-set +a
-org_rss_kib=$(awk '/VmRSS/ {print $2}' "/proc/$org_pid/status" 2>/dev/null || echo 0)
+mock_org_ready "$work" "$org_pid" 60
 
 # sfterm: a scratch profile (secret from the environment, the mock org's CA trusted).
-export SFTERM_CONFIG_DIR=$work/sfterm-config SFTERM_DATA_DIR=$work/sfterm-data
-mkdir -p "$SFTERM_CONFIG_DIR" "$SFTERM_DATA_DIR"
-cat >"$SFTERM_CONFIG_DIR/profiles.toml" <<EOF
-[[profile]]
-name = "bench"
-endpoint = "$SF_INSTANCE_URL"
-client_id = "$SF_CLIENT_ID"
-secret = { source = "env", var = "SF_CLIENT_SECRET" }
-ca_file = "$SF_CA_FILE"
-EOF
+sfterm_bench_profile "$work"
 
 # sf: its own HOME (its auth files stay in $work), Node trusts the CA, telemetry and update
 # checks off; logged in with an access token from the client credentials flow.

@@ -68,29 +68,9 @@ org_args=(mock-org --tls --port 0 --records "$records" --fault-latency-ms "$late
 seed_start=$(date +%s.%N)
 "$sfterm" "${org_args[@]}" >"$work/org.log" 2>&1 &
 org_pid=$!
-for _ in $(seq 1 6000); do
-    [[ -s $work/org.env ]] && break
-    kill -0 "$org_pid" 2>/dev/null || { cat "$work/org.log" >&2; exit 1; }
-    sleep 0.1
-done
-[[ -s $work/org.env ]] || { say "mock org did not start in 10 minutes"; cat "$work/org.log" >&2; exit 1; }
+mock_org_ready "$work" "$org_pid" 600
 seed_secs=$(awk -v s="$seed_start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}')
-set -a
-# shellcheck disable=SC1091
-source "$work/org.env"
-set +a
-org_rss_kib=$(awk '/VmRSS/ {print $2}' "/proc/$org_pid/status" 2>/dev/null || echo 0)
-
-export SFTERM_CONFIG_DIR=$work/sfterm-config SFTERM_DATA_DIR=$work/sfterm-data
-mkdir -p "$SFTERM_CONFIG_DIR" "$SFTERM_DATA_DIR"
-cat >"$SFTERM_CONFIG_DIR/profiles.toml" <<EOF
-[[profile]]
-name = "bench"
-endpoint = "$SF_INSTANCE_URL"
-client_id = "$SF_CLIENT_ID"
-secret = { source = "env", var = "SF_CLIENT_SECRET" }
-ca_file = "$SF_CA_FILE"
-EOF
+sfterm_bench_profile "$work"
 
 [[ $sf_status == ok ]] && sf_cli_login "$tools" "$work"
 

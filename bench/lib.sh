@@ -44,3 +44,37 @@ sf_cli_login() {
         sf_status="not run: sf org login access-token failed: $(tail -n 3 "$work/sf-login.log" | tr '\n' ' ')"
     fi
 }
+
+# mock_org_ready WORK PID SECONDS: waits up to SECONDS for the mock org started as PID (its
+# output in WORK/org.log, shown if it dies or is late) to write WORK/org.env, exports what that
+# file says (SF_INSTANCE_URL, SF_CLIENT_ID, ...) and sets org_rss_kib (its RSS after seeding).
+mock_org_ready() {
+    local work=$1 pid=$2 seconds=$3
+    for _ in $(seq 1 $((seconds * 10))); do
+        [[ -s $work/org.env ]] && break
+        kill -0 "$pid" 2>/dev/null || { cat "$work/org.log" >&2; exit 1; }
+        sleep 0.1
+    done
+    [[ -s $work/org.env ]] || { say "mock org did not start in $seconds s"; cat "$work/org.log" >&2; exit 1; }
+    set -a
+    # shellcheck disable=SC1091
+    source "$work/org.env"
+    set +a
+    org_rss_kib=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+}
+
+# sfterm_bench_profile WORK: sfterm's config and data in WORK, with the profile "bench" on the
+# mock org (its secret from the environment, its CA trusted).
+sfterm_bench_profile() {
+    local work=$1
+    export SFTERM_CONFIG_DIR=$work/sfterm-config SFTERM_DATA_DIR=$work/sfterm-data
+    mkdir -p "$SFTERM_CONFIG_DIR" "$SFTERM_DATA_DIR"
+    cat >"$SFTERM_CONFIG_DIR/profiles.toml" <<PROFILE
+[[profile]]
+name = "bench"
+endpoint = "$SF_INSTANCE_URL"
+client_id = "$SF_CLIENT_ID"
+secret = { source = "env", var = "SF_CLIENT_SECRET" }
+ca_file = "$SF_CA_FILE"
+PROFILE
+}
