@@ -242,20 +242,28 @@ fn ok_checked() -> Checked {
     }
 }
 
-#[test]
-fn quitting_while_the_jobs_run_asks_first() {
+/// An import run on the preview's file whose one job was created: the model, and the
+/// effects that answer brought (the first poll).
+fn running() -> (Model, Vec<Effect>) {
     let mut model = at_mapping("http://127.0.0.1:8484");
     preview(&mut model, ok_checked());
-    let (req, _) = import_job(&press(&mut model, "enter"));
+    let (req, job) = import_job(&press(&mut model, "enter"));
+    assert!(matches!(job, ImportJob::Start { .. }));
     let sent = vec![Sent {
         job: bulk("UploadComplete", 0, 0),
         uploaded: true,
     }];
-    answer(
+    let effects = answer(
         &mut model,
         req,
         ImportOutcome::Started { sent, error: None },
     );
+    (model, effects)
+}
+
+#[test]
+fn quitting_while_the_jobs_run_asks_first() {
+    let (mut model, _) = running();
     // ctrl-c (quit, in the import) asks; n stays.
     press(&mut model, "ctrl-c");
     assert!(matches!(
@@ -286,18 +294,7 @@ fn quitting_while_the_jobs_run_asks_first() {
 
 #[test]
 fn another_profile_connecting_leaves_a_running_import_to_salesforce() {
-    let mut model = at_mapping("http://127.0.0.1:8484");
-    preview(&mut model, ok_checked());
-    let (req, _) = import_job(&press(&mut model, "enter"));
-    let sent = vec![Sent {
-        job: bulk("UploadComplete", 0, 0),
-        uploaded: true,
-    }];
-    let effects = answer(
-        &mut model,
-        req,
-        ImportOutcome::Started { sent, error: None },
-    );
+    let (mut model, effects) = running();
     let (poll, _) = import_job(&effects);
     let effects = model.records.forget_org();
     assert!(
@@ -322,19 +319,7 @@ fn another_profile_connecting_leaves_a_running_import_to_salesforce() {
 
 #[test]
 fn run_progress_done_failures_and_the_filtered_list() {
-    let mut model = at_mapping("http://127.0.0.1:8484");
-    preview(&mut model, ok_checked());
-    let (req, job) = import_job(&press(&mut model, "enter"));
-    assert!(matches!(job, ImportJob::Start { .. }));
-    let sent = vec![Sent {
-        job: bulk("UploadComplete", 0, 0),
-        uploaded: true,
-    }];
-    let effects = answer(
-        &mut model,
-        req,
-        ImportOutcome::Started { sent, error: None },
-    );
+    let (mut model, effects) = running();
     let (req, job) = import_job(&effects);
     assert!(
         matches!(job, ImportJob::Poll { delay, .. } if delay == PollOptions::default().delay(1))

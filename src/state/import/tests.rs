@@ -240,8 +240,9 @@ fn bulk(id: &str, state: &str, processed: u64, failed: u64) -> crate::sf::bulk::
     .expect("job")
 }
 
-#[test]
-fn the_run_polls_until_done_then_writes_the_results() {
+/// A run on the preview's file whose job 750A was created: the ids, the wizard and the
+/// effects that answer brought (the first poll).
+fn running() -> (RequestIds, ImportWizard, Vec<Effect>) {
     let mut ids = RequestIds::default();
     let mut w = at_preview(&mut ids, false, false);
     let (effects, _) = w.update(Action::Submit, now(), &mut ids);
@@ -256,6 +257,12 @@ fn the_run_polls_until_done_then_writes_the_results() {
         now(),
         &mut ids,
     );
+    (ids, w, effects)
+}
+
+#[test]
+fn the_run_polls_until_done_then_writes_the_results() {
+    let (mut ids, mut w, effects) = running();
     let (req, job1) = job(&effects);
     assert!(matches!(job1, ImportJob::Poll { ref ids, .. } if ids == &["750A"]));
     let later = Timestamp::from_second(1_700_000_004).expect("time");
@@ -339,20 +346,7 @@ fn an_abort_during_the_upload_waits_for_the_jobs_it_made() {
 
 #[test]
 fn esc_while_running_asks_then_aborts_the_unfinished_jobs() {
-    let mut ids = RequestIds::default();
-    let mut w = at_preview(&mut ids, false, false);
-    let (effects, _) = w.update(Action::Submit, now(), &mut ids);
-    let (req, _) = job(&effects);
-    let sent = vec![crate::ingest::Sent {
-        job: bulk("750A", "UploadComplete", 0, 0),
-        uploaded: true,
-    }];
-    let effects = w.on_outcome(
-        req,
-        ImportOutcome::Started { sent, error: None },
-        now(),
-        &mut ids,
-    );
+    let (mut ids, mut w, effects) = running();
     let (poll, _) = job(&effects);
     let (effects, _) = w.update(Action::Cancel, now(), &mut ids);
     assert!(effects.is_empty());
