@@ -248,6 +248,33 @@ impl SfClient {
         }
     }
 
+    /// A whole answer came (`body`, or its first part when it was `size` bytes spilled to a
+    /// file): logged, its `Sforce-Limit-Info` published, the observer told. How long it took.
+    fn answered(
+        &self,
+        (watch, started, url): (Option<Watch>, Instant, &Url),
+        status: reqwest::StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+        size: u64,
+    ) -> std::time::Duration {
+        let elapsed = started.elapsed();
+        let host = host_of(url);
+        tracing::debug!(%status, host = %host, path = url.path(), ?elapsed, size, "salesforce call");
+        self.publish_limit_info(headers);
+        self.tell(
+            watch,
+            elapsed,
+            Ended::Answered {
+                status: status.as_u16(),
+                headers,
+                body,
+                size,
+            },
+        );
+        elapsed
+    }
+
     /// The answer broke off after its headers: the observer hears of it and the try fails as
     /// cut short (the retry policy decides whether it is read again).
     fn cut_short(
@@ -291,19 +318,8 @@ impl SfClient {
                 return Err(self.cut_short(watch, started, status, &headers, error));
             }
         };
-        let elapsed = started.elapsed();
-        tracing::debug!(%status, host = %host, path = url.path(), ?elapsed, "salesforce call");
-        self.publish_limit_info(&headers);
-        self.tell(
-            watch,
-            elapsed,
-            Ended::Answered {
-                status: status.as_u16(),
-                headers: &headers,
-                body: &body,
-                size: body.len() as u64,
-            },
-        );
+        let size = body.len() as u64;
+        let elapsed = self.answered((watch, started, url), status, &headers, &body, size);
         Ok(RawResponse {
             status,
             headers,
@@ -439,19 +455,7 @@ impl SfClient {
             f.flush().await.map_err(io)?;
             spill.written.store(total, Ordering::SeqCst);
         }
-        let elapsed = started.elapsed();
-        tracing::debug!(%status, host = %host, path = url.path(), ?elapsed, total, "salesforce call");
-        self.publish_limit_info(&headers);
-        self.tell(
-            watch,
-            elapsed,
-            Ended::Answered {
-                status: status.as_u16(),
-                headers: &headers,
-                body: &head,
-                size: total,
-            },
-        );
+        let elapsed = self.answered((watch, started, url), status, &headers, &head, total);
         Ok(RawResponse {
             status,
             headers,
